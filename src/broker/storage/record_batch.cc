@@ -1,0 +1,158 @@
+#include "broker/storage/record_batch.h"
+
+#include <fmt/format.h>
+
+#include "common/crc32c.h"
+
+namespace sluice::broker {
+
+std::optional<BatchHeader> parse_batch_header(ByteSpan data) {
+  if (data.size() < kBatchHeaderSize) return std::nullopt;
+  ByteReader r(data.first(kBatchHeaderSize));
+  BatchHeader h;
+  h.base_offset = r.i64();
+  h.batch_length = r.i32();
+  h.leader_epoch = r.i32();
+  h.magic = r.i8();
+  h.crc = r.u32();
+  h.attributes = r.i16();
+  h.last_offset_delta = r.i32();
+  h.first_timestamp = r.i64();
+  h.max_timestamp = r.i64();
+  h.producer_id = r.i64();
+  h.producer_epoch = r.i16();
+  h.base_sequence = r.i32();
+  h.record_count = r.i32();
+  return h;
+}
+
+BatchCheck validate_batch(ByteSpan data) {
+  auto h = parse_batch_header(data);
+  if (!h) return {false, fmt::format("record batch of {} bytes is shorter than its 61-byte header", data.size())};
+  if (h->magic != 2) {
+    return {false, fmt::format("record batch has magic {}, only magic 2 is accepted here", h->magic)};
+  }
+  if (h->batch_length < int32_t(kBatchHeaderSize - kBatchLogOverhead) ||
+      h->total_size() != data.size()) {
+    return {false, fmt::format("record batch length field says {} bytes but {} bytes were sent",
+                               h->total_size(), data.size())};
+  }
+  if (h->record_count < 0 || h->last_offset_delta < 0) {
+    return {false, fmt::format("record batch has record count {} and last offset delta {}",
+                               h->record_count, h->last_offset_delta)};
+  }
+  uint32_t crc = crc32c(data.data() + kCrcCoveredFrom, data.size() - kCrcCoveredFrom);
+  if (crc != h->crc) {
+    return {false, fmt::format("record batch CRC-32C mismatch: header says {:#010x}, content is {:#010x}",
+                               h->crc, crc)};
+  }
+  return {};
+}
+
+void assign_base_offset(uint8_t* batch, int64_t base_offset) {
+  store_be64(batch, uint64_t(base_offset));
+  store_be32(batch + 12, 0);  // partitionLeaderEpoch: single node, epoch 0
+}
+
+namespace {
+
+std::optional<std::string_view> read_varbytes(ByteReader& r, const char* what) {
+  int64_t len = r.varint();
+  if (len < 0) return std::nullopt;
+  return r.view(size_t(len), what);
+}
+
+}  // namespace
+
+void for_each_record(ByteSpan batch, const std::function<bool(const RecordView&)>& fn) {
+  auto h = parse_batch_header(batch);
+  if (!h) throw DecodeError("record batch shorter than its header");
+  ByteSpan body = batch.subspan(kBatchHeaderSize);
+  Bytes inflated;
+  if (h->codec() != Codec::kNone) {
+    inflated = decompress(h->codec(), body);
+    body = inflated;
+  }
+  ByteReader r(body);
+  RecordView rec;
+  for (int32_t i = 0; i < h->record_count; ++i) {
+    int64_t len = r.varint();
+    if (len < 0 || size_t(len) > r.remaining()) throw DecodeError("record length out of range");
+    ByteReader rr(r.span(size_t(len), "record"));
+    rr.i8();  // attributes, unused in v2
+    rec.timestamp = h->first_timestamp + rr.varint();
+    rec.offset = h->base_offset + rr.varint();
+    rec.key = read_varbytes(rr, "record key");
+    rec.value = read_varbytes(rr, "record value");
+    int64_t nheaders = rr.varint();
+    if (nheaders < 0 || size_t(nheaders) > rr.remaining()) throw DecodeError("bad header count");
+    rec.headers.clear();
+    for (int64_t k = 0; k < nheaders; ++k) {
+      int64_t klen = rr.varint();
+      if (klen < 0) throw DecodeError("record header key is null");
+      std::string_view key = rr.view(size_t(klen), "record header key");
+      rec.headers.push_back({key, read_varbytes(rr, "record header value")});
+    }
+    if (!fn(rec)) return;
+  }
+}
+
+namespace {
+
+void put_varbytes(ByteWriter& w, const std::optional<std::string>& s) {
+  if (!s) {
+    w.varint(-1);
+    return;
+  }
+  w.varint(int64_t(s->size()));
+  w.raw(*s);
+}
+
+}  // namespace
+
+Bytes build_batch(int64_t base_offset, const std::vector<RecordInput>& records, Codec codec) {
+  int64_t first_ts = records.empty() ? 0 : records.front().timestamp;
+  int64_t max_ts = first_ts;
+  ByteWriter body;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const RecordInput& in = records[i];
+    max_ts = std::max(max_ts, in.timestamp);
+    ByteWriter rec;
+    rec.i8(0);
+    rec.varint(in.timestamp - first_ts);
+    rec.varint(int64_t(i));
+    put_varbytes(rec, in.key);
+    put_varbytes(rec, in.value);
+    rec.varint(int64_t(in.headers.size()));
+    for (const auto& [k, v] : in.headers) {
+      rec.varint(int64_t(k.size()));
+      rec.raw(k);
+      rec.varint(int64_t(v.size()));
+      rec.raw(v);
+    }
+    body.varint(int64_t(rec.size()));
+    body.raw(rec.buffer().data(), rec.size());
+  }
+  Bytes payload = codec == Codec::kNone ? std::move(body.buffer()) : compress(codec, body.buffer());
+
+  ByteWriter w;
+  w.i64(base_offset);
+  w.i32(int32_t(kBatchHeaderSize - kBatchLogOverhead + payload.size()));
+  w.i32(0);
+  w.i8(2);
+  w.u32(0);  // crc, patched below
+  w.i16(int16_t(codec));
+  w.i32(records.empty() ? 0 : int32_t(records.size() - 1));
+  w.i64(first_ts);
+  w.i64(max_ts);
+  w.i64(-1);
+  w.i16(-1);
+  w.i32(-1);
+  w.i32(int32_t(records.size()));
+  w.raw(payload.data(), payload.size());
+  Bytes out = std::move(w.buffer());
+  store_be32(out.data() + kCrcOffset, crc32c(out.data() + kCrcCoveredFrom, out.size() - kCrcCoveredFrom));
+  return out;
+}
+
+}  // namespace sluice::broker
