@@ -1,0 +1,94 @@
+// bench_broker: how close does `sluice broker` come to the disk? One run
+// measures the disk's sequential-write limit, then for each --flush mode starts a
+// fresh broker on the same filesystem and measures produce throughput (acks=all),
+// consume throughput and latency at a fixed fraction of the peak rate. It prints
+// figures and never asserts on them; it exits non-zero only if it could not run.
+#include <fmt/format.h>
+
+#include <exception>
+#include <filesystem>
+
+#include "broker_process.h"
+#include "consume_throughput.h"
+#include "disk_limit.h"
+#include "latency_run.h"
+#include "options.h"
+#include "payload.h"
+#include "produce_throughput.h"
+#include "scratch_dir.h"
+#include "summary.h"
+
+namespace sluice::bench {
+namespace {
+
+ModeResult run_mode(const BenchOptions& o, const std::filesystem::path& scratch,
+                    const std::string& flush, const PayloadPool& payloads) {
+  ModeResult m;
+  m.flush = flush;
+  const std::string safe = flush == "always" ? flush : "every-" + flush;
+  const std::filesystem::path data_dir = scratch / ("broker-" + safe);
+  BrokerProcess broker(
+      {o.sluice_bin, data_dir, scratch / ("broker-" + safe + ".log"), flush, o.partitions});
+  fmt::print("[flush={}] {}\n", flush, broker.ready_line());
+
+  ProducerSettings producer{broker.bootstrap(), o.linger_ms, o.batch_bytes};
+  fmt::print("[flush={}] producing {} messages ...\n", flush, o.messages);
+  std::fflush(stdout);
+  m.produce =
+      run_produce_throughput(producer, "bench-throughput", o.partitions, o.messages, payloads);
+  fmt::print("[flush={}] produce: {:.1f} MB/s {:.0f} msg/s\n", flush, m.produce.mb_per_s(),
+             m.produce.msgs_per_s());
+
+  fmt::print("[flush={}] consuming ...\n", flush);
+  std::fflush(stdout);
+  m.consume = run_consume_throughput(broker.bootstrap(), "bench-throughput", o.partitions);
+  fmt::print("[flush={}] consume: {:.1f} MB/s {:.0f} msg/s\n", flush, m.consume.mb_per_s(),
+             m.consume.msgs_per_s());
+
+  const double rate = m.produce.msgs_per_s() * o.latency_rate_fraction;
+  if (rate >= 1) {
+    fmt::print("[flush={}] latency run: {:.0f} msg/s for {} s ...\n", flush, rate,
+               o.latency_seconds);
+    std::fflush(stdout);
+    m.latency =
+        run_latency(producer, "bench-latency", o.partitions, rate, o.latency_seconds, payloads);
+    fmt::print(
+        "[flush={}] ack p50 {:.2f} ms p99 {:.2f} ms; end-to-end p50 {:.2f} ms p99 {:.2f} ms\n",
+        flush, m.latency.ack.p50_ms, m.latency.ack.p99_ms, m.latency.end_to_end.p50_ms,
+        m.latency.end_to_end.p99_ms);
+  }
+  m.broker_exit = broker.stop();
+  // Free the space now: a later mode writes as much again.
+  std::filesystem::remove_all(data_dir);
+  return m;
+}
+
+int run(const BenchOptions& o) {
+  ScratchDir scratch(o.parent_dir, o.keep_data);
+  fmt::print("scratch directory: {}\nbroker binary: {}\n", scratch.path().string(), o.sluice_bin);
+  fmt::print("measuring disk sequential write ({} MiB) ...\n", o.disk_mb);
+  std::fflush(stdout);
+  const DiskResult disk = measure_sequential_write(scratch.path(), o.disk_mb);
+  fmt::print("disk: {:.1f} MB/s\n", disk.mb_per_s());
+
+  const PayloadPool payloads(static_cast<size_t>(o.value_bytes));
+  std::vector<ModeResult> modes;
+  for (const std::string& flush : o.flush_modes) {
+    modes.push_back(run_mode(o, scratch.path(), flush, payloads));
+  }
+  print_summary(o, disk, modes);
+  return 0;
+}
+
+}  // namespace
+}  // namespace sluice::bench
+
+int main(int argc, char** argv) {
+  const auto options = sluice::bench::parse_options(argc, argv);
+  try {
+    return sluice::bench::run(options);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bench_broker: {}\n", e.what());
+    return 1;
+  }
+}

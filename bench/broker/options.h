@@ -1,0 +1,31 @@
+// Command-line flags of bench_broker. Every figure the benchmark prints depends on
+// these, so the summary echoes them; defaults give a ~1 GiB run that fits in a few
+// minutes on a 2-core machine.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace sluice::bench {
+
+struct BenchOptions {
+  std::string sluice_bin = SLUICE_BIN;        // --sluice: the binary whose broker is measured
+  std::filesystem::path parent_dir = "/tmp";  // --dir: scratch data lives in a fresh subdirectory
+  int64_t disk_mb = 1024;                     // --disk-mb: MiB written by the disk baseline
+  int64_t messages = 1'000'000;               // --messages: produced (then consumed) per flush mode
+  int32_t value_bytes = 1024;                 // --value-bytes
+  int32_t partitions = 4;                     // --partitions
+  std::vector<std::string> flush_modes = {"always"};  // --flush-modes always,1000ms
+  int32_t linger_ms = 5;                              // --linger-ms
+  int32_t batch_bytes = 1'000'000;                    // --batch-bytes (librdkafka batch.size)
+  double latency_seconds = 10;         // --latency-seconds: length of the fixed-rate run
+  double latency_rate_fraction = 0.5;  // --latency-rate-fraction of the measured max msg/s
+  bool keep_data = false;              // --keep-data: leave the scratch directory behind
+};
+
+// Parses argv; prints usage and exits 0 on --help, 2 on a bad flag.
+BenchOptions parse_options(int argc, char** argv);
+
+}  // namespace sluice::bench

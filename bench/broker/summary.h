@@ -1,0 +1,29 @@
+// The final table: every figure on one line with its unit and the configuration
+// that produced it, produce throughput next to the disk limit it is judged by.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "disk_limit.h"
+#include "latency_run.h"
+#include "options.h"
+#include "throughput.h"
+
+namespace sluice::bench {
+
+// Target for produce MB/s as a fraction of the disk's sequential-write limit.
+inline constexpr double kTargetDiskRatio = 0.70;
+
+struct ModeResult {
+  std::string flush;  // broker --flush value
+  ThroughputResult produce;
+  ThroughputResult consume;
+  LatencyResult latency;
+  std::string broker_exit;  // how the broker stopped, e.g. "exit 0"
+};
+
+void print_summary(const BenchOptions& options, const DiskResult& disk,
+                   const std::vector<ModeResult>& modes);
+
+}  // namespace sluice::bench

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything sluice needs to build and test on Debian 12 (bookworm).
+# Idempotent; needs root (or sudo).
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+packages=(
+  build-essential cmake ninja-build pkg-config clang-format
+  clang libclang-rt-14-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  librdkafka-dev libfmt-dev libcli11-dev
+  libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
+  libyaml-cpp-dev libsimdjson-dev libcurl4-openssl-dev
+  kcat python3 python3-kafka python3-confluent-kafka
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+echo "build dependencies are installed"

@@ -1,0 +1,70 @@
+#include "broker/broker.h"
+
+#include "broker/server/connection.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+namespace sluice::broker {
+
+Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintenance_(maintenance) {
+  topics_ = std::make_unique<TopicStore>(options.data_dir, options.topic_defaults);
+  offsets_ = std::make_unique<OffsetStore>(options.data_dir / "groups", options.topic_defaults.log.flush.always);
+  groups_ = std::make_unique<GroupCoordinator>(*offsets_, options.groups);
+  producer_ids_ = std::make_unique<ProducerIdAllocator>(options.data_dir);
+  ctx_ = std::unique_ptr<BrokerContext>(new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}});
+  server_ = std::make_unique<TcpServer>(ctx_->options.host, ctx_->options.port,
+                                        [this](int fd, const std::string& peer) { serve_connection(*ctx_, fd, peer); });
+  // Advertise the port actually bound, so --listen HOST:0 works for tests.
+  ctx_->options.port = server_->port();
+}
+
+Broker::~Broker() {
+  stop();
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
+}
+
+void Broker::run() {
+  maintenance_thread_ = std::thread([this] { maintenance_loop(); });
+  server_->run();
+  {
+    std::lock_guard lock(stop_mu_);
+    ctx_->stopping_flag = true;
+  }
+  stop_cv_.notify_all();
+  maintenance_thread_.join();
+  topics_->flush_all();
+}
+
+void Broker::stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    ctx_->stopping_flag = true;
+  }
+  stop_cv_.notify_all();
+  ctx_->data.notify();  // wake long-polling fetches so their connections can close
+  groups_->shutdown();  // and parked JoinGroup/SyncGroup calls
+  server_->stop();
+}
+
+void Broker::maintenance_loop() {
+  int64_t next_retention = mono_ms() + maintenance_.retention_check_interval_ms;
+  std::unique_lock lock(stop_mu_);
+  while (!ctx_->stopping()) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return ctx_->stopping(); });
+    lock.unlock();
+    try {
+      topics_->flush_due();
+      groups_->tick();
+      if (mono_ms() >= next_retention) {
+        size_t removed = topics_->enforce_retention(now_ms());
+        if (removed > 0) log::info("broker", "retention removed {} segment(s)", removed);
+        next_retention = mono_ms() + maintenance_.retention_check_interval_ms;
+      }
+    } catch (const std::exception& e) {
+      log::error("broker", "maintenance failed: {}", e.what());
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,45 @@
+// The single-node broker: storage (recovered on start), the group coordinator,
+// the Kafka listener and a maintenance thread for flushes, retention and group timeouts.
+#pragma once
+
+#include <memory>
+#include <thread>
+
+#include "broker/broker_context.h"
+#include "broker/server/tcp_server.h"
+
+namespace sluice::broker {
+
+struct MaintenanceOptions {
+  int64_t retention_check_interval_ms = 300'000;  // log.retention.check.interval.ms
+};
+
+class Broker {
+ public:
+  // Recovers every partition under options.data_dir and binds the listener.
+  // Throws std::runtime_error with an operator-readable reason on failure.
+  Broker(BrokerOptions options, MaintenanceOptions maintenance = {});
+  ~Broker();
+
+  int port() const { return server_->port(); }
+  const BrokerContext& context() const { return *ctx_; }
+  // Serves until stop(); flushes every partition before returning.
+  void run();
+  void stop();
+
+ private:
+  void maintenance_loop();
+
+  MaintenanceOptions maintenance_;
+  std::unique_ptr<TopicStore> topics_;
+  std::unique_ptr<OffsetStore> offsets_;
+  std::unique_ptr<GroupCoordinator> groups_;
+  std::unique_ptr<ProducerIdAllocator> producer_ids_;
+  std::unique_ptr<BrokerContext> ctx_;
+  std::unique_ptr<TcpServer> server_;
+  std::thread maintenance_thread_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+};
+
+}  // namespace sluice::broker

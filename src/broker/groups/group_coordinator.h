@@ -1,0 +1,116 @@
+// The group coordinator: membership, rebalances and committed offsets for
+// every consumer group on this broker. JoinGroup and SyncGroup block the
+// calling connection until the rebalance step they wait for completes, exactly
+// as a Kafka coordinator parks them; tick() drives the timeouts.
+//
+// Invariant: all group state changes happen under one mutex, and every change
+// that a parked call could be waiting for notifies the shared condition variable.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/groups/group.h"
+#include "broker/groups/offset_store.h"
+
+namespace sluice::broker {
+
+struct CoordinatorOptions {
+  int32_t min_session_timeout_ms = 1000;     // group.min.session.timeout.ms
+  int32_t max_session_timeout_ms = 1800000;  // group.max.session.timeout.ms
+  int32_t initial_rebalance_delay_ms = 1000;  // group.initial.rebalance.delay.ms
+};
+
+struct JoinRequestArgs {
+  std::string group_id;
+  std::string member_id;
+  std::optional<std::string> instance_id;
+  std::string client_id;
+  std::string client_host;
+  std::string protocol_type;
+  std::vector<std::pair<std::string, Bytes>> protocols;
+  int32_t session_timeout_ms = 0;
+  int32_t rebalance_timeout_ms = 0;
+};
+
+struct SyncResult {
+  int16_t error = 0;
+  Bytes assignment;
+};
+
+struct MemberDescription {
+  std::string member_id;
+  std::optional<std::string> instance_id;
+  std::string client_id;
+  std::string client_host;
+  Bytes metadata;
+  Bytes assignment;
+};
+
+struct GroupDescription {
+  int16_t error = 0;
+  std::string group_id;
+  std::string state;
+  std::string protocol_type;
+  std::string protocol_name;
+  std::vector<MemberDescription> members;
+};
+
+struct CommitCheck {
+  int32_t generation = -1;
+  std::string member_id;
+  std::optional<std::string> instance_id;
+};
+
+class GroupCoordinator {
+ public:
+  GroupCoordinator(OffsetStore& offsets, CoordinatorOptions options);
+
+  JoinResult join(const JoinRequestArgs& args);
+  SyncResult sync(const std::string& group_id, int32_t generation, const std::string& member_id,
+                  const std::optional<std::string>& instance_id,
+                  const std::vector<std::pair<std::string, Bytes>>& assignments);
+  int16_t heartbeat(const std::string& group_id, int32_t generation, const std::string& member_id,
+                    const std::optional<std::string>& instance_id);
+  // Per member: its error code (0 when it left).
+  std::vector<int16_t> leave(const std::string& group_id,
+                             const std::vector<std::pair<std::string, std::optional<std::string>>>& members);
+  // The error OffsetCommit answers for this group and member; 0 allows the commit.
+  int16_t check_commit(const std::string& group_id, const CommitCheck& who);
+  GroupDescription describe(const std::string& group_id);
+  std::vector<std::pair<std::string, std::string>> list();  // (group id, protocol type)
+  int16_t delete_group(const std::string& group_id);
+  // OffsetDelete: 0, or GROUP_SUBSCRIBED_TO_TOPIC when an active member reads `topic`.
+  int16_t check_offset_delete(const std::string& group_id, const std::string& topic);
+
+  // Expires silent members and completes rebalances whose time is up. Called periodically.
+  void tick();
+  // Wakes every parked call with COORDINATOR_NOT_AVAILABLE; used at shutdown.
+  void shutdown();
+
+  OffsetStore& offsets() { return offsets_; }
+
+ private:
+  Group& group(const std::string& id);
+  Group* find(const std::string& id);
+  void prepare_rebalance(Group& g, const char* reason);
+  void maybe_complete_join(Group& g);
+  void expire_members(Group& g, int64_t now);
+  int16_t check_member(Group& g, const std::string& member_id, const std::optional<std::string>& instance_id);
+  JoinResult static_rejoin(Group& g, const std::string& old_id, const JoinRequestArgs& args);
+  JoinResult wait_for_join(std::unique_lock<std::mutex>& lock, Group& g, const std::string& member_id);
+
+  OffsetStore& offsets_;
+  CoordinatorOptions options_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::map<std::string, Group> groups_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace sluice::broker

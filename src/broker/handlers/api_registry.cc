@@ -1,0 +1,52 @@
+#include <algorithm>
+
+#include "broker/handlers/handlers.h"
+
+namespace sluice::broker::handlers {
+namespace {
+
+constexpr int16_t kNone = INT16_MAX;
+
+// Only non-flexible versions are advertised (ApiVersions v3 excepted): the
+// flexible encodings of the other APIs are not needed by any client we serve,
+// and librdkafka falls back cleanly to these.
+constexpr ApiSpec kApis[] = {
+    {0, "Produce", 8, kNone, &produce},
+    {1, "Fetch", 11, kNone, &fetch},
+    {2, "ListOffsets", 5, kNone, &list_offsets},
+    {3, "Metadata", 8, kNone, &metadata},
+    {8, "OffsetCommit", 7, kNone, &offset_commit},
+    {9, "OffsetFetch", 5, kNone, &offset_fetch},
+    {10, "FindCoordinator", 2, kNone, &find_coordinator},
+    {11, "JoinGroup", 5, kNone, &join_group},
+    {12, "Heartbeat", 3, kNone, &heartbeat},
+    {13, "LeaveGroup", 3, kNone, &leave_group},
+    {14, "SyncGroup", 3, kNone, &sync_group},
+    {15, "DescribeGroups", 4, kNone, &describe_groups},
+    {16, "ListGroups", 2, kNone, &list_groups},
+    {18, "ApiVersions", 3, 3, &api_versions},
+    {19, "CreateTopics", 4, kNone, &create_topics},
+    {20, "DeleteTopics", 3, kNone, &delete_topics},
+    {21, "DeleteRecords", 1, kNone, &delete_records},
+    {22, "InitProducerId", 1, kNone, &init_producer_id},
+    {32, "DescribeConfigs", 3, kNone, &describe_configs},
+    {37, "CreatePartitions", 1, kNone, &create_partitions},
+    {42, "DeleteGroups", 1, kNone, &delete_groups},
+    {47, "OffsetDelete", 0, kNone, &offset_delete},
+};
+
+}  // namespace
+
+std::span<const ApiSpec> supported_apis() { return kApis; }
+
+const ApiSpec* find_api(int16_t key) {
+  auto it = std::find_if(std::begin(kApis), std::end(kApis), [&](const ApiSpec& a) { return a.key == key; });
+  return it == std::end(kApis) ? nullptr : &*it;
+}
+
+bool is_flexible(int16_t key, int16_t version) {
+  const ApiSpec* api = find_api(key);
+  return api && version >= api->first_flexible;
+}
+
+}  // namespace sluice::broker::handlers

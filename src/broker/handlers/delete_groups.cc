@@ -1,0 +1,15 @@
+// DeleteGroups: only groups without live members; their committed offsets go too.
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/messages/groups.h"
+
+namespace sluice::broker::handlers {
+
+std::optional<Bytes> delete_groups(BrokerContext& ctx, const protocol::Request& req) {
+  return protocol::serve<protocol::DeleteGroupsRequest>(req, [&](const protocol::DeleteGroupsRequest& in) {
+    protocol::DeleteGroupsResponse resp;
+    for (const auto& id : in.groups_names) resp.results.push_back({id, ctx.groups.delete_group(id)});
+    return std::optional(resp);
+  });
+}
+
+}  // namespace sluice::broker::handlers

@@ -1,0 +1,82 @@
+// Fetch: long-polls until min_bytes are available or max_wait_ms passes.
+// Partitions are served in request order; the first batch of the first
+// non-empty partition is returned whole even beyond the limits (KIP-74), every
+// later partition only if it fits in what is left of the response budget.
+#include <chrono>
+
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/errors.h"
+#include "broker/protocol/messages/fetch.h"
+
+namespace sluice::broker::handlers {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::FetchRequest;
+using protocol::FetchResponse;
+
+struct Collected {
+  FetchResponse response;
+  int64_t bytes = 0;
+  bool has_error = false;
+};
+
+FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& topic, const FetchRequest::Partition& in,
+                                        int64_t budget, bool first_data, int64_t& bytes, bool& has_error) {
+  FetchResponse::Partition out;
+  out.index = in.index;
+  auto log = ctx.topics.partition(topic, in.index);
+  if (!log) {
+    out.error_code = protocol::code(ErrorCode::kUnknownTopicOrPartition);
+    has_error = true;
+    return out;
+  }
+  int32_t limit = int32_t(std::min<int64_t>(in.max_bytes, std::max<int64_t>(budget, 0)));
+  auto read = log->read(in.fetch_offset, std::max(limit, 1));
+  out.high_watermark = read.high_watermark;
+  out.last_stable_offset = read.high_watermark;
+  out.log_start_offset = read.log_start_offset;
+  out.aborted_transactions.emplace();
+  if (read.out_of_range) {
+    out.error_code = protocol::code(ErrorCode::kOffsetOutOfRange);
+    has_error = true;
+    return out;
+  }
+  // Storage always yields at least one whole batch; past the first partition with
+  // data that would break the response limit, so the batch waits for the next fetch.
+  if (!first_data && int64_t(read.data.size()) > budget) read.data.clear();
+  bytes += int64_t(read.data.size());
+  out.records = protocol::Records::of(std::move(read.data));
+  return out;
+}
+
+Collected collect(BrokerContext& ctx, const FetchRequest& in) {
+  Collected c;
+  for (const auto& topic : in.topics) {
+    auto& t = c.response.responses.emplace_back();
+    t.name = topic.name;
+    for (const auto& part : topic.partitions) {
+      int64_t budget = int64_t(in.max_bytes) - c.bytes;
+      t.partitions.push_back(read_partition(ctx, topic.name, part, budget, c.bytes == 0, c.bytes, c.has_error));
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+std::optional<Bytes> fetch(BrokerContext& ctx, const protocol::Request& req) {
+  return protocol::serve<FetchRequest>(req, [&](const FetchRequest& in) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(in.max_wait_ms, 0));
+    for (;;) {
+      uint64_t seen = ctx.data.version();
+      Collected c = collect(ctx, in);
+      if (c.bytes >= in.min_bytes || c.has_error || std::chrono::steady_clock::now() >= deadline || ctx.stopping()) {
+        return std::optional(std::move(c.response));
+      }
+      ctx.data.wait(seen, deadline);
+    }
+  });
+}
+
+}  // namespace sluice::broker::handlers

@@ -1,0 +1,57 @@
+// The Kafka APIs the broker serves: one handler per API, each in its own file.
+// A handler decodes its request, delegates to the topic store, and answers;
+// it keeps no state between calls.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "broker/broker_context.h"
+#include "broker/protocol/request.h"
+
+namespace sluice::broker::handlers {
+
+using Handler = std::optional<Bytes> (*)(BrokerContext&, const protocol::Request&);
+
+struct ApiSpec {
+  int16_t key;
+  const char* name;
+  int16_t max_version;     // every minimum is 0: librdkafka enables features on overlap
+  int16_t first_flexible;  // INT16_MAX when no served version is flexible
+  Handler handle;
+};
+
+// The table of served APIs, in key order; ApiVersions answers from it.
+std::span<const ApiSpec> supported_apis();
+const ApiSpec* find_api(int16_t key);
+bool is_flexible(int16_t key, int16_t version);
+
+std::optional<Bytes> produce(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> fetch(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> list_offsets(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> metadata(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> find_coordinator(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> api_versions(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> create_topics(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> delete_topics(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> delete_records(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> describe_configs(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> create_partitions(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> join_group(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> sync_group(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> heartbeat(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> leave_group(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> offset_commit(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> offset_fetch(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> describe_groups(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> list_groups(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> delete_groups(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> offset_delete(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> init_producer_id(BrokerContext&, const protocol::Request&);
+
+// The ApiVersions answer for a version the broker does not speak: a v0 body
+// with UNSUPPORTED_VERSION and the supported list, as the protocol prescribes.
+Bytes api_versions_unsupported();
+
+}  // namespace sluice::broker::handlers

@@ -1,0 +1,49 @@
+// ListOffsets: earliest (-2), latest (-1), or the first record whose timestamp
+// is at or after the one asked for, found by looking inside batches.
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/errors.h"
+#include "broker/protocol/messages/list_offsets.h"
+
+namespace sluice::broker::handlers {
+namespace {
+
+using protocol::ListOffsetsRequest;
+using protocol::ListOffsetsResponse;
+
+ListOffsetsResponse::Partition lookup(BrokerContext& ctx, const std::string& topic,
+                                      const ListOffsetsRequest::Partition& in, int16_t version) {
+  ListOffsetsResponse::Partition out;
+  out.index = in.index;
+  auto log = ctx.topics.partition(topic, in.index);
+  if (!log) {
+    out.error_code = protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
+    return out;
+  }
+  if (in.timestamp == ListOffsetsRequest::kLatest) {
+    out.offset = log->log_end_offset();
+  } else if (in.timestamp == ListOffsetsRequest::kEarliest) {
+    out.offset = log->log_start_offset();
+  } else if (auto found = log->offset_for_timestamp(in.timestamp)) {
+    out.offset = found->first;
+    out.timestamp = found->second;
+  }
+  out.leader_epoch = 0;
+  if (version == 0 && out.offset >= 0) out.old_style_offsets = {out.offset};
+  return out;
+}
+
+}  // namespace
+
+std::optional<Bytes> list_offsets(BrokerContext& ctx, const protocol::Request& req) {
+  return protocol::serve<ListOffsetsRequest>(req, [&](const ListOffsetsRequest& in) {
+    ListOffsetsResponse resp;
+    for (const auto& topic : in.topics) {
+      auto& t = resp.topics.emplace_back();
+      t.name = topic.name;
+      for (const auto& p : topic.partitions) t.partitions.push_back(lookup(ctx, topic.name, p, req.header.api_version));
+    }
+    return std::optional(resp);
+  });
+}
+
+}  // namespace sluice::broker::handlers

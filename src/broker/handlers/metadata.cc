@@ -1,0 +1,55 @@
+// Metadata: this broker leads every partition. Unknown topics are created on
+// request when auto-creation is on (broker option and, from v4, the client's flag).
+#include "broker/handlers/handlers.h"
+#include "broker/handlers/topic_lookup.h"
+#include "broker/protocol/errors.h"
+#include "broker/protocol/messages/metadata.h"
+
+namespace sluice::broker::handlers {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::MetadataResponse;
+
+MetadataResponse::Topic describe_topic(const TopicStore::TopicInfo& info, int32_t node) {
+  MetadataResponse::Topic t;
+  t.name = info.name;
+  for (int32_t p = 0; p < info.partitions; ++p) {
+    MetadataResponse::Partition part;
+    part.partition_index = p;
+    part.leader_id = node;
+    part.replica_nodes = {node};
+    part.isr_nodes = {node};
+    t.partitions.push_back(std::move(part));
+  }
+  return t;
+}
+
+MetadataResponse::Topic lookup(BrokerContext& ctx, const std::string& name, bool allow_create) {
+  auto found = find_or_create_topic(ctx, name, allow_create);
+  if (found.info) return describe_topic(*found.info, ctx.options.node_id);
+  MetadataResponse::Topic t;
+  t.name = name;
+  t.error_code = protocol::code(found.error);
+  return t;
+}
+
+}  // namespace
+
+std::optional<Bytes> metadata(BrokerContext& ctx, const protocol::Request& req) {
+  return protocol::serve<protocol::MetadataRequest>(req, [&](const protocol::MetadataRequest& in) {
+    MetadataResponse resp;
+    resp.brokers.push_back({ctx.options.node_id, ctx.options.host, ctx.options.port, std::nullopt});
+    resp.cluster_id = ctx.options.cluster_id;
+    resp.controller_id = ctx.options.node_id;
+    bool all = !in.topics || (req.header.api_version == 0 && in.topics->empty());
+    if (all) {
+      for (const auto& info : ctx.topics.list()) resp.topics.push_back(describe_topic(info, ctx.options.node_id));
+    } else {
+      for (const auto& t : *in.topics) resp.topics.push_back(lookup(ctx, t.name, in.allow_auto_topic_creation));
+    }
+    return std::optional(resp);
+  });
+}
+
+}  // namespace sluice::broker::handlers

@@ -1,0 +1,55 @@
+// Kafka protocol error codes the broker answers with.
+#pragma once
+
+#include <cstdint>
+
+namespace sluice::broker::protocol {
+
+enum class ErrorCode : int16_t {
+  kNone = 0,
+  kOffsetOutOfRange = 1,
+  kCorruptMessage = 2,
+  kUnknownTopicOrPartition = 3,
+  kInvalidFetchSize = 4,
+  kLeaderNotAvailable = 5,
+  kNotLeaderForPartition = 6,
+  kRequestTimedOut = 7,
+  kMessageTooLarge = 10,
+  kCoordinatorNotAvailable = 15,
+  kNotCoordinator = 16,
+  kInvalidTopicException = 17,
+  kRecordListTooLarge = 18,
+  kInvalidRequiredAcks = 21,
+  kIllegalGeneration = 22,
+  kInconsistentGroupProtocol = 23,
+  kInvalidGroupId = 24,
+  kUnknownMemberId = 25,
+  kInvalidSessionTimeout = 26,
+  kRebalanceInProgress = 27,
+  kInvalidCommitOffsetSize = 28,
+  kTopicAuthorizationFailed = 29,
+  kUnsupportedVersion = 35,
+  kTopicAlreadyExists = 36,
+  kInvalidPartitions = 37,
+  kInvalidReplicationFactor = 38,
+  kInvalidRequest = 42,
+  kUnsupportedForMessageFormat = 43,
+  kPolicyViolation = 44,
+  kOutOfOrderSequenceNumber = 45,
+  kDuplicateSequenceNumber = 46,
+  kInvalidProducerEpoch = 47,
+  kInvalidConfig = 40,
+  kUnknownProducerId = 59,
+  kNonEmptyGroup = 68,
+  kGroupIdNotFound = 69,
+  kMemberIdRequired = 79,
+  kFencedInstanceId = 82,
+  kGroupSubscribedToTopic = 86,
+  kUnknownServerError = -1,
+  kKafkaStorageError = 56,
+  kInvalidRecord = 87,
+};
+
+inline int16_t code(ErrorCode e) { return static_cast<int16_t>(e); }
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,317 @@
+// Topic administration: CreateTopics (19) v0-v4, DeleteTopics (20) v0-v3,
+// CreatePartitions (37) v0-v1, DeleteRecords (21) v0-v1, DescribeConfigs (32) v0-v3.
+#pragma once
+
+#include "broker/protocol/codec.h"
+
+namespace sluice::broker::protocol {
+
+// A name with an error code and an optional message: the answer shape most admin APIs share.
+struct NamedResult {
+  std::string name;
+  int16_t error_code = 0;
+  NullableString error_message;
+  Versions message_versions = since(1);
+  template <class V>
+  void visit(V& v) {
+    v(name);
+    v(error_code);
+    v(error_message, message_versions);
+  }
+};
+
+struct CreateTopicsRequest {
+  static constexpr int16_t kKey = 19;
+  struct Assignment {
+    int32_t partition_index = 0;
+    std::vector<int32_t> broker_ids;
+    template <class V>
+    void visit(V& v) {
+      v(partition_index);
+      v(broker_ids);
+    }
+  };
+  struct Config {
+    std::string name;
+    NullableString value;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(value);
+    }
+  };
+  struct Topic {
+    std::string name;
+    int32_t num_partitions = -1;
+    int16_t replication_factor = -1;
+    std::vector<Assignment> assignments;
+    std::vector<Config> configs;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(num_partitions);
+      v(replication_factor);
+      v(assignments);
+      v(configs);
+    }
+  };
+  std::vector<Topic> topics;
+  int32_t timeout_ms = 0;
+  bool validate_only = false;
+  template <class V>
+  void visit(V& v) {
+    v(topics);
+    v(timeout_ms);
+    v(validate_only, since(1));
+  }
+};
+
+struct CreateTopicsResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<NamedResult> topics;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms, since(2));
+    v(topics);
+  }
+};
+
+struct DeleteTopicsRequest {
+  static constexpr int16_t kKey = 20;
+  std::vector<std::string> topic_names;
+  int32_t timeout_ms = 0;
+  template <class V>
+  void visit(V& v) {
+    v(topic_names);
+    v(timeout_ms);
+  }
+};
+
+struct DeleteTopicsResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<NamedResult> responses;  // no message before v5
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms, since(1));
+    v(responses);
+  }
+};
+
+struct CreatePartitionsRequest {
+  static constexpr int16_t kKey = 37;
+  struct Assignment {
+    std::vector<int32_t> broker_ids;
+    template <class V>
+    void visit(V& v) {
+      v(broker_ids);
+    }
+  };
+  struct Topic {
+    std::string name;
+    int32_t count = 0;
+    std::optional<std::vector<Assignment>> assignments;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(count);
+      v(assignments);
+    }
+  };
+  std::vector<Topic> topics;
+  int32_t timeout_ms = 0;
+  bool validate_only = false;
+  template <class V>
+  void visit(V& v) {
+    v(topics);
+    v(timeout_ms);
+    v(validate_only);
+  }
+};
+
+struct CreatePartitionsResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<NamedResult> results;  // message in every version
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms);
+    v(results);
+  }
+};
+
+struct DeleteRecordsRequest {
+  static constexpr int16_t kKey = 21;
+  struct Partition {
+    int32_t index = 0;
+    int64_t offset = 0;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(offset);
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  std::vector<Topic> topics;
+  int32_t timeout_ms = 0;
+  template <class V>
+  void visit(V& v) {
+    v(topics);
+    v(timeout_ms);
+  }
+};
+
+struct DeleteRecordsResponse {
+  struct Partition {
+    int32_t index = 0;
+    int64_t low_watermark = -1;
+    int16_t error_code = 0;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(low_watermark);
+      v(error_code);
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<Topic> topics;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms);
+    v(topics);
+  }
+};
+
+struct DescribeConfigsRequest {
+  static constexpr int16_t kKey = 32;
+  static constexpr int8_t kTopic = 2;
+  static constexpr int8_t kBroker = 4;
+  struct Resource {
+    int8_t resource_type = 0;
+    std::string resource_name;
+    std::optional<std::vector<std::string>> configuration_keys;
+    template <class V>
+    void visit(V& v) {
+      v(resource_type);
+      v(resource_name);
+      v(configuration_keys);
+    }
+  };
+  std::vector<Resource> resources;
+  bool include_synonyms = false;
+  bool include_documentation = false;
+  template <class V>
+  void visit(V& v) {
+    v(resources);
+    v(include_synonyms, since(1));
+    v(include_documentation, since(3));
+  }
+};
+
+struct DescribeConfigsResponse {
+  // Config sources (v1+): 1 dynamic topic config, 5 static broker config, 5 default.
+  static constexpr int8_t kTopicConfig = 1;
+  static constexpr int8_t kDefaultConfig = 5;
+  struct Synonym {
+    std::string name;
+    NullableString value;
+    int8_t source = 0;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(value);
+      v(source);
+    }
+  };
+  struct Config {
+    std::string name;
+    NullableString value;
+    bool read_only = false;
+    bool is_default = false;
+    int8_t config_source = kDefaultConfig;
+    bool is_sensitive = false;
+    std::vector<Synonym> synonyms;
+    int8_t config_type = 0;
+    NullableString documentation;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(value);
+      v(read_only);
+      v(is_default, until(0));
+      v(config_source, since(1));
+      v(is_sensitive);
+      v(synonyms, since(1));
+      v(config_type, since(3));
+      v(documentation, since(3));
+    }
+  };
+  struct Result {
+    int16_t error_code = 0;
+    NullableString error_message;
+    int8_t resource_type = 0;
+    std::string resource_name;
+    std::vector<Config> configs;
+    template <class V>
+    void visit(V& v) {
+      v(error_code);
+      v(error_message);
+      v(resource_type);
+      v(resource_name);
+      v(configs);
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<Result> results;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms);
+    v(results);
+  }
+};
+
+struct FindCoordinatorRequest {
+  static constexpr int16_t kKey = 10;
+  std::string key;
+  int8_t key_type = 0;
+  template <class V>
+  void visit(V& v) {
+    v(key);
+    v(key_type, since(1));
+  }
+};
+
+struct FindCoordinatorResponse {
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  NullableString error_message;
+  int32_t node_id = 0;
+  std::string host;
+  int32_t port = 0;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms, since(1));
+    v(error_code);
+    v(error_message, since(1));
+    v(node_id);
+    v(host);
+    v(port);
+  }
+};
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,44 @@
+// ApiVersions (key 18), v0-v3. v3 has a flexible body but, uniquely, a v0
+// response header so that clients can parse an error answer before they know
+// which versions the broker speaks.
+#pragma once
+
+#include "broker/protocol/codec.h"
+
+namespace sluice::broker::protocol {
+
+struct ApiVersionsRequest {
+  static constexpr int16_t kKey = 18;
+  std::string client_software_name;
+  std::string client_software_version;
+  template <class V>
+  void visit(V& v) {
+    v(client_software_name, since(3));
+    v(client_software_version, since(3));
+  }
+};
+
+struct ApiVersionsResponse {
+  struct ApiKey {
+    int16_t api_key = 0;
+    int16_t min_version = 0;
+    int16_t max_version = 0;
+    template <class V>
+    void visit(V& v) {
+      v(api_key);
+      v(min_version);
+      v(max_version);
+    }
+  };
+  int16_t error_code = 0;
+  std::vector<ApiKey> api_keys;
+  int32_t throttle_time_ms = 0;
+  template <class V>
+  void visit(V& v) {
+    v(error_code);
+    v(api_keys);
+    v(throttle_time_ms, since(1));
+  }
+};
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,122 @@
+// Fetch (key 1), v0-v11. Fetch sessions (v7+) are answered sessionless
+// (session id 0), which every client must accept.
+#pragma once
+
+#include "broker/protocol/codec.h"
+
+namespace sluice::broker::protocol {
+
+struct FetchRequest {
+  static constexpr int16_t kKey = 1;
+  struct Partition {
+    int32_t index = 0;
+    int32_t current_leader_epoch = -1;
+    int64_t fetch_offset = 0;
+    int64_t log_start_offset = -1;
+    int32_t max_bytes = 0;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(current_leader_epoch, since(9));
+      v(fetch_offset);
+      v(log_start_offset, since(5));
+      v(max_bytes);
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  struct Forgotten {
+    std::string name;
+    std::vector<int32_t> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  int32_t replica_id = -1;
+  int32_t max_wait_ms = 0;
+  int32_t min_bytes = 0;
+  int32_t max_bytes = INT32_MAX;
+  int8_t isolation_level = 0;
+  int32_t session_id = 0;
+  int32_t session_epoch = -1;
+  std::vector<Topic> topics;
+  std::vector<Forgotten> forgotten;
+  std::string rack_id;
+  template <class V>
+  void visit(V& v) {
+    v(replica_id);
+    v(max_wait_ms);
+    v(min_bytes);
+    v(max_bytes, since(3));
+    v(isolation_level, since(4));
+    v(session_id, since(7));
+    v(session_epoch, since(7));
+    v(topics);
+    v(forgotten, since(7));
+    v(rack_id, since(11));
+  }
+};
+
+struct FetchResponse {
+  struct AbortedTransaction {
+    int64_t producer_id = 0;
+    int64_t first_offset = 0;
+    template <class V>
+    void visit(V& v) {
+      v(producer_id);
+      v(first_offset);
+    }
+  };
+  struct Partition {
+    int32_t index = 0;
+    int16_t error_code = 0;
+    int64_t high_watermark = -1;
+    int64_t last_stable_offset = -1;
+    int64_t log_start_offset = -1;
+    std::optional<std::vector<AbortedTransaction>> aborted_transactions;
+    int32_t preferred_read_replica = -1;
+    Records records;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(error_code);
+      v(high_watermark);
+      v(last_stable_offset, since(4));
+      v(log_start_offset, since(5));
+      v(aborted_transactions, since(4));
+      v(preferred_read_replica, since(11));
+      v(records);
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  int32_t session_id = 0;
+  std::vector<Topic> responses;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms, since(1));
+    v(error_code, since(7));
+    v(session_id, since(7));
+    v(responses);
+  }
+};
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,82 @@
+// ListOffsets (key 2), v0-v5. Timestamp -2 asks for the earliest offset, -1 for
+// the latest; any other value for the first record at or after it.
+#pragma once
+
+#include "broker/protocol/codec.h"
+
+namespace sluice::broker::protocol {
+
+struct ListOffsetsRequest {
+  static constexpr int16_t kKey = 2;
+  static constexpr int64_t kLatest = -1;
+  static constexpr int64_t kEarliest = -2;
+  struct Partition {
+    int32_t index = 0;
+    int32_t current_leader_epoch = -1;
+    int64_t timestamp = 0;
+    int32_t max_num_offsets = 1;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(current_leader_epoch, since(4));
+      v(timestamp);
+      v(max_num_offsets, until(0));
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  int32_t replica_id = -1;
+  int8_t isolation_level = 0;
+  std::vector<Topic> topics;
+  template <class V>
+  void visit(V& v) {
+    v(replica_id);
+    v(isolation_level, since(2));
+    v(topics);
+  }
+};
+
+struct ListOffsetsResponse {
+  struct Partition {
+    int32_t index = 0;
+    int16_t error_code = 0;
+    std::vector<int64_t> old_style_offsets;
+    int64_t timestamp = -1;
+    int64_t offset = -1;
+    int32_t leader_epoch = -1;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(error_code);
+      v(old_style_offsets, until(0));
+      v(timestamp, since(1));
+      v(offset, since(1));
+      v(leader_epoch, since(4));
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<Topic> topics;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms, since(2));
+    v(topics);
+  }
+};
+
+}  // namespace sluice::broker::protocol

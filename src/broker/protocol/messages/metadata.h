@@ -1,0 +1,96 @@
+// Metadata (key 3), v0-v8.
+#pragma once
+
+#include "broker/protocol/codec.h"
+
+namespace sluice::broker::protocol {
+
+struct MetadataRequest {
+  static constexpr int16_t kKey = 3;
+  struct Topic {
+    std::string name;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+    }
+  };
+  // v0: empty means all topics; v1+: null means all, empty means none.
+  std::optional<std::vector<Topic>> topics;
+  bool allow_auto_topic_creation = true;
+  bool include_cluster_authorized_operations = false;
+  bool include_topic_authorized_operations = false;
+  template <class V>
+  void visit(V& v) {
+    v(topics);
+    v(allow_auto_topic_creation, since(4));
+    v(include_cluster_authorized_operations, since(8));
+    v(include_topic_authorized_operations, since(8));
+  }
+};
+
+struct MetadataResponse {
+  struct Broker {
+    int32_t node_id = 0;
+    std::string host;
+    int32_t port = 0;
+    NullableString rack;
+    template <class V>
+    void visit(V& v) {
+      v(node_id);
+      v(host);
+      v(port);
+      v(rack, since(1));
+    }
+  };
+  struct Partition {
+    int16_t error_code = 0;
+    int32_t partition_index = 0;
+    int32_t leader_id = 0;
+    int32_t leader_epoch = 0;
+    std::vector<int32_t> replica_nodes;
+    std::vector<int32_t> isr_nodes;
+    std::vector<int32_t> offline_replicas;
+    template <class V>
+    void visit(V& v) {
+      v(error_code);
+      v(partition_index);
+      v(leader_id);
+      v(leader_epoch, since(7));
+      v(replica_nodes);
+      v(isr_nodes);
+      v(offline_replicas, since(5));
+    }
+  };
+  struct Topic {
+    int16_t error_code = 0;
+    std::string name;
+    bool is_internal = false;
+    std::vector<Partition> partitions;
+    int32_t topic_authorized_operations = INT32_MIN;
+    template <class V>
+    void visit(V& v) {
+      v(error_code);
+      v(name);
+      v(is_internal, since(1));
+      v(partitions);
+      v(topic_authorized_operations, since(8));
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<Broker> brokers;
+  NullableString cluster_id;
+  int32_t controller_id = 0;
+  std::vector<Topic> topics;
+  int32_t cluster_authorized_operations = INT32_MIN;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms, since(3));
+    v(brokers);
+    v(cluster_id, since(2));
+    v(controller_id, since(1));
+    v(topics);
+    v(cluster_authorized_operations, since(8));
+  }
+};
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,204 @@
+// Committed offsets: OffsetCommit (8) v0-v7, OffsetFetch (9) v0-v5,
+// OffsetDelete (47) v0.
+#pragma once
+
+#include "broker/protocol/codec.h"
+
+namespace sluice::broker::protocol {
+
+struct OffsetCommitRequest {
+  static constexpr int16_t kKey = 8;
+  struct Partition {
+    int32_t index = 0;
+    int64_t committed_offset = 0;
+    int32_t committed_leader_epoch = -1;
+    int64_t commit_timestamp = -1;
+    NullableString committed_metadata;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(committed_offset);
+      v(committed_leader_epoch, since(6));
+      v(commit_timestamp, Versions{1, 1});
+      v(committed_metadata);
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  std::string group_id;
+  int32_t generation_id = -1;
+  std::string member_id;
+  NullableString group_instance_id;
+  int64_t retention_time_ms = -1;
+  std::vector<Topic> topics;
+  template <class V>
+  void visit(V& v) {
+    v(group_id);
+    v(generation_id, since(1));
+    v(member_id, since(1));
+    v(group_instance_id, since(7));
+    v(retention_time_ms, Versions{2, 4});
+    v(topics);
+  }
+};
+
+// Per-partition error codes, grouped by topic: the answer of OffsetCommit and OffsetDelete.
+struct PartitionErrors {
+  struct Partition {
+    int32_t index = 0;
+    int16_t error_code = 0;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(error_code);
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+};
+
+struct OffsetCommitResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<PartitionErrors::Topic> topics;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms, since(3));
+    v(topics);
+  }
+};
+
+struct OffsetFetchRequest {
+  static constexpr int16_t kKey = 9;
+  struct Topic {
+    std::string name;
+    std::vector<int32_t> partition_indexes;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partition_indexes);
+    }
+  };
+  std::string group_id;
+  std::optional<std::vector<Topic>> topics;  // null (v2+): every committed partition
+  template <class V>
+  void visit(V& v) {
+    v(group_id);
+    v(topics);
+  }
+};
+
+struct OffsetFetchResponse {
+  struct Partition {
+    int32_t index = 0;
+    int64_t committed_offset = -1;
+    int32_t committed_leader_epoch = -1;
+    NullableString metadata;
+    int16_t error_code = 0;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+      v(committed_offset);
+      v(committed_leader_epoch, since(5));
+      v(metadata);
+      v(error_code);
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<Topic> topics;
+  int16_t error_code = 0;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms, since(3));
+    v(topics);
+    v(error_code, since(2));
+  }
+};
+
+struct OffsetDeleteRequest {
+  static constexpr int16_t kKey = 47;
+  struct Partition {
+    int32_t index = 0;
+    template <class V>
+    void visit(V& v) {
+      v(index);
+    }
+  };
+  struct Topic {
+    std::string name;
+    std::vector<Partition> partitions;
+    template <class V>
+    void visit(V& v) {
+      v(name);
+      v(partitions);
+    }
+  };
+  std::string group_id;
+  std::vector<Topic> topics;
+  template <class V>
+  void visit(V& v) {
+    v(group_id);
+    v(topics);
+  }
+};
+
+struct OffsetDeleteResponse {
+  int16_t error_code = 0;
+  int32_t throttle_time_ms = 0;
+  std::vector<PartitionErrors::Topic> topics;
+  template <class V>
+  void visit(V& v) {
+    v(error_code);
+    v(throttle_time_ms);
+    v(topics);
+  }
+};
+
+struct InitProducerIdRequest {
+  static constexpr int16_t kKey = 22;
+  NullableString transactional_id;
+  int32_t transaction_timeout_ms = 0;
+  template <class V>
+  void visit(V& v) {
+    v(transactional_id);
+    v(transaction_timeout_ms);
+  }
+};
+
+struct InitProducerIdResponse {
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  template <class V>
+  void visit(V& v) {
+    v(throttle_time_ms);
+    v(error_code);
+    v(producer_id);
+    v(producer_epoch);
+  }
+};
+
+}  // namespace sluice::broker::protocol

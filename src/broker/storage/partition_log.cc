@@ -1,0 +1,244 @@
+#include "broker/storage/partition_log.h"
+
+#include <fstream>
+
+#include "common/clock.h"
+#include "common/log.h"
+
+namespace sluice::broker {
+namespace {
+
+constexpr const char* kStartOffsetFile = "log-start-offset";
+
+std::optional<int64_t> read_start_offset(const std::filesystem::path& dir) {
+  std::ifstream in(dir / kStartOffsetFile);
+  int64_t v = 0;
+  if (in >> v) return v;
+  return std::nullopt;
+}
+
+}  // namespace
+
+PartitionLog::PartitionLog(std::filesystem::path dir, LogConfig config) : dir_(std::move(dir)), config_(config) {}
+
+std::unique_ptr<PartitionLog> PartitionLog::open(const std::filesystem::path& dir, LogConfig config) {
+  std::filesystem::create_directories(dir);
+  std::unique_ptr<PartitionLog> log(new PartitionLog(dir, config));
+  log->recover();
+  return log;
+}
+
+void PartitionLog::recover() {
+  std::vector<int64_t> bases;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    if (entry.path().extension() != ".log") continue;
+    try {
+      bases.push_back(std::stoll(entry.path().stem().string()));
+    } catch (const std::exception&) {
+      log::warn("storage", "ignoring {}: not a segment name", entry.path().string());
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  if (bases.empty()) bases.push_back(read_start_offset(dir_).value_or(0));
+  int32_t interval = config_.index_interval_bytes;
+  int64_t next = bases.front();
+  for (size_t i = 0; i < bases.size(); ++i) {
+    auto seg = std::make_shared<Segment>(dir_, bases[i]);
+    if (i + 1 < bases.size()) {
+      next = seg->open_sealed(interval);
+    } else {
+      Segment::Recovery r = seg->recover(interval);
+      if (r.truncated > 0) {
+        log::warn("storage", "{}: truncated {} byte(s) at offset {} during recovery: {}",
+                  (dir_ / (segment_name(bases[i]) + ".log")).string(), r.truncated, r.next_offset, r.reason);
+      }
+      next = r.next_offset;
+    }
+    segments_[bases[i]] = std::move(seg);
+  }
+  end_offset_ = next;
+  start_offset_ = std::clamp(read_start_offset(dir_).value_or(bases.front()), bases.front(), next);
+  last_flush_ms_ = mono_ms();
+}
+
+PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
+  std::lock_guard lock(append_mu_);
+  LogConfig cfg = config();
+  int64_t base = end_offset_;
+  assign_base_offset(batch.data(), base);
+  BatchHeader h = *parse_batch_header(batch);
+  std::shared_ptr<Segment> active;
+  {
+    std::shared_lock read_lock(segments_mu_);
+    active = segments_.rbegin()->second;
+  }
+  if (active->size() > 0 && int64_t(active->size() + batch.size()) > cfg.segment_bytes) {
+    roll();
+    std::shared_lock read_lock(segments_mu_);
+    active = segments_.rbegin()->second;
+  }
+  active->append(batch, h, cfg.index_interval_bytes);
+  if (cfg.flush.always) {
+    active->flush();
+  } else {
+    dirty_ = true;
+  }
+  // Publish the new end only after the data is written (and synced, if asked).
+  end_offset_ = h.last_offset() + 1;
+  return {base};
+}
+
+void PartitionLog::roll() {
+  std::shared_ptr<Segment> old;
+  {
+    std::shared_lock read_lock(segments_mu_);
+    old = segments_.rbegin()->second;
+  }
+  old->flush();  // a sealed segment is durable before its successor takes writes
+  auto seg = std::make_shared<Segment>(dir_, end_offset_.load());
+  std::unique_lock write_lock(segments_mu_);
+  segments_[seg->base_offset()] = std::move(seg);
+}
+
+std::vector<std::shared_ptr<Segment>> PartitionLog::segments_from(int64_t offset) const {
+  std::shared_lock lock(segments_mu_);
+  std::vector<std::shared_ptr<Segment>> out;
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) out.push_back(it->second);
+  return out;
+}
+
+PartitionLog::ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes) const {
+  ReadResult r;
+  r.log_start_offset = start_offset_;
+  r.high_watermark = end_offset_;
+  if (offset < r.log_start_offset || offset > r.high_watermark) {
+    r.out_of_range = true;
+    return r;
+  }
+  for (const auto& seg : segments_from(offset)) {
+    if (seg->next_offset() <= offset) continue;
+    r.data = seg->read(offset, max_bytes);
+    if (!r.data.empty()) break;
+  }
+  return r;
+}
+
+std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(int64_t ts) const {
+  int64_t start = start_offset_;
+  for (const auto& seg : segments_from(start)) {
+    auto found = seg->find_timestamp(ts);
+    if (found && found->first >= start) return found;
+    // A match below the log start (deleted records) means: the first live offset.
+    if (found) return std::pair{start, found->second};
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> PartitionLog::delete_records_before(int64_t offset) {
+  std::lock_guard lock(append_mu_);
+  if (offset == -1) offset = end_offset_;
+  if (offset < 0 || offset > end_offset_) return std::nullopt;
+  if (offset > start_offset_) {
+    start_offset_ = offset;
+    persist_start_offset();
+    drop_segments_below(offset);
+  }
+  return start_offset_.load();
+}
+
+void PartitionLog::drop_segments_below(int64_t offset) {
+  // A segment can go when the next segment starts at or below `offset`; the
+  // active segment always stays.
+  std::vector<std::shared_ptr<Segment>> doomed;
+  {
+    std::unique_lock write_lock(segments_mu_);
+    while (segments_.size() > 1 && std::next(segments_.begin())->first <= offset) {
+      doomed.push_back(segments_.begin()->second);
+      segments_.erase(segments_.begin());
+    }
+  }
+  for (auto& seg : doomed) seg->remove_files();
+}
+
+void PartitionLog::persist_start_offset() {
+  auto tmp = dir_ / (std::string(kStartOffsetFile) + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << start_offset_.load() << "\n";
+  }
+  std::filesystem::rename(tmp, dir_ / kStartOffsetFile);
+}
+
+size_t PartitionLog::enforce_retention(int64_t now_ms) {
+  std::lock_guard lock(append_mu_);
+  LogConfig cfg = config();
+  std::vector<std::shared_ptr<Segment>> sealed;
+  int64_t total = 0;
+  {
+    std::shared_lock read_lock(segments_mu_);
+    for (const auto& [base, seg] : segments_) total += int64_t(seg->size());
+    for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) sealed.push_back(it->second);
+  }
+  int64_t new_start = -1;
+  for (const auto& seg : sealed) {
+    bool too_old = cfg.retention_ms >= 0 && seg->max_timestamp() >= 0 && seg->max_timestamp() < now_ms - cfg.retention_ms;
+    bool too_big = cfg.retention_bytes >= 0 && total - int64_t(seg->size()) >= cfg.retention_bytes;
+    if (!too_old && !too_big) break;
+    total -= int64_t(seg->size());
+    new_start = seg->next_offset();
+  }
+  if (new_start < 0) return 0;
+  size_t before = segment_count();
+  if (new_start > start_offset_) {
+    start_offset_ = new_start;
+    persist_start_offset();
+  }
+  drop_segments_below(new_start);
+  return before - segment_count();
+}
+
+void PartitionLog::flush() {
+  std::lock_guard lock(append_mu_);
+  std::shared_lock read_lock(segments_mu_);
+  segments_.rbegin()->second->flush();
+  dirty_ = false;
+  last_flush_ms_ = mono_ms();
+}
+
+void PartitionLog::flush_if_due() {
+  LogConfig cfg = config();
+  if (cfg.flush.always) return;
+  std::lock_guard lock(append_mu_);
+  int64_t now = mono_ms();
+  if (!dirty_ || now - last_flush_ms_ < cfg.flush.interval_ms) return;
+  std::shared_lock read_lock(segments_mu_);
+  segments_.rbegin()->second->flush();
+  dirty_ = false;
+  last_flush_ms_ = now;
+}
+
+void PartitionLog::set_config(LogConfig config) {
+  std::lock_guard lock(config_mu_);
+  config_ = std::move(config);
+}
+
+LogConfig PartitionLog::config() const {
+  std::lock_guard lock(config_mu_);
+  return config_;
+}
+
+int64_t PartitionLog::size_bytes() const {
+  std::shared_lock lock(segments_mu_);
+  int64_t total = 0;
+  for (const auto& [base, seg] : segments_) total += int64_t(seg->size());
+  return total;
+}
+
+size_t PartitionLog::segment_count() const {
+  std::shared_lock lock(segments_mu_);
+  return segments_.size();
+}
+
+}  // namespace sluice::broker

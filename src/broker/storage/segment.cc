@@ -1,0 +1,225 @@
+#include "broker/storage/segment.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "common/crc32c.h"
+#include "common/log.h"
+
+namespace sluice::broker {
+namespace {
+
+constexpr size_t kScanChunk = 64 * 1024;
+
+[[noreturn]] void io_error(const std::string& what, const std::filesystem::path& path) {
+  throw std::runtime_error(what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+bool pread_full(int fd, uint8_t* buf, size_t n, uint64_t at) {
+  while (n > 0) {
+    ssize_t got = ::pread(fd, buf, n, off_t(at));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    buf += got;
+    n -= size_t(got);
+    at += uint64_t(got);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string segment_name(int64_t base_offset) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020lld", static_cast<long long>(base_offset));
+  return name;
+}
+
+Segment::Segment(const std::filesystem::path& dir, int64_t base_offset)
+    : log_path_(dir / (segment_name(base_offset) + ".log")),
+      base_offset_(base_offset),
+      next_offset_(base_offset),
+      offset_index_(dir / (segment_name(base_offset) + ".index")),
+      time_index_(dir / (segment_name(base_offset) + ".timeindex")) {
+  fd_ = ::open(log_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) io_error("cannot open segment", log_path_);
+  off_t end = ::lseek(fd_, 0, SEEK_END);
+  if (end < 0) io_error("cannot seek in segment", log_path_);
+  size_ = uint64_t(end);
+}
+
+Segment::~Segment() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+template <typename Fn>
+uint64_t Segment::scan(uint64_t position, uint64_t end, Fn&& fn) const {
+  uint8_t header[kBatchHeaderSize];
+  while (position + kBatchHeaderSize <= end) {
+    if (!pread_full(fd_, header, kBatchHeaderSize, position)) break;
+    auto h = parse_batch_header({header, kBatchHeaderSize});
+    if (!h || h->batch_length < int32_t(kBatchHeaderSize - kBatchLogOverhead) || position + h->total_size() > end) break;
+    if (!fn(*h, position)) break;
+    position += h->total_size();
+  }
+  return position;
+}
+
+void Segment::index_batch(const BatchHeader& h, uint64_t position, int32_t interval) {
+  uint32_t relative = uint32_t(h.base_offset - base_offset_);
+  if (position == 0 || bytes_since_index_ >= uint64_t(interval)) {
+    offset_index_.append(relative, uint32_t(position));
+    bytes_since_index_ = 0;
+  }
+  bytes_since_index_ += h.total_size();
+  if (h.max_timestamp > max_timestamp_) {
+    max_timestamp_ = h.max_timestamp;
+    time_index_.append(h.max_timestamp, uint32_t(h.last_offset() - base_offset_));
+  }
+  next_offset_ = h.last_offset() + 1;
+}
+
+Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
+  offset_index_.clear();
+  time_index_.clear();
+  bytes_since_index_ = 0;
+  max_timestamp_ = -1;
+  next_offset_ = base_offset_;
+  Recovery r;
+  r.next_offset = base_offset_;
+  Bytes batch;
+  uint64_t end = size_;
+  uint64_t valid = scan(0, end, [&](const BatchHeader& h, uint64_t pos) {
+    if (h.magic != 2) {
+      r.reason = "magic " + std::to_string(h.magic) + " is not 2";
+      return false;
+    }
+    if (h.base_offset != next_offset_) {
+      r.reason = "offset " + std::to_string(h.base_offset) + " does not follow " + std::to_string(next_offset_ - 1);
+      return false;
+    }
+    batch.resize(h.total_size());
+    if (!pread_full(fd_, batch.data(), batch.size(), pos) ||
+        crc32c(batch.data() + kCrcCoveredFrom, batch.size() - kCrcCoveredFrom) != h.crc) {
+      r.reason = "CRC-32C mismatch at offset " + std::to_string(h.base_offset);
+      return false;
+    }
+    index_batch(h, pos, index_interval_bytes);
+    return true;
+  });
+  if (valid < end) {
+    if (r.reason.empty()) r.reason = "torn batch at the end (partial write)";
+    if (::ftruncate(fd_, off_t(valid)) != 0 || ::fsync(fd_) != 0) io_error("cannot truncate", log_path_);
+    r.truncated = end - valid;
+    size_ = valid;
+  }
+  offset_index_.persist();
+  time_index_.persist();
+  r.next_offset = next_offset_;
+  return r;
+}
+
+int64_t Segment::open_sealed(int32_t index_interval_bytes) {
+  std::optional<BatchHeader> last;
+  scan(0, size(), [&](const BatchHeader& h, uint64_t) {
+    last = h;
+    return true;
+  });
+  if (!last) return base_offset_;
+  next_offset_ = last->last_offset() + 1;
+  bool loaded = offset_index_.load(size()) && time_index_.load(uint32_t(last->last_offset() - base_offset_));
+  if (loaded) {
+    max_timestamp_ = time_index_.last_timestamp();
+    return next_offset_;
+  }
+  offset_index_.clear();
+  time_index_.clear();
+  bytes_since_index_ = 0;
+  scan(0, size(), [&](const BatchHeader& h, uint64_t pos) {
+    index_batch(h, pos, index_interval_bytes);
+    return true;
+  });
+  offset_index_.persist();
+  time_index_.persist();
+  return next_offset_;
+}
+
+void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header, int32_t index_interval_bytes) {
+  uint64_t pos = size_;
+  size_t done = 0;
+  while (done < batch.size()) {
+    ssize_t n = ::pwrite(fd_, batch.data() + done, batch.size() - done, off_t(pos + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // Leave no partial batch behind: readers are bounded by size_, and the
+      // next append starts at the same position.
+      io_error("cannot append to segment", log_path_);
+    }
+    done += size_t(n);
+  }
+  index_batch(header, pos, index_interval_bytes);
+  size_.store(pos + batch.size(), std::memory_order_release);
+}
+
+void Segment::flush() {
+  if (::fdatasync(fd_) != 0) io_error("fdatasync failed for", log_path_);
+}
+
+void Segment::remove_files() {
+  std::error_code ec;
+  std::filesystem::remove(log_path_, ec);
+  offset_index_.remove();
+  time_index_.remove();
+}
+
+uint64_t Segment::position_of(int64_t offset) const {
+  uint64_t start = offset_index_.lookup(uint32_t(std::max<int64_t>(offset - base_offset_, 0)));
+  uint64_t found = size();
+  scan(start, size(), [&](const BatchHeader& h, uint64_t pos) {
+    if (h.last_offset() < offset) return true;
+    found = pos;
+    return false;
+  });
+  return found;
+}
+
+Bytes Segment::read(int64_t offset, int32_t max_bytes) const {
+  uint64_t end = size();
+  uint64_t start = position_of(offset);
+  if (start >= end) return {};
+  uint64_t stop = start;
+  scan(start, end, [&](const BatchHeader& h, uint64_t pos) {
+    bool first = pos == start;
+    if (!first && pos + h.total_size() - start > uint64_t(max_bytes)) return false;
+    stop = pos + h.total_size();
+    return true;
+  });
+  Bytes out(stop - start);
+  if (!pread_full(fd_, out.data(), out.size(), start)) return {};
+  return out;
+}
+
+std::optional<std::pair<int64_t, int64_t>> Segment::find_timestamp(int64_t timestamp) const {
+  if (max_timestamp() < timestamp) return std::nullopt;
+  uint32_t hint = time_index_.lookup_before(timestamp);
+  uint64_t start = position_of(base_offset_ + hint);
+  std::optional<std::pair<int64_t, int64_t>> found;
+  Bytes batch;
+  scan(start, size(), [&](const BatchHeader& h, uint64_t pos) {
+    if (h.max_timestamp < timestamp) return true;
+    batch.resize(h.total_size());
+    if (!pread_full(fd_, batch.data(), batch.size(), pos)) return false;
+    for_each_record(batch, [&](const RecordView& r) {
+      if (r.timestamp >= timestamp) found = {{r.offset, r.timestamp}};
+      return !found;
+    });
+    return !found;
+  });
+  return found;
+}
+
+}  // namespace sluice::broker

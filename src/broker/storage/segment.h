@@ -1,0 +1,79 @@
+// One segment of a partition log: BASE.log holding record batches back to back
+// exactly as produced (offsets assigned), with its offset and time indexes.
+//
+// Invariant: bytes below size() are whole, checksum-valid batches with
+// contiguous offsets; size() is published only after the write completed, so a
+// reader bounded by it never sees a half-written batch. Appends are serialized
+// by the owning PartitionLog; reads may run concurrently with them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "broker/storage/log_config.h"
+#include "broker/storage/record_batch.h"
+#include "broker/storage/segment_index.h"
+
+namespace sluice::broker {
+
+class Segment {
+ public:
+  // Opens or creates the segment files of `base_offset` in `dir`.
+  Segment(const std::filesystem::path& dir, int64_t base_offset);
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  struct Recovery {
+    int64_t next_offset = 0;  // offset after the last valid batch
+    uint64_t truncated = 0;  // bytes cut from the tail
+    std::string reason;      // why the tail was cut
+  };
+  // Scans every batch (CRC included), truncates at the first bad or torn one,
+  // and rebuilds both indexes. Used for the active segment at start-up.
+  Recovery recover(int32_t index_interval_bytes);
+  // Loads the indexes, rebuilding them from the log if they are missing or
+  // insane, without checking CRCs (older segments were verified when written).
+  int64_t open_sealed(int32_t index_interval_bytes);
+
+  void append(std::span<const uint8_t> batch, const BatchHeader& header, int32_t index_interval_bytes);
+  void flush();
+  // Removes the segment's files; open readers keep their descriptor.
+  void remove_files();
+
+  // Whole batches from the first batch whose last offset is >= `offset`, adding
+  // batches while the total stays <= max_bytes but always at least one.
+  Bytes read(int64_t offset, int32_t max_bytes) const;
+  // First record at or after `timestamp` in this segment: {offset, timestamp}.
+  std::optional<std::pair<int64_t, int64_t>> find_timestamp(int64_t timestamp) const;
+
+  int64_t base_offset() const { return base_offset_; }
+  uint64_t size() const { return size_.load(std::memory_order_acquire); }
+  int64_t max_timestamp() const { return max_timestamp_.load(); }
+  int64_t next_offset() const { return next_offset_.load(); }
+
+ private:
+  // Calls fn(header, position) for each batch from `position`; stops when fn returns
+  // false or at the end / a torn batch. Returns the position where it stopped.
+  template <typename Fn>
+  uint64_t scan(uint64_t position, uint64_t end, Fn&& fn) const;
+  uint64_t position_of(int64_t offset) const;
+  void index_batch(const BatchHeader& h, uint64_t position, int32_t interval);
+
+  std::filesystem::path log_path_;
+  int64_t base_offset_;
+  int fd_ = -1;
+  std::atomic<uint64_t> size_{0};
+  std::atomic<int64_t> max_timestamp_{-1};
+  std::atomic<int64_t> next_offset_;
+  uint64_t bytes_since_index_ = 0;
+  OffsetIndex offset_index_;
+  TimeIndex time_index_;
+};
+
+// "00000000000000000042" for base offset 42.
+std::string segment_name(int64_t base_offset);
+
+}  // namespace sluice::broker
