@@ -23,6 +23,7 @@ def producer(bootstrap, **overrides):
         "message.timeout.ms": 60000,
         "reconnect.backoff.ms": 50,
         "reconnect.backoff.max.ms": 500,
+        "log.connection.close": False,  # brokers are stopped on purpose; keep output readable
     }
     conf.update(overrides)
     return Producer(conf)
@@ -39,6 +40,7 @@ def consumer(bootstrap, **overrides):
         "enable.partition.eof": True,
         "reconnect.backoff.ms": 50,
         "reconnect.backoff.max.ms": 500,
+        "log.connection.close": False,
     }
     conf.update(overrides)
     return Consumer(conf)

@@ -211,7 +211,8 @@ class AdminTest(ConfluentTestCase):
     def test_create_existing_topic_reports_topic_already_exists(self):
         topic = unique_name("ck-admin-dup")
         self.create_topic(topic, 1)
-        fut = self.admin().create_topics([NewTopic(topic, 1, 1)])[topic]
+        a = self.admin()  # keep the client alive until the future resolves
+        fut = a.create_topics([NewTopic(topic, 1, 1)])[topic]
         with self.assertRaises(KafkaException) as ctx:
             fut.result(timeout=ADMIN_TIMEOUT_S)
         self.assertEqual(ctx.exception.args[0].code(), KafkaError.TOPIC_ALREADY_EXISTS)
@@ -231,7 +232,8 @@ class AdminTest(ConfluentTestCase):
     def test_shrinking_partitions_is_rejected(self):
         topic = unique_name("ck-admin-shrink")
         self.create_topic(topic, 3)
-        fut = self.admin().create_partitions([NewPartitions(topic, 2)])[topic]
+        a = self.admin()
+        fut = a.create_partitions([NewPartitions(topic, 2)])[topic]
         with self.assertRaises(KafkaException) as ctx:
             fut.result(timeout=ADMIN_TIMEOUT_S)
         self.assertEqual(ctx.exception.args[0].code(), KafkaError.INVALID_PARTITIONS)
@@ -247,8 +249,8 @@ class AdminTest(ConfluentTestCase):
                    "deleted topic gone from metadata")
 
     def test_delete_unknown_topic_reports_unknown_topic(self):
-        fut = self.admin().delete_topics([unique_name("ck-admin-nope")])
-        fut = list(fut.values())[0]
+        a = self.admin()
+        fut = list(a.delete_topics([unique_name("ck-admin-nope")]).values())[0]
         with self.assertRaises(KafkaException) as ctx:
             fut.result(timeout=ADMIN_TIMEOUT_S)
         self.assertEqual(ctx.exception.args[0].code(), KafkaError.UNKNOWN_TOPIC_OR_PART)

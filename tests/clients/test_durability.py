@@ -4,6 +4,7 @@ production, clean restarts, a torn segment tail, retention, DeleteRecords."""
 import glob
 import os
 import re
+import sys
 import threading
 import time
 import unittest
@@ -108,6 +109,8 @@ class KillNineTest(DurabilityTestCase):
         self.broker.restart(stop_first=False)
         got, marks = self.consume_all(topic, range(4), timeout=120)
         stored = {(part, r.offset): r.value for part, recs in got.items() for r in recs}
+        print("\n  kill -9 after %d acks; %d acknowledged in all, %d failed, %d stored after restart"
+              % (kill_after_acks, n_acked, len(errors), len(stored)), file=sys.stderr)
         lost = [k for k in acked if k not in stored]
         self.assertFalse(lost, "%d of %d acknowledged messages missing after kill -9 + restart, "
                                "e.g. %r; watermarks %r%s"
