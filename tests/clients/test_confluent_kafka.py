@@ -165,9 +165,9 @@ class MetadataAndOffsetsTest(ConfluentTestCase):
         finally:
             c.close()
 
-    def _offsets_for_times(self, one_batch):
+    def _offsets_for_times(self, one_batch, codec="none"):
         topic = unique_name("ck-times")
-        p = ck_helpers.producer(self.broker.bootstrap)
+        p = ck_helpers.producer(self.broker.bootstrap, **{"compression.codec": codec})
         base = int(time.time() * 1000) - 600000
         stamps = [base + 1000 * i for i in range(10)]
         msgs = [{"partition": 1, "value": b"m%d" % i, "timestamp": ts} for i, ts in enumerate(stamps)]
@@ -197,6 +197,11 @@ class MetadataAndOffsetsTest(ConfluentTestCase):
 
     def test_offsets_for_times_inside_one_batch(self):
         self._offsets_for_times(one_batch=True)
+
+    def test_offsets_for_times_inside_one_compressed_batch(self):
+        for codec in ("gzip", "snappy", "lz4", "zstd"):
+            with self.subTest(codec=codec):
+                self._offsets_for_times(one_batch=True, codec=codec)
 
 
 class AdminTest(ConfluentTestCase):
@@ -255,6 +260,47 @@ class AdminTest(ConfluentTestCase):
             fut.result(timeout=ADMIN_TIMEOUT_S)
         self.assertEqual(ctx.exception.args[0].code(), KafkaError.UNKNOWN_TOPIC_OR_PART)
 
+    def test_replication_factor_above_1_is_rejected(self):
+        topic = unique_name("ck-admin-rf")
+        a = self.admin()
+        fut = a.create_topics([NewTopic(topic, 1, 3)])[topic]
+        with self.assertRaises(KafkaException) as ctx:
+            fut.result(timeout=ADMIN_TIMEOUT_S)
+        self.assertEqual(ctx.exception.args[0].code(), KafkaError.INVALID_REPLICATION_FACTOR)
+        self.assertNotIn(topic, a.list_topics(timeout=10).topics)
+
+    def test_invalid_topic_config_is_rejected(self):
+        a = self.admin()
+        for config in ({"retention.ms": "soon"}, {"segment.bytes": "-5"},
+                       {"no.such.config": "1"}):
+            topic = unique_name("ck-admin-badcfg")
+            with self.subTest(config=config):
+                fut = a.create_topics([NewTopic(topic, 1, 1, config=config)])[topic]
+                with self.assertRaises(KafkaException) as ctx:
+                    fut.result(timeout=ADMIN_TIMEOUT_S)
+                self.assertEqual(ctx.exception.args[0].code(), KafkaError.INVALID_CONFIG)
+                self.assertNotIn(topic, a.list_topics(timeout=10).topics)
+
+    def test_deleted_topic_recreated_with_same_name_starts_empty(self):
+        topic = unique_name("ck-admin-recreate")
+        self.create_topic(topic, 2)
+        p = ck_helpers.producer(self.broker.bootstrap)
+        produce_all(p, topic, [{"partition": 1, "value": b"old-%d" % i} for i in range(50)])
+        a = self.admin()
+        self.wait_futures(a.delete_topics([topic], operation_timeout=10), "delete_topics")
+        wait_until(lambda: topic not in a.list_topics(timeout=10).topics, 20, 0.2, "topic gone")
+        self.create_topic(topic, 3)
+        d = produce_all(p, topic, [{"partition": 1, "value": b"new"}])[0]
+        self.assertIsNone(d.error, d)
+        self.assertEqual(d.offset, 0, "a recreated topic must not keep the old log")
+        got, marks = consume_partitions(self.broker.bootstrap, topic, [0, 1, 2])
+        self.assertEqual([r.value for r in got[1]], [b"new"])
+        # And after a restart the old data does not come back.
+        self.broker.restart()
+        got, marks = consume_partitions(self.broker.bootstrap, topic, [0, 1, 2])
+        self.assertEqual([r.value for r in got[1]], [b"new"])
+        self.assertEqual(len(self.topic_metadata(topic).partitions), 3)
+
     def test_describe_configs_lists_log_configs_and_marks_overrides(self):
         topic = unique_name("ck-admin-cfg")
         self.create_topic(topic, 1, config={"retention.ms": "123456789"})
@@ -271,6 +317,93 @@ class AdminTest(ConfluentTestCase):
         self.assertTrue(entries["segment.bytes"].is_default)
         self.assertEqual(entries["cleanup.policy"].value, "delete")
         self.assertEqual(entries["max.message.bytes"].value, "1048588")
+
+
+class FetchBehaviourTest(ConfluentTestCase):
+
+    def test_consumer_waiting_at_end_of_log_receives_new_messages(self):
+        topic = unique_name("ck-longpoll")
+        p = ck_helpers.producer(self.broker.bootstrap)
+        produce_all(p, topic, [{"partition": 0, "value": b"first"}])
+        c = ck_helpers.consumer(self.broker.bootstrap, **{"fetch.wait.max.ms": 2000})
+        try:
+            c.assign([TopicPartition(topic, 0, 1)])  # at the end
+            # Let the consumer park a long-poll Fetch, then produce.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                msgs = c.consume(10, timeout=0.5)
+                if any(m.error() and m.error().code() == KafkaError._PARTITION_EOF for m in msgs):
+                    break
+            produce_all(p, topic, [{"partition": 0, "value": b"second"}])
+            got = []
+            deadline = time.monotonic() + 30
+            while not got and time.monotonic() < deadline:
+                got = [m for m in c.consume(10, timeout=0.5) if m.error() is None]
+            self.assertEqual([(m.offset(), m.value()) for m in got], [(1, b"second")])
+        finally:
+            c.close()
+
+    def test_out_of_range_offset_resets_to_earliest_or_latest(self):
+        topic = unique_name("ck-oor")
+        p = ck_helpers.producer(self.broker.bootstrap)
+        produce_all(p, topic, [{"partition": 0, "value": b"m%d" % i} for i in range(10)])
+        got, _ = consume_partitions(self.broker.bootstrap, topic, [0], start=1000)
+        self.assertEqual([r.offset for r in got[0]], list(range(10)),
+                         "auto.offset.reset=earliest after an out-of-range fetch")
+        c = ck_helpers.consumer(self.broker.bootstrap, **{"auto.offset.reset": "latest"})
+        try:
+            c.assign([TopicPartition(topic, 0, 1000)])
+            deadline = time.monotonic() + 30
+            eof = None
+            while eof is None and time.monotonic() < deadline:
+                for m in c.consume(10, timeout=0.5):
+                    self.assertFalse(m.error() is None, "latest reset must not replay %r"
+                                     % (m.value(),))
+                    if m.error().code() == KafkaError._PARTITION_EOF:
+                        eof = m.offset()
+            self.assertEqual(eof, 10)
+        finally:
+            c.close()
+
+    def test_consume_from_middle_of_compressed_batch(self):
+        for codec in ("gzip", "snappy", "lz4", "zstd"):
+            with self.subTest(codec=codec):
+                topic = unique_name("ck-mid-" + codec)
+                p = ck_helpers.producer(self.broker.bootstrap, **{"compression.codec": codec,
+                                                                   "linger.ms": 50})
+                produce_all(p, topic, [{"partition": 0, "value": b"c%d" % i} for i in range(200)])
+                got, _ = consume_partitions(self.broker.bootstrap, topic, [0], start=77)
+                self.assertEqual([(r.offset, r.value) for r in got[0]],
+                                 [(i, b"c%d" % i) for i in range(77, 200)])
+
+    def test_acks_0_and_acks_1_producers(self):
+        topic = unique_name("ck-acks")
+        for acks in ("0", "1"):
+            p = ck_helpers.producer(self.broker.bootstrap, acks=acks)
+            d = produce_all(p, topic, [{"partition": 0, "value": b"acks%s-%d" % (acks.encode(), i)}
+                                       for i in range(100)])
+            self.assertTrue(all(x.error is None for x in d), d[:3])
+        got, _ = consume_partitions(self.broker.bootstrap, topic, [0])
+        self.assertEqual([r.value for r in got[0]],
+                         [b"acks0-%d" % i for i in range(100)] + [b"acks1-%d" % i for i in range(100)])
+
+
+class AutoCreateDisabledTest(ConfluentTestCase):
+    broker_flags = {"auto_create_topics": False}
+
+    def test_unknown_topic_is_not_created_by_metadata_or_produce(self):
+        topic = unique_name("ck-noauto")
+        p = ck_helpers.producer(self.broker.bootstrap, **{"message.timeout.ms": 3000})
+        d = produce_all(p, topic, [{"value": b"x"}], timeout=30)[0]
+        self.assertIsNotNone(d.error, "produce to a missing topic succeeded with auto-create off")
+        self.assertIn(d.error.code(), (KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError._UNKNOWN_TOPIC,
+                                       KafkaError._MSG_TIMED_OUT), d.error)
+        self.assertNotIn(topic, self.admin().list_topics(timeout=10).topics)
+        # Explicit creation still works.
+        self.create_topic(topic, 2)
+        d = produce_all(ck_helpers.producer(self.broker.bootstrap), topic,
+                        [{"partition": 1, "value": b"x"}])[0]
+        self.assertIsNone(d.error, d)
 
 
 class MessageSizeTest(ConfluentTestCase):

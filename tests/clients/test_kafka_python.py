@@ -163,6 +163,54 @@ class ProduceConsumeTest(KafkaPythonTestCase):
         self.assertIsNone(got[2].value)
 
 
+
+class LegacyMessageFormatTest(KafkaPythonTestCase):
+    """Producers pinned to old protocol versions send magic 0 (Produce v1) and
+    magic 1 (Produce v2) message sets, optionally compressed into wrapper
+    messages; the broker must store them so a current consumer reads them back."""
+
+    def _legacy_round_trip(self, api_version, compression_type):
+        topic = unique_name("kp-legacy")
+        p = self.producer(api_version=api_version, compression_type=compression_type)
+        ts0 = int(time.time() * 1000) - 10000
+        sent = []
+        for i in range(300):
+            key = b"k%d" % (i % 5)
+            value = b"legacy-%d-" % i + b"z" * (i % 50)
+            ts = ts0 + i if api_version >= (0, 10) else None
+            md = p.send(topic, key=key, value=value, partition=i % 2, timestamp_ms=ts)
+            sent.append((i % 2, key, value, ts, md))
+        p.flush(timeout=60)
+        offsets = {}
+        for part, key, value, ts, fut in sent:
+            md = fut.get(timeout=30)
+            self.assertEqual(md.partition, part)
+            offsets[(part, md.offset)] = (key, value, ts)
+        c = self.consumer()
+        tps = [TopicPartition(topic, 0), TopicPartition(topic, 1)]
+        got = self.read_partitions(c, tps)
+        for tp in tps:
+            self.assertEqual([r.offset for r in got[tp]], list(range(150)),
+                             "offsets of partition %d" % tp.partition)
+            for r in got[tp]:
+                key, value, ts = offsets[(tp.partition, r.offset)]
+                self.assertEqual((r.key, r.value), (key, value))
+                if ts is not None:
+                    self.assertEqual(r.timestamp, ts, "magic-1 timestamp lost")
+
+    def test_magic_0_uncompressed(self):
+        self._legacy_round_trip((0, 9), None)
+
+    def test_magic_0_gzip(self):
+        self._legacy_round_trip((0, 9), "gzip")
+
+    def test_magic_1_uncompressed(self):
+        self._legacy_round_trip((0, 10, 0), None)
+
+    def test_magic_1_gzip(self):
+        self._legacy_round_trip((0, 10, 0), "gzip")
+
+
 class OffsetsForTimesTest(KafkaPythonTestCase):
 
     def _check(self, flush_each):

@@ -193,5 +193,28 @@ class KcatTest(BrokerTestCase):
             self.assertEqual(got, want, "value %d" % i)
 
 
+    def test_legacy_protocol_versions_round_trip(self):
+        # Without ApiVersions librdkafka falls back to the protocol of the given
+        # broker version: 0.8.2 -> Produce v0, 0.9 -> Produce v1, both magic 0 (kafka-python
+        # covers magic 1).
+        for fallback in ("0.8.2", "0.9.0"):
+            for codec in ("none", "gzip", "snappy", "lz4"):
+                if codec == "lz4":
+                    continue  # librdkafka refuses LZ4 with magic 0 brokers
+                with self.subTest(fallback=fallback, codec=codec):
+                    topic = unique_name("kcat-legacy")
+                    self.wait_topic_metadata(topic, 3)
+                    legacy = ["-X", "api.version.request=false",
+                              "-X", "broker.version.fallback=" + fallback]
+                    lines = ["k%d:%s-%s-%d" % (i, fallback, codec, i) for i in range(200)]
+                    self.produce_lines(topic, lines, "-p", "0", "-K", ":",
+                                       "-X", "compression.codec=" + codec, *legacy)
+                    for consumer_flags in ([], legacy):
+                        rows = self.consume(topic, "%o %k:%s\\n", "-p", "0",
+                                            *consumer_flags).splitlines()
+                        self.assertEqual(rows, ["%d %s" % (i, l) for i, l in enumerate(lines)],
+                                         "consumer flags %r" % (consumer_flags,))
+
+
 if __name__ == "__main__":
     unittest.main()

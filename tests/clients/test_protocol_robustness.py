@@ -50,6 +50,17 @@ class RobustnessTestCase(BrokerTestCase):
         self.assertEqual(got, correlation_id, "response to %s has the wrong correlation id" % context)
         return "answered"
 
+    def create_topic(self):
+        topic = unique_name("robust")
+
+        def ready():
+            md = wire.metadata_v1(self.broker.port, [topic])  # v1: auto-creates the topic
+            t = md["topics"][0]
+            return t["error_code"] == 0 and t["partitions"]
+
+        wait_until(ready, 20, 0.2, "auto-created topic %s" % topic)
+        return topic
+
 
 class MalformedFramesTest(RobustnessTestCase):
 
@@ -267,17 +278,6 @@ class VersionsAndKeysTest(RobustnessTestCase):
 
 class ProduceValidationTest(RobustnessTestCase):
 
-    def create_topic(self):
-        topic = unique_name("robust")
-
-        def ready():
-            md = wire.metadata_v1(self.broker.port, [topic])  # v1: auto-creates the topic
-            t = md["topics"][0]
-            return t["error_code"] == 0 and t["partitions"]
-
-        wait_until(ready, 20, 0.2, "auto-created topic %s" % topic)
-        return topic
-
     def high_watermark(self, topic):
         err, _, off = wire.list_offsets_v1(self.broker.port, topic, {0: -1})[0]
         self.assertEqual(err, 0)
@@ -326,6 +326,67 @@ class ProduceValidationTest(RobustnessTestCase):
         err, _ = wire.produce_v3(self.broker.port, topic, 57, wire.record_batch([(None, b"x")]))
         self.assertEqual(err, wire.UNKNOWN_TOPIC_OR_PARTITION)
         self.assert_broker_healthy()
+
+
+
+class TopicNameTest(RobustnessTestCase):
+    """Topic names become directory names: anything outside Kafka's legal names
+    ([a-zA-Z0-9._-], 1..249 chars, not "." or "..") must be refused, never created."""
+
+    BAD_NAMES = ["../escape", "../../escape2", "a/b", "/abs", ".", "..", "sp ace", "x" * 250,
+                 "new\nline", "nul\x00byte", "dollar$"]
+
+    def test_invalid_topic_names_are_refused_and_nothing_is_created(self):
+        import os
+        before = set(os.listdir(self.broker.tmpdir))
+        for name in self.BAD_NAMES:
+            md = wire.metadata_v1(self.broker.port, [name])  # v1 requests auto-creation
+            self.assertEqual(len(md["topics"]), 1, md)
+            t = md["topics"][0]
+            self.assertIn(t["error_code"], (17, 3),
+                          "Metadata for invalid topic name %r: expected INVALID_TOPIC_EXCEPTION "
+                          "(17), got %r" % (name, t))
+            self.assertFalse(t["partitions"], "invalid topic %r has partitions: %r" % (name, t))
+            self.assert_broker_healthy("after Metadata for topic %r" % name)
+        names = [t["name"] for t in wire.metadata_v1(self.broker.port, None)["topics"]]
+        for name in self.BAD_NAMES:
+            self.assertNotIn(name, names)
+        self.assertEqual(set(os.listdir(self.broker.tmpdir)), before,
+                         "files appeared next to the data dir")
+        self.assertFalse(os.path.exists(os.path.join(self.broker.data_dir, "topics", "a")))
+        self.assertFalse(os.path.exists("/abs"))
+
+    def test_invalid_topic_name_in_produce_is_refused(self):
+        for name in ("../escape", "a/b", ".."):
+            err, _ = wire.produce_v3(self.broker.port, name, 0, wire.record_batch([(None, b"x")]))
+            self.assertIn(err, (17, 3), "Produce to %r returned %d" % (name, err))
+        self.assert_broker_healthy()
+
+    def test_longest_legal_name_works(self):
+        name = "a" * 249
+
+        def ready():
+            t = wire.metadata_v1(self.broker.port, [name])["topics"][0]
+            return t["error_code"] == 0 and t["partitions"]
+
+        wait_until(ready, 20, 0.2, "249-character topic")
+        err, base = wire.produce_v3(self.broker.port, name, 0, wire.record_batch([(None, b"x")]))
+        self.assertEqual((err, base), (0, 0))
+
+
+class AcksZeroTest(RobustnessTestCase):
+
+    def test_acks_0_produce_gets_no_response_and_next_request_is_answered(self):
+        topic = self.create_topic()
+        c = self.connect()
+        body = wire.produce_v3_body(topic, 0, wire.record_batch([(b"k", b"fire-and-forget")]),
+                                    acks=0)
+        c.send_request(wire.request_header_v1(wire.PRODUCE, 3, 500), body)
+        c.send_request(wire.request_header_v1(wire.METADATA, 1, 501), wire.metadata_v1_body(None))
+        r = wire.Reader(c.recv_frame())
+        self.assertEqual(r.int32(), 501, "acks=0 Produce must not be answered")
+        wait_until(lambda: wire.list_offsets_v1(self.broker.port, topic, {0: -1})[0][2] == 1,
+                   10, 0.1, "the acks=0 record to be appended")
 
 
 if __name__ == "__main__":

@@ -72,13 +72,13 @@ uint64_t Segment::scan(uint64_t position, uint64_t end, Fn&& fn) const {
 void Segment::index_batch(const BatchHeader& h, uint64_t position, int32_t interval) {
   uint32_t relative = uint32_t(h.base_offset - base_offset_);
   if (position == 0 || bytes_since_index_ >= uint64_t(interval)) {
-    offset_index_.append(relative, uint32_t(position));
+    offset_index_.append({relative, uint32_t(position)});
     bytes_since_index_ = 0;
   }
   bytes_since_index_ += h.total_size();
   if (h.max_timestamp > max_timestamp_) {
     max_timestamp_ = h.max_timestamp;
-    time_index_.append(h.max_timestamp, uint32_t(h.last_offset() - base_offset_));
+    time_index_.append({h.max_timestamp, uint32_t(h.last_offset() - base_offset_)});
   }
   next_offset_ = h.last_offset() + 1;
 }
@@ -131,7 +131,10 @@ int64_t Segment::open_sealed(int32_t index_interval_bytes) {
   });
   if (!last) return base_offset_;
   next_offset_ = last->last_offset() + 1;
-  bool loaded = offset_index_.load(size()) && time_index_.load(uint32_t(last->last_offset() - base_offset_));
+  uint64_t log_size = size();
+  uint32_t last_relative = uint32_t(last->last_offset() - base_offset_);
+  bool loaded = offset_index_.load([&](const OffsetEntry& e) { return e.position < log_size; }) &&
+                time_index_.load([&](const TimeEntry& e) { return e.relative_offset <= last_relative; });
   if (loaded) {
     max_timestamp_ = time_index_.last_timestamp();
     return next_offset_;

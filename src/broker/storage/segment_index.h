@@ -11,64 +11,92 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <algorithm>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
+
+#include "common/bytes.h"
 
 namespace sluice::broker {
 
-class OffsetIndex {
- public:
-  struct Entry {
-    uint32_t relative_offset;
-    uint32_t position;
-  };
-  explicit OffsetIndex(std::filesystem::path path) : path_(std::move(path)) {}
-  ~OffsetIndex();
+struct OffsetEntry {
+  static constexpr size_t kSize = 8;
+  uint32_t relative_offset;
+  uint32_t position;
+  bool precedes(const OffsetEntry& next) const {
+    return relative_offset < next.relative_offset && position < next.position;
+  }
+  void encode(uint8_t* p) const;
+  static OffsetEntry decode(const uint8_t* p);
+};
 
-  // Loads the file; returns false (and loads nothing) if it is missing or not sane
-  // for a log of `log_size` bytes.
-  bool load(uint64_t log_size);
-  void append(uint32_t relative_offset, uint32_t position);
+struct TimeEntry {
+  static constexpr size_t kSize = 12;
+  int64_t timestamp;
+  uint32_t relative_offset;
+  bool precedes(const TimeEntry& next) const {
+    return timestamp < next.timestamp && relative_offset < next.relative_offset;
+  }
+  void encode(uint8_t* p) const;
+  static TimeEntry decode(const uint8_t* p);
+};
+
+// Entries in memory, mirrored to an append-only file of fixed-size records.
+template <typename Entry>
+class IndexFile {
+ public:
+  explicit IndexFile(std::filesystem::path path) : path_(std::move(path)) {}
+  ~IndexFile();
+  IndexFile(const IndexFile&) = delete;
+  IndexFile& operator=(const IndexFile&) = delete;
+
+  // Loads the file; false (nothing loaded) if it is missing, torn, not strictly
+  // increasing, or has an entry `sane` rejects.
+  bool load(const std::function<bool(const Entry&)>& sane);
+  // Appends when the entry follows the last one; ignored otherwise.
+  void append(const Entry& e);
+  void clear();
+  void persist();  // rewrites the file from memory, after a rebuild
+  void remove();   // deletes the file
+
+ protected:
+  // The last entry for which `below(entry)` holds, if any.
+  template <typename Below>
+  std::optional<Entry> last_where(Below below) const {
+    std::lock_guard lock(mu_);
+    auto it = std::partition_point(entries_.begin(), entries_.end(), below);
+    if (it == entries_.begin()) return std::nullopt;
+    return *std::prev(it);
+  }
+  std::optional<Entry> back() const;
+
+ private:
+  void write_out(const Bytes& b);
+  std::filesystem::path path_;
+  mutable std::mutex mu_;
+  std::vector<Entry> entries_;
+  int fd_ = -1;
+};
+
+class OffsetIndex : public IndexFile<OffsetEntry> {
+ public:
+  using IndexFile::IndexFile;
   // Position of the last entry with relative offset <= `relative_offset` (0 if none).
   uint32_t lookup(uint32_t relative_offset) const;
-  void clear();
-  // Rewrites the file from memory (after a rebuild or truncation).
-  void persist();
-  void remove();
-
- private:
-  void open_for_append();
-  std::filesystem::path path_;
-  mutable std::mutex mu_;
-  std::vector<Entry> entries_;
-  int fd_ = -1;
 };
 
-class TimeIndex {
+class TimeIndex : public IndexFile<TimeEntry> {
  public:
-  struct Entry {
-    int64_t timestamp;
-    uint32_t relative_offset;
-  };
-  explicit TimeIndex(std::filesystem::path path) : path_(std::move(path)) {}
-  ~TimeIndex();
-
-  bool load(uint32_t max_relative_offset);
-  void append(int64_t timestamp, uint32_t relative_offset);
-  // Relative offset of the last entry whose timestamp is below `timestamp`: every
-  // batch before it is older than `timestamp`. 0 if none.
+  using IndexFile::IndexFile;
+  // Relative offset of the last entry older than `timestamp`: every batch before
+  // it is older too. 0 if none.
   uint32_t lookup_before(int64_t timestamp) const;
   int64_t last_timestamp() const;
-  void clear();
-  void persist();
-  void remove();
-
- private:
-  void open_for_append();
-  std::filesystem::path path_;
-  mutable std::mutex mu_;
-  std::vector<Entry> entries_;
-  int fd_ = -1;
 };
+
+extern template class IndexFile<OffsetEntry>;
+extern template class IndexFile<TimeEntry>;
 
 }  // namespace sluice::broker
