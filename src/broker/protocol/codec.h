@@ -56,6 +56,18 @@ struct Blob {
   Bytes data;
 };
 
+// The "topic name and its partitions" level that most requests and answers share.
+template <typename Partition>
+struct TopicPartitions {
+  std::string name;
+  std::vector<Partition> partitions;
+  template <class V>
+  void visit(V& v) {
+    v(name);
+    v(partitions);
+  }
+};
+
 class Decoder {
  public:
   // `frame` must stay alive and unmoved while decoded Records views are used.

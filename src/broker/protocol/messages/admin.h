@@ -149,15 +149,7 @@ struct DeleteRecordsRequest {
       v(offset);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   std::vector<Topic> topics;
   int32_t timeout_ms = 0;
   template <class V>
@@ -179,15 +171,7 @@ struct DeleteRecordsResponse {
       v(error_code);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   int32_t throttle_time_ms = 0;
   std::vector<Topic> topics;
   template <class V>

@@ -23,24 +23,8 @@ struct FetchRequest {
       v(max_bytes);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
-  struct Forgotten {
-    std::string name;
-    std::vector<int32_t> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
+  using Forgotten = TopicPartitions<int32_t>;
   int32_t replica_id = -1;
   int32_t max_wait_ms = 0;
   int32_t min_bytes = 0;
@@ -97,15 +81,7 @@ struct FetchResponse {
       v(records);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
   int32_t session_id = 0;

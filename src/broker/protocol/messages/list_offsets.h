@@ -23,15 +23,7 @@ struct ListOffsetsRequest {
       v(max_num_offsets, until(0));
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   int32_t replica_id = -1;
   int8_t isolation_level = 0;
   std::vector<Topic> topics;
@@ -61,15 +53,7 @@ struct ListOffsetsResponse {
       v(leader_epoch, since(4));
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   int32_t throttle_time_ms = 0;
   std::vector<Topic> topics;
   template <class V>

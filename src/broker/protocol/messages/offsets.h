@@ -23,15 +23,7 @@ struct OffsetCommitRequest {
       v(committed_metadata);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   std::string group_id;
   int32_t generation_id = -1;
   std::string member_id;
@@ -60,15 +52,7 @@ struct PartitionErrors {
       v(error_code);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
 };
 
 struct OffsetCommitResponse {
@@ -117,15 +101,7 @@ struct OffsetFetchResponse {
       v(error_code);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   int32_t throttle_time_ms = 0;
   std::vector<Topic> topics;
   int16_t error_code = 0;
@@ -146,15 +122,7 @@ struct OffsetDeleteRequest {
       v(index);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   std::string group_id;
   std::vector<Topic> topics;
   template <class V>

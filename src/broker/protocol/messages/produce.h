@@ -17,15 +17,7 @@ struct ProduceRequest {
       v(records);
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   NullableString transactional_id;
   int16_t acks = 0;
   int32_t timeout_ms = 0;
@@ -68,15 +60,7 @@ struct ProduceResponse {
       v(error_message, since(8));
     }
   };
-  struct Topic {
-    std::string name;
-    std::vector<Partition> partitions;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(partitions);
-    }
-  };
+  using Topic = TopicPartitions<Partition>;
   std::vector<Topic> responses;
   int32_t throttle_time_ms = 0;
   template <class V>
