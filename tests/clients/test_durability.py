@@ -328,7 +328,7 @@ class DeleteRecordsTest(DurabilityTestCase):
         self.assertEqual([r.offset for r in got[1]], list(range(7, 100)))
         self.assertEqual(got[1][0].value, value_for(15))
 
-        # A fetch below the low watermark is out of range.
+        # The earliest offset is the new low watermark.
         lo = wire.list_offsets_v1(self.broker.port, topic, {0: -2, 1: -2})
         self.assertEqual(lo[0][2], 40)
         self.assertEqual(lo[1][2], 7)
@@ -340,6 +340,16 @@ class DeleteRecordsTest(DurabilityTestCase):
         self.assertEqual(res[0][1], wire.OFFSET_OUT_OF_RANGE)
         self.assertEqual(self.low_watermark(topic, 0), (40, 100))
 
+
+    def test_consumer_positioned_below_low_watermark_resets_to_it(self):
+        # A consumer asking for a deleted offset gets OFFSET_OUT_OF_RANGE and, with
+        # auto.offset.reset=earliest, continues from the new low watermark.
+        topic = unique_name("dur-delrec-reset")
+        p = ck_helpers.producer(self.broker.bootstrap)
+        produce_all(p, topic, [{"partition": 0, "value": value_for(i)} for i in range(100)])
+        self.assertEqual(wire.delete_records_v0(self.broker.port, topic, {0: 60}), {0: (60, 0)})
+        got, _ = self.consume_all(topic, [0], start=5, timeout=30)
+        self.assertEqual([r.offset for r in got[0]], list(range(60, 100)))
 
     def test_delete_records_low_watermark_survives_restart(self):
         topic = unique_name("dur-delrec-restart")

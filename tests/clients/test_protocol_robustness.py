@@ -321,6 +321,24 @@ class ProduceValidationTest(RobustnessTestCase):
         self.assertEqual(self.high_watermark(topic), 0)
         self.assert_broker_healthy("after junk Produce payloads")
 
+    def test_fetch_error_partitions_carry_empty_not_null_records(self):
+        # Kafka answers an errored partition with an empty record set; librdkafka treats
+        # a null (-1) one as a protocol parse failure and drops the whole response.
+        topic = self.create_topic()
+        wire.produce_v3(self.broker.port, topic, 0, wire.record_batch([(None, b"x")]))
+        for version in (4, 5, 11):
+            for partition, offset, expect_err in ((0, 1000, wire.OFFSET_OUT_OF_RANGE),
+                                                  (42, 0, wire.UNKNOWN_TOPIC_OR_PARTITION)):
+                with self.subTest(version=version, partition=partition):
+                    res = wire.fetch(self.broker.port, version, topic, partition, offset)
+                    self.assertEqual(res["error_code"], expect_err, res)
+                    self.assertEqual(res["records_length"], 0,
+                                     "Fetch v%d error partition: records must be empty, "
+                                     "not null: %r" % (version, res))
+        res = wire.fetch(self.broker.port, 11, topic, 0, 0)
+        self.assertEqual((res["error_code"], res["high_watermark"]), (0, 1))
+        self.assertGreater(res["records_length"], 0)
+
     def test_produce_to_unknown_partition_is_refused(self):
         topic = self.create_topic()
         err, _ = wire.produce_v3(self.broker.port, topic, 57, wire.record_batch([(None, b"x")]))

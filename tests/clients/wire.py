@@ -421,3 +421,50 @@ def produce_v3(port, topic, partition, records_bytes, timeout=15.0):
         r.int32()  # throttle
         (p, err, base, _), = out
         return err, base
+
+
+def fetch_body(version, topic, partition, offset, max_wait_ms=100, partition_max_bytes=1 << 20):
+    """Fetch request body for versions 4..11, one partition."""
+    w = Writer().int32(-1).int32(max_wait_ms).int32(1).int32(1 << 24).int8(0)
+    if version >= 7:
+        w.int32(0).int32(-1)  # session id, epoch: sessionless
+    w.array([topic], lambda w, t: (
+        w.string(t),
+        w.array([partition], lambda w, p: (
+            w.int32(p),
+            w.int32(-1) if version >= 9 else None,  # current leader epoch
+            w.int64(offset),
+            w.int64(-1) if version >= 5 else None,  # log start offset
+            w.int32(partition_max_bytes)))))
+    if version >= 7:
+        w.array([], None)  # forgotten topics
+    if version >= 11:
+        w.string("")  # rack id
+    return w.bytes()
+
+
+def fetch(port, version, topic, partition, offset, timeout=10.0):
+    """Fetch v4..v11 for one partition. Returns a dict with error_code,
+    high_watermark, log_start_offset (v5+), aborted (None or list) and
+    records_length (-1 for a null records field) and records."""
+    assert 4 <= version <= 11
+    with Connection(port, timeout) as c:
+        r = c.roundtrip(FETCH, version, 55, fetch_body(version, topic, partition, offset))
+        r.int32()  # throttle
+        if version >= 7:
+            r.int16()
+            r.int32()
+        r.int32()  # topics
+        r.string()
+        r.int32()  # partitions
+        out = {"partition": r.int32(), "error_code": r.int16(), "high_watermark": r.int64(),
+               "last_stable_offset": r.int64()}
+        if version >= 5:
+            out["log_start_offset"] = r.int64()
+        out["aborted"] = r.array(lambda r: (r.int64(), r.int64()))
+        if version >= 11:
+            out["preferred_read_replica"] = r.int32()
+        n = r.int32()
+        out["records_length"] = n
+        out["records"] = r._take(n) if n > 0 else b""
+        return out
