@@ -347,7 +347,7 @@ class FetchBehaviourTest(ConfluentTestCase):
         topic = unique_name("ck-oor")
         p = ck_helpers.producer(self.broker.bootstrap)
         produce_all(p, topic, [{"partition": 0, "value": b"m%d" % i} for i in range(10)])
-        got, _ = consume_partitions(self.broker.bootstrap, topic, [0], start=1000)
+        got, _ = consume_partitions(self.broker.bootstrap, topic, [0], start=1000, timeout=30)
         self.assertEqual([r.offset for r in got[0]], list(range(10)),
                          "auto.offset.reset=earliest after an out-of-range fetch")
         c = ck_helpers.consumer(self.broker.bootstrap, **{"auto.offset.reset": "latest"})
@@ -386,6 +386,69 @@ class FetchBehaviourTest(ConfluentTestCase):
         got, _ = consume_partitions(self.broker.bootstrap, topic, [0])
         self.assertEqual([r.value for r in got[0]],
                          [b"acks0-%d" % i for i in range(100)] + [b"acks1-%d" % i for i in range(100)])
+
+
+    def test_tailing_consumer_sees_concurrent_producers_exactly_once(self):
+        import threading
+        topic = unique_name("ck-tail")
+        self.create_topic(topic, 2)
+        n_producers, per_producer = 4, 2500
+        results = {}
+
+        def run(idx):
+            p = ck_helpers.producer(self.broker.bootstrap, **{"linger.ms": idx})
+            results[idx] = produce_all(p, topic, [
+                {"partition": i % 2, "value": b"p%d-%d" % (idx, i)} for i in range(per_producer)])
+
+        # auto.offset.reset=error: a Fetch answered OFFSET_OUT_OF_RANGE for a position the
+        # consumer legitimately reached surfaces as an error instead of a silent rewind.
+        c = ck_helpers.consumer(self.broker.bootstrap, **{"fetch.wait.max.ms": 100,
+                                                           "auto.offset.reset": "error"})
+        seen = {}
+        duplicates = []
+        errors = []
+        expected_total = n_producers * per_producer
+        try:
+            c.assign([TopicPartition(topic, p, 0) for p in range(2)])
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(n_producers)]
+            for t in threads:
+                t.start()
+            deadline = time.monotonic() + 120
+            while len(seen) < expected_total and time.monotonic() < deadline and not errors:
+                for m in c.consume(1000, timeout=0.5):
+                    err = m.error()
+                    if err is None:
+                        key = (m.partition(), m.offset())
+                        if key in seen:
+                            duplicates.append(key)
+                        seen[key] = m.value()
+                    elif err.code() != KafkaError._PARTITION_EOF:
+                        errors.append("partition %s offset %s: %s" % (m.partition(), m.offset(), err))
+            for t in threads:
+                t.join(60)
+        finally:
+            c.close()
+        self.assertFalse(errors, "consumer tailing concurrent appends got errors (first 3): %r%s"
+                         % (errors[:3], self.broker_log()))
+        self.assertFalse(duplicates, "%d records delivered twice, e.g. %r"
+                         % (len(duplicates), duplicates[:5]))
+        self.assertEqual(len(results), n_producers, "a producer thread failed")
+        acked = {(d.partition, d.offset): d.value for r in results.values() for d in r}
+        self.assertTrue(all(d.error is None for r in results.values() for d in r))
+        self.assertEqual(len(acked), expected_total, "two acks for one offset")
+        missing = sorted(set(acked) - set(seen))
+        self.assertFalse(missing, "%d acknowledged records never consumed, e.g. %r"
+                         % (len(missing), missing[:5]))
+        wrong = [k for k in acked if seen[k] != acked[k]]
+        self.assertFalse(wrong, "values differ at %r" % wrong[:5])
+        for part in range(2):
+            offs = sorted(o for p, o in seen if p == part)
+            self.assertEqual(offs, list(range(len(offs))))
+        # Each producer's messages stay in its own send order within a partition.
+        for idx in range(n_producers):
+            for part in range(2):
+                mine = [d.offset for d in results[idx] if d.partition == part]
+                self.assertEqual(mine, sorted(mine))
 
 
 class AutoCreateDisabledTest(ConfluentTestCase):

@@ -137,6 +137,85 @@ class KillNineTest(DurabilityTestCase):
                              "new offsets continue after the recovered log")
 
 
+
+def _batches(records):
+    """(base_offset, last_offset) of each whole v2 batch in a Fetch records blob."""
+    out = []
+    pos = 0
+    while pos + 61 <= len(records):
+        base = int.from_bytes(records[pos:pos + 8], "big", signed=True)
+        length = int.from_bytes(records[pos + 8:pos + 12], "big", signed=True)
+        if pos + 12 + length > len(records):
+            break
+        last_delta = int.from_bytes(records[pos + 23:pos + 27], "big", signed=True)
+        out.append((base, base + last_delta))
+        pos += 12 + length
+    return out
+
+
+class ReadVisibilityTest(DurabilityTestCase):
+    broker_flags = {"flush": "always", "default_partitions": 1}
+
+    def test_fetch_never_returns_records_at_or_above_its_high_watermark(self):
+        # With --flush always a batch is acknowledged (and the high watermark moves)
+        # only after fdatasync; a Fetch must not hand out records above the high
+        # watermark it reports, or consumers see unsynced data and then get
+        # OFFSET_OUT_OF_RANGE at a position they legitimately reached.
+        topic = unique_name("dur-visible")
+        wait_until(lambda: wire.metadata_v1(self.broker.port, [topic])["topics"][0]["partitions"],
+                   20, 0.2, "topic")
+        stop = threading.Event()
+        produce_errors = []
+
+        def produce():
+            i = 0
+            while not stop.is_set():
+                err, _ = wire.produce_v3(self.broker.port, topic, 0,
+                                         wire.record_batch([(None, value_for(i))]))
+                if err:
+                    produce_errors.append(err)
+                i += 1
+
+        threads = [threading.Thread(target=produce) for _ in range(3)]
+        for t in threads:
+            t.start()
+        violations = []
+        out_of_range = []
+        try:
+            with wire.Connection(self.broker.port) as c:
+                deadline = time.monotonic() + 4
+                next_offset = 0
+                n = 0
+                while time.monotonic() < deadline and len(violations) < 5:
+                    n += 1
+                    c.send_request(wire.request_header_v1(wire.FETCH, 11, n),
+                                   wire.fetch_body(11, topic, 0, next_offset, max_wait_ms=50))
+                    r = wire.Reader(c.recv_frame())
+                    r.int32()
+                    r.int32(); r.int16(); r.int32(); r.int32(); r.string(); r.int32()
+                    r.int32()
+                    err, hw = r.int16(), r.int64()
+                    r.int64(); r.int64(); r.array(lambda r: (r.int64(), r.int64())); r.int32()
+                    size = r.int32()
+                    records = r._take(size) if size > 0 else b""
+                    if err == wire.OFFSET_OUT_OF_RANGE:
+                        out_of_range.append((next_offset, hw))
+                        continue
+                    for base, last in _batches(records):
+                        if last >= hw:
+                            violations.append((base, last, hw))
+                        next_offset = max(next_offset, last + 1)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(30)
+        self.assertFalse(produce_errors, produce_errors[:5])
+        self.assertFalse(violations, "Fetch returned batches (base, last) at/above the high "
+                                     "watermark it reported: %r" % violations[:5])
+        self.assertFalse(out_of_range, "Fetch said OFFSET_OUT_OF_RANGE for offsets it had just "
+                                       "served (offset, hw): %r" % out_of_range[:5])
+
+
 class CleanRestartTest(DurabilityTestCase):
     broker_flags = {"flush": "200ms", "default_partitions": 3}
 
@@ -235,6 +314,74 @@ class TornTailTest(DurabilityTestCase):
                 b"\xde\xad\xbe\xef"      # crc (wrong)
                 + b"\x00" * 40 + b"\x00\x00\x00\x01" + b"\x01\x02\x03\x04" * 5)
         self._torn_tail(b"\x00\x00\x00\x00\x00\x00\x03\xe8" + len(body).to_bytes(4, "big") + body)
+
+
+
+class SegmentsTest(DurabilityTestCase):
+    broker_flags = {"default_partitions": 1, "segment_bytes": 4096}
+
+    def _check_log(self, topic, n, base_ts):
+        got, marks = self.consume_all(topic, [0])
+        self.assertEqual(marks[0], (0, n))
+        self.assertEqual([r.value for r in got[0]], [value_for(i, pad=200) for i in range(n)])
+        for start in (0, 1, n // 3, n // 2 + 1, n - 1):
+            got, _ = self.consume_all(topic, [0], start=start)
+            self.assertEqual([r.offset for r in got[0]], list(range(start, n)), "from %d" % start)
+        c = ck_helpers.consumer(self.broker.bootstrap)
+        try:
+            for i in (0, 1, n // 2, n - 1):
+                res = c.offsets_for_times([TopicPartition(topic, 0, base_ts + 10 * i)], timeout=10)
+                self.assertEqual(res[0].offset, i, "offsets_for_times(message %d)" % i)
+        finally:
+            c.close()
+
+    def test_reads_across_many_segments_before_and_after_restart_and_index_loss(self):
+        topic = unique_name("dur-seg")
+        p = ck_helpers.producer(self.broker.bootstrap, **{"batch.size": 1000, "linger.ms": 0})
+        n = 300
+        base_ts = int(time.time() * 1000) - 100000
+        produce_all(p, topic, [{"partition": 0, "value": value_for(i, pad=200),
+                                "timestamp": base_ts + 10 * i} for i in range(n)])
+        logs = segment_files(self.broker.data_dir, topic, 0)
+        self.assertGreater(len(logs), 10, "segment.bytes 4096 should have rolled many segments")
+        for f in logs:
+            self.assertLessEqual(os.path.getsize(f), 4096 + 1100, "segment %s too large" % f)
+        self._check_log(topic, n, base_ts)
+
+        self.broker.restart()
+        self._check_log(topic, n, base_ts)
+
+        # Indexes are derived data: deleting them must not lose anything.
+        self.broker.stop()
+        removed = 0
+        for ext in ("index", "timeindex"):
+            for f in segment_files(self.broker.data_dir, topic, 0, ext):
+                os.remove(f)
+                removed += 1
+        self.assertGreater(removed, 0, "no index files found to remove")
+        self.broker.restart()
+        self._check_log(topic, n, base_ts)
+
+        # Appends continue in a fresh segment after all that.
+        more = produce_all(ck_helpers.producer(self.broker.bootstrap),
+                           topic, [{"partition": 0, "value": value_for(n, pad=200)}])
+        self.assertEqual(more[0].offset, n)
+
+    def test_corrupt_index_files_are_rebuilt(self):
+        topic = unique_name("dur-seg-badidx")
+        p = ck_helpers.producer(self.broker.bootstrap, **{"batch.size": 1000, "linger.ms": 0})
+        n = 200
+        base_ts = int(time.time() * 1000) - 100000
+        produce_all(p, topic, [{"partition": 0, "value": value_for(i, pad=200),
+                                "timestamp": base_ts + 10 * i} for i in range(n)])
+        self.broker.stop()
+        for ext in ("index", "timeindex"):
+            for f in segment_files(self.broker.data_dir, topic, 0, ext):
+                size = os.path.getsize(f)
+                with open(f, "r+b") as fh:
+                    fh.write(b"\xff" * max(size, 24))
+        self.broker.restart()
+        self._check_log(topic, n, base_ts)
 
 
 class RetentionTest(DurabilityTestCase):

@@ -407,5 +407,61 @@ class AcksZeroTest(RobustnessTestCase):
                    10, 0.1, "the acks=0 record to be appended")
 
 
+
+class MetadataSemanticsTest(RobustnessTestCase):
+    broker_flags = {"default_partitions": 3}
+
+    def _metadata_v0_all(self, body):
+        with wire.Connection(self.broker.port) as c:
+            r = c.roundtrip(wire.METADATA, 0, 1, body)
+            r.array(lambda r: (r.int32(), r.string(), r.int32()))
+
+            def partition(r):
+                return (r.int16(), r.int32(), r.int32(), r.array(lambda r: r.int32()),
+                        r.array(lambda r: r.int32()))
+
+            return {name: (err, parts) for err, name, parts in
+                    r.array(lambda r: (r.int16(), r.string(), r.array(partition)))}
+
+    def test_empty_and_null_topic_lists_follow_each_version(self):
+        self.create_topic()
+        # v0: an empty list means all topics.
+        topics = self._metadata_v0_all(wire.Writer().int32(0).bytes())
+        self.assertEqual(len(topics), 1, topics)
+        (err, parts), = topics.values()
+        self.assertEqual((err, len(parts)), (0, 3))
+        # v1+: an empty list means no topics, null means all.
+        with wire.Connection(self.broker.port) as c:
+            md = wire.parse_metadata_v1(c.roundtrip(wire.METADATA, 1, 2, wire.Writer().int32(0).bytes()))
+        self.assertEqual(md["topics"], [])
+        self.assertEqual(len(wire.metadata_v1(self.broker.port, None)["topics"]), 1)
+
+    def test_metadata_v4_without_auto_creation_does_not_create(self):
+        topic = unique_name("noauto")
+        with wire.Connection(self.broker.port) as c:
+            body = wire.Writer().array([topic], lambda w, t: w.string(t)).int8(0).bytes()
+            r = c.roundtrip(wire.METADATA, 4, 5, body)
+            r.int32()  # throttle
+            r.array(lambda r: (r.int32(), r.string(), r.int32(), r.string()))
+            r.string()  # cluster id
+            r.int32()  # controller
+            topics = r.array(lambda r: (r.int16(), r.string(), r.boolean(), r.array(lambda r: 1)))
+        self.assertEqual(topics, [(wire.UNKNOWN_TOPIC_OR_PARTITION, topic, False, [])])
+        self.assertEqual(wire.metadata_v1(self.broker.port, None)["topics"], [])
+
+    def test_create_topics_v4_with_default_partitions_and_replication(self):
+        topic = unique_name("dflt")
+        w = wire.Writer()
+        w.array([topic], lambda w, t: (w.string(t), w.int32(-1), w.int16(-1), w.int32(0), w.int32(0)))
+        w.int32(5000).int8(0)
+        with wire.Connection(self.broker.port) as c:
+            r = c.roundtrip(wire.CREATE_TOPICS, 4, 3, w.bytes())
+            r.int32()
+            res = r.array(lambda r: (r.string(), r.int16(), r.string()))
+        self.assertEqual(res, [(topic, 0, None)])
+        md = wire.metadata_v1(self.broker.port, [topic])
+        self.assertEqual(len(md["topics"][0]["partitions"]), 3)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -83,8 +83,10 @@ PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
   } else {
     dirty_ = true;
   }
-  // Publish the new end only after the data is written (and synced, if asked).
+  // Publish only once written (and synced, if asked): the end offset first, then
+  // the bytes, so any data a reader can see is below the high watermark it reads.
   end_offset_ = h.last_offset() + 1;
+  active->publish();
   return {base};
 }
 
@@ -122,6 +124,9 @@ PartitionLog::ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes) c
     r.data = seg->read(offset, max_bytes);
     if (!r.data.empty()) break;
   }
+  // Read the watermark again after the data: the end offset is published before
+  // the bytes, so this one covers everything just read.
+  r.high_watermark = end_offset_;
   return r;
 }
 

@@ -50,6 +50,7 @@ Segment::Segment(const std::filesystem::path& dir, int64_t base_offset)
   off_t end = ::lseek(fd_, 0, SEEK_END);
   if (end < 0) io_error("cannot seek in segment", log_path_);
   size_ = uint64_t(end);
+  written_ = uint64_t(end);
 }
 
 Segment::~Segment() {
@@ -116,6 +117,7 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
     if (::ftruncate(fd_, off_t(valid)) != 0 || ::fsync(fd_) != 0) io_error("cannot truncate", log_path_);
     r.truncated = end - valid;
     size_ = valid;
+    written_ = valid;
   }
   offset_index_.persist();
   time_index_.persist();
@@ -152,7 +154,7 @@ int64_t Segment::open_sealed(int32_t index_interval_bytes) {
 }
 
 void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header, int32_t index_interval_bytes) {
-  uint64_t pos = size_;
+  uint64_t pos = written_;
   size_t done = 0;
   while (done < batch.size()) {
     ssize_t n = ::pwrite(fd_, batch.data() + done, batch.size() - done, off_t(pos + done));
@@ -165,7 +167,7 @@ void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header, 
     done += size_t(n);
   }
   index_batch(header, pos, index_interval_bytes);
-  size_.store(pos + batch.size(), std::memory_order_release);
+  written_ = pos + batch.size();
 }
 
 void Segment::flush() {

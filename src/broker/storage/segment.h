@@ -38,7 +38,11 @@ class Segment {
   // insane, without checking CRCs (older segments were verified when written).
   int64_t open_sealed(int32_t index_interval_bytes);
 
+  // Writes and indexes a batch but does not make it visible: the owner calls
+  // publish() once the batch is durable per its flush policy and the log's end
+  // offset covers it, so no reader ever sees data beyond the high watermark.
   void append(std::span<const uint8_t> batch, const BatchHeader& header, int32_t index_interval_bytes);
+  void publish() { size_.store(written_, std::memory_order_release); }
   void flush();
   // Removes the segment's files; open readers keep their descriptor.
   void remove_files();
@@ -65,7 +69,8 @@ class Segment {
   std::filesystem::path log_path_;
   int64_t base_offset_;
   int fd_ = -1;
-  std::atomic<uint64_t> size_{0};
+  std::atomic<uint64_t> size_{0};  // visible to readers
+  uint64_t written_ = 0;            // written by append(), visible after publish()
   std::atomic<int64_t> max_timestamp_{-1};
   std::atomic<int64_t> next_offset_;
   uint64_t bytes_since_index_ = 0;

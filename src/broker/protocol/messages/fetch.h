@@ -68,7 +68,7 @@ struct FetchResponse {
     int64_t log_start_offset = -1;
     std::optional<std::vector<AbortedTransaction>> aborted_transactions;
     int32_t preferred_read_replica = -1;
-    Records records;
+    Records records = Records::of({});  // empty, never null: librdkafka rejects a null record set
     template <class V>
     void visit(V& v) {
       v(index);
