@@ -1,0 +1,64 @@
+// What a stage's processor sees and returns. A Record is one consumed Kafka
+// message; an Outcome is either the records to produce or a categorized failure.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/error_category.h"
+
+namespace sluice::pipeline {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Record {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;
+  std::optional<std::string> key;
+  std::string value;
+  Headers headers;
+  std::string trace_id;  // from the sluice.trace_id header, or minted on first sight
+
+  const std::string* header(const std::string& name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return &v;
+    }
+    return nullptr;
+  }
+};
+
+struct OutputRecord {
+  std::string topic;
+  std::optional<std::string> key;
+  std::string value;
+  Headers headers;
+};
+
+struct Outcome {
+  bool ok = true;
+  std::vector<OutputRecord> outputs;
+  ErrorCategory category = ErrorCategory::kTransient;
+  std::string message;     // what went wrong, for the DLQ header and the log
+  std::string dependency;  // the breaker to charge, if a dependency failed
+
+  static Outcome success(std::vector<OutputRecord> outputs = {}) {
+    Outcome o;
+    o.outputs = std::move(outputs);
+    return o;
+  }
+  static Outcome failure(ErrorCategory category, std::string message, std::string dependency = "") {
+    Outcome o;
+    o.ok = false;
+    o.category = category;
+    o.message = std::move(message);
+    o.dependency = std::move(dependency);
+    return o;
+  }
+};
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,49 @@
+// Records the runtime re-routes — to a delay topic for a later retry, or to the
+// dead-letter queue — carry the key and value as received plus `sluice.*`
+// headers. The original topic/partition/offset, the first failure time and the
+// attempt count survive every hop, so a DLQ record always names where it came
+// from even after passing through several retry topics.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pipeline/record.h"
+
+namespace sluice::pipeline {
+
+namespace header {
+inline constexpr const char* kTraceId = "sluice.trace_id";
+inline constexpr const char* kStage = "sluice.stage";
+inline constexpr const char* kCategory = "sluice.error.category";
+inline constexpr const char* kMessage = "sluice.error.message";
+inline constexpr const char* kAttempts = "sluice.attempts";
+inline constexpr const char* kOriginalTopic = "sluice.original.topic";
+inline constexpr const char* kOriginalPartition = "sluice.original.partition";
+inline constexpr const char* kOriginalOffset = "sluice.original.offset";
+inline constexpr const char* kFirstFailedAt = "sluice.first_failed_at";
+inline constexpr const char* kLastFailedAt = "sluice.last_failed_at";
+inline constexpr const char* kRetryLevel = "sluice.retry.level";
+inline constexpr const char* kNotBefore = "sluice.retry.not_before";
+}  // namespace header
+
+struct Failure {
+  std::string stage;
+  ErrorCategory category = ErrorCategory::kTransient;
+  std::string message;
+  int attempts = 1;  // attempts in this process for this hop
+  int64_t now_ms = 0;
+};
+
+// The record for `<input>.dlq` (or the configured DLQ topic).
+OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic, const Failure& failure);
+// The record for a delay topic, to be processed again at `not_before_ms` or later.
+OutputRecord to_delay_topic(const Record& record, const std::string& topic, int level, int64_t not_before_ms,
+                            const Failure& failure);
+
+// Read back from a consumed record: 0 / 0 / 0 for a record straight from the input.
+int retry_level(const Record& record);
+int64_t not_before_ms(const Record& record);
+int previous_attempts(const Record& record);
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,48 @@
+// The runbooks' metric names for one stage, created once so the hot path only
+// touches pre-resolved series.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "ops/metrics.h"
+#include "pipeline/error_category.h"
+
+namespace sluice::pipeline {
+
+class StageMetrics {
+ public:
+  StageMetrics(ops::MetricsRegistry& registry, std::string stage, std::string group);
+
+  void consumed(const std::string& topic);
+  void produced(const std::string& topic);
+  void error(const std::string& topic, ErrorCategory category);
+  void duration(double seconds) { duration_.observe(seconds); }
+  void lag(const std::string& topic, int32_t partition, int64_t messages, double seconds);
+  void breaker_state(const std::string& breaker, int state);
+  void assigned(int partitions) { assigned_.set(partitions); }
+  void connected(bool consumer, bool producer) {
+    consumer_connected_.set(consumer ? 1 : 0);
+    producer_connected_.set(producer ? 1 : 0);
+  }
+  void up(bool is_up) { up_.set(is_up ? 1 : 0); }
+
+ private:
+  // The cached series for `topic`, created by `make` on first use.
+  template <typename Make>
+  ops::Counter& cached(std::map<std::string, ops::Counter*>& cache, const std::string& topic, Make make);
+
+  ops::MetricsRegistry& registry_;
+  std::string stage_;
+  std::string group_;
+  std::mutex mu_;  // guards the caches below (series are created on first use)
+  std::map<std::string, ops::Counter*> consumed_;
+  std::map<std::string, ops::Counter*> produced_;
+  ops::Histogram& duration_;
+  ops::Gauge& assigned_;
+  ops::Gauge& consumer_connected_;
+  ops::Gauge& producer_connected_;
+  ops::Gauge& up_;
+};
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,509 @@
+#include "pipeline/stage_runtime.h"
+
+#include <chrono>
+#include <deque>
+#include <random>
+#include <stdexcept>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "pipeline/reroute.h"
+
+namespace sluice::pipeline {
+namespace {
+
+constexpr int64_t kCommitIntervalMs = 1000;
+constexpr int64_t kGaugeIntervalMs = 1000;
+constexpr int64_t kRedeliveryBackoffMs = 1000;
+constexpr int kMaxPollBatch = 500;
+
+std::string mint_trace_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", (unsigned long long)rng(), (unsigned long long)rng());
+  return buf;
+}
+
+void set(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
+  std::string err;
+  if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) {
+    throw std::runtime_error("librdkafka setting " + key + "=" + value + ": " + err);
+  }
+}
+
+template <typename Cb>
+void set_callback(RdKafka::Conf& conf, const std::string& key, Cb* cb) {
+  std::string err;
+  if (conf.set(key, cb, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(key + ": " + err);
+}
+
+Headers read_headers(RdKafka::Message& m) {
+  Headers out;
+  if (RdKafka::Headers* h = m.headers()) {
+    for (const auto& hdr : h->get_all()) {
+      out.emplace_back(hdr.key(), hdr.value() ? std::string(static_cast<const char*>(hdr.value()), hdr.value_size()) : "");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct StageRuntime::InFlight {
+  Record record;
+  TopicPartition tp;
+  int attempts = 0;   // in-process attempts of this hop
+  int remaining = 0;  // outputs awaiting their acknowledgement
+  bool delivery_failed = false;
+};
+
+struct StageRuntime::PartitionState {
+  std::deque<std::shared_ptr<InFlight>> pending;  // consumed, not yet handed to a worker
+  int running = 0;                                // in a worker or awaiting acks
+  OffsetTracker tracker;
+  int64_t committed = -1;
+  int64_t wait_until_ms = 0;  // in-process backoff of the head record
+};
+
+struct StageRuntime::Completion {
+  std::shared_ptr<InFlight> job;
+  Outcome outcome;
+  double seconds = 0;
+};
+
+// Rebalance callbacks run inside consume(), on the poll thread.
+class StageRuntime::Rebalancer : public RdKafka::RebalanceCb {
+ public:
+  explicit Rebalancer(StageRuntime& rt) : rt_(rt) {}
+  void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& parts) override {
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      rt_.on_assign(parts);
+      c->assign(parts);
+    } else {
+      rt_.on_revoke(parts);
+      c->unassign();
+    }
+  }
+
+ private:
+  StageRuntime& rt_;
+};
+
+// Delivery reports and client events, also served on the poll thread.
+class StageRuntime::Deliveries : public RdKafka::DeliveryReportCb, public RdKafka::EventCb {
+ public:
+  explicit Deliveries(StageRuntime& rt) : rt_(rt) {}
+  void dr_cb(RdKafka::Message& m) override {
+    rt_.delivered(static_cast<InFlight*>(m.msg_opaque()), m.topic_name(), m.err());
+  }
+  void event_cb(RdKafka::Event& e) override {
+    if (e.type() != RdKafka::Event::EVENT_ERROR) return;
+    bool down = e.err() == RdKafka::ERR__ALL_BROKERS_DOWN || e.err() == RdKafka::ERR__TRANSPORT;
+    if (down) connected = false;
+    log::warn("stage", "kafka client: {}", e.str());
+  }
+  std::atomic<bool> connected{true};
+
+ private:
+  StageRuntime& rt_;
+};
+
+StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage,
+                           std::unique_ptr<Processor> processor, ops::MetricsRegistry& metrics)
+    : pipeline_(pipeline),
+      stage_(stage),
+      processor_(std::move(processor)),
+      metrics_(metrics, stage.name, stage.group),
+      retry_(stage.retry) {
+  for (const auto& b : stage_.breakers) breakers_[b.name] = std::make_unique<CircuitBreaker>(b);
+  rebalancer_ = std::make_unique<Rebalancer>(*this);
+  deliveries_ = std::make_unique<Deliveries>(*this);
+  std::string err;
+
+  std::unique_ptr<RdKafka::Conf> cc(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  set(*cc, "bootstrap.servers", pipeline_.bootstrap);
+  set(*cc, "group.id", stage_.group);
+  set(*cc, "client.id", "sluice-" + stage_.name);
+  set(*cc, "enable.auto.commit", "false");
+  set(*cc, "enable.auto.offset.store", "false");
+  set(*cc, "auto.offset.reset", "earliest");
+  set(*cc, "enable.partition.eof", "false");
+  set_callback(*cc, "rebalance_cb", rebalancer_.get());
+  set_callback(*cc, "event_cb", static_cast<RdKafka::EventCb*>(deliveries_.get()));
+  consumer_.reset(RdKafka::KafkaConsumer::create(cc.get(), err));
+  if (!consumer_) throw std::runtime_error("stage '" + stage_.name + "': cannot create consumer: " + err);
+
+  std::unique_ptr<RdKafka::Conf> pc(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  set(*pc, "bootstrap.servers", pipeline_.bootstrap);
+  set(*pc, "client.id", "sluice-" + stage_.name);
+  set(*pc, "enable.idempotence", "true");
+  set(*pc, "acks", "all");
+  set(*pc, "linger.ms", "5");
+  set_callback(*pc, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(deliveries_.get()));
+  set_callback(*pc, "event_cb", static_cast<RdKafka::EventCb*>(deliveries_.get()));
+  producer_.reset(RdKafka::Producer::create(pc.get(), err));
+  if (!producer_) throw std::runtime_error("stage '" + stage_.name + "': cannot create producer: " + err);
+
+  workers_ = std::make_unique<WorkerPool>(size_t(std::clamp(stage_.queue.max_in_flight, 1, 64)));
+}
+
+StageRuntime::~StageRuntime() { workers_.reset(); }
+
+std::vector<std::string> StageRuntime::subscribed_topics() const {
+  std::vector<std::string> topics = {stage_.input};
+  for (size_t i = 1; i <= stage_.retry.delay_topic_delays_ms.size(); ++i) {
+    topics.push_back(stage_.input + ".retry." + std::to_string(i));
+  }
+  return topics;
+}
+
+void StageRuntime::run() {
+  RdKafka::ErrorCode rc = consumer_->subscribe(subscribed_topics());
+  if (rc) throw std::runtime_error("stage '" + stage_.name + "': subscribe failed: " + RdKafka::err2str(rc));
+  metrics_.up(true);
+  log::info("stage", "stage '{}' consuming {} in group '{}'", stage_.name, stage_.input, stage_.group);
+  while (!stopping_) poll_once();
+
+  log::info("stage", "stage '{}' stopping: finishing {} in-flight record(s)", stage_.name, in_flight_.load());
+  std::vector<TopicPartition> all;
+  for (const auto& [tp, state] : partitions_) all.push_back(tp);
+  drain_partitions(all, mono_ms() + stage_.shutdown_timeout_ms);
+  commit(true);
+  consumer_->close();  // leaves the group; revocation (if any) drains again, harmlessly
+  producer_->flush(int(stage_.shutdown_timeout_ms));
+  metrics_.up(false);
+  log::info("stage", "stage '{}' stopped; offsets committed", stage_.name);
+}
+
+void StageRuntime::poll_once() {
+  int timeout = in_flight_ > 0 ? 5 : 50;
+  for (int i = 0; i < kMaxPollBatch; ++i) {
+    std::unique_ptr<RdKafka::Message> m(consumer_->consume(i == 0 ? timeout : 0));
+    if (m->err() == RdKafka::ERR__TIMED_OUT) break;
+    if (m->err()) {
+      log::warn("stage", "stage '{}': consume: {}", stage_.name, m->errstr());
+      break;
+    }
+    deliveries_->connected = true;
+    accept(*m);
+  }
+  producer_->poll(0);
+  drain_completions();
+  dispatch();
+  apply_flow_control();
+  int64_t now = mono_ms();
+  if (now >= next_commit_ms_) {
+    commit(false);
+    next_commit_ms_ = now + kCommitIntervalMs;
+  }
+  if (now >= next_gauges_ms_) {
+    refresh_gauges();
+    next_gauges_ms_ = now + kGaugeIntervalMs;
+  }
+}
+
+void StageRuntime::accept(RdKafka::Message& m) {
+  TopicPartition tp{m.topic_name(), m.partition()};
+  auto& state = partitions_[tp];
+  if (!state) state = std::make_unique<PartitionState>();
+  auto job = std::make_shared<InFlight>();
+  Record& r = job->record;
+  r.topic = tp.first;
+  r.partition = tp.second;
+  r.offset = m.offset();
+  r.timestamp_ms = m.timestamp().timestamp;
+  if (m.key()) r.key = *m.key();
+  r.value.assign(static_cast<const char*>(m.payload()), m.len());
+  r.headers = read_headers(m);
+  const std::string* trace = r.header(header::kTraceId);
+  r.trace_id = trace ? *trace : mint_trace_id();
+  job->tp = tp;
+  state->tracker.track(r.offset);
+  buffered_ += 1;
+  buffered_bytes_ += int64_t(m.len());
+  state->pending.push_back(std::move(job));
+  metrics_.consumed(tp.first);
+}
+
+bool StageRuntime::breakers_allow() {
+  for (auto& [name, b] : breakers_) {
+    if (!b->allow()) return false;
+  }
+  return true;
+}
+
+void StageRuntime::dispatch() {
+  if (operator_paused_ || stopping_) return;
+  int64_t now = now_ms();
+  int64_t mono = mono_ms();
+  for (auto& [tp, state] : partitions_) {
+    while (state->running < stage_.queue.in_flight_per_partition && !state->pending.empty() &&
+           in_flight_ < stage_.queue.max_in_flight) {
+      auto& head = state->pending.front();
+      if (mono < state->wait_until_ms || now < not_before_ms(head->record)) break;
+      if (!breakers_allow()) return;  // an open breaker holds every partition
+      auto job = std::move(head);
+      state->pending.pop_front();
+      state->running += 1;
+      in_flight_ += 1;
+      buffered_ -= 1;
+      buffered_bytes_ -= int64_t(job->record.value.size());
+      workers_->submit([this, job] { run_job(job); });
+    }
+  }
+}
+
+void StageRuntime::run_job(std::shared_ptr<InFlight> job) {
+  auto start = std::chrono::steady_clock::now();
+  Outcome outcome;
+  try {
+    outcome = processor_->process(job->record);
+  } catch (const std::exception& e) {
+    // A processor bug must not take the stage down: the record goes the failure path.
+    outcome = Outcome::failure(ErrorCategory::kPermanent, std::string("processor threw: ") + e.what());
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::lock_guard lock(completions_mu_);
+  completions_.push_back({std::move(job), std::move(outcome), seconds});
+}
+
+void StageRuntime::drain_completions() {
+  std::vector<Completion> done;
+  {
+    std::lock_guard lock(completions_mu_);
+    done.swap(completions_);
+  }
+  for (auto& c : done) handle_outcome(std::move(c.job), std::move(c.outcome), c.seconds);
+}
+
+void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds) {
+  metrics_.duration(seconds);
+  CircuitBreaker* b = breaker(outcome.dependency);
+  if (!b && breakers_.size() == 1) b = breakers_.begin()->second.get();
+  if (b && outcome.ok) b->record_success();
+  bool charges_breaker = !outcome.ok && (outcome.category == ErrorCategory::kTransient ||
+                                         outcome.category == ErrorCategory::kTimeout);
+  if (b && charges_breaker) b->record_failure();
+  if (!outcome.ok) return handle_failure(std::move(job), outcome);
+  processed_ += 1;
+  for (auto& out : outcome.outputs) {
+    bool has_trace = false;
+    for (const auto& [k, v] : out.headers) has_trace = has_trace || k == header::kTraceId;
+    if (!has_trace) out.headers.emplace_back(header::kTraceId, job->record.trace_id);
+  }
+  send(std::move(job), std::move(outcome.outputs));
+}
+
+void StageRuntime::handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome) {
+  const Record& r = job->record;
+  metrics_.error(r.topic, outcome.category);
+  job->attempts += 1;
+  RetryDecision d = retry_.decide(outcome.category, job->attempts, retry_level(r));
+  Failure f{stage_.name, outcome.category, outcome.message, job->attempts, now_ms()};
+  log::warn("stage", "{{\"stage\":\"{}\",\"trace_id\":\"{}\",\"topic\":\"{}\",\"partition\":{},\"offset\":{},"
+            "\"category\":\"{}\",\"attempt\":{},\"error\":\"{}\"}}",
+            stage_.name, r.trace_id, r.topic, r.partition, r.offset, category_name(outcome.category), job->attempts,
+            outcome.message);
+  if (d.kind == RetryDecision::kRetryInProcess || (d.kind == RetryDecision::kDeadLetter && !stage_.dlq.enabled)) {
+    // With no DLQ the record is never dropped: it keeps retrying at the longest backoff.
+    int64_t backoff = d.kind == RetryDecision::kRetryInProcess ? d.backoff_ms : stage_.retry.max_backoff_ms;
+    return requeue(std::move(job), backoff);
+  }
+  OutputRecord out;
+  if (d.kind == RetryDecision::kDelayTopic) {
+    int64_t delay = stage_.retry.delay_topic_delays_ms.at(size_t(d.delay_topic - 1));
+    out = to_delay_topic(r, stage_.input + ".retry." + std::to_string(d.delay_topic), d.delay_topic,
+                         f.now_ms + delay, f);
+  } else {
+    out = to_dead_letter(r, stage_.dlq.topic, f);
+    dead_lettered_ += 1;
+  }
+  send(std::move(job), {std::move(out)});
+}
+
+void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs) {
+  if (outputs.empty()) return finish(*job);
+  job->remaining = int(outputs.size());
+  InFlight* raw = job.get();
+  awaiting_[raw] = job;
+  for (auto& out : outputs) {
+    RdKafka::Headers* headers = RdKafka::Headers::create();
+    for (const auto& [k, v] : out.headers) headers->add(k, v);
+    for (;;) {
+      RdKafka::ErrorCode rc = producer_->produce(
+          out.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, out.value.data(), out.value.size(),
+          out.key ? out.key->data() : nullptr, out.key ? out.key->size() : 0, 0, headers, raw);
+      if (rc == RdKafka::ERR_NO_ERROR) break;  // librdkafka owns the headers now
+      if (rc != RdKafka::ERR__QUEUE_FULL) {
+        delete headers;
+        delivered(raw, out.topic, rc);
+        break;
+      }
+      producer_->poll(10);  // the local queue is full: serve delivery reports, then retry
+    }
+  }
+}
+
+void StageRuntime::delivered(InFlight* raw, const std::string& topic, RdKafka::ErrorCode err) {
+  auto it = awaiting_.find(raw);
+  if (it == awaiting_.end()) return;
+  if (err) {
+    raw->delivery_failed = true;
+    log::warn("stage", "stage '{}': delivery to {} failed: {}", stage_.name, topic, RdKafka::err2str(err));
+  } else {
+    metrics_.produced(topic);
+  }
+  if (--raw->remaining > 0) return;
+  std::shared_ptr<InFlight> job = std::move(it->second);
+  awaiting_.erase(it);
+  if (job->delivery_failed) {
+    // Not acknowledged means not committed: process the record again (at-least-once).
+    job->delivery_failed = false;
+    return requeue(std::move(job), kRedeliveryBackoffMs);
+  }
+  finish(*job);
+}
+
+void StageRuntime::finish(InFlight& job) {
+  in_flight_ -= 1;
+  auto it = partitions_.find(job.tp);
+  if (it == partitions_.end()) return;
+  it->second->running -= 1;
+  it->second->tracker.done(job.record.offset);
+}
+
+void StageRuntime::requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms) {
+  in_flight_ -= 1;
+  auto it = partitions_.find(job->tp);
+  if (it == partitions_.end()) return;  // revoked meanwhile: the new owner re-consumes it
+  auto& state = *it->second;
+  state.running -= 1;
+  state.wait_until_ms = mono_ms() + backoff_ms;
+  buffered_ += 1;
+  buffered_bytes_ += int64_t(job->record.value.size());
+  // Back to the head of its partition: records behind it keep their order.
+  state.pending.push_front(std::move(job));
+}
+
+void StageRuntime::apply_flow_control() {
+  bool breaker_open = false;
+  for (auto& [name, b] : breakers_) breaker_open = breaker_open || b->state() == BreakerState::kOpen;
+  bool full = buffered_ >= stage_.queue.max_buffered_records || buffered_bytes_ >= stage_.queue.max_buffered_bytes;
+  bool drained = buffered_ <= stage_.queue.max_buffered_records / 2 &&
+                 buffered_bytes_ <= stage_.queue.max_buffered_bytes / 2;
+  bool want_paused = operator_paused_ || breaker_open || full || (consumer_paused_ && !drained);
+  if (want_paused == consumer_paused_) return;
+  std::vector<RdKafka::TopicPartition*> parts;
+  consumer_->assignment(parts);
+  if (want_paused) {
+    consumer_->pause(parts);
+  } else {
+    consumer_->resume(parts);
+  }
+  RdKafka::TopicPartition::destroy(parts);
+  consumer_paused_ = want_paused;
+  log::info("stage", "stage '{}' {} consumption ({})", stage_.name, want_paused ? "paused" : "resumed",
+            operator_paused_ ? "operator" : breaker_open ? "circuit breaker open" : full ? "queue full" : "drained");
+}
+
+void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
+  std::vector<RdKafka::TopicPartition*> offsets;
+  auto add = [&](const TopicPartition& tp, PartitionState& state) {
+    int64_t c = state.tracker.committable();
+    if (c <= state.committed) return;
+    offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, c));
+    state.committed = c;
+  };
+  if (only) {
+    for (const auto& tp : *only) {
+      auto it = partitions_.find(tp);
+      if (it != partitions_.end()) add(tp, *it->second);
+    }
+  } else {
+    for (auto& [tp, state] : partitions_) add(tp, *state);
+  }
+  if (offsets.empty()) return;
+  RdKafka::ErrorCode rc = sync ? consumer_->commitSync(offsets) : consumer_->commitAsync(offsets);
+  if (rc) log::warn("stage", "stage '{}': commit failed: {}", stage_.name, RdKafka::err2str(rc));
+  RdKafka::TopicPartition::destroy(offsets);
+}
+
+void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms) {
+  auto busy = [&] {
+    for (const auto& tp : parts) {
+      auto it = partitions_.find(tp);
+      if (it != partitions_.end() && it->second->running > 0) return true;
+    }
+    return false;
+  };
+  while (busy() && mono_ms() < deadline_ms) {
+    producer_->poll(10);
+    drain_completions();
+  }
+  if (busy()) log::warn("stage", "stage '{}': shutdown deadline passed with records in flight; they will be re-consumed",
+                        stage_.name);
+}
+
+void StageRuntime::on_assign(const std::vector<RdKafka::TopicPartition*>& parts) {
+  for (auto* p : parts) {
+    auto& state = partitions_[{p->topic(), p->partition()}];
+    if (!state) state = std::make_unique<PartitionState>();
+  }
+  assigned_ = int(parts.size());
+  consumer_paused_ = false;  // a fresh assignment starts unpaused; flow control re-applies
+  log::info("stage", "stage '{}' assigned {} partition(s)", stage_.name, parts.size());
+}
+
+void StageRuntime::on_revoke(const std::vector<RdKafka::TopicPartition*>& parts) {
+  std::vector<TopicPartition> tps;
+  for (auto* p : parts) tps.emplace_back(p->topic(), p->partition());
+  drain_partitions(tps, mono_ms() + stage_.shutdown_timeout_ms);
+  commit(true, &tps);
+  for (const auto& tp : tps) {
+    auto it = partitions_.find(tp);
+    if (it == partitions_.end()) continue;
+    for (const auto& job : it->second->pending) {
+      buffered_ -= 1;
+      buffered_bytes_ -= int64_t(job->record.value.size());
+    }
+    partitions_.erase(it);
+  }
+  assigned_ = 0;
+  log::info("stage", "stage '{}' revoked {} partition(s) after draining them", stage_.name, parts.size());
+}
+
+void StageRuntime::refresh_gauges() {
+  int64_t now = now_ms();
+  for (const auto& [tp, state] : partitions_) {
+    int64_t low = 0, high = 0;
+    if (consumer_->get_watermark_offsets(tp.first, tp.second, &low, &high) != RdKafka::ERR_NO_ERROR) continue;
+    int64_t next = state->tracker.committable() >= 0 ? state->tracker.committable() : std::max(state->committed, low);
+    int64_t lag = std::max<int64_t>(high - next, 0);
+    double seconds = lag > 0 && !state->pending.empty()
+                         ? double(now - state->pending.front()->record.timestamp_ms) / 1000.0
+                         : 0.0;
+    metrics_.lag(tp.first, tp.second, lag, std::max(seconds, 0.0));
+  }
+  for (auto& [name, b] : breakers_) metrics_.breaker_state(name, int(b->state()));
+  metrics_.assigned(assigned_);
+  metrics_.connected(deliveries_->connected, deliveries_->connected);
+}
+
+StageStatus StageRuntime::status() const {
+  return {stage_.name, operator_paused_.load(), assigned_.load(), buffered_.load(),
+          in_flight_.load(), processed_.load(), dead_lettered_.load()};
+}
+
+CircuitBreaker* StageRuntime::breaker(const std::string& name) {
+  auto it = breakers_.find(name);
+  return it == breakers_.end() ? nullptr : it->second.get();
+}
+
+std::vector<CircuitBreaker*> StageRuntime::breakers() {
+  std::vector<CircuitBreaker*> out;
+  for (auto& [name, b] : breakers_) out.push_back(b.get());
+  return out;
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,123 @@
+// The stage runtime: consume -> process -> produce for one stage, over
+// librdkafka (never the broker's internals), so it runs unchanged against the
+// built-in broker, Apache Kafka or Redpanda.
+//
+// Delivery contract (DESIGN.md): an input offset is committed only after every
+// output it produced — DLQ and delay-topic copies included — was acknowledged
+// with acks=all by an idempotent producer. Records of one partition are
+// processed in offset order (in_flight_per_partition at a time); a record
+// waiting for a retry holds back only its own partition.
+//
+// Threads: one poll thread owns the consumer, the producer's delivery reports
+// and all per-partition state; worker threads only run Processor::process()
+// and hand the outcome back through a queue. So no per-partition state is shared.
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ops/metrics.h"
+#include "pipeline/circuit_breaker.h"
+#include "pipeline/offset_tracker.h"
+#include "pipeline/pipeline_config.h"
+#include "pipeline/processor.h"
+#include "pipeline/retry_policy.h"
+#include "pipeline/stage_metrics.h"
+#include "pipeline/worker_pool.h"
+
+namespace sluice::pipeline {
+
+struct StageStatus {
+  std::string stage;
+  bool paused = false;
+  int assigned_partitions = 0;
+  int64_t buffered = 0;
+  int64_t in_flight = 0;
+  int64_t processed = 0;
+  int64_t dead_lettered = 0;
+};
+
+class StageRuntime {
+ public:
+  // Throws std::runtime_error (with the librdkafka reason) if a client cannot be created.
+  StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage, std::unique_ptr<Processor> processor,
+               ops::MetricsRegistry& metrics);
+  ~StageRuntime();
+
+  // Consumes until stop(); then finishes in-flight work (bounded by the stage's
+  // shutdown timeout), commits and leaves the group.
+  void run();
+  void stop() { stopping_ = true; }
+  void pause() { operator_paused_ = true; }
+  void resume() { operator_paused_ = false; }
+  StageStatus status() const;
+  // nullptr when the stage has no breaker of that name.
+  CircuitBreaker* breaker(const std::string& name);
+  std::vector<CircuitBreaker*> breakers();
+
+ private:
+  struct PartitionState;
+  struct InFlight;
+  struct Completion;
+  class Rebalancer;
+  class Deliveries;
+  using TopicPartition = std::pair<std::string, int32_t>;
+
+  void poll_once();
+  void accept(RdKafka::Message& m);
+  void dispatch();
+  void run_job(std::shared_ptr<InFlight> job);
+  void drain_completions();
+  void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds);
+  void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
+  void send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs);
+  void delivered(InFlight* job, const std::string& topic, RdKafka::ErrorCode err);
+  void finish(InFlight& job);
+  void requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms);
+  void apply_flow_control();
+  void commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
+  void drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms);
+  void on_assign(const std::vector<RdKafka::TopicPartition*>& parts);
+  void on_revoke(const std::vector<RdKafka::TopicPartition*>& parts);
+  void refresh_gauges();
+  bool breakers_allow();
+  std::vector<std::string> subscribed_topics() const;
+
+  PipelineConfig pipeline_;
+  StageConfig stage_;
+  std::unique_ptr<Processor> processor_;
+  StageMetrics metrics_;
+  RetryPolicy retry_;
+  std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;
+
+  std::unique_ptr<Rebalancer> rebalancer_;
+  std::unique_ptr<Deliveries> deliveries_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::unique_ptr<WorkerPool> workers_;
+
+  std::map<TopicPartition, std::unique_ptr<PartitionState>> partitions_;  // poll thread only
+  std::map<InFlight*, std::shared_ptr<InFlight>> awaiting_;             // awaiting acks; poll thread only
+  std::mutex completions_mu_;
+  std::vector<Completion> completions_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> operator_paused_{false};
+  bool consumer_paused_ = false;  // poll thread only
+  std::atomic<int64_t> buffered_{0};
+  std::atomic<int64_t> buffered_bytes_{0};
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> processed_{0};
+  std::atomic<int64_t> dead_lettered_{0};
+  std::atomic<int> assigned_{0};
+  int64_t next_commit_ms_ = 0;
+  int64_t next_gauges_ms_ = 0;
+};
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,15 @@
+#include "stages/builtin.h"
+
+#include "pipeline/processor.h"
+#include "stages/fault_injector.h"
+#include "stages/passthrough.h"
+
+namespace sluice::stages {
+
+void register_builtin_processors() {
+  auto& registry = pipeline::ProcessorRegistry::instance();
+  registry.add("passthrough", [](const pipeline::ProcessorContext& c) { return std::make_unique<Passthrough>(c.outputs); });
+  registry.add("fault-injector", [](const pipeline::ProcessorContext& c) { return std::make_unique<FaultInjector>(c); });
+}
+
+}  // namespace sluice::stages

@@ -1,0 +1,17 @@
+#include "stages/passthrough.h"
+
+namespace sluice::stages {
+
+pipeline::Outcome Passthrough::process(const pipeline::Record& record) {
+  std::vector<pipeline::OutputRecord> out;
+  for (const auto& topic : outputs_) {
+    pipeline::Headers headers;
+    for (const auto& h : record.headers) {
+      if (h.first.rfind("sluice.", 0) != 0 || h.first == "sluice.trace_id") headers.push_back(h);
+    }
+    out.push_back({topic, record.key, record.value, std::move(headers)});
+  }
+  return pipeline::Outcome::success(std::move(out));
+}
+
+}  // namespace sluice::stages
