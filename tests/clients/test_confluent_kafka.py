@@ -4,7 +4,6 @@ Producers never enable idempotence and consumers only use assign() with explicit
 offsets (a group.id is set, but no group is joined and nothing is committed):
 the broker serves neither InitProducerId nor the consumer-group APIs."""
 
-import collections
 import time
 import unittest
 

@@ -15,7 +15,7 @@ import ck_helpers
 import wire
 from ck_helpers import consume_partitions, produce_all
 
-from confluent_kafka import KafkaError, TopicPartition
+from confluent_kafka import TopicPartition
 
 VALUE_RE = re.compile(rb"^id=(\d+);")
 

@@ -5,7 +5,6 @@ fresh connection gets a correct Metadata v1 answer."""
 import random
 import socket
 import struct
-import time
 import unittest
 
 import broker  # noqa: F401
