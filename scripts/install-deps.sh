@@ -11,6 +11,7 @@ packages=(
   librdkafka-dev libfmt-dev libcli11-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
   libyaml-cpp-dev libsimdjson-dev libcurl4-openssl-dev
+  libcpp-httplib-dev prometheus
   kcat python3 python3-kafka python3-confluent-kafka
 )
 missing=()

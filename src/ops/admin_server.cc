@@ -1,0 +1,196 @@
+// Serves the admin Router over cpp-httplib on one background accept thread and
+// a small worker pool (scrapes and probes are light).
+//
+// httplib::Server::stop() does nothing until the accept loop has started, so a
+// stop() racing start() could hang; instead the listening socket is closed
+// directly, which ends the loop whether it is running, about to run, or never
+// will. Keep-alive is capped at one second so stop() returns promptly.
+#include "ops/admin_server.h"
+
+#include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "common/log.h"
+
+namespace sluice::ops {
+namespace {
+
+constexpr size_t kWorkerThreads = 4;
+constexpr time_t kKeepAliveSeconds = 1;
+
+class Listener : public httplib::Server {
+ public:
+  ~Listener() override { close_listener(); }
+
+  void close_listener() {
+    socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+    if (sock == INVALID_SOCKET) return;
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+  }
+
+  // Runs the accept loop until close_listener(); false if accept failed on its own.
+  bool serve() {
+    if (listen_after_bind()) return true;
+    svr_sock_ = INVALID_SOCKET;  // httplib has closed it already
+    return false;
+  }
+};
+
+// SO_REUSEADDR lets a restarted process rebind past TIME_WAIT; httplib's
+// default SO_REUSEPORT would also let a second process share a busy port.
+void reuse_address_only(socket_t sock) {
+  int yes = 1;
+  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
+std::string advice_for(int err) {
+  switch (err) {
+    case EADDRINUSE:
+      return "another process is listening there; choose another port (0 picks a free one)";
+    case EACCES:
+      return "ports below 1024 need privileges; choose a port above 1024";
+    case EADDRNOTAVAIL:
+      return "the address is not one of this machine's; use 127.0.0.1 or a local interface address";
+    default:
+      return "check the address given with --admin HOST:PORT";
+  }
+}
+
+std::string bind_failure(const std::string& host, int port, int err) {
+  std::string address = fmt::format("{}:{}", host, port);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
+    return fmt::format(
+        "admin server cannot listen on {}: cannot resolve '{}' ({}); use an IP address such as "
+        "127.0.0.1",
+        address, host, ::gai_strerror(rc));
+  }
+  ::freeaddrinfo(found);
+  return fmt::format("admin server cannot listen on {}: {}; {}", address,
+                     err ? std::strerror(err) : "bind failed", advice_for(err));
+}
+
+int bind_listener(Listener& http, const std::string& host, int port) {
+  if (port < 0 || port > 65535) {
+    throw std::runtime_error(
+        fmt::format("admin server cannot listen on {}:{}: port out of range; use 1-65535, or 0 for "
+                    "any free port",
+                    host, port));
+  }
+  errno = 0;
+  int bound = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
+  if (bound < 0) throw std::runtime_error(bind_failure(host, port, errno));
+  return bound;
+}
+
+void route_everything_to(Listener& http, const Router& router) {
+  httplib::Server::Handler handler = [&router](const httplib::Request& req,
+                                               httplib::Response& res) {
+    HttpReply reply = router.dispatch(req.method, req.path, req.body);
+    res.status = reply.status;
+    res.set_content(reply.body, reply.content_type.c_str());
+  };
+  const std::string any = ".*";
+  http.Get(any, handler)
+      .Post(any, handler)
+      .Put(any, handler)
+      .Patch(any, handler)
+      .Delete(any, handler);
+  http.Options(any, handler);
+}
+
+HttpReply health_reply(const std::function<HealthStatus()>& check) {
+  HealthStatus status{.ok = false, .detail = {}};
+  try {
+    status = check();
+  } catch (const std::exception& e) {
+    status = {.ok = false, .detail = std::string("check failed: ") + e.what()};
+  }
+  std::string body = status.ok ? "ok\n" : "fail\n";
+  body += status.detail;
+  if (!status.detail.empty() && status.detail.back() != '\n') body += '\n';
+  return {.status = status.ok ? 200 : 503, .body = std::move(body)};
+}
+
+HealthStatus always_ok() {
+  return {.ok = true};
+}
+
+}  // namespace
+
+struct AdminServer::Impl {
+  Router router;  // declared first: outlives the server that dispatches to it
+  Listener http;
+  std::string host;
+  int port = 0;
+  bool started = false;
+  std::thread thread;
+};
+
+AdminServer::AdminServer(const std::string& host, int port, MetricsRegistry& metrics)
+    : impl_(std::make_unique<Impl>()) {
+  Listener& http = impl_->http;
+  http.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  http.set_keep_alive_timeout(kKeepAliveSeconds);
+  http.set_socket_options(reuse_address_only);
+  route_everything_to(http, impl_->router);
+  impl_->host = host;
+  impl_->port = bind_listener(http, host, port);
+  get("/metrics", [&metrics] {
+    return Reply{.body = metrics.render(), .content_type = "text/plain; version=0.0.4"};
+  });
+  set_liveness(always_ok);
+  set_readiness(always_ok);
+}
+
+AdminServer::~AdminServer() {
+  stop();
+}
+
+void AdminServer::set_liveness(std::function<HealthStatus()> fn) {
+  get("/healthz", [fn = std::move(fn)] { return health_reply(fn); });
+}
+
+void AdminServer::set_readiness(std::function<HealthStatus()> fn) {
+  get("/readyz", [fn = std::move(fn)] { return health_reply(fn); });
+}
+
+void AdminServer::get(const std::string& path, std::function<Reply()> fn) {
+  impl_->router.get(path, std::move(fn));
+}
+
+void AdminServer::post(const std::string& path, std::function<Reply(const std::string& body)> fn) {
+  impl_->router.post(path, std::move(fn));
+}
+
+void AdminServer::start() {
+  if (impl_->started) throw std::logic_error("AdminServer::start called twice");
+  impl_->started = true;
+  impl_->thread = std::thread([impl = impl_.get()] {
+    if (!impl->http.serve())
+      log::error("admin", "admin server on {}:{} stopped accepting connections", impl->host,
+                 impl->port);
+  });
+  log::info("admin", "serving /metrics /healthz /readyz on http://{}:{}", impl_->host, impl_->port);
+}
+
+void AdminServer::stop() {
+  impl_->http.close_listener();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+int AdminServer::port() const {
+  return impl_->port;
+}
+
+}  // namespace sluice::ops

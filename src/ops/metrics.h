@@ -1,0 +1,106 @@
+// A small Prometheus metrics registry (Debian ships no prometheus-cpp).
+//
+// Invariants: a (name, label set) pair names exactly one series for the
+// registry's lifetime, and the reference handed out for it never moves, so hot
+// paths resolve a series once and then only touch atomics. A name has one type
+// and, for histograms, one bucket layout; render() therefore always produces a
+// page `promtool check metrics` accepts (given _total on counter names).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ops/text_format.h"
+
+namespace sluice::ops {
+
+// Monotonic. inc() with a negative or NaN amount throws std::invalid_argument.
+class Counter {
+ public:
+  void inc(double v = 1);
+  double value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<double> value_{0};
+};
+
+class Gauge {
+ public:
+  void set(double v) { value_.store(v, std::memory_order_relaxed); }
+  void add(double v) { value_.fetch_add(v, std::memory_order_relaxed); }
+  double value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<double> value_{0};
+};
+
+// Buckets are upper bounds (inclusive), strictly increasing and finite; the
+// +Inf bucket is implicit. A mutex keeps buckets, sum and count consistent
+// with each other in every snapshot.
+class Histogram {
+ public:
+  struct Snapshot {
+    std::vector<uint64_t> cumulative;  // one per bound, then +Inf
+    double sum = 0;
+    uint64_t count = 0;
+  };
+
+  explicit Histogram(std::vector<double> bounds);
+  void observe(double v);
+  Snapshot snapshot() const;
+  const std::vector<double>& bounds() const { return bounds_; }
+
+ private:
+  const std::vector<double> bounds_;
+  mutable std::mutex mu_;
+  std::vector<uint64_t> counts_;  // per bucket, not cumulative; last is +Inf
+  double sum_ = 0;
+  uint64_t count_ = 0;
+};
+
+class MetricsRegistry {
+ public:
+  MetricsRegistry();
+  ~MetricsRegistry();
+  MetricsRegistry(const MetricsRegistry&) = delete;
+  MetricsRegistry& operator=(const MetricsRegistry&) = delete;
+
+  // Get-or-create a series; the same (name, labels) returns the same object
+  // whatever the label order. Names must match [a-zA-Z_:][a-zA-Z0-9_:]*, label
+  // names [a-zA-Z_][a-zA-Z0-9_]* (not starting with "__", no duplicates, no
+  // "le" on histograms). A name reused with another type, or a histogram name
+  // reused with other buckets, throws std::invalid_argument naming it. The
+  // help text of the first call wins.
+  Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
+  Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
+  Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels = {},
+                       std::vector<double> buckets = default_latency_buckets());
+
+  // Runs before each render so owners can refresh gauges computed on demand
+  // (e.g. consumer lag). Callbacks may run concurrently when two scrapes
+  // overlap, and may create series.
+  void on_collect(std::function<void()> fn);
+
+  // Text exposition 0.0.4: families sorted by name, each with # HELP and
+  // # TYPE, series in creation order; histograms as cumulative _bucket series
+  // (ending with le="+Inf"), then _sum and _count.
+  std::string render();
+
+  // 5 ms .. 60 s, for processing and request latencies in seconds.
+  static std::vector<double> default_latency_buckets();
+
+ private:
+  struct State;
+  template <typename T>
+  T& series(const std::string& name, const std::string& help, const Labels& labels,
+            const std::vector<double>& buckets);
+
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sluice::ops
