@@ -4,11 +4,15 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <vector>
 
 namespace sluice::cli {
 
 using Run = std::function<int()>;
 
 Run add_broker_command(CLI::App& app);
+Run add_run_command(CLI::App& app);
+// pause, resume, status and breaker: one Run per (sub)command, in `registered` order.
+std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 
 }  // namespace sluice::cli

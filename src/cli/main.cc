@@ -1,26 +1,51 @@
-// `sluice` entry point: parses the command line and runs one subcommand.
+// `sluice` entry point: parses the command line and runs the chosen subcommand.
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "common/log.h"
 
+namespace {
+
+sluice::log::Level parse_level(const std::string& level) {
+  using sluice::log::Level;
+  if (level == "debug") return Level::kDebug;
+  if (level == "warn") return Level::kWarn;
+  if (level == "error") return Level::kError;
+  return Level::kInfo;
+}
+
+// The innermost parsed subcommand's runner (`sluice breaker open` runs "open").
+int run_parsed(const std::vector<std::pair<CLI::App*, sluice::cli::Run>>& commands) {
+  const sluice::cli::Run* chosen = nullptr;
+  for (const auto& [app, run] : commands) {
+    if (app->parsed()) chosen = &run;
+  }
+  return chosen ? (*chosen)() : 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"sluice: a streaming data pipeline with a built-in Kafka-compatible broker"};
   app.require_subcommand(1);
   std::string level = "info";
-  app.add_option("--log-level", level, "debug, info, warn or error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log-level", level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
   std::vector<std::pair<CLI::App*, sluice::cli::Run>> commands;
-  auto run_broker = sluice::cli::add_broker_command(app);
+  auto add = [&](sluice::cli::Run run) { commands.emplace_back(app.get_subcommands({}).back(), std::move(run)); };
+  add(sluice::cli::add_broker_command(app));
+  add(sluice::cli::add_run_command(app));
+  std::vector<CLI::App*> control_apps;
+  auto control_runs = sluice::cli::add_stage_control_commands(app, control_apps);
+  for (size_t i = 0; i < control_apps.size(); ++i) commands.emplace_back(control_apps[i], control_runs[i]);
+
   CLI11_PARSE(app, argc, argv);
-  using sluice::log::Level;
-  sluice::log::set_level(level == "debug" ? Level::kDebug : level == "warn" ? Level::kWarn
-                         : level == "error"                                 ? Level::kError
-                                                                            : Level::kInfo);
+  sluice::log::set_level(parse_level(level));
   try {
-    if (app.got_subcommand("broker")) return run_broker();
+    return run_parsed(commands);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sluice: %s\n", e.what());
     return 1;
   }
-  return 0;
 }

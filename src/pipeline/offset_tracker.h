@@ -6,6 +6,7 @@
 // finish in.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "pipeline/reroute.h"
+#include "pipeline/topic_setup.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -129,6 +130,7 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   set(*cc, "enable.auto.offset.store", "false");
   set(*cc, "auto.offset.reset", "earliest");
   set(*cc, "enable.partition.eof", "false");
+  set(*cc, "topic.metadata.refresh.interval.ms", "10000");  // notice new partitions and topics soon
   set_callback(*cc, "rebalance_cb", rebalancer_.get());
   set_callback(*cc, "event_cb", static_cast<RdKafka::EventCb*>(deliveries_.get()));
   consumer_.reset(RdKafka::KafkaConsumer::create(cc.get(), err));
@@ -159,6 +161,10 @@ std::vector<std::string> StageRuntime::subscribed_topics() const {
 }
 
 void StageRuntime::run() {
+  std::vector<std::string> rerouted = subscribed_topics();
+  rerouted.erase(rerouted.begin());  // the input is the producers' business, not ours
+  if (stage_.dlq.enabled) rerouted.push_back(stage_.dlq.topic);
+  ensure_topics(*producer_, rerouted, partition_count(*producer_, stage_.input, 10000), 10000);
   RdKafka::ErrorCode rc = consumer_->subscribe(subscribed_topics());
   if (rc) throw std::runtime_error("stage '" + stage_.name + "': subscribe failed: " + RdKafka::err2str(rc));
   metrics_.up(true);

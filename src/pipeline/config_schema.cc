@@ -1,0 +1,230 @@
+// The settings tables and the generic mapping reader; see config_schema.h.
+#include "pipeline/config_schema.h"
+
+#include <set>
+
+namespace sluice::pipeline {
+namespace {
+
+constexpr int64_t kSecond = 1000;
+constexpr int64_t kHour = 3600 * kSecond;
+constexpr int64_t kDay = 24 * kHour;
+constexpr size_t kMaxListItems = 1000;
+
+template <typename T>
+const Setting<T>* find_setting(const std::vector<Setting<T>>& settings, std::string_view key) {
+  for (const auto& s : settings) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+template <typename T>
+bool is_section(const std::vector<Setting<T>>& settings, const std::string& key) {
+  std::string prefix = key + ".";
+  for (const auto& s : settings) {
+    if (s.key.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+// The keys allowed directly under `prefix` ("" or "retry.").
+template <typename T>
+std::vector<std::string> keys_under(const std::vector<Setting<T>>& settings, std::string_view prefix) {
+  std::vector<std::string> out;
+  for (const auto& s : settings) {
+    if (s.key.substr(0, prefix.size()) != prefix) continue;
+    std::string_view rest = s.key.substr(prefix.size());
+    std::string name(rest.substr(0, rest.find('.')));
+    if (out.empty() || out.back() != name) out.push_back(name);
+  }
+  return out;
+}
+
+[[noreturn]] void fail_unknown(const ConfigValue& v, const std::string& key,
+                               const std::vector<std::string>& known) {
+  std::string hint;
+  if (auto guess = closest_match(key, known)) {
+    hint = "did you mean '" + *guess + "'?";
+  } else {
+    hint = "known keys here:";
+    for (const auto& k : known) hint += " " + k;
+  }
+  v.fail("unknown key " + quote_value(key), hint);
+}
+
+template <typename T>
+void read_mapping(const ConfigValue& v, const std::vector<Setting<T>>& settings,
+                  const std::string& prefix, T& out) {
+  if (v.node.IsNull()) return;  // an empty section keeps its defaults
+  if (!v.node.IsMap()) v.fail("expected a mapping of keys", "write `key: value` lines under it");
+  std::set<std::string> seen;
+  for (const auto& kv : v.node) {
+    ConfigValue child = v.child(kv.first, kv.second);
+    if (!kv.first.IsScalar()) child.fail("keys must be plain names");
+    std::string key = prefix + kv.first.Scalar();
+    if (!seen.insert(key).second) child.fail("appears twice", "keep one of them");
+    if (const Setting<T>* s = find_setting(settings, key)) {
+      apply_setting(*s, out, child);
+    } else if (is_section(settings, key)) {
+      child.remember();
+      read_mapping(child, settings, key + ".", out);
+    } else {
+      fail_unknown(child, kv.first.Scalar(), keys_under(settings, prefix));
+    }
+  }
+}
+
+// Reads each item of a list of mappings, which must name itself with `name:`.
+template <typename T>
+std::vector<T> read_named_list(const ConfigValue& v, const std::vector<Setting<T>>& settings,
+                               const char* what) {
+  std::vector<T> out;
+  for (const ConfigValue& item : read_list(v)) {
+    if (out.size() == kMaxListItems) item.fail("too many " + std::string(what) + "s");
+    if (!item.node.IsMap()) item.fail(std::string("expected a mapping describing a ") + what);
+    item.remember();
+    T t;
+    read_mapping(item, settings, "", t);
+    if (t.name.empty()) {
+      item.fail("has no name", std::string("every ") + what + " needs `name: NAME`");
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+template <typename Int>
+Int read_count(const ConfigValue& v, Int lo, Int hi) {
+  return Int(read_int(v, lo, hi));
+}
+
+std::vector<std::string> read_topics(const ConfigValue& v) {
+  std::vector<std::string> out;
+  for (const ConfigValue& item : read_list(v)) {
+    if (out.size() == kMaxListItems) item.fail("too many topics");
+    out.push_back(read_topic(item));
+  }
+  return out;
+}
+
+std::vector<int64_t> read_delays(const ConfigValue& v) {
+  std::vector<int64_t> out;
+  for (const ConfigValue& item : read_list(v)) {
+    if (out.size() == 100) item.fail("too many delay topics", "use at most 100");
+    out.push_back(read_duration_ms(item, 1, 7 * kDay));
+  }
+  return out;
+}
+
+YAML::Node read_options(const ConfigValue& v) {
+  if (v.node.IsNull()) return YAML::Node(YAML::NodeType::Map);
+  if (!v.node.IsMap()) v.fail("expected a mapping of the processor's options", "write `options: {key: value}`");
+  return v.node;
+}
+
+std::string read_group(const ConfigValue& v) {
+  std::string group = read_string(v);
+  if (group.size() > 255) v.fail("is longer than 255 characters");
+  return group;
+}
+
+double read_rate(const ConfigValue& v) {
+  double rate = read_number(v, 0, 1);
+  if (rate <= 0) v.fail("must be more than 0", "write a fraction of failed calls, e.g. 0.5");
+  return rate;
+}
+
+}  // namespace
+
+const std::vector<Setting<BreakerConfig>>& breaker_settings() {
+  using B = BreakerConfig;
+  using V = ConfigValue;
+  static const std::vector<Setting<B>> settings = {
+      {"name", [](B& b, const V& v) { b.name = read_name(v); }, false},
+      {"failure_rate_threshold", [](B& b, const V& v) { b.failure_rate_threshold = read_rate(v); }},
+      {"minimum_calls", [](B& b, const V& v) { b.minimum_calls = read_count(v, 1, 1000000); }},
+      {"window", [](B& b, const V& v) { b.window_ms = read_duration_ms(v, 1, kDay); }},
+      {"open", [](B& b, const V& v) { b.open_ms = read_duration_ms(v, 1, kDay); }},
+      {"half_open_probes", [](B& b, const V& v) { b.half_open_probes = read_count(v, 1, 10000); }},
+  };
+  return settings;
+}
+
+const std::vector<Setting<StageConfig>>& stage_settings() {
+  using S = StageConfig;
+  using V = ConfigValue;
+  static const std::vector<Setting<S>> settings = {
+      {"name", [](S& s, const V& v) { s.name = read_name(v); }, false},
+      {"input", [](S& s, const V& v) { s.input = read_topic(v); }},
+      {"group", [](S& s, const V& v) { s.group = read_group(v); }},
+      {"outputs", [](S& s, const V& v) { s.outputs = read_topics(v); }},
+      {"processor", [](S& s, const V& v) { s.processor = read_name(v); }},
+      {"options", [](S& s, const V& v) { s.options = read_options(v); }, false},
+      {"retry.max_attempts", [](S& s, const V& v) { s.retry.max_attempts = read_count(v, 1, 1000000); }},
+      {"retry.initial_backoff_ms",
+       [](S& s, const V& v) { s.retry.initial_backoff_ms = read_duration_ms(v, 0, kHour); }},
+      {"retry.max_backoff_ms", [](S& s, const V& v) { s.retry.max_backoff_ms = read_duration_ms(v, 0, kDay); }},
+      {"retry.multiplier", [](S& s, const V& v) { s.retry.multiplier = read_number(v, 1, 100); }},
+      {"retry.jitter", [](S& s, const V& v) { s.retry.jitter = read_number(v, 0, 1); }},
+      {"retry.delay_topics", [](S& s, const V& v) { s.retry.delay_topic_delays_ms = read_delays(v); }},
+      {"dlq.enabled", [](S& s, const V& v) { s.dlq.enabled = read_bool(v); }},
+      {"dlq.topic", [](S& s, const V& v) { s.dlq.topic = read_topic(v); }},
+      {"dlq.max_replays", [](S& s, const V& v) { s.dlq.max_replays = read_count(v, 0, 1000); }},
+      {"queue.max_buffered_records",
+       [](S& s, const V& v) { s.queue.max_buffered_records = read_count(v, 1, 10000000); }},
+      {"queue.max_buffered_bytes",
+       [](S& s, const V& v) { s.queue.max_buffered_bytes = read_size_bytes(v, 1 << 10, int64_t(64) << 30); }},
+      {"queue.in_flight_per_partition",
+       [](S& s, const V& v) { s.queue.in_flight_per_partition = read_count(v, 1, 10000); }},
+      {"queue.max_in_flight", [](S& s, const V& v) { s.queue.max_in_flight = read_count(v, 1, 100000); }},
+      {"breakers",
+       [](S& s, const V& v) { s.breakers = read_named_list(v, breaker_settings(), "circuit breaker"); },
+       false},
+      {"shutdown_timeout", [](S& s, const V& v) { s.shutdown_timeout_ms = read_duration_ms(v, 0, kDay); }},
+  };
+  return settings;
+}
+
+const std::vector<Setting<PipelineConfig>>& pipeline_settings() {
+  using P = PipelineConfig;
+  using V = ConfigValue;
+  static const std::vector<Setting<P>> settings = {
+      {"pipeline", [](P& p, const V& v) { p.name = read_name(v); }},
+      {"bootstrap", [](P& p, const V& v) { p.bootstrap = read_bootstrap(v); }},
+      {"admin", [](P& p, const V& v) { p.admin = read_host_port(v); }},
+      {"stages", [](P& p, const V& v) { p.stages = read_named_list(v, stage_settings(), "stage"); }, false},
+  };
+  return settings;
+}
+
+PipelineConfig read_pipeline_document(const ConfigValue& root) {
+  if (root.node.IsNull()) root.fail("the file is empty", "write a mapping with `pipeline:` and `stages:`");
+  if (!root.node.IsMap()) {
+    root.fail("expected a mapping with `pipeline:` and `stages:`", "see docs/configuration.md");
+  }
+  root.remember();
+  PipelineConfig config;
+  read_mapping(root, pipeline_settings(), "", config);
+  return config;
+}
+
+std::vector<SettingDoc> documented_settings() {
+  std::vector<SettingDoc> out;
+  auto env_or_none = [](bool from_env, const std::string& env) { return from_env ? env : ""; };
+  for (const auto& s : pipeline_settings()) {
+    out.push_back({std::string(s.key), env_or_none(s.from_env, "SLUICE_" + env_key(s.key))});
+  }
+  for (const auto& s : stage_settings()) {
+    out.push_back({"stages[]." + std::string(s.key),
+                   env_or_none(s.from_env, "SLUICE_STAGE_<NAME>_" + env_key(s.key))});
+  }
+  out.push_back({"stages[].options.<key>", "SLUICE_STAGE_<NAME>_OPTIONS_<KEY>"});
+  for (const auto& s : breaker_settings()) {
+    out.push_back({"stages[].breakers[]." + std::string(s.key),
+                   env_or_none(s.from_env, "SLUICE_STAGE_<NAME>_BREAKERS_<BREAKER>_" + env_key(s.key))});
+  }
+  return out;
+}
+
+}  // namespace sluice::pipeline

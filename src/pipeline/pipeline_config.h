@@ -1,0 +1,71 @@
+// A pipeline's configuration: one YAML file describing its stages (see
+// docs/configuration.md for every key), with each setting overridable by an
+// environment variable. Invariant: a PipelineConfig returned by the loaders is
+// complete and valid — defaults derived (group, DLQ topic), every number in
+// range, every topic a legal Kafka name — so the runtime never re-checks it.
+// Anything else is a ConfigError naming the file and line (or the variable)
+// and the key path.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pipeline/circuit_breaker.h"
+#include "pipeline/config_error.h"
+#include "pipeline/retry_policy.h"
+
+namespace sluice::pipeline {
+
+struct QueueConfig {
+  int max_buffered_records = 10000;
+  int64_t max_buffered_bytes = 64 << 20;
+  int in_flight_per_partition = 1;
+  int max_in_flight = 1000;
+};
+
+struct DlqConfig {
+  bool enabled = true;
+  std::string topic;  // default <input>.dlq
+  int max_replays = 3;
+};
+
+struct StageConfig {
+  std::string name;
+  std::string input;
+  std::string group;  // default <pipeline>.<name>
+  std::vector<std::string> outputs;
+  std::string processor;
+  YAML::Node options;  // the processor's own, free-form (a mapping, possibly empty)
+  RetryConfig retry;
+  DlqConfig dlq;
+  QueueConfig queue;
+  std::vector<BreakerConfig> breakers;
+  int64_t shutdown_timeout_ms = 30000;
+};
+
+struct PipelineConfig {
+  std::string name;
+  std::string bootstrap = "127.0.0.1:9092";
+  std::string admin = "127.0.0.1:0";
+  std::vector<StageConfig> stages;
+
+  // nullptr when there is no stage of that name.
+  const StageConfig* stage(const std::string& name) const;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// Loads, applies env overrides, validates. `env` defaults to the process environment (inject for tests).
+PipelineConfig load_pipeline_config(const std::string& path, const Environment* env = nullptr);
+PipelineConfig parse_pipeline_config(const std::string& yaml_text,
+                                     const std::string& file_name_for_errors,
+                                     const Environment* env = nullptr);
+
+// The process environment's SLUICE_* variables.
+Environment process_environment();
+
+}  // namespace sluice::pipeline

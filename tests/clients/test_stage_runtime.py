@@ -1,0 +1,246 @@
+"""The stage runtime (`sluice run`) end to end against the built-in broker:
+delivery, retries, delay topics, the dead-letter queue, circuit breakers,
+graceful and ungraceful stops, and the /metrics page. The `fault-injector`
+processor lets each record choose its own failure (see src/stages/fault_injector.h)."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+import ck_helpers
+from broker import BrokerProcess, sluice_bin, unique_name, wait_until
+from confluent_kafka import Consumer, TopicPartition
+
+ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
+
+
+class StageProcess:
+    """`sluice run PIPELINE --admin 127.0.0.1:0` as a child process."""
+
+    def __init__(self, pipeline_file, workdir):
+        self.pipeline_file = pipeline_file
+        self.log_path = os.path.join(workdir, "stage.log")
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([sluice_bin(), "run", self.pipeline_file, "--admin", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=log, text=True)
+        log.close()
+        line = self.proc.stdout.readline()
+        m = ADMIN_RE.search(line)
+        assert m, "stage did not start: %r\n%s" % (line, self.log_tail())
+        self.port = int(m.group(1))
+        threading.Thread(target=lambda: self.proc.stdout.read(), daemon=True).start()
+        return self
+
+    def log_tail(self, n=60):
+        try:
+            with open(self.log_path, "rb") as f:
+                return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def get(self, path):
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.port, path), timeout=10) as r:
+            return r.read().decode()
+
+    def metric(self, name, **labels):
+        for line in self.get("/metrics").splitlines():
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                if all('%s="%s"' % (k, v) in line for k, v in labels.items()):
+                    return float(line.rsplit(" ", 1)[1])
+        return None
+
+    def terminate(self):
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=60)
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+
+
+def read_topic(bootstrap, topic, expect, timeout=60):
+    """All records of `topic` (every partition) once at least `expect` arrived."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique_name("reader"), "auto.offset.reset": "earliest",
+                  "enable.auto.commit": False})
+    c.subscribe([topic])
+    out = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(out) < expect and time.monotonic() < deadline:
+            m = c.poll(0.2)
+            if m is not None and m.error() is None:
+                out.append(m)
+        # Linger briefly: anything beyond `expect` would be a duplicate worth seeing.
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            m = c.poll(0.1)
+            if m is not None and m.error() is None:
+                out.append(m)
+    finally:
+        c.close()
+    return out
+
+
+class StageRuntimeTest(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="sluice-stage-")
+        self.broker = BrokerProcess(default_partitions=3, group_initial_rebalance_delay_ms=0)
+        self.input = unique_name("in")
+        self.output = unique_name("out")
+        self.stages = []
+
+    def tearDown(self):
+        for s in self.stages:
+            if s.proc and s.proc.poll() is None:
+                s.kill9()
+        self.broker.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def pipeline(self, extra_stage_yaml="", options="{}"):
+        path = os.path.join(self.tmp, "pipeline.yaml")
+        with open(path, "w") as f:
+            f.write("""pipeline: test
+bootstrap: %s
+stages:
+  - name: copy
+    input: %s
+    outputs: [%s]
+    processor: fault-injector
+    options: %s
+    retry: {max_attempts: 2, initial_backoff_ms: 20, max_backoff_ms: 100, delay_topics: [300ms, 600ms]}
+%s""" % (self.broker.bootstrap, self.input, self.output, options, extra_stage_yaml))
+        return path
+
+    def start_stage(self, path):
+        s = StageProcess(path, self.tmp).start()
+        self.stages.append(s)
+        return s
+
+    def produce(self, values):
+        p = ck_helpers.producer(self.broker.bootstrap)
+        for d in ck_helpers.produce_all(p, self.input, [{"value": v.encode(), "key": b"k%d" % i}
+                                                        for i, v in enumerate(values)]):
+            self.assertIsNone(d.error)
+
+    def committed_total(self):
+        c = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "test.copy"})
+        try:
+            parts = [TopicPartition(self.input, p) for p in range(3)]
+            return sum(max(tp.offset, 0) for tp in c.committed(parts, timeout=10))
+        finally:
+            c.close()
+
+    def test_every_record_reaches_the_output_and_offsets_are_committed(self):
+        stage = self.start_stage(self.pipeline())
+        values = ["ok-%d" % i for i in range(1000)]
+        self.produce(values)
+        got = read_topic(self.broker.bootstrap, self.output, 1000)
+        self.assertEqual(sorted(m.value().decode() for m in got), sorted(values))
+        self.assertTrue(all(dict(m.headers() or []).get("sluice.trace_id") for m in got), "outputs carry a trace id")
+        wait_until(lambda: self.committed_total() == 1000, 30, 0.2, "all 1000 input offsets committed")
+        self.assertEqual(stage.metric("kafka_messages_consumed_total", topic=self.input), 1000)
+        self.assertEqual(stage.metric("kafka_messages_produced_total", topic=self.output), 1000)
+
+    def test_a_poison_record_lands_in_the_dlq_with_every_header(self):
+        self.start_stage(self.pipeline())
+        self.produce(["ok-1", "poison-pill", "ok-2"])
+        dlq = read_topic(self.broker.bootstrap, self.input + ".dlq", 1)
+        self.assertEqual(len(dlq), 1)
+        h = {k: v.decode() for k, v in dlq[0].headers()}
+        self.assertEqual(dlq[0].value(), b"poison-pill")
+        self.assertEqual(dlq[0].key(), b"k1")
+        for name in ["sluice.trace_id", "sluice.stage", "sluice.error.category", "sluice.error.message",
+                     "sluice.attempts", "sluice.original.topic", "sluice.original.partition",
+                     "sluice.original.offset", "sluice.first_failed_at", "sluice.last_failed_at"]:
+            self.assertIn(name, h)
+        self.assertEqual(h["sluice.error.category"], "validation")
+        self.assertEqual(h["sluice.stage"], "copy")
+        self.assertEqual(h["sluice.original.topic"], self.input)
+        self.assertEqual(h["sluice.attempts"], "1")
+        out = read_topic(self.broker.bootstrap, self.output, 2)
+        self.assertEqual(sorted(m.value() for m in out), [b"ok-1", b"ok-2"])
+
+    def test_a_transient_failure_is_retried_in_process_and_succeeds(self):
+        stage = self.start_stage(self.pipeline())
+        self.produce(["flaky:1:once"])
+        out = read_topic(self.broker.bootstrap, self.output, 1)
+        self.assertEqual([m.value() for m in out], [b"flaky:1:once"])
+        self.assertEqual(stage.metric("kafka_processing_errors_total", category="transient"), 1)
+
+    def test_a_persistent_failure_walks_the_delay_topics_into_the_dlq(self):
+        self.start_stage(self.pipeline())
+        self.produce(["always-failing"])
+        dlq = read_topic(self.broker.bootstrap, self.input + ".dlq", 1, timeout=60)
+        self.assertEqual(len(dlq), 1)
+        h = {k: v.decode() for k, v in dlq[0].headers()}
+        self.assertEqual(h["sluice.attempts"], "6", "2 attempts on the input and on each of 2 delay topics")
+        self.assertEqual(h["sluice.original.topic"], self.input)
+        for level in (1, 2):
+            hop = read_topic(self.broker.bootstrap, "%s.retry.%d" % (self.input, level), 1)
+            self.assertEqual([m.value() for m in hop], [b"always-failing"])
+
+    def test_a_breaker_opens_pauses_the_stage_then_half_opens_and_closes(self):
+        down = os.path.join(self.tmp, "downstream-is-down")
+        open(down, "w").close()
+        breaker = ("    breakers: [{name: downstream, failure_rate_threshold: 0.5, minimum_calls: 3, "
+                   "window: 10s, open: 1s, half_open_probes: 1}]\n")
+        path = self.pipeline(breaker, options="{dependency_down_file: %s}" % down)
+        path_text = open(path).read().replace("max_attempts: 2", "max_attempts: 1000")
+        open(path, "w").write(path_text)
+        stage = self.start_stage(path)
+        self.produce(["ok-%d" % i for i in range(20)])
+        wait_until(lambda: stage.metric("kafka_circuit_breaker_state", breaker="downstream") == 1, 30, 0.2,
+                   "breaker open")
+        self.assertEqual(read_topic(self.broker.bootstrap, self.input + ".dlq", 1, timeout=2), [],
+                         "an open breaker pauses instead of flooding the DLQ")
+        os.remove(down)
+        out = read_topic(self.broker.bootstrap, self.output, 20)
+        self.assertEqual(len({m.value() for m in out}), 20)
+        wait_until(lambda: stage.metric("kafka_circuit_breaker_state", breaker="downstream") == 0, 30, 0.2,
+                   "breaker closed")
+
+    def stop_mid_batch(self, stop):
+        path = self.pipeline()
+        stage = self.start_stage(path)
+        values = ["sleep:20:%d" % i for i in range(300)]
+        self.produce(values)
+        wait_until(lambda: (stage.metric("kafka_messages_produced_total", topic=self.output) or 0) >= 30, 60, 0.1,
+                   "some records processed")
+        stop(stage)
+        self.start_stage(path)
+        got = read_topic(self.broker.bootstrap, self.output, 300, timeout=120)
+        self.assertEqual({m.value().decode() for m in got}, set(values), "a record was lost")
+        return got
+
+    def test_sigterm_mid_batch_finishes_in_flight_work_and_loses_nothing(self):
+        got = self.stop_mid_batch(lambda s: self.assertEqual(s.terminate(), 0))
+        self.assertEqual(len(got), 300, "a graceful stop commits what it processed: no duplicates")
+
+    def test_kill_9_mid_batch_loses_nothing(self):
+        self.stop_mid_batch(lambda s: s.kill9())
+
+    def test_metrics_page_passes_promtool(self):
+        if not shutil.which("promtool"):
+            self.skipTest("promtool is not installed")
+        stage = self.start_stage(self.pipeline())
+        self.produce(["ok", "poison"])
+        read_topic(self.broker.bootstrap, self.output, 1)
+        page = stage.get("/metrics")
+        check = subprocess.run(["promtool", "check", "metrics"], input=page, capture_output=True, text=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
