@@ -6,6 +6,9 @@
 #include "broker/broker.h"
 #include "broker/storage/log_config.h"
 #include "cli/commands.h"
+#include "cli/kafka_flags.h"
+#include "common/clock.h"
+#include "kafka/admin.h"
 #include "common/log.h"
 
 namespace sluice::cli {
@@ -36,7 +39,20 @@ broker::FlushPolicy parse_flush(const std::string& s) {
   throw std::invalid_argument("--flush '" + s + "' must be 'always' or an interval such as '200ms'");
 }
 
+// `sluice broker check`: can this cluster be reached, and what does it say about itself?
+int check(const KafkaFlags& f) {
+  int64_t start = mono_ms();
+  kafka::AdminClient admin(f.bootstrap, f.timeout_ms);
+  kafka::ClusterInfo info = admin.metadata();
+  std::printf("OK: %s answered in %lld ms\n", f.bootstrap.c_str(), static_cast<long long>(mono_ms() - start));
+  std::printf("cluster id: %s, controller: %d, %zu topic(s)\n", info.cluster_id.c_str(), info.controller,
+              info.topics.size());
+  for (const auto& [id, address] : info.brokers) std::printf("broker %d at %s\n", id, address.c_str());
+  return 0;
+}
+
 int run(const BrokerFlags& f) {
+  if (f.data_dir.empty()) throw std::invalid_argument("`sluice broker` needs --data-dir DIR (or use `sluice broker check`)");
   broker::BrokerOptions opts;
   opts.data_dir = f.data_dir;
   std::tie(opts.host, opts.port) = broker::parse_host_port(f.listen);
@@ -81,7 +97,7 @@ int run(const BrokerFlags& f) {
 Run add_broker_command(CLI::App& app) {
   auto flags = std::make_shared<BrokerFlags>();
   CLI::App* cmd = app.add_subcommand("broker", "Run the built-in single-node Kafka-compatible broker");
-  cmd->add_option("--data-dir", flags->data_dir, "Directory for topic logs (created if missing)")->required();
+  cmd->add_option("--data-dir", flags->data_dir, "Directory for topic logs (created if missing; required to run)");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on and advertise (port 0 picks a free one)")
       ->capture_default_str();
   cmd->add_option("--default-partitions", flags->partitions, "Partitions of auto-created topics")
@@ -102,7 +118,11 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--group-initial-rebalance-delay-ms", flags->initial_rebalance_delay_ms,
                   "How long a new group waits for more members before its first rebalance")
       ->capture_default_str();
-  return [flags] { return run(*flags); };
+  cmd->require_subcommand(0, 1);
+  auto check_flags = std::make_shared<KafkaFlags>();
+  CLI::App* check_cmd = cmd->add_subcommand("check", "Check that a Kafka cluster (any, not only ours) is reachable");
+  check_flags->add_to(check_cmd);
+  return [flags, check_flags, check_cmd] { return check_cmd->parsed() ? check(*check_flags) : run(*flags); };
 }
 
 }  // namespace sluice::cli

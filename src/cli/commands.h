@@ -14,5 +14,7 @@ Run add_broker_command(CLI::App& app);
 Run add_run_command(CLI::App& app);
 // pause, resume, status and breaker: one Run per (sub)command, in `registered` order.
 std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 
 }  // namespace sluice::cli

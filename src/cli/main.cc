@@ -36,9 +36,13 @@ int main(int argc, char** argv) {
   auto add = [&](sluice::cli::Run run) { commands.emplace_back(app.get_subcommands({}).back(), std::move(run)); };
   add(sluice::cli::add_broker_command(app));
   add(sluice::cli::add_run_command(app));
-  std::vector<CLI::App*> control_apps;
-  auto control_runs = sluice::cli::add_stage_control_commands(app, control_apps);
-  for (size_t i = 0; i < control_apps.size(); ++i) commands.emplace_back(control_apps[i], control_runs[i]);
+  // Command groups with nested subcommands register one runner per leaf.
+  for (auto* add_group : {&sluice::cli::add_stage_control_commands, &sluice::cli::add_topics_commands,
+                          &sluice::cli::add_groups_commands}) {
+    std::vector<CLI::App*> apps;
+    auto runs = (*add_group)(app, apps);
+    for (size_t i = 0; i < apps.size(); ++i) commands.emplace_back(apps[i], runs[i]);
+  }
 
   CLI11_PARSE(app, argc, argv);
   sluice::log::set_level(parse_level(level));

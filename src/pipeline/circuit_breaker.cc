@@ -144,7 +144,8 @@ std::string CircuitBreaker::describe() {
       config_.failure_rate_threshold, config_.minimum_calls);
   if (forced_open_) return line + ", held open by an operator until `sluice breaker close`";
   if (state_ == BreakerState::kOpen) {
-    line += fmt::format(", half-open in {} ms", std::max<int64_t>(0, opened_at_ms_ + config_.open_ms - now));
+    line += fmt::format(", half-open in {} ms",
+                        std::max<int64_t>(0, opened_at_ms_ + config_.open_ms - now));
   }
   if (state_ == BreakerState::kHalfOpen) {
     line += fmt::format(", {}/{} probes succeeded, {} in flight", probe_successes_,

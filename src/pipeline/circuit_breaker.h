@@ -42,8 +42,7 @@ int64_t steady_now_ms();
 // Thread-safe (one mutex).
 class CircuitBreaker {
  public:
-  explicit CircuitBreaker(BreakerConfig config,
-                          std::function<int64_t()> now_ms = steady_now_ms);
+  explicit CircuitBreaker(BreakerConfig config, std::function<int64_t()> now_ms = steady_now_ms);
 
   // False while open; in half-open hands out up to half_open_probes probe permits.
   bool allow();

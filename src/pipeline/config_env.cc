@@ -34,8 +34,24 @@ std::string option_key(const YAML::Node& options, std::string_view suffix) {
     if (kv.first.IsScalar() && env_name_part(kv.first.Scalar()) == suffix) return kv.first.Scalar();
   }
   std::string key(suffix);
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(key.begin(), key.end(), key.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return key;
+}
+
+// A copy of `options` with `key` set. Top-level copy only: YAML nodes are
+// shared references (an alias may give two stages the same options), so
+// assigning in place could change another stage's options too.
+YAML::Node with_option(const YAML::Node& options, const std::string& key,
+                       const std::string& value) {
+  YAML::Node out(YAML::NodeType::Map);
+  if (options.IsMap()) {
+    for (const auto& kv : options) {
+      if (!(kv.first.IsScalar() && kv.first.Scalar() == key)) out.force_insert(kv.first, kv.second);
+    }
+  }
+  out.force_insert(key, value);
+  return out;
 }
 
 bool apply_breaker(StageConfig& stage, const std::string& path, std::string_view suffix,
@@ -60,13 +76,13 @@ bool apply_stage(StageConfig& stage, const std::string& path, std::string_view s
     return true;
   }
   if (starts_with(suffix, kOptions) && suffix.size() > kOptions.size()) {
-    if (!stage.options.IsMap()) stage.options = YAML::Node(YAML::NodeType::Map);
     std::string key = option_key(stage.options, suffix.substr(kOptions.size()));
     o.at(path + ".options." + key).remember();
-    stage.options[key] = o.text;
+    stage.options.reset(with_option(stage.options, key, o.text));  // rebind; `=` writes through
     return true;
   }
-  return starts_with(suffix, kBreakers) && apply_breaker(stage, path, suffix.substr(kBreakers.size()), o);
+  return starts_with(suffix, kBreakers) &&
+         apply_breaker(stage, path, suffix.substr(kBreakers.size()), o);
 }
 
 // Every variable name this configuration understands, for "did you mean".
@@ -82,7 +98,8 @@ std::vector<std::string> known_variables(const PipelineConfig& config) {
     }
     for (const auto& b : stage.breakers) {
       for (const auto& s : breaker_settings()) {
-        if (s.from_env) names.push_back(prefix + "BREAKERS_" + env_name_part(b.name) + "_" + env_key(s.key));
+        if (s.from_env)
+          names.push_back(prefix + "BREAKERS_" + env_name_part(b.name) + "_" + env_key(s.key));
       }
     }
   }
@@ -97,9 +114,9 @@ std::vector<std::string> known_variables(const PipelineConfig& config) {
     hint = "stage variables are SLUICE_STAGE_<NAME>_<KEY>; stages here:";
     for (const auto& s : config.stages) hint += " " + env_name_part(s.name);
   }
-  throw ConfigError({"", 0, o.var}, "",
-                    "sets no setting of pipeline " + quote_value(config.name) + " (unknown stage or key)",
-                    hint);
+  throw ConfigError(
+      {"", 0, o.var}, "",
+      "sets no setting of pipeline " + quote_value(config.name) + " (unknown stage or key)", hint);
 }
 
 void apply_stage_variable(PipelineConfig& config, const Override& o) {

@@ -30,7 +30,8 @@ bool is_section(const std::vector<Setting<T>>& settings, const std::string& key)
 
 // The keys allowed directly under `prefix` ("" or "retry.").
 template <typename T>
-std::vector<std::string> keys_under(const std::vector<Setting<T>>& settings, std::string_view prefix) {
+std::vector<std::string> keys_under(const std::vector<Setting<T>>& settings,
+                                    std::string_view prefix) {
   std::vector<std::string> out;
   for (const auto& s : settings) {
     if (s.key.substr(0, prefix.size()) != prefix) continue;
@@ -119,7 +120,8 @@ std::vector<int64_t> read_delays(const ConfigValue& v) {
 
 YAML::Node read_options(const ConfigValue& v) {
   if (v.node.IsNull()) return YAML::Node(YAML::NodeType::Map);
-  if (!v.node.IsMap()) v.fail("expected a mapping of the processor's options", "write `options: {key: value}`");
+  if (!v.node.IsMap())
+    v.fail("expected a mapping of the processor's options", "write `options: {key: value}`");
   return v.node;
 }
 
@@ -160,28 +162,37 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
       {"group", [](S& s, const V& v) { s.group = read_group(v); }},
       {"outputs", [](S& s, const V& v) { s.outputs = read_topics(v); }},
       {"processor", [](S& s, const V& v) { s.processor = read_name(v); }},
-      {"options", [](S& s, const V& v) { s.options = read_options(v); }, false},
-      {"retry.max_attempts", [](S& s, const V& v) { s.retry.max_attempts = read_count(v, 1, 1000000); }},
+      {"options", [](S& s, const V& v) { s.options.reset(read_options(v)); }, false},
+      {"retry.max_attempts",
+       [](S& s, const V& v) { s.retry.max_attempts = read_count(v, 1, 1000000); }},
       {"retry.initial_backoff_ms",
        [](S& s, const V& v) { s.retry.initial_backoff_ms = read_duration_ms(v, 0, kHour); }},
-      {"retry.max_backoff_ms", [](S& s, const V& v) { s.retry.max_backoff_ms = read_duration_ms(v, 0, kDay); }},
+      {"retry.max_backoff_ms",
+       [](S& s, const V& v) { s.retry.max_backoff_ms = read_duration_ms(v, 0, kDay); }},
       {"retry.multiplier", [](S& s, const V& v) { s.retry.multiplier = read_number(v, 1, 100); }},
       {"retry.jitter", [](S& s, const V& v) { s.retry.jitter = read_number(v, 0, 1); }},
-      {"retry.delay_topics", [](S& s, const V& v) { s.retry.delay_topic_delays_ms = read_delays(v); }},
+      {"retry.delay_topics",
+       [](S& s, const V& v) { s.retry.delay_topic_delays_ms = read_delays(v); }},
       {"dlq.enabled", [](S& s, const V& v) { s.dlq.enabled = read_bool(v); }},
       {"dlq.topic", [](S& s, const V& v) { s.dlq.topic = read_topic(v); }},
       {"dlq.max_replays", [](S& s, const V& v) { s.dlq.max_replays = read_count(v, 0, 1000); }},
       {"queue.max_buffered_records",
        [](S& s, const V& v) { s.queue.max_buffered_records = read_count(v, 1, 10000000); }},
       {"queue.max_buffered_bytes",
-       [](S& s, const V& v) { s.queue.max_buffered_bytes = read_size_bytes(v, 1 << 10, int64_t(64) << 30); }},
+       [](S& s, const V& v) {
+         s.queue.max_buffered_bytes = read_size_bytes(v, 1 << 10, int64_t(64) << 30);
+       }},
       {"queue.in_flight_per_partition",
        [](S& s, const V& v) { s.queue.in_flight_per_partition = read_count(v, 1, 10000); }},
-      {"queue.max_in_flight", [](S& s, const V& v) { s.queue.max_in_flight = read_count(v, 1, 100000); }},
+      {"queue.max_in_flight",
+       [](S& s, const V& v) { s.queue.max_in_flight = read_count(v, 1, 100000); }},
       {"breakers",
-       [](S& s, const V& v) { s.breakers = read_named_list(v, breaker_settings(), "circuit breaker"); },
+       [](S& s, const V& v) {
+         s.breakers = read_named_list(v, breaker_settings(), "circuit breaker");
+       },
        false},
-      {"shutdown_timeout", [](S& s, const V& v) { s.shutdown_timeout_ms = read_duration_ms(v, 0, kDay); }},
+      {"shutdown_timeout",
+       [](S& s, const V& v) { s.shutdown_timeout_ms = read_duration_ms(v, 0, kDay); }},
   };
   return settings;
 }
@@ -193,13 +204,15 @@ const std::vector<Setting<PipelineConfig>>& pipeline_settings() {
       {"pipeline", [](P& p, const V& v) { p.name = read_name(v); }},
       {"bootstrap", [](P& p, const V& v) { p.bootstrap = read_bootstrap(v); }},
       {"admin", [](P& p, const V& v) { p.admin = read_host_port(v); }},
-      {"stages", [](P& p, const V& v) { p.stages = read_named_list(v, stage_settings(), "stage"); }, false},
+      {"stages", [](P& p, const V& v) { p.stages = read_named_list(v, stage_settings(), "stage"); },
+       false},
   };
   return settings;
 }
 
 PipelineConfig read_pipeline_document(const ConfigValue& root) {
-  if (root.node.IsNull()) root.fail("the file is empty", "write a mapping with `pipeline:` and `stages:`");
+  if (root.node.IsNull())
+    root.fail("the file is empty", "write a mapping with `pipeline:` and `stages:`");
   if (!root.node.IsMap()) {
     root.fail("expected a mapping with `pipeline:` and `stages:`", "see docs/configuration.md");
   }
@@ -221,8 +234,9 @@ std::vector<SettingDoc> documented_settings() {
   }
   out.push_back({"stages[].options.<key>", "SLUICE_STAGE_<NAME>_OPTIONS_<KEY>"});
   for (const auto& s : breaker_settings()) {
-    out.push_back({"stages[].breakers[]." + std::string(s.key),
-                   env_or_none(s.from_env, "SLUICE_STAGE_<NAME>_BREAKERS_<BREAKER>_" + env_key(s.key))});
+    out.push_back(
+        {"stages[].breakers[]." + std::string(s.key),
+         env_or_none(s.from_env, "SLUICE_STAGE_<NAME>_BREAKERS_<BREAKER>_" + env_key(s.key))});
   }
   return out;
 }

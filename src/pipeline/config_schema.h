@@ -26,7 +26,9 @@ const std::vector<Setting<StageConfig>>& stage_settings();
 const std::vector<Setting<BreakerConfig>>& breaker_settings();
 
 // "retry.max_attempts" -> "RETRY_MAX_ATTEMPTS": a setting's part of its variable name.
-inline std::string env_key(std::string_view key) { return env_name_part(key); }
+inline std::string env_key(std::string_view key) {
+  return env_name_part(key);
+}
 
 // The environment-overridable setting whose env_key() is `suffix`, or nullptr.
 template <typename T>

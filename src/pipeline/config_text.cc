@@ -15,10 +15,10 @@ struct Unit {
 };
 
 // Largest first, so formatting picks the biggest exact unit.
-constexpr Unit kDurationUnits[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000},
-                                   {"ms", 1}};
-constexpr Unit kSizeUnits[] = {{"TiB", int64_t(1) << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20},
-                               {"KiB", 1 << 10}, {"B", 1}};
+constexpr Unit kDurationUnits[] = {
+    {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
+constexpr Unit kSizeUnits[] = {
+    {"TiB", int64_t(1) << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -45,7 +45,8 @@ std::optional<int64_t> parse_with_unit(std::string_view text, const Unit (&units
 template <size_t N>
 std::string format_with_unit(int64_t value, const Unit (&units)[N]) {
   for (const Unit& u : units) {
-    if (value != 0 && value % u.factor == 0) return std::to_string(value / u.factor) + std::string(u.suffix);
+    if (value != 0 && value % u.factor == 0)
+      return std::to_string(value / u.factor) + std::string(u.suffix);
   }
   return std::to_string(value) + std::string(units[N - 1].suffix);
 }
@@ -80,16 +81,21 @@ std::optional<int64_t> parse_size_bytes(std::string_view text) {
   return parse_with_unit(text, kSizeUnits);
 }
 
-std::string format_duration_ms(int64_t ms) { return format_with_unit(ms, kDurationUnits); }
+std::string format_duration_ms(int64_t ms) {
+  return format_with_unit(ms, kDurationUnits);
+}
 
-std::string format_size_bytes(int64_t bytes) { return format_with_unit(bytes, kSizeUnits); }
+std::string format_size_bytes(int64_t bytes) {
+  return format_with_unit(bytes, kSizeUnits);
+}
 
 std::string topic_name_problem(std::string_view name) {
   if (name.empty()) return "is empty";
   if (name.size() > 249) {
     return "is " + std::to_string(name.size()) + " characters long; Kafka allows at most 249";
   }
-  if (name == "." || name == "..") return "is " + quote_value(name) + ", which Kafka does not allow";
+  if (name == "." || name == "..")
+    return "is " + quote_value(name) + ", which Kafka does not allow";
   auto bad = std::find_if_not(name.begin(), name.end(), topic_char);
   if (bad == name.end()) return "";
   return "contains " + quote_value(std::string_view(&*bad, 1)) +
@@ -104,8 +110,8 @@ std::string host_port_problem(std::string_view text, int min_port) {
                 std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
   int number = digits ? std::stoi(std::string(port)) : -1;
   if (number < min_port || number > 65535) {
-    return "has port " + quote_value(port) + ", expected a number from " + std::to_string(min_port) +
-           " to 65535";
+    return "has port " + quote_value(port) + ", expected a number from " +
+           std::to_string(min_port) + " to 65535";
   }
   return "";
 }
@@ -113,8 +119,9 @@ std::string host_port_problem(std::string_view text, int min_port) {
 std::string env_name_part(std::string_view name) {
   std::string out(name);
   for (char& c : out) {
-    c = std::isalnum(static_cast<unsigned char>(c)) ? char(std::toupper(static_cast<unsigned char>(c)))
-                                                    : '_';
+    c = std::isalnum(static_cast<unsigned char>(c))
+            ? char(std::toupper(static_cast<unsigned char>(c)))
+            : '_';
   }
   return out;
 }

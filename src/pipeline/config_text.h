@@ -15,7 +15,7 @@ namespace sluice::pipeline {
 std::optional<int64_t> parse_duration_ms(std::string_view text);
 // "4096" or "4096B", "64KiB", "64MiB", "1GiB", "1TiB" -> bytes; nullopt if malformed or too big.
 std::optional<int64_t> parse_size_bytes(std::string_view text);
-std::string format_duration_ms(int64_t ms);  // the largest exact unit: 300000 -> "5m"
+std::string format_duration_ms(int64_t ms);    // the largest exact unit: 300000 -> "5m"
 std::string format_size_bytes(int64_t bytes);  // 67108864 -> "64MiB"
 // Why `name` is not a valid Kafka topic name; empty when it is.
 std::string topic_name_problem(std::string_view name);

@@ -20,7 +20,8 @@ const char* shape(const YAML::Node& node) {
 
 // The scalar's text; any other node kind is an error naming what was found.
 std::string scalar(const ConfigValue& v, const char* expected, const std::string& hint) {
-  if (!v.node.IsScalar()) v.fail(std::string("expected ") + expected + ", got " + shape(v.node), hint);
+  if (!v.node.IsScalar())
+    v.fail(std::string("expected ") + expected + ", got " + shape(v.node), hint);
   return v.node.Scalar();
 }
 
@@ -28,7 +29,9 @@ std::string range_hint(int64_t lo, int64_t hi, std::string (*format)(int64_t)) {
   return "use a value from " + format(lo) + " to " + format(hi);
 }
 
-std::string plain(int64_t n) { return std::to_string(n); }
+std::string plain(int64_t n) {
+  return std::to_string(n);
+}
 
 int64_t in_range(const ConfigValue& v, int64_t n, int64_t lo, int64_t hi,
                  std::string (*format)(int64_t)) {
@@ -68,7 +71,9 @@ std::vector<YAML::Node> scalar_items(const ConfigValue& v) {
     size_t comma = std::min(text.find(',', start), text.size());
     std::string piece = text.substr(start, comma - start);
     size_t first = piece.find_first_not_of(" \t");
-    piece = first == std::string::npos ? "" : piece.substr(first, piece.find_last_not_of(" \t") + 1 - first);
+    piece = first == std::string::npos
+                ? ""
+                : piece.substr(first, piece.find_last_not_of(" \t") + 1 - first);
     items.emplace_back(piece);
     start = comma + 1;
   }
@@ -97,8 +102,8 @@ ConfigValue ConfigValue::child(const YAML::Node& key, const YAML::Node& value) c
 }
 
 ConfigValue ConfigValue::item(size_t index, const YAML::Node& value, bool located) const {
-  return {value, located ? source_at(*this, value) : source, path + "[" + std::to_string(index) + "]",
-          sources};
+  return {value, located ? source_at(*this, value) : source,
+          path + "[" + std::to_string(index) + "]", sources};
 }
 
 std::string read_string(const ConfigValue& v) {
@@ -110,7 +115,8 @@ std::string read_string(const ConfigValue& v) {
 std::string read_name(const ConfigValue& v) {
   std::string text = read_string(v);
   std::string problem = topic_name_problem(text);
-  if (!problem.empty()) v.fail(quote_value(text) + " " + problem, "names use letters, digits, '.', '_' and '-'");
+  if (!problem.empty())
+    v.fail(quote_value(text) + " " + problem, "names use letters, digits, '.', '_' and '-'");
   return text;
 }
 
@@ -124,7 +130,9 @@ std::string read_topic(const ConfigValue& v) {
 std::string read_host_port(const ConfigValue& v) {
   std::string text = read_string(v);
   std::string problem = host_port_problem(text, 0);
-  if (!problem.empty()) v.fail(quote_value(text) + " " + problem, "write HOST:PORT, e.g. 127.0.0.1:9644 (port 0 picks a free one)");
+  if (!problem.empty())
+    v.fail(quote_value(text) + " " + problem,
+           "write HOST:PORT, e.g. 127.0.0.1:9644 (port 0 picks a free one)");
   return text;
 }
 
@@ -153,7 +161,8 @@ int64_t read_int(const ConfigValue& v, int64_t lo, int64_t hi) {
 }
 
 double read_number(const ConfigValue& v, double lo, double hi) {
-  std::string hint = "write a number from " + fmt::format("{}", lo) + " to " + fmt::format("{}", hi);
+  std::string hint =
+      "write a number from " + fmt::format("{}", lo) + " to " + fmt::format("{}", hi);
   std::string text = scalar(v, "a number", hint);
   double n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -167,15 +176,17 @@ double read_number(const ConfigValue& v, double lo, double hi) {
 bool read_bool(const ConfigValue& v) {
   const std::string hint = "write true or false";
   std::string text = scalar(v, "true or false", hint);
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (text == "true" || text == "yes" || text == "on" || text == "1") return true;
   if (text == "false" || text == "no" || text == "off" || text == "0") return false;
   v.fail("expected true or false, got " + quote_value(v.node.Scalar()), hint);
 }
 
 int64_t read_duration_ms(const ConfigValue& v, int64_t lo, int64_t hi) {
-  std::string hint = "write milliseconds (250) or a whole number with a unit (250ms, 5s, 5m, 1h, 1d) from " +
-                     format_duration_ms(lo) + " to " + format_duration_ms(hi);
+  std::string hint =
+      "write milliseconds (250) or a whole number with a unit (250ms, 5s, 5m, 1h, 1d) from " +
+      format_duration_ms(lo) + " to " + format_duration_ms(hi);
   std::string text = scalar(v, "a duration", hint);
   auto ms = parse_duration_ms(text);
   if (!ms) v.fail("expected a duration, got " + quote_value(text), hint);
@@ -183,8 +194,9 @@ int64_t read_duration_ms(const ConfigValue& v, int64_t lo, int64_t hi) {
 }
 
 int64_t read_size_bytes(const ConfigValue& v, int64_t lo, int64_t hi) {
-  std::string hint = "write bytes (65536) or a whole number with a unit (64KiB, 64MiB, 1GiB) from " +
-                     format_size_bytes(lo) + " to " + format_size_bytes(hi);
+  std::string hint =
+      "write bytes (65536) or a whole number with a unit (64KiB, 64MiB, 1GiB) from " +
+      format_size_bytes(lo) + " to " + format_size_bytes(hi);
   std::string text = scalar(v, "a size", hint);
   auto bytes = parse_size_bytes(text);
   if (!bytes) v.fail("expected a size, got " + quote_value(text), hint);

@@ -37,7 +37,7 @@ class SourceMap {
 struct ConfigValue {
   YAML::Node node;
   ConfigSource source;
-  std::string path;  // e.g. `stages[1].retry.max_attempts`; empty for the document
+  std::string path;              // e.g. `stages[1].retry.max_attempts`; empty for the document
   SourceMap* sources = nullptr;  // where remember() records; inherited by child() and item()
 
   void remember() const {

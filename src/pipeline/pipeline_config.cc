@@ -48,9 +48,11 @@ void check_unique_names(const Checker& c, const std::vector<T>& items, const std
     std::string first_key = path + "[" + std::to_string(it->second) + "].name";
     c.require(fresh, key,
               std::string(what) + " name " + quote_value(items[i].name) +
-                  (first.name == items[i].name ? " is already used" : " clashes with " + quote_value(first.name)) +
+                  (first.name == items[i].name ? " is already used"
+                                               : " clashes with " + quote_value(first.name)) +
                   " by " + first_key + " (" + c.line_of(first_key) + ")",
-              "names must differ in more than punctuation and case, as environment variables spell them " +
+              "names must differ in more than punctuation and case, as environment variables spell "
+              "them " +
                   env_name_part(items[i].name));
   }
 }
@@ -58,7 +60,8 @@ void check_unique_names(const Checker& c, const std::vector<T>& items, const std
 void check_topic(const Checker& c, const std::string& topic, const std::string& key,
                  const std::string& why) {
   std::string problem = topic_name_problem(topic);
-  c.require(problem.empty(), key, why + " " + quote_value(topic) + " " + problem, "use a shorter input topic name");
+  c.require(problem.empty(), key, why + " " + quote_value(topic) + " " + problem,
+            "use a shorter input topic name");
 }
 
 void check_topics(const Checker& c, const StageConfig& s, const std::string& path) {
@@ -98,10 +101,11 @@ void finalize_stage(const Checker& c, const std::string& pipeline, StageConfig& 
             "every stage needs `processor: NAME` (e.g. passthrough)");
   if (s.group.empty()) s.group = pipeline + "." + s.name;
   if (s.dlq.topic.empty()) s.dlq.topic = s.input + ".dlq";
-  if (!s.options.IsMap()) s.options = YAML::Node(YAML::NodeType::Map);
+  if (!s.options.IsMap()) s.options.reset(YAML::Node(YAML::NodeType::Map));
   check_topics(c, s, path);
   check_retry(c, s.retry, path);
-  c.require(s.queue.in_flight_per_partition <= s.queue.max_in_flight, path + ".queue.in_flight_per_partition",
+  c.require(s.queue.in_flight_per_partition <= s.queue.max_in_flight,
+            path + ".queue.in_flight_per_partition",
             std::to_string(s.queue.in_flight_per_partition) + " is more than max_in_flight (" +
                 std::to_string(s.queue.max_in_flight) + ")",
             "raise queue.max_in_flight or lower in_flight_per_partition");
@@ -150,11 +154,13 @@ Environment process_environment() {
   return env;
 }
 
-PipelineConfig parse_pipeline_config(const std::string& yaml_text, const std::string& file_name_for_errors,
+PipelineConfig parse_pipeline_config(const std::string& yaml_text,
+                                     const std::string& file_name_for_errors,
                                      const Environment* env) {
   const std::string& file = file_name_for_errors;
   SourceMap sources(file);
-  PipelineConfig config = read_pipeline_document({parse_yaml(yaml_text, file), {file, 1}, "", &sources});
+  PipelineConfig config =
+      read_pipeline_document({parse_yaml(yaml_text, file), {file, 1}, "", &sources});
   apply_environment(config, env ? *env : process_environment(), sources);
   finalize(config, sources);
   return config;
@@ -162,17 +168,20 @@ PipelineConfig parse_pipeline_config(const std::string& yaml_text, const std::st
 
 PipelineConfig load_pipeline_config(const std::string& path, const Environment* env) {
   if (std::filesystem::is_directory(path)) {
-    throw ConfigError({path}, "", "is a directory, not a pipeline file", "name the YAML file itself");
+    throw ConfigError({path}, "", "is a directory, not a pipeline file",
+                      "name the YAML file itself");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw ConfigError({path}, "", std::string("cannot read the pipeline file: ") + std::strerror(errno),
+    throw ConfigError({path}, "",
+                      std::string("cannot read the pipeline file: ") + std::strerror(errno),
                       "check the path");
   }
   std::ostringstream text;
   text << in.rdbuf();
   if (text.tellp() > kMaxFileBytes) {
-    throw ConfigError({path}, "", "the file is larger than 16MiB", "is this really a pipeline file?");
+    throw ConfigError({path}, "", "the file is larger than 16MiB",
+                      "is this really a pipeline file?");
   }
   return parse_pipeline_config(text.str(), path, env);
 }

@@ -59,7 +59,8 @@ struct PipelineConfig {
 
 using Environment = std::map<std::string, std::string>;
 
-// Loads, applies env overrides, validates. `env` defaults to the process environment (inject for tests).
+// Loads, applies env overrides, validates. `env` defaults to the process environment (inject for
+// tests).
 PipelineConfig load_pipeline_config(const std::string& path, const Environment* env = nullptr);
 PipelineConfig parse_pipeline_config(const std::string& yaml_text,
                                      const std::string& file_name_for_errors,

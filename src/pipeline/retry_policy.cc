@@ -39,7 +39,8 @@ double RetryPolicy::next_unit() {
 int64_t RetryPolicy::backoff_ms(int attempt) {
   // Written so that nonsense configs (NaN, negatives) still give a value in range.
   double cap = double(std::max<int64_t>(config_.max_backoff_ms, 0));
-  double growth = config_.multiplier > 1 ? std::pow(config_.multiplier, std::max(attempt, 1) - 1) : 1;
+  double growth =
+      config_.multiplier > 1 ? std::pow(config_.multiplier, std::max(attempt, 1) - 1) : 1;
   double base = std::min(double(config_.initial_backoff_ms) * growth, cap);
   if (!(base > 0)) return 0;
   double jitter = config_.jitter > 0 ? std::min(config_.jitter, 1.0) : 0.0;

@@ -23,7 +23,7 @@ struct RetryConfig {
   int64_t initial_backoff_ms = 100;
   int64_t max_backoff_ms = 5000;
   double multiplier = 2.0;
-  double jitter = 0.2;  // +/- fraction, uniform
+  double jitter = 0.2;                                                 // +/- fraction, uniform
   std::vector<int64_t> delay_topic_delays_ms = {5000, 30000, 300000};  // <topic>.retry.1..N
 };
 

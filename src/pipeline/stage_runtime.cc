@@ -52,6 +52,7 @@ Headers read_headers(RdKafka::Message& m) {
 
 struct StageRuntime::InFlight {
   Record record;
+  std::vector<CircuitBreaker*> permits;  // breakers that let this attempt through
   TopicPartition tp;
   int attempts = 0;   // in-process attempts of this hop
   int remaining = 0;  // outputs awaiting their acknowledgement
@@ -232,9 +233,14 @@ void StageRuntime::accept(RdKafka::Message& m) {
   metrics_.consumed(tp.first);
 }
 
-bool StageRuntime::breakers_allow() {
+bool StageRuntime::breakers_allow(std::vector<CircuitBreaker*>& permits) {
+  for (auto& [name, b] : breakers_) {
+    if (b->state() == BreakerState::kOpen) return false;
+  }
+  // Every breaker that grants a (half-open probe) permit hears how the attempt went.
   for (auto& [name, b] : breakers_) {
     if (!b->allow()) return false;
+    permits.push_back(b.get());
   }
   return true;
 }
@@ -248,7 +254,8 @@ void StageRuntime::dispatch() {
            in_flight_ < stage_.queue.max_in_flight) {
       auto& head = state->pending.front();
       if (mono < state->wait_until_ms || now < not_before_ms(head->record)) break;
-      if (!breakers_allow()) return;  // an open breaker holds every partition
+      head->permits.clear();
+      if (!breakers_allow(head->permits)) return;  // an open breaker holds every partition
       auto job = std::move(head);
       state->pending.pop_front();
       state->running += 1;
@@ -285,12 +292,13 @@ void StageRuntime::drain_completions() {
 
 void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds) {
   metrics_.duration(seconds);
-  CircuitBreaker* b = breaker(outcome.dependency);
-  if (!b && breakers_.size() == 1) b = breakers_.begin()->second.get();
-  if (b && outcome.ok) b->record_success();
-  bool charges_breaker = !outcome.ok && (outcome.category == ErrorCategory::kTransient ||
-                                         outcome.category == ErrorCategory::kTimeout);
-  if (b && charges_breaker) b->record_failure();
+  bool charges = !outcome.ok && (outcome.category == ErrorCategory::kTransient ||
+                                 outcome.category == ErrorCategory::kTimeout);
+  for (CircuitBreaker* b : job->permits) {
+    bool blamed = charges && (outcome.dependency.empty() || outcome.dependency == b->config().name);
+    blamed ? b->record_failure() : b->record_success();
+  }
+  job->permits.clear();
   if (!outcome.ok) return handle_failure(std::move(job), outcome);
   processed_ += 1;
   for (auto& out : outcome.outputs) {

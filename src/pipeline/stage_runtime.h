@@ -86,7 +86,7 @@ class StageRuntime {
   void on_assign(const std::vector<RdKafka::TopicPartition*>& parts);
   void on_revoke(const std::vector<RdKafka::TopicPartition*>& parts);
   void refresh_gauges();
-  bool breakers_allow();
+  bool breakers_allow(std::vector<CircuitBreaker*>& permits);
   std::vector<std::string> subscribed_topics() const;
 
   PipelineConfig pipeline_;

@@ -1,5 +1,7 @@
 // Pipeline YAML: what loads, the defaults, every kind of mistake being reported
 // at FILE:LINE with its key path, environment overrides, and value spellings.
+#include "pipeline/pipeline_config.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,12 +12,12 @@
 
 #include "pipeline/config_schema.h"
 #include "pipeline/config_text.h"
-#include "pipeline/pipeline_config.h"
 
 namespace sluice::pipeline {
 namespace {
 
-const std::filesystem::path kRepo = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+const std::filesystem::path kRepo =
+    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
 
 const Environment kNoEnv;
 
@@ -51,13 +53,15 @@ std::string one_stage(const std::string& extra = "") {
          extra;
 }
 
-#define EXPECT_STARTS_WITH(text, prefix) EXPECT_EQ(std::string(text).substr(0, std::string(prefix).size()), prefix) \
-  << "full message: " << (text)
+#define EXPECT_STARTS_WITH(text, prefix)                                     \
+  EXPECT_EQ(std::string(text).substr(0, std::string(prefix).size()), prefix) \
+      << "full message: " << (text)
 
 // ---- files that must load ----
 
 TEST(PipelineConfigLoad, ThePassthroughExampleLoads) {
-  PipelineConfig c = load_pipeline_config((kRepo / "examples/passthrough/pipeline.yaml").string(), &kNoEnv);
+  PipelineConfig c =
+      load_pipeline_config((kRepo / "examples/passthrough/pipeline.yaml").string(), &kNoEnv);
   EXPECT_EQ(c.name, "demo");
   ASSERT_EQ(c.stages.size(), 1u);
   const StageConfig* copy = c.stage("copy");
@@ -103,10 +107,12 @@ TEST(PipelineConfigLoad, EveryKeyIsReadIntoItsField) {
       "    retry: {max_attempts: 5, initial_backoff_ms: 250ms, max_backoff_ms: 1m, multiplier: 3,\n"
       "            jitter: 0.1, delay_topics: [1s, 1m, 1h]}\n"
       "    dlq: {enabled: false, topic: claims.failed, max_replays: 7}\n"
-      "    queue: {max_buffered_records: 500, max_buffered_bytes: 1GiB, in_flight_per_partition: 4,\n"
+      "    queue: {max_buffered_records: 500, max_buffered_bytes: 1GiB, in_flight_per_partition: "
+      "4,\n"
       "            max_in_flight: 64}\n"
       "    breakers:\n"
-      "      - {name: http, failure_rate_threshold: 0.25, minimum_calls: 20, window: 1m, open: 10s,\n"
+      "      - {name: http, failure_rate_threshold: 0.25, minimum_calls: 20, window: 1m, open: "
+      "10s,\n"
       "         half_open_probes: 5}\n"
       "      - name: s3\n"
       "    shutdown_timeout: 2m\n");
@@ -169,7 +175,8 @@ TEST(PipelineConfigLoad, OmittedKeysTakeTheDocumentedDefaults) {
 
 TEST(PipelineConfigLoad, AStageMayHaveNoOutputsAndNoDelayTopics) {
   PipelineConfig c = parse(
-      "pipeline: p\nstages:\n  - {name: sink, input: t, processor: table, retry: {delay_topics: []}}\n");
+      "pipeline: p\nstages:\n  - {name: sink, input: t, processor: table, retry: {delay_topics: "
+      "[]}}\n");
   EXPECT_TRUE(c.stages[0].outputs.empty());
   EXPECT_TRUE(c.stages[0].retry.delay_topic_delays_ms.empty());
 }
@@ -199,12 +206,15 @@ TEST(PipelineConfigErrors, AnEmptyFileOrANonMappingDocumentIsReported) {
 
 TEST(PipelineConfigErrors, AnUnknownKeySuggestsTheClosestKnownOne) {
   std::string e = error_of(one_stage("    retry:\n      max_attemps: 5\n"));
-  EXPECT_EQ(e, "p.yaml:8: stages[0].retry.max_attemps: unknown key 'max_attemps'; did you mean 'max_attempts'?");
+  EXPECT_EQ(e,
+            "p.yaml:8: stages[0].retry.max_attemps: unknown key 'max_attemps'; did you mean "
+            "'max_attempts'?");
 }
 
 TEST(PipelineConfigErrors, AnUnknownKeyWithNothingCloseListsTheKnownKeys) {
   std::string e = error_of("pipeline: p\nzebra: 1\nstages: []\n");
-  EXPECT_STARTS_WITH(e, "p.yaml:2: zebra: unknown key 'zebra'; known keys here: pipeline bootstrap admin stages");
+  EXPECT_STARTS_WITH(
+      e, "p.yaml:2: zebra: unknown key 'zebra'; known keys here: pipeline bootstrap admin stages");
 }
 
 TEST(PipelineConfigErrors, AnUnknownSectionKeyIsReportedToo) {
@@ -213,7 +223,8 @@ TEST(PipelineConfigErrors, AnUnknownSectionKeyIsReportedToo) {
 }
 
 TEST(PipelineConfigErrors, AKeyWrittenTwiceIsReported) {
-  EXPECT_STARTS_WITH(error_of(one_stage("    processor: again\n")), "p.yaml:7: stages[0].processor: appears twice");
+  EXPECT_STARTS_WITH(error_of(one_stage("    processor: again\n")),
+                     "p.yaml:7: stages[0].processor: appears twice");
 }
 
 TEST(PipelineConfigErrors, RequiredStageKeysAreReportedAtTheStage) {
@@ -226,14 +237,18 @@ TEST(PipelineConfigErrors, RequiredStageKeysAreReportedAtTheStage) {
 }
 
 TEST(PipelineConfigErrors, APipelineNeedsANameAndAtLeastOneStage) {
-  EXPECT_STARTS_WITH(error_of("stages:\n  - {name: a, input: t, processor: x}\n"), "p.yaml:1: pipeline: is missing");
-  EXPECT_STARTS_WITH(error_of("pipeline: p\nstages: []\n"), "p.yaml:2: stages: no stages are configured");
+  EXPECT_STARTS_WITH(error_of("stages:\n  - {name: a, input: t, processor: x}\n"),
+                     "p.yaml:1: pipeline: is missing");
+  EXPECT_STARTS_WITH(error_of("pipeline: p\nstages: []\n"),
+                     "p.yaml:2: stages: no stages are configured");
   EXPECT_STARTS_WITH(error_of("pipeline: p\n"), "p.yaml:1: stages: no stages are configured");
 }
 
 TEST(PipelineConfigErrors, StageNamesMustBeUnique) {
   std::string e = error_of(one_stage("  - name: ingest\n    input: other\n    processor: x\n"));
-  EXPECT_STARTS_WITH(e, "p.yaml:7: stages[1].name: stage name 'ingest' is already used by stages[0].name (p.yaml:3)");
+  EXPECT_STARTS_WITH(
+      e,
+      "p.yaml:7: stages[1].name: stage name 'ingest' is already used by stages[0].name (p.yaml:3)");
 }
 
 TEST(PipelineConfigErrors, StageNamesThatCollideAsEnvironmentVariableNamesAreRejected) {
@@ -242,83 +257,109 @@ TEST(PipelineConfigErrors, StageNamesThatCollideAsEnvironmentVariableNamesAreRej
 }
 
 TEST(PipelineConfigErrors, TopicsMustBeValidKafkaNames) {
-  EXPECT_STARTS_WITH(error_of("pipeline: p\nstages:\n  - name: a\n    input: bad/topic\n    processor: x\n"),
-                     "p.yaml:4: stages[0].input: topic 'bad/topic' contains '/'");
-  EXPECT_STARTS_WITH(error_of(one_stage("    dlq: {topic: '..'}\n")), "p.yaml:7: stages[0].dlq.topic: topic '..'");
-  std::string e = error_of("pipeline: p\nstages:\n  - name: a\n    input: t\n    outputs: [ok, 'x y']\n"
-                           "    processor: x\n");
+  EXPECT_STARTS_WITH(
+      error_of("pipeline: p\nstages:\n  - name: a\n    input: bad/topic\n    processor: x\n"),
+      "p.yaml:4: stages[0].input: topic 'bad/topic' contains '/'");
+  EXPECT_STARTS_WITH(error_of(one_stage("    dlq: {topic: '..'}\n")),
+                     "p.yaml:7: stages[0].dlq.topic: topic '..'");
+  std::string e = error_of(
+      "pipeline: p\nstages:\n  - name: a\n    input: t\n    outputs: [ok, 'x y']\n"
+      "    processor: x\n");
   EXPECT_STARTS_WITH(e, "p.yaml:5: stages[0].outputs[1]: topic 'x y' contains ' '");
 }
 
 TEST(PipelineConfigErrors, DerivedTopicNamesMustFitKafkasLengthLimit) {
   std::string input(245, 'a');
-  std::string e = error_of("pipeline: p\nstages:\n  - name: a\n    input: " + input + "\n    processor: x\n");
+  std::string e =
+      error_of("pipeline: p\nstages:\n  - name: a\n    input: " + input + "\n    processor: x\n");
   EXPECT_STARTS_WITH(e, "p.yaml:4: stages[0].input: delay topic");
 }
 
 TEST(PipelineConfigErrors, NumbersOutOfRangeNameTheKeyAndTheRange) {
-  EXPECT_EQ(error_of(one_stage("    retry: {max_attempts: 0}\n")),
-            "p.yaml:7: stages[0].retry.max_attempts: 0 is out of range; use a value from 1 to 1000000");
-  EXPECT_STARTS_WITH(error_of(one_stage("    retry: {jitter: 1.5}\n")), "p.yaml:7: stages[0].retry.jitter: 1.5 is out of range");
+  EXPECT_EQ(
+      error_of(one_stage("    retry: {max_attempts: 0}\n")),
+      "p.yaml:7: stages[0].retry.max_attempts: 0 is out of range; use a value from 1 to 1000000");
+  EXPECT_STARTS_WITH(error_of(one_stage("    retry: {jitter: 1.5}\n")),
+                     "p.yaml:7: stages[0].retry.jitter: 1.5 is out of range");
   EXPECT_STARTS_WITH(error_of(one_stage("    breakers: [{name: h, failure_rate_threshold: 0}]\n")),
                      "p.yaml:7: stages[0].breakers[0].failure_rate_threshold: must be more than 0");
   EXPECT_STARTS_WITH(error_of(one_stage("    queue: {max_buffered_bytes: 10}\n")),
-                     "p.yaml:7: stages[0].queue.max_buffered_bytes: 10B is out of range; use a value from 1KiB to 64GiB");
-  EXPECT_STARTS_WITH(error_of(one_stage("    shutdown_timeout: 2d\n")),
-                     "p.yaml:7: stages[0].shutdown_timeout: 2d is out of range; use a value from 0ms to 1d");
-  EXPECT_STARTS_WITH(error_of(one_stage("    retry: {max_attempts: 99999999999999999999}\n")),
-                     "p.yaml:7: stages[0].retry.max_attempts: '99999999999999999999' is out of range");
+                     "p.yaml:7: stages[0].queue.max_buffered_bytes: 10B is out of range; use a "
+                     "value from 1KiB to 64GiB");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    shutdown_timeout: 2d\n")),
+      "p.yaml:7: stages[0].shutdown_timeout: 2d is out of range; use a value from 0ms to 1d");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    retry: {max_attempts: 99999999999999999999}\n")),
+      "p.yaml:7: stages[0].retry.max_attempts: '99999999999999999999' is out of range");
 }
 
 TEST(PipelineConfigErrors, ValuesOfTheWrongTypeAreReported) {
-  EXPECT_STARTS_WITH(error_of(one_stage("    retry: {max_attempts: three}\n")),
-                     "p.yaml:7: stages[0].retry.max_attempts: expected a whole number, got 'three'");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    retry: {max_attempts: three}\n")),
+      "p.yaml:7: stages[0].retry.max_attempts: expected a whole number, got 'three'");
   EXPECT_STARTS_WITH(error_of(one_stage("    retry: {max_attempts: [3]}\n")),
                      "p.yaml:7: stages[0].retry.max_attempts: expected a whole number, got a list");
   EXPECT_STARTS_WITH(error_of(one_stage("    dlq: {enabled: maybe}\n")),
                      "p.yaml:7: stages[0].dlq.enabled: expected true or false, got 'maybe'");
   EXPECT_STARTS_WITH(error_of(one_stage("    retry: {multiplier: fast}\n")),
                      "p.yaml:7: stages[0].retry.multiplier: expected a number, got 'fast'");
-  EXPECT_STARTS_WITH(error_of(one_stage("    retry: 3\n")), "p.yaml:7: stages[0].retry: expected a mapping of keys");
+  EXPECT_STARTS_WITH(error_of(one_stage("    retry: 3\n")),
+                     "p.yaml:7: stages[0].retry: expected a mapping of keys");
   EXPECT_STARTS_WITH(error_of(one_stage("    options: [a]\n")),
                      "p.yaml:7: stages[0].options: expected a mapping of the processor's options");
-  EXPECT_STARTS_WITH(error_of("pipeline: p\nstages: {name: a}\n"), "p.yaml:2: stages: expected a list, got a mapping");
-  EXPECT_STARTS_WITH(error_of("pipeline: p\nstages: [a]\n"), "p.yaml:2: stages[0]: expected a mapping describing a stage");
-  EXPECT_STARTS_WITH(error_of(one_stage("    group:\n")), "p.yaml:7: stages[0].group: expected text, got nothing");
+  EXPECT_STARTS_WITH(error_of("pipeline: p\nstages: {name: a}\n"),
+                     "p.yaml:2: stages: expected a list, got a mapping");
+  EXPECT_STARTS_WITH(error_of("pipeline: p\nstages: [a]\n"),
+                     "p.yaml:2: stages[0]: expected a mapping describing a stage");
+  EXPECT_STARTS_WITH(error_of(one_stage("    group:\n")),
+                     "p.yaml:7: stages[0].group: expected text, got nothing");
 }
 
 TEST(PipelineConfigErrors, BadDurationsAndSizesExplainTheAcceptedSpellings) {
   std::string e = error_of(one_stage("    retry: {delay_topics: [5s, 5 minutes]}\n"));
-  EXPECT_STARTS_WITH(e, "p.yaml:7: stages[0].retry.delay_topics[1]: expected a duration, got '5 minutes'; write "
-                        "milliseconds (250) or a whole number with a unit (250ms, 5s, 5m, 1h, 1d)");
-  EXPECT_STARTS_WITH(error_of(one_stage("    queue: {max_buffered_bytes: 64MB}\n")),
-                     "p.yaml:7: stages[0].queue.max_buffered_bytes: expected a size, got '64MB'; write bytes");
+  EXPECT_STARTS_WITH(
+      e,
+      "p.yaml:7: stages[0].retry.delay_topics[1]: expected a duration, got '5 minutes'; write "
+      "milliseconds (250) or a whole number with a unit (250ms, 5s, 5m, 1h, 1d)");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    queue: {max_buffered_bytes: 64MB}\n")),
+      "p.yaml:7: stages[0].queue.max_buffered_bytes: expected a size, got '64MB'; write bytes");
 }
 
 TEST(PipelineConfigErrors, RulesAcrossKeysAreReportedAtTheKeyToChange) {
-  EXPECT_STARTS_WITH(error_of(one_stage("    retry:\n      initial_backoff_ms: 1s\n      max_backoff_ms: 500\n")),
-                     "p.yaml:9: stages[0].retry.max_backoff_ms: 500ms is less than initial_backoff_ms (1s)");
-  EXPECT_STARTS_WITH(error_of(one_stage("    retry: {delay_topics: [1m, 5s]}\n")),
-                     "p.yaml:7: stages[0].retry.delay_topics[1]: 5s is shorter than the delay before it (1m)");
-  EXPECT_STARTS_WITH(error_of(one_stage("    queue: {in_flight_per_partition: 8, max_in_flight: 4}\n")),
-                     "p.yaml:7: stages[0].queue.in_flight_per_partition: 8 is more than max_in_flight (4)");
-  EXPECT_STARTS_WITH(error_of("pipeline: p\nstages:\n  - name: a\n    input: t\n    outputs: [u, t]\n"
-                              "    processor: x\n"),
-                     "p.yaml:5: stages[0].outputs[1]: is the stage's own input topic");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    retry:\n      initial_backoff_ms: 1s\n      max_backoff_ms: 500\n")),
+      "p.yaml:9: stages[0].retry.max_backoff_ms: 500ms is less than initial_backoff_ms (1s)");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    retry: {delay_topics: [1m, 5s]}\n")),
+      "p.yaml:7: stages[0].retry.delay_topics[1]: 5s is shorter than the delay before it (1m)");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    queue: {in_flight_per_partition: 8, max_in_flight: 4}\n")),
+      "p.yaml:7: stages[0].queue.in_flight_per_partition: 8 is more than max_in_flight (4)");
+  EXPECT_STARTS_WITH(
+      error_of("pipeline: p\nstages:\n  - name: a\n    input: t\n    outputs: [u, t]\n"
+               "    processor: x\n"),
+      "p.yaml:5: stages[0].outputs[1]: is the stage's own input topic");
   EXPECT_STARTS_WITH(error_of(one_stage("    dlq: {topic: claims.events}\n")),
                      "p.yaml:7: stages[0].dlq.topic: is the stage's own input topic");
 }
 
 TEST(PipelineConfigErrors, BreakersNeedUniqueNames) {
-  EXPECT_STARTS_WITH(error_of(one_stage("    breakers: [{open: 5s}]\n")), "p.yaml:7: stages[0].breakers[0]: has no name");
-  EXPECT_STARTS_WITH(error_of(one_stage("    breakers:\n      - name: http\n      - name: http\n")),
-                     "p.yaml:9: stages[0].breakers[1].name: circuit breaker name 'http' is already used");
+  EXPECT_STARTS_WITH(error_of(one_stage("    breakers: [{open: 5s}]\n")),
+                     "p.yaml:7: stages[0].breakers[0]: has no name");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    breakers:\n      - name: http\n      - name: http\n")),
+      "p.yaml:9: stages[0].breakers[1].name: circuit breaker name 'http' is already used");
 }
 
 TEST(PipelineConfigErrors, BrokerAndAdminAddressesMustBeHostPort) {
-  EXPECT_STARTS_WITH(error_of("bootstrap: localhost\n" + one_stage()), "p.yaml:1: bootstrap: broker 'localhost' is not HOST:PORT");
-  EXPECT_STARTS_WITH(error_of("bootstrap: a:9092,b:0\n" + one_stage()), "p.yaml:1: bootstrap: broker 'b:0' has port '0'");
-  EXPECT_STARTS_WITH(error_of("admin: 127.0.0.1:http\n" + one_stage()), "p.yaml:1: admin: '127.0.0.1:http' has port 'http'");
+  EXPECT_STARTS_WITH(error_of("bootstrap: localhost\n" + one_stage()),
+                     "p.yaml:1: bootstrap: broker 'localhost' is not HOST:PORT");
+  EXPECT_STARTS_WITH(error_of("bootstrap: a:9092,b:0\n" + one_stage()),
+                     "p.yaml:1: bootstrap: broker 'b:0' has port '0'");
+  EXPECT_STARTS_WITH(error_of("admin: 127.0.0.1:http\n" + one_stage()),
+                     "p.yaml:1: admin: '127.0.0.1:http' has port 'http'");
 }
 
 TEST(PipelineConfigErrors, ErrorsCarryTheirPartsSeparately) {
@@ -342,11 +383,13 @@ TEST(PipelineConfigEnv, PipelineLevelVariablesOverrideTheFile) {
   EXPECT_EQ(c.bootstrap, "kafka:9092");
   EXPECT_EQ(c.admin, "0.0.0.0:9644");
   EXPECT_EQ(c.name, "claims-staging");
-  EXPECT_EQ(c.stages[0].group, "claims-staging.ingest") << "defaults derive from the overridden value";
+  EXPECT_EQ(c.stages[0].group, "claims-staging.ingest")
+      << "defaults derive from the overridden value";
 }
 
 TEST(PipelineConfigEnv, StageVariablesUseTheUpperCasedNameAndDottedKeyPath) {
-  std::string yaml = one_stage("  - name: claims-download\n    input: claims.downloads\n    processor: http\n");
+  std::string yaml =
+      one_stage("  - name: claims-download\n    input: claims.downloads\n    processor: http\n");
   PipelineConfig c = parse(yaml, {{"SLUICE_STAGE_INGEST_RETRY_MAX_ATTEMPTS", "5"},
                                   {"SLUICE_STAGE_CLAIMS_DOWNLOAD_QUEUE_MAX_IN_FLIGHT", "50"},
                                   {"SLUICE_STAGE_CLAIMS_DOWNLOAD_SHUTDOWN_TIMEOUT", "90s"},
@@ -367,16 +410,26 @@ TEST(PipelineConfigEnv, ListsAcceptCommaSeparatedOrFlowSyntax) {
 }
 
 TEST(PipelineConfigEnv, ProcessorOptionsAndBreakersCanBeOverridden) {
-  PipelineConfig c = parse(one_stage("    options: {schema: a.json}\n    breakers: [{name: object-store}]\n"),
-                           {{"SLUICE_STAGE_INGEST_OPTIONS_SCHEMA", "b.json"},
-                            {"SLUICE_STAGE_INGEST_OPTIONS_STRICT_MODE", "true"},
-                            {"SLUICE_STAGE_INGEST_BREAKERS_OBJECT_STORE_OPEN", "1m"},
-                            {"SLUICE_STAGE_INGEST_BREAKERS_OBJECT_STORE_MINIMUM_CALLS", "3"}});
+  PipelineConfig c =
+      parse(one_stage("    options: {schema: a.json}\n    breakers: [{name: object-store}]\n"),
+            {{"SLUICE_STAGE_INGEST_OPTIONS_SCHEMA", "b.json"},
+             {"SLUICE_STAGE_INGEST_OPTIONS_STRICT_MODE", "true"},
+             {"SLUICE_STAGE_INGEST_BREAKERS_OBJECT_STORE_OPEN", "1m"},
+             {"SLUICE_STAGE_INGEST_BREAKERS_OBJECT_STORE_MINIMUM_CALLS", "3"}});
   const StageConfig& s = c.stages[0];
   EXPECT_EQ(s.options["schema"].as<std::string>(), "b.json");
   EXPECT_EQ(s.options["strict_mode"].as<bool>(), true);
   EXPECT_EQ(s.breakers[0].open_ms, 60000);
   EXPECT_EQ(s.breakers[0].minimum_calls, 3);
+}
+
+TEST(PipelineConfigEnv, AnOptionOverrideChangesOnlyItsOwnStageEvenWhenOptionsAreShared) {
+  PipelineConfig c = parse(
+      "pipeline: p\nstages:\n  - {name: a, input: t1, processor: x, options: &o {mode: slow}}\n"
+      "  - {name: b, input: t2, processor: x, options: *o}\n",
+      {{"SLUICE_STAGE_A_OPTIONS_MODE", "fast"}});
+  EXPECT_EQ(c.stages[0].options["mode"].as<std::string>(), "fast");
+  EXPECT_EQ(c.stages[1].options["mode"].as<std::string>(), "slow");
 }
 
 TEST(PipelineConfigEnv, AVariableMaySupplyARequiredKeyAndReshapeItsDefaults) {
@@ -387,33 +440,39 @@ TEST(PipelineConfigEnv, AVariableMaySupplyARequiredKeyAndReshapeItsDefaults) {
 }
 
 TEST(PipelineConfigEnv, TheLongestMatchingStageNameWins) {
-  PipelineConfig c = parse("pipeline: p\nstages:\n  - {name: a, input: t1, processor: x}\n"
-                           "  - {name: a_b, input: t2, processor: x}\n",
-                           {{"SLUICE_STAGE_A_B_RETRY_MAX_ATTEMPTS", "9"}});
+  PipelineConfig c = parse(
+      "pipeline: p\nstages:\n  - {name: a, input: t1, processor: x}\n"
+      "  - {name: a_b, input: t2, processor: x}\n",
+      {{"SLUICE_STAGE_A_B_RETRY_MAX_ATTEMPTS", "9"}});
   EXPECT_EQ(c.stages[0].retry.max_attempts, 3);
   EXPECT_EQ(c.stages[1].retry.max_attempts, 9);
 }
 
 TEST(PipelineConfigEnv, BadValuesNameTheVariable) {
   EXPECT_EQ(error_of(one_stage(), {{"SLUICE_STAGE_INGEST_RETRY_MAX_ATTEMPTS", "many"}}),
-            "environment variable SLUICE_STAGE_INGEST_RETRY_MAX_ATTEMPTS: stages[0].retry.max_attempts: expected a "
+            "environment variable SLUICE_STAGE_INGEST_RETRY_MAX_ATTEMPTS: "
+            "stages[0].retry.max_attempts: expected a "
             "whole number, got 'many'; write a whole number from 1 to 1000000");
-  EXPECT_STARTS_WITH(error_of(one_stage(), {{"SLUICE_BOOTSTRAP", "nohost"}}),
-                     "environment variable SLUICE_BOOTSTRAP: bootstrap: broker 'nohost' is not HOST:PORT");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage(), {{"SLUICE_BOOTSTRAP", "nohost"}}),
+      "environment variable SLUICE_BOOTSTRAP: bootstrap: broker 'nohost' is not HOST:PORT");
 }
 
 TEST(PipelineConfigEnv, RulesAcrossKeysBrokenByAVariableNameTheVariable) {
   EXPECT_STARTS_WITH(error_of(one_stage(), {{"SLUICE_STAGE_INGEST_RETRY_MAX_BACKOFF_MS", "10"}}),
-                     "environment variable SLUICE_STAGE_INGEST_RETRY_MAX_BACKOFF_MS: stages[0].retry.max_backoff_ms: "
+                     "environment variable SLUICE_STAGE_INGEST_RETRY_MAX_BACKOFF_MS: "
+                     "stages[0].retry.max_backoff_ms: "
                      "10ms is less than initial_backoff_ms (100ms)");
 }
 
 TEST(PipelineConfigEnv, AStageVariableThatSetsNothingIsAnErrorWithASuggestion) {
   EXPECT_EQ(error_of(one_stage(), {{"SLUICE_STAGE_INGEST_RETRY_MAX_ATTEMPT", "5"}}),
-            "environment variable SLUICE_STAGE_INGEST_RETRY_MAX_ATTEMPT: sets no setting of pipeline 'claims' "
+            "environment variable SLUICE_STAGE_INGEST_RETRY_MAX_ATTEMPT: sets no setting of "
+            "pipeline 'claims' "
             "(unknown stage or key); did you mean SLUICE_STAGE_INGEST_RETRY_MAX_ATTEMPTS?");
-  EXPECT_STARTS_WITH(error_of(one_stage(), {{"SLUICE_STAGE_INGSET_QUEUE_MAX_IN_FLIGHT", "5"}}),
-                     "environment variable SLUICE_STAGE_INGSET_QUEUE_MAX_IN_FLIGHT: sets no setting");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage(), {{"SLUICE_STAGE_INGSET_QUEUE_MAX_IN_FLIGHT", "5"}}),
+      "environment variable SLUICE_STAGE_INGSET_QUEUE_MAX_IN_FLIGHT: sets no setting");
   EXPECT_STARTS_WITH(error_of(one_stage(), {{"SLUICE_STAGE_INGEST_NAME", "other"}}),
                      "environment variable SLUICE_STAGE_INGEST_NAME: sets no setting")
       << "names are identities, not settings";
@@ -446,7 +505,8 @@ TEST(ConfigText, DurationsAreMillisecondsOrANumberWithAUnit) {
   EXPECT_EQ(parse_duration_ms("1h"), 3600000);
   EXPECT_EQ(parse_duration_ms("2d"), 172800000);
   EXPECT_EQ(parse_duration_ms("0"), 0);
-  for (const char* bad : {"", "s", "-5s", "1.5s", "5 s", "5sec", "5S", "999999999999999999d", "1e3"}) {
+  for (const char* bad :
+       {"", "s", "-5s", "1.5s", "5 s", "5sec", "5S", "999999999999999999d", "1e3"}) {
     EXPECT_EQ(parse_duration_ms(bad), std::nullopt) << bad;
   }
 }
@@ -502,9 +562,11 @@ TEST(PipelineConfigRobustness, HostileInputsGiveConfigErrorsNeverCrashes) {
   for (const std::string& text : std::vector<std::string>{
            "[", "{", ":", "- - -", "\t", std::string("a\0b", 3), "&a [*a]", "pipeline: &a [*a]\n",
            "stages: *nope\n", "pipeline: p\nstages: [&s {name: a, input: t, processor: x}, *s]\n",
-           "pipeline: p\nstages:\n  - name: a\n    input: t\n    processor: x\n    options: &o {self: *o}\n",
-           "? [a]\n: b\n", "~: 1\n", "pipeline: !!binary aGVsbG8=\n", deep, "%YAML 9.9\n---\na: 1\n",
-           "pipeline: p\nstages:\n  - name: a\n    <<: {input: t}\n", "\xff\xfe\x00\x01", "--- |\n  text\n"}) {
+           "pipeline: p\nstages:\n  - name: a\n    input: t\n    processor: x\n    options: &o "
+           "{self: *o}\n",
+           "? [a]\n: b\n", "~: 1\n", "pipeline: !!binary aGVsbG8=\n", deep,
+           "%YAML 9.9\n---\na: 1\n", "pipeline: p\nstages:\n  - name: a\n    <<: {input: t}\n",
+           "\xff\xfe\x00\x01", "--- |\n  text\n"}) {
     try {
       parse(text);
     } catch (const ConfigError&) {
@@ -549,10 +611,13 @@ TEST(PipelineConfigDocs, EverySettingAndItsVariableIsDocumented) {
   std::string docs = read_file(kRepo / "docs/configuration.md");
   ASSERT_FALSE(docs.empty());
   for (const SettingDoc& s : documented_settings()) {
-    std::string leaf = s.key.substr(s.key.rfind('.') == std::string::npos ? 0 : s.key.rfind('.') + 1);
-    EXPECT_NE(docs.find("`" + s.key + "`"), std::string::npos) << "docs/configuration.md lacks `" << s.key << "`";
+    std::string leaf =
+        s.key.substr(s.key.rfind('.') == std::string::npos ? 0 : s.key.rfind('.') + 1);
+    EXPECT_NE(docs.find("`" + s.key + "`"), std::string::npos)
+        << "docs/configuration.md lacks `" << s.key << "`";
     if (!s.env.empty()) {
-      EXPECT_NE(docs.find("`" + s.env + "`"), std::string::npos) << "docs/configuration.md lacks `" << s.env << "`";
+      EXPECT_NE(docs.find("`" + s.env + "`"), std::string::npos)
+          << "docs/configuration.md lacks `" << s.env << "`";
     }
   }
 }

@@ -37,14 +37,15 @@ BatchCheck validate_batch(ByteSpan data) {
     return {false, fmt::format("record batch length field says {} bytes but {} bytes were sent",
                                h->total_size(), data.size())};
   }
-  if (h->record_count < 0 || h->last_offset_delta < 0) {
-    return {false, fmt::format("record batch has record count {} and last offset delta {}",
-                               h->record_count, h->last_offset_delta)};
-  }
+  // The CRC covers the count fields, so check it first: a corrupt batch is reported as corrupt.
   uint32_t crc = crc32c(data.data() + kCrcCoveredFrom, data.size() - kCrcCoveredFrom);
   if (crc != h->crc) {
     return {false, fmt::format("record batch CRC-32C mismatch: header says {:#010x}, content is {:#010x}",
                                h->crc, crc)};
+  }
+  if (h->record_count < 0 || h->last_offset_delta < 0) {
+    return {false, fmt::format("record batch has record count {} and last offset delta {}",
+                               h->record_count, h->last_offset_delta)};
   }
   return {};
 }
@@ -55,6 +56,11 @@ void assign_base_offset(uint8_t* batch, int64_t base_offset) {
 }
 
 namespace {
+
+// base + delta without signed-overflow UB when a corrupt delta is huge.
+int64_t add_delta(int64_t base, int64_t delta) {
+  return int64_t(uint64_t(base) + uint64_t(delta));
+}
 
 std::optional<std::string_view> read_varbytes(ByteReader& r, const char* what) {
   int64_t len = r.varint();
@@ -80,8 +86,8 @@ void for_each_record(ByteSpan batch, const std::function<bool(const RecordView&)
     if (len < 0 || size_t(len) > r.remaining()) throw DecodeError("record length out of range");
     ByteReader rr(r.span(size_t(len), "record"));
     rr.i8();  // attributes, unused in v2
-    rec.timestamp = h->first_timestamp + rr.varint();
-    rec.offset = h->base_offset + rr.varint();
+    rec.timestamp = add_delta(h->first_timestamp, rr.varint());
+    rec.offset = add_delta(h->base_offset, rr.varint());
     rec.key = read_varbytes(rr, "record key");
     rec.value = read_varbytes(rr, "record value");
     int64_t nheaders = rr.varint();

@@ -1,0 +1,113 @@
+// `sluice topics list|describe|create|alter|delete`: topic administration over
+// librdkafka's admin API, so it works against any Kafka-compatible cluster.
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/kafka_flags.h"
+#include "cli/table.h"
+#include "kafka/admin.h"
+
+namespace sluice::cli {
+namespace {
+
+struct TopicFlags {
+  KafkaFlags kafka;
+  std::string name;
+  int partitions = -1;
+  int replication_factor = -1;
+  std::vector<std::string> configs;
+};
+
+std::string join(const std::vector<int32_t>& ids) {
+  std::string out;
+  for (int32_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+
+int list(kafka::AdminClient& admin) {
+  Table t({"TOPIC", "PARTITIONS"});
+  for (const auto& topic : admin.metadata().topics) t.add({topic.name, std::to_string(topic.partitions.size())});
+  t.print();
+  return 0;
+}
+
+int describe(kafka::AdminClient& admin, const std::string& name) {
+  auto info = admin.metadata(name);
+  if (info.topics.empty() || !info.topics[0].error.empty()) {
+    std::fprintf(stderr, "sluice: topic '%s': %s\n", name.c_str(),
+                 info.topics.empty() ? "not found" : info.topics[0].error.c_str());
+    return 1;
+  }
+  Table t({"PARTITION", "LEADER", "REPLICAS", "ISR", "STATUS"});
+  int offline = 0;
+  for (const auto& p : info.topics[0].partitions) {
+    bool down = p.leader < 0 || !p.error.empty();
+    offline += down;
+    t.add({std::to_string(p.id), std::to_string(p.leader), join(p.replicas), join(p.isr),
+           down ? "OFFLINE " + p.error : "online"});
+  }
+  std::printf("topic %s: %zu partition(s), %d offline\n", name.c_str(), info.topics[0].partitions.size(), offline);
+  t.print();
+  std::printf("configs:\n");
+  for (const auto& [k, v] : admin.topic_configs(name)) std::printf("  %s=%s\n", k.c_str(), v.c_str());
+  return offline > 0 ? 2 : 0;
+}
+
+std::map<std::string, std::string> parse_configs(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("--config '" + item + "' must be KEY=VALUE");
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& registered) {
+  auto f = std::make_shared<TopicFlags>();
+  CLI::App* topics = app.add_subcommand("topics", "List, describe, create, grow and delete topics");
+  topics->require_subcommand(1);
+  std::vector<Run> runs;
+  auto add = [&](CLI::App* cmd, std::function<int(kafka::AdminClient&)> fn) {
+    f->kafka.add_to(cmd);
+    registered.push_back(cmd);
+    runs.push_back([f, fn] {
+      kafka::AdminClient admin(f->kafka.bootstrap, f->kafka.timeout_ms);
+      return fn(admin);
+    });
+  };
+  add(topics->add_subcommand("list", "One line per topic with its partition count"), list);
+  CLI::App* d = topics->add_subcommand("describe", "Partitions (leader, replicas, ISR, offline) and configs");
+  d->add_option("name", f->name, "Topic")->required();
+  add(d, [f](auto& a) { return describe(a, f->name); });
+  CLI::App* c = topics->add_subcommand("create", "Create a topic");
+  c->add_option("name", f->name, "Topic")->required();
+  c->add_option("--partitions", f->partitions, "Partition count (-1: broker default)");
+  c->add_option("--replication-factor", f->replication_factor, "Replicas (-1: broker default)");
+  c->add_option("--config", f->configs, "KEY=VALUE topic config, repeatable (e.g. retention.ms=86400000)");
+  add(c, [f](auto& a) {
+    a.create_topic(f->name, f->partitions, f->replication_factor, parse_configs(f->configs));
+    std::printf("created topic %s\n", f->name.c_str());
+    return 0;
+  });
+  CLI::App* al = topics->add_subcommand("alter", "Grow a topic to more partitions");
+  al->add_option("name", f->name, "Topic")->required();
+  al->add_option("--partitions", f->partitions, "New total partition count")->required();
+  add(al, [f](auto& a) {
+    a.create_partitions(f->name, f->partitions);
+    std::printf("topic %s now has %d partitions\n", f->name.c_str(), f->partitions);
+    return 0;
+  });
+  CLI::App* del = topics->add_subcommand("delete", "Delete a topic and its data");
+  del->add_option("name", f->name, "Topic")->required();
+  add(del, [f](auto& a) {
+    a.delete_topic(f->name);
+    std::printf("deleted topic %s\n", f->name.c_str());
+    return 0;
+  });
+  return runs;
+}
+
+}  // namespace sluice::cli
