@@ -17,6 +17,7 @@ constexpr int64_t kCommitIntervalMs = 1000;
 constexpr int64_t kGaugeIntervalMs = 1000;
 constexpr int64_t kRedeliveryBackoffMs = 1000;
 constexpr int kMaxPollBatch = 500;
+constexpr size_t kMaxBatch = 256;  // records handed to a worker at once
 
 std::string mint_trace_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -61,16 +62,25 @@ struct StageRuntime::InFlight {
 
 struct StageRuntime::PartitionState {
   std::deque<std::shared_ptr<InFlight>> pending;  // consumed, not yet handed to a worker
-  int running = 0;                                // in a worker or awaiting acks
+  int running = 0;  // batches being processed (bounded by in_flight_per_partition)
+  int unacked = 0;  // processed, outputs not yet acknowledged
   OffsetTracker tracker;
   int64_t committed = -1;
   int64_t wait_until_ms = 0;  // in-process backoff of the head record
 };
 
+// What a worker hands back for one batch: the records it processed, in order,
+// and — when one failed — the records after it, untouched, so that the failed
+// record's retry stays ahead of them.
 struct StageRuntime::Completion {
-  std::shared_ptr<InFlight> job;
-  Outcome outcome;
-  double seconds = 0;
+  struct Result {
+    std::shared_ptr<InFlight> job;
+    Outcome outcome;
+    double seconds = 0;
+  };
+  TopicPartition tp;
+  std::vector<Result> results;
+  std::vector<std::shared_ptr<InFlight>> returned;
 };
 
 // Rebalance callbacks run inside consume(), on the poll thread.
@@ -250,35 +260,54 @@ void StageRuntime::dispatch() {
   int64_t now = now_ms();
   int64_t mono = mono_ms();
   for (auto& [tp, state] : partitions_) {
-    while (state->running < stage_.queue.in_flight_per_partition && !state->pending.empty() &&
-           in_flight_ < stage_.queue.max_in_flight) {
-      auto& head = state->pending.front();
-      if (mono < state->wait_until_ms || now < not_before_ms(head->record)) break;
-      head->permits.clear();
-      if (!breakers_allow(head->permits)) return;  // an open breaker holds every partition
-      auto job = std::move(head);
-      state->pending.pop_front();
+    while (state->running < stage_.queue.in_flight_per_partition && in_flight_ < stage_.queue.max_in_flight) {
+      Batch batch = take_batch(*state, now, mono);
+      if (batch.empty()) break;
       state->running += 1;
-      in_flight_ += 1;
-      buffered_ -= 1;
-      buffered_bytes_ -= int64_t(job->record.value.size());
-      workers_->submit([this, job] { run_job(job); });
+      workers_->submit([this, tp = tp, batch = std::move(batch)] { run_batch(tp, batch); });
     }
   }
 }
 
-void StageRuntime::run_job(std::shared_ptr<InFlight> job) {
-  auto start = std::chrono::steady_clock::now();
-  Outcome outcome;
-  try {
-    outcome = processor_->process(job->record);
-  } catch (const std::exception& e) {
-    // A processor bug must not take the stage down: the record goes the failure path.
-    outcome = Outcome::failure(ErrorCategory::kPermanent, std::string("processor threw: ") + e.what());
+StageRuntime::Batch StageRuntime::take_batch(PartitionState& state, int64_t now, int64_t mono) {
+  // A batch runs on one worker in offset order, so a partition costs one hand-off
+  // per batch rather than per record.
+  Batch batch;
+  while (!state.pending.empty() && batch.size() < kMaxBatch && in_flight_ < stage_.queue.max_in_flight) {
+    auto& head = state.pending.front();
+    if (mono < state.wait_until_ms || now < not_before_ms(head->record)) break;
+    head->permits.clear();
+    if (!breakers_allow(head->permits)) break;  // an open breaker holds every partition
+    batch.push_back(std::move(head));
+    state.pending.pop_front();
+    in_flight_ += 1;
+    buffered_ -= 1;
+    buffered_bytes_ -= int64_t(batch.back()->record.value.size());
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return batch;
+}
+
+void StageRuntime::run_batch(const TopicPartition& tp, const Batch& batch) {
+  Completion c{tp, {}, {}};
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto start = std::chrono::steady_clock::now();
+    Outcome outcome;
+    try {
+      outcome = processor_->process(batch[i]->record);
+    } catch (const std::exception& e) {
+      // A processor bug must not take the stage down: the record goes the failure path.
+      outcome = Outcome::failure(ErrorCategory::kPermanent, std::string("processor threw: ") + e.what());
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    bool failed = !outcome.ok;
+    c.results.push_back({batch[i], std::move(outcome), seconds});
+    if (failed) {
+      c.returned.assign(batch.begin() + long(i) + 1, batch.end());
+      break;
+    }
+  }
   std::lock_guard lock(completions_mu_);
-  completions_.push_back({std::move(job), std::move(outcome), seconds});
+  completions_.push_back(std::move(c));
 }
 
 void StageRuntime::drain_completions() {
@@ -287,7 +316,22 @@ void StageRuntime::drain_completions() {
     std::lock_guard lock(completions_mu_);
     done.swap(completions_);
   }
-  for (auto& c : done) handle_outcome(std::move(c.job), std::move(c.outcome), c.seconds);
+  for (auto& c : done) {
+    auto it = partitions_.find(c.tp);
+    if (it != partitions_.end()) {
+      it->second->running -= 1;
+      // Unprocessed records go back to the head first; a retried failure then goes before them.
+      for (auto r = c.returned.rbegin(); r != c.returned.rend(); ++r) {
+        in_flight_ -= 1;
+        buffered_ += 1;
+        buffered_bytes_ += int64_t((*r)->record.value.size());
+        it->second->pending.push_front(*r);
+      }
+    } else {
+      in_flight_ -= int64_t(c.returned.size());
+    }
+    for (auto& r : c.results) handle_outcome(std::move(r.job), std::move(r.outcome), r.seconds);
+  }
 }
 
 void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds) {
@@ -339,6 +383,7 @@ void StageRuntime::handle_failure(std::shared_ptr<InFlight> job, const Outcome& 
 void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs) {
   if (outputs.empty()) return finish(*job);
   job->remaining = int(outputs.size());
+  if (auto it = partitions_.find(job->tp); it != partitions_.end()) it->second->unacked += 1;
   InFlight* raw = job.get();
   awaiting_[raw] = job;
   for (auto& out : outputs) {
@@ -371,6 +416,7 @@ void StageRuntime::delivered(InFlight* raw, const std::string& topic, RdKafka::E
   if (--raw->remaining > 0) return;
   std::shared_ptr<InFlight> job = std::move(it->second);
   awaiting_.erase(it);
+  if (auto p = partitions_.find(job->tp); p != partitions_.end()) p->second->unacked -= 1;
   if (job->delivery_failed) {
     // Not acknowledged means not committed: process the record again (at-least-once).
     job->delivery_failed = false;
@@ -382,9 +428,7 @@ void StageRuntime::delivered(InFlight* raw, const std::string& topic, RdKafka::E
 void StageRuntime::finish(InFlight& job) {
   in_flight_ -= 1;
   auto it = partitions_.find(job.tp);
-  if (it == partitions_.end()) return;
-  it->second->running -= 1;
-  it->second->tracker.done(job.record.offset);
+  if (it != partitions_.end()) it->second->tracker.done(job.record.offset);
 }
 
 void StageRuntime::requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms) {
@@ -392,7 +436,6 @@ void StageRuntime::requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms) {
   auto it = partitions_.find(job->tp);
   if (it == partitions_.end()) return;  // revoked meanwhile: the new owner re-consumes it
   auto& state = *it->second;
-  state.running -= 1;
   state.wait_until_ms = mono_ms() + backoff_ms;
   buffered_ += 1;
   buffered_bytes_ += int64_t(job->record.value.size());
@@ -447,7 +490,7 @@ void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, in
   auto busy = [&] {
     for (const auto& tp : parts) {
       auto it = partitions_.find(tp);
-      if (it != partitions_.end() && it->second->running > 0) return true;
+      if (it != partitions_.end() && (it->second->running > 0 || it->second->unacked > 0)) return true;
     }
     return false;
   };

@@ -72,7 +72,9 @@ class StageRuntime {
   void poll_once();
   void accept(RdKafka::Message& m);
   void dispatch();
-  void run_job(std::shared_ptr<InFlight> job);
+  using Batch = std::vector<std::shared_ptr<InFlight>>;
+  Batch take_batch(PartitionState& state, int64_t now, int64_t mono);
+  void run_batch(const TopicPartition& tp, const Batch& batch);
   void drain_completions();
   void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds);
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);

@@ -75,13 +75,19 @@ std::string message_of_decode_error(Codec codec, const Bytes& in) {
   return "";
 }
 
+std::string codec_param_name(const testing::TestParamInfo<Codec>& param) {
+  return codec_name(param.param);
+}
+
 class EveryCodec : public testing::TestWithParam<Codec> {
  protected:
   Codec codec() const { return GetParam(); }
   Bytes round_trip(const Bytes& in) const { return decompress(codec(), compress(codec(), in)); }
 };
 
-TEST_P(EveryCodec, EmptyInputRoundTrips) { EXPECT_EQ(round_trip({}), Bytes{}); }
+TEST_P(EveryCodec, EmptyInputRoundTrips) {
+  EXPECT_EQ(round_trip({}), Bytes{});
+}
 
 TEST_P(EveryCodec, SmallInputRoundTrips) {
   Bytes in = {'k', 'a', 'f', 'k', 'a'};
@@ -101,7 +107,7 @@ TEST_P(EveryCodec, HighlyCompressibleInputShrinksAndRoundTrips) {
 }
 
 TEST_P(EveryCodec, GarbageInputThrowsDecodeError) {
-  for (const Bytes& garbage : {Bytes{0x00}, Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l'},
+  for (const Bytes& garbage : {Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l'},
                                Bytes(100, 0xff), random_bytes(1000, 2), random_bytes(70000, 3)}) {
     EXPECT_THROW(decompress(codec(), garbage), DecodeError) << garbage.size() << " bytes";
   }
@@ -117,13 +123,6 @@ TEST_P(EveryCodec, TruncatedInputThrowsDecodeError) {
     Bytes cut(packed.begin(), packed.begin() + ptrdiff_t(keep));
     EXPECT_THROW(decompress(codec(), cut), DecodeError) << "kept " << keep << " bytes";
   }
-}
-
-TEST_P(EveryCodec, TrailingGarbageAfterTheStreamThrowsDecodeError) {
-  if (codec() == Codec::kSnappy) GTEST_SKIP() << "raw snappy has no end marker";
-  Bytes packed = compress(codec(), text_like(1000));
-  packed.push_back(0x5a);
-  EXPECT_THROW(decompress(codec(), packed), DecodeError);
 }
 
 TEST_P(EveryCodec, CorruptedInputNeverCrashes) {
@@ -145,7 +144,7 @@ TEST_P(EveryCodec, ErrorMessageNamesTheCodec) {
 
 INSTANTIATE_TEST_SUITE_P(Compression, EveryCodec,
                          testing::Values(Codec::kGzip, Codec::kSnappy, Codec::kLz4, Codec::kZstd),
-                         [](const auto& info) { return std::string(codec_name(info.param)); });
+                         codec_param_name);
 
 // Codecs whose format allows several frames (members) back to back.
 class FramedCodec : public testing::TestWithParam<Codec> {};
@@ -160,6 +159,12 @@ TEST_P(FramedCodec, ConcatenatedFramesDecodeToTheConcatenatedData) {
   EXPECT_EQ(decompress(GetParam(), both), expected);
 }
 
+TEST_P(FramedCodec, TrailingGarbageAfterTheStreamThrowsDecodeError) {
+  Bytes packed = compress(GetParam(), text_like(1000));
+  packed.push_back(0x5a);
+  EXPECT_THROW(decompress(GetParam(), packed), DecodeError);
+}
+
 TEST_P(FramedCodec, DecompressionBombOverTheLimitIsRefused) {
   // 257 frames of 1 MiB of zeros: a few hundred KiB that inflate past 256 MiB.
   Bytes bomb = repeat(compress(GetParam(), Bytes(kMiB, 0)), 257);
@@ -169,7 +174,7 @@ TEST_P(FramedCodec, DecompressionBombOverTheLimitIsRefused) {
 
 INSTANTIATE_TEST_SUITE_P(Compression, FramedCodec,
                          testing::Values(Codec::kGzip, Codec::kLz4, Codec::kZstd),
-                         [](const auto& info) { return std::string(codec_name(info.param)); });
+                         codec_param_name);
 
 TEST(Compression, OutputOfExactlyTheLimitIsAccepted) {
   Bytes at_limit = repeat(compress(Codec::kZstd, Bytes(kMiB, 0)), 256);
@@ -209,7 +214,8 @@ TEST(Compression, SnappyOutputIsRawSnappy) {
   Bytes in = text_like(10'000);
   Bytes packed = compress(Codec::kSnappy, in);
   std::string out;
-  ASSERT_TRUE(snappy::Uncompress(reinterpret_cast<const char*>(packed.data()), packed.size(), &out));
+  ASSERT_TRUE(
+      snappy::Uncompress(reinterpret_cast<const char*>(packed.data()), packed.size(), &out));
   EXPECT_EQ(Bytes(out.begin(), out.end()), in);
 }
 
@@ -275,13 +281,12 @@ TEST(Compression, RawSnappyClaimingMoreThanTheLimitIsRefusedBeforeAllocating) {
 TEST(Compression, ZstdFrameWithoutContentSizeDecodes) {
   Bytes in = text_like(500'000);
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 0);  // as a streaming producer writes
   Bytes packed(ZSTD_compressBound(in.size()));
-  ZSTD_outBuffer out{packed.data(), packed.size(), 0};
-  ZSTD_inBuffer src{in.data(), in.size(), 0};
-  size_t rc = ZSTD_compressStream2(cctx, &out, &src, ZSTD_e_end);  // size never pledged
+  size_t n = ZSTD_compress2(cctx, packed.data(), packed.size(), in.data(), in.size());
   ZSTD_freeCCtx(cctx);
-  ASSERT_EQ(rc, 0u) << "stream compression should finish in one call";
-  packed.resize(out.pos);
+  ASSERT_FALSE(ZSTD_isError(n)) << ZSTD_getErrorName(n);
+  packed.resize(n);
   ASSERT_EQ(ZSTD_getFrameContentSize(packed.data(), packed.size()), ZSTD_CONTENTSIZE_UNKNOWN);
   EXPECT_EQ(decompress(Codec::kZstd, packed), in);
 }
