@@ -174,15 +174,8 @@ std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& regi
   CLI::App* groups = app.add_subcommand("groups", "Consumer groups: list, lag per partition, offset resets");
   groups->require_subcommand(1);
   std::vector<Run> runs;
-  auto add = [&](CLI::App* cmd, std::function<int(kafka::AdminClient&)> fn) {
-    f->kafka.add_to(cmd);
-    registered.push_back(cmd);
-    runs.push_back([f, fn] {
-      kafka::AdminClient admin(f->kafka.bootstrap, f->kafka.timeout_ms);
-      return fn(admin);
-    });
-  };
-  add(groups->add_subcommand("list", "Every consumer group with its state"), [](auto& a) {
+  AdminCommands commands(std::shared_ptr<KafkaFlags>(f, &f->kafka), registered, runs);
+  commands.add(groups->add_subcommand("list", "Every consumer group with its state"), [](auto& a) {
     Table t({"GROUP", "STATE"});
     // ListGroups before v4 carries no state, so ask each group for its own.
     for (const auto& [id, state] : a.list_groups()) t.add({id, state == "Unknown" ? a.describe_group(id).state : state});
@@ -193,7 +186,7 @@ std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& regi
   d->add_option("group", f->group, "Group id");
   d->add_flag("--all", f->all, "Every group");
   d->add_flag("--json", f->json, "Machine-readable output");
-  add(d, [f](auto& a) { return describe(a, *f); });
+  commands.add(d, [f](auto& a) { return describe(a, *f); });
   CLI::App* r = groups->add_subcommand("reset-offsets", "Move a stopped group's committed offsets (dry run by default)");
   r->add_option("group", f->group, "Group id")->required();
   r->add_option("--topic", f->topic, "Topic whose offsets to reset")->required();
@@ -202,7 +195,7 @@ std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& regi
   r->add_option("--to-datetime", f->to_datetime, "First record at or after this time (ISO-8601 or epoch ms)");
   r->add_option("--shift-by", f->shift_by, "Move by N (negative replays)")->each([f](const std::string&) { f->shift = true; });
   r->add_flag("--execute", f->execute, "Commit the new offsets (otherwise only print them)");
-  add(r, [f](auto& a) { return reset_offsets(a, *f); });
+  commands.add(r, [f](auto& a) { return reset_offsets(a, *f); });
   return runs;
 }
 

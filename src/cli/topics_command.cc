@@ -70,24 +70,17 @@ std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& regi
   CLI::App* topics = app.add_subcommand("topics", "List, describe, create, grow and delete topics");
   topics->require_subcommand(1);
   std::vector<Run> runs;
-  auto add = [&](CLI::App* cmd, std::function<int(kafka::AdminClient&)> fn) {
-    f->kafka.add_to(cmd);
-    registered.push_back(cmd);
-    runs.push_back([f, fn] {
-      kafka::AdminClient admin(f->kafka.bootstrap, f->kafka.timeout_ms);
-      return fn(admin);
-    });
-  };
-  add(topics->add_subcommand("list", "One line per topic with its partition count"), list);
+  AdminCommands commands(std::shared_ptr<KafkaFlags>(f, &f->kafka), registered, runs);
+  commands.add(topics->add_subcommand("list", "One line per topic with its partition count"), list);
   CLI::App* d = topics->add_subcommand("describe", "Partitions (leader, replicas, ISR, offline) and configs");
   d->add_option("name", f->name, "Topic")->required();
-  add(d, [f](auto& a) { return describe(a, f->name); });
+  commands.add(d, [f](auto& a) { return describe(a, f->name); });
   CLI::App* c = topics->add_subcommand("create", "Create a topic");
   c->add_option("name", f->name, "Topic")->required();
   c->add_option("--partitions", f->partitions, "Partition count (-1: broker default)");
   c->add_option("--replication-factor", f->replication_factor, "Replicas (-1: broker default)");
   c->add_option("--config", f->configs, "KEY=VALUE topic config, repeatable (e.g. retention.ms=86400000)");
-  add(c, [f](auto& a) {
+  commands.add(c, [f](auto& a) {
     a.create_topic(f->name, f->partitions, f->replication_factor, parse_configs(f->configs));
     std::printf("created topic %s\n", f->name.c_str());
     return 0;
@@ -95,14 +88,14 @@ std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& regi
   CLI::App* al = topics->add_subcommand("alter", "Grow a topic to more partitions");
   al->add_option("name", f->name, "Topic")->required();
   al->add_option("--partitions", f->partitions, "New total partition count")->required();
-  add(al, [f](auto& a) {
+  commands.add(al, [f](auto& a) {
     a.create_partitions(f->name, f->partitions);
     std::printf("topic %s now has %d partitions\n", f->name.c_str(), f->partitions);
     return 0;
   });
   CLI::App* del = topics->add_subcommand("delete", "Delete a topic and its data");
   del->add_option("name", f->name, "Topic")->required();
-  add(del, [f](auto& a) {
+  commands.add(del, [f](auto& a) {
     a.delete_topic(f->name);
     std::printf("deleted topic %s\n", f->name.c_str());
     return 0;
