@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   std::string level = "info";
   app.add_option("--log-level", level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  std::string format;
+  app.add_option("--log-format", format, "text or json (JSON lines; env SLUICE_LOG_FORMAT)")
+      ->check(CLI::IsMember({"text", "json"}));
 
   std::vector<std::pair<CLI::App*, sluice::cli::Run>> commands;
   auto add = [&](sluice::cli::Run run) { commands.emplace_back(app.get_subcommands({}).back(), std::move(run)); };
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   sluice::log::set_level(parse_level(level));
+  if (!format.empty()) sluice::log::set_format(format == "json" ? sluice::log::Format::kJson : sluice::log::Format::kText);
   try {
     return run_parsed(commands);
   } catch (const std::exception& e) {

@@ -3,11 +3,39 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <ctime>
 
 namespace sluice::log {
 namespace {
 std::atomic<Level> g_level{Level::kInfo};
+std::atomic<Format> g_format{[] {
+  const char* f = std::getenv("SLUICE_LOG_FORMAT");
+  return f && std::string_view(f) == "json" ? Format::kJson : Format::kText;
+}()};
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
 const char* name(Level l) {
   switch (l) {
     case Level::kDebug: return "DEBUG";
@@ -21,8 +49,9 @@ const char* name(Level l) {
 
 void set_level(Level l) { g_level = l; }
 Level level() { return g_level; }
+void set_format(Format f) { g_format = f; }
 
-void write(Level l, std::string_view component, std::string_view message) {
+void write(Level l, std::string_view component, std::string_view message, const Fields& fields) {
   using namespace std::chrono;
   auto now = system_clock::now();
   std::time_t secs = system_clock::to_time_t(now);
@@ -31,9 +60,26 @@ void write(Level l, std::string_view component, std::string_view message) {
   gmtime_r(&secs, &tm);
   char ts[32];
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-  // One fprintf per line keeps lines from interleaving across threads.
-  std::fprintf(stderr, "%s.%03dZ %-5s %.*s: %.*s\n", ts, int(ms), name(l), int(component.size()),
-               component.data(), int(message.size()), message.data());
+  std::string line;
+  if (g_format == Format::kJson) {
+    line = fmt::format("{{\"ts\":\"{}.{:03d}Z\",\"level\":\"{}\",\"component\":", ts, int(ms), name(l));
+    append_json_string(line, component);
+    line += ",\"msg\":";
+    append_json_string(line, message);
+    for (const auto& [k, v] : fields) {
+      line += ',';
+      append_json_string(line, k);
+      line += ':';
+      append_json_string(line, v);
+    }
+    line += "}\n";
+  } else {
+    line = fmt::format("{}.{:03d}Z {:<5} {}: {}", ts, int(ms), name(l), component, message);
+    for (const auto& [k, v] : fields) line += fmt::format(" {}={}", k, v);
+    line += '\n';
+  }
+  // One write per line keeps lines from interleaving across threads.
+  std::fputs(line.c_str(), stderr);
 }
 
 }  // namespace sluice::log

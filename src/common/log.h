@@ -1,18 +1,33 @@
-// Minimal leveled logging to stderr: one line per event, timestamped, so an
-// operator can grep a component's output. Thread-safe.
+// Leveled logging to stderr: one line per event, timestamped, so an operator
+// can grep a component's output — as text, or as JSON lines (--log-format json
+// or SLUICE_LOG_FORMAT=json) carrying structured fields such as trace_id,
+// stage, partition and offset. Thread-safe.
 #pragma once
 
 #include <fmt/format.h>
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice::log {
 
 enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 
+enum class Format { kText, kJson };
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
 void set_level(Level level);
 Level level();
-void write(Level level, std::string_view component, std::string_view message);
+void set_format(Format format);
+void write(Level level, std::string_view component, std::string_view message, const Fields& fields = {});
+
+// An event with structured fields (text: `message key=value ...`; JSON: one object).
+inline void event(Level l, std::string_view component, std::string_view message, const Fields& fields) {
+  if (level() <= l) write(l, component, message, fields);
+}
 
 template <typename... Args>
 void info(std::string_view component, fmt::format_string<Args...> f, Args&&... args) {

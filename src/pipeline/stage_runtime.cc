@@ -359,10 +359,14 @@ void StageRuntime::handle_failure(std::shared_ptr<InFlight> job, const Outcome& 
   job->attempts += 1;
   RetryDecision d = retry_.decide(outcome.category, job->attempts, retry_level(r));
   Failure f{stage_.name, outcome.category, outcome.message, job->attempts, now_ms()};
-  log::warn("stage", "{{\"stage\":\"{}\",\"trace_id\":\"{}\",\"topic\":\"{}\",\"partition\":{},\"offset\":{},"
-            "\"category\":\"{}\",\"attempt\":{},\"error\":\"{}\"}}",
-            stage_.name, r.trace_id, r.topic, r.partition, r.offset, category_name(outcome.category), job->attempts,
-            outcome.message);
+  const char* next = d.kind == RetryDecision::kRetryInProcess ? "retry"
+                     : d.kind == RetryDecision::kDelayTopic    ? "delay topic"
+                                                               : "dead-letter queue";
+  log::event(log::Level::kWarn, "stage", "record failed; next: " + std::string(next),
+             {{"trace_id", r.trace_id}, {"stage", stage_.name}, {"topic", r.topic},
+              {"partition", std::to_string(r.partition)}, {"offset", std::to_string(r.offset)},
+              {"category", category_name(outcome.category)}, {"attempt", std::to_string(job->attempts)},
+              {"error", outcome.message}});
   if (d.kind == RetryDecision::kRetryInProcess || (d.kind == RetryDecision::kDeadLetter && !stage_.dlq.enabled)) {
     // With no DLQ the record is never dropped: it keeps retrying at the longest backoff.
     int64_t backoff = d.kind == RetryDecision::kRetryInProcess ? d.backoff_ms : stage_.retry.max_backoff_ms;

@@ -3,6 +3,7 @@ delivery, retries, delay topics, the dead-letter queue, circuit breakers,
 graceful and ungraceful stops, and the /metrics page. The `fault-injector`
 processor lets each record choose its own failure (see src/stages/fault_injector.h)."""
 
+import json
 import os
 import re
 import shutil
@@ -32,8 +33,9 @@ class StageProcess:
 
     def start(self):
         log = open(self.log_path, "ab")
+        env = dict(os.environ, SLUICE_LOG_FORMAT="json")
         self.proc = subprocess.Popen([sluice_bin(), "run", self.pipeline_file, "--admin", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=log, text=True)
+                                     stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         log.close()
         line = self.proc.stdout.readline()
         m = ADMIN_RE.search(line)
@@ -48,6 +50,11 @@ class StageProcess:
                 return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-n:])
         except OSError:
             return ""
+
+    def log_events(self):
+        """The stage's JSON log lines, parsed."""
+        with open(self.log_path, "rb") as f:
+            return [json.loads(line) for line in f.read().decode().splitlines() if line.startswith("{")]
 
     def get(self, path):
         with urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.port, path), timeout=10) as r:
@@ -154,7 +161,7 @@ stages:
         self.assertEqual(stage.metric("kafka_messages_produced_total", topic=self.output), 1000)
 
     def test_a_poison_record_lands_in_the_dlq_with_every_header(self):
-        self.start_stage(self.pipeline())
+        stage = self.start_stage(self.pipeline())
         self.produce(["ok-1", "poison-pill", "ok-2"])
         dlq = read_topic(self.broker.bootstrap, self.input + ".dlq", 1)
         self.assertEqual(len(dlq), 1)
@@ -171,6 +178,11 @@ stages:
         self.assertEqual(h["sluice.attempts"], "1")
         out = read_topic(self.broker.bootstrap, self.output, 2)
         self.assertEqual(sorted(m.value() for m in out), [b"ok-1", b"ok-2"])
+        failures = [e for e in stage.log_events() if e.get("category") == "validation"]
+        self.assertEqual(len(failures), 1, "one JSON log line for the failure")
+        e = failures[0]
+        self.assertEqual((e["trace_id"], e["stage"], e["topic"]), (h["sluice.trace_id"], "copy", self.input))
+        self.assertEqual((e["partition"], e["offset"]), (h["sluice.original.partition"], h["sluice.original.offset"]))
 
     def test_a_transient_failure_is_retried_in_process_and_succeeds(self):
         stage = self.start_stage(self.pipeline())
