@@ -1,6 +1,9 @@
 // `sluice run PIPELINE.yaml [--stage NAME]`: runs one stage (or every stage, one
 // runtime each) of a pipeline in this process, with the ops surface on --admin.
+#include <condition_variable>
 #include <csignal>
+#include <cstdlib>
+#include <mutex>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -125,13 +128,36 @@ int run(const RunFlags& f) {
               host.c_str(), admin.port());
   std::fflush(stdout);
 
+  std::mutex mu;
+  std::condition_variable all_done;
+  size_t running = runtimes.size();
   std::vector<std::thread> threads;
-  for (auto& rt : runtimes) threads.emplace_back([&rt] { rt->run(); });
+  for (auto& rt : runtimes) {
+    threads.emplace_back([&, rt = rt.get()] {
+      try {
+        rt->run();
+      } catch (const std::exception& e) {
+        log::error("run", "stage '{}' failed: {}", rt->status().stage, e.what());
+      }
+      std::lock_guard lock(mu);
+      if (--running == 0) all_done.notify_all();
+    });
+  }
+  int64_t deadline_ms = 0;
+  for (const auto* s : selected) deadline_ms = std::max(deadline_ms, s->shutdown_timeout_ms);
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     log::info("run", "received {}, stopping stages", sig == SIGINT ? "SIGINT" : "SIGTERM");
     for (auto& rt : runtimes) rt->stop();
+    // librdkafka can block in close() while the cluster is unreachable; the
+    // shutdown promise is a deadline, and nothing uncommitted is lost by exiting.
+    std::unique_lock lock(mu);
+    if (!all_done.wait_for(lock, std::chrono::milliseconds(deadline_ms + 10'000), [&] { return running == 0; })) {
+      log::error("run", "stages did not stop within {} ms (is the broker reachable?); exiting — uncommitted records "
+                 "will be consumed again on restart", deadline_ms + 10'000);
+      std::_Exit(3);
+    }
   });
   for (auto& t : threads) t.join();
   pthread_kill(waiter.native_handle(), SIGTERM);
