@@ -243,6 +243,35 @@ stages:
     def test_kill_9_mid_batch_loses_nothing(self):
         self.stop_mid_batch(lambda s: s.kill9())
 
+    def control(self, stage, *args):
+        r = subprocess.run([sluice_bin(), *args, "--admin", "127.0.0.1:%d" % stage.port], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def test_pause_stops_consumption_without_loss_and_resume_continues(self):
+        breaker = "    breakers: [{name: downstream}]\n"
+        stage = self.start_stage(self.pipeline(breaker))
+        self.produce(["a-%d" % i for i in range(100)])
+        read_topic(self.broker.bootstrap, self.output, 100)
+        self.assertIn('"paused":true', self.control(stage, "pause", "copy"))
+        self.produce(["b-%d" % i for i in range(100)])
+        time.sleep(2)
+        consumed = stage.metric("kafka_messages_consumed_total", topic=self.input)
+        time.sleep(1)
+        self.assertEqual(stage.metric("kafka_messages_consumed_total", topic=self.input), consumed,
+                         "a paused stage consumes nothing")
+        self.assertIn('"paused":false', self.control(stage, "resume", "copy"))
+        out = read_topic(self.broker.bootstrap, self.output, 200)
+        self.assertEqual(len({m.value() for m in out}), 200)
+        self.assertIn('"stage":"copy"', self.control(stage, "status"))
+
+        self.assertIn("downstream: open", self.control(stage, "breaker", "open", "downstream"))
+        wait_until(lambda: stage.metric("kafka_circuit_breaker_state", breaker="downstream") == 1, 10, 0.2,
+                   "forced open")
+        self.assertIn("downstream: closed", self.control(stage, "breaker", "close", "downstream"))
+        self.assertIn("downstream", self.control(stage, "breaker", "status"))
+
     def test_metrics_page_passes_promtool(self):
         if not shutil.which("promtool"):
             self.skipTest("promtool is not installed")
