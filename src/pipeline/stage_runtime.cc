@@ -4,6 +4,7 @@
 #include <deque>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -142,6 +143,11 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   set(*cc, "auto.offset.reset", "earliest");
   set(*cc, "enable.partition.eof", "false");
   set(*cc, "topic.metadata.refresh.interval.ms", "10000");  // notice new partitions and topics soon
+  // librdkafka drops what it prefetched when a partition is paused; keeping its
+  // prefetch within our own buffer limits makes backpressure cheap.
+  set(*cc, "queued.min.messages", std::to_string(std::max(1000, stage_.queue.max_buffered_records / 2)));
+  set(*cc, "queued.max.messages.kbytes",
+      std::to_string(std::max<int64_t>(1024, stage_.queue.max_buffered_bytes / 2048)));
   set_callback(*cc, "rebalance_cb", rebalancer_.get());
   set_callback(*cc, "event_cb", static_cast<RdKafka::EventCb*>(deliveries_.get()));
   consumer_.reset(RdKafka::KafkaConsumer::create(cc.get(), err));
@@ -158,7 +164,9 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   producer_.reset(RdKafka::Producer::create(pc.get(), err));
   if (!producer_) throw std::runtime_error("stage '" + stage_.name + "': cannot create producer: " + err);
 
-  workers_ = std::make_unique<WorkerPool>(size_t(std::clamp(stage_.queue.max_in_flight, 1, 64)));
+  // More workers than cores only adds wake-up latency for CPU-bound processors.
+  int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  workers_ = std::make_unique<WorkerPool>(size_t(std::clamp(stage_.queue.max_in_flight, 1, 2 * cores)));
 }
 
 StageRuntime::~StageRuntime() { workers_.reset(); }
@@ -330,6 +338,9 @@ void StageRuntime::drain_completions() {
     } else {
       in_flight_ -= int64_t(c.returned.size());
     }
+    // in_flight_ counts records being processed; acknowledgements are bounded by
+    // the producer's own queue (produce() waits when it is full).
+    in_flight_ -= int64_t(c.results.size());
     for (auto& r : c.results) handle_outcome(std::move(r.job), std::move(r.outcome), r.seconds);
   }
 }
@@ -430,13 +441,11 @@ void StageRuntime::delivered(InFlight* raw, const std::string& topic, RdKafka::E
 }
 
 void StageRuntime::finish(InFlight& job) {
-  in_flight_ -= 1;
   auto it = partitions_.find(job.tp);
   if (it != partitions_.end()) it->second->tracker.done(job.record.offset);
 }
 
 void StageRuntime::requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms) {
-  in_flight_ -= 1;
   auto it = partitions_.find(job->tp);
   if (it == partitions_.end()) return;  // revoked meanwhile: the new owner re-consumes it
   auto& state = *it->second;

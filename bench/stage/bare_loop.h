@@ -1,0 +1,15 @@
+// The baseline: the smallest correct consume -> produce loop one would write by
+// hand with librdkafka — a group consumer, an idempotent acks=all producer,
+// offsets committed as it goes — copying `input` to `output`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sluice::bench {
+
+// Copies `count` records and returns the seconds from start until the last
+// output was acknowledged.
+double run_bare_loop(const std::string& bootstrap, const std::string& input, const std::string& output, int64_t count);
+
+}  // namespace sluice::bench
