@@ -1,7 +1,9 @@
 #include "broker/storage/partition_log.h"
 
+#include <algorithm>
 #include <fstream>
 
+#include "broker/storage/durable_file.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -15,6 +17,16 @@ std::optional<int64_t> read_start_offset(const std::filesystem::path& dir) {
   int64_t v = 0;
   if (in >> v) return v;
   return std::nullopt;
+}
+
+// "00000000000000000042.log" -> 42; anything else is not a segment.
+std::optional<int64_t> segment_base(const std::filesystem::path& file) {
+  std::string stem = file.stem().string();
+  if (file.extension() != ".log" || stem.size() != 20 ||
+      !std::all_of(stem.begin(), stem.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::stoll(stem);
 }
 
 }  // namespace
@@ -31,11 +43,10 @@ std::unique_ptr<PartitionLog> PartitionLog::open(const std::filesystem::path& di
 void PartitionLog::recover() {
   std::vector<int64_t> bases;
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-    if (entry.path().extension() != ".log") continue;
-    try {
-      bases.push_back(std::stoll(entry.path().stem().string()));
-    } catch (const std::exception&) {
-      log::warn("storage", "ignoring {}: not a segment name", entry.path().string());
+    if (auto base = segment_base(entry.path())) {
+      bases.push_back(*base);
+    } else if (entry.path().extension() == ".log") {
+      log::warn("storage", "ignoring {}: segments are named by 20 digits", entry.path().string());
     }
   }
   std::sort(bases.begin(), bases.end());
@@ -58,11 +69,15 @@ void PartitionLog::recover() {
   }
   end_offset_ = next;
   start_offset_ = std::clamp(read_start_offset(dir_).value_or(bases.front()), bases.front(), next);
+  // Removals are not synced one by one, so a crash can bring back segments that
+  // DeleteRecords or retention had already dropped.
+  drop_segments_below(start_offset_);
   last_flush_ms_ = mono_ms();
 }
 
 PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
   std::lock_guard lock(append_mu_);
+  if (!failure_.empty()) throw std::runtime_error("cannot append to " + dir_.string() + ": " + failure_);
   LogConfig cfg = config();
   int64_t base = end_offset_;
   assign_base_offset(batch.data(), base);
@@ -79,7 +94,7 @@ PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
   }
   active->append(batch, h, cfg.index_interval_bytes);
   if (cfg.flush.always) {
-    active->flush();
+    sync_active();
   } else {
     dirty_ = true;
   }
@@ -96,7 +111,12 @@ void PartitionLog::roll() {
     std::shared_lock read_lock(segments_mu_);
     old = segments_.rbegin()->second;
   }
-  old->flush();  // a sealed segment is durable before its successor takes writes
+  try {
+    old->flush();  // a sealed segment is durable before its successor takes writes
+  } catch (const std::exception& e) {
+    failure_ = std::string(e.what()) + "; restart the broker to recover the partition from disk";
+    throw;
+  }
   auto seg = std::make_shared<Segment>(dir_, end_offset_.load());
   std::unique_lock write_lock(segments_mu_);
   segments_[seg->base_offset()] = std::move(seg);
@@ -133,10 +153,7 @@ PartitionLog::ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes) c
 std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(int64_t ts) const {
   int64_t start = start_offset_;
   for (const auto& seg : segments_from(start)) {
-    auto found = seg->find_timestamp(ts);
-    if (found && found->first >= start) return found;
-    // A match below the log start (deleted records) means: the first live offset.
-    if (found) return std::pair{start, found->second};
+    if (auto found = seg->find_timestamp(ts, start)) return found;
   }
   return std::nullopt;
 }
@@ -144,12 +161,8 @@ std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(in
 std::optional<int64_t> PartitionLog::delete_records_before(int64_t offset) {
   std::lock_guard lock(append_mu_);
   if (offset == -1) offset = end_offset_;
-  if (offset < 0 || offset > end_offset_) return std::nullopt;
-  if (offset > start_offset_) {
-    start_offset_ = offset;
-    persist_start_offset();
-    drop_segments_below(offset);
-  }
+  if (offset < 0 || offset > end_offset_ || !failure_.empty()) return std::nullopt;
+  if (offset > start_offset_) raise_start_offset(offset);
   return start_offset_.load();
 }
 
@@ -167,17 +180,17 @@ void PartitionLog::drop_segments_below(int64_t offset) {
   for (auto& seg : doomed) seg->remove_files();
 }
 
-void PartitionLog::persist_start_offset() {
-  auto tmp = dir_ / (std::string(kStartOffsetFile) + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << start_offset_.load() << "\n";
-  }
-  std::filesystem::rename(tmp, dir_ / kStartOffsetFile);
+void PartitionLog::raise_start_offset(int64_t offset) {
+  // On disk first: once a reader has seen the new start, a crash must not bring
+  // back the records below it.
+  write_file_atomically(dir_ / kStartOffsetFile, std::to_string(offset) + "\n");
+  start_offset_ = offset;
+  drop_segments_below(offset);
 }
 
 size_t PartitionLog::enforce_retention(int64_t now_ms) {
   std::lock_guard lock(append_mu_);
+  if (!failure_.empty()) return 0;
   LogConfig cfg = config();
   std::vector<std::shared_ptr<Segment>> sealed;
   int64_t total = 0;
@@ -196,32 +209,51 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   }
   if (new_start < 0) return 0;
   size_t before = segment_count();
-  if (new_start > start_offset_) {
-    start_offset_ = new_start;
-    persist_start_offset();
-  }
+  if (new_start > start_offset_) raise_start_offset(new_start);
   drop_segments_below(new_start);
   return before - segment_count();
 }
 
-void PartitionLog::flush() {
-  std::lock_guard lock(append_mu_);
-  std::shared_lock read_lock(segments_mu_);
-  segments_.rbegin()->second->flush();
+void PartitionLog::sync_active() {
+  std::shared_ptr<Segment> active;
+  {
+    std::shared_lock read_lock(segments_mu_);
+    active = segments_.rbegin()->second;
+  }
+  try {
+    active->flush();
+  } catch (const std::exception& e) {
+    failure_ = std::string(e.what()) + "; restart the broker to recover the partition from disk";
+    log::error("storage", "{}", failure_);
+    throw;
+  }
   dirty_ = false;
   last_flush_ms_ = mono_ms();
+}
+
+void PartitionLog::flush() {
+  std::lock_guard lock(append_mu_);
+  sync_active();
+}
+
+void PartitionLog::retire(const std::string& reason) {
+  std::lock_guard lock(append_mu_);
+  if (failure_.empty()) failure_ = reason;
+}
+
+std::optional<std::string> PartitionLog::offline() const {
+  std::lock_guard lock(append_mu_);
+  if (failure_.empty()) return std::nullopt;
+  return failure_;
 }
 
 void PartitionLog::flush_if_due() {
   LogConfig cfg = config();
   if (cfg.flush.always) return;
   std::lock_guard lock(append_mu_);
-  int64_t now = mono_ms();
-  if (!dirty_ || now - last_flush_ms_ < cfg.flush.interval_ms) return;
-  std::shared_lock read_lock(segments_mu_);
-  segments_.rbegin()->second->flush();
-  dirty_ = false;
-  last_flush_ms_ = now;
+  // An offline log has reported its failure already; syncing it again proves nothing.
+  if (!failure_.empty() || !dirty_ || mono_ms() - last_flush_ms_ < cfg.flush.interval_ms) return;
+  sync_active();
 }
 
 void PartitionLog::set_config(LogConfig config) {

@@ -5,7 +5,10 @@
 // every acknowledged append is written (and with flush policy `always`,
 // fdatasync'ed) before append() returns. Appends are serialized; reads run
 // concurrently and hold their segments alive through shared_ptr, so retention
-// can delete a segment under a reader without harm.
+// can delete a segment under a reader without harm. A log stops writing for
+// good after a failed fdatasync (the page cache no longer matches the disk, and
+// the failed batch holds its offsets; a restart recovers) or once retired.
+// Reads keep working in both cases.
 #pragma once
 
 #include <atomic>
@@ -32,7 +35,8 @@ class PartitionLog {
     int64_t base_offset = -1;
   };
   // `batch` is one validated magic-2 batch; its base offset is overwritten with the
-  // log end offset. Rolls the segment when full; flushes per policy.
+  // log end offset. Rolls the segment when full; flushes per policy. Throws
+  // std::runtime_error when the write or its fdatasync fails, or when offline().
   AppendResult append(std::span<uint8_t> batch);
 
   struct ReadResult {
@@ -45,13 +49,20 @@ class PartitionLog {
 
   // First record with timestamp >= ts: {offset, timestamp}; nullopt when none.
   std::optional<std::pair<int64_t, int64_t>> offset_for_timestamp(int64_t ts) const;
-  // Raises the log start offset (-1: to the end); nullopt if beyond the end.
+  // Raises the log start offset (-1: to the end), durably; nullopt if beyond the end
+  // or offline().
   std::optional<int64_t> delete_records_before(int64_t offset);
   // Deletes whole non-active segments past retention.ms / retention.bytes.
   size_t enforce_retention(int64_t now_ms);
 
-  void flush();
+  void flush();         // throws, and takes the log offline, if fdatasync fails
   void flush_if_due();  // interval policy: fdatasync when the interval has passed
+  // Stops every write to the directory (appends, DeleteRecords, retention), after
+  // any in-flight one: its topic was deleted, and a new topic of the same name may
+  // soon own the same path. Readers holding the log keep reading.
+  void retire(const std::string& reason);
+  // Why writes are refused (failed fdatasync, retired), or nullopt while healthy.
+  std::optional<std::string> offline() const;
   void set_config(LogConfig config);
   LogConfig config() const;
 
@@ -66,18 +77,20 @@ class PartitionLog {
   std::vector<std::shared_ptr<Segment>> segments_from(int64_t offset) const;
   void roll();
   void drop_segments_below(int64_t offset);
-  void persist_start_offset();
+  void raise_start_offset(int64_t offset);
+  void sync_active();
 
   std::filesystem::path dir_;
   mutable std::mutex config_mu_;
   LogConfig config_;
-  std::mutex append_mu_;                // serializes appends, rolls and deletions
+  mutable std::mutex append_mu_;        // serializes appends, rolls and deletions
   mutable std::shared_mutex segments_mu_;  // guards segments_ for readers
   std::map<int64_t, std::shared_ptr<Segment>> segments_;
   std::atomic<int64_t> start_offset_{0};
   std::atomic<int64_t> end_offset_{0};
   bool dirty_ = false;
   int64_t last_flush_ms_ = 0;
+  std::string failure_;  // why writes stopped for good; guarded by append_mu_
 };
 
 }  // namespace sluice::broker

@@ -84,12 +84,25 @@ void Segment::index_batch(const BatchHeader& h, uint64_t position, int32_t inter
   next_offset_ = h.last_offset() + 1;
 }
 
-Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
-  offset_index_.clear();
-  time_index_.clear();
+void Segment::reset_indexes() {
+  offset_index_.reset();
+  time_index_.reset();
   bytes_since_index_ = 0;
   max_timestamp_ = -1;
   next_offset_ = base_offset_;
+}
+
+uint64_t Segment::index_from(uint64_t position, int64_t expected_offset, int32_t interval) {
+  return scan(position, size(), [&](const BatchHeader& h, uint64_t pos) {
+    if (h.magic != 2 || h.base_offset != expected_offset) return false;
+    index_batch(h, pos, interval);
+    expected_offset = h.last_offset() + 1;
+    return true;
+  });
+}
+
+Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
+  reset_indexes();
   Recovery r;
   r.next_offset = base_offset_;
   Bytes batch;
@@ -119,38 +132,53 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
     size_ = valid;
     written_ = valid;
   }
-  offset_index_.persist();
-  time_index_.persist();
   r.next_offset = next_offset_;
   return r;
 }
 
 int64_t Segment::open_sealed(int32_t index_interval_bytes) {
-  std::optional<BatchHeader> last;
-  scan(0, size(), [&](const BatchHeader& h, uint64_t) {
-    last = h;
-    return true;
-  });
-  if (!last) return base_offset_;
-  next_offset_ = last->last_offset() + 1;
-  uint64_t log_size = size();
-  uint32_t last_relative = uint32_t(last->last_offset() - base_offset_);
-  bool loaded = offset_index_.load([&](const OffsetEntry& e) { return e.position < log_size; }) &&
-                time_index_.load([&](const TimeEntry& e) { return e.relative_offset <= last_relative; });
-  if (loaded) {
-    max_timestamp_ = time_index_.last_timestamp();
-    return next_offset_;
+  if (complete_loaded_indexes(index_interval_bytes)) return next_offset_;
+  log::info("storage", "rebuilding the indexes of {} (missing, or not matching the log)", log_path_.string());
+  reset_indexes();
+  uint64_t end = index_from(0, base_offset_, index_interval_bytes);
+  if (end < size()) {
+    // Torn or out of order: hide the bytes from readers, but keep them for inspection.
+    log::warn("storage", "{}: {} byte(s) from position {} (after offset {}) do not continue the log; reads stop there",
+              log_path_.string(), size() - end, end, next_offset_ - 1);
+    size_ = end;
+    written_ = end;
   }
-  offset_index_.clear();
-  time_index_.clear();
+  return next_offset_;
+}
+
+bool Segment::complete_loaded_indexes(int32_t interval) {
+  uint64_t log_size = size();
+  if (!offset_index_.load([&](const OffsetEntry& e) { return e.position < log_size; }) ||
+      !time_index_.load([](const TimeEntry&) { return true; })) {
+    return false;
+  }
+  // Entries are written in batch order, so both indexes cover every batch before
+  // the one the last time entry names: only the tail from there needs a scan.
+  auto last_time = time_index_.back();
+  auto last_entry = offset_index_.back();
+  auto from = offset_index_.floor(last_time ? last_time->relative_offset : 0);
+  max_timestamp_ = last_time ? last_time->timestamp : -1;
   bytes_since_index_ = 0;
-  scan(0, size(), [&](const BatchHeader& h, uint64_t pos) {
-    index_batch(h, pos, index_interval_bytes);
+  int64_t expected = base_offset_ + (from ? from->relative_offset : 0);
+  bool last_entry_ok = !last_entry;  // the scan passes it, being at or after `from`
+  uint64_t end = scan(from ? from->position : 0, log_size, [&](const BatchHeader& h, uint64_t pos) {
+    if (h.magic != 2 || h.base_offset != expected) return false;
+    if (last_entry && pos == last_entry->position) {
+      last_entry_ok = h.base_offset == base_offset_ + last_entry->relative_offset;
+    }
+    index_batch(h, pos, interval);
+    expected = h.last_offset() + 1;
     return true;
   });
-  offset_index_.persist();
-  time_index_.persist();
-  return next_offset_;
+  // The chain must reach the end of the log, pass the newest offset entry at a batch
+  // start, and not end before the offset the newest time entry names.
+  return end == log_size && last_entry_ok &&
+         (!last_time || base_offset_ + last_time->relative_offset < next_offset_);
 }
 
 void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header, int32_t index_interval_bytes) {
@@ -160,8 +188,13 @@ void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header, 
     ssize_t n = ::pwrite(fd_, batch.data() + done, batch.size() - done, off_t(pos + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      // Leave no partial batch behind: readers are bounded by size_, and the
-      // next append starts at the same position.
+      // Cut the partial batch off (best effort): readers are bounded by size_ anyway,
+      // but garbage left after a later, shorter batch would outlive the next roll.
+      int err = n < 0 ? errno : ENOSPC;
+      if (::ftruncate(fd_, off_t(pos)) != 0) {
+        log::warn("storage", "cannot cut a partial write off {}: {}", log_path_.string(), std::strerror(errno));
+      }
+      errno = err;
       io_error("cannot append to segment", log_path_);
     }
     done += size_t(n);
@@ -208,18 +241,18 @@ Bytes Segment::read(int64_t offset, int32_t max_bytes) const {
   return out;
 }
 
-std::optional<std::pair<int64_t, int64_t>> Segment::find_timestamp(int64_t timestamp) const {
-  if (max_timestamp() < timestamp) return std::nullopt;
-  uint32_t hint = time_index_.lookup_before(timestamp);
-  uint64_t start = position_of(base_offset_ + hint);
+std::optional<std::pair<int64_t, int64_t>> Segment::find_timestamp(int64_t timestamp, int64_t from_offset) const {
+  if (max_timestamp() < timestamp || next_offset() <= from_offset) return std::nullopt;
+  int64_t hint = base_offset_ + time_index_.lookup_before(timestamp);
+  uint64_t start = position_of(std::max(hint, from_offset));
   std::optional<std::pair<int64_t, int64_t>> found;
   Bytes batch;
   scan(start, size(), [&](const BatchHeader& h, uint64_t pos) {
-    if (h.max_timestamp < timestamp) return true;
+    if (h.max_timestamp < timestamp || h.last_offset() < from_offset) return true;
     batch.resize(h.total_size());
     if (!pread_full(fd_, batch.data(), batch.size(), pos)) return false;
     for_each_record(batch, [&](const RecordView& r) {
-      if (r.timestamp >= timestamp) found = {{r.offset, r.timestamp}};
+      if (r.offset >= from_offset && r.timestamp >= timestamp) found = {{r.offset, r.timestamp}};
       return !found;
     });
     return !found;

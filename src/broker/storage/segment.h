@@ -34,13 +34,16 @@ class Segment {
   // Scans every batch (CRC included), truncates at the first bad or torn one,
   // and rebuilds both indexes. Used for the active segment at start-up.
   Recovery recover(int32_t index_interval_bytes);
-  // Loads the indexes, rebuilding them from the log if they are missing or
-  // insane, without checking CRCs (older segments were verified when written).
+  // Loads the indexes and completes them from the log past their last entries
+  // (a crash may have cut the unsynced files short); rebuilds them when they are
+  // missing or disagree with the log. Checks no CRCs: a sealed segment was
+  // synced at the roll. Returns the offset after the last batch.
   int64_t open_sealed(int32_t index_interval_bytes);
 
   // Writes and indexes a batch but does not make it visible: the owner calls
   // publish() once the batch is durable per its flush policy and the log's end
   // offset covers it, so no reader ever sees data beyond the high watermark.
+  // A failed write is cut off again and throws; the segment is then unchanged.
   void append(std::span<const uint8_t> batch, const BatchHeader& header, int32_t index_interval_bytes);
   void publish() { size_.store(written_, std::memory_order_release); }
   void flush();
@@ -50,8 +53,9 @@ class Segment {
   // Whole batches from the first batch whose last offset is >= `offset`, adding
   // batches while the total stays <= max_bytes but always at least one.
   Bytes read(int64_t offset, int32_t max_bytes) const;
-  // First record at or after `timestamp` in this segment: {offset, timestamp}.
-  std::optional<std::pair<int64_t, int64_t>> find_timestamp(int64_t timestamp) const;
+  // First record at or after `timestamp` among offsets >= `from_offset` (records
+  // below it were deleted): {offset, timestamp}.
+  std::optional<std::pair<int64_t, int64_t>> find_timestamp(int64_t timestamp, int64_t from_offset) const;
 
   int64_t base_offset() const { return base_offset_; }
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
@@ -65,6 +69,12 @@ class Segment {
   uint64_t scan(uint64_t position, uint64_t end, Fn&& fn) const;
   uint64_t position_of(int64_t offset) const;
   void index_batch(const BatchHeader& h, uint64_t position, int32_t interval);
+  void reset_indexes();
+  // Indexes the batches from `position`, which must start at `expected_offset` and
+  // continue without gaps. Returns where the chain ended.
+  uint64_t index_from(uint64_t position, int64_t expected_offset, int32_t interval);
+  // True when the loaded indexes, completed from their last entries, reach the end of the log.
+  bool complete_loaded_indexes(int32_t interval);
 
   std::filesystem::path log_path_;
   int64_t base_offset_;

@@ -29,8 +29,9 @@ IndexFile<Entry>::~IndexFile() {
 template <typename Entry>
 bool IndexFile<Entry>::load(const std::function<bool(const Entry&)>& sane) {
   std::ifstream in(path_, std::ios::binary);
+  if (!in) return false;
   Bytes b((std::istreambuf_iterator<char>(in)), {});
-  if (b.empty() || b.size() % Entry::kSize != 0) return false;
+  if (b.size() % Entry::kSize != 0) return false;
   std::vector<Entry> loaded;
   for (size_t i = 0; i < b.size(); i += Entry::kSize) {
     Entry e = Entry::decode(&b[i]);
@@ -64,19 +65,12 @@ void IndexFile<Entry>::append(const Entry& e) {
 }
 
 template <typename Entry>
-void IndexFile<Entry>::clear() {
+void IndexFile<Entry>::reset() {
   std::lock_guard lock(mu_);
   entries_.clear();
-}
-
-template <typename Entry>
-void IndexFile<Entry>::persist() {
-  std::lock_guard lock(mu_);
   if (fd_ >= 0) ::close(fd_);
+  // Later appends go straight to the emptied file, so a rebuild needs no final rewrite.
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-  Bytes b(entries_.size() * Entry::kSize);
-  for (size_t i = 0; i < entries_.size(); ++i) entries_[i].encode(&b[i * Entry::kSize]);
-  write_out(b);
 }
 
 template <typename Entry>
@@ -98,8 +92,12 @@ std::optional<Entry> IndexFile<Entry>::back() const {
 template class IndexFile<OffsetEntry>;
 template class IndexFile<TimeEntry>;
 
+std::optional<OffsetEntry> OffsetIndex::floor(uint32_t relative_offset) const {
+  return last_where([&](const OffsetEntry& x) { return x.relative_offset <= relative_offset; });
+}
+
 uint32_t OffsetIndex::lookup(uint32_t relative_offset) const {
-  auto e = last_where([&](const OffsetEntry& x) { return x.relative_offset <= relative_offset; });
+  auto e = floor(relative_offset);
   return e ? e->position : 0;
 }
 

@@ -5,8 +5,9 @@
 //                largest timestamp grows, for seeking to a time.
 //
 // Invariant: entries are strictly increasing in both fields, and each points at
-// the start of a batch. The files are a cache: recovery may drop and rebuild them
-// from the log, so they are never fsync'ed on their own.
+// the start of a batch. The files are a cache: after a crash they may be short
+// or torn, so start-up checks them against the log and completes or rebuilds
+// them; they are never fsync'ed on their own.
 #pragma once
 
 #include <cstdint>
@@ -53,13 +54,14 @@ class IndexFile {
   IndexFile& operator=(const IndexFile&) = delete;
 
   // Loads the file; false (nothing loaded) if it is missing, torn, not strictly
-  // increasing, or has an entry `sane` rejects.
+  // increasing, or has an entry `sane` rejects. An empty file is a valid empty index.
   bool load(const std::function<bool(const Entry&)>& sane);
-  // Appends when the entry follows the last one; ignored otherwise.
+  // Appends when the entry follows the last one; ignored otherwise, so replaying
+  // batches that are already indexed is harmless.
   void append(const Entry& e);
-  void clear();
-  void persist();  // rewrites the file from memory, after a rebuild
-  void remove();   // deletes the file
+  void reset();   // drops every entry, in memory and in the file, before a rebuild
+  void remove();  // deletes the file
+  std::optional<Entry> back() const;
 
  protected:
   // The last entry for which `below(entry)` holds, if any.
@@ -70,7 +72,6 @@ class IndexFile {
     if (it == entries_.begin()) return std::nullopt;
     return *std::prev(it);
   }
-  std::optional<Entry> back() const;
 
  private:
   void write_out(const Bytes& b);
@@ -83,7 +84,9 @@ class IndexFile {
 class OffsetIndex : public IndexFile<OffsetEntry> {
  public:
   using IndexFile::IndexFile;
-  // Position of the last entry with relative offset <= `relative_offset` (0 if none).
+  // The last entry with relative offset <= `relative_offset`, if any.
+  std::optional<OffsetEntry> floor(uint32_t relative_offset) const;
+  // Its position, or 0 (the segment start) if there is none.
   uint32_t lookup(uint32_t relative_offset) const;
 };
 

@@ -1,11 +1,10 @@
 #include "broker/storage/topic_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 
+#include "broker/storage/durable_file.h"
 #include "common/log.h"
 
 namespace sluice::broker {
@@ -13,19 +12,25 @@ namespace {
 
 constexpr int32_t kMaxPartitions = 10000;
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  auto tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0 && ::write(fd, content.data(), content.size()) == ssize_t(content.size()) && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!ok) throw std::runtime_error("cannot write " + tmp.string());
-  std::filesystem::rename(tmp, path);
-  int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+constexpr const char* kTombstonePrefix = "~deleted-";
+
+// Runs fn on each partition; a failure is logged and the rest still run.
+template <typename Fn>
+void for_each_partition(const std::vector<std::shared_ptr<PartitionLog>>& partitions, const char* what, Fn&& fn) {
+  for (const auto& p : partitions) {
+    try {
+      fn(*p);
+    } catch (const std::exception& e) {
+      log::error("storage", "{} failed for a partition (the others continue): {}", what, e.what());
+    }
   }
+}
+
+std::optional<int32_t> parse_partition_count(const std::string& s) {
+  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::stoi(s);
 }
 
 StoreResult fail(StoreStatus status, std::string message) { return {status, std::move(message)}; }
@@ -47,7 +52,15 @@ TopicStore::TopicStore(std::filesystem::path data_dir, TopicDefaults defaults)
     : root_(data_dir / "topics"), defaults_(std::move(defaults)) {
   std::filesystem::create_directories(root_);
   for (const auto& entry : std::filesystem::directory_iterator(root_)) {
-    if (entry.is_directory()) load_topic(entry.path());
+    if (!entry.is_directory()) continue;
+    if (entry.path().filename().string().starts_with(kTombstonePrefix)) {
+      log::info("storage", "finishing the deletion of {}", entry.path().string());
+      std::error_code ec;
+      std::filesystem::remove_all(entry.path(), ec);
+      if (ec) log::warn("storage", "cannot remove {}: {}", entry.path().string(), ec.message());
+    } else {
+      load_topic(entry.path());
+    }
   }
 }
 
@@ -65,7 +78,13 @@ void TopicStore::load_topic(const std::filesystem::path& dir) {
     if (eq == std::string::npos) continue;
     std::string key = line.substr(0, eq), value = line.substr(eq + 1);
     if (key == "partitions") {
-      t.info.partitions = std::stoi(value);
+      auto n = parse_partition_count(value);
+      if (!n || *n < 1 || *n > kMaxPartitions) {
+        throw std::runtime_error((dir / "topic.conf").string() + ": partitions must be an integer from 1 to " +
+                                 std::to_string(kMaxPartitions) + ", got '" + value +
+                                 "'; fix the line, or remove the topic directory to drop the topic");
+      }
+      t.info.partitions = *n;
     } else if (auto err = apply_config(t.info.config, key, value)) {
       log::warn("storage", "{}/topic.conf: {}; using the default", dir.string(), *err);
     } else {
@@ -116,14 +135,33 @@ StoreResult TopicStore::create_topic(const std::string& name, int32_t partitions
   return {};
 }
 
+std::filesystem::path TopicStore::new_tombstone() {
+  std::filesystem::path p;
+  do {
+    p = root_ / (kTombstonePrefix + std::to_string(++deletions_));
+  } while (std::filesystem::exists(p));
+  return p;
+}
+
 StoreResult TopicStore::delete_topic(const std::string& name) {
   std::unique_lock lock(mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
-  topics_.erase(it);
+  auto tombstone = new_tombstone();
   std::error_code ec;
-  std::filesystem::remove_all(topic_dir(name), ec);
-  if (ec) return fail(StoreStatus::kIoError, "removing " + topic_dir(name).string() + ": " + ec.message());
+  std::filesystem::rename(topic_dir(name), tombstone, ec);
+  if (ec) {
+    return fail(StoreStatus::kIoError, "cannot delete topic '" + name + "': renaming " + topic_dir(name).string() +
+                                           " to " + tombstone.string() + " failed: " + ec.message() +
+                                           "; check the permissions of the data directory");
+  }
+  // Paths, not file descriptors, name a partition's future files: a producer still
+  // holding one must not roll a segment into a topic re-created under this name.
+  for (const auto& p : it->second.partitions) p->retire("topic '" + name + "' was deleted");
+  topics_.erase(it);
+  lock.unlock();  // removing a large topic takes a while, and the name is free already
+  std::filesystem::remove_all(tombstone, ec);
+  if (ec) log::warn("storage", "cannot remove {} ({}); the next start retries", tombstone.string(), ec.message());
   log::info("storage", "deleted topic '{}'", name);
   return {};
 }
@@ -147,6 +185,44 @@ StoreResult TopicStore::add_partitions(const std::string& name, int32_t new_tota
   } catch (const std::exception& e) {
     return fail(StoreStatus::kIoError, "adding partitions to '" + name + "' failed: " + e.what());
   }
+  return {};
+}
+
+StoreResult TopicStore::alter_configs(const std::string& name,
+                                      const std::map<std::string, std::optional<std::string>>& changes,
+                                      bool validate_only) {
+  std::unique_lock lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
+  Topic& t = it->second;
+  auto known = config_to_map(defaults_.log);
+  auto overrides = t.info.overrides;
+  for (const auto& [key, value] : changes) {
+    if (value) {
+      overrides[key] = *value;
+    } else if (!known.count(key)) {  // removing a setting that does not exist is a typo too
+      return fail(StoreStatus::kInvalidConfig, "cannot remove unknown topic config '" + key + "'");
+    } else {
+      overrides.erase(key);
+    }
+  }
+  // Rebuilt from the defaults, so a removed override really falls back to them.
+  LogConfig config = defaults_.log;
+  for (const auto& [key, value] : overrides) {
+    if (auto err = apply_config(config, key, value)) return fail(StoreStatus::kInvalidConfig, *err);
+  }
+  if (validate_only) return {};
+  Topic updated;
+  updated.info = t.info;
+  updated.info.config = config;
+  updated.info.overrides = std::move(overrides);
+  try {
+    write_topic_conf(updated);
+  } catch (const std::exception& e) {
+    return fail(StoreStatus::kIoError, "altering the configs of topic '" + name + "' failed: " + e.what());
+  }
+  t.info = std::move(updated.info);
+  for (const auto& p : t.partitions) p->set_config(config);
   return {};
 }
 
@@ -180,16 +256,16 @@ std::vector<std::shared_ptr<PartitionLog>> TopicStore::all_partitions() const {
 
 size_t TopicStore::enforce_retention(int64_t now_ms) {
   size_t removed = 0;
-  for (const auto& p : all_partitions()) removed += p->enforce_retention(now_ms);
+  for_each_partition(all_partitions(), "retention", [&](PartitionLog& p) { removed += p.enforce_retention(now_ms); });
   return removed;
 }
 
 void TopicStore::flush_due() {
-  for (const auto& p : all_partitions()) p->flush_if_due();
+  for_each_partition(all_partitions(), "interval flush", [](PartitionLog& p) { p.flush_if_due(); });
 }
 
 void TopicStore::flush_all() {
-  for (const auto& p : all_partitions()) p->flush();
+  for_each_partition(all_partitions(), "flush", [](PartitionLog& p) { p.flush(); });
 }
 
 }  // namespace sluice::broker

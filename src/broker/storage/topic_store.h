@@ -2,8 +2,12 @@
 // count and overridden configs) and one PartitionLog per partition directory.
 //
 // Invariant: topic.conf is replaced atomically (temp file, fsync, rename), so a
-// crash leaves the old or the new settings, never a mix. A deleted topic leaves
-// the map before its files go; readers holding a partition keep reading it.
+// crash leaves the old or the new settings, never a mix. A deleted topic's
+// directory is renamed to a tombstone (~deleted-N, never a valid topic name) in
+// one step before its files go, so a crash mid-delete cannot bring back half a
+// topic; its partitions stop writing, so a topic re-created under the same name
+// never receives the old one's segments. Readers holding a deleted partition
+// keep reading it.
 #pragma once
 
 #include <filesystem>
@@ -47,11 +51,17 @@ class TopicStore {
                            bool validate_only = false);
   StoreResult delete_topic(const std::string& name);
   StoreResult add_partitions(const std::string& name, int32_t new_total);
+  // Sets (value) or removes (nullopt: back to the broker default) overridden
+  // configs, all or none, and applies them to every partition at once.
+  StoreResult alter_configs(const std::string& name, const std::map<std::string, std::optional<std::string>>& changes,
+                            bool validate_only = false);
 
   std::shared_ptr<PartitionLog> partition(const std::string& topic, int32_t partition) const;
   std::optional<TopicInfo> describe(const std::string& name) const;
   std::vector<TopicInfo> list() const;
 
+  // Each runs over every partition; one that fails is logged and the others still
+  // run, so one bad partition cannot stall retention or flushing for all.
   size_t enforce_retention(int64_t now_ms);
   void flush_due();
   void flush_all();
@@ -65,11 +75,13 @@ class TopicStore {
   void load_topic(const std::filesystem::path& dir);
   void write_topic_conf(const Topic& t) const;
   std::vector<std::shared_ptr<PartitionLog>> all_partitions() const;
+  std::filesystem::path new_tombstone();
 
   std::filesystem::path root_;
   TopicDefaults defaults_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Topic> topics_;
+  uint64_t deletions_ = 0;  // numbers tombstones; guarded by mu_
 };
 
 // Kafka's rule: 1-249 characters of [a-zA-Z0-9._-], not "." or "..". Returns why not, if not.
