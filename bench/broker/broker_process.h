@@ -30,6 +30,7 @@ class BrokerProcess {
 
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& ready_line() const { return ready_line_; }
+  pid_t pid() const { return pid_; }
 
   // Stops the broker (as the destructor would) and describes how it exited,
   // e.g. "exit 0" or "killed by signal 9 after 30 s".

@@ -10,6 +10,7 @@
 
 #include "broker_process.h"
 #include "consume_throughput.h"
+#include "cpu_usage.h"
 #include "disk_limit.h"
 #include "latency_run.h"
 #include "options.h"
@@ -34,14 +35,18 @@ ModeResult run_mode(const BenchOptions& o, const std::filesystem::path& scratch,
   ProducerSettings producer{broker.bootstrap(), o.linger_ms, o.batch_bytes};
   fmt::print("[flush={}] producing {} messages ...\n", flush, o.messages);
   std::fflush(stdout);
+  CpuSample before = sample_cpu(broker.pid());
   m.produce =
       run_produce_throughput(producer, "bench-throughput", o.partitions, o.messages, payloads);
+  m.produce_cpu = describe_cpu(before, sample_cpu(broker.pid()));
   fmt::print("[flush={}] produce: {:.1f} MB/s {:.0f} msg/s\n", flush, m.produce.mb_per_s(),
              m.produce.msgs_per_s());
 
   fmt::print("[flush={}] consuming ...\n", flush);
   std::fflush(stdout);
+  before = sample_cpu(broker.pid());
   m.consume = run_consume_throughput(broker.bootstrap(), "bench-throughput", o.partitions);
+  m.consume_cpu = describe_cpu(before, sample_cpu(broker.pid()));
   fmt::print("[flush={}] consume: {:.1f} MB/s {:.0f} msg/s\n", flush, m.consume.mb_per_s(),
              m.consume.msgs_per_s());
 
@@ -50,8 +55,10 @@ ModeResult run_mode(const BenchOptions& o, const std::filesystem::path& scratch,
     fmt::print("[flush={}] latency run: {:.0f} msg/s for {} s ...\n", flush, rate,
                o.latency_seconds);
     std::fflush(stdout);
+    before = sample_cpu(broker.pid());
     m.latency =
         run_latency(producer, "bench-latency", o.partitions, rate, o.latency_seconds, payloads);
+    m.latency_cpu = describe_cpu(before, sample_cpu(broker.pid()));
     fmt::print(
         "[flush={}] ack p50 {:.2f} ms p99 {:.2f} ms; end-to-end p50 {:.2f} ms p99 {:.2f} ms\n",
         flush, m.latency.ack.p50_ms, m.latency.ack.p99_ms, m.latency.end_to_end.p50_ms,
@@ -64,6 +71,8 @@ ModeResult run_mode(const BenchOptions& o, const std::filesystem::path& scratch,
 }
 
 int run(const BenchOptions& o) {
+  RunContext context;
+  context.load_before = load_average();
   ScratchDir scratch(o.parent_dir, o.keep_data);
   fmt::print("scratch directory: {}\nbroker binary: {}\n", scratch.path().string(), o.sluice_bin);
   fmt::print("measuring disk sequential write ({} MiB) ...\n", o.disk_mb);
@@ -76,7 +85,8 @@ int run(const BenchOptions& o) {
   for (const std::string& flush : o.flush_modes) {
     modes.push_back(run_mode(o, scratch.path(), flush, payloads));
   }
-  print_summary(o, disk, modes);
+  context.load_after = load_average();
+  print_summary(o, context, disk, modes);
   return 0;
 }
 

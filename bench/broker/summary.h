@@ -21,9 +21,18 @@ struct ModeResult {
   ThroughputResult consume;
   LatencyResult latency;
   std::string broker_exit;  // how the broker stopped, e.g. "exit 0"
+  // CPU use during each phase (see cpu_usage.h).
+  std::string produce_cpu;
+  std::string consume_cpu;
+  std::string latency_cpu;
 };
 
-void print_summary(const BenchOptions& options, const DiskResult& disk,
+struct RunContext {
+  std::string load_before;  // /proc/loadavg when the run started
+  std::string load_after;
+};
+
+void print_summary(const BenchOptions& options, const RunContext& context, const DiskResult& disk,
                    const std::vector<ModeResult>& modes);
 
 }  // namespace sluice::bench
