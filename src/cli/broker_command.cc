@@ -7,8 +7,6 @@
 #include "broker/storage/log_config.h"
 #include "cli/commands.h"
 #include "cli/kafka_flags.h"
-#include "common/clock.h"
-#include "kafka/admin.h"
 #include "common/log.h"
 
 namespace sluice::cli {
@@ -37,18 +35,6 @@ broker::FlushPolicy parse_flush(const std::string& s) {
   } catch (const std::exception&) {
   }
   throw std::invalid_argument("--flush '" + s + "' must be 'always' or an interval such as '200ms'");
-}
-
-// `sluice broker check`: can this cluster be reached, and what does it say about itself?
-int check(const KafkaFlags& f) {
-  int64_t start = mono_ms();
-  kafka::AdminClient admin(f.bootstrap, f.timeout_ms);
-  kafka::ClusterInfo info = admin.metadata();
-  std::printf("OK: %s answered in %lld ms\n", f.bootstrap.c_str(), static_cast<long long>(mono_ms() - start));
-  std::printf("cluster id: %s, controller: %d, %zu topic(s)\n", info.cluster_id.c_str(), info.controller,
-              info.topics.size());
-  for (const auto& [id, address] : info.brokers) std::printf("broker %d at %s\n", id, address.c_str());
-  return 0;
 }
 
 int run(const BrokerFlags& f) {
@@ -122,7 +108,9 @@ Run add_broker_command(CLI::App& app) {
   auto check_flags = std::make_shared<KafkaFlags>();
   CLI::App* check_cmd = cmd->add_subcommand("check", "Check that a Kafka cluster (any, not only ours) is reachable");
   check_flags->add_to(check_cmd);
-  return [flags, check_flags, check_cmd] { return check_cmd->parsed() ? check(*check_flags) : run(*flags); };
+  return [flags, check_flags, check_cmd] {
+    return check_cmd->parsed() ? run_broker_check(*check_flags) : run(*flags);
+  };
 }
 
 }  // namespace sluice::cli

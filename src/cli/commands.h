@@ -17,4 +17,8 @@ std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*
 std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 
+// `sluice broker check`, run by the `broker` command when its `check` subcommand is parsed.
+struct KafkaFlags;
+int run_broker_check(const KafkaFlags& flags);
+
 }  // namespace sluice::cli

@@ -1,8 +1,12 @@
-// Aligned plain-text tables for CLI output, like kafka-consumer-groups.sh prints.
+// Aligned plain-text tables for CLI output, as kafka-topics.sh and
+// kafka-consumer-groups.sh print them, plus the cell spellings shared by every
+// table ("-" for unknown or absent).
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +24,8 @@ class Table {
     }
     for (const auto& r : rows_) {
       std::string line;
-      for (size_t i = 0; i < r.size(); ++i) line += r[i] + std::string(width[i] - r[i].size() + 2, ' ');
+      for (size_t i = 0; i < r.size(); ++i)
+        line += r[i] + std::string(width[i] - r[i].size() + 2, ' ');
       line.erase(line.find_last_not_of(' ') + 1);
       std::fprintf(out, "%s\n", line.c_str());
     }
@@ -29,5 +34,12 @@ class Table {
  private:
   std::vector<std::vector<std::string>> rows_;
 };
+
+inline std::string cell(const std::string& s) {
+  return s.empty() ? "-" : s;
+}
+inline std::string cell(const std::optional<int64_t>& v) {
+  return v ? std::to_string(*v) : "-";
+}
 
 }  // namespace sluice::cli

@@ -1,0 +1,35 @@
+// The two JSON pieces the --json outputs need: a quoted, escaped string and an
+// optional number (null when unknown). Group, member and client ids are free
+// text chosen by clients, so they are always escaped.
+#pragma once
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::cli {
+
+inline std::string json_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+template <typename T>
+std::string json_number(const std::optional<T>& v) {
+  return v ? std::to_string(*v) : "null";
+}
+
+}  // namespace sluice::cli

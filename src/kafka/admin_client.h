@@ -1,0 +1,67 @@
+// Cluster administration over librdkafka's public admin and metadata APIs, so
+// every operator command works against any Kafka-compatible cluster (Apache
+// Kafka, Redpanda, the built-in broker), never through a side door of ours.
+//
+// Each method is one request; failures throw KafkaError worded for an operator.
+// Nothing here creates a topic as a side effect of looking at it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kafka/connection.h"
+#include "kafka/handles.h"
+#include "kafka/types.h"
+
+namespace sluice::kafka {
+
+struct NewTopicSpec {
+  std::string name;
+  int partitions = -1;          // -1: the broker's default
+  int replication_factor = -1;  // -1: the broker's default
+  std::map<std::string, std::string> configs;
+};
+
+class AdminClient {
+ public:
+  // Connects: throws KafkaError ("cannot reach …") if the cluster does not answer.
+  explicit AdminClient(const Endpoint& endpoint);
+
+  const Endpoint& endpoint() const { return conn_.endpoint(); }
+
+  // Topics.
+  ClusterInfo cluster();
+  std::optional<TopicInfo> find_topic(const std::string& name);
+  std::map<std::string, std::string> topic_configs(const std::string& topic);
+  void create_topic(const NewTopicSpec& spec);
+  void add_partitions(const std::string& topic, int total_partitions);
+  void delete_topic(const std::string& topic);
+
+  // Consumer groups.
+  std::vector<GroupListing> list_groups();
+  GroupDescription describe_group(const std::string& group);
+  // Committed offsets of `group`, for every partition of `topic` (or of every topic).
+  std::map<TopicPartition, int64_t> committed_offsets(const std::string& group,
+                                                      const std::optional<std::string>& topic = {});
+  void commit_offsets(const std::string& group, const std::map<TopicPartition, int64_t>& offsets);
+
+  // Offsets in the log.
+  Watermarks watermarks(const std::string& topic, int32_t partition);
+  // Per partition, the first offset whose timestamp is >= timestamp_ms; -1 if none is.
+  std::map<int32_t, int64_t> offsets_for_time(const std::string& topic,
+                                              const std::vector<int32_t>& partitions,
+                                              int64_t timestamp_ms);
+
+ private:
+  using Submit = std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>;
+  // Posts one admin request and waits for its result event (which has no event-level error).
+  Event run(const std::string& what, const Submit& submit);
+
+  Connection conn_;
+  Queue results_;
+};
+
+}  // namespace sluice::kafka

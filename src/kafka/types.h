@@ -1,0 +1,70 @@
+// Plain values the Kafka layer hands to its callers, so that nothing above
+// src/kafka/ needs librdkafka's structs or has to manage their memory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice::kafka {
+
+// Where the cluster is and how long any one call may wait for it.
+struct Endpoint {
+  std::string bootstrap;
+  int timeout_ms = 10000;
+};
+
+using TopicPartition = std::pair<std::string, int32_t>;
+
+struct PartitionInfo {
+  int32_t id = 0;
+  int32_t leader = -1;  // -1: no leader, the partition is offline
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> isr;
+  std::string error;  // empty when healthy
+};
+
+struct TopicInfo {
+  std::string name;
+  std::vector<PartitionInfo> partitions;
+  std::string error;  // empty when healthy
+};
+
+struct BrokerInfo {
+  int32_t id = -1;
+  std::string address;  // host:port as the cluster advertises it
+};
+
+struct ClusterInfo {
+  std::vector<BrokerInfo> brokers;
+  int32_t controller = -1;
+  std::string cluster_id;
+  std::vector<TopicInfo> topics;
+};
+
+struct GroupListing {
+  std::string group_id;
+  std::string state;    // Empty, Stable, PreparingRebalance, CompletingRebalance, Dead, Unknown
+  bool simple = false;  // commits offsets without group membership (no protocol type)
+};
+
+struct GroupMember {
+  std::string member_id;
+  std::string client_id;
+  std::string host;
+  std::vector<TopicPartition> assignment;
+};
+
+struct GroupDescription {
+  std::string group_id;
+  std::string state;
+  std::vector<GroupMember> members;
+};
+
+struct Watermarks {
+  int64_t low = 0;   // first offset still in the log
+  int64_t high = 0;  // log end offset: the next offset to be written
+};
+
+}  // namespace sluice::kafka
