@@ -11,7 +11,7 @@ packages=(
   librdkafka-dev libfmt-dev libcli11-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
   libyaml-cpp-dev libsimdjson-dev libcurl4-openssl-dev
-  libcpp-httplib-dev prometheus
+  libcpp-httplib-dev libssl-dev prometheus
   kcat python3 python3-kafka python3-confluent-kafka
 )
 missing=()
@@ -22,5 +22,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+# Node.js may come from elsewhere (NodeSource ships npm inside nodejs); use Debian's only if absent.
+if ! command -v npm >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm
+fi
+# Independent readers for the lake tests (DuckDB) and an S3-compatible server (s3rver).
+here="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -d "$here/tests/lake/node_modules/@duckdb/node-api" ] || [ ! -d "$here/tests/lake/node_modules/s3rver" ]; then
+  (cd "$here/tests/lake" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "build dependencies are installed"

@@ -1,5 +1,6 @@
-// The contender: `sluice run` with a one-stage passthrough pipeline, as an
-// operator would start it, timed until its output topic holds every record.
+// The contender: `sluice run` with a one-stage passthrough pipeline, started as
+// an operator would start it and timed until its output topic holds every
+// record. Also snapshots the admin endpoint so a slow run says where time went.
 #pragma once
 
 #include <cstdint>
@@ -8,11 +9,26 @@
 
 namespace sluice::bench {
 
-double run_passthrough_stage(const std::string& sluice_bin, const std::filesystem::path& workdir,
-                             const std::string& bootstrap, const std::string& input, const std::string& output,
-                             int64_t count);
+struct StageSetup {
+  std::string sluice_bin;
+  std::filesystem::path workdir;  // pipeline.yaml and stage.log go here
+  std::string bootstrap;
+  std::string input;
+  std::string output;
+  int32_t partitions = 4;
+  int64_t count = 0;
+};
 
-// Sum of the high watermarks of `topic`'s partitions.
-int64_t records_in(const std::string& bootstrap, const std::string& topic);
+struct StageResult {
+  double seconds = 0;        // process start until the output holds `count` records
+  double ready_seconds = 0;  // process start until the first output record
+  std::string admin_url;
+  std::string status_midway;       // GET /status when half the records were out
+  std::string processing_metrics;  // kafka_processing_duration_seconds_{sum,count}
+  std::string exit;                // how the process ended after SIGTERM
+};
+
+// Throws if the process does not start or copies nothing for 60 s.
+StageResult run_passthrough_stage(const StageSetup& setup);
 
 }  // namespace sluice::bench

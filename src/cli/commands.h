@@ -16,6 +16,7 @@ Run add_run_command(CLI::App& app);
 std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 
 // `sluice broker check`, run by the `broker` command when its `check` subcommand is parsed.
 struct KafkaFlags;

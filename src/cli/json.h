@@ -8,23 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/json.h"
+
 namespace sluice::cli {
 
 inline std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  return json::quote(s);
 }
 
 template <typename T>

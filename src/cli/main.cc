@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/store_command.h"
 #include "common/log.h"
 
 namespace {
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
   add(sluice::cli::add_run_command(app));
   // Command groups with nested subcommands register one runner per leaf.
   for (auto* add_group : {&sluice::cli::add_stage_control_commands, &sluice::cli::add_topics_commands,
-                          &sluice::cli::add_groups_commands}) {
+                          &sluice::cli::add_groups_commands, &sluice::cli::add_table_commands,
+                          &sluice::cli::add_store_commands}) {
     std::vector<CLI::App*> apps;
     auto runs = (*add_group)(app, apps);
     for (size_t i = 0; i < apps.size(); ++i) commands.emplace_back(apps[i], runs[i]);

@@ -2,10 +2,10 @@
 // runtime each) of a pipeline in this process, with the ops surface on --admin.
 #include <condition_variable>
 #include <csignal>
-#include <cstdlib>
-#include <mutex>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "cli/commands.h"
@@ -23,6 +23,7 @@ struct RunFlags {
   std::string pipeline_file;
   std::string stage;
   std::string admin;
+  bool until_caught_up = false;
 };
 
 using Runtimes = std::vector<std::unique_ptr<pipeline::StageRuntime>>;
@@ -32,10 +33,11 @@ std::string status_json(const Runtimes& runtimes) {
   for (const auto& rt : runtimes) {
     auto s = rt->status();
     out += fmt::format(
-        "{}{{\"stage\":\"{}\",\"paused\":{},\"assigned_partitions\":{},\"buffered\":{},\"in_flight\":{},"
+        "{}{{\"stage\":\"{}\",\"paused\":{},\"assigned_partitions\":{},\"buffered\":{},\"in_"
+        "flight\":{},"
         "\"processed\":{},\"dead_lettered\":{}}}",
-        out.size() > 1 ? "," : "", s.stage, s.paused ? "true" : "false", s.assigned_partitions, s.buffered,
-        s.in_flight, s.processed, s.dead_lettered);
+        out.size() > 1 ? "," : "", s.stage, s.paused ? "true" : "false", s.assigned_partitions,
+        s.buffered, s.in_flight, s.processed, s.dead_lettered);
   }
   return out + "]\n";
 }
@@ -67,9 +69,15 @@ ops::AdminServer::Reply on_breaker(Runtimes& runtimes, const std::string& body, 
 }
 
 void add_routes(ops::AdminServer& admin, Runtimes& runtimes) {
-  admin.get("/status", [&] { return ops::AdminServer::Reply{200, status_json(runtimes), "application/json"}; });
-  admin.post("/pause", [&](const std::string& body) { return for_stages(runtimes, body, [](auto& rt) { rt.pause(); }); });
-  admin.post("/resume", [&](const std::string& body) { return for_stages(runtimes, body, [](auto& rt) { rt.resume(); }); });
+  admin.get("/status", [&] {
+    return ops::AdminServer::Reply{200, status_json(runtimes), "application/json"};
+  });
+  admin.post("/pause", [&](const std::string& body) {
+    return for_stages(runtimes, body, [](auto& rt) { rt.pause(); });
+  });
+  admin.post("/resume", [&](const std::string& body) {
+    return for_stages(runtimes, body, [](auto& rt) { rt.resume(); });
+  });
   admin.get("/breakers", [&] {
     std::string out;
     for (auto& rt : runtimes) {
@@ -77,8 +85,10 @@ void add_routes(ops::AdminServer& admin, Runtimes& runtimes) {
     }
     return ops::AdminServer::Reply{200, out.empty() ? "no circuit breakers configured\n" : out};
   });
-  admin.post("/breakers/open", [&](const std::string& body) { return on_breaker(runtimes, body, true); });
-  admin.post("/breakers/close", [&](const std::string& body) { return on_breaker(runtimes, body, false); });
+  admin.post("/breakers/open",
+             [&](const std::string& body) { return on_breaker(runtimes, body, true); });
+  admin.post("/breakers/close",
+             [&](const std::string& body) { return on_breaker(runtimes, body, false); });
   admin.set_liveness([] { return ops::HealthStatus{true, "process running"}; });
   admin.set_readiness([&] {
     std::string detail;
@@ -87,8 +97,8 @@ void add_routes(ops::AdminServer& admin, Runtimes& runtimes) {
       auto s = rt->status();
       bool ok = s.assigned_partitions > 0;
       ready = ready && ok;
-      detail += fmt::format("stage {}: {} partition(s) assigned{}\n", s.stage, s.assigned_partitions,
-                            s.paused ? " (paused)" : "");
+      detail += fmt::format("stage {}: {} partition(s) assigned{}\n", s.stage,
+                            s.assigned_partitions, s.paused ? " (paused)" : "");
     }
     return ops::HealthStatus{ready, detail};
   });
@@ -103,8 +113,8 @@ int run(const RunFlags& f) {
     if (f.stage.empty() || s.name == f.stage) selected.push_back(&s);
   }
   if (selected.empty()) {
-    throw std::invalid_argument("pipeline '" + config.name + "' (" + f.pipeline_file + ") has no stage named '" +
-                                f.stage + "'");
+    throw std::invalid_argument("pipeline '" + config.name + "' (" + f.pipeline_file +
+                                ") has no stage named '" + f.stage + "'");
   }
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -117,15 +127,17 @@ int run(const RunFlags& f) {
   for (const auto* s : selected) {
     pipeline::ProcessorContext ctx{s->name, s->outputs, s->options};
     auto processor = pipeline::ProcessorRegistry::instance().create(s->processor, ctx);
-    runtimes.push_back(std::make_unique<pipeline::StageRuntime>(config, *s, std::move(processor), metrics));
+    runtimes.push_back(
+        std::make_unique<pipeline::StageRuntime>(config, *s, std::move(processor), metrics));
+    if (f.until_caught_up) runtimes.back()->stop_when_caught_up();
   }
   auto [host, port] = std::pair{config.admin.substr(0, config.admin.rfind(':')),
                                 std::stoi(config.admin.substr(config.admin.rfind(':') + 1))};
   ops::AdminServer admin(host, port, metrics);
   add_routes(admin, runtimes);
   admin.start();
-  std::printf("sluice run: pipeline '%s', %zu stage(s), admin on http://%s:%d\n", config.name.c_str(), runtimes.size(),
-              host.c_str(), admin.port());
+  std::printf("sluice run: pipeline '%s', %zu stage(s), admin on http://%s:%d\n",
+              config.name.c_str(), runtimes.size(), host.c_str(), admin.port());
   std::fflush(stdout);
 
   std::mutex mu;
@@ -153,9 +165,13 @@ int run(const RunFlags& f) {
     // librdkafka can block in close() while the cluster is unreachable; the
     // shutdown promise is a deadline, and nothing uncommitted is lost by exiting.
     std::unique_lock lock(mu);
-    if (!all_done.wait_for(lock, std::chrono::milliseconds(deadline_ms + 10'000), [&] { return running == 0; })) {
-      log::error("run", "stages did not stop within {} ms (is the broker reachable?); exiting — uncommitted records "
-                 "will be consumed again on restart", deadline_ms + 10'000);
+    if (!all_done.wait_for(lock, std::chrono::milliseconds(deadline_ms + 10'000),
+                           [&] { return running == 0; })) {
+      log::error("run",
+                 "stages did not stop within {} ms (is the broker reachable?); exiting — "
+                 "uncommitted records "
+                 "will be consumed again on restart",
+                 deadline_ms + 10'000);
       std::_Exit(3);
     }
   });
@@ -171,9 +187,15 @@ int run(const RunFlags& f) {
 Run add_run_command(CLI::App& app) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = app.add_subcommand("run", "Run a pipeline's stages (all, or one with --stage)");
-  cmd->add_option("pipeline", flags->pipeline_file, "Pipeline YAML file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("pipeline", flags->pipeline_file, "Pipeline YAML file")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--stage", flags->stage, "Run only this stage");
-  cmd->add_option("--admin", flags->admin, "HOST:PORT for /metrics, /healthz, /readyz and control (overrides the file)");
+  cmd->add_option("--admin", flags->admin,
+                  "HOST:PORT for /metrics, /healthz, /readyz and control (overrides the file)");
+  cmd->add_flag(
+      "--until-caught-up", flags->until_caught_up,
+      "Catch-up job: exit 0 once everything up to the end offsets seen at start is committed");
   return [flags] { return run(*flags); };
 }
 

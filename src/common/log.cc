@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <ctime>
+#include <string>
+
+#include "common/json.h"
 
 namespace sluice::log {
 namespace {
@@ -15,41 +17,31 @@ std::atomic<Format> g_format{[] {
   return f && std::string_view(f) == "json" ? Format::kJson : Format::kText;
 }()};
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
+using json::append_quoted;
 const char* name(Level l) {
   switch (l) {
-    case Level::kDebug: return "DEBUG";
-    case Level::kInfo: return "INFO";
-    case Level::kWarn: return "WARN";
-    case Level::kError: return "ERROR";
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarn:
+      return "WARN";
+    case Level::kError:
+      return "ERROR";
   }
   return "?";
 }
 }  // namespace
 
-void set_level(Level l) { g_level = l; }
-Level level() { return g_level; }
-void set_format(Format f) { g_format = f; }
+void set_level(Level l) {
+  g_level = l;
+}
+Level level() {
+  return g_level;
+}
+void set_format(Format f) {
+  g_format = f;
+}
 
 void write(Level l, std::string_view component, std::string_view message, const Fields& fields) {
   using namespace std::chrono;
@@ -62,15 +54,16 @@ void write(Level l, std::string_view component, std::string_view message, const 
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
   std::string line;
   if (g_format == Format::kJson) {
-    line = fmt::format("{{\"ts\":\"{}.{:03d}Z\",\"level\":\"{}\",\"component\":", ts, int(ms), name(l));
-    append_json_string(line, component);
+    line = fmt::format("{{\"ts\":\"{}.{:03d}Z\",\"level\":\"{}\",\"component\":", ts, int(ms),
+                       name(l));
+    append_quoted(line, component);
     line += ",\"msg\":";
-    append_json_string(line, message);
+    append_quoted(line, message);
     for (const auto& [k, v] : fields) {
       line += ',';
-      append_json_string(line, k);
+      append_quoted(line, k);
       line += ':';
-      append_json_string(line, v);
+      append_quoted(line, v);
     }
     line += "}\n";
   } else {

@@ -18,10 +18,32 @@
 
 namespace sluice::pipeline {
 
+// A processor whose results become durable later, in batches, outside Kafka
+// (the table sink). Its process() returns Outcome::deferred_success() for a record it
+// has buffered; the runtime commits that record's offset only once
+// durable_through() has passed it, and on assignment resumes each partition
+// where the sink's own store says it stopped — so a crash or rebalance between
+// the sink's commit and Kafka's never writes a record twice or skips one.
+// Called on the poll thread, except flush(), called once on shutdown.
+class DurableSink {
+ public:
+  virtual ~DurableSink() = default;
+  // The next offset to read, or -1 to use the group's committed offset.
+  virtual int64_t resume_offset(const std::string& topic, int32_t partition) = 0;
+  // Every deferred record below this offset is durable (-1: none yet).
+  virtual int64_t durable_through(const std::string& topic, int32_t partition) = 0;
+  // The partition was revoked: drop what is buffered for it; its next owner re-reads it.
+  virtual void release(const std::string& topic, int32_t partition) = 0;
+  // Makes everything buffered durable, giving up at deadline_ms (monotonic).
+  virtual void flush(int64_t deadline_ms) = 0;
+};
+
 class Processor {
  public:
   virtual ~Processor() = default;
   virtual Outcome process(const Record& record) = 0;
+  // Non-null for processors that buffer records into an external store.
+  virtual DurableSink* durable_sink() { return nullptr; }
 };
 
 struct ProcessorContext {

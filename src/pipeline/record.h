@@ -45,10 +45,16 @@ struct Outcome {
   ErrorCategory category = ErrorCategory::kTransient;
   std::string message;     // what went wrong, for the DLQ header and the log
   std::string dependency;  // the breaker to charge, if a dependency failed
+  bool deferred = false;   // buffered by a DurableSink: done once the sink says it is durable
 
   static Outcome success(std::vector<OutputRecord> outputs = {}) {
     Outcome o;
     o.outputs = std::move(outputs);
+    return o;
+  }
+  static Outcome deferred_success() {
+    Outcome o;
+    o.deferred = true;
     return o;
   }
   static Outcome failure(ErrorCategory category, std::string message, std::string dependency = "") {

@@ -2,12 +2,12 @@
 
 #include <chrono>
 #include <deque>
-#include <random>
 #include <stdexcept>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/random_id.h"
 #include "pipeline/reroute.h"
 #include "pipeline/topic_setup.h"
 
@@ -17,14 +17,20 @@ namespace {
 constexpr int64_t kCommitIntervalMs = 1000;
 constexpr int64_t kGaugeIntervalMs = 1000;
 constexpr int64_t kRedeliveryBackoffMs = 1000;
+// Longest sleep of an idle poll thread: the granularity of retry backoffs and
+// delay-topic due times, which nothing else wakes it for.
+constexpr int kIdleWaitMs = 10;
+// A full buffer first only stops reading from librdkafka (whose prefetch is
+// bounded by queued.*). Past this, the partitions are paused for real, because a
+// consumer that stops polling for max.poll.interval.ms is expelled from its group.
+// Not pausing at once matters: a pause discards librdkafka's prefetched records,
+// which would then be fetched again on every resume.
+constexpr int64_t kHardPauseAfterMs = 2000;
 constexpr int kMaxPollBatch = 500;
 constexpr size_t kMaxBatch = 256;  // records handed to a worker at once
 
 std::string mint_trace_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", (unsigned long long)rng(), (unsigned long long)rng());
-  return buf;
+  return random_hex(16);
 }
 
 void set(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
@@ -44,7 +50,9 @@ Headers read_headers(RdKafka::Message& m) {
   Headers out;
   if (RdKafka::Headers* h = m.headers()) {
     for (const auto& hdr : h->get_all()) {
-      out.emplace_back(hdr.key(), hdr.value() ? std::string(static_cast<const char*>(hdr.value()), hdr.value_size()) : "");
+      out.emplace_back(
+          hdr.key(),
+          hdr.value() ? std::string(static_cast<const char*>(hdr.value()), hdr.value_size()) : "");
     }
   }
   return out;
@@ -62,12 +70,15 @@ struct StageRuntime::InFlight {
 };
 
 struct StageRuntime::PartitionState {
-  std::deque<std::shared_ptr<InFlight>> pending;  // consumed, not yet handed to a worker
+  std::deque<std::shared_ptr<InFlight>> pending;    // consumed, not yet handed to a worker
+  std::vector<std::shared_ptr<InFlight>> deferred;  // buffered by the sink, not yet durable
   int running = 0;  // batches being processed (bounded by in_flight_per_partition)
   int unacked = 0;  // processed, outputs not yet acknowledged
   OffsetTracker tracker;
   int64_t committed = -1;
-  int64_t wait_until_ms = 0;  // in-process backoff of the head record
+  int64_t wait_until_ms = 0;     // in-process backoff of the head record
+  int64_t catch_up_target = -1;  // --until-caught-up: the end offset when assigned (-1: none)
+  int64_t start = -1;            // where consumption started, for the same check
 };
 
 // What a worker hands back for one batch: the records it processed, in order,
@@ -129,6 +140,7 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
       processor_(std::move(processor)),
       metrics_(metrics, stage.name, stage.group),
       retry_(stage.retry) {
+  sink_ = processor_->durable_sink();
   for (const auto& b : stage_.breakers) breakers_[b.name] = std::make_unique<CircuitBreaker>(b);
   rebalancer_ = std::make_unique<Rebalancer>(*this);
   deliveries_ = std::make_unique<Deliveries>(*this);
@@ -143,15 +155,18 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   set(*cc, "auto.offset.reset", "earliest");
   set(*cc, "enable.partition.eof", "false");
   set(*cc, "topic.metadata.refresh.interval.ms", "10000");  // notice new partitions and topics soon
-  // librdkafka drops what it prefetched when a partition is paused; keeping its
-  // prefetch within our own buffer limits makes backpressure cheap.
-  set(*cc, "queued.min.messages", std::to_string(std::max(1000, stage_.queue.max_buffered_records / 2)));
+  // librdkafka's prefetch is bounded in bytes, like our own buffer, so memory
+  // stays bounded whatever the backlog. Its per-partition message threshold
+  // (queued.min.messages) stays at the default on purpose: crossing it makes
+  // librdkafka 2.0 back off fetching for fetch.error.backoff.ms (500 ms), which
+  // a low threshold turns into a throughput ceiling of a few thousand records/s.
   set(*cc, "queued.max.messages.kbytes",
-      std::to_string(std::max<int64_t>(1024, stage_.queue.max_buffered_bytes / 2048)));
+      std::to_string(std::clamp<int64_t>(stage_.queue.max_buffered_bytes / 1024, 1024, 2097151)));
   set_callback(*cc, "rebalance_cb", rebalancer_.get());
   set_callback(*cc, "event_cb", static_cast<RdKafka::EventCb*>(deliveries_.get()));
   consumer_.reset(RdKafka::KafkaConsumer::create(cc.get(), err));
-  if (!consumer_) throw std::runtime_error("stage '" + stage_.name + "': cannot create consumer: " + err);
+  if (!consumer_)
+    throw std::runtime_error("stage '" + stage_.name + "': cannot create consumer: " + err);
 
   std::unique_ptr<RdKafka::Conf> pc(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   set(*pc, "bootstrap.servers", pipeline_.bootstrap);
@@ -162,14 +177,30 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   set_callback(*pc, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(deliveries_.get()));
   set_callback(*pc, "event_cb", static_cast<RdKafka::EventCb*>(deliveries_.get()));
   producer_.reset(RdKafka::Producer::create(pc.get(), err));
-  if (!producer_) throw std::runtime_error("stage '" + stage_.name + "': cannot create producer: " + err);
+  if (!producer_)
+    throw std::runtime_error("stage '" + stage_.name + "': cannot create producer: " + err);
+  watched_ = {rd_kafka_queue_get_consumer(consumer_->c_ptr()),
+              rd_kafka_queue_get_main(producer_->c_ptr())};
+  for (rd_kafka_queue_t* q : watched_) {
+    if (!q)
+      throw std::runtime_error("stage '" + stage_.name +
+                               "': librdkafka gave no consumer or main queue");
+    wakeup_.watch(q);
+  }
 
   // More workers than cores only adds wake-up latency for CPU-bound processors.
   int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-  workers_ = std::make_unique<WorkerPool>(size_t(std::clamp(stage_.queue.max_in_flight, 1, 2 * cores)));
+  workers_ =
+      std::make_unique<WorkerPool>(size_t(std::clamp(stage_.queue.max_in_flight, 1, 2 * cores)));
 }
 
-StageRuntime::~StageRuntime() { workers_.reset(); }
+StageRuntime::~StageRuntime() {
+  workers_.reset();
+  for (rd_kafka_queue_t* q : watched_) {
+    rd_kafka_queue_io_event_enable(q, -1, nullptr, 0);
+    rd_kafka_queue_destroy(q);
+  }
+}
 
 std::vector<std::string> StageRuntime::subscribed_topics() const {
   std::vector<std::string> topics = {stage_.input};
@@ -185,15 +216,24 @@ void StageRuntime::run() {
   if (stage_.dlq.enabled) rerouted.push_back(stage_.dlq.topic);
   ensure_topics(*producer_, rerouted, partition_count(*producer_, stage_.input, 10000), 10000);
   RdKafka::ErrorCode rc = consumer_->subscribe(subscribed_topics());
-  if (rc) throw std::runtime_error("stage '" + stage_.name + "': subscribe failed: " + RdKafka::err2str(rc));
+  if (rc)
+    throw std::runtime_error("stage '" + stage_.name +
+                             "': subscribe failed: " + RdKafka::err2str(rc));
   metrics_.up(true);
-  log::info("stage", "stage '{}' consuming {} in group '{}'", stage_.name, stage_.input, stage_.group);
+  log::info("stage", "stage '{}' consuming {} in group '{}'", stage_.name, stage_.input,
+            stage_.group);
   while (!stopping_) poll_once();
 
-  log::info("stage", "stage '{}' stopping: finishing {} in-flight record(s)", stage_.name, in_flight_.load());
+  log::info("stage", "stage '{}' stopping: finishing {} in-flight record(s)", stage_.name,
+            in_flight_.load());
   std::vector<TopicPartition> all;
   for (const auto& [tp, state] : partitions_) all.push_back(tp);
-  drain_partitions(all, mono_ms() + stage_.shutdown_timeout_ms);
+  const int64_t deadline = mono_ms() + stage_.shutdown_timeout_ms;
+  drain_partitions(all, deadline);
+  if (sink_) {
+    sink_->flush(deadline);
+    settle_deferred();
+  }
   commit(true);
   consumer_->close();  // leaves the group; revocation (if any) drains again, harmlessly
   producer_->flush(int(stage_.shutdown_timeout_ms));
@@ -202,9 +242,39 @@ void StageRuntime::run() {
 }
 
 void StageRuntime::poll_once() {
-  int timeout = in_flight_ > 0 ? 5 : 50;
-  for (int i = 0; i < kMaxPollBatch; ++i) {
-    std::unique_ptr<RdKafka::Message> m(consumer_->consume(i == 0 ? timeout : 0));
+  // Clearing notifications before draining the sources means none is missed.
+  wakeup_.wait(idle_ ? kIdleWaitMs : 0);
+  bool busy = read_input();
+  busy = producer_->poll(0) > 0 || busy;
+  busy = drain_completions() || busy;
+  dispatch();
+  if (sink_) settle_deferred();
+  apply_flow_control();
+  idle_ = !busy;
+  int64_t now = mono_ms();
+  if (now >= next_commit_ms_) {
+    commit(false);
+    next_commit_ms_ = now + kCommitIntervalMs;
+    if (until_caught_up_ && caught_up()) {
+      log::info("stage", "stage '{}' caught up with the end offsets seen at assignment; stopping",
+                stage_.name);
+      stopping_ = true;
+    }
+  }
+  if (now >= next_gauges_ms_) {
+    refresh_gauges();
+    next_gauges_ms_ = now + kGaugeIntervalMs;
+  }
+}
+
+// Takes what librdkafka has ready (never waiting); true if it took anything.
+// Rebalance callbacks run in here too, so while partitions are merely held
+// back by a full buffer it is skipped only until kHardPauseAfterMs.
+bool StageRuntime::read_input() {
+  if (full_since_ms_ != 0 && !consumer_paused_) return false;
+  int taken = 0;
+  for (; taken < kMaxPollBatch; ++taken) {
+    std::unique_ptr<RdKafka::Message> m(consumer_->consume(0));
     if (m->err() == RdKafka::ERR__TIMED_OUT) break;
     if (m->err()) {
       log::warn("stage", "stage '{}': consume: {}", stage_.name, m->errstr());
@@ -212,20 +282,9 @@ void StageRuntime::poll_once() {
     }
     deliveries_->connected = true;
     accept(*m);
+    if (buffered_ >= stage_.queue.max_buffered_records) return true;
   }
-  producer_->poll(0);
-  drain_completions();
-  dispatch();
-  apply_flow_control();
-  int64_t now = mono_ms();
-  if (now >= next_commit_ms_) {
-    commit(false);
-    next_commit_ms_ = now + kCommitIntervalMs;
-  }
-  if (now >= next_gauges_ms_) {
-    refresh_gauges();
-    next_gauges_ms_ = now + kGaugeIntervalMs;
-  }
+  return taken > 0;
 }
 
 void StageRuntime::accept(RdKafka::Message& m) {
@@ -268,7 +327,8 @@ void StageRuntime::dispatch() {
   int64_t now = now_ms();
   int64_t mono = mono_ms();
   for (auto& [tp, state] : partitions_) {
-    while (state->running < stage_.queue.in_flight_per_partition && in_flight_ < stage_.queue.max_in_flight) {
+    while (state->running < stage_.queue.in_flight_per_partition &&
+           in_flight_ < stage_.queue.max_in_flight) {
       Batch batch = take_batch(*state, now, mono);
       if (batch.empty()) break;
       state->running += 1;
@@ -281,7 +341,8 @@ StageRuntime::Batch StageRuntime::take_batch(PartitionState& state, int64_t now,
   // A batch runs on one worker in offset order, so a partition costs one hand-off
   // per batch rather than per record.
   Batch batch;
-  while (!state.pending.empty() && batch.size() < kMaxBatch && in_flight_ < stage_.queue.max_in_flight) {
+  while (!state.pending.empty() && batch.size() < kMaxBatch &&
+         in_flight_ < stage_.queue.max_in_flight) {
     auto& head = state.pending.front();
     if (mono < state.wait_until_ms || now < not_before_ms(head->record)) break;
     head->permits.clear();
@@ -304,9 +365,11 @@ void StageRuntime::run_batch(const TopicPartition& tp, const Batch& batch) {
       outcome = processor_->process(batch[i]->record);
     } catch (const std::exception& e) {
       // A processor bug must not take the stage down: the record goes the failure path.
-      outcome = Outcome::failure(ErrorCategory::kPermanent, std::string("processor threw: ") + e.what());
+      outcome =
+          Outcome::failure(ErrorCategory::kPermanent, std::string("processor threw: ") + e.what());
     }
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     bool failed = !outcome.ok;
     c.results.push_back({batch[i], std::move(outcome), seconds});
     if (failed) {
@@ -314,11 +377,14 @@ void StageRuntime::run_batch(const TopicPartition& tp, const Batch& batch) {
       break;
     }
   }
-  std::lock_guard lock(completions_mu_);
-  completions_.push_back(std::move(c));
+  {
+    std::lock_guard lock(completions_mu_);
+    completions_.push_back(std::move(c));
+  }
+  wakeup_.notify();
 }
 
-void StageRuntime::drain_completions() {
+bool StageRuntime::drain_completions() {
   std::vector<Completion> done;
   {
     std::lock_guard lock(completions_mu_);
@@ -343,6 +409,7 @@ void StageRuntime::drain_completions() {
     in_flight_ -= int64_t(c.results.size());
     for (auto& r : c.results) handle_outcome(std::move(r.job), std::move(r.outcome), r.seconds);
   }
+  return !done.empty();
 }
 
 void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds) {
@@ -356,6 +423,7 @@ void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome
   job->permits.clear();
   if (!outcome.ok) return handle_failure(std::move(job), outcome);
   processed_ += 1;
+  if (outcome.deferred && sink_) return defer(std::move(job));
   for (auto& out : outcome.outputs) {
     bool has_trace = false;
     for (const auto& [k, v] : out.headers) has_trace = has_trace || k == header::kTraceId;
@@ -371,16 +439,22 @@ void StageRuntime::handle_failure(std::shared_ptr<InFlight> job, const Outcome& 
   RetryDecision d = retry_.decide(outcome.category, job->attempts, retry_level(r));
   Failure f{stage_.name, outcome.category, outcome.message, job->attempts, now_ms()};
   const char* next = d.kind == RetryDecision::kRetryInProcess ? "retry"
-                     : d.kind == RetryDecision::kDelayTopic    ? "delay topic"
-                                                               : "dead-letter queue";
+                     : d.kind == RetryDecision::kDelayTopic   ? "delay topic"
+                                                              : "dead-letter queue";
   log::event(log::Level::kWarn, "stage", "record failed; next: " + std::string(next),
-             {{"trace_id", r.trace_id}, {"stage", stage_.name}, {"topic", r.topic},
-              {"partition", std::to_string(r.partition)}, {"offset", std::to_string(r.offset)},
-              {"category", category_name(outcome.category)}, {"attempt", std::to_string(job->attempts)},
+             {{"trace_id", r.trace_id},
+              {"stage", stage_.name},
+              {"topic", r.topic},
+              {"partition", std::to_string(r.partition)},
+              {"offset", std::to_string(r.offset)},
+              {"category", category_name(outcome.category)},
+              {"attempt", std::to_string(job->attempts)},
               {"error", outcome.message}});
-  if (d.kind == RetryDecision::kRetryInProcess || (d.kind == RetryDecision::kDeadLetter && !stage_.dlq.enabled)) {
+  if (d.kind == RetryDecision::kRetryInProcess ||
+      (d.kind == RetryDecision::kDeadLetter && !stage_.dlq.enabled)) {
     // With no DLQ the record is never dropped: it keeps retrying at the longest backoff.
-    int64_t backoff = d.kind == RetryDecision::kRetryInProcess ? d.backoff_ms : stage_.retry.max_backoff_ms;
+    int64_t backoff =
+        d.kind == RetryDecision::kRetryInProcess ? d.backoff_ms : stage_.retry.max_backoff_ms;
     return requeue(std::move(job), backoff);
   }
   OutputRecord out;
@@ -406,8 +480,9 @@ void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord>
     for (const auto& [k, v] : out.headers) headers->add(k, v);
     for (;;) {
       RdKafka::ErrorCode rc = producer_->produce(
-          out.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, out.value.data(), out.value.size(),
-          out.key ? out.key->data() : nullptr, out.key ? out.key->size() : 0, 0, headers, raw);
+          out.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, out.value.data(),
+          out.value.size(), out.key ? out.key->data() : nullptr, out.key ? out.key->size() : 0, 0,
+          headers, raw);
       if (rc == RdKafka::ERR_NO_ERROR) break;  // librdkafka owns the headers now
       if (rc != RdKafka::ERR__QUEUE_FULL) {
         delete headers;
@@ -424,7 +499,8 @@ void StageRuntime::delivered(InFlight* raw, const std::string& topic, RdKafka::E
   if (it == awaiting_.end()) return;
   if (err) {
     raw->delivery_failed = true;
-    log::warn("stage", "stage '{}': delivery to {} failed: {}", stage_.name, topic, RdKafka::err2str(err));
+    log::warn("stage", "stage '{}': delivery to {} failed: {}", stage_.name, topic,
+              RdKafka::err2str(err));
   } else {
     metrics_.produced(topic);
   }
@@ -445,6 +521,26 @@ void StageRuntime::finish(InFlight& job) {
   if (it != partitions_.end()) it->second->tracker.done(job.record.offset);
 }
 
+void StageRuntime::defer(std::shared_ptr<InFlight> job) {
+  auto it = partitions_.find(job->tp);
+  if (it == partitions_.end()) return;  // revoked meanwhile: the new owner re-reads it
+  deferred_ += 1;
+  it->second->deferred.push_back(std::move(job));
+}
+
+void StageRuntime::settle_deferred() {
+  for (auto& [tp, state] : partitions_) {
+    if (state->deferred.empty()) continue;
+    const int64_t durable = sink_->durable_through(tp.first, tp.second);
+    std::erase_if(state->deferred, [&](const std::shared_ptr<InFlight>& job) {
+      if (job->record.offset >= durable) return false;
+      state->tracker.done(job->record.offset);
+      deferred_ -= 1;
+      return true;
+    });
+  }
+}
+
 void StageRuntime::requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms) {
   auto it = partitions_.find(job->tp);
   if (it == partitions_.end()) return;  // revoked meanwhile: the new owner re-consumes it
@@ -458,11 +554,19 @@ void StageRuntime::requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms) {
 
 void StageRuntime::apply_flow_control() {
   bool breaker_open = false;
-  for (auto& [name, b] : breakers_) breaker_open = breaker_open || b->state() == BreakerState::kOpen;
-  bool full = buffered_ >= stage_.queue.max_buffered_records || buffered_bytes_ >= stage_.queue.max_buffered_bytes;
-  bool drained = buffered_ <= stage_.queue.max_buffered_records / 2 &&
+  for (auto& [name, b] : breakers_)
+    breaker_open = breaker_open || b->state() == BreakerState::kOpen;
+  // Records a sink holds count too: they are in memory until it commits them.
+  const int64_t held = buffered_ + deferred_;
+  bool full = held >= stage_.queue.max_buffered_records ||
+              buffered_bytes_ >= stage_.queue.max_buffered_bytes;
+  bool drained = held <= stage_.queue.max_buffered_records / 2 &&
                  buffered_bytes_ <= stage_.queue.max_buffered_bytes / 2;
-  bool want_paused = operator_paused_ || breaker_open || full || (consumer_paused_ && !drained);
+  int64_t now = mono_ms();
+  if (full && full_since_ms_ == 0) full_since_ms_ = now;
+  if (drained) full_since_ms_ = 0;
+  bool held_too_long = full_since_ms_ != 0 && now - full_since_ms_ >= kHardPauseAfterMs;
+  bool want_paused = operator_paused_ || breaker_open || held_too_long;
   if (want_paused == consumer_paused_) return;
   std::vector<RdKafka::TopicPartition*> parts;
   consumer_->assignment(parts);
@@ -473,8 +577,12 @@ void StageRuntime::apply_flow_control() {
   }
   RdKafka::TopicPartition::destroy(parts);
   consumer_paused_ = want_paused;
-  log::info("stage", "stage '{}' {} consumption ({})", stage_.name, want_paused ? "paused" : "resumed",
-            operator_paused_ ? "operator" : breaker_open ? "circuit breaker open" : full ? "queue full" : "drained");
+  log::info("stage", "stage '{}' {} consumption ({})", stage_.name,
+            want_paused ? "paused" : "resumed",
+            operator_paused_ ? "operator"
+            : breaker_open   ? "circuit breaker open"
+            : held_too_long  ? "queue full"
+                             : "drained");
 }
 
 void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
@@ -503,7 +611,8 @@ void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, in
   auto busy = [&] {
     for (const auto& tp : parts) {
       auto it = partitions_.find(tp);
-      if (it != partitions_.end() && (it->second->running > 0 || it->second->unacked > 0)) return true;
+      if (it != partitions_.end() && (it->second->running > 0 || it->second->unacked > 0))
+        return true;
     }
     return false;
   };
@@ -511,15 +620,24 @@ void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, in
     producer_->poll(10);
     drain_completions();
   }
-  if (busy()) log::warn("stage", "stage '{}': shutdown deadline passed with records in flight; they will be re-consumed",
-                        stage_.name);
+  if (busy())
+    log::warn(
+        "stage",
+        "stage '{}': shutdown deadline passed with records in flight; they will be re-consumed",
+        stage_.name);
 }
 
 void StageRuntime::on_assign(const std::vector<RdKafka::TopicPartition*>& parts) {
   for (auto* p : parts) {
     auto& state = partitions_[{p->topic(), p->partition()}];
     if (!state) state = std::make_unique<PartitionState>();
+    // A sink resumes where its own store says it stopped, whatever the group committed.
+    if (int64_t resume = sink_ ? sink_->resume_offset(p->topic(), p->partition()) : -1;
+        resume >= 0) {
+      p->set_offset(resume);
+    }
   }
+  if (until_caught_up_) record_catch_up_targets(parts);
   assigned_ = int(parts.size());
   consumer_paused_ = false;  // a fresh assignment starts unpaused; flow control re-applies
   log::info("stage", "stage '{}' assigned {} partition(s)", stage_.name, parts.size());
@@ -537,18 +655,51 @@ void StageRuntime::on_revoke(const std::vector<RdKafka::TopicPartition*>& parts)
       buffered_ -= 1;
       buffered_bytes_ -= int64_t(job->record.value.size());
     }
+    deferred_ -= int64_t(it->second->deferred.size());
+    if (sink_) sink_->release(tp.first, tp.second);
     partitions_.erase(it);
   }
   assigned_ = 0;
-  log::info("stage", "stage '{}' revoked {} partition(s) after draining them", stage_.name, parts.size());
+  log::info("stage", "stage '{}' revoked {} partition(s) after draining them", stage_.name,
+            parts.size());
+}
+
+void StageRuntime::record_catch_up_targets(const std::vector<RdKafka::TopicPartition*>& parts) {
+  std::vector<RdKafka::TopicPartition*> committed;
+  for (auto* p : parts)
+    committed.push_back(RdKafka::TopicPartition::create(p->topic(), p->partition()));
+  consumer_->committed(committed, 10000);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    auto& state = *partitions_[{parts[i]->topic(), parts[i]->partition()}];
+    int64_t low = 0, high = 0;
+    consumer_->query_watermark_offsets(parts[i]->topic(), parts[i]->partition(), &low, &high,
+                                       10000);
+    state.catch_up_target = high;
+    // A sink's resume offset (set on parts[i]) wins over the group's committed offset.
+    state.start = std::max({parts[i]->offset(), committed[i]->offset(), low});
+  }
+  RdKafka::TopicPartition::destroy(committed);
+}
+
+bool StageRuntime::caught_up() const {
+  if (partitions_.empty()) return false;
+  for (const auto& [tp, state] : partitions_) {
+    if (state->catch_up_target < 0)
+      continue;  // assigned later, e.g. a retry topic created meanwhile
+    int64_t reached = std::max({state->start, state->committed, state->tracker.committable()});
+    if (reached < state->catch_up_target || state->running > 0 || state->unacked > 0) return false;
+  }
+  return true;
 }
 
 void StageRuntime::refresh_gauges() {
   int64_t now = now_ms();
   for (const auto& [tp, state] : partitions_) {
     int64_t low = 0, high = 0;
-    if (consumer_->get_watermark_offsets(tp.first, tp.second, &low, &high) != RdKafka::ERR_NO_ERROR) continue;
-    int64_t next = state->tracker.committable() >= 0 ? state->tracker.committable() : std::max(state->committed, low);
+    if (consumer_->get_watermark_offsets(tp.first, tp.second, &low, &high) != RdKafka::ERR_NO_ERROR)
+      continue;
+    int64_t next = state->tracker.committable() >= 0 ? state->tracker.committable()
+                                                     : std::max(state->committed, low);
     int64_t lag = std::max<int64_t>(high - next, 0);
     double seconds = lag > 0 && !state->pending.empty()
                          ? double(now - state->pending.front()->record.timestamp_ms) / 1000.0
@@ -561,8 +712,8 @@ void StageRuntime::refresh_gauges() {
 }
 
 StageStatus StageRuntime::status() const {
-  return {stage_.name, operator_paused_.load(), assigned_.load(), buffered_.load(),
-          in_flight_.load(), processed_.load(), dead_lettered_.load()};
+  return {stage_.name,       operator_paused_.load(), assigned_.load(),     buffered_.load(),
+          in_flight_.load(), processed_.load(),       dead_lettered_.load()};
 }
 
 CircuitBreaker* StageRuntime::breaker(const std::string& name) {

@@ -29,6 +29,7 @@
 #include "pipeline/processor.h"
 #include "pipeline/retry_policy.h"
 #include "pipeline/stage_metrics.h"
+#include "pipeline/wakeup.h"
 #include "pipeline/worker_pool.h"
 
 namespace sluice::pipeline {
@@ -46,14 +47,17 @@ struct StageStatus {
 class StageRuntime {
  public:
   // Throws std::runtime_error (with the librdkafka reason) if a client cannot be created.
-  StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage, std::unique_ptr<Processor> processor,
-               ops::MetricsRegistry& metrics);
+  StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage,
+               std::unique_ptr<Processor> processor, ops::MetricsRegistry& metrics);
   ~StageRuntime();
 
   // Consumes until stop(); then finishes in-flight work (bounded by the stage's
   // shutdown timeout), commits and leaves the group.
   void run();
   void stop() { stopping_ = true; }
+  // Run-once mode for catch-up jobs: stop once every partition assigned is
+  // committed up to the end offset it had when it was assigned.
+  void stop_when_caught_up() { until_caught_up_ = true; }
   void pause() { operator_paused_ = true; }
   void resume() { operator_paused_ = false; }
   StageStatus status() const;
@@ -70,17 +74,20 @@ class StageRuntime {
   using TopicPartition = std::pair<std::string, int32_t>;
 
   void poll_once();
+  bool read_input();
   void accept(RdKafka::Message& m);
   void dispatch();
   using Batch = std::vector<std::shared_ptr<InFlight>>;
   Batch take_batch(PartitionState& state, int64_t now, int64_t mono);
   void run_batch(const TopicPartition& tp, const Batch& batch);
-  void drain_completions();
+  bool drain_completions();
   void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds);
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
   void send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs);
   void delivered(InFlight* job, const std::string& topic, RdKafka::ErrorCode err);
   void finish(InFlight& job);
+  void defer(std::shared_ptr<InFlight> job);
+  void settle_deferred();
   void requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms);
   void apply_flow_control();
   void commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
@@ -88,12 +95,15 @@ class StageRuntime {
   void on_assign(const std::vector<RdKafka::TopicPartition*>& parts);
   void on_revoke(const std::vector<RdKafka::TopicPartition*>& parts);
   void refresh_gauges();
+  void record_catch_up_targets(const std::vector<RdKafka::TopicPartition*>& parts);
+  bool caught_up() const;
   bool breakers_allow(std::vector<CircuitBreaker*>& permits);
   std::vector<std::string> subscribed_topics() const;
 
   PipelineConfig pipeline_;
   StageConfig stage_;
   std::unique_ptr<Processor> processor_;
+  DurableSink* sink_ = nullptr;  // the processor's, when it buffers into an external store
   StageMetrics metrics_;
   RetryPolicy retry_;
   std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;
@@ -103,21 +113,28 @@ class StageRuntime {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<WorkerPool> workers_;
+  Wakeup wakeup_;
+  std::vector<rd_kafka_queue_t*> watched_;  // librdkafka queues that wake the poll thread
 
   std::map<TopicPartition, std::unique_ptr<PartitionState>> partitions_;  // poll thread only
-  std::map<InFlight*, std::shared_ptr<InFlight>> awaiting_;             // awaiting acks; poll thread only
+  std::map<InFlight*, std::shared_ptr<InFlight>> awaiting_;  // awaiting acks; poll thread only
   std::mutex completions_mu_;
   std::vector<Completion> completions_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> operator_paused_{false};
-  bool consumer_paused_ = false;  // poll thread only
+  bool consumer_paused_ = false;  // poll thread only: partitions paused in librdkafka
+  int64_t full_since_ms_ =
+      0;               // poll thread only: when reading stopped for a full buffer (0: reading)
+  bool idle_ = false;  // poll thread only: the last iteration found nothing to do
   std::atomic<int64_t> buffered_{0};
   std::atomic<int64_t> buffered_bytes_{0};
   std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> deferred_{0};  // processed, waiting for the sink to make them durable
   std::atomic<int64_t> processed_{0};
   std::atomic<int64_t> dead_lettered_{0};
   std::atomic<int> assigned_{0};
+  bool until_caught_up_ = false;
   int64_t next_commit_ms_ = 0;
   int64_t next_gauges_ms_ = 0;
 };

@@ -3,13 +3,20 @@
 #include "pipeline/processor.h"
 #include "stages/fault_injector.h"
 #include "stages/passthrough.h"
+#include "stages/table_sink.h"
 
 namespace sluice::stages {
 
 void register_builtin_processors() {
   auto& registry = pipeline::ProcessorRegistry::instance();
-  registry.add("passthrough", [](const pipeline::ProcessorContext& c) { return std::make_unique<Passthrough>(c.outputs); });
-  registry.add("fault-injector", [](const pipeline::ProcessorContext& c) { return std::make_unique<FaultInjector>(c); });
+  registry.add("passthrough", [](const pipeline::ProcessorContext& c) {
+    return std::make_unique<Passthrough>(c.outputs);
+  });
+  registry.add("fault-injector", [](const pipeline::ProcessorContext& c) {
+    return std::make_unique<FaultInjector>(c);
+  });
+  registry.add("table-sink",
+               [](const pipeline::ProcessorContext& c) { return std::make_unique<TableSink>(c); });
 }
 
 }  // namespace sluice::stages

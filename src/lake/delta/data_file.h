@@ -1,0 +1,28 @@
+// Writing one data file of a table: rows -> Parquet -> object store, and the
+// `add` action that will make it live (with Delta's per-file statistics).
+//
+// Invariant: the file is fully stored before its AddFile is returned, so a
+// commit never references a missing or partial file. A crash after the upload
+// and before the commit leaves an orphan that no version references; vacuum
+// removes it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lake/delta/actions.h"
+#include "lake/delta/delta_log.h"
+#include "lake/delta/table_schema.h"
+#include "lake/parquet/file_writer.h"
+
+namespace sluice::lake::delta {
+
+AddFile write_data_file(DeltaLog& log, const TableSchema& schema,
+                        const std::vector<parquet::Row>& rows,
+                        const parquet::WriterOptions& options, bool data_change = true);
+
+// Delta `stats` JSON for a file: numRecords, minValues, maxValues, nullCount.
+std::string stats_json(const TableSchema& schema, int64_t rows,
+                       const std::vector<parquet::ColumnStats>& stats);
+
+}  // namespace sluice::lake::delta

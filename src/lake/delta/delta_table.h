@@ -1,0 +1,70 @@
+// A Delta table as operators and the table sink see it: create, append data
+// files with txn markers (exactly-once), history, vacuum and optimize.
+//
+// Invariants: every change is one commit through Transaction, so concurrent
+// writers never lose each other's appends; a checkpoint is written every
+// `checkpoint_interval` versions so readers never replay more than that many
+// JSON commits.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lake/delta/delta_log.h"
+#include "lake/delta/table_schema.h"
+#include "lake/parquet/file_writer.h"
+
+namespace sluice::lake::delta {
+
+struct CommitSummary {
+  int64_t version = 0;
+  int64_t timestamp = 0;
+  std::string operation;
+  std::map<std::string, std::string> parameters;
+  int64_t files_added = 0, files_removed = 0, records_added = 0;
+};
+
+struct VacuumReport {
+  std::vector<std::string> removed_tombstoned;  // retired by a commit, past retention
+  std::vector<std::string> removed_orphans;  // never committed (a crash between upload and commit)
+  int64_t bytes = 0;
+};
+
+struct OptimizeReport {
+  int64_t files_before = 0, files_rewritten = 0, files_written = 0,
+          version = -1;  // -1: nothing to do
+};
+
+class DeltaTable {
+ public:
+  DeltaTable(ObjectStore& store, std::string root, int checkpoint_interval = 10);
+
+  TableState state() const { return log_.load(); }
+  // Creates the table, or checks that an existing one has this schema (throws DeltaError if not).
+  TableState create_or_check(const std::string& name, const TableSchema& schema);
+  // Writes `rows` as one data file and commits it with `txns` (app id -> version)
+  // in one transaction. Returns the version written.
+  int64_t append(const std::vector<parquet::Row>& rows, const std::map<std::string, int64_t>& txns,
+                 const parquet::WriterOptions& options = {});
+  std::vector<CommitSummary> history(int limit) const;
+  // Deletes files no live version needs: tombstones older than `older_than_ms`
+  // and orphans (never committed) older than that too.
+  VacuumReport vacuum(int64_t older_than_ms, bool dry_run);
+  // Rewrites live files smaller than target_bytes/2 into files of about
+  // target_bytes, in one commit with dataChange=false. Needs >= min_files small files.
+  OptimizeReport optimize(int64_t target_bytes, int min_files,
+                          const parquet::WriterOptions& options = {});
+
+  DeltaLog& log() { return log_; }
+  int64_t commit(class Transaction& tx, const std::string& operation,
+                 std::map<std::string, std::string> params);
+
+ private:
+  DeltaLog log_;
+  int checkpoint_interval_;
+};
+
+}  // namespace sluice::lake::delta

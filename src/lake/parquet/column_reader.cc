@@ -1,0 +1,153 @@
+// Column chunk decoding: page headers, decompression, levels, PLAIN and
+// dictionary values (see column_reader.h).
+#include "lake/parquet/column_reader.h"
+
+#include <cstring>
+
+#include "lake/parquet/page_codec.h"
+#include "lake/parquet/plain_decoder.h"
+#include "lake/parquet/rle.h"
+
+namespace sluice::lake::parquet {
+namespace {
+
+// Caps on what a page may claim, so a hostile header cannot make us allocate gigabytes.
+constexpr int64_t kMaxPageEntries = 1 << 21;  // the writer stops at 1 << 20
+constexpr int64_t kMaxPageBytes = int64_t(1) << 30;
+
+[[noreturn]] void fail(const Leaf& leaf, const std::string& what) {
+  throw ParquetError("column '" + leaf.path + "': " + what);
+}
+
+class ChunkDecoder {
+ public:
+  ChunkDecoder(const Leaf& leaf, Codec codec, int64_t num_values)
+      : leaf_(leaf), codec_(codec), num_values_(num_values) {}
+
+  // Consumes one page from the front of `chunk`.
+  void page(std::string_view& chunk) {
+    size_t used = 0;
+    const meta::PageHeader h = meta::decode_page_header(chunk, used);
+    chunk.remove_prefix(used);
+    if (h.compressed_page_size < 0 || size_t(h.compressed_page_size) > chunk.size())
+      fail(leaf_, "page overruns its chunk");
+    if (h.uncompressed_page_size < 0 || h.uncompressed_page_size > kMaxPageBytes)
+      fail(leaf_, "bad page size");
+    const std::string_view payload = chunk.substr(0, size_t(h.compressed_page_size));
+    chunk.remove_prefix(payload.size());
+    if (h.type == meta::kIndexPage) return;
+    decompress(codec_, payload, size_t(h.uncompressed_page_size), buffer_);
+    if (h.type == meta::kDictionaryPage && h.dictionary_page)
+      return dictionary_page(*h.dictionary_page);
+    if (h.type == meta::kDataPage && h.data_page) return data_page(*h.data_page);
+    fail(leaf_, "unsupported page type " + std::to_string(h.type));
+  }
+
+  bool done() const { return int64_t(out_.defs.size()) >= num_values_; }
+  ColumnData take() { return std::move(out_); }
+
+ private:
+  void dictionary_page(const meta::DictionaryPageHeader& h) {
+    if (h.encoding != meta::kPlain && h.encoding != meta::kPlainDictionary)
+      fail(leaf_, "dictionary not PLAIN");
+    if (h.num_values < 0 || size_t(h.num_values) > buffer_.size())
+      fail(leaf_, "bad dictionary size");
+    dictionary_.clear();
+    decode_plain(leaf_.type, buffer_, size_t(h.num_values), dictionary_);
+  }
+
+  void levels(std::string_view page, size_t& pos, size_t n, uint8_t max,
+              std::vector<uint8_t>& out) {
+    if (max == 0) return out.resize(out.size() + n, 0);
+    uint32_t len;
+    if (page.size() - pos < 4) fail(leaf_, "truncated levels");
+    std::memcpy(&len, page.data() + pos, 4);
+    pos += 4;
+    if (len > page.size() - pos) fail(leaf_, "levels overrun their page");
+    scratch_.resize(n);
+    RleDecoder(reinterpret_cast<const uint8_t*>(page.data() + pos), len, bit_width_for(max))
+        .decode(scratch_.data(), n);
+    pos += len;
+    for (uint32_t v : scratch_) {
+      if (v > max) fail(leaf_, "level above its maximum");
+      out.push_back(uint8_t(v));
+    }
+  }
+
+  void data_page(const meta::DataPageHeader& h) {
+    if (h.num_values < 0 || h.num_values > kMaxPageEntries) fail(leaf_, "bad page value count");
+    if (int64_t(out_.defs.size()) + h.num_values > num_values_)
+      fail(leaf_, "more values than its metadata says");
+    if (h.definition_level_encoding != meta::kRle || h.repetition_level_encoding != meta::kRle) {
+      fail(leaf_, "levels not RLE-encoded");
+    }
+    const size_t n = size_t(h.num_values);
+    const size_t first = out_.defs.size();
+    size_t pos = 0;
+    levels(buffer_, pos, n, leaf_.max_rep, out_.reps);
+    levels(buffer_, pos, n, leaf_.max_def, out_.defs);
+    size_t present = 0;
+    for (size_t i = first; i < out_.defs.size(); ++i) present += out_.defs[i] == leaf_.max_def;
+    const std::string_view values = std::string_view(buffer_).substr(pos);
+    if (h.encoding == meta::kPlain) {
+      decode_plain(leaf_.type, values, present, out_.values);
+    } else if (h.encoding == meta::kRleDictionary || h.encoding == meta::kPlainDictionary) {
+      dictionary_values(values, present);
+    } else {
+      fail(leaf_, "unsupported encoding " + std::to_string(h.encoding));
+    }
+  }
+
+  void dictionary_values(std::string_view data, size_t present) {
+    if (present == 0) return;
+    if (data.empty()) fail(leaf_, "missing dictionary bit width");
+    const int width = uint8_t(data[0]);
+    scratch_.resize(present);
+    RleDecoder(reinterpret_cast<const uint8_t*>(data.data() + 1), data.size() - 1, width)
+        .decode(scratch_.data(), present);
+    for (uint32_t index : scratch_) {
+      if (index >= dictionary_.size()) fail(leaf_, "dictionary index out of range");
+      out_.values.push_back(dictionary_[index]);
+    }
+  }
+
+  const Leaf& leaf_;
+  Codec codec_;
+  int64_t num_values_;
+  std::string buffer_;
+  std::vector<uint32_t> scratch_;
+  std::vector<Value> dictionary_;
+  ColumnData out_;
+};
+
+std::string_view chunk_bytes(std::string_view file, const meta::ColumnMetaData& m,
+                             const Leaf& leaf) {
+  int64_t start = m.data_page_offset;
+  if (m.dictionary_page_offset && *m.dictionary_page_offset < start)
+    start = *m.dictionary_page_offset;
+  const int64_t size = m.total_compressed_size;
+  if (start < 0 || size < 0 || start > int64_t(file.size()) ||
+      size > int64_t(file.size()) - start) {
+    fail(leaf, "chunk lies outside the file");
+  }
+  return file.substr(size_t(start), size_t(size));
+}
+
+}  // namespace
+
+ColumnData read_column_chunk(std::string_view file, const meta::ColumnChunk& chunk,
+                             const Leaf& leaf) {
+  if (!chunk.meta_data) fail(leaf, "chunk without metadata");
+  const meta::ColumnMetaData& m = *chunk.meta_data;
+  if (m.type != physical_type(leaf.type)) fail(leaf, "physical type differs from the schema");
+  if (m.num_values < 0) fail(leaf, "negative value count");
+  std::string_view bytes = chunk_bytes(file, m, leaf);
+  ChunkDecoder decoder(leaf, codec_from_thrift(m.codec), m.num_values);
+  while (!decoder.done()) {
+    if (bytes.empty()) fail(leaf, "chunk ends before its values");
+    decoder.page(bytes);
+  }
+  return decoder.take();
+}
+
+}  // namespace sluice::lake::parquet

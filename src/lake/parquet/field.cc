@@ -1,0 +1,50 @@
+// Field constructors. Lists and maps name their children the way parquet-format
+// LogicalTypes.md does ("element", "key", "value"), so a schema read back from
+// a file compares equal to the one it was written with.
+#include "lake/parquet/file_writer.h"
+
+namespace sluice::lake::parquet {
+
+Field Field::leaf(std::string name, Type type, bool optional) {
+  Field f;
+  f.name = std::move(name);
+  f.kind = Kind::kLeaf;
+  f.type = type;
+  f.optional = optional;
+  return f;
+}
+
+Field Field::structure(std::string name, std::vector<Field> fields, bool optional) {
+  Field f;
+  f.name = std::move(name);
+  f.kind = Kind::kStruct;
+  f.optional = optional;
+  f.children = std::move(fields);
+  return f;
+}
+
+Field Field::list(std::string name, Field element, bool optional) {
+  Field f;
+  f.name = std::move(name);
+  f.kind = Kind::kList;
+  f.optional = optional;
+  element.name = "element";
+  f.children.push_back(std::move(element));
+  return f;
+}
+
+// Map keys are always required (LogicalTypes.md), whatever `key.optional` says.
+Field Field::map(std::string name, Field key, Field value, bool optional) {
+  Field f;
+  f.name = std::move(name);
+  f.kind = Kind::kMap;
+  f.optional = optional;
+  key.name = "key";
+  key.optional = false;
+  value.name = "value";
+  f.children.push_back(std::move(key));
+  f.children.push_back(std::move(value));
+  return f;
+}
+
+}  // namespace sluice::lake::parquet

@@ -1,0 +1,40 @@
+// Reads a Parquet file written by FileWriter (and files of the same shape:
+// v1 data pages, PLAIN / RLE_DICTIONARY values, RLE levels, uncompressed,
+// snappy or zstd pages) back into its schema and rows. The Delta layer reads
+// its checkpoints with it.
+//
+// Invariant: any input, however malformed or truncated, either parses or
+// throws ParquetError; nothing is read outside the given bytes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lake/parquet/file_writer.h"
+
+namespace sluice::lake::parquet {
+
+class FileReader {
+ public:
+  // Parses the footer; throws ParquetError if the file is not one we can read.
+  explicit FileReader(std::string data);
+  ~FileReader();
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+
+  const std::vector<Field>& schema() const;
+  int64_t num_rows() const;
+  int64_t num_row_groups() const;
+  const std::map<std::string, std::string>& key_value_metadata() const;
+  // Decodes every row group; throws ParquetError on malformed pages.
+  std::vector<Row> read_all() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::lake::parquet

@@ -1,0 +1,88 @@
+// `table-sink`: writes a stage's JSON events as rows of a Delta table,
+// exactly once.
+//
+// Records are buffered per partition and flushed — by row count, estimated
+// bytes or age — as one Parquet file committed with one `txn` action per
+// partition (app id "<stage>/<topic>/<partition>", version = last offset in
+// the file). On assignment the runtime asks resume_offset(), which is the
+// table's txn version + 1, so whatever Kafka's committed offset says, a
+// record is in the table once. A commit that fails is retried with backoff
+// while the buffer holds (the runtime backpressures); nothing is dropped.
+// A commit that loses a race to another writer for the same partition
+// (a rebalance overlap) drops the rows the winner already wrote and retries.
+//
+// Options (pipeline YAML `options:`):
+//   store: URL                 file:///..., /path or s3://bucket/prefix (see docs/object-store.md)
+//   table: PATH                the table's prefix in the store
+//   columns: {name: type, ...} in order; "type" or "type not null"
+//   file_max_rows: 50000       flush when a buffer reaches this many rows
+//   file_max_bytes: 64MiB      ... or this many (estimated) bytes
+//   flush_interval_ms: 2000    ... or when its oldest row is this old
+//   codec: snappy|zstd|none
+//   checkpoint_interval: 10
+//   optimize_min_files: 0      when > 0: compact once this many small files are live
+//   optimize_target_bytes: 128MiB
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "lake/delta/delta_table.h"
+#include "lake/store/object_store.h"
+#include "pipeline/processor.h"
+#include "stages/table_sink_options.h"
+
+namespace sluice::stages {
+
+class TableSink : public pipeline::Processor, public pipeline::DurableSink {
+ public:
+  explicit TableSink(const pipeline::ProcessorContext& context);
+  ~TableSink() override;
+
+  pipeline::Outcome process(const pipeline::Record& record) override;
+  pipeline::DurableSink* durable_sink() override { return this; }
+
+  int64_t resume_offset(const std::string& topic, int32_t partition) override;
+  int64_t durable_through(const std::string& topic, int32_t partition) override;
+  void release(const std::string& topic, int32_t partition) override;
+  void flush(int64_t deadline_ms) override;
+
+ private:
+  using TopicPartition = std::pair<std::string, int32_t>;
+  struct Buffer {
+    std::vector<std::pair<int64_t, lake::parquet::Row>> rows;  // (offset, row), offset order
+    int64_t bytes = 0;
+    int64_t oldest_ms = 0;
+    int64_t durable = -1;     // offsets below are in the table
+    uint64_t generation = 0;  // bumped by release(): a flush in progress must not touch it
+  };
+  struct Taken;
+
+  void flusher();
+  bool due(int64_t now) const;
+  bool flush_once();
+  std::vector<Taken> take();
+  void give_back(std::vector<Taken>& taken);
+  void mark_durable(const TopicPartition& tp, uint64_t generation, int64_t next_offset);
+  void commit(std::vector<Taken>& taken);
+  void maybe_optimize();
+  std::string app_id(const TopicPartition& tp) const;
+
+  std::string stage_;
+  TableSinkOptions options_;
+  std::unique_ptr<lake::ObjectStore> store_;
+  std::unique_ptr<lake::delta::DeltaTable> table_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::map<TopicPartition, Buffer> buffers_;
+  bool stopping_ = false;
+  int flushing_ = 0;  // flushes between take() and their outcome
+  std::thread flusher_;
+};
+
+}  // namespace sluice::stages

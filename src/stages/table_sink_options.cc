@@ -1,0 +1,106 @@
+#include "stages/table_sink_options.h"
+
+#include <stdexcept>
+
+#include "pipeline/config_text.h"
+
+namespace sluice::stages {
+namespace {
+
+struct Reader {
+  const std::string& stage;
+  const YAML::Node& options;
+
+  [[noreturn]] void fail(const std::string& key, const std::string& why) const {
+    throw std::invalid_argument("stage '" + stage + "': option '" + key + "' " + why);
+  }
+  std::string text(const std::string& key, const std::string& fallback) const {
+    const YAML::Node n = options[key];
+    if (!n) return fallback;
+    if (!n.IsScalar()) fail(key, "must be a single value");
+    return n.Scalar();
+  }
+  int64_t size(const std::string& key, int64_t fallback) const {
+    std::string t = text(key, "");
+    if (t.empty()) return fallback;
+    auto v = pipeline::parse_size_bytes(t);
+    if (!v || *v <= 0)
+      fail(key, "must be a size like 65536, 64KiB or 64MiB, not " + pipeline::quote_value(t));
+    return *v;
+  }
+  int64_t count(const std::string& key, int64_t fallback, int64_t lo) const {
+    std::string t = text(key, "");
+    if (t.empty()) return fallback;
+    try {
+      size_t used = 0;
+      int64_t v = std::stoll(t, &used);
+      if (used == t.size() && v >= lo) return v;
+    } catch (const std::exception&) {
+    }
+    fail(key,
+         "must be a whole number >= " + std::to_string(lo) + ", not " + pipeline::quote_value(t));
+  }
+  int64_t duration(const std::string& key, int64_t fallback) const {
+    std::string t = text(key, "");
+    if (t.empty()) return fallback;
+    auto v = pipeline::parse_duration_ms(t);
+    if (!v || *v <= 0)
+      fail(key, "must be a duration like 500ms, 2s or 1m, not " + pipeline::quote_value(t));
+    return *v;
+  }
+};
+
+lake::delta::TableColumn read_column(const Reader& r, const std::string& name,
+                                     const std::string& spec) {
+  std::string type = spec;
+  bool nullable = true;
+  if (const auto at = spec.find(" not null"); at != std::string::npos && at + 9 == spec.size()) {
+    type = spec.substr(0, at);
+    nullable = false;
+  }
+  try {
+    return {name, lake::delta::parse_type_name(type), nullable};
+  } catch (const std::exception& e) {
+    r.fail("columns." + name, e.what());
+  }
+}
+
+}  // namespace
+
+TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::Node& options) {
+  Reader r{stage, options};
+  TableSinkOptions o;
+  o.store = r.text("store", "");
+  o.table = r.text("table", "");
+  if (o.store.empty())
+    r.fail("store", "is required: the object store URL, e.g. /var/lib/sluice/lake or s3://bucket");
+  if (o.table.empty())
+    r.fail("table", "is required: the table's path in the store, e.g. tables/attachments");
+  const YAML::Node cols = options["columns"];
+  if (!cols || !cols.IsMap() || cols.size() == 0) {
+    r.fail("columns",
+           "is required: a mapping of column name to type, e.g. {claim_id: string not null, size: "
+           "long}");
+  }
+  for (const auto& kv : cols)
+    o.columns.push_back(read_column(r, kv.first.Scalar(), kv.second.Scalar()));
+  o.file_max_rows = r.count("file_max_rows", o.file_max_rows, 1);
+  o.file_max_bytes = r.size("file_max_bytes", o.file_max_bytes);
+  o.flush_interval_ms = r.duration("flush_interval_ms", o.flush_interval_ms);
+  const std::string codec = r.text("codec", "snappy");
+  if (codec == "snappy") {
+    o.writer.codec = lake::parquet::Codec::kSnappy;
+  } else if (codec == "zstd") {
+    o.writer.codec = lake::parquet::Codec::kZstd;
+  } else if (codec == "none") {
+    o.writer.codec = lake::parquet::Codec::kUncompressed;
+  } else {
+    r.fail("codec", "must be snappy, zstd or none, not " + pipeline::quote_value(codec));
+  }
+  o.checkpoint_interval = int(r.count("checkpoint_interval", o.checkpoint_interval, 1));
+  o.optimize_min_files = int(r.count("optimize_min_files", o.optimize_min_files, 0));
+  o.optimize_target_bytes = r.size("optimize_target_bytes", o.optimize_target_bytes);
+  return o;
+}
+
+}  // namespace sluice::stages
