@@ -2,14 +2,23 @@
 
 #include <cstdint>
 #include <random>
+#include <vector>
 
 namespace sluice {
 namespace {
 
-uint8_t random_byte() {
+uint64_t random_word() {
   thread_local std::mt19937_64 rng{(uint64_t(std::random_device{}()) << 32) ^
                                    std::random_device{}()};
-  return uint8_t(rng());
+  return rng();
+}
+
+// Eight bytes per generator call: trace ids are minted for every record.
+void random_bytes(uint8_t* out, int n) {
+  for (int i = 0; i < n; i += 8) {
+    uint64_t w = random_word();
+    for (int j = 0; j < 8 && i + j < n; ++j) out[i + j] = uint8_t(w >> (8 * j));
+  }
 }
 
 void append_hex(std::string& out, uint8_t b) {
@@ -21,15 +30,20 @@ void append_hex(std::string& out, uint8_t b) {
 }  // namespace
 
 std::string random_hex(int bytes) {
+  std::vector<uint8_t> raw(size_t(bytes > 0 ? bytes : 0));
+  random_bytes(raw.data(), int(raw.size()));
   std::string out;
-  for (int i = 0; i < bytes; ++i) append_hex(out, random_byte());
+  out.reserve(raw.size() * 2);
+  for (uint8_t b : raw) append_hex(out, b);
   return out;
 }
 
 std::string random_uuid() {
+  uint8_t raw[16];
+  random_bytes(raw, 16);
   std::string out;
   for (int i = 0; i < 16; ++i) {
-    uint8_t b = random_byte();
+    uint8_t b = raw[i];
     if (i == 6) b = uint8_t((b & 0x0f) | 0x40);  // version 4
     if (i == 8) b = uint8_t((b & 0x3f) | 0x80);  // RFC 4122 variant
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ops/metrics.h"
@@ -117,7 +118,8 @@ class StageRuntime {
   std::vector<rd_kafka_queue_t*> watched_;  // librdkafka queues that wake the poll thread
 
   std::map<TopicPartition, std::unique_ptr<PartitionState>> partitions_;  // poll thread only
-  std::map<InFlight*, std::shared_ptr<InFlight>> awaiting_;  // awaiting acks; poll thread only
+  std::unordered_map<InFlight*, std::shared_ptr<InFlight>>
+      awaiting_;  // awaiting acks; poll thread only
   std::mutex completions_mu_;
   std::vector<Completion> completions_;
 
