@@ -17,10 +17,10 @@ namespace sluice::lake::parquet {
 namespace {
 
 constexpr char kMagic[] = "PAR1";
-// add_columns() checks the row-group size after this many rows of every column
-// (more when threaded, so each hand-off to the threads carries enough work).
-constexpr size_t kBatchSlice = 4096;
-constexpr size_t kThreadedSlice = 65536;
+// add_columns() checks the row-group size after this many rows of every column,
+// threaded or not (so the file does not depend on the thread count); large
+// enough that each hand-off to the threads carries real work.
+constexpr size_t kBatchSlice = 65536;
 
 void check_options(const WriterOptions& o) {
   if (o.threads < 1 || o.threads > 64) throw ParquetError("threads must be within [1, 64]");
@@ -221,10 +221,15 @@ void FileWriter::add_row(const Row& row) {
 void FileWriter::add_columns(size_t rows, const std::vector<ColumnView>& columns) {
   impl_->check_open();
   impl_->check_views(rows, columns);
+  const bool threaded = !impl_->thread_compressors.empty() && columns.size() > 1;
   for (size_t begin = 0; begin < rows; begin += kBatchSlice) {
     const size_t n = std::min(kBatchSlice, rows - begin);
-    for (size_t i = 0; i < columns.size(); ++i)
-      append_view(impl_->columns[i], columns[i], begin, n);
+    if (threaded) {
+      impl_->append_parallel(columns, begin, n);
+    } else {
+      for (size_t i = 0; i < columns.size(); ++i)
+        append_view(impl_->columns[i], columns[i], begin, n);
+    }
     impl_->rows_added(int64_t(n));
   }
 }

@@ -127,7 +127,8 @@ class FileWriter {
   // Appends `rows` rows column by column without building Values: the fast
   // path for flat schemas (every top-level field a leaf), one view per field.
   // Throws ParquetError (before appending anything) on a nested schema, a
-  // view of the wrong kind, or a null in a required column.
+  // view of the wrong kind, or a null in a required column. The row-group size
+  // is checked every 64Ki rows here, so row groups may overshoot by that much.
   void add_columns(size_t rows, const std::vector<ColumnView>& columns);
   int64_t rows() const;
   // Encoded size so far, for size-based file rolling.
