@@ -186,6 +186,8 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
        [](S& s, const V& v) { s.queue.in_flight_per_partition = read_count(v, 1, 10000); }},
       {"queue.max_in_flight",
        [](S& s, const V& v) { s.queue.max_in_flight = read_count(v, 1, 100000); }},
+      {"queue.batch_size", [](S& s, const V& v) { s.queue.batch_size = read_count(v, 1, 100000); }},
+      {"queue.workers", [](S& s, const V& v) { s.queue.workers = read_count(v, 1, 1024); }},
       {"breakers",
        [](S& s, const V& v) {
          s.breakers = read_named_list(v, breaker_settings(), "circuit breaker");

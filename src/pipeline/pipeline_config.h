@@ -23,8 +23,10 @@ namespace sluice::pipeline {
 struct QueueConfig {
   int max_buffered_records = 10000;
   int64_t max_buffered_bytes = 64 << 20;
-  int in_flight_per_partition = 1;
+  int in_flight_per_partition = 1;  // batches of one partition processed at once
   int max_in_flight = 1000;
+  int batch_size = 256;  // records handed to a worker at once (1 for I/O-bound processors)
+  int workers = 0;       // worker threads; 0: twice the cores (CPU-bound default)
 };
 
 struct DlqConfig {

@@ -18,7 +18,8 @@ Headers carried_headers(const Record& r) {
   for (const auto& [k, v] : r.headers) {
     bool ours = k.rfind("sluice.", 0) == 0;
     bool keep = !ours || k == header::kOriginalTopic || k == header::kOriginalPartition ||
-                k == header::kOriginalOffset || k == header::kFirstFailedAt || k == header::kTraceId;
+                k == header::kOriginalOffset || k == header::kFirstFailedAt ||
+                k == header::kTraceId || k == header::kReplayedFrom || k == header::kReplayCount;
     if (keep) out.emplace_back(k, v);
   }
   return out;
@@ -48,20 +49,35 @@ OutputRecord rerouted(const Record& r, const std::string& topic, const Failure& 
 
 }  // namespace
 
-OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic, const Failure& failure) {
+OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic,
+                            const Failure& failure) {
   return rerouted(record, dlq_topic, failure);
 }
 
-OutputRecord to_delay_topic(const Record& record, const std::string& topic, int level, int64_t not_before,
-                            const Failure& failure) {
+OutputRecord to_delay_topic(const Record& record, const std::string& topic, int level,
+                            int64_t not_before, const Failure& failure) {
   OutputRecord out = rerouted(record, topic, failure);
   out.headers.emplace_back(header::kRetryLevel, std::to_string(level));
   out.headers.emplace_back(header::kNotBefore, std::to_string(not_before));
   return out;
 }
 
-int retry_level(const Record& record) { return int(int_header(record, header::kRetryLevel)); }
-int64_t not_before_ms(const Record& record) { return int_header(record, header::kNotBefore); }
-int previous_attempts(const Record& record) { return int(int_header(record, header::kAttempts)); }
+int retry_level(const Record& record) {
+  return int(int_header(record, header::kRetryLevel));
+}
+int64_t not_before_ms(const Record& record) {
+  return int_header(record, header::kNotBefore);
+}
+int previous_attempts(const Record& record) {
+  return int(int_header(record, header::kAttempts));
+}
+int replay_count(const Record& record) {
+  return int(int_header(record, header::kReplayCount));
+}
+
+std::string dead_letter_topic(const Record& record, const std::string& dlq_topic, int max_replays) {
+  return replay_count(record) >= max_replays && replay_count(record) > 0 ? dlq_topic + ".parked"
+                                                                         : dlq_topic;
+}
 
 }  // namespace sluice::pipeline

@@ -25,6 +25,9 @@ inline constexpr const char* kFirstFailedAt = "sluice.first_failed_at";
 inline constexpr const char* kLastFailedAt = "sluice.last_failed_at";
 inline constexpr const char* kRetryLevel = "sluice.retry.level";
 inline constexpr const char* kNotBefore = "sluice.retry.not_before";
+// Set by `sluice dlq replay` on the re-produced record.
+inline constexpr const char* kReplayedFrom = "sluice.replayed_from";
+inline constexpr const char* kReplayCount = "sluice.replay_count";
 }  // namespace header
 
 struct Failure {
@@ -36,14 +39,20 @@ struct Failure {
 };
 
 // The record for `<input>.dlq` (or the configured DLQ topic).
-OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic, const Failure& failure);
-// The record for a delay topic, to be processed again at `not_before_ms` or later.
-OutputRecord to_delay_topic(const Record& record, const std::string& topic, int level, int64_t not_before_ms,
+OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic,
                             const Failure& failure);
+// The record for a delay topic, to be processed again at `not_before_ms` or later.
+OutputRecord to_delay_topic(const Record& record, const std::string& topic, int level,
+                            int64_t not_before_ms, const Failure& failure);
 
 // Read back from a consumed record: 0 / 0 / 0 for a record straight from the input.
 int retry_level(const Record& record);
 int64_t not_before_ms(const Record& record);
 int previous_attempts(const Record& record);
+int replay_count(const Record& record);
+// Where a record that exhausted its retries goes: the DLQ, or — once it has
+// been replayed `max_replays` times and failed again — `<dlq>.parked`, so a
+// replay can never loop forever.
+std::string dead_letter_topic(const Record& record, const std::string& dlq_topic, int max_replays);
 
 }  // namespace sluice::pipeline

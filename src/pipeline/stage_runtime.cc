@@ -27,7 +27,6 @@ constexpr int kIdleWaitMs = 10;
 // which would then be fetched again on every resume.
 constexpr int64_t kHardPauseAfterMs = 2000;
 constexpr int kMaxPollBatch = 500;
-constexpr size_t kMaxBatch = 256;  // records handed to a worker at once
 
 std::string mint_trace_id() {
   return random_hex(16);
@@ -188,10 +187,11 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
     wakeup_.watch(q);
   }
 
-  // More workers than cores only adds wake-up latency for CPU-bound processors.
+  // By default, more workers than cores only adds wake-up latency (CPU-bound
+  // processors); an I/O-bound stage (downloads) sets queue.workers explicitly.
   int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-  workers_ =
-      std::make_unique<WorkerPool>(size_t(std::clamp(stage_.queue.max_in_flight, 1, 2 * cores)));
+  int workers = stage_.queue.workers > 0 ? stage_.queue.workers : 2 * cores;
+  workers_ = std::make_unique<WorkerPool>(size_t(std::clamp(workers, 1, stage_.queue.max_in_flight)));
 }
 
 StageRuntime::~StageRuntime() {
@@ -213,7 +213,10 @@ std::vector<std::string> StageRuntime::subscribed_topics() const {
 void StageRuntime::run() {
   std::vector<std::string> rerouted = subscribed_topics();
   rerouted.erase(rerouted.begin());  // the input is the producers' business, not ours
-  if (stage_.dlq.enabled) rerouted.push_back(stage_.dlq.topic);
+  if (stage_.dlq.enabled) {
+    rerouted.push_back(stage_.dlq.topic);
+    rerouted.push_back(stage_.dlq.topic + ".parked");
+  }
   ensure_topics(*producer_, rerouted, partition_count(*producer_, stage_.input, 10000), 10000);
   RdKafka::ErrorCode rc = consumer_->subscribe(subscribed_topics());
   if (rc)
@@ -341,7 +344,7 @@ StageRuntime::Batch StageRuntime::take_batch(PartitionState& state, int64_t now,
   // A batch runs on one worker in offset order, so a partition costs one hand-off
   // per batch rather than per record.
   Batch batch;
-  while (!state.pending.empty() && batch.size() < kMaxBatch &&
+  while (!state.pending.empty() && batch.size() < size_t(stage_.queue.batch_size) &&
          in_flight_ < stage_.queue.max_in_flight) {
     auto& head = state.pending.front();
     if (mono < state.wait_until_ms || now < not_before_ms(head->record)) break;
@@ -463,7 +466,7 @@ void StageRuntime::handle_failure(std::shared_ptr<InFlight> job, const Outcome& 
     out = to_delay_topic(r, stage_.input + ".retry." + std::to_string(d.delay_topic), d.delay_topic,
                          f.now_ms + delay, f);
   } else {
-    out = to_dead_letter(r, stage_.dlq.topic, f);
+    out = to_dead_letter(r, dead_letter_topic(r, stage_.dlq.topic, stage_.dlq.max_replays), f);
     dead_lettered_ += 1;
   }
   send(std::move(job), {std::move(out)});

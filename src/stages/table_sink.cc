@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "lake/delta/delta_error.h"
+#include "lake/parquet/file_reader.h"
 #include "stages/json_row.h"
 
 namespace sluice::stages {
@@ -32,6 +33,7 @@ TableSink::TableSink(const pipeline::ProcessorContext& context)
   table_ = std::make_unique<lake::delta::DeltaTable>(*store_, options_.table,
                                                      options_.checkpoint_interval);
   table_->create_or_check(stage_, options_.columns);
+  if (!options_.unique_key.empty()) load_committed_keys();
   flusher_ = std::thread([this] { flusher(); });
 }
 
@@ -60,6 +62,11 @@ pipeline::Outcome TableSink::process(const pipeline::Record& record) {
     std::lock_guard lock(mu_);
     Buffer& b = buffers_[{record.topic, record.partition}];
     if (b.rows.empty()) b.oldest_ms = mono_ms();
+    // A repeat of a key already in the table (or buffered) keeps its offset, without a row.
+    if (key_column_ >= 0) {
+      std::string key = key_of(row);
+      if (!key.empty() && !seen_keys_.insert(std::move(key)).second) row.clear();
+    }
     b.rows.emplace_back(record.offset, std::move(row));
     b.bytes += int64_t(record.value.size());
     due_now = due(mono_ms());
@@ -111,8 +118,10 @@ void TableSink::give_back(std::vector<Taken>& taken) {
   std::lock_guard lock(mu_);
   for (auto& t : taken) {
     auto it = buffers_.find(t.tp);
-    if (it == buffers_.end() || it->second.generation != t.generation)
-      continue;  // released meanwhile
+    if (it == buffers_.end() || it->second.generation != t.generation) {
+      forget_keys(t.rows);  // released meanwhile: its next owner re-reads these
+      continue;
+    }
     Buffer& b = it->second;
     t.rows.insert(t.rows.end(), std::make_move_iterator(b.rows.begin()),
                   std::make_move_iterator(b.rows.end()));
@@ -138,10 +147,12 @@ void TableSink::commit(std::vector<Taken>& taken) {
     std::map<std::string, int64_t> txns;
     for (const auto& t : taken) {
       if (t.rows.empty()) continue;
-      for (const auto& [offset, row] : t.rows) rows.push_back(row);
+      for (const auto& [offset, row] : t.rows) {
+        if (!row.empty()) rows.push_back(row);  // empty: a repeated unique key
+      }
       txns[app_id(t.tp)] = t.rows.back().first;
     }
-    if (rows.empty()) return;
+    if (txns.empty()) return;
     try {
       table_->append(rows, txns, options_.writer);
       for (const auto& t : taken) {
@@ -200,6 +211,37 @@ void TableSink::maybe_optimize() {
   }
 }
 
+std::string TableSink::key_of(const lake::parquet::Row& row) const {
+  const auto* key = std::get_if<std::string>(&row[size_t(key_column_)].v);
+  return key ? *key : std::string();
+}
+
+void TableSink::forget_keys(const std::vector<std::pair<int64_t, lake::parquet::Row>>& rows) {
+  if (key_column_ < 0) return;
+  for (const auto& [offset, row] : rows) {
+    if (!row.empty()) seen_keys_.erase(key_of(row));
+  }
+}
+
+// Every key of the table's live rows, so a repeat arriving after a restart is still recognised.
+void TableSink::load_committed_keys() {
+  for (size_t i = 0; i < options_.columns.size(); ++i) {
+    if (options_.columns[i].name == options_.unique_key) key_column_ = int(i);
+  }
+  if (key_column_ < 0 ||
+      options_.columns[size_t(key_column_)].type != lake::parquet::Type::kString) {
+    throw std::invalid_argument("stage '" + stage_ +
+                                "': option 'unique_key' must name a string column, not '" +
+                                options_.unique_key + "'");
+  }
+  for (const auto& [path, file] : table_->state().files) {
+    auto bytes = store_->get(table_->log().key(path));
+    if (!bytes) continue;
+    for (const auto& row : lake::parquet::FileReader(std::move(*bytes)).read_all())
+      seen_keys_.insert(key_of(row));
+  }
+}
+
 int64_t TableSink::resume_offset(const std::string& topic, int32_t partition) {
   const int64_t committed = table_->state().txn_version(app_id({topic, partition}));
   std::lock_guard lock(mu_);
@@ -217,6 +259,7 @@ int64_t TableSink::durable_through(const std::string& topic, int32_t partition) 
 void TableSink::release(const std::string& topic, int32_t partition) {
   std::lock_guard lock(mu_);
   Buffer& b = buffers_[{topic, partition}];
+  forget_keys(b.rows);
   b.rows.clear();
   b.bytes = 0;
   b.durable = -1;

@@ -22,6 +22,10 @@
 //   checkpoint_interval: 10
 //   optimize_min_files: 0      when > 0: compact once this many small files are live
 //   optimize_target_bytes: 128MiB
+//   unique_key: COLUMN         a string column whose value appears at most once in the
+//                              table: a repeat (an upstream at-least-once redelivery) is
+//                              acknowledged without a row. Keys of the whole table are
+//                              kept in memory.
 #pragma once
 
 #include <condition_variable>
@@ -30,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "lake/delta/delta_table.h"
 #include "lake/store/object_store.h"
@@ -71,6 +76,9 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
   void commit(std::vector<Taken>& taken);
   void maybe_optimize();
   std::string app_id(const TopicPartition& tp) const;
+  void load_committed_keys();
+  std::string key_of(const lake::parquet::Row& row) const;
+  void forget_keys(const std::vector<std::pair<int64_t, lake::parquet::Row>>& rows);
 
   std::string stage_;
   TableSinkOptions options_;
@@ -81,7 +89,10 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
   std::condition_variable wake_;
   std::map<TopicPartition, Buffer> buffers_;
   bool stopping_ = false;
-  int flushing_ = 0;  // flushes between take() and their outcome
+  int flushing_ = 0;
+  int key_column_ = -1;                        // unique_key's column, or -1
+  std::unordered_set<std::string> seen_keys_;  // keys in the table or buffered (with unique_key) //
+                                               // flushes between take() and their outcome
   std::thread flusher_;
 };
 

@@ -100,6 +100,7 @@ TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::N
   o.checkpoint_interval = int(r.count("checkpoint_interval", o.checkpoint_interval, 1));
   o.optimize_min_files = int(r.count("optimize_min_files", o.optimize_min_files, 0));
   o.optimize_target_bytes = r.size("optimize_target_bytes", o.optimize_target_bytes);
+  o.unique_key = r.text("unique_key", "");
   return o;
 }
 

@@ -23,6 +23,7 @@ struct TableSinkOptions {
   int checkpoint_interval = 10;
   int optimize_min_files = 0;
   int64_t optimize_target_bytes = 128 << 20;
+  std::string unique_key;  // empty: rows are not deduplicated
 };
 
 TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::Node& options);

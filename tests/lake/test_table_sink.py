@@ -46,7 +46,7 @@ class TableSinkTest(unittest.TestCase):
         self.broker.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def pipeline(self, name, topic, rows=500, interval="300ms"):
+    def pipeline(self, name, topic, rows=500, interval="300ms", extra=""):
         path = os.path.join(self.tmp, name + ".yaml")
         with open(path, "w") as f:
             f.write("""pipeline: %s
@@ -62,7 +62,7 @@ stages:
       file_max_rows: %d
       flush_interval_ms: %s
       checkpoint_interval: 5
-""" % (name, self.broker.bootstrap, topic, self.lake, rows, interval))
+%s""" % (name, self.broker.bootstrap, topic, self.lake, rows, interval, extra))
         return path
 
     def start(self, path):
@@ -180,6 +180,20 @@ stages:
         self.assertEqual(run.returncode, 0, run.stderr[-3000:])
         self.assertEqual(self.describe()["records"], 1500)
         self.assertEqual(self.table_counts(), {"n": 1500, "ids": 1500, "lo": 0, "hi": 1499})
+
+    def test_a_unique_key_keeps_one_row_per_key_across_repeats_and_restarts(self):
+        topic = unique_name("events")
+        path = self.pipeline("p", topic, rows=50, interval="100ms", extra="      unique_key: name\n")
+        stage = self.start(path)
+        events = [self.event(i) for i in range(100)]
+        self.produce(topic, events + events[:30])
+        self.wait_for_records(100)
+        stage.terminate()
+        self.start(path)  # keys come back from the table, not from memory
+        self.produce(topic, events[50:60] + [self.event(100)])
+        self.wait_for_records(101)
+        time.sleep(1.0)  # a wrongly written repeat would show up by now
+        self.assertEqual(self.describe()["records"], 101)
 
 
 if __name__ == "__main__":

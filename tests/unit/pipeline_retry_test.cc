@@ -1,6 +1,7 @@
 // The retry policy: which failures are retried where, and how long each wait is.
 #include <gtest/gtest.h>
 
+#include "pipeline/reroute.h"
 #include "pipeline/retry_policy.h"
 
 namespace sluice::pipeline {
@@ -142,6 +143,39 @@ TEST(RetryBackoff, NonsenseConfigsStillGiveAWaitInRange) {
   c.initial_backoff_ms = 10;
   c.max_backoff_ms = -5;
   EXPECT_EQ(RetryPolicy(c, 1).backoff_ms(3), 0);
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
+
+namespace sluice::pipeline {
+namespace {
+
+Record replayed(int count) {
+  Record r;
+  r.topic = "claims.events";
+  if (count > 0) r.headers.emplace_back(header::kReplayCount, std::to_string(count));
+  return r;
+}
+
+TEST(DeadLetterTopicTest, ARecordNeverReplayedGoesToTheDlq) {
+  EXPECT_EQ(dead_letter_topic(replayed(0), "claims.events.dlq", 3), "claims.events.dlq");
+}
+
+TEST(DeadLetterTopicTest, AReplayedRecordReturnsToTheDlqUntilItsLastAllowedReplay) {
+  EXPECT_EQ(dead_letter_topic(replayed(2), "claims.events.dlq", 3), "claims.events.dlq");
+  EXPECT_EQ(dead_letter_topic(replayed(3), "claims.events.dlq", 3), "claims.events.dlq.parked");
+}
+
+TEST(DeadLetterTopicTest, TheReplayCountSurvivesTheNextHop) {
+  Record r = replayed(1);
+  r.headers.emplace_back(header::kReplayedFrom, "claims.events.dlq/0/7");
+  OutputRecord out = to_dead_letter(r, "claims.events.dlq", Failure{"ingest", ErrorCategory::kValidation, "bad", 1, 5});
+  int found = 0;
+  for (const auto& [k, v] : out.headers) {
+    found += (k == header::kReplayCount && v == "1") || (k == header::kReplayedFrom && v == "claims.events.dlq/0/7");
+  }
+  EXPECT_EQ(found, 2);
 }
 
 }  // namespace
