@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/metrics.h"
 #include "pipeline/record.h"
 
 namespace sluice::pipeline {
@@ -50,6 +51,9 @@ struct ProcessorContext {
   std::string stage;
   std::vector<std::string> outputs;  // the stage's output topics, in configured order
   YAML::Node options;                // the stage's `options:` block
+  // The process's registry, for a processor's own series (downloads by host,
+  // table commits); null in unit tests that do not care.
+  ops::MetricsRegistry* metrics = nullptr;
 };
 
 using ProcessorFactory = std::function<std::unique_ptr<Processor>(const ProcessorContext&)>;

@@ -28,7 +28,9 @@ struct TableSink::Taken {
 };
 
 TableSink::TableSink(const pipeline::ProcessorContext& context)
-    : stage_(context.stage), options_(read_table_sink_options(context.stage, context.options)) {
+    : stage_(context.stage),
+      options_(read_table_sink_options(context.stage, context.options)),
+      metrics_(make_metrics(context.metrics)) {
   store_ = lake::open_store(options_.store);
   table_ = std::make_unique<lake::delta::DeltaTable>(*store_, options_.table,
                                                      options_.checkpoint_interval);
@@ -44,6 +46,18 @@ TableSink::~TableSink() {
   }
   wake_.notify_all();
   flusher_.join();
+}
+
+TableSink::Metrics TableSink::make_metrics(ops::MetricsRegistry* registry) {
+  if (!registry) return {&fallback_[0], &fallback_[1], &fallback_[2], &fallback_[3]};
+  auto commits = [&](const char* result) -> ops::Counter* {
+    return &registry->counter("sluice_table_commits_total",
+                              "Delta commits attempted by a table sink, by result",
+                              {{"stage", stage_}, {"table", options_.table}, {"result", result}});
+  };
+  return {commits("ok"), commits("conflict"), commits("error"),
+          &registry->counter("sluice_table_rows_written_total", "Rows committed to the table",
+                             {{"stage", stage_}, {"table", options_.table}})};
 }
 
 std::string TableSink::app_id(const TopicPartition& tp) const {
@@ -155,11 +169,14 @@ void TableSink::commit(std::vector<Taken>& taken) {
     if (txns.empty()) return;
     try {
       table_->append(rows, txns, options_.writer);
+      metrics_.committed->inc();
+      metrics_.rows->inc(double(rows.size()));
       for (const auto& t : taken) {
         if (!t.rows.empty()) mark_durable(t.tp, t.generation, t.rows.back().first + 1);
       }
       return;
     } catch (const lake::delta::ConflictError& e) {
+      metrics_.conflicts->inc();
       log::warn("table-sink",
                 "stage '{}': {}; dropping rows the other writer committed and retrying", stage_,
                 e.what());
@@ -185,6 +202,7 @@ bool TableSink::flush_once() {
         "stage '{}': committing to table {} in {} failed: {}; will retry (records stay buffered)",
         stage_, options_.table, store_->url(), e.what());
     give_back(taken);
+    metrics_.failed->inc();
     ok = false;
   }
   {

@@ -80,8 +80,18 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
   std::string key_of(const lake::parquet::Row& row) const;
   void forget_keys(const std::vector<std::pair<int64_t, lake::parquet::Row>>& rows);
 
+  // Counters exported as sluice_table_commits_total{stage,table,result} and
+  // sluice_table_rows_written_total{stage,table}; standalone ones when the
+  // context has no registry.
+  struct Metrics {
+    ops::Counter *committed, *conflicts, *failed, *rows;
+  };
+  Metrics make_metrics(ops::MetricsRegistry* registry);
+
   std::string stage_;
   TableSinkOptions options_;
+  ops::Counter fallback_[4];
+  Metrics metrics_;
   std::unique_ptr<lake::ObjectStore> store_;
   std::unique_ptr<lake::delta::DeltaTable> table_;
 
