@@ -12,11 +12,18 @@ using Run = std::function<int()>;
 
 Run add_broker_command(CLI::App& app);
 Run add_run_command(CLI::App& app);
+Run add_demo_source_command(CLI::App& app);
+Run add_validate_command(CLI::App& app);
+Run add_up_command(CLI::App& app);
+Run add_health_command(CLI::App& app);
 // pause, resume, status and breaker: one Run per (sub)command, in `registered` order.
 std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_dlq_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 
 // `sluice broker check`, run by the `broker` command when its `check` subcommand is parsed.
 struct KafkaFlags;

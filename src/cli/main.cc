@@ -37,13 +37,21 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
 
   std::vector<std::pair<CLI::App*, sluice::cli::Run>> commands;
-  auto add = [&](sluice::cli::Run run) { commands.emplace_back(app.get_subcommands({}).back(), std::move(run)); };
+  auto add = [&](sluice::cli::Run run) {
+    commands.emplace_back(app.get_subcommands({}).back(), std::move(run));
+  };
   add(sluice::cli::add_broker_command(app));
   add(sluice::cli::add_run_command(app));
+  add(sluice::cli::add_demo_source_command(app));
+  add(sluice::cli::add_up_command(app));
+  add(sluice::cli::add_validate_command(app));
+  add(sluice::cli::add_health_command(app));
   // Command groups with nested subcommands register one runner per leaf.
-  for (auto* add_group : {&sluice::cli::add_stage_control_commands, &sluice::cli::add_topics_commands,
-                          &sluice::cli::add_groups_commands, &sluice::cli::add_table_commands,
-                          &sluice::cli::add_store_commands}) {
+  for (auto* add_group :
+       {&sluice::cli::add_stage_control_commands, &sluice::cli::add_topics_commands,
+        &sluice::cli::add_groups_commands, &sluice::cli::add_table_commands,
+        &sluice::cli::add_store_commands, &sluice::cli::add_process_commands,
+        &sluice::cli::add_dlq_commands, &sluice::cli::add_incident_commands}) {
     std::vector<CLI::App*> apps;
     auto runs = (*add_group)(app, apps);
     for (size_t i = 0; i < apps.size(); ++i) commands.emplace_back(apps[i], runs[i]);
@@ -51,7 +59,9 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   sluice::log::set_level(parse_level(level));
-  if (!format.empty()) sluice::log::set_format(format == "json" ? sluice::log::Format::kJson : sluice::log::Format::kText);
+  if (!format.empty())
+    sluice::log::set_format(format == "json" ? sluice::log::Format::kJson
+                                             : sluice::log::Format::kText);
   try {
     return run_parsed(commands);
   } catch (const std::exception& e) {

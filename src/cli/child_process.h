@@ -1,0 +1,58 @@
+// One child process of `sluice up`: started with its own arguments and
+// environment, in its own process group (so the terminal's Ctrl-C reaches only
+// the supervisor, which then stops children in order: source, stages, broker),
+// and killed by the kernel if the supervisor dies (PR_SET_PDEATHSIG).
+//
+// Its first stdout line is its ready line (the broker's "listening on ...",
+// a stage's "admin on http://..."); everything it prints after that, and its
+// stderr, goes to its log file.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace sluice::cli {
+
+class ChildProcess {
+ public:
+  struct Spec {
+    std::string name;  // "broker", "download#2", ... for messages
+    std::vector<std::string> argv;
+    std::vector<std::pair<std::string, std::string>> env;  // added to the supervisor's environment
+    std::string log_path;
+  };
+
+  explicit ChildProcess(Spec spec) : spec_(std::move(spec)) {}
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Starts the process and returns its first stdout line. Throws
+  // std::runtime_error with the end of its log if it exits or stays silent
+  // for `timeout_ms`.
+  std::string start(int timeout_ms);
+  // False once the process has exited (it is reaped then; exit_description() says how).
+  bool running();
+  void signal(int sig);
+  // Sends SIGTERM, waits up to timeout_ms, then SIGKILL. Returns how it ended.
+  std::string stop(int timeout_ms);
+
+  const Spec& spec() const { return spec_; }
+  const std::string& exit_description() const { return exit_; }
+  std::string log_tail(int lines) const;
+  int starts() const { return starts_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  Spec spec_;
+  pid_t pid_ = -1;
+  std::string exit_;
+  std::thread drain_;
+  int starts_ = 0;
+};
+
+}  // namespace sluice::cli

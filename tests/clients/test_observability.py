@@ -1,0 +1,477 @@
+"""Every metric the Grafana dashboards (deploy/grafana/dashboards/*.json) and the
+alert rules (deploy/prometheus/alerts.yml) query is exported by a running pipeline.
+
+The test runs the claim-attachment example for real: a `sluice broker`, one
+`sluice run examples/claims-attachments/pipeline.yaml` process with all three
+stages (ingest -> download -> table sink, object store in a temp dir), a local
+HTTP server the attachments are downloaded from, a few good claim events and one
+malformed one. Once a row has landed in the table and the bad event in the DLQ,
+it scrapes /metrics and checks that
+
+- every metric name used in a dashboard `expr` or an alert `expr` is a family on
+  the page (`up` is Prometheus's own; `_bucket`/`_sum`/`_count` map to their
+  histogram),
+- every label a selector matches on (`name{label=...}`) is a label of that metric,
+- every expression parses (promtool, dashboard variables substituted).
+"""
+
+import functools
+import glob
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+import yaml
+
+import ck_helpers
+from broker import REPO_ROOT, BrokerProcess, sluice_bin, wait_until
+
+DASHBOARD_DIR = os.path.join(REPO_ROOT, "deploy", "grafana", "dashboards")
+ALERTS_FILE = os.path.join(REPO_ROOT, "deploy", "prometheus", "alerts.yml")
+PIPELINE = "examples/claims-attachments/pipeline.yaml"  # relative to REPO_ROOT (its schema path is too)
+ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
+
+# Labels Prometheus attaches to every scraped series (target labels), not the process.
+SCRAPE_LABELS = {"instance", "job", "pipeline", "__name__"}
+# Metrics that come from Prometheus itself, not from a sluice process.
+PROMETHEUS_OWN = {"up"}
+
+PROMQL_WORDS = {
+    # aggregation operators and modifiers
+    "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk",
+    "quantile", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or",
+    "unless", "offset", "atan2", "inf", "nan",
+}
+
+
+# ---------------------------------------------------------------- expressions
+def dashboard_exprs():
+    """(where, expr) for every target of every panel (rows' nested panels too)."""
+    out = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if isinstance(node.get("expr"), str) and node["expr"].strip():
+                out.append((where, node["expr"]))
+            for k, v in node.items():
+                walk(v, where + "/" + str(node.get("title", k)) if k == "targets" else where)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, where)
+
+    for path in sorted(glob.glob(os.path.join(DASHBOARD_DIR, "*.json"))):
+        with open(path) as f:
+            d = json.load(f)
+        walk(d.get("panels", []), os.path.basename(path))
+    return out
+
+
+def alert_exprs():
+    with open(ALERTS_FILE) as f:
+        rules = yaml.safe_load(f)
+    return [("alerts.yml/" + r.get("alert", r.get("record", "?")), r["expr"])
+            for g in rules["groups"] for r in g["rules"]]
+
+
+def substitute_variables(expr):
+    """Grafana variables -> something PromQL parses."""
+    expr = expr.replace("$__rate_interval", "5m").replace("$__interval", "1m").replace("$__range", "1h")
+    return re.sub(r"\$\{?(\w+)\}?", "x", expr)
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+_LABEL_LIST = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
+_IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+
+
+def selectors(expr):
+    """[(metric name, [label names matched on])] for every vector selector in expr."""
+    masked = _STRING.sub(lambda m: '"' + " " * (len(m.group(0)) - 2) + '"', expr)  # keep offsets
+    masked = _LABEL_LIST.sub(lambda m: " " * len(m.group(0)), masked)
+    masked = re.sub(r"\[[^\]]*\]", lambda m: " " * len(m.group(0)), masked)  # ranges, subqueries
+    out = []
+    pos = 0
+    while True:
+        m = _IDENT.search(masked, pos)
+        if not m:
+            break
+        name, end = m.group(0), m.end()
+        pos = end
+        before = masked[m.start() - 1] if m.start() > 0 else " "
+        if before.isdigit() or before == ".":  # part of a number such as 1e3 or 0.5
+            continue
+        rest = masked[end:].lstrip()
+        if rest.startswith("(") or name.lower() in PROMQL_WORDS:
+            continue  # a function or keyword
+        labels = []
+        if rest.startswith("{"):
+            start = masked.index("{", end)
+            close = masked.index("}", start)
+            labels = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)", expr[start + 1:close])
+            pos = close + 1
+        out.append((name, labels))
+    # `{__name__=~"..."}` selectors without a name are not used in our files.
+    return out
+
+
+# ---------------------------------------------------------------- exposition
+def parse_exposition(text):
+    """{family: {"type": t, "labels": set(label names)}} from Prometheus text format."""
+    families = {}
+    sample_re = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)(\{(.*)\})?\s+\S+")
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(None, 3)
+            families.setdefault(name, {"type": kind.strip(), "labels": set(), "samples": 0})
+            continue
+        if not line or line.startswith("#"):
+            continue
+        m = sample_re.match(line)
+        if not m:
+            continue
+        name = m.group(1)
+        family = name
+        for suffix in ("_bucket", "_sum", "_count"):
+            base = name[: -len(suffix)]
+            if name.endswith(suffix) and families.get(base, {}).get("type") == "histogram":
+                family = base
+        entry = families.setdefault(family, {"type": "untyped", "labels": set(), "samples": 0})
+        entry["samples"] += 1
+        if m.group(3):
+            entry["labels"].update(re.findall(r'([A-Za-z_][A-Za-z0-9_]*)="', m.group(3)))
+    return families
+
+
+def resolve(name, families):
+    """Family that exports `name` (histogram series map to their family), or None."""
+    if name in families and families[name]["samples"]:
+        return name
+    for suffix in ("_bucket", "_sum", "_count"):
+        if name.endswith(suffix):
+            base = name[: -len(suffix)]
+            if families.get(base, {}).get("type") == "histogram" and families[base]["samples"]:
+                return base
+    return None
+
+
+# ---------------------------------------------------------------- processes
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class ObservabilityTest(unittest.TestCase):
+    """One pipeline run, scraped once, shared by the checks below."""
+
+    page = None
+    setup_error = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="sluice-observability-")
+        cls.broker = None
+        cls.stage = None
+        cls.http = None
+        try:
+            cls._run_pipeline()
+        except Exception:
+            cls._cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._cleanup()
+
+    @classmethod
+    def _cleanup(cls):
+        if cls.stage is not None and cls.stage.poll() is None:
+            cls.stage.send_signal(signal.SIGTERM)
+            try:
+                cls.stage.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                cls.stage.kill()
+                cls.stage.wait(timeout=30)
+        if cls.http is not None:
+            cls.http.shutdown()
+            cls.http.server_close()
+        if cls.broker is not None:
+            cls.broker.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def _log_tail(cls, n=40):
+        try:
+            with open(os.path.join(cls.tmp, "stage.log"), "rb") as f:
+                return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    @classmethod
+    def _scrape(cls):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % cls.admin_port, timeout=10) as r:
+            return r.read().decode()
+
+    @classmethod
+    def _value(cls, page, name, **labels):
+        total = None
+        for line in page.splitlines():
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                if all('%s="%s"' % (k, v) in line for k, v in labels.items()):
+                    total = (total or 0.0) + float(line.rsplit(" ", 1)[1])
+        return total
+
+    @classmethod
+    def _run_pipeline(cls):
+        cls.broker = BrokerProcess(tmpdir=os.path.join(cls.tmp, "broker"), default_partitions=3,
+                                   group_initial_rebalance_delay_ms=0)
+
+        files = os.path.join(cls.tmp, "files")
+        os.makedirs(files)
+        with open(os.path.join(files, "a.pdf"), "wb") as f:
+            f.write(b"%PDF-1.4\n% sluice observability test attachment\n%%EOF\n")
+        cls.http = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=files))
+        threading.Thread(target=cls.http.serve_forever, daemon=True).start()
+        http_port = cls.http.server_address[1]
+
+        lake = os.path.join(cls.tmp, "lake")
+        env = dict(os.environ, SLUICE_BOOTSTRAP=cls.broker.bootstrap, SLUICE_LOG_FORMAT="json",
+                   SLUICE_STAGE_DOWNLOAD_OPTIONS_STORE=lake, SLUICE_STAGE_RESULT_OPTIONS_STORE=lake)
+        log = open(os.path.join(cls.tmp, "stage.log"), "ab")
+        cls.stage = subprocess.Popen([sluice_bin(), "run", PIPELINE, "--admin", "127.0.0.1:0"], cwd=REPO_ROOT,
+                                     stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+        log.close()
+        line = cls.stage.stdout.readline()
+        m = ADMIN_RE.search(line)
+        if not m:
+            raise AssertionError("`sluice run %s` did not start (exit %r): %r\n%s"
+                                 % (PIPELINE, cls.stage.poll(), line, cls._log_tail()))
+        cls.admin_port = int(m.group(1))
+        threading.Thread(target=lambda: cls.stage.stdout.read(), daemon=True).start()
+
+        events = []
+        for i in range(3):
+            claim = {"claim_id": "C-%d" % i, "event_type": "claim.submitted", "submitted_at": "2026-11-27T12:00:00Z",
+                     "attachments": [{"url": "http://127.0.0.1:%d/a.pdf" % http_port,
+                                      "content_type": "application/pdf"}]}
+            events.append({"key": claim["claim_id"].encode(), "value": json.dumps(claim).encode()})
+        events.append({"key": b"C-bad", "value": b'{"claim_id": "C-bad", "attachments": not json'})
+        producer = ck_helpers.producer(cls.broker.bootstrap)
+        for d in ck_helpers.produce_all(producer, "claims.events", events):
+            if d.error is not None:
+                raise AssertionError("producing claim events failed: %s" % d.error)
+
+        def settled():
+            if cls.stage.poll() is not None:
+                raise AssertionError("the pipeline process exited with %r\n%s" % (cls.stage.poll(), cls._log_tail()))
+            page = cls._scrape()
+            rows = cls._value(page, "sluice_table_rows_written_total") or 0
+            dlq = cls._value(page, "kafka_messages_produced_total", topic="claims.events.dlq") or 0
+            lag_seen = "kafka_consumer_lag{" in page
+            return page if rows >= 1 and dlq >= 1 and lag_seen else None
+
+        try:
+            wait_until(settled, timeout=90, interval=0.5,
+                       message="a table row (sluice_table_rows_written_total) and the bad event in claims.events.dlq")
+        except AssertionError as e:
+            raise AssertionError("%s\n--- stage log tail ---\n%s" % (e, cls._log_tail()))
+        time.sleep(1.5)  # one more gauge refresh (lag, breakers, connectivity)
+        cls.page = cls._scrape()
+        cls.families = parse_exposition(cls.page)
+
+        # The row is really in the table, as an operator would check it.
+        desc = subprocess.run([sluice_bin(), "table", "describe", lake, "tables/attachments", "--json"],
+                              capture_output=True, text=True, timeout=60)
+        cls.table_describe = desc
+
+    # ------------------------------------------------------------ the checks
+    def all_exprs(self):
+        exprs = dashboard_exprs() + alert_exprs()
+        self.assertGreater(len([w for w, _ in exprs if w.startswith("alerts.yml/")]), 0)
+        self.assertGreater(len([w for w, _ in exprs if not w.startswith("alerts.yml/")]), 0)
+        return exprs
+
+    def test_the_pipeline_really_ran(self):
+        self.assertGreaterEqual(self._value(self.page, "sluice_table_rows_written_total"), 1)
+        self.assertGreaterEqual(self._value(self.page, "kafka_processing_errors_total", stage="ingest",
+                                            category="validation"), 1)
+        self.assertEqual(self.table_describe.returncode, 0, self.table_describe.stderr)
+
+    def test_every_queried_metric_is_exported(self):
+        missing = {}
+        used = set()
+        for where, expr in self.all_exprs():
+            for name, _ in selectors(substitute_variables(expr)):
+                if name in PROMETHEUS_OWN:
+                    continue
+                used.add(name)
+                if resolve(name, self.families) is None:
+                    missing.setdefault(name, []).append(where)
+        self.assertFalse(missing, "queried but not exported by `sluice run %s`:\n%s\nexported: %s"
+                         % (PIPELINE, "\n".join("  %s (%s)" % (k, ", ".join(sorted(set(v))))
+                                                for k, v in sorted(missing.items())),
+                            ", ".join(sorted(self.families))))
+        # The extraction found the metrics we know the files use.
+        for name in ("kafka_consumer_lag", "kafka_messages_produced_total", "kafka_processing_errors_total",
+                     "kafka_processing_duration_seconds_bucket", "kafka_circuit_breaker_state",
+                     "sluice_table_commits_total", "sluice_stage_up"):
+            self.assertIn(name, used)
+
+    def test_every_matched_label_exists_on_its_metric(self):
+        wrong = []
+        for where, expr in self.all_exprs():
+            for name, labels in selectors(substitute_variables(expr)):
+                family = resolve(name, self.families)
+                if family is None or name in PROMETHEUS_OWN:
+                    continue
+                have = self.families[family]["labels"] | SCRAPE_LABELS
+                if family != name:
+                    have = have | {"le"}
+                for label in labels:
+                    if label not in have:
+                        wrong.append("%s: %s{%s} (it has: %s)" % (where, name, label,
+                                                                  ", ".join(sorted(self.families[family]["labels"]))))
+        self.assertFalse(wrong, "selectors match on labels the metric does not have:\n" + "\n".join(wrong))
+
+    def test_the_ones_the_alerts_rely_on_have_their_documented_values(self):
+        # Error categories and DLQ topic naming the alert expressions assume.
+        self.assertIsNotNone(self._value(self.page, "kafka_messages_produced_total", topic="claims.events.dlq"))
+        self.assertIsNotNone(self._value(self.page, "kafka_messages_consumed_total", consumer_group="claims.download"))
+        self.assertIsNotNone(self._value(self.page, "kafka_processing_duration_seconds_count", stage="download"))
+        self.assertEqual(self._value(self.page, "sluice_stage_up", stage="download"), 1)
+        for result in ("ok", "conflict", "error"):
+            self.assertIsNotNone(self._value(self.page, "sluice_table_commits_total", result=result), result)
+
+    def test_every_expression_parses(self):
+        promtool = shutil.which("promtool")
+        if not promtool:
+            self.skipTest("promtool not installed (Debian package prometheus)")
+        rules = {"groups": [{"name": "exprs", "rules": [
+            {"record": "check:expr_%d" % i, "expr": substitute_variables(expr)}
+            for i, (_, expr) in enumerate(self.all_exprs())]}]}
+        path = os.path.join(self.tmp, "exprs.yml")
+        with open(path, "w") as f:
+            yaml.safe_dump(rules, f)
+        r = subprocess.run([promtool, "check", "rules", path], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+
+RUNBOOK_DIR = os.path.join(REPO_ROOT, "docs", "runbooks")
+RUNBOOK_URL_BASE = "https://github.com/sluice/sluice/blob/main/docs/runbooks/"
+# The alerts of runbook seed 001, and the page each one's runbook is on.
+SEED_ALERTS = {
+    "KafkaConsumerLagHigh": "consumer-lag.md", "KafkaConsumerLagWarning": "consumer-lag.md",
+    "KafkaConsumerNoPartitions": "consumer-lag.md", "KafkaDLQGrowthRapid": "dlq-management.md",
+    "KafkaDLQGrowthWarning": "dlq-management.md", "KafkaDLQSizeHigh": "dlq-management.md",
+    "KafkaCircuitBreakerOpen": "circuit-breaker-open.md", "KafkaCircuitBreakerHalfOpen": "circuit-breaker-open.md",
+    "KafkaConsumerDisconnected": "circuit-breaker-open.md", "KafkaProducerDisconnected": "circuit-breaker-open.md",
+    "KafkaErrorRateHigh": "incident-response.md", "KafkaDownloadFailureRateHigh": "incident-response.md",
+    "KafkaDeltaWriteFailures": "incident-response.md", "KafkaWorkerDead": "incident-response.md",
+    "KafkaProcessingLatencyHigh": "scaling-operations.md", "KafkaProcessingLatencyWarning": "scaling-operations.md",
+    "KafkaThroughputLow": "scaling-operations.md",
+}
+
+
+def github_anchors(markdown):
+    """The anchors GitHub generates for the headings of a markdown text."""
+    anchors, seen, fenced = set(), {}, False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        m = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if fenced or not m:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        anchors.add(slug if n == 0 else "%s-%d" % (slug, n))
+    return anchors
+
+
+class RunbookLinksTest(unittest.TestCase):
+    """Every alert has a runbook section its runbook_url points at, and the runbooks' own links work."""
+
+    def rules(self):
+        with open(ALERTS_FILE) as f:
+            return [r for g in yaml.safe_load(f)["groups"] for r in g["rules"]]
+
+    def anchors(self, page):
+        with open(os.path.join(RUNBOOK_DIR, page)) as f:
+            return github_anchors(f.read())
+
+    def test_the_seventeen_alerts_of_the_runbook_index(self):
+        names = [r["alert"] for r in self.rules()]
+        self.assertEqual(sorted(names), sorted(SEED_ALERTS))
+        for r in self.rules():
+            self.assertIn(r["labels"]["severity"], ("critical", "warning", "info"), r["alert"])
+            for key in ("summary", "description", "runbook_url"):
+                self.assertTrue(r["annotations"].get(key), "%s has no %s" % (r["alert"], key))
+
+    def test_every_runbook_url_points_at_an_existing_section(self):
+        for r in self.rules():
+            url = r["annotations"]["runbook_url"]
+            self.assertTrue(url.startswith(RUNBOOK_URL_BASE), url)
+            page, _, anchor = url[len(RUNBOOK_URL_BASE):].partition("#")
+            self.assertEqual(page, SEED_ALERTS[r["alert"]], r["alert"])
+            self.assertEqual(anchor, r["alert"].lower(), r["alert"])
+            self.assertIn(anchor, self.anchors(page), "%s: no heading for #%s in %s" % (r["alert"], anchor, page))
+
+    def test_the_index_maps_every_alert(self):
+        with open(os.path.join(RUNBOOK_DIR, "README.md")) as f:
+            index = f.read()
+        for name, page in SEED_ALERTS.items():
+            self.assertRegex(index, r"`%s`[^\n]*\(%s#%s\)" % (name, re.escape(page), name.lower()))
+
+    def test_relative_links_between_pages_resolve(self):
+        broken = []
+        for path in sorted(glob.glob(os.path.join(RUNBOOK_DIR, "*.md"))):
+            with open(path) as f:
+                text = f.read()
+            for target in re.findall(r"\]\(([^)\s]+)\)", text):
+                if re.match(r"[a-z]+://", target):
+                    continue
+                file_part, _, anchor = target.partition("#")
+                dest = os.path.normpath(os.path.join(RUNBOOK_DIR, file_part)) if file_part else path
+                if not os.path.exists(dest):
+                    broken.append("%s: %s (no such file)" % (os.path.basename(path), target))
+                elif anchor and dest.endswith(".md"):
+                    with open(dest) as f:
+                        if anchor not in github_anchors(f.read()):
+                            broken.append("%s: %s (no such heading)" % (os.path.basename(path), target))
+        self.assertFalse(broken, "\n".join(broken))
+
+
+class SelectorExtractionTest(unittest.TestCase):
+    """The metric-name extraction itself, on expressions of the kinds the files use."""
+
+    def names(self, expr):
+        return [n for n, _ in selectors(substitute_variables(expr))]
+
+    def test_functions_keywords_label_lists_strings_and_durations_are_not_metrics(self):
+        expr = ('sum by (stage) (rate(kafka_processing_errors_total{stage=~"$stage"}[5m])) / sum by (stage) '
+                '(label_replace(rate(kafka_messages_consumed_total[5m]), "stage", "$1", "consumer_group", "(.*)"))'
+                ' > 0.10 unless on (consumer_group) up{job="sluice"} == 0 or vector(0)')
+        self.assertEqual(self.names(expr), ["kafka_processing_errors_total", "kafka_messages_consumed_total", "up"])
+
+    def test_histograms_and_labels(self):
+        sel = selectors('histogram_quantile(0.99, sum by (le) (rate(kafka_processing_duration_seconds_bucket'
+                        '{stage="download", le!="1e3"}[$__rate_interval])))')
+        self.assertEqual(sel, [("kafka_processing_duration_seconds_bucket", ["stage", "le"])])
+        fams = parse_exposition("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n")
+        self.assertEqual(resolve("h_bucket", fams), "h")
+        self.assertEqual(resolve("h_count", fams), "h")
+        self.assertIsNone(resolve("g_bucket", fams))
+
+
+if __name__ == "__main__":
+    unittest.main()
