@@ -15,6 +15,7 @@
 
 #include "cli/child_process.h"
 #include "cli/commands.h"
+#include "cli/data_dir.h"
 #include "cli/process_table.h"
 #include "cli/reconcile.h"
 #include "cli/up_progress.h"
@@ -40,6 +41,7 @@ struct UpFlags {
   bool no_source = false;
   int drain_timeout_s = 90;
   bool keep_running = false;  // with --count: stay up after draining, until Ctrl-C
+  int listen_port = 9092;     // the built-in broker's port on 127.0.0.1 (0: any free one)
 };
 
 struct Supervised {
@@ -115,16 +117,9 @@ void Up::start_broker(int port) {
 // Children (and this process, for the summary) see the same settings: the
 // bootstrap, and each stage's relative `store` placed under the data dir.
 void Up::configure_environment() {
+  env_ = store_overrides(pipeline_file_, data_.string());
   env_.emplace_back("SLUICE_BOOTSTRAP", bootstrap_);
-  const auto plain = pipeline::load_pipeline_config(pipeline_file_);
-  for (const auto& s : plain.stages) {
-    const YAML::Node store = s.options["store"];
-    if (!store || !store.IsScalar() || store.Scalar().find("://") != std::string::npos) continue;
-    if (fs::path(store.Scalar()).is_absolute()) continue;
-    env_.emplace_back("SLUICE_STAGE_" + pipeline::env_name_part(s.name) + "_OPTIONS_STORE",
-                      (data_ / store.Scalar()).string());
-  }
-  for (const auto& [k, v] : env_) ::setenv(k.c_str(), v.c_str(), 1);
+  apply(env_);
   config_ = pipeline::load_pipeline_config(pipeline_file_);
 }
 
@@ -320,7 +315,7 @@ int Up::run() {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   if (f_.bootstrap.empty()) {
-    start_broker(0);
+    start_broker(f_.listen_port);
   } else {
     bootstrap_ = f_.bootstrap;
   }
@@ -398,6 +393,9 @@ Run add_up_command(CLI::App& app) {
   cmd->add_option("--bad-share", f->bad_share, "Share of demo events that are bad cases")
       ->capture_default_str();
   cmd->add_flag("--no-source", f->no_source, "Do not start the demo source");
+  cmd->add_option("--port", f->listen_port,
+                  "Port of the built-in broker on 127.0.0.1 (0: any free port)")
+      ->capture_default_str();
   cmd->add_flag(
       "--keep-running", f->keep_running,
       "With --count: keep running (and serving attachments) after draining, until Ctrl-C");

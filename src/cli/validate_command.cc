@@ -3,10 +3,13 @@
 // rows, stored objects and DLQ records, prints every discrepancy and exits 1 on
 // any loss, duplicate row or missing object (0 when everything is accounted for).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/data_dir.h"
 #include "cli/datetime.h"
+#include "cli/process_table.h"
 #include "cli/reconcile.h"
 
 namespace sluice::cli {
@@ -16,9 +19,26 @@ struct ValidateFlags {
   std::string pipeline_file = "examples/claims-attachments/pipeline.yaml";
   std::string since;
   std::string bootstrap;
+  std::string data_dir = "sluice-data";
 };
 
-int validate(const ValidateFlags& f) {
+// Next to a `sluice up --data-dir DATA`: its stores, and its broker unless --bootstrap says
+// otherwise.
+void use_data_dir(ValidateFlags& f) {
+  if (!std::filesystem::is_directory(f.data_dir)) return;
+  apply(store_overrides(f.pipeline_file, f.data_dir));
+  if (!f.bootstrap.empty()) return;
+  try {
+    for (const auto& e : read_process_table(f.data_dir)) {
+      if (e.name == "broker") f.bootstrap = e.admin;
+    }
+  } catch (const std::exception&) {
+    // No `sluice up` there: the pipeline file's bootstrap it is.
+  }
+}
+
+int validate(ValidateFlags f) {
+  use_data_dir(f);
   const auto config = pipeline::load_pipeline_config(f.pipeline_file);
   const int64_t since = f.since.empty() ? -1 : parse_datetime_ms(f.since);
   const ReconcileReport report = reconcile(config, f.bootstrap, since);

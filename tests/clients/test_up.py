@@ -36,7 +36,8 @@ class UpTest(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def up(self, *args, timeout=300):
-        return subprocess.run([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.tmp] + list(args),
+        return subprocess.run([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.tmp, "--port", "0"]
+                              + list(args),
                               cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def test_up_with_a_count_drains_and_accounts_for_every_event(self):
@@ -51,7 +52,8 @@ class UpTest(unittest.TestCase):
         self.assertIn("events", run.stderr, "a progress line was shown")
 
     def test_ctrl_c_stops_cleanly_and_the_next_up_resumes(self):
-        proc = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.tmp, "--rate",
+        proc = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.tmp, "--port", "0",
+                                 "--rate",
                                  "100", "--bad-share", "0.2", "--drain-timeout", "60"],
                                 cwd=REPO_ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
@@ -95,7 +97,7 @@ class ReplayAfterFixTest(unittest.TestCase):
                               text=True, timeout=120)
 
     def validate(self):
-        return self.sluice("validate", self.pipeline, "--bootstrap", self.broker.bootstrap)
+        return self.sluice("validate", self.pipeline, "--bootstrap", self.broker.bootstrap, "--data-dir", self.tmp)
 
     def rows(self):
         m = re.search(r"table rows:\s+(\d+)", self.validate().stdout)
