@@ -47,6 +47,16 @@ struct StageConfig {
   QueueConfig queue;
   std::vector<BreakerConfig> breakers;
   int64_t shutdown_timeout_ms = 30000;
+  // Hot keys (runbook 003): outputs' keys get "_<0..N-1>" appended, spreading
+  // one key over N partitions. 0 keeps keys as they are (and per-key order).
+  int output_key_salt = 0;
+  // Graceful degradation: above this total lag records are marked degraded and
+  // processors skip optional work (Record::degraded). 0 disables.
+  int64_t degrade_lag_threshold = 0;
+  // Above this total lag the stage halts: breaker "lag" is forced open (the stage
+  // pauses, kafka_circuit_breaker_state{breaker="lag"} pages) until an operator
+  // runs `sluice breaker close lag`. 0 disables.
+  int64_t halt_lag_threshold = 0;
 };
 
 struct PipelineConfig {

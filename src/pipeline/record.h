@@ -23,6 +23,7 @@ struct Record {
   std::string value;
   Headers headers;
   std::string trace_id;  // from the sluice.trace_id header, or minted on first sight
+  bool degraded = false;  // the stage is over its degrade_lag_threshold: skip optional work
 
   const std::string* header(const std::string& name) const {
     for (const auto& [k, v] : headers) {

@@ -6,18 +6,25 @@ StageMetrics::StageMetrics(ops::MetricsRegistry& registry, std::string stage, st
     : registry_(registry),
       stage_(std::move(stage)),
       group_(std::move(group)),
-      duration_(registry.histogram("kafka_processing_duration_seconds", "Time to process one record",
-                                   {{"stage", stage_}})),
-      assigned_(registry.gauge("kafka_consumer_assigned_partitions", "Partitions assigned to this stage's consumer",
+      duration_(registry.histogram("kafka_processing_duration_seconds",
+                                   "Time to process one record", {{"stage", stage_}})),
+      assigned_(registry.gauge("kafka_consumer_assigned_partitions",
+                               "Partitions assigned to this stage's consumer",
                                {{"consumer_group", group_}})),
-      consumer_connected_(registry.gauge("kafka_consumer_connected", "1 when the consumer reaches the broker",
+      degraded_(registry.gauge("sluice_stage_degraded", "1 while lag is over degrade_lag_threshold",
+                               {{"stage", stage_}})),
+      consumer_connected_(registry.gauge("kafka_consumer_connected",
+                                         "1 when the consumer reaches the broker",
                                          {{"consumer_group", group_}})),
-      producer_connected_(registry.gauge("kafka_producer_connected", "1 when the producer reaches the broker",
+      producer_connected_(registry.gauge("kafka_producer_connected",
+                                         "1 when the producer reaches the broker",
                                          {{"stage", stage_}})),
-      up_(registry.gauge("sluice_stage_up", "1 while the stage process runs", {{"stage", stage_}})) {}
+      up_(registry.gauge("sluice_stage_up", "1 while the stage process runs",
+                         {{"stage", stage_}})) {}
 
 template <typename Make>
-ops::Counter& StageMetrics::cached(std::map<std::string, ops::Counter*>& cache, const std::string& topic, Make make) {
+ops::Counter& StageMetrics::cached(std::map<std::string, ops::Counter*>& cache,
+                                   const std::string& topic, Make make) {
   std::lock_guard lock(mu_);
   auto& c = cache[topic];
   if (!c) c = &make();
@@ -33,7 +40,8 @@ void StageMetrics::consumed(const std::string& topic) {
 
 void StageMetrics::produced(const std::string& topic) {
   cached(produced_, topic, [&]() -> ops::Counter& {
-    return registry_.counter("kafka_messages_produced_total", "Messages produced and acknowledged", {{"topic", topic}});
+    return registry_.counter("kafka_messages_produced_total", "Messages produced and acknowledged",
+                             {{"topic", topic}});
   }).inc();
 }
 
@@ -44,15 +52,22 @@ void StageMetrics::error(const std::string& topic, ErrorCategory category) {
       .inc();
 }
 
-void StageMetrics::lag(const std::string& topic, int32_t partition, int64_t messages, double seconds) {
-  ops::Labels labels = {{"topic", topic}, {"partition", std::to_string(partition)}, {"consumer_group", group_}};
-  registry_.gauge("kafka_consumer_lag", "Messages between the committed offset and the log end", labels)
+void StageMetrics::lag(const std::string& topic, int32_t partition, int64_t messages,
+                       double seconds) {
+  ops::Labels labels = {
+      {"topic", topic}, {"partition", std::to_string(partition)}, {"consumer_group", group_}};
+  registry_
+      .gauge("kafka_consumer_lag", "Messages between the committed offset and the log end", labels)
       .set(double(messages));
-  registry_.gauge("kafka_consumer_lag_seconds", "Age of the oldest record not yet processed", labels).set(seconds);
+  registry_
+      .gauge("kafka_consumer_lag_seconds", "Age of the oldest record not yet processed", labels)
+      .set(seconds);
 }
 
 void StageMetrics::breaker_state(const std::string& breaker, int state) {
-  registry_.gauge("kafka_circuit_breaker_state", "0 closed, 1 open, 2 half-open", {{"breaker", breaker}}).set(state);
+  registry_
+      .gauge("kafka_circuit_breaker_state", "0 closed, 1 open, 2 half-open", {{"breaker", breaker}})
+      .set(state);
 }
 
 }  // namespace sluice::pipeline

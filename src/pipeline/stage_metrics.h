@@ -21,6 +21,7 @@ class StageMetrics {
   void lag(const std::string& topic, int32_t partition, int64_t messages, double seconds);
   void breaker_state(const std::string& breaker, int state);
   void assigned(int partitions) { assigned_.set(partitions); }
+  void degraded(bool on) { degraded_.set(on ? 1 : 0); }
   void connected(bool consumer, bool producer) {
     consumer_connected_.set(consumer ? 1 : 0);
     producer_connected_.set(producer ? 1 : 0);
@@ -30,7 +31,8 @@ class StageMetrics {
  private:
   // The cached series for `topic`, created by `make` on first use.
   template <typename Make>
-  ops::Counter& cached(std::map<std::string, ops::Counter*>& cache, const std::string& topic, Make make);
+  ops::Counter& cached(std::map<std::string, ops::Counter*>& cache, const std::string& topic,
+                       Make make);
 
   ops::MetricsRegistry& registry_;
   std::string stage_;
@@ -40,6 +42,7 @@ class StageMetrics {
   std::map<std::string, ops::Counter*> produced_;
   ops::Histogram& duration_;
   ops::Gauge& assigned_;
+  ops::Gauge& degraded_;
   ops::Gauge& consumer_connected_;
   ops::Gauge& producer_connected_;
   ops::Gauge& up_;

@@ -141,6 +141,8 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
       retry_(stage.retry) {
   sink_ = processor_->durable_sink();
   for (const auto& b : stage_.breakers) breakers_[b.name] = std::make_unique<CircuitBreaker>(b);
+  if (stage_.halt_lag_threshold > 0)
+    lag_breaker_ = std::make_unique<CircuitBreaker>(BreakerConfig{"lag"});
   rebalancer_ = std::make_unique<Rebalancer>(*this);
   deliveries_ = std::make_unique<Deliveries>(*this);
   std::string err;
@@ -191,7 +193,8 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   // processors); an I/O-bound stage (downloads) sets queue.workers explicitly.
   int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   int workers = stage_.queue.workers > 0 ? stage_.queue.workers : 2 * cores;
-  workers_ = std::make_unique<WorkerPool>(size_t(std::clamp(workers, 1, stage_.queue.max_in_flight)));
+  workers_ =
+      std::make_unique<WorkerPool>(size_t(std::clamp(workers, 1, stage_.queue.max_in_flight)));
 }
 
 StageRuntime::~StageRuntime() {
@@ -313,10 +316,15 @@ void StageRuntime::accept(RdKafka::Message& m) {
   metrics_.consumed(tp.first);
 }
 
-bool StageRuntime::breakers_allow(std::vector<CircuitBreaker*>& permits) {
-  for (auto& [name, b] : breakers_) {
-    if (b->state() == BreakerState::kOpen) return false;
+bool StageRuntime::any_breaker_open() {
+  for (CircuitBreaker* b : breakers()) {
+    if (b->state() == BreakerState::kOpen) return true;
   }
+  return false;
+}
+
+bool StageRuntime::breakers_allow(std::vector<CircuitBreaker*>& permits) {
+  if (any_breaker_open()) return false;
   // Every breaker that grants a (half-open probe) permit hears how the attempt went.
   for (auto& [name, b] : breakers_) {
     if (!b->allow()) return false;
@@ -350,6 +358,7 @@ StageRuntime::Batch StageRuntime::take_batch(PartitionState& state, int64_t now,
     if (mono < state.wait_until_ms || now < not_before_ms(head->record)) break;
     head->permits.clear();
     if (!breakers_allow(head->permits)) break;  // an open breaker holds every partition
+    head->record.degraded = degraded_;
     batch.push_back(std::move(head));
     state.pending.pop_front();
     in_flight_ += 1;
@@ -431,6 +440,10 @@ void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome
     bool has_trace = false;
     for (const auto& [k, v] : out.headers) has_trace = has_trace || k == header::kTraceId;
     if (!has_trace) out.headers.emplace_back(header::kTraceId, job->record.trace_id);
+    // Salting spreads a hot key over partitions; the input offset makes it the same on a retry.
+    if (stage_.output_key_salt > 0 && out.key) {
+      *out.key += "_" + std::to_string(job->record.offset % stage_.output_key_salt);
+    }
   }
   send(std::move(job), std::move(outcome.outputs));
 }
@@ -535,7 +548,7 @@ void StageRuntime::settle_deferred() {
   for (auto& [tp, state] : partitions_) {
     if (state->deferred.empty()) continue;
     const int64_t durable = sink_->durable_through(tp.first, tp.second);
-    std::erase_if(state->deferred, [&](const std::shared_ptr<InFlight>& job) {
+    std::erase_if(state->deferred, [&, &state = state](const std::shared_ptr<InFlight>& job) {
       if (job->record.offset >= durable) return false;
       state->tracker.done(job->record.offset);
       deferred_ -= 1;
@@ -556,9 +569,7 @@ void StageRuntime::requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms) {
 }
 
 void StageRuntime::apply_flow_control() {
-  bool breaker_open = false;
-  for (auto& [name, b] : breakers_)
-    breaker_open = breaker_open || b->state() == BreakerState::kOpen;
+  const bool breaker_open = any_breaker_open();
   // Records a sink holds count too: they are in memory until it commits them.
   const int64_t held = buffered_ + deferred_;
   bool full = held >= stage_.queue.max_buffered_records ||
@@ -695,8 +706,36 @@ bool StageRuntime::caught_up() const {
   return true;
 }
 
+// Runbook 003's lag policies: degrade (skip optional work) and, far beyond, halt and page.
+void StageRuntime::apply_lag_policies(int64_t total_lag) {
+  const bool degrade = stage_.degrade_lag_threshold > 0 && total_lag > stage_.degrade_lag_threshold;
+  if (degrade != degraded_) {
+    degraded_ = degrade;
+    log::event(degrade ? log::Level::kWarn : log::Level::kInfo, "stage",
+               degrade ? "high lag: processing degraded (optional work skipped)"
+                       : "lag back to normal: full processing",
+               {{"stage", stage_.name},
+                {"lag", std::to_string(total_lag)},
+                {"threshold", std::to_string(stage_.degrade_lag_threshold)}});
+  }
+  metrics_.degraded(degraded_);
+  if (!lag_breaker_) return;
+  if (total_lag <= stage_.halt_lag_threshold) {
+    lag_halt_armed_ = true;
+  } else if (lag_halt_armed_) {
+    lag_halt_armed_ = false;
+    lag_breaker_->force_open();
+    log::event(log::Level::kError, "stage",
+               "extreme lag: consumption halted; fix the cause, then `sluice breaker close lag`",
+               {{"stage", stage_.name},
+                {"lag", std::to_string(total_lag)},
+                {"threshold", std::to_string(stage_.halt_lag_threshold)}});
+  }
+}
+
 void StageRuntime::refresh_gauges() {
   int64_t now = now_ms();
+  int64_t total_lag = 0;
   for (const auto& [tp, state] : partitions_) {
     int64_t low = 0, high = 0;
     if (consumer_->get_watermark_offsets(tp.first, tp.second, &low, &high) != RdKafka::ERR_NO_ERROR)
@@ -708,8 +747,10 @@ void StageRuntime::refresh_gauges() {
                          ? double(now - state->pending.front()->record.timestamp_ms) / 1000.0
                          : 0.0;
     metrics_.lag(tp.first, tp.second, lag, std::max(seconds, 0.0));
+    total_lag += lag;
   }
-  for (auto& [name, b] : breakers_) metrics_.breaker_state(name, int(b->state()));
+  apply_lag_policies(total_lag);
+  for (CircuitBreaker* b : breakers()) metrics_.breaker_state(b->config().name, int(b->state()));
   metrics_.assigned(assigned_);
   metrics_.connected(deliveries_->connected, deliveries_->connected);
 }
@@ -720,6 +761,7 @@ StageStatus StageRuntime::status() const {
 }
 
 CircuitBreaker* StageRuntime::breaker(const std::string& name) {
+  if (lag_breaker_ && name == "lag") return lag_breaker_.get();
   auto it = breakers_.find(name);
   return it == breakers_.end() ? nullptr : it->second.get();
 }
@@ -727,6 +769,7 @@ CircuitBreaker* StageRuntime::breaker(const std::string& name) {
 std::vector<CircuitBreaker*> StageRuntime::breakers() {
   std::vector<CircuitBreaker*> out;
   for (auto& [name, b] : breakers_) out.push_back(b.get());
+  if (lag_breaker_) out.push_back(lag_breaker_.get());
   return out;
 }
 

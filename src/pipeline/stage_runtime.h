@@ -96,6 +96,8 @@ class StageRuntime {
   void on_assign(const std::vector<RdKafka::TopicPartition*>& parts);
   void on_revoke(const std::vector<RdKafka::TopicPartition*>& parts);
   void refresh_gauges();
+  void apply_lag_policies(int64_t total_lag);
+  bool any_breaker_open();
   void record_catch_up_targets(const std::vector<RdKafka::TopicPartition*>& parts);
   bool caught_up() const;
   bool breakers_allow(std::vector<CircuitBreaker*>& permits);
@@ -108,6 +110,12 @@ class StageRuntime {
   StageMetrics metrics_;
   RetryPolicy retry_;
   std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;
+  // Breaker "lag" (halt_lag_threshold): only ever forced open, never charged with failures.
+  std::unique_ptr<CircuitBreaker> lag_breaker_;
+  bool degraded_ = false;  // poll thread only: over degrade_lag_threshold
+  // poll thread only: the halt trips once, then re-arms only after lag fell back under
+  // the threshold, so an operator's `breaker close lag` lets the stage catch up.
+  bool lag_halt_armed_ = true;
 
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<Deliveries> deliveries_;

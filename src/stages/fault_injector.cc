@@ -11,7 +11,9 @@ namespace {
 using pipeline::ErrorCategory;
 using pipeline::Outcome;
 
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
 // The N of "flaky:N:..." or "sleep:N:...".
 int number_after(const std::string& value, size_t at) {
@@ -37,18 +39,25 @@ int FaultInjector::attempt_of(const pipeline::Record& record) {
 Outcome FaultInjector::process(const pipeline::Record& record) {
   const std::string& v = record.value;
   if (!down_file_.empty() && std::filesystem::exists(down_file_)) {
-    return Outcome::failure(ErrorCategory::kTransient, dependency_ + " is unavailable", dependency_);
+    return Outcome::failure(ErrorCategory::kTransient, dependency_ + " is unavailable",
+                            dependency_);
   }
-  if (starts_with(v, "poison")) return Outcome::failure(ErrorCategory::kValidation, "value is not valid: poison");
-  if (starts_with(v, "permanent")) return Outcome::failure(ErrorCategory::kPermanent, "cannot ever process this value");
+  if (starts_with(v, "poison"))
+    return Outcome::failure(ErrorCategory::kValidation, "value is not valid: poison");
+  if (starts_with(v, "permanent"))
+    return Outcome::failure(ErrorCategory::kPermanent, "cannot ever process this value");
   if (starts_with(v, "always-failing")) {
-    return Outcome::failure(ErrorCategory::kTransient, "dependency keeps failing for this record", dependency_);
+    return Outcome::failure(ErrorCategory::kTransient, "dependency keeps failing for this record",
+                            dependency_);
   }
   if (starts_with(v, "throw")) throw std::runtime_error("fault-injector was asked to throw");
   if (starts_with(v, "flaky:") && attempt_of(record) <= number_after(v, 6)) {
     return Outcome::failure(ErrorCategory::kTransient, "flaky failure", dependency_);
   }
-  if (starts_with(v, "sleep:")) std::this_thread::sleep_for(std::chrono::milliseconds(number_after(v, 6)));
+  // The sleep stands for optional enrichment: a degraded stage (high lag) skips it.
+  if (starts_with(v, "sleep:") && !record.degraded) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(number_after(v, 6)));
+  }
   return passthrough_.process(record);
 }
 

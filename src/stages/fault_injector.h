@@ -6,7 +6,8 @@
 //   flaky:N:       -> transient failure for the first N attempts of that record, then success
 //   always-failing -> transient failure on every attempt (walks the delay topics into the DLQ)
 //   throw          -> the processor throws (the runtime must survive it)
-//   sleep:MS:      -> sleeps MS milliseconds, then succeeds (slow dependency)
+//   sleep:MS:      -> sleeps MS milliseconds, then succeeds (slow optional enrichment:
+//                     skipped while the stage is degraded by lag, see degrade_lag_threshold)
 // Option `dependency_down_file: PATH`: while PATH exists every record fails as
 // transient, charged to the dependency named by option `dependency` (default
 // "downstream") — an outage an operator (or a test) can switch on and off.
