@@ -1,6 +1,7 @@
 // `sluice broker`: runs the built-in single-node Kafka-compatible broker.
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "broker/broker.h"
@@ -8,6 +9,8 @@
 #include "cli/commands.h"
 #include "cli/kafka_flags.h"
 #include "common/log.h"
+#include "ops/admin_server.h"
+#include "ops/metrics.h"
 
 namespace sluice::cli {
 namespace {
@@ -24,7 +27,21 @@ struct BrokerFlags {
   int32_t max_message_bytes = 1048588;
   int64_t retention_check_ms = 300'000;
   int32_t initial_rebalance_delay_ms = 1000;
+  std::string admin;  // HOST:PORT for /healthz, /readyz and /metrics; empty: none
 };
+
+// The broker's own liveness endpoint (runbook: a probe on every process). Ready
+// means the Kafka listener is bound, which is true once this runs.
+std::unique_ptr<ops::AdminServer> start_admin(const std::string& admin,
+                                              ops::MetricsRegistry& metrics) {
+  if (admin.empty()) return nullptr;
+  auto [host, port] = broker::parse_host_port(admin);
+  metrics.gauge("sluice_broker_up", "1 while the broker process runs").set(1);
+  auto server = std::make_unique<ops::AdminServer>(host, port, metrics);
+  server->set_readiness([] { return ops::HealthStatus{true, "kafka listener bound"}; });
+  server->start();
+  return server;
+}
 
 broker::FlushPolicy parse_flush(const std::string& s) {
   if (s == "always") return {true, 0};
@@ -34,11 +51,14 @@ broker::FlushPolicy parse_flush(const std::string& s) {
     if (s.substr(used) == "ms" && ms > 0) return {false, ms};
   } catch (const std::exception&) {
   }
-  throw std::invalid_argument("--flush '" + s + "' must be 'always' or an interval such as '200ms'");
+  throw std::invalid_argument("--flush '" + s +
+                              "' must be 'always' or an interval such as '200ms'");
 }
 
 int run(const BrokerFlags& f) {
-  if (f.data_dir.empty()) throw std::invalid_argument("`sluice broker` needs --data-dir DIR (or use `sluice broker check`)");
+  if (f.data_dir.empty())
+    throw std::invalid_argument(
+        "`sluice broker` needs --data-dir DIR (or use `sluice broker check`)");
   broker::BrokerOptions opts;
   opts.data_dir = f.data_dir;
   std::tie(opts.host, opts.port) = broker::parse_host_port(f.listen);
@@ -60,8 +80,14 @@ int run(const BrokerFlags& f) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   broker::Broker b(opts, {f.retention_check_ms});
-  std::printf("sluice broker listening on %s:%d (data dir %s, flush %s)\n", opts.host.c_str(), b.port(),
-              f.data_dir.c_str(), f.flush.c_str());
+  ops::MetricsRegistry metrics;
+  auto admin = start_admin(f.admin, metrics);
+  const std::string admin_note = admin ? ", admin on http://" +
+                                             broker::parse_host_port(f.admin).first + ":" +
+                                             std::to_string(admin->port())
+                                       : "";
+  std::printf("sluice broker listening on %s:%d (data dir %s, flush %s%s)\n", opts.host.c_str(),
+              b.port(), f.data_dir.c_str(), f.flush.c_str(), admin_note.c_str());
   std::fflush(stdout);
   std::thread waiter([&] {
     int sig = 0;
@@ -82,31 +108,44 @@ int run(const BrokerFlags& f) {
 
 Run add_broker_command(CLI::App& app) {
   auto flags = std::make_shared<BrokerFlags>();
-  CLI::App* cmd = app.add_subcommand("broker", "Run the built-in single-node Kafka-compatible broker");
-  cmd->add_option("--data-dir", flags->data_dir, "Directory for topic logs (created if missing; required to run)");
-  cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on and advertise (port 0 picks a free one)")
+  CLI::App* cmd =
+      app.add_subcommand("broker", "Run the built-in single-node Kafka-compatible broker");
+  cmd->add_option("--data-dir", flags->data_dir,
+                  "Directory for topic logs (created if missing; required to run)");
+  cmd->add_option("--listen", flags->listen,
+                  "HOST:PORT to listen on and advertise (port 0 picks a free one)")
       ->capture_default_str();
   cmd->add_option("--default-partitions", flags->partitions, "Partitions of auto-created topics")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
-  cmd->add_option("--auto-create-topics", flags->auto_create, "Create unknown topics on Metadata/Produce")
+  cmd->add_option("--auto-create-topics", flags->auto_create,
+                  "Create unknown topics on Metadata/Produce")
       ->capture_default_str();
-  cmd->add_option("--flush", flags->flush, "'always' (fdatasync before acknowledging) or an interval like 200ms")
+  cmd->add_option("--admin", flags->admin,
+                  "HOST:PORT serving /healthz, /readyz and /metrics (port 0: any)");
+  cmd->add_option("--flush", flags->flush,
+                  "'always' (fdatasync before acknowledging) or an interval like 200ms")
       ->capture_default_str();
-  cmd->add_option("--retention-ms", flags->retention_ms, "Default retention.ms (-1: keep forever)")->capture_default_str();
-  cmd->add_option("--retention-bytes", flags->retention_bytes, "Default retention.bytes per partition (-1: no limit)")
+  cmd->add_option("--retention-ms", flags->retention_ms, "Default retention.ms (-1: keep forever)")
       ->capture_default_str();
-  cmd->add_option("--segment-bytes", flags->segment_bytes, "Default segment.bytes")->capture_default_str();
-  cmd->add_option("--max-message-bytes", flags->max_message_bytes, "Default max.message.bytes (largest batch)")
+  cmd->add_option("--retention-bytes", flags->retention_bytes,
+                  "Default retention.bytes per partition (-1: no limit)")
       ->capture_default_str();
-  cmd->add_option("--retention-check-interval-ms", flags->retention_check_ms, "How often retention runs")
+  cmd->add_option("--segment-bytes", flags->segment_bytes, "Default segment.bytes")
+      ->capture_default_str();
+  cmd->add_option("--max-message-bytes", flags->max_message_bytes,
+                  "Default max.message.bytes (largest batch)")
+      ->capture_default_str();
+  cmd->add_option("--retention-check-interval-ms", flags->retention_check_ms,
+                  "How often retention runs")
       ->capture_default_str();
   cmd->add_option("--group-initial-rebalance-delay-ms", flags->initial_rebalance_delay_ms,
                   "How long a new group waits for more members before its first rebalance")
       ->capture_default_str();
   cmd->require_subcommand(0, 1);
   auto check_flags = std::make_shared<KafkaFlags>();
-  CLI::App* check_cmd = cmd->add_subcommand("check", "Check that a Kafka cluster (any, not only ours) is reachable");
+  CLI::App* check_cmd =
+      cmd->add_subcommand("check", "Check that a Kafka cluster (any, not only ours) is reachable");
   check_flags->add_to(check_cmd);
   return [flags, check_flags, check_cmd] {
     return check_cmd->parsed() ? run_broker_check(*check_flags) : run(*flags);

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/datetime.h"
 #include "cli/incident_assess.h"
+#include "cli/incident_postmortem.h"
 #include "cli/incident_snapshot.h"
 
 namespace sluice::cli {
@@ -87,8 +88,8 @@ int snapshot(const SnapshotFlags& f) {
 }  // namespace
 
 std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& registered) {
-  CLI::App* incident =
-      app.add_subcommand("incident", "Incident response: assess severity, capture a snapshot");
+  CLI::App* incident = app.add_subcommand(
+      "incident", "Incident response: assess severity, capture a snapshot, draft the post-mortem");
   incident->require_subcommand(1);
   std::vector<Run> runs;
 
@@ -124,6 +125,8 @@ std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& re
       ->expected(1);
   registered.push_back(snap);
   runs.push_back([s] { return snapshot(*s); });
+
+  add_postmortem_command(incident, registered, runs);
   return runs;
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "cli/commands.h"
@@ -21,10 +22,17 @@ struct PsFlags {
   bool watch = false;
   int interval_s = 2;
   std::string stage;
+  int timeout_s = 180;
 };
 
+// A process that exited but was not yet reaped by its parent (a zombie) is not alive.
 bool alive(pid_t pid) {
-  return pid > 0 && ::kill(pid, 0) == 0;
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  auto paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
 }
 
 std::string uptime(int64_t started_ms) {
@@ -69,6 +77,33 @@ int ps(const PsFlags& f) {
   }
 }
 
+// Stops a `sluice up` the way Ctrl-C does (source, drain, stages, broker) and
+// waits for it, so scripts can run `sluice down` and then look at the summary's files.
+int down(const PsFlags& f) {
+  pid_t supervisor = -1;
+  for (const auto& e : read_process_table(f.data_dir)) {
+    if (e.name == "supervisor") supervisor = e.pid;
+  }
+  if (!alive(supervisor)) {
+    std::fprintf(stderr, "sluice: no running `sluice up` for %s\n", f.data_dir.c_str());
+    return 1;
+  }
+  ::kill(supervisor, SIGTERM);
+  std::printf("stopping sluice up (pid %d): source, drain, stages, broker ...\n", int(supervisor));
+  std::fflush(stdout);
+  const int64_t deadline = mono_ms() + int64_t(f.timeout_s) * 1000;
+  while (alive(supervisor) && mono_ms() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  if (alive(supervisor)) {
+    std::fprintf(stderr,
+                 "sluice: still stopping after %d s (draining?); `sluice ps` shows what runs\n",
+                 f.timeout_s);
+    return 1;
+  }
+  std::printf("stopped\n");
+  return 0;
+}
+
 int restart(const PsFlags& f) {
   int signalled = 0;
   for (const auto& e : read_process_table(f.data_dir)) {
@@ -100,9 +135,14 @@ std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& reg
       "restart", "Restart every process of a stage run by `sluice up` (graceful)");
   r->add_option("stage", f->stage, "Stage name")->required();
   r->add_option("--data-dir", f->data_dir, "The --data-dir of `sluice up`")->capture_default_str();
+  CLI::App* d =
+      app.add_subcommand("down", "Stop a `sluice up` cleanly (as Ctrl-C would) and wait for it");
+  d->add_option("--data-dir", f->data_dir, "The --data-dir of `sluice up`")->capture_default_str();
+  d->add_option("--timeout", f->timeout_s, "Seconds to wait")->capture_default_str();
   registered.push_back(p);
   registered.push_back(r);
-  return {[f] { return ps(*f); }, [f] { return restart(*f); }};
+  registered.push_back(d);
+  return {[f] { return ps(*f); }, [f] { return restart(*f); }, [f] { return down(*f); }};
 }
 
 }  // namespace sluice::cli

@@ -186,14 +186,14 @@ ReconcileReport reconcile(const pipeline::PipelineConfig& config, const std::str
   return r;
 }
 
-void print_report(const ReconcileReport& r, FILE* out) {
+void print_report(const ReconcileReport& r, FILE* out, bool drained) {
   std::fprintf(out, "events in:           %lld (%lld dead-lettered by ingest)\n",
                static_cast<long long>(r.events), static_cast<long long>(r.events_dead_lettered));
   std::fprintf(out, "attachments (tasks): %lld expected, %lld produced\n",
                static_cast<long long>(r.tasks_expected), static_cast<long long>(r.tasks_produced));
-  std::fprintf(
-      out, "  -> table rows:     %lld\n  -> DLQ records:    %lld\n  -> unaccounted:    %zu\n",
-      static_cast<long long>(r.rows), static_cast<long long>(r.tasks_dead_lettered), r.lost.size());
+  std::fprintf(out, "  -> table rows:     %lld\n  -> DLQ records:    %lld\n  -> %s %zu\n",
+               static_cast<long long>(r.rows), static_cast<long long>(r.tasks_dead_lettered),
+               drained ? "unaccounted:   " : "still in flight:", r.lost.size());
   std::fprintf(out, "duplicate rows:      %zu\nobjects checked:     %lld (%zu missing)\n",
                r.duplicated.size(), static_cast<long long>(r.objects_checked),
                r.missing_objects.size());
@@ -205,9 +205,16 @@ void print_report(const ReconcileReport& r, FILE* out) {
       std::fprintf(out, "%s %s\n", what, items[i].c_str());
     if (items.size() > 50) std::fprintf(out, "%s ... and %zu more\n", what, items.size() - 50);
   };
-  list("LOST", r.lost);
+  list(drained ? "LOST" : "IN FLIGHT", r.lost);
   list("DUPLICATE", r.duplicated);
   list("MISSING OBJECT", r.missing_objects);
+  if (!drained && r.duplicated.empty() && r.missing_objects.empty()) {
+    std::fprintf(
+        out,
+        "INCOMPLETE: stopped with %zu task(s) in flight; nothing duplicated or missing so far\n",
+        r.lost.size());
+    return;
+  }
   std::fprintf(out, "%s\n",
                r.ok() ? "OK: every event is accounted for exactly once"
                       : "FAILED: see the LOST / DUPLICATE / MISSING OBJECT lines above");

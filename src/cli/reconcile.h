@@ -37,6 +37,8 @@ struct ReconcileReport {
 // `bootstrap` overrides the pipeline's; `since_ms` < 0 reconciles everything.
 ReconcileReport reconcile(const pipeline::PipelineConfig& config, const std::string& bootstrap,
                           int64_t since_ms);
-void print_report(const ReconcileReport& report, FILE* out);
+// `drained` false: the pipeline was stopped with work in flight, so tasks with
+// neither a row nor a DLQ record are reported as IN FLIGHT, not LOST.
+void print_report(const ReconcileReport& report, FILE* out, bool drained = true);
 
 }  // namespace sluice::cli

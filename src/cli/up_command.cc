@@ -16,6 +16,7 @@
 #include "cli/child_process.h"
 #include "cli/commands.h"
 #include "cli/data_dir.h"
+#include "cli/group_lag.h"
 #include "cli/process_table.h"
 #include "cli/reconcile.h"
 #include "cli/up_progress.h"
@@ -80,6 +81,7 @@ class Up {
   void start_source();
   void supervise();
   bool drained();
+  bool groups_committed_to_end();
   void print_progress(int64_t elapsed_s);
   int64_t events_in_topic();
   int64_t table_rows();
@@ -94,6 +96,7 @@ class Up {
   Supervised broker_, source_;
   std::vector<Supervised> stages_;
   int restarts_ = 0;
+  int64_t started_wall_ms_ = now_ms();
   bool source_done_ = false;   // finished sending (it keeps serving attachments until stopped)
   int64_t events_before_ = 0;  // records on the input topic before this run's source started
   std::map<std::string, double> last_consumed_, last_produced_;
@@ -103,8 +106,8 @@ void Up::start_broker(int port) {
   broker_.process = std::make_unique<ChildProcess>(
       ChildProcess::Spec{"broker",
                          {self_path(), "broker", "--data-dir", (data_ / "broker").string(),
-                          "--listen", "127.0.0.1:" + std::to_string(port), "--default-partitions",
-                          "4", "--group-initial-rebalance-delay-ms", "0"},
+                          "--listen", "127.0.0.1:" + std::to_string(port), "--admin", "127.0.0.1:0",
+                          "--default-partitions", "4", "--group-initial-rebalance-delay-ms", "0"},
                          {},
                          (logs_ / "broker.log").string()});
   const std::string line = broker_.process->start(20000);
@@ -268,9 +271,41 @@ void Up::print_progress(int64_t elapsed_s) {
   last_produced_ = now.produced;
 }
 
-// Nothing left to do: no lag anywhere and no stage holding records (buffered,
-// in flight or waiting for a retry).
+// Every stage's group has committed up to the end of each topic it reads (input
+// and delay topics), as the broker sees it: a stage still joining its group
+// reports no lag of its own, so its metrics alone cannot say it is done.
+bool Up::groups_committed_to_end() {
+  try {
+    kafka::AdminClient admin({bootstrap_, 5000});
+    kafka::RecordReader reader({bootstrap_, 5000});
+    for (const auto& s : config_.stages) {
+      std::map<std::pair<std::string, int32_t>, int64_t> committed;
+      for (const auto& p : measure_group_lag(admin, reader, s.group).partitions) {
+        committed[{p.topic, p.partition}] = p.committed.value_or(-1);
+      }
+      std::vector<std::string> topics = {s.input};
+      for (size_t i = 1; i <= s.retry.delay_topic_delays_ms.size(); ++i) {
+        topics.push_back(s.input + ".retry." + std::to_string(i));
+      }
+      for (const auto& name : topics) {
+        const auto topic = admin.find_topic(name);
+        for (const auto& p : topic ? topic->partitions : std::vector<kafka::PartitionInfo>{}) {
+          const auto w = admin.watermarks(name, p.id);
+          auto it = committed.find({name, p.id});
+          if (w.high > w.low && (it == committed.end() || it->second < w.high)) return false;
+        }
+      }
+    }
+    return true;
+  } catch (const std::exception&) {
+    return false;  // the broker is restarting: not drained yet
+  }
+}
+
+// Nothing left to do: every group committed to the end, no lag anywhere and no
+// stage holding records (buffered, in flight or waiting for a retry).
 bool Up::drained() {
+  if (!groups_committed_to_end()) return false;
   PipelineFigures now = scrape(targets(stages_));
   if (now.processes_up < int(stages_.size()) || now.lag > 0) return false;
   for (const auto& s : stages_) {
@@ -282,7 +317,8 @@ bool Up::drained() {
 }
 
 void Up::write_table() {
-  std::vector<ProcessEntry> entries;
+  // The supervisor itself first: `sluice down` stops the whole pipeline through it.
+  std::vector<ProcessEntry> entries = {{"supervisor", "", ::getpid(), "", started_wall_ms_, 0}};
   auto add = [&](Supervised& s, const std::string& admin) {
     if (!s.process) return;
     const bool alive = s.process->running();
@@ -362,7 +398,7 @@ int Up::run() {
   ReconcileReport report = reconcile(config_, bootstrap_, -1);
   stop_all();
   std::printf("\n==== sluice up: summary ====\n");
-  print_report(report, stdout);
+  print_report(report, stdout, complete);
   if (!complete) {
     std::printf(
         "note: stopped before the pipeline drained; records still in flight resume on the next "

@@ -59,6 +59,10 @@ Run add_validate_command(CLI::App& app) {
                   "Only events at or after this time (2026-11-27T10:00:00Z or epoch ms)");
   cmd->add_option("--bootstrap", f->bootstrap,
                   "Kafka bootstrap HOST:PORT (default: the pipeline's)");
+  cmd->add_option("--data-dir", f->data_dir,
+                  "Data dir of a `sluice up` run: its object stores and (without --bootstrap) its "
+                  "broker")
+      ->capture_default_str();
   return [f] { return validate(*f); };
 }
 

@@ -672,6 +672,10 @@ void StageRuntime::on_revoke(const std::vector<RdKafka::TopicPartition*>& parts)
     deferred_ -= int64_t(it->second->deferred.size());
     if (sink_) sink_->release(tp.first, tp.second);
     partitions_.erase(it);
+    // refresh_gauges() only visits owned partitions: without this, a revoked partition's
+    // lag stays at its last value here while its new owner reports it too (and
+    // `sluice up` never sees the pipeline drained).
+    metrics_.lag(tp.first, tp.second, 0, 0.0);
   }
   assigned_ = 0;
   log::info("stage", "stage '{}' revoked {} partition(s) after draining them", stage_.name,
@@ -736,12 +740,32 @@ void StageRuntime::apply_lag_policies(int64_t total_lag) {
 void StageRuntime::refresh_gauges() {
   int64_t now = now_ms();
   int64_t total_lag = 0;
+  // A partition with nothing consumed or committed since it was assigned (after a rebalance
+  // or a broker restart, on an idle topic) is measured from the consumer's fetch position —
+  // the group's committed offset, or a sink's resume offset — not from the log start.
+  std::map<TopicPartition, int64_t> positions;
+  {
+    std::vector<RdKafka::TopicPartition*> unknown;
+    for (const auto& [tp, state] : partitions_) {
+      if (state->tracker.committable() < 0 && state->committed < 0)
+        unknown.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
+    }
+    if (!unknown.empty() && consumer_->position(unknown) == RdKafka::ERR_NO_ERROR) {
+      for (auto* p : unknown) positions[{p->topic(), p->partition()}] = p->offset();
+    }
+    RdKafka::TopicPartition::destroy(unknown);
+  }
   for (const auto& [tp, state] : partitions_) {
     int64_t low = 0, high = 0;
     if (consumer_->get_watermark_offsets(tp.first, tp.second, &low, &high) != RdKafka::ERR_NO_ERROR)
       continue;
     int64_t next = state->tracker.committable() >= 0 ? state->tracker.committable()
                                                      : std::max(state->committed, low);
+    if (state->tracker.committable() < 0 && state->committed < 0) {
+      auto pos = positions.find(tp);
+      if (pos == positions.end() || pos->second < 0) continue;  // not known yet: next time
+      next = std::max(pos->second, low);
+    }
     int64_t lag = std::max<int64_t>(high - next, 0);
     double seconds = lag > 0 && !state->pending.empty()
                          ? double(now - state->pending.front()->record.timestamp_ms) / 1000.0

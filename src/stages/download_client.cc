@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <memory>
 #include <mutex>
 
@@ -20,6 +21,9 @@ struct EasyDeleter {
 struct ListDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
+struct ShareDeleter {
+  void operator()(CURLSH* s) const { curl_share_cleanup(s); }
+};
 
 // The state one transfer's callbacks share.
 struct Transfer {
@@ -32,6 +36,7 @@ struct Transfer {
   bool stopped = false;    // we aborted the transfer on purpose (see result->kind)
   bool address_refused = false;
   std::string refused_address;
+  bool request_ready = false;  // a connection (new or reused) was ready for the request
 };
 
 // Judges the response once its headers are complete: keep the body or stop.
@@ -106,6 +111,14 @@ curl_socket_t on_open_socket(void* user, curlsocktype purpose, curl_sockaddr* ad
   return ::socket(address->family, address->socktype, address->protocol);
 }
 
+// Called once a connection, new or reused, is ready to carry the request. A
+// reused one never went through connect, so this is what tells a timeout
+// after connecting from one before.
+int on_request_ready(void* user, char*, char*, int, int) {
+  static_cast<Transfer*>(user)->request_ready = true;
+  return CURL_PREREQFUNC_OK;
+}
+
 // "host:port:addr1,addr2" for CURLOPT_RESOLVE, IPv6 addresses in brackets.
 std::string resolve_entry(const std::string& host, int port, const std::vector<IpAddress>& addrs) {
   std::string s = host + ":" + std::to_string(port) + ":";
@@ -122,13 +135,17 @@ void classify_failure(Transfer& t, CURLcode rc) {
   r.error = curl_easy_strerror(rc);
   curl_off_t connected_us = 0;
   curl_easy_getinfo(t.easy, CURLINFO_CONNECT_TIME_T, &connected_us);
-  r.connect_phase = connected_us == 0;
+  r.connect_phase = connected_us == 0 && !t.request_ready;
   if (t.address_refused) {
     r.kind = FetchResult::kAddressRefused;
     r.error = "connect to " + t.refused_address + " refused: not an address vetted for host " +
               t.request->url.host + " (possible DNS rebinding)";
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     r.kind = FetchResult::kTimeout;
+  } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    // Only the loop aborts this way (we set no progress callback): it is stopping.
+    r.kind = FetchResult::kTransport;
+    r.error = "the download stage stopped during the transfer";
   } else {
     r.kind = FetchResult::kTransport;
   }
@@ -141,11 +158,18 @@ void download_curl_global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-FetchResult fetch(const FetchRequest& request) {
+FetchResult fetch(DownloadLoop& loop, const FetchRequest& request) {
   download_curl_global_init();
   FetchResult result;
+  // A DNS cache of its own: in a multi handle the pins (CURLOPT_RESOLVE) would
+  // otherwise go into one cache shared by all transfers, and a transfer still
+  // waiting to connect could pick up another's (differently vetted) addresses
+  // for the same host, which its socket check would then refuse. Declared
+  // before the easy handle so that handle is cleaned up first.
+  std::unique_ptr<CURLSH, ShareDeleter> dns(curl_share_init());
   std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
-  if (!easy) {
+  if (!dns || !easy ||
+      curl_share_setopt(dns.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
     result.error = "cannot create a curl handle (out of memory?)";
     return result;
   }
@@ -170,6 +194,7 @@ FetchResult fetch(const FetchRequest& request) {
   }
   CURL* c = easy.get();
   curl_easy_setopt(c, CURLOPT_URL, request.url.url.c_str());
+  curl_easy_setopt(c, CURLOPT_SHARE, dns.get());
   curl_easy_setopt(c, CURLOPT_RESOLVE, pins.get());
   curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
   curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &t);
@@ -185,8 +210,14 @@ FetchResult fetch(const FetchRequest& request) {
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_request_ready);
+  curl_easy_setopt(c, CURLOPT_PREREQDATA, &t);
 
-  const CURLcode rc = curl_easy_perform(c);
+  const auto deadline = DownloadLoop::Clock::now() +
+                        std::chrono::milliseconds(std::max<int64_t>(1, request.timeout_ms));
+  const DownloadLoop::Done done =
+      loop.perform(c, request.url.host + ":" + std::to_string(request.url.port), deadline);
+  const CURLcode rc = done.code;
   if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && t.stopped)) {
     decide(t);  // a response with an empty body never reached on_body
     if (result.kind == FetchResult::kBody) result.sha256 = t.hash.hex();
@@ -194,6 +225,7 @@ FetchResult fetch(const FetchRequest& request) {
     return result;
   }
   classify_failure(t, rc);
+  result.never_started = !done.started && result.kind == FetchResult::kTimeout;
   return result;
 }
 

@@ -7,7 +7,13 @@
 //    the status and Content-Type before the first body byte is kept), and
 //    stops as soon as the body would pass max_bytes, so it never holds more;
 //  - it hashes the body (SHA-256) while receiving.
-// Each call owns its easy handle, so calls may run on any threads at once.
+// The transfer runs on the stage's DownloadLoop (one curl_multi event loop),
+// so its callbacks run on the loop thread while fetch() blocks its caller.
+// Each call owns its easy handle and its DNS cache (the pins of one transfer
+// never leak into another's), so calls may run on any threads at once.
+// Connections are reused across calls: curl matches them by host and port,
+// and every cached connection went to an address vetted for that host under
+// the same policy, so a reused one is as safe as a new one.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +22,7 @@
 #include <vector>
 
 #include "stages/download_address_policy.h"
+#include "stages/download_loop.h"
 #include "stages/download_url.h"
 
 namespace sluice::stages {
@@ -25,7 +32,7 @@ struct FetchRequest {
   std::vector<IpAddress> addresses;  // vetted by vet_host(); the only ones connected to
   const AddressPolicy* policy = nullptr;
   int64_t connect_timeout_ms = 5000;
-  int64_t timeout_ms = 30000;  // for this request, connect included
+  int64_t timeout_ms = 30000;  // for this request, connect and waiting for a loop slot included
   int64_t max_bytes = 0;
   // Asked once, when the response headers are in, for a 2xx response: keep the body?
   std::function<bool(const std::string& content_type)> want_body;
@@ -42,6 +49,7 @@ struct FetchResult {
   };
   Kind kind = kTransport;
   bool connect_phase = false;  // kTimeout/kTransport: failed before connecting
+  bool never_started = false;  // kTimeout: still waiting for a loop slot at the deadline
   long status = 0;
   std::string content_type;
   std::string location;  // the raw Location header, if any
@@ -52,7 +60,7 @@ struct FetchResult {
   int curl_code = 0;
 };
 
-FetchResult fetch(const FetchRequest& request);
+FetchResult fetch(DownloadLoop& loop, const FetchRequest& request);
 
 // curl_global_init once per process (it is not thread-safe to race).
 void download_curl_global_init();

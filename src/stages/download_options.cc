@@ -17,7 +17,9 @@ const std::set<std::string> kKnown = {"store",
                                       "allow_private_networks",
                                       "allowed_addresses",
                                       "max_redirects",
-                                      "host_breaker"};
+                                      "host_breaker",
+                                      "max_transfers",
+                                      "max_transfers_per_host"};
 const std::set<std::string> kKnownBreaker = {"failure_rate", "window", "min_calls", "open_for"};
 
 struct Reader {
@@ -157,6 +159,11 @@ DownloadOptions read_download_options(const std::string& stage, const YAML::Node
   }
   o.max_redirects = int(r.count(options["max_redirects"], "max_redirects", o.max_redirects, 0, 50));
   o.host_breaker = read_breaker(r, options["host_breaker"]);
+  o.max_transfers =
+      int(r.count(options["max_transfers"], "max_transfers", o.max_transfers, 1, 100000));
+  o.max_transfers_per_host =
+      int(r.count(options["max_transfers_per_host"], "max_transfers_per_host",
+                  o.max_transfers_per_host, 1, 100000));
   return o;
 }
 

@@ -32,6 +32,8 @@ struct DownloadOptions {
   AddressPolicy addresses;        // allow_private_networks + allowed_addresses
   int max_redirects = 5;
   HostBreakerOptions host_breaker;
+  int max_transfers = 64;           // in flight on the stage's event loop; more wait
+  int max_transfers_per_host = 16;  // of those, to one host:port
 };
 
 DownloadOptions read_download_options(const std::string& stage, const YAML::Node& options);

@@ -65,6 +65,7 @@ DownloadProcessor::DownloadProcessor(const pipeline::ProcessorContext& context,
                                 "(outputs: [claims.results])");
   output_ = context.outputs.front();
   download_curl_global_init();
+  loop_ = std::make_unique<DownloadLoop>(options_.max_transfers, options_.max_transfers_per_host);
 }
 
 Outcome DownloadProcessor::fail(const Attempt& a, ErrorCategory category,
@@ -169,9 +170,11 @@ Outcome DownloadProcessor::download(Attempt& a) {
     req.want_body = [&](const std::string& type) {
       return content_type_problem(a.task, u.url, u.host, type).empty();
     };
-    FetchResult r = fetch(req);
+    FetchResult r = fetch(*loop_, req);
 
-    const bool host_failed = r.kind == FetchResult::kTimeout || r.kind == FetchResult::kTransport ||
+    // A transfer that timed out still waiting for a loop slot never asked the host anything.
+    const bool host_failed = (r.kind == FetchResult::kTimeout && !r.never_started) ||
+                             r.kind == FetchResult::kTransport ||
                              (r.status >= 500 && r.kind == FetchResult::kHeadersOnly);
     host_failed ? breaker->record_failure() : breaker->record_success();
 
@@ -179,6 +182,17 @@ Outcome DownloadProcessor::download(Attempt& a) {
       case FetchResult::kAddressRefused:
         return fail(a, ErrorCategory::kPermanent, "refused " + u.url + ": " + r.error);
       case FetchResult::kTimeout:
+        if (r.never_started) {
+          return fail(a, ErrorCategory::kTimeout,
+                      "download of " + u.url + " from host " + u.host +
+                          " did not start within total_timeout " +
+                          pipeline::format_duration_ms(options_.total_timeout_ms) +
+                          ": every transfer slot was busy (max_transfers " +
+                          std::to_string(options_.max_transfers) + ", max_transfers_per_host " +
+                          std::to_string(options_.max_transfers_per_host) +
+                          "); raise them if the hosts can take more, or add stage processes",
+                      kDependency);
+        }
         if (r.connect_phase && left_ms > options_.connect_timeout_ms) {
           return fail(a, ErrorCategory::kTimeout,
                       "could not connect to host " + u.host + " for " + u.url + " within " +

@@ -12,7 +12,8 @@
 //  - every failure names the host, is categorised so the runtime retries only
 //    what retrying can fix, and is logged with the host as a field.
 // Thread-safe: process() keeps its state on the stack; the shared parts (the
-// store, the host breakers) are safe to call concurrently.
+// store, the host breakers, the event loop every transfer runs on) are safe
+// to call concurrently. process() blocks its worker while its transfer runs.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,7 @@
 #include "lake/store/object_store.h"
 #include "pipeline/processor.h"
 #include "stages/download_host_breakers.h"
+#include "stages/download_loop.h"
 #include "stages/download_options.h"
 
 namespace sluice::stages {
@@ -55,6 +57,9 @@ class DownloadProcessor : public pipeline::Processor {
   // put writes its own temp file / uses its own HTTP handle), so no mutex.
   std::unique_ptr<lake::ObjectStore> store_;
   HostBreakers breakers_;
+  // Last, so it is destroyed first: its thread runs transfer callbacks that
+  // read options_, and stopping it fails any transfer still in flight.
+  std::unique_ptr<DownloadLoop> loop_;
 };
 
 }  // namespace sluice::stages

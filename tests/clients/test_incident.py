@@ -182,6 +182,13 @@ stages:
         self.assertIn("INCIDENT: [SEV-3] Kafka Pipeline - consumer lag", r.stdout)
         self.assertIn("ETA for update:", r.stdout)
         self.assertIn("copy (paused)", r.stdout)
+        r = self.sluice("incident", "assess", "--window", WINDOW, "--template", "update")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("INCIDENT UPDATE - [SEV-3]", r.stdout)
+        r = self.sluice("incident", "assess", "--window", WINDOW, "--template", "resolved", "--severity", "SEV-3",
+                        "--started", "2026-11-27T09:00:00Z")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("INCIDENT RESOLVED - [SEV-3]", r.stdout)
         r = subprocess.run([sluice_bin(), "resume", "copy", "--admin", "127.0.0.1:%d" % self.stage.port],
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)

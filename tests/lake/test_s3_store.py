@@ -5,7 +5,7 @@ s3rver ignores If-None-Match on PUT, so the default server tests the
 conditional_put=false (single-writer, HEAD then PUT) mode, and `store check`
 must flag the server when conditional_put=true; a second server started with
 --if-none-match answers 412 like AWS, to test the real conditional path.
-Set SLUICE_BIN to the sluice binary (ctest does), or to build/tests/store_tool.
+Set SLUICE_BIN to the sluice binary (ctest does).
 """
 import hashlib
 import json

@@ -40,6 +40,8 @@ TEST(DownloadOptions, Defaults) {
   EXPECT_EQ(o.host_breaker.failure_rate, 0.5);
   EXPECT_EQ(o.host_breaker.min_calls, 5);
   EXPECT_EQ(o.host_breaker.open_ms, 30000);
+  EXPECT_EQ(o.max_transfers, 64);
+  EXPECT_EQ(o.max_transfers_per_host, 16);
 }
 
 TEST(DownloadOptions, ReadsEveryOption) {
@@ -48,7 +50,7 @@ TEST(DownloadOptions, ReadsEveryOption) {
       "allowed_content_types: [image/*], allowed_domains: [.example.com], "
       "allow_private_networks: true, allowed_addresses: [127.0.0.1/32, 'fd00::/8'], "
       "max_redirects: 0, host_breaker: {failure_rate: 0.25, window: 2m, min_calls: 3, "
-      "open_for: 10s}}");
+      "open_for: 10s}, max_transfers: 8, max_transfers_per_host: 2}");
   EXPECT_EQ(o.connect_timeout_ms, 2000);
   EXPECT_EQ(o.total_timeout_ms, 60000);
   EXPECT_EQ(o.max_bytes, 10LL << 20);
@@ -61,6 +63,8 @@ TEST(DownloadOptions, ReadsEveryOption) {
   EXPECT_EQ(o.host_breaker.window_ms, 120000);
   EXPECT_EQ(o.host_breaker.min_calls, 3);
   EXPECT_EQ(o.host_breaker.open_ms, 10000);
+  EXPECT_EQ(o.max_transfers, 8);
+  EXPECT_EQ(o.max_transfers_per_host, 2);
 }
 
 TEST(DownloadOptions, RejectsBadValuesNamingStageAndOption) {
@@ -86,6 +90,9 @@ TEST(DownloadOptions, RejectsBadValuesNamingStageAndOption) {
       {"{store: /x, host_breaker: {windw: 1m}}", "'host_breaker.windw'"},
       {"{store: /x, host_breaker: 3}", "'host_breaker'"},
       {"{store: /x, max_byte: 1MiB}", "did you mean 'max_bytes'"},
+      {"{store: /x, max_transfers: 0}", "'max_transfers'"},
+      {"{store: /x, max_transfers_per_host: lots}", "'max_transfers_per_host'"},
+      {"{store: /x, max_transfer: 8}", "did you mean 'max_transfers'"},
   };
   for (const auto& [yaml, want] : cases) {
     const std::string e = error_of(yaml);

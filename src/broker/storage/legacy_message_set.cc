@@ -12,8 +12,8 @@
 namespace sluice::broker {
 namespace {
 
+// A legacy message on the wire:
 // offset(8) size(4) | crc(4) magic(1) attributes(1) [timestamp(8) if magic 1] key value
-constexpr size_t kLogOverhead = 12;
 
 std::optional<std::string> read_legacy_bytes(ByteReader& r) {
   int32_t n = r.i32();

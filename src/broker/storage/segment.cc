@@ -13,8 +13,6 @@
 namespace sluice::broker {
 namespace {
 
-constexpr size_t kScanChunk = 64 * 1024;
-
 [[noreturn]] void io_error(const std::string& what, const std::filesystem::path& path) {
   throw std::runtime_error(what + " " + path.string() + ": " + std::strerror(errno));
 }
