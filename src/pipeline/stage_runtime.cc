@@ -76,6 +76,7 @@ struct StageRuntime::PartitionState {
   OffsetTracker tracker;
   int64_t committed = -1;
   int64_t wait_until_ms = 0;     // in-process backoff of the head record
+  int64_t first_consumed = -1;   // offset of the first record consumed since assignment
   int64_t catch_up_target = -1;  // --until-caught-up: the end offset when assigned (-1: none)
   int64_t start = -1;            // where consumption started, for the same check
 };
@@ -310,6 +311,7 @@ void StageRuntime::accept(RdKafka::Message& m) {
   r.trace_id = trace ? *trace : mint_trace_id();
   job->tp = tp;
   state->tracker.track(r.offset);
+  if (state->first_consumed < 0) state->first_consumed = r.offset;
   buffered_ += 1;
   buffered_bytes_ += int64_t(m.len());
   state->pending.push_back(std::move(job));
@@ -747,7 +749,7 @@ void StageRuntime::refresh_gauges() {
   {
     std::vector<RdKafka::TopicPartition*> unknown;
     for (const auto& [tp, state] : partitions_) {
-      if (state->tracker.committable() < 0 && state->committed < 0)
+      if (state->tracker.committable() < 0 && state->committed < 0 && state->first_consumed < 0)
         unknown.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
     }
     if (!unknown.empty() && consumer_->position(unknown) == RdKafka::ERR_NO_ERROR) {
@@ -759,9 +761,12 @@ void StageRuntime::refresh_gauges() {
     int64_t low = 0, high = 0;
     if (consumer_->get_watermark_offsets(tp.first, tp.second, &low, &high) != RdKafka::ERR_NO_ERROR)
       continue;
+    // Lag counts every record not yet committable: from the first one consumed when
+    // nothing is committable yet, so records held in the stage still count.
     int64_t next = state->tracker.committable() >= 0 ? state->tracker.committable()
+                   : state->first_consumed >= 0      ? state->first_consumed
                                                      : std::max(state->committed, low);
-    if (state->tracker.committable() < 0 && state->committed < 0) {
+    if (state->tracker.committable() < 0 && state->committed < 0 && state->first_consumed < 0) {
       auto pos = positions.find(tp);
       if (pos == positions.end() || pos->second < 0) continue;  // not known yet: next time
       next = std::max(pos->second, low);
