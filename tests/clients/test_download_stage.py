@@ -9,7 +9,6 @@ import hashlib
 import http.server
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -20,9 +19,9 @@ import unittest
 
 import ck_helpers
 from broker import BrokerProcess, sluice_bin, unique_name
+from test_stage_runtime import StageProcess
 from confluent_kafka import Consumer
 
-ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 400 + b"\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"x" * 1000
 SLOW_S = 3.0  # longer than the stage's total_timeout
@@ -122,41 +121,6 @@ class HttpServer:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-class StageProcess:
-    """`sluice run PIPELINE --admin 127.0.0.1:0` as a child process."""
-
-    def __init__(self, pipeline_file, workdir):
-        self.pipeline_file = pipeline_file
-        self.log_path = os.path.join(workdir, "stage.log")
-        self.proc = None
-
-    def start(self):
-        log = open(self.log_path, "ab")
-        env = dict(os.environ, SLUICE_LOG_FORMAT="json")
-        self.proc = subprocess.Popen([sluice_bin(), "run", self.pipeline_file, "--admin", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-        log.close()
-        line = self.proc.stdout.readline()
-        assert ADMIN_RE.search(line), "stage did not start: %r\n%s" % (line, self.log_tail())
-        threading.Thread(target=lambda: self.proc.stdout.read(), daemon=True).start()
-        return self
-
-    def log_tail(self, n=60):
-        try:
-            with open(self.log_path, "rb") as f:
-                return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def log_events(self):
-        with open(self.log_path, "rb") as f:
-            return [json.loads(line) for line in f.read().decode().splitlines() if line.startswith("{")]
-
-    def kill9(self):
-        self.proc.kill()
-        self.proc.wait(timeout=30)
 
 
 class TopicReader:
