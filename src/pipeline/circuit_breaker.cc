@@ -63,6 +63,7 @@ void CircuitBreaker::count(int64_t now, bool failed) {
 void CircuitBreaker::trip(int64_t now) {
   state_ = BreakerState::kOpen;
   opened_at_ms_ = now;
+  ++times_opened_;
   window_.clear();
   calls_ = failures_ = 0;
   probes_.clear();
@@ -131,6 +132,11 @@ void CircuitBreaker::force_close() {
 bool CircuitBreaker::forced_open() {
   std::lock_guard lock(mu_);
   return forced_open_;
+}
+
+int64_t CircuitBreaker::times_opened() {
+  std::lock_guard lock(mu_);
+  return times_opened_;
 }
 
 std::string CircuitBreaker::describe() {

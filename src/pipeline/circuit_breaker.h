@@ -54,6 +54,9 @@ class CircuitBreaker {
   void force_open();
   void force_close();
   bool forced_open();
+  // How many times the breaker has gone to open: trips, re-trips from
+  // half-open and force_open. Monotonic, for the opened counter.
+  int64_t times_opened();
   // One line: name, state, failure rate, calls in window, time until half-open.
   std::string describe();
   const BreakerConfig& config() const { return config_; }
@@ -83,6 +86,7 @@ class CircuitBreaker {
   int calls_ = 0;
   int failures_ = 0;
   int64_t opened_at_ms_ = 0;
+  int64_t times_opened_ = 0;
   std::deque<int64_t> probes_;  // grant times of outstanding half-open permits
   int probe_successes_ = 0;
 };

@@ -64,10 +64,16 @@ void StageMetrics::lag(const std::string& topic, int32_t partition, int64_t mess
       .set(seconds);
 }
 
-void StageMetrics::breaker_state(const std::string& breaker, int state) {
+void StageMetrics::breaker_state(const std::string& breaker, int state, int64_t times_opened) {
   registry_
       .gauge("kafka_circuit_breaker_state", "0 closed, 1 open, 2 half-open", {{"breaker", breaker}})
       .set(state);
+  // A counter, so a breaker that opened and closed again between two scrapes
+  // still shows in increase(); the state gauge alone would miss it.
+  ops::Counter& opened =
+      registry_.counter("kafka_circuit_breaker_opened_total", "Times the breaker tripped open",
+                        {{"breaker", breaker}});
+  opened.inc(double(times_opened) - opened.value());
 }
 
 }  // namespace sluice::pipeline

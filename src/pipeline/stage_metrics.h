@@ -19,7 +19,8 @@ class StageMetrics {
   void error(const std::string& topic, ErrorCategory category);
   void duration(double seconds) { duration_.observe(seconds); }
   void lag(const std::string& topic, int32_t partition, int64_t messages, double seconds);
-  void breaker_state(const std::string& breaker, int state);
+  // The state gauge, and the opened counter brought up to times_opened.
+  void breaker_state(const std::string& breaker, int state, int64_t times_opened);
   void assigned(int partitions) { assigned_.set(partitions); }
   void degraded(bool on) { degraded_.set(on ? 1 : 0); }
   void connected(bool consumer, bool producer) {

@@ -779,7 +779,8 @@ void StageRuntime::refresh_gauges() {
     total_lag += lag;
   }
   apply_lag_policies(total_lag);
-  for (CircuitBreaker* b : breakers()) metrics_.breaker_state(b->config().name, int(b->state()));
+  for (CircuitBreaker* b : breakers())
+    metrics_.breaker_state(b->config().name, int(b->state()), b->times_opened());
   metrics_.assigned(assigned_);
   metrics_.connected(deliveries_->connected, deliveries_->connected);
 }

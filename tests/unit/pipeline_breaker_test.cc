@@ -151,6 +151,21 @@ TEST_F(BreakerTest, AnyFailureInHalfOpenReopensForAnotherOpenPeriod) {
   EXPECT_EQ(b.state(), BreakerState::kHalfOpen);
 }
 
+TEST_F(BreakerTest, CountsEveryTripIncludingReTripsFromHalfOpenAndForceOpen) {
+  CircuitBreaker b = make(config());
+  EXPECT_EQ(b.times_opened(), 0);
+  to_half_open(b);
+  EXPECT_EQ(b.times_opened(), 1);
+  ASSERT_TRUE(b.allow());
+  b.record_failure();
+  EXPECT_EQ(b.times_opened(), 2);
+  b.force_close();
+  b.force_open();
+  EXPECT_EQ(b.times_opened(), 3);
+  b.force_close();
+  EXPECT_EQ(b.times_opened(), 3) << "closing does not count";
+}
+
 TEST_F(BreakerTest, AProbeThatIsNeverAnsweredIsReclaimedAfterOpenMs) {
   CircuitBreaker b = make(config());
   to_half_open(b);
