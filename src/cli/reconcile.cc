@@ -6,9 +6,9 @@
 #include <set>
 
 #include "cli/topic_scan.h"
+#include "lake/delta/data_file.h"
 #include "lake/delta/delta_table.h"
 #include "lake/delta/table_schema.h"
-#include "lake/parquet/file_reader.h"
 #include "lake/store/object_store.h"
 #include "pipeline/reroute.h"
 
@@ -106,10 +106,9 @@ std::map<std::string, std::vector<std::string>> table_rows(const pipeline::Stage
   }
   if (task_col == schema.size())
     throw std::invalid_argument("table has no task_id column to reconcile by");
+  const lake::delta::PartitionLayout layout(state.metadata);  // rows with partition columns too
   for (const auto& [path, file] : state.files) {
-    auto bytes = store->get(table.log().key(path));
-    if (!bytes) throw std::runtime_error("live file " + path + " is missing from " + store->url());
-    for (const auto& row : lake::parquet::FileReader(std::move(*bytes)).read_all()) {
+    for (const auto& row : lake::delta::read_data_file(table.log(), layout, file)) {
       const auto* task = std::get_if<std::string>(&row[task_col].v);
       const auto* key = key_col < row.size() ? std::get_if<std::string>(&row[key_col].v) : nullptr;
       if (task) out[*task].push_back(key ? *key : "");

@@ -1,6 +1,8 @@
 // `sluice table describe|history|files|vacuum|optimize STORE TABLE`: a Delta
 // table as an operator inspects and maintains it. STORE is an object store URL
-// (see docs/object-store.md), TABLE the table's path in it.
+// (see docs/object-store.md), TABLE the table's path in it. File paths are
+// shown as they are in the store, relative to TABLE (partition directories
+// included), not URI-encoded as in the log.
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -9,6 +11,7 @@
 #include "cli/table.h"
 #include "common/json.h"
 #include "lake/delta/delta_table.h"
+#include "lake/delta/partitions.h"
 #include "lake/delta/table_schema.h"
 #include "pipeline/config_text.h"
 
@@ -32,6 +35,12 @@ std::string utc(int64_t ms) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
 }
 
 struct OpenTable {
@@ -75,10 +84,12 @@ int describe(const TableFlags& f) {
       w.begin_object().field("name", c.name).field("type", lake::delta::delta_type_name(c.type));
       w.field("nullable", c.nullable).end_object();
     }
+    w.end_array().key("partition_columns").begin_array();
+    for (const auto& c : s.metadata.partition_columns) w.value(c);
     w.end_array().key("txns").begin_object();
     for (const auto& [app, txn] : s.txns) w.field(app, txn.version);
     w.end_object().key("live_files").begin_array();
-    for (const auto& [path, file] : s.files) w.value(path);
+    for (const auto& [path, file] : s.files) w.value(lake::delta::path_from_uri(path));
     w.end_array().end_object();
     std::printf("%s\n", w.str().c_str());
     return 0;
@@ -93,6 +104,8 @@ int describe(const TableFlags& f) {
   for (const auto& c : schema)
     cols.add({c.name, lake::delta::delta_type_name(c.type), c.nullable ? "yes" : "no"});
   cols.print();
+  if (!s.metadata.partition_columns.empty())
+    std::printf("\npartitioned by: %s\n", joined(s.metadata.partition_columns).c_str());
   if (!s.txns.empty()) {
     std::printf("\nwriters (txn app id -> last offset written):\n");
     Table txns({"APP ID", "VERSION", "UPDATED"});
@@ -108,7 +121,8 @@ int files(const TableFlags& f) {
   if (!t) return 1;
   Table out({"PATH", "SIZE", "MODIFIED"});
   for (const auto& [path, file] : t->state.files) {
-    out.add({path, std::to_string(file.size), utc(file.modification_time)});
+    out.add(
+        {lake::delta::path_from_uri(path), std::to_string(file.size), utc(file.modification_time)});
   }
   out.print();
   return 0;
@@ -184,7 +198,8 @@ std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& regis
     runs.push_back([f, run] { return run(*f); });
     return c;
   };
-  add("describe", "Version, schema, live files, records and writers' txn versions", describe)
+  add("describe",
+      "Version, schema, partition columns, live files, records and writers' txn versions", describe)
       ->add_flag("--json", f->json, "Machine-readable output");
   add("files", "The live data files", files);
   add("history", "Recent commits, newest first", history)

@@ -5,8 +5,8 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "lake/delta/data_file.h"
 #include "lake/delta/delta_error.h"
-#include "lake/parquet/file_reader.h"
 #include "stages/json_row.h"
 
 namespace sluice::stages {
@@ -30,11 +30,12 @@ struct TableSink::Taken {
 TableSink::TableSink(const pipeline::ProcessorContext& context)
     : stage_(context.stage),
       options_(read_table_sink_options(context.stage, context.options)),
+      layout_(options_.columns, options_.partition_by),
       metrics_(make_metrics(context.metrics)) {
   store_ = lake::open_store(options_.store);
   table_ = std::make_unique<lake::delta::DeltaTable>(*store_, options_.table,
                                                      options_.checkpoint_interval);
-  table_->create_or_check(stage_, options_.columns);
+  table_->create_or_check(stage_, options_.columns, options_.partition_by);
   if (!options_.unique_key.empty()) load_committed_keys();
   flusher_ = std::thread([this] { flusher(); });
 }
@@ -71,6 +72,9 @@ pipeline::Outcome TableSink::process(const pipeline::Record& record) {
   } catch (const RowError& e) {
     return pipeline::Outcome::failure(pipeline::ErrorCategory::kValidation, e.what());
   }
+  // A row that could never be stored goes to the DLQ instead of failing every flush it is in.
+  if (std::string problem = layout_.row_problem(row); !problem.empty())
+    return pipeline::Outcome::failure(pipeline::ErrorCategory::kValidation, problem);
   bool due_now = false;
   {
     std::lock_guard lock(mu_);
@@ -153,8 +157,8 @@ void TableSink::mark_durable(const TopicPartition& tp, uint64_t generation, int6
   }
 }
 
-// Commits `taken` as one file. On a txn conflict, rows another writer already
-// committed are dropped and the rest retried; other errors propagate.
+// Commits `taken` as one commit (one file per table partition). On a txn conflict, rows another
+// writer already committed are dropped and the rest retried; other errors propagate.
 void TableSink::commit(std::vector<Taken>& taken) {
   for (;;) {
     std::vector<lake::parquet::Row> rows;
@@ -168,9 +172,10 @@ void TableSink::commit(std::vector<Taken>& taken) {
     }
     if (txns.empty()) return;
     try {
-      table_->append(rows, txns, options_.writer);
+      const size_t row_count = rows.size();
+      table_->append(std::move(rows), txns, options_.writer);
       metrics_.committed->inc();
-      metrics_.rows->inc(double(rows.size()));
+      metrics_.rows->inc(double(row_count));
       for (const auto& t : taken) {
         if (!t.rows.empty()) mark_durable(t.tp, t.generation, t.rows.back().first + 1);
       }
@@ -252,10 +257,10 @@ void TableSink::load_committed_keys() {
                                 "': option 'unique_key' must name a string column, not '" +
                                 options_.unique_key + "'");
   }
-  for (const auto& [path, file] : table_->state().files) {
-    auto bytes = store_->get(table_->log().key(path));
-    if (!bytes) continue;
-    for (const auto& row : lake::parquet::FileReader(std::move(*bytes)).read_all())
+  const lake::delta::TableState state = table_->state();
+  const lake::delta::PartitionLayout layout(state.metadata);
+  for (const auto& [path, file] : state.files) {
+    for (const auto& row : lake::delta::read_data_file(table_->log(), layout, file))
       seen_keys_.insert(key_of(row));
   }
 }

@@ -2,9 +2,10 @@
 // exactly once.
 //
 // Records are buffered per partition and flushed — by row count, estimated
-// bytes or age — as one Parquet file committed with one `txn` action per
+// bytes or age — as one commit holding one Parquet file per table partition
+// (one file when the table is not partitioned) and one `txn` action per Kafka
 // partition (app id "<stage>/<topic>/<partition>", version = last offset in
-// the file). On assignment the runtime asks resume_offset(), which is the
+// the commit). On assignment the runtime asks resume_offset(), which is the
 // table's txn version + 1, so whatever Kafka's committed offset says, a
 // record is in the table once. A commit that fails is retried with backoff
 // while the buffer holds (the runtime backpressures); nothing is dropped.
@@ -21,11 +22,21 @@
 //   codec: snappy|zstd|none
 //   checkpoint_interval: 10
 //   optimize_min_files: 0      when > 0: compact once this many small files are live
+//                              in one table partition
 //   optimize_target_bytes: 128MiB
 //   unique_key: COLUMN         a string column whose value appears at most once in the
 //                              table: a repeat (an upstream at-least-once redelivery) is
 //                              acknowledged without a row. Keys of the whole table are
-//                              kept in memory.
+//                              kept in memory. Cannot be a partition column.
+//   partition_by: [COLUMN, ...] the table's partition columns, in order (default: none).
+//                              Each is one of `columns`, of type string, integer, long,
+//                              date, timestamp or boolean. Files go to Hive-style
+//                              directories `col=value/` and hold only the other columns;
+//                              the values are in each file's add.partitionValues. Fixed
+//                              when the table is created: a different list for an
+//                              existing table stops the stage with an error. An event
+//                              whose partition directory name would exceed 255 bytes
+//                              goes to the DLQ (validation).
 #pragma once
 
 #include <condition_variable>
@@ -37,6 +48,7 @@
 #include <unordered_set>
 
 #include "lake/delta/delta_table.h"
+#include "lake/delta/partitions.h"
 #include "lake/store/object_store.h"
 #include "pipeline/processor.h"
 #include "stages/table_sink_options.h"
@@ -90,6 +102,7 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
 
   std::string stage_;
   TableSinkOptions options_;
+  lake::delta::PartitionLayout layout_;  // of options_.columns, which the table is checked to have
   ops::Counter fallback_[4];
   Metrics metrics_;
   std::unique_ptr<lake::ObjectStore> store_;

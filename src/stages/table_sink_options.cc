@@ -1,7 +1,9 @@
 #include "stages/table_sink_options.h"
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "lake/delta/partitions.h"
 #include "pipeline/config_text.h"
 
 namespace sluice::stages {
@@ -40,6 +42,38 @@ struct Reader {
     fail(key,
          "must be a whole number >= " + std::to_string(lo) + ", not " + pipeline::quote_value(t));
   }
+  // A YAML list, or one text value "a", "a,b" or "[a, b]" (how an environment variable gives it).
+  std::vector<std::string> names(const std::string& key) const {
+    const YAML::Node n = options[key];
+    if (!n || n.IsNull()) return {};
+    std::vector<std::string> out;
+    if (n.IsSequence()) {
+      for (const auto& item : n) out.push_back(item.IsScalar() ? item.Scalar() : "");
+    } else if (n.IsScalar()) {
+      out = split_list_text(n.Scalar());
+    }
+    if (!n.IsSequence() && !n.IsScalar()) fail(key, "must be a list of column names, e.g. [a, b]");
+    if (std::find(out.begin(), out.end(), "") != out.end())
+      fail(key, "must not contain empty entries; write a list of column names, e.g. [a, b]");
+    return out;
+  }
+  static std::vector<std::string> split_list_text(std::string_view text) {
+    const auto trim = [](std::string_view t) {
+      const size_t first = t.find_first_not_of(" \t");
+      return first == std::string_view::npos
+                 ? std::string()
+                 : std::string(t.substr(first, t.find_last_not_of(" \t") + 1 - first));
+    };
+    std::string list = trim(text);
+    if (list.starts_with("[") && list.ends_with("]")) list = trim(list.substr(1, list.size() - 2));
+    std::vector<std::string> out;
+    if (list.empty()) return out;
+    for (size_t start = 0, comma = 0; start <= list.size(); start = comma + 1) {
+      comma = std::min(list.find(',', start), list.size());
+      out.push_back(trim(std::string_view(list).substr(start, comma - start)));
+    }
+    return out;
+  }
   int64_t duration(const std::string& key, int64_t fallback) const {
     std::string t = text(key, "");
     if (t.empty()) return fallback;
@@ -63,6 +97,23 @@ lake::delta::TableColumn read_column(const Reader& r, const std::string& name,
   } catch (const std::exception& e) {
     r.fail("columns." + name, e.what());
   }
+}
+
+// Partition columns must be columns of the table whose values Delta can write
+// as text (see `columns`), each named once. The unique key cannot be one: a column with a
+// different value in every row would make a directory and a file per row.
+std::vector<std::string> read_partition_by(const Reader& r, const TableSinkOptions& o) {
+  std::vector<std::string> columns = r.names("partition_by");
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const std::string& c = columns[i];
+    if (std::string problem = lake::delta::partition_column_problem(o.columns, c); !problem.empty())
+      r.fail("partition_by", "names '" + c + "', which " + problem);
+    if (std::find(columns.begin(), columns.begin() + long(i), c) != columns.begin() + long(i))
+      r.fail("partition_by", "names column '" + c + "' twice");
+    if (c == o.unique_key)
+      r.fail("partition_by", "cannot include '" + c + "', the unique_key column");
+  }
+  return columns;
 }
 
 }  // namespace
@@ -101,6 +152,7 @@ TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::N
   o.optimize_min_files = int(r.count("optimize_min_files", o.optimize_min_files, 0));
   o.optimize_target_bytes = r.size("optimize_target_bytes", o.optimize_target_bytes);
   o.unique_key = r.text("unique_key", "");
+  o.partition_by = read_partition_by(r, o);
   return o;
 }
 

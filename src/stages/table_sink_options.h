@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <vector>
 
 #include "lake/delta/table_schema.h"
 #include "lake/parquet/file_writer.h"
@@ -23,7 +24,8 @@ struct TableSinkOptions {
   int checkpoint_interval = 10;
   int optimize_min_files = 0;
   int64_t optimize_target_bytes = 128 << 20;
-  std::string unique_key;  // empty: rows are not deduplicated
+  std::string unique_key;                 // empty: rows are not deduplicated
+  std::vector<std::string> partition_by;  // the table's partition columns, in order; empty: none
 };
 
 TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::Node& options);

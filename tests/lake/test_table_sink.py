@@ -7,6 +7,7 @@ record, even across kill -9 and concurrent writers."""
 import datetime
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -195,6 +196,41 @@ stages:
         time.sleep(1.0)  # a wrongly written repeat would show up by now
         self.assertEqual(self.describe()["records"], 101)
 
+    def test_partition_by_writes_one_directory_per_source_that_duckdb_reads_back(self):
+        topic = unique_name("events")
+        self.start(self.pipeline("p", topic, rows=200, interval="100ms", extra="      partition_by: [source]\n"))
+        produced = {"alpha": 600, "beta": 450, "gamma": 150}
+        sources = [s for s, n in produced.items() for _ in range(n)]
+        random.Random(7).shuffle(sources)  # every flush mixes sources: one file per source each
+        # One event's source would make a directory name no file system takes: it goes to the DLQ.
+        self.produce(topic, [self.event(i, source=s) for i, s in enumerate(sources)] +
+                     [self.event(len(sources), source="x" * 300)])
+        described = self.wait_for_records(len(sources))
+        self.assertEqual(described["partition_columns"], ["source"])
+        files = described["live_files"]
+        self.assertEqual({f.split("/")[0] for f in files}, {"source=alpha", "source=beta", "source=gamma"})
+        paths = ", ".join("'%s'" % os.path.join(self.lake, "tables/events", f) for f in files)
+        rows = duckdb("SELECT source, count(*) AS n, count(DISTINCT id) AS ids "
+                      "FROM read_parquet([%s], hive_partitioning = true) GROUP BY source" % paths)
+        self.assertEqual({r["source"]: int(r["n"]) for r in rows}, produced)
+        self.assertEqual(sum(int(r["ids"]) for r in rows), len(sources))
+        # Per the protocol, the partition column is in the path and the log, not in the files.
+        one = duckdb("SELECT * FROM read_parquet('%s', hive_partitioning = false) LIMIT 1"
+                     % os.path.join(self.lake, "tables/events", files[0]))
+        self.assertEqual(sorted(one[0]), ["id", "name", "ts"])
+        dlq = stage_tests.read_topic(self.broker.bootstrap, topic + ".dlq", 1)
+        self.assertIn("partition directory name of 307 bytes", dict(dlq[0].headers())["sluice.error.message"].decode())
+
+    def test_partition_by_a_column_that_cannot_be_one_stops_the_stage_with_a_config_error(self):
+        topic = unique_name("events")
+        for extra, expected in [("      partition_by: [nope]\n", "'nope', which is not one of the table's columns"),
+                                ("      partition_by: [name]\n      unique_key: name\n",
+                                 "cannot include 'name', the unique_key column")]:
+            run = subprocess.run([sluice_bin(), "run", self.pipeline("p", topic, extra=extra), "--admin", "127.0.0.1:0",
+                                  "--until-caught-up"], capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(run.returncode, 0)
+            self.assertIn("option 'partition_by'", run.stderr)
+            self.assertIn(expected, run.stderr)
 
 if __name__ == "__main__":
     unittest.main()

@@ -10,9 +10,24 @@ namespace {
 
 using json::JsonWriter;
 
-void write_map(JsonWriter& w, std::string_view key, const std::map<std::string, std::string>& m) {
+void write_value(JsonWriter& w, const std::string& v) {
+  w.value(v);
+}
+void write_value(JsonWriter& w, const std::optional<std::string>& v) {
+  if (v) {
+    w.value(*v);
+  } else {
+    w.null();
+  }
+}
+
+template <typename V>
+void write_map(JsonWriter& w, std::string_view key, const std::map<std::string, V>& m) {
   w.key(key).begin_object();
-  for (const auto& [k, v] : m) w.field(k, v);
+  for (const auto& [k, v] : m) {
+    w.key(k);
+    write_value(w, v);
+  }
   w.end_object();
 }
 
@@ -96,15 +111,22 @@ bool boolean(const object& o, const char* key, bool fallback) {
   return o[key].get(v) == simdjson::SUCCESS ? v : fallback;
 }
 
-std::map<std::string, std::string> string_map(const object& o, const char* key) {
-  std::map<std::string, std::string> out;
+// An object of strings; a null (or non-string) value reads as nullopt.
+PartitionValues optional_string_map(const object& o, const char* key) {
+  PartitionValues out;
   object m;
   if (o[key].get(m) != simdjson::SUCCESS) return out;
   for (auto [k, v] : m) {
     std::string_view s;
     out[std::string(k)] =
-        v.get(s) == simdjson::SUCCESS ? std::string(s) : std::string();  // null value
+        v.get(s) == simdjson::SUCCESS ? std::optional<std::string>(s) : std::nullopt;
   }
+  return out;
+}
+
+std::map<std::string, std::string> string_map(const object& o, const char* key) {
+  std::map<std::string, std::string> out;
+  for (auto& [k, v] : optional_string_map(o, key)) out[k] = v.value_or("");
   return out;
 }
 
@@ -112,7 +134,7 @@ std::optional<Action> read_action(const object& line) {
   object o;
   if (line["add"].get(o) == simdjson::SUCCESS) {
     return AddFile{str(o, "path"),
-                   string_map(o, "partitionValues"),
+                   optional_string_map(o, "partitionValues"),
                    num(o, "size"),
                    num(o, "modificationTime"),
                    boolean(o, "dataChange", true),
@@ -120,7 +142,7 @@ std::optional<Action> read_action(const object& line) {
   }
   if (line["remove"].get(o) == simdjson::SUCCESS) {
     return RemoveFile{str(o, "path"), num(o, "deletionTimestamp"), boolean(o, "dataChange", true),
-                      string_map(o, "partitionValues"), num(o, "size")};
+                      optional_string_map(o, "partitionValues"), num(o, "size")};
   }
   if (line["txn"].get(o) == simdjson::SUCCESS)
     return Txn{str(o, "appId"), num(o, "version"), num(o, "lastUpdated")};

@@ -30,9 +30,12 @@ struct Metadata {
   int64_t created_time = 0;
 };
 
+// Partition column -> its value as text (see partitions.h); nullopt is a null value.
+using PartitionValues = std::map<std::string, std::optional<std::string>>;
+
 struct AddFile {
-  std::string path;  // relative to the table root
-  std::map<std::string, std::string> partition_values;
+  std::string path;  // relative to the table root, as a URI ("%" is "%25"; see partitions.h)
+  PartitionValues partition_values;
   int64_t size = 0;
   int64_t modification_time = 0;
   bool data_change = true;
@@ -43,7 +46,7 @@ struct RemoveFile {
   std::string path;
   int64_t deletion_timestamp = 0;
   bool data_change = true;
-  std::map<std::string, std::string> partition_values;
+  PartitionValues partition_values;
   int64_t size = 0;
 };
 

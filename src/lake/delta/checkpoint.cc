@@ -46,21 +46,36 @@ std::vector<Field> checkpoint_schema() {
   };
 }
 
-Value to_value(const std::map<std::string, std::string>& m) {
+Value to_value(const std::string& s) {
+  return Value(s);
+}
+Value to_value(const std::optional<std::string>& s) {
+  return s ? Value(*s) : Value();
+}
+
+template <typename V>
+Value to_value(const std::map<std::string, V>& m) {
   ValueMap out;
-  for (const auto& [k, v] : m) out.emplace_back(Value(k), Value(v));
+  for (const auto& [k, v] : m) out.emplace_back(Value(k), to_value(v));
   return out;
 }
 
-std::map<std::string, std::string> from_map(const Value& v) {
-  std::map<std::string, std::string> out;
-  if (const auto* m = std::get_if<ValueMap>(&v.v)) {
-    for (const auto& [k, val] : *m) {
-      const auto* key = std::get_if<std::string>(&k.v);
-      const auto* value = std::get_if<std::string>(&val.v);
-      if (key) out[*key] = value ? *value : "";
-    }
+// A map column's entries; a null value reads as nullopt.
+PartitionValues optional_map_at(const ValueList& f, size_t i) {
+  PartitionValues out;
+  const auto* m = i < f.size() ? std::get_if<ValueMap>(&f[i].v) : nullptr;
+  if (!m) return out;
+  for (const auto& [k, val] : *m) {
+    const auto* key = std::get_if<std::string>(&k.v);
+    const auto* value = std::get_if<std::string>(&val.v);
+    if (key) out[*key] = value ? std::optional<std::string>(*value) : std::nullopt;
   }
+  return out;
+}
+
+std::map<std::string, std::string> map_at(const ValueList& f, size_t i) {
+  std::map<std::string, std::string> out;
+  for (auto& [k, v] : optional_map_at(f, i)) out[k] = v.value_or("");
   return out;
 }
 
@@ -131,22 +146,15 @@ TableState read_checkpoint_file(const std::string& bytes, int64_t version,
       throw DeltaError("checkpoint " + where + " does not have the checkpoint schema");
     if (const auto* t = fields_of(row[0])) s.apply(Txn{s_at(*t, 0), n_at(*t, 1), n_at(*t, 2)});
     if (const auto* a = fields_of(row[1])) {
-      s.apply(AddFile{s_at(*a, 0),
-                      a->size() > 1 ? from_map((*a)[1]) : std::map<std::string, std::string>{},
-                      n_at(*a, 2), n_at(*a, 3), b_at(*a, 4, true), s_at(*a, 5)});
+      s.apply(AddFile{s_at(*a, 0), optional_map_at(*a, 1), n_at(*a, 2), n_at(*a, 3),
+                      b_at(*a, 4, true), s_at(*a, 5)});
     }
     if (const auto* r = fields_of(row[2])) {
-      s.apply(RemoveFile{s_at(*r, 0), n_at(*r, 1), b_at(*r, 2, true),
-                         r->size() > 4 ? from_map((*r)[4]) : std::map<std::string, std::string>{},
+      s.apply(RemoveFile{s_at(*r, 0), n_at(*r, 1), b_at(*r, 2, true), optional_map_at(*r, 4),
                          n_at(*r, 5)});
     }
     if (const auto* m = fields_of(row[3])) {
-      Metadata md{s_at(*m, 0),
-                  s_at(*m, 1),
-                  s_at(*m, 4),
-                  {},
-                  m->size() > 6 ? from_map((*m)[6]) : std::map<std::string, std::string>{},
-                  n_at(*m, 7)};
+      Metadata md{s_at(*m, 0), s_at(*m, 1), s_at(*m, 4), {}, map_at(*m, 6), n_at(*m, 7)};
       if (const auto* cols = m->size() > 5 ? std::get_if<ValueList>(&(*m)[5].v) : nullptr) {
         for (const auto& c : *cols) {
           if (const auto* name = std::get_if<std::string>(&c.v))

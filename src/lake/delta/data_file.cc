@@ -1,10 +1,11 @@
 #include "lake/delta/data_file.h"
 
-#include <ctime>
-
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/random_id.h"
+#include "lake/delta/delta_error.h"
+#include "lake/delta/time_text.h"
+#include "lake/parquet/file_reader.h"
 
 namespace sluice::lake::delta {
 namespace {
@@ -16,27 +17,6 @@ using parquet::Value;
 // readers treat a missing bound as "unknown", which is always safe.
 constexpr size_t kMaxStatString = 32;
 
-std::string iso_timestamp(int64_t micros) {
-  std::time_t secs = std::time_t(micros >= 0 ? micros / 1000000 : (micros - 999999) / 1000000);
-  int64_t millis = (micros - int64_t(secs) * 1000000) / 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(millis));
-  return buf;
-}
-
-std::string iso_date(int32_t days) {
-  std::time_t secs = std::time_t(days) * 86400;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
-
 // Writes `v` as the stats value of a column of `type`; false when it has none.
 bool write_stat(json::JsonWriter& w, const std::string& name, Type type, const Value& v) {
   if (v.is_null() || type == Type::kBinary) return false;
@@ -44,9 +24,10 @@ bool write_stat(json::JsonWriter& w, const std::string& name, Type type, const V
     if (s->size() > kMaxStatString) return false;
     w.field(name, *s);
   } else if (const auto* i64 = std::get_if<int64_t>(&v.v)) {
-    type == Type::kTimestampMicros ? w.field(name, iso_timestamp(*i64)) : w.field(name, *i64);
+    type == Type::kTimestampMicros ? w.field(name, format_timestamp_iso_millis(*i64))
+                                   : w.field(name, *i64);
   } else if (const auto* i32 = std::get_if<int32_t>(&v.v)) {
-    type == Type::kDate ? w.field(name, iso_date(*i32)) : w.field(name, int64_t(*i32));
+    type == Type::kDate ? w.field(name, format_date(*i32)) : w.field(name, int64_t(*i32));
   } else if (const auto* d = std::get_if<double>(&v.v)) {
     w.field(name, *d);
   } else if (const auto* f = std::get_if<float>(&v.v)) {
@@ -84,7 +65,8 @@ std::string stats_json(const TableSchema& schema, int64_t rows,
 
 AddFile write_data_file(DeltaLog& log, const TableSchema& schema,
                         const std::vector<parquet::Row>& rows,
-                        const parquet::WriterOptions& options, bool data_change) {
+                        const parquet::WriterOptions& options, bool data_change,
+                        const FilePartition& partition) {
   parquet::FileWriter writer(to_parquet_fields(schema), options);
   for (const auto& row : rows) writer.add_row(row);
   const std::string bytes = writer.finish();
@@ -92,13 +74,27 @@ AddFile write_data_file(DeltaLog& log, const TableSchema& schema,
   const char* codec = options.codec == parquet::Codec::kSnappy ? "snappy."
                       : options.codec == parquet::Codec::kZstd ? "zstd."
                                                                : "";
-  add.path = "part-00000-" + random_uuid() + "-c000." + codec + "parquet";
-  log.store().put(log.key(add.path), bytes);
+  const std::string path =
+      partition.directory + "part-00000-" + random_uuid() + "-c000." + codec + "parquet";
+  log.store().put(log.key(path), bytes);
+  add.path = path_to_uri(path);
+  add.partition_values = partition.values;
   add.size = int64_t(bytes.size());
   add.modification_time = now_ms();
   add.data_change = data_change;
   add.stats = stats_json(schema, int64_t(rows.size()), writer.stats());
   return add;
+}
+
+std::vector<parquet::Row> read_data_file(const DeltaLog& log, const PartitionLayout& layout,
+                                         const AddFile& file) {
+  auto bytes = log.store().get(log.data_file_key(file.path));
+  if (!bytes) {
+    throw DeltaError("live file " + file.path + " is missing from " + log.store().url() +
+                     "; the table is damaged — restore the file from a backup");
+  }
+  parquet::FileReader reader(std::move(*bytes));
+  return layout.table_rows(reader.schema(), reader.read_all(), file.partition_values);
 }
 
 }  // namespace sluice::lake::delta

@@ -7,6 +7,7 @@
 #include "common/json.h"
 #include "lake/delta/checkpoint.h"
 #include "lake/delta/delta_error.h"
+#include "lake/delta/partitions.h"
 
 namespace sluice::lake::delta {
 namespace {
@@ -38,6 +39,9 @@ DeltaLog::DeltaLog(ObjectStore& store, std::string root) : store_(store), root_(
 
 std::string DeltaLog::key(const std::string& path) const {
   return root_.empty() ? path : root_ + "/" + path;
+}
+std::string DeltaLog::data_file_key(const std::string& uri_path) const {
+  return key(path_from_uri(uri_path));
 }
 std::string DeltaLog::commit_key(int64_t version) const {
   return key(kLogDir + padded_version(version) + ".json");

@@ -39,6 +39,9 @@ class DeltaLog {
 
   // Key of a path relative to the table root ("part-0001.parquet" -> "<root>/part-0001.parquet").
   std::string key(const std::string& path) const;
+  // Key of the data file an add or remove names: its `path` is a URI ("a=x%252Fy/part-1.parquet"
+  // is the key "<root>/a=x%2Fy/part-1.parquet").
+  std::string data_file_key(const std::string& uri_path) const;
   ObjectStore& store() const { return store_; }
   const std::string& root() const { return root_; }
 

@@ -1,5 +1,7 @@
 // A Delta table as operators and the table sink see it: create, append data
-// files with txn markers (exactly-once), history, vacuum and optimize.
+// files with txn markers (exactly-once), history, vacuum and optimize. A table
+// may be partitioned (see partitions.h): appends then write one file per
+// partition, and optimize compacts files only within their partition.
 //
 // Invariants: every change is one commit through Transaction, so concurrent
 // writers never lose each other's appends; a checkpoint is written every
@@ -43,18 +45,24 @@ class DeltaTable {
   DeltaTable(ObjectStore& store, std::string root, int checkpoint_interval = 10);
 
   TableState state() const { return log_.load(); }
-  // Creates the table, or checks that an existing one has this schema (throws DeltaError if not).
-  TableState create_or_check(const std::string& name, const TableSchema& schema);
-  // Writes `rows` as one data file and commits it with `txns` (app id -> version)
-  // in one transaction. Returns the version written.
-  int64_t append(const std::vector<parquet::Row>& rows, const std::map<std::string, int64_t>& txns,
+  // Creates the table partitioned by `partition_columns` (none: unpartitioned),
+  // or checks that an existing one has this schema and these partition columns.
+  // Throws DeltaError if not, or if a partition column cannot be one.
+  TableState create_or_check(const std::string& name, const TableSchema& schema,
+                             const std::vector<std::string>& partition_columns = {});
+  // Writes `rows` (rows of the table schema) as one data file per partition and
+  // commits them with `txns` (app id -> version) in one transaction, so all of
+  // them or none become live. Returns the version written.
+  int64_t append(std::vector<parquet::Row> rows, const std::map<std::string, int64_t>& txns,
                  const parquet::WriterOptions& options = {});
   std::vector<CommitSummary> history(int limit) const;
   // Deletes files no live version needs: tombstones older than `older_than_ms`
-  // and orphans (never committed) older than that too.
+  // and orphans (never committed) older than that too, in the table root and
+  // every partition directory. Hidden directories (_delta_log, _change_data, ...) are left alone.
   VacuumReport vacuum(int64_t older_than_ms, bool dry_run);
   // Rewrites live files smaller than target_bytes/2 into files of about
-  // target_bytes, in one commit with dataChange=false. Needs >= min_files small files.
+  // target_bytes, in one commit with dataChange=false. Files are only combined
+  // with files of the same partition, and a partition needs >= min_files small files.
   OptimizeReport optimize(int64_t target_bytes, int min_files,
                           const parquet::WriterOptions& options = {});
 

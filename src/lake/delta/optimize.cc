@@ -3,51 +3,74 @@
 // dataChange=false, so streaming readers of the table skip the commit and the
 // rows are neither lost nor doubled. A concurrent remove of the same files
 // (another optimize) makes the commit conflict instead of both winning.
+//
+// A data file holds the rows of one partition, so small files are grouped by
+// partition and each group is compacted into files of that partition (same
+// directory, same partitionValues).
 #include <algorithm>
 
 #include "lake/delta/data_file.h"
 #include "lake/delta/delta_error.h"
 #include "lake/delta/delta_table.h"
+#include "lake/delta/partitions.h"
 #include "lake/delta/transaction.h"
-#include "lake/parquet/file_reader.h"
 
 namespace sluice::lake::delta {
+namespace {
 
-OptimizeReport DeltaTable::optimize(int64_t target_bytes, int min_files,
-                                    const parquet::WriterOptions& options) {
-  TableState state = log_.load();
-  if (state.version < 0) throw DeltaError("table " + log_.root() + " does not exist");
-  std::vector<const AddFile*> small;
+using SmallFiles = std::map<PartitionValues, std::vector<const AddFile*>>;
+
+SmallFiles small_files_by_partition(const TableState& state, int64_t target_bytes) {
+  SmallFiles out;
   for (const auto& [path, f] : state.files) {
-    if (f.size < target_bytes / 2) small.push_back(&f);
+    if (f.size < target_bytes / 2) out[f.partition_values].push_back(&f);
   }
-  OptimizeReport report;
-  report.files_before = int64_t(state.files.size());
-  if (int(small.size()) < std::max(min_files, 2)) return report;
+  return out;
+}
 
-  const TableSchema schema = parse_schema_string(state.metadata.schema_string);
-  Transaction tx(log_, state);
+// Stages the rewrite of `files` (all of one partition) into files of about
+// `target_bytes` in that partition.
+void compact_partition(DeltaLog& log, Transaction& tx, const PartitionLayout& layout,
+                       const FilePartition& partition, const std::vector<const AddFile*>& files,
+                       int64_t target_bytes, const parquet::WriterOptions& options,
+                       OptimizeReport& report) {
   std::vector<parquet::Row> pending;
   int64_t pending_bytes = 0;
   auto write_pending = [&] {
     if (pending.empty()) return;
-    tx.add(write_data_file(log_, schema, pending, options, /*data_change=*/false));
+    tx.add(write_data_file(log, layout.data_schema(), pending, options, /*data_change=*/false,
+                           partition));
     report.files_written += 1;
     pending.clear();
     pending_bytes = 0;
   };
-  for (const AddFile* f : small) {
-    auto bytes = log_.store().get(log_.key(f->path));
-    if (!bytes)
-      throw DeltaError("live file " + f->path + " is missing from the store; the table is damaged");
-    for (auto& row : parquet::FileReader(std::move(*bytes)).read_all())
-      pending.push_back(std::move(row));
+  for (const AddFile* f : files) {
+    for (auto& row : read_data_file(log, layout, *f))
+      pending.push_back(layout.data_row(std::move(row)));
     pending_bytes += f->size;
     tx.remove(*f, /*data_change=*/false);
     report.files_rewritten += 1;
     if (pending_bytes >= target_bytes) write_pending();
   }
   write_pending();
+}
+
+}  // namespace
+
+OptimizeReport DeltaTable::optimize(int64_t target_bytes, int min_files,
+                                    const parquet::WriterOptions& options) {
+  TableState state = log_.load();
+  if (state.version < 0) throw DeltaError("table " + log_.root() + " does not exist");
+  OptimizeReport report;
+  report.files_before = int64_t(state.files.size());
+  const PartitionLayout layout(state.metadata);
+  Transaction tx(log_, state);
+  for (const auto& [values, files] : small_files_by_partition(state, target_bytes)) {
+    if (int(files.size()) < std::max(min_files, 2)) continue;
+    compact_partition(log_, tx, layout, layout.partition_of(values), files, target_bytes, options,
+                      report);
+  }
+  if (report.files_rewritten == 0) return report;
   report.version = commit(tx, "OPTIMIZE", {{"targetSize", std::to_string(target_bytes)}});
   return report;
 }

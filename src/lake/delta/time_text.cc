@@ -1,0 +1,133 @@
+#include "lake/delta/time_text.h"
+
+#include <cstdio>
+
+namespace sluice::lake::delta {
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1000000;
+constexpr int64_t kSecondsPerDay = 86400;
+
+struct CivilDate {
+  int64_t year;
+  unsigned month, day;
+  bool operator==(const CivilDate&) const = default;
+};
+
+// Days since 1970-01-01 of a proleptic Gregorian date and back (H. Hinnant's
+// algorithms): exact for any year, with none of gmtime's time zone state.
+int64_t days_from_civil(CivilDate c) {
+  const int64_t y = c.year - (c.month <= 2);
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = unsigned(y - era * 400);
+  const unsigned doy = (153 * (c.month + (c.month > 2 ? -3 : 9)) + 2) / 5 + c.day - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + int64_t(doe) - 719468;
+}
+
+CivilDate civil_from_days(int64_t days) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = unsigned(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  return {int64_t(yoe) + era * 400 + (month <= 2), month, day};
+}
+
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+// A timestamp as "YYYY-MM-DD<sep>HH:MM:SS" and the microseconds of its second.
+struct Split {
+  std::string date_and_time;
+  int64_t micros;
+};
+
+Split split(int64_t micros, char separator) {
+  const int64_t secs = floor_div(micros, kMicrosPerSecond);
+  const int64_t days = floor_div(secs, kSecondsPerDay);
+  const int64_t second_of_day = secs - days * kSecondsPerDay;
+  char clock[16];
+  std::snprintf(clock, sizeof clock, "%c%02d:%02d:%02d", separator, int(second_of_day / 3600),
+                int(second_of_day / 60 % 60), int(second_of_day % 60));
+  return {format_date(int32_t(days)) + clock, micros - secs * kMicrosPerSecond};
+}
+
+// The unsigned number in text[at, at+n), all digits; nullopt otherwise.
+std::optional<int64_t> digits(std::string_view text, size_t at, size_t n) {
+  if (at + n > text.size()) return std::nullopt;
+  int64_t v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    v = v * 10 + (text[i] - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string format_date(int32_t days) {
+  const CivilDate c = civil_from_days(days);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month,
+                c.day);
+  return buf;
+}
+
+std::string format_timestamp_iso_millis(int64_t micros) {
+  const Split s = split(micros, 'T');
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", int(s.micros / 1000));
+  return s.date_and_time + fraction;
+}
+
+std::string format_timestamp_micros(int64_t micros) {
+  const Split s = split(micros, ' ');
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%06d", int(s.micros));
+  return s.date_and_time + fraction;
+}
+
+std::optional<int32_t> parse_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  const auto year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
+  if (!year || !month || !day) return std::nullopt;
+  const CivilDate c{*year, unsigned(*month), unsigned(*day)};
+  if (c.month < 1 || c.month > 12 || c.day < 1 || c.day > 31) return std::nullopt;
+  const int64_t days = days_from_civil(c);
+  if (civil_from_days(days) != c) return std::nullopt;  // 2026-02-30 and the like
+  return int32_t(days);
+}
+
+std::optional<int64_t> parse_timestamp_micros(std::string_view text) {
+  // The ISO form must be UTC ('Z'); the space form has no zone and is UTC by sluice's convention.
+  const bool iso = text.size() > 10 && text[10] == 'T';
+  if (iso) {
+    if (text.back() != 'Z') return std::nullopt;
+    text.remove_suffix(1);
+  }
+  if (text.size() < 19 || (text[10] != ' ' && text[10] != 'T') || text[13] != ':' ||
+      text[16] != ':')
+    return std::nullopt;
+  const auto days = parse_date(text.substr(0, 10));
+  const auto hour = digits(text, 11, 2), minute = digits(text, 14, 2), second = digits(text, 17, 2);
+  if (!days || !hour || !minute || !second || *hour > 23 || *minute > 59 || *second > 59)
+    return std::nullopt;
+  int64_t fraction = 0;
+  if (text.size() > 19) {
+    const size_t n = text.size() - 20;
+    if (text[19] != '.' || n < 1 || n > 6) return std::nullopt;
+    const auto f = digits(text, 20, n);
+    if (!f) return std::nullopt;
+    fraction = *f;
+    for (size_t i = n; i < 6; ++i) fraction *= 10;
+  }
+  const int64_t secs = int64_t(*days) * kSecondsPerDay + *hour * 3600 + *minute * 60 + *second;
+  return secs * kMicrosPerSecond + fraction;
+}
+
+}  // namespace sluice::lake::delta
