@@ -12,7 +12,11 @@ namespace sluice::bench {
 // Copies `count` records and returns the seconds from start (clients created,
 // before the group join) until the last output was acknowledged. Throws if a
 // delivery fails.
-double run_bare_loop(const std::string& bootstrap, const std::string& input,
-                     const std::string& output, int64_t count);
+struct BareLoopResult {
+  double seconds = 0;            // start until the last output was acknowledged
+  double first_ack_seconds = 0;  // start until the first output was acknowledged
+};
+BareLoopResult run_bare_loop(const std::string& bootstrap, const std::string& input,
+                             const std::string& output, int64_t count);
 
 }  // namespace sluice::bench

@@ -84,7 +84,7 @@ int run(const Options& o) {
   fmt::print("bare loop: bench.in -> bench.bare.out ...\n");
   std::fflush(stdout);
   Watermarks bare_out(bootstrap, "bench.bare.out", kPartitions);
-  const double bare = run_bare_loop(bootstrap, "bench.in", "bench.bare.out", o.messages);
+  const BareLoopResult bare = run_bare_loop(bootstrap, "bench.in", "bench.bare.out", o.messages);
   const int64_t bare_records = bare_out.records();
 
   fmt::print("sluice run: bench.in -> bench.stage.out ...\n");
@@ -96,12 +96,14 @@ int run(const Options& o) {
              stage.exit, stage.status_midway, stage.processing_metrics);
 
   const double n = static_cast<double>(o.messages);
-  const double bare_rate = n / bare;
+  const double bare_rate = n / bare.seconds;
   const double stage_rate = n / stage.seconds;
   fmt::print("\n==== bench_stage: {} records, {}-byte values, {} partitions, flush=always ====\n",
              o.messages, o.value_bytes, kPartitions);
-  fmt::print("bare librdkafka consume->produce loop: {:.0f} msg/s ({} messages in {:.2f} s)\n",
-             bare_rate, o.messages, bare);
+  fmt::print(
+      "bare librdkafka consume->produce loop: {:.0f} msg/s ({:.2f} s from client creation; "
+      "first output after {:.2f} s)\n",
+      bare_rate, bare.seconds, bare.first_ack_seconds);
   fmt::print(
       "sluice run (passthrough stage):        {:.0f} msg/s ({:.2f} s from process start; "
       "first output after {:.2f} s)\n",

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,10 +23,12 @@ struct Record {
   std::optional<std::string> key;
   std::string value;
   Headers headers;
-  std::string trace_id;  // from the sluice.trace_id header, or minted on first sight
+  std::string trace_id;   // from the sluice.trace_id header, or minted on first sight
   bool degraded = false;  // the stage is over its degrade_lag_threshold: skip optional work
 
-  const std::string* header(const std::string& name) const {
+  // By string_view: callers pass header::k* constants, and a std::string
+  // parameter would allocate for every lookup of a name over 15 characters.
+  const std::string* header(std::string_view name) const {
     for (const auto& [k, v] : headers) {
       if (k == name) return &v;
     }

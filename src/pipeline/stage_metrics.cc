@@ -23,25 +23,25 @@ StageMetrics::StageMetrics(ops::MetricsRegistry& registry, std::string stage, st
                          {{"stage", stage_}})) {}
 
 template <typename Make>
-ops::Counter& StageMetrics::cached(std::map<std::string, ops::Counter*>& cache,
-                                   const std::string& topic, Make make) {
+ops::Counter& StageMetrics::cached(std::map<std::string, ops::Counter*, std::less<>>& cache,
+                                   std::string_view topic, Make make) {
   std::lock_guard lock(mu_);
-  auto& c = cache[topic];
-  if (!c) c = &make();
-  return *c;
+  auto it = cache.find(topic);
+  if (it == cache.end()) it = cache.emplace(std::string(topic), &make()).first;
+  return *it->second;
 }
 
-void StageMetrics::consumed(const std::string& topic) {
+void StageMetrics::consumed(std::string_view topic, int64_t records) {
   cached(consumed_, topic, [&]() -> ops::Counter& {
     return registry_.counter("kafka_messages_consumed_total", "Messages consumed",
-                             {{"topic", topic}, {"consumer_group", group_}});
-  }).inc();
+                             {{"topic", std::string(topic)}, {"consumer_group", group_}});
+  }).inc(double(records));
 }
 
-void StageMetrics::produced(const std::string& topic) {
+void StageMetrics::produced(std::string_view topic) {
   cached(produced_, topic, [&]() -> ops::Counter& {
     return registry_.counter("kafka_messages_produced_total", "Messages produced and acknowledged",
-                             {{"topic", topic}});
+                             {{"topic", std::string(topic)}});
   }).inc();
 }
 

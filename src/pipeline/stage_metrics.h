@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "ops/metrics.h"
 #include "pipeline/error_category.h"
@@ -14,8 +15,8 @@ class StageMetrics {
  public:
   StageMetrics(ops::MetricsRegistry& registry, std::string stage, std::string group);
 
-  void consumed(const std::string& topic);
-  void produced(const std::string& topic);
+  void consumed(std::string_view topic, int64_t records = 1);
+  void produced(std::string_view topic);
   void error(const std::string& topic, ErrorCategory category);
   void duration(double seconds) { duration_.observe(seconds); }
   void lag(const std::string& topic, int32_t partition, int64_t messages, double seconds);
@@ -32,15 +33,16 @@ class StageMetrics {
  private:
   // The cached series for `topic`, created by `make` on first use.
   template <typename Make>
-  ops::Counter& cached(std::map<std::string, ops::Counter*>& cache, const std::string& topic,
-                       Make make);
+  ops::Counter& cached(std::map<std::string, ops::Counter*, std::less<>>& cache,
+                       std::string_view topic, Make make);
 
   ops::MetricsRegistry& registry_;
   std::string stage_;
   std::string group_;
   std::mutex mu_;  // guards the caches below (series are created on first use)
-  std::map<std::string, ops::Counter*> consumed_;
-  std::map<std::string, ops::Counter*> produced_;
+  // std::less<>: looked up by string_view, without building a string per record.
+  std::map<std::string, ops::Counter*, std::less<>> consumed_;
+  std::map<std::string, ops::Counter*, std::less<>> produced_;
   ops::Histogram& duration_;
   ops::Gauge& assigned_;
   ops::Gauge& degraded_;

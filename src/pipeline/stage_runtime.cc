@@ -45,14 +45,19 @@ void set_callback(RdKafka::Conf& conf, const std::string& key, Cb* cb) {
   if (conf.set(key, cb, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(key + ": " + err);
 }
 
+// Through the C API: the C++ headers() allocates a wrapper and a copy per message.
 Headers read_headers(RdKafka::Message& m) {
   Headers out;
-  if (RdKafka::Headers* h = m.headers()) {
-    for (const auto& hdr : h->get_all()) {
-      out.emplace_back(
-          hdr.key(),
-          hdr.value() ? std::string(static_cast<const char*>(hdr.value()), hdr.value_size()) : "");
-    }
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m.c_ptr(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  out.reserve(rd_kafka_header_cnt(headers));
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
   }
   return out;
 }
@@ -66,6 +71,9 @@ struct StageRuntime::InFlight {
   int attempts = 0;   // in-process attempts of this hop
   int remaining = 0;  // outputs awaiting their acknowledgement
   bool delivery_failed = false;
+  // Keeps the record alive while librdkafka holds it as a delivery report's
+  // opaque; released by the last report (a cycle on purpose, broken there).
+  std::shared_ptr<InFlight> self;
 };
 
 struct StageRuntime::PartitionState {
@@ -119,7 +127,9 @@ class StageRuntime::Deliveries : public RdKafka::DeliveryReportCb, public RdKafk
  public:
   explicit Deliveries(StageRuntime& rt) : rt_(rt) {}
   void dr_cb(RdKafka::Message& m) override {
-    rt_.delivered(static_cast<InFlight*>(m.msg_opaque()), m.topic_name(), m.err());
+    // The C name, not topic_name(): that builds a std::string per report.
+    rt_.delivered(static_cast<InFlight*>(m.msg_opaque()), rd_kafka_topic_name(m.c_ptr()->rkt),
+                  m.err());
   }
   void event_cb(RdKafka::Event& e) override {
     if (e.type() != RdKafka::Event::EVENT_ERROR) return;
@@ -158,10 +168,21 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   set(*cc, "enable.partition.eof", "false");
   set(*cc, "topic.metadata.refresh.interval.ms", "10000");  // notice new partitions and topics soon
   // librdkafka's prefetch is bounded in bytes, like our own buffer, so memory
-  // stays bounded whatever the backlog. Its per-partition message threshold
-  // (queued.min.messages) stays at the default on purpose: crossing it makes
-  // librdkafka 2.0 back off fetching for fetch.error.backoff.ms (500 ms), which
-  // a low threshold turns into a throughput ceiling of a few thousand records/s.
+  // stays bounded whatever the backlog. Its message-count threshold
+  // (queued.min.messages) is set out of the way on purpose: in librdkafka 2.0
+  // (Debian 12) a consumer queue over either threshold takes its partitions out
+  // of fetching until the broker thread next wakes up — up to a second later —
+  // so a stage that drains 100k queued records in a fraction of a second would
+  // then idle for the rest of it (measured: 0.3 s busy, 0.7 s idle, every second).
+  // The byte threshold, sized to hold well over that second at full speed for
+  // typical records, is crossed only when the stage really is the slower side.
+  set(*cc, "queued.min.messages", "10000000");
+  // The stage also consumes its (mostly empty) delay topics. librdkafka keeps one
+  // Fetch in flight per broker, so while a long poll on those waits, input
+  // partitions that just became fetchable (after assignment, or after their
+  // queue drained) wait with it: 100 ms instead of the default 500 ms bounds that
+  // stall, at the price of up to 10 empty fetches a second on an idle stage.
+  set(*cc, "fetch.wait.max.ms", "100");
   set(*cc, "queued.max.messages.kbytes",
       std::to_string(std::clamp<int64_t>(stage_.queue.max_buffered_bytes / 1024, 1024, 2097151)));
   set_callback(*cc, "rebalance_cb", rebalancer_.get());
@@ -200,6 +221,12 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
 
 StageRuntime::~StageRuntime() {
   workers_.reset();
+  // A record whose outputs were never acknowledged (run() gave up at its
+  // deadline) is still held by its `self`: purging makes librdkafka report
+  // those outputs as failed, which releases it.
+  rd_kafka_purge(producer_->c_ptr(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  producer_->flush(1000);
+  for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic);
   for (rd_kafka_queue_t* q : watched_) {
     rd_kafka_queue_io_event_enable(q, -1, nullptr, 0);
     rd_kafka_queue_destroy(q);
@@ -279,8 +306,11 @@ void StageRuntime::poll_once() {
 // back by a full buffer it is skipped only until kHardPauseAfterMs.
 bool StageRuntime::read_input() {
   if (full_since_ms_ != 0 && !consumer_paused_) return false;
-  int taken = 0;
-  for (; taken < kMaxPollBatch; ++taken) {
+  // The consumed counter is bumped once per run of records from one topic, not per record.
+  std::string counted_topic;
+  int64_t counted = 0;
+  bool took = false;
+  for (int taken = 0; taken < kMaxPollBatch; ++taken) {
     std::unique_ptr<RdKafka::Message> m(consumer_->consume(0));
     if (m->err() == RdKafka::ERR__TIMED_OUT) break;
     if (m->err()) {
@@ -288,13 +318,21 @@ bool StageRuntime::read_input() {
       break;
     }
     deliveries_->connected = true;
-    accept(*m);
-    if (buffered_ >= stage_.queue.max_buffered_records) return true;
+    const std::string& topic = accept(*m);
+    took = true;
+    if (topic != counted_topic) {
+      if (counted > 0) metrics_.consumed(counted_topic, counted);
+      counted_topic = topic;
+      counted = 0;
+    }
+    ++counted;
+    if (buffered_ >= stage_.queue.max_buffered_records) break;
   }
-  return taken > 0;
+  if (counted > 0) metrics_.consumed(counted_topic, counted);
+  return took;
 }
 
-void StageRuntime::accept(RdKafka::Message& m) {
+const std::string& StageRuntime::accept(RdKafka::Message& m) {
   TopicPartition tp{m.topic_name(), m.partition()};
   auto& state = partitions_[tp];
   if (!state) state = std::make_unique<PartitionState>();
@@ -315,7 +353,7 @@ void StageRuntime::accept(RdKafka::Message& m) {
   buffered_ += 1;
   buffered_bytes_ += int64_t(m.len());
   state->pending.push_back(std::move(job));
-  metrics_.consumed(tp.first);
+  return state->pending.back()->record.topic;
 }
 
 bool StageRuntime::any_breaker_open() {
@@ -372,6 +410,7 @@ StageRuntime::Batch StageRuntime::take_batch(PartitionState& state, int64_t now,
 
 void StageRuntime::run_batch(const TopicPartition& tp, const Batch& batch) {
   Completion c{tp, {}, {}};
+  c.results.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     auto start = std::chrono::steady_clock::now();
     Outcome outcome;
@@ -492,19 +531,13 @@ void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord>
   job->remaining = int(outputs.size());
   if (auto it = partitions_.find(job->tp); it != partitions_.end()) it->second->unacked += 1;
   InFlight* raw = job.get();
-  awaiting_[raw] = job;
+  raw->self = job;  // librdkafka holds `raw` as the opaque until the last delivery report
   for (auto& out : outputs) {
-    RdKafka::Headers* headers = RdKafka::Headers::create();
-    for (const auto& [k, v] : out.headers) headers->add(k, v);
     for (;;) {
-      RdKafka::ErrorCode rc = producer_->produce(
-          out.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, out.value.data(),
-          out.value.size(), out.key ? out.key->data() : nullptr, out.key ? out.key->size() : 0, 0,
-          headers, raw);
-      if (rc == RdKafka::ERR_NO_ERROR) break;  // librdkafka owns the headers now
-      if (rc != RdKafka::ERR__QUEUE_FULL) {
-        delete headers;
-        delivered(raw, out.topic, rc);
+      rd_kafka_resp_err_t rc = produce(out, raw);
+      if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (rc != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        delivered(raw, out.topic, RdKafka::ErrorCode(rc));
         break;
       }
       producer_->poll(10);  // the local queue is full: serve delivery reports, then retry
@@ -512,9 +545,30 @@ void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord>
   }
 }
 
-void StageRuntime::delivered(InFlight* raw, const std::string& topic, RdKafka::ErrorCode err) {
-  auto it = awaiting_.find(raw);
-  if (it == awaiting_.end()) return;
+// Through the C API with a cached topic handle: the C++ produce() looks the
+// topic up by name and wraps the headers in an extra object, per record.
+rd_kafka_resp_err_t StageRuntime::produce(OutputRecord& out, InFlight* opaque) {
+  rd_kafka_topic_t*& topic = topics_[out.topic];
+  if (!topic) topic = rd_kafka_topic_new(producer_->c_ptr(), out.topic.c_str(), nullptr);
+  if (!topic) return rd_kafka_last_error();
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(out.headers.size());
+  for (const auto& [k, v] : out.headers)
+    rd_kafka_header_add(headers, k.data(), ssize_t(k.size()), v.data(), ssize_t(v.size()));
+  // librdkafka's RD_KAFKA_V_* macros cast their arguments unparenthesized: plain locals only.
+  void* value = out.value.data();
+  const size_t value_size = out.value.size();
+  void* key = out.key ? out.key->data() : nullptr;
+  const size_t key_size = out.key ? out.key->size() : 0;
+  rd_kafka_resp_err_t rc = rd_kafka_producev(
+      producer_->c_ptr(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value, value_size),
+      RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque),
+      RD_KAFKA_V_END);
+  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(headers);  // else librdkafka's
+  return rc;
+}
+
+void StageRuntime::delivered(InFlight* raw, std::string_view topic, RdKafka::ErrorCode err) {
   if (err) {
     raw->delivery_failed = true;
     log::warn("stage", "stage '{}': delivery to {} failed: {}", stage_.name, topic,
@@ -523,8 +577,7 @@ void StageRuntime::delivered(InFlight* raw, const std::string& topic, RdKafka::E
     metrics_.produced(topic);
   }
   if (--raw->remaining > 0) return;
-  std::shared_ptr<InFlight> job = std::move(it->second);
-  awaiting_.erase(it);
+  std::shared_ptr<InFlight> job = std::move(raw->self);
   if (auto p = partitions_.find(job->tp); p != partitions_.end()) p->second->unacked -= 1;
   if (job->delivery_failed) {
     // Not acknowledged means not committed: process the record again (at-least-once).

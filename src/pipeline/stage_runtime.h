@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -76,7 +77,8 @@ class StageRuntime {
 
   void poll_once();
   bool read_input();
-  void accept(RdKafka::Message& m);
+  // Buffers one consumed message; returns its topic.
+  const std::string& accept(RdKafka::Message& m);
   void dispatch();
   using Batch = std::vector<std::shared_ptr<InFlight>>;
   Batch take_batch(PartitionState& state, int64_t now, int64_t mono);
@@ -85,7 +87,8 @@ class StageRuntime {
   void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds);
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
   void send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs);
-  void delivered(InFlight* job, const std::string& topic, RdKafka::ErrorCode err);
+  rd_kafka_resp_err_t produce(OutputRecord& out, InFlight* opaque);
+  void delivered(InFlight* job, std::string_view topic, RdKafka::ErrorCode err);
   void finish(InFlight& job);
   void defer(std::shared_ptr<InFlight> job);
   void settle_deferred();
@@ -126,8 +129,7 @@ class StageRuntime {
   std::vector<rd_kafka_queue_t*> watched_;  // librdkafka queues that wake the poll thread
 
   std::map<TopicPartition, std::unique_ptr<PartitionState>> partitions_;  // poll thread only
-  std::unordered_map<InFlight*, std::shared_ptr<InFlight>>
-      awaiting_;  // awaiting acks; poll thread only
+  std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // producer handles; poll thread only
   std::mutex completions_mu_;
   std::vector<Completion> completions_;
 
