@@ -55,7 +55,7 @@ void warm_up(RdKafka::Producer& producer, const std::string& output) {
 }  // namespace
 
 BareLoopResult run_bare_loop(const std::string& bootstrap, const std::string& input,
-                             const std::string& output, int64_t count) {
+                             const std::string& output, int64_t count, bool tuned) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   Acks acks;
@@ -67,17 +67,19 @@ BareLoopResult run_bare_loop(const std::string& bootstrap, const std::string& in
   if (pc->set("dr_cb", &acks, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(err);
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(pc.get(), err));
   if (!producer) throw std::runtime_error("bare loop producer: " + err);
-  warm_up(*producer, output);
-  // queued.min.messages and fetch.wait.max.ms as the stage sets them: with
-  // librdkafka 2.0's defaults the loop stalls up to a second whenever it drains
-  // 100k prefetched records (see stage_runtime.cc), and the ratio would measure
-  // those settings, not the runtime.
-  auto cc = make_conf({{"bootstrap.servers", bootstrap},
-                       {"group.id", "bench.bare"},
-                       {"auto.offset.reset", "earliest"},
-                       {"enable.auto.commit", "false"},
-                       {"queued.min.messages", "10000000"},
-                       {"fetch.wait.max.ms", "100"}});
+  std::map<std::string, std::string> consumer_settings = {
+      {"bootstrap.servers", bootstrap},
+      {"group.id", tuned ? "bench.bare.tuned" : "bench.bare"},
+      {"auto.offset.reset", "earliest"},
+      {"enable.auto.commit", "false"}};
+  if (tuned) {
+    // With librdkafka 2.0's defaults the loop stalls up to a second whenever it
+    // drains 100k prefetched records (see stage_runtime.cc).
+    consumer_settings["queued.min.messages"] = "10000000";
+    consumer_settings["fetch.wait.max.ms"] = "100";
+    warm_up(*producer, output);
+  }
+  auto cc = make_conf(consumer_settings);
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(cc.get(), err));
   if (!consumer) throw std::runtime_error("bare loop consumer: " + err);
   if (consumer->subscribe({input}) != RdKafka::ERR_NO_ERROR) {

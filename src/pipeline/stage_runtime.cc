@@ -1,5 +1,6 @@
 #include "pipeline/stage_runtime.h"
 
+#include <charconv>
 #include <chrono>
 #include <deque>
 #include <stdexcept>
@@ -46,10 +47,10 @@ void set_callback(RdKafka::Conf& conf, const std::string& key, Cb* cb) {
 }
 
 // Through the C API: the C++ headers() allocates a wrapper and a copy per message.
-Headers read_headers(RdKafka::Message& m) {
+Headers read_headers(rd_kafka_message_t* m) {
   Headers out;
   rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m.c_ptr(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
   const char* name = nullptr;
   const void* value = nullptr;
   size_t size = 0;
@@ -62,19 +63,66 @@ Headers read_headers(RdKafka::Message& m) {
   return out;
 }
 
+// One integer header read in place (no copy of the headers); 0 when absent.
+int64_t int_header(rd_kafka_message_t* m, const char* name) {
+  rd_kafka_headers_t* headers = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      !value) {
+    return 0;
+  }
+  int64_t out = 0;
+  const char* text = static_cast<const char*>(value);
+  std::from_chars(text, text + size, out);
+  return out;
+}
+
 }  // namespace
 
+// One consumed record on its way through the stage. The poll thread fills in
+// only what it needs to schedule the record (the header fields are read in
+// place); a worker builds the full Record from the librdkafka message just
+// before processing it, so copying the payload and headers, minting the trace
+// id and freeing the message happen off the poll thread.
 struct StageRuntime::InFlight {
-  Record record;
-  std::vector<CircuitBreaker*> permits;  // breakers that let this attempt through
   TopicPartition tp;
-  int attempts = 0;   // in-process attempts of this hop
-  int remaining = 0;  // outputs awaiting their acknowledgement
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;
+  int64_t bytes = 0;                      // payload size, for the buffered-bytes bound
+  int64_t not_before_ms = 0;              // a delay-topic record's due time (0: now)
+  rd_kafka_message_t* message = nullptr;  // owned until materialize()
+  Record record;                          // complete once materialize() ran
+  std::vector<CircuitBreaker*> permits;   // breakers that let this attempt through
+  int attempts = 0;                       // in-process attempts of this hop
+  int remaining = 0;                      // outputs awaiting their acknowledgement
   bool delivery_failed = false;
   // Keeps the record alive while librdkafka holds it as a delivery report's
   // opaque; released by the last report (a cycle on purpose, broken there).
   std::shared_ptr<InFlight> self;
+
+  ~InFlight() {
+    if (message) rd_kafka_message_destroy(message);
+  }
+  void materialize();
 };
+
+void StageRuntime::InFlight::materialize() {
+  if (!message) return;  // a retry: built on its first attempt
+  Record& r = record;
+  r.topic = tp.first;
+  r.partition = tp.second;
+  r.offset = offset;
+  r.timestamp_ms = timestamp_ms;
+  if (message->key) r.key.emplace(static_cast<const char*>(message->key), message->key_len);
+  r.value.assign(static_cast<const char*>(message->payload), message->len);
+  r.headers = read_headers(message);
+  const std::string* trace = r.header(header::kTraceId);
+  r.trace_id = trace ? *trace : mint_trace_id();
+  rd_kafka_message_destroy(message);
+  message = nullptr;
+}
 
 struct StageRuntime::PartitionState {
   std::deque<std::shared_ptr<InFlight>> pending;    // consumed, not yet handed to a worker
@@ -307,53 +355,66 @@ void StageRuntime::poll_once() {
 bool StageRuntime::read_input() {
   if (full_since_ms_ != 0 && !consumer_paused_) return false;
   // The consumed counter is bumped once per run of records from one topic, not per record.
-  std::string counted_topic;
+  const std::string* counted_topic = nullptr;
   int64_t counted = 0;
   bool took = false;
   for (int taken = 0; taken < kMaxPollBatch; ++taken) {
-    std::unique_ptr<RdKafka::Message> m(consumer_->consume(0));
-    if (m->err() == RdKafka::ERR__TIMED_OUT) break;
-    if (m->err()) {
-      log::warn("stage", "stage '{}': consume: {}", stage_.name, m->errstr());
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_->c_ptr(), 0);
+    if (!m) break;
+    if (m->err) {
+      log::warn("stage", "stage '{}': consume: {}", stage_.name, rd_kafka_message_errstr(m));
+      rd_kafka_message_destroy(m);
       break;
     }
     deliveries_->connected = true;
-    const std::string& topic = accept(*m);
+    const std::string& topic = accept(m);
     took = true;
-    if (topic != counted_topic) {
-      if (counted > 0) metrics_.consumed(counted_topic, counted);
-      counted_topic = topic;
+    if (counted_topic && topic != *counted_topic) {
+      metrics_.consumed(*counted_topic, counted);
       counted = 0;
     }
+    counted_topic = &topic;
     ++counted;
     if (buffered_ >= stage_.queue.max_buffered_records) break;
   }
-  if (counted > 0) metrics_.consumed(counted_topic, counted);
+  if (counted > 0) metrics_.consumed(*counted_topic, counted);
   return took;
 }
 
-const std::string& StageRuntime::accept(RdKafka::Message& m) {
-  TopicPartition tp{m.topic_name(), m.partition()};
-  auto& state = partitions_[tp];
-  if (!state) state = std::make_unique<PartitionState>();
+// The partition a message belongs to, remembered between calls: consumed
+// messages come in runs from one partition, and the map lookup would build a
+// topic string per message.
+StageRuntime::PartitionState& StageRuntime::partition_of(rd_kafka_message_t* m,
+                                                         const TopicPartition** tp) {
+  if (last_partition_.state && last_partition_.rkt == m->rkt &&
+      last_partition_.partition == m->partition) {
+    *tp = last_partition_.tp;
+    return *last_partition_.state;
+  }
+  auto it = partitions_.try_emplace({rd_kafka_topic_name(m->rkt), m->partition}).first;
+  if (!it->second) it->second = std::make_unique<PartitionState>();
+  last_partition_ = {m->rkt, m->partition, &it->first, it->second.get()};
+  *tp = &it->first;
+  return *it->second;
+}
+
+// Takes ownership of `m`.
+const std::string& StageRuntime::accept(rd_kafka_message_t* m) {
+  const TopicPartition* tp = nullptr;
+  PartitionState& state = partition_of(m, &tp);
   auto job = std::make_shared<InFlight>();
-  Record& r = job->record;
-  r.topic = tp.first;
-  r.partition = tp.second;
-  r.offset = m.offset();
-  r.timestamp_ms = m.timestamp().timestamp;
-  if (m.key()) r.key = *m.key();
-  r.value.assign(static_cast<const char*>(m.payload()), m.len());
-  r.headers = read_headers(m);
-  const std::string* trace = r.header(header::kTraceId);
-  r.trace_id = trace ? *trace : mint_trace_id();
-  job->tp = tp;
-  state->tracker.track(r.offset);
-  if (state->first_consumed < 0) state->first_consumed = r.offset;
+  job->tp = *tp;
+  job->offset = m->offset;
+  job->timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
+  job->bytes = int64_t(m->len);
+  job->not_before_ms = int_header(m, header::kNotBefore);
+  job->message = m;
+  state.tracker.track(job->offset);
+  if (state.first_consumed < 0) state.first_consumed = job->offset;
   buffered_ += 1;
-  buffered_bytes_ += int64_t(m.len());
-  state->pending.push_back(std::move(job));
-  return state->pending.back()->record.topic;
+  buffered_bytes_ += job->bytes;
+  state.pending.push_back(std::move(job));
+  return tp->first;
 }
 
 bool StageRuntime::any_breaker_open() {
@@ -395,15 +456,15 @@ StageRuntime::Batch StageRuntime::take_batch(PartitionState& state, int64_t now,
   while (!state.pending.empty() && batch.size() < size_t(stage_.queue.batch_size) &&
          in_flight_ < stage_.queue.max_in_flight) {
     auto& head = state.pending.front();
-    if (mono < state.wait_until_ms || now < not_before_ms(head->record)) break;
+    if (mono < state.wait_until_ms || now < head->not_before_ms) break;
     head->permits.clear();
     if (!breakers_allow(head->permits)) break;  // an open breaker holds every partition
-    head->record.degraded = degraded_;
+    head->record.degraded = degraded_;          // materialize() leaves it alone
     batch.push_back(std::move(head));
     state.pending.pop_front();
     in_flight_ += 1;
     buffered_ -= 1;
-    buffered_bytes_ -= int64_t(batch.back()->record.value.size());
+    buffered_bytes_ -= batch.back()->bytes;
   }
   return batch;
 }
@@ -412,6 +473,7 @@ void StageRuntime::run_batch(const TopicPartition& tp, const Batch& batch) {
   Completion c{tp, {}, {}};
   c.results.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->materialize();
     auto start = std::chrono::steady_clock::now();
     Outcome outcome;
     try {
@@ -451,7 +513,7 @@ bool StageRuntime::drain_completions() {
       for (auto r = c.returned.rbegin(); r != c.returned.rend(); ++r) {
         in_flight_ -= 1;
         buffered_ += 1;
-        buffered_bytes_ += int64_t((*r)->record.value.size());
+        buffered_bytes_ += (*r)->bytes;
         it->second->pending.push_front(*r);
       }
     } else {
@@ -589,7 +651,7 @@ void StageRuntime::delivered(InFlight* raw, std::string_view topic, RdKafka::Err
 
 void StageRuntime::finish(InFlight& job) {
   auto it = partitions_.find(job.tp);
-  if (it != partitions_.end()) it->second->tracker.done(job.record.offset);
+  if (it != partitions_.end()) it->second->tracker.done(job.offset);
 }
 
 void StageRuntime::defer(std::shared_ptr<InFlight> job) {
@@ -604,8 +666,8 @@ void StageRuntime::settle_deferred() {
     if (state->deferred.empty()) continue;
     const int64_t durable = sink_->durable_through(tp.first, tp.second);
     std::erase_if(state->deferred, [&, &state = state](const std::shared_ptr<InFlight>& job) {
-      if (job->record.offset >= durable) return false;
-      state->tracker.done(job->record.offset);
+      if (job->offset >= durable) return false;
+      state->tracker.done(job->offset);
       deferred_ -= 1;
       return true;
     });
@@ -618,7 +680,7 @@ void StageRuntime::requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms) {
   auto& state = *it->second;
   state.wait_until_ms = mono_ms() + backoff_ms;
   buffered_ += 1;
-  buffered_bytes_ += int64_t(job->record.value.size());
+  buffered_bytes_ += job->bytes;
   // Back to the head of its partition: records behind it keep their order.
   state.pending.push_front(std::move(job));
 }
@@ -722,10 +784,11 @@ void StageRuntime::on_revoke(const std::vector<RdKafka::TopicPartition*>& parts)
     if (it == partitions_.end()) continue;
     for (const auto& job : it->second->pending) {
       buffered_ -= 1;
-      buffered_bytes_ -= int64_t(job->record.value.size());
+      buffered_bytes_ -= job->bytes;
     }
     deferred_ -= int64_t(it->second->deferred.size());
     if (sink_) sink_->release(tp.first, tp.second);
+    last_partition_ = {};
     partitions_.erase(it);
     // refresh_gauges() only visits owned partitions: without this, a revoked partition's
     // lag stays at its last value here while its new owner reports it too (and
@@ -826,7 +889,7 @@ void StageRuntime::refresh_gauges() {
     }
     int64_t lag = std::max<int64_t>(high - next, 0);
     double seconds = lag > 0 && !state->pending.empty()
-                         ? double(now - state->pending.front()->record.timestamp_ms) / 1000.0
+                         ? double(now - state->pending.front()->timestamp_ms) / 1000.0
                          : 0.0;
     metrics_.lag(tp.first, tp.second, lag, std::max(seconds, 0.0));
     total_lag += lag;

@@ -77,8 +77,9 @@ class StageRuntime {
 
   void poll_once();
   bool read_input();
-  // Buffers one consumed message; returns its topic.
-  const std::string& accept(RdKafka::Message& m);
+  // Buffers one consumed message (taking ownership); returns its topic.
+  const std::string& accept(rd_kafka_message_t* m);
+  PartitionState& partition_of(rd_kafka_message_t* m, const TopicPartition** tp);
   void dispatch();
   using Batch = std::vector<std::shared_ptr<InFlight>>;
   Batch take_batch(PartitionState& state, int64_t now, int64_t mono);
@@ -129,6 +130,12 @@ class StageRuntime {
   std::vector<rd_kafka_queue_t*> watched_;  // librdkafka queues that wake the poll thread
 
   std::map<TopicPartition, std::unique_ptr<PartitionState>> partitions_;  // poll thread only
+  struct {
+    rd_kafka_topic_t* rkt = nullptr;
+    int32_t partition = -1;
+    const TopicPartition* tp = nullptr;
+    PartitionState* state = nullptr;
+  } last_partition_;  // partition_of()'s memo; reset whenever partitions_ loses an entry
   std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // producer handles; poll thread only
   std::mutex completions_mu_;
   std::vector<Completion> completions_;
