@@ -200,6 +200,9 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
        [](S& s, const V& v) { s.halt_lag_threshold = read_int(v, 0, int64_t(1) << 50); }},
       {"shutdown_timeout",
        [](S& s, const V& v) { s.shutdown_timeout_ms = read_duration_ms(v, 0, kDay); }},
+      // Kafka brokers refuse less than group.min.session.timeout.ms (6 s by default).
+      {"session_timeout",
+       [](S& s, const V& v) { s.session_timeout_ms = read_duration_ms(v, 6000, 1800000); }},
   };
   return settings;
 }

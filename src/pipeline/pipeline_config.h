@@ -47,6 +47,10 @@ struct StageConfig {
   QueueConfig queue;
   std::vector<BreakerConfig> breakers;
   int64_t shutdown_timeout_ms = 30000;
+  // How long the group waits for a silent member (a stage killed -9, a frozen
+  // host) before giving its partitions to the others. librdkafka's default is
+  // 45 s; a supervised stage restarts in about a second, so 10 s bounds the gap.
+  int64_t session_timeout_ms = 10000;
   // Hot keys (runbook 003): outputs' keys get "_<0..N-1>" appended, spreading
   // one key over N partitions. 0 keeps keys as they are (and per-key order).
   int output_key_salt = 0;

@@ -214,6 +214,9 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   set(*cc, "enable.auto.offset.store", "false");
   set(*cc, "auto.offset.reset", "earliest");
   set(*cc, "enable.partition.eof", "false");
+  set(*cc, "session.timeout.ms", std::to_string(stage_.session_timeout_ms));
+  set(*cc, "heartbeat.interval.ms",
+      std::to_string(std::min<int64_t>(3000, stage_.session_timeout_ms / 3)));
   set(*cc, "topic.metadata.refresh.interval.ms", "10000");  // notice new partitions and topics soon
   // librdkafka's prefetch is bounded in bytes, like our own buffer, so memory
   // stays bounded whatever the backlog. Its message-count threshold

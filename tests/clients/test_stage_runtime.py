@@ -25,15 +25,16 @@ ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 class StageProcess:
     """`sluice run PIPELINE --admin 127.0.0.1:0` as a child process."""
 
-    def __init__(self, pipeline_file, workdir):
+    def __init__(self, pipeline_file, workdir, env=None):
         self.pipeline_file = pipeline_file
+        self.env = env or {}  # added to this process's environment
         self.log_path = os.path.join(workdir, "stage.log")
         self.proc = None
         self.port = None
 
     def start(self):
         log = open(self.log_path, "ab")
-        env = dict(os.environ, SLUICE_LOG_FORMAT="json")
+        env = {**os.environ, "SLUICE_LOG_FORMAT": "json", **self.env}
         self.proc = subprocess.Popen([sluice_bin(), "run", self.pipeline_file, "--admin", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         log.close()
@@ -226,6 +227,24 @@ stages:
         self.assertEqual(len({m.value() for m in out}), 20)
         wait_until(lambda: stage.metric("kafka_circuit_breaker_state", breaker="downstream") == 0, 30, 0.2,
                    "breaker closed")
+
+    def test_a_killed_members_partitions_move_to_the_survivor_after_the_session_timeout(self):
+        # 6 s instead of librdkafka's 45 s: the 30 s bound below fails if the setting is not applied.
+        path = self.pipeline("    session_timeout: 6s\n")
+        first, second = self.start_stage(path), self.start_stage(path)
+        total = 3 * 3  # input and its two delay topics, 3 partitions each
+
+        def assigned(stage):
+            return stage.metric("kafka_consumer_assigned_partitions") or 0
+
+        wait_until(lambda: assigned(first) > 0 and assigned(second) > 0
+                   and assigned(first) + assigned(second) == total, 60, 0.2, "both members assigned")
+        first.kill9()
+        wait_until(lambda: assigned(second) == total, 30, 0.2, "the survivor owns every partition")
+        values = ["after-%d" % i for i in range(30)]
+        self.produce(values)
+        out = read_topic(self.broker.bootstrap, self.output, 30)
+        self.assertEqual({m.value().decode() for m in out}, set(values))
 
     def stop_mid_batch(self, stop):
         path = self.pipeline()

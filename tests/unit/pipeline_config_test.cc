@@ -115,7 +115,8 @@ TEST(PipelineConfigLoad, EveryKeyIsReadIntoItsField) {
       "10s,\n"
       "         half_open_probes: 5}\n"
       "      - name: s3\n"
-      "    shutdown_timeout: 2m\n");
+      "    shutdown_timeout: 2m\n"
+      "    session_timeout: 30s\n");
   EXPECT_EQ(c.bootstrap, "kafka-1:9092,kafka-2:9093");
   EXPECT_EQ(c.admin, "0.0.0.0:9644");
   const StageConfig& s = c.stages.at(0);
@@ -145,6 +146,7 @@ TEST(PipelineConfigLoad, EveryKeyIsReadIntoItsField) {
   EXPECT_EQ(s.breakers[1].name, "s3");
   EXPECT_EQ(s.breakers[1].open_ms, BreakerConfig{}.open_ms);
   EXPECT_EQ(s.shutdown_timeout_ms, 120000);
+  EXPECT_EQ(s.session_timeout_ms, 30000);
 }
 
 TEST(PipelineConfigLoad, OmittedKeysTakeTheDocumentedDefaults) {
@@ -171,6 +173,7 @@ TEST(PipelineConfigLoad, OmittedKeysTakeTheDocumentedDefaults) {
   EXPECT_EQ(s.queue.max_in_flight, 1000);
   EXPECT_TRUE(s.breakers.empty());
   EXPECT_EQ(s.shutdown_timeout_ms, 30000);
+  EXPECT_EQ(s.session_timeout_ms, 10000);
 }
 
 TEST(PipelineConfigLoad, AStageMayHaveNoOutputsAndNoDelayTopics) {
@@ -289,6 +292,9 @@ TEST(PipelineConfigErrors, NumbersOutOfRangeNameTheKeyAndTheRange) {
   EXPECT_STARTS_WITH(
       error_of(one_stage("    shutdown_timeout: 2d\n")),
       "p.yaml:7: stages[0].shutdown_timeout: 2d is out of range; use a value from 0ms to 1d");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    session_timeout: 1s\n")),
+      "p.yaml:7: stages[0].session_timeout: 1s is out of range; use a value from 6s to 30m");
   EXPECT_STARTS_WITH(
       error_of(one_stage("    retry: {max_attempts: 99999999999999999999}\n")),
       "p.yaml:7: stages[0].retry.max_attempts: '99999999999999999999' is out of range");
