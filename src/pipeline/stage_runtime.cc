@@ -96,8 +96,21 @@ struct StageRuntime::InFlight {
   Record record;                          // complete once materialize() ran
   std::vector<CircuitBreaker*> permits;   // breakers that let this attempt through
   int attempts = 0;                       // in-process attempts of this hop
-  int remaining = 0;                      // outputs awaiting their acknowledgement
-  bool delivery_failed = false;
+  // Outputs awaiting their acknowledgement. Set by whoever produces them (a
+  // worker, or the poll thread for DLQ and delay-topic copies) before the first
+  // produce; counted down by delivery reports on the poll thread.
+  std::atomic<int> remaining{0};
+  bool delivery_failed = false;  // poll thread only
+  // Poll thread only: the worker's outcome for this attempt was handled, so
+  // the last acknowledgement may settle the record. Before that a fast
+  // acknowledgement must wait, or a retry could be queued behind records the
+  // same completion hands back.
+  bool outcome_handled = false;
+  struct ProduceError {
+    std::string topic;
+    rd_kafka_resp_err_t err;
+  };
+  std::vector<ProduceError> produce_errors;  // a worker's outputs refused at once
   // Keeps the record alive while librdkafka holds it as a delivery report's
   // opaque; released by the last report (a cycle on purpose, broken there).
   std::shared_ptr<InFlight> self;
@@ -135,6 +148,11 @@ struct StageRuntime::PartitionState {
   int64_t first_consumed = -1;   // offset of the first record consumed since assignment
   int64_t catch_up_target = -1;  // --until-caught-up: the end offset when assigned (-1: none)
   int64_t start = -1;            // where consumption started, for the same check
+  // A sink's resume offset: everything below is durable in the sink, so it may
+  // be committed even if nothing more is ever consumed (-1: none). Without it a
+  // sink that made records durable and died before Kafka's commit would leave
+  // the group's offset behind forever once the topic goes quiet.
+  int64_t sink_resume = -1;
 };
 
 // What a worker hands back for one batch: the records it processed, in order,
@@ -145,6 +163,7 @@ struct StageRuntime::Completion {
     std::shared_ptr<InFlight> job;
     Outcome outcome;
     double seconds = 0;
+    bool sent = false;  // the worker produced the outputs (outcome.outputs is then empty)
   };
   TopicPartition tp;
   std::vector<Result> results;
@@ -271,6 +290,7 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
 }
 
 StageRuntime::~StageRuntime() {
+  abandon_produce_ = true;  // a worker waiting on a full producer queue gives up
   workers_.reset();
   // A record whose outputs were never acknowledged (run() gave up at its
   // deadline) is still held by its `self`: purging makes librdkafka report
@@ -489,7 +509,16 @@ void StageRuntime::run_batch(const TopicPartition& tp, const Batch& batch) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     bool failed = !outcome.ok;
-    c.results.push_back({batch[i], std::move(outcome), seconds});
+    bool sent = false;
+    if (outcome.ok && !(outcome.deferred && sink_) && !outcome.outputs.empty()) {
+      // Produced here, not on the poll thread: the outputs are built, sent and
+      // freed by the thread that allocated them, and the poll thread keeps only
+      // the bookkeeping.
+      produce_outputs(batch[i], outcome.outputs);
+      outcome.outputs.clear();
+      sent = true;
+    }
+    c.results.push_back({batch[i], std::move(outcome), seconds, sent});
     if (failed) {
       c.returned.assign(batch.begin() + long(i) + 1, batch.end());
       break;
@@ -525,12 +554,14 @@ bool StageRuntime::drain_completions() {
     // in_flight_ counts records being processed; acknowledgements are bounded by
     // the producer's own queue (produce() waits when it is full).
     in_flight_ -= int64_t(c.results.size());
-    for (auto& r : c.results) handle_outcome(std::move(r.job), std::move(r.outcome), r.seconds);
+    for (auto& r : c.results)
+      handle_outcome(std::move(r.job), std::move(r.outcome), r.seconds, r.sent);
   }
   return !done.empty();
 }
 
-void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds) {
+void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds,
+                                  bool sent) {
   metrics_.duration(seconds);
   bool charges = !outcome.ok && (outcome.category == ErrorCategory::kTransient ||
                                  outcome.category == ErrorCategory::kTimeout);
@@ -542,16 +573,43 @@ void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome
   if (!outcome.ok) return handle_failure(std::move(job), outcome);
   processed_ += 1;
   if (outcome.deferred && sink_) return defer(std::move(job));
-  for (auto& out : outcome.outputs) {
+  if (!sent) return finish(*job);  // no outputs
+  if (auto it = partitions_.find(job->tp); it != partitions_.end()) it->second->unacked += 1;
+  job->outcome_handled = true;
+  for (const auto& e : job->produce_errors)
+    delivered(job.get(), e.topic, RdKafka::ErrorCode(e.err));
+  if (job->self && job->remaining == 0) settle(job.get());
+}
+
+// On a worker: the trace header and key salt, then every output to librdkafka.
+void StageRuntime::produce_outputs(const std::shared_ptr<InFlight>& job,
+                                   std::vector<OutputRecord>& outputs) {
+  for (auto& out : outputs) {
     bool has_trace = false;
     for (const auto& [k, v] : out.headers) has_trace = has_trace || k == header::kTraceId;
     if (!has_trace) out.headers.emplace_back(header::kTraceId, job->record.trace_id);
     // Salting spreads a hot key over partitions; the input offset makes it the same on a retry.
     if (stage_.output_key_salt > 0 && out.key) {
-      *out.key += "_" + std::to_string(job->record.offset % stage_.output_key_salt);
+      *out.key += "_" + std::to_string(job->offset % stage_.output_key_salt);
     }
   }
-  send(std::move(job), std::move(outcome.outputs));
+  job->produce_errors.clear();
+  job->remaining = int(outputs.size());
+  job->self = job;  // librdkafka holds the raw pointer as the opaque until the last report
+  for (auto& out : outputs) {
+    for (;;) {
+      rd_kafka_resp_err_t rc = produce(out, job.get());
+      if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      // A full local queue drains as the poll thread serves delivery reports;
+      // only a runtime being torn down gives up (the record is then retried
+      // by whoever owns the partition next).
+      if (rc != RD_KAFKA_RESP_ERR__QUEUE_FULL || abandon_produce_) {
+        job->produce_errors.push_back({out.topic, rc});
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
 }
 
 void StageRuntime::handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome) {
@@ -597,6 +655,7 @@ void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord>
   if (auto it = partitions_.find(job->tp); it != partitions_.end()) it->second->unacked += 1;
   InFlight* raw = job.get();
   raw->self = job;  // librdkafka holds `raw` as the opaque until the last delivery report
+  raw->outcome_handled = true;
   for (auto& out : outputs) {
     for (;;) {
       rd_kafka_resp_err_t rc = produce(out, raw);
@@ -613,8 +672,7 @@ void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord>
 // Through the C API with a cached topic handle: the C++ produce() looks the
 // topic up by name and wraps the headers in an extra object, per record.
 rd_kafka_resp_err_t StageRuntime::produce(OutputRecord& out, InFlight* opaque) {
-  rd_kafka_topic_t*& topic = topics_[out.topic];
-  if (!topic) topic = rd_kafka_topic_new(producer_->c_ptr(), out.topic.c_str(), nullptr);
+  rd_kafka_topic_t* topic = topic_handle(out.topic);
   if (!topic) return rd_kafka_last_error();
   rd_kafka_headers_t* headers = rd_kafka_headers_new(out.headers.size());
   for (const auto& [k, v] : out.headers)
@@ -633,6 +691,15 @@ rd_kafka_resp_err_t StageRuntime::produce(OutputRecord& out, InFlight* opaque) {
   return rc;
 }
 
+// Workers and the poll thread both produce, so the cache is locked; it holds a
+// handful of topics and the lock is held for one lookup.
+rd_kafka_topic_t* StageRuntime::topic_handle(const std::string& name) {
+  std::lock_guard lock(topics_mu_);
+  rd_kafka_topic_t*& topic = topics_[name];
+  if (!topic) topic = rd_kafka_topic_new(producer_->c_ptr(), name.c_str(), nullptr);
+  return topic;
+}
+
 void StageRuntime::delivered(InFlight* raw, std::string_view topic, RdKafka::ErrorCode err) {
   if (err) {
     raw->delivery_failed = true;
@@ -641,8 +708,14 @@ void StageRuntime::delivered(InFlight* raw, std::string_view topic, RdKafka::Err
   } else {
     metrics_.produced(topic);
   }
-  if (--raw->remaining > 0) return;
+  if (--raw->remaining > 0 || !raw->outcome_handled) return;
+  settle(raw);
+}
+
+// Every output of this attempt is acknowledged or failed: commit it, or process it again.
+void StageRuntime::settle(InFlight* raw) {
   std::shared_ptr<InFlight> job = std::move(raw->self);
+  job->outcome_handled = false;
   if (auto p = partitions_.find(job->tp); p != partitions_.end()) p->second->unacked -= 1;
   if (job->delivery_failed) {
     // Not acknowledged means not committed: process the record again (at-least-once).
@@ -722,7 +795,7 @@ void StageRuntime::apply_flow_control() {
 void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
   std::vector<RdKafka::TopicPartition*> offsets;
   auto add = [&](const TopicPartition& tp, PartitionState& state) {
-    int64_t c = state.tracker.committable();
+    int64_t c = std::max(state.tracker.committable(), state.sink_resume);
     if (c <= state.committed) return;
     offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, c));
     state.committed = c;
@@ -769,6 +842,7 @@ void StageRuntime::on_assign(const std::vector<RdKafka::TopicPartition*>& parts)
     if (int64_t resume = sink_ ? sink_->resume_offset(p->topic(), p->partition()) : -1;
         resume >= 0) {
       p->set_offset(resume);
+      state->sink_resume = resume;
     }
   }
   if (until_caught_up_) record_catch_up_targets(parts);

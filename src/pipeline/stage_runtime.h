@@ -85,7 +85,10 @@ class StageRuntime {
   Batch take_batch(PartitionState& state, int64_t now, int64_t mono);
   void run_batch(const TopicPartition& tp, const Batch& batch);
   bool drain_completions();
-  void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds);
+  void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds, bool sent);
+  void produce_outputs(const std::shared_ptr<InFlight>& job, std::vector<OutputRecord>& outputs);
+  rd_kafka_topic_t* topic_handle(const std::string& name);
+  void settle(InFlight* job);
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
   void send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs);
   rd_kafka_resp_err_t produce(OutputRecord& out, InFlight* opaque);
@@ -136,7 +139,9 @@ class StageRuntime {
     const TopicPartition* tp = nullptr;
     PartitionState* state = nullptr;
   } last_partition_;  // partition_of()'s memo; reset whenever partitions_ loses an entry
-  std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // producer handles; poll thread only
+  std::mutex topics_mu_;
+  std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // producer handles, by topic
+  std::atomic<bool> abandon_produce_{false};
   std::mutex completions_mu_;
   std::vector<Completion> completions_;
 
