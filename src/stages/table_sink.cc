@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "common/clock.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 #include "lake/delta/data_file.h"
 #include "lake/delta/delta_error.h"
@@ -174,6 +175,9 @@ void TableSink::commit(std::vector<Taken>& taken) {
     try {
       const size_t row_count = rows.size();
       table_->append(std::move(rows), txns, options_.writer);
+      // A kill here: the rows and their txn versions are in the table, but neither Kafka nor the
+      // runtime knows; the restart must resume from the txn versions, not the group's offsets.
+      crash_point("table.after_commit");
       metrics_.committed->inc();
       metrics_.rows->inc(double(row_count));
       for (const auto& t : taken) {

@@ -11,6 +11,8 @@
 // while the buffer holds (the runtime backpressures); nothing is dropped.
 // A commit that loses a race to another writer for the same partition
 // (a rebalance overlap) drops the rows the winner already wrote and retries.
+// The crash points table.before_commit and table.after_commit (SLUICE_CRASH_AT,
+// docs/reliability.md) let tests kill the process on either side of a commit.
 //
 // Options (pipeline YAML `options:`):
 //   store: URL                 file:///..., /path or s3://bucket/prefix (see docs/object-store.md)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import unittest
@@ -130,6 +131,22 @@ class S3StoreTest(unittest.TestCase):
         self.assertIn("?uploads", log)  # CreateMultipartUpload
         self.assertEqual(log.count("partNumber="), 3)  # 5 + 5 + 2 MiB
         self.assertRegex(log, r"POST \S+\?uploadId=")  # CompleteMultipartUpload
+
+    def test_a_kill_mid_multipart_upload_leaves_no_object(self):
+        src = self.file("crash.bin", os.urandom(12 * MiB))
+        url = self.server.url(self.prefix, multipart_threshold=5 * MiB, part_size=5 * MiB)
+        # The crash point store.put.partial (docs/reliability.md): SIGKILL after the first part.
+        crashed = sluice("put", url, "crash.bin", src, env={"SLUICE_CRASH_AT": "store.put.partial"}, check=False)
+        self.assertEqual(crashed.returncode, -signal.SIGKILL, crashed.stderr.decode())
+        log = "\n".join(r for r in self.server.requests() if f"/{self.prefix}/crash.bin" in r)
+        self.assertEqual(log.count("partNumber="), 1)
+        self.assertNotRegex(log, r"POST \S+\?uploadId=")  # never completed (nor aborted)
+        self.assertIn("0 object(s)", sluice("ls", url).stdout.decode())
+        self.assertEqual(sluice("get", url, "crash.bin", check=False).returncode, 1)
+        sluice("put", url, "crash.bin", src)  # a retry stores the whole object
+        dst = os.path.join(self.tmp, "crash.out")
+        sluice("get", url, "crash.bin", "-o", dst)
+        self.assertEqual(sha256(src), sha256(dst))
 
     def test_keys_needing_encoding_round_trip(self):
         key = "odd keys/é + & ~x=1.txt"

@@ -2,13 +2,17 @@
 events from the built-in broker into a Delta table on the local object store.
 DuckDB (an independent reader) reads the table's live files back; the promise
 checked is exactly-once: every good event is one row, every bad one a DLQ
-record, even across kill -9 and concurrent writers."""
+record, even across kill -9 (at a random moment and at each crash point of
+docs/reliability.md) and concurrent writers. test_table_sink_s3.py runs the
+sink on S3 with the helpers of SinkTestCase."""
 
 import datetime
 import json
 import os
 import random
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,11 +36,17 @@ def duckdb(sql):
     return json.loads(out.stdout)
 
 
-class TableSinkTest(unittest.TestCase):
+class SinkTestCase(unittest.TestCase):
+    """A broker, table-sink processes writing to the store `self.lake` (a local directory here;
+    subclasses may point it elsewhere, with `self.env` for the processes) and the table's rows
+    read back with DuckDB."""
+
+    TABLE = "tables/events"
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="sluice-sink-")
         self.lake = os.path.join(self.tmp, "lake")
+        self.env = {}
         self.broker = BrokerProcess(default_partitions=3, group_initial_rebalance_delay_ms=0)
         self.stages = []
 
@@ -66,8 +76,8 @@ stages:
 %s""" % (name, self.broker.bootstrap, topic, self.lake, rows, interval, extra))
         return path
 
-    def start(self, path):
-        s = stage_tests.StageProcess(path, self.tmp).start()
+    def start(self, path, env=None):
+        s = stage_tests.StageProcess(path, self.tmp, {**self.env, **(env or {})}).start()
         self.stages.append(s)
         return s
 
@@ -77,9 +87,13 @@ stages:
                                                    for i, v in enumerate(values)]):
             self.assertIsNone(d.error)
 
+    def sluice_table(self, command, *flags):
+        """`sluice table COMMAND STORE TABLE FLAGS...`, with the store's environment."""
+        return subprocess.run([sluice_bin(), "table", command, self.lake, self.TABLE, *flags], capture_output=True,
+                              text=True, timeout=120, env={**os.environ, **self.env})
+
     def describe(self):
-        out = subprocess.run([sluice_bin(), "table", "describe", self.lake, "tables/events", "--json"],
-                             capture_output=True, text=True, timeout=60)
+        out = self.sluice_table("describe", "--json")
         if out.returncode != 0:
             return None
         return json.loads(out.stdout)
@@ -88,9 +102,13 @@ stages:
         return wait_until(lambda: (self.describe() or {}).get("records") == n and self.describe(), timeout, 0.3,
                           "%d records in the table" % n)
 
+    def file_path(self, path):
+        """Where DuckDB reads the table's file `path` (relative to the table)."""
+        return os.path.join(self.lake, self.TABLE, path)
+
     def table_counts(self):
         files = self.describe()["live_files"]
-        paths = ", ".join("'%s'" % os.path.join(self.lake, "tables/events", f) for f in files)
+        paths = ", ".join("'%s'" % self.file_path(f) for f in files)
         rows = duckdb("SELECT count(*) AS n, count(DISTINCT id) AS ids, min(id) AS lo, max(id) AS hi "
                       "FROM read_parquet([%s])" % paths)
         return {k: int(v) for k, v in rows[0].items()}
@@ -98,6 +116,39 @@ stages:
     @staticmethod
     def event(i, source="a"):
         return json.dumps({"id": i, "source": source, "name": "event %d" % i, "ts": "2026-11-27T12:00:%02dZ" % (i % 60)})
+
+    def crash_at(self, point, path, topic, total):
+        """Starts the sink with SLUICE_CRASH_AT=point, produces events 0..total-1 and returns once
+        the sink killed itself there (SIGKILL, and its last words name the point)."""
+        stage = self.start(path, env={"SLUICE_CRASH_AT": point})
+        self.produce(topic, [self.event(i) for i in range(total)])
+        wait_until(lambda: stage.proc.poll() is not None, 60, 0.1, "the sink to die at " + point)
+        self.assertEqual(stage.proc.returncode, -signal.SIGKILL, stage.log_tail())
+        self.assertIn("crash point %s reached" % point.split(":")[0], stage.log_tail())
+
+    def recover(self, path, total):
+        """Restarts the sink without a crash point: every event must become exactly one row."""
+        self.start(path)
+        # At least `total`, not exactly: a duplicate must fail the count below, not a timeout. The
+        # timeout leaves room for the session timeout, until which the SIGKILLed member may keep its
+        # partitions.
+        wait_until(lambda: (self.describe() or {}).get("records", 0) >= total, 120, 0.3, "%d records" % total)
+        self.assertEqual(self.table_counts(), {"n": total, "ids": total, "lo": 0, "hi": total - 1})
+
+    def vacuum_orphans(self, *flags):
+        """The orphans `sluice table vacuum --older-than 0s` deletes (or would, with --dry-run)."""
+        out = self.sluice_table("vacuum", "--older-than", "0s", *flags)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return set(re.findall(r"^(?:would delete|deleted) (\S+) \(orphan: never committed\)$", out.stdout, re.M))
+
+
+class TableSinkTest(SinkTestCase):
+
+    def data_files_on_disk(self):
+        """Data files (and temp files) in the table's directory, relative to it; not the log."""
+        root = os.path.join(self.lake, self.TABLE)
+        return {os.path.relpath(os.path.join(d, f), root) for d, _, names in os.walk(root)
+                if "_delta_log" not in os.path.relpath(d, root).split(os.sep) for f in names}
 
     def test_good_events_become_rows_once_and_bad_ones_go_to_the_dlq(self):
         topic = unique_name("events")
@@ -118,7 +169,7 @@ stages:
         # The typed columns read back as DuckDB types, with equal values.
         files = self.describe()["live_files"]
         row = duckdb("SELECT id, source, name, epoch_ms(ts) AS ts FROM read_parquet([%s]) WHERE id = 61"
-                     % ", ".join("'%s'" % os.path.join(self.lake, "tables/events", f) for f in files))
+                     % ", ".join("'%s'" % self.file_path(f) for f in files))
         expected_ms = int(datetime.datetime(2026, 11, 27, 12, 0, 1, tzinfo=datetime.timezone.utc).timestamp() * 1000)
         self.assertEqual(row, [{"id": "61", "source": "a", "name": "event 61", "ts": str(expected_ms)}])
 
@@ -135,6 +186,73 @@ stages:
         self.start(path)
         self.wait_for_records(total, timeout=120)
         self.assertEqual(self.table_counts(), {"n": total, "ids": total, "lo": 0, "hi": total - 1})
+
+    # Crash points (docs/reliability.md): the sink kills itself at a chosen step of its first flush.
+
+    def test_crash_while_writing_a_data_file_leaves_only_a_temp_file_and_loses_nothing(self):
+        topic = unique_name("events")
+        path = self.pipeline("p", topic, rows=200, interval="100ms")
+        # The first put of a new table is its CREATE TABLE commit; the second, the first data file.
+        self.crash_at("store.put.partial:2", path, topic, 1000)
+        leftovers = self.data_files_on_disk()
+        self.assertEqual(len(leftovers), 1, leftovers)
+        self.assertRegex(leftovers.pop(), r"^\.tmp-part-.*\.parquet-[0-9a-f]+$")
+        self.assertEqual(self.describe()["records"], 0)
+        self.recover(path, 1000)
+        # No orphan: the data file never reached its name. The temp file is no object (list() and so
+        # vacuum never see it; docs/object-store.md), so vacuum has nothing to say about it.
+        self.assertEqual(self.vacuum_orphans("--dry-run"), set())
+        self.assertEqual(self.vacuum_orphans(), set())
+        self.assertEqual(self.table_counts(), {"n": 1000, "ids": 1000, "lo": 0, "hi": 999})
+
+    def test_crash_before_the_commit_leaves_orphans_that_vacuum_removes_and_loses_nothing(self):
+        topic = unique_name("events")
+        path = self.pipeline("p", topic, rows=200, interval="100ms")
+        self.crash_at("table.before_commit", path, topic, 1000)
+        orphans = self.data_files_on_disk()
+        self.assertTrue(orphans and all(f.endswith(".parquet") for f in orphans), orphans)
+        self.assertEqual(self.describe()["records"], 0)
+        self.recover(path, 1000)
+        self.assertFalse(orphans & set(self.describe()["live_files"]))
+        self.assertEqual(self.vacuum_orphans("--dry-run"), orphans)
+        self.assertTrue(orphans <= self.data_files_on_disk())  # a dry run deletes nothing
+        self.assertEqual(self.vacuum_orphans(), orphans)
+        self.assertFalse(orphans & self.data_files_on_disk())
+        self.assertEqual(self.table_counts(), {"n": 1000, "ids": 1000, "lo": 0, "hi": 999})
+
+    def test_crash_after_the_commit_resumes_from_the_table_and_duplicates_nothing(self):
+        topic = unique_name("events")
+        path = self.pipeline("p", topic, rows=200, interval="100ms")
+        self.crash_at("table.after_commit", path, topic, 1000)
+        # The first flush is in the table, but no Kafka offset was committed for it: resuming from the
+        # group's offsets would write it twice.
+        self.assertGreater(self.describe()["records"], 0)
+        self.recover(path, 1000)
+
+    def group_committed(self, topic, group="p.sink"):
+        """The group's committed offsets on `topic`, summed over its 3 partitions."""
+        c = stage_tests.Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": group})
+        try:
+            parts = [stage_tests.TopicPartition(topic, p) for p in range(3)]
+            return sum(max(tp.offset, 0) for tp in c.committed(parts, timeout=10))
+        finally:
+            c.close()
+
+    def test_a_crash_after_the_last_commit_still_lets_the_group_offsets_reach_the_end(self):
+        # Everything is in the table when the sink dies, so after the restart nothing is left to
+        # consume: the group's offsets must still move to the end (from the table's txn versions),
+        # or `sluice up` would wait forever for the pipeline to drain.
+        topic = unique_name("events")
+        path = self.pipeline("p", topic, rows=100000, interval="1000ms")
+        self.produce(topic, [self.event(i) for i in range(300)])
+        stage = self.start(path, env={"SLUICE_CRASH_AT": "table.after_commit"})
+        wait_until(lambda: stage.proc.poll() is not None, 60, 0.1, "the sink to die after its commit")
+        self.assertEqual(stage.proc.returncode, -signal.SIGKILL, stage.log_tail())
+        self.assertEqual(self.describe()["records"], 300, "one flush held every event")
+        self.assertEqual(self.group_committed(topic), 0, "the crash came before Kafka's commit")
+        self.start(path)
+        wait_until(lambda: self.group_committed(topic) == 300, 60, 0.3, "the group's offsets at the end")
+        self.assertEqual(self.table_counts(), {"n": 300, "ids": 300, "lo": 0, "hi": 299})
 
     def test_two_pipelines_racing_on_one_table_both_land_without_loss(self):
         topics = [unique_name("a"), unique_name("b")]
@@ -209,14 +327,14 @@ stages:
         self.assertEqual(described["partition_columns"], ["source"])
         files = described["live_files"]
         self.assertEqual({f.split("/")[0] for f in files}, {"source=alpha", "source=beta", "source=gamma"})
-        paths = ", ".join("'%s'" % os.path.join(self.lake, "tables/events", f) for f in files)
+        paths = ", ".join("'%s'" % self.file_path(f) for f in files)
         rows = duckdb("SELECT source, count(*) AS n, count(DISTINCT id) AS ids "
                       "FROM read_parquet([%s], hive_partitioning = true) GROUP BY source" % paths)
         self.assertEqual({r["source"]: int(r["n"]) for r in rows}, produced)
         self.assertEqual(sum(int(r["ids"]) for r in rows), len(sources))
         # Per the protocol, the partition column is in the path and the log, not in the files.
         one = duckdb("SELECT * FROM read_parquet('%s', hive_partitioning = false) LIMIT 1"
-                     % os.path.join(self.lake, "tables/events", files[0]))
+                     % self.file_path(files[0]))
         self.assertEqual(sorted(one[0]), ["id", "name", "ts"])
         dlq = stage_tests.read_topic(self.broker.bootstrap, topic + ".dlq", 1)
         self.assertIn("partition directory name of 307 bytes", dict(dlq[0].headers())["sluice.error.message"].decode())

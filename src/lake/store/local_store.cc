@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 
+#include "common/crash_point.h"
 #include "lake/store/key_rules.h"
 
 namespace sluice::lake {
@@ -54,6 +55,16 @@ int write_all(int fd, std::string_view data) {
   return 0;
 }
 
+// Writes the temp file's bytes in two halves with the crash point
+// "store.put.partial" between them, so a test can kill the process while the
+// file holds part of the object (docs/reliability.md "Crash points").
+int write_temp(int fd, std::string_view data) {
+  const size_t half = data.size() / 2;
+  if (int err = write_all(fd, data.substr(0, half)); err != 0) return err;
+  crash_point("store.put.partial");
+  return write_all(fd, data.substr(half));
+}
+
 }  // namespace
 
 LocalStore::LocalStore(fs::path root) : root_(fs::absolute(std::move(root)).lexically_normal()) {
@@ -97,7 +108,7 @@ bool LocalStore::put(const std::string& key, std::string_view data, PutMode mode
   {
     Fd f(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (f.fd < 0) fail("put", key, errno, "cannot create temp file " + temp.string());
-    err = write_all(f.fd, data);
+    err = write_temp(f.fd, data);
     if (err == 0 && ::fsync(f.fd) != 0) err = errno;
   }
   if (err != 0) {

@@ -3,7 +3,8 @@
 // it over the key (kOverwrite) or link()s it into place (kIfAbsent: link fails
 // atomically with EEXIST when the key exists, so of racing writers exactly one
 // wins), and fsyncs the directory. Readers therefore see whole objects only,
-// and a crash leaves at most a temp file, which list() never reports.
+// and a crash leaves at most a temp file, which list() never reports (the crash
+// point store.put.partial, docs/reliability.md, kills a put half-way to test it).
 #pragma once
 
 #include <filesystem>

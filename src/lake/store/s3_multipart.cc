@@ -3,6 +3,7 @@
 // failure the upload is aborted so the parts do not linger (and cost) in the bucket.
 #include <string>
 
+#include "common/crash_point.h"
 #include "lake/store/s3_store.h"
 #include "lake/store/s3_xml.h"
 
@@ -43,6 +44,8 @@ bool S3Store::put_multipart(const std::string& key, std::string_view data, bool 
       }
       complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" +
                   s3xml::escape(etag->second) + "</ETag></Part>";
+      // A kill here leaves an upload with parts but no object (docs/reliability.md "Crash points").
+      if (number == 1) crash_point("store.put.partial");
     }
     complete += "</CompleteMultipartUpload>";
 

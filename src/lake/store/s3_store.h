@@ -1,7 +1,8 @@
 // An ObjectStore over the S3 API (AWS S3, MinIO, Ceph RGW, s3rver...), path-style
 // (http://endpoint/bucket/key), every request signed with SigV4. Atomicity comes
 // from S3 itself: a single PUT, or a multipart upload above the threshold that
-// becomes visible only when completed (and is aborted on failure). Conditional
+// becomes visible only when completed (and is aborted on failure; a kill in
+// between — crash point store.put.partial — leaves an incomplete upload). Conditional
 // put sends "If-None-Match: *"; when the server is known not to honour it
 // (conditional_put=false) kIfAbsent falls back to HEAD then PUT, which is safe
 // for a single writer only, and supports_conditional_put() says so.
