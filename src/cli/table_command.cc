@@ -156,7 +156,10 @@ int vacuum(const TableFlags& f) {
     std::printf("%s %s (removed from the table)\n", verb, p.c_str());
   for (const auto& p : r.removed_orphans)
     std::printf("%s %s (orphan: never committed)\n", verb, p.c_str());
-  std::printf("%s %zu file(s), %s\n", verb, r.removed_tombstoned.size() + r.removed_orphans.size(),
+  for (const auto& p : r.removed_unfinished)
+    std::printf("%s %s (interrupted write: never an object)\n", verb, p.c_str());
+  std::printf("%s %zu file(s), %s\n", verb,
+              r.removed_tombstoned.size() + r.removed_orphans.size() + r.removed_unfinished.size(),
               pipeline::format_size_bytes(r.bytes).c_str());
   return 0;
 }

@@ -677,16 +677,28 @@ rd_kafka_resp_err_t StageRuntime::produce(OutputRecord& out, InFlight* opaque) {
   rd_kafka_headers_t* headers = rd_kafka_headers_new(out.headers.size());
   for (const auto& [k, v] : out.headers)
     rd_kafka_header_add(headers, k.data(), ssize_t(k.size()), v.data(), ssize_t(v.size()));
-  // librdkafka's RD_KAFKA_V_* macros cast their arguments unparenthesized: plain locals only.
-  void* value = out.value.data();
-  const size_t value_size = out.value.size();
-  void* key = out.key ? out.key->data() : nullptr;
-  const size_t key_size = out.key ? out.key->size() : 0;
-  rd_kafka_resp_err_t rc = rd_kafka_producev(
-      producer_->c_ptr(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value, value_size),
-      RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(opaque),
-      RD_KAFKA_V_END);
+  // rd_kafka_produceva() rather than producev(): the RD_KAFKA_V_* macros are GNU
+  // statement expressions, which clang's -Wpedantic (the fuzz build) rejects.
+  rd_kafka_vu_t vu[7];
+  vu[0].vtype = RD_KAFKA_VTYPE_RKT;
+  vu[0].u.rkt = topic;
+  vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+  vu[1].u.i32 = RD_KAFKA_PARTITION_UA;
+  vu[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vu[2].u.i = RD_KAFKA_MSG_F_COPY;
+  vu[3].vtype = RD_KAFKA_VTYPE_VALUE;
+  vu[3].u.mem = {out.value.data(), out.value.size()};
+  vu[4].vtype = RD_KAFKA_VTYPE_KEY;
+  vu[4].u.mem = {out.key ? out.key->data() : nullptr, out.key ? out.key->size() : 0};
+  vu[5].vtype = RD_KAFKA_VTYPE_HEADERS;
+  vu[5].u.headers = headers;
+  vu[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vu[6].u.ptr = opaque;
+  rd_kafka_resp_err_t rc = RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (rd_kafka_error_t* error = rd_kafka_produceva(producer_->c_ptr(), vu, 7)) {
+    rc = rd_kafka_error_code(error);
+    rd_kafka_error_destroy(error);
+  }
   if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(headers);  // else librdkafka's
   return rc;
 }

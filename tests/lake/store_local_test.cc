@@ -146,6 +146,24 @@ TEST_F(StoreLocalTest, LeftoverTempFilesFromACrashAreInvisible) {
   EXPECT_EQ(store_->get("t/new"), "complete");
 }
 
+TEST_F(StoreLocalTest, LeftoverTempFilesAreListedAsUnfinishedAndCanBeRemoved) {
+  store_->put("t/real", "whole");
+  std::ofstream(root_ / "t" / ".tmp-real-deadbeef") << "partial";
+  fs::create_directories(root_ / "u");
+  std::ofstream(root_ / "u" / ".tmp-other-01") << "partial";  // outside the prefix below
+  fs::create_directories(root_ / "t" / ".tmp-dir");
+  std::ofstream(root_ / "t" / ".tmp-dir" / "x") << "inside a temp directory";
+
+  std::vector<std::string> unfinished;
+  for (const auto& info : store_->list_unfinished("t/")) unfinished.push_back(info.key);
+  EXPECT_EQ(unfinished, std::vector<std::string>{"t/.tmp-real-deadbeef"});
+  store_->remove_unfinished("t/.tmp-real-deadbeef");
+  EXPECT_TRUE(store_->list_unfinished("t/").empty());
+  EXPECT_EQ(store_->get("t/real"), "whole");
+  EXPECT_THROW(store_->remove_unfinished("t/real"), StoreError) << "objects are not leftovers";
+  EXPECT_THROW(store_->remove_unfinished("../.tmp-x"), StoreError) << "nothing outside the root";
+}
+
 TEST_F(StoreLocalTest, PutLeavesNoTempFilesBehind) {
   for (int i = 0; i < 20; ++i) store_->put("k/" + std::to_string(i % 3), std::string(1000, 'x'));
   int files = 0;

@@ -194,6 +194,14 @@ VacuumReport DeltaTable::vacuum(int64_t older_than_ms, bool dry_run) {
     report.bytes += info.size;
     if (!dry_run) log_.store().remove(info.key);
   }
+  // Half-written files of puts killed before their rename (local store): never
+  // objects, so no version can need them; young ones may be writes in progress.
+  for (const auto& info : log_.store().list_unfinished(prefix)) {
+    if (info.modified_ms > cutoff) continue;
+    report.removed_unfinished.push_back(info.key.substr(prefix.size()));
+    report.bytes += info.size;
+    if (!dry_run) log_.store().remove_unfinished(info.key);
+  }
   if (!dry_run && !(report.removed_tombstoned.empty() && report.removed_orphans.empty())) {
     Transaction tx(log_, state);
     commit(tx, "VACUUM END",

@@ -32,6 +32,7 @@ struct CommitSummary {
 struct VacuumReport {
   std::vector<std::string> removed_tombstoned;  // retired by a commit, past retention
   std::vector<std::string> removed_orphans;  // never committed (a crash between upload and commit)
+  std::vector<std::string> removed_unfinished;  // temp files of writes killed half-way
   int64_t bytes = 0;
 };
 

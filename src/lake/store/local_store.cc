@@ -172,7 +172,9 @@ std::optional<ObjectInfo> LocalStore::head(const std::string& key) {
   return ObjectInfo{key, static_cast<int64_t>(st.st_size), mtime_ms(st)};
 }
 
-std::vector<ObjectInfo> LocalStore::list(const std::string& prefix) {
+// Regular files under `prefix`: the objects, or (unfinished) the temp files
+// of puts that never reached their rename. Temp directories are never entered.
+std::vector<ObjectInfo> LocalStore::walk(const std::string& prefix, bool unfinished) {
   check_prefix(url(), prefix);
   // Walk only the deepest directory the prefix names; its last partial segment filters.
   const size_t slash = prefix.rfind('/');
@@ -185,10 +187,9 @@ std::vector<ObjectInfo> LocalStore::list(const std::string& prefix) {
   fs::recursive_directory_iterator it(start, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.compare(0, kTempPrefix.size(), kTempPrefix) == 0) {
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
-    }
+    const bool temp = name.compare(0, kTempPrefix.size(), kTempPrefix) == 0;
+    if (temp && it->is_directory()) it.disable_recursion_pending();
+    if (temp != unfinished) continue;
     std::string key = it->path().string().substr(root_len);
     if (key.compare(0, prefix.size(), prefix) != 0) continue;
     struct stat st;
@@ -199,6 +200,30 @@ std::vector<ObjectInfo> LocalStore::list(const std::string& prefix) {
   if (ec) fail("list", prefix, ec.value(), "cannot walk " + start.string());
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
   return out;
+}
+
+std::vector<ObjectInfo> LocalStore::list(const std::string& prefix) {
+  return walk(prefix, false);
+}
+
+std::vector<ObjectInfo> LocalStore::list_unfinished(const std::string& prefix) {
+  return walk(prefix, true);
+}
+
+void LocalStore::remove_unfinished(const std::string& key) {
+  // Not path_of(): a temp file's name is exactly what check_key() refuses in a key.
+  const fs::path p = (root_ / key).lexically_normal();
+  const std::string name = p.filename().string();
+  const std::string inside = root_.string() + "/";
+  if (name.compare(0, kTempPrefix.size(), kTempPrefix) != 0 ||
+      p.string().compare(0, inside.size(), inside) != 0) {
+    throw StoreError(url() + ": remove_unfinished '" + key +
+                     "': not a temp file of this store; only leftovers list_unfinished() "
+                     "reported may be removed this way");
+  }
+  if (::unlink(p.c_str()) != 0 && errno != ENOENT) {
+    fail("remove", key, errno, "cannot unlink " + p.string());
+  }
 }
 
 void LocalStore::remove(const std::string& key) {

@@ -22,11 +22,14 @@ class LocalStore : public ObjectStore {
   std::optional<std::string> get(const std::string& key) override;
   std::optional<ObjectInfo> head(const std::string& key) override;
   std::vector<ObjectInfo> list(const std::string& prefix) override;
+  std::vector<ObjectInfo> list_unfinished(const std::string& prefix) override;
+  void remove_unfinished(const std::string& key) override;
   void remove(const std::string& key) override;
   bool supports_conditional_put() const override { return true; }
   std::string url() const override { return "file://" + root_.string(); }
 
  private:
+  std::vector<ObjectInfo> walk(const std::string& prefix, bool unfinished);
   std::filesystem::path path_of(const std::string& key) const;
   [[noreturn]] void fail(const char* op, const std::string& key, int err,
                          const std::string& detail) const;

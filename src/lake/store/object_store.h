@@ -50,6 +50,15 @@ class ObjectStore {
   virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;
   // Removing a key that does not exist is not an error.
   virtual void remove(const std::string& key) = 0;
+  // Leftovers of puts that never finished (a crash mid-write) under `prefix`:
+  // never objects, so list() does not show them and get() cannot read them.
+  // The local store reports its temp files (keys with a ".tmp-" segment). The
+  // S3 store reports none: an incomplete multipart upload is invisible and is
+  // the bucket lifecycle rule's job (AbortIncompleteMultipartUpload, see
+  // docs/object-store.md).
+  virtual std::vector<ObjectInfo> list_unfinished(const std::string& /*prefix*/) { return {}; }
+  // Deletes one leftover that list_unfinished() reported.
+  virtual void remove_unfinished(const std::string& /*key*/) {}
   virtual bool supports_conditional_put() const = 0;
   // The store's URL, for messages ("file:///var/lib/sluice/lake", "s3://bucket/prefix").
   virtual std::string url() const = 0;
