@@ -23,15 +23,6 @@ std::string read_all(const fs::path& path) {
   return text.str();
 }
 
-// The value of label `name` in a series key such as `m{topic="a",stage="b"}`.
-std::string label(const std::string& series, const std::string& name) {
-  const std::string needle = name + "=\"";
-  auto at = series.find(needle);
-  if (at == std::string::npos) return "";
-  at += needle.size();
-  return series.substr(at, series.find('"', at) - at);
-}
-
 std::optional<double> number_at(simdjson::dom::element e, const char* key) {
   double v = 0;
   if (e[key].get(v) == simdjson::SUCCESS) return v;
@@ -75,13 +66,13 @@ AssessmentEvidence parse_assessment(const std::string& text, const std::string& 
 
 void add_page(MetricsEvidence& m, const std::map<std::string, double>& page) {
   for (const auto& [series, value] : page) {
-    const std::string name = series.substr(0, series.find('{'));
+    const std::string name = ops::series_name(series);
     if (name == "kafka_messages_produced_total") {
-      const std::string topic = label(series, "topic");
+      const std::string topic = ops::label_value(series, "topic");
       if (topic.ends_with(".dlq") || topic.ends_with(".dlq.parked"))
         m.dead_lettered = m.dead_lettered.value_or(0) + value;
     } else if (name == "kafka_processing_errors_total") {
-      m.errors_by_category[label(series, "category")] += value;
+      m.errors_by_category[ops::label_value(series, "category")] += value;
       m.errors = m.errors.value_or(0) + value;
     } else if (name == "kafka_messages_consumed_total") {
       m.consumed = m.consumed.value_or(0) + value;

@@ -9,34 +9,24 @@
 namespace sluice::cli {
 namespace {
 
-// The value of label `name` in a series key such as `m{topic="a",consumer_group="b"}`.
-std::string label(const std::string& series, const std::string& name) {
-  const std::string needle = name + "=\"";
-  auto at = series.find(needle);
-  if (at == std::string::npos) return "";
-  at += needle.size();
-  return series.substr(at, series.find('"', at) - at);
-}
-
-std::string metric_name(const std::string& series) {
-  return series.substr(0, series.find('{'));
-}
-
 void add(PipelineFigures& f, const std::map<std::string, double>& page) {
   for (const auto& [series, value] : page) {
-    const std::string name = metric_name(series);
-    if (name == "kafka_messages_consumed_total") f.consumed[label(series, "topic")] += value;
-    if (name == "kafka_messages_produced_total") f.produced[label(series, "topic")] += value;
+    const std::string name = ops::series_name(series);
+    if (name == "kafka_messages_consumed_total")
+      f.consumed[ops::label_value(series, "topic")] += value;
+    if (name == "kafka_messages_produced_total")
+      f.produced[ops::label_value(series, "topic")] += value;
     if (name == "kafka_consumer_lag") f.lag += value;
     if (name == "kafka_circuit_breaker_state" && value == 1) {
       f.open_breakers += 1;
-      f.open_breaker_names.insert(label(series, "breaker"));
+      f.open_breaker_names.insert(ops::label_value(series, "breaker"));
     }
     if (name == "kafka_processing_errors_total") {
       f.errors += value;
-      f.stage_errors[label(series, "stage")] += value;
+      f.stage_errors[ops::label_value(series, "stage")] += value;
     }
-    if (std::string group = label(series, "consumer_group"); !group.empty()) f.groups.insert(group);
+    if (std::string group = ops::label_value(series, "consumer_group"); !group.empty())
+      f.groups.insert(group);
     if (name == "kafka_consumer_lag_seconds")
       f.max_lag_seconds = std::max(f.max_lag_seconds, value);
   }

@@ -195,4 +195,16 @@ std::map<std::string, double> parse_prometheus_text(const std::string& text) {
   return samples;
 }
 
+std::string series_name(const std::string& series) {
+  return series.substr(0, series.find('{'));
+}
+
+std::string label_value(const std::string& series, const std::string& label) {
+  const std::string needle = label + "=\"";
+  auto at = series.find(needle);
+  if (at == std::string::npos) return "";
+  at += needle.size();
+  return series.substr(at, series.find('"', at) - at);
+}
+
 }  // namespace sluice::ops

@@ -35,4 +35,10 @@ std::string series_key(std::string_view name, const Labels& labels);
 // line number and the problem on a malformed line.
 std::map<std::string, double> parse_prometheus_text(const std::string& text);
 
+// The pieces of a series key as parse_prometheus_text() returns it:
+// `m{topic="a",stage="b"}` has the name "m" and label "topic" = "a".
+// label_value() is "" when the series has no such label.
+std::string series_name(const std::string& series);
+std::string label_value(const std::string& series, const std::string& label);
+
 }  // namespace sluice::ops

@@ -187,6 +187,15 @@ TEST(ParsePrometheusText, AcceptsSpacingTrailingCommasTimestampsAndComments) {
   EXPECT_EQ(page.at("z"), -1000);
 }
 
+TEST(ParsePrometheusText, SeriesKeysSplitIntoNameAndLabels) {
+  const std::string series = R"(kafka_consumer_lag{topic="orders",consumer_group="g"})";
+  EXPECT_EQ(series_name(series), "kafka_consumer_lag");
+  EXPECT_EQ(label_value(series, "topic"), "orders");
+  EXPECT_EQ(label_value(series, "consumer_group"), "g");
+  EXPECT_EQ(label_value(series, "stage"), "");
+  EXPECT_EQ(series_name("sluice_stage_up"), "sluice_stage_up");
+}
+
 TEST(ParsePrometheusText, RejectsAMalformedLineNamingItsNumber) {
   try {
     parse_prometheus_text("ok 1\nbroken{a=\"1\" 2\n");
