@@ -1,6 +1,10 @@
 #include "cli/demo_plan.h"
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
+
+#include "pipeline/config_text.h"
 
 namespace sluice::cli::demo {
 namespace {
@@ -120,9 +124,19 @@ const char* behaviour_name(Behaviour b) {
   return "unknown";
 }
 
-DemoPlan::DemoPlan(uint64_t seed, double bad_share)
+int64_t parse_max_attachment_size(const std::string& text) {
+  auto bytes = pipeline::parse_size_bytes(text);
+  if (!bytes || *bytes < DemoPlan::kMinAttachment) {
+    throw std::invalid_argument("--max-attachment-size '" + text +
+                                "' must be a size of at least 1KiB, such as 8KiB or 200KiB");
+  }
+  return *bytes;
+}
+
+DemoPlan::DemoPlan(uint64_t seed, double bad_share, int64_t max_attachment_bytes)
     : seed_(seed),
       bad_share_(bad_share),
+      max_attachment_bytes_(std::max(max_attachment_bytes, kMinAttachment)),
       first_claim_(int64_t(1 + mix64(seed) % 9000) * 1'000'000) {}
 
 int64_t DemoPlan::number_of(const std::string& claim_id) const {
@@ -163,7 +177,8 @@ EventPlan DemoPlan::event(int64_t number) const {
     uint64_t ar = mix64(r + uint64_t(i) + 1);
     if (a.expected.outcome.empty()) {  // served in the end
       a.expected = {"stored", "", ""};
-      a.size = 2048 + int64_t(ar % (198 * 1024 + 1));
+      int64_t smallest = std::min<int64_t>(2048, max_attachment_bytes_);
+      a.size = smallest + int64_t(ar % uint64_t(max_attachment_bytes_ - smallest + 1));
       a.content = ar;
     }
     static const char* kNames[] = {"invoice.pdf", "police-report.pdf", "", "estimate.pdf"};

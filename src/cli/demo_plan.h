@@ -77,7 +77,11 @@ const char* behaviour_name(Behaviour b);
 
 class DemoPlan {
  public:
-  DemoPlan(uint64_t seed, double bad_share);
+  // Served attachments are between min(2 KiB, max_attachment_bytes) and
+  // max_attachment_bytes long (the default gives 2-200 KiB).
+  DemoPlan(uint64_t seed, double bad_share, int64_t max_attachment_bytes = kDefaultMaxAttachment);
+  static constexpr int64_t kDefaultMaxAttachment = 200 << 10;
+  static constexpr int64_t kMinAttachment = 1 << 10;  // room for the PDF header and trailer
 
   EventPlan event(int64_t number) const;
   // The event number of a claim id this plan made, or -1.
@@ -86,8 +90,13 @@ class DemoPlan {
  private:
   uint64_t seed_;
   double bad_share_;
+  int64_t max_attachment_bytes_;
   int64_t first_claim_;  // claim numbers of this run start here (derived from the seed)
 };
+
+// The value of --max-attachment-size ("8KiB", "204800"); throws std::invalid_argument
+// naming the flag if it is not a size of at least kMinAttachment.
+int64_t parse_max_attachment_size(const std::string& text);
 
 // splitmix64: the plan's only source of randomness.
 uint64_t mix64(uint64_t x);

@@ -42,6 +42,7 @@ struct DemoFlags {
   bool seed_given = false;
   std::string manifest;
   std::string oversize = "60MiB";
+  std::string max_attachment = "200KiB";
   bool exit_when_done = false;
 };
 
@@ -105,7 +106,7 @@ int run(const DemoFlags& f) {
   StopSignals signals;  // before any thread starts, so every thread inherits the blocked mask
   uint64_t seed =
       f.seed_given ? f.seed : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
-  demo::DemoPlan plan(seed, f.bad_share);
+  demo::DemoPlan plan(seed, f.bad_share, demo::parse_max_attachment_size(f.max_attachment));
   demo::ServerOptions server_options;
   server_options.listen = f.http;
   server_options.oversize_bytes = *oversize;
@@ -216,6 +217,9 @@ Run add_demo_source_command(CLI::App& app) {
   cmd->add_option("--manifest", f->manifest,
                   "Append one JSON line per acknowledged event to this file");
   cmd->add_option("--oversize-bytes", f->oversize, "Size of the oversized attachments, e.g. 60MiB")
+      ->capture_default_str();
+  cmd->add_option("--max-attachment-size", f->max_attachment,
+                  "Largest served attachment (sizes spread from 2KiB up to it), e.g. 8KiB")
       ->capture_default_str();
   cmd->add_flag(
       "--exit-when-done", f->exit_when_done,

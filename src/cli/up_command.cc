@@ -16,6 +16,7 @@
 #include "cli/child_process.h"
 #include "cli/commands.h"
 #include "cli/data_dir.h"
+#include "cli/demo_plan.h"
 #include "cli/group_lag.h"
 #include "cli/process_table.h"
 #include "cli/reconcile.h"
@@ -39,6 +40,7 @@ struct UpFlags {
   int rate = 50;
   int64_t count = 0;
   double bad_share = 0.1;
+  std::string max_attachment = "200KiB";
   bool no_source = false;
   int drain_timeout_s = 90;
   bool keep_running = false;  // with --count: stay up after draining, until Ctrl-C
@@ -177,14 +179,24 @@ int64_t Up::events_in_topic() {
 
 void Up::start_source() {
   events_before_ = events_in_topic();
-  std::vector<std::string> argv = {self_path(),   "demo-source",
-                                   "--bootstrap", bootstrap_,
-                                   "--topic",     config_.stages.front().input,
-                                   "--rate",      std::to_string(f_.rate),
-                                   "--count",     std::to_string(f_.count),
-                                   "--http",      "127.0.0.1:0",
-                                   "--bad-share", std::to_string(f_.bad_share),
-                                   "--manifest",  (data_ / "manifest.jsonl").string()};
+  std::vector<std::string> argv = {self_path(),
+                                   "demo-source",
+                                   "--bootstrap",
+                                   bootstrap_,
+                                   "--topic",
+                                   config_.stages.front().input,
+                                   "--rate",
+                                   std::to_string(f_.rate),
+                                   "--count",
+                                   std::to_string(f_.count),
+                                   "--http",
+                                   "127.0.0.1:0",
+                                   "--bad-share",
+                                   std::to_string(f_.bad_share),
+                                   "--max-attachment-size",
+                                   f_.max_attachment,
+                                   "--manifest",
+                                   (data_ / "manifest.jsonl").string()};
   source_.process = std::make_unique<ChildProcess>(
       ChildProcess::Spec{"demo-source", argv, env_, (logs_ / "demo-source.log").string()});
   std::fprintf(stderr, "demo source: %s\n", source_.process->start(20000).c_str());
@@ -341,6 +353,7 @@ void Up::stop_all() {
 int Up::run() {
   pipeline_file_ =
       fs::is_directory(f_.dir) ? (fs::path(f_.dir) / "pipeline.yaml").string() : f_.dir;
+  if (!f_.no_source) demo::parse_max_attachment_size(f_.max_attachment);  // fail before starting
   data_ = fs::absolute(f_.data_dir);
   logs_ = data_ / "logs";
   fs::create_directories(logs_);
@@ -427,6 +440,9 @@ Run add_up_command(CLI::App& app) {
   cmd->add_option("--count", f->count, "Demo events to send, then drain and stop (0: until Ctrl-C)")
       ->capture_default_str();
   cmd->add_option("--bad-share", f->bad_share, "Share of demo events that are bad cases")
+      ->capture_default_str();
+  cmd->add_option("--max-attachment-size", f->max_attachment,
+                  "Largest demo attachment, e.g. 8KiB for long runs on a small disk")
       ->capture_default_str();
   cmd->add_flag("--no-source", f->no_source, "Do not start the demo source");
   cmd->add_option("--port", f->listen_port,

@@ -16,6 +16,7 @@ event the demo source had acknowledged.
 
     tests/chaos/chaos.py --events 3000 --rate 300 --kills 5           # 1.5-2.5 minutes on 2 cores
     tests/chaos/chaos.py --events 100000 --rate 250 --kills 20        # about 14 minutes, 20 GB of disk
+    tests/chaos/chaos.py --events 1000000 --kills 50 --max-attachment-size 8KiB   # the long run
 
 Standard library only. The demo source is never killed: it is the outside
 world (its producer and its attachment server).
@@ -170,6 +171,7 @@ class Chaos:
         cmd = [self.sluice, "up", PIPELINE_DIR, "--data-dir", self.data_dir, "--port", "0",
                "--count", str(self.args.events), "--rate", str(self.args.rate),
                "--bad-share", str(self.args.bad_share), "--keep-running",
+               "--max-attachment-size", self.args.max_attachment_size,
                "--drain-timeout", str(self.args.drain_timeout)]
         for r in self.args.replicas:
             cmd += ["--replicas", r]
@@ -415,6 +417,9 @@ def main(argv=None):
     ap.add_argument("--kills", type=int, default=50, help="SIGKILLs of stages or the broker (default 50)")
     ap.add_argument("--rate", type=int, default=300, help="demo events per second (default 300)")
     ap.add_argument("--bad-share", type=float, default=0.1, help="share of bad demo events (default 0.1)")
+    ap.add_argument("--max-attachment-size", default="200KiB",
+                    help="largest demo attachment (default 200KiB, about 100 KiB a file on average); "
+                         "8KiB lets 1M events fit in about 12 GB")
     ap.add_argument("--seed", type=int, default=None, help="seed for the kill schedule and victims")
     ap.add_argument("--data-dir", default=None, help="data dir of `sluice up` (default: a new temp dir, "
                                                      "removed after a successful run)")

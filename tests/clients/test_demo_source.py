@@ -239,5 +239,43 @@ class DemoSourceTest(unittest.TestCase):
         self.assertIn("%d delivered, 0 failed" % COUNT, tail)
 
 
+class MaxAttachmentSizeTest(unittest.TestCase):
+    """--max-attachment-size shrinks the served files (long chaos runs on a small disk)."""
+
+    def test_sizes_stay_under_the_limit_and_the_files_are_served_at_their_size(self):
+        with tempfile.TemporaryDirectory(prefix="sluice-demo-max-") as tmp, \
+                BrokerProcess(tmpdir=os.path.join(tmp, "broker")) as broker:
+            manifest_path = os.path.join(tmp, "m.jsonl")
+            proc = subprocess.Popen(
+                [sluice_bin(), "demo-source", "--bootstrap", broker.bootstrap, "--count", "40",
+                 "--rate", "1000", "--bad-share", "0", "--seed", "5", "--manifest", manifest_path,
+                 "--max-attachment-size", "4KiB"],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                self.assertIsNotNone(READY_RE.search(proc.stdout.readline()))
+                wait_until(lambda: os.path.exists(manifest_path) and
+                           sum(1 for _ in open(manifest_path)) == 40, 60,
+                           message="every event to be acknowledged")
+                with open(manifest_path) as f:
+                    files = [a for line in f for a in json.loads(line)["attachments"]]
+                sizes = [a["size"] for a in files]
+                self.assertTrue(all(2048 <= n <= 4096 for n in sizes), sizes)
+                self.assertGreater(len(set(sizes)), 10, "sizes are spread over the range")
+                for a in files[:5]:
+                    status, _, body = fetch(a["url"])
+                    self.assertEqual((status, len(body)), (200, a["size"]))
+            finally:
+                proc.kill()
+                proc.wait(timeout=20)
+
+    def test_a_size_too_small_for_a_pdf_is_refused_with_the_flag_named(self):
+        r = subprocess.run([sluice_bin(), "demo-source", "--bootstrap", "127.0.0.1:1",
+                            "--max-attachment-size", "100"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--max-attachment-size '100'", r.stderr)
+        self.assertIn("at least 1KiB", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
