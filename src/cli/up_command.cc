@@ -102,6 +102,7 @@ class Up {
   bool source_done_ = false;   // finished sending (it keeps serving attachments until stopped)
   int64_t events_before_ = 0;  // records on the input topic before this run's source started
   std::map<std::string, double> last_consumed_, last_produced_;
+  int64_t last_progress_ms_ = 0;  // monotonic time of the figures above
 };
 
 void Up::start_broker(int port) {
@@ -258,9 +259,14 @@ std::vector<ScrapeTarget> targets(const std::vector<Supervised>& stages) {
 
 void Up::print_progress(int64_t elapsed_s) {
   PipelineFigures now = scrape(targets(stages_));
-  auto per_second = [](double now_v, double before) { return std::max(0.0, now_v - before); };
+  // Lines come every second on a terminal and every 5 s in a log: divide by the real gap.
+  const int64_t now_ms = mono_ms();
+  const double seconds = std::max(0.001, double(now_ms - last_progress_ms_) / 1e3);
+  last_progress_ms_ = now_ms;
+  auto per_second = [seconds](double now_v, double before) {
+    return std::max(0.0, now_v - before) / seconds;
+  };
   const auto& first = config_.stages.front();
-  const auto& last_stage = config_.stages.back();
   const double events = now.consumed[first.input];
   const std::string downloads_topic =
       config_.stages.size() > 1 && !config_.stages[1].outputs.empty()
@@ -278,7 +284,6 @@ void Up::print_progress(int64_t elapsed_s) {
                static_cast<long long>(table_rows()), now.lag, now.dead_lettered(),
                now.open_breakers, now.processes_up, stages_.size(), restarts_,
                isatty(STDERR_FILENO) ? "" : "\n");
-  (void)last_stage;
   last_consumed_ = now.consumed;
   last_produced_ = now.produced;
 }
@@ -377,6 +382,7 @@ int Up::run() {
                stages_.size());
 
   const int64_t start = mono_ms();
+  last_progress_ms_ = start;
   int64_t drain_deadline = -1;
   int interrupts = 0;
   for (;;) {
@@ -397,8 +403,9 @@ int Up::run() {
     supervise();
     write_table();
     // On a terminal the line is redrawn every second; in a log, one line every 5 s is enough.
-    const int64_t elapsed = (mono_ms() - start) / 1000;
-    if (isatty(STDERR_FILENO) || elapsed % 5 == 0) print_progress(elapsed);
+    if (isatty(STDERR_FILENO) || mono_ms() - last_progress_ms_ >= 5000) {
+      print_progress((mono_ms() - start) / 1000);
+    }
     if (source_done_ && drain_deadline < 0 && (interrupts > 0 || !f_.keep_running)) {
       drain_deadline = mono_ms() + f_.drain_timeout_s * 1000;
     }

@@ -62,6 +62,11 @@ class UpTest(unittest.TestCase):
         out, err = proc.communicate(timeout=180)
         self.assertEqual(proc.returncode, 0, out + err[-4000:])
         self.assertIn("==== sluice up: summary ====", out)
+        # In a log a progress line comes every 5 s; its rates are still per second, so
+        # they stay near the source's 100 events/s (a 5-s delta would read about 500).
+        rates = [float(r) for r in re.findall(r"\] events \d+ \(([\d.]+)/s\)", err)]
+        self.assertTrue(rates, err[-2000:])
+        self.assertLess(max(rates), 250, err[-2000:])
         self.assertNotIn("LOST", out)
         self.assertNotIn("DUPLICATE", out)
 
