@@ -77,22 +77,33 @@ std::optional<TopicInfo> AdminClient::find_topic(const std::string& name) {
   return std::nullopt;
 }
 
+// Not rd_kafka_query_watermark_offsets: before librdkafka 2.3 it ignores its timeout
+// and waits for ever while the partition's leader is down (librdkafka #2588). That hung
+// `sluice up`'s supervisor, the one process that restarts a killed broker. ListOffsets
+// for the special times "earliest" (-2) and "latest" (-1) gives the same two offsets.
 Watermarks AdminClient::watermarks(const std::string& topic, int32_t partition) {
+  const std::string what =
+      "reading the log offsets of " + topic + " partition " + std::to_string(partition);
   Watermarks w;
-  throw_if(rd_kafka_query_watermark_offsets(conn_.get(), topic.c_str(), partition, &w.low, &w.high,
-                                            endpoint().timeout_ms),
-           "reading the log offsets of " + topic + " partition " + std::to_string(partition));
+  w.low = list_offsets(topic, {partition}, RD_KAFKA_OFFSET_BEGINNING, what).at(partition);
+  w.high = list_offsets(topic, {partition}, RD_KAFKA_OFFSET_END, what).at(partition);
   return w;
 }
 
 std::map<int32_t, int64_t> AdminClient::offsets_for_time(const std::string& topic,
                                                          const std::vector<int32_t>& partitions,
                                                          int64_t timestamp_ms) {
+  return list_offsets(topic, partitions, timestamp_ms, "looking up offsets by time in " + topic);
+}
+
+std::map<int32_t, int64_t> AdminClient::list_offsets(const std::string& topic,
+                                                     const std::vector<int32_t>& partitions,
+                                                     int64_t timestamp_ms,
+                                                     const std::string& what) {
   PartitionList parts = new_partition_list(static_cast<int>(partitions.size()));
   for (int32_t p : partitions) {
     rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), p)->offset = timestamp_ms;
   }
-  const std::string what = "looking up offsets by time in " + topic;
   throw_if(rd_kafka_offsets_for_times(conn_.get(), parts.get(), endpoint().timeout_ms), what);
   throw_if_any_partition_failed(parts.get(), what);
   std::map<int32_t, int64_t> out;

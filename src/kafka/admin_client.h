@@ -59,6 +59,10 @@ class AdminClient {
   using Submit = std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>;
   // Posts one admin request and waits for its result event (which has no event-level error).
   Event run(const std::string& what, const Submit& submit);
+  // ListOffsets: per partition, the offset for `timestamp_ms` (or -1 latest, -2 earliest).
+  std::map<int32_t, int64_t> list_offsets(const std::string& topic,
+                                          const std::vector<int32_t>& partitions,
+                                          int64_t timestamp_ms, const std::string& what);
 
   Connection conn_;
   Queue results_;

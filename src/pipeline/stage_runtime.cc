@@ -894,16 +894,32 @@ void StageRuntime::record_catch_up_targets(const std::vector<RdKafka::TopicParti
   for (auto* p : parts)
     committed.push_back(RdKafka::TopicPartition::create(p->topic(), p->partition()));
   consumer_->committed(committed, 10000);
+  const std::vector<int64_t> low = log_offsets(parts, RdKafka::Topic::OFFSET_BEGINNING);
+  const std::vector<int64_t> high = log_offsets(parts, RdKafka::Topic::OFFSET_END);
   for (size_t i = 0; i < parts.size(); ++i) {
     auto& state = *partitions_[{parts[i]->topic(), parts[i]->partition()}];
-    int64_t low = 0, high = 0;
-    consumer_->query_watermark_offsets(parts[i]->topic(), parts[i]->partition(), &low, &high,
-                                       10000);
-    state.catch_up_target = high;
+    state.catch_up_target = high[i];
     // A sink's resume offset (set on parts[i]) wins over the group's committed offset.
-    state.start = std::max({parts[i]->offset(), committed[i]->offset(), low});
+    state.start = std::max({parts[i]->offset(), committed[i]->offset(), low[i]});
   }
   RdKafka::TopicPartition::destroy(committed);
+}
+
+// One ListOffsets for all `parts` at `which` (OFFSET_BEGINNING or OFFSET_END); 0 for a
+// partition that did not answer. Not query_watermark_offsets: before librdkafka 2.3 that
+// ignores its timeout and waits for ever while the broker is down (librdkafka #2588).
+std::vector<int64_t> StageRuntime::log_offsets(const std::vector<RdKafka::TopicPartition*>& parts,
+                                               int64_t which) {
+  std::vector<RdKafka::TopicPartition*> asked;
+  for (auto* p : parts)
+    asked.push_back(RdKafka::TopicPartition::create(p->topic(), p->partition(), which));
+  const bool answered = consumer_->offsetsForTimes(asked, 10000) == RdKafka::ERR_NO_ERROR;
+  std::vector<int64_t> out;
+  for (auto* p : asked)
+    out.push_back(answered && p->err() == RdKafka::ERR_NO_ERROR && p->offset() >= 0 ? p->offset()
+                                                                                    : 0);
+  RdKafka::TopicPartition::destroy(asked);
+  return out;
 }
 
 bool StageRuntime::caught_up() const {

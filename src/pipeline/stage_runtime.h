@@ -106,6 +106,8 @@ class StageRuntime {
   void apply_lag_policies(int64_t total_lag);
   bool any_breaker_open();
   void record_catch_up_targets(const std::vector<RdKafka::TopicPartition*>& parts);
+  std::vector<int64_t> log_offsets(const std::vector<RdKafka::TopicPartition*>& parts,
+                                   int64_t which);
   bool caught_up() const;
   bool breakers_allow(std::vector<CircuitBreaker*>& permits);
   std::vector<std::string> subscribed_topics() const;
