@@ -179,6 +179,11 @@ class StageRuntime::Rebalancer : public RdKafka::RebalanceCb {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       rt_.on_assign(parts);
       c->assign(parts);
+      // librdkafka keeps a partition's pause flag after it is revoked. A partition
+      // paused by flow control, revoked, and assigned back later would never be
+      // fetched again (flow control thinks a fresh assignment is unpaused); so
+      // resume explicitly, and flow control pauses again if it still has to.
+      c->resume(parts);
     } else {
       rt_.on_revoke(parts);
       c->unassign();

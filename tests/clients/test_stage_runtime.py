@@ -246,6 +246,30 @@ stages:
         out = read_topic(self.broker.bootstrap, self.output, 30)
         self.assertEqual({m.value().decode() for m in out}, set(values))
 
+    def test_partitions_paused_for_a_full_queue_are_fetched_again_after_a_rebalance(self):
+        # librdkafka keeps a partition's pause flag after a revoke: a member paused for a
+        # full queue that gets its partitions back in a later rebalance must fetch them.
+        path = self.pipeline("    session_timeout: 6s\n"
+                             "    queue: {max_in_flight: 1, batch_size: 1, max_buffered_records: 10}\n")
+        first = self.start_stage(path)
+        # Halving a full buffer of 10 takes 2.5 s, past the runtime's 2 s before a real pause.
+        values = ["sleep:500:%d" % i for i in range(30)]
+        self.produce(values)
+        wait_until(lambda: any("paused consumption" in e.get("msg", "") for e in first.log_events()),
+                   60, 0.2, "the first member pausing for its full queue")
+        second_dir = os.path.join(self.tmp, "second")
+        os.makedirs(second_dir)
+        second = StageProcess(path, second_dir).start()
+        self.stages.append(second)
+        wait_until(lambda: (second.metric("kafka_consumer_assigned_partitions") or 0) > 0, 60, 0.2,
+                   "a rebalance giving the second member partitions")
+        second.kill9()  # the first member gets every partition back
+        # The kill may redeliver a record or two, so wait for every value, not for 30 records.
+        def delivered():
+            return {m.value().decode() for m in read_topic(self.broker.bootstrap, self.output, 30, timeout=3)}
+        wait_until(lambda: delivered() >= set(values), 120, 1,
+                   "every record, the first member's too (a partition stuck paused?)")
+
     def stop_mid_batch(self, stop):
         path = self.pipeline()
         stage = self.start_stage(path)
