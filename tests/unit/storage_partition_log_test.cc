@@ -10,27 +10,14 @@
 #include <thread>
 
 #include "broker/storage/partition_log.h"
+#include "temp_dir.h"
 
 namespace sluice::broker {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("sluice-plog-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = sluice::testing::TempDir;
 
 Bytes batch_with_timestamps(const std::vector<int64_t>& timestamps, int64_t base_offset = 0) {
   std::vector<RecordInput> records;

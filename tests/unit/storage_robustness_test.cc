@@ -9,27 +9,14 @@
 
 #include "broker/storage/partition_log.h"
 #include "broker/storage/topic_store.h"
+#include "temp_dir.h"
 
 namespace sluice::broker {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    path_ = fs::temp_directory_path() /
-            ("sluice-robust-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using ScratchDir = sluice::testing::TempDir;
 
 Bytes batch_of(int n, int64_t first_ts) {
   std::vector<RecordInput> records;

@@ -9,27 +9,14 @@
 #include <map>
 
 #include "broker/storage/partition_log.h"
+#include "temp_dir.h"
 
 namespace sluice::broker {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("sluice-format-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = sluice::testing::TempDir;
 
 Bytes read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -7,32 +7,20 @@
 
 #include "broker/storage/partition_log.h"
 #include "broker/storage/topic_store.h"
+#include "temp_dir.h"
 
 namespace sluice::broker {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("sluice-storage-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = sluice::testing::TempDir;
 
 // A batch of `n` records "prefix-i" with timestamps ts, ts+1, ...
 Bytes make_batch(int n, const std::string& prefix, int64_t ts = 1000, Codec codec = Codec::kNone) {
   std::vector<RecordInput> records;
-  for (int i = 0; i < n; ++i) records.push_back({ts + i, "k", prefix + "-" + std::to_string(i), {}});
+  for (int i = 0; i < n; ++i)
+    records.push_back({ts + i, "k", prefix + "-" + std::to_string(i), {}});
   return build_batch(0, records, codec);
 }
 
@@ -57,12 +45,15 @@ LogConfig small_segments() {
   return c;
 }
 
-int64_t append(PartitionLog& log, Bytes batch) { return log.append(batch).base_offset; }
+int64_t append(PartitionLog& log, Bytes batch) {
+  return log.append(batch).base_offset;
+}
 
 TEST(PartitionLog, AppendsGetContiguousOffsetsAcrossSegmentRolls) {
   TempDir dir;
   auto log = PartitionLog::open(dir.path(), small_segments());
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(append(*log, make_batch(5, "b" + std::to_string(i))), i * 5);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(append(*log, make_batch(5, "b" + std::to_string(i))), i * 5);
   EXPECT_EQ(log->log_end_offset(), 500);
   EXPECT_GT(log->segment_count(), 2u);
   int64_t offset = 0;
@@ -144,7 +135,8 @@ TEST(PartitionLog, MissingIndexesAreRebuiltFromTheLog) {
     for (int i = 0; i < 60; ++i) append(*log, make_batch(5, "x" + std::to_string(i)));
   }
   for (const auto& e : fs::directory_iterator(dir.path())) {
-    if (e.path().extension() == ".index" || e.path().extension() == ".timeindex") fs::remove(e.path());
+    if (e.path().extension() == ".index" || e.path().extension() == ".timeindex")
+      fs::remove(e.path());
   }
   auto log = PartitionLog::open(dir.path(), small_segments());
   EXPECT_EQ(log->log_end_offset(), 300);
@@ -166,7 +158,8 @@ TEST_P(TimestampLookup, FindsTheFirstRecordAtOrAfterATimestampInsideABatch) {
   EXPECT_FALSE(log->offset_for_timestamp(5010).has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(Codecs, TimestampLookup, ::testing::Values(Codec::kNone, Codec::kGzip, Codec::kZstd));
+INSTANTIATE_TEST_SUITE_P(Codecs, TimestampLookup,
+                         ::testing::Values(Codec::kNone, Codec::kGzip, Codec::kZstd));
 
 TEST(PartitionLog, DeleteRecordsRaisesTheStartOffsetDurably) {
   TempDir dir;
@@ -212,7 +205,8 @@ TEST(TopicStore, TopicsPartitionsAndOverriddenConfigsSurviveReopening) {
   TempDir dir;
   {
     TopicStore store(dir.path(), {});
-    EXPECT_EQ(store.create_topic("orders", 3, {{"retention.ms", "60000"}}).status, StoreStatus::kOk);
+    EXPECT_EQ(store.create_topic("orders", 3, {{"retention.ms", "60000"}}).status,
+              StoreStatus::kOk);
     EXPECT_EQ(store.create_topic("orders", 3, {}).status, StoreStatus::kTopicExists);
     EXPECT_EQ(store.add_partitions("orders", 5).status, StoreStatus::kOk);
     EXPECT_EQ(store.add_partitions("orders", 4).status, StoreStatus::kInvalidPartitions);
@@ -240,7 +234,8 @@ TEST(TopicStore, BadNamesAndConfigsAreRefusedWithAReason) {
   r = store.create_topic("ok", 1, {{"retention.ms", "soon"}});
   EXPECT_EQ(r.status, StoreStatus::kInvalidConfig);
   EXPECT_NE(r.message.find("retention.ms"), std::string::npos) << r.message;
-  EXPECT_EQ(store.create_topic("ok", 1, {{"no.such.config", "1"}}).status, StoreStatus::kInvalidConfig);
+  EXPECT_EQ(store.create_topic("ok", 1, {{"no.such.config", "1"}}).status,
+            StoreStatus::kInvalidConfig);
   EXPECT_EQ(store.create_topic("ok", 0, {}).status, StoreStatus::kInvalidPartitions);
   EXPECT_EQ(store.create_topic("..", 1, {}).status, StoreStatus::kInvalidTopicName);
 }
