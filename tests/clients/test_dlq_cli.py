@@ -14,7 +14,7 @@ import unittest
 
 import ck_helpers
 from broker import BrokerProcess, sluice_bin, unique_name, wait_until
-from test_stage_runtime import StageProcess
+from stage_fixture import StageProcess
 
 DLQ_HEADERS = ["sluice.trace_id", "sluice.stage", "sluice.error.category", "sluice.error.message",
                "sluice.attempts", "sluice.original.topic", "sluice.original.partition",

@@ -10,16 +10,14 @@ import http.server
 import json
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
 import ck_helpers
-from broker import BrokerProcess, sluice_bin, unique_name
-from test_stage_runtime import StageProcess
+from broker import BrokerProcess, unique_name
+from stage_fixture import StageProcess
 from confluent_kafka import Consumer
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 400 + b"\n%%EOF\n"

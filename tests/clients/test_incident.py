@@ -12,51 +12,33 @@ background producer keeps records flowing."""
 
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import unittest
 
 import ck_helpers
-from broker import BrokerProcess, sluice_bin, unique_name, wait_until
-from test_stage_runtime import StageProcess, read_topic
+from broker import sluice_bin, wait_until
+from stage_fixture import OneStageTest, read_topic
 
 WINDOW = "2s"
 
 
-class IncidentTest(unittest.TestCase):
+class IncidentTest(OneStageTest):
+    TMP_PREFIX = "sluice-incident-"
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sluice-incident-")
-        self.broker = BrokerProcess(default_partitions=3, group_initial_rebalance_delay_ms=0)
-        self.input = unique_name("in")
-        self.output = unique_name("out")
-        self.stage = None
+        super().setUp()
         self.producer = ck_helpers.producer(self.broker.bootstrap)
 
     def tearDown(self):
-        if self.stage and self.stage.proc and self.stage.proc.poll() is None:
-            self.stage.kill9()
         self.producer.flush(5)
-        self.broker.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        super().tearDown()
 
     # ------------------------------------------------------------- helpers
-    def start_stage(self):
-        path = os.path.join(self.tmp, "pipeline.yaml")
-        with open(path, "w") as f:
-            f.write("""pipeline: test
-bootstrap: %s
-stages:
-  - name: copy
-    input: %s
-    outputs: [%s]
-    processor: fault-injector
-    retry: {max_attempts: 2, initial_backoff_ms: 20, max_backoff_ms: 100}
-""" % (self.broker.bootstrap, self.input, self.output))
-        self.stage = StageProcess(path, self.tmp).start()
+    def start_copy_stage(self):
+        self.start_stage(self.write_pipeline(
+            "    retry: {max_attempts: 2, initial_backoff_ms: 20, max_backoff_ms: 100}\n"))
         wait_until(lambda: json.loads(self.stage.get("/status"))[0]["assigned_partitions"] > 0, 30,
                    0.2, "the stage owns its partitions")
 
@@ -120,7 +102,7 @@ stages:
 
     # --------------------------------------------------------------- the test
     def test_each_severity_with_matching_health_and_a_snapshot(self):
-        self.start_stage()
+        self.start_copy_stage()
         self.produce(["ok-%d" % i for i in range(200)])
         read_topic(self.broker.bootstrap, self.output, 200)
 

@@ -3,46 +3,20 @@
 (degrade_lag_threshold), and a halt with a page above an extreme lag
 (halt_lag_threshold -> breaker "lag" forced open until an operator closes it)."""
 
-import os
-import shutil
 import subprocess
-import tempfile
 import unittest
 
 import ck_helpers
-import test_stage_runtime as stage_tests
-from broker import BrokerProcess, sluice_bin, unique_name, wait_until
+from broker import sluice_bin, wait_until
+from stage_fixture import OneStageTest, read_topic
 
 
-class LagPolicyTest(unittest.TestCase):
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sluice-lag-")
-        self.broker = BrokerProcess(default_partitions=3, group_initial_rebalance_delay_ms=0)
-        self.input = unique_name("in")
-        self.output = unique_name("out")
-        self.stage = None
-
-    def tearDown(self):
-        if self.stage and self.stage.proc.poll() is None:
-            self.stage.kill9()
-        self.broker.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+class LagPolicyTest(OneStageTest):
+    TMP_PREFIX = "sluice-lag-"
 
     def start(self, settings):
-        path = os.path.join(self.tmp, "pipeline.yaml")
-        with open(path, "w") as f:
-            f.write("""pipeline: lag
-bootstrap: %s
-stages:
-  - name: copy
-    input: %s
-    outputs: [%s]
-    processor: fault-injector
-    queue: {max_in_flight: 2, batch_size: 1}
-%s""" % (self.broker.bootstrap, self.input, self.output, settings))
-        self.stage = stage_tests.StageProcess(path, self.tmp).start()
-        return self.stage
+        return self.start_stage(self.write_pipeline(
+            "    queue: {max_in_flight: 2, batch_size: 1}\n" + settings, name="lag"))
 
     def produce(self, values, key=None):
         p = ck_helpers.producer(self.broker.bootstrap)
@@ -53,7 +27,7 @@ stages:
     def test_a_hot_key_is_spread_over_partitions_when_salted(self):
         self.start("    output_key_salt: 4\n")
         self.produce(["v%d" % i for i in range(200)], key=b"BHP")
-        got = stage_tests.read_topic(self.broker.bootstrap, self.output, 200)
+        got = read_topic(self.broker.bootstrap, self.output, 200)
         self.assertEqual(len(got), 200)
         self.assertEqual({m.key() for m in got}, {b"BHP_0", b"BHP_1", b"BHP_2", b"BHP_3"})
         self.assertGreater(len({m.partition() for m in got}), 1, "one hot key, several partitions")
@@ -62,7 +36,7 @@ stages:
         stage = self.start("    degrade_lag_threshold: 50\n")
         self.produce(["sleep:300:%d" % i for i in range(400)])
         wait_until(lambda: stage.metric("sluice_stage_degraded", stage="copy") == 1, 30, 0.2, "degraded mode")
-        got = stage_tests.read_topic(self.broker.bootstrap, self.output, 400, timeout=120)
+        got = read_topic(self.broker.bootstrap, self.output, 400, timeout=120)
         self.assertEqual(len(got), 400, "degraded records are still processed, only faster")
         events = [e for e in stage.log_events() if "processing degraded" in e.get("msg", "")]
         self.assertTrue(events and events[0].get("threshold") == "50", stage.log_tail())
@@ -85,7 +59,7 @@ stages:
         close = subprocess.run([sluice_bin(), "breaker", "close", "lag", "--admin", "127.0.0.1:%d" % stage.port],
                                capture_output=True, text=True, timeout=30)
         self.assertEqual(close.returncode, 0, close.stderr)
-        got = stage_tests.read_topic(self.broker.bootstrap, self.output, 600, timeout=120)
+        got = read_topic(self.broker.bootstrap, self.output, 600, timeout=120)
         self.assertEqual(len({m.value() for m in got}), 600, "nothing lost across the halt")
 
 

@@ -9,15 +9,13 @@ A snapshot and the live assessment feed the severity and metric figures."""
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import time
 import unittest
 
 import ck_helpers
-from broker import BrokerProcess, sluice_bin, unique_name, wait_until
-from test_stage_runtime import StageProcess, read_topic
+from broker import sluice_bin, wait_until
+from stage_fixture import OneStageTest, read_topic
 
 POISON = 7
 HEADINGS = ["# Post-Mortem: ", "## Summary", "## Timeline", "## Impact", "## Root Cause",
@@ -41,37 +39,19 @@ def timeline_rows(md):
     return rows
 
 
-class PostmortemTest(unittest.TestCase):
+class PostmortemTest(OneStageTest):
+    TMP_PREFIX = "sluice-postmortem-"
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sluice-postmortem-")
-        self.broker = BrokerProcess(default_partitions=3, group_initial_rebalance_delay_ms=0)
-        self.input = unique_name("in")
-        self.output = unique_name("out")
+        super().setUp()
         self.down = os.path.join(self.tmp, "downstream-is-down")
-        self.stage = None
 
-    def tearDown(self):
-        if self.stage and self.stage.proc and self.stage.proc.poll() is None:
-            self.stage.kill9()
-        self.broker.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def start_stage(self, wait_assigned=True):
-        path = os.path.join(self.tmp, "pipeline.yaml")
-        with open(path, "w") as f:
-            f.write("""pipeline: test
-bootstrap: %s
-stages:
-  - name: copy
-    input: %s
-    outputs: [%s]
-    processor: fault-injector
-    options: {dependency_down_file: %s}
-    retry: {max_attempts: 1000, initial_backoff_ms: 20, max_backoff_ms: 100}
-    breakers: [{name: downstream, failure_rate_threshold: 0.5, minimum_calls: 3, window: 10s, open: 1s, half_open_probes: 1}]
-""" % (self.broker.bootstrap, self.input, self.output, self.down))
-        self.stage = StageProcess(path, self.tmp).start()
+    def start_copy_stage(self, wait_assigned=True):
+        self.start_stage(self.write_pipeline(
+            "    options: {dependency_down_file: %s}\n"
+            "    retry: {max_attempts: 1000, initial_backoff_ms: 20, max_backoff_ms: 100}\n"
+            "    breakers: [{name: downstream, failure_rate_threshold: 0.5, minimum_calls: 3, window: 10s, "
+            "open: 1s, half_open_probes: 1}]\n" % self.down))
         if not wait_assigned:
             return
         wait_until(lambda: json.loads(self.stage.get("/status"))[0]["assigned_partitions"] > 0, 30,
@@ -98,7 +78,7 @@ stages:
         return self.stage.metric("kafka_circuit_breaker_state", breaker="downstream")
 
     def test_postmortem_timeline_counts_and_template(self):
-        self.start_stage()
+        self.start_copy_stage()
         self.produce(["ok-%d" % i for i in range(20)])
         read_topic(self.broker.bootstrap, self.output, 20)
 
@@ -139,7 +119,7 @@ stages:
         # A crash and a restart, then a clean stop. (The killed member still holds its
         # partitions until its session times out, so the restart is not waited on.)
         self.stage.kill9()
-        self.start_stage(wait_assigned=False)
+        self.start_copy_stage(wait_assigned=False)
         wait_until(lambda: "consuming" in self.stage.log_tail(1), 30, 0.2, "the restarted stage runs")
         self.assertEqual(self.stage.terminate(), 0)
 
@@ -193,7 +173,10 @@ stages:
         # Impact figures and the replay action item.
         self.assertIn("| Events dead-lettered | %d (validation %d) | stage logs |" % (POISON, POISON), md)
         self.assertRegex(md, r"\| Failed processing attempts \| \d+ \(.*transient \d+.*\) \| stage logs \|")
-        self.assertIn("| Circuit breaker openings | 1 | stage logs |", md)
+        # open: 1s can re-trip from half-open on a loaded machine: count what the timeline shows.
+        openings = sum(1 for e in events if e.startswith("**Circuit breaker open**"))
+        self.assertGreaterEqual(openings, 1)
+        self.assertIn("| Circuit breaker openings | %d | stage logs |" % openings, md)
         self.assertIn("| Stage restarts | 1 | stage logs |", md)
         self.assertIn("%d × stage copy, validation: value is not valid: poison" % POISON, md)
         self.assertIn("`sluice dlq replay %s.dlq --all --category validation --since " % self.input, md)

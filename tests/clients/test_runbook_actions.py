@@ -15,7 +15,7 @@ import unittest
 
 import ck_helpers
 from broker import REPO_ROOT, BrokerProcess, sluice_bin, unique_name, wait_until
-from test_stage_runtime import StageProcess, read_topic
+from stage_fixture import StageProcess, read_topic
 from test_up import FAST
 
 

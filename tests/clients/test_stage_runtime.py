@@ -3,144 +3,21 @@ delivery, retries, delay topics, the dead-letter queue, circuit breakers,
 graceful and ungraceful stops, and the /metrics page. The `fault-injector`
 processor lets each record choose its own failure (see src/stages/fault_injector.h)."""
 
-import json
 import os
-import re
 import shutil
-import signal
 import subprocess
-import tempfile
-import threading
 import time
 import unittest
-import urllib.request
 
-import ck_helpers
-from broker import BrokerProcess, sluice_bin, unique_name, wait_until
+from broker import sluice_bin, wait_until
 from confluent_kafka import Consumer, TopicPartition
-
-ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
-
-
-class StageProcess:
-    """`sluice run PIPELINE --admin 127.0.0.1:0` as a child process."""
-
-    def __init__(self, pipeline_file, workdir, env=None):
-        self.pipeline_file = pipeline_file
-        self.env = env or {}  # added to this process's environment
-        self.log_path = os.path.join(workdir, "stage.log")
-        self.proc = None
-        self.port = None
-
-    def start(self):
-        log = open(self.log_path, "ab")
-        env = {**os.environ, "SLUICE_LOG_FORMAT": "json", **self.env}
-        self.proc = subprocess.Popen([sluice_bin(), "run", self.pipeline_file, "--admin", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-        log.close()
-        line = self.proc.stdout.readline()
-        m = ADMIN_RE.search(line)
-        assert m, "stage did not start: %r\n%s" % (line, self.log_tail())
-        self.port = int(m.group(1))
-        threading.Thread(target=lambda: self.proc.stdout.read(), daemon=True).start()
-        return self
-
-    def log_tail(self, n=60):
-        try:
-            with open(self.log_path, "rb") as f:
-                return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def log_events(self):
-        """The stage's JSON log lines, parsed."""
-        with open(self.log_path, "rb") as f:
-            return [json.loads(line) for line in f.read().decode().splitlines() if line.startswith("{")]
-
-    def get(self, path):
-        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.port, path), timeout=10) as r:
-            return r.read().decode()
-
-    def metric(self, name, **labels):
-        for line in self.get("/metrics").splitlines():
-            if line.startswith(name + "{") or line.startswith(name + " "):
-                if all('%s="%s"' % (k, v) in line for k, v in labels.items()):
-                    return float(line.rsplit(" ", 1)[1])
-        return None
-
-    def terminate(self):
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
-
-    def kill9(self):
-        self.proc.kill()
-        self.proc.wait(timeout=30)
+from stage_fixture import RETRY, OneStageTest, read_topic
 
 
-def read_topic(bootstrap, topic, expect, timeout=60):
-    """All records of `topic` (every partition) once at least `expect` arrived."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique_name("reader"), "auto.offset.reset": "earliest",
-                  "enable.auto.commit": False})
-    c.subscribe([topic])
-    out = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(out) < expect and time.monotonic() < deadline:
-            m = c.poll(0.2)
-            if m is not None and m.error() is None:
-                out.append(m)
-        # Linger briefly: anything beyond `expect` would be a duplicate worth seeing.
-        end = time.monotonic() + 1.0
-        while time.monotonic() < end:
-            m = c.poll(0.1)
-            if m is not None and m.error() is None:
-                out.append(m)
-    finally:
-        c.close()
-    return out
-
-
-class StageRuntimeTest(unittest.TestCase):
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sluice-stage-")
-        self.broker = BrokerProcess(default_partitions=3, group_initial_rebalance_delay_ms=0)
-        self.input = unique_name("in")
-        self.output = unique_name("out")
-        self.stages = []
-
-    def tearDown(self):
-        for s in self.stages:
-            if s.proc and s.proc.poll() is None:
-                s.kill9()
-        self.broker.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+class StageRuntimeTest(OneStageTest):
 
     def pipeline(self, extra_stage_yaml="", options="{}"):
-        path = os.path.join(self.tmp, "pipeline.yaml")
-        with open(path, "w") as f:
-            f.write("""pipeline: test
-bootstrap: %s
-stages:
-  - name: copy
-    input: %s
-    outputs: [%s]
-    processor: fault-injector
-    options: %s
-    retry: {max_attempts: 2, initial_backoff_ms: 20, max_backoff_ms: 100, delay_topics: [300ms, 600ms]}
-%s""" % (self.broker.bootstrap, self.input, self.output, options, extra_stage_yaml))
-        return path
-
-    def start_stage(self, path):
-        s = StageProcess(path, self.tmp).start()
-        self.stages.append(s)
-        return s
-
-    def produce(self, values):
-        p = ck_helpers.producer(self.broker.bootstrap)
-        for d in ck_helpers.produce_all(p, self.input, [{"value": v.encode(), "key": b"k%d" % i}
-                                                        for i, v in enumerate(values)]):
-            self.assertIsNone(d.error)
+        return self.write_pipeline("    options: %s\n" % options + RETRY + extra_stage_yaml)
 
     def committed_total(self):
         c = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "test.copy"})
@@ -227,48 +104,6 @@ stages:
         self.assertEqual(len({m.value() for m in out}), 20)
         wait_until(lambda: stage.metric("kafka_circuit_breaker_state", breaker="downstream") == 0, 30, 0.2,
                    "breaker closed")
-
-    def test_a_killed_members_partitions_move_to_the_survivor_after_the_session_timeout(self):
-        # 6 s instead of librdkafka's 45 s: the 30 s bound below fails if the setting is not applied.
-        path = self.pipeline("    session_timeout: 6s\n")
-        first, second = self.start_stage(path), self.start_stage(path)
-        total = 3 * 3  # input and its two delay topics, 3 partitions each
-
-        def assigned(stage):
-            return stage.metric("kafka_consumer_assigned_partitions") or 0
-
-        wait_until(lambda: assigned(first) > 0 and assigned(second) > 0
-                   and assigned(first) + assigned(second) == total, 60, 0.2, "both members assigned")
-        first.kill9()
-        wait_until(lambda: assigned(second) == total, 30, 0.2, "the survivor owns every partition")
-        values = ["after-%d" % i for i in range(30)]
-        self.produce(values)
-        out = read_topic(self.broker.bootstrap, self.output, 30)
-        self.assertEqual({m.value().decode() for m in out}, set(values))
-
-    def test_partitions_paused_for_a_full_queue_are_fetched_again_after_a_rebalance(self):
-        # librdkafka keeps a partition's pause flag after a revoke: a member paused for a
-        # full queue that gets its partitions back in a later rebalance must fetch them.
-        path = self.pipeline("    session_timeout: 6s\n"
-                             "    queue: {max_in_flight: 1, batch_size: 1, max_buffered_records: 10}\n")
-        first = self.start_stage(path)
-        # Halving a full buffer of 10 takes 2.5 s, past the runtime's 2 s before a real pause.
-        values = ["sleep:500:%d" % i for i in range(30)]
-        self.produce(values)
-        wait_until(lambda: any("paused consumption" in e.get("msg", "") for e in first.log_events()),
-                   60, 0.2, "the first member pausing for its full queue")
-        second_dir = os.path.join(self.tmp, "second")
-        os.makedirs(second_dir)
-        second = StageProcess(path, second_dir).start()
-        self.stages.append(second)
-        wait_until(lambda: (second.metric("kafka_consumer_assigned_partitions") or 0) > 0, 60, 0.2,
-                   "a rebalance giving the second member partitions")
-        second.kill9()  # the first member gets every partition back
-        # The kill may redeliver a record or two, so wait for every value, not for 30 records.
-        def delivered():
-            return {m.value().decode() for m in read_topic(self.broker.bootstrap, self.output, 30, timeout=3)}
-        wait_until(lambda: delivered() >= set(values), 120, 1,
-                   "every record, the first member's too (a partition stuck paused?)")
 
     def stop_mid_batch(self, stop):
         path = self.pipeline()

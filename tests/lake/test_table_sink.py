@@ -24,7 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "clients"))
 
 import ck_helpers  # noqa: E402
-import test_stage_runtime as stage_tests  # noqa: E402  (StageProcess, read_topic; its tests are not collected)
+from confluent_kafka import Consumer, TopicPartition  # noqa: E402
+from stage_fixture import StageProcess, read_topic  # noqa: E402
 from broker import BrokerProcess, sluice_bin, unique_name, wait_until  # noqa: E402
 
 
@@ -77,7 +78,7 @@ stages:
         return path
 
     def start(self, path, env=None):
-        s = stage_tests.StageProcess(path, self.tmp, {**self.env, **(env or {})}).start()
+        s = StageProcess(path, self.tmp, {**self.env, **(env or {})}).start()
         self.stages.append(s)
         return s
 
@@ -159,7 +160,7 @@ class TableSinkTest(SinkTestCase):
         self.produce(topic, good + bad)
         self.wait_for_records(3000)
         self.assertEqual(self.table_counts(), {"n": 3000, "ids": 3000, "lo": 0, "hi": 2999})
-        dlq = stage_tests.read_topic(self.broker.bootstrap, topic + ".dlq", len(bad))
+        dlq = read_topic(self.broker.bootstrap, topic + ".dlq", len(bad))
         self.assertEqual(len(dlq), len(bad))
         reasons = [dict(m.headers())["sluice.error.message"].decode() for m in dlq]
         self.assertTrue(all(dict(m.headers())["sluice.error.category"] == b"validation" for m in dlq))
@@ -236,9 +237,9 @@ class TableSinkTest(SinkTestCase):
 
     def group_committed(self, topic, group="p.sink"):
         """The group's committed offsets on `topic`, summed over its 3 partitions."""
-        c = stage_tests.Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": group})
+        c = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": group})
         try:
-            parts = [stage_tests.TopicPartition(topic, p) for p in range(3)]
+            parts = [TopicPartition(topic, p) for p in range(3)]
             return sum(max(tp.offset, 0) for tp in c.committed(parts, timeout=10))
         finally:
             c.close()
@@ -341,7 +342,7 @@ class TableSinkTest(SinkTestCase):
         one = duckdb("SELECT * FROM read_parquet('%s', hive_partitioning = false) LIMIT 1"
                      % self.file_path(files[0]))
         self.assertEqual(sorted(one[0]), ["id", "name", "ts"])
-        dlq = stage_tests.read_topic(self.broker.bootstrap, topic + ".dlq", 1)
+        dlq = read_topic(self.broker.bootstrap, topic + ".dlq", 1)
         self.assertIn("partition directory name of 307 bytes", dict(dlq[0].headers())["sluice.error.message"].decode())
 
     def test_partition_by_a_column_that_cannot_be_one_stops_the_stage_with_a_config_error(self):
