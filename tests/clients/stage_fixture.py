@@ -114,15 +114,16 @@ def copy_pipeline(bootstrap, input_topic, output_topic, stage_lines="", name="te
 
 
 class OneStageTest(unittest.TestCase):
-    """Base class (it has no tests of its own): a broker with 3 partitions per topic,
+    """Base class (it has no tests of its own): a broker (3 partitions per topic),
     self.input, self.output and self.tmp per test; stages started with start_stage()
     are killed in tearDown. self.stage is the last one started."""
 
     TMP_PREFIX = "sluice-stage-"
+    PARTITIONS = 3  # of every topic the broker creates
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix=self.TMP_PREFIX)
-        self.broker = BrokerProcess(default_partitions=3, group_initial_rebalance_delay_ms=0)
+        self.broker = BrokerProcess(default_partitions=self.PARTITIONS, group_initial_rebalance_delay_ms=0)
         self.input = unique_name("in")
         self.output = unique_name("out")
         self.stages = []

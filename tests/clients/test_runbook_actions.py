@@ -14,36 +14,21 @@ import time
 import unittest
 
 import ck_helpers
-from broker import REPO_ROOT, BrokerProcess, sluice_bin, unique_name, wait_until
-from stage_fixture import StageProcess, read_topic
+from broker import REPO_ROOT, sluice_bin, wait_until
+from stage_fixture import OneStageTest, read_topic
 from test_up import FAST
 
 
-class ScaleOutTest(unittest.TestCase):
+class ScaleOutTest(OneStageTest):
     """A12: more `sluice run` processes of one stage join its group and share the partitions."""
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sluice-scale-")
-        self.broker = BrokerProcess(default_partitions=4, group_initial_rebalance_delay_ms=0)
-        self.stages = []
-
-    def tearDown(self):
-        for s in self.stages:
-            if s.proc and s.proc.poll() is None:
-                s.kill9()
-        self.broker.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+    TMP_PREFIX = "sluice-scale-"
+    PARTITIONS = 4
 
     def test_two_processes_of_a_stage_share_its_partitions(self):
-        inp, out = unique_name("in"), unique_name("out")
-        path = os.path.join(self.tmp, "pipeline.yaml")
-        with open(path, "w") as f:
-            f.write("pipeline: test\nbootstrap: %s\nstages:\n  - name: copy\n    input: %s\n"
-                    "    outputs: [%s]\n    processor: fault-injector\n" % (self.broker.bootstrap, inp, out))
+        inp, out = self.input, self.output
+        path = self.write_pipeline()
         for i in range(2):
-            workdir = os.path.join(self.tmp, "p%d" % i)
-            os.makedirs(workdir)
-            self.stages.append(StageProcess(path, workdir).start())
+            self.start_stage(path, workdir=os.path.join(self.tmp, "p%d" % i))
 
         def assigned():
             return [json.loads(s.get("/status"))[0]["assigned_partitions"] for s in self.stages]

@@ -11,11 +11,9 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -25,8 +23,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "clients"))
 
 import ck_helpers  # noqa: E402
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402
-from stage_fixture import StageProcess, read_topic  # noqa: E402
-from broker import BrokerProcess, sluice_bin, unique_name, wait_until  # noqa: E402
+from stage_fixture import OneStageTest, read_topic  # noqa: E402
+from broker import sluice_bin, unique_name, wait_until  # noqa: E402
 
 
 def duckdb(sql):
@@ -37,26 +35,18 @@ def duckdb(sql):
     return json.loads(out.stdout)
 
 
-class SinkTestCase(unittest.TestCase):
+class SinkTestCase(OneStageTest):
     """A broker, table-sink processes writing to the store `self.lake` (a local directory here;
     subclasses may point it elsewhere, with `self.env` for the processes) and the table's rows
     read back with DuckDB."""
 
     TABLE = "tables/events"
+    TMP_PREFIX = "sluice-sink-"
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sluice-sink-")
+        super().setUp()
         self.lake = os.path.join(self.tmp, "lake")
         self.env = {}
-        self.broker = BrokerProcess(default_partitions=3, group_initial_rebalance_delay_ms=0)
-        self.stages = []
-
-    def tearDown(self):
-        for s in self.stages:
-            if s.proc and s.proc.poll() is None:
-                s.kill9()
-        self.broker.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def pipeline(self, name, topic, rows=500, interval="300ms", extra=""):
         path = os.path.join(self.tmp, name + ".yaml")
@@ -78,9 +68,7 @@ stages:
         return path
 
     def start(self, path, env=None):
-        s = StageProcess(path, self.tmp, {**self.env, **(env or {})}).start()
-        self.stages.append(s)
-        return s
+        return self.start_stage(path, env={**self.env, **(env or {})})
 
     def produce(self, topic, values):
         p = ck_helpers.producer(self.broker.bootstrap)
