@@ -78,18 +78,19 @@ AttachmentServer::~AttachmentServer() {
 }
 
 void AttachmentServer::stop() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
   server_.stop();
   if (thread_.joinable()) thread_.join();
 }
 
 bool AttachmentServer::pause_ms(int64_t ms) const {
-  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (stopping_) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return !stopping_;
+  std::unique_lock lock(stop_mu_);
+  return !stop_cv_.wait_for(lock, std::chrono::milliseconds(ms),
+                            [this] { return stopping_.load(); });
 }
 
 int AttachmentServer::count_request(const std::string& file) {

@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -57,6 +58,11 @@ class AttachmentServer {
   int port_ = 0;
   std::string base_url_;
   std::atomic<bool> stopping_{false};
+  // Slow and hanging answers wait on this rather than polling: a long run holds
+  // thousands of hanging requests (each retried), and 20 wake-ups a second each
+  // cost the demo source most of a core and starved the pipeline it feeds.
+  mutable std::mutex stop_mu_;
+  mutable std::condition_variable stop_cv_;
   std::atomic<int64_t> published_{0};
   std::atomic<int64_t> requests_{0};
   std::mutex mu_;
