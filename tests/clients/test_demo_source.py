@@ -4,6 +4,7 @@ evenly over the ten bad kinds, and the attachment server answers each kind the
 way the manifest says (fetched with urllib, redirects not followed)."""
 
 import collections
+import hashlib
 import json
 import os
 import re
@@ -177,6 +178,18 @@ class DemoSourceTest(unittest.TestCase):
         self.assertTrue(body.startswith(b"%PDF-1.4"))
         self.assertTrue(body.endswith(b"%%EOF\n"))
         self.assertEqual(fetch(a["url"])[2], body)
+
+    def test_file_bytes_are_the_same_in_every_version(self):
+        # The bytes are pinned: objects are stored under their sha256, and a run's
+        # files must be reproducible from its seed (the generator is a hot path that
+        # gets optimised). Whole files and the chunked oversize stream both count.
+        good = self.by_case["good"][0]["attachments"][0]
+        oversized = self.attachment("oversized", "oversized")
+        digests = {name: hashlib.sha256(fetch(a["url"])[2]).hexdigest()
+                   for name, a in (("good", good), ("oversized", oversized))}
+        self.assertEqual(digests, {
+            "good": "c125032993cda42b2c3bb42ff7928e49493def85cec81c7cd2d4bb8fbf009c10",
+            "oversized": "292825dc8d9b0a486031f35c7f2c0c169181e02ba2fc1e3d2b3394db69a93257"})
 
     def test_not_found(self):
         status, _, _ = fetch(self.attachment("http_404", "404")["url"])
