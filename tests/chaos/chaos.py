@@ -219,7 +219,8 @@ class Chaos:
             at = max(at, self.elapsed() + (self.rng.uniform(0.2, 2.0) if i else 0))
             while self.elapsed() < at:
                 self.check_up_alive()
-                time.sleep(min(0.1, at - self.elapsed()))
+                # check_up_alive takes time: the moment may have passed since the test above.
+                time.sleep(max(0.0, min(0.1, at - self.elapsed())))
             victims = [p for p in self.processes() if is_victim(p)]
             if not victims:
                 time.sleep(0.5)
