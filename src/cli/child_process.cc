@@ -25,8 +25,8 @@ std::string describe(int status) {
 }
 
 // In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(int stdout_fd, int log_fd, std::vector<char*>& argv,
-                             std::vector<char*>& envp) {
+[[noreturn]] void exec_child(int stdout_fd, int log_fd, const char* program,
+                             std::vector<char*>& argv, std::vector<char*>& envp) {
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   ::dup2(stdout_fd, STDOUT_FILENO);
@@ -35,7 +35,7 @@ std::string describe(int status) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none,
                 nullptr);  // the supervisor blocks SIGINT/SIGTERM; children must not
-  ::execve(argv[0], argv.data(), envp.data());
+  ::execve(program, argv.data(), envp.data());
   ::_exit(127);
 }
 
@@ -70,15 +70,15 @@ std::string ChildProcess::start(int timeout_ms) {
   std::vector<char*> envp;
   for (auto& v : vars) envp.push_back(v.data());
   envp.push_back(nullptr);
+  const char* program = spec_.program.empty() ? argv[0] : spec_.program.c_str();
   pid_ = ::fork();
-  if (pid_ == 0) exec_child(out[1], log_fd, argv, envp);
+  if (pid_ == 0) exec_child(out[1], log_fd, program, argv, envp);
   ::close(out[1]);
   if (pid_ < 0) {
     ::close(out[0]);
     ::close(log_fd);
     throw std::runtime_error("cannot fork " + spec_.name);
   }
-  starts_ += 1;
   exit_.clear();
   // Read the ready line, then keep copying stdout into the log so the child never blocks on a full
   // pipe.

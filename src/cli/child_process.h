@@ -24,6 +24,7 @@ class ChildProcess {
     std::vector<std::string> argv;
     std::vector<std::pair<std::string, std::string>> env;  // added to the supervisor's environment
     std::string log_path;
+    std::string program;  // the file executed; empty: argv[0]
   };
 
   explicit ChildProcess(Spec spec) : spec_(std::move(spec)) {}
@@ -44,7 +45,6 @@ class ChildProcess {
   const Spec& spec() const { return spec_; }
   const std::string& exit_description() const { return exit_; }
   std::string log_tail(int lines) const;
-  int starts() const { return starts_; }
   pid_t pid() const { return pid_; }
 
  private:
@@ -52,7 +52,6 @@ class ChildProcess {
   pid_t pid_ = -1;
   std::string exit_;
   std::thread drain_;
-  int starts_ = 0;
 };
 
 }  // namespace sluice::cli

@@ -53,6 +53,7 @@ struct Supervised {
   int port = 0;                 // admin port (stages) or listen port (broker)
   int64_t started_ms = 0;       // monotonic, for crash-loop detection
   int64_t started_wall_ms = 0;  // for uptime in `sluice ps`
+  int restarts = 0;             // counted here: the broker gets a new process each time
 };
 
 // The port in a ready line: the digits after the last ':' that follows `marker`
@@ -66,8 +67,16 @@ int port_in(const std::string& line, const std::string& marker) {
   return std::atoi(line.c_str() + colon + 1);
 }
 
-std::string self_path() {
-  return fs::read_symlink("/proc/self/exe").string();
+// A child running `sluice ARGS...`. It executes /proc/self/exe rather than the path it was
+// started from: if that file is replaced or deleted while sluice up runs (a rebuild, a
+// package upgrade), restarts keep working and every process stays on the supervisor's
+// version; `sluice down` and `sluice up` move to the new one.
+std::unique_ptr<ChildProcess> sluice_child(std::string name, std::vector<std::string> args,
+                                           std::vector<std::pair<std::string, std::string>> env,
+                                           std::string log_path) {
+  args.insert(args.begin(), fs::read_symlink("/proc/self/exe").string());
+  return std::make_unique<ChildProcess>(ChildProcess::Spec{
+      std::move(name), std::move(args), std::move(env), std::move(log_path), "/proc/self/exe"});
 }
 
 class Up {
@@ -106,13 +115,12 @@ class Up {
 };
 
 void Up::start_broker(int port) {
-  broker_.process = std::make_unique<ChildProcess>(
-      ChildProcess::Spec{"broker",
-                         {self_path(), "broker", "--data-dir", (data_ / "broker").string(),
-                          "--listen", "127.0.0.1:" + std::to_string(port), "--admin", "127.0.0.1:0",
-                          "--default-partitions", "4", "--group-initial-rebalance-delay-ms", "0"},
-                         {},
-                         (logs_ / "broker.log").string()});
+  broker_.process =
+      sluice_child("broker",
+                   {"broker", "--data-dir", (data_ / "broker").string(), "--listen",
+                    "127.0.0.1:" + std::to_string(port), "--admin", "127.0.0.1:0",
+                    "--default-partitions", "4", "--group-initial-rebalance-delay-ms", "0"},
+                   {}, (logs_ / "broker.log").string());
   const std::string line = broker_.process->start(20000);
   broker_.port = port_in(line, "listening on ");
   bootstrap_ = "127.0.0.1:" + std::to_string(broker_.port);
@@ -152,11 +160,9 @@ void Up::start_stages() {
       const std::string name = s.name + (n > 1 ? "#" + std::to_string(i) : "");
       Supervised sup;
       sup.stage = s.name;
-      sup.process = std::make_unique<ChildProcess>(ChildProcess::Spec{
-          name,
-          {self_path(), "run", pipeline_file_, "--stage", s.name, "--admin", "127.0.0.1:0"},
-          env_,
-          (logs_ / (s.name + "-" + std::to_string(i) + ".log")).string()});
+      sup.process =
+          sluice_child(name, {"run", pipeline_file_, "--stage", s.name, "--admin", "127.0.0.1:0"},
+                       env_, (logs_ / (s.name + "-" + std::to_string(i) + ".log")).string());
       stages_.push_back(std::move(sup));
       start_stage(stages_.back());
     }
@@ -180,8 +186,7 @@ int64_t Up::events_in_topic() {
 
 void Up::start_source() {
   events_before_ = events_in_topic();
-  std::vector<std::string> argv = {self_path(),
-                                   "demo-source",
+  std::vector<std::string> argv = {"demo-source",
                                    "--bootstrap",
                                    bootstrap_,
                                    "--topic",
@@ -198,8 +203,7 @@ void Up::start_source() {
                                    f_.max_attachment,
                                    "--manifest",
                                    (data_ / "manifest.jsonl").string()};
-  source_.process = std::make_unique<ChildProcess>(
-      ChildProcess::Spec{"demo-source", argv, env_, (logs_ / "demo-source.log").string()});
+  source_.process = sluice_child("demo-source", argv, env_, (logs_ / "demo-source.log").string());
   std::fprintf(stderr, "demo source: %s\n", source_.process->start(20000).c_str());
   source_.started_wall_ms = now_ms();
 }
@@ -210,6 +214,7 @@ void Up::supervise() {
     std::fprintf(stderr, "\nbroker %s; restarting it\n",
                  broker_.process->exit_description().c_str());
     start_broker(broker_.port);
+    broker_.restarts += 1;
     restarts_ += 1;
   }
   for (auto& s : stages_) {
@@ -221,6 +226,7 @@ void Up::supervise() {
     if (mono_ms() - s.started_ms < 5000)
       std::this_thread::sleep_for(std::chrono::seconds(2));  // crash loop
     start_stage(s);
+    s.restarts += 1;
     restarts_ += 1;
   }
   if (source_.process && !source_done_ && !source_.process->running()) {
@@ -340,7 +346,7 @@ void Up::write_table() {
     if (!s.process) return;
     const bool alive = s.process->running();
     entries.push_back({s.process->spec().name, s.stage, alive ? s.process->pid() : -1, admin,
-                       s.started_wall_ms, std::max(0, s.process->starts() - 1)});
+                       s.started_wall_ms, s.restarts});
   };
   add(broker_, bootstrap_);
   for (auto& s : stages_) add(s, "127.0.0.1:" + std::to_string(s.port));

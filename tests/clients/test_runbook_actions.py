@@ -66,15 +66,15 @@ class UpOperationsTest(unittest.TestCase):
         return subprocess.run([sluice_bin(), *args], cwd=REPO_ROOT, env=self.env, capture_output=True,
                               text=True, timeout=timeout)
 
-    def ps_rows(self):
-        """{stage: row dict} from `sluice ps`."""
+    def ps_rows(self, key="STAGE"):
+        """{stage (or another column's value): row dict} from `sluice ps`."""
         r = self.sluice("ps", "--data-dir", self.tmp)
         lines = r.stdout.splitlines()
         if not lines or not lines[0].startswith("NAME"):
             return {}
         header = lines[0].split()
-        return {row["STAGE"]: row for row in (dict(zip(header, l.split())) for l in lines[1:])
-                if row.get("STAGE", "-") != "-"}
+        return {row[key]: row for row in (dict(zip(header, l.split())) for l in lines[1:])
+                if row.get(key, "-") != "-"}
 
     def all_ready(self):
         rows = self.ps_rows()
@@ -130,6 +130,32 @@ class UpOperationsTest(unittest.TestCase):
         self.up.send_signal(signal.SIGINT)
         self.up.communicate(timeout=180)
         self.assertEqual(self.up.returncode, 0)
+
+    def test_restarts_survive_a_replaced_binary_and_count_for_the_broker_too(self):
+        # A rebuild or package upgrade replaces the file `sluice up` was started from;
+        # restarts must keep working (before, they failed with status 127 and took
+        # the whole pipeline down).
+        binary = os.path.join(self.tmp, "bin", "sluice")
+        os.makedirs(os.path.dirname(binary))
+        shutil.copy2(sluice_bin(), binary)
+        self.up = subprocess.Popen([binary, "up", "examples/claims-attachments", "--data-dir", self.tmp,
+                                    "--port", "0", "--count", "30", "--rate", "100", "--keep-running"],
+                                   cwd=REPO_ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True, start_new_session=True)
+        wait_until(self.all_ready, 90, 0.5, "every stage process running and ready")
+        os.remove(binary)
+        before = self.ps_rows(key="NAME")
+        for name in ("broker", "download"):
+            os.kill(int(before[name]["PID"]), signal.SIGKILL)
+            wait_until(lambda: self.ps_rows(key="NAME").get(name, {}).get("RESTARTS") == "1" and self.all_ready(),
+                       60, 0.5, "%s restarted by the supervisor from the deleted binary" % name)
+        self.assertIsNone(self.up.poll(), "sluice up is still running")
+        wait_until(lambda: self.sluice("validate", "--data-dir", self.tmp, timeout=120).returncode == 0,
+                   120, 2.0, "every event accounted for after the restarts")
+        self.up.send_signal(signal.SIGINT)
+        out, _ = self.up.communicate(timeout=180)
+        self.assertEqual(self.up.returncode, 0, out)
+        self.assertIn("stage restarts: 2;", out)
 
 
 if __name__ == "__main__":
