@@ -96,6 +96,7 @@ class Up {
   void print_progress(int64_t elapsed_s);
   int64_t events_in_topic();
   int64_t table_rows();
+  int restarts() const;  // of the broker and every stage process
   void stop_all();
   void write_table();
 
@@ -106,7 +107,6 @@ class Up {
   std::vector<std::pair<std::string, std::string>> env_;
   Supervised broker_, source_;
   std::vector<Supervised> stages_;
-  int restarts_ = 0;
   int64_t started_wall_ms_ = now_ms();
   bool source_done_ = false;   // finished sending (it keeps serving attachments until stopped)
   int64_t events_before_ = 0;  // records on the input topic before this run's source started
@@ -215,7 +215,6 @@ void Up::supervise() {
                  broker_.process->exit_description().c_str());
     start_broker(broker_.port);
     broker_.restarts += 1;
-    restarts_ += 1;
   }
   for (auto& s : stages_) {
     if (s.process->running()) continue;
@@ -227,7 +226,6 @@ void Up::supervise() {
       std::this_thread::sleep_for(std::chrono::seconds(2));  // crash loop
     start_stage(s);
     s.restarts += 1;
-    restarts_ += 1;
   }
   if (source_.process && !source_done_ && !source_.process->running()) {
     source_done_ = true;
@@ -288,7 +286,7 @@ void Up::print_progress(int64_t elapsed_s) {
                per_second(events, last_consumed_[first.input]), downloads,
                per_second(downloads, last_produced_[downloads_topic]),
                static_cast<long long>(table_rows()), now.lag, now.dead_lettered(),
-               now.open_breakers, now.processes_up, stages_.size(), restarts_,
+               now.open_breakers, now.processes_up, stages_.size(), restarts(),
                isatty(STDERR_FILENO) ? "" : "\n");
   last_consumed_ = now.consumed;
   last_produced_ = now.produced;
@@ -337,6 +335,12 @@ bool Up::drained() {
     if (!res || res->body.find("\"buffered\":0,\"in_flight\":0") == std::string::npos) return false;
   }
   return true;
+}
+
+int Up::restarts() const {
+  int n = broker_.restarts;
+  for (const auto& s : stages_) n += s.restarts;
+  return n;
 }
 
 void Up::write_table() {
@@ -432,7 +436,7 @@ int Up::run() {
         "--data-dir %s`\n",
         data_.c_str());
   }
-  std::printf("stage restarts: %d; logs in %s\n", restarts_, logs_.c_str());
+  std::printf("stage restarts: %d; logs in %s\n", restarts(), logs_.c_str());
   return complete && !report.ok() ? 1 : 0;
 }
 
