@@ -8,12 +8,15 @@ namespace sluice::broker {
 
 Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintenance_(maintenance) {
   topics_ = std::make_unique<TopicStore>(options.data_dir, options.topic_defaults);
-  offsets_ = std::make_unique<OffsetStore>(options.data_dir / "groups", options.topic_defaults.log.flush.always);
+  offsets_ = std::make_unique<OffsetStore>(options.data_dir / "groups",
+                                           options.topic_defaults.log.flush.always);
   groups_ = std::make_unique<GroupCoordinator>(*offsets_, options.groups);
   producer_ids_ = std::make_unique<ProducerIdAllocator>(options.data_dir);
-  ctx_ = std::unique_ptr<BrokerContext>(new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}});
-  server_ = std::make_unique<TcpServer>(ctx_->options.host, ctx_->options.port,
-                                        [this](int fd, const std::string& peer) { serve_connection(*ctx_, fd, peer); });
+  ctx_ = std::unique_ptr<BrokerContext>(
+      new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}});
+  server_ = std::make_unique<TcpServer>(
+      ctx_->options.host, ctx_->options.port,
+      [this](int fd, const std::string& peer) { serve_connection(*ctx_, fd, peer); });
   // Advertise the port actually bound, so --listen HOST:0 works for tests.
   ctx_->options.port = server_->port();
 }

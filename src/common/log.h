@@ -22,20 +22,24 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 void set_level(Level level);
 Level level();
 void set_format(Format format);
-void write(Level level, std::string_view component, std::string_view message, const Fields& fields = {});
+void write(Level level, std::string_view component, std::string_view message,
+           const Fields& fields = {});
 
 // An event with structured fields (text: `message key=value ...`; JSON: one object).
-inline void event(Level l, std::string_view component, std::string_view message, const Fields& fields) {
+inline void event(Level l, std::string_view component, std::string_view message,
+                  const Fields& fields) {
   if (level() <= l) write(l, component, message, fields);
 }
 
 template <typename... Args>
 void info(std::string_view component, fmt::format_string<Args...> f, Args&&... args) {
-  if (level() <= Level::kInfo) write(Level::kInfo, component, fmt::format(f, std::forward<Args>(args)...));
+  if (level() <= Level::kInfo)
+    write(Level::kInfo, component, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void warn(std::string_view component, fmt::format_string<Args...> f, Args&&... args) {
-  if (level() <= Level::kWarn) write(Level::kWarn, component, fmt::format(f, std::forward<Args>(args)...));
+  if (level() <= Level::kWarn)
+    write(Level::kWarn, component, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>
 void error(std::string_view component, fmt::format_string<Args...> f, Args&&... args) {
@@ -43,7 +47,8 @@ void error(std::string_view component, fmt::format_string<Args...> f, Args&&... 
 }
 template <typename... Args>
 void debug(std::string_view component, fmt::format_string<Args...> f, Args&&... args) {
-  if (level() <= Level::kDebug) write(Level::kDebug, component, fmt::format(f, std::forward<Args>(args)...));
+  if (level() <= Level::kDebug)
+    write(Level::kDebug, component, fmt::format(f, std::forward<Args>(args)...));
 }
 
 }  // namespace sluice::log

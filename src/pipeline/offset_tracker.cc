@@ -4,7 +4,9 @@
 
 namespace sluice::pipeline {
 
-void OffsetTracker::track(int64_t offset) { pending_.push_back({offset, false}); }
+void OffsetTracker::track(int64_t offset) {
+  pending_.push_back({offset, false});
+}
 
 void OffsetTracker::done(int64_t offset) {
   auto it = std::lower_bound(pending_.begin(), pending_.end(), offset,

@@ -9,14 +9,18 @@ ProcessorRegistry& ProcessorRegistry::instance() {
   return registry;
 }
 
-void ProcessorRegistry::add(const std::string& name, ProcessorFactory factory) { factories_[name] = std::move(factory); }
+void ProcessorRegistry::add(const std::string& name, ProcessorFactory factory) {
+  factories_[name] = std::move(factory);
+}
 
-std::unique_ptr<Processor> ProcessorRegistry::create(const std::string& name, const ProcessorContext& context) const {
+std::unique_ptr<Processor> ProcessorRegistry::create(const std::string& name,
+                                                     const ProcessorContext& context) const {
   auto it = factories_.find(name);
   if (it == factories_.end()) {
     std::string known;
     for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("stage '" + context.stage + "': unknown processor '" + name + "' (known: " + known + ")");
+    throw std::invalid_argument("stage '" + context.stage + "': unknown processor '" + name +
+                                "' (known: " + known + ")");
   }
   return it->second(context);
 }

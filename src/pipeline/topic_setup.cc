@@ -12,20 +12,24 @@ int partition_count(RdKafka::Handle& client, const std::string& topic, int timeo
   std::string err;
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&client, topic, nullptr, err));
   RdKafka::Metadata* md = nullptr;
-  if (!t || client.metadata(false, t.get(), &md, timeout_ms) != RdKafka::ERR_NO_ERROR || !md) return -1;
+  if (!t || client.metadata(false, t.get(), &md, timeout_ms) != RdKafka::ERR_NO_ERROR || !md)
+    return -1;
   std::unique_ptr<RdKafka::Metadata> owned(md);
   for (const auto* tm : *md->topics()) {
-    if (tm->topic() == topic && tm->err() == RdKafka::ERR_NO_ERROR) return int(tm->partitions()->size());
+    if (tm->topic() == topic && tm->err() == RdKafka::ERR_NO_ERROR)
+      return int(tm->partitions()->size());
   }
   return -1;
 }
 
-void ensure_topics(RdKafka::Handle& client, const std::vector<std::string>& topics, int partitions, int timeout_ms) {
+void ensure_topics(RdKafka::Handle& client, const std::vector<std::string>& topics, int partitions,
+                   int timeout_ms) {
   rd_kafka_t* rk = client.c_ptr();
   char errstr[512];
   std::vector<rd_kafka_NewTopic_t*> wanted;
   for (const auto& name : topics) {
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), partitions, -1, errstr, sizeof errstr);
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(name.c_str(), partitions, -1, errstr, sizeof errstr);
     if (nt) {
       wanted.push_back(nt);
     } else {
@@ -36,7 +40,8 @@ void ensure_topics(RdKafka::Handle& client, const std::vector<std::string>& topi
   rd_kafka_CreateTopics(rk, wanted.data(), wanted.size(), nullptr, queue);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, timeout_ms);
   if (!ev) {
-    log::warn("stage", "creating topics timed out after {} ms; they may be auto-created later", timeout_ms);
+    log::warn("stage", "creating topics timed out after {} ms; they may be auto-created later",
+              timeout_ms);
   } else if (const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev)) {
     size_t n = 0;
     const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);

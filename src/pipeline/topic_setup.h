@@ -16,6 +16,7 @@ int partition_count(RdKafka::Handle& client, const std::string& topic, int timeo
 
 // Creates each missing topic; existing ones are left alone. Problems are logged,
 // not thrown: the stage can still run (and the log says what to fix).
-void ensure_topics(RdKafka::Handle& client, const std::vector<std::string>& topics, int partitions, int timeout_ms);
+void ensure_topics(RdKafka::Handle& client, const std::vector<std::string>& topics, int partitions,
+                   int timeout_ms);
 
 }  // namespace sluice::pipeline

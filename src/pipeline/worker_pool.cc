@@ -3,7 +3,8 @@
 namespace sluice::pipeline {
 
 WorkerPool::WorkerPool(size_t threads) {
-  for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i) threads_.emplace_back([this] { loop(); });
+  for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i)
+    threads_.emplace_back([this] { loop(); });
 }
 
 WorkerPool::~WorkerPool() {

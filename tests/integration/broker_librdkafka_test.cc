@@ -27,8 +27,8 @@ void expect_all_read_back(const std::vector<Delivered>& sent,
   for (const auto& s : sent) {
     ASSERT_EQ(s.error, RdKafka::ERR_NO_ERROR) << "delivery failed for " << s.value;
     auto it = by_position.find({s.partition, s.offset});
-    ASSERT_NE(it, by_position.end()) << "acknowledged " << s.value << " at " << s.partition << "/" << s.offset
-                                     << " was not read back";
+    ASSERT_NE(it, by_position.end()) << "acknowledged " << s.value << " at " << s.partition << "/"
+                                     << s.offset << " was not read back";
     EXPECT_EQ(it->second->value, s.value);
     EXPECT_EQ(it->second->key, s.key);
   }
@@ -46,7 +46,8 @@ TEST_P(CodecRoundTrip, HundredThousandMessagesOverFourPartitionsComeBackIntactAn
   expect_all_read_back(sent, got);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryCodec, CodecRoundTrip, ::testing::Values("none", "gzip", "snappy", "lz4", "zstd"));
+INSTANTIATE_TEST_SUITE_P(EveryCodec, CodecRoundTrip,
+                         ::testing::Values("none", "gzip", "snappy", "lz4", "zstd"));
 
 TEST(Broker, MessagesSurviveACleanRestart) {
   BrokerProcess broker({"--default-partitions", "4"});
@@ -80,7 +81,7 @@ TEST(Broker, OffsetsForTimesFindsTheFirstRecordAtOrAfterTheTimestamp) {
   EXPECT_EQ(lookup(1'600'000'000'000), 0);
   EXPECT_EQ(lookup(1'700'000'050'000), 100);  // between the two groups: first "late" record
   EXPECT_EQ(lookup(1'700'000'100'000), 100);
-  EXPECT_EQ(lookup(1'800'000'000'000), -1);   // nothing that late
+  EXPECT_EQ(lookup(1'800'000'000'000), -1);  // nothing that late
 }
 
 // kill -9 while an acks=all producer is running: every acknowledged message

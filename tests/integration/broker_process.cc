@@ -27,8 +27,9 @@ BrokerProcess::~BrokerProcess() {
 void BrokerProcess::start() {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> args = {SLUICE_BIN, "broker", "--data-dir", data_dir_.string(), "--listen",
-                                   "127.0.0.1:" + std::to_string(port_)};
+  std::vector<std::string> args = {SLUICE_BIN,   "broker",
+                                   "--data-dir", data_dir_.string(),
+                                   "--listen",   "127.0.0.1:" + std::to_string(port_)};
   args.insert(args.end(), flags_.begin(), flags_.end());
   std::string log_path = (data_dir_ / "broker.log").string();
   pid_ = fork();

@@ -20,9 +20,9 @@ class BrokerProcess {
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
-  void kill9();          // SIGKILL, no chance to flush
-  void stop();           // SIGTERM and wait
-  void start();          // (re)start on the same data dir, same port when known
+  void kill9();  // SIGKILL, no chance to flush
+  void stop();   // SIGTERM and wait
+  void start();  // (re)start on the same data dir, same port when known
   bool running() const { return pid_ > 0; }
 
  private:

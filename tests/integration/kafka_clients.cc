@@ -35,8 +35,9 @@ void set_or_throw(RdKafka::Conf& conf, const std::string& k, const std::string& 
 
 }  // namespace
 
-std::unique_ptr<RdKafka::Producer> make_producer(const std::string& bootstrap, const ProduceOptions& opts,
-                                                RdKafka::DeliveryReportCb* reports) {
+std::unique_ptr<RdKafka::Producer> make_producer(const std::string& bootstrap,
+                                                 const ProduceOptions& opts,
+                                                 RdKafka::DeliveryReportCb* reports) {
   auto conf = base_conf(bootstrap);
   set_or_throw(*conf, "acks", opts.acks);
   set_or_throw(*conf, "compression.codec", opts.codec);
@@ -49,8 +50,9 @@ std::unique_ptr<RdKafka::Producer> make_producer(const std::string& bootstrap, c
   return p;
 }
 
-std::vector<Delivered> produce_messages(const std::string& bootstrap, const std::string& topic, int count,
-                                        const ProduceOptions& opts, const std::string& prefix) {
+std::vector<Delivered> produce_messages(const std::string& bootstrap, const std::string& topic,
+                                        int count, const ProduceOptions& opts,
+                                        const std::string& prefix) {
   std::vector<Delivered> out(static_cast<size_t>(count));
   DeliveryCollector collector(out);
   auto p = make_producer(bootstrap, opts, &collector);
@@ -59,8 +61,9 @@ std::vector<Delivered> produce_messages(const std::string& bootstrap, const std:
     d.key = "k" + std::to_string(i);
     d.value = prefix + "-" + std::to_string(i);
     for (;;) {
-      auto rc = p->produce(topic, i % opts.partitions, RdKafka::Producer::RK_MSG_COPY, d.value.data(), d.value.size(),
-                           d.key.data(), d.key.size(), opts.timestamp_ms, reinterpret_cast<void*>(intptr_t(i)));
+      auto rc = p->produce(topic, i % opts.partitions, RdKafka::Producer::RK_MSG_COPY,
+                           d.value.data(), d.value.size(), d.key.data(), d.key.size(),
+                           opts.timestamp_ms, reinterpret_cast<void*>(intptr_t(i)));
       if (rc != RdKafka::ERR__QUEUE_FULL) {
         if (rc != RdKafka::ERR_NO_ERROR) d.error = rc;
         break;
@@ -73,7 +76,8 @@ std::vector<Delivered> produce_messages(const std::string& bootstrap, const std:
   return out;
 }
 
-std::map<int32_t, std::vector<Delivered>> consume_all(const std::string& bootstrap, const std::string& topic,
+std::map<int32_t, std::vector<Delivered>> consume_all(const std::string& bootstrap,
+                                                      const std::string& topic,
                                                       int32_t partitions) {
   auto conf = base_conf(bootstrap);
   std::string err;

@@ -23,21 +23,23 @@ struct Delivered {
 struct ProduceOptions {
   std::string codec = "none";
   std::string acks = "all";
-  int32_t partitions = 4;  // messages are spread round-robin by explicit partition
-  int64_t timestamp_ms = 0;   // 0: let the client stamp
+  int32_t partitions = 4;    // messages are spread round-robin by explicit partition
+  int64_t timestamp_ms = 0;  // 0: let the client stamp
   std::map<std::string, std::string> extra_config;
 };
 
-std::unique_ptr<RdKafka::Producer> make_producer(const std::string& bootstrap, const ProduceOptions& opts,
-                                                RdKafka::DeliveryReportCb* reports = nullptr);
+std::unique_ptr<RdKafka::Producer> make_producer(const std::string& bootstrap,
+                                                 const ProduceOptions& opts,
+                                                 RdKafka::DeliveryReportCb* reports = nullptr);
 
 // Produces `count` messages with values "<prefix>-<i>" and keys "k<i>";
 // returns one Delivered per message, in send order, after all reports arrived.
-std::vector<Delivered> produce_messages(const std::string& bootstrap, const std::string& topic, int count,
-                                        const ProduceOptions& opts, const std::string& prefix = "v");
+std::vector<Delivered> produce_messages(const std::string& bootstrap, const std::string& topic,
+                                        int count, const ProduceOptions& opts,
+                                        const std::string& prefix = "v");
 
 // Reads each partition from the beginning up to its end offset at call time.
-std::map<int32_t, std::vector<Delivered>> consume_all(const std::string& bootstrap, const std::string& topic,
-                                                      int32_t partitions);
+std::map<int32_t, std::vector<Delivered>> consume_all(const std::string& bootstrap,
+                                                      const std::string& topic, int32_t partitions);
 
 }  // namespace sluice::testing

@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "commit failed: %s\n", RdKafka::err2str(rc).c_str());
       continue;
     }
-    std::printf("msg %d %lld %.*s\n", m->partition(), static_cast<long long>(m->offset()), int(m->len()),
-                static_cast<const char*>(m->payload()));
+    std::printf("msg %d %lld %.*s\n", m->partition(), static_cast<long long>(m->offset()),
+                int(m->len()), static_cast<const char*>(m->payload()));
     std::fflush(stdout);
   }
   c->close();

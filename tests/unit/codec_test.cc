@@ -33,12 +33,12 @@ TEST(Codec, ApiVersionsV3ResponseUsesCompactArraysAndTaggedFields) {
   ApiVersionsResponse resp;
   resp.api_keys.push_back({18, 0, 3});
   Bytes b = encode(resp, 3, true);
-  Bytes expected = {0, 0,              // error_code
-                    2,                 // compact array: 1 element + 1
-                    0, 18, 0, 0, 0, 3, // key, min, max
-                    0,                 // element tagged fields
-                    0, 0, 0, 0,        // throttle_time_ms
-                    0};                // body tagged fields
+  Bytes expected = {0, 0,               // error_code
+                    2,                  // compact array: 1 element + 1
+                    0, 18, 0, 0, 0, 3,  // key, min, max
+                    0,                  // element tagged fields
+                    0, 0,  0, 0,        // throttle_time_ms
+                    0};                 // body tagged fields
   EXPECT_EQ(b, expected);
 }
 
@@ -102,8 +102,9 @@ TEST(Codec, TruncatedInputThrowsDecodeError) {
 }
 
 TEST(Codec, RequestHeaderV2SkipsTaggedFieldsBeforeTheBody) {
-  Bytes frame = {0, 18, 0, 3, 0, 0, 0, 7, 0, 1, 'c', 0,  // key 18 v3, corr 7, client "c", no tags
-                 2, 'x', 2, 'y', 0};                     // compact "x", compact "y", no tags
+  Bytes frame = {0, 18,  0, 3,   0,   0,
+                 0, 7,   0, 1,   'c', 0,  // key 18 v3, corr 7, client "c", no tags
+                 2, 'x', 2, 'y', 0};      // compact "x", compact "y", no tags
   Request req = parse_request(frame, [](int16_t, int16_t v) { return v >= 3; });
   EXPECT_EQ(req.header.correlation_id, 7);
   EXPECT_EQ(req.header.client_id, "c");

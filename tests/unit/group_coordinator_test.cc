@@ -1,7 +1,8 @@
 // The group coordinator's state machine, driven directly by threads standing in
 // for consumers (the wire protocol around it is covered by the client tests).
-#include <gtest/gtest.h>
+#include "broker/groups/group_coordinator.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -9,7 +10,6 @@
 #include <future>
 #include <thread>
 
-#include "broker/groups/group_coordinator.h"
 #include "broker/protocol/errors.h"
 
 namespace sluice::broker {
@@ -21,8 +21,9 @@ using protocol::ErrorCode;
 class GroupCoordinatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("sluice-gc-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sluice-gc-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     store_ = std::make_unique<OffsetStore>(dir_, false);
     CoordinatorOptions opts;
@@ -34,7 +35,8 @@ class GroupCoordinatorTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  JoinRequestArgs args(const std::string& member = "", std::optional<std::string> instance = std::nullopt) {
+  JoinRequestArgs args(const std::string& member = "",
+                       std::optional<std::string> instance = std::nullopt) {
     JoinRequestArgs a;
     a.group_id = "g";
     a.member_id = member;
@@ -72,10 +74,12 @@ TEST_F(GroupCoordinatorTest, ASecondMemberTriggersARebalanceThatBothJoinAndTheLe
   coord_->sync("g", a.generation, a.member_id, std::nullopt, {{a.member_id, {1}}});
   auto b_future = std::async(std::launch::async, [&] { return coord_->join(args()); });
   // The existing member learns of the rebalance from its heartbeat, then rejoins.
-  for (int i = 0; i < 100 && coord_->heartbeat("g", a.generation, a.member_id, std::nullopt) == 0; ++i) {
+  for (int i = 0; i < 100 && coord_->heartbeat("g", a.generation, a.member_id, std::nullopt) == 0;
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(coord_->heartbeat("g", a.generation, a.member_id, std::nullopt), code(ErrorCode::kRebalanceInProgress));
+  EXPECT_EQ(coord_->heartbeat("g", a.generation, a.member_id, std::nullopt),
+            code(ErrorCode::kRebalanceInProgress));
   JoinResult a2 = coord_->join(args(a.member_id));
   JoinResult b = b_future.get();
   ASSERT_EQ(a2.error, 0);
@@ -85,8 +89,10 @@ TEST_F(GroupCoordinatorTest, ASecondMemberTriggersARebalanceThatBothJoinAndTheLe
   EXPECT_EQ(a2.leader, a.member_id) << "the existing leader keeps leading";
   EXPECT_EQ(a2.members.size(), 2u);
   EXPECT_TRUE(b.members.empty()) << "only the leader receives member metadata";
-  auto b_sync = std::async(std::launch::async, [&] { return coord_->sync("g", 2, b.member_id, std::nullopt, {}); });
-  SyncResult sa = coord_->sync("g", 2, a.member_id, std::nullopt, {{a.member_id, {1}}, {b.member_id, {2}}});
+  auto b_sync = std::async(std::launch::async,
+                           [&] { return coord_->sync("g", 2, b.member_id, std::nullopt, {}); });
+  SyncResult sa =
+      coord_->sync("g", 2, a.member_id, std::nullopt, {{a.member_id, {1}}, {b.member_id, {2}}});
   EXPECT_EQ(sa.assignment, Bytes{1});
   EXPECT_EQ(b_sync.get().assignment, Bytes{2});
 }
@@ -96,19 +102,23 @@ TEST_F(GroupCoordinatorTest, ASilentMemberExpiresAfterItsSessionTimeout) {
   coord_->sync("g", a.generation, a.member_id, std::nullopt, {});
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   coord_->tick();
-  EXPECT_EQ(coord_->heartbeat("g", a.generation, a.member_id, std::nullopt), code(ErrorCode::kUnknownMemberId));
+  EXPECT_EQ(coord_->heartbeat("g", a.generation, a.member_id, std::nullopt),
+            code(ErrorCode::kUnknownMemberId));
   EXPECT_EQ(coord_->describe("g").state, "Empty");
 }
 
 TEST_F(GroupCoordinatorTest, AStaticMemberRejoiningKeepsItsAssignmentWithoutARebalance) {
   JoinResult leader = coord_->join(args("", "leader-instance"));
-  auto follower_join = std::async(std::launch::async, [&] { return coord_->join(args("", "follower-instance")); });
+  auto follower_join =
+      std::async(std::launch::async, [&] { return coord_->join(args("", "follower-instance")); });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   JoinResult l2 = coord_->join(args(leader.member_id, "leader-instance"));
   JoinResult f = follower_join.get();
-  auto fsync = std::async(std::launch::async,
-                          [&] { return coord_->sync("g", f.generation, f.member_id, "follower-instance", {}); });
-  coord_->sync("g", l2.generation, l2.member_id, "leader-instance", {{l2.member_id, {1}}, {f.member_id, {2}}});
+  auto fsync = std::async(std::launch::async, [&] {
+    return coord_->sync("g", f.generation, f.member_id, "follower-instance", {});
+  });
+  coord_->sync("g", l2.generation, l2.member_id, "leader-instance",
+               {{l2.member_id, {1}}, {f.member_id, {2}}});
   ASSERT_EQ(fsync.get().assignment, Bytes{2});
   int32_t generation = l2.generation;
 
@@ -117,8 +127,10 @@ TEST_F(GroupCoordinatorTest, AStaticMemberRejoiningKeepsItsAssignmentWithoutAReb
   ASSERT_EQ(again.error, 0);
   EXPECT_EQ(again.generation, generation) << "no rebalance for a static rejoin";
   EXPECT_NE(again.member_id, f.member_id);
-  EXPECT_EQ(coord_->sync("g", generation, again.member_id, "follower-instance", {}).assignment, Bytes{2});
-  EXPECT_EQ(coord_->heartbeat("g", generation, f.member_id, "follower-instance"), code(ErrorCode::kFencedInstanceId));
+  EXPECT_EQ(coord_->sync("g", generation, again.member_id, "follower-instance", {}).assignment,
+            Bytes{2});
+  EXPECT_EQ(coord_->heartbeat("g", generation, f.member_id, "follower-instance"),
+            code(ErrorCode::kFencedInstanceId));
 }
 
 TEST_F(GroupCoordinatorTest, LeavingTheGroupEmptiesItAndDeletingItDropsItsOffsets) {
@@ -134,7 +146,8 @@ TEST_F(GroupCoordinatorTest, LeavingTheGroupEmptiesItAndDeletingItDropsItsOffset
 }
 
 TEST_F(GroupCoordinatorTest, CommitsAreCheckedAgainstMembershipAndGeneration) {
-  EXPECT_EQ(coord_->check_commit("g", {}), 0) << "a standalone commit to an inactive group is allowed";
+  EXPECT_EQ(coord_->check_commit("g", {}), 0)
+      << "a standalone commit to an inactive group is allowed";
   JoinResult a = coord_->join(args());
   coord_->sync("g", a.generation, a.member_id, std::nullopt, {});
   EXPECT_EQ(coord_->check_commit("g", {}), code(ErrorCode::kUnknownMemberId));

@@ -170,10 +170,12 @@ TEST(DeadLetterTopicTest, AReplayedRecordReturnsToTheDlqUntilItsLastAllowedRepla
 TEST(DeadLetterTopicTest, TheReplayCountSurvivesTheNextHop) {
   Record r = replayed(1);
   r.headers.emplace_back(header::kReplayedFrom, "claims.events.dlq/0/7");
-  OutputRecord out = to_dead_letter(r, "claims.events.dlq", Failure{"ingest", ErrorCategory::kValidation, "bad", 1, 5});
+  OutputRecord out = to_dead_letter(r, "claims.events.dlq",
+                                    Failure{"ingest", ErrorCategory::kValidation, "bad", 1, 5});
   int found = 0;
   for (const auto& [k, v] : out.headers) {
-    found += (k == header::kReplayCount && v == "1") || (k == header::kReplayedFrom && v == "claims.events.dlq/0/7");
+    found += (k == header::kReplayCount && v == "1") ||
+             (k == header::kReplayedFrom && v == "claims.events.dlq/0/7");
   }
   EXPECT_EQ(found, 2);
 }

@@ -1,7 +1,7 @@
 // Idempotent producer sequence rules, as a Kafka broker enforces them.
-#include <gtest/gtest.h>
-
 #include "broker/producers/producer_state.h"
+
+#include <gtest/gtest.h>
 
 namespace sluice::broker {
 namespace {

@@ -6,11 +6,16 @@ namespace sluice::broker {
 
 const char* state_name(GroupState state) {
   switch (state) {
-    case GroupState::kEmpty: return "Empty";
-    case GroupState::kPreparingRebalance: return "PreparingRebalance";
-    case GroupState::kCompletingRebalance: return "CompletingRebalance";
-    case GroupState::kStable: return "Stable";
-    case GroupState::kDead: return "Dead";
+    case GroupState::kEmpty:
+      return "Empty";
+    case GroupState::kPreparingRebalance:
+      return "PreparingRebalance";
+    case GroupState::kCompletingRebalance:
+      return "CompletingRebalance";
+    case GroupState::kStable:
+      return "Stable";
+    case GroupState::kDead:
+      return "Dead";
   }
   return "Unknown";
 }
@@ -28,7 +33,9 @@ std::string Group::choose_protocol() const {
   std::map<std::string, int> votes;
   if (members.empty()) return "";
   for (const auto& [name, metadata] : members.begin()->second.protocols) {
-    bool everyone = std::all_of(members.begin(), members.end(), [&name = name](const auto& m) { return m.second.metadata_for(name); });
+    bool everyone = std::all_of(members.begin(), members.end(), [&name = name](const auto& m) {
+      return m.second.metadata_for(name);
+    });
     if (everyone) votes[name] = 0;
   }
   if (votes.empty()) return "";
@@ -54,7 +61,8 @@ std::string Group::choose_protocol() const {
 
 bool Group::supports(const std::vector<std::pair<std::string, Bytes>>& protocols) const {
   for (const auto& [member_id, m] : members) {
-    bool shared = std::any_of(protocols.begin(), protocols.end(), [&m = m](const auto& p) { return m.metadata_for(p.first); });
+    bool shared = std::any_of(protocols.begin(), protocols.end(),
+                              [&m = m](const auto& p) { return m.metadata_for(p.first); });
     if (!shared) return false;
   }
   return true;

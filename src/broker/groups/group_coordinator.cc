@@ -18,7 +18,8 @@ std::string new_member_id(const std::string& client_id) {
   static std::mutex mu;
   std::lock_guard lock(mu);
   char suffix[40];
-  std::snprintf(suffix, sizeof suffix, "%016llx%016llx", (unsigned long long)rng(), (unsigned long long)rng());
+  std::snprintf(suffix, sizeof suffix, "%016llx%016llx", (unsigned long long)rng(),
+                (unsigned long long)rng());
   return (client_id.empty() ? "member" : client_id) + "-" + suffix;
 }
 
@@ -27,14 +28,18 @@ JoinResult join_error(int16_t error) {
   r.error = error;
   return r;
 }
-JoinResult join_error(ErrorCode error) { return join_error(code(error)); }
+JoinResult join_error(ErrorCode error) {
+  return join_error(code(error));
+}
 
 SyncResult sync_error(int16_t error) {
   SyncResult r;
   r.error = error;
   return r;
 }
-SyncResult sync_error(ErrorCode error) { return sync_error(code(error)); }
+SyncResult sync_error(ErrorCode error) {
+  return sync_error(code(error));
+}
 
 }  // namespace
 
@@ -59,7 +64,8 @@ void GroupCoordinator::prepare_rebalance(Group& g, const char* reason) {
   int64_t now = mono_ms();
   // A group starting from empty waits a little for more members, so a fleet
   // starting together rebalances once rather than once per member.
-  if (g.state == GroupState::kEmpty) g.initial_delay_until_ms = now + options_.initial_rebalance_delay_ms;
+  if (g.state == GroupState::kEmpty)
+    g.initial_delay_until_ms = now + options_.initial_rebalance_delay_ms;
   g.state = GroupState::kPreparingRebalance;
   g.rebalance_deadline_ms = now + g.max_rebalance_timeout_ms();
   changed_.notify_all();  // parked SyncGroups learn of the rebalance
@@ -78,7 +84,9 @@ void GroupCoordinator::maybe_complete_join(Group& g) {
     if (!m.awaiting_join) late.push_back(id);
   }
   for (const auto& id : late) {
-    log::info("groups", "group '{}': member {} did not rejoin within the rebalance timeout; removed", g.id, id);
+    log::info("groups",
+              "group '{}': member {} did not rejoin within the rebalance timeout; removed", g.id,
+              id);
     g.remove_member(id);
   }
   ++g.generation;
@@ -107,12 +115,13 @@ void GroupCoordinator::maybe_complete_join(Group& g) {
     m.assignment.clear();
     m.last_seen_ms = now;
   }
-  log::info("groups", "group '{}' generation {}: {} member(s), protocol '{}', leader {}", g.id, g.generation,
-            g.members.size(), g.protocol_name, g.leader);
+  log::info("groups", "group '{}' generation {}: {} member(s), protocol '{}', leader {}", g.id,
+            g.generation, g.members.size(), g.protocol_name, g.leader);
   changed_.notify_all();
 }
 
-JoinResult GroupCoordinator::wait_for_join(std::unique_lock<std::mutex>& lock, Group& g, const std::string& member_id) {
+JoinResult GroupCoordinator::wait_for_join(std::unique_lock<std::mutex>& lock, Group& g,
+                                           const std::string& member_id) {
   maybe_complete_join(g);
   changed_.wait(lock, [&] {
     auto it = g.members.find(member_id);
@@ -126,7 +135,8 @@ JoinResult GroupCoordinator::wait_for_join(std::unique_lock<std::mutex>& lock, G
   return r;
 }
 
-JoinResult GroupCoordinator::static_rejoin(Group& g, const std::string& old_id, const JoinRequestArgs& args) {
+JoinResult GroupCoordinator::static_rejoin(Group& g, const std::string& old_id,
+                                           const JoinRequestArgs& args) {
   // A static member restarting takes a fresh member id but keeps its place and
   // assignment: no rebalance unless it led the group or changed its protocols.
   Member m = g.members.at(old_id);
@@ -148,7 +158,8 @@ JoinResult GroupCoordinator::static_rejoin(Group& g, const std::string& old_id, 
   g.members.emplace(id, std::move(m));
   changed_.notify_all();  // the old id is fenced: its parked calls must end
   if (g.state == GroupState::kStable && same_protocols && !was_leader) {
-    log::info("groups", "group '{}': static member '{}' rejoined as {} without a rebalance", g.id, *args.instance_id, id);
+    log::info("groups", "group '{}': static member '{}' rejoined as {} without a rebalance", g.id,
+              *args.instance_id, id);
     JoinResult r;
     r.generation = g.generation;
     r.protocol_name = g.protocol_name;
@@ -168,7 +179,8 @@ JoinResult GroupCoordinator::join(const JoinRequestArgs& args) {
   }
   Group& g = group(args.group_id);
   bool type_mismatch = !g.members.empty() && g.protocol_type != args.protocol_type;
-  if (args.protocols.empty() || type_mismatch) return join_error(ErrorCode::kInconsistentGroupProtocol);
+  if (args.protocols.empty() || type_mismatch)
+    return join_error(ErrorCode::kInconsistentGroupProtocol);
 
   std::string member_id = args.member_id;
   if (member_id.empty() && args.instance_id && g.static_members.count(*args.instance_id)) {
@@ -184,7 +196,8 @@ JoinResult GroupCoordinator::join(const JoinRequestArgs& args) {
     return join_error(err);
   }
   bool is_new = !g.members.count(member_id);
-  if (is_new && !g.supports(args.protocols)) return join_error(ErrorCode::kInconsistentGroupProtocol);
+  if (is_new && !g.supports(args.protocols))
+    return join_error(ErrorCode::kInconsistentGroupProtocol);
 
   Member& m = g.members[member_id];
   m.id = member_id;
@@ -207,13 +220,15 @@ int16_t GroupCoordinator::check_member(Group& g, const std::string& member_id,
                                        const std::optional<std::string>& instance_id) {
   if (instance_id) {
     auto it = g.static_members.find(*instance_id);
-    if (it != g.static_members.end() && it->second != member_id) return code(ErrorCode::kFencedInstanceId);
+    if (it != g.static_members.end() && it->second != member_id)
+      return code(ErrorCode::kFencedInstanceId);
   }
   if (!g.members.count(member_id)) return code(ErrorCode::kUnknownMemberId);
   return 0;
 }
 
-SyncResult GroupCoordinator::sync(const std::string& group_id, int32_t generation, const std::string& member_id,
+SyncResult GroupCoordinator::sync(const std::string& group_id, int32_t generation,
+                                  const std::string& member_id,
                                   const std::optional<std::string>& instance_id,
                                   const std::vector<std::pair<std::string, Bytes>>& assignments) {
   std::unique_lock lock(mu_);
@@ -221,7 +236,8 @@ SyncResult GroupCoordinator::sync(const std::string& group_id, int32_t generatio
   if (!g) return sync_error(ErrorCode::kUnknownMemberId);
   if (int16_t err = check_member(*g, member_id, instance_id)) return sync_error(err);
   if (generation != g->generation) return sync_error(ErrorCode::kIllegalGeneration);
-  if (g->state == GroupState::kPreparingRebalance) return sync_error(ErrorCode::kRebalanceInProgress);
+  if (g->state == GroupState::kPreparingRebalance)
+    return sync_error(ErrorCode::kRebalanceInProgress);
   Member& me = g->members.at(member_id);
   me.last_seen_ms = mono_ms();
   if (g->state == GroupState::kCompletingRebalance && member_id == g->leader) {
@@ -235,19 +251,21 @@ SyncResult GroupCoordinator::sync(const std::string& group_id, int32_t generatio
   }
   me.awaiting_sync = true;
   changed_.wait(lock, [&] {
-    return shutting_down_ || g->state != GroupState::kCompletingRebalance || g->generation != generation ||
-           !g->members.count(member_id);
+    return shutting_down_ || g->state != GroupState::kCompletingRebalance ||
+           g->generation != generation || !g->members.count(member_id);
   });
   auto it = g->members.find(member_id);
   if (it == g->members.end()) return sync_error(ErrorCode::kUnknownMemberId);
   it->second.awaiting_sync = false;
   it->second.last_seen_ms = mono_ms();
   if (shutting_down_) return sync_error(ErrorCode::kCoordinatorNotAvailable);
-  if (g->state != GroupState::kStable || g->generation != generation) return sync_error(ErrorCode::kRebalanceInProgress);
+  if (g->state != GroupState::kStable || g->generation != generation)
+    return sync_error(ErrorCode::kRebalanceInProgress);
   return {0, it->second.assignment};
 }
 
-int16_t GroupCoordinator::heartbeat(const std::string& group_id, int32_t generation, const std::string& member_id,
+int16_t GroupCoordinator::heartbeat(const std::string& group_id, int32_t generation,
+                                    const std::string& member_id,
                                     const std::optional<std::string>& instance_id) {
   std::lock_guard lock(mu_);
   Group* g = find(group_id);
@@ -260,14 +278,16 @@ int16_t GroupCoordinator::heartbeat(const std::string& group_id, int32_t generat
 }
 
 std::vector<int16_t> GroupCoordinator::leave(
-    const std::string& group_id, const std::vector<std::pair<std::string, std::optional<std::string>>>& members) {
+    const std::string& group_id,
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& members) {
   std::lock_guard lock(mu_);
   std::vector<int16_t> errors;
   Group* g = find(group_id);
   bool removed = false;
   for (const auto& [member_id, instance_id] : members) {
     std::string id = member_id;
-    if (instance_id && id.empty() && g && g->static_members.count(*instance_id)) id = g->static_members[*instance_id];
+    if (instance_id && id.empty() && g && g->static_members.count(*instance_id))
+      id = g->static_members[*instance_id];
     int16_t err = g ? check_member(*g, id, instance_id) : code(ErrorCode::kUnknownMemberId);
     if (err == 0) {
       log::info("groups", "group '{}': member {} left", group_id, id);
@@ -291,7 +311,9 @@ void GroupCoordinator::expire_members(Group& g, int64_t now) {
     if (!parked && now - m.last_seen_ms > m.session_timeout_ms) expired.push_back(id);
   }
   for (const auto& id : expired) {
-    log::warn("groups", "group '{}': member {} sent no heartbeat within its session timeout; removed", g.id, id);
+    log::warn("groups",
+              "group '{}': member {} sent no heartbeat within its session timeout; removed", g.id,
+              id);
     g.remove_member(id);
   }
   if (!expired.empty()) prepare_rebalance(g, "a member's session expired");
@@ -319,7 +341,8 @@ int16_t GroupCoordinator::check_commit(const std::string& group_id, const Commit
   bool active = g && !g->members.empty();
   // Standalone commits (no generation, no member: admin tools, assign()-only
   // consumers) are allowed only while no consumer owns the group's partitions.
-  if (who.generation < 0 && who.member_id.empty()) return active ? code(ErrorCode::kUnknownMemberId) : 0;
+  if (who.generation < 0 && who.member_id.empty())
+    return active ? code(ErrorCode::kUnknownMemberId) : 0;
   if (!g) return code(ErrorCode::kUnknownMemberId);
   if (int16_t err = check_member(*g, who.member_id, who.instance_id)) return err;
   if (g->state == GroupState::kPreparingRebalance) return code(ErrorCode::kRebalanceInProgress);
@@ -339,10 +362,13 @@ GroupDescription GroupCoordinator::describe(const std::string& group_id) {
   }
   d.state = state_name(g->state);
   d.protocol_type = g->protocol_type;
-  d.protocol_name = g->state == GroupState::kStable || g->state == GroupState::kCompletingRebalance ? g->protocol_name : "";
+  d.protocol_name = g->state == GroupState::kStable || g->state == GroupState::kCompletingRebalance
+                        ? g->protocol_name
+                        : "";
   for (const auto& [id, m] : g->members) {
     const Bytes* metadata = m.metadata_for(g->protocol_name);
-    d.members.push_back({id, m.instance_id, m.client_id, m.client_host, metadata ? *metadata : Bytes{}, m.assignment});
+    d.members.push_back({id, m.instance_id, m.client_id, m.client_host,
+                         metadata ? *metadata : Bytes{}, m.assignment});
   }
   return d;
 }
@@ -352,7 +378,8 @@ std::vector<std::pair<std::string, std::string>> GroupCoordinator::list() {
   std::map<std::string, std::string> all;
   for (const auto& id : offsets_.groups()) all[id] = "consumer";
   for (const auto& [id, g] : groups_) {
-    if (g.state != GroupState::kDead && (!g.members.empty() || all.count(id))) all[id] = g.protocol_type;
+    if (g.state != GroupState::kDead && (!g.members.empty() || all.count(id)))
+      all[id] = g.protocol_type;
   }
   return {all.begin(), all.end()};
 }
@@ -369,7 +396,8 @@ int16_t GroupCoordinator::delete_group(const std::string& group_id) {
   return 0;
 }
 
-int16_t GroupCoordinator::check_offset_delete(const std::string& group_id, const std::string& topic) {
+int16_t GroupCoordinator::check_offset_delete(const std::string& group_id,
+                                              const std::string& topic) {
   std::lock_guard lock(mu_);
   Group* g = find(group_id);
   if (!g || g->members.empty()) return 0;

@@ -21,8 +21,8 @@
 namespace sluice::broker {
 
 struct CoordinatorOptions {
-  int32_t min_session_timeout_ms = 1000;     // group.min.session.timeout.ms
-  int32_t max_session_timeout_ms = 1800000;  // group.max.session.timeout.ms
+  int32_t min_session_timeout_ms = 1000;      // group.min.session.timeout.ms
+  int32_t max_session_timeout_ms = 1800000;   // group.max.session.timeout.ms
   int32_t initial_rebalance_delay_ms = 1000;  // group.initial.rebalance.delay.ms
 };
 
@@ -78,8 +78,9 @@ class GroupCoordinator {
   int16_t heartbeat(const std::string& group_id, int32_t generation, const std::string& member_id,
                     const std::optional<std::string>& instance_id);
   // Per member: its error code (0 when it left).
-  std::vector<int16_t> leave(const std::string& group_id,
-                             const std::vector<std::pair<std::string, std::optional<std::string>>>& members);
+  std::vector<int16_t> leave(
+      const std::string& group_id,
+      const std::vector<std::pair<std::string, std::optional<std::string>>>& members);
   // The error OffsetCommit answers for this group and member; 0 allows the commit.
   int16_t check_commit(const std::string& group_id, const CommitCheck& who);
   GroupDescription describe(const std::string& group_id);
@@ -101,9 +102,11 @@ class GroupCoordinator {
   void prepare_rebalance(Group& g, const char* reason);
   void maybe_complete_join(Group& g);
   void expire_members(Group& g, int64_t now);
-  int16_t check_member(Group& g, const std::string& member_id, const std::optional<std::string>& instance_id);
+  int16_t check_member(Group& g, const std::string& member_id,
+                       const std::optional<std::string>& instance_id);
   JoinResult static_rejoin(Group& g, const std::string& old_id, const JoinRequestArgs& args);
-  JoinResult wait_for_join(std::unique_lock<std::mutex>& lock, Group& g, const std::string& member_id);
+  JoinResult wait_for_join(std::unique_lock<std::mutex>& lock, Group& g,
+                           const std::string& member_id);
 
   OffsetStore& offsets_;
   CoordinatorOptions options_;

@@ -35,8 +35,8 @@ std::string unhex(const std::string& s) {
 
 std::string commit_line(const OffsetKey& k, const CommittedOffset& c) {
   std::ostringstream line;
-  line << "C " << hex(k.group) << ' ' << hex(k.topic) << ' ' << k.partition << ' ' << c.offset << ' '
-       << c.leader_epoch << ' ' << c.commit_time_ms << ' ' << hex(c.metadata) << '\n';
+  line << "C " << hex(k.group) << ' ' << hex(k.topic) << ' ' << k.partition << ' ' << c.offset
+       << ' ' << c.leader_epoch << ' ' << c.commit_time_ms << ' ' << hex(c.metadata) << '\n';
   return line.str();
 }
 
@@ -58,7 +58,8 @@ void write_all(int fd, const std::string& data, const std::filesystem::path& pat
 
 }  // namespace
 
-OffsetStore::OffsetStore(const std::filesystem::path& dir, bool sync) : path_(dir / "consumer_offsets.journal"), sync_(sync) {
+OffsetStore::OffsetStore(const std::filesystem::path& dir, bool sync)
+    : path_(dir / "consumer_offsets.journal"), sync_(sync) {
   std::filesystem::create_directories(dir);
   std::ifstream in(path_);
   std::string line;
@@ -87,7 +88,8 @@ OffsetStore::OffsetStore(const std::filesystem::path& dir, bool sync) : path_(di
       ++skipped;  // a torn last line from a crash mid-write; earlier lines stand
     }
   }
-  if (skipped > 0) log::warn("broker", "{}: ignored {} unreadable line(s) of {}", path_.string(), skipped, number);
+  if (skipped > 0)
+    log::warn("broker", "{}: ignored {} unreadable line(s) of {}", path_.string(), skipped, number);
   rewrite_compacted();
 }
 
@@ -101,13 +103,15 @@ void OffsetStore::rewrite_compacted() {
   auto tmp = path_;
   tmp += ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
   write_all(fd, content, tmp);
   ::fdatasync(fd);
   ::close(fd);
   std::filesystem::rename(tmp, path_);
   fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) throw std::runtime_error("cannot open " + path_.string() + ": " + std::strerror(errno));
+  if (fd_ < 0)
+    throw std::runtime_error("cannot open " + path_.string() + ": " + std::strerror(errno));
 }
 
 void OffsetStore::append(const std::string& lines) {
@@ -130,10 +134,12 @@ std::optional<CommittedOffset> OffsetStore::fetch(const OffsetKey& key) const {
   return it->second;
 }
 
-std::vector<std::pair<OffsetKey, CommittedOffset>> OffsetStore::group_offsets(const std::string& group) const {
+std::vector<std::pair<OffsetKey, CommittedOffset>> OffsetStore::group_offsets(
+    const std::string& group) const {
   std::lock_guard lock(mu_);
   std::vector<std::pair<OffsetKey, CommittedOffset>> out;
-  for (auto it = offsets_.lower_bound({group, "", INT32_MIN}); it != offsets_.end() && it->first.group == group; ++it) {
+  for (auto it = offsets_.lower_bound({group, "", INT32_MIN});
+       it != offsets_.end() && it->first.group == group; ++it) {
     out.push_back(*it);
   }
   return out;
@@ -162,7 +168,8 @@ void OffsetStore::erase(const OffsetKey& key) {
 void OffsetStore::erase_group(const std::string& group) {
   std::lock_guard lock(mu_);
   std::string lines;
-  for (auto it = offsets_.lower_bound({group, "", INT32_MIN}); it != offsets_.end() && it->first.group == group;) {
+  for (auto it = offsets_.lower_bound({group, "", INT32_MIN});
+       it != offsets_.end() && it->first.group == group;) {
     lines += delete_line(it->first);
     it = offsets_.erase(it);
   }

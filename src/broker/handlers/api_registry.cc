@@ -37,10 +37,13 @@ constexpr ApiSpec kApis[] = {
 
 }  // namespace
 
-std::span<const ApiSpec> supported_apis() { return kApis; }
+std::span<const ApiSpec> supported_apis() {
+  return kApis;
+}
 
 const ApiSpec* find_api(int16_t key) {
-  auto it = std::find_if(std::begin(kApis), std::end(kApis), [&](const ApiSpec& a) { return a.key == key; });
+  auto it = std::find_if(std::begin(kApis), std::end(kApis),
+                         [&](const ApiSpec& a) { return a.key == key; });
   return it == std::end(kApis) ? nullptr : &*it;
 }
 

@@ -1,13 +1,15 @@
+#include "broker/protocol/messages/api_versions.h"
+
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
-#include "broker/protocol/messages/api_versions.h"
 
 namespace sluice::broker::handlers {
 namespace {
 
 protocol::ApiVersionsResponse supported_list() {
   protocol::ApiVersionsResponse resp;
-  for (const ApiSpec& api : supported_apis()) resp.api_keys.push_back({api.key, 0, api.max_version});
+  for (const ApiSpec& api : supported_apis())
+    resp.api_keys.push_back({api.key, 0, api.max_version});
   return resp;
 }
 

@@ -10,7 +10,8 @@ StoreResult check_count(BrokerContext& ctx, const std::string& name, int32_t cou
   auto info = ctx.topics.describe(name);
   if (!info) return {StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist"};
   if (count <= info->partitions) {
-    return {StoreStatus::kInvalidPartitions, "topic '" + name + "' already has " + std::to_string(info->partitions) +
+    return {StoreStatus::kInvalidPartitions, "topic '" + name + "' already has " +
+                                                 std::to_string(info->partitions) +
                                                  " partitions; the new count must be larger"};
   }
   return {};
@@ -19,18 +20,20 @@ StoreResult check_count(BrokerContext& ctx, const std::string& name, int32_t cou
 }  // namespace
 
 std::optional<Bytes> create_partitions(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::CreatePartitionsRequest>(req, [&](const protocol::CreatePartitionsRequest& in) {
-    protocol::CreatePartitionsResponse resp;
-    for (const auto& t : in.topics) {
-      protocol::NamedResult r{t.name};
-      r.message_versions = protocol::since(0);
-      StoreResult res = in.validate_only ? check_count(ctx, t.name, t.count) : ctx.topics.add_partitions(t.name, t.count);
-      r.error_code = protocol::code(to_error(res.status));
-      if (res.status != StoreStatus::kOk) r.error_message = res.message;
-      resp.results.push_back(std::move(r));
-    }
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::CreatePartitionsRequest>(
+      req, [&](const protocol::CreatePartitionsRequest& in) {
+        protocol::CreatePartitionsResponse resp;
+        for (const auto& t : in.topics) {
+          protocol::NamedResult r{t.name};
+          r.message_versions = protocol::since(0);
+          StoreResult res = in.validate_only ? check_count(ctx, t.name, t.count)
+                                             : ctx.topics.add_partitions(t.name, t.count);
+          r.error_code = protocol::code(to_error(res.status));
+          if (res.status != StoreStatus::kOk) r.error_message = res.message;
+          resp.results.push_back(std::move(r));
+        }
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

@@ -12,12 +12,13 @@ namespace {
 using protocol::CreateTopicsRequest;
 using protocol::ErrorCode;
 
-protocol::NamedResult create_one(BrokerContext& ctx, const CreateTopicsRequest::Topic& t, bool validate_only) {
+protocol::NamedResult create_one(BrokerContext& ctx, const CreateTopicsRequest::Topic& t,
+                                 bool validate_only) {
   protocol::NamedResult r{t.name};
   if (t.replication_factor != -1 && t.replication_factor != 1) {
     r.error_code = protocol::code(ErrorCode::kInvalidReplicationFactor);
-    r.error_message = fmt::format("replication factor {} is impossible on a single-node broker; use 1",
-                                  t.replication_factor);
+    r.error_message = fmt::format(
+        "replication factor {} is impossible on a single-node broker; use 1", t.replication_factor);
     return r;
   }
   int32_t partitions = t.assignments.empty() ? t.num_partitions : int32_t(t.assignments.size());

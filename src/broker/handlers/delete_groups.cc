@@ -5,11 +5,13 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> delete_groups(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::DeleteGroupsRequest>(req, [&](const protocol::DeleteGroupsRequest& in) {
-    protocol::DeleteGroupsResponse resp;
-    for (const auto& id : in.groups_names) resp.results.push_back({id, ctx.groups.delete_group(id)});
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::DeleteGroupsRequest>(
+      req, [&](const protocol::DeleteGroupsRequest& in) {
+        protocol::DeleteGroupsResponse resp;
+        for (const auto& id : in.groups_names)
+          resp.results.push_back({id, ctx.groups.delete_group(id)});
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

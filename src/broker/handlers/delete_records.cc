@@ -7,29 +7,30 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> delete_records(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::DeleteRecordsRequest>(req, [&](const protocol::DeleteRecordsRequest& in) {
-    protocol::DeleteRecordsResponse resp;
-    for (const auto& topic : in.topics) {
-      auto& t = resp.topics.emplace_back();
-      t.name = topic.name;
-      for (const auto& p : topic.partitions) {
-        auto& out = t.partitions.emplace_back();
-        out.index = p.index;
-        auto log = ctx.topics.partition(topic.name, p.index);
-        if (!log) {
-          out.error_code = protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
-          continue;
+  return protocol::serve<protocol::DeleteRecordsRequest>(
+      req, [&](const protocol::DeleteRecordsRequest& in) {
+        protocol::DeleteRecordsResponse resp;
+        for (const auto& topic : in.topics) {
+          auto& t = resp.topics.emplace_back();
+          t.name = topic.name;
+          for (const auto& p : topic.partitions) {
+            auto& out = t.partitions.emplace_back();
+            out.index = p.index;
+            auto log = ctx.topics.partition(topic.name, p.index);
+            if (!log) {
+              out.error_code = protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
+              continue;
+            }
+            auto low = log->delete_records_before(p.offset);
+            if (low) {
+              out.low_watermark = *low;
+            } else {
+              out.error_code = protocol::code(protocol::ErrorCode::kOffsetOutOfRange);
+            }
+          }
         }
-        auto low = log->delete_records_before(p.offset);
-        if (low) {
-          out.low_watermark = *low;
-        } else {
-          out.error_code = protocol::code(protocol::ErrorCode::kOffsetOutOfRange);
-        }
-      }
-    }
-    return std::optional(resp);
-  });
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

@@ -5,17 +5,18 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> delete_topics(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::DeleteTopicsRequest>(req, [&](const protocol::DeleteTopicsRequest& in) {
-    protocol::DeleteTopicsResponse resp;
-    for (const auto& name : in.topic_names) {
-      protocol::NamedResult r{name};
-      r.message_versions = protocol::kNever;  // DeleteTopics v0-v3 has no message field
-      r.error_code = protocol::code(to_error(ctx.topics.delete_topic(name).status));
-      ctx.producers.forget(name);
-      resp.responses.push_back(std::move(r));
-    }
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::DeleteTopicsRequest>(
+      req, [&](const protocol::DeleteTopicsRequest& in) {
+        protocol::DeleteTopicsResponse resp;
+        for (const auto& name : in.topic_names) {
+          protocol::NamedResult r{name};
+          r.message_versions = protocol::kNever;  // DeleteTopics v0-v3 has no message field
+          r.error_code = protocol::code(to_error(ctx.topics.delete_topic(name).status));
+          ctx.producers.forget(name);
+          resp.responses.push_back(std::move(r));
+        }
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

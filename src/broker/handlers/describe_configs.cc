@@ -25,7 +25,8 @@ bool wanted(const DescribeConfigsRequest::Resource& res, const std::string& name
   return false;
 }
 
-DescribeConfigsResponse::Result describe(BrokerContext& ctx, const DescribeConfigsRequest::Resource& res) {
+DescribeConfigsResponse::Result describe(BrokerContext& ctx,
+                                         const DescribeConfigsRequest::Resource& res) {
   DescribeConfigsResponse::Result out;
   out.resource_type = res.resource_type;
   out.resource_name = res.resource_name;
@@ -52,7 +53,8 @@ DescribeConfigsResponse::Result describe(BrokerContext& ctx, const DescribeConfi
     c.value = value;
     bool overridden = overrides.count(name) > 0;
     c.is_default = !overridden;
-    c.config_source = overridden ? DescribeConfigsResponse::kTopicConfig : DescribeConfigsResponse::kDefaultConfig;
+    c.config_source = overridden ? DescribeConfigsResponse::kTopicConfig
+                                 : DescribeConfigsResponse::kDefaultConfig;
     c.config_type = config_type(name);
     out.configs.push_back(std::move(c));
   }

@@ -2,11 +2,12 @@
 // Partitions are served in request order; the first batch of the first
 // non-empty partition is returned whole even beyond the limits (KIP-74), every
 // later partition only if it fits in what is left of the response budget.
+#include "broker/protocol/messages/fetch.h"
+
 #include <chrono>
 
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
-#include "broker/protocol/messages/fetch.h"
 
 namespace sluice::broker::handlers {
 namespace {
@@ -21,8 +22,9 @@ struct Collected {
   bool has_error = false;
 };
 
-FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& topic, const FetchRequest::Partition& in,
-                                        int64_t budget, bool first_data, int64_t& bytes, bool& has_error) {
+FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& topic,
+                                        const FetchRequest::Partition& in, int64_t budget,
+                                        bool first_data, int64_t& bytes, bool& has_error) {
   FetchResponse::Partition out;
   out.index = in.index;
   auto log = ctx.topics.partition(topic, in.index);
@@ -57,7 +59,8 @@ Collected collect(BrokerContext& ctx, const FetchRequest& in) {
     t.name = topic.name;
     for (const auto& part : topic.partitions) {
       int64_t budget = int64_t(in.max_bytes) - c.bytes;
-      t.partitions.push_back(read_partition(ctx, topic.name, part, budget, c.bytes == 0, c.bytes, c.has_error));
+      t.partitions.push_back(
+          read_partition(ctx, topic.name, part, budget, c.bytes == 0, c.bytes, c.has_error));
     }
   }
   return c;
@@ -67,11 +70,13 @@ Collected collect(BrokerContext& ctx, const FetchRequest& in) {
 
 std::optional<Bytes> fetch(BrokerContext& ctx, const protocol::Request& req) {
   return protocol::serve<FetchRequest>(req, [&](const FetchRequest& in) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(in.max_wait_ms, 0));
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(in.max_wait_ms, 0));
     for (;;) {
       uint64_t seen = ctx.data.version();
       Collected c = collect(ctx, in);
-      if (c.bytes >= in.min_bytes || c.has_error || std::chrono::steady_clock::now() >= deadline || ctx.stopping()) {
+      if (c.bytes >= in.min_bytes || c.has_error || std::chrono::steady_clock::now() >= deadline ||
+          ctx.stopping()) {
         return std::optional(std::move(c.response));
       }
       ctx.data.wait(seen, deadline);

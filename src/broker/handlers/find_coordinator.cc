@@ -5,13 +5,14 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> find_coordinator(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::FindCoordinatorRequest>(req, [&](const protocol::FindCoordinatorRequest&) {
-    protocol::FindCoordinatorResponse resp;
-    resp.node_id = ctx.options.node_id;
-    resp.host = ctx.options.host;
-    resp.port = ctx.options.port;
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::FindCoordinatorRequest>(
+      req, [&](const protocol::FindCoordinatorRequest&) {
+        protocol::FindCoordinatorResponse resp;
+        resp.node_id = ctx.options.node_id;
+        resp.host = ctx.options.host;
+        resp.port = ctx.options.port;
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

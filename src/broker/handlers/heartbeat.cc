@@ -4,11 +4,13 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> heartbeat(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::HeartbeatRequest>(req, [&](const protocol::HeartbeatRequest& in) {
-    protocol::ErrorOnlyResponse resp;
-    resp.error_code = ctx.groups.heartbeat(in.group_id, in.generation_id, in.member_id, in.group_instance_id);
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::HeartbeatRequest>(
+      req, [&](const protocol::HeartbeatRequest& in) {
+        protocol::ErrorOnlyResponse resp;
+        resp.error_code =
+            ctx.groups.heartbeat(in.group_id, in.generation_id, in.member_id, in.group_instance_id);
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

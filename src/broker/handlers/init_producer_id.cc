@@ -7,16 +7,17 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> init_producer_id(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::InitProducerIdRequest>(req, [&](const protocol::InitProducerIdRequest& in) {
-    protocol::InitProducerIdResponse resp;
-    if (in.transactional_id) {
-      resp.error_code = protocol::code(protocol::ErrorCode::kUnsupportedVersion);
-      return std::optional(resp);
-    }
-    resp.producer_id = ctx.producer_ids.next();
-    resp.producer_epoch = 0;
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::InitProducerIdRequest>(
+      req, [&](const protocol::InitProducerIdRequest& in) {
+        protocol::InitProducerIdResponse resp;
+        if (in.transactional_id) {
+          resp.error_code = protocol::code(protocol::ErrorCode::kUnsupportedVersion);
+          return std::optional(resp);
+        }
+        resp.producer_id = ctx.producer_ids.next();
+        resp.producer_epoch = 0;
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

@@ -5,27 +5,30 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> join_group(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::JoinGroupRequest>(req, [&](const protocol::JoinGroupRequest& in) {
-    JoinRequestArgs args;
-    args.group_id = in.group_id;
-    args.member_id = in.member_id;
-    args.instance_id = in.group_instance_id;
-    args.client_id = req.header.client_id.value_or("");
-    args.client_host = "/" + req.peer.substr(0, req.peer.rfind(':'));
-    args.protocol_type = in.protocol_type;
-    for (const auto& p : in.protocols) args.protocols.emplace_back(p.name, p.metadata.data);
-    args.session_timeout_ms = in.session_timeout_ms;
-    args.rebalance_timeout_ms = in.rebalance_timeout_ms < 0 ? in.session_timeout_ms : in.rebalance_timeout_ms;
-    JoinResult r = ctx.groups.join(args);
-    protocol::JoinGroupResponse resp;
-    resp.error_code = r.error;
-    resp.generation_id = r.generation;
-    resp.protocol_name = r.protocol_name;
-    resp.leader = r.leader;
-    resp.member_id = r.member_id;
-    for (auto& [id, instance, metadata] : r.members) resp.members.push_back({id, instance, {std::move(metadata)}});
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::JoinGroupRequest>(
+      req, [&](const protocol::JoinGroupRequest& in) {
+        JoinRequestArgs args;
+        args.group_id = in.group_id;
+        args.member_id = in.member_id;
+        args.instance_id = in.group_instance_id;
+        args.client_id = req.header.client_id.value_or("");
+        args.client_host = "/" + req.peer.substr(0, req.peer.rfind(':'));
+        args.protocol_type = in.protocol_type;
+        for (const auto& p : in.protocols) args.protocols.emplace_back(p.name, p.metadata.data);
+        args.session_timeout_ms = in.session_timeout_ms;
+        args.rebalance_timeout_ms =
+            in.rebalance_timeout_ms < 0 ? in.session_timeout_ms : in.rebalance_timeout_ms;
+        JoinResult r = ctx.groups.join(args);
+        protocol::JoinGroupResponse resp;
+        resp.error_code = r.error;
+        resp.generation_id = r.generation;
+        resp.protocol_name = r.protocol_name;
+        resp.leader = r.leader;
+        resp.member_id = r.member_id;
+        for (auto& [id, instance, metadata] : r.members)
+          resp.members.push_back({id, instance, {std::move(metadata)}});
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

@@ -1,8 +1,9 @@
 // ListOffsets: earliest (-2), latest (-1), or the first record whose timestamp
 // is at or after the one asked for, found by looking inside batches.
+#include "broker/protocol/messages/list_offsets.h"
+
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
-#include "broker/protocol/messages/list_offsets.h"
 
 namespace sluice::broker::handlers {
 namespace {
@@ -40,7 +41,8 @@ std::optional<Bytes> list_offsets(BrokerContext& ctx, const protocol::Request& r
     for (const auto& topic : in.topics) {
       auto& t = resp.topics.emplace_back();
       t.name = topic.name;
-      for (const auto& p : topic.partitions) t.partitions.push_back(lookup(ctx, topic.name, p, req.header.api_version));
+      for (const auto& p : topic.partitions)
+        t.partitions.push_back(lookup(ctx, topic.name, p, req.header.api_version));
     }
     return std::optional(resp);
   });

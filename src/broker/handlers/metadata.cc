@@ -1,9 +1,10 @@
 // Metadata: this broker leads every partition. Unknown topics are created on
 // request when auto-creation is on (broker option and, from v4, the client's flag).
+#include "broker/protocol/messages/metadata.h"
+
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/topic_lookup.h"
 #include "broker/protocol/errors.h"
-#include "broker/protocol/messages/metadata.h"
 
 namespace sluice::broker::handlers {
 namespace {
@@ -44,9 +45,11 @@ std::optional<Bytes> metadata(BrokerContext& ctx, const protocol::Request& req) 
     resp.controller_id = ctx.options.node_id;
     bool all = !in.topics || (req.header.api_version == 0 && in.topics->empty());
     if (all) {
-      for (const auto& info : ctx.topics.list()) resp.topics.push_back(describe_topic(info, ctx.options.node_id));
+      for (const auto& info : ctx.topics.list())
+        resp.topics.push_back(describe_topic(info, ctx.options.node_id));
     } else {
-      for (const auto& t : *in.topics) resp.topics.push_back(lookup(ctx, t.name, in.allow_auto_topic_creation));
+      for (const auto& t : *in.topics)
+        resp.topics.push_back(lookup(ctx, t.name, in.allow_auto_topic_creation));
     }
     return std::optional(resp);
   });

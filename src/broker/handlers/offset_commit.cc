@@ -8,27 +8,32 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> offset_commit(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::OffsetCommitRequest>(req, [&](const protocol::OffsetCommitRequest& in) {
-    int16_t err = ctx.groups.check_commit(in.group_id, {in.generation_id, in.member_id, in.group_instance_id});
-    std::vector<std::pair<OffsetKey, CommittedOffset>> commits;
-    protocol::OffsetCommitResponse resp;
-    int64_t now = now_ms();
-    for (const auto& topic : in.topics) {
-      auto& t = resp.topics.emplace_back();
-      t.name = topic.name;
-      bool known = ctx.topics.describe(topic.name).has_value();
-      for (const auto& p : topic.partitions) {
-        int16_t perr = err ? err : known ? 0 : protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
-        t.partitions.push_back({p.index, perr});
-        if (perr == 0) {
-          commits.push_back({{in.group_id, topic.name, p.index},
-                             {p.committed_offset, p.committed_leader_epoch, p.committed_metadata.value_or(""), now}});
+  return protocol::serve<protocol::OffsetCommitRequest>(
+      req, [&](const protocol::OffsetCommitRequest& in) {
+        int16_t err = ctx.groups.check_commit(
+            in.group_id, {in.generation_id, in.member_id, in.group_instance_id});
+        std::vector<std::pair<OffsetKey, CommittedOffset>> commits;
+        protocol::OffsetCommitResponse resp;
+        int64_t now = now_ms();
+        for (const auto& topic : in.topics) {
+          auto& t = resp.topics.emplace_back();
+          t.name = topic.name;
+          bool known = ctx.topics.describe(topic.name).has_value();
+          for (const auto& p : topic.partitions) {
+            int16_t perr = err     ? err
+                           : known ? 0
+                                   : protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
+            t.partitions.push_back({p.index, perr});
+            if (perr == 0) {
+              commits.push_back({{in.group_id, topic.name, p.index},
+                                 {p.committed_offset, p.committed_leader_epoch,
+                                  p.committed_metadata.value_or(""), now}});
+            }
+          }
         }
-      }
-    }
-    if (!commits.empty()) ctx.groups.offsets().commit(commits);
-    return std::optional(resp);
-  });
+        if (!commits.empty()) ctx.groups.offsets().commit(commits);
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

@@ -5,19 +5,20 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> offset_delete(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::OffsetDeleteRequest>(req, [&](const protocol::OffsetDeleteRequest& in) {
-    protocol::OffsetDeleteResponse resp;
-    for (const auto& topic : in.topics) {
-      auto& t = resp.topics.emplace_back();
-      t.name = topic.name;
-      int16_t err = ctx.groups.check_offset_delete(in.group_id, topic.name);
-      for (const auto& p : topic.partitions) {
-        if (err == 0) ctx.groups.offsets().erase({in.group_id, topic.name, p.index});
-        t.partitions.push_back({p.index, err});
-      }
-    }
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::OffsetDeleteRequest>(
+      req, [&](const protocol::OffsetDeleteRequest& in) {
+        protocol::OffsetDeleteResponse resp;
+        for (const auto& topic : in.topics) {
+          auto& t = resp.topics.emplace_back();
+          t.name = topic.name;
+          int16_t err = ctx.groups.check_offset_delete(in.group_id, topic.name);
+          for (const auto& p : topic.partitions) {
+            if (err == 0) ctx.groups.offsets().erase({in.group_id, topic.name, p.index});
+            t.partitions.push_back({p.index, err});
+          }
+        }
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

@@ -8,7 +8,8 @@ namespace {
 
 using protocol::OffsetFetchResponse;
 
-OffsetFetchResponse::Partition to_partition(int32_t index, const std::optional<CommittedOffset>& c) {
+OffsetFetchResponse::Partition to_partition(int32_t index,
+                                            const std::optional<CommittedOffset>& c) {
   OffsetFetchResponse::Partition p;
   p.index = index;
   p.metadata = "";
@@ -23,12 +24,14 @@ OffsetFetchResponse::Partition to_partition(int32_t index, const std::optional<C
 }  // namespace
 
 std::optional<Bytes> offset_fetch(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::OffsetFetchRequest>(req, [&](const protocol::OffsetFetchRequest& in) {
+  return protocol::serve<protocol::OffsetFetchRequest>(req, [&](const protocol::OffsetFetchRequest&
+                                                                    in) {
     OffsetFetchResponse resp;
     auto& store = ctx.groups.offsets();
     if (!in.topics) {
       for (const auto& [key, c] : store.group_offsets(in.group_id)) {
-        if (resp.topics.empty() || resp.topics.back().name != key.topic) resp.topics.push_back({key.topic, {}});
+        if (resp.topics.empty() || resp.topics.back().name != key.topic)
+          resp.topics.push_back({key.topic, {}});
         resp.topics.back().partitions.push_back(to_partition(key.partition, c));
       }
       return std::optional(resp);

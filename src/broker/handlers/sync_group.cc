@@ -6,15 +6,18 @@
 namespace sluice::broker::handlers {
 
 std::optional<Bytes> sync_group(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::SyncGroupRequest>(req, [&](const protocol::SyncGroupRequest& in) {
-    std::vector<std::pair<std::string, Bytes>> assignments;
-    for (const auto& a : in.assignments) assignments.emplace_back(a.member_id, a.assignment.data);
-    SyncResult r = ctx.groups.sync(in.group_id, in.generation_id, in.member_id, in.group_instance_id, assignments);
-    protocol::SyncGroupResponse resp;
-    resp.error_code = r.error;
-    resp.assignment.data = std::move(r.assignment);
-    return std::optional(resp);
-  });
+  return protocol::serve<protocol::SyncGroupRequest>(
+      req, [&](const protocol::SyncGroupRequest& in) {
+        std::vector<std::pair<std::string, Bytes>> assignments;
+        for (const auto& a : in.assignments)
+          assignments.emplace_back(a.member_id, a.assignment.data);
+        SyncResult r = ctx.groups.sync(in.group_id, in.generation_id, in.member_id,
+                                       in.group_instance_id, assignments);
+        protocol::SyncGroupResponse resp;
+        resp.error_code = r.error;
+        resp.assignment.data = std::move(r.assignment);
+        return std::optional(resp);
+      });
 }
 
 }  // namespace sluice::broker::handlers

@@ -8,20 +8,28 @@ using protocol::ErrorCode;
 
 ErrorCode to_error(StoreStatus status) {
   switch (status) {
-    case StoreStatus::kOk: return ErrorCode::kNone;
-    case StoreStatus::kTopicExists: return ErrorCode::kTopicAlreadyExists;
-    case StoreStatus::kUnknownTopic: return ErrorCode::kUnknownTopicOrPartition;
-    case StoreStatus::kInvalidTopicName: return ErrorCode::kInvalidTopicException;
-    case StoreStatus::kInvalidPartitions: return ErrorCode::kInvalidPartitions;
-    case StoreStatus::kInvalidConfig: return ErrorCode::kInvalidConfig;
-    case StoreStatus::kIoError: return ErrorCode::kKafkaStorageError;
+    case StoreStatus::kOk:
+      return ErrorCode::kNone;
+    case StoreStatus::kTopicExists:
+      return ErrorCode::kTopicAlreadyExists;
+    case StoreStatus::kUnknownTopic:
+      return ErrorCode::kUnknownTopicOrPartition;
+    case StoreStatus::kInvalidTopicName:
+      return ErrorCode::kInvalidTopicException;
+    case StoreStatus::kInvalidPartitions:
+      return ErrorCode::kInvalidPartitions;
+    case StoreStatus::kInvalidConfig:
+      return ErrorCode::kInvalidConfig;
+    case StoreStatus::kIoError:
+      return ErrorCode::kKafkaStorageError;
   }
   return ErrorCode::kUnknownServerError;
 }
 
 TopicLookup find_or_create_topic(BrokerContext& ctx, const std::string& name, bool client_allows) {
   if (auto info = ctx.topics.describe(name)) return {std::move(info), ErrorCode::kNone};
-  if (!ctx.options.auto_create_topics || !client_allows) return {std::nullopt, ErrorCode::kUnknownTopicOrPartition};
+  if (!ctx.options.auto_create_topics || !client_allows)
+    return {std::nullopt, ErrorCode::kUnknownTopicOrPartition};
   StoreResult created = ctx.topics.create_topic(name, -1, {});
   // Another request may have created it between our look and our create.
   if (created.status != StoreStatus::kOk && created.status != StoreStatus::kTopicExists) {

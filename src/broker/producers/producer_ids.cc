@@ -12,7 +12,8 @@ namespace {
 constexpr int64_t kBlock = 1000;
 }
 
-ProducerIdAllocator::ProducerIdAllocator(std::filesystem::path data_dir) : path_(data_dir / "producer_ids") {
+ProducerIdAllocator::ProducerIdAllocator(std::filesystem::path data_dir)
+    : path_(data_dir / "producer_ids") {
   std::filesystem::create_directories(data_dir);
   std::ifstream in(path_);
   if (!(in >> next_)) next_ = 1000;  // leave low ids free; they are easy to mistake for test values
@@ -25,7 +26,8 @@ void ProducerIdAllocator::reserve_block() {
   tmp += ".tmp";
   std::string content = std::to_string(reserved_until_) + "\n";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || ::write(fd, content.data(), content.size()) != ssize_t(content.size()) || ::fsync(fd) != 0) {
+  if (fd < 0 || ::write(fd, content.data(), content.size()) != ssize_t(content.size()) ||
+      ::fsync(fd) != 0) {
     if (fd >= 0) ::close(fd);
     throw std::runtime_error("cannot persist producer id block to " + tmp.string());
   }

@@ -4,7 +4,8 @@
 
 namespace sluice::broker {
 
-std::shared_ptr<ProducerRegistry::Slot> ProducerRegistry::slot(const std::string& topic, int32_t partition) {
+std::shared_ptr<ProducerRegistry::Slot> ProducerRegistry::slot(const std::string& topic,
+                                                               int32_t partition) {
   std::lock_guard lock(mu_);
   auto& s = slots_[{topic, partition}];
   if (!s) s = std::make_shared<Slot>();
@@ -32,7 +33,8 @@ void ProducerRegistry::ensure_loaded(Slot& slot, const PartitionLog& log) {
 
 void ProducerRegistry::forget(const std::string& topic) {
   std::lock_guard lock(mu_);
-  for (auto it = slots_.lower_bound({topic, INT32_MIN}); it != slots_.end() && it->first.first == topic;) {
+  for (auto it = slots_.lower_bound({topic, INT32_MIN});
+       it != slots_.end() && it->first.first == topic;) {
     it = slots_.erase(it);
   }
 }

@@ -11,20 +11,20 @@ SequenceCheck ProducerStateTable::check(const BatchHeader& b) const {
     // means batches before it were lost (or deleted by retention).
     if (b.base_sequence == 0) return {};
     return {SequenceVerdict::kOutOfOrder, -1,
-            fmt::format("producer {} is unknown here and its first batch has sequence {}, not 0", b.producer_id,
-                        b.base_sequence)};
+            fmt::format("producer {} is unknown here and its first batch has sequence {}, not 0",
+                        b.producer_id, b.base_sequence)};
   }
   const Producer& p = it->second;
   if (b.producer_epoch < p.epoch) {
     return {SequenceVerdict::kFenced, -1,
-            fmt::format("producer {} epoch {} is older than the current epoch {}", b.producer_id, b.producer_epoch,
-                        p.epoch)};
+            fmt::format("producer {} epoch {} is older than the current epoch {}", b.producer_id,
+                        b.producer_epoch, p.epoch)};
   }
   if (b.producer_epoch > p.epoch) {
     if (b.base_sequence == 0) return {};
     return {SequenceVerdict::kOutOfOrder, -1,
-            fmt::format("producer {} bumped its epoch to {} but started at sequence {}", b.producer_id,
-                        b.producer_epoch, b.base_sequence)};
+            fmt::format("producer {} bumped its epoch to {} but started at sequence {}",
+                        b.producer_id, b.producer_epoch, b.base_sequence)};
   }
   int32_t last = last_sequence(b.base_sequence, b.record_count);
   for (const Entry& e : p.recent) {
@@ -35,7 +35,8 @@ SequenceCheck ProducerStateTable::check(const BatchHeader& b) const {
   int32_t expected = next_sequence(p.recent.back().last_seq);
   if (b.base_sequence != expected) {
     return {SequenceVerdict::kOutOfOrder, -1,
-            fmt::format("producer {} sent sequence {} but {} was expected", b.producer_id, b.base_sequence, expected)};
+            fmt::format("producer {} sent sequence {} but {} was expected", b.producer_id,
+                        b.base_sequence, expected)};
   }
   return {};
 }
@@ -47,7 +48,8 @@ void ProducerStateTable::record(const BatchHeader& b) {
     p.epoch = b.producer_epoch;
     p.recent.clear();
   }
-  p.recent.push_back({b.base_sequence, last_sequence(b.base_sequence, b.record_count), b.base_offset});
+  p.recent.push_back(
+      {b.base_sequence, last_sequence(b.base_sequence, b.record_count), b.base_offset});
   if (p.recent.size() > kRememberedBatches) p.recent.pop_front();
 }
 

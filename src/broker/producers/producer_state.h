@@ -47,7 +47,9 @@ class ProducerStateTable {
 };
 
 // The sequence that follows `seq`, wrapping at INT32_MAX as Kafka producers do.
-inline int32_t next_sequence(int32_t seq) { return seq == INT32_MAX ? 0 : seq + 1; }
+inline int32_t next_sequence(int32_t seq) {
+  return seq == INT32_MAX ? 0 : seq + 1;
+}
 // The last sequence of a batch starting at `first` with `count` records.
 inline int32_t last_sequence(int32_t first, int32_t count) {
   int64_t last = int64_t(first) + count - 1;

@@ -25,8 +25,12 @@ struct Versions {
   int16_t max = INT16_MAX;
   constexpr bool has(int16_t v) const { return v >= min && v <= max; }
 };
-constexpr Versions since(int16_t v) { return {v, INT16_MAX}; }
-constexpr Versions until(int16_t v) { return {0, v}; }
+constexpr Versions since(int16_t v) {
+  return {v, INT16_MAX};
+}
+constexpr Versions until(int16_t v) {
+  return {0, v};
+}
 inline constexpr Versions kNever{1, 0};  // a field no served version has
 
 using NullableString = std::optional<std::string>;
@@ -72,7 +76,11 @@ class Decoder {
  public:
   // `frame` must stay alive and unmoved while decoded Records views are used.
   Decoder(std::span<uint8_t> frame, size_t offset, int16_t version, bool flexible)
-      : frame_(frame), r_(ByteSpan(frame).subspan(offset)), base_(offset), version_(version), flexible_(flexible) {}
+      : frame_(frame),
+        r_(ByteSpan(frame).subspan(offset)),
+        base_(offset),
+        version_(version),
+        flexible_(flexible) {}
 
   int16_t version() const { return version_; }
   size_t consumed() const { return base_ + r_.position(); }
@@ -140,10 +148,8 @@ class Decoder {
     fill(vec.emplace(), n);
   }
   template <typename T>
-    requires requires(T& t, Decoder& d) { t.visit(d); }
-  void read(T& msg) {
-    read_message(msg);
-  }
+  requires requires(T& t, Decoder& d) { t.visit(d); }
+  void read(T& msg) { read_message(msg); }
 
   template <typename T>
   void fill(std::vector<T>& vec, int64_t n) {
@@ -176,7 +182,8 @@ class Decoder {
 
 class Encoder {
  public:
-  Encoder(ByteWriter& w, int16_t version, bool flexible) : w_(w), version_(version), flexible_(flexible) {}
+  Encoder(ByteWriter& w, int16_t version, bool flexible)
+      : w_(w), version_(version), flexible_(flexible) {}
 
   int16_t version() const { return version_; }
 
@@ -240,10 +247,8 @@ class Encoder {
     write(*vec);
   }
   template <typename T>
-    requires requires(T& t, Encoder& e) { t.visit(e); }
-  void write(T& msg) {
-    write_message(msg);
-  }
+  requires requires(T& t, Encoder& e) { t.visit(e); }
+  void write(T& msg) { write_message(msg); }
 
   void length(int64_t n) {
     if (flexible_) {

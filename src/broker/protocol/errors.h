@@ -50,6 +50,8 @@ enum class ErrorCode : int16_t {
   kInvalidRecord = 87,
 };
 
-inline int16_t code(ErrorCode e) { return static_cast<int16_t>(e); }
+inline int16_t code(ErrorCode e) {
+  return static_cast<int16_t>(e);
+}
 
 }  // namespace sluice::broker::protocol

@@ -72,16 +72,17 @@ Outcome dispatch(BrokerContext& ctx, int fd, std::span<uint8_t> frame, const std
   const auto& h = req.header;
   const handlers::ApiSpec* api = handlers::find_api(h.api_key);
   if (!api) {
-    log::warn("broker", "closing connection from {}: unknown API key {} (client {})", peer, h.api_key,
-              h.client_id.value_or("?"));
+    log::warn("broker", "closing connection from {}: unknown API key {} (client {})", peer,
+              h.api_key, h.client_id.value_or("?"));
     return Outcome::kClose;
   }
   if (h.api_version < 0 || h.api_version > api->max_version) {
     if (h.api_key == kApiVersionsKey) {
-      return send_response(fd, h, false, handlers::api_versions_unsupported()) ? Outcome::kContinue : Outcome::kClose;
+      return send_response(fd, h, false, handlers::api_versions_unsupported()) ? Outcome::kContinue
+                                                                               : Outcome::kClose;
     }
-    log::warn("broker", "closing connection from {}: {} v{} is not supported (0-{} are)", peer, api->name,
-              h.api_version, api->max_version);
+    log::warn("broker", "closing connection from {}: {} v{} is not supported (0-{} are)", peer,
+              api->name, h.api_version, api->max_version);
     return Outcome::kClose;
   }
   std::optional<Bytes> body = api->handle(ctx, req);
@@ -98,8 +99,8 @@ void serve_connection(BrokerContext& ctx, int fd, const std::string& peer) {
     if (!read_full(fd, size_buf, 4)) return;
     int32_t size = int32_t(load_be32(size_buf));
     if (size < 8 || size > ctx.options.max_request_bytes) {
-      log::warn("broker", "closing connection from {}: request frame of {} bytes is outside 8..{}", peer, size,
-                ctx.options.max_request_bytes);
+      log::warn("broker", "closing connection from {}: request frame of {} bytes is outside 8..{}",
+                peer, size, ctx.options.max_request_bytes);
       return;
     }
     frame.resize(size_t(size));

@@ -27,9 +27,11 @@ std::pair<std::string, int> parse_host_port(const std::string& address) {
     port = std::stoi(address.substr(colon + 1), &used);
     if (used != address.size() - colon - 1) throw std::invalid_argument("trailing characters");
   } catch (const std::exception&) {
-    throw std::invalid_argument("port in '" + address + "' is not a number; use HOST:PORT, e.g. 127.0.0.1:9092");
+    throw std::invalid_argument("port in '" + address +
+                                "' is not a number; use HOST:PORT, e.g. 127.0.0.1:9092");
   }
-  if (port < 0 || port > 65535) throw std::invalid_argument("port in '" + address + "' must be 0-65535");
+  if (port < 0 || port > 65535)
+    throw std::invalid_argument("port in '" + address + "' must be 0-65535");
   return {host, port};
 }
 
@@ -39,17 +41,21 @@ TcpServer::TcpServer(const std::string& host, int port, ConnectionFn on_connecti
   addr.sin_family = AF_INET;
   addr.sin_port = htons(uint16_t(port));
   if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
-    throw std::runtime_error("cannot listen on '" + host + "': give an IPv4 address such as 127.0.0.1");
+    throw std::runtime_error("cannot listen on '" + host +
+                             "': give an IPv4 address such as 127.0.0.1");
   }
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) throw std::runtime_error(std::string("socket() failed: ") + std::strerror(errno));
+  if (listen_fd_ < 0)
+    throw std::runtime_error(std::string("socket() failed: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 128) != 0) {
     std::string why = std::strerror(errno);
     ::close(listen_fd_);
-    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + why +
-                             " (is another broker already using this port? pick another with --listen)");
+    throw std::runtime_error(
+        "cannot listen on " + host + ":" + std::to_string(port) + ": " + why +
+        " (is another broker already using this port? pick another with --listen)");
   }
   socklen_t len = sizeof addr;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);

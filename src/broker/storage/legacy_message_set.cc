@@ -36,7 +36,8 @@ void unpack(ByteSpan set, int64_t now, int depth, std::vector<RecordInput>& out)
     ByteReader m(msg.subspan(4));
     int8_t magic = m.i8();
     int8_t attributes = m.i8();
-    if (magic != 0 && magic != 1) throw DecodeError(fmt::format("legacy message has magic {}", magic));
+    if (magic != 0 && magic != 1)
+      throw DecodeError(fmt::format("legacy message has magic {}", magic));
     int64_t ts = magic == 1 ? m.i64() : -1;
     RecordInput rec;
     rec.timestamp = ts >= 0 ? ts : now;
@@ -48,7 +49,8 @@ void unpack(ByteSpan set, int64_t now, int depth, std::vector<RecordInput>& out)
       continue;
     }
     if (depth > 0 || !rec.value) throw DecodeError("nested or empty compressed legacy message");
-    Bytes inner = decompress(codec, ByteSpan(reinterpret_cast<const uint8_t*>(rec.value->data()), rec.value->size()));
+    Bytes inner = decompress(
+        codec, ByteSpan(reinterpret_cast<const uint8_t*>(rec.value->data()), rec.value->size()));
     unpack(inner, ts >= 0 ? ts : now, depth + 1, out);
   }
 }

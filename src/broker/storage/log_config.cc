@@ -17,9 +17,12 @@ std::optional<int64_t> parse_int(const std::string& s) {
 
 }  // namespace
 
-std::optional<std::string> apply_config(LogConfig& config, const std::string& key, const std::string& value) {
+std::optional<std::string> apply_config(LogConfig& config, const std::string& key,
+                                        const std::string& value) {
   auto n = parse_int(value);
-  auto bad = [&](const char* range) { return fmt::format("{} must be {}, got '{}'", key, range, value); };
+  auto bad = [&](const char* range) {
+    return fmt::format("{} must be {}, got '{}'", key, range, value);
+  };
   if (key == "retention.ms") {
     if (!n || *n < -1) return bad("an integer >= -1 (milliseconds; -1 keeps forever)");
     config.retention_ms = *n;
@@ -33,14 +36,16 @@ std::optional<std::string> apply_config(LogConfig& config, const std::string& ke
     if (!n || *n < 0 || *n > INT32_MAX) return bad("an integer from 0 to 2147483647");
     config.max_message_bytes = int32_t(*n);
   } else if (key == "cleanup.policy") {
-    if (value != "delete" && value != "compact" && value != "compact,delete" && value != "delete,compact") {
+    if (value != "delete" && value != "compact" && value != "compact,delete" &&
+        value != "delete,compact") {
       return bad("'delete', 'compact' or 'compact,delete'");
     }
     config.cleanup_policy = value;
   } else {
-    return fmt::format("unknown topic config '{}'; supported: retention.ms, retention.bytes, segment.bytes, "
-                       "max.message.bytes, cleanup.policy",
-                       key);
+    return fmt::format(
+        "unknown topic config '{}'; supported: retention.ms, retention.bytes, segment.bytes, "
+        "max.message.bytes, cleanup.policy",
+        key);
   }
   return std::nullopt;
 }

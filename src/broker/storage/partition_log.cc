@@ -31,9 +31,11 @@ std::optional<int64_t> segment_base(const std::filesystem::path& file) {
 
 }  // namespace
 
-PartitionLog::PartitionLog(std::filesystem::path dir, LogConfig config) : dir_(std::move(dir)), config_(config) {}
+PartitionLog::PartitionLog(std::filesystem::path dir, LogConfig config)
+    : dir_(std::move(dir)), config_(config) {}
 
-std::unique_ptr<PartitionLog> PartitionLog::open(const std::filesystem::path& dir, LogConfig config) {
+std::unique_ptr<PartitionLog> PartitionLog::open(const std::filesystem::path& dir,
+                                                 LogConfig config) {
   std::filesystem::create_directories(dir);
   std::unique_ptr<PartitionLog> log(new PartitionLog(dir, config));
   log->recover();
@@ -61,7 +63,8 @@ void PartitionLog::recover() {
       Segment::Recovery r = seg->recover(interval);
       if (r.truncated > 0) {
         log::warn("storage", "{}: truncated {} byte(s) at offset {} during recovery: {}",
-                  (dir_ / (segment_name(bases[i]) + ".log")).string(), r.truncated, r.next_offset, r.reason);
+                  (dir_ / (segment_name(bases[i]) + ".log")).string(), r.truncated, r.next_offset,
+                  r.reason);
       }
       next = r.next_offset;
     }
@@ -77,7 +80,8 @@ void PartitionLog::recover() {
 
 PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
   std::lock_guard lock(append_mu_);
-  if (!failure_.empty()) throw std::runtime_error("cannot append to " + dir_.string() + ": " + failure_);
+  if (!failure_.empty())
+    throw std::runtime_error("cannot append to " + dir_.string() + ": " + failure_);
   LogConfig cfg = config();
   int64_t base = end_offset_;
   assign_base_offset(batch.data(), base);
@@ -197,11 +201,13 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   {
     std::shared_lock read_lock(segments_mu_);
     for (const auto& [base, seg] : segments_) total += int64_t(seg->size());
-    for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it) sealed.push_back(it->second);
+    for (auto it = segments_.begin(); std::next(it) != segments_.end(); ++it)
+      sealed.push_back(it->second);
   }
   int64_t new_start = -1;
   for (const auto& seg : sealed) {
-    bool too_old = cfg.retention_ms >= 0 && seg->max_timestamp() >= 0 && seg->max_timestamp() < now_ms - cfg.retention_ms;
+    bool too_old = cfg.retention_ms >= 0 && seg->max_timestamp() >= 0 &&
+                   seg->max_timestamp() < now_ms - cfg.retention_ms;
     bool too_big = cfg.retention_bytes >= 0 && total - int64_t(seg->size()) >= cfg.retention_bytes;
     if (!too_old && !too_big) break;
     total -= int64_t(seg->size());

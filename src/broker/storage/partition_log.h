@@ -83,7 +83,7 @@ class PartitionLog {
   std::filesystem::path dir_;
   mutable std::mutex config_mu_;
   LogConfig config_;
-  mutable std::mutex append_mu_;        // serializes appends, rolls and deletions
+  mutable std::mutex append_mu_;           // serializes appends, rolls and deletions
   mutable std::shared_mutex segments_mu_;  // guards segments_ for readers
   std::map<int64_t, std::shared_ptr<Segment>> segments_;
   std::atomic<int64_t> start_offset_{0};

@@ -28,9 +28,12 @@ std::optional<BatchHeader> parse_batch_header(ByteSpan data) {
 
 BatchCheck validate_batch(ByteSpan data) {
   auto h = parse_batch_header(data);
-  if (!h) return {false, fmt::format("record batch of {} bytes is shorter than its 61-byte header", data.size())};
+  if (!h)
+    return {false, fmt::format("record batch of {} bytes is shorter than its 61-byte header",
+                               data.size())};
   if (h->magic != 2) {
-    return {false, fmt::format("record batch has magic {}, only magic 2 is accepted here", h->magic)};
+    return {false,
+            fmt::format("record batch has magic {}, only magic 2 is accepted here", h->magic)};
   }
   if (h->batch_length < int32_t(kBatchHeaderSize - kBatchLogOverhead) ||
       h->total_size() != data.size()) {
@@ -40,8 +43,9 @@ BatchCheck validate_batch(ByteSpan data) {
   // The CRC covers the count fields, so check it first: a corrupt batch is reported as corrupt.
   uint32_t crc = crc32c(data.data() + kCrcCoveredFrom, data.size() - kCrcCoveredFrom);
   if (crc != h->crc) {
-    return {false, fmt::format("record batch CRC-32C mismatch: header says {:#010x}, content is {:#010x}",
-                               h->crc, crc)};
+    return {false,
+            fmt::format("record batch CRC-32C mismatch: header says {:#010x}, content is {:#010x}",
+                        h->crc, crc)};
   }
   if (h->record_count < 0 || h->last_offset_delta < 0) {
     return {false, fmt::format("record batch has record count {} and last offset delta {}",
@@ -157,7 +161,8 @@ Bytes build_batch(int64_t base_offset, const std::vector<RecordInput>& records, 
   w.i32(int32_t(records.size()));
   w.raw(payload.data(), payload.size());
   Bytes out = std::move(w.buffer());
-  store_be32(out.data() + kCrcOffset, crc32c(out.data() + kCrcCoveredFrom, out.size() - kCrcCoveredFrom));
+  store_be32(out.data() + kCrcOffset,
+             crc32c(out.data() + kCrcCoveredFrom, out.size() - kCrcCoveredFrom));
   return out;
 }
 

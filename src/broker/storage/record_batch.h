@@ -21,8 +21,8 @@ namespace sluice::broker {
 inline constexpr size_t kBatchHeaderSize = 61;
 // Bytes before the batchLength field counts: baseOffset + batchLength itself.
 inline constexpr size_t kBatchLogOverhead = 12;
-inline constexpr size_t kCrcOffset = 17;         // where the crc field sits
-inline constexpr size_t kCrcCoveredFrom = 21;    // CRC covers attributes..end
+inline constexpr size_t kCrcOffset = 17;       // where the crc field sits
+inline constexpr size_t kCrcCoveredFrom = 21;  // CRC covers attributes..end
 inline constexpr size_t kMagicOffset = 16;
 
 struct BatchHeader {

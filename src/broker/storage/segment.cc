@@ -61,7 +61,9 @@ uint64_t Segment::scan(uint64_t position, uint64_t end, Fn&& fn) const {
   while (position + kBatchHeaderSize <= end) {
     if (!pread_full(fd_, header, kBatchHeaderSize, position)) break;
     auto h = parse_batch_header({header, kBatchHeaderSize});
-    if (!h || h->batch_length < int32_t(kBatchHeaderSize - kBatchLogOverhead) || position + h->total_size() > end) break;
+    if (!h || h->batch_length < int32_t(kBatchHeaderSize - kBatchLogOverhead) ||
+        position + h->total_size() > end)
+      break;
     if (!fn(*h, position)) break;
     position += h->total_size();
   }
@@ -111,7 +113,8 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
       return false;
     }
     if (h.base_offset != next_offset_) {
-      r.reason = "offset " + std::to_string(h.base_offset) + " does not follow " + std::to_string(next_offset_ - 1);
+      r.reason = "offset " + std::to_string(h.base_offset) + " does not follow " +
+                 std::to_string(next_offset_ - 1);
       return false;
     }
     batch.resize(h.total_size());
@@ -125,7 +128,8 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
   });
   if (valid < end) {
     if (r.reason.empty()) r.reason = "torn batch at the end (partial write)";
-    if (::ftruncate(fd_, off_t(valid)) != 0 || ::fsync(fd_) != 0) io_error("cannot truncate", log_path_);
+    if (::ftruncate(fd_, off_t(valid)) != 0 || ::fsync(fd_) != 0)
+      io_error("cannot truncate", log_path_);
     r.truncated = end - valid;
     size_ = valid;
     written_ = valid;
@@ -136,12 +140,15 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
 
 int64_t Segment::open_sealed(int32_t index_interval_bytes) {
   if (complete_loaded_indexes(index_interval_bytes)) return next_offset_;
-  log::info("storage", "rebuilding the indexes of {} (missing, or not matching the log)", log_path_.string());
+  log::info("storage", "rebuilding the indexes of {} (missing, or not matching the log)",
+            log_path_.string());
   reset_indexes();
   uint64_t end = index_from(0, base_offset_, index_interval_bytes);
   if (end < size()) {
     // Torn or out of order: hide the bytes from readers, but keep them for inspection.
-    log::warn("storage", "{}: {} byte(s) from position {} (after offset {}) do not continue the log; reads stop there",
+    log::warn("storage",
+              "{}: {} byte(s) from position {} (after offset {}) do not continue the log; reads "
+              "stop there",
               log_path_.string(), size() - end, end, next_offset_ - 1);
     size_ = end;
     written_ = end;
@@ -179,7 +186,8 @@ bool Segment::complete_loaded_indexes(int32_t interval) {
          (!last_time || base_offset_ + last_time->relative_offset < next_offset_);
 }
 
-void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header, int32_t index_interval_bytes) {
+void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header,
+                     int32_t index_interval_bytes) {
   uint64_t pos = written_;
   size_t done = 0;
   while (done < batch.size()) {
@@ -190,7 +198,8 @@ void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header, 
       // but garbage left after a later, shorter batch would outlive the next roll.
       int err = n < 0 ? errno : ENOSPC;
       if (::ftruncate(fd_, off_t(pos)) != 0) {
-        log::warn("storage", "cannot cut a partial write off {}: {}", log_path_.string(), std::strerror(errno));
+        log::warn("storage", "cannot cut a partial write off {}: {}", log_path_.string(),
+                  std::strerror(errno));
       }
       errno = err;
       io_error("cannot append to segment", log_path_);
@@ -239,7 +248,8 @@ Bytes Segment::read(int64_t offset, int32_t max_bytes) const {
   return out;
 }
 
-std::optional<std::pair<int64_t, int64_t>> Segment::find_timestamp(int64_t timestamp, int64_t from_offset) const {
+std::optional<std::pair<int64_t, int64_t>> Segment::find_timestamp(int64_t timestamp,
+                                                                   int64_t from_offset) const {
   if (max_timestamp() < timestamp || next_offset() <= from_offset) return std::nullopt;
   int64_t hint = base_offset_ + time_index_.lookup_before(timestamp);
   uint64_t start = position_of(std::max(hint, from_offset));

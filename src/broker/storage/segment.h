@@ -28,8 +28,8 @@ class Segment {
 
   struct Recovery {
     int64_t next_offset = 0;  // offset after the last valid batch
-    uint64_t truncated = 0;  // bytes cut from the tail
-    std::string reason;      // why the tail was cut
+    uint64_t truncated = 0;   // bytes cut from the tail
+    std::string reason;       // why the tail was cut
   };
   // Scans every batch (CRC included), truncates at the first bad or torn one,
   // and rebuilds both indexes. Used for the active segment at start-up.
@@ -44,7 +44,8 @@ class Segment {
   // publish() once the batch is durable per its flush policy and the log's end
   // offset covers it, so no reader ever sees data beyond the high watermark.
   // A failed write is cut off again and throws; the segment is then unchanged.
-  void append(std::span<const uint8_t> batch, const BatchHeader& header, int32_t index_interval_bytes);
+  void append(std::span<const uint8_t> batch, const BatchHeader& header,
+              int32_t index_interval_bytes);
   void publish() { size_.store(written_, std::memory_order_release); }
   void flush();
   // Removes the segment's files; open readers keep their descriptor.
@@ -55,7 +56,8 @@ class Segment {
   Bytes read(int64_t offset, int32_t max_bytes) const;
   // First record at or after `timestamp` among offsets >= `from_offset` (records
   // below it were deleted): {offset, timestamp}.
-  std::optional<std::pair<int64_t, int64_t>> find_timestamp(int64_t timestamp, int64_t from_offset) const;
+  std::optional<std::pair<int64_t, int64_t>> find_timestamp(int64_t timestamp,
+                                                            int64_t from_offset) const;
 
   int64_t base_offset() const { return base_offset_; }
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
@@ -80,7 +82,7 @@ class Segment {
   int64_t base_offset_;
   int fd_ = -1;
   std::atomic<uint64_t> size_{0};  // visible to readers
-  uint64_t written_ = 0;            // written by append(), visible after publish()
+  uint64_t written_ = 0;           // written by append(), visible after publish()
   std::atomic<int64_t> max_timestamp_{-1};
   std::atomic<int64_t> next_offset_;
   uint64_t bytes_since_index_ = 0;

@@ -13,13 +13,17 @@ void OffsetEntry::encode(uint8_t* p) const {
   store_be32(p, relative_offset);
   store_be32(p + 4, position);
 }
-OffsetEntry OffsetEntry::decode(const uint8_t* p) { return {load_be32(p), load_be32(p + 4)}; }
+OffsetEntry OffsetEntry::decode(const uint8_t* p) {
+  return {load_be32(p), load_be32(p + 4)};
+}
 
 void TimeEntry::encode(uint8_t* p) const {
   store_be64(p, uint64_t(timestamp));
   store_be32(p + 8, relative_offset);
 }
-TimeEntry TimeEntry::decode(const uint8_t* p) { return {int64_t(load_be64(p)), load_be32(p + 8)}; }
+TimeEntry TimeEntry::decode(const uint8_t* p) {
+  return {int64_t(load_be64(p)), load_be32(p + 8)};
+}
 
 template <typename Entry>
 IndexFile<Entry>::~IndexFile() {

@@ -10,9 +10,9 @@
 // them; they are never fsync'ed on their own.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <optional>

@@ -16,7 +16,8 @@ constexpr const char* kTombstonePrefix = "~deleted-";
 
 // Runs fn on each partition; a failure is logged and the rest still run.
 template <typename Fn>
-void for_each_partition(const std::vector<std::shared_ptr<PartitionLog>>& partitions, const char* what, Fn&& fn) {
+void for_each_partition(const std::vector<std::shared_ptr<PartitionLog>>& partitions,
+                        const char* what, Fn&& fn) {
   for (const auto& p : partitions) {
     try {
       fn(*p);
@@ -27,13 +28,16 @@ void for_each_partition(const std::vector<std::shared_ptr<PartitionLog>>& partit
 }
 
 std::optional<int32_t> parse_partition_count(const std::string& s) {
-  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (s.empty() || s.size() > 5 ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
   return std::stoi(s);
 }
 
-StoreResult fail(StoreStatus status, std::string message) { return {status, std::move(message)}; }
+StoreResult fail(StoreStatus status, std::string message) {
+  return {status, std::move(message)};
+}
 
 }  // namespace
 
@@ -42,7 +46,8 @@ std::optional<std::string> invalid_topic_name(const std::string& name) {
   if (name == "." || name == "..") return "topic name cannot be '.' or '..'";
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
-      return "topic name '" + name + "' has '" + std::string(1, c) + "'; only a-z, A-Z, 0-9, '.', '_' and '-' are allowed";
+      return "topic name '" + name + "' has '" + std::string(1, c) +
+             "'; only a-z, A-Z, 0-9, '.', '_' and '-' are allowed";
     }
   }
   return std::nullopt;
@@ -67,7 +72,9 @@ TopicStore::TopicStore(std::filesystem::path data_dir, TopicDefaults defaults)
 void TopicStore::load_topic(const std::filesystem::path& dir) {
   std::ifstream in(dir / "topic.conf");
   if (!in) {
-    log::warn("storage", "{} has no topic.conf; skipped (remove the directory if the topic is gone)", dir.string());
+    log::warn("storage",
+              "{} has no topic.conf; skipped (remove the directory if the topic is gone)",
+              dir.string());
     return;
   }
   Topic t;
@@ -80,9 +87,10 @@ void TopicStore::load_topic(const std::filesystem::path& dir) {
     if (key == "partitions") {
       auto n = parse_partition_count(value);
       if (!n || *n < 1 || *n > kMaxPartitions) {
-        throw std::runtime_error((dir / "topic.conf").string() + ": partitions must be an integer from 1 to " +
-                                 std::to_string(kMaxPartitions) + ", got '" + value +
-                                 "'; fix the line, or remove the topic directory to drop the topic");
+        throw std::runtime_error(
+            (dir / "topic.conf").string() + ": partitions must be an integer from 1 to " +
+            std::to_string(kMaxPartitions) + ", got '" + value +
+            "'; fix the line, or remove the topic directory to drop the topic");
       }
       t.info.partitions = *n;
     } else if (auto err = apply_config(t.info.config, key, value)) {
@@ -104,28 +112,33 @@ void TopicStore::write_topic_conf(const Topic& t) const {
 }
 
 StoreResult TopicStore::create_topic(const std::string& name, int32_t partitions,
-                                     const std::map<std::string, std::string>& configs, bool validate_only) {
+                                     const std::map<std::string, std::string>& configs,
+                                     bool validate_only) {
   if (auto why = invalid_topic_name(name)) return fail(StoreStatus::kInvalidTopicName, *why);
   if (partitions == -1) partitions = defaults_.partitions;
   if (partitions < 1 || partitions > kMaxPartitions) {
-    return fail(StoreStatus::kInvalidPartitions,
-                "partition count " + std::to_string(partitions) + " must be between 1 and " + std::to_string(kMaxPartitions));
+    return fail(StoreStatus::kInvalidPartitions, "partition count " + std::to_string(partitions) +
+                                                     " must be between 1 and " +
+                                                     std::to_string(kMaxPartitions));
   }
   Topic t;
   t.info.name = name;
   t.info.partitions = partitions;
   t.info.config = defaults_.log;
   for (const auto& [k, v] : configs) {
-    if (auto err = apply_config(t.info.config, k, v)) return fail(StoreStatus::kInvalidConfig, *err);
+    if (auto err = apply_config(t.info.config, k, v))
+      return fail(StoreStatus::kInvalidConfig, *err);
     t.info.overrides[k] = v;
   }
   std::unique_lock lock(mu_);
-  if (topics_.count(name)) return fail(StoreStatus::kTopicExists, "topic '" + name + "' already exists");
+  if (topics_.count(name))
+    return fail(StoreStatus::kTopicExists, "topic '" + name + "' already exists");
   if (validate_only) return {};
   try {
     std::filesystem::create_directories(topic_dir(name));
     for (int32_t p = 0; p < partitions; ++p) {
-      t.partitions.push_back(PartitionLog::open(topic_dir(name) / std::to_string(p), t.info.config));
+      t.partitions.push_back(
+          PartitionLog::open(topic_dir(name) / std::to_string(p), t.info.config));
     }
     write_topic_conf(t);
   } catch (const std::exception& e) {
@@ -146,13 +159,15 @@ std::filesystem::path TopicStore::new_tombstone() {
 StoreResult TopicStore::delete_topic(const std::string& name) {
   std::unique_lock lock(mu_);
   auto it = topics_.find(name);
-  if (it == topics_.end()) return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
+  if (it == topics_.end())
+    return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
   auto tombstone = new_tombstone();
   std::error_code ec;
   std::filesystem::rename(topic_dir(name), tombstone, ec);
   if (ec) {
-    return fail(StoreStatus::kIoError, "cannot delete topic '" + name + "': renaming " + topic_dir(name).string() +
-                                           " to " + tombstone.string() + " failed: " + ec.message() +
+    return fail(StoreStatus::kIoError, "cannot delete topic '" + name + "': renaming " +
+                                           topic_dir(name).string() + " to " + tombstone.string() +
+                                           " failed: " + ec.message() +
                                            "; check the permissions of the data directory");
   }
   // Paths, not file descriptors, name a partition's future files: a producer still
@@ -161,7 +176,9 @@ StoreResult TopicStore::delete_topic(const std::string& name) {
   topics_.erase(it);
   lock.unlock();  // removing a large topic takes a while, and the name is free already
   std::filesystem::remove_all(tombstone, ec);
-  if (ec) log::warn("storage", "cannot remove {} ({}); the next start retries", tombstone.string(), ec.message());
+  if (ec)
+    log::warn("storage", "cannot remove {} ({}); the next start retries", tombstone.string(),
+              ec.message());
   log::info("storage", "deleted topic '{}'", name);
   return {};
 }
@@ -169,16 +186,19 @@ StoreResult TopicStore::delete_topic(const std::string& name) {
 StoreResult TopicStore::add_partitions(const std::string& name, int32_t new_total) {
   std::unique_lock lock(mu_);
   auto it = topics_.find(name);
-  if (it == topics_.end()) return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
+  if (it == topics_.end())
+    return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
   Topic& t = it->second;
   if (new_total <= t.info.partitions || new_total > kMaxPartitions) {
-    return fail(StoreStatus::kInvalidPartitions, "topic '" + name + "' has " + std::to_string(t.info.partitions) +
-                                                     " partitions; the new count must be larger (and at most " +
-                                                     std::to_string(kMaxPartitions) + ")");
+    return fail(StoreStatus::kInvalidPartitions,
+                "topic '" + name + "' has " + std::to_string(t.info.partitions) +
+                    " partitions; the new count must be larger (and at most " +
+                    std::to_string(kMaxPartitions) + ")");
   }
   try {
     for (int32_t p = t.info.partitions; p < new_total; ++p) {
-      t.partitions.push_back(PartitionLog::open(topic_dir(name) / std::to_string(p), t.info.config));
+      t.partitions.push_back(
+          PartitionLog::open(topic_dir(name) / std::to_string(p), t.info.config));
     }
     t.info.partitions = new_total;
     write_topic_conf(t);
@@ -188,12 +208,13 @@ StoreResult TopicStore::add_partitions(const std::string& name, int32_t new_tota
   return {};
 }
 
-StoreResult TopicStore::alter_configs(const std::string& name,
-                                      const std::map<std::string, std::optional<std::string>>& changes,
-                                      bool validate_only) {
+StoreResult TopicStore::alter_configs(
+    const std::string& name, const std::map<std::string, std::optional<std::string>>& changes,
+    bool validate_only) {
   std::unique_lock lock(mu_);
   auto it = topics_.find(name);
-  if (it == topics_.end()) return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
+  if (it == topics_.end())
+    return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
   Topic& t = it->second;
   auto known = config_to_map(defaults_.log);
   auto overrides = t.info.overrides;
@@ -219,17 +240,20 @@ StoreResult TopicStore::alter_configs(const std::string& name,
   try {
     write_topic_conf(updated);
   } catch (const std::exception& e) {
-    return fail(StoreStatus::kIoError, "altering the configs of topic '" + name + "' failed: " + e.what());
+    return fail(StoreStatus::kIoError,
+                "altering the configs of topic '" + name + "' failed: " + e.what());
   }
   t.info = std::move(updated.info);
   for (const auto& p : t.partitions) p->set_config(config);
   return {};
 }
 
-std::shared_ptr<PartitionLog> TopicStore::partition(const std::string& topic, int32_t partition) const {
+std::shared_ptr<PartitionLog> TopicStore::partition(const std::string& topic,
+                                                    int32_t partition) const {
   std::shared_lock lock(mu_);
   auto it = topics_.find(topic);
-  if (it == topics_.end() || partition < 0 || partition >= int32_t(it->second.partitions.size())) return nullptr;
+  if (it == topics_.end() || partition < 0 || partition >= int32_t(it->second.partitions.size()))
+    return nullptr;
   return it->second.partitions[size_t(partition)];
 }
 
@@ -250,13 +274,15 @@ std::vector<TopicStore::TopicInfo> TopicStore::list() const {
 std::vector<std::shared_ptr<PartitionLog>> TopicStore::all_partitions() const {
   std::shared_lock lock(mu_);
   std::vector<std::shared_ptr<PartitionLog>> out;
-  for (const auto& [name, t] : topics_) out.insert(out.end(), t.partitions.begin(), t.partitions.end());
+  for (const auto& [name, t] : topics_)
+    out.insert(out.end(), t.partitions.begin(), t.partitions.end());
   return out;
 }
 
 size_t TopicStore::enforce_retention(int64_t now_ms) {
   size_t removed = 0;
-  for_each_partition(all_partitions(), "retention", [&](PartitionLog& p) { removed += p.enforce_retention(now_ms); });
+  for_each_partition(all_partitions(), "retention",
+                     [&](PartitionLog& p) { removed += p.enforce_retention(now_ms); });
   return removed;
 }
 

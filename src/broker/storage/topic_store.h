@@ -23,7 +23,15 @@
 
 namespace sluice::broker {
 
-enum class StoreStatus { kOk, kTopicExists, kUnknownTopic, kInvalidTopicName, kInvalidPartitions, kInvalidConfig, kIoError };
+enum class StoreStatus {
+  kOk,
+  kTopicExists,
+  kUnknownTopic,
+  kInvalidTopicName,
+  kInvalidPartitions,
+  kInvalidConfig,
+  kIoError
+};
 
 struct StoreResult {
   StoreStatus status = StoreStatus::kOk;
@@ -47,13 +55,15 @@ class TopicStore {
   // Loads and recovers every topic under data_dir/topics.
   TopicStore(std::filesystem::path data_dir, TopicDefaults defaults);
 
-  StoreResult create_topic(const std::string& name, int32_t partitions, const std::map<std::string, std::string>& configs,
+  StoreResult create_topic(const std::string& name, int32_t partitions,
+                           const std::map<std::string, std::string>& configs,
                            bool validate_only = false);
   StoreResult delete_topic(const std::string& name);
   StoreResult add_partitions(const std::string& name, int32_t new_total);
   // Sets (value) or removes (nullopt: back to the broker default) overridden
   // configs, all or none, and applies them to every partition at once.
-  StoreResult alter_configs(const std::string& name, const std::map<std::string, std::optional<std::string>>& changes,
+  StoreResult alter_configs(const std::string& name,
+                            const std::map<std::string, std::optional<std::string>>& changes,
                             bool validate_only = false);
 
   std::shared_ptr<PartitionLog> partition(const std::string& topic, int32_t partition) const;

@@ -82,7 +82,8 @@ TableSchema parse_schema_string(const std::string& schema_string) {
           "column in schemaString has no name or a nested type; sluice tables are flat: " +
           schema_string.substr(0, 200));
     }
-    if (f["nullable"].get(nullable) != simdjson::SUCCESS) nullable = true;  // absent: Delta's default
+    if (f["nullable"].get(nullable) != simdjson::SUCCESS)
+      nullable = true;  // absent: Delta's default
     out.push_back({std::string(name), parse_type_name(std::string(type)), nullable});
   }
   return out;
