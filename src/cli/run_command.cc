@@ -125,7 +125,7 @@ int run(const RunFlags& f) {
   ops::MetricsRegistry metrics;
   Runtimes runtimes;
   for (const auto* s : selected) {
-    pipeline::ProcessorContext ctx{s->name, s->outputs, s->options, &metrics};
+    pipeline::ProcessorContext ctx = pipeline::processor_context(config, *s, &metrics);
     auto processor = pipeline::ProcessorRegistry::instance().create(s->processor, ctx);
     runtimes.push_back(
         std::make_unique<pipeline::StageRuntime>(config, *s, std::move(processor), metrics));

@@ -1,5 +1,6 @@
 #include <stdexcept>
 
+#include "pipeline/pipeline_config.h"
 #include "pipeline/processor.h"
 
 namespace sluice::pipeline {
@@ -19,10 +20,32 @@ std::unique_ptr<Processor> ProcessorRegistry::create(const std::string& name,
   if (it == factories_.end()) {
     std::string known;
     for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("stage '" + context.stage + "': unknown processor '" + name +
-                                "' (known: " + known + ")");
+    auto where = context.option_sources.find("");
+    throw ConfigError(where == context.option_sources.end() ? ConfigSource{} : where->second, "",
+                      "stage '" + context.stage + "': unknown processor '" + name + "'",
+                      "known processors: " + known);
   }
-  return it->second(context);
+  try {
+    return it->second(context);
+  } catch (const OptionError& e) {
+    auto where = context.option_sources.find(e.key());
+    if (where == context.option_sources.end()) where = context.option_sources.find("");
+    throw ConfigError(where == context.option_sources.end() ? ConfigSource{} : where->second, "",
+                      e.what(), e.hint());
+  }
+}
+
+ProcessorContext processor_context(const PipelineConfig& config, const StageConfig& stage,
+                                   ops::MetricsRegistry* metrics) {
+  ProcessorContext c;
+  c.stage = stage.name;
+  c.outputs = stage.outputs;
+  c.options = stage.options;
+  c.metrics = metrics;
+  c.processor = stage.processor;
+  c.base_dir = config.base_dir;
+  c.option_sources = stage.option_sources;
+  return c;
 }
 
 std::vector<std::string> ProcessorRegistry::names() const {

@@ -12,7 +12,7 @@ namespace sluice::stages {
 void register_builtin_processors() {
   auto& registry = pipeline::ProcessorRegistry::instance();
   registry.add("passthrough", [](const pipeline::ProcessorContext& c) {
-    return std::make_unique<Passthrough>(c.outputs);
+    return std::make_unique<Passthrough>(c);
   });
   registry.add("ingest",
                [](const pipeline::ProcessorContext& c) { return std::make_unique<Ingest>(c); });

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "pipeline/config_text.h"
+#include "pipeline/processor_options.h"
 
 namespace sluice::stages {
 namespace {
@@ -26,7 +27,9 @@ struct Reader {
   const std::string& stage;
 
   [[noreturn]] void fail(const std::string& key, const std::string& why) const {
-    throw std::invalid_argument("stage '" + stage + "': option '" + key + "' " + why);
+    // Errors are found by the option's top-level key (host_breaker.window -> host_breaker).
+    throw pipeline::OptionError(key.substr(0, key.find('.')),
+                                "stage '" + stage + "': option '" + key + "' " + why);
   }
   std::string text(const YAML::Node& n, const std::string& key) const {
     if (!n.IsScalar()) fail(key, "must be a single value");
@@ -129,7 +132,7 @@ DownloadOptions read_download_options(const std::string& stage, const YAML::Node
   DownloadOptions o;
   if (options && !options.IsNull() && !options.IsMap())
     r.fail("options", "must be a mapping of option names to values");
-  if (options && options.IsMap()) r.only_known(options, kKnown, "");
+  if (options && options.IsMap()) r.only_known(options, kKnown, "");  // with did-you-mean
   if (const auto s = options["store"]) o.store = r.text(s, "store");
   if (o.store.empty())
     r.fail("store", "is required: the object store URL, e.g. /var/lib/sluice/lake or s3://bucket");

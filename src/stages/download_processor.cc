@@ -36,8 +36,9 @@ std::unique_ptr<lake::ObjectStore> open_configured_store(const std::string& stag
   try {
     return lake::open_store(url);
   } catch (const std::exception& e) {
-    throw std::invalid_argument("stage '" + stage + "': option 'store' " +
-                                pipeline::quote_value(url) + " cannot be opened: " + e.what());
+    throw pipeline::OptionError("store", "stage '" + stage + "': option 'store' " +
+                                             pipeline::quote_value(url) +
+                                             " cannot be opened: " + e.what());
   }
 }
 
@@ -57,12 +58,15 @@ DownloadProcessor::DownloadProcessor(const pipeline::ProcessorContext& context,
                                      std::unique_ptr<lake::ObjectStore> store)
     : stage_(context.stage),
       options_(read_download_options(context.stage, context.options)),
-      store_(store ? std::move(store) : open_configured_store(context.stage, options_.store)),
+      store_(store ? std::move(store)
+                   : open_configured_store(context.stage,
+                                           pipeline::resolve_option_path(context, options_.store))),
       breakers_(options_.host_breaker) {
   if (context.outputs.empty())
-    throw std::invalid_argument("stage '" + stage_ +
-                                "': the download processor needs an output topic for its results "
-                                "(outputs: [claims.results])");
+    throw pipeline::OptionError(
+        "", "stage '" + stage_ +
+                "': the download processor needs an output topic for its results "
+                "(outputs: [claims.results])");
   output_ = context.outputs.front();
   download_curl_global_init();
   loop_ = std::make_unique<DownloadLoop>(options_.max_transfers, options_.max_transfers_per_host);

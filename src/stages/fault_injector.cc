@@ -28,8 +28,11 @@ int number_after(const std::string& value, size_t at) {
 
 FaultInjector::FaultInjector(const pipeline::ProcessorContext& context)
     : passthrough_(context.outputs),
-      down_file_(context.options["dependency_down_file"].as<std::string>("")),
-      dependency_(context.options["dependency"].as<std::string>("downstream")) {}
+      down_file_(pipeline::resolve_option_path(
+          context, context.options["dependency_down_file"].as<std::string>(""))),
+      dependency_(context.options["dependency"].as<std::string>("downstream")) {
+  pipeline::reject_unknown_options(context, {"dependency_down_file", "dependency"});
+}
 
 int FaultInjector::attempt_of(const pipeline::Record& record) {
   std::lock_guard lock(mu_);

@@ -10,25 +10,27 @@ namespace {
 using pipeline::ErrorCategory;
 using pipeline::Outcome;
 
-[[noreturn]] void bad_option(const std::string& stage, const std::string& what) {
-  throw std::invalid_argument("stage '" + stage + "' (processor ingest): " + what);
+[[noreturn]] void bad_option(const std::string& stage, const std::string& key,
+                             const std::string& what) {
+  throw pipeline::OptionError(key, "stage '" + stage + "' (processor ingest): " + what);
 }
 
 std::string schema_path(const pipeline::ProcessorContext& c) {
   const YAML::Node n = c.options["schema"];
   if (!n || !n.IsScalar() || n.Scalar().empty()) {
-    bad_option(c.stage,
-               "option 'schema' is required: the path of the events' JSON Schema file, e.g. "
-               "examples/claims-attachments/claim-event.schema.json");
+    bad_option(
+        c.stage, "schema",
+        "option 'schema' is required: the path of the events' JSON Schema file, e.g. "
+        "claim-event.schema.json (relative paths resolve against the pipeline file's directory)");
   }
-  return n.Scalar();
+  return pipeline::resolve_option_path(c, n.Scalar());
 }
 
 json_schema::Schema load_schema(const pipeline::ProcessorContext& c) {
   try {
     return json_schema::Schema::load_file(schema_path(c));
   } catch (const json_schema::SchemaError& e) {
-    bad_option(c.stage, std::string("option 'schema': ") + e.what());
+    bad_option(c.stage, "schema", std::string("option 'schema': ") + e.what());
   }
 }
 
@@ -40,14 +42,14 @@ size_t dedupe_window(const pipeline::ProcessorContext& c) {
     if (v >= 0) return size_t(v);
   } catch (const YAML::Exception&) {
   }
-  bad_option(c.stage,
+  bad_option(c.stage, "dedupe_window",
              "option 'dedupe_window' must be a whole number >= 0 (0 turns dedupe off), not '" +
                  (n.IsScalar() ? n.Scalar() : std::string("a list or map")) + "'");
 }
 
 const std::string& first_output(const pipeline::ProcessorContext& c) {
   if (c.outputs.empty())
-    bad_option(c.stage,
+    bad_option(c.stage, "",
                "needs an output topic for the download tasks (outputs: [claims.downloads])");
   return c.outputs.front();
 }
@@ -61,7 +63,8 @@ std::string joined(const std::vector<std::string>& errors) {
 }  // namespace
 
 Ingest::Ingest(const pipeline::ProcessorContext& context)
-    : output_(first_output(context)),
+    : output_((pipeline::reject_unknown_options(context, {"schema", "dedupe_window"}),
+               first_output(context))),
       schema_path_(schema_path(context)),
       schema_(load_schema(context)),
       recent_(dedupe_window(context)) {}

@@ -4,7 +4,7 @@
 // keyed by claim_id (see stages/ingest_claim.h for both shapes).
 //
 //   options:
-//     schema: examples/claims-attachments/claim-event.schema.json  # required
+//     schema: claim-event.schema.json  # required; relative to the pipeline file
 //     dedupe_window: 100000   # recent fan-outs remembered; 0 turns dedupe off
 //
 // Malformed JSON and schema violations fail as `validation` (straight to the

@@ -2,6 +2,10 @@
 
 namespace sluice::stages {
 
+Passthrough::Passthrough(const pipeline::ProcessorContext& context) : outputs_(context.outputs) {
+  pipeline::reject_unknown_options(context, {});
+}
+
 pipeline::Outcome Passthrough::process(const pipeline::Record& record) {
   std::vector<pipeline::OutputRecord> out;
   for (const auto& topic : outputs_) {

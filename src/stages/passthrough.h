@@ -9,6 +9,8 @@ namespace sluice::stages {
 class Passthrough : public pipeline::Processor {
  public:
   explicit Passthrough(std::vector<std::string> outputs) : outputs_(std::move(outputs)) {}
+  // As a configured stage: `passthrough` takes no options.
+  explicit Passthrough(const pipeline::ProcessorContext& context);
   pipeline::Outcome process(const pipeline::Record& record) override;
 
  private:

@@ -30,10 +30,11 @@ struct TableSink::Taken {
 
 TableSink::TableSink(const pipeline::ProcessorContext& context)
     : stage_(context.stage),
-      options_(read_table_sink_options(context.stage, context.options)),
+      options_((pipeline::reject_unknown_options(context, kTableSinkOptionNames),
+                read_table_sink_options(context.stage, context.options))),
       layout_(options_.columns, options_.partition_by),
       metrics_(make_metrics(context.metrics)) {
-  store_ = lake::open_store(options_.store);
+  store_ = lake::open_store(pipeline::resolve_option_path(context, options_.store));
   table_ = std::make_unique<lake::delta::DeltaTable>(*store_, options_.table,
                                                      options_.checkpoint_interval);
   table_->create_or_check(stage_, options_.columns, options_.partition_by);
@@ -257,9 +258,10 @@ void TableSink::load_committed_keys() {
   }
   if (key_column_ < 0 ||
       options_.columns[size_t(key_column_)].type != lake::parquet::Type::kString) {
-    throw std::invalid_argument("stage '" + stage_ +
-                                "': option 'unique_key' must name a string column, not '" +
-                                options_.unique_key + "'");
+    throw pipeline::OptionError("unique_key",
+                                "stage '" + stage_ +
+                                    "': option 'unique_key' must name a string column, not '" +
+                                    options_.unique_key + "'");
   }
   const lake::delta::TableState state = table_->state();
   const lake::delta::PartitionLayout layout(state.metadata);

@@ -5,6 +5,7 @@
 
 #include "lake/delta/partitions.h"
 #include "pipeline/config_text.h"
+#include "pipeline/processor_options.h"
 
 namespace sluice::stages {
 namespace {
@@ -14,7 +15,7 @@ struct Reader {
   const YAML::Node& options;
 
   [[noreturn]] void fail(const std::string& key, const std::string& why) const {
-    throw std::invalid_argument("stage '" + stage + "': option '" + key + "' " + why);
+    throw pipeline::OptionError(key, "stage '" + stage + "': option '" + key + "' " + why);
   }
   std::string text(const std::string& key, const std::string& fallback) const {
     const YAML::Node n = options[key];
@@ -117,6 +118,19 @@ std::vector<std::string> read_partition_by(const Reader& r, const TableSinkOptio
 }
 
 }  // namespace
+
+const std::set<std::string> kTableSinkOptionNames = {"store",
+                                                     "table",
+                                                     "columns",
+                                                     "file_max_rows",
+                                                     "file_max_bytes",
+                                                     "flush_interval_ms",
+                                                     "codec",
+                                                     "checkpoint_interval",
+                                                     "optimize_min_files",
+                                                     "optimize_target_bytes",
+                                                     "unique_key",
+                                                     "partition_by"};
 
 TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::Node& options) {
   Reader r{stage, options};

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct TableSinkOptions {
   std::string unique_key;                 // empty: rows are not deduplicated
   std::vector<std::string> partition_by;  // the table's partition columns, in order; empty: none
 };
+
+// Every option the table sink understands; anything else is refused by name.
+extern const std::set<std::string> kTableSinkOptionNames;
 
 TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::Node& options);
 

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "source_tree.h"
+
 namespace sluice::stages::json_schema {
 namespace {
 
@@ -215,8 +217,7 @@ TEST(JsonSchemaLoad, MissingFileIsNamed) {
 }
 
 TEST(JsonSchemaShipped, ClaimEventSchema) {
-  auto path = std::filesystem::path(__FILE__).parent_path() /
-              "../../examples/claims-attachments/claim-event.schema.json";
+  auto path = sluice::testing::source_path("examples/claims-attachments/claim-event.schema.json");
   Schema s = Schema::load_file(path.string());
   simdjson::dom::parser parser;
   auto check = [&](const std::string& text) {
