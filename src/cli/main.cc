@@ -1,8 +1,8 @@
 // `sluice` entry point: parses the command line and runs the chosen subcommand.
 #include <cstdio>
 
-#include "cli/commands.h"
-#include "cli/store_command.h"
+#include "cli/store/store_command.h"
+#include "cli/support/commands.h"
 #include "common/log.h"
 
 namespace {
