@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -77,14 +78,25 @@ using ProcessorFactory = std::function<std::unique_ptr<Processor>(const Processo
 class ProcessorRegistry {
  public:
   static ProcessorRegistry& instance();
-  void add(const std::string& name, ProcessorFactory factory);
-  // Throws ConfigError for an unknown `name` (listing the known ones) and for a
-  // processor's OptionError (adding the option's FILE:LINE).
+  // `options`: every top-level option key the processor understands.
+  void add(const std::string& name, std::set<std::string> options, ProcessorFactory factory);
+  // What can be checked without creating the processor (no files opened, no
+  // tables created): the name and the option keys. Throws ConfigError for an
+  // unknown name (listing the known ones) or option (with "did you mean").
+  void check(const std::string& name, const ProcessorContext& context) const;
+  // check(), then the factory; a processor's OptionError becomes a ConfigError
+  // starting with the option's FILE:LINE.
   std::unique_ptr<Processor> create(const std::string& name, const ProcessorContext& context) const;
   std::vector<std::string> names() const;
 
  private:
-  std::map<std::string, ProcessorFactory> factories_;
+  struct Entry {
+    std::set<std::string> options;
+    ProcessorFactory factory;
+  };
+  const Entry& find(const std::string& name, const ProcessorContext& context) const;
+
+  std::map<std::string, Entry> entries_;
 };
 
 }  // namespace sluice::pipeline

@@ -7,20 +7,22 @@
 #include "pipeline/processor_options.h"
 
 namespace sluice::stages {
+namespace {}  // namespace
+
+const std::set<std::string> kDownloadOptionNames = {"store",
+                                                    "connect_timeout",
+                                                    "total_timeout",
+                                                    "max_bytes",
+                                                    "allowed_content_types",
+                                                    "allowed_domains",
+                                                    "allow_private_networks",
+                                                    "allowed_addresses",
+                                                    "max_redirects",
+                                                    "host_breaker",
+                                                    "max_transfers",
+                                                    "max_transfers_per_host"};
 namespace {
 
-const std::set<std::string> kKnown = {"store",
-                                      "connect_timeout",
-                                      "total_timeout",
-                                      "max_bytes",
-                                      "allowed_content_types",
-                                      "allowed_domains",
-                                      "allow_private_networks",
-                                      "allowed_addresses",
-                                      "max_redirects",
-                                      "host_breaker",
-                                      "max_transfers",
-                                      "max_transfers_per_host"};
 const std::set<std::string> kKnownBreaker = {"failure_rate", "window", "min_calls", "open_for"};
 
 struct Reader {
@@ -132,7 +134,8 @@ DownloadOptions read_download_options(const std::string& stage, const YAML::Node
   DownloadOptions o;
   if (options && !options.IsNull() && !options.IsMap())
     r.fail("options", "must be a mapping of option names to values");
-  if (options && options.IsMap()) r.only_known(options, kKnown, "");  // with did-you-mean
+  if (options && options.IsMap())
+    r.only_known(options, kDownloadOptionNames, "");  // with did-you-mean
   if (const auto s = options["store"]) o.store = r.text(s, "store");
   if (o.store.empty())
     r.fail("store", "is required: the object store URL, e.g. /var/lib/sluice/lake or s3://bucket");

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct DownloadOptions {
   int max_transfers = 64;           // in flight on the stage's event loop; more wait
   int max_transfers_per_host = 16;  // of those, to one host:port
 };
+
+// Every top-level option the download processor understands.
+extern const std::set<std::string> kDownloadOptionNames;
 
 DownloadOptions read_download_options(const std::string& stage, const YAML::Node& options);
 

@@ -30,9 +30,7 @@ FaultInjector::FaultInjector(const pipeline::ProcessorContext& context)
     : passthrough_(context.outputs),
       down_file_(pipeline::resolve_option_path(
           context, context.options["dependency_down_file"].as<std::string>(""))),
-      dependency_(context.options["dependency"].as<std::string>("downstream")) {
-  pipeline::reject_unknown_options(context, {"dependency_down_file", "dependency"});
-}
+      dependency_(context.options["dependency"].as<std::string>("downstream")) {}
 
 int FaultInjector::attempt_of(const pipeline::Record& record) {
   std::lock_guard lock(mu_);

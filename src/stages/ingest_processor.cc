@@ -63,8 +63,7 @@ std::string joined(const std::vector<std::string>& errors) {
 }  // namespace
 
 Ingest::Ingest(const pipeline::ProcessorContext& context)
-    : output_((pipeline::reject_unknown_options(context, {"schema", "dedupe_window"}),
-               first_output(context))),
+    : output_(first_output(context)),
       schema_path_(schema_path(context)),
       schema_(load_schema(context)),
       recent_(dedupe_window(context)) {}

@@ -2,9 +2,7 @@
 
 namespace sluice::stages {
 
-Passthrough::Passthrough(const pipeline::ProcessorContext& context) : outputs_(context.outputs) {
-  pipeline::reject_unknown_options(context, {});
-}
+Passthrough::Passthrough(const pipeline::ProcessorContext& context) : outputs_(context.outputs) {}
 
 pipeline::Outcome Passthrough::process(const pipeline::Record& record) {
   std::vector<pipeline::OutputRecord> out;

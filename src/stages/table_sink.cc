@@ -30,8 +30,7 @@ struct TableSink::Taken {
 
 TableSink::TableSink(const pipeline::ProcessorContext& context)
     : stage_(context.stage),
-      options_((pipeline::reject_unknown_options(context, kTableSinkOptionNames),
-                read_table_sink_options(context.stage, context.options))),
+      options_(read_table_sink_options(context.stage, context.options)),
       layout_(options_.columns, options_.partition_by),
       metrics_(make_metrics(context.metrics)) {
   store_ = lake::open_store(pipeline::resolve_option_path(context, options_.store));
