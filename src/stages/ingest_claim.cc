@@ -1,5 +1,7 @@
 #include "stages/ingest_claim.h"
 
+#include <simdjson.h>
+
 #include "common/json.h"
 
 namespace sluice::stages {

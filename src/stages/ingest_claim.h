@@ -7,10 +7,13 @@
 // the same event always yields the same task ids.
 #pragma once
 
-#include <simdjson.h>
-
 #include <string>
 #include <vector>
+
+// simdjson.h is 31,000 lines: only the .cc files that walk documents include it.
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
 
 namespace sluice::stages {
 

@@ -1,5 +1,7 @@
 #include "stages/ingest_processor.h"
 
+#include <simdjson.h>
+
 #include <stdexcept>
 
 #include "stages/ingest_claim.h"

@@ -2,6 +2,8 @@
 // instance against them.
 #include "stages/json_schema.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>

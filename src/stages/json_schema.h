@@ -18,13 +18,16 @@
 //   "$.attachments[2].url: does not match format uri".
 #pragma once
 
-#include <simdjson.h>
-
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+// simdjson.h is 31,000 lines: only the .cc files that walk documents include it.
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
 
 namespace sluice::stages::json_schema {
 

@@ -1,5 +1,7 @@
 #include "stages/json_schema_canonical.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -3,9 +3,12 @@
 // numbers by value (1, 1.0 and 1e0 all become "1").
 #pragma once
 
-#include <simdjson.h>
-
 #include <string>
+
+// simdjson.h is 31,000 lines: only the .cc files that walk documents include it.
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
 
 namespace sluice::stages::json_schema {
 

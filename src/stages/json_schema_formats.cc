@@ -1,4 +1,6 @@
 // The two string formats the validator checks, and JSON path spelling.
+#include <simdjson.h>
+
 #include <cctype>
 #include <cstring>
 

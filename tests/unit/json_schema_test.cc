@@ -3,6 +3,7 @@
 #include "stages/json_schema.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <filesystem>
 #include <fstream>

@@ -2,6 +2,7 @@
 // its records back once the cause is fixed (runbook actions A21-A24). Reading
 // never joins a group or commits; replaying writes each DLQ record at most once,
 // as recorded in the topic's replay ledger (see cli/dlq/dlq_ledger.h).
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 

@@ -2,6 +2,7 @@
 // integrity since a date" — reconciles input events with download tasks, table
 // rows, stored objects and DLQ records, prints every discrepancy and exits 1 on
 // any loss, duplicate row or missing object (0 when everything is accounted for).
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
