@@ -1,13 +1,13 @@
 #include "stages/builtin.h"
 
 #include "pipeline/processor.h"
-#include "stages/download_options.h"
-#include "stages/download_processor.h"
-#include "stages/fault_injector.h"
-#include "stages/ingest_processor.h"
-#include "stages/passthrough.h"
-#include "stages/table_sink.h"
-#include "stages/table_sink_options.h"
+#include "stages/download/download_options.h"
+#include "stages/download/download_processor.h"
+#include "stages/fault_injector/fault_injector.h"
+#include "stages/ingest/ingest_processor.h"
+#include "stages/passthrough/passthrough.h"
+#include "stages/table_sink/table_sink.h"
+#include "stages/table_sink/table_sink_options.h"
 
 namespace sluice::stages {
 namespace {
