@@ -1,6 +1,5 @@
 #include "pipeline/stage_runtime.h"
 
-#include <charconv>
 #include <chrono>
 #include <deque>
 #include <stdexcept>
@@ -9,8 +8,8 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/random_id.h"
+#include "kafka/topic_setup.h"
 #include "pipeline/reroute.h"
-#include "pipeline/topic_setup.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -33,52 +32,6 @@ std::string mint_trace_id() {
   return random_hex(16);
 }
 
-void set(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
-  std::string err;
-  if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) {
-    throw std::runtime_error("librdkafka setting " + key + "=" + value + ": " + err);
-  }
-}
-
-template <typename Cb>
-void set_callback(RdKafka::Conf& conf, const std::string& key, Cb* cb) {
-  std::string err;
-  if (conf.set(key, cb, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(key + ": " + err);
-}
-
-// Through the C API: the C++ headers() allocates a wrapper and a copy per message.
-Headers read_headers(rd_kafka_message_t* m) {
-  Headers out;
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  out.reserve(rd_kafka_header_cnt(headers));
-  for (size_t i = 0;
-       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-       ++i) {
-    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
-  }
-  return out;
-}
-
-// One integer header read in place (no copy of the headers); 0 when absent.
-int64_t int_header(rd_kafka_message_t* m, const char* name) {
-  rd_kafka_headers_t* headers = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      !value) {
-    return 0;
-  }
-  int64_t out = 0;
-  const char* text = static_cast<const char*>(value);
-  std::from_chars(text, text + size, out);
-  return out;
-}
-
 }  // namespace
 
 // One consumed record on its way through the stage. The poll thread fills in
@@ -90,12 +43,12 @@ struct StageRuntime::InFlight {
   TopicPartition tp;
   int64_t offset = 0;
   int64_t timestamp_ms = 0;
-  int64_t bytes = 0;                      // payload size, for the buffered-bytes bound
-  int64_t not_before_ms = 0;              // a delay-topic record's due time (0: now)
-  rd_kafka_message_t* message = nullptr;  // owned until materialize()
-  Record record;                          // complete once materialize() ran
-  std::vector<CircuitBreaker*> permits;   // breakers that let this attempt through
-  int attempts = 0;                       // in-process attempts of this hop
+  int64_t bytes = 0;                     // payload size, for the buffered-bytes bound
+  int64_t not_before_ms = 0;             // a delay-topic record's due time (0: now)
+  kafka::ConsumedMessage message;        // held until materialize()
+  Record record;                         // complete once materialize() ran
+  std::vector<CircuitBreaker*> permits;  // breakers that let this attempt through
+  int attempts = 0;                      // in-process attempts of this hop
   // Outputs awaiting their acknowledgement. Set by whoever produces them (a
   // worker, or the poll thread for DLQ and delay-topic copies) before the first
   // produce; counted down by delivery reports on the poll thread.
@@ -108,16 +61,13 @@ struct StageRuntime::InFlight {
   bool outcome_handled = false;
   struct ProduceError {
     std::string topic;
-    rd_kafka_resp_err_t err;
+    kafka::ErrorCode err;
   };
   std::vector<ProduceError> produce_errors;  // a worker's outputs refused at once
   // Keeps the record alive while librdkafka holds it as a delivery report's
   // opaque; released by the last report (a cycle on purpose, broken there).
   std::shared_ptr<InFlight> self;
 
-  ~InFlight() {
-    if (message) rd_kafka_message_destroy(message);
-  }
   void materialize();
 };
 
@@ -128,13 +78,10 @@ void StageRuntime::InFlight::materialize() {
   r.partition = tp.second;
   r.offset = offset;
   r.timestamp_ms = timestamp_ms;
-  if (message->key) r.key.emplace(static_cast<const char*>(message->key), message->key_len);
-  r.value.assign(static_cast<const char*>(message->payload), message->len);
-  r.headers = read_headers(message);
+  message.fill(r);
   const std::string* trace = r.header(header::kTraceId);
   r.trace_id = trace ? *trace : mint_trace_id();
-  rd_kafka_message_destroy(message);
-  message = nullptr;
+  message.reset();
 }
 
 struct StageRuntime::PartitionState {
@@ -170,44 +117,27 @@ struct StageRuntime::Completion {
   std::vector<std::shared_ptr<InFlight>> returned;
 };
 
-// Rebalance callbacks run inside consume(), on the poll thread.
-class StageRuntime::Rebalancer : public RdKafka::RebalanceCb {
+// Rebalance callbacks run inside the consumer's poll(), on the poll thread.
+class StageRuntime::Rebalancer : public kafka::RebalanceListener {
  public:
   explicit Rebalancer(StageRuntime& rt) : rt_(rt) {}
-  void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
-                    std::vector<RdKafka::TopicPartition*>& parts) override {
-    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-      rt_.on_assign(parts);
-      c->assign(parts);
-      // librdkafka keeps a partition's pause flag after it is revoked. A partition
-      // paused by flow control, revoked, and assigned back later would never be
-      // fetched again (flow control thinks a fresh assignment is unpaused); so
-      // resume explicitly, and flow control pauses again if it still has to.
-      c->resume(parts);
-    } else {
-      rt_.on_revoke(parts);
-      c->unassign();
-    }
-  }
+  void assigned(std::vector<kafka::PartitionOffset>& parts) override { rt_.on_assign(parts); }
+  void revoked(const std::vector<kafka::PartitionOffset>& parts) override { rt_.on_revoke(parts); }
 
  private:
   StageRuntime& rt_;
 };
 
-// Delivery reports and client events, also served on the poll thread.
-class StageRuntime::Deliveries : public RdKafka::DeliveryReportCb, public RdKafka::EventCb {
+// Delivery reports and client errors, also served on the poll thread.
+class StageRuntime::Deliveries : public kafka::DeliveryListener {
  public:
   explicit Deliveries(StageRuntime& rt) : rt_(rt) {}
-  void dr_cb(RdKafka::Message& m) override {
-    // The C name, not topic_name(): that builds a std::string per report.
-    rt_.delivered(static_cast<InFlight*>(m.msg_opaque()), rd_kafka_topic_name(m.c_ptr()->rkt),
-                  m.err());
+  void delivered(const kafka::Delivery& d) override {
+    rt_.delivered(static_cast<InFlight*>(d.opaque), d.topic, d.error);
   }
-  void event_cb(RdKafka::Event& e) override {
-    if (e.type() != RdKafka::Event::EVENT_ERROR) return;
-    bool down = e.err() == RdKafka::ERR__ALL_BROKERS_DOWN || e.err() == RdKafka::ERR__TRANSPORT;
-    if (down) connected = false;
-    log::warn("stage", "kafka client: {}", e.str());
+  void error(kafka::ErrorCode err, const std::string& reason) {
+    if (kafka::is_connection_lost(err)) connected = false;
+    log::warn("stage", "kafka client: {}", reason);
   }
   std::atomic<bool> connected{true};
 
@@ -228,63 +158,46 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
     lag_breaker_ = std::make_unique<CircuitBreaker>(BreakerConfig{"lag"});
   rebalancer_ = std::make_unique<Rebalancer>(*this);
   deliveries_ = std::make_unique<Deliveries>(*this);
-  std::string err;
+  auto on_error = [this](kafka::ErrorCode err, const std::string& reason) {
+    deliveries_->error(err, reason);
+  };
+  kafka::ClientOptions consumer{pipeline_.bootstrap, "sluice-" + stage_.name};
+  consumer.drop_logs = true;  // problems reach the log through on_error, as one line each
+  consumer.settings = {
+      {"group.id", stage_.group},
+      {"auto.offset.reset", "earliest"},
+      {"enable.partition.eof", "false"},
+      {"session.timeout.ms", std::to_string(stage_.session_timeout_ms)},
+      {"heartbeat.interval.ms",
+       std::to_string(std::min<int64_t>(3000, stage_.session_timeout_ms / 3))},
+      {"topic.metadata.refresh.interval.ms", "10000"},  // notice new partitions and topics soon
+      // librdkafka's prefetch is bounded in bytes, like our own buffer, so memory
+      // stays bounded whatever the backlog. Its message-count threshold
+      // (queued.min.messages) is set out of the way on purpose: in librdkafka 2.0
+      // (Debian 12) a consumer queue over either threshold takes its partitions out
+      // of fetching until the broker thread next wakes up — up to a second later —
+      // so a stage that drains 100k queued records in a fraction of a second would
+      // then idle for the rest of it (measured: 0.3 s busy, 0.7 s idle, every second).
+      // The byte threshold, sized to hold well over that second at full speed for
+      // typical records, is crossed only when the stage really is the slower side.
+      {"queued.min.messages", "10000000"},
+      // The stage also consumes its (mostly empty) delay topics. librdkafka keeps one
+      // Fetch in flight per broker, so while a long poll on those waits, input
+      // partitions that just became fetchable (after assignment, or after their
+      // queue drained) wait with it: 100 ms instead of the default 500 ms bounds that
+      // stall, at the price of up to 10 empty fetches a second on an idle stage.
+      {"fetch.wait.max.ms", "100"},
+      {"queued.max.messages.kbytes",
+       std::to_string(std::clamp<int64_t>(stage_.queue.max_buffered_bytes / 1024, 1024, 2097151))},
+  };
+  consumer_ = std::make_unique<kafka::Consumer>(consumer, rebalancer_.get(), on_error);
 
-  std::unique_ptr<RdKafka::Conf> cc(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  set(*cc, "bootstrap.servers", pipeline_.bootstrap);
-  set(*cc, "group.id", stage_.group);
-  set(*cc, "client.id", "sluice-" + stage_.name);
-  set(*cc, "enable.auto.commit", "false");
-  set(*cc, "enable.auto.offset.store", "false");
-  set(*cc, "auto.offset.reset", "earliest");
-  set(*cc, "enable.partition.eof", "false");
-  set(*cc, "session.timeout.ms", std::to_string(stage_.session_timeout_ms));
-  set(*cc, "heartbeat.interval.ms",
-      std::to_string(std::min<int64_t>(3000, stage_.session_timeout_ms / 3)));
-  set(*cc, "topic.metadata.refresh.interval.ms", "10000");  // notice new partitions and topics soon
-  // librdkafka's prefetch is bounded in bytes, like our own buffer, so memory
-  // stays bounded whatever the backlog. Its message-count threshold
-  // (queued.min.messages) is set out of the way on purpose: in librdkafka 2.0
-  // (Debian 12) a consumer queue over either threshold takes its partitions out
-  // of fetching until the broker thread next wakes up — up to a second later —
-  // so a stage that drains 100k queued records in a fraction of a second would
-  // then idle for the rest of it (measured: 0.3 s busy, 0.7 s idle, every second).
-  // The byte threshold, sized to hold well over that second at full speed for
-  // typical records, is crossed only when the stage really is the slower side.
-  set(*cc, "queued.min.messages", "10000000");
-  // The stage also consumes its (mostly empty) delay topics. librdkafka keeps one
-  // Fetch in flight per broker, so while a long poll on those waits, input
-  // partitions that just became fetchable (after assignment, or after their
-  // queue drained) wait with it: 100 ms instead of the default 500 ms bounds that
-  // stall, at the price of up to 10 empty fetches a second on an idle stage.
-  set(*cc, "fetch.wait.max.ms", "100");
-  set(*cc, "queued.max.messages.kbytes",
-      std::to_string(std::clamp<int64_t>(stage_.queue.max_buffered_bytes / 1024, 1024, 2097151)));
-  set_callback(*cc, "rebalance_cb", rebalancer_.get());
-  set_callback(*cc, "event_cb", static_cast<RdKafka::EventCb*>(deliveries_.get()));
-  consumer_.reset(RdKafka::KafkaConsumer::create(cc.get(), err));
-  if (!consumer_)
-    throw std::runtime_error("stage '" + stage_.name + "': cannot create consumer: " + err);
-
-  std::unique_ptr<RdKafka::Conf> pc(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  set(*pc, "bootstrap.servers", pipeline_.bootstrap);
-  set(*pc, "client.id", "sluice-" + stage_.name);
-  set(*pc, "enable.idempotence", "true");
-  set(*pc, "acks", "all");
-  set(*pc, "linger.ms", "5");
-  set_callback(*pc, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(deliveries_.get()));
-  set_callback(*pc, "event_cb", static_cast<RdKafka::EventCb*>(deliveries_.get()));
-  producer_.reset(RdKafka::Producer::create(pc.get(), err));
-  if (!producer_)
-    throw std::runtime_error("stage '" + stage_.name + "': cannot create producer: " + err);
-  watched_ = {rd_kafka_queue_get_consumer(consumer_->c_ptr()),
-              rd_kafka_queue_get_main(producer_->c_ptr())};
-  for (rd_kafka_queue_t* q : watched_) {
-    if (!q)
-      throw std::runtime_error("stage '" + stage_.name +
-                               "': librdkafka gave no consumer or main queue");
-    wakeup_.watch(q);
-  }
+  kafka::ClientOptions producer{pipeline_.bootstrap, "sluice-" + stage_.name};
+  producer.drop_logs = true;
+  producer.settings = {{"linger.ms", "5"}};
+  producer_ = std::make_unique<kafka::Producer>(producer, deliveries_.get(), on_error);
+  consumer_->notify(wakeup_.fd());
+  producer_->notify(wakeup_.fd());
 
   // By default, more workers than cores only adds wake-up latency (CPU-bound
   // processors); an I/O-bound stage (downloads) sets queue.workers explicitly.
@@ -300,13 +213,8 @@ StageRuntime::~StageRuntime() {
   // A record whose outputs were never acknowledged (run() gave up at its
   // deadline) is still held by its `self`: purging makes librdkafka report
   // those outputs as failed, which releases it.
-  rd_kafka_purge(producer_->c_ptr(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  producer_->purge();
   producer_->flush(1000);
-  for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic);
-  for (rd_kafka_queue_t* q : watched_) {
-    rd_kafka_queue_io_event_enable(q, -1, nullptr, 0);
-    rd_kafka_queue_destroy(q);
-  }
 }
 
 std::vector<std::string> StageRuntime::subscribed_topics() const {
@@ -324,11 +232,11 @@ void StageRuntime::run() {
     rerouted.push_back(stage_.dlq.topic);
     rerouted.push_back(stage_.dlq.topic + ".parked");
   }
-  ensure_topics(*producer_, rerouted, partition_count(*producer_, stage_.input, 10000), 10000);
-  RdKafka::ErrorCode rc = consumer_->subscribe(subscribed_topics());
-  if (rc)
+  kafka::ensure_topics(*producer_, rerouted,
+                       kafka::partition_count(*producer_, stage_.input, 10000), 10000);
+  if (kafka::ErrorCode rc = consumer_->subscribe(subscribed_topics()))
     throw std::runtime_error("stage '" + stage_.name +
-                             "': subscribe failed: " + RdKafka::err2str(rc));
+                             "': subscribe failed: " + kafka::error_text(rc));
   metrics_.up(true);
   log::info("stage", "stage '{}' consuming {} in group '{}'", stage_.name, stage_.input,
             stage_.group);
@@ -387,15 +295,14 @@ bool StageRuntime::read_input() {
   int64_t counted = 0;
   bool took = false;
   for (int taken = 0; taken < kMaxPollBatch; ++taken) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_->c_ptr(), 0);
+    kafka::ConsumedMessage m = consumer_->poll(0);
     if (!m) break;
-    if (m->err) {
-      log::warn("stage", "stage '{}': consume: {}", stage_.name, rd_kafka_message_errstr(m));
-      rd_kafka_message_destroy(m);
+    if (m.error()) {
+      log::warn("stage", "stage '{}': consume: {}", stage_.name, m.error_message());
       break;
     }
     deliveries_->connected = true;
-    const std::string& topic = accept(m);
+    const std::string& topic = accept(std::move(m));
     took = true;
     if (counted_topic && topic != *counted_topic) {
       metrics_.consumed(*counted_topic, counted);
@@ -412,31 +319,31 @@ bool StageRuntime::read_input() {
 // The partition a message belongs to, remembered between calls: consumed
 // messages come in runs from one partition, and the map lookup would build a
 // topic string per message.
-StageRuntime::PartitionState& StageRuntime::partition_of(rd_kafka_message_t* m,
+StageRuntime::PartitionState& StageRuntime::partition_of(const kafka::ConsumedMessage& m,
                                                          const TopicPartition** tp) {
-  if (last_partition_.state && last_partition_.rkt == m->rkt &&
-      last_partition_.partition == m->partition) {
+  if (last_partition_.state && last_partition_.topic_id == m.topic_id() &&
+      last_partition_.partition == m.partition()) {
     *tp = last_partition_.tp;
     return *last_partition_.state;
   }
-  auto it = partitions_.try_emplace({rd_kafka_topic_name(m->rkt), m->partition}).first;
+  auto it = partitions_.try_emplace({m.topic(), m.partition()}).first;
   if (!it->second) it->second = std::make_unique<PartitionState>();
-  last_partition_ = {m->rkt, m->partition, &it->first, it->second.get()};
+  last_partition_ = {m.topic_id(), m.partition(), &it->first, it->second.get()};
   *tp = &it->first;
   return *it->second;
 }
 
 // Takes ownership of `m`.
-const std::string& StageRuntime::accept(rd_kafka_message_t* m) {
+const std::string& StageRuntime::accept(kafka::ConsumedMessage m) {
   const TopicPartition* tp = nullptr;
   PartitionState& state = partition_of(m, &tp);
   auto job = std::make_shared<InFlight>();
   job->tp = *tp;
-  job->offset = m->offset;
-  job->timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
-  job->bytes = int64_t(m->len);
-  job->not_before_ms = int_header(m, header::kNotBefore);
-  job->message = m;
+  job->offset = m.offset();
+  job->timestamp_ms = m.timestamp_ms();
+  job->bytes = int64_t(m.size());
+  job->not_before_ms = m.int_header(header::kNotBefore);
+  job->message = std::move(m);
   state.tracker.track(job->offset);
   if (state.first_consumed < 0) state.first_consumed = job->offset;
   buffered_ += 1;
@@ -581,8 +488,7 @@ void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome
   if (!sent) return finish(*job);  // no outputs
   if (auto it = partitions_.find(job->tp); it != partitions_.end()) it->second->unacked += 1;
   job->outcome_handled = true;
-  for (const auto& e : job->produce_errors)
-    delivered(job.get(), e.topic, RdKafka::ErrorCode(e.err));
+  for (const auto& e : job->produce_errors) delivered(job.get(), e.topic, e.err);
   if (job->self && job->remaining == 0) settle(job.get());
 }
 
@@ -603,12 +509,12 @@ void StageRuntime::produce_outputs(const std::shared_ptr<InFlight>& job,
   job->self = job;  // librdkafka holds the raw pointer as the opaque until the last report
   for (auto& out : outputs) {
     for (;;) {
-      rd_kafka_resp_err_t rc = produce(out, job.get());
-      if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      kafka::ErrorCode rc = producer_->produce(out, job.get());
+      if (rc == 0) break;
       // A full local queue drains as the poll thread serves delivery reports;
       // only a runtime being torn down gives up (the record is then retried
       // by whoever owns the partition next).
-      if (rc != RD_KAFKA_RESP_ERR__QUEUE_FULL || abandon_produce_) {
+      if (!kafka::is_queue_full(rc) || abandon_produce_) {
         job->produce_errors.push_back({out.topic, rc});
         break;
       }
@@ -663,10 +569,10 @@ void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord>
   raw->outcome_handled = true;
   for (auto& out : outputs) {
     for (;;) {
-      rd_kafka_resp_err_t rc = produce(out, raw);
-      if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-      if (rc != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        delivered(raw, out.topic, RdKafka::ErrorCode(rc));
+      kafka::ErrorCode rc = producer_->produce(out, raw);
+      if (rc == 0) break;
+      if (!kafka::is_queue_full(rc)) {
+        delivered(raw, out.topic, rc);
         break;
       }
       producer_->poll(10);  // the local queue is full: serve delivery reports, then retry
@@ -674,54 +580,11 @@ void StageRuntime::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord>
   }
 }
 
-// Through the C API with a cached topic handle: the C++ produce() looks the
-// topic up by name and wraps the headers in an extra object, per record.
-rd_kafka_resp_err_t StageRuntime::produce(OutputRecord& out, InFlight* opaque) {
-  rd_kafka_topic_t* topic = topic_handle(out.topic);
-  if (!topic) return rd_kafka_last_error();
-  rd_kafka_headers_t* headers = rd_kafka_headers_new(out.headers.size());
-  for (const auto& [k, v] : out.headers)
-    rd_kafka_header_add(headers, k.data(), ssize_t(k.size()), v.data(), ssize_t(v.size()));
-  // rd_kafka_produceva() rather than producev(): the RD_KAFKA_V_* macros are GNU
-  // statement expressions, which clang's -Wpedantic (the fuzz build) rejects.
-  rd_kafka_vu_t vu[7];
-  vu[0].vtype = RD_KAFKA_VTYPE_RKT;
-  vu[0].u.rkt = topic;
-  vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
-  vu[1].u.i32 = RD_KAFKA_PARTITION_UA;
-  vu[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-  vu[2].u.i = RD_KAFKA_MSG_F_COPY;
-  vu[3].vtype = RD_KAFKA_VTYPE_VALUE;
-  vu[3].u.mem = {out.value.data(), out.value.size()};
-  vu[4].vtype = RD_KAFKA_VTYPE_KEY;
-  vu[4].u.mem = {out.key ? out.key->data() : nullptr, out.key ? out.key->size() : 0};
-  vu[5].vtype = RD_KAFKA_VTYPE_HEADERS;
-  vu[5].u.headers = headers;
-  vu[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
-  vu[6].u.ptr = opaque;
-  rd_kafka_resp_err_t rc = RD_KAFKA_RESP_ERR_NO_ERROR;
-  if (rd_kafka_error_t* error = rd_kafka_produceva(producer_->c_ptr(), vu, 7)) {
-    rc = rd_kafka_error_code(error);
-    rd_kafka_error_destroy(error);
-  }
-  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(headers);  // else librdkafka's
-  return rc;
-}
-
-// Workers and the poll thread both produce, so the cache is locked; it holds a
-// handful of topics and the lock is held for one lookup.
-rd_kafka_topic_t* StageRuntime::topic_handle(const std::string& name) {
-  std::lock_guard lock(topics_mu_);
-  rd_kafka_topic_t*& topic = topics_[name];
-  if (!topic) topic = rd_kafka_topic_new(producer_->c_ptr(), name.c_str(), nullptr);
-  return topic;
-}
-
-void StageRuntime::delivered(InFlight* raw, std::string_view topic, RdKafka::ErrorCode err) {
+void StageRuntime::delivered(InFlight* raw, std::string_view topic, kafka::ErrorCode err) {
   if (err) {
     raw->delivery_failed = true;
     log::warn("stage", "stage '{}': delivery to {} failed: {}", stage_.name, topic,
-              RdKafka::err2str(err));
+              kafka::error_text(err));
   } else {
     metrics_.produced(topic);
   }
@@ -792,14 +655,11 @@ void StageRuntime::apply_flow_control() {
   bool held_too_long = full_since_ms_ != 0 && now - full_since_ms_ >= kHardPauseAfterMs;
   bool want_paused = operator_paused_ || breaker_open || held_too_long;
   if (want_paused == consumer_paused_) return;
-  std::vector<RdKafka::TopicPartition*> parts;
-  consumer_->assignment(parts);
   if (want_paused) {
-    consumer_->pause(parts);
+    consumer_->pause_assignment();
   } else {
-    consumer_->resume(parts);
+    consumer_->resume_assignment();
   }
-  RdKafka::TopicPartition::destroy(parts);
   consumer_paused_ = want_paused;
   log::info("stage", "stage '{}' {} consumption ({})", stage_.name,
             want_paused ? "paused" : "resumed",
@@ -810,11 +670,11 @@ void StageRuntime::apply_flow_control() {
 }
 
 void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
-  std::vector<RdKafka::TopicPartition*> offsets;
+  std::vector<kafka::PartitionOffset> offsets;
   auto add = [&](const TopicPartition& tp, PartitionState& state) {
     int64_t c = std::max(state.tracker.committable(), state.sink_resume);
     if (c <= state.committed) return;
-    offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, c));
+    offsets.push_back({tp.first, tp.second, c});
     state.committed = c;
   };
   if (only) {
@@ -826,9 +686,8 @@ void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
     for (auto& [tp, state] : partitions_) add(tp, *state);
   }
   if (offsets.empty()) return;
-  RdKafka::ErrorCode rc = sync ? consumer_->commitSync(offsets) : consumer_->commitAsync(offsets);
-  if (rc) log::warn("stage", "stage '{}': commit failed: {}", stage_.name, RdKafka::err2str(rc));
-  RdKafka::TopicPartition::destroy(offsets);
+  if (kafka::ErrorCode rc = consumer_->commit(offsets, sync))
+    log::warn("stage", "stage '{}': commit failed: {}", stage_.name, kafka::error_text(rc));
 }
 
 void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms) {
@@ -851,14 +710,13 @@ void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, in
         stage_.name);
 }
 
-void StageRuntime::on_assign(const std::vector<RdKafka::TopicPartition*>& parts) {
-  for (auto* p : parts) {
-    auto& state = partitions_[{p->topic(), p->partition()}];
+void StageRuntime::on_assign(std::vector<kafka::PartitionOffset>& parts) {
+  for (auto& p : parts) {
+    auto& state = partitions_[{p.topic, p.partition}];
     if (!state) state = std::make_unique<PartitionState>();
     // A sink resumes where its own store says it stopped, whatever the group committed.
-    if (int64_t resume = sink_ ? sink_->resume_offset(p->topic(), p->partition()) : -1;
-        resume >= 0) {
-      p->set_offset(resume);
+    if (int64_t resume = sink_ ? sink_->resume_offset(p.topic, p.partition) : -1; resume >= 0) {
+      p.offset = resume;
       state->sink_resume = resume;
     }
   }
@@ -868,9 +726,9 @@ void StageRuntime::on_assign(const std::vector<RdKafka::TopicPartition*>& parts)
   log::info("stage", "stage '{}' assigned {} partition(s)", stage_.name, parts.size());
 }
 
-void StageRuntime::on_revoke(const std::vector<RdKafka::TopicPartition*>& parts) {
+void StageRuntime::on_revoke(const std::vector<kafka::PartitionOffset>& parts) {
   std::vector<TopicPartition> tps;
-  for (auto* p : parts) tps.emplace_back(p->topic(), p->partition());
+  for (const auto& p : parts) tps.emplace_back(p.topic, p.partition);
   drain_partitions(tps, mono_ms() + stage_.shutdown_timeout_ms);
   commit(true, &tps);
   for (const auto& tp : tps) {
@@ -894,37 +752,17 @@ void StageRuntime::on_revoke(const std::vector<RdKafka::TopicPartition*>& parts)
             parts.size());
 }
 
-void StageRuntime::record_catch_up_targets(const std::vector<RdKafka::TopicPartition*>& parts) {
-  std::vector<RdKafka::TopicPartition*> committed;
-  for (auto* p : parts)
-    committed.push_back(RdKafka::TopicPartition::create(p->topic(), p->partition()));
-  consumer_->committed(committed, 10000);
-  const std::vector<int64_t> low = log_offsets(parts, RdKafka::Topic::OFFSET_BEGINNING);
-  const std::vector<int64_t> high = log_offsets(parts, RdKafka::Topic::OFFSET_END);
+void StageRuntime::record_catch_up_targets(const std::vector<kafka::PartitionOffset>& parts) {
+  const std::vector<int64_t> committed = consumer_->committed(parts, 10000);
+  const std::vector<int64_t> low = consumer_->log_offsets(parts, kafka::kOffsetBeginning, 10000);
+  const std::vector<int64_t> high = consumer_->log_offsets(parts, kafka::kOffsetEnd, 10000);
   for (size_t i = 0; i < parts.size(); ++i) {
-    auto& state = *partitions_[{parts[i]->topic(), parts[i]->partition()}];
-    state.catch_up_target = high[i];
+    auto& state = *partitions_[{parts[i].topic, parts[i].partition}];
+    // A partition whose log offsets did not come back counts from 0.
+    state.catch_up_target = std::max<int64_t>(high[i], 0);
     // A sink's resume offset (set on parts[i]) wins over the group's committed offset.
-    state.start = std::max({parts[i]->offset(), committed[i]->offset(), low[i]});
+    state.start = std::max({parts[i].offset, committed[i], std::max<int64_t>(low[i], 0)});
   }
-  RdKafka::TopicPartition::destroy(committed);
-}
-
-// One ListOffsets for all `parts` at `which` (OFFSET_BEGINNING or OFFSET_END); 0 for a
-// partition that did not answer. Not query_watermark_offsets: before librdkafka 2.3 that
-// ignores its timeout and waits for ever while the broker is down (librdkafka #2588).
-std::vector<int64_t> StageRuntime::log_offsets(const std::vector<RdKafka::TopicPartition*>& parts,
-                                               int64_t which) {
-  std::vector<RdKafka::TopicPartition*> asked;
-  for (auto* p : parts)
-    asked.push_back(RdKafka::TopicPartition::create(p->topic(), p->partition(), which));
-  const bool answered = consumer_->offsetsForTimes(asked, 10000) == RdKafka::ERR_NO_ERROR;
-  std::vector<int64_t> out;
-  for (auto* p : asked)
-    out.push_back(answered && p->err() == RdKafka::ERR_NO_ERROR && p->offset() >= 0 ? p->offset()
-                                                                                    : 0);
-  RdKafka::TopicPartition::destroy(asked);
-  return out;
 }
 
 bool StageRuntime::caught_up() const {
@@ -973,20 +811,22 @@ void StageRuntime::refresh_gauges() {
   // the group's committed offset, or a sink's resume offset — not from the log start.
   std::map<TopicPartition, int64_t> positions;
   {
-    std::vector<RdKafka::TopicPartition*> unknown;
+    std::vector<kafka::PartitionOffset> unknown;
     for (const auto& [tp, state] : partitions_) {
       if (state->tracker.committable() < 0 && state->committed < 0 && state->first_consumed < 0)
-        unknown.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
+        unknown.push_back({tp.first, tp.second});
     }
-    if (!unknown.empty() && consumer_->position(unknown) == RdKafka::ERR_NO_ERROR) {
-      for (auto* p : unknown) positions[{p->topic(), p->partition()}] = p->offset();
+    if (!unknown.empty()) {
+      if (auto found = consumer_->positions(unknown)) {
+        for (size_t i = 0; i < unknown.size(); ++i)
+          positions[{unknown[i].topic, unknown[i].partition}] = (*found)[i];
+      }
     }
-    RdKafka::TopicPartition::destroy(unknown);
   }
   for (const auto& [tp, state] : partitions_) {
-    int64_t low = 0, high = 0;
-    if (consumer_->get_watermark_offsets(tp.first, tp.second, &low, &high) != RdKafka::ERR_NO_ERROR)
-      continue;
+    std::optional<kafka::Watermarks> marks = consumer_->cached_watermarks(tp.first, tp.second);
+    if (!marks) continue;
+    const int64_t low = marks->low, high = marks->high;
     // Lag counts every record not yet committable: from the first one consumed when
     // nothing is committable yet, so records held in the stage still count.
     int64_t next = state->tracker.committable() >= 0 ? state->tracker.committable()

@@ -13,8 +13,6 @@
 // and hand the outcome back through a queue. So no per-partition state is shared.
 #pragma once
 
-#include <librdkafka/rdkafkacpp.h>
-
 #include <atomic>
 #include <map>
 #include <memory>
@@ -24,6 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
 #include "ops/metrics.h"
 #include "pipeline/circuit_breaker.h"
 #include "pipeline/offset_tracker.h"
@@ -48,7 +48,8 @@ struct StageStatus {
 
 class StageRuntime {
  public:
-  // Throws std::runtime_error (with the librdkafka reason) if a client cannot be created.
+  // Throws std::runtime_error (kafka::KafkaError, with librdkafka's reason) if a
+  // client cannot be created.
   StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage,
                std::unique_ptr<Processor> processor, ops::MetricsRegistry& metrics);
   ~StageRuntime();
@@ -78,8 +79,8 @@ class StageRuntime {
   void poll_once();
   bool read_input();
   // Buffers one consumed message (taking ownership); returns its topic.
-  const std::string& accept(rd_kafka_message_t* m);
-  PartitionState& partition_of(rd_kafka_message_t* m, const TopicPartition** tp);
+  const std::string& accept(kafka::ConsumedMessage m);
+  PartitionState& partition_of(const kafka::ConsumedMessage& m, const TopicPartition** tp);
   void dispatch();
   using Batch = std::vector<std::shared_ptr<InFlight>>;
   Batch take_batch(PartitionState& state, int64_t now, int64_t mono);
@@ -87,12 +88,10 @@ class StageRuntime {
   bool drain_completions();
   void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds, bool sent);
   void produce_outputs(const std::shared_ptr<InFlight>& job, std::vector<OutputRecord>& outputs);
-  rd_kafka_topic_t* topic_handle(const std::string& name);
   void settle(InFlight* job);
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
   void send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs);
-  rd_kafka_resp_err_t produce(OutputRecord& out, InFlight* opaque);
-  void delivered(InFlight* job, std::string_view topic, RdKafka::ErrorCode err);
+  void delivered(InFlight* job, std::string_view topic, kafka::ErrorCode err);
   void finish(InFlight& job);
   void defer(std::shared_ptr<InFlight> job);
   void settle_deferred();
@@ -100,14 +99,12 @@ class StageRuntime {
   void apply_flow_control();
   void commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
   void drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms);
-  void on_assign(const std::vector<RdKafka::TopicPartition*>& parts);
-  void on_revoke(const std::vector<RdKafka::TopicPartition*>& parts);
+  void on_assign(std::vector<kafka::PartitionOffset>& parts);
+  void on_revoke(const std::vector<kafka::PartitionOffset>& parts);
   void refresh_gauges();
   void apply_lag_policies(int64_t total_lag);
   bool any_breaker_open();
-  void record_catch_up_targets(const std::vector<RdKafka::TopicPartition*>& parts);
-  std::vector<int64_t> log_offsets(const std::vector<RdKafka::TopicPartition*>& parts,
-                                   int64_t which);
+  void record_catch_up_targets(const std::vector<kafka::PartitionOffset>& parts);
   bool caught_up() const;
   bool breakers_allow(std::vector<CircuitBreaker*>& permits);
   std::vector<std::string> subscribed_topics() const;
@@ -128,21 +125,18 @@ class StageRuntime {
 
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<Deliveries> deliveries_;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
-  std::unique_ptr<RdKafka::Producer> producer_;
+  Wakeup wakeup_;  // before the clients: they write to it until they are destroyed
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<WorkerPool> workers_;
-  Wakeup wakeup_;
-  std::vector<rd_kafka_queue_t*> watched_;  // librdkafka queues that wake the poll thread
 
   std::map<TopicPartition, std::unique_ptr<PartitionState>> partitions_;  // poll thread only
   struct {
-    rd_kafka_topic_t* rkt = nullptr;
+    const void* topic_id = nullptr;
     int32_t partition = -1;
     const TopicPartition* tp = nullptr;
     PartitionState* state = nullptr;
   } last_partition_;  // partition_of()'s memo; reset whenever partitions_ loses an entry
-  std::mutex topics_mu_;
-  std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // producer handles, by topic
   std::atomic<bool> abandon_produce_{false};
   std::mutex completions_mu_;
   std::vector<Completion> completions_;
