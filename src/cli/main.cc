@@ -1,8 +1,9 @@
 // `sluice` entry point: parses the command line and runs the chosen subcommand.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "cli/commands.h"
-#include "cli/store_command.h"
+#include "cli/store/store_command.h"
+#include "cli/support/commands.h"
 #include "common/log.h"
 
 namespace {

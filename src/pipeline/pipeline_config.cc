@@ -112,6 +112,19 @@ void finalize_stage(const Checker& c, const std::string& pipeline, StageConfig& 
   check_unique_names(c, s.breakers, path + ".breakers", "circuit breaker");
 }
 
+// Where each option of a stage was written: its own line in the file, or the
+// environment variable that replaced it (whose node carries no position).
+void record_option_sources(StageConfig& s, const SourceMap& sources, const std::string& path) {
+  s.option_sources[""] = sources.find(path + ".processor");
+  for (const auto& kv : s.options) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Mark mark = kv.first.Mark();
+    ConfigSource source = sources.find(path + ".options." + key);
+    if (source.env_var.empty() && !mark.is_null()) source = {sources.file(), mark.line + 1};
+    s.option_sources[key] = source;
+  }
+}
+
 void finalize(PipelineConfig& config, const SourceMap& sources) {
   Checker c(sources);
   c.require(!config.name.empty(), "pipeline", "is missing",
@@ -120,7 +133,9 @@ void finalize(PipelineConfig& config, const SourceMap& sources) {
             "list at least one stage under `stages:`");
   check_unique_names(c, config.stages, "stages", "stage");
   for (size_t i = 0; i < config.stages.size(); ++i) {
-    finalize_stage(c, config.name, config.stages[i], "stages[" + std::to_string(i) + "]");
+    const std::string path = "stages[" + std::to_string(i) + "]";
+    finalize_stage(c, config.name, config.stages[i], path);
+    record_option_sources(config.stages[i], sources, path);
   }
 }
 
@@ -183,7 +198,9 @@ PipelineConfig load_pipeline_config(const std::string& path, const Environment* 
     throw ConfigError({path}, "", "the file is larger than 16MiB",
                       "is this really a pipeline file?");
   }
-  return parse_pipeline_config(text.str(), path, env);
+  PipelineConfig config = parse_pipeline_config(text.str(), path, env);
+  config.base_dir = std::filesystem::absolute(path).parent_path();
+  return config;
 }
 
 }  // namespace sluice::pipeline

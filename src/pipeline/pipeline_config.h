@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -61,6 +62,9 @@ struct StageConfig {
   // pauses, kafka_circuit_breaker_state{breaker="lag"} pages) until an operator
   // runs `sluice breaker close lag`. 0 disables.
   int64_t halt_lag_threshold = 0;
+  // Where the stage's `processor:` key (under "") and each option (by key) were
+  // written, so a processor's option errors name FILE:LINE or the variable.
+  std::map<std::string, ConfigSource> option_sources;
 };
 
 struct PipelineConfig {
@@ -68,6 +72,9 @@ struct PipelineConfig {
   std::string bootstrap = "127.0.0.1:9092";
   std::string admin = "127.0.0.1:0";
   std::vector<StageConfig> stages;
+  // The pipeline file's directory (absolute): relative paths in processor
+  // options resolve against it. Empty when parsed from text (tests).
+  std::filesystem::path base_dir;
 
   // nullptr when there is no stage of that name.
   const StageConfig* stage(const std::string& name) const;

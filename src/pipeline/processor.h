@@ -8,13 +8,17 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "ops/metrics.h"
+#include "pipeline/config_error.h"
+#include "pipeline/processor_options.h"
 #include "pipeline/record.h"
 
 namespace sluice::pipeline {
@@ -54,7 +58,19 @@ struct ProcessorContext {
   // The process's registry, for a processor's own series (downloads by host,
   // table commits); null in unit tests that do not care.
   ops::MetricsRegistry* metrics = nullptr;
+  std::string processor;  // the `processor:` name, for messages
+  // The pipeline file's directory: relative paths in options resolve against it
+  // (resolve_option_path). Empty: the working directory (unit tests).
+  std::filesystem::path base_dir;
+  // Where each option was written, so errors name FILE:LINE (or the variable).
+  std::map<std::string, ConfigSource> option_sources;
 };
+
+struct PipelineConfig;
+struct StageConfig;
+// The context a stage of `config` gives its processor.
+ProcessorContext processor_context(const PipelineConfig& config, const StageConfig& stage,
+                                   ops::MetricsRegistry* metrics);
 
 using ProcessorFactory = std::function<std::unique_ptr<Processor>(const ProcessorContext&)>;
 
@@ -62,13 +78,25 @@ using ProcessorFactory = std::function<std::unique_ptr<Processor>(const Processo
 class ProcessorRegistry {
  public:
   static ProcessorRegistry& instance();
-  void add(const std::string& name, ProcessorFactory factory);
-  // Throws std::invalid_argument listing the known names when `name` is unknown.
+  // `options`: every top-level option key the processor understands.
+  void add(const std::string& name, std::set<std::string> options, ProcessorFactory factory);
+  // What can be checked without creating the processor (no files opened, no
+  // tables created): the name and the option keys. Throws ConfigError for an
+  // unknown name (listing the known ones) or option (with "did you mean").
+  void check(const std::string& name, const ProcessorContext& context) const;
+  // check(), then the factory; a processor's OptionError becomes a ConfigError
+  // starting with the option's FILE:LINE.
   std::unique_ptr<Processor> create(const std::string& name, const ProcessorContext& context) const;
   std::vector<std::string> names() const;
 
  private:
-  std::map<std::string, ProcessorFactory> factories_;
+  struct Entry {
+    std::set<std::string> options;
+    ProcessorFactory factory;
+  };
+  const Entry& find(const std::string& name, const ProcessorContext& context) const;
+
+  std::map<std::string, Entry> entries_;
 };
 
 }  // namespace sluice::pipeline

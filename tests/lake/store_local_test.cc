@@ -176,9 +176,23 @@ TEST_F(StoreLocalTest, UrlForms) {
   auto via_file_url = open_store("file://" + root_.string());
   store_->put("shared", "1");
   EXPECT_EQ(via_file_url->get("shared"), "1");
-  EXPECT_THROW(open_store("relative/path"), StoreError);
+}
+
+TEST_F(StoreLocalTest, ARelativePathIsALocalStoreUnderTheWorkingDirectory) {
+  store_->put("shared", "1");
+  const fs::path before = fs::current_path();
+  fs::current_path(root_.parent_path());
+  auto relative = open_store(root_.filename().string());
+  fs::current_path("/");  // the store keeps meaning the same directory
+  EXPECT_EQ(relative->get("shared"), "1");
+  EXPECT_EQ(relative->url(), "file://" + root_.string());
+  fs::current_path(before);
+}
+
+TEST_F(StoreLocalTest, UrlFormsThatAreRefused) {
   EXPECT_THROW(open_store("file://relative"), StoreError);
   EXPECT_THROW(open_store("gs://bucket"), StoreError);
+  EXPECT_THROW(open_store(""), StoreError);
 }
 
 TEST_F(StoreLocalTest, UncreatableRootIsAClearError) {

@@ -12,7 +12,8 @@
 #include "broker/protocol/messages/produce.h"
 #include "broker/protocol/request.h"
 #include "pipeline/pipeline_config.h"
-#include "stages/ingest_processor.h"
+#include "source_tree.h"
+#include "stages/ingest/ingest_processor.h"
 
 namespace sluice {
 namespace {
@@ -28,9 +29,8 @@ pipeline::Outcome ingest(const std::string& value) {
   pipeline::ProcessorContext c;
   c.stage = "ingest";
   c.outputs = {"claims.downloads"};
-  c.options["schema"] = (std::filesystem::path(__FILE__).parent_path() /
-                         "../../examples/claims-attachments/claim-event.schema.json")
-                            .string();
+  c.options["schema"] =
+      sluice::testing::source_path("examples/claims-attachments/claim-event.schema.json").string();
   c.options["dedupe_window"] = 0;
   stages::Ingest stage(c);
   pipeline::Record r;

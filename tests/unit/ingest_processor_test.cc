@@ -1,6 +1,6 @@
 // The `ingest` processor: validation failures, the download-task fan-out, and
 // dedupe of re-sent events (but never of the same record processed again).
-#include "stages/ingest_processor.h"
+#include "stages/ingest/ingest_processor.h"
 
 #include <gtest/gtest.h>
 
@@ -9,14 +9,15 @@
 #include <fstream>
 #include <thread>
 
+#include "source_tree.h"
+
 namespace sluice::stages {
 namespace {
 
 using pipeline::ErrorCategory;
 
 std::string shipped_schema() {
-  return (std::filesystem::path(__FILE__).parent_path() /
-          "../../examples/claims-attachments/claim-event.schema.json")
+  return sluice::testing::source_path("examples/claims-attachments/claim-event.schema.json")
       .string();
 }
 

@@ -1,11 +1,14 @@
 // The JSON Schema subset validator: every supported keyword, the JSON paths in
 // its messages, and the load-time refusal of anything it does not enforce.
-#include "stages/json_schema.h"
+#include "stages/json_schema/json_schema.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "source_tree.h"
 
 namespace sluice::stages::json_schema {
 namespace {
@@ -215,8 +218,7 @@ TEST(JsonSchemaLoad, MissingFileIsNamed) {
 }
 
 TEST(JsonSchemaShipped, ClaimEventSchema) {
-  auto path = std::filesystem::path(__FILE__).parent_path() /
-              "../../examples/claims-attachments/claim-event.schema.json";
+  auto path = sluice::testing::source_path("examples/claims-attachments/claim-event.schema.json");
   Schema s = Schema::load_file(path.string());
   simdjson::dom::parser parser;
   auto check = [&](const std::string& text) {

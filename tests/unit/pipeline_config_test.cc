@@ -12,12 +12,12 @@
 
 #include "pipeline/config_schema.h"
 #include "pipeline/config_text.h"
+#include "source_tree.h"
 
 namespace sluice::pipeline {
 namespace {
 
-const std::filesystem::path kRepo =
-    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+const std::filesystem::path kRepo = sluice::testing::source_path("");
 
 const Environment kNoEnv;
 

@@ -66,6 +66,7 @@ class ObjectStore {
 
 // Opens a store from a URL:
 //   /abs/path or file:///abs/path      local filesystem (created if missing)
+//   relative/path                      the same, relative to the working directory
 //   s3://bucket[/prefix]               S3 API; settings from the query string or
 //                                      the environment: endpoint (AWS_ENDPOINT_URL),
 //                                      region (AWS_REGION, default us-east-1),

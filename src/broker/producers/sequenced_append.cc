@@ -1,0 +1,28 @@
+#include "broker/producers/sequenced_append.h"
+
+#include <mutex>
+
+#include "broker/storage/partition_log.h"
+#include "broker/storage/record_batch.h"
+
+namespace sluice::broker {
+
+SequencedAppend append_with_sequence_check(ProducerRegistry& producers, const std::string& topic,
+                                           int32_t partition, PartitionLog& log,
+                                           std::span<uint8_t> batch) {
+  BatchHeader h = *parse_batch_header(batch);
+  if (h.producer_id < 0) return {SequenceVerdict::kAppend, log.append(batch).base_offset, {}};
+  auto slot = producers.slot(topic, partition);
+  std::lock_guard lock(slot->mu);
+  ProducerRegistry::ensure_loaded(*slot, log);
+  SequenceCheck check = slot->table.check(h);
+  if (check.verdict == SequenceVerdict::kDuplicate) {
+    return {check.verdict, check.duplicate_base_offset, {}};
+  }
+  if (check.verdict != SequenceVerdict::kAppend) return {check.verdict, -1, check.reason};
+  h.base_offset = log.append(batch).base_offset;
+  slot->table.record(h);
+  return {SequenceVerdict::kAppend, h.base_offset, {}};
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,31 @@
+// Appending a produced batch to a partition log, with the idempotent
+// producer's sequence check when the batch carries a producer id.
+//
+// Invariant: for an idempotent batch, the check against the producer's state,
+// the append and the recording of the new sequence happen under the
+// partition's producer-state lock, so two retries of one batch can never both
+// be appended; a retry of one of the last five batches is answered with the
+// offset it got the first time. Batches without a producer id append directly.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "broker/producers/producer_registry.h"
+
+namespace sluice::broker {
+
+class PartitionLog;
+
+struct SequencedAppend {
+  SequenceVerdict verdict = SequenceVerdict::kAppend;  // kAppend: new data is in the log
+  int64_t base_offset = -1;                            // where the batch is (kAppend, kDuplicate)
+  std::string reason;                                  // for refusals, in words
+};
+
+SequencedAppend append_with_sequence_check(ProducerRegistry& producers, const std::string& topic,
+                                           int32_t partition, PartitionLog& log,
+                                           std::span<uint8_t> batch);
+
+}  // namespace sluice::broker

@@ -1,0 +1,61 @@
+#include "broker/storage/incoming_batches.h"
+
+#include <fmt/format.h>
+
+#include "broker/storage/legacy_message_set.h"
+#include "broker/storage/record_batch.h"
+
+namespace sluice::broker {
+namespace {
+
+IncomingBatches reject(IncomingRejection why, std::string reason) {
+  IncomingBatches out;
+  out.rejection = why;
+  out.reason = std::move(reason);
+  return out;
+}
+
+bool is_legacy_message_set(std::span<uint8_t> records) {
+  // Magic 0/1 sits at the same byte position as a v2 batch's magic.
+  return records.size() > kMagicOffset && int8_t(records[kMagicOffset]) < 2;
+}
+
+}  // namespace
+
+IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogConfig& config) {
+  IncomingBatches out;
+  if (is_legacy_message_set(records)) {
+    auto conv = convert_legacy_message_set(records);
+    if (!conv.ok) return reject(IncomingRejection::kCorrupt, conv.error);
+    out.converted = std::move(conv.batch);
+    records = out.converted;
+  }
+  size_t pos = 0;
+  while (pos < records.size()) {
+    auto header = parse_batch_header(records.subspan(pos));
+    if (!header || header->batch_length < 0 || header->total_size() > records.size() - pos) {
+      return reject(IncomingRejection::kCorrupt,
+                    "record set ends inside a batch (truncated or bad length)");
+    }
+    auto batch = records.subspan(pos, header->total_size());
+    if (int64_t(batch.size()) > config.max_message_bytes) {
+      return reject(IncomingRejection::kTooLarge,
+                    fmt::format("batch of {} bytes exceeds max.message.bytes={}", batch.size(),
+                                config.max_message_bytes));
+    }
+    BatchCheck check = validate_batch(batch);
+    if (!check.ok) return reject(IncomingRejection::kCorrupt, check.reason);
+    if (header->is_transactional() || header->is_control()) {
+      return reject(IncomingRejection::kUnsupported,
+                    "transactional batches are not supported by this broker");
+    }
+    out.batches.push_back(batch);
+    pos += batch.size();
+  }
+  if (out.batches.empty()) {
+    return reject(IncomingRejection::kCorrupt, "produce request carried no record batch");
+  }
+  return out;
+}
+
+}  // namespace sluice::broker

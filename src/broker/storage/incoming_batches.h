@@ -1,0 +1,41 @@
+// The record set of one partition in a Produce request, made ready to append:
+// a legacy message set (magic 0/1, Produce v0-v2) is converted once to a
+// magic-2 batch, then the set is split into its batches and each is checked
+// against the partition's config.
+//
+// Invariant: `prepare_incoming_batches` either accepts every batch of the set
+// or none (a partition's produce answer is all-or-nothing), and an accepted
+// batch is a complete, CRC-checked, non-transactional magic-2 batch no larger
+// than max.message.bytes — the only format storage ever appends.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "broker/storage/log_config.h"
+#include "common/bytes.h"
+
+namespace sluice::broker {
+
+enum class IncomingRejection {
+  kNone,
+  kCorrupt,      // truncated, bad CRC, bad legacy message set, or no batch at all
+  kTooLarge,     // a batch above max.message.bytes
+  kUnsupported,  // transactional or control batches (no transactions here)
+};
+
+struct IncomingBatches {
+  IncomingRejection rejection = IncomingRejection::kNone;
+  std::string reason;  // in words, for the client and the broker log
+  // Views into the request's bytes, or into `converted` for a legacy set.
+  std::vector<std::span<uint8_t>> batches;
+  Bytes converted;
+
+  bool ok() const { return rejection == IncomingRejection::kNone; }
+};
+
+// `records` must outlive the result (the batches point into it).
+IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogConfig& config);
+
+}  // namespace sluice::broker

@@ -1,0 +1,231 @@
+// `sluice demo-source`: produces claim events at a steady rate, a chosen share
+// of them bad in one of ten ways, and serves their attachments from a loopback
+// HTTP server until Ctrl-C/SIGTERM (or, with --exit-when-done, until the last
+// event is acknowledged). See docs/demo-source.md.
+//
+// Invariant: the manifest gets one line per event the broker acknowledged
+// (acks=all), written when its delivery report arrives — so it lists exactly
+// the events on the topic, with the outcome each should reach.
+#include <pthread.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "cli/demo/demo_http_server.h"
+#include "cli/demo/demo_producer.h"
+#include "cli/demo/demo_records.h"
+#include "cli/demo/demo_stats.h"
+#include "cli/support/commands.h"
+#include "common/random_id.h"
+#include "pipeline/config_text.h"
+
+namespace sluice::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct DemoFlags {
+  std::string bootstrap =
+      std::getenv("SLUICE_BOOTSTRAP") ? std::getenv("SLUICE_BOOTSTRAP") : "127.0.0.1:9092";
+  std::string topic = "claims.events";
+  double rate = 50;
+  int64_t count = 0;
+  std::string http = "127.0.0.1:0";
+  double bad_share = 0.1;
+  uint64_t seed = 0;
+  bool seed_given = false;
+  std::string manifest;
+  std::string oversize = "60MiB";
+  std::string max_attachment = "200KiB";
+  bool exit_when_done = false;
+};
+
+// SIGINT/SIGTERM are blocked in every thread and taken by one waiter, which sets `stop`.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    waiter_ = std::thread([this] {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      stop = true;
+    });
+  }
+  ~StopSignals() {
+    if (!stop) pthread_kill(waiter_.native_handle(), SIGTERM);  // wake the waiter
+    waiter_.join();
+  }
+  std::atomic<bool> stop{false};
+
+ private:
+  sigset_t set_;
+  std::thread waiter_;
+};
+
+class Manifest {
+ public:
+  explicit Manifest(const std::string& path) : path_(path) {
+    if (path.empty()) return;
+    file_ = std::fopen(path.c_str(), "a");
+    if (!file_) {
+      throw std::runtime_error("cannot open --manifest " + path +
+                               " for appending: " + std::strerror(errno));
+    }
+  }
+  ~Manifest() {
+    if (file_) std::fclose(file_);
+  }
+  bool enabled() const { return file_ != nullptr; }
+  void append(const std::string& line) {
+    if (file_) std::fprintf(file_, "%s\n", line.c_str());
+  }
+  void flush() {
+    if (file_) std::fflush(file_);
+  }
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+};
+
+int run(const DemoFlags& f) {
+  auto oversize = pipeline::parse_size_bytes(f.oversize);
+  if (!oversize || *oversize <= 0) {
+    throw std::invalid_argument("--oversize-bytes '" + f.oversize +
+                                "' must be a size such as 62914560 or 60MiB");
+  }
+  StopSignals signals;  // before any thread starts, so every thread inherits the blocked mask
+  uint64_t seed =
+      f.seed_given ? f.seed : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+  demo::DemoPlan plan(seed, f.bad_share, demo::parse_max_attachment_size(f.max_attachment));
+  demo::ServerOptions server_options;
+  server_options.listen = f.http;
+  server_options.oversize_bytes = *oversize;
+  demo::AttachmentServer server(plan, server_options);
+  std::printf("demo-source: serving attachments on %s, producing to %s at %s (seed %llu)\n",
+              server.base_url().c_str(), f.topic.c_str(), f.bootstrap.c_str(),
+              static_cast<unsigned long long>(seed));
+  std::fflush(stdout);
+
+  Manifest manifest(f.manifest);
+  demo::DemoStats stats;
+  demo::EventProducer producer(f.bootstrap, [&](const std::string& line, const std::string& error) {
+    if (!error.empty()) return stats.failed(error);
+    stats.delivered();
+    manifest.append(line);
+  });
+
+  auto next_progress = Clock::now() + std::chrono::seconds(1);
+  auto tick = [&] {
+    if (Clock::now() < next_progress) return;
+    next_progress += std::chrono::seconds(1);
+    std::fprintf(stderr, "%s\n",
+                 stats.progress_line(server.requests(), producer.last_problem()).c_str());
+    manifest.flush();
+  };
+  auto start = Clock::now();
+  auto interval = std::chrono::duration<double>(1.0 / f.rate);
+  while (!signals.stop && (f.count == 0 || stats.sent_count() < f.count)) {
+    auto due =
+        start + std::chrono::duration_cast<Clock::duration>(interval * double(stats.sent_count()));
+    while (!signals.stop && Clock::now() < due) {
+      producer.poll(0);
+      tick();
+      std::this_thread::sleep_for(
+          std::min<Clock::duration>(due - Clock::now(), std::chrono::milliseconds(50)));
+    }
+    if (signals.stop) break;
+    demo::EventPlan event = plan.event(stats.sent_count());
+    server.publish_up_to(event.number + 1);
+    std::string trace_id = random_hex(16);
+    std::string line =
+        manifest.enabled() ? demo::manifest_line(event, trace_id, server.base_url()) : "";
+    producer.produce(f.topic, event.claim_id,
+                     demo::event_json(event, server.base_url(), demo::utc_now_rfc3339()), trace_id,
+                     std::move(line));
+    stats.sent(event.kind);
+    producer.poll(0);
+    tick();
+  }
+  while (!signals.stop && producer.outstanding() > 0) {
+    producer.flush(100);
+    tick();
+  }
+  manifest.flush();
+  if (!signals.stop) {
+    std::fprintf(stderr, "%s\n",
+                 stats.progress_line(server.requests(), producer.last_problem()).c_str());
+    if (!f.exit_when_done) {
+      std::fprintf(stderr, "demo-source: all %lld events sent; serving attachments until Ctrl-C\n",
+                   static_cast<long long>(stats.sent_count()));
+      while (!signals.stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  int unacknowledged = producer.flush(10000);
+  manifest.flush();
+  server.stop();
+  std::fprintf(stderr, "%s\n", stats.summary(unacknowledged, server.requests()).c_str());
+  if (stats.failed_count() > 0 || unacknowledged > 0) {
+    std::fprintf(
+        stderr,
+        "demo-source: some events did not reach %s (see above); the manifest lists only the "
+        "acknowledged ones\n",
+        f.bootstrap.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Run add_demo_source_command(CLI::App& app) {
+  auto f = std::make_shared<DemoFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "demo-source",
+      "Produce demo claim events (a share of them bad) and serve their attachments over HTTP");
+  cmd->add_option("--bootstrap", f->bootstrap, "Kafka bootstrap HOST:PORT (env SLUICE_BOOTSTRAP)")
+      ->capture_default_str();
+  cmd->add_option("--topic", f->topic, "Topic for the claim events")->capture_default_str();
+  cmd->add_option("--rate", f->rate, "Events per second")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--count", f->count, "Events to produce (0: until Ctrl-C)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--http", f->http,
+                  "Attachment server listen address HOST:PORT (port 0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--bad-share", f->bad_share, "Fraction of events that are bad, 0 to 1")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option_function<uint64_t>(
+      "--seed",
+      [f](uint64_t s) {
+        f->seed = s;
+        f->seed_given = true;
+      },
+      "Seed for claim ids, attachment sizes and contents (default: random; printed at start)");
+  cmd->add_option("--manifest", f->manifest,
+                  "Append one JSON line per acknowledged event to this file");
+  cmd->add_option("--oversize-bytes", f->oversize, "Size of the oversized attachments, e.g. 60MiB")
+      ->capture_default_str();
+  cmd->add_option("--max-attachment-size", f->max_attachment,
+                  "Largest served attachment (sizes spread from 2KiB up to it), e.g. 8KiB")
+      ->capture_default_str();
+  cmd->add_flag(
+      "--exit-when-done", f->exit_when_done,
+      "With --count: exit once every event is acknowledged instead of serving until Ctrl-C");
+  return [f] { return run(*f); };
+}
+
+}  // namespace sluice::cli

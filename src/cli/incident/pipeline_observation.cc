@@ -1,0 +1,176 @@
+#include "cli/incident/pipeline_observation.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "cli/support/group_lag.h"
+#include "kafka/admin_client.h"
+#include "kafka/record_reader.h"
+#include "pipeline/config_text.h"
+
+namespace sluice::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<ScrapeTarget> targets(const std::vector<AdminEndpoint>& endpoints) {
+  std::vector<ScrapeTarget> out;
+  for (const auto& e : endpoints) out.push_back({e.address(), e.port, e.host});
+  return out;
+}
+
+// Leaves `out` as it is when the field is missing or of another type.
+template <typename T>
+void read_field(simdjson::dom::element e, const char* key, T& out) {
+  T value{};
+  if (e[key].get(value) == simdjson::SUCCESS) out = value;
+}
+
+// GET /status: [{"stage":..,"paused":..,...}]. A body that does not parse yields no stages.
+std::vector<StageState> parse_status(const std::string& body) {
+  std::vector<StageState> out;
+  simdjson::dom::parser parser;
+  simdjson::dom::array stages;
+  if (parser.parse(body).get_array().get(stages) != simdjson::SUCCESS) return out;
+  for (simdjson::dom::element e : stages) {
+    StageState s;
+    std::string_view name;
+    if (e["stage"].get_string().get(name) != simdjson::SUCCESS) continue;
+    s.stage = std::string(name);
+    read_field(e, "paused", s.paused);
+    read_field(e, "assigned_partitions", s.assigned_partitions);
+    read_field(e, "buffered", s.buffered);
+    read_field(e, "in_flight", s.in_flight);
+    read_field(e, "processed", s.processed);
+    read_field(e, "dead_lettered", s.dead_lettered);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+EndpointProbe probe_endpoint(const AdminEndpoint& e) {
+  EndpointProbe p{e, http_get(e, "/healthz"), {}, {}, {}};
+  if (!p.healthz.reachable) {
+    p.readyz = p.status = p.healthz;  // don't wait for the same dead address twice more
+    return p;
+  }
+  p.readyz = http_get(e, "/readyz");
+  p.status = http_get(e, "/status");
+  if (p.status.reachable && p.status.status == 200) p.stages = parse_status(p.status.body);
+  return p;
+}
+
+BrokerProbe probe_broker(const KafkaFlags& flags, const std::set<std::string>& groups) {
+  BrokerProbe b;
+  try {
+    const auto start = Clock::now();
+    kafka::AdminClient admin(flags.endpoint());
+    const kafka::ClusterInfo info = admin.cluster();
+    b.round_trip_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    b.reachable = true;
+    b.brokers = info.brokers.size();
+    b.topics = info.topics.size();
+    try {
+      kafka::RecordReader reader(admin.endpoint());
+      double lag = 0;
+      for (const auto& g : groups) lag += double(measure_group_lag(admin, reader, g).total_lag());
+      b.lag = lag;
+    } catch (const std::exception& e) {
+      b.lag_error = e.what();
+    }
+  } catch (const std::exception& e) {
+    b.error = e.what();
+  }
+  return b;
+}
+
+double delta(double after, double before) {
+  return std::max(0.0, after - before);
+}
+
+}  // namespace
+
+double Observation::lag() const {
+  return std::max(after.lag, broker.lag.value_or(0));
+}
+
+bool Observation::error_rate_from_totals() const {
+  return delta(after.total_consumed(), before.total_consumed()) == 0;
+}
+
+double Observation::error_rate() const {
+  double errors = delta(after.errors, before.errors);
+  double consumed = delta(after.total_consumed(), before.total_consumed());
+  if (error_rate_from_totals()) {
+    errors = after.errors;
+    consumed = after.total_consumed();
+  }
+  if (consumed <= 0) return errors > 0 ? 1.0 : 0.0;
+  return std::min(1.0, errors / consumed);
+}
+
+double Observation::dlq_per_min() const {
+  if (window_s <= 0) return 0;
+  return delta(after.dead_lettered(), before.dead_lettered()) * 60.0 / window_s;
+}
+
+std::vector<std::string> Observation::affected() const {
+  std::vector<std::string> out;
+  for (const auto& p : endpoints) {
+    if (!answered(p.endpoint))
+      out.push_back("stage process at " + p.endpoint.address() + " (down)");
+    for (const auto& s : p.stages) {
+      if (s.paused) out.push_back(s.stage + " (paused)");
+    }
+  }
+  const bool totals = error_rate_from_totals();
+  for (const auto& [stage, errors] : after.stage_errors) {
+    auto before_it = before.stage_errors.find(stage);
+    double failed =
+        totals ? errors
+               : delta(errors, before_it == before.stage_errors.end() ? 0 : before_it->second);
+    if (failed > 0) out.push_back(stage + " (" + ops::format_count(failed) + " failed attempts)");
+  }
+  for (const auto& b : after.open_breaker_names) out.push_back("breaker " + b + " (open)");
+  return out;
+}
+
+ops::IncidentFigures Observation::incident_figures() const {
+  ops::IncidentFigures f;
+  f.lag = lag();
+  f.error_rate = error_rate();
+  f.dlq_per_min = dlq_per_min();
+  f.workers_up = workers_up();
+  f.workers_total = workers_total();
+  f.open_breakers = after.open_breakers;
+  f.broker_reachable = broker.reachable;
+  return f;
+}
+
+Observation observe(const ObserveOptions& options) {
+  Observation o;
+  const auto start = Clock::now();
+  o.before = scrape(targets(options.endpoints));
+  // Probing fills the window instead of adding to it.
+  for (const auto& e : options.endpoints) o.endpoints.push_back(probe_endpoint(e));
+  o.broker = probe_broker(options.kafka, o.before.groups);
+  std::this_thread::sleep_until(start + std::chrono::milliseconds(options.window_ms));
+  o.after = scrape(targets(options.endpoints));
+  o.window_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return o;
+}
+
+int64_t parse_window_ms(const std::string& text, const std::string& flag) {
+  const bool has_unit = !text.empty() && (text.back() < '0' || text.back() > '9');
+  std::optional<int64_t> ms = has_unit ? pipeline::parse_duration_ms(text) : std::nullopt;
+  if (!ms || *ms <= 0) {
+    throw std::invalid_argument(flag + " '" + text +
+                                "' is not a duration with a unit; write e.g. 2s, 500ms or 1m");
+  }
+  return *ms;
+}
+
+}  // namespace sluice::cli

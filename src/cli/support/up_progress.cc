@@ -1,0 +1,71 @@
+#include "cli/support/up_progress.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+
+#include "ops/text_format.h"
+
+namespace sluice::cli {
+namespace {
+
+void add(PipelineFigures& f, const std::map<std::string, double>& page) {
+  for (const auto& [series, value] : page) {
+    const std::string name = ops::series_name(series);
+    if (name == "kafka_messages_consumed_total")
+      f.consumed[ops::label_value(series, "topic")] += value;
+    if (name == "kafka_messages_produced_total")
+      f.produced[ops::label_value(series, "topic")] += value;
+    if (name == "kafka_consumer_lag") f.lag += value;
+    if (name == "kafka_circuit_breaker_state" && value == 1) {
+      f.open_breakers += 1;
+      f.open_breaker_names.insert(ops::label_value(series, "breaker"));
+    }
+    if (name == "kafka_processing_errors_total") {
+      f.errors += value;
+      f.stage_errors[ops::label_value(series, "stage")] += value;
+    }
+    if (std::string group = ops::label_value(series, "consumer_group"); !group.empty())
+      f.groups.insert(group);
+    if (name == "kafka_consumer_lag_seconds")
+      f.max_lag_seconds = std::max(f.max_lag_seconds, value);
+  }
+}
+
+}  // namespace
+
+double PipelineFigures::dead_lettered() const {
+  double total = 0;
+  for (const auto& [topic, n] : produced) {
+    if (topic.ends_with(".dlq") || topic.ends_with(".dlq.parked")) total += n;
+  }
+  return total;
+}
+
+double PipelineFigures::total_consumed() const {
+  double total = 0;
+  for (const auto& [topic, n] : consumed) total += n;
+  return total;
+}
+
+PipelineFigures scrape(const std::vector<ScrapeTarget>& targets) {
+  PipelineFigures f;
+  for (const auto& t : targets) {
+    if (t.port <= 0) continue;
+    httplib::Client client(t.host, t.port);
+    client.set_connection_timeout(0, 300000);
+    client.set_read_timeout(1, 0);
+    auto res = client.Get("/metrics");
+    if (!res || res->status != 200) continue;
+    try {
+      add(f, ops::parse_prometheus_text(res->body));
+      f.processes_up += 1;
+      f.answered.insert(t.host + ":" + std::to_string(t.port));
+    } catch (const std::exception&) {
+      // A page cut short by a dying process: count it as down this second.
+    }
+  }
+  return f;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,511 @@
+// `sluice up [DIR]`: the whole pipeline on one machine — the built-in broker,
+// every stage of DIR/pipeline.yaml as a supervised child process (restarted
+// when it dies), and the demo source — with a live progress line, a clean stop
+// on Ctrl-C (source first, then let the stages drain, then stages, then the
+// broker) and a reconciliation summary at the end.
+#include <httplib.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "cli/demo/demo_plan.h"
+#include "cli/support/commands.h"
+#include "cli/support/group_lag.h"
+#include "cli/support/up_progress.h"
+#include "cli/up/child_process.h"
+#include "cli/up/data_dir.h"
+#include "cli/up/process_table.h"
+#include "cli/up/reconcile.h"
+#include "common/clock.h"
+#include "kafka/admin_client.h"
+#include "lake/delta/delta_table.h"
+#include "pipeline/config_text.h"
+#include "pipeline/pipeline_config.h"
+#include "pipeline/processor.h"
+#include "stages/builtin.h"
+
+namespace sluice::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct UpFlags {
+  std::string dir = "examples/claims-attachments";
+  std::string data_dir = "sluice-data";
+  std::vector<std::string> replicas;  // STAGE=N
+  std::string bootstrap;              // an external cluster: no built-in broker
+  int rate = 50;
+  int64_t count = 0;
+  double bad_share = 0.1;
+  std::string max_attachment = "200KiB";
+  bool no_source = false;
+  int drain_timeout_s = 90;
+  bool keep_running = false;  // with --count: stay up after draining, until Ctrl-C
+  int listen_port = 9092;     // the built-in broker's port on 127.0.0.1 (0: any free one)
+};
+
+struct Supervised {
+  std::unique_ptr<ChildProcess> process;
+  std::string stage;            // empty for the broker and the source
+  int port = 0;                 // admin port (stages) or listen port (broker)
+  int64_t started_ms = 0;       // monotonic, for crash-loop detection
+  int64_t started_wall_ms = 0;  // for uptime in `sluice ps`
+  int restarts = 0;             // counted here: the broker gets a new process each time
+};
+
+// The port in a ready line: the digits after the last ':' that follows `marker`
+// ("... listening on 127.0.0.1:9092 (...)", "... admin on http://127.0.0.1:41234").
+int port_in(const std::string& line, const std::string& marker) {
+  auto at = line.find(marker);
+  if (at == std::string::npos) return 0;
+  auto end = line.find_first_of(" )\n", at + marker.size());
+  auto colon = line.rfind(':', end == std::string::npos ? line.size() : end);
+  if (colon == std::string::npos || colon < at) return 0;
+  return std::atoi(line.c_str() + colon + 1);
+}
+
+// A child running `sluice ARGS...`. It executes /proc/self/exe rather than the path it was
+// started from: if that file is replaced or deleted while sluice up runs (a rebuild, a
+// package upgrade), restarts keep working and every process stays on the supervisor's
+// version; `sluice down` and `sluice up` move to the new one.
+std::unique_ptr<ChildProcess> sluice_child(std::string name, std::vector<std::string> args,
+                                           std::vector<std::pair<std::string, std::string>> env,
+                                           std::string log_path) {
+  args.insert(args.begin(), fs::read_symlink("/proc/self/exe").string());
+  return std::make_unique<ChildProcess>(ChildProcess::Spec{
+      std::move(name), std::move(args), std::move(env), std::move(log_path), "/proc/self/exe"});
+}
+
+class Up {
+ public:
+  explicit Up(const UpFlags& f) : f_(f) {}
+  int run();
+
+ private:
+  void check_configuration();
+  void start_broker(int port);
+  void configure_environment();
+  void start_stages();
+  void start_stage(Supervised& s);
+  void start_source();
+  void supervise();
+  bool drained();
+  bool groups_committed_to_end();
+  void print_progress(int64_t elapsed_s);
+  int64_t events_in_topic();
+  int64_t table_rows();
+  int restarts() const;  // of the broker and every stage process
+  void stop_all();
+  void write_table();
+
+  UpFlags f_;
+  fs::path data_, logs_;
+  std::string pipeline_file_, bootstrap_;
+  pipeline::PipelineConfig config_;
+  std::vector<std::pair<std::string, std::string>> env_;
+  Supervised broker_, source_;
+  std::vector<Supervised> stages_;
+  std::map<std::string, int> replicas_;  // processes per stage, from --replicas
+  int64_t started_wall_ms_ = now_ms();
+  bool source_done_ = false;   // finished sending (it keeps serving attachments until stopped)
+  int64_t events_before_ = 0;  // records on the input topic before this run's source started
+  std::map<std::string, double> last_consumed_, last_produced_;
+  int64_t last_progress_ms_ = 0;  // monotonic time of the figures above
+};
+
+void Up::start_broker(int port) {
+  broker_.process =
+      sluice_child("broker",
+                   {"broker", "--data-dir", (data_ / "broker").string(), "--listen",
+                    "127.0.0.1:" + std::to_string(port), "--admin", "127.0.0.1:0",
+                    "--default-partitions", "4", "--group-initial-rebalance-delay-ms", "0"},
+                   {}, (logs_ / "broker.log").string());
+  const std::string line = broker_.process->start(20000);
+  broker_.port = port_in(line, "listening on ");
+  bootstrap_ = "127.0.0.1:" + std::to_string(broker_.port);
+  broker_.started_ms = mono_ms();
+  broker_.started_wall_ms = now_ms();
+}
+
+// Children (and this process, for the summary) see the same settings: the
+// bootstrap, and each stage's relative `store` placed under the data dir.
+void Up::configure_environment() {
+  env_ = store_overrides(pipeline_file_, data_.string());
+  env_.emplace_back("SLUICE_BOOTSTRAP", bootstrap_);
+  apply(env_);
+  config_ = pipeline::load_pipeline_config(pipeline_file_);
+}
+
+void Up::start_stage(Supervised& s) {
+  const std::string line = s.process->start(30000);
+  s.port = port_in(line, "admin on http://");
+  s.started_ms = mono_ms();
+  s.started_wall_ms = now_ms();
+}
+
+// Everything that can be checked before a process starts, so a mistake is
+// reported as itself rather than hidden behind a busy port or a crash loop: the
+// pipeline file (YAML, every setting), each stage's processor and option keys,
+// and --replicas.
+void Up::check_configuration() {
+  config_ = pipeline::load_pipeline_config(pipeline_file_);
+  stages::register_builtin_processors();
+  for (const auto& s : config_.stages) {
+    pipeline::ProcessorRegistry::instance().check(s.processor,
+                                                  pipeline::processor_context(config_, s, nullptr));
+  }
+  for (const auto& r : f_.replicas) {
+    const auto eq = r.find('=');
+    const std::string stage = r.substr(0, eq);
+    int n = 0;
+    if (eq != std::string::npos) {
+      auto [end, ec] = std::from_chars(r.data() + eq + 1, r.data() + r.size(), n);
+      if (ec != std::errc() || end != r.data() + r.size()) n = 0;
+    }
+    if (!config_.stage(stage) || n < 1) {
+      throw std::invalid_argument(
+          "--replicas " + r + ": expected STAGE=N with N >= 1 and a stage of " + pipeline_file_);
+    }
+    replicas_[stage] = n;
+  }
+}
+
+void Up::start_stages() {
+  for (const auto& s : config_.stages) {
+    int n = replicas_.count(s.name) ? replicas_[s.name] : 1;
+    for (int i = 1; i <= n; ++i) {
+      const std::string name = s.name + (n > 1 ? "#" + std::to_string(i) : "");
+      Supervised sup;
+      sup.stage = s.name;
+      sup.process =
+          sluice_child(name, {"run", pipeline_file_, "--stage", s.name, "--admin", "127.0.0.1:0"},
+                       env_, (logs_ / (s.name + "-" + std::to_string(i) + ".log")).string());
+      stages_.push_back(std::move(sup));
+      start_stage(stages_.back());
+    }
+  }
+}
+
+// Records on the first stage's input topic (the sum of its partitions' end offsets).
+int64_t Up::events_in_topic() {
+  try {
+    kafka::AdminClient admin({bootstrap_, 5000});
+    const auto topic = admin.find_topic(config_.stages.front().input);
+    int64_t total = 0;
+    for (const auto& p : topic ? topic->partitions : std::vector<kafka::PartitionInfo>{}) {
+      total += admin.watermarks(topic->name, p.id).high;
+    }
+    return total;
+  } catch (const std::exception&) {
+    return 0;  // the broker is restarting: asked again next second
+  }
+}
+
+void Up::start_source() {
+  events_before_ = events_in_topic();
+  std::vector<std::string> argv = {"demo-source",
+                                   "--bootstrap",
+                                   bootstrap_,
+                                   "--topic",
+                                   config_.stages.front().input,
+                                   "--rate",
+                                   std::to_string(f_.rate),
+                                   "--count",
+                                   std::to_string(f_.count),
+                                   "--http",
+                                   "127.0.0.1:0",
+                                   "--bad-share",
+                                   std::to_string(f_.bad_share),
+                                   "--max-attachment-size",
+                                   f_.max_attachment,
+                                   "--manifest",
+                                   (data_ / "manifest.jsonl").string()};
+  source_.process = sluice_child("demo-source", argv, env_, (logs_ / "demo-source.log").string());
+  std::fprintf(stderr, "demo source: %s\n", source_.process->start(20000).c_str());
+  source_.started_wall_ms = now_ms();
+}
+
+// Restarts whatever died; the broker comes back on its port so clients reconnect.
+void Up::supervise() {
+  if (broker_.process && !broker_.process->running()) {
+    std::fprintf(stderr, "\nbroker %s; restarting it\n",
+                 broker_.process->exit_description().c_str());
+    start_broker(broker_.port);
+    broker_.restarts += 1;
+  }
+  for (auto& s : stages_) {
+    if (s.process->running()) continue;
+    std::fprintf(stderr, "\nstage %s %s; restarting it (log: %s)\n%s",
+                 s.process->spec().name.c_str(), s.process->exit_description().c_str(),
+                 s.process->spec().log_path.c_str(), s.process->log_tail(3).c_str());
+    s.port = 0;
+    if (mono_ms() - s.started_ms < 5000)
+      std::this_thread::sleep_for(std::chrono::seconds(2));  // crash loop
+    start_stage(s);
+    s.restarts += 1;
+  }
+  if (source_.process && !source_done_ && !source_.process->running()) {
+    source_done_ = true;
+    std::fprintf(stderr, "\ndemo source exited (%s)\n",
+                 source_.process->exit_description().c_str());
+  }
+  // With --count the source keeps serving attachments (retries still download
+  // them) after sending; sending is done once the topic holds every event.
+  if (f_.count > 0 && !source_done_ && events_in_topic() - events_before_ >= f_.count) {
+    source_done_ = true;
+    std::fprintf(stderr, "\nall %lld demo events sent; draining\n",
+                 static_cast<long long>(f_.count));
+  }
+}
+
+int64_t Up::table_rows() {
+  int64_t rows = 0;
+  for (const auto& s : config_.stages) {
+    if (s.processor != "table-sink") continue;
+    try {
+      auto store = lake::open_store(s.options["store"].Scalar());
+      rows += lake::delta::DeltaTable(*store, s.options["table"].Scalar()).state().live_records();
+    } catch (const std::exception&) {
+      // Not created yet.
+    }
+  }
+  return rows;
+}
+
+std::vector<ScrapeTarget> targets(const std::vector<Supervised>& stages) {
+  std::vector<ScrapeTarget> out;
+  for (const auto& s : stages) out.push_back({s.stage, s.port});
+  return out;
+}
+
+void Up::print_progress(int64_t elapsed_s) {
+  PipelineFigures now = scrape(targets(stages_));
+  // Lines come every second on a terminal and every 5 s in a log: divide by the real gap.
+  const int64_t now_ms = mono_ms();
+  const double seconds = std::max(0.001, double(now_ms - last_progress_ms_) / 1e3);
+  last_progress_ms_ = now_ms;
+  auto per_second = [seconds](double now_v, double before) {
+    return std::max(0.0, now_v - before) / seconds;
+  };
+  const auto& first = config_.stages.front();
+  const double events = now.consumed[first.input];
+  const std::string downloads_topic =
+      config_.stages.size() > 1 && !config_.stages[1].outputs.empty()
+          ? config_.stages[1].outputs.front()
+      : first.outputs.empty() ? ""
+                              : first.outputs.front();
+  const double downloads = now.produced[downloads_topic];
+  std::fprintf(stderr,
+               "%s[%4llds] events %.0f (%.0f/s) | downloads %.0f (%.0f/s) | rows %lld | lag %.0f | "
+               "DLQ %.0f | "
+               "breakers open %d | stages up %d/%zu | restarts %d%s",
+               isatty(STDERR_FILENO) ? "\r\033[K" : "", static_cast<long long>(elapsed_s), events,
+               per_second(events, last_consumed_[first.input]), downloads,
+               per_second(downloads, last_produced_[downloads_topic]),
+               static_cast<long long>(table_rows()), now.lag, now.dead_lettered(),
+               now.open_breakers, now.processes_up, stages_.size(), restarts(),
+               isatty(STDERR_FILENO) ? "" : "\n");
+  last_consumed_ = now.consumed;
+  last_produced_ = now.produced;
+}
+
+// Every stage's group has committed up to the end of each topic it reads (input
+// and delay topics), as the broker sees it: a stage still joining its group
+// reports no lag of its own, so its metrics alone cannot say it is done.
+bool Up::groups_committed_to_end() {
+  try {
+    kafka::AdminClient admin({bootstrap_, 5000});
+    kafka::RecordReader reader({bootstrap_, 5000});
+    for (const auto& s : config_.stages) {
+      std::map<std::pair<std::string, int32_t>, int64_t> committed;
+      for (const auto& p : measure_group_lag(admin, reader, s.group).partitions) {
+        committed[{p.topic, p.partition}] = p.committed.value_or(-1);
+      }
+      std::vector<std::string> topics = {s.input};
+      for (size_t i = 1; i <= s.retry.delay_topic_delays_ms.size(); ++i) {
+        topics.push_back(s.input + ".retry." + std::to_string(i));
+      }
+      for (const auto& name : topics) {
+        const auto topic = admin.find_topic(name);
+        for (const auto& p : topic ? topic->partitions : std::vector<kafka::PartitionInfo>{}) {
+          const auto w = admin.watermarks(name, p.id);
+          auto it = committed.find({name, p.id});
+          if (w.high > w.low && (it == committed.end() || it->second < w.high)) return false;
+        }
+      }
+    }
+    return true;
+  } catch (const std::exception&) {
+    return false;  // the broker is restarting: not drained yet
+  }
+}
+
+// Nothing left to do: every group committed to the end, no lag anywhere and no
+// stage holding records (buffered, in flight or waiting for a retry).
+bool Up::drained() {
+  if (!groups_committed_to_end()) return false;
+  PipelineFigures now = scrape(targets(stages_));
+  if (now.processes_up < int(stages_.size()) || now.lag > 0) return false;
+  for (const auto& s : stages_) {
+    httplib::Client client("127.0.0.1", s.port);
+    auto res = client.Get("/status");
+    if (!res || res->body.find("\"buffered\":0,\"in_flight\":0") == std::string::npos) return false;
+  }
+  return true;
+}
+
+int Up::restarts() const {
+  int n = broker_.restarts;
+  for (const auto& s : stages_) n += s.restarts;
+  return n;
+}
+
+void Up::write_table() {
+  // The supervisor itself first: `sluice down` stops the whole pipeline through it.
+  std::vector<ProcessEntry> entries = {{"supervisor", "", ::getpid(), "", started_wall_ms_, 0}};
+  auto add = [&](Supervised& s, const std::string& admin) {
+    if (!s.process) return;
+    const bool alive = s.process->running();
+    entries.push_back({s.process->spec().name, s.stage, alive ? s.process->pid() : -1, admin,
+                       s.started_wall_ms, s.restarts});
+  };
+  add(broker_, bootstrap_);
+  for (auto& s : stages_) add(s, "127.0.0.1:" + std::to_string(s.port));
+  add(source_, "");
+  write_process_table(data_.string(), entries);
+}
+
+void Up::stop_all() {
+  if (source_.process) source_.process->stop(10000);
+  for (auto& s : stages_) s.process->signal(SIGTERM);
+  for (auto& s : stages_) s.process->stop(45000);
+  if (broker_.process) broker_.process->stop(20000);
+}
+
+int Up::run() {
+  pipeline_file_ =
+      fs::absolute(fs::is_directory(f_.dir) ? fs::path(f_.dir) / "pipeline.yaml" : fs::path(f_.dir))
+          .lexically_normal()
+          .string();
+  check_configuration();  // before anything starts
+  if (!f_.no_source) demo::parse_max_attachment_size(f_.max_attachment);
+  data_ = fs::absolute(f_.data_dir);
+  logs_ = data_ / "logs";
+  fs::create_directories(logs_);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  if (f_.bootstrap.empty()) {
+    start_broker(f_.listen_port);
+  } else {
+    bootstrap_ = f_.bootstrap;
+  }
+  configure_environment();
+  std::fprintf(stderr, "sluice up: pipeline '%s' from %s; broker %s; data and logs in %s\n",
+               config_.name.c_str(), pipeline_file_.c_str(), bootstrap_.c_str(), data_.c_str());
+  start_stages();
+  if (!f_.no_source) start_source();
+  std::fprintf(stderr, "running %zu stage process(es); Ctrl-C stops everything cleanly\n",
+               stages_.size());
+
+  const int64_t start = mono_ms();
+  last_progress_ms_ = start;
+  // On a terminal the line is redrawn every second; in a log, one line every 5 s is enough.
+  // Lines are due on a fixed schedule, and the wait below ends when the next one is due, so
+  // the time spent checking and scraping does not stretch the interval.
+  const int64_t progress_every_ms = isatty(STDERR_FILENO) ? 1000 : 5000;
+  int64_t progress_due = start + progress_every_ms;
+  int64_t drain_deadline = -1;
+  int interrupts = 0;
+  for (;;) {
+    const int64_t wait_ms = std::clamp<int64_t>(progress_due - mono_ms(), 1, 1000);
+    timespec tick{wait_ms / 1000, (wait_ms % 1000) * 1000000};
+    if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) {
+      interrupts += 1;
+      if (interrupts == 1) {
+        std::fprintf(
+            stderr,
+            "\nstopping: source first, then letting the stages drain (Ctrl-C again to skip)\n");
+        if (source_.process) source_.process->stop(10000);
+        source_done_ = true;
+        drain_deadline = mono_ms() + f_.drain_timeout_s * 1000;
+      } else {
+        break;
+      }
+    }
+    supervise();
+    write_table();
+    if (mono_ms() >= progress_due) {
+      print_progress((mono_ms() - start + 500) / 1000);
+      while (progress_due <= mono_ms()) progress_due += progress_every_ms;
+    }
+    if (source_done_ && drain_deadline < 0 && (interrupts > 0 || !f_.keep_running)) {
+      drain_deadline = mono_ms() + f_.drain_timeout_s * 1000;
+    }
+    if (drain_deadline >= 0 && (drained() || mono_ms() > drain_deadline)) break;
+  }
+  const bool complete = drained();
+  std::fprintf(stderr, "\nstopping stages and the broker ...\n");
+  // The summary reads the topics and the table, so it runs while the broker is still up.
+  for (auto& s : stages_) s.process->stop(45000);
+  ReconcileReport report = reconcile(config_, bootstrap_, -1);
+  stop_all();
+  std::printf("\n==== sluice up: summary ====\n");
+  print_report(report, stdout, complete);
+  if (!complete) {
+    std::printf(
+        "note: stopped before the pipeline drained; records still in flight resume on the next "
+        "`sluice up "
+        "--data-dir %s`\n",
+        data_.c_str());
+  }
+  std::printf("stage restarts: %d; logs in %s\n", restarts(), logs_.c_str());
+  return complete && !report.ok() ? 1 : 0;
+}
+
+}  // namespace
+
+Run add_up_command(CLI::App& app) {
+  auto f = std::make_shared<UpFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "up", "Run the whole pipeline here: broker, stages (supervised), demo source");
+  cmd->add_option("dir", f->dir, "Pipeline directory (with pipeline.yaml) or file")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", f->data_dir, "Broker data, object store, table and logs")
+      ->capture_default_str();
+  cmd->add_option("--replicas", f->replicas, "STAGE=N: run N processes of a stage (repeatable)");
+  cmd->add_option("--bootstrap", f->bootstrap,
+                  "Use this Kafka cluster instead of the built-in broker");
+  cmd->add_option("--rate", f->rate, "Demo events per second")->capture_default_str();
+  cmd->add_option("--count", f->count, "Demo events to send, then drain and stop (0: until Ctrl-C)")
+      ->capture_default_str();
+  cmd->add_option("--bad-share", f->bad_share, "Share of demo events that are bad cases")
+      ->capture_default_str();
+  cmd->add_option("--max-attachment-size", f->max_attachment,
+                  "Largest demo attachment, e.g. 8KiB for long runs on a small disk")
+      ->capture_default_str();
+  cmd->add_flag("--no-source", f->no_source, "Do not start the demo source");
+  cmd->add_option("--port", f->listen_port,
+                  "Port of the built-in broker on 127.0.0.1 (0: any free port)")
+      ->capture_default_str();
+  cmd->add_flag(
+      "--keep-running", f->keep_running,
+      "With --count: keep running (and serving attachments) after draining, until Ctrl-C");
+  cmd->add_option("--drain-timeout", f->drain_timeout_s,
+                  "Seconds to wait for the stages to drain when stopping")
+      ->capture_default_str();
+  return [f] { return Up(*f).run(); };
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,107 @@
+// What storage accepts from a Produce request: complete, checked magic-2
+// batches, all of a partition's or none; legacy message sets converted once.
+#include "broker/storage/incoming_batches.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "broker_batches_test_util.h"
+
+namespace sluice::broker {
+namespace {
+
+using testing::plain_batch;
+using testing::stamp_header;
+
+Bytes concat(const Bytes& a, const Bytes& b) {
+  Bytes out = a;
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+// One magic-0 message (offset, size, crc, magic, attributes, null key, value).
+Bytes legacy_message(const std::string& value) {
+  Bytes body = {0, 0, 0xff, 0xff, 0xff, 0xff};  // magic 0, attributes 0, key length -1
+  Bytes len(4);
+  store_be32(len.data(), uint32_t(value.size()));
+  body.insert(body.end(), len.begin(), len.end());
+  body.insert(body.end(), value.begin(), value.end());
+  Bytes msg(16);
+  store_be64(msg.data(), 0);
+  store_be32(msg.data() + 8, uint32_t(4 + body.size()));
+  store_be32(msg.data() + 12, uint32_t(::crc32(0, body.data(), uInt(body.size()))));
+  msg.insert(msg.end(), body.begin(), body.end());
+  return msg;
+}
+
+TEST(IncomingBatches, SplitsARecordSetIntoItsBatches) {
+  Bytes set = concat(plain_batch(2), plain_batch(3));
+  auto in = prepare_incoming_batches(set, LogConfig{});
+  ASSERT_TRUE(in.ok()) << in.reason;
+  ASSERT_EQ(in.batches.size(), 2u);
+  EXPECT_EQ(parse_batch_header(in.batches[0])->record_count, 2);
+  EXPECT_EQ(parse_batch_header(in.batches[1])->record_count, 3);
+}
+
+TEST(IncomingBatches, ALegacyMessageSetBecomesOneMagicTwoBatch) {
+  Bytes set = concat(legacy_message("a"), legacy_message("bc"));
+  auto in = prepare_incoming_batches(set, LogConfig{});
+  ASSERT_TRUE(in.ok()) << in.reason;
+  ASSERT_EQ(in.batches.size(), 1u);
+  auto h = parse_batch_header(in.batches[0]);
+  EXPECT_EQ(h->magic, 2);
+  EXPECT_EQ(h->record_count, 2);
+  EXPECT_TRUE(validate_batch(in.batches[0]).ok);
+}
+
+TEST(IncomingBatches, ABadLegacyCrcIsCorrupt) {
+  Bytes msg = legacy_message("a");
+  msg.back() ^= 1;
+  auto in = prepare_incoming_batches(msg, LogConfig{});
+  EXPECT_EQ(in.rejection, IncomingRejection::kCorrupt);
+  EXPECT_TRUE(in.batches.empty());
+}
+
+TEST(IncomingBatches, OneBadBatchRejectsTheWholeSet) {
+  Bytes bad = plain_batch(1);
+  bad.back() ^= 1;  // CRC no longer matches
+  Bytes set = concat(plain_batch(2), bad);
+  auto in = prepare_incoming_batches(set, LogConfig{});
+  EXPECT_EQ(in.rejection, IncomingRejection::kCorrupt);
+  EXPECT_NE(in.reason.find("CRC"), std::string::npos) << in.reason;
+  EXPECT_TRUE(in.batches.empty());
+}
+
+TEST(IncomingBatches, ASetEndingInsideABatchIsCorrupt) {
+  Bytes set = plain_batch(2);
+  set.resize(set.size() - 3);
+  auto in = prepare_incoming_batches(set, LogConfig{});
+  EXPECT_EQ(in.rejection, IncomingRejection::kCorrupt);
+  EXPECT_NE(in.reason.find("truncated"), std::string::npos) << in.reason;
+}
+
+TEST(IncomingBatches, AnEmptySetIsCorrupt) {
+  Bytes empty;
+  EXPECT_EQ(prepare_incoming_batches(empty, LogConfig{}).rejection, IncomingRejection::kCorrupt);
+}
+
+TEST(IncomingBatches, ABatchAboveMaxMessageBytesIsTooLarge) {
+  LogConfig config;
+  Bytes set = plain_batch(50);
+  config.max_message_bytes = int64_t(set.size()) - 1;
+  auto in = prepare_incoming_batches(set, config);
+  EXPECT_EQ(in.rejection, IncomingRejection::kTooLarge);
+  EXPECT_NE(in.reason.find("max.message.bytes"), std::string::npos) << in.reason;
+}
+
+TEST(IncomingBatches, TransactionalAndControlBatchesAreUnsupported) {
+  for (int16_t attributes : {int16_t(0x10), int16_t(0x20)}) {
+    Bytes b = plain_batch(1);
+    stamp_header(b, 5, 0, 0, attributes);
+    EXPECT_EQ(prepare_incoming_batches(b, LogConfig{}).rejection, IncomingRejection::kUnsupported)
+        << "attributes " << attributes;
+  }
+}
+
+}  // namespace
+}  // namespace sluice::broker
