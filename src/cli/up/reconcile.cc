@@ -78,13 +78,13 @@ DeadLetters read_dead_letters(kafka::AdminClient& admin, const pipeline::StageCo
   simdjson::dom::parser parser;
   for (const std::string& topic : {stage.dlq.topic, stage.dlq.topic + ".parked"}) {
     scan(admin, topic, -1, [&](const ScannedRecord& rec) {
-      const std::string* category = rec.header(pipeline::header::kCategory);
+      const std::string* category = rec.last_header(kafka::header::kCategory);
       r.dlq_categories[topic + " " + (category ? *category : "?")] += 1;
-      const std::string* p = rec.header(pipeline::header::kOriginalPartition);
-      const std::string* o = rec.header(pipeline::header::kOriginalOffset);
-      const std::string* t = rec.header(pipeline::header::kOriginalTopic);
+      const std::string* p = rec.last_header(kafka::header::kOriginalPartition);
+      const std::string* o = rec.last_header(kafka::header::kOriginalOffset);
+      const std::string* t = rec.last_header(kafka::header::kOriginalTopic);
       if (p && o && t && *t == stage.input) out.originals.insert({std::stoi(*p), std::stoll(*o)});
-      std::string task = json_string(parser, rec.value.value_or(""), "task_id");
+      std::string task = json_string(parser, rec.value, "task_id");
       if (!task.empty()) out.task_ids.insert(task);
     });
   }
@@ -150,14 +150,14 @@ ReconcileReport reconcile(const pipeline::PipelineConfig& config, const std::str
       r.events_dead_lettered += 1;
       return;
     }
-    for (auto& t : expected_tasks(parser, rec.value.value_or(""))) expected.insert(std::move(t));
+    for (auto& t : expected_tasks(parser, rec.value)) expected.insert(std::move(t));
   });
   r.tasks_expected = int64_t(expected.size());
 
   std::set<std::string> produced;
   for (const auto& out : ingest.outputs) {
     scan(admin, out, -1, [&](const ScannedRecord& rec) {
-      std::string task = json_string(parser, rec.value.value_or(""), "task_id");
+      std::string task = json_string(parser, rec.value, "task_id");
       if (expected.count(task)) produced.insert(task);
     });
   }

@@ -99,7 +99,7 @@ Outcome Ingest::process(const pipeline::Record& record) {
     tasks.push_back({output_,
                      claim.claim_id,
                      download_task_json(record.trace_id, claim.claim_id, i, claim.attachments[i]),
-                     {{"sluice.trace_id", record.trace_id}}});
+                     {{pipeline::header::kTraceId, record.trace_id}}});
   }
   return Outcome::success(std::move(tasks));
 }

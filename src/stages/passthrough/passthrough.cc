@@ -9,7 +9,8 @@ pipeline::Outcome Passthrough::process(const pipeline::Record& record) {
   for (const auto& topic : outputs_) {
     pipeline::Headers headers;
     for (const auto& h : record.headers) {
-      if (h.first.rfind("sluice.", 0) != 0 || h.first == "sluice.trace_id") headers.push_back(h);
+      if (!h.first.starts_with(pipeline::header::kPrefix) || h.first == pipeline::header::kTraceId)
+        headers.push_back(h);
     }
     out.push_back({topic, record.key, record.value, std::move(headers)});
   }

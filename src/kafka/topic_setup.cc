@@ -1,30 +1,31 @@
-#include "pipeline/topic_setup.h"
+#include "kafka/topic_setup.h"
 
 #include <librdkafka/rdkafka.h>
 
-#include <memory>
-
 #include "common/log.h"
+#include "kafka/handles.h"
 
-namespace sluice::pipeline {
+namespace sluice::kafka {
 
-int partition_count(RdKafka::Handle& client, const std::string& topic, int timeout_ms) {
-  std::string err;
-  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&client, topic, nullptr, err));
-  RdKafka::Metadata* md = nullptr;
-  if (!t || client.metadata(false, t.get(), &md, timeout_ms) != RdKafka::ERR_NO_ERROR || !md)
+int partition_count(Producer& client, const std::string& topic, int timeout_ms) {
+  TopicHandle t(rd_kafka_topic_new(client.handle(), topic.c_str(), nullptr));
+  const rd_kafka_metadata_t* md = nullptr;
+  if (!t ||
+      rd_kafka_metadata(client.handle(), 0, t.get(), &md, timeout_ms) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      !md)
     return -1;
-  std::unique_ptr<RdKafka::Metadata> owned(md);
-  for (const auto* tm : *md->topics()) {
-    if (tm->topic() == topic && tm->err() == RdKafka::ERR_NO_ERROR)
-      return int(tm->partitions()->size());
+  Metadata owned(md);
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    const rd_kafka_metadata_topic_t& tm = md->topics[i];
+    if (tm.topic == topic && tm.err == RD_KAFKA_RESP_ERR_NO_ERROR) return tm.partition_cnt;
   }
   return -1;
 }
 
-void ensure_topics(RdKafka::Handle& client, const std::vector<std::string>& topics, int partitions,
+void ensure_topics(Producer& client, const std::vector<std::string>& topics, int partitions,
                    int timeout_ms) {
-  rd_kafka_t* rk = client.c_ptr();
+  rd_kafka_t* rk = client.handle();
   char errstr[512];
   std::vector<rd_kafka_NewTopic_t*> wanted;
   for (const auto& name : topics) {
@@ -60,4 +61,4 @@ void ensure_topics(RdKafka::Handle& client, const std::vector<std::string>& topi
   rd_kafka_NewTopic_destroy_array(wanted.data(), wanted.size());
 }
 
-}  // namespace sluice::pipeline
+}  // namespace sluice::kafka
