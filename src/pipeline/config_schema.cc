@@ -196,6 +196,7 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
       {"output_key_salt", [](S& s, const V& v) { s.output_key_salt = read_count(v, 0, 10000); }},
       {"degrade_lag_threshold",
        [](S& s, const V& v) { s.degrade_lag_threshold = read_int(v, 0, int64_t(1) << 50); }},
+      {"state_store", [](S& s, const V& v) { s.state_store = read_string(v); }},
       {"halt_lag_threshold",
        [](S& s, const V& v) { s.halt_lag_threshold = read_int(v, 0, int64_t(1) << 50); }},
       {"shutdown_timeout",

@@ -62,6 +62,10 @@ struct StageConfig {
   // pauses, kafka_circuit_breaker_state{breaker="lag"} pages) until an operator
   // runs `sluice breaker close lag`. 0 disables.
   int64_t halt_lag_threshold = 0;
+  // Where a stateful processor's checkpoints live (docs/formats/state-checkpoint.md):
+  // a directory (relative to the pipeline file) or s3:// URL shared by the
+  // stage's processes. Empty: none (a stateful processor then refuses to start).
+  std::string state_store;
   // Where the stage's `processor:` key (under "") and each option (by key) were
   // written, so a processor's option errors name FILE:LINE or the variable.
   std::map<std::string, ConfigSource> option_sources;

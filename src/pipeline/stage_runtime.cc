@@ -1,5 +1,6 @@
 #include "pipeline/stage_runtime.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 
@@ -18,21 +19,40 @@ constexpr int64_t kGaugeIntervalMs = 1000;
 constexpr int kIdleWaitMs = 10;
 constexpr int kMaxPollBatch = 500;
 
+std::unique_ptr<PartitionStates> make_states(Processor& processor, const StageConfig& stage,
+                                             CheckpointStore* checkpoints) {
+  StatefulProcessor* stateful = processor.stateful();
+  if (!stateful) return nullptr;
+  if (processor.durable_sink()) {
+    throw std::invalid_argument("stage '" + stage.name + "': processor '" + stage.processor +
+                                "' is both a durable sink and stateful, which sluice cannot "
+                                "checkpoint together");
+  }
+  if (!checkpoints) {
+    throw std::invalid_argument("stage '" + stage.name + "': processor '" + stage.processor +
+                                "' keeps state across restarts and needs `state_store:` (a "
+                                "directory or s3:// URL shared by the stage's processes)");
+  }
+  return std::make_unique<PartitionStates>(stage.group, *stateful, *checkpoints);
+}
+
 }  // namespace
 
 StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage,
-                           std::unique_ptr<Processor> processor, ops::MetricsRegistry& metrics)
+                           std::unique_ptr<Processor> processor, ops::MetricsRegistry& metrics,
+                           CheckpointStore* checkpoints)
     : pipeline_(pipeline),
       stage_(stage),
       processor_(std::move(processor)),
       sink_(processor_->durable_sink()),
+      states_(make_states(*processor_, stage_, checkpoints)),
       metrics_(metrics, stage.name, stage.group),
       breakers_(stage_),
       router_(stage_),
       lag_policy_(stage_, breakers_.lag()),
       flow_(stage_.queue),
       gauges_(metrics_, partitions_, breakers_, lag_policy_),
-      assignment_(stage_, partitions_, sink_, metrics_, flow_,
+      assignment_(stage_, partitions_, sink_, states_.get(), metrics_, flow_,
                   [this](const std::vector<TopicPartition>& tps) {
                     drain_partitions(tps, mono_ms() + stage_.shutdown_timeout_ms);
                     commit(true, &tps);
@@ -119,8 +139,11 @@ void StageRuntime::poll_once() {
   // Clearing notifications before draining the sources means none is missed.
   wakeup_.wait(idle_ ? kIdleWaitMs : 0);
   bool busy = read_input();
+  if (!assignment_.failure().empty())
+    throw std::runtime_error("stage '" + stage_.name + "': " + assignment_.failure());
   busy = delivery_->poll(0) > 0 || busy;
   busy = drain_completions() || busy;
+  if (states_) commit_quiet_checkpoints();
   dispatch();
   if (sink_) partitions_.settle_deferred(*sink_);
   apply_flow_control();
@@ -185,9 +208,12 @@ void StageRuntime::dispatch() {
   if (operator_paused_ || stopping_) return;
   int64_t now = now_ms();
   int64_t mono = mono_ms();
+  // A stateful processor sees each partition's records strictly one batch after
+  // another: its state (and what it emits from it) follows the offset order.
+  const int per_partition = states_ ? 1 : stage_.queue.in_flight_per_partition;
   for (auto& [tp, state] : partitions_.all()) {
-    while (state->running < stage_.queue.in_flight_per_partition &&
-           in_flight_ < stage_.queue.max_in_flight) {
+    if (state->checkpoint_due) continue;  // let it go quiet for its state snapshot
+    while (state->running < per_partition && in_flight_ < stage_.queue.max_in_flight) {
       Batch batch = take_batch(*state, now, mono);
       if (batch.empty()) break;
       state->running += 1;
@@ -272,10 +298,47 @@ void StageRuntime::apply_flow_control() {
 }
 
 void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
+  if (states_) checkpoint_state(only);
   std::vector<kafka::PartitionOffset> offsets = partitions_.take_commits(only);
   if (offsets.empty()) return;
   if (kafka::ErrorCode rc = consumer_->commit(offsets, sync))
     log::warn("stage", "stage '{}': commit failed: {}", stage_.name, kafka::error_text(rc));
+}
+
+// A stateful processor's partitions whose committable offset moved: those with
+// nothing running or unacknowledged are checkpointed now (state and offset in
+// one object, before the group's offset may follow); the others stop taking new
+// batches until they are quiet (commit_quiet_checkpoints).
+void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only) {
+  for (auto& [tp, state] : partitions_.all()) {
+    if (only && std::find(only->begin(), only->end(), tp) == only->end()) continue;
+    const int64_t committable = state->tracker.committable();
+    if (committable <= state->checkpointed) {
+      state->checkpoint_due = false;
+      continue;
+    }
+    if (state->running > 0 || state->unacked > 0) {
+      state->checkpoint_due = true;
+      continue;
+    }
+    try {
+      states_->checkpoint(tp.first, tp.second, committable);
+      state->checkpointed = committable;
+    } catch (const std::exception& e) {
+      // Offsets stay at the last checkpoint, so nothing is lost; the next commit tries again.
+      log::error("stage", "stage '{}': cannot checkpoint the state of {}-{} at offset {}: {}",
+                 stage_.name, tp.first, tp.second, committable, e.what());
+    }
+    state->checkpoint_due = false;
+  }
+}
+
+void StageRuntime::commit_quiet_checkpoints() {
+  std::vector<TopicPartition> quiet;
+  for (const auto& [tp, state] : partitions_.all()) {
+    if (state->checkpoint_due && state->running == 0 && state->unacked == 0) quiet.push_back(tp);
+  }
+  if (!quiet.empty()) commit(false, &quiet);
 }
 
 void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms) {

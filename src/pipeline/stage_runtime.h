@@ -40,6 +40,7 @@
 #include "pipeline/runtime/lag_policy.h"
 #include "pipeline/runtime/partition_table.h"
 #include "pipeline/stage_metrics.h"
+#include "pipeline/state/partition_states.h"
 #include "pipeline/wakeup.h"
 #include "pipeline/worker_pool.h"
 
@@ -58,9 +59,11 @@ struct StageStatus {
 class StageRuntime {
  public:
   // Throws std::runtime_error (kafka::KafkaError, with librdkafka's reason) if a
-  // client cannot be created.
+  // client cannot be created, std::invalid_argument if a stateful processor has
+  // no `checkpoints` store.
   StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage,
-               std::unique_ptr<Processor> processor, ops::MetricsRegistry& metrics);
+               std::unique_ptr<Processor> processor, ops::MetricsRegistry& metrics,
+               CheckpointStore* checkpoints = nullptr);
   ~StageRuntime();
 
   // Consumes until stop(); then finishes in-flight work (bounded by the stage's
@@ -87,6 +90,8 @@ class StageRuntime {
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
   void apply_flow_control();
   void commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
+  void checkpoint_state(const std::vector<TopicPartition>* only);
+  void commit_quiet_checkpoints();
   void drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms);
   void on_client_error(kafka::ErrorCode err, const std::string& reason);
   std::vector<std::string> subscribed_topics() const;
@@ -95,6 +100,7 @@ class StageRuntime {
   StageConfig stage_;
   std::unique_ptr<Processor> processor_;
   DurableSink* sink_ = nullptr;  // the processor's, when it buffers into an external store
+  std::unique_ptr<PartitionStates> states_;  // a stateful processor's checkpoints
   StageMetrics metrics_;
   BreakerSet breakers_;
   FailureRouter router_;

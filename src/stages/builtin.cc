@@ -1,6 +1,7 @@
 #include "stages/builtin.h"
 
 #include "pipeline/processor.h"
+#include "stages/count_by_key/count_by_key.h"
 #include "stages/download/download_options.h"
 #include "stages/download/download_processor.h"
 #include "stages/fault_injector/fault_injector.h"
@@ -27,6 +28,7 @@ void register_builtin_processors() {
   registry.add("fault-injector", {"dependency_down_file", "dependency"}, make<FaultInjector>);
   registry.add("download", kDownloadOptionNames, make<DownloadProcessor>);
   registry.add("table-sink", kTableSinkOptionNames, make<TableSink>);
+  registry.add("count-by-key", {}, make<CountByKey>);
 }
 
 }  // namespace sluice::stages

@@ -9,8 +9,10 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/run/object_store_checkpoints.h"
 #include "cli/support/commands.h"
 #include "common/log.h"
+#include "lake/store/object_store.h"
 #include "ops/admin_server.h"
 #include "ops/metrics.h"
 #include "pipeline/pipeline_config.h"
@@ -124,12 +126,19 @@ int run(const RunFlags& f) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   ops::MetricsRegistry metrics;
+  std::vector<std::unique_ptr<ObjectStoreCheckpoints>> checkpoints;  // outlive the runtimes
   Runtimes runtimes;
   for (const auto* s : selected) {
     pipeline::ProcessorContext ctx = pipeline::processor_context(config, *s, &metrics);
     auto processor = pipeline::ProcessorRegistry::instance().create(s->processor, ctx);
-    runtimes.push_back(
-        std::make_unique<pipeline::StageRuntime>(config, *s, std::move(processor), metrics));
+    pipeline::CheckpointStore* state_store = nullptr;  // none: a stateful processor refuses
+    if (processor->stateful() && !s->state_store.empty()) {
+      checkpoints.push_back(std::make_unique<ObjectStoreCheckpoints>(
+          lake::open_store(pipeline::resolve_option_path(ctx, s->state_store))));
+      state_store = checkpoints.back().get();
+    }
+    runtimes.push_back(std::make_unique<pipeline::StageRuntime>(config, *s, std::move(processor),
+                                                                metrics, state_store));
     if (f.until_caught_up) runtimes.back()->stop_when_caught_up();
   }
   auto [host, port] = std::pair{config.admin.substr(0, config.admin.rfind(':')),

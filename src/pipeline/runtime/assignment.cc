@@ -7,10 +7,12 @@
 namespace sluice::pipeline {
 
 Assignment::Assignment(const StageConfig& stage, PartitionTable& partitions, DurableSink* sink,
-                       StageMetrics& metrics, FlowControl& flow, Release release)
+                       PartitionStates* states, StageMetrics& metrics, FlowControl& flow,
+                       Release release)
     : stage_(stage.name),
       partitions_(partitions),
       sink_(sink),
+      states_(states),
       metrics_(metrics),
       flow_(flow),
       release_(std::move(release)) {}
@@ -22,11 +24,27 @@ void Assignment::assigned(std::vector<kafka::PartitionOffset>& parts) {
       p.offset = resume;
       state.sink_resume = resume;
     }
+    if (states_) restore_state(p, state);
   }
   if (until_caught_up_) record_catch_up_targets(parts);
   assigned_ = int(parts.size());
   flow_.assigned();
   log::info("stage", "stage '{}' assigned {} partition(s)", stage_, parts.size());
+}
+
+// The processor's state from the partition's checkpoint, and the offset it is
+// valid at as the place to start (and the floor of what may be committed).
+void Assignment::restore_state(kafka::PartitionOffset& p, PartitionState& state) {
+  state.stateful = true;
+  try {
+    if (std::optional<int64_t> at = states_->assigned(p.topic, p.partition)) {
+      p.offset = *at;
+      state.sink_resume = *at;
+      state.checkpointed = *at;
+    }
+  } catch (const std::exception& e) {
+    failure_ = e.what();
+  }
 }
 
 void Assignment::revoked(const std::vector<kafka::PartitionOffset>& parts) {
@@ -36,6 +54,7 @@ void Assignment::revoked(const std::vector<kafka::PartitionOffset>& parts) {
   for (const auto& tp : tps) {
     if (!partitions_.find(tp)) continue;
     if (sink_) sink_->release(tp.first, tp.second);
+    if (states_) states_->revoked(tp.first, tp.second);
     partitions_.revoke(tp);
     // Gauges only visit owned partitions: without this, a revoked partition's
     // lag stays at its last value here while its new owner reports it too (and

@@ -6,7 +6,7 @@
 // given up, and everything it still held is forgotten, so its next owner
 // re-reads exactly what was not committed. An assigned partition starts where
 // the stage's sink says it stopped, when the stage has one, whatever the group
-// committed.
+// committed — or where its state checkpoint says, for a stateful processor.
 //
 // Threads: the poll thread (rebalances are served inside the consumer's poll).
 #pragma once
@@ -21,6 +21,7 @@
 #include "pipeline/runtime/flow_control.h"
 #include "pipeline/runtime/partition_table.h"
 #include "pipeline/stage_metrics.h"
+#include "pipeline/state/partition_states.h"
 
 namespace sluice::pipeline {
 
@@ -29,24 +30,32 @@ class Assignment : public kafka::RebalanceListener {
   // Drains and commits the given partitions (the runtime's own job).
   using Release = std::function<void(const std::vector<TopicPartition>&)>;
 
+  // `states`: a stateful processor's checkpoints (null for a stateless one).
   Assignment(const StageConfig& stage, PartitionTable& partitions, DurableSink* sink,
-             StageMetrics& metrics, FlowControl& flow, Release release);
+             PartitionStates* states, StageMetrics& metrics, FlowControl& flow, Release release);
   // The consumer whose committed and log offsets set the catch-up targets.
   void attach(kafka::Consumer& consumer) { consumer_ = &consumer; }
   // Run-once mode: record, at each assignment, the end offsets to catch up with.
   void stop_when_caught_up() { until_caught_up_ = true; }
   bool until_caught_up() const { return until_caught_up_; }
   int count() const { return assigned_; }
+  // Why an assignment could not be taken (a damaged state checkpoint); empty when
+  // fine. Rebalances run inside the consumer's poll, where nothing may throw, so
+  // the runtime asks after each poll and stops the stage.
+  const std::string& failure() const { return failure_; }
 
   void assigned(std::vector<kafka::PartitionOffset>& parts) override;
   void revoked(const std::vector<kafka::PartitionOffset>& parts) override;
 
  private:
   void record_catch_up_targets(const std::vector<kafka::PartitionOffset>& parts);
+  void restore_state(kafka::PartitionOffset& p, PartitionState& state);
 
   std::string stage_;
   PartitionTable& partitions_;
   DurableSink* sink_;
+  PartitionStates* states_;
+  std::string failure_;
   StageMetrics& metrics_;
   FlowControl& flow_;
   Release release_;

@@ -100,6 +100,7 @@ std::vector<kafka::PartitionOffset> PartitionTable::take_commits(
   std::vector<kafka::PartitionOffset> offsets;
   auto add = [&](const TopicPartition& tp, PartitionState& state) {
     int64_t c = std::max(state.tracker.committable(), state.sink_resume);
+    if (state.stateful) c = std::min(c, state.checkpointed);
     if (c <= state.committed) return;
     offsets.push_back({tp.first, tp.second, c});
     state.committed = c;

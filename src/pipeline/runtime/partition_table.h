@@ -11,7 +11,8 @@
 //    hold — so flow control sees exactly what is in memory;
 //  - a partition's committed offset only moves forward, and never past a record
 //    that is not done (OffsetTracker), except to a sink's resume offset, below
-//    which everything is durable in the sink.
+//    which everything is durable in the sink; for a stateful processor, never
+//    past its last state checkpoint.
 #pragma once
 
 #include <atomic>
@@ -44,6 +45,13 @@ struct PartitionState {
   // sink that made records durable and died before Kafka's commit would leave
   // the group's offset behind forever once the topic goes quiet.
   int64_t sink_resume = -1;
+  // A stateful processor's partition (pipeline/state/partition_states.h): its
+  // commits never pass its last state checkpoint, and while a checkpoint is due
+  // no new batch starts, so the partition soon has nothing running or
+  // unacknowledged and its state can be snapshot exactly.
+  bool stateful = false;
+  int64_t checkpointed = -1;
+  bool checkpoint_due = false;
 };
 
 class PartitionTable {
