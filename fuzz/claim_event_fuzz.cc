@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "stages/ingest_processor.h"
+#include "stages/ingest/ingest_processor.h"
 
 #ifndef SLUICE_CLAIM_SCHEMA
 #error "SLUICE_CLAIM_SCHEMA must name the claim-event schema file"

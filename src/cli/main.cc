@@ -1,4 +1,5 @@
 // `sluice` entry point: parses the command line and runs the chosen subcommand.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/store/store_command.h"

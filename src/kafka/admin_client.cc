@@ -1,7 +1,9 @@
 // AdminClient: connecting, the request/result plumbing, metadata and log offsets.
 #include "kafka/admin_client.h"
 
-#include "kafka/errors.h"
+#include "kafka/connection.h"
+#include "kafka/handles.h"
+#include "kafka/rd_errors.h"
 
 namespace sluice::kafka {
 namespace {
@@ -29,19 +31,25 @@ TopicInfo to_topic(const rd_kafka_metadata_topic_t& t) {
 }  // namespace
 
 AdminClient::AdminClient(const Endpoint& endpoint)
-    : conn_(endpoint, RD_KAFKA_PRODUCER, kAdminSettings),
-      results_(rd_kafka_queue_new(conn_.get())) {
-  conn_.fetch_metadata(/*all_topics=*/false);
+    : conn_(std::make_unique<Connection>(endpoint, RD_KAFKA_PRODUCER, kAdminSettings)),
+      results_(rd_kafka_queue_new(conn_->get()), &rd_kafka_queue_destroy) {
+  conn_->fetch_metadata(/*all_topics=*/false);
 }
 
-Event AdminClient::run(const std::string& what, const Submit& submit) {
+AdminClient::~AdminClient() = default;
+
+const Endpoint& AdminClient::endpoint() const {
+  return conn_->endpoint();
+}
+
+AdminClient::ResultEvent AdminClient::run(const std::string& what, const Submit& submit) {
   const int timeout_ms = endpoint().timeout_ms;
-  AdminOptions options(rd_kafka_AdminOptions_new(conn_.get(), RD_KAFKA_ADMIN_OP_ANY));
+  AdminOptions options(rd_kafka_AdminOptions_new(conn_->get(), RD_KAFKA_ADMIN_OP_ANY));
   char err[256];
   rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, err, sizeof err);
   submit(options.get(), results_.get());
   // The request times itself out after timeout_ms; the extra second lets that answer arrive.
-  Event ev(rd_kafka_queue_poll(results_.get(), timeout_ms + 1000));
+  ResultEvent ev(rd_kafka_queue_poll(results_.get(), timeout_ms + 1000), &rd_kafka_event_destroy);
   if (!ev) {
     throw KafkaError(what + ": no answer from " + endpoint().bootstrap + " within " +
                      std::to_string(timeout_ms) + " ms; retry with a larger --timeout-ms");
@@ -52,7 +60,7 @@ Event AdminClient::run(const std::string& what, const Submit& submit) {
 }
 
 ClusterInfo AdminClient::cluster() {
-  Metadata md = conn_.fetch_metadata(/*all_topics=*/true);
+  Metadata md = conn_->fetch_metadata(/*all_topics=*/true);
   ClusterInfo info;
   for (int i = 0; i < md->broker_cnt; ++i) {
     const auto& b = md->brokers[i];
@@ -60,10 +68,10 @@ ClusterInfo AdminClient::cluster() {
   }
   for (int t = 0; t < md->topic_cnt; ++t) info.topics.push_back(to_topic(md->topics[t]));
   // Both were learnt from the metadata answer just received: no further wait.
-  info.controller = rd_kafka_controllerid(conn_.get(), 0);
-  if (char* id = rd_kafka_clusterid(conn_.get(), 0)) {
+  info.controller = rd_kafka_controllerid(conn_->get(), 0);
+  if (char* id = rd_kafka_clusterid(conn_->get(), 0)) {
     info.cluster_id = id;
-    rd_kafka_mem_free(conn_.get(), id);
+    rd_kafka_mem_free(conn_->get(), id);
   }
   return info;
 }
@@ -104,7 +112,7 @@ std::map<int32_t, int64_t> AdminClient::list_offsets(const std::string& topic,
   for (int32_t p : partitions) {
     rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), p)->offset = timestamp_ms;
   }
-  throw_if(rd_kafka_offsets_for_times(conn_.get(), parts.get(), endpoint().timeout_ms), what);
+  throw_if(rd_kafka_offsets_for_times(conn_->get(), parts.get(), endpoint().timeout_ms), what);
   throw_if_any_partition_failed(parts.get(), what);
   std::map<int32_t, int64_t> out;
   for (int i = 0; i < parts->cnt; ++i) out[parts->elems[i].partition] = parts->elems[i].offset;

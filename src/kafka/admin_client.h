@@ -8,15 +8,21 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "kafka/connection.h"
-#include "kafka/handles.h"
 #include "kafka/types.h"
 
+// librdkafka's types, declared only: its header stays inside src/kafka/.
+struct rd_kafka_AdminOptions_s;
+struct rd_kafka_queue_s;
+struct rd_kafka_op_s;
+
 namespace sluice::kafka {
+
+class Connection;
 
 struct NewTopicSpec {
   std::string name;
@@ -29,8 +35,9 @@ class AdminClient {
  public:
   // Connects: throws KafkaError ("cannot reach …") if the cluster does not answer.
   explicit AdminClient(const Endpoint& endpoint);
+  ~AdminClient();
 
-  const Endpoint& endpoint() const { return conn_.endpoint(); }
+  const Endpoint& endpoint() const;
 
   // Topics.
   ClusterInfo cluster();
@@ -56,16 +63,17 @@ class AdminClient {
                                               int64_t timestamp_ms);
 
  private:
-  using Submit = std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>;
+  using Submit = std::function<void(rd_kafka_AdminOptions_s*, rd_kafka_queue_s*)>;
+  using ResultEvent = std::unique_ptr<rd_kafka_op_s, void (*)(rd_kafka_op_s*)>;
   // Posts one admin request and waits for its result event (which has no event-level error).
-  Event run(const std::string& what, const Submit& submit);
+  ResultEvent run(const std::string& what, const Submit& submit);
   // ListOffsets: per partition, the offset for `timestamp_ms` (or -1 latest, -2 earliest).
   std::map<int32_t, int64_t> list_offsets(const std::string& topic,
                                           const std::vector<int32_t>& partitions,
                                           int64_t timestamp_ms, const std::string& what);
 
-  Connection conn_;
-  Queue results_;
+  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<rd_kafka_queue_s, void (*)(rd_kafka_queue_s*)> results_;
 };
 
 }  // namespace sluice::kafka

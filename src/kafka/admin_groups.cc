@@ -1,7 +1,9 @@
 // AdminClient: listing and describing consumer groups, reading and committing
 // their offsets.
 #include "kafka/admin_client.h"
-#include "kafka/errors.h"
+#include "kafka/connection.h"
+#include "kafka/handles.h"
+#include "kafka/rd_errors.h"
 
 namespace sluice::kafka {
 namespace {
@@ -22,8 +24,8 @@ const rd_kafka_topic_partition_list_t* group_partitions(const rd_kafka_group_res
 }  // namespace
 
 std::vector<GroupListing> AdminClient::list_groups() {
-  Event ev = run("listing consumer groups", [&](auto* options, auto* queue) {
-    rd_kafka_ListConsumerGroups(conn_.get(), options, queue);
+  auto ev = run("listing consumer groups", [&](auto* options, auto* queue) {
+    rd_kafka_ListConsumerGroups(conn_->get(), options, queue);
   });
   const auto* result = rd_kafka_event_ListConsumerGroups_result(ev.get());
   size_t n_errors = 0;
@@ -43,8 +45,8 @@ std::vector<GroupListing> AdminClient::list_groups() {
 
 GroupDescription AdminClient::describe_group(const std::string& group) {
   const char* id = group.c_str();
-  Event ev = run("describing consumer group '" + group + "'", [&](auto* options, auto* queue) {
-    rd_kafka_DescribeConsumerGroups(conn_.get(), &id, 1, options, queue);
+  auto ev = run("describing consumer group '" + group + "'", [&](auto* options, auto* queue) {
+    rd_kafka_DescribeConsumerGroups(conn_->get(), &id, 1, options, queue);
   });
   size_t n = 0;
   const auto** groups = rd_kafka_DescribeConsumerGroups_result_groups(
@@ -84,8 +86,8 @@ std::map<TopicPartition, int64_t> AdminClient::committed_offsets(
   ListOffsetsRequest request(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), asked.get()));
   rd_kafka_ListConsumerGroupOffsets_t* raw = request.get();
   const std::string what = "reading the committed offsets of group '" + group + "'";
-  Event ev = run(what, [&](auto* options, auto* queue) {
-    rd_kafka_ListConsumerGroupOffsets(conn_.get(), &raw, 1, options, queue);
+  auto ev = run(what, [&](auto* options, auto* queue) {
+    rd_kafka_ListConsumerGroupOffsets(conn_->get(), &raw, 1, options, queue);
   });
   size_t n = 0;
   const auto** results = rd_kafka_ListConsumerGroupOffsets_result_groups(
@@ -110,8 +112,8 @@ void AdminClient::commit_offsets(const std::string& group,
   AlterOffsetsRequest request(rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), parts.get()));
   rd_kafka_AlterConsumerGroupOffsets_t* raw = request.get();
   const std::string what = "committing offsets for group '" + group + "'";
-  Event ev = run(what, [&](auto* options, auto* queue) {
-    rd_kafka_AlterConsumerGroupOffsets(conn_.get(), &raw, 1, options, queue);
+  auto ev = run(what, [&](auto* options, auto* queue) {
+    rd_kafka_AlterConsumerGroupOffsets(conn_->get(), &raw, 1, options, queue);
   });
   size_t n = 0;
   const auto** results = rd_kafka_AlterConsumerGroupOffsets_result_groups(

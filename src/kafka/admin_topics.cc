@@ -1,6 +1,8 @@
 // AdminClient: creating, growing, deleting and describing topics.
 #include "kafka/admin_client.h"
-#include "kafka/errors.h"
+#include "kafka/connection.h"
+#include "kafka/handles.h"
+#include "kafka/rd_errors.h"
 
 namespace sluice::kafka {
 namespace {
@@ -21,10 +23,9 @@ void throw_if_topic_failed(const rd_kafka_topic_result_t** results, size_t n,
 std::map<std::string, std::string> AdminClient::topic_configs(const std::string& topic) {
   ConfigResource resource(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
   rd_kafka_ConfigResource_t* request = resource.get();
-  Event ev =
-      run("describing the configs of topic '" + topic + "'", [&](auto* options, auto* queue) {
-        rd_kafka_DescribeConfigs(conn_.get(), &request, 1, options, queue);
-      });
+  auto ev = run("describing the configs of topic '" + topic + "'", [&](auto* options, auto* queue) {
+    rd_kafka_DescribeConfigs(conn_->get(), &request, 1, options, queue);
+  });
   size_t n = 0;
   const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
       rd_kafka_event_DescribeConfigs_result(ev.get()), &n);
@@ -54,8 +55,8 @@ void AdminClient::create_topic(const NewTopicSpec& spec) {
              "cannot set " + key + " on topic '" + spec.name + "'");
   }
   rd_kafka_NewTopic_t* request = topic.get();
-  Event ev = run("creating topic '" + spec.name + "'", [&](auto* options, auto* queue) {
-    rd_kafka_CreateTopics(conn_.get(), &request, 1, options, queue);
+  auto ev = run("creating topic '" + spec.name + "'", [&](auto* options, auto* queue) {
+    rd_kafka_CreateTopics(conn_->get(), &request, 1, options, queue);
   });
   size_t n = 0;
   const auto** results =
@@ -69,8 +70,8 @@ void AdminClient::add_partitions(const std::string& topic, int total_partitions)
       topic.c_str(), static_cast<size_t>(total_partitions), err, sizeof err));
   if (!grow) throw KafkaError("cannot grow topic '" + topic + "': " + err);
   rd_kafka_NewPartitions_t* request = grow.get();
-  Event ev = run("adding partitions to topic '" + topic + "'", [&](auto* options, auto* queue) {
-    rd_kafka_CreatePartitions(conn_.get(), &request, 1, options, queue);
+  auto ev = run("adding partitions to topic '" + topic + "'", [&](auto* options, auto* queue) {
+    rd_kafka_CreatePartitions(conn_->get(), &request, 1, options, queue);
   });
   size_t n = 0;
   const auto** results =
@@ -81,8 +82,8 @@ void AdminClient::add_partitions(const std::string& topic, int total_partitions)
 void AdminClient::delete_topic(const std::string& topic) {
   DeleteTopic doomed(rd_kafka_DeleteTopic_new(topic.c_str()));
   rd_kafka_DeleteTopic_t* request = doomed.get();
-  Event ev = run("deleting topic '" + topic + "'", [&](auto* options, auto* queue) {
-    rd_kafka_DeleteTopics(conn_.get(), &request, 1, options, queue);
+  auto ev = run("deleting topic '" + topic + "'", [&](auto* options, auto* queue) {
+    rd_kafka_DeleteTopics(conn_->get(), &request, 1, options, queue);
   });
   size_t n = 0;
   const auto** results =

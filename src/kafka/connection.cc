@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 
 #include "common/clock.h"
-#include "kafka/errors.h"
+#include "kafka/conf.h"
+#include "kafka/rd_errors.h"
 
 namespace sluice::kafka {
 namespace {
@@ -31,35 +31,15 @@ std::string plain_reason(std::string r) {
   return r;
 }
 
-void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-    throw KafkaError("invalid Kafka client setting " + key + "=" + value + ": " + err);
-  }
-}
-
 }  // namespace
 
 Connection::Connection(Endpoint endpoint, rd_kafka_type_t type, const Settings& settings)
     : endpoint_(std::move(endpoint)), problems_(std::make_unique<Problems>()) {
-  Conf conf(rd_kafka_conf_new());
-  set(conf.get(), "bootstrap.servers", endpoint_.bootstrap);
-  set(conf.get(), "client.id", "sluice-cli");
-  set(conf.get(), "log_level", "0");  // failures reach the operator as our own sentences
-  if (const char* debug = std::getenv("SLUICE_RDKAFKA_DEBUG")) {
-    set(conf.get(), "debug", debug);
-    set(conf.get(), "log_level", "7");
-  }
-  for (const auto& [key, value] : settings) set(conf.get(), key, value);
+  // Failures reach the operator as our own sentences, not librdkafka's log lines.
+  Conf conf = new_conf({endpoint_.bootstrap, "sluice-cli", /*log_level=*/0, false, settings});
   rd_kafka_conf_set_opaque(conf.get(), problems_.get());
   rd_kafka_conf_set_error_cb(conf.get(), &Connection::on_error);
-  char err[512];
-  // rd_kafka_new takes ownership of conf only when it succeeds.
-  handle_.reset(rd_kafka_new(type, conf.get(), err, sizeof err));
-  if (!handle_) {
-    throw KafkaError("cannot create a Kafka client for " + endpoint_.bootstrap + ": " + err);
-  }
-  conf.release();
+  handle_ = new_client(type, conf, endpoint_.bootstrap);
 }
 
 void Connection::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {

@@ -19,8 +19,6 @@
 
 namespace sluice::kafka {
 
-using Settings = std::vector<std::pair<std::string, std::string>>;
-
 class Connection {
  public:
   // `settings` are librdkafka properties on top of bootstrap.servers and quiet

@@ -1,13 +1,27 @@
 #include "kafka/errors.h"
 
+#include "kafka/rd_errors.h"
+
 namespace sluice::kafka {
+
+std::string error_text(ErrorCode err) {
+  return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err));
+}
+
+bool is_queue_full(ErrorCode err) {
+  return err == RD_KAFKA_RESP_ERR__QUEUE_FULL;
+}
+
+bool is_connection_lost(ErrorCode err) {
+  return err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__TRANSPORT;
+}
+
+void throw_if(ErrorCode err, const std::string& what) {
+  if (err) throw KafkaError(what + ": " + error_text(err));
+}
 
 void throw_if(const rd_kafka_error_t* err, const std::string& what) {
   if (err) throw KafkaError(what + ": " + rd_kafka_error_string(err));
-}
-
-void throw_if(rd_kafka_resp_err_t err, const std::string& what) {
-  if (err) throw KafkaError(what + ": " + rd_kafka_err2str(err));
 }
 
 void throw_if_any_partition_failed(const rd_kafka_topic_partition_list_t* parts,

@@ -1,8 +1,10 @@
 // Errors from the Kafka layer, worded for an operator: what failed, with which
 // input, and what to do. Callers print what() as is; no codes to decode.
+//
+// ErrorCode carries librdkafka's error code (0: none) to callers outside
+// src/kafka/ without librdkafka's headers; they ask it questions through the
+// functions below rather than comparing numbers.
 #pragma once
-
-#include <librdkafka/rdkafka.h>
 
 #include <stdexcept>
 #include <string>
@@ -14,13 +16,17 @@ class KafkaError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Throws KafkaError("<what>: <librdkafka's text>") when `err` is set.
-void throw_if(const rd_kafka_error_t* err, const std::string& what);
-void throw_if(rd_kafka_resp_err_t err, const std::string& what);
+using ErrorCode = int;
 
-// Throws the first per-partition error in `parts`, naming topic-partition.
-void throw_if_any_partition_failed(const rd_kafka_topic_partition_list_t* parts,
-                                   const std::string& what);
+// librdkafka's one-line description of `err`.
+std::string error_text(ErrorCode err);
+// The client's local queue is full: serve delivery reports, then try again.
+bool is_queue_full(ErrorCode err);
+// The client lost its connection (a transport failure, or every broker down).
+bool is_connection_lost(ErrorCode err);
+
+// Throws KafkaError("<what>: <librdkafka's text>") when `err` is set.
+void throw_if(ErrorCode err, const std::string& what);
 
 // "cannot reach HOST:PORT<detail> — is the broker running? check --bootstrap", where
 // detail is e.g. ": connection refused" or " within 10000 ms: no answer".

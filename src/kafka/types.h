@@ -9,6 +9,35 @@
 
 namespace sluice::kafka {
 
+// librdkafka properties (name, value), applied in order.
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+// What every client sluice builds is told. The settings sluice always wants for
+// a kind of client (idempotence for producers, manual commits for consumers) are
+// added by Producer and Consumer themselves; `settings` come on top of them.
+struct ClientOptions {
+  std::string bootstrap;
+  std::string client_id = "sluice-cli";
+  // librdkafka's own log level (syslog numbers, 0-7); -1 leaves librdkafka's default.
+  // SLUICE_RDKAFKA_DEBUG=admin,protocol overrides it with 7 and turns debugging on.
+  int log_level = -1;
+  // Drop librdkafka's own log lines: the client reports through its error listener.
+  bool drop_logs = false;
+  Settings settings;
+};
+
+// Special offsets, as librdkafka spells them.
+inline constexpr int64_t kOffsetBeginning = -2;
+inline constexpr int64_t kOffsetEnd = -1;
+inline constexpr int64_t kOffsetInvalid =
+    -1001;  // none known: the group's committed offset is used
+
+struct PartitionOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = kOffsetInvalid;
+};
+
 // Where the cluster is and how long any one call may wait for it.
 struct Endpoint {
   std::string bootstrap;

@@ -12,6 +12,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,12 +44,34 @@ class DurableSink {
   virtual void flush(int64_t deadline_ms) = 0;
 };
 
+// A processor that keeps state per input partition (windows, sequence numbers,
+// dedupe sets). The runtime owns when state is saved and restored
+// (pipeline/state/partition_states.h): state lives in the processor's memory
+// between checkpoints, and each checkpoint is stored with the input offset it
+// is valid at, so after a kill -9 or a rebalance the state and the position
+// never disagree. Called on the poll thread; snapshot() only while none of the
+// partition's records is being processed.
+class StatefulProcessor {
+ public:
+  virtual ~StatefulProcessor() = default;
+  // The partition was assigned: its state from the last checkpoint (nullopt:
+  // none yet). Called before any of its records reaches process().
+  virtual void restore(const std::string& topic, int32_t partition,
+                       const std::optional<std::string>& state) = 0;
+  // The partition's state reflecting exactly the records processed so far.
+  virtual std::string snapshot(const std::string& topic, int32_t partition) = 0;
+  // The partition was revoked: forget its state.
+  virtual void release(const std::string& topic, int32_t partition) = 0;
+};
+
 class Processor {
  public:
   virtual ~Processor() = default;
   virtual Outcome process(const Record& record) = 0;
   // Non-null for processors that buffer records into an external store.
   virtual DurableSink* durable_sink() { return nullptr; }
+  // Non-null for processors that keep per-partition state across restarts.
+  virtual StatefulProcessor* stateful() { return nullptr; }
 };
 
 struct ProcessorContext {
@@ -77,14 +101,25 @@ using ProcessorFactory = std::function<std::unique_ptr<Processor>(const Processo
 class ProcessorRegistry {
  public:
   static ProcessorRegistry& instance();
-  void add(const std::string& name, ProcessorFactory factory);
-  // Throws ConfigError for an unknown `name` (listing the known ones) and for a
-  // processor's OptionError (adding the option's FILE:LINE).
+  // `options`: every top-level option key the processor understands.
+  void add(const std::string& name, std::set<std::string> options, ProcessorFactory factory);
+  // What can be checked without creating the processor (no files opened, no
+  // tables created): the name and the option keys. Throws ConfigError for an
+  // unknown name (listing the known ones) or option (with "did you mean").
+  void check(const std::string& name, const ProcessorContext& context) const;
+  // check(), then the factory; a processor's OptionError becomes a ConfigError
+  // starting with the option's FILE:LINE.
   std::unique_ptr<Processor> create(const std::string& name, const ProcessorContext& context) const;
   std::vector<std::string> names() const;
 
  private:
-  std::map<std::string, ProcessorFactory> factories_;
+  struct Entry {
+    std::set<std::string> options;
+    ProcessorFactory factory;
+  };
+  const Entry& find(const std::string& name, const ProcessorContext& context) const;
+
+  std::map<std::string, Entry> entries_;
 };
 
 }  // namespace sluice::pipeline

@@ -1,5 +1,6 @@
 // What a stage's processor sees and returns. A Record is one consumed Kafka
-// message; an Outcome is either the records to produce or a categorized failure.
+// message (kafka::Record) with the stage's additions; an Outcome is either the
+// records to produce or a categorized failure.
 #pragma once
 
 #include <cstdint>
@@ -9,38 +10,19 @@
 #include <utility>
 #include <vector>
 
+#include "kafka/record.h"
 #include "pipeline/error_category.h"
 
 namespace sluice::pipeline {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
+using Headers = kafka::Headers;
+using OutputRecord = kafka::OutputRecord;
+namespace header = kafka::header;
 
-struct Record {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-  int64_t timestamp_ms = 0;
-  std::optional<std::string> key;
-  std::string value;
-  Headers headers;
+// The consumed record plus what the runtime adds before handing it to a processor.
+struct Record : kafka::Record {
   std::string trace_id;   // from the sluice.trace_id header, or minted on first sight
   bool degraded = false;  // the stage is over its degrade_lag_threshold: skip optional work
-
-  // By string_view: callers pass header::k* constants, and a std::string
-  // parameter would allocate for every lookup of a name over 15 characters.
-  const std::string* header(std::string_view name) const {
-    for (const auto& [k, v] : headers) {
-      if (k == name) return &v;
-    }
-    return nullptr;
-  }
-};
-
-struct OutputRecord {
-  std::string topic;
-  std::optional<std::string> key;
-  std::string value;
-  Headers headers;
 };
 
 struct Outcome {

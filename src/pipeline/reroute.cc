@@ -16,7 +16,7 @@ int64_t int_header(const Record& r, const char* name) {
 Headers carried_headers(const Record& r) {
   Headers out;
   for (const auto& [k, v] : r.headers) {
-    bool ours = k.rfind("sluice.", 0) == 0;
+    bool ours = k.starts_with(header::kPrefix);
     bool keep = !ours || k == header::kOriginalTopic || k == header::kOriginalPartition ||
                 k == header::kOriginalOffset || k == header::kFirstFailedAt ||
                 k == header::kTraceId || k == header::kReplayedFrom || k == header::kReplayCount;

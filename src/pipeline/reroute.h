@@ -2,7 +2,8 @@
 // dead-letter queue — carry the key and value as received plus `sluice.*`
 // headers. The original topic/partition/offset, the first failure time and the
 // attempt count survive every hop, so a DLQ record always names where it came
-// from even after passing through several retry topics.
+// from even after passing through several retry topics. The header names are
+// defined once, in kafka/record.h.
 #pragma once
 
 #include <cstdint>
@@ -11,24 +12,6 @@
 #include "pipeline/record.h"
 
 namespace sluice::pipeline {
-
-namespace header {
-inline constexpr const char* kTraceId = "sluice.trace_id";
-inline constexpr const char* kStage = "sluice.stage";
-inline constexpr const char* kCategory = "sluice.error.category";
-inline constexpr const char* kMessage = "sluice.error.message";
-inline constexpr const char* kAttempts = "sluice.attempts";
-inline constexpr const char* kOriginalTopic = "sluice.original.topic";
-inline constexpr const char* kOriginalPartition = "sluice.original.partition";
-inline constexpr const char* kOriginalOffset = "sluice.original.offset";
-inline constexpr const char* kFirstFailedAt = "sluice.first_failed_at";
-inline constexpr const char* kLastFailedAt = "sluice.last_failed_at";
-inline constexpr const char* kRetryLevel = "sluice.retry.level";
-inline constexpr const char* kNotBefore = "sluice.retry.not_before";
-// Set by `sluice dlq replay` on the re-produced record.
-inline constexpr const char* kReplayedFrom = "sluice.replayed_from";
-inline constexpr const char* kReplayCount = "sluice.replay_count";
-}  // namespace header
 
 struct Failure {
   std::string stage;

@@ -1,6 +1,6 @@
 // The stage runtime: consume -> process -> produce for one stage, over
-// librdkafka (never the broker's internals), so it runs unchanged against the
-// built-in broker, Apache Kafka or Redpanda.
+// kafka::Consumer and kafka::Producer (never the broker's internals), so it runs
+// unchanged against the built-in broker, Apache Kafka or Redpanda.
 //
 // Delivery contract (DESIGN.md): an input offset is committed only after every
 // output it produced — DLQ and delay-topic copies included — was acknowledged
@@ -10,26 +10,35 @@
 //
 // Threads: one poll thread owns the consumer, the producer's delivery reports
 // and all per-partition state; worker threads only run Processor::process()
-// and hand the outcome back through a queue. So no per-partition state is shared.
+// (and produce its outputs) and hand the outcome back through a queue. So no
+// per-partition state is shared.
+//
+// The runtime composes parts that each do one job (src/pipeline/runtime/):
+// PartitionTable (partition state and committable offsets), Delivery (produce
+// and acknowledgements), FailureRouter (retry, delay topics, DLQ), FlowControl
+// (buffer bounds, pause/resume), Assignment (assign, revoke, catch-up),
+// BatchRunner (the hand-off to workers and back), BreakerSet, LagPolicy and
+// Gauges. What is left here is the poll loop that drives them.
 #pragma once
 
-#include <librdkafka/rdkafkacpp.h>
-
 #include <atomic>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "kafka/consumer.h"
 #include "ops/metrics.h"
-#include "pipeline/circuit_breaker.h"
-#include "pipeline/offset_tracker.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/processor.h"
-#include "pipeline/retry_policy.h"
+#include "pipeline/runtime/assignment.h"
+#include "pipeline/runtime/batch_runner.h"
+#include "pipeline/runtime/breaker_set.h"
+#include "pipeline/runtime/delivery.h"
+#include "pipeline/runtime/failure_routing.h"
+#include "pipeline/runtime/flow_control.h"
+#include "pipeline/runtime/gauges.h"
+#include "pipeline/runtime/lag_policy.h"
+#include "pipeline/runtime/partition_table.h"
 #include "pipeline/stage_metrics.h"
 #include "pipeline/wakeup.h"
 #include "pipeline/worker_pool.h"
@@ -48,7 +57,8 @@ struct StageStatus {
 
 class StageRuntime {
  public:
-  // Throws std::runtime_error (with the librdkafka reason) if a client cannot be created.
+  // Throws std::runtime_error (kafka::KafkaError, with librdkafka's reason) if a
+  // client cannot be created.
   StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage,
                std::unique_ptr<Processor> processor, ops::MetricsRegistry& metrics);
   ~StageRuntime();
@@ -59,57 +69,26 @@ class StageRuntime {
   void stop() { stopping_ = true; }
   // Run-once mode for catch-up jobs: stop once every partition assigned is
   // committed up to the end offset it had when it was assigned.
-  void stop_when_caught_up() { until_caught_up_ = true; }
+  void stop_when_caught_up() { assignment_.stop_when_caught_up(); }
   void pause() { operator_paused_ = true; }
   void resume() { operator_paused_ = false; }
   StageStatus status() const;
   // nullptr when the stage has no breaker of that name.
-  CircuitBreaker* breaker(const std::string& name);
-  std::vector<CircuitBreaker*> breakers();
+  CircuitBreaker* breaker(const std::string& name) { return breakers_.find(name); }
+  std::vector<CircuitBreaker*> breakers() { return breakers_.all(); }
 
  private:
-  struct PartitionState;
-  struct InFlight;
-  struct Completion;
-  class Rebalancer;
-  class Deliveries;
-  using TopicPartition = std::pair<std::string, int32_t>;
-
   void poll_once();
   bool read_input();
-  // Buffers one consumed message (taking ownership); returns its topic.
-  const std::string& accept(rd_kafka_message_t* m);
-  PartitionState& partition_of(rd_kafka_message_t* m, const TopicPartition** tp);
   void dispatch();
-  using Batch = std::vector<std::shared_ptr<InFlight>>;
   Batch take_batch(PartitionState& state, int64_t now, int64_t mono);
-  void run_batch(const TopicPartition& tp, const Batch& batch);
   bool drain_completions();
   void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds, bool sent);
-  void produce_outputs(const std::shared_ptr<InFlight>& job, std::vector<OutputRecord>& outputs);
-  rd_kafka_topic_t* topic_handle(const std::string& name);
-  void settle(InFlight* job);
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
-  void send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs);
-  rd_kafka_resp_err_t produce(OutputRecord& out, InFlight* opaque);
-  void delivered(InFlight* job, std::string_view topic, RdKafka::ErrorCode err);
-  void finish(InFlight& job);
-  void defer(std::shared_ptr<InFlight> job);
-  void settle_deferred();
-  void requeue(std::shared_ptr<InFlight> job, int64_t backoff_ms);
   void apply_flow_control();
   void commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
   void drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms);
-  void on_assign(const std::vector<RdKafka::TopicPartition*>& parts);
-  void on_revoke(const std::vector<RdKafka::TopicPartition*>& parts);
-  void refresh_gauges();
-  void apply_lag_policies(int64_t total_lag);
-  bool any_breaker_open();
-  void record_catch_up_targets(const std::vector<RdKafka::TopicPartition*>& parts);
-  std::vector<int64_t> log_offsets(const std::vector<RdKafka::TopicPartition*>& parts,
-                                   int64_t which);
-  bool caught_up() const;
-  bool breakers_allow(std::vector<CircuitBreaker*>& permits);
+  void on_client_error(kafka::ErrorCode err, const std::string& reason);
   std::vector<std::string> subscribed_topics() const;
 
   PipelineConfig pipeline_;
@@ -117,50 +96,26 @@ class StageRuntime {
   std::unique_ptr<Processor> processor_;
   DurableSink* sink_ = nullptr;  // the processor's, when it buffers into an external store
   StageMetrics metrics_;
-  RetryPolicy retry_;
-  std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;
-  // Breaker "lag" (halt_lag_threshold): only ever forced open, never charged with failures.
-  std::unique_ptr<CircuitBreaker> lag_breaker_;
-  bool degraded_ = false;  // poll thread only: over degrade_lag_threshold
-  // poll thread only: the halt trips once, then re-arms only after lag fell back under
-  // the threshold, so an operator's `breaker close lag` lets the stage catch up.
-  bool lag_halt_armed_ = true;
-
-  std::unique_ptr<Rebalancer> rebalancer_;
-  std::unique_ptr<Deliveries> deliveries_;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
-  std::unique_ptr<RdKafka::Producer> producer_;
-  std::unique_ptr<WorkerPool> workers_;
-  Wakeup wakeup_;
-  std::vector<rd_kafka_queue_t*> watched_;  // librdkafka queues that wake the poll thread
-
-  std::map<TopicPartition, std::unique_ptr<PartitionState>> partitions_;  // poll thread only
-  struct {
-    rd_kafka_topic_t* rkt = nullptr;
-    int32_t partition = -1;
-    const TopicPartition* tp = nullptr;
-    PartitionState* state = nullptr;
-  } last_partition_;  // partition_of()'s memo; reset whenever partitions_ loses an entry
-  std::mutex topics_mu_;
-  std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // producer handles, by topic
-  std::atomic<bool> abandon_produce_{false};
-  std::mutex completions_mu_;
-  std::vector<Completion> completions_;
+  BreakerSet breakers_;
+  FailureRouter router_;
+  LagPolicy lag_policy_;
+  FlowControl flow_;
+  PartitionTable partitions_;  // poll thread only, apart from its counters
+  Gauges gauges_;
+  Assignment assignment_;
+  Wakeup wakeup_;  // before the clients: they write to it until they are destroyed
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<Delivery> delivery_;
+  std::unique_ptr<BatchRunner> batches_;
+  std::unique_ptr<WorkerPool> workers_;  // last: its threads use everything above
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> operator_paused_{false};
-  bool consumer_paused_ = false;  // poll thread only: partitions paused in librdkafka
-  int64_t full_since_ms_ =
-      0;               // poll thread only: when reading stopped for a full buffer (0: reading)
+  std::atomic<bool> connected_{true};
   bool idle_ = false;  // poll thread only: the last iteration found nothing to do
-  std::atomic<int64_t> buffered_{0};
-  std::atomic<int64_t> buffered_bytes_{0};
   std::atomic<int64_t> in_flight_{0};
-  std::atomic<int64_t> deferred_{0};  // processed, waiting for the sink to make them durable
   std::atomic<int64_t> processed_{0};
   std::atomic<int64_t> dead_lettered_{0};
-  std::atomic<int> assigned_{0};
-  bool until_caught_up_ = false;
   int64_t next_commit_ms_ = 0;
   int64_t next_gauges_ms_ = 0;
 };

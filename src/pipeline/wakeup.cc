@@ -26,10 +26,6 @@ Wakeup::~Wakeup() {
   ::close(fd_);
 }
 
-void Wakeup::watch(rd_kafka_queue_t* queue) {
-  rd_kafka_queue_io_event_enable(queue, fd_, &kOne, sizeof kOne);
-}
-
 void Wakeup::notify() {
   // EAGAIN means the counter is saturated: the poll thread is due to wake anyway.
   [[maybe_unused]] ssize_t n = ::write(fd_, &kOne, sizeof kOne);

@@ -1,6 +1,6 @@
 // One file descriptor the stage's poll thread sleeps on, written by everything
-// that gives it work: librdkafka's consumer queue and producer main queue (via
-// io events, when they go from empty to non-empty) and worker threads finishing
+// that gives it work: the Kafka consumer's queue and the producer's main queue
+// (io events, when they go from empty to non-empty) and worker threads finishing
 // a batch. The poll thread therefore never sleeps on a fixed timeout while work
 // is waiting, and never spins while there is none.
 //
@@ -8,8 +8,6 @@
 // a notification that arrives during draining makes the next wait() return
 // at once — no wake-up is lost.
 #pragma once
-
-#include <librdkafka/rdkafka.h>
 
 namespace sluice::pipeline {
 
@@ -20,8 +18,8 @@ class Wakeup {
   Wakeup(const Wakeup&) = delete;
   Wakeup& operator=(const Wakeup&) = delete;
 
-  // Makes `queue` notify this object whenever it becomes non-empty.
-  void watch(rd_kafka_queue_t* queue);
+  // For sources that write to it themselves (kafka::Consumer::notify(), Producer::notify()).
+  int fd() const { return fd_; }
   void notify();
   // Sleeps until notified or timeout_ms passes, then clears pending notifications.
   void wait(int timeout_ms);

@@ -1,29 +1,32 @@
 #include "stages/builtin.h"
 
 #include "pipeline/processor.h"
-#include "stages/download_processor.h"
-#include "stages/fault_injector.h"
-#include "stages/ingest_processor.h"
-#include "stages/passthrough.h"
-#include "stages/table_sink.h"
+#include "stages/download/download_options.h"
+#include "stages/download/download_processor.h"
+#include "stages/fault_injector/fault_injector.h"
+#include "stages/ingest/ingest_processor.h"
+#include "stages/passthrough/passthrough.h"
+#include "stages/table_sink/table_sink.h"
+#include "stages/table_sink/table_sink_options.h"
 
 namespace sluice::stages {
+namespace {
 
+template <typename P>
+std::unique_ptr<pipeline::Processor> make(const pipeline::ProcessorContext& context) {
+  return std::make_unique<P>(context);
+}
+
+}  // namespace
+
+// One line per processor: its name, the option keys it understands, its class.
 void register_builtin_processors() {
   auto& registry = pipeline::ProcessorRegistry::instance();
-  registry.add("passthrough", [](const pipeline::ProcessorContext& c) {
-    return std::make_unique<Passthrough>(c);
-  });
-  registry.add("ingest",
-               [](const pipeline::ProcessorContext& c) { return std::make_unique<Ingest>(c); });
-  registry.add("fault-injector", [](const pipeline::ProcessorContext& c) {
-    return std::make_unique<FaultInjector>(c);
-  });
-  registry.add("download", [](const pipeline::ProcessorContext& c) {
-    return std::make_unique<DownloadProcessor>(c);
-  });
-  registry.add("table-sink",
-               [](const pipeline::ProcessorContext& c) { return std::make_unique<TableSink>(c); });
+  registry.add("passthrough", {}, make<Passthrough>);
+  registry.add("ingest", {"schema", "dedupe_window"}, make<Ingest>);
+  registry.add("fault-injector", {"dependency_down_file", "dependency"}, make<FaultInjector>);
+  registry.add("download", kDownloadOptionNames, make<DownloadProcessor>);
+  registry.add("table-sink", kTableSinkOptionNames, make<TableSink>);
 }
 
 }  // namespace sluice::stages

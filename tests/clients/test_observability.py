@@ -37,7 +37,7 @@ from broker import REPO_ROOT, BrokerProcess, sluice_bin, wait_until
 
 DASHBOARD_DIR = os.path.join(REPO_ROOT, "deploy", "grafana", "dashboards")
 ALERTS_FILE = os.path.join(REPO_ROOT, "deploy", "prometheus", "alerts.yml")
-PIPELINE = "examples/claims-attachments/pipeline.yaml"  # relative to REPO_ROOT (its schema path is too)
+PIPELINE = "examples/claims-attachments/pipeline.yaml"  # relative to REPO_ROOT (its schema, to the file)
 ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 
 # Labels Prometheus attaches to every scraped series (target labels), not the process.

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -35,13 +36,17 @@ class UpTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def up(self, *args, timeout=300):
-        return subprocess.run([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.tmp, "--port", "0"]
+    def up(self, *args, timeout=300, pipeline="examples/claims-attachments", cwd=REPO_ROOT, data_dir=None):
+        return subprocess.run([sluice_bin(), "up", pipeline, "--data-dir", data_dir or self.tmp, "--port", "0"]
                               + list(args),
-                              cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
+                              cwd=cwd, env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def test_up_with_a_count_drains_and_accounts_for_every_event(self):
-        run = self.up("--count", "200", "--rate", "400", "--bad-share", "0.3", "--drain-timeout", "120")
+        # Run as a new user might: from another directory, the pipeline by its absolute
+        # path, the data dir relative to where the command runs.
+        run = self.up("--count", "200", "--rate", "400", "--bad-share", "0.3", "--drain-timeout", "120",
+                      pipeline=os.path.join(REPO_ROOT, "examples/claims-attachments"), cwd=self.tmp,
+                      data_dir="sluice-data")
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr[-4000:])
         self.assertIn("OK: every event is accounted for exactly once", run.stdout)
         self.assertRegex(run.stdout, r"events in:\s+200 ")
@@ -49,7 +54,52 @@ class UpTest(unittest.TestCase):
         dead = int(re.search(r"DLQ records:\s+(\d+)", run.stdout).group(1))
         self.assertGreater(rows, 0)
         self.assertGreater(dead, 0, "the bad-input mix must reach the DLQ")
-        self.assertIn("events", run.stderr, "a progress line was shown")
+        # In a log (not a terminal) a progress line comes every 5 s, on a fixed schedule.
+        stamps = [int(t) for t in re.findall(r"^\[\s*(\d+)s\] events", run.stderr, re.M)]
+        self.assertTrue(stamps, "a progress line was shown: " + run.stderr[-2000:])
+        gaps = sorted(b - a for a, b in zip(stamps, stamps[1:]))
+        if gaps:
+            self.assertEqual(gaps[len(gaps) // 2], 5, stamps)
+        # The README's table command, with the store given as a relative path.
+        describe = subprocess.run([sluice_bin(), "table", "describe", "sluice-data/data/lake", "tables/attachments"],
+                                  cwd=self.tmp, env=self.env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(describe.returncode, 0, describe.stderr)
+        self.assertIn("%d record(s)" % rows, describe.stdout)
+
+    def test_a_missing_pipeline_file_is_reported_before_anything_starts(self):
+        # A busy broker port must not hide the real mistake.
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            data = os.path.join(self.tmp, "data")
+            run = subprocess.run([sluice_bin(), "up", os.path.join(self.tmp, "no-such-pipeline"), "--data-dir", data,
+                                  "--port", str(port)], cwd=self.tmp, env=self.env, capture_output=True, text=True,
+                                 timeout=60)
+        self.assertNotEqual(run.returncode, 0)
+        self.assertIn("no-such-pipeline: cannot read the pipeline file", run.stderr)
+        self.assertFalse(os.path.exists(data), "nothing was started or created")
+
+    def test_a_bad_processor_option_is_reported_at_its_line_before_anything_starts(self):
+        pipeline = os.path.join(self.tmp, "pipeline.yaml")
+        with open(pipeline, "w") as f:
+            f.write("pipeline: t\n"
+                    "stages:\n"
+                    "  - name: ingest\n"
+                    "    input: t.events\n"
+                    "    outputs: [t.tasks]\n"
+                    "    processor: ingest\n"
+                    "    options:\n"
+                    "      schema: s.json\n"
+                    "      dedupe_windw: 10\n")
+        data = os.path.join(self.tmp, "data")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_STAGE_")}
+        run = subprocess.run([sluice_bin(), "up", pipeline, "--data-dir", data], cwd=REPO_ROOT, env=env,
+                             capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(run.returncode, 0)
+        self.assertIn(pipeline + ":9: stage 'ingest' (processor ingest): unknown option 'dedupe_windw'; "
+                      "did you mean 'dedupe_window'?", run.stderr)
+        self.assertFalse(os.path.exists(data), "nothing was started or created")
 
     def test_ctrl_c_stops_cleanly_and_the_next_up_resumes(self):
         proc = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.tmp, "--port", "0",
@@ -84,7 +134,9 @@ class ReplayAfterFixTest(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="sluice-replay-")
         self.broker = BrokerProcess(default_partitions=4, group_initial_rebalance_delay_ms=0)
         self.pipeline = os.path.join(self.tmp, "pipeline.yaml")
-        shutil.copy(os.path.join(REPO_ROOT, "examples/claims-attachments/pipeline.yaml"), self.pipeline)
+        # The pipeline's relative paths (its schema) resolve against its own directory.
+        for name in ("pipeline.yaml", "claim-event.schema.json"):
+            shutil.copy(os.path.join(REPO_ROOT, "examples/claims-attachments", name), self.tmp)
         self.env = dict(os.environ, **FAST)
         self.env["SLUICE_STAGE_DOWNLOAD_OPTIONS_STORE"] = os.path.join(self.tmp, "data/lake")
         self.env["SLUICE_STAGE_RESULT_OPTIONS_STORE"] = os.path.join(self.tmp, "data/lake")

@@ -31,7 +31,7 @@ ScanSpans scan(kafka::AdminClient& admin, const std::string& topic, const ScanSp
                Read& read) {
   return scan_topic_from(admin, topic, std::nullopt, earlier, [&](ScannedRecord&& r) {
     EXPECT_EQ(r.topic, topic);
-    read[r.partition].emplace_back(r.offset, r.value.value_or("<null>"));
+    read[r.partition].emplace_back(r.offset, r.value);
   });
 }
 

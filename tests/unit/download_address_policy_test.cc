@@ -1,10 +1,10 @@
 // The SSRF guard's address classifier and resolver: every refused range, in
 // IPv4, IPv6 and the IPv6 forms that embed IPv4, and the two ways to open it.
-#include "stages/download_address_policy.h"
+#include "stages/download/download_address_policy.h"
 
 #include <gtest/gtest.h>
 
-#include "stages/download_ssrf_guard.h"
+#include "stages/download/download_ssrf_guard.h"
 
 namespace sluice::stages {
 namespace {

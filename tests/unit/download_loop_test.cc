@@ -3,7 +3,7 @@
 // is asserted instead of any timing), the limits cap them, late ones end at
 // their deadline, stopping fails those in flight, and fetch() reuses
 // connections. The server parks each request until released or 200 ms pass.
-#include "stages/download_loop.h"
+#include "stages/download/download_loop.h"
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
@@ -16,10 +16,10 @@
 #include <thread>
 #include <vector>
 
-#include "stages/download_client.h"
-#include "stages/download_sha256.h"
-#include "stages/download_ssrf_guard.h"
-#include "stages/download_url.h"
+#include "stages/download/download_client.h"
+#include "stages/download/download_sha256.h"
+#include "stages/download/download_ssrf_guard.h"
+#include "stages/download/download_url.h"
 
 namespace sluice::stages {
 namespace {

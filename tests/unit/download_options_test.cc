@@ -1,14 +1,14 @@
 // The download stage's options (defaults and every rejection), its task and
 // result records, and the refusals the processor makes before any connect.
-#include "stages/download_options.h"
+#include "stages/download/download_options.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 
-#include "stages/download_processor.h"
-#include "stages/download_task.h"
+#include "stages/download/download_processor.h"
+#include "stages/download/download_task.h"
 
 namespace sluice::stages {
 namespace {

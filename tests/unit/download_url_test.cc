@@ -1,14 +1,14 @@
 // URL rules and redirect resolution for the download stage, plus the
 // domain allowlist and Content-Type matching that gate each hop.
-#include "stages/download_url.h"
+#include "stages/download/download_url.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
-#include "stages/download_content_type.h"
-#include "stages/download_host_allowlist.h"
-#include "stages/download_ssrf_guard.h"
+#include "stages/download/download_content_type.h"
+#include "stages/download/download_host_allowlist.h"
+#include "stages/download/download_ssrf_guard.h"
 
 namespace sluice::stages {
 namespace {

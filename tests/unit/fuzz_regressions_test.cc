@@ -13,7 +13,7 @@
 #include "broker/protocol/request.h"
 #include "pipeline/pipeline_config.h"
 #include "source_tree.h"
-#include "stages/ingest_processor.h"
+#include "stages/ingest/ingest_processor.h"
 
 namespace sluice {
 namespace {

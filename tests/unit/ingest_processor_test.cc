@@ -1,6 +1,6 @@
 // The `ingest` processor: validation failures, the download-task fan-out, and
 // dedupe of re-sent events (but never of the same record processed again).
-#include "stages/ingest_processor.h"
+#include "stages/ingest/ingest_processor.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,9 @@
 // The JSON Schema subset validator: every supported keyword, the JSON paths in
 // its messages, and the load-time refusal of anything it does not enforce.
-#include "stages/json_schema.h"
+#include "stages/json_schema/json_schema.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <filesystem>
 #include <fstream>

@@ -1,4 +1,5 @@
 // `sluice broker`: runs the built-in single-node Kafka-compatible broker.
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <memory>

@@ -7,11 +7,11 @@
 // line of exactly the events the broker acknowledged.
 #pragma once
 
-#include <librdkafka/rdkafkacpp.h>
-
 #include <functional>
 #include <memory>
 #include <string>
+
+#include "kafka/producer.h"
 
 namespace sluice::cli::demo {
 
@@ -19,7 +19,7 @@ class EventProducer {
  public:
   using Delivered = std::function<void(const std::string& note, const std::string& error)>;
 
-  // Throws std::runtime_error when librdkafka refuses the configuration.
+  // Throws kafka::KafkaError when librdkafka refuses the configuration.
   EventProducer(const std::string& bootstrap, Delivered on_delivery);
   ~EventProducer();
 
@@ -36,7 +36,7 @@ class EventProducer {
  private:
   class Callbacks;
   std::unique_ptr<Callbacks> callbacks_;
-  std::unique_ptr<RdKafka::Producer> producer_;
+  std::unique_ptr<kafka::Producer> producer_;
 };
 
 }  // namespace sluice::cli::demo

@@ -8,6 +8,7 @@
 // the events on the topic, with the outcome each should reach.
 #include <pthread.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <cerrno>
 #include <chrono>

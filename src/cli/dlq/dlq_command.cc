@@ -2,6 +2,7 @@
 // its records back once the cause is fixed (runbook actions A21-A24). Reading
 // never joins a group or commits; replaying writes each DLQ record at most once,
 // as recorded in the topic's replay ledger (see cli/dlq/dlq_ledger.h).
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
@@ -88,18 +89,18 @@ void print_record(const DlqRecord& r, const LedgerEntry* replayed) {
               iso_time_ms(r.first_failed_at_ms).c_str(), iso_time_ms(r.last_failed_at_ms).c_str(),
               static_cast<long long>(r.replay_count), r.message.c_str());
   std::printf("key: %s\n", r.raw.key ? one_line(*r.raw.key, 200).c_str() : "(null)");
-  if (!r.raw.value) {
+  if (r.raw.null_value) {
     std::printf("payload: (null)\n");
-  } else if (is_utf8(*r.raw.value)) {
-    const std::string& v = *r.raw.value;
+  } else if (is_utf8(r.raw.value)) {
+    const std::string& v = r.raw.value;
     std::printf("payload (%zu bytes, text):\n", v.size());
     std::string shown = v.substr(0, kTextPayloadBytes);
     while (!shown.empty() && !is_utf8(shown)) shown.pop_back();  // never cut a character
     std::printf("  %s\n", shown.c_str());
     if (shown.size() < v.size()) std::printf("  ... (%zu more bytes)\n", v.size() - shown.size());
   } else {
-    std::printf("payload (%zu bytes, binary, hex):\n%s", r.raw.value->size(),
-                hex_dump(*r.raw.value, kHexPayloadBytes, "  ").c_str());
+    std::printf("payload (%zu bytes, binary, hex):\n%s", r.raw.value.size(),
+                hex_dump(r.raw.value, kHexPayloadBytes, "  ").c_str());
   }
   std::printf("headers:\n");
   for (const auto& [k, v] : r.raw.headers)

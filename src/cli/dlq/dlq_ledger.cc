@@ -26,10 +26,10 @@ ReplayLedger ReplayLedger::load(kafka::AdminClient& admin, const std::string& dl
   if (!admin.find_topic(ledger.topic_)) return ledger;
   scan_topic(admin, ledger.topic_, std::nullopt, [&](ScannedRecord&& r) {
     if (!r.key) return;
-    if (!r.value) {
+    if (r.null_value) {
       ledger.entries_.erase(*r.key);  // tombstone: an operator un-marked the replay
     } else {
-      ledger.entries_[*r.key] = from_json(*r.value);
+      ledger.entries_[*r.key] = from_json(r.value);
     }
   });
   return ledger;

@@ -126,7 +126,7 @@ std::string dlq_record_json(const DlqRecord& r, const LedgerEntry* replayed, boo
   out += field("replayed", replayed ? ReplayLedger::to_json(*replayed) : "null");
   if (with_data) {
     out += field("key", json_bytes(r.raw.key));
-    out += field("value", json_bytes(r.raw.value));
+    out += field("value", json_bytes(r.raw.null_value ? std::nullopt : std::optional(r.raw.value)));
     std::string headers;
     for (const auto& [k, v] : r.raw.headers)
       headers += (headers.empty() ? "" : ",") + std::string("{\"name\":") + json_quote(k) +

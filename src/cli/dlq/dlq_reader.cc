@@ -12,12 +12,12 @@ namespace sluice::cli {
 namespace {
 
 std::string text_header(const ScannedRecord& r, const char* name) {
-  const std::string* v = r.header(name);
+  const std::string* v = r.last_header(name);
   return v ? *v : "";
 }
 
 std::optional<int64_t> int_header(const ScannedRecord& r, const char* name) {
-  const std::string* v = r.header(name);
+  const std::string* v = r.last_header(name);
   int64_t out = 0;
   if (!v || v->empty()) return std::nullopt;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
@@ -49,7 +49,7 @@ void check_category(const std::string& category) {
 }
 
 DlqRecord to_dlq_record(ScannedRecord raw) {
-  namespace h = pipeline::header;
+  namespace h = kafka::header;
   DlqRecord d;
   d.trace_id = text_header(raw, h::kTraceId);
   d.stage = text_header(raw, h::kStage);
@@ -61,7 +61,7 @@ DlqRecord to_dlq_record(ScannedRecord raw) {
   d.original_offset = int_header(raw, h::kOriginalOffset);
   d.first_failed_at_ms = int_header(raw, h::kFirstFailedAt);
   d.last_failed_at_ms = int_header(raw, h::kLastFailedAt);
-  d.replay_count = std::max<int64_t>(0, int_header(raw, kReplayCountHeader).value_or(0));
+  d.replay_count = std::max<int64_t>(0, int_header(raw, h::kReplayCount).value_or(0));
   d.raw = std::move(raw);
   return d;
 }

@@ -1,5 +1,5 @@
 // A dead-letter record as `sluice dlq` shows it: the raw record plus the
-// `sluice.*` headers the stage runtime wrote (see pipeline/reroute.h) read into
+// `sluice.*` headers the stage runtime wrote (names in kafka/record.h) read into
 // fields. A header that is missing or malformed reads as absent, never as an
 // error: a DLQ may hold records written by older versions or by hand.
 #pragma once
@@ -13,10 +13,6 @@
 #include "kafka/admin_client.h"
 
 namespace sluice::cli {
-
-// Written by `sluice dlq replay` on each replayed record (same names as pipeline/reroute.h).
-inline constexpr const char* kReplayedFromHeader = "sluice.replayed_from";
-inline constexpr const char* kReplayCountHeader = "sluice.replay_count";
 
 struct DlqRecord {
   ScannedRecord raw;  // topic/partition/offset are the DLQ's own

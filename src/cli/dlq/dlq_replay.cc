@@ -61,13 +61,13 @@ std::vector<DlqRecord> select(kafka::AdminClient& admin, const ReplayOptions& o)
 
 OutgoingRecord replay_record(const DlqRecord& record, const std::string& dlq_topic,
                              const std::string& to_topic) {
-  OutgoingRecord out{to_topic, record.raw.key, record.raw.value, {}};
+  OutgoingRecord out{to_topic, record.raw.key, record.raw.value, {}, record.raw.null_value};
   for (const auto& [k, v] : record.raw.headers) {
-    bool ours = k.rfind("sluice.", 0) == 0;
-    if (!ours || k == pipeline::header::kTraceId) out.headers.emplace_back(k, v);
+    bool ours = k.starts_with(kafka::header::kPrefix);
+    if (!ours || k == kafka::header::kTraceId) out.headers.emplace_back(k, v);
   }
-  out.headers.emplace_back(kReplayedFromHeader, dlq_topic + "/" + record.position());
-  out.headers.emplace_back(kReplayCountHeader, std::to_string(record.replay_count + 1));
+  out.headers.emplace_back(kafka::header::kReplayedFrom, dlq_topic + "/" + record.position());
+  out.headers.emplace_back(kafka::header::kReplayCount, std::to_string(record.replay_count + 1));
   return out;
 }
 

@@ -3,6 +3,7 @@
 // librdkafka's admin API so they work against any Kafka cluster.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/groups/offset_reset.h"

@@ -8,6 +8,7 @@
 // threshold, or a breaker open is degraded.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/incident/pipeline_observation.h"

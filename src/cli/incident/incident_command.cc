@@ -5,6 +5,7 @@
 // Exit codes: assess exits 0 (it reports a severity; it does not fail on
 // one); snapshot exits 0 when every part was captured, 1 when some part could
 // not be (each named on stderr; the rest is still written).
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/incident/incident_assess.h"

@@ -6,6 +6,7 @@
 // and says what is missing) or when nothing could be written at all.
 #include "cli/incident/incident_postmortem.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>

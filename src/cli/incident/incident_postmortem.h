@@ -12,7 +12,6 @@
 // without --force: a post-mortem is edited by people after it is drafted.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +20,12 @@
 #include "cli/incident/incident_evidence.h"
 #include "cli/incident/incident_timeline.h"
 #include "cli/support/commands.h"
+
+// CLI11 is a large header-only library: headers name its App by declaration only;
+// the .cc files that define commands include <CLI/CLI.hpp>.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace sluice::cli {
 

@@ -1,5 +1,6 @@
 // `sluice run PIPELINE.yaml [--stage NAME]`: runs one stage (or every stage, one
 // runtime each) of a pipeline in this process, with the ops surface on --admin.
+#include <CLI/CLI.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>

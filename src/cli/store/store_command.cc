@@ -3,6 +3,7 @@
 // step, so a failing step points at the permission or setting to fix.
 #include "cli/store/store_command.h"
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>

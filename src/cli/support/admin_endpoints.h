@@ -8,9 +8,14 @@
 // (HttpAnswer::reachable false, with the reason), not an exception.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
+
+// CLI11 is a large header-only library: headers name its App by declaration only;
+// the .cc files that define commands include <CLI/CLI.hpp>.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace sluice::cli {
 

@@ -2,9 +2,14 @@
 // function that runs it once parsing succeeded.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <vector>
+
+// CLI11 is a large header-only library: headers name its App by declaration only;
+// the .cc files that define commands include <CLI/CLI.hpp>.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace sluice::cli {
 

@@ -3,7 +3,6 @@
 // AdminClient built from them, so no command repeats that wiring.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -13,6 +12,12 @@
 #include "cli/support/commands.h"
 #include "kafka/admin_client.h"
 
+// CLI11 is a large header-only library: headers name its App by declaration only;
+// the .cc files that define commands include <CLI/CLI.hpp>.
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace sluice::cli {
 
 struct KafkaFlags {
@@ -20,13 +25,7 @@ struct KafkaFlags {
       std::getenv("SLUICE_BOOTSTRAP") ? std::getenv("SLUICE_BOOTSTRAP") : "127.0.0.1:9092";
   int timeout_ms = 10000;
 
-  void add_to(CLI::App* cmd) {
-    cmd->add_option("--bootstrap", bootstrap, "Kafka bootstrap HOST:PORT (env SLUICE_BOOTSTRAP)")
-        ->capture_default_str();
-    cmd->add_option("--timeout-ms", timeout_ms, "How long to wait for the cluster")
-        ->capture_default_str()
-        ->check(CLI::PositiveNumber);
-  }
+  void add_to(CLI::App* cmd);
   kafka::Endpoint endpoint() const { return {bootstrap, timeout_ms}; }
 };
 
@@ -38,14 +37,7 @@ class AdminCommands {
                 std::vector<Run>& runs)
       : flags_(std::move(flags)), registered_(registered), runs_(runs) {}
 
-  void add(CLI::App* cmd, std::function<int(kafka::AdminClient&)> fn) {
-    flags_->add_to(cmd);
-    registered_.push_back(cmd);
-    runs_.push_back([flags = flags_, fn = std::move(fn)] {
-      kafka::AdminClient admin(flags->endpoint());
-      return fn(admin);
-    });
-  }
+  void add(CLI::App* cmd, std::function<int(kafka::AdminClient&)> fn);
 
  private:
   std::shared_ptr<KafkaFlags> flags_;

@@ -5,22 +5,15 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
+#include <memory>
 
-#include "kafka/handles.h"
+#include "kafka/producer.h"
+#include "kafka/record.h"
 #include "kafka/types.h"
 
 namespace sluice::cli {
 
-struct OutgoingRecord {
-  std::string topic;
-  std::optional<std::string> key;    // nullopt: null key
-  std::optional<std::string> value;  // nullopt: null value (a tombstone)
-  std::vector<std::pair<std::string, std::string>> headers;
-};
+using OutgoingRecord = kafka::OutputRecord;
 
 struct Delivered {
   int32_t partition = -1;
@@ -31,14 +24,17 @@ class SyncProducer {
  public:
   // Throws kafka::KafkaError when the client cannot be created.
   explicit SyncProducer(const kafka::Endpoint& endpoint);
+  ~SyncProducer();
 
   // Waits at most the endpoint's timeout (plus a little) for the acknowledgement.
   // Throws kafka::KafkaError naming the topic and the broker's reason on failure.
   Delivered send(const OutgoingRecord& record);
 
  private:
+  class Reports;
   kafka::Endpoint endpoint_;
-  kafka::Handle handle_;
+  std::unique_ptr<Reports> reports_;
+  std::unique_ptr<kafka::Producer> producer_;
 };
 
 }  // namespace sluice::cli

@@ -13,23 +13,13 @@
 
 #include "cli/support/scan_plan.h"
 #include "kafka/admin_client.h"
+#include "kafka/record.h"
 
 namespace sluice::cli {
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-struct ScannedRecord {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-  int64_t timestamp_ms = -1;
-  std::optional<std::string> key;    // nullopt: null key
-  std::optional<std::string> value;  // nullopt: null value (a tombstone)
-  HeaderList headers;
-
-  // The last header called `name` (Kafka allows repeats; the newest wins), or nullptr.
-  const std::string* header(const std::string& name) const;
-};
+// The one consumed-record type; where a header repeats, readers here take the
+// last one (last_header()): the newest wins.
+using ScannedRecord = kafka::Record;
 
 // Every record of every partition of `topic` from `since_ms` (the first record
 // whose timestamp is >= since_ms; nullopt: the log start) up to the end offsets

@@ -3,6 +3,7 @@
 // (see docs/object-store.md), TABLE the table's path in it. File paths are
 // shown as they are in the store, relative to TABLE (partition directories
 // included), not URI-encoded as in the log.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
 #include <memory>

@@ -1,5 +1,6 @@
 // `sluice topics list|describe|create|alter|delete`: topic administration over
 // librdkafka's admin API, so it works against any Kafka-compatible cluster.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/support/commands.h"

@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>

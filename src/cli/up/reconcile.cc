@@ -74,32 +74,32 @@ class Pass {
     const ScanSpans counted = c_.scans["events"];
     for (const std::string& topic : dlq_topics(ingest_)) {
       scan("ingest-dlq " + topic, topic, false, [&](const ScannedRecord& rec) {
-        ledger_.dead_letter_record(topic, rec.header(pipeline::header::kCategory));
-        const std::string* p = rec.header(pipeline::header::kOriginalPartition);
-        const std::string* o = rec.header(pipeline::header::kOriginalOffset);
-        const std::string* t = rec.header(pipeline::header::kOriginalTopic);
+        ledger_.dead_letter_record(topic, rec.last_header(kafka::header::kCategory));
+        const std::string* p = rec.last_header(kafka::header::kOriginalPartition);
+        const std::string* o = rec.last_header(kafka::header::kOriginalOffset);
+        const std::string* t = rec.last_header(kafka::header::kOriginalTopic);
         if (!p || !o || !t || *t != ingest_.input) return;
         const InputPosition at{std::stoi(*p), std::stoll(*o)};
         auto span = counted.find(at.first);
         const bool was_counted = span != counted.end() && span->second.start <= at.second &&
                                  at.second < span->second.end;
-        ledger_.event_dead_lettered(at, tasks_called_for(rec.value.value_or("")), was_counted);
+        ledger_.event_dead_lettered(at, tasks_called_for(rec.value), was_counted);
       });
     }
     scan("events", ingest_.input, true, [&](const ScannedRecord& rec) {
-      ledger_.input_event({rec.partition, rec.offset}, tasks_called_for(rec.value.value_or("")));
+      ledger_.input_event({rec.partition, rec.offset}, tasks_called_for(rec.value));
     });
     for (const auto& out : ingest_.outputs) {
       scan("tasks " + out, out, false, [&](const ScannedRecord& rec) {
-        const std::string task = task_id_of(rec.value.value_or(""));
+        const std::string task = task_id_of(rec.value);
         if (!task.empty()) ledger_.task_produced(task);
       });
     }
     for (const auto* stage : {&download_, &sink_}) {
       for (const std::string& topic : dlq_topics(*stage)) {
         scan(stage->name + "-dlq " + topic, topic, false, [&](const ScannedRecord& rec) {
-          ledger_.dead_letter_record(topic, rec.header(pipeline::header::kCategory));
-          const std::string task = task_id_of(rec.value.value_or(""));
+          ledger_.dead_letter_record(topic, rec.last_header(kafka::header::kCategory));
+          const std::string task = task_id_of(rec.value);
           if (!task.empty()) ledger_.task_dead_lettered(task);
         });
       }

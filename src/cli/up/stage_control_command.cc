@@ -3,6 +3,7 @@
 // `sluice breaker status|open|close NAME`, each with --admin HOST:PORT.
 #include <httplib.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 

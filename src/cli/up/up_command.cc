@@ -7,6 +7,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -27,6 +30,8 @@
 #include "lake/delta/delta_table.h"
 #include "pipeline/config_text.h"
 #include "pipeline/pipeline_config.h"
+#include "pipeline/processor.h"
+#include "stages/builtin.h"
 
 namespace sluice::cli {
 namespace {
@@ -75,6 +80,7 @@ class Up {
   int run();
 
  private:
+  void check_configuration();
   void start_broker(int port);
   void configure_environment();
   void start_stages();
@@ -97,6 +103,7 @@ class Up {
   std::vector<std::pair<std::string, std::string>> env_;
   Supervised broker_, source_;
   std::vector<Supervised> stages_;
+  std::map<std::string, int> replicas_;  // processes per stage, from --replicas
   int64_t started_wall_ms_ = now_ms();
   bool source_done_ = false;   // finished sending (it keeps serving attachments until stopped)
   int64_t events_before_ = 0;  // records on the input topic before this run's source started
@@ -134,18 +141,36 @@ void Up::start_stage(Supervised& s) {
   s.started_wall_ms = now_ms();
 }
 
-void Up::start_stages() {
-  std::map<std::string, int> replicas;
-  for (const auto& r : f_.replicas) {
-    auto eq = r.find('=');
-    if (eq == std::string::npos || !config_.stage(r.substr(0, eq))) {
-      throw std::invalid_argument("--replicas " + r + ": expected STAGE=N with a stage of " +
-                                  pipeline_file_);
-    }
-    replicas[r.substr(0, eq)] = std::max(1, std::stoi(r.substr(eq + 1)));
-  }
+// Everything that can be checked before a process starts, so a mistake is
+// reported as itself rather than hidden behind a busy port or a crash loop: the
+// pipeline file (YAML, every setting), each stage's processor and option keys,
+// and --replicas.
+void Up::check_configuration() {
+  config_ = pipeline::load_pipeline_config(pipeline_file_);
+  stages::register_builtin_processors();
   for (const auto& s : config_.stages) {
-    int n = replicas.count(s.name) ? replicas[s.name] : 1;
+    pipeline::ProcessorRegistry::instance().check(s.processor,
+                                                  pipeline::processor_context(config_, s, nullptr));
+  }
+  for (const auto& r : f_.replicas) {
+    const auto eq = r.find('=');
+    const std::string stage = r.substr(0, eq);
+    int n = 0;
+    if (eq != std::string::npos) {
+      auto [end, ec] = std::from_chars(r.data() + eq + 1, r.data() + r.size(), n);
+      if (ec != std::errc() || end != r.data() + r.size()) n = 0;
+    }
+    if (!config_.stage(stage) || n < 1) {
+      throw std::invalid_argument(
+          "--replicas " + r + ": expected STAGE=N with N >= 1 and a stage of " + pipeline_file_);
+    }
+    replicas_[stage] = n;
+  }
+}
+
+void Up::start_stages() {
+  for (const auto& s : config_.stages) {
+    int n = replicas_.count(s.name) ? replicas_[s.name] : 1;
     for (int i = 1; i <= n; ++i) {
       const std::string name = s.name + (n > 1 ? "#" + std::to_string(i) : "");
       Supervised sup;
@@ -358,8 +383,11 @@ void Up::stop_all() {
 
 int Up::run() {
   pipeline_file_ =
-      fs::is_directory(f_.dir) ? (fs::path(f_.dir) / "pipeline.yaml").string() : f_.dir;
-  if (!f_.no_source) demo::parse_max_attachment_size(f_.max_attachment);  // fail before starting
+      fs::absolute(fs::is_directory(f_.dir) ? fs::path(f_.dir) / "pipeline.yaml" : fs::path(f_.dir))
+          .lexically_normal()
+          .string();
+  check_configuration();  // before anything starts
+  if (!f_.no_source) demo::parse_max_attachment_size(f_.max_attachment);
   data_ = fs::absolute(f_.data_dir);
   logs_ = data_ / "logs";
   fs::create_directories(logs_);
@@ -384,10 +412,16 @@ int Up::run() {
 
   const int64_t start = mono_ms();
   last_progress_ms_ = start;
+  // On a terminal the line is redrawn every second; in a log, one line every 5 s is enough.
+  // Lines are due on a fixed schedule, and the wait below ends when the next one is due, so
+  // the time spent checking and scraping does not stretch the interval.
+  const int64_t progress_every_ms = isatty(STDERR_FILENO) ? 1000 : 5000;
+  int64_t progress_due = start + progress_every_ms;
   int64_t drain_deadline = -1;
   int interrupts = 0;
   for (;;) {
-    timespec tick{1, 0};
+    const int64_t wait_ms = std::clamp<int64_t>(progress_due - mono_ms(), 1, 1000);
+    timespec tick{wait_ms / 1000, (wait_ms % 1000) * 1000000};
     if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) {
       interrupts += 1;
       if (interrupts == 1) {
@@ -403,9 +437,9 @@ int Up::run() {
     }
     supervise();
     write_table();
-    // On a terminal the line is redrawn every second; in a log, one line every 5 s is enough.
-    if (isatty(STDERR_FILENO) || mono_ms() - last_progress_ms_ >= 5000) {
-      print_progress((mono_ms() - start) / 1000);
+    if (mono_ms() >= progress_due) {
+      print_progress((mono_ms() - start + 500) / 1000);
+      while (progress_due <= mono_ms()) progress_due += progress_every_ms;
     }
     if (source_done_ && drain_deadline < 0 && (interrupts > 0 || !f_.keep_running)) {
       drain_deadline = mono_ms() + f_.drain_timeout_s * 1000;

@@ -6,6 +6,7 @@
 // Next to a `sluice up` data dir a pass resumes from DATA/validate.checkpoint
 // (docs/formats/validate-checkpoint.md) and reads only the records and table
 // files that are new since the last pass; one line on stderr says what it read.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>

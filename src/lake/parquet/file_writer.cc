@@ -192,7 +192,7 @@ struct FileWriter::Impl {
     m.row_groups = row_groups;
     for (const auto& [k, v] : options.key_value_metadata) m.key_value_metadata.push_back({k, v});
     m.created_by = "sluice version 0.1.0";
-    m.type_defined_column_orders = int32_t(schema.leaves.size());
+    m.column_orders.assign(schema.leaves.size(), meta::ColumnOrder{meta::kTypeOrder});
     std::string out;
     meta::encode(m, out);
     return out;

@@ -81,17 +81,17 @@ void set_leaf_type(const Field& f, SchemaElement& e) {
   switch (f.type) {
     case Type::kString:
       e.converted_type = meta::kUtf8;
-      e.logical = meta::kLogicalString;
+      e.logical_type.which = meta::kLogicalString;
       break;
     case Type::kDate:
       e.converted_type = meta::kDate;
-      e.logical = meta::kLogicalDate;
+      e.logical_type.which = meta::kLogicalDate;
       break;
     case Type::kTimestampMicros:
       e.converted_type = meta::kTimestampMicros;
-      e.logical = meta::kLogicalTimestamp;
-      e.timestamp_utc = true;
-      e.timestamp_unit = meta::kMicros;
+      e.logical_type.which = meta::kLogicalTimestamp;
+      e.logical_type.timestamp.is_adjusted_to_utc = true;
+      e.logical_type.timestamp.unit.which = meta::kMicros;
       break;
     default:
       break;
@@ -124,7 +124,7 @@ void emit(const Field& f, bool required, std::vector<SchemaElement>& out) {
     case Field::Kind::kList: {
       SchemaElement e = group(f.name, rep, 1);
       e.converted_type = meta::kList;
-      e.logical = meta::kLogicalList;
+      e.logical_type.which = meta::kLogicalList;
       out.push_back(std::move(e));
       out.push_back(group("list", meta::kRepeated, 1));
       emit(f.children[0], false, out);
@@ -133,7 +133,7 @@ void emit(const Field& f, bool required, std::vector<SchemaElement>& out) {
     case Field::Kind::kMap: {
       SchemaElement e = group(f.name, rep, 1);
       e.converted_type = meta::kMap;
-      e.logical = meta::kLogicalMap;
+      e.logical_type.which = meta::kLogicalMap;
       out.push_back(std::move(e));
       out.push_back(group("key_value", meta::kRepeated, 2));
       emit(f.children[0], true, out);
@@ -150,7 +150,7 @@ void emit(const Field& f, bool required, std::vector<SchemaElement>& out) {
 }
 
 bool no_annotation(const SchemaElement& e) {
-  return !e.converted_type && e.logical == meta::kLogicalNone;
+  return !e.converted_type && e.logical_type.which == meta::kLogicalNone;
 }
 
 Type leaf_type(const SchemaElement& e) {
@@ -166,18 +166,20 @@ Type leaf_type(const SchemaElement& e) {
       break;
     case meta::kInt32:
       if (no_annotation(e)) return Type::kInt32;
-      if (e.logical == meta::kLogicalDate || e.converted_type == meta::kDate) return Type::kDate;
+      if (e.logical_type.which == meta::kLogicalDate || e.converted_type == meta::kDate)
+        return Type::kDate;
       break;
     case meta::kInt64:
       if (no_annotation(e)) return Type::kInt64;
-      if (e.logical == meta::kLogicalTimestamp ? e.timestamp_unit == meta::kMicros
-                                               : e.converted_type == meta::kTimestampMicros) {
+      if (e.logical_type.which == meta::kLogicalTimestamp
+              ? e.logical_type.timestamp.unit.which == meta::kMicros
+              : e.converted_type == meta::kTimestampMicros) {
         return Type::kTimestampMicros;
       }
       break;
     case meta::kByteArray:
       if (no_annotation(e)) return Type::kBinary;
-      if (e.logical == meta::kLogicalString || e.converted_type == meta::kUtf8)
+      if (e.logical_type.which == meta::kLogicalString || e.converted_type == meta::kUtf8)
         return Type::kString;
       break;
     default:
@@ -218,12 +220,12 @@ struct Parser {
       unsupported(e, "repeated field outside LIST/MAP");
     const bool optional = rep == meta::kOptional;
     if (e.type) return Field::leaf(e.name, leaf_type(e), optional);
-    if (e.converted_type == meta::kList || e.logical == meta::kLogicalList) {
+    if (e.converted_type == meta::kList || e.logical_type.which == meta::kLogicalList) {
       repeated_group(e, 1);
       return Field::list(e.name, parse(depth + 1), optional);
     }
     if (e.converted_type == meta::kMap || e.converted_type == meta::kMapKeyValue ||
-        e.logical == meta::kLogicalMap) {
+        e.logical_type.which == meta::kLogicalMap) {
       repeated_group(e, 2);
       Field key = parse(depth + 1);
       return Field::map(e.name, std::move(key), parse(depth + 1), optional);

@@ -103,6 +103,10 @@ void CompactWriter::i32(int32_t v) {
   varint(zigzag_encode(v));
 }
 
+void CompactWriter::i64(int64_t v) {
+  varint(zigzag_encode(v));
+}
+
 void CompactWriter::binary(std::string_view v) {
   varint(v.size());
   out_.append(v);
@@ -255,10 +259,9 @@ void CompactReader::skip(CType type) {
   fail("unknown type " + std::to_string(int(type)));
 }
 
-void CompactReader::expect(CType actual, CType expected, const char* what) {
+bool CompactReader::matches(CType actual, CType expected) {
   const bool is_bool = actual == CType::kTrue || actual == CType::kFalse;
-  if (actual == expected || (is_bool && expected == CType::kTrue)) return;
-  fail(std::string("wrong wire type for ") + what);
+  return actual == expected || (is_bool && expected == CType::kTrue);
 }
 
 }  // namespace sluice::lake::parquet::thrift

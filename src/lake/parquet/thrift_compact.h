@@ -49,6 +49,7 @@ class CompactWriter {
   // List elements (structs inside lists use begin_struct/end_struct).
   void list_header(CType element, size_t size);
   void i32(int32_t v);
+  void i64(int64_t v);
   void binary(std::string_view v);
 
   void varint(uint64_t v);
@@ -80,8 +81,9 @@ class CompactReader {
   uint32_t list_header(CType& element);
   void skip(CType type);
 
-  // Throws unless `actual` is `expected` (bools accept either bool type).
-  static void expect(CType actual, CType expected, const char* what);
+  // Whether a value of wire type `actual` is one of type `expected` (a bool
+  // field's type is kTrue or kFalse; pass kTrue for either).
+  static bool matches(CType actual, CType expected);
 
  private:
   uint8_t byte();

@@ -6,11 +6,8 @@
 //
 // Usage: parquet_write_tool <out_dir>
 //
-// Value encoding in the JSON (test_parquet_duckdb.py compares with DuckDB's):
-// integers, timestamps (µs since the epoch) and dates (days since the epoch)
-// as decimal strings, so 64-bit values survive JSON; floats as numbers, or
-// "NaN"/"Infinity"/"-Infinity"; binary as "hex:<lowercase hex>"; lists as
-// arrays, maps as arrays of [key, value], structs as objects.
+// Values are encoded in the JSON as parquet_json.h says (test_parquet_duckdb.py
+// compares them with DuckDB's).
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -20,95 +17,10 @@
 #include <vector>
 
 #include "lake/parquet/file_writer.h"
+#include "parquet_json.h"
 
 namespace sluice::lake::parquet {
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += char(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += char(c);
-    }
-  }
-  return out + "\"";
-}
-
-std::string number(double d) {
-  if (std::isnan(d)) return "\"NaN\"";
-  if (std::isinf(d)) return d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
-  return buf;
-}
-
-std::string hex(const std::string& s) {
-  static const char* digits = "0123456789abcdef";
-  std::string out = "\"hex:";
-  for (unsigned char c : s) out += {digits[c >> 4], digits[c & 15]};
-  return out + "\"";
-}
-
-std::string json(const Field& f, const Value& v);
-
-std::string leaf_json(Type t, const Value& v) {
-  switch (t) {
-    case Type::kBoolean:
-      return std::get<bool>(v.v) ? "true" : "false";
-    case Type::kInt32:
-    case Type::kDate:
-      return "\"" + std::to_string(std::get<int32_t>(v.v)) + "\"";
-    case Type::kInt64:
-    case Type::kTimestampMicros:
-      return "\"" + std::to_string(std::get<int64_t>(v.v)) + "\"";
-    case Type::kFloat:
-      return number(std::get<float>(v.v));
-    case Type::kDouble:
-      return number(std::get<double>(v.v));
-    case Type::kString:
-      return quote(std::get<std::string>(v.v));
-    case Type::kBinary:
-      return hex(std::get<std::string>(v.v));
-  }
-  return "null";
-}
-
-std::string json(const Field& f, const Value& v) {
-  if (v.is_null()) return "null";
-  std::string out;
-  switch (f.kind) {
-    case Field::Kind::kLeaf:
-      return leaf_json(f.type, v);
-    case Field::Kind::kStruct: {
-      const auto& fields = std::get<ValueList>(v.v);
-      for (size_t i = 0; i < fields.size(); ++i)
-        out += (i ? "," : "") + quote(f.children[i].name) + ":" + json(f.children[i], fields[i]);
-      return "{" + out + "}";
-    }
-    case Field::Kind::kList: {
-      const auto& items = std::get<ValueList>(v.v);
-      for (size_t i = 0; i < items.size(); ++i)
-        out += (i ? "," : "") + json(f.children[0], items[i]);
-      return "[" + out + "]";
-    }
-    case Field::Kind::kMap: {
-      const auto& pairs = std::get<ValueMap>(v.v);
-      for (size_t i = 0; i < pairs.size(); ++i) {
-        out += std::string(i ? "," : "") + "[" + json(f.children[0], pairs[i].first) + "," +
-               json(f.children[1], pairs[i].second) + "]";
-      }
-      return "[" + out + "]";
-    }
-  }
-  return "null";
-}
 
 const char* type_name(Type t) {
   switch (t) {

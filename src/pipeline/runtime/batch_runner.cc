@@ -1,0 +1,55 @@
+#include "pipeline/runtime/batch_runner.h"
+
+#include <chrono>
+#include <exception>
+#include <string>
+
+namespace sluice::pipeline {
+
+void BatchRunner::run(const TopicPartition& tp, const Batch& batch) {
+  Completion c{tp, {}, {}};
+  c.results.reserve(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->materialize();
+    auto start = std::chrono::steady_clock::now();
+    Outcome outcome;
+    try {
+      outcome = processor_.process(batch[i]->record);
+    } catch (const std::exception& e) {
+      // A processor bug must not take the stage down: the record goes the failure path.
+      outcome =
+          Outcome::failure(ErrorCategory::kPermanent, std::string("processor threw: ") + e.what());
+    }
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    bool failed = !outcome.ok;
+    bool sent = false;
+    if (outcome.ok && !(outcome.deferred && sink_) && !outcome.outputs.empty()) {
+      // Produced here, not on the poll thread: the outputs are built, sent and
+      // freed by the thread that allocated them, and the poll thread keeps only
+      // the bookkeeping.
+      delivery_.produce_outputs(batch[i], outcome.outputs);
+      outcome.outputs.clear();
+      sent = true;
+    }
+    c.results.push_back({batch[i], std::move(outcome), seconds, sent});
+    if (failed) {
+      c.returned.assign(batch.begin() + long(i) + 1, batch.end());
+      break;
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    done_.push_back(std::move(c));
+  }
+  wakeup_.notify();
+}
+
+std::vector<Completion> BatchRunner::take() {
+  std::vector<Completion> done;
+  std::lock_guard lock(mu_);
+  done.swap(done_);
+  return done;
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,52 @@
+#include "pipeline/runtime/gauges.h"
+
+#include <algorithm>
+#include <map>
+
+namespace sluice::pipeline {
+
+void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, int64_t now_ms) {
+  auto inputs_of = [](const PartitionState& state) {
+    LagInputs in;
+    in.committable = state.tracker.committable();
+    in.first_consumed = state.first_consumed;
+    in.committed = state.committed;
+    return in;
+  };
+  // One request for every partition that needs its fetch position.
+  std::map<TopicPartition, int64_t> positions;
+  std::vector<kafka::PartitionOffset> unknown;
+  for (const auto& [tp, state] : partitions_.all()) {
+    if (needs_position(inputs_of(*state))) unknown.push_back({tp.first, tp.second});
+  }
+  if (!unknown.empty()) {
+    if (auto found = consumer.positions(unknown)) {
+      for (size_t i = 0; i < unknown.size(); ++i)
+        positions[{unknown[i].topic, unknown[i].partition}] = (*found)[i];
+    }
+  }
+  int64_t total_lag = 0;
+  for (const auto& [tp, state] : partitions_.all()) {
+    std::optional<kafka::Watermarks> marks = consumer.cached_watermarks(tp.first, tp.second);
+    if (!marks) continue;
+    LagInputs in = inputs_of(*state);
+    in.low = marks->low;
+    in.high = marks->high;
+    if (auto pos = positions.find(tp); pos != positions.end()) in.position = pos->second;
+    std::optional<int64_t> lag = partition_lag(in);
+    if (!lag) continue;  // not known yet: next time
+    double seconds = *lag > 0 && !state->pending.empty()
+                         ? double(now_ms - state->pending.front()->timestamp_ms) / 1000.0
+                         : 0.0;
+    metrics_.lag(tp.first, tp.second, *lag, std::max(seconds, 0.0));
+    total_lag += *lag;
+  }
+  lag_.apply(total_lag);
+  metrics_.degraded(lag_.degraded());
+  for (CircuitBreaker* b : breakers_.all())
+    metrics_.breaker_state(b->config().name, int(b->state()), b->times_opened());
+  metrics_.assigned(assigned);
+  metrics_.connected(connected, connected);
+}
+
+}  // namespace sluice::pipeline

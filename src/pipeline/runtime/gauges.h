@@ -1,0 +1,33 @@
+// Gauges: the stage's per-partition lag and its other levels, published to the
+// metrics registry once a second by the poll thread. Measuring lag also drives
+// the lag policies (degrade, halt), which act on the stage's total.
+//
+// Invariant: only owned partitions are measured (a revoked one was zeroed when
+// it was given up), and a partition whose position is not known yet is skipped
+// rather than reported from the log start.
+#pragma once
+
+#include "kafka/consumer.h"
+#include "pipeline/runtime/breaker_set.h"
+#include "pipeline/runtime/lag_policy.h"
+#include "pipeline/runtime/partition_table.h"
+#include "pipeline/stage_metrics.h"
+
+namespace sluice::pipeline {
+
+class Gauges {
+ public:
+  Gauges(StageMetrics& metrics, PartitionTable& partitions, BreakerSet& breakers, LagPolicy& lag)
+      : metrics_(metrics), partitions_(partitions), breakers_(breakers), lag_(lag) {}
+
+  // `now_ms` is wall-clock time, against which record timestamps give lag in seconds.
+  void refresh(kafka::Consumer& consumer, int assigned, bool connected, int64_t now_ms);
+
+ private:
+  StageMetrics& metrics_;
+  PartitionTable& partitions_;
+  BreakerSet& breakers_;
+  LagPolicy& lag_;
+};
+
+}  // namespace sluice::pipeline

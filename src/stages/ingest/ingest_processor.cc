@@ -1,0 +1,107 @@
+#include "stages/ingest/ingest_processor.h"
+
+#include <simdjson.h>
+
+#include <stdexcept>
+
+#include "stages/ingest/ingest_claim.h"
+
+namespace sluice::stages {
+namespace {
+
+using pipeline::ErrorCategory;
+using pipeline::Outcome;
+
+[[noreturn]] void bad_option(const std::string& stage, const std::string& key,
+                             const std::string& what) {
+  throw pipeline::OptionError(key, "stage '" + stage + "' (processor ingest): " + what);
+}
+
+std::string schema_path(const pipeline::ProcessorContext& c) {
+  const YAML::Node n = c.options["schema"];
+  if (!n || !n.IsScalar() || n.Scalar().empty()) {
+    bad_option(
+        c.stage, "schema",
+        "option 'schema' is required: the path of the events' JSON Schema file, e.g. "
+        "claim-event.schema.json (relative paths resolve against the pipeline file's directory)");
+  }
+  return pipeline::resolve_option_path(c, n.Scalar());
+}
+
+json_schema::Schema load_schema(const pipeline::ProcessorContext& c) {
+  try {
+    return json_schema::Schema::load_file(schema_path(c));
+  } catch (const json_schema::SchemaError& e) {
+    bad_option(c.stage, "schema", std::string("option 'schema': ") + e.what());
+  }
+}
+
+size_t dedupe_window(const pipeline::ProcessorContext& c) {
+  const YAML::Node n = c.options["dedupe_window"];
+  if (!n) return 100000;
+  try {
+    int64_t v = n.as<int64_t>();
+    if (v >= 0) return size_t(v);
+  } catch (const YAML::Exception&) {
+  }
+  bad_option(c.stage, "dedupe_window",
+             "option 'dedupe_window' must be a whole number >= 0 (0 turns dedupe off), not '" +
+                 (n.IsScalar() ? n.Scalar() : std::string("a list or map")) + "'");
+}
+
+const std::string& first_output(const pipeline::ProcessorContext& c) {
+  if (c.outputs.empty())
+    bad_option(c.stage, "",
+               "needs an output topic for the download tasks (outputs: [claims.downloads])");
+  return c.outputs.front();
+}
+
+std::string joined(const std::vector<std::string>& errors) {
+  std::string out;
+  for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e;
+  return out;
+}
+
+}  // namespace
+
+Ingest::Ingest(const pipeline::ProcessorContext& context)
+    : output_(first_output(context)),
+      schema_path_(schema_path(context)),
+      schema_(load_schema(context)),
+      recent_(dedupe_window(context)) {}
+
+Outcome Ingest::process(const pipeline::Record& record) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(record.value);
+  simdjson::dom::element event;
+  if (auto err = parser.parse(padded).get(event)) {
+    return Outcome::failure(
+        ErrorCategory::kValidation,
+        std::string("the event is not valid JSON: ") + simdjson::error_message(err));
+  }
+  if (auto errors = schema_.validate(event); !errors.empty()) {
+    return Outcome::failure(ErrorCategory::kValidation, "the event does not match schema " +
+                                                            schema_path_ + ": " + joined(errors));
+  }
+  ClaimEvent claim;
+  if (auto err = read_claim_event(event, claim); !err.empty()) {
+    return Outcome::failure(ErrorCategory::kValidation, "the event cannot be fanned out: " + err);
+  }
+  std::vector<std::string> urls;
+  for (const auto& a : claim.attachments) urls.push_back(a.url);
+  auto key = RecentFanouts::key_of(claim.claim_id, urls);
+  if (recent_.seen_elsewhere(
+          key, RecentFanouts::origin_of(record.topic, record.partition, record.offset))) {
+    return Outcome::success({});
+  }
+  std::vector<pipeline::OutputRecord> tasks;
+  for (size_t i = 0; i < claim.attachments.size(); ++i) {
+    tasks.push_back({output_,
+                     claim.claim_id,
+                     download_task_json(record.trace_id, claim.claim_id, i, claim.attachments[i]),
+                     {{pipeline::header::kTraceId, record.trace_id}}});
+  }
+  return Outcome::success(std::move(tasks));
+}
+
+}  // namespace sluice::stages

@@ -1,0 +1,382 @@
+// Compiling a schema document into Nodes (json_schema_node.h), and walking an
+// instance against them.
+#include "stages/json_schema/json_schema.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "stages/json_schema/json_schema_canonical.h"
+#include "stages/json_schema/json_schema_node.h"
+
+namespace sluice::stages::json_schema {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+const std::set<std::string, std::less<>> kAnnotations = {
+    "$schema", "$id", "$comment", "title", "description", "default", "examples"};
+
+struct TypeName {
+  const char* name;
+  unsigned bit;
+};
+constexpr TypeName kTypeNames[] = {{"null", kNullType},       {"boolean", kBooleanType},
+                                   {"integer", kIntegerType}, {"number", kNumberType},
+                                   {"string", kStringType},   {"array", kArrayType},
+                                   {"object", kObjectType}};
+
+bool is_number(element v) {
+  auto t = v.type();
+  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+}
+
+double number_of(element v) {
+  switch (v.type()) {
+    case element_type::INT64:
+      return double(int64_t(v.get_int64()));
+    case element_type::UINT64:
+      return double(uint64_t(v.get_uint64()));
+    default:
+      return double(v.get_double());
+  }
+}
+
+bool is_integral(element v) {
+  if (v.type() == element_type::INT64 || v.type() == element_type::UINT64) return true;
+  if (v.type() != element_type::DOUBLE) return false;
+  double d = double(v.get_double());
+  return std::isfinite(d) && std::floor(d) == d;
+}
+
+// The type name an instance value is reported as in "expected X, got Y".
+const char* type_of(element v) {
+  switch (v.type()) {
+    case element_type::NULL_VALUE:
+      return "null";
+    case element_type::BOOL:
+      return "boolean";
+    case element_type::STRING:
+      return "string";
+    case element_type::ARRAY:
+      return "array";
+    case element_type::OBJECT:
+      return "object";
+    default:
+      return is_integral(v) ? "integer" : "number";
+  }
+}
+
+bool type_matches(unsigned types, element v) {
+  if (types == 0) return true;
+  switch (v.type()) {
+    case element_type::NULL_VALUE:
+      return types & kNullType;
+    case element_type::BOOL:
+      return types & kBooleanType;
+    case element_type::STRING:
+      return types & kStringType;
+    case element_type::ARRAY:
+      return types & kArrayType;
+    case element_type::OBJECT:
+      return types & kObjectType;
+    default:
+      return (types & kNumberType) || ((types & kIntegerType) && is_integral(v));
+  }
+}
+
+size_t code_points(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string number_text(double d) {
+  std::ostringstream out;
+  out << d;
+  return out.str();
+}
+
+// Builds Nodes from schema DOM values; every error names the origin and the schema path.
+class Compiler {
+ public:
+  explicit Compiler(std::string origin) : origin_(std::move(origin)) {}
+
+  std::shared_ptr<const Node> compile(element s, const std::string& path) {
+    auto node = std::make_shared<Node>();
+    if (s.type() == element_type::BOOL) {
+      node->reject_all = !bool(s.get_bool());
+      return node;
+    }
+    if (s.type() != element_type::OBJECT) fail(path, "a schema must be an object or a boolean");
+    for (auto field : s.get_object()) keyword(*node, field.key, field.value, path);
+    return node;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw SchemaError(origin_ + ": " + path + ": " + what);
+  }
+
+  uint64_t count(element v, const std::string& path, std::string_view key) const {
+    if (v.type() == element_type::UINT64) return uint64_t(v.get_uint64());
+    if (is_integral(v) && number_of(v) >= 0) return uint64_t(number_of(v));
+    fail(path, "'" + std::string(key) + "' must be a non-negative integer");
+  }
+
+  double number(element v, const std::string& path, std::string_view key) const {
+    if (!is_number(v)) fail(path, "'" + std::string(key) + "' must be a number");
+    return number_of(v);
+  }
+
+  void types(Node& node, element v, const std::string& path) const {
+    std::vector<element> names;
+    if (v.type() == element_type::ARRAY) {
+      for (element n : v.get_array()) names.push_back(n);
+    } else {
+      names.push_back(v);
+    }
+    for (element n : names) {
+      std::string_view name;
+      if (n.get_string().get(name) != simdjson::SUCCESS)
+        fail(path, "'type' entries must be strings");
+      unsigned bit = 0;
+      for (const auto& t : kTypeNames) {
+        if (name == t.name) bit = t.bit;
+      }
+      if (bit == 0) {
+        fail(path, "unknown type '" + std::string(name) +
+                       "' (use null, boolean, integer, number, string, array or object)");
+      }
+      node.types |= bit;
+      if (!node.types_text.empty()) node.types_text += " or ";
+      node.types_text += name;
+    }
+    if (names.empty()) fail(path, "'type' must name at least one type");
+  }
+
+  void keyword(Node& node, std::string_view key, element v, const std::string& path) {
+    if (key == "type") {
+      types(node, v, path);
+    } else if (key == "properties") {
+      if (v.type() != element_type::OBJECT) fail(path, "'properties' must be an object");
+      std::string below = child_path(path, "properties");
+      for (auto field : v.get_object()) {
+        node.properties[std::string(field.key)] =
+            compile(field.value, child_path(below, field.key));
+      }
+    } else if (key == "required") {
+      if (v.type() != element_type::ARRAY)
+        fail(path, "'required' must be an array of property names");
+      for (element n : v.get_array()) {
+        std::string_view name;
+        if (n.get_string().get(name) != simdjson::SUCCESS)
+          fail(path, "'required' entries must be strings");
+        node.required.emplace_back(name);
+      }
+    } else if (key == "additionalProperties") {
+      if (v.type() != element_type::BOOL) {
+        fail(path,
+             "'additionalProperties' must be true or false (schemas there are not supported)");
+      }
+      node.additional_properties = bool(v.get_bool());
+    } else if (key == "items") {
+      if (v.type() == element_type::ARRAY)
+        fail(path, "'items' must be one schema (tuple form is not supported)");
+      node.items = compile(v, child_path(path, "items"));
+    } else if (key == "minItems") {
+      node.min_items = count(v, path, key);
+    } else if (key == "maxItems") {
+      node.max_items = count(v, path, key);
+    } else if (key == "minLength") {
+      node.min_length = count(v, path, key);
+    } else if (key == "maxLength") {
+      node.max_length = count(v, path, key);
+    } else if (key == "minimum") {
+      node.minimum = number(v, path, key);
+    } else if (key == "maximum") {
+      node.maximum = number(v, path, key);
+    } else if (key == "enum") {
+      if (v.type() != element_type::ARRAY) fail(path, "'enum' must be an array");
+      node.enum_values.emplace();
+      for (element e : v.get_array()) {
+        node.enum_values->push_back(canonical_json(e));
+        node.enum_text += (node.enum_text.empty() ? "" : ", ") + node.enum_values->back();
+      }
+      node.enum_text = "[" + node.enum_text + "]";
+    } else if (key == "const") {
+      node.const_value = canonical_json(v);
+    } else if (key == "pattern") {
+      std::string_view p;
+      if (v.get_string().get(p) != simdjson::SUCCESS) fail(path, "'pattern' must be a string");
+      try {
+        node.pattern.emplace(std::string(p));
+      } catch (const std::invalid_argument& e) {
+        fail(path,
+             "'pattern' " + std::string(p) + " is not a valid regular expression: " + e.what());
+      }
+      node.pattern_text = p;
+    } else if (key == "format") {
+      std::string_view f;
+      if (v.get_string().get(f) != simdjson::SUCCESS) fail(path, "'format' must be a string");
+      if (f == "date-time") {
+        node.format = Format::kDateTime;
+      } else if (f == "uri") {
+        node.format = Format::kUri;
+      } else {
+        fail(path, "format '" + std::string(f) + "' is not supported (supported: date-time, uri)");
+      }
+    } else if (!kAnnotations.contains(key)) {
+      fail(path,
+           "keyword '" + std::string(key) +
+               "' is not supported; supported: type, properties, required, additionalProperties, "
+               "items, minItems, maxItems, enum, const, minLength, maxLength, pattern, minimum, "
+               "maximum, format");
+    }
+  }
+
+  std::string origin_;
+};
+
+class Walker {
+ public:
+  Walker(std::vector<std::string>& errors, size_t max) : errors_(errors), max_(max) {}
+
+  void check(const Node& n, element v, const std::string& path) {
+    if (full()) return;
+    if (n.reject_all) return fail(path, "is not allowed here");
+    if (!type_matches(n.types, v)) {
+      return fail(path, "expected " + n.types_text + ", got " + type_of(v));
+    }
+    if (n.enum_values || n.const_value) {
+      std::string c = canonical_json(v);
+      if (n.const_value && c != *n.const_value)
+        fail(path, "is not equal to const " + *n.const_value);
+      if (n.enum_values &&
+          std::find(n.enum_values->begin(), n.enum_values->end(), c) == n.enum_values->end()) {
+        fail(path, "is not one of enum " + n.enum_text);
+      }
+    }
+    switch (v.type()) {
+      case element_type::OBJECT:
+        return object(n, v.get_object(), path);
+      case element_type::ARRAY:
+        return array(n, v.get_array(), path);
+      case element_type::STRING:
+        return string(n, std::string_view(v.get_string()), path);
+      case element_type::INT64:
+      case element_type::UINT64:
+      case element_type::DOUBLE:
+        return number(n, number_of(v), path);
+      default:
+        return;
+    }
+  }
+
+ private:
+  bool full() const { return errors_.size() >= max_; }
+  void fail(const std::string& path, const std::string& what) {
+    if (!full()) errors_.push_back(path + ": " + what);
+  }
+
+  void object(const Node& n, simdjson::dom::object o, const std::string& path) {
+    for (const auto& name : n.required) {
+      if (o[name].error() == simdjson::NO_SUCH_FIELD)
+        fail(child_path(path, name), "required property is missing");
+    }
+    for (auto field : o) {
+      std::string below = child_path(path, field.key);
+      if (auto it = n.properties.find(std::string(field.key)); it != n.properties.end()) {
+        check(*it->second, field.value, below);
+      } else if (!n.additional_properties) {
+        fail(below, "property is not allowed (additionalProperties is false)");
+      }
+    }
+  }
+
+  void array(const Node& n, simdjson::dom::array a, const std::string& path) {
+    size_t size = a.size();
+    if (n.min_items && size < *n.min_items) {
+      fail(path, "has " + std::to_string(size) + " items, fewer than minItems " +
+                     std::to_string(*n.min_items));
+    }
+    if (n.max_items && size > *n.max_items) {
+      fail(path, "has " + std::to_string(size) + " items, more than maxItems " +
+                     std::to_string(*n.max_items));
+    }
+    if (!n.items) return;
+    size_t i = 0;
+    for (element item : a) check(*n.items, item, path + "[" + std::to_string(i++) + "]");
+  }
+
+  void string(const Node& n, std::string_view s, const std::string& path) {
+    size_t length = code_points(s);
+    if (n.min_length && length < *n.min_length) {
+      fail(path, "length " + std::to_string(length) + " is less than minLength " +
+                     std::to_string(*n.min_length));
+    }
+    bool too_long = n.max_length && length > *n.max_length;
+    if (too_long) {
+      fail(path, "length " + std::to_string(length) + " is more than maxLength " +
+                     std::to_string(*n.max_length));
+    }
+    // A string already too long is not matched: it bounds the regex engine's work.
+    if (n.pattern && !too_long) {
+      auto result = n.pattern->search(s);
+      if (result == Pattern::Result::kNoMatch)
+        fail(path, "does not match pattern " + n.pattern_text);
+      if (result == Pattern::Result::kTooComplex)
+        fail(path, "is too complex to match against pattern " + n.pattern_text);
+    }
+    if (n.format == Format::kDateTime && !is_date_time(s))
+      fail(path, "does not match format date-time");
+    if (n.format == Format::kUri && !is_http_uri(s)) fail(path, "does not match format uri");
+  }
+
+  void number(const Node& n, double d, const std::string& path) {
+    if (n.minimum && d < *n.minimum) {
+      fail(path, number_text(d) + " is less than minimum " + number_text(*n.minimum));
+    }
+    if (n.maximum && d > *n.maximum) {
+      fail(path, number_text(d) + " is more than maximum " + number_text(*n.maximum));
+    }
+  }
+
+  std::vector<std::string>& errors_;
+  size_t max_;
+};
+
+}  // namespace
+
+Schema Schema::parse(std::string_view text, const std::string& origin) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  element root;
+  if (auto err = parser.parse(padded).get(root)) {
+    throw SchemaError(origin + ": not valid JSON: " + simdjson::error_message(err));
+  }
+  return Schema(Compiler(origin).compile(root, "$"));
+}
+
+Schema Schema::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SchemaError("cannot read JSON schema file " + path + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), path);
+}
+
+std::vector<std::string> Schema::validate(element value, size_t max_errors) const {
+  std::vector<std::string> errors;
+  Walker(errors, max_errors).check(*root_, value, "$");
+  return errors;
+}
+
+}  // namespace sluice::stages::json_schema

@@ -1,0 +1,47 @@
+// The compiled form of one (sub)schema: every keyword already checked for
+// shape and turned into a ready-to-use value, so validation never re-reads the
+// schema text. Private to json_schema*.cc.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stages/json_schema/json_schema_pattern.h"
+
+namespace sluice::stages::json_schema {
+
+enum TypeBit : unsigned {
+  kNullType = 1,
+  kBooleanType = 2,
+  kIntegerType = 4,
+  kNumberType = 8,  // includes integers
+  kStringType = 16,
+  kArrayType = 32,
+  kObjectType = 64,
+};
+
+enum class Format { kNone, kDateTime, kUri };
+
+struct Node {
+  bool reject_all = false;  // the boolean schema `false`
+  unsigned types = 0;       // TypeBit set; 0 accepts every type
+  std::string types_text;   // "string" or "string or null", for messages
+  std::map<std::string, std::shared_ptr<const Node>> properties;
+  std::vector<std::string> required;
+  bool additional_properties = true;
+  std::shared_ptr<const Node> items;
+  std::optional<uint64_t> min_items, max_items, min_length, max_length;
+  std::optional<std::vector<std::string>> enum_values;  // canonical JSON text of each
+  std::string enum_text;                                // ["a", "b"], for messages
+  std::optional<std::string> const_value;               // canonical JSON text
+  std::optional<Pattern> pattern;
+  std::string pattern_text;
+  std::optional<double> minimum, maximum;
+  Format format = Format::kNone;
+};
+
+}  // namespace sluice::stages::json_schema

@@ -1,0 +1,146 @@
+#include "stages/table_sink/json_row.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <string>
+
+namespace sluice::stages {
+namespace {
+
+using lake::parquet::Type;
+using lake::parquet::Value;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// Days since 1970-01-01 of a civil date (proleptic Gregorian), without timegm's locale/time zone
+// state.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = unsigned(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + int64_t(doe) - 719468;
+}
+
+int digits(std::string_view s, size_t at, size_t n) {
+  if (at + n > s.size()) throw RowError("truncated");
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') throw RowError("not a digit");
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+int32_t parse_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') throw RowError("not YYYY-MM-DD");
+  return int32_t(
+      days_from_civil(digits(s, 0, 4), unsigned(digits(s, 5, 2)), unsigned(digits(s, 8, 2))));
+}
+
+[[noreturn]] void mismatch(const lake::delta::TableColumn& c, const std::string& why) {
+  throw RowError("column '" + c.name + "' (" + lake::delta::delta_type_name(c.type) + "): " + why);
+}
+
+Value convert(const element& e, const lake::delta::TableColumn& c) {
+  const element_type t = e.type();
+  switch (c.type) {
+    case Type::kString:
+    case Type::kBinary:
+      if (t != element_type::STRING) mismatch(c, "expected a JSON string");
+      return std::string(std::string_view(e));
+    case Type::kBoolean:
+      if (t != element_type::BOOL) mismatch(c, "expected true or false");
+      return bool(e);
+    case Type::kInt64:
+      if (t != element_type::INT64) mismatch(c, "expected an integer");
+      return int64_t(e);
+    case Type::kInt32: {
+      if (t != element_type::INT64) mismatch(c, "expected an integer");
+      int64_t v = int64_t(e);
+      if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+        mismatch(c, std::to_string(v) + " does not fit in 32 bits");
+      }
+      return int32_t(v);
+    }
+    case Type::kDouble:
+    case Type::kFloat: {
+      double v = t == element_type::DOUBLE   ? double(e)
+                 : t == element_type::INT64  ? double(int64_t(e))
+                 : t == element_type::UINT64 ? double(uint64_t(e))
+                                             : (mismatch(c, "expected a number"), 0.0);
+      return c.type == Type::kFloat ? Value(float(v)) : Value(v);
+    }
+    case Type::kTimestampMicros:
+      if (t == element_type::INT64) return int64_t(e) * 1000;  // epoch milliseconds
+      if (t != element_type::STRING)
+        mismatch(c, "expected an ISO-8601 string or epoch milliseconds");
+      try {
+        return parse_iso_timestamp_micros(std::string_view(e));
+      } catch (const RowError& err) {
+        mismatch(c, "'" + std::string(std::string_view(e)) + "' is not an ISO-8601 timestamp (" +
+                        err.what() + ")");
+      }
+    case Type::kDate:
+      if (t != element_type::STRING) mismatch(c, "expected \"YYYY-MM-DD\"");
+      try {
+        return parse_date(std::string_view(e));
+      } catch (const RowError& err) {
+        mismatch(c,
+                 "'" + std::string(std::string_view(e)) + "' is not a date (" + err.what() + ")");
+      }
+  }
+  mismatch(c, "unsupported type");
+}
+
+}  // namespace
+
+int64_t parse_iso_timestamp_micros(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
+  if (s.size() < 20 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':') {
+    throw RowError("expected YYYY-MM-DDTHH:MM:SSZ");
+  }
+  int64_t days = parse_date(s.substr(0, 10));
+  int64_t secs = days * 86400 + digits(s, 11, 2) * 3600 + digits(s, 14, 2) * 60 + digits(s, 17, 2);
+  size_t at = 19;
+  int64_t micros = 0;
+  if (at < s.size() && s[at] == '.') {
+    int scale = 100000;
+    for (++at; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at, scale /= 10)
+      micros += (s[at] - '0') * scale;
+  }
+  if (at < s.size() && s[at] == 'Z' && at + 1 == s.size()) return secs * 1000000 + micros;
+  if (at + 6 == s.size() && (s[at] == '+' || s[at] == '-') && s[at + 3] == ':') {
+    int64_t offset = digits(s, at + 1, 2) * 3600 + digits(s, at + 4, 2) * 60;
+    return (secs - (s[at] == '+' ? offset : -offset)) * 1000000 + micros;
+  }
+  throw RowError("missing time zone (Z or +HH:MM)");
+}
+
+lake::parquet::Row json_to_row(std::string_view json, const lake::delta::TableSchema& schema) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (auto err = parser.parse(json.data(), json.size()).get(object)) {
+    throw RowError(std::string("the event is not a JSON object: ") + simdjson::error_message(err));
+  }
+  lake::parquet::Row row;
+  row.reserve(schema.size());
+  for (const auto& c : schema) {
+    element e;
+    if (object[c.name].get(e) != simdjson::SUCCESS || e.is_null()) {
+      if (!c.nullable)
+        throw RowError("column '" + c.name + "' is required but the event has no '" + c.name + "'");
+      row.emplace_back();
+      continue;
+    }
+    row.push_back(convert(e, c));
+  }
+  return row;
+}
+
+}  // namespace sluice::stages
