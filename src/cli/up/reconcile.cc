@@ -73,7 +73,7 @@ class Pass {
     // dead-lettered after it was counted in an earlier pass is taken back by the ledger.
     const ScanSpans counted = c_.scans["events"];
     for (const std::string& topic : dlq_topics(ingest_)) {
-      scan("ingest-dlq " + topic, topic, false, [&](const ScannedRecord& rec) {
+      scan(ingest_.name + "-dlq " + topic, topic, false, [&](const ScannedRecord& rec) {
         ledger_.dead_letter_record(topic, rec.last_header(kafka::header::kCategory));
         const std::string* p = rec.last_header(kafka::header::kOriginalPartition);
         const std::string* o = rec.last_header(kafka::header::kOriginalOffset);
@@ -264,7 +264,15 @@ ReconcileReport reconcile(const pipeline::PipelineConfig& config, const std::str
     c = fresh;
     report = run_pass(config, admin, since_ms, c, cost);
   }
-  if (!checkpoint_path.empty()) save_checkpoint(checkpoint_path, c);
+  if (!checkpoint_path.empty()) {
+    try {
+      save_checkpoint(checkpoint_path, c);
+    } catch (const std::exception& e) {
+      // The report stands; only the next pass's saving is lost (it will be a full pass).
+      std::fprintf(stderr, "sluice: cannot write %s (%s); the next pass reads everything again\n",
+                   checkpoint_path.c_str(), e.what());
+    }
+  }
   return report;
 }
 
