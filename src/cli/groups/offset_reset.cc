@@ -1,35 +1,16 @@
 #include "cli/groups/offset_reset.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
+#include "cli/groups/reset_plan.h"
 #include "cli/support/datetime.h"
 #include "cli/support/table.h"
 
 namespace sluice::cli {
-namespace {
 
-void require_one_target(const ResetFlags& f) {
-  const int chosen = int{f.to_earliest} + int{f.to_latest} + int{!f.to_datetime.empty()} +
-                     int{f.shift_by.has_value()};
-  if (chosen != 1) {
-    throw std::invalid_argument(
-        "choose exactly one of --to-earliest, --to-latest, --to-datetime TS, --shift-by N");
-  }
-}
-
-// Where one partition's offset goes. `shift_from` is the committed offset (the log start without
-// one); `at_time` is the offsets_for_times answer (-1: no record that late).
-int64_t new_offset(const ResetFlags& f, int64_t shift_from, kafka::Watermarks w, int64_t at_time) {
-  if (f.to_earliest) return w.low;
-  if (f.to_latest) return w.high;
-  if (f.shift_by) return std::clamp(shift_from + *f.shift_by, w.low, w.high);
-  return at_time >= 0 ? at_time : w.high;
-}
-
-}  // namespace
-
+// The cluster side only: gather each partition's figures, let plan_reset() decide, print the
+// plan and commit it with --execute.
 int reset_offsets(kafka::AdminClient& admin, const ResetFlags& f) {
   require_one_target(f);
   // Parse before talking to the cluster, so a typo fails fast and changes nothing.
@@ -54,17 +35,19 @@ int reset_offsets(kafka::AdminClient& admin, const ResetFlags& f) {
   if (by_time) at_time = admin.offsets_for_time(f.topic, partitions, since_ms);
   std::map<kafka::TopicPartition, int64_t> committed = admin.committed_offsets(f.group, f.topic);
 
+  std::vector<PartitionBefore> before;
+  for (int32_t p : partitions) {
+    auto c = committed.find({f.topic, p});
+    before.push_back({p, admin.watermarks(f.topic, p),
+                      c == committed.end() ? std::nullopt : std::optional<int64_t>(c->second),
+                      by_time ? at_time[p] : -1});
+  }
   std::map<kafka::TopicPartition, int64_t> target;
   Table t({"TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET"});
-  for (int32_t p : partitions) {
-    const kafka::Watermarks w = admin.watermarks(f.topic, p);
-    auto c = committed.find({f.topic, p});
-    const bool has_commit = c != committed.end();
-    const int64_t next =
-        new_offset(f, has_commit ? c->second : w.low, w, by_time ? at_time[p] : -1);
-    target[{f.topic, p}] = next;
-    t.add({f.topic, std::to_string(p), has_commit ? std::to_string(c->second) : "-",
-           std::to_string(next)});
+  for (const PlannedOffset& p : plan_reset(f, before)) {
+    target[{f.topic, p.partition}] = p.next;
+    t.add({f.topic, std::to_string(p.partition), p.current ? std::to_string(*p.current) : "-",
+           std::to_string(p.next)});
   }
   t.print();
   if (!f.execute) {

@@ -21,9 +21,10 @@ struct Range {
   int64_t end = 0;   // the high watermark when the scan began
 };
 
-// Where each partition's scan starts and ends; partitions with nothing to read are left out.
-std::map<int32_t, Range> plan(kafka::AdminClient& admin, const std::string& topic,
-                              std::optional<int64_t> since_ms) {
+// Where each partition's scan starts and ends (scan_plan.h decides); partitions with nothing new
+// to read are left out of `ranges`.
+ScanSpans plan(kafka::AdminClient& admin, const std::string& topic, std::optional<int64_t> since_ms,
+               const ScanSpans& earlier, std::map<int32_t, Range>& ranges) {
   std::optional<kafka::TopicInfo> info = admin.find_topic(topic);
   if (!info || !info->error.empty()) {
     throw std::invalid_argument(
@@ -32,20 +33,15 @@ std::map<int32_t, Range> plan(kafka::AdminClient& admin, const std::string& topi
   }
   std::vector<int32_t> ids;
   for (const auto& p : info->partitions) ids.push_back(p.id);
-  std::map<int32_t, int64_t> by_time;
+  std::optional<std::map<int32_t, int64_t>> by_time;
   if (since_ms) by_time = admin.offsets_for_time(topic, ids, *since_ms);
-  std::map<int32_t, Range> out;
-  for (int32_t id : ids) {
-    kafka::Watermarks w = admin.watermarks(topic, id);
-    int64_t start = w.low;
-    if (since_ms) {
-      auto it = by_time.find(id);
-      if (it == by_time.end() || it->second < 0) continue;  // nothing that recent
-      start = std::max(start, it->second);
-    }
-    if (start < w.high) out[id] = {start, w.high};
+  std::map<int32_t, kafka::Watermarks> logs;
+  for (int32_t id : ids) logs[id] = admin.watermarks(topic, id);
+  ScanSpans spans = plan_scan(logs, by_time, earlier);
+  for (const auto& [id, span] : spans) {
+    if (span.from < span.end) ranges[id] = {span.from, span.end};
   }
-  return out;
+  return spans;
 }
 
 }  // namespace
@@ -53,8 +49,15 @@ std::map<int32_t, Range> plan(kafka::AdminClient& admin, const std::string& topi
 void scan_topic(kafka::AdminClient& admin, const std::string& topic,
                 std::optional<int64_t> since_ms,
                 const std::function<void(ScannedRecord&&)>& visit) {
-  std::map<int32_t, Range> ranges = plan(admin, topic, since_ms);
-  if (ranges.empty()) return;
+  scan_topic_from(admin, topic, since_ms, {}, visit);
+}
+
+ScanSpans scan_topic_from(kafka::AdminClient& admin, const std::string& topic,
+                          std::optional<int64_t> since_ms, const ScanSpans& earlier,
+                          const std::function<void(ScannedRecord&&)>& visit) {
+  std::map<int32_t, Range> ranges;
+  const ScanSpans spans = plan(admin, topic, since_ms, earlier, ranges);
+  if (ranges.empty()) return spans;
   // As quiet as every operator command: failures reach the operator as our own sentences.
   kafka::Consumer consumer(
       {admin.endpoint().bootstrap, "sluice-cli", /*log_level=*/0, false, kScanSettings});
@@ -103,6 +106,7 @@ void scan_topic(kafka::AdminClient& admin, const std::string& topic,
     if (!in_range) continue;
     visit(m.to_record());
   }
+  return spans;
 }
 
 }  // namespace sluice::cli

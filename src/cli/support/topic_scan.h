@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/support/scan_plan.h"
 #include "kafka/admin_client.h"
 #include "kafka/record.h"
 
@@ -27,5 +28,13 @@ using ScannedRecord = kafka::Record;
 // reading stalls for longer than the endpoint's timeout.
 void scan_topic(kafka::AdminClient& admin, const std::string& topic,
                 std::optional<int64_t> since_ms, const std::function<void(ScannedRecord&&)>& visit);
+
+// The same, resumed: partitions in `earlier` (the spans an earlier call returned)
+// are read only from where it stopped; see scan_plan.h. Returns the spans read
+// so far, to be passed to the next call. Throws ScanResumeMismatch when
+// `earlier` no longer fits the topic.
+ScanSpans scan_topic_from(kafka::AdminClient& admin, const std::string& topic,
+                          std::optional<int64_t> since_ms, const ScanSpans& earlier,
+                          const std::function<void(ScannedRecord&&)>& visit);
 
 }  // namespace sluice::cli

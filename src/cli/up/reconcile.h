@@ -34,9 +34,25 @@ struct ReconcileReport {
   bool ok() const { return lost.empty() && duplicated.empty() && missing_objects.empty(); }
 };
 
+// What one pass cost, for `sluice validate`'s figures line.
+struct PassCost {
+  bool resumed = false;        // started from a checkpoint and read only what is new
+  std::string why_full;        // why not (empty when resumed, or when no checkpoint was asked for)
+  int64_t records_read = 0;    // Kafka records, every topic together
+  int64_t files_read = 0;      // table data files read (new ones, and ones a compaction retired)
+  int64_t table_version = -1;  // the table version the report describes
+};
+
 // `bootstrap` overrides the pipeline's; `since_ms` < 0 reconciles everything.
+// A full pass: every topic and every table file is read.
 ReconcileReport reconcile(const pipeline::PipelineConfig& config, const std::string& bootstrap,
                           int64_t since_ms);
+// The same report, resuming from the checkpoint at `checkpoint_path` when it is
+// there, readable and about this pipeline (validate_checkpoint.h), and leaving
+// the new one there; otherwise, or when the topics or the table no longer match
+// it, a full pass. `cost` says which and what was read.
+ReconcileReport reconcile(const pipeline::PipelineConfig& config, const std::string& bootstrap,
+                          int64_t since_ms, const std::string& checkpoint_path, PassCost& cost);
 // `drained` false: the pipeline was stopped with work in flight, so tasks with
 // neither a row nor a DLQ record are reported as IN FLIGHT, not LOST.
 void print_report(const ReconcileReport& report, FILE* out, bool drained = true);

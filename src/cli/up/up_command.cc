@@ -24,6 +24,7 @@
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
 #include "cli/up/reconcile.h"
+#include "cli/up/restart_policy.h"
 #include "common/clock.h"
 #include "kafka/admin_client.h"
 #include "lake/delta/delta_table.h"
@@ -60,17 +61,6 @@ struct Supervised {
   int64_t started_wall_ms = 0;  // for uptime in `sluice ps`
   int restarts = 0;             // counted here: the broker gets a new process each time
 };
-
-// The port in a ready line: the digits after the last ':' that follows `marker`
-// ("... listening on 127.0.0.1:9092 (...)", "... admin on http://127.0.0.1:41234").
-int port_in(const std::string& line, const std::string& marker) {
-  auto at = line.find(marker);
-  if (at == std::string::npos) return 0;
-  auto end = line.find_first_of(" )\n", at + marker.size());
-  auto colon = line.rfind(':', end == std::string::npos ? line.size() : end);
-  if (colon == std::string::npos || colon < at) return 0;
-  return std::atoi(line.c_str() + colon + 1);
-}
 
 // A child running `sluice ARGS...`. It executes /proc/self/exe rather than the path it was
 // started from: if that file is replaced or deleted while sluice up runs (a rebuild, a
@@ -129,7 +119,7 @@ void Up::start_broker(int port) {
                     "--default-partitions", "4", "--group-initial-rebalance-delay-ms", "0"},
                    {}, (logs_ / "broker.log").string());
   const std::string line = broker_.process->start(20000);
-  broker_.port = port_in(line, "listening on ");
+  broker_.port = port_in_ready_line(line, "listening on ");
   bootstrap_ = "127.0.0.1:" + std::to_string(broker_.port);
   broker_.started_ms = mono_ms();
   broker_.started_wall_ms = now_ms();
@@ -146,7 +136,7 @@ void Up::configure_environment() {
 
 void Up::start_stage(Supervised& s) {
   const std::string line = s.process->start(30000);
-  s.port = port_in(line, "admin on http://");
+  s.port = port_in_ready_line(line, "admin on http://");
   s.started_ms = mono_ms();
   s.started_wall_ms = now_ms();
 }
@@ -247,8 +237,8 @@ void Up::supervise() {
                  s.process->spec().name.c_str(), s.process->exit_description().c_str(),
                  s.process->spec().log_path.c_str(), s.process->log_tail(3).c_str());
     s.port = 0;
-    if (mono_ms() - s.started_ms < 5000)
-      std::this_thread::sleep_for(std::chrono::seconds(2));  // crash loop
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(stage_restart_delay_ms(mono_ms() - s.started_ms)));
     start_stage(s);
     s.restarts += 1;
   }
@@ -259,7 +249,8 @@ void Up::supervise() {
   }
   // With --count the source keeps serving attachments (retries still download
   // them) after sending; sending is done once the topic holds every event.
-  if (f_.count > 0 && !source_done_ && events_in_topic() - events_before_ >= f_.count) {
+  if (f_.count > 0 && !source_done_ &&
+      source_sent_all(f_.count, events_before_, events_in_topic())) {
     source_done_ = true;
     std::fprintf(stderr, "\nall %lld demo events sent; draining\n",
                  static_cast<long long>(f_.count));
