@@ -1,65 +1,21 @@
-// The worked example of docs/processors.md, compiled and checked: a stateful
-// processor that counts records per key and emits the running count. Driven
+// The worked example of docs/processors.md: `count-by-key`
+// (src/stages/count_by_key/), a stateful processor that counts records per key
+// and emits the running count. Driven
 // the way the runtime drives it — restore on assign, process, checkpoint at a
 // committable offset, kill, restore elsewhere — it must produce the same
 // counts as a run that never crashed.
 #include <gtest/gtest.h>
 
 #include <map>
-#include <mutex>
-#include <sstream>
 
 #include "pipeline/processor.h"
 #include "pipeline/state/partition_states.h"
+#include "stages/count_by_key/count_by_key.h"
 
 namespace sluice::pipeline {
 namespace {
 
-// ---- the example processor (docs/processors.md) ----
-
-class KeyCount : public Processor, public StatefulProcessor {
- public:
-  explicit KeyCount(const ProcessorContext& context) : output_(context.outputs.at(0)) {}
-
-  Outcome process(const Record& record) override {
-    const std::string key = record.key.value_or("");
-    int64_t count;
-    {
-      std::lock_guard lock(mu_);  // process() runs on worker threads
-      count = ++counts_[{record.topic, record.partition}][key];
-    }
-    return Outcome::success({{output_, key, key + "=" + std::to_string(count), {}}});
-  }
-  StatefulProcessor* stateful() override { return this; }
-
-  // State: one "key count" line per key (keys without spaces, for the example).
-  void restore(const std::string& topic, int32_t partition,
-               const std::optional<std::string>& state) override {
-    std::lock_guard lock(mu_);
-    auto& counts = counts_[{topic, partition}];
-    counts.clear();
-    std::istringstream in(state.value_or(""));
-    std::string key;
-    int64_t count;
-    while (in >> key >> count) counts[key] = count;
-  }
-  std::string snapshot(const std::string& topic, int32_t partition) override {
-    std::lock_guard lock(mu_);
-    std::string out;
-    for (const auto& [key, count] : counts_[{topic, partition}])
-      out += key + " " + std::to_string(count) + "\n";
-    return out;
-  }
-  void release(const std::string& topic, int32_t partition) override {
-    std::lock_guard lock(mu_);
-    counts_.erase({topic, partition});
-  }
-
- private:
-  std::string output_;
-  std::mutex mu_;
-  std::map<std::pair<std::string, int32_t>, std::map<std::string, int64_t>> counts_;
-};
+using KeyCount = stages::CountByKey;
 
 // ---- driving it as the runtime does ----
 
