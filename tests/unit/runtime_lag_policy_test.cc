@@ -36,6 +36,20 @@ TEST(RuntimeLag, AQuietPartitionIsMeasuredFromItsFetchPositionNotTheLogStart) {
   EXPECT_EQ(partition_lag(in), 2);
 }
 
+TEST(RuntimeLag, WithoutAFetchPositionThePartitionCountsFromTheGroupsCommitOrTheLogStart) {
+  LagInputs in;
+  in.low = 10;
+  in.high = 100;
+  in.position = -1001;  // paused since assignment: the consumer never fetched
+  EXPECT_EQ(partition_lag(in), std::nullopt) << "the group's commit not asked yet";
+  in.group_committed = 70;
+  EXPECT_EQ(partition_lag(in), 30) << "the group's committed offset";
+  in.group_committed = -1;
+  EXPECT_EQ(partition_lag(in), 90) << "no commit: everything from the log start";
+  in.position = 95;
+  EXPECT_EQ(partition_lag(in), 5) << "a known position wins";
+}
+
 TEST(RuntimeLag, NeverNegative) {
   LagInputs in;
   in.committed = 120;  // committed past a high watermark that is not refreshed yet

@@ -5,6 +5,27 @@
 
 namespace sluice::pipeline {
 
+// The group's committed offsets of partitions whose fetch position is still
+// unknown, asked once per assignment (one request, bounded wait): the fallback
+// that keeps a paused or not-yet-fetching partition in the lag figures.
+void Gauges::ask_group_committed(kafka::Consumer& consumer,
+                                 const std::vector<kafka::PartitionOffset>& unknown,
+                                 const std::map<TopicPartition, int64_t>& positions) {
+  std::vector<kafka::PartitionOffset> ask;
+  for (const auto& p : unknown) {
+    auto pos = positions.find({p.topic, p.partition});
+    PartitionState* state = partitions_.find({p.topic, p.partition});
+    if (state && !state->group_committed && (pos == positions.end() || pos->second < 0))
+      ask.push_back(p);
+  }
+  if (ask.empty()) return;
+  const std::vector<int64_t> committed = consumer.committed(ask, kCommittedTimeoutMs);
+  for (size_t i = 0; i < ask.size(); ++i) {
+    if (PartitionState* state = partitions_.find({ask[i].topic, ask[i].partition}))
+      state->group_committed = std::max<int64_t>(committed[i], -1);
+  }
+}
+
 void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, int64_t now_ms) {
   auto inputs_of = [](const PartitionState& state) {
     LagInputs in;
@@ -24,6 +45,7 @@ void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, in
       for (size_t i = 0; i < unknown.size(); ++i)
         positions[{unknown[i].topic, unknown[i].partition}] = (*found)[i];
     }
+    ask_group_committed(consumer, unknown, positions);
   }
   int64_t total_lag = 0;
   for (const auto& [tp, state] : partitions_.all()) {
@@ -33,6 +55,7 @@ void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, in
     in.low = marks->low;
     in.high = marks->high;
     if (auto pos = positions.find(tp); pos != positions.end()) in.position = pos->second;
+    in.group_committed = state->group_committed;
     std::optional<int64_t> lag = partition_lag(in);
     if (!lag) continue;  // not known yet: next time
     double seconds = *lag > 0 && !state->pending.empty()

@@ -3,9 +3,13 @@
 // the lag policies (degrade, halt), which act on the stage's total.
 //
 // Invariant: only owned partitions are measured (a revoked one was zeroed when
-// it was given up), and a partition whose position is not known yet is skipped
-// rather than reported from the log start.
+// it was given up), and every owned partition counts: one whose fetch position
+// is not known yet (paused, or not fetched since assignment) is measured from
+// the group's committed offset, asked of the broker once, else the log start.
 #pragma once
+
+#include <map>
+#include <vector>
 
 #include "kafka/consumer.h"
 #include "pipeline/runtime/breaker_set.h"
@@ -24,6 +28,11 @@ class Gauges {
   void refresh(kafka::Consumer& consumer, int assigned, bool connected, int64_t now_ms);
 
  private:
+  static constexpr int kCommittedTimeoutMs = 1000;  // the poll thread waits at most this, once
+  void ask_group_committed(kafka::Consumer& consumer,
+                           const std::vector<kafka::PartitionOffset>& unknown,
+                           const std::map<TopicPartition, int64_t>& positions);
+
   StageMetrics& metrics_;
   PartitionTable& partitions_;
   BreakerSet& breakers_;

@@ -18,9 +18,17 @@ std::optional<int64_t> partition_lag(const LagInputs& in) {
                  : in.first_consumed >= 0 ? in.first_consumed
                                           : std::max(in.committed, in.low);
   if (needs_position(in)) {
-    // The group's committed offset, or a sink's resume offset — not the log start.
-    if (!in.position || *in.position < 0) return std::nullopt;
-    next = std::max(*in.position, in.low);
+    // The fetch position: the group's committed offset, or a sink's resume offset.
+    // Before the consumer knows it (a partition paused or not fetched yet), the
+    // group's committed offset from the broker, else the log start: such a
+    // partition still counts, or a stage that stopped fetching would hide its lag.
+    if (in.position && *in.position >= 0) {
+      next = std::max(*in.position, in.low);
+    } else if (!in.group_committed) {
+      return std::nullopt;
+    } else {
+      next = std::max(*in.group_committed, in.low);
+    }
   }
   return std::max<int64_t>(in.high - next, 0);
 }

@@ -22,8 +22,11 @@ struct LagInputs {
   int64_t first_consumed = -1;      // first offset consumed since assignment (-1: none)
   int64_t committed = -1;           // the offset this stage last committed (-1: none)
   std::optional<int64_t> position;  // the consumer's fetch position, when asked for
-  int64_t low = 0;                  // log start
-  int64_t high = 0;                 // log end
+  // The group's committed offset as the broker has it (-1: none), asked for
+  // when the fetch position is not known; without either, the log start.
+  std::optional<int64_t> group_committed;
+  int64_t low = 0;   // log start
+  int64_t high = 0;  // log end
 };
 
 // Whether the partition's lag needs the consumer's fetch position: nothing was

@@ -20,6 +20,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "kafka/types.h"
@@ -45,6 +46,9 @@ struct PartitionState {
   // sink that made records durable and died before Kafka's commit would leave
   // the group's offset behind forever once the topic goes quiet.
   int64_t sink_resume = -1;
+  // The group's committed offset when assigned, asked for once by the gauges for
+  // a partition whose fetch position is unknown (nullopt: not asked yet; -1: none).
+  std::optional<int64_t> group_committed;
   // A stateful processor's partition (pipeline/state/partition_states.h): its
   // commits never pass its last state checkpoint, and while a checkpoint is due
   // no new batch starts, so the partition soon has nothing running or
