@@ -74,8 +74,12 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   // processors); an I/O-bound stage (downloads) sets queue.workers explicitly.
   int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   int workers = stage_.queue.workers > 0 ? stage_.queue.workers : 2 * cores;
-  workers_ =
-      std::make_unique<WorkerPool>(size_t(std::clamp(workers, 1, stage_.queue.max_in_flight)));
+  workers = std::clamp(workers, 1, stage_.queue.max_in_flight);
+  workers_ = std::make_unique<WorkerPool>(size_t(workers));
+  // Half the workers at most for retries (at least one): the 1M-event chaos run
+  // showed delay topics full of timing-out downloads taking every worker while
+  // the input waited, whatever queue.workers said.
+  retry_batch_budget_ = std::max(1, workers / 2);
 }
 
 StageRuntime::~StageRuntime() {
@@ -212,11 +216,14 @@ void StageRuntime::dispatch() {
   // another: its state (and what it emits from it) follows the offset order.
   const int per_partition = states_ ? 1 : stage_.queue.in_flight_per_partition;
   for (auto& [tp, state] : partitions_.all()) {
-    if (state->checkpoint_due) continue;  // let it go quiet for its state snapshot
-    while (state->running < per_partition && in_flight_ < stage_.queue.max_in_flight) {
+    if (state->checkpoint_due) continue;          // let it go quiet for its state snapshot
+    const bool retry = tp.first != stage_.input;  // a delay topic
+    while (state->running < per_partition && in_flight_ < stage_.queue.max_in_flight &&
+           (!retry || retry_batches_running_ < retry_batch_budget_)) {
       Batch batch = take_batch(*state, now, mono);
       if (batch.empty()) break;
       state->running += 1;
+      if (retry) retry_batches_running_ += 1;
       workers_->submit([this, tp = tp, batch = std::move(batch)] { batches_->run(tp, batch); });
     }
   }
@@ -245,6 +252,7 @@ bool StageRuntime::drain_completions() {
     // in_flight_ counts records being processed; acknowledgements are bounded by
     // the producer's own queue (produce() waits when it is full).
     in_flight_ -= int64_t(c.returned.size() + c.results.size());
+    if (c.tp.first != stage_.input) retry_batches_running_ -= 1;
     if (PartitionState* state = partitions_.find(c.tp)) {
       state->running -= 1;
       // Unprocessed records go back to the head first; a retried failure then goes before them.

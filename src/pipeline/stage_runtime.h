@@ -122,6 +122,10 @@ class StageRuntime {
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> processed_{0};
   std::atomic<int64_t> dead_lettered_{0};
+  // Batches from delay topics may hold at most this many workers at once, so
+  // retries of a slow or hanging dependency can never starve the input.
+  int retry_batch_budget_ = 1;
+  int retry_batches_running_ = 0;  // poll thread only
   int64_t next_commit_ms_ = 0;
   int64_t next_gauges_ms_ = 0;
 };

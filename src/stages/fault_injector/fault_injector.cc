@@ -52,6 +52,10 @@ Outcome FaultInjector::process(const pipeline::Record& record) {
                             dependency_);
   }
   if (starts_with(v, "throw")) throw std::runtime_error("fault-injector was asked to throw");
+  if (starts_with(v, "slow-failing:")) {  // a dependency that hangs, then times out
+    std::this_thread::sleep_for(std::chrono::milliseconds(number_after(v, 13)));
+    return Outcome::failure(ErrorCategory::kTimeout, "dependency timed out", dependency_);
+  }
   if (starts_with(v, "flaky:") && attempt_of(record) <= number_after(v, 6)) {
     return Outcome::failure(ErrorCategory::kTransient, "flaky failure", dependency_);
   }

@@ -6,6 +6,8 @@
 //   flaky:N:       -> transient failure for the first N attempts of that record, then success
 //   always-failing -> transient failure on every attempt (walks the delay topics into the DLQ)
 //   throw          -> the processor throws (the runtime must survive it)
+//   slow-failing:MS: -> sleeps MS milliseconds, then fails as a timeout (a hanging
+//                     dependency: walks the delay topics, holding a worker each time)
 //   sleep:MS:      -> sleeps MS milliseconds, then succeeds (slow optional enrichment:
 //                     skipped while the stage is degraded by lag, see degrade_lag_threshold)
 // Option `dependency_down_file: PATH`: while PATH exists every record fails as
