@@ -1,6 +1,7 @@
 #include "kafka/producer.h"
 
 #include "kafka/conf.h"
+#include "kafka/queue_watch.h"
 
 namespace sluice::kafka {
 namespace {
@@ -107,16 +108,7 @@ std::string Producer::fatal_error() const {
 }
 
 void Producer::notify(int fd) {
-  static constexpr uint64_t kOne = 1;  // an eventfd adds each 8-byte write to its counter
-  if (notifying_) {
-    rd_kafka_queue_io_event_enable(notifying_, -1, nullptr, 0);
-    rd_kafka_queue_destroy(notifying_);
-    notifying_ = nullptr;
-  }
-  if (fd < 0) return;
-  notifying_ = rd_kafka_queue_get_main(rk_);
-  if (!notifying_) throw KafkaError("librdkafka gave no main queue to watch");
-  rd_kafka_queue_io_event_enable(notifying_, fd, &kOne, sizeof kOne);
+  watch_queue(notifying_, fd, fd < 0 ? nullptr : rd_kafka_queue_get_main(rk_), "main");
 }
 
 }  // namespace sluice::kafka

@@ -40,7 +40,7 @@ PIPELINE_DIR = "examples/claims-attachments"
 PIPELINE_FILE = PIPELINE_DIR + "/pipeline.yaml"
 
 # Short timeouts and retry delays so the slow and hanging demo cases settle in
-# seconds (the same as FAST in tests/clients/test_up.py).
+# seconds (the same as FAST in tests/clients/demo_env.py).
 FAST = {
     "SLUICE_STAGE_DOWNLOAD_OPTIONS_TOTAL_TIMEOUT": "2s",
     "SLUICE_STAGE_DOWNLOAD_OPTIONS_CONNECT_TIMEOUT": "1s",

@@ -12,7 +12,7 @@ import unittest
 import urllib.request
 
 from broker import REPO_ROOT, sluice_bin, wait_until
-from test_up import FAST
+from demo_env import FAST
 
 
 class BrokerProbeTest(unittest.TestCase):

@@ -16,7 +16,7 @@ import unittest
 import ck_helpers
 from broker import REPO_ROOT, sluice_bin, wait_until
 from stage_fixture import OneStageTest, read_topic
-from test_up import FAST
+from demo_env import FAST
 
 
 class ScaleOutTest(OneStageTest):

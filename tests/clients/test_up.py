@@ -15,16 +15,7 @@ import time
 import unittest
 
 from broker import REPO_ROOT, BrokerProcess, sluice_bin, wait_until
-
-# Short timeouts and retry delays so the slow and hanging demo cases settle in seconds.
-FAST = {
-    "SLUICE_STAGE_DOWNLOAD_OPTIONS_TOTAL_TIMEOUT": "2s",
-    "SLUICE_STAGE_DOWNLOAD_OPTIONS_CONNECT_TIMEOUT": "1s",
-    "SLUICE_STAGE_DOWNLOAD_RETRY_MAX_ATTEMPTS": "2",
-    "SLUICE_STAGE_DOWNLOAD_RETRY_INITIAL_BACKOFF_MS": "50",
-    "SLUICE_STAGE_DOWNLOAD_RETRY_DELAY_TOPICS": "1s",
-    "SLUICE_STAGE_INGEST_RETRY_DELAY_TOPICS": "1s",
-}
+from demo_env import FAST
 
 
 class UpTest(unittest.TestCase):
@@ -54,12 +45,12 @@ class UpTest(unittest.TestCase):
         dead = int(re.search(r"DLQ records:\s+(\d+)", run.stdout).group(1))
         self.assertGreater(rows, 0)
         self.assertGreater(dead, 0, "the bad-input mix must reach the DLQ")
-        # In a log (not a terminal) a progress line comes every 5 s, on a fixed schedule.
+        # In a log (not a terminal) a progress line comes every 5 s: never more often (a
+        # loaded machine may print later, which only makes them fewer).
         stamps = [int(t) for t in re.findall(r"^\[\s*(\d+)s\] events", run.stderr, re.M)]
         self.assertTrue(stamps, "a progress line was shown: " + run.stderr[-2000:])
-        gaps = sorted(b - a for a, b in zip(stamps, stamps[1:]))
-        if gaps:
-            self.assertEqual(gaps[len(gaps) // 2], 5, stamps)
+        self.assertLessEqual(len(stamps), stamps[-1] // 5 + 1, stamps)
+        self.assertEqual(stamps, sorted(set(stamps)), stamps)
         # The README's table command, with the store given as a relative path.
         describe = subprocess.run([sluice_bin(), "table", "describe", "sluice-data/data/lake", "tables/attachments"],
                                   cwd=self.tmp, env=self.env, capture_output=True, text=True, timeout=60)

@@ -12,15 +12,8 @@ import tempfile
 import unittest
 
 from broker import REPO_ROOT, BrokerProcess, sluice_bin
+from demo_env import FAST
 
-FAST = {
-    "SLUICE_STAGE_DOWNLOAD_OPTIONS_TOTAL_TIMEOUT": "2s",
-    "SLUICE_STAGE_DOWNLOAD_OPTIONS_CONNECT_TIMEOUT": "1s",
-    "SLUICE_STAGE_DOWNLOAD_RETRY_MAX_ATTEMPTS": "2",
-    "SLUICE_STAGE_DOWNLOAD_RETRY_INITIAL_BACKOFF_MS": "50",
-    "SLUICE_STAGE_DOWNLOAD_RETRY_DELAY_TOPICS": "1s",
-    "SLUICE_STAGE_INGEST_RETRY_DELAY_TOPICS": "1s",
-}
 
 COST = re.compile(r"validate: (resumed from \S+|full pass[^\n]*?): read (\d+) records and (\d+) table files")
 

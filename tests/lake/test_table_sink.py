@@ -266,7 +266,11 @@ class TableSinkTest(SinkTestCase):
     def test_vacuum_and_optimize_keep_every_row(self):
         topic = unique_name("events")
         self.start(self.pipeline("p", topic, rows=100, interval="50ms"))
-        self.produce(topic, [self.event(i) for i in range(1000)])
+        # Two commits at least, so two files at least: file_max_rows is when the sink
+        # flushes, and a slow machine can gather a whole burst into one file.
+        self.produce(topic, [self.event(i) for i in range(500)])
+        self.wait_for_records(500)
+        self.produce(topic, [self.event(i) for i in range(500, 1000)])
         self.wait_for_records(1000)
         before = self.describe()
         out = subprocess.run([sluice_bin(), "table", "optimize", self.lake, "tables/events", "--target-size", "64MiB"],

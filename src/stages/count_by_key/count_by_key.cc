@@ -5,26 +5,12 @@
 #include <stdexcept>
 
 #include "common/bytes.h"
+#include "common/json.h"
 
 namespace sluice::stages {
 namespace {
 
 constexpr uint8_t kStateVersion = 1;
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += char(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += char(c);
-    }
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -43,7 +29,7 @@ pipeline::Outcome CountByKey::process(const pipeline::Record& record) {
     std::lock_guard lock(mu_);
     count = ++counts_[{record.topic, record.partition}][key];
   }
-  std::string value = fmt::format(R"({{"key": {}, "count": {}, "offset": {}}})", json_string(key),
+  std::string value = fmt::format(R"({{"key": {}, "count": {}, "offset": {}}})", json::quote(key),
                                   count, record.offset);
   return pipeline::Outcome::success({{output_, record.key, std::move(value), {}}});
 }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/json.h"
+
 namespace sluice::lake::parquet {
 namespace {
 
@@ -47,20 +49,7 @@ std::string leaf_json(Type t, const Value& v) {
 }  // namespace
 
 std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += char(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += char(c);
-    }
-  }
-  return out + "\"";
+  return json::quote(s);
 }
 
 std::string json(const Field& f, const Value& v) {

@@ -1,0 +1,12 @@
+"""Environment for running the claims example fast in tests: short timeouts and
+retry delays so the demo's slow and hanging cases settle in seconds (the same
+values as FAST in tests/chaos/chaos.py, which runs outside this folder)."""
+
+FAST = {
+    "SLUICE_STAGE_DOWNLOAD_OPTIONS_TOTAL_TIMEOUT": "2s",
+    "SLUICE_STAGE_DOWNLOAD_OPTIONS_CONNECT_TIMEOUT": "1s",
+    "SLUICE_STAGE_DOWNLOAD_RETRY_MAX_ATTEMPTS": "2",
+    "SLUICE_STAGE_DOWNLOAD_RETRY_INITIAL_BACKOFF_MS": "50",
+    "SLUICE_STAGE_DOWNLOAD_RETRY_DELAY_TOPICS": "1s",
+    "SLUICE_STAGE_INGEST_RETRY_DELAY_TOPICS": "1s",
+}
