@@ -1,6 +1,6 @@
 """Environment for running the claims example fast in tests: short timeouts and
-retry delays so the demo's slow and hanging cases settle in seconds (the same
-values as FAST in tests/chaos/chaos.py, which runs outside this folder)."""
+retry delays so the demo's slow and hanging cases settle in seconds. Used by the
+client tests and by tests/chaos/chaos.py."""
 
 FAST = {
     "SLUICE_STAGE_DOWNLOAD_OPTIONS_TOTAL_TIMEOUT": "2s",
