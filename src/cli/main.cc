@@ -1,9 +1,13 @@
 // `sluice` entry point: parses the command line and runs the chosen subcommand.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <optional>
 
 #include "cli/store/store_command.h"
 #include "cli/support/commands.h"
+#include "cli/support/profile.h"
+#include "cli/support/suggest.h"
+#include "cli/support/version.h"
 #include "common/log.h"
 
 namespace {
@@ -25,11 +29,35 @@ int run_parsed(const std::vector<std::pair<CLI::App*, sluice::cli::Run>>& comman
   return chosen ? (*chosen)() : 0;
 }
 
+// Parses like CLI11_PARSE, adding "did you mean" to a mistyped command or flag.
+// Returns the exit code when the program should stop here.
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    if (code != 0) {
+      if (auto hint = sluice::cli::suggest_correction(app, {argv + 1, argv + argc}))
+        std::fprintf(stderr, "sluice: %s\n", hint->c_str());
+    }
+    return code;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any command is registered: their flags' defaults come from the profile.
+  try {
+    sluice::cli::load_defaults();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sluice: %s; fix it, or point SLUICE_CONFIG at another file\n", e.what());
+    return 2;
+  }
   CLI::App app{"sluice: a streaming data pipeline with a built-in Kafka-compatible broker"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", sluice::cli::version_text());
   std::string level = "info";
   app.add_option("--log-level", level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
@@ -47,6 +75,7 @@ int main(int argc, char** argv) {
   add(sluice::cli::add_up_command(app));
   add(sluice::cli::add_validate_command(app));
   add(sluice::cli::add_health_command(app));
+  add(sluice::cli::add_completion_command(app));
   // Command groups with nested subcommands register one runner per leaf.
   for (auto* add_group :
        {&sluice::cli::add_stage_control_commands, &sluice::cli::add_topics_commands,
@@ -58,7 +87,7 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < apps.size(); ++i) commands.emplace_back(apps[i], runs[i]);
   }
 
-  CLI11_PARSE(app, argc, argv);
+  if (auto stop = parse(app, argc, argv)) return *stop;
   sluice::log::set_level(parse_level(level));
   if (!format.empty())
     sluice::log::set_format(format == "json" ? sluice::log::Format::kJson

@@ -62,7 +62,7 @@ ErrorCode Producer::produce(const OutputRecord& out, void* opaque) {
   vu[0].vtype = RD_KAFKA_VTYPE_RKT;
   vu[0].u.rkt = topic;
   vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
-  vu[1].u.i32 = RD_KAFKA_PARTITION_UA;
+  vu[1].u.i32 = out.partition.value_or(RD_KAFKA_PARTITION_UA);
   vu[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
   vu[2].u.i = RD_KAFKA_MSG_F_COPY;
   vu[3].vtype = RD_KAFKA_VTYPE_VALUE;

@@ -69,13 +69,14 @@ struct Record {
   }
 };
 
-// One record to produce; the partition is chosen by the key.
+// One record to produce; the partition is chosen by the key unless `partition` names one.
 struct OutputRecord {
   std::string topic;
   std::optional<std::string> key;  // nullopt: null key
   std::string value;
   Headers headers;
-  bool null_value = false;  // produce a tombstone (value must be empty)
+  bool null_value = false;           // produce a tombstone (value must be empty)
+  std::optional<int32_t> partition;  // nullopt: the partitioner picks (by key)
 };
 
 }  // namespace sluice::kafka

@@ -95,7 +95,7 @@ class CliTest(BrokerTestCase):
         self.assert_fails(self.sluice("topics", "alter", t, "--partitions", "2", check=False), 1,
                           "must be larger")
 
-        self.sluice("topics", "delete", t)
+        self.sluice("topics", "delete", t, "--yes")
         self.assertNotIn(t, self.sluice("topics", "list").stdout)
 
     def test_describing_a_missing_topic_fails_and_does_not_create_it(self):

@@ -23,6 +23,7 @@
 #include "cli/demo/demo_records.h"
 #include "cli/demo/demo_stats.h"
 #include "cli/support/commands.h"
+#include "cli/support/profile.h"
 #include "common/random_id.h"
 #include "pipeline/config_text.h"
 
@@ -32,8 +33,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct DemoFlags {
-  std::string bootstrap =
-      std::getenv("SLUICE_BOOTSTRAP") ? std::getenv("SLUICE_BOOTSTRAP") : "127.0.0.1:9092";
+  std::string bootstrap = defaults().bootstrap();
   std::string topic = "claims.events";
   double rate = 50;
   int64_t count = 0;
@@ -193,7 +193,8 @@ Run add_demo_source_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "demo-source",
       "Produce demo claim events (a share of them bad) and serve their attachments over HTTP");
-  cmd->add_option("--bootstrap", f->bootstrap, "Kafka bootstrap HOST:PORT (env SLUICE_BOOTSTRAP)")
+  cmd->add_option("--bootstrap", f->bootstrap,
+                  "Kafka bootstrap HOST:PORT (env SLUICE_BOOTSTRAP, profile `bootstrap:`)")
       ->capture_default_str();
   cmd->add_option("--topic", f->topic, "Topic for the claim events")->capture_default_str();
   cmd->add_option("--rate", f->rate, "Events per second")

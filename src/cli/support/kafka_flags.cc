@@ -5,7 +5,8 @@
 namespace sluice::cli {
 
 void KafkaFlags::add_to(CLI::App* cmd) {
-  cmd->add_option("--bootstrap", bootstrap, "Kafka bootstrap HOST:PORT (env SLUICE_BOOTSTRAP)")
+  cmd->add_option("--bootstrap", bootstrap,
+                  "Kafka bootstrap HOST:PORT (env SLUICE_BOOTSTRAP, profile `bootstrap:`)")
       ->capture_default_str();
   cmd->add_option("--timeout-ms", timeout_ms, "How long to wait for the cluster")
       ->capture_default_str()

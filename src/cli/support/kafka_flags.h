@@ -3,13 +3,13 @@
 // AdminClient built from them, so no command repeats that wiring.
 #pragma once
 
-#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/support/commands.h"
+#include "cli/support/profile.h"
 #include "kafka/admin_client.h"
 
 // CLI11 is a large header-only library: headers name its App by declaration only;
@@ -21,8 +21,7 @@ class App;
 namespace sluice::cli {
 
 struct KafkaFlags {
-  std::string bootstrap =
-      std::getenv("SLUICE_BOOTSTRAP") ? std::getenv("SLUICE_BOOTSTRAP") : "127.0.0.1:9092";
+  std::string bootstrap = defaults().bootstrap();
   int timeout_ms = 10000;
 
   void add_to(CLI::App* cmd);

@@ -16,15 +16,10 @@ const kafka::Settings kScanSettings = {{"group.id", "sluice-cli-scan"},
                                        {"enable.partition.eof", "true"},
                                        {"auto.offset.reset", "earliest"}};
 
-struct Range {
-  int64_t next = 0;  // the next offset still to be read
-  int64_t end = 0;   // the high watermark when the scan began
-};
-
 // Where each partition's scan starts and ends (scan_plan.h decides); partitions with nothing new
 // to read are left out of `ranges`.
 ScanSpans plan(kafka::AdminClient& admin, const std::string& topic, std::optional<int64_t> since_ms,
-               const ScanSpans& earlier, std::map<int32_t, Range>& ranges) {
+               const ScanSpans& earlier, std::map<int32_t, ReadRange>& ranges) {
   std::optional<kafka::TopicInfo> info = admin.find_topic(topic);
   if (!info || !info->error.empty()) {
     throw std::invalid_argument(
@@ -55,12 +50,25 @@ void scan_topic(kafka::AdminClient& admin, const std::string& topic,
 ScanSpans scan_topic_from(kafka::AdminClient& admin, const std::string& topic,
                           std::optional<int64_t> since_ms, const ScanSpans& earlier,
                           const std::function<void(ScannedRecord&&)>& visit) {
-  std::map<int32_t, Range> ranges;
+  std::map<int32_t, ReadRange> ranges;
   const ScanSpans spans = plan(admin, topic, since_ms, earlier, ranges);
-  if (ranges.empty()) return spans;
+  read_ranges(admin.endpoint(), topic, std::move(ranges), [&](ScannedRecord&& r) {
+    visit(std::move(r));
+    return true;
+  });
+  return spans;
+}
+
+void read_ranges(const kafka::Endpoint& endpoint, const std::string& topic,
+                 std::map<int32_t, ReadRange> ranges,
+                 const std::function<bool(ScannedRecord&&)>& visit) {
+  std::erase_if(ranges, [](const auto& entry) { return entry.second.next >= entry.second.end; });
+  if (ranges.empty()) return;
+  bool follows = false;
+  for (const auto& [id, range] : ranges) follows = follows || range.end == kReadForever;
   // As quiet as every operator command: failures reach the operator as our own sentences.
   kafka::Consumer consumer(
-      {admin.endpoint().bootstrap, "sluice-cli", /*log_level=*/0, false, kScanSettings});
+      {endpoint.bootstrap, "sluice-cli", /*log_level=*/0, false, kScanSettings});
   std::vector<kafka::PartitionOffset> parts;
   for (const auto& [id, range] : ranges) parts.push_back({topic, id, range.next});
   kafka::throw_if(consumer.assign(parts), "reading topic '" + topic + "'");
@@ -71,12 +79,12 @@ ScanSpans scan_topic_from(kafka::AdminClient& admin, const std::string& topic,
     }
     return false;
   };
-  const int timeout_ms = admin.endpoint().timeout_ms;
+  const int timeout_ms = endpoint.timeout_ms;
   int64_t last_progress = mono_ms();
   while (pending()) {
     kafka::ConsumedMessage m = consumer.poll(200);
     if (!m || kafka::is_connection_lost(m.error())) {
-      if (mono_ms() - last_progress > timeout_ms) {
+      if (!follows && mono_ms() - last_progress > timeout_ms) {
         std::string where;
         for (const auto& [id, range] : ranges) {
           if (range.next < range.end)
@@ -104,9 +112,8 @@ ScanSpans scan_topic_from(kafka::AdminClient& admin, const std::string& topic,
     const bool in_range = m.offset() < it->second.end;  // later ones arrived after the scan began
     it->second.next = std::max(it->second.next, m.offset() + 1);
     if (!in_range) continue;
-    visit(m.to_record());
+    if (!visit(m.to_record())) return;
   }
-  return spans;
 }
 
 }  // namespace sluice::cli

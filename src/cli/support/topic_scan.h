@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,6 +29,24 @@ using ScannedRecord = kafka::Record;
 // reading stalls for longer than the endpoint's timeout.
 void scan_topic(kafka::AdminClient& admin, const std::string& topic,
                 std::optional<int64_t> since_ms, const std::function<void(ScannedRecord&&)>& visit);
+
+// One partition's share of a read: offsets [next, end). kReadForever as `end`
+// never finishes: the read waits for records that are still to be written.
+struct ReadRange {
+  int64_t next = 0;
+  int64_t end = 0;
+};
+inline constexpr int64_t kReadForever = INT64_MAX;
+
+// The reader under scan_topic(), for callers that choose their own offsets
+// (`sluice topics consume`): reads `ranges` of `topic` with an assign()-only
+// consumer and calls `visit` for each record in range, until every range is
+// done or `visit` returns false. A bounded read throws kafka::KafkaError when
+// it makes no progress for the endpoint's timeout; a read with a kReadForever
+// range is expected to sit idle and waits as long as it must.
+void read_ranges(const kafka::Endpoint& endpoint, const std::string& topic,
+                 std::map<int32_t, ReadRange> ranges,
+                 const std::function<bool(ScannedRecord&&)>& visit);
 
 // The same, resumed: partitions in `earlier` (the spans an earlier call returned)
 // are read only from where it stopped; see scan_plan.h. Returns the spans read

@@ -1,11 +1,17 @@
-// `sluice topics list|describe|create|alter|delete`: topic administration over
-// librdkafka's admin API, so it works against any Kafka-compatible cluster.
+// `sluice topics list|describe|create|alter|delete|produce|consume`: topic
+// administration over the Kafka admin API, so it works against any
+// Kafka-compatible cluster; produce and consume live in their own files.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <iostream>
 
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
 #include "cli/support/table.h"
+#include "cli/topics/topics_subcommands.h"
+#include "common/json.h"
 #include "kafka/admin_client.h"
 
 namespace sluice::cli {
@@ -21,6 +27,8 @@ struct TopicFlags {
   int partitions = -1;
   int replication_factor = -1;
   std::vector<std::string> configs;
+  bool json = false;
+  bool yes = false;
 };
 
 std::string join(const std::vector<int32_t>& ids) {
@@ -29,7 +37,26 @@ std::string join(const std::vector<int32_t>& ids) {
   return out;
 }
 
-int list(kafka::AdminClient& admin) {
+void json_ids(json::JsonWriter& w, const std::vector<int32_t>& ids) {
+  w.begin_array();
+  for (int32_t id : ids) w.value(int64_t(id));
+  w.end_array();
+}
+
+int list_json(kafka::AdminClient& admin) {
+  json::JsonWriter w;
+  w.begin_array();
+  for (const auto& topic : admin.cluster().topics)
+    w.begin_object()
+        .field("topic", topic.name)
+        .field("partitions", int64_t(topic.partitions.size()))
+        .end_object();
+  std::printf("%s\n", w.end_array().str().c_str());
+  return 0;
+}
+
+int list(kafka::AdminClient& admin, bool as_json) {
+  if (as_json) return list_json(admin);
   Table t({"TOPIC", "PARTITIONS"});
   for (const auto& topic : admin.cluster().topics)
     t.add({topic.name, std::to_string(topic.partitions.size())});
@@ -37,8 +64,30 @@ int list(kafka::AdminClient& admin) {
   return 0;
 }
 
+// The same facts as the table, for scripts: partitions with their state, and the configs.
+void print_describe_json(const kafka::TopicInfo& topic,
+                         const std::map<std::string, std::string>& configs) {
+  json::JsonWriter w;
+  w.begin_object().field("topic", topic.name).key("partitions").begin_array();
+  for (const auto& p : topic.partitions) {
+    w.begin_object().field("partition", int64_t(p.id)).field("leader", int64_t(p.leader));
+    w.key("replicas");
+    json_ids(w, p.replicas);
+    w.key("isr");
+    json_ids(w, p.isr);
+    w.field("online", p.leader >= 0 && p.error.empty()).field("error", p.error).end_object();
+  }
+  w.end_array().key("configs").begin_object();
+  for (const auto& key : kDescribedConfigs) {
+    auto it = configs.find(key);
+    w.key(key);
+    it != configs.end() ? w.value(it->second) : w.null();
+  }
+  std::printf("%s\n", w.end_object().end_object().str().c_str());
+}
+
 // Exit 2 when a partition is offline, so scripts can alert on it (runbook: offline partitions).
-int describe(kafka::AdminClient& admin, const std::string& name) {
+int describe(kafka::AdminClient& admin, const std::string& name, bool as_json) {
   std::optional<kafka::TopicInfo> topic = admin.find_topic(name);
   if (!topic || !topic->error.empty()) {
     std::fprintf(stderr, "sluice: topic '%s' %s at %s; see `sluice topics list`\n", name.c_str(),
@@ -46,11 +95,15 @@ int describe(kafka::AdminClient& admin, const std::string& name) {
                  admin.endpoint().bootstrap.c_str());
     return 1;
   }
-  Table t({"PARTITION", "LEADER", "REPLICAS", "ISR", "STATUS"});
   int offline = 0;
+  for (const auto& p : topic->partitions) offline += p.leader < 0 || !p.error.empty();
+  if (as_json) {
+    print_describe_json(*topic, admin.topic_configs(name));
+    return offline > 0 ? 2 : 0;
+  }
+  Table t({"PARTITION", "LEADER", "REPLICAS", "ISR", "STATUS"});
   for (const auto& p : topic->partitions) {
     const bool down = p.leader < 0 || !p.error.empty();
-    offline += down;
     t.add({std::to_string(p.id), std::to_string(p.leader), join(p.replicas), join(p.isr),
            down ? "OFFLINE " + p.error : "online"});
   }
@@ -79,6 +132,26 @@ std::map<std::string, std::string> parse_configs(const std::vector<std::string>&
   return out;
 }
 
+// Deleting is the one topics command that cannot be undone: on a terminal it asks
+// first; elsewhere (a script, a pipe) it needs --yes, since nobody can answer.
+bool confirmed_delete(const std::string& name, bool yes) {
+  if (yes) return true;
+  if (!::isatty(STDIN_FILENO)) {
+    std::fprintf(stderr,
+                 "sluice: not deleting topic '%s': stdin is not a terminal, so nobody can "
+                 "confirm; pass --yes to delete it\n",
+                 name.c_str());
+    return false;
+  }
+  std::fprintf(stderr, "Delete topic '%s' and all its data? This cannot be undone. [y/N] ",
+               name.c_str());
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer == "y" || answer == "Y" || answer == "yes") return true;
+  std::fprintf(stderr, "not deleted\n");
+  return false;
+}
+
 }  // namespace
 
 std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& registered) {
@@ -88,12 +161,15 @@ std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& regi
   std::vector<Run> runs;
   AdminCommands commands(std::shared_ptr<KafkaFlags>(f, &f->kafka), registered, runs);
 
-  commands.add(topics->add_subcommand("list", "One line per topic with its partition count"), list);
+  CLI::App* l = topics->add_subcommand("list", "One line per topic with its partition count");
+  l->add_flag("--json", f->json, "One JSON array of {topic, partitions}");
+  commands.add(l, [f](auto& admin) { return list(admin, f->json); });
 
   CLI::App* d =
       topics->add_subcommand("describe", "Partitions (leader, replicas, ISR, offline) and configs");
   d->add_option("name", f->name, "Topic")->required();
-  commands.add(d, [f](auto& admin) { return describe(admin, f->name); });
+  d->add_flag("--json", f->json, "One JSON object: partitions (leader, replicas, isr) and configs");
+  commands.add(d, [f](auto& admin) { return describe(admin, f->name, f->json); });
 
   CLI::App* c = topics->add_subcommand("create", "Create a topic");
   c->add_option("name", f->name, "Topic")->required();
@@ -119,11 +195,16 @@ std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& regi
 
   CLI::App* del = topics->add_subcommand("delete", "Delete a topic and its data");
   del->add_option("name", f->name, "Topic")->required();
+  del->add_flag("-y,--yes", f->yes, "Do not ask for confirmation (needed when not on a terminal)");
   commands.add(del, [f](auto& admin) {
+    if (!confirmed_delete(f->name, f->yes)) return 1;
     admin.delete_topic(f->name);
     std::printf("deleted topic %s\n", f->name.c_str());
     return 0;
   });
+
+  add_topics_produce(topics, std::shared_ptr<KafkaFlags>(f, &f->kafka), registered, runs);
+  add_topics_consume(topics, commands);
   return runs;
 }
 

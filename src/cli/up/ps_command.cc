@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/support/commands.h"
+#include "cli/support/data_dir_flag.h"
 #include "cli/support/table.h"
 #include "cli/up/process_table.h"
 #include "common/clock.h"
@@ -19,7 +20,7 @@ namespace sluice::cli {
 namespace {
 
 struct PsFlags {
-  std::string data_dir = "sluice-data";
+  std::string data_dir;  // add_data_dir_option() sets the default
   bool watch = false;
   int interval_s = 2;
   std::string stage;
@@ -128,17 +129,17 @@ std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& reg
   auto f = std::make_shared<PsFlags>();
   CLI::App* p = app.add_subcommand(
       "ps", "Every process of `sluice up`: running or dead, ready, uptime, restarts");
-  p->add_option("--data-dir", f->data_dir, "The --data-dir of `sluice up`")->capture_default_str();
+  add_data_dir_option(p, f->data_dir, "The --data-dir of `sluice up`");
   p->add_flag("--watch", f->watch, "Refresh every --interval seconds (Ctrl-C to leave)");
   p->add_option("--interval", f->interval_s, "Seconds between refreshes with --watch")
       ->capture_default_str();
   CLI::App* r = app.add_subcommand(
       "restart", "Restart every process of a stage run by `sluice up` (graceful)");
   r->add_option("stage", f->stage, "Stage name")->required();
-  r->add_option("--data-dir", f->data_dir, "The --data-dir of `sluice up`")->capture_default_str();
+  add_data_dir_option(r, f->data_dir, "The --data-dir of `sluice up`");
   CLI::App* d =
       app.add_subcommand("down", "Stop a `sluice up` cleanly (as Ctrl-C would) and wait for it");
-  d->add_option("--data-dir", f->data_dir, "The --data-dir of `sluice up`")->capture_default_str();
+  add_data_dir_option(d, f->data_dir, "The --data-dir of `sluice up`");
   d->add_option("--timeout", f->timeout_s, "Seconds to wait")->capture_default_str();
   registered.push_back(p);
   registered.push_back(r);

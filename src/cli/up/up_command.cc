@@ -19,6 +19,7 @@
 #include "cli/demo/demo_plan.h"
 #include "cli/support/commands.h"
 #include "cli/support/group_lag.h"
+#include "cli/support/profile.h"
 #include "cli/support/up_progress.h"
 #include "cli/up/child_process.h"
 #include "cli/up/data_dir.h"
@@ -40,7 +41,7 @@ namespace fs = std::filesystem;
 
 struct UpFlags {
   std::string dir = "examples/claims-attachments";
-  std::string data_dir = "sluice-data";
+  std::string data_dir = defaults().data_dir();
   std::vector<std::string> replicas;  // STAGE=N
   std::string bootstrap;              // an external cluster: no built-in broker
   int rate = 50;

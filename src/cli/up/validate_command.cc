@@ -12,7 +12,9 @@
 #include <memory>
 
 #include "cli/support/commands.h"
+#include "cli/support/data_dir_flag.h"
 #include "cli/support/datetime.h"
+#include "cli/support/profile.h"
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
 #include "cli/up/reconcile.h"
@@ -24,9 +26,11 @@ namespace {
 struct ValidateFlags {
   std::string pipeline_file = "examples/claims-attachments/pipeline.yaml";
   std::string since;
-  std::string bootstrap;
-  std::string data_dir = "sluice-data";
-  bool full = false;  // ignore the checkpoint (a new one is still written)
+  // Only a configured bootstrap (env, profile) is taken: otherwise the data dir's broker or
+  // the pipeline's own setting is a better guess than 127.0.0.1:9092.
+  std::string bootstrap = defaults().configured_bootstrap.value_or("");
+  std::string data_dir;  // add_data_dir_option() sets the default
+  bool full = false;     // ignore the checkpoint (a new one is still written)
 };
 
 // Next to a `sluice up --data-dir DATA`: its stores, and its broker unless --bootstrap says
@@ -81,11 +85,11 @@ Run add_validate_command(CLI::App& app) {
   cmd->add_option("--since", f->since,
                   "Only events at or after this time (2026-11-27T10:00:00Z or epoch ms)");
   cmd->add_option("--bootstrap", f->bootstrap,
-                  "Kafka bootstrap HOST:PORT (default: the pipeline's)");
-  cmd->add_option("--data-dir", f->data_dir,
-                  "Data dir of a `sluice up` run: its object stores and (without --bootstrap) its "
-                  "broker")
-      ->capture_default_str();
+                  "Kafka bootstrap HOST:PORT (default: env SLUICE_BOOTSTRAP, profile `bootstrap:`, "
+                  "the data dir's broker, the pipeline's)");
+  add_data_dir_option(cmd, f->data_dir,
+                      "Data dir of a `sluice up` run: its object stores and (without --bootstrap) "
+                      "its broker");
   cmd->add_flag("--full", f->full,
                 "Read every record and table file again instead of resuming from "
                 "DATA/validate.checkpoint");

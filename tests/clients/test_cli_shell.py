@@ -1,0 +1,86 @@
+"""What an operator's shell sees of `sluice` before any command runs:
+`--version`, completion scripts generated from the command tree (the bash one
+sourced into a real bash and asked to complete), and "did you mean" for a
+mistyped subcommand or flag. No broker needed.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import unittest
+
+from broker import sluice_bin
+
+TIMEOUT_S = 30
+
+
+def sluice(*args):
+    return subprocess.run([sluice_bin(), *args], capture_output=True, text=True,
+                          timeout=TIMEOUT_S)
+
+
+def bash_complete(words):
+    """COMPREPLY of the generated bash completion for `words` (the last one is being typed)."""
+    script = sluice("completion", "bash").stdout
+    program = (script + "\nCOMP_WORDS=(%s)\nCOMP_CWORD=%d\n_sluice\nprintf '%%s\\n' \"${COMPREPLY[@]}\"\n"
+               % (" ".join("'%s'" % w for w in words), len(words) - 1))
+    r = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True,
+                       text=True, timeout=TIMEOUT_S)
+    if r.returncode != 0:
+        raise AssertionError("bash failed on the completion script:\n" + r.stderr)
+    return [line for line in r.stdout.splitlines() if line]
+
+
+class CliShellTest(unittest.TestCase):
+    def test_version_names_the_project_version(self):
+        r = sluice("--version")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout.strip(), r"^sluice \d+\.\d+\.\d+( \(git [0-9a-zA-Z._-]+\))?$")
+
+    def test_bash_completes_subcommands_at_each_level(self):
+        self.assertEqual(bash_complete(["sluice", "top"]), ["topics"])
+        self.assertEqual(sorted(bash_complete(["sluice", "topics", "c"])),
+                         ["consume", "create"])
+        self.assertIn("reset-offsets", bash_complete(["sluice", "groups", ""]))
+
+    def test_bash_completes_flags_of_the_command_typed_so_far(self):
+        self.assertEqual(sorted(bash_complete(["sluice", "topics", "consume", "T", "--fo"])),
+                         ["--follow", "--format"])
+        # Flags of one command are not offered for another.
+        self.assertEqual(bash_complete(["sluice", "ps", "--fo"]), [])
+        self.assertIn("--data-dir", bash_complete(["sluice", "ps", "--"]))
+
+    def test_zsh_script_holds_the_same_tree(self):
+        script = sluice("completion", "zsh").stdout
+        self.assertTrue(script.startswith("#compdef sluice"))
+        self.assertIn("_sluice_subs['sluice topics']=", script)
+        self.assertIn("consume:", script)
+        if shutil.which("zsh"):
+            r = subprocess.run(["zsh", "-n", "-c", script], capture_output=True, text=True,
+                               timeout=TIMEOUT_S)
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_unknown_shell_is_refused(self):
+        self.assertNotEqual(sluice("completion", "fish").returncode, 0)
+
+    def test_a_mistyped_subcommand_gets_a_suggestion(self):
+        r = sluice("topcs", "list")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("did you mean 'topics'?", r.stderr)
+        r = sluice("groups", "lsit")
+        self.assertIn("did you mean 'list'?", r.stderr)
+
+    def test_a_mistyped_flag_gets_a_suggestion(self):
+        r = sluice("ps", "--dat-dir", "x")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("did you mean '--data-dir'?", r.stderr)
+
+    def test_nothing_is_suggested_for_a_word_far_from_every_name(self):
+        r = sluice("qqqqqqqqqq")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotIn("did you mean", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
