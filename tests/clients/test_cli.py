@@ -131,7 +131,15 @@ class CliTest(BrokerTestCase):
             busy = self.sluice("groups", "reset-offsets", g, "--topic", t, "--to-earliest", "--execute",
                                check=False)
             self.assert_fails(busy, 1, "group %s has 1 active member(s); stop its consumers first" % g)
+            self.assertIn("sluice stop STAGE", busy.stderr)
             self.assertEqual(self.committed(g), {0: 40}, "a refused reset changes nothing")
+            # A dry run may plan while the member still runs; it says --execute must wait.
+            dry = self.sluice("groups", "reset-offsets", g, "--topic", t, "--to-earliest")
+            self.assertRegex(dry.stdout, r"(?m)^%s\s+0\s+40\s+0$" % t)
+            self.assertIn("1 active member(s): --execute is refused", dry.stdout)
+            self.assertEqual(self.committed(g), {0: 40}, "a dry run changes nothing")
+            self.assertIn({"group": g, "state": "Stable", "type": "consumer"},
+                          json.loads(self.sluice("groups", "list", "--json").stdout))
         finally:
             c.close()
 
@@ -210,6 +218,10 @@ class CliTest(BrokerTestCase):
         self.assertIn("OK: %s answered" % self.broker.bootstrap, ok)
         self.assertIn("cluster id: ", ok)
         self.assertRegex(ok, r"(?m)^0\s+%s$" % self.broker.bootstrap)
+        checked = json.loads(self.sluice("broker", "check", "--json").stdout)
+        self.assertEqual(checked["brokers"], [{"id": 0, "address": self.broker.bootstrap}])
+        self.assertEqual(checked["bootstrap"], self.broker.bootstrap)
+        self.assertGreaterEqual(checked["round_trip_ms"], 0)
 
         port = closed_port()
         r = self.sluice("broker", "check", "--timeout-ms", "5000", bootstrap="127.0.0.1:%d" % port, check=False)

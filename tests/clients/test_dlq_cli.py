@@ -259,6 +259,35 @@ stages:
         self.assertEqual(r.returncode, 1)
         self.assertIn("name one TRACE_ID or pass --all", r.stderr)
 
+    def test_replay_json_reports_counts_and_each_record(self):
+        topic = unique_name("hand") + ".dlq"
+        target = unique_name("target")
+        self.ok("topics", "create", target, "--partitions", "1")
+        self.produce(topic, ["a", "b"], headers=[("sluice.trace_id", b"t-json")])
+        dry = json.loads(self.ok("dlq", "replay", topic, "--all", "--to", target, "--dry-run", "--json"))
+        self.assertEqual((dry["dry_run"], dry["would_replay"], dry["failed"]), (True, 2, 0))
+        self.assertEqual({r["status"] for r in dry["records"]}, {"would_replay"})
+        done = json.loads(self.ok("dlq", "replay", topic, "--all", "--to", target, "--json"))
+        self.assertEqual((done["replayed"], done["skipped"], done["failed"]), (2, 0, 0))
+        self.assertEqual(sorted(r["offset"] for r in done["records"]), [0, 1])
+        self.assertTrue(all(r["to"] == target and r["partition"] == 0 and r["replay_count"] == 1
+                            for r in done["records"]), done)
+        again = json.loads(self.ok("dlq", "replay", topic, "--all", "--to", target, "--json"))
+        self.assertEqual((again["replayed"], again["skipped"]), (0, 2))
+        self.assertTrue(all(r["status"] == "skipped" and r["reason"].startswith("already replayed")
+                            for r in again["records"]), again)
+
+    def test_list_wide_shows_the_whole_error(self):
+        topic = unique_name("hand") + ".dlq"
+        message = "upstream said: " + " ".join("word%d" % i for i in range(40)) + " END"
+        self.produce(topic, ["x"], headers=[("sluice.trace_id", b"t-wide"),
+                                            ("sluice.error.message", message.encode())])
+        narrow = self.ok("dlq", "list", topic)
+        self.assertNotIn("END", narrow)
+        self.assertIn("...", narrow)
+        wide = self.ok("dlq", "list", topic, "--wide")
+        self.assertIn(message, wide)
+
 
 if __name__ == "__main__":
     unittest.main()

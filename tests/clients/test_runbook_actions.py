@@ -94,6 +94,11 @@ class UpOperationsTest(unittest.TestCase):
         for stage in ("ingest", "download", "result"):
             self.assertRegex(rows[stage]["UPTIME"], r"^\d+h\d\dm\d\ds$")
             self.assertEqual(rows[stage]["RESTARTS"], "0")
+        # The same for scripts.
+        listed = {p["name"]: p for p in json.loads(self.sluice("ps", "--data-dir", self.tmp, "--json").stdout)}
+        self.assertEqual(listed["broker"]["state"], "running")
+        ingest = [p for p in listed.values() if p["stage"] == "ingest"]
+        self.assertTrue(ingest and all(p["ready"] == "ready" and p["restarts"] == 0 for p in ingest), listed)
 
         # A09: --watch refreshes the table until interrupted.
         watch = subprocess.Popen([sluice_bin(), "ps", "--data-dir", self.tmp, "--watch", "--interval", "1"],
@@ -104,11 +109,13 @@ class UpOperationsTest(unittest.TestCase):
         self.assertGreaterEqual(out.count("NAME"), 2, out)
 
         # A25: pause event ingestion by stage name through the data dir, then resume.
-        r = self.sluice("pause", "ingest", "--data-dir", self.tmp)
+        r = self.sluice("pause", "ingest", "--data-dir", self.tmp, "--json")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn('"paused":true', r.stdout)
-        self.assertIn('"paused":true', self.sluice("status", "--data-dir", self.tmp).stdout)
-        r = self.sluice("resume", "ingest", "--data-dir", self.tmp)
+        self.assertIn('"paused":true', self.sluice("status", "--data-dir", self.tmp, "--json").stdout)
+        self.assertRegex(self.sluice("status", "--data-dir", self.tmp).stdout,
+                         r"(?m)^ingest\S*\s+ingest\s+paused\s")
+        r = self.sluice("resume", "ingest", "--data-dir", self.tmp, "--json")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn('"paused":false', r.stdout)
 
@@ -123,6 +130,9 @@ class UpOperationsTest(unittest.TestCase):
                                        timeout=120).returncode == 0, 120, 2.0, "validate --since to pass")
         r = self.sluice("validate", "--data-dir", self.tmp, "--since", str(since_ms), timeout=120)
         self.assertRegex(r.stdout, r"events in:\s+60\b", r.stdout)
+        report = json.loads(self.sluice("validate", "--data-dir", self.tmp, "--since", str(since_ms), "--json",
+                                        timeout=120).stdout)
+        self.assertEqual((report["ok"], report["events"], report["lost"]), (True, 60, []))
         future = self.sluice("validate", "--data-dir", self.tmp, "--since", str(int(time.time() * 1000) + 3600_000),
                              timeout=120)
         self.assertRegex(future.stdout, r"events in:\s+0\b", future.stdout)

@@ -136,17 +136,19 @@ class StageRuntimeTest(OneStageTest):
         stage = self.start_stage(self.pipeline(breaker))
         self.produce(["a-%d" % i for i in range(100)])
         read_topic(self.broker.bootstrap, self.output, 100)
-        self.assertIn('"paused":true', self.control(stage, "pause", "copy"))
+        self.assertIn('"paused":true', self.control(stage, "pause", "copy", "--json"))
         self.produce(["b-%d" % i for i in range(100)])
         time.sleep(2)
         consumed = stage.metric("kafka_messages_consumed_total", topic=self.input)
         time.sleep(1)
         self.assertEqual(stage.metric("kafka_messages_consumed_total", topic=self.input), consumed,
                          "a paused stage consumes nothing")
-        self.assertIn('"paused":false', self.control(stage, "resume", "copy"))
+        self.assertIn('"paused":false', self.control(stage, "resume", "copy", "--json"))
         out = read_topic(self.broker.bootstrap, self.output, 200)
         self.assertEqual(len({m.value() for m in out}), 200)
-        self.assertIn('"stage":"copy"', self.control(stage, "status"))
+        self.assertIn('"stage":"copy"', self.control(stage, "status", "--json"))
+        # For people: a table with the stage's state.
+        self.assertRegex(self.control(stage, "status"), r"(?m)^\S+\s+copy\s+running\s+\d+")
 
         self.assertIn("downstream: open", self.control(stage, "breaker", "open", "downstream"))
         wait_until(lambda: stage.metric("kafka_circuit_breaker_state", breaker="downstream") == 1, 10, 0.2,

@@ -288,6 +288,13 @@ class TableSinkTest(SinkTestCase):
                                  capture_output=True, text=True, timeout=60).stdout
         self.assertIn("OPTIMIZE", history)
         self.assertIn("VACUUM END", history)
+        as_json = lambda *a: json.loads(subprocess.run([sluice_bin(), "table", *a, self.lake, "tables/events",
+                                                        "--json"], capture_output=True, text=True,
+                                                       timeout=60).stdout)
+        self.assertIn("OPTIMIZE", [c["operation"] for c in as_json("history")])
+        files = as_json("files")
+        self.assertEqual(sorted(f["path"] for f in files), sorted(self.describe()["live_files"]))
+        self.assertTrue(all(f["size"] > 0 for f in files), files)
 
     def test_until_caught_up_commits_the_backlog_then_exits_zero(self):
         topic = unique_name("events")

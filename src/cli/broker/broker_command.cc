@@ -148,8 +148,11 @@ Run add_broker_command(CLI::App& app) {
   CLI::App* check_cmd =
       cmd->add_subcommand("check", "Check that a Kafka cluster (any, not only ours) is reachable");
   check_flags->add_to(check_cmd);
-  return [flags, check_flags, check_cmd] {
-    return check_cmd->parsed() ? run_broker_check(*check_flags) : run(*flags);
+  auto check_json = std::make_shared<bool>(false);
+  check_cmd->add_flag("--json", *check_json,
+                      "One JSON object: round trip, cluster id, controller, topics, brokers");
+  return [flags, check_flags, check_cmd, check_json] {
+    return check_cmd->parsed() ? run_broker_check(*check_flags, *check_json) : run(*flags);
   };
 }
 

@@ -30,6 +30,7 @@ struct DlqFlags {
   std::string category;
   std::string since;
   bool json = false;
+  bool wide = false;  // list: the whole error (one_line() shows binary as hex: twice as long)
   bool all = false;
   std::string to;
   bool dry_run = false;
@@ -67,7 +68,7 @@ int list(kafka::AdminClient& admin, const DlqFlags& f) {
     replayed += done;
     t.add({r.position(), cell(r.trace_id), cell(r.category), cell(r.attempts), origin(r),
            iso_time_ms(r.last_failed_at_ms), done ? "REPLAYED" : "-",
-           cell(one_line(r.message, kErrorCellChars))});
+           cell(one_line(r.message, f.wide ? 2 * r.message.size() + 2 : kErrorCellChars))});
   }
   if (!records.empty()) t.print();
   std::printf("%zu of %zu matching record(s) in %s shown (newest last), %zu of them replayed\n",
@@ -132,7 +133,7 @@ int view(kafka::AdminClient& admin, const DlqFlags& f) {
 
 int replay_command(kafka::AdminClient& admin, const DlqFlags& f) {
   return replay(admin, {dlq_topic_name(f.topic), f.trace_id, f.all, f.category, f.since_ms(), f.to,
-                        f.dry_run});
+                        f.dry_run, f.json});
 }
 
 }  // namespace
@@ -157,6 +158,8 @@ std::vector<Run> add_dlq_commands(CLI::App& app, std::vector<CLI::App*>& registe
   l->add_option("--since", f->since,
                 "Only records dead-lettered at or after TS (ISO-8601 or epoch ms)");
   l->add_flag("--json", f->json, "Machine-readable output: a JSON array, one object per record");
+  l->add_flag("--wide", f->wide,
+              "Show each whole error message instead of its first 60 characters");
   commands.add(l, [f](auto& admin) { return list(admin, *f); });
 
   CLI::App* v =
@@ -177,6 +180,9 @@ std::vector<Run> add_dlq_commands(CLI::App& app, std::vector<CLI::App*>& registe
                 "With --all: only records dead-lettered at or after TS (ISO-8601 or epoch ms)");
   r->add_option("--to", f->to, "Produce to this topic instead of each record's original topic");
   r->add_flag("--dry-run", f->dry_run, "Print what would be replayed; write nothing");
+  r->add_flag("--json", f->json,
+              "Print the result as one JSON object: counts and each record's status, target and "
+              "position");
   commands.add(r, [f](auto& admin) { return replay_command(admin, *f); });
   return runs;
 }

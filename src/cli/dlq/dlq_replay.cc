@@ -8,15 +8,58 @@
 #include "cli/dlq/dlq_print.h"
 #include "cli/support/table.h"
 #include "common/clock.h"
+#include "common/json.h"
 #include "pipeline/reroute.h"
 
 namespace sluice::cli {
 namespace {
 
-struct Tally {
-  int replayed = 0;
-  int skipped = 0;
-  int failed = 0;
+// What replay did with each selected record: a line as it happens for people, or with --json one
+// object at the end (counts, and per record its status, target and where it landed).
+class ReplayReport {
+ public:
+  ReplayReport(const ReplayOptions& o) : o_(o) { records_.begin_array(); }
+
+  // status: replayed, would_replay, skipped or failed. `text` is the line people see.
+  void add(const char* status, const DlqRecord& r, const std::string& to,
+           const std::optional<Delivered>& at, const std::string& reason, const std::string& text) {
+    const std::string_view s = status;
+    (s == "failed" ? failed_ : s == "skipped" ? skipped_ : replayed_) += 1;
+    if (!o_.json) {
+      std::printf("%s\n", text.c_str());
+      return;
+    }
+    records_.begin_object().field("position", r.position()).field("trace_id", r.trace_id);
+    records_.field("status", s).field("to", to);
+    records_.key("partition");
+    at ? records_.value(int64_t(at->partition)) : records_.null();
+    records_.key("offset");
+    at ? records_.value(at->offset) : records_.null();
+    records_.field("replay_count", r.replay_count + 1).field("reason", reason).end_object();
+  }
+
+  void finish() {
+    if (o_.json) {
+      json::JsonWriter w;
+      w.begin_object().field("dlq_topic", o_.dlq_topic).field("dry_run", o_.dry_run);
+      w.field(o_.dry_run ? "would_replay" : "replayed", replayed_).field("skipped", skipped_);
+      w.field("failed", failed_).key("records").raw(records_.end_array().str());
+      std::printf("%s\n", w.end_object().str().c_str());
+      return;
+    }
+    std::printf("%s%s %d, skipped %d (already replayed), failed %d%s\n",
+                o_.dry_run ? "dry run: " : "", o_.dry_run ? "would replay" : "replayed", replayed_,
+                skipped_, failed_, o_.dry_run ? "; nothing written" : "");
+  }
+
+  int exit_code() const { return failed_ > 0 ? 1 : 0; }
+
+ private:
+  const ReplayOptions& o_;
+  json::JsonWriter records_;
+  int replayed_ = 0;
+  int skipped_ = 0;
+  int failed_ = 0;
 };
 
 // Where a record goes, or an empty string with `why` set.
@@ -79,20 +122,23 @@ int replay(kafka::AdminClient& admin, const ReplayOptions& o) {
                    o.trace_id.c_str(), o.dlq_topic.c_str(), o.dlq_topic.c_str());
       return 1;
     }
-    std::printf("no records in %s match; nothing to replay\n", o.dlq_topic.c_str());
-    return 0;
+    if (!o.json) {
+      std::printf("no records in %s match; nothing to replay\n", o.dlq_topic.c_str());
+      return 0;
+    }
   }
   ReplayLedger ledger = ReplayLedger::load(admin, o.dlq_topic);
   if (!o.dry_run) ledger.ensure_topic(admin);
   std::optional<SyncProducer> producer;
   TargetCheck targets(admin);
-  Tally t;
+  ReplayReport report(o);
   for (const DlqRecord& r : records) {
     const std::string what = r.position() + " trace " + cell(r.trace_id);
     if (const LedgerEntry* done = ledger.find(r.position())) {
-      std::printf("skip    %s: already replayed at %s to %s\n", what.c_str(),
-                  done->replayed_at.c_str(), done->to_topic.c_str());
-      ++t.skipped;
+      const std::string reason =
+          "already replayed at " + done->replayed_at + " to " + done->to_topic;
+      report.add("skipped", r, done->to_topic, std::nullopt, reason,
+                 "skip    " + what + ": " + reason);
       continue;
     }
     std::string why;
@@ -101,15 +147,14 @@ int replay(kafka::AdminClient& admin, const ReplayOptions& o) {
       why = "topic '" + to + "' does not exist at " + admin.endpoint().bootstrap +
             "; create it or pass --to TOPIC";
     if (!why.empty()) {
-      std::printf("FAILED  %s: %s\n", what.c_str(), why.c_str());
-      ++t.failed;
+      report.add("failed", r, to, std::nullopt, why, "FAILED  " + what + ": " + why);
       continue;
     }
     OutgoingRecord out = replay_record(r, o.dlq_topic, to);
     if (o.dry_run) {
-      std::printf("would replay %s -> %s (replay_count %lld)\n", what.c_str(), to.c_str(),
-                  static_cast<long long>(r.replay_count + 1));
-      ++t.replayed;
+      report.add("would_replay", r, to, std::nullopt, "",
+                 "would replay " + what + " -> " + to + " (replay_count " +
+                     std::to_string(r.replay_count + 1) + ")");
       continue;
     }
     if (!producer) producer.emplace(admin.endpoint());
@@ -117,30 +162,26 @@ int replay(kafka::AdminClient& admin, const ReplayOptions& o) {
     try {
       at = producer->send(out);
     } catch (const std::exception& e) {
-      std::printf("FAILED  %s: %s\n", what.c_str(), e.what());
-      ++t.failed;
+      report.add("failed", r, to, std::nullopt, e.what(), "FAILED  " + what + ": " + e.what());
       continue;
     }
+    const std::string landed =
+        "partition " + std::to_string(at.partition) + ", offset " + std::to_string(at.offset);
     try {
       ledger.record(*producer, r.position(), {iso_time_ms(now_ms()), to, r.trace_id});
     } catch (const std::exception& e) {
-      std::printf(
-          "FAILED  %s: replayed to %s (partition %d, offset %lld) but not recorded in %s (%s); a "
-          "later replay will send it again\n",
-          what.c_str(), to.c_str(), at.partition, static_cast<long long>(at.offset),
-          ledger.topic().c_str(), e.what());
-      ++t.failed;
+      const std::string reason = "replayed to " + to + " (" + landed + ") but not recorded in " +
+                                 ledger.topic() + " (" + e.what() +
+                                 "); a later replay will send it again";
+      report.add("failed", r, to, at, reason, "FAILED  " + what + ": " + reason);
       continue;
     }
-    std::printf("replayed %s -> %s (partition %d, offset %lld, replay_count %lld)\n", what.c_str(),
-                to.c_str(), at.partition, static_cast<long long>(at.offset),
-                static_cast<long long>(r.replay_count + 1));
-    ++t.replayed;
+    report.add("replayed", r, to, at, "",
+               "replayed " + what + " -> " + to + " (" + landed + ", replay_count " +
+                   std::to_string(r.replay_count + 1) + ")");
   }
-  std::printf("%s%s %d, skipped %d (already replayed), failed %d%s\n", o.dry_run ? "dry run: " : "",
-              o.dry_run ? "would replay" : "replayed", t.replayed, t.skipped, t.failed,
-              o.dry_run ? "; nothing written" : "");
-  return t.failed > 0 ? 1 : 0;
+  report.finish();
+  return report.exit_code();
 }
 
 }  // namespace sluice::cli

@@ -28,13 +28,15 @@ struct ReplayOptions {
   std::optional<int64_t> since_ms;  // with `all`: only records dead-lettered at or after
   std::string to_topic;             // empty: each record's sluice.original.topic
   bool dry_run = false;
+  bool json = false;  // one JSON object at the end instead of a line per record
 };
 
 // The record to produce for `record`, addressed to `to_topic`.
 OutgoingRecord replay_record(const DlqRecord& record, const std::string& dlq_topic,
                              const std::string& to_topic);
 
-// Prints one line per selected record and a summary; returns the exit code
+// Prints one line per selected record and a summary (or, with `json`, one
+// object holding both); returns the exit code
 // (1 when any replay failed or nothing matched a trace id).
 int replay(kafka::AdminClient& admin, const ReplayOptions& options);
 

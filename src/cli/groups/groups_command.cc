@@ -26,18 +26,27 @@ struct DescribeFlags {
 
 struct GroupFlags {
   KafkaFlags kafka;
+  bool list_json = false;
   DescribeFlags describe;
   ResetFlags reset;
 };
 
-int list(kafka::AdminClient& admin) {
+int list(kafka::AdminClient& admin, bool as_json) {
   Table t({"GROUP", "STATE", "TYPE"});
+  std::string json;
   for (const auto& g : admin.list_groups()) {
     // Brokers that answer ListGroups below v4 give no state: ask the group itself.
     std::string state = g.state == "Unknown" ? admin.describe_group(g.group_id).state : g.state;
-    t.add({g.group_id, state, g.simple ? "simple" : "consumer"});
+    const char* type = g.simple ? "simple" : "consumer";
+    t.add({g.group_id, state, type});
+    json += fmt::format("{}{{\"group\":{},\"state\":{},\"type\":\"{}\"}}", json.empty() ? "" : ",",
+                        json_quote(g.group_id), json_quote(state), type);
   }
-  t.print();
+  if (as_json) {
+    std::printf("[%s]\n", json.c_str());
+  } else {
+    t.print();
+  }
   return 0;
 }
 
@@ -125,8 +134,9 @@ std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& regi
   std::vector<Run> runs;
   AdminCommands commands(std::shared_ptr<KafkaFlags>(f, &f->kafka), registered, runs);
 
-  commands.add(groups->add_subcommand("list", "Every consumer group with its state and type"),
-               list);
+  CLI::App* l = groups->add_subcommand("list", "Every consumer group with its state and type");
+  l->add_flag("--json", f->list_json, "A JSON array of {group, state, type}");
+  commands.add(l, [f](auto& admin) { return list(admin, f->list_json); });
 
   CLI::App* d = groups->add_subcommand(
       "describe",
@@ -138,7 +148,9 @@ std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& regi
   commands.add(d, [f](auto& admin) { return describe(admin, f->describe); });
 
   CLI::App* r = groups->add_subcommand(
-      "reset-offsets", "Move a stopped group's committed offsets (dry run by default)");
+      "reset-offsets",
+      "Move a stopped group's committed offsets (dry run by default; a dry run may run while "
+      "members are active)");
   ResetFlags& reset = f->reset;
   r->add_option("group", reset.group, "Group id")->required();
   r->add_option("--topic", reset.topic, "Topic whose offsets to move")->required();

@@ -16,12 +16,16 @@ int reset_offsets(kafka::AdminClient& admin, const ResetFlags& f) {
   // Parse before talking to the cluster, so a typo fails fast and changes nothing.
   const bool by_time = !f.to_datetime.empty();
   const int64_t since_ms = by_time ? parse_datetime_ms(f.to_datetime) : 0;
+  // A running member would overwrite new offsets with its own commits, so only the execute path
+  // refuses; a dry run may plan while the consumers still run (and the runbook stops them next).
   kafka::GroupDescription group = admin.describe_group(f.group);
-  if (!group.members.empty()) {
-    std::fprintf(
-        stderr,
-        "sluice: group %s has %zu active member(s); stop its consumers first, as Kafka requires\n",
-        f.group.c_str(), group.members.size());
+  const size_t active = group.members.size();
+  if (active > 0 && f.execute) {
+    std::fprintf(stderr,
+                 "sluice: group %s has %zu active member(s); stop its consumers first, as Kafka "
+                 "requires (a stage of `sluice up`: `sluice stop STAGE`, then `sluice start "
+                 "STAGE` after the reset); a dry run without --execute shows the plan meanwhile\n",
+                 f.group.c_str(), active);
     return 1;
   }
   std::optional<kafka::TopicInfo> topic = admin.find_topic(f.topic);
@@ -53,6 +57,12 @@ int reset_offsets(kafka::AdminClient& admin, const ResetFlags& f) {
   if (!f.execute) {
     std::printf("dry run: nothing changed; add --execute to commit these offsets for group %s\n",
                 f.group.c_str());
+    if (active > 0)
+      std::printf(
+          "note: group %s has %zu active member(s): --execute is refused until its consumers "
+          "stop (`sluice stop STAGE` for a stage of `sluice up`); their commits also move "
+          "CURRENT-OFFSET meanwhile\n",
+          f.group.c_str(), active);
     return 0;
   }
   admin.commit_offsets(f.group, target);

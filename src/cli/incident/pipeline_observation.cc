@@ -1,7 +1,5 @@
 #include "cli/incident/pipeline_observation.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -19,35 +17,6 @@ using Clock = std::chrono::steady_clock;
 std::vector<ScrapeTarget> targets(const std::vector<AdminEndpoint>& endpoints) {
   std::vector<ScrapeTarget> out;
   for (const auto& e : endpoints) out.push_back({e.address(), e.port, e.host});
-  return out;
-}
-
-// Leaves `out` as it is when the field is missing or of another type.
-template <typename T>
-void read_field(simdjson::dom::element e, const char* key, T& out) {
-  T value{};
-  if (e[key].get(value) == simdjson::SUCCESS) out = value;
-}
-
-// GET /status: [{"stage":..,"paused":..,...}]. A body that does not parse yields no stages.
-std::vector<StageState> parse_status(const std::string& body) {
-  std::vector<StageState> out;
-  simdjson::dom::parser parser;
-  simdjson::dom::array stages;
-  if (parser.parse(body).get_array().get(stages) != simdjson::SUCCESS) return out;
-  for (simdjson::dom::element e : stages) {
-    StageState s;
-    std::string_view name;
-    if (e["stage"].get_string().get(name) != simdjson::SUCCESS) continue;
-    s.stage = std::string(name);
-    read_field(e, "paused", s.paused);
-    read_field(e, "assigned_partitions", s.assigned_partitions);
-    read_field(e, "buffered", s.buffered);
-    read_field(e, "in_flight", s.in_flight);
-    read_field(e, "processed", s.processed);
-    read_field(e, "dead_lettered", s.dead_lettered);
-    out.push_back(std::move(s));
-  }
   return out;
 }
 

@@ -15,16 +15,11 @@
 
 #include "cli/support/admin_endpoints.h"
 #include "cli/support/kafka_flags.h"
+#include "cli/support/stage_status.h"
 #include "cli/support/up_progress.h"
 #include "ops/incident_assessment.h"
 
 namespace sluice::cli {
-
-struct StageState {  // one element of GET /status
-  std::string stage;
-  bool paused = false;
-  int64_t assigned_partitions = 0, buffered = 0, in_flight = 0, processed = 0, dead_lettered = 0;
-};
 
 struct EndpointProbe {
   AdminEndpoint endpoint;

@@ -35,6 +35,6 @@ std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& re
 
 // `sluice broker check`, run by the `broker` command when its `check` subcommand is parsed.
 struct KafkaFlags;
-int run_broker_check(const KafkaFlags& flags);
+int run_broker_check(const KafkaFlags& flags, bool as_json);
 
 }  // namespace sluice::cli

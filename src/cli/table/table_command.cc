@@ -120,6 +120,16 @@ int describe(const TableFlags& f) {
 int files(const TableFlags& f) {
   auto t = open(f);
   if (!t) return 1;
+  if (f.json) {
+    json::JsonWriter w;
+    w.begin_array();
+    for (const auto& [path, file] : t->state.files) {
+      w.begin_object().field("path", lake::delta::path_from_uri(path)).field("size", file.size);
+      w.field("modified", utc(file.modification_time)).end_object();
+    }
+    std::printf("%s\n", w.end_array().str().c_str());
+    return 0;
+  }
   Table out({"PATH", "SIZE", "MODIFIED"});
   for (const auto& [path, file] : t->state.files) {
     out.add(
@@ -132,8 +142,22 @@ int files(const TableFlags& f) {
 int history(const TableFlags& f) {
   auto t = open(f);
   if (!t) return 1;
+  const auto commits = t->table->history(f.limit);
+  if (f.json) {
+    json::JsonWriter w;
+    w.begin_array();
+    for (const auto& c : commits) {
+      w.begin_object().field("version", c.version).field("timestamp", utc(c.timestamp));
+      w.field("operation", c.operation).field("files_added", int64_t(c.files_added));
+      w.field("files_removed", int64_t(c.files_removed))
+          .field("records_added", int64_t(c.records_added))
+          .end_object();
+    }
+    std::printf("%s\n", w.end_array().str().c_str());
+    return 0;
+  }
   Table out({"VERSION", "TIMESTAMP", "OPERATION", "FILES+", "FILES-", "RECORDS+"});
-  for (const auto& c : t->table->history(f.limit)) {
+  for (const auto& c : commits) {
     out.add({std::to_string(c.version), utc(c.timestamp), c.operation,
              std::to_string(c.files_added), std::to_string(c.files_removed),
              std::to_string(c.records_added)});
@@ -205,9 +229,13 @@ std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& regis
   add("describe",
       "Version, schema, partition columns, live files, records and writers' txn versions", describe)
       ->add_flag("--json", f->json, "Machine-readable output");
-  add("files", "The live data files", files);
-  add("history", "Recent commits, newest first", history)
-      ->add_option("--limit", f->limit, "Commits to show");
+  add("files", "The live data files", files)
+      ->add_flag("--json", f->json, "A JSON array of {path, size, modified}");
+  CLI::App* h = add("history", "Recent commits, newest first", history);
+  h->add_option("--limit", f->limit, "Commits to show");
+  h->add_flag("--json", f->json,
+              "A JSON array of {version, timestamp, operation, files_added, files_removed, "
+              "records_added}");
   CLI::App* v =
       add("vacuum", "Delete files no live version needs, including orphans from crashed writes",
           vacuum);

@@ -15,6 +15,7 @@
 #include "cli/support/table.h"
 #include "cli/up/process_table.h"
 #include "common/clock.h"
+#include "common/json.h"
 
 namespace sluice::cli {
 namespace {
@@ -22,6 +23,7 @@ namespace {
 struct PsFlags {
   std::string data_dir;  // add_data_dir_option() sets the default
   bool watch = false;
+  bool json = false;  // ps: one JSON array instead of the table
   int interval_s = 2;
   std::string stage;
   int timeout_s = 180;
@@ -55,14 +57,43 @@ std::string readiness(const ProcessEntry& e) {
   return !res ? "unreachable" : res->status == 200 ? "ready" : "not ready";
 }
 
+// One process as ps shows it; dead ones have no pid, readiness or uptime.
+struct ProcessRow {
+  const ProcessEntry& entry;
+  bool up;
+  std::string ready;
+};
+
+void print_ps_json(const std::vector<ProcessRow>& rows) {
+  json::JsonWriter w;
+  w.begin_array();
+  for (const auto& [e, up, ready] : rows) {
+    w.begin_object().field("name", e.name).field("stage", e.stage).key("pid");
+    up ? w.value(int64_t(e.pid)) : w.null();
+    w.field("state", up ? "running" : "dead").field("ready", ready).key("uptime_s");
+    up ? w.value(std::max<int64_t>(0, (now_ms() - e.started_ms) / 1000)) : w.null();
+    w.field("restarts", int64_t(e.restarts)).field("admin", e.admin).end_object();
+  }
+  std::printf("%s\n", w.end_array().str().c_str());
+}
+
 int ps_once(const PsFlags& f) {
-  Table t({"NAME", "STAGE", "PID", "STATE", "READY", "UPTIME", "RESTARTS", "ADMIN"});
+  const std::vector<ProcessEntry> entries = read_process_table(f.data_dir);
+  std::vector<ProcessRow> rows;
   int dead = 0;
-  for (const auto& e : read_process_table(f.data_dir)) {
+  for (const auto& e : entries) {
     const bool up = alive(e.pid);
     dead += up ? 0 : 1;
+    rows.push_back({e, up, up ? readiness(e) : "-"});
+  }
+  if (f.json) {
+    print_ps_json(rows);
+    return dead == 0 ? 0 : 1;
+  }
+  Table t({"NAME", "STAGE", "PID", "STATE", "READY", "UPTIME", "RESTARTS", "ADMIN"});
+  for (const auto& [e, up, ready] : rows) {
     t.add({e.name, e.stage.empty() ? "-" : e.stage, up ? std::to_string(e.pid) : "-",
-           up ? "running" : "DEAD", up ? readiness(e) : "-", up ? uptime(e.started_ms) : "-",
+           up ? "running" : "DEAD", ready, up ? uptime(e.started_ms) : "-",
            std::to_string(e.restarts), e.admin.empty() ? "-" : e.admin});
   }
   t.print();
@@ -131,6 +162,8 @@ std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& reg
       "ps", "Every process of `sluice up`: running or dead, ready, uptime, restarts");
   add_data_dir_option(p, f->data_dir, "The --data-dir of `sluice up`");
   p->add_flag("--watch", f->watch, "Refresh every --interval seconds (Ctrl-C to leave)");
+  p->add_flag("--json", f->json,
+              "A JSON array: name, stage, pid, state, ready, uptime_s, restarts, admin");
   p->add_option("--interval", f->interval_s, "Seconds between refreshes with --watch")
       ->capture_default_str();
   CLI::App* r = app.add_subcommand(

@@ -1,6 +1,10 @@
 // Operator controls for running stages, spoken over each process's admin HTTP
 // endpoint: `sluice pause|resume [STAGE]`, `sluice status`, and
-// `sluice breaker status|open|close NAME`, each with --admin HOST:PORT.
+// `sluice breaker status|open|close NAME`, each with --admin HOST:PORT or
+// --data-dir DIR (every stage process of a `sluice up`; without either flag, a
+// data dir set by SLUICE_DATA_DIR or the profile is used, else the one --admin
+// default). status, pause and resume print a table of the stages' state for
+// people, or one JSON array with --json.
 #include <httplib.h>
 
 #include <CLI/CLI.hpp>
@@ -8,7 +12,11 @@
 #include <cstdlib>
 
 #include "cli/support/commands.h"
+#include "cli/support/profile.h"
+#include "cli/support/stage_status.h"
+#include "cli/support/table.h"
 #include "cli/up/process_table.h"
+#include "common/json.h"
 
 namespace sluice::cli {
 namespace {
@@ -17,11 +25,25 @@ struct ControlFlags {
   std::string admin = std::getenv("SLUICE_ADMIN") ? std::getenv("SLUICE_ADMIN") : "127.0.0.1:9464";
   std::string data_dir;  // a `sluice up` data dir: reach its stage processes instead of --admin
   std::string name;
+  bool json = false;
 };
 
-// Sends one request to one endpoint; prints the body; exit 0 on 2xx.
+// One process to ask: its name in the process table ("" for a bare --admin) and address.
+struct Target {
+  std::string process;
+  std::string admin;
+};
+
+// What one process answered, with each stage's state when the route answers /status JSON.
+struct Answer {
+  Target target;
+  std::vector<StageState> stages;
+};
+
+// Sends one request to one endpoint. Returns the exit code (0 on 2xx) and the body; failures
+// are explained on stderr.
 int call_one(const ControlFlags& f, const std::string& admin, const std::string& method,
-             const std::string& path) {
+             const std::string& path, std::string& body) {
   auto colon = admin.rfind(':');
   if (colon == std::string::npos)
     throw std::invalid_argument("--admin '" + admin + "' must be HOST:PORT");
@@ -37,35 +59,104 @@ int call_one(const ControlFlags& f, const std::string& admin, const std::string&
         admin.c_str(), httplib::to_string(res.error()).c_str());
     return 2;
   }
-  std::fputs(res->body.c_str(), res->status < 300 ? stdout : stderr);
-  return res->status < 300 ? 0 : 1;
-}
-
-// With --data-dir: every stage process of `sluice up` (only those of the named
-// stage when a stage name is given); otherwise the one --admin endpoint.
-int call(const ControlFlags& f, const std::string& method, const std::string& path) {
-  if (f.data_dir.empty()) return call_one(f, f.admin, method, path);
-  int worst = 0, reached = 0;
-  for (const auto& e : read_process_table(f.data_dir)) {
-    if (e.stage.empty() ||
-        (!f.name.empty() && path.find("breaker") == std::string::npos && e.stage != f.name))
-      continue;
-    std::printf("%s (%s): ", e.name.c_str(), e.admin.c_str());
-    worst = std::max(worst, call_one(f, e.admin, method, path));
-    reached += 1;
+  if (res->status >= 300) {
+    std::fputs(res->body.c_str(), stderr);
+    return 1;
   }
-  if (reached == 0)
-    std::fprintf(stderr, "sluice: no process of stage '%s' in %s\n", f.name.c_str(),
-                 f.data_dir.c_str());
-  return reached == 0 ? 1 : worst;
+  body = res->body;
+  return 0;
 }
 
-CLI::App* with_admin(CLI::App* cmd, ControlFlags& f) {
-  cmd->add_option("--admin", f.admin, "Admin HOST:PORT of the stage process (env SLUICE_ADMIN)")
-      ->capture_default_str();
+// With a data dir: every stage process of `sluice up` (only those of the named stage when a
+// stage name is given and the route is about stages); otherwise the one --admin endpoint.
+std::vector<Target> targets(const ControlFlags& f, const std::string& data_dir, bool by_stage) {
+  if (data_dir.empty()) return {{"", f.admin}};
+  std::vector<Target> out;
+  for (const auto& e : read_process_table(data_dir)) {
+    if (e.stage.empty() || (by_stage && !f.name.empty() && e.stage != f.name)) continue;
+    out.push_back({e.name, e.admin});
+  }
+  if (out.empty())
+    throw std::invalid_argument("no process of stage '" + f.name + "' in " + data_dir +
+                                "/processes.json; see `sluice ps`");
+  return out;
+}
+
+void print_stages(const std::vector<Answer>& answers, bool as_json) {
+  if (as_json) {
+    json::JsonWriter w;
+    w.begin_array();
+    for (const auto& a : answers) {
+      for (const auto& s : a.stages) {
+        w.begin_object().key("process");
+        a.target.process.empty() ? w.null() : w.value(a.target.process);
+        w.field("admin", a.target.admin).field("stage", s.stage).field("paused", s.paused);
+        w.field("assigned_partitions", s.assigned_partitions).field("buffered", s.buffered);
+        w.field("in_flight", s.in_flight).field("processed", s.processed);
+        w.field("dead_lettered", s.dead_lettered).end_object();
+      }
+    }
+    std::printf("%s\n", w.end_array().str().c_str());
+    return;
+  }
+  Table t({"PROCESS", "STAGE", "STATE", "PARTITIONS", "BUFFERED", "IN-FLIGHT", "PROCESSED",
+           "DEAD-LETTERED"});
+  for (const auto& a : answers) {
+    for (const auto& s : a.stages) {
+      t.add({a.target.process.empty() ? a.target.admin : a.target.process, s.stage,
+             s.paused ? "paused" : "running", std::to_string(s.assigned_partitions),
+             std::to_string(s.buffered), std::to_string(s.in_flight), std::to_string(s.processed),
+             std::to_string(s.dead_lettered)});
+    }
+  }
+  t.print();
+}
+
+// The data dir to reach: --data-dir, else (when --admin was not chosen either, by flag or
+// SLUICE_ADMIN) the configured one from env or profile, else none (use --admin).
+std::string chosen_data_dir(const ControlFlags& f, const CLI::Option* admin_flag) {
+  if (!f.data_dir.empty()) return f.data_dir;
+  if (admin_flag->count() > 0 || std::getenv("SLUICE_ADMIN")) return "";
+  return defaults().configured_data_dir.value_or("");
+}
+
+// status, pause, resume: each process answers its stages' state as JSON.
+int call_stages(const ControlFlags& f, const CLI::Option* admin_flag, const std::string& method,
+                const std::string& path) {
+  std::vector<Answer> answers;
+  int worst = 0;
+  for (const Target& t : targets(f, chosen_data_dir(f, admin_flag), true)) {
+    std::string body;
+    const int code = call_one(f, t.admin, method, path, body);
+    worst = std::max(worst, code);
+    if (code == 0) answers.push_back({t, parse_status(body)});
+  }
+  print_stages(answers, f.json);
+  return worst;
+}
+
+// breaker status|open|close: each process answers in text, printed as it came.
+int call_text(const ControlFlags& f, const CLI::Option* admin_flag, const std::string& method,
+              const std::string& path) {
+  const std::string data_dir = chosen_data_dir(f, admin_flag);
+  int worst = 0;
+  for (const Target& t : targets(f, data_dir, false)) {
+    if (!data_dir.empty()) std::printf("%s (%s): ", t.process.c_str(), t.admin.c_str());
+    std::string body;
+    const int code = call_one(f, t.admin, method, path, body);
+    worst = std::max(worst, code);
+    std::fputs(body.c_str(), stdout);
+  }
+  return worst;
+}
+
+CLI::Option* with_admin(CLI::App* cmd, ControlFlags& f) {
   cmd->add_option("--data-dir", f.data_dir,
-                  "Reach the stage processes of `sluice up --data-dir DIR` instead");
-  return cmd;
+                  "Reach the stage processes of `sluice up --data-dir DIR` instead (default: env "
+                  "SLUICE_DATA_DIR or the profile's `data_dir:`, when --admin is not given)");
+  return cmd
+      ->add_option("--admin", f.admin, "Admin HOST:PORT of the stage process (env SLUICE_ADMIN)")
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -76,9 +167,17 @@ std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*
   auto add = [&](CLI::App* cmd, std::string method, std::string path, bool takes_name,
                  const char* name_help) {
     if (takes_name) cmd->add_option("name", f->name, name_help);
-    with_admin(cmd, *f);
+    const CLI::Option* admin_flag = with_admin(cmd, *f);
     registered.push_back(cmd);
-    runs.push_back([f, method, path] { return call(*f, method, path); });
+    const bool answers_stages = path.find("breaker") == std::string::npos;
+    if (answers_stages)
+      cmd->add_flag("--json", f->json,
+                    "One JSON array: per stage its process, admin, paused, assigned_partitions, "
+                    "buffered, in_flight, processed, dead_lettered");
+    runs.push_back([f, method, path, admin_flag, answers_stages] {
+      return answers_stages ? call_stages(*f, admin_flag, method, path)
+                            : call_text(*f, admin_flag, method, path);
+    });
   };
   add(app.add_subcommand("pause",
                          "Stop a stage consuming (in-flight work finishes; nothing is lost)"),

@@ -19,6 +19,7 @@
 #include "cli/up/process_table.h"
 #include "cli/up/reconcile.h"
 #include "common/clock.h"
+#include "common/json.h"
 
 namespace sluice::cli {
 namespace {
@@ -31,7 +32,32 @@ struct ValidateFlags {
   std::string bootstrap = defaults().configured_bootstrap.value_or("");
   std::string data_dir;  // add_data_dir_option() sets the default
   bool full = false;     // ignore the checkpoint (a new one is still written)
+  bool json = false;     // the report as one JSON object on stdout
 };
+
+// The report and what the pass cost, for scripts; the lists are whole (the text caps them at 50).
+std::string report_json(const ReconcileReport& r, const PassCost& cost) {
+  json::JsonWriter w;
+  w.begin_object().field("ok", r.ok()).field("events", r.events);
+  w.field("events_dead_lettered", r.events_dead_lettered).field("tasks_expected", r.tasks_expected);
+  w.field("tasks_produced", r.tasks_produced).field("rows", r.rows);
+  w.field("tasks_dead_lettered", r.tasks_dead_lettered).field("objects_checked", r.objects_checked);
+  w.key("dlq_categories").begin_object();
+  for (const auto& [k, n] : r.dlq_categories) w.field(k, n);
+  w.end_object();
+  auto list = [&](const char* name, const std::vector<std::string>& items) {
+    w.key(name).begin_array();
+    for (const auto& item : items) w.value(item);
+    w.end_array();
+  };
+  list("lost", r.lost);
+  list("duplicated", r.duplicated);
+  list("missing_objects", r.missing_objects);
+  w.key("pass").begin_object().field("resumed", cost.resumed).field("why_full", cost.why_full);
+  w.field("records_read", cost.records_read).field("files_read", cost.files_read);
+  w.field("table_version", cost.table_version).end_object();
+  return w.end_object().str();
+}
 
 // Next to a `sluice up --data-dir DATA`: its stores, and its broker unless --bootstrap says
 // otherwise.
@@ -61,7 +87,11 @@ int validate(ValidateFlags f) {
   PassCost cost;
   const ReconcileReport report = reconcile(config, f.bootstrap, since, checkpoint, cost);
   if (f.full) cost.why_full = "as --full asks";
-  print_report(report, stdout);
+  if (f.json) {
+    std::printf("%s\n", report_json(report, cost).c_str());
+  } else {
+    print_report(report, stdout);
+  }
   std::fprintf(stderr,
                "validate: %s: read %lld records and %lld table files (table version %lld) in "
                "%.1f s\n",
@@ -90,6 +120,9 @@ Run add_validate_command(CLI::App& app) {
   add_data_dir_option(cmd, f->data_dir,
                       "Data dir of a `sluice up` run: its object stores and (without --bootstrap) "
                       "its broker");
+  cmd->add_flag("--json", f->json,
+                "Print the report as one JSON object (counts, lost/duplicated/missing lists, what "
+                "the pass read)");
   cmd->add_flag("--full", f->full,
                 "Read every record and table file again instead of resuming from "
                 "DATA/validate.checkpoint");
