@@ -5,9 +5,9 @@ mistyped subcommand or flag. No broker needed.
 """
 
 import os
-import re
 import shutil
 import subprocess
+import tempfile
 import unittest
 
 from broker import sluice_bin
@@ -15,9 +15,16 @@ from broker import sluice_bin
 TIMEOUT_S = 30
 
 
-def sluice(*args):
+def sluice(*args, env=None):
     return subprocess.run([sluice_bin(), *args], capture_output=True, text=True,
-                          timeout=TIMEOUT_S)
+                          timeout=TIMEOUT_S, env=env)
+
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SLUICE_BOOTSTRAP", "SLUICE_CONFIG", "SLUICE_DATA_DIR", "SLUICE_ADMIN")}
+    env.update(extra)
+    return env
 
 
 def bash_complete(words):
@@ -80,6 +87,36 @@ class CliShellTest(unittest.TestCase):
         r = sluice("qqqqqqqqqq")
         self.assertNotEqual(r.returncode, 0)
         self.assertNotIn("did you mean", r.stderr)
+
+
+    def test_data_dir_comes_from_flag_then_env_then_profile(self):
+        # `sluice ps` names the data dir it looked in when nothing runs there.
+        with tempfile.TemporaryDirectory() as home:
+            profile = os.path.join(home, "p.yaml")
+            with open(profile, "w") as f:
+                f.write("data_dir: /from/profile\n")
+            from_profile = sluice("ps", env=clean_env(SLUICE_CONFIG=profile))
+            self.assertNotEqual(from_profile.returncode, 0)
+            self.assertIn("/from/profile", from_profile.stderr)
+            from_env = sluice("ps", env=clean_env(SLUICE_CONFIG=profile, SLUICE_DATA_DIR="/from/env"))
+            self.assertIn("/from/env", from_env.stderr)
+            from_flag = sluice("ps", "--data-dir", "/from/flag",
+                               env=clean_env(SLUICE_CONFIG=profile, SLUICE_DATA_DIR="/from/env"))
+            self.assertIn("/from/flag", from_flag.stderr)
+            # status reaches the configured data dir when --admin is not given.
+            status = sluice("status", env=clean_env(SLUICE_CONFIG=profile))
+            self.assertNotEqual(status.returncode, 0)
+            self.assertIn("/from/profile", status.stderr)
+            # The help shows the default in force.
+            self.assertIn("/from/profile", sluice("ps", "--help", env=clean_env(SLUICE_CONFIG=profile)).stdout)
+
+    def test_a_broken_or_missing_named_profile_stops_every_command(self):
+        with tempfile.TemporaryDirectory() as home:
+            missing = os.path.join(home, "nope.yaml")
+            r = sluice("--version", env=clean_env(SLUICE_CONFIG=missing))
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(missing, r.stderr)
+            self.assertIn("SLUICE_CONFIG", r.stderr)
 
 
 if __name__ == "__main__":
