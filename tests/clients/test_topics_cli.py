@@ -74,6 +74,13 @@ class TopicsCliTest(BrokerTestCase):
         self.assertIn("1 record(s) before it were produced", r.stderr)
         self.assertEqual(len(self.consume_json(t)), 1)
 
+    def test_produce_to_a_missing_topic_fails_and_does_not_create_it(self):
+        t = unique_name("missing")
+        r = self.run_sluice("topics", "produce", t, stdin="x\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("topic '%s' does not exist" % t, r.stderr)
+        self.assertNotIn(t, self.sluice("topics", "list").stdout)
+
     def test_consume_json_output_feeds_produce_to_copy_a_topic(self):
         src, dst = self.topic(partitions=2), self.topic(partitions=2)
         lines = [{"key": "a", "value": "1", "partition": 0},

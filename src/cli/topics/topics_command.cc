@@ -203,7 +203,7 @@ std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& regi
     return 0;
   });
 
-  add_topics_produce(topics, std::shared_ptr<KafkaFlags>(f, &f->kafka), registered, runs);
+  add_topics_produce(topics, commands);
   add_topics_consume(topics, commands);
   return runs;
 }

@@ -24,12 +24,19 @@ struct ProduceFlags {
   bool quiet = false;
 };
 
-int produce(const KafkaFlags& kafka, const ProduceFlags& f, bool separator_given) {
+int produce(kafka::AdminClient& admin, const ProduceFlags& f, bool separator_given) {
   const RecordFormat format = parse_record_format(f.format);
   ProduceDefaults defaults{f.key, {}, f.partition, std::nullopt};
   for (const auto& h : f.headers) defaults.headers.push_back(parse_header_flag(h));
   if (f.parse_key || separator_given) defaults.key_separator = f.key_separator;
-  SyncProducer producer(kafka.endpoint());
+  // A broker that creates topics on first use would turn a mistyped name into a new topic.
+  if (!admin.find_topic(f.topic))
+    throw std::invalid_argument("topic '" + f.topic + "' does not exist at " +
+                                admin.endpoint().bootstrap +
+                                "; create it first with `sluice topics "
+                                "create " +
+                                f.topic + "`");
+  SyncProducer producer(admin.endpoint());
   size_t line_number = 0, produced = 0;
   std::string line;
   try {
@@ -54,8 +61,7 @@ int produce(const KafkaFlags& kafka, const ProduceFlags& f, bool separator_given
 
 }  // namespace
 
-void add_topics_produce(CLI::App* topics, const std::shared_ptr<KafkaFlags>& kafka,
-                        std::vector<CLI::App*>& registered, std::vector<Run>& runs) {
+void add_topics_produce(CLI::App* topics, AdminCommands& commands) {
   auto f = std::make_shared<ProduceFlags>();
   CLI::App* cmd = topics->add_subcommand(
       "produce", "Write stdin to a topic, one record per line (like kafka-console-producer)");
@@ -76,9 +82,8 @@ void add_topics_produce(CLI::App* topics, const std::shared_ptr<KafkaFlags>& kaf
                                      "The separator for --parse-key (default: a tab; implies "
                                      "--parse-key)");
   cmd->add_flag("-q,--quiet", f->quiet, "Do not print where each record was written");
-  kafka->add_to(cmd);
-  registered.push_back(cmd);
-  runs.push_back([kafka, f, sep] { return produce(*kafka, *f, sep->count() > 0); });
+  commands.add(
+      cmd, [f, sep](kafka::AdminClient& admin) { return produce(admin, *f, sep->count() > 0); });
 }
 
 }  // namespace sluice::cli

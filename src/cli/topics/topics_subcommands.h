@@ -3,17 +3,12 @@
 // cluster flags (only one leaf is ever parsed).
 #pragma once
 
-#include <memory>
-#include <vector>
-
-#include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
 
 namespace sluice::cli {
 
-// `sluice topics produce TOPIC`: records from stdin, one per line.
-void add_topics_produce(CLI::App* topics, const std::shared_ptr<KafkaFlags>& kafka,
-                        std::vector<CLI::App*>& registered, std::vector<Run>& runs);
+// `sluice topics produce TOPIC`: records from stdin, one per line, to an existing topic.
+void add_topics_produce(CLI::App* topics, AdminCommands& commands);
 // `sluice topics consume TOPIC`: records to stdout, one per line.
 void add_topics_consume(CLI::App* topics, AdminCommands& commands);
 
