@@ -66,7 +66,8 @@ TEST(CliSuggest, PositionalsAndFlagValuesAreNotTakenForTypos) {
   Tree t;
   EXPECT_EQ(suggest_correction(t.app, {"topics", "describe", "lst"}), std::nullopt);
   EXPECT_EQ(suggest_correction(t.app, {"ps", "--data-dir", "topcs"}), std::nullopt);
-  EXPECT_EQ(suggest_correction(t.app, {"qqqqqqq"}), std::nullopt);  // near nothing
+  EXPECT_EQ(suggest_correction(t.app, {"qqqqqqq"}), std::nullopt);   // near nothing
+  EXPECT_EQ(suggest_correction(t.app, {"ps", "-x"}), std::nullopt);  // one letter: any is near
 }
 
 }  // namespace

@@ -95,7 +95,9 @@ std::optional<std::string> suggest_correction(CLI::App& root,
     if (word.size() > 1 && word[0] == '-') {
       const std::string name = word.substr(0, word.find('='));
       const CLI::Option* opt = find_flag(at, name);
-      if (opt == nullptr) return unknown("flag", name, flag_spellings(at));
+      // A one-letter flag is one edit from every other: no guess is better than a wrong one.
+      if (opt == nullptr)
+        return name.size() > 2 ? unknown("flag", name, flag_spellings(at)) : std::nullopt;
       // A value given as the next word is not a command; `--x=v` carries its own.
       if (opt->get_items_expected_min() > 0 && name.size() == word.size()) ++i;
       continue;
