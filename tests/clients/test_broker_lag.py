@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 import ck_helpers
@@ -88,11 +89,12 @@ class BrokerLagTest(unittest.TestCase):
         lags = {k: v for k, v in series(page, "sluice_group_lag").items() if 'consumer_group="%s"' % group in k}
         return page, sum(lags.values()), len(lags)
 
-    def start_exporter(self, groups):
+    def start_exporter(self, groups, bootstrap=None):
         with open(os.path.join(self.tmp, "exporter.err"), "wb") as err:
             self.exporter = subprocess.Popen(
-                [sluice_bin(), "exporter", "--bootstrap", self.broker.bootstrap, "--admin", "127.0.0.1:0",
-                 "--groups", groups, "--poll-interval-ms", "300"], stdout=subprocess.PIPE, stderr=err, text=True)
+                [sluice_bin(), "exporter", "--bootstrap", bootstrap or self.broker.bootstrap, "--admin", "127.0.0.1:0",
+                 "--groups", groups, "--poll-interval-ms", "300", "--timeout-ms", "2000"],
+                stdout=subprocess.PIPE, stderr=err, text=True)
         line = self.exporter.stdout.readline()
         m = ADMIN_RE.search(line)
         self.assertIsNotNone(m, "`sluice exporter` did not start: %r (exit %r)" % (line, self.exporter.poll()))
@@ -198,6 +200,26 @@ class BrokerLagTest(unittest.TestCase):
             r = subprocess.run([promtool, "check", "metrics"], input=page, capture_output=True, text=True,
                                timeout=60)
             self.assertEqual(r.returncode, 0, "%s page: %s%s" % (what, r.stdout, r.stderr))
+
+    def test_an_exporter_that_cannot_reach_its_cluster_says_so_and_serves_no_stale_lag(self):
+        group = unique_name("g")
+        self.produce(10)
+        c = ck_helpers.consumer(self.broker.bootstrap, **{"group.id": group})
+        c.commit(offsets=[TopicPartition(self.topic, 0, 1)], asynchronous=False)
+        c.close()
+        port = self.start_exporter(".*")
+        page = wait_until(lambda: (lambda p: p if value(p, "sluice_group_lag", consumer_group=group) == 4
+                                   else None)(scrape(port)), 30, 0.2, "the exporter's lag of %s" % group)
+        self.assertEqual(value(page, "sluice_exporter_cluster_up"), 1)
+
+        self.broker.stop()
+        page = wait_until(lambda: (lambda p: p if value(p, "sluice_exporter_cluster_up") == 0 else None)(scrape(port)),
+                          60, 0.3, "the exporter noticing the cluster is gone")
+        self.assertEqual(series(page, "sluice_group_lag"), {}, "no stale lag once the cluster is unreachable")
+        self.assertGreaterEqual(value(page, "sluice_exporter_polls_total", result="error"), 1)
+        with self.assertRaises(urllib.error.HTTPError) as ready:
+            urllib.request.urlopen("http://127.0.0.1:%d/readyz" % port, timeout=10)
+        self.assertEqual(ready.exception.code, 503)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,11 @@ void ClusterLagPoller::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool ClusterLagPoller::cluster_up() const {
+  std::lock_guard lock(mu_);
+  return cluster_up_;
+}
+
 std::vector<ops::CollectedFamily> ClusterLagPoller::families() const {
   std::lock_guard lock(mu_);
   std::vector<ops::CollectedFamily> out = ops::lag_families(latest_);

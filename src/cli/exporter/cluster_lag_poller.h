@@ -43,6 +43,8 @@ class ClusterLagPoller {
   void stop();
   // The lag families of the latest poll plus the exporter's own.
   std::vector<ops::CollectedFamily> families() const;
+  // Whether the latest poll reached the cluster, for /readyz.
+  bool cluster_up() const;
 
  private:
   ops::LagSnapshot measure();

@@ -53,6 +53,12 @@ int run(const ExporterFlags& f) {
   add_sources(metrics, lag);
   auto [host, port] = broker::parse_host_port(f.admin);
   ops::AdminServer admin(host, port, metrics);
+  // Ready while the cluster answers; the page is served either way (cluster_up says which).
+  admin.set_readiness([&lag, &f] {
+    return lag.cluster_up()
+               ? ops::HealthStatus{true, "last poll of " + f.kafka.bootstrap + " succeeded"}
+               : ops::HealthStatus{false, "cannot reach " + f.kafka.bootstrap + " (see the log)"};
+  });
   lag.start();  // the first poll completes before the page is served
   admin.start();
   std::printf("sluice exporter: lag of %s (groups matching '%s'), admin on http://%s:%d\n",
