@@ -108,6 +108,32 @@ TEST_F(BrokerLagReaderTest, ADeletedGroupOrTopicLeavesNoSeries) {
   EXPECT_EQ(page.at("sluice_broker_partitions"), 0);
 }
 
+TEST_F(BrokerLagReaderTest, ScrapesOfStuckGroupsReadNoLogWhateverThePartitionCount) {
+  constexpr int kPartitions = 200;
+  ASSERT_EQ(topics_.create_topic("wide", kPartitions, {}).status, StoreStatus::kOk);
+  std::vector<std::pair<OffsetKey, CommittedOffset>> commits;
+  for (int32_t p = 0; p < kPartitions; ++p) {
+    Bytes batch = build_batch(0, {{1000, std::nullopt, "v", {}}, {2000, std::nullopt, "v", {}}});
+    topics_.partition("wide", p)->append(batch);
+    commits.push_back({OffsetKey{"g", "wide", p}, CommittedOffset{.offset = 0}});
+  }
+  offsets_.commit(commits);
+  BrokerLagReader reader(ctx_);
+
+  EXPECT_EQ(reader.read(5000).partitions.size(), size_t(kPartitions));
+  EXPECT_EQ(reader.log_reads(), uint64_t(kPartitions));  // one read per lagging partition
+  for (int i = 0; i < 5; ++i) reader.read(6000 + i);
+  EXPECT_EQ(reader.log_reads(), uint64_t(kPartitions));  // nothing moved: all from the cache
+
+  offsets_.commit({{OffsetKey{"g", "wide", 7}, CommittedOffset{.offset = 1}}});
+  ops::LagSnapshot s = reader.read(7000);
+  EXPECT_EQ(reader.log_reads(),
+            uint64_t(kPartitions) + 1);  // only the partition whose commit moved
+  for (const auto& p : s.partitions) {
+    EXPECT_DOUBLE_EQ(*p.lag_seconds, p.partition == 7 ? 5.0 : 6.0) << p.partition;
+  }
+}
+
 TEST(RequestStats, CountsRequestsErrorsAndBytesPerApiKeyWithOneSlotForUnknownKeys) {
   RequestStats stats;
   stats.received(0, 100);

@@ -36,6 +36,7 @@ std::optional<int64_t> BrokerLagReader::timestamp_at(const CacheKey& key, const 
     if (it != cache_.end() && it->second.offset == offset) return it->second.timestamp_ms;
   }
   std::optional<int64_t> ts;
+  log_reads_.fetch_add(1, std::memory_order_relaxed);
   try {
     ts = record_timestamp_at(log, offset);
   } catch (const std::exception&) {

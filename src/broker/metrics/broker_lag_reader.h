@@ -12,6 +12,7 @@
 // scrape of idle or stuck groups reads no log at all, however many partitions.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,9 @@ class BrokerLagReader {
   // Every group the coordinator lists, with each partition it committed on.
   ops::LagSnapshot read(int64_t now_ms);
 
+  // Records read from logs for their timestamps so far: what the cache saves shows here.
+  uint64_t log_reads() const { return log_reads_.load(std::memory_order_relaxed); }
+
  private:
   using CacheKey = std::tuple<std::string, std::string, int32_t>;  // group, topic, partition
   struct CachedTimestamp {
@@ -41,6 +45,7 @@ class BrokerLagReader {
   BrokerContext& ctx_;
   std::mutex cache_mu_;
   std::map<CacheKey, CachedTimestamp> cache_;
+  std::atomic<uint64_t> log_reads_{0};
 };
 
 // Timestamp (ms) of the first data record at or after `offset` in `log`, skipping
