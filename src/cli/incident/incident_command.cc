@@ -10,6 +10,7 @@
 
 #include "cli/incident/incident_assess.h"
 #include "cli/incident/incident_postmortem.h"
+#include "cli/incident/incident_records_command.h"
 #include "cli/incident/incident_snapshot.h"
 #include "cli/support/commands.h"
 #include "cli/support/datetime.h"
@@ -90,7 +91,9 @@ int snapshot(const SnapshotFlags& f) {
 
 std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& registered) {
   CLI::App* incident = app.add_subcommand(
-      "incident", "Incident response: assess severity, capture a snapshot, draft the post-mortem");
+      "incident",
+      "Incident response: assess severity, capture a snapshot, keep the incident log, draft the "
+      "post-mortem");
   incident->require_subcommand(1);
   std::vector<Run> runs;
 
@@ -128,6 +131,8 @@ std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& re
   runs.push_back([s] { return snapshot(*s); });
 
   add_postmortem_command(incident, registered, runs);
+  add_incident_record_commands(incident, registered, runs);
+  add_incident_report_commands(incident, registered, runs);
   return runs;
 }
 
