@@ -44,6 +44,9 @@ ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 SCRAPE_LABELS = {"instance", "job", "pipeline", "__name__"}
 # Metrics that come from Prometheus itself, not from a sluice process.
 PROMETHEUS_OWN = {"up"}
+# Metrics of the incident log, served by the process that reads it (`sluice exporter`), not by
+# a stage; tests/unit/cli_incident_log_test.cc checks their names and labels.
+INCIDENT_LOG_METRICS = {"sluice_incident_overdue", "sluice_incidents_open"}
 
 PROMQL_WORDS = {
     # aggregation operators and modifiers
@@ -311,7 +314,7 @@ class ObservabilityTest(unittest.TestCase):
         used = set()
         for where, expr in self.all_exprs():
             for name, _ in selectors(substitute_variables(expr)):
-                if name in PROMETHEUS_OWN:
+                if name in PROMETHEUS_OWN or name in INCIDENT_LOG_METRICS:
                     continue
                 used.add(name)
                 if resolve(name, self.families) is None:
@@ -379,6 +382,11 @@ SEED_ALERTS = {
     "KafkaProcessingLatencyHigh": "scaling-operations.md", "KafkaProcessingLatencyWarning": "scaling-operations.md",
     "KafkaThroughputLow": "scaling-operations.md",
 }
+# Alerts beyond the seed's, and their pages.
+INCIDENT_LOG_ALERTS = {
+    "IncidentResponseOverdue": "incident-response.md", "IncidentResponseOverdueWarning": "incident-response.md",
+}
+ALERT_PAGES = {**SEED_ALERTS, **INCIDENT_LOG_ALERTS}
 
 
 def github_anchors(markdown):
@@ -411,7 +419,7 @@ class RunbookLinksTest(unittest.TestCase):
 
     def test_the_seventeen_alerts_of_the_runbook_index(self):
         names = [r["alert"] for r in self.rules()]
-        self.assertEqual(sorted(names), sorted(SEED_ALERTS))
+        self.assertEqual(sorted(names), sorted(ALERT_PAGES))
         for r in self.rules():
             self.assertIn(r["labels"]["severity"], ("critical", "warning", "info"), r["alert"])
             for key in ("summary", "description", "runbook_url"):
@@ -422,14 +430,14 @@ class RunbookLinksTest(unittest.TestCase):
             url = r["annotations"]["runbook_url"]
             self.assertTrue(url.startswith(RUNBOOK_URL_BASE), url)
             page, _, anchor = url[len(RUNBOOK_URL_BASE):].partition("#")
-            self.assertEqual(page, SEED_ALERTS[r["alert"]], r["alert"])
+            self.assertEqual(page, ALERT_PAGES[r["alert"]], r["alert"])
             self.assertEqual(anchor, r["alert"].lower(), r["alert"])
             self.assertIn(anchor, self.anchors(page), "%s: no heading for #%s in %s" % (r["alert"], anchor, page))
 
     def test_the_index_maps_every_alert(self):
         with open(os.path.join(RUNBOOK_DIR, "README.md")) as f:
             index = f.read()
-        for name, page in SEED_ALERTS.items():
+        for name, page in ALERT_PAGES.items():
             self.assertRegex(index, r"`%s`[^\n]*\(%s#%s\)" % (name, re.escape(page), name.lower()))
 
     def test_relative_links_between_pages_resolve(self):
