@@ -12,6 +12,7 @@
 #include "cli/incident/incident_postmortem.h"
 #include "cli/incident/incident_records_command.h"
 #include "cli/incident/incident_snapshot.h"
+#include "cli/incident/pipeline_targets.h"
 #include "cli/support/commands.h"
 #include "cli/support/datetime.h"
 
@@ -19,20 +20,16 @@ namespace sluice::cli {
 namespace {
 
 struct PipelineFlags {
-  KafkaFlags kafka;
-  std::vector<std::string> admins;
+  TargetFlags targets;
   std::string window = "10s";
 
   void add_to(CLI::App* cmd) {
-    add_admin_option(cmd, admins);
-    kafka.add_to(cmd);
+    targets.add_to(cmd);
     cmd->add_option("--window", window,
                     "How long to measure rates (error rate, DLQ growth) over, e.g. 10s, 1m")
         ->capture_default_str();
   }
-  ObserveOptions observe() const {
-    return {admin_endpoints(admins), kafka, parse_window_ms(window, "--window")};
-  }
+  ObserveOptions observe() const { return targets.observe(parse_window_ms(window, "--window")); }
 };
 
 struct AssessFlags {
