@@ -149,6 +149,16 @@ class IncidentUpTest(unittest.TestCase):
         self.assertIn("no metrics from %s" % download["admin"], r.stderr)
         self.assertIn("GROUP %s" % GROUP, read(os.path.join(snap, "groups.txt")))
 
+        # The incident, opened with a snapshot of this moment taken for it.
+        r = self.sluice("incident", "open", "download hung", "--severity", a["severity"], "--alert",
+                        "KafkaWorkerDead", "--stage", "download", "--take-snapshot", "--data-dir", self.data)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("opened INC-1", r.stdout)
+        [incident] = json.loads(self.sluice("incident", "list", "--json", "--data-dir", self.data).stdout)
+        self.assertTrue(incident["snapshot"].startswith(os.path.join(self.data, "snapshots", "")), incident)
+        taken = json.loads(read(os.path.join(incident["snapshot"], "assessment.json")))
+        self.assertEqual(taken["figures"]["workers_up"], 2, taken)
+
         os.kill(download["pid"], signal.SIGCONT)
         wait_until(self.drained, 180, 2, "the pipeline drained")
 

@@ -11,6 +11,8 @@
 
 #include "cli/incident/incident_assess.h"
 #include "cli/incident/incident_log.h"
+#include "cli/incident/incident_snapshot.h"
+#include "cli/incident/pipeline_targets.h"
 #include "cli/support/datetime.h"
 #include "common/clock.h"
 
@@ -22,7 +24,25 @@ struct RecordFlags {
   std::string id, title, severity, stage, snapshot, fired, note;
   std::vector<std::string> alerts;
   bool ack = false, mitigated = false;
+  bool take_snapshot = false;
 };
+
+// `open --take-snapshot`: `sluice incident snapshot` of the data dir's `sluice up`
+// into DATA/snapshots/<time>; its path goes into the incident. A part that could
+// not be captured is reported and the incident is opened all the same.
+std::string snapshot_now(const IncidentLogFlags& log, int64_t at_ms) {
+  std::string stamp = format_utc_ms(at_ms);
+  std::erase_if(stamp, [](char c) { return c == '-' || c == ':'; });
+  const std::string dir = log.data_dir + "/snapshots/" + stamp;
+  TargetFlags targets;
+  targets.data_dir = log.data_dir;
+  const SnapshotReport report =
+      take_snapshot({dir, targets.observe(2000), {log.data_dir + "/logs"}});
+  for (const auto& p : report.problems)
+    std::fprintf(stderr, "sluice: not captured: %s\n", p.c_str());
+  std::printf("snapshot in %s\n", dir.c_str());
+  return dir;
+}
 
 void print_recorded(const IncidentLog& log, const IncidentEvent& e) {
   IncidentLog after = log;
@@ -43,7 +63,7 @@ int record(const RecordFlags& f, IncidentEvent::Kind kind) {
   if (!f.severity.empty()) e.severity = parse_severity(f.severity);
   e.title = f.title;
   e.stage = f.stage;
-  e.snapshot = f.snapshot;
+  e.snapshot = f.take_snapshot ? snapshot_now(f.log, e.at_ms) : f.snapshot;
   e.alerts = f.alerts;
   if (!f.fired.empty()) e.fired_ms = parse_datetime_ms(f.fired);
   e.acknowledged = f.ack;
@@ -92,7 +112,11 @@ void add_incident_record_commands(CLI::App* incident, std::vector<CLI::App*>& re
   open->add_option("--stage", o->stage, "The stage it is about");
   open->add_option("--fired", o->fired,
                    "When the first alert fired, i.e. detection (ISO-8601 or epoch ms)");
-  open->add_option("--snapshot", o->snapshot, "The folder `sluice incident snapshot` wrote for it");
+  CLI::Option* snapshot = open->add_option("--snapshot", o->snapshot,
+                                           "The folder `sluice incident snapshot` wrote for it");
+  open->add_flag("--take-snapshot", o->take_snapshot,
+                 "Take one now of the data dir's `sluice up` (into DATA/snapshots/TIME)")
+      ->excludes(snapshot);
   registered.push_back(open);
   runs.push_back([o] { return record(*o, IncidentEvent::Kind::kOpened); });
 
