@@ -1,6 +1,7 @@
 #include "cli/incident/incident_log.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <simdjson.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -9,11 +10,11 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
 #include "cli/incident/incident_assess.h"
+#include "cli/incident/incident_templates.h"
 #include "cli/support/datetime.h"
 #include "common/json.h"
 
@@ -163,13 +164,8 @@ std::string incident_log_path(const std::string& data_dir) {
 }
 
 std::string format_utc_ms(int64_t epoch_ms) {
-  const std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, int(epoch_ms % 1000));
+  std::string out = format_utc(epoch_ms);  // "...T04:25:16Z"
+  out.insert(out.size() - 1, fmt::format(".{:03d}", int(epoch_ms % 1000)));
   return out;
 }
 
