@@ -44,11 +44,6 @@ void TargetFlags::add_to(CLI::App* cmd) {
   kafka.add_to(cmd);
 }
 
-bool TargetFlags::named() const {
-  return !data_dir.empty() || !admins.empty() || !env("SLUICE_ADMIN").empty() ||
-         !env("SLUICE_DATA_DIR").empty();
-}
-
 ObserveOptions TargetFlags::observe(int64_t window_ms) const {
   ObserveOptions o{{}, kafka, window_ms};
   std::string dir = data_dir;

@@ -34,8 +34,6 @@ struct TargetFlags {
   void add_to(CLI::App* cmd);
   // The processes and broker to observe over `window_ms`.
   ObserveOptions observe(int64_t window_ms) const;
-  // --admin or --data-dir was given (on the command line or in the environment).
-  bool named() const;
 
  private:
   CLI::App* cmd_ = nullptr;
