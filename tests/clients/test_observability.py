@@ -45,6 +45,9 @@ ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 SCRAPE_LABELS = {"instance", "job", "pipeline", "__name__"}
 # Metrics that come from Prometheus itself, not from a sluice process.
 PROMETHEUS_OWN = {"up"}
+# Metrics of the incident log, served by the process that reads it (`sluice exporter`), not by
+# a stage; tests/unit/cli_incident_log_test.cc checks their names and labels.
+INCIDENT_LOG_METRICS = {"sluice_incident_overdue", "sluice_incidents_open"}
 
 PROMQL_WORDS = {
     # aggregation operators and modifiers
@@ -319,7 +322,7 @@ class ObservabilityTest(unittest.TestCase):
         used = set()
         for where, expr in self.all_exprs():
             for name, _ in selectors(substitute_variables(expr)):
-                if name in PROMETHEUS_OWN:
+                if name in PROMETHEUS_OWN or name in INCIDENT_LOG_METRICS:
                     continue
                 used.add(name)
                 if resolve(name, self.families) is None:
@@ -388,12 +391,14 @@ SEED_ALERTS = {
     "KafkaProcessingLatencyHigh": "scaling-operations.md", "KafkaProcessingLatencyWarning": "scaling-operations.md",
     "KafkaThroughputLow": "scaling-operations.md",
 }
-# sluice's own alerts beyond the seed's (issue 15: broker, lag in time, degradation, flapping).
+# sluice's own alerts beyond the seed's (issue 15: broker, lag in time, degradation, flapping,
+# incidents overdue in the incident log).
 SLUICE_ALERTS = {
     "KafkaConsumerLagSecondsHigh": "consumer-lag.md", "KafkaStageDegraded": "consumer-lag.md",
     "KafkaCircuitBreakerFlapping": "circuit-breaker-open.md", "BrokerDown": "incident-response.md",
     "BrokerRequestErrors": "incident-response.md", "BrokerDiskSpaceLow": "scaling-operations.md",
     "BrokerDiskSpaceCritical": "scaling-operations.md",
+    "IncidentResponseOverdue": "incident-response.md", "IncidentResponseOverdueWarning": "incident-response.md",
 }
 ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS)
 

@@ -126,9 +126,13 @@ ops::Severity parse_severity(const std::string& text) {
   }
   std::string lower;
   for (char c : text) lower += char(std::tolower(static_cast<unsigned char>(c)));
-  const bool spelled = lower == digits || lower == "sev" + digits || lower == "sev-" + digits;
+  // P1..P4 are the priority names of the operations runbook (seed 004), whose
+  // table matches SEV-1..SEV-4 one to one.
+  const bool spelled = lower == digits || lower == "sev" + digits || lower == "sev-" + digits ||
+                       lower == "p" + digits;
   if (!spelled || digits.size() != 1 || digits[0] < '1' || digits[0] > '4') {
-    throw std::invalid_argument("--severity '" + text + "' is not SEV-1, SEV-2, SEV-3 or SEV-4");
+    throw std::invalid_argument("--severity '" + text +
+                                "' is not SEV-1, SEV-2, SEV-3 or SEV-4 (or P1..P4)");
   }
   return static_cast<ops::Severity>(digits[0] - '0');
 }

@@ -36,7 +36,7 @@ void print_assessment(const Assessed& a, std::FILE* out);
 TemplateInput template_input(const Assessed& a, std::optional<ops::Severity> announced,
                              std::optional<int64_t> started_ms);
 
-// "SEV-2", "sev2", "2" -> Severity; throws std::invalid_argument otherwise.
+// "SEV-2", "sev2", "2", "P2" -> Severity; throws std::invalid_argument otherwise.
 ops::Severity parse_severity(const std::string& text);
 
 }  // namespace sluice::cli

@@ -10,7 +10,9 @@
 
 #include "cli/incident/incident_assess.h"
 #include "cli/incident/incident_postmortem.h"
+#include "cli/incident/incident_records_command.h"
 #include "cli/incident/incident_snapshot.h"
+#include "cli/incident/pipeline_targets.h"
 #include "cli/support/commands.h"
 #include "cli/support/datetime.h"
 
@@ -18,20 +20,16 @@ namespace sluice::cli {
 namespace {
 
 struct PipelineFlags {
-  KafkaFlags kafka;
-  std::vector<std::string> admins;
+  TargetFlags targets;
   std::string window = "10s";
 
   void add_to(CLI::App* cmd) {
-    add_admin_option(cmd, admins);
-    kafka.add_to(cmd);
+    targets.add_to(cmd);
     cmd->add_option("--window", window,
                     "How long to measure rates (error rate, DLQ growth) over, e.g. 10s, 1m")
         ->capture_default_str();
   }
-  ObserveOptions observe() const {
-    return {admin_endpoints(admins), kafka, parse_window_ms(window, "--window")};
-  }
+  ObserveOptions observe() const { return targets.observe(parse_window_ms(window, "--window")); }
 };
 
 struct AssessFlags {
@@ -90,7 +88,9 @@ int snapshot(const SnapshotFlags& f) {
 
 std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& registered) {
   CLI::App* incident = app.add_subcommand(
-      "incident", "Incident response: assess severity, capture a snapshot, draft the post-mortem");
+      "incident",
+      "Incident response: assess severity, capture a snapshot, keep the incident log, draft the "
+      "post-mortem");
   incident->require_subcommand(1);
   std::vector<Run> runs;
 
@@ -128,6 +128,8 @@ std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& re
   runs.push_back([s] { return snapshot(*s); });
 
   add_postmortem_command(incident, registered, runs);
+  add_incident_record_commands(incident, registered, runs);
+  add_incident_report_commands(incident, registered, runs);
   return runs;
 }
 

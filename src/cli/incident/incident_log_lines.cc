@@ -15,6 +15,11 @@
 namespace sluice::cli {
 namespace {
 
+std::string upper(std::string s) {
+  for (char& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
 bool parse_json_object(std::string_view text, LogLine& out) {
   simdjson::dom::parser parser;
   simdjson::dom::object obj;
@@ -36,7 +41,8 @@ bool parse_json_object(std::string_view text, LogLine& out) {
         return false;
       }
     } else if (k == "level") {
-      out.level = v;
+      out.level = upper(v);  // "info" and "INFO" alike
+      if (out.level == "WARNING") out.level = "WARN";
     } else if (k == "component") {
       out.component = v;
     } else if (k == "msg") {
@@ -62,6 +68,39 @@ bool parse_json_line(const std::string& text, LogLine& out) {
   return false;
 }
 
+// Where the fields begin in "message key=value key=value": the first " KEY="
+// whose KEY is a lower-case identifier (log::write writes fields that way).
+size_t field_start(const std::string& text, size_t from) {
+  for (size_t at = text.find(' ', from); at != std::string::npos; at = text.find(' ', at + 1)) {
+    size_t end = at + 1;
+    while (end < text.size() &&
+           (std::islower(static_cast<unsigned char>(text[end])) ||
+            std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+      end += 1;
+    if (end > at + 1 && end < text.size() && text[end] == '=' &&
+        !std::isdigit(static_cast<unsigned char>(text[at + 1])))
+      return at;
+  }
+  return std::string::npos;
+}
+
+// "msg key=value key=value" -> msg and fields. A value runs to the next " KEY="
+// (values may hold spaces: error texts do), so only the last field can swallow
+// a " word=" of its own.
+void split_text_fields(LogLine& out) {
+  size_t at = field_start(out.msg, 0);
+  if (at == std::string::npos) return;
+  std::string rest = out.msg.substr(at + 1);
+  out.msg.erase(at);
+  while (!rest.empty()) {
+    const size_t eq = rest.find('=');
+    const size_t next = field_start(rest, eq + 1);
+    const std::string key = rest.substr(0, eq);
+    out.fields[key] = rest.substr(eq + 1, next == std::string::npos ? next : next - eq - 1);
+    rest = next == std::string::npos ? "" : rest.substr(next + 1);
+  }
+}
+
 // "2026-11-27T13:26:54.880Z INFO  stage: message key=value".
 bool parse_text_line(const std::string& text, LogLine& out) {
   const size_t ts_end = text.find(' ');
@@ -81,6 +120,7 @@ bool parse_text_line(const std::string& text, LogLine& out) {
   if (colon == std::string::npos) return false;
   out.component = text.substr(at, colon - at);
   out.msg = text.substr(colon + 2);
+  split_text_fields(out);
   return out.level == "DEBUG" || out.level == "INFO" || out.level == "WARN" || out.level == "ERROR";
 }
 
@@ -132,16 +172,18 @@ LogFile read_log_file(const std::string& path) {
     // A JSON line with librdkafka's text glued on yields the JSON line here;
     // the glued text is librdkafka's own line and is read as well.
     const size_t glued = !text.empty() && text.front() == '{' ? text.find("}%") : std::string::npos;
+    // `sluice up` names the process on each line; a stage's own file is named after it.
+    auto add = [&](LogLine& l) {
+      auto process = l.fields.find("process");
+      l.source = process == l.fields.end() || process->second.empty() ? source : process->second;
+      file.lines.push_back(std::move(l));
+    };
     if (parse_log_line(text, line)) {
-      line.source = source;
-      file.lines.push_back(std::move(line));
+      add(line);
     } else if (!text.empty()) {
       file.skipped += 1;
     }
-    if (glued != std::string::npos && parse_log_line(text.substr(glued + 1), line)) {
-      line.source = source;
-      file.lines.push_back(std::move(line));
-    }
+    if (glued != std::string::npos && parse_log_line(text.substr(glued + 1), line)) add(line);
   }
   return file;
 }

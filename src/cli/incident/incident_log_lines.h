@@ -3,11 +3,12 @@
 // message and structured fields.
 //
 // A stage's stderr file holds three kinds of lines: sluice's JSON lines
-// (SLUICE_LOG_FORMAT=json, the kind with fields such as trace_id, stage and
-// category), sluice's text lines ("2026-11-27T13:26:54.880Z INFO  stage: msg
-// key=value") and librdkafka's own ("%3|1795786028.092|FAIL|rdkafka#producer-1|
-// [thrd:...]: ..."), which can be glued to the end of a JSON line because both
-// write to the same file. All three are read; a line that is none of them
+// (SLUICE_LOG_FORMAT=json, and what `sluice up` writes: fields such as
+// trace_id, stage, category, process; the level in either case), sluice's text
+// lines ("2026-11-27T13:26:54.880Z INFO  stage: msg key=value", whose trailing
+// key=value pairs are read back as fields) and librdkafka's own
+// ("%3|1795786028.092|FAIL|rdkafka#producer-1| [thrd:...]: ..."), which can be glued to the end of
+// a JSON line because both write to the same file. All three are read; a line that is none of them
 // (a traceback, a blank line) is counted as skipped, never fatal — these files
 // are read after something went wrong.
 #pragma once
@@ -24,8 +25,8 @@ struct LogLine {
   std::string level;      // DEBUG, INFO, WARN, ERROR
   std::string component;  // "stage", "run", "download", "librdkafka", ...
   std::string msg;
-  std::map<std::string, std::string> fields;  // JSON lines only (text lines: none)
-  std::string source;                         // the file's name, without its folder
+  std::map<std::string, std::string> fields;  // JSON fields; text lines' trailing key=value
+  std::string source;  // the line's "process" field, else the file's name without its folder
 };
 
 struct LogFile {

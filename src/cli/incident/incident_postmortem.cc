@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "cli/incident/pipeline_observation.h"
+#include "cli/incident/pipeline_targets.h"
 #include "cli/support/admin_endpoints.h"
 #include "cli/support/datetime.h"
 #include "cli/support/kafka_flags.h"
@@ -30,8 +31,7 @@ struct PostmortemFlags {
   std::string since, until, title, severity;
   std::vector<std::string> logs;
   std::string snapshot;
-  std::vector<std::string> admins;
-  KafkaFlags kafka;
+  TargetFlags targets;
   std::string window = "10s";
 };
 
@@ -72,9 +72,11 @@ PostmortemInput gather(const PostmortemFlags& f) {
     // are copies of the same files, and would count every event twice).
     if (f.logs.empty()) in.log_files = s.log_files;
   }
-  if (!f.admins.empty()) {
-    const Assessed a = assess_pipeline(
-        {admin_endpoints(f.admins), f.kafka, parse_window_ms(f.window, "--window")});
+  // Without --logs or a snapshot, a `sluice up` data dir's own logs are the evidence.
+  if (f.logs.empty() && f.snapshot.empty() && !f.targets.data_dir.empty())
+    in.log_files = expand_logs({f.targets.data_dir + "/logs"});
+  if (!f.targets.admins.empty() || !f.targets.data_dir.empty()) {
+    const Assessed a = assess_pipeline(f.targets.observe(parse_window_ms(f.window, "--window")));
     in.assessments.push_back(live_assessment(a));
     in.metrics.push_back(live_metrics(a));
   }
@@ -84,7 +86,10 @@ PostmortemInput gather(const PostmortemFlags& f) {
   for (const auto& path : in.log_files) {
     try {
       LogFile file = read_log_file(path);
-      if (file.lines.empty())
+      // A file found in a folder (a demo source's progress output beside the stage
+      // logs) is simply not a log; one named on its own was meant to be.
+      const bool named = std::find(f.logs.begin(), f.logs.end(), path) != f.logs.end();
+      if (file.lines.empty() && named)
         in.problems.push_back(path + " has no log lines (" + std::to_string(file.skipped) +
                               " other line(s)); run stages with SLUICE_LOG_FORMAT=json");
       for (auto& l : file.lines) lines.push_back(std::move(l));
@@ -148,15 +153,11 @@ void add_postmortem_command(CLI::App* incident, std::vector<CLI::App*>& register
   cmd->add_option("--title", f->title, "The incident's title; default: from the assessment");
   cmd->add_option("--severity", f->severity,
                   "The severity the incident had (SEV-1..SEV-4); default: the assessment's");
-  // Unlike `assess`, no default endpoint: the live pipeline is evidence only when named.
-  cmd->add_option("--admin", f->admins,
-                  "Also assess the running pipeline: admin HOST:PORT of a stage process "
-                  "(repeatable, or comma-separated)")
-      ->take_all()
-      ->expected(1);
-  f->kafka.add_to(cmd);
+  // Unlike `assess`, no default endpoint: the live pipeline is evidence only when named
+  // (--admin HOST:PORT, or --data-dir of a `sluice up`, whose logs/ are then read too).
+  f->targets.add_to(cmd);
   cmd->add_option("--window", f->window,
-                  "With --admin: how long to measure the live rates over, e.g. 10s, 1m")
+                  "With --admin or --data-dir: how long to measure the live rates over, e.g. 10s")
       ->capture_default_str();
   registered.push_back(cmd);
   runs.push_back([f] { return postmortem(*f); });

@@ -110,7 +110,8 @@ void timeline(std::string& md, const PostmortemInput& in) {
                     *in.logs.first_ms / 86'400'000 != *in.logs.last_ms / 86'400'000;
   md += "## Timeline\n\n";
   md +=
-      "Events from the stage logs (warnings and errors grouped per minute, with counts). Add "
+      "Events from the stage logs (repeated warnings and errors grouped per process and kind, with "
+      "counts). Add "
       "what the logs cannot know: when the alert fired, who acknowledged, what was decided.\n\n";
   md += "| Time (UTC) | Source | Event |\n|------------|--------|-------|\n";
   for (const auto& e : in.logs.timeline) {

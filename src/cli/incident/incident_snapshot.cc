@@ -55,7 +55,13 @@ std::string file_part(const AdminEndpoint& e) {
 void capture_endpoints(const SnapshotOptions& o, Writer& w) {
   json::JsonWriter status;
   status.begin_object();
-  for (const auto& e : o.observe.endpoints) {
+  for (const auto& t : o.observe.targets) {
+    if (!t.running()) {
+      w.problem(t.name + " (stage " + t.stage + ") is not running: no metrics or /status");
+      status.key(t.name).begin_object().field("error", "not running").end_object();
+      continue;
+    }
+    const AdminEndpoint& e = t.endpoint;
     HttpAnswer metrics = http_get(e, "/metrics");
     if (metrics.reachable && metrics.status == 200) {
       w.write("metrics-" + file_part(e) + ".prom", metrics.body);

@@ -78,14 +78,18 @@ std::string duration_text(int64_t ms) {
   return fmt::format("{} min {} s", ms / kMinuteMs, (ms % kMinuteMs) / 1000);
 }
 
-// Warnings and errors of one kind within one minute become one row.
+// Warnings and errors of one kind (process, level, message template) become one
+// row per episode: an occurrence more than kEpisodeGapMs after the previous one
+// starts a new row, so a fault that comes back later is seen to come back.
+constexpr int64_t kEpisodeGapMs = 10 * kMinuteMs;
+
 struct Group {
   int64_t first_ms = 0, last_ms = 0;
   int64_t count = 0;
   std::string source, level, what, example;
   size_t order = 0;  // first appearance, to keep ties stable
 };
-using GroupKey = std::tuple<int64_t, std::string, std::string, std::string>;
+using GroupKey = std::tuple<std::string, std::string, std::string>;
 
 class Summarizer {
  public:
@@ -117,7 +121,7 @@ class Summarizer {
   }
 
   void finish() {
-    for (auto& [key, g] : groups_) {
+    for (auto& g : groups_) {
       std::string text =
           g.count == 1
               ? fmt::format("**{}** {}", g.level == "ERROR" ? "Error" : "Warning", g.example)
@@ -238,9 +242,14 @@ class Summarizer {
     } else {
       what = l.component + ": " + without_numbers(l.msg);
     }
-    const GroupKey key{l.ts_ms / kMinuteMs, l.source, l.level, what};
-    auto [it, fresh] = groups_.try_emplace(key);
-    Group& g = it->second;
+    const GroupKey key{l.source, l.level, what};
+    auto [it, fresh] = open_groups_.try_emplace(key, groups_.size());
+    if (!fresh && l.ts_ms - groups_[it->second].last_ms > kEpisodeGapMs) {
+      it->second = groups_.size();
+      fresh = true;
+    }
+    if (fresh) groups_.emplace_back();
+    Group& g = groups_[it->second];
     if (fresh) {
       g.first_ms = l.ts_ms;
       g.source = l.source;
@@ -261,7 +270,8 @@ class Summarizer {
   LogEvidence& out_;
   std::map<std::string, RunState> running_;
   std::map<std::string, std::pair<int64_t, std::string>> paused_since_;  // since, reason
-  std::map<GroupKey, Group> groups_;
+  std::vector<Group> groups_;
+  std::map<GroupKey, size_t> open_groups_;  // the latest episode of each kind, in groups_
   std::map<int64_t, int64_t> failures_per_minute_;
   std::vector<size_t> orders_;  // parallel to out_.timeline
   size_t current_order_ = 0;

@@ -2,8 +2,10 @@
 // of the events that matter in a review (stage starts and stops, restarts,
 // partition assignments and revocations, pauses and resumes, circuit breakers,
 // signals) and the failures, counted rather than listed — warnings and errors
-// are grouped per minute, per kind, with a count and one example each, so a
-// burst of 10,000 poison records is one timeline row, not 10,000.
+// of one kind (process, level, message template) are one row with a count, the
+// first and last time and one example, so a burst of 10,000 poison records is
+// one timeline row, not 10,000; the same kind recurring after 10 quiet minutes
+// is a new row.
 //
 // Invariant: every count and row comes from log lines inside [since, until]
 // (earlier lines only tell what state a stage was in); nothing is estimated. The timeline is in

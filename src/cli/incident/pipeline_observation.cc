@@ -14,14 +14,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<ScrapeTarget> targets(const std::vector<AdminEndpoint>& endpoints) {
+std::vector<ScrapeTarget> scrape_targets(const std::vector<StageTarget>& targets) {
   std::vector<ScrapeTarget> out;
-  for (const auto& e : endpoints) out.push_back({e.address(), e.port, e.host});
+  for (const auto& t : targets) out.push_back({t.name, t.endpoint.port, t.endpoint.host});
   return out;
 }
 
-EndpointProbe probe_endpoint(const AdminEndpoint& e) {
-  EndpointProbe p{e, http_get(e, "/healthz"), {}, {}, {}};
+EndpointProbe probe_endpoint(const StageTarget& t) {
+  const AdminEndpoint& e = t.endpoint;
+  EndpointProbe p{t, e, {}, {}, {}, {}};
+  if (!t.running()) {
+    p.healthz.error = "not running (`sluice up` restarts it; `sluice ps` shows its restarts)";
+    p.readyz = p.status = p.healthz;
+    return p;
+  }
+  p.healthz = http_get(e, "/healthz");
   if (!p.healthz.reachable) {
     p.readyz = p.status = p.healthz;  // don't wait for the same dead address twice more
     return p;
@@ -45,7 +52,11 @@ BrokerProbe probe_broker(const KafkaFlags& flags, const std::set<std::string>& g
     try {
       kafka::RecordReader reader(admin.endpoint());
       double lag = 0;
-      for (const auto& g : groups) lag += double(measure_group_lag(admin, reader, g).total_lag());
+      for (const auto& g : groups) {
+        const int64_t group_lag = measure_group_lag(admin, reader, g).total_lag();
+        b.lag_by_group[g] = group_lag;
+        lag += double(group_lag);
+      }
       b.lag = lag;
     } catch (const std::exception& e) {
       b.lag_error = e.what();
@@ -62,8 +73,14 @@ double delta(double after, double before) {
 
 }  // namespace
 
+std::vector<StageTarget> targets_of(const std::vector<AdminEndpoint>& endpoints) {
+  std::vector<StageTarget> out;
+  for (const auto& e : endpoints) out.push_back({e, e.address(), "", ""});
+  return out;
+}
+
 double Observation::lag() const {
-  return std::max(after.lag, broker.lag.value_or(0));
+  return broker.lag.value_or(after.lag);
 }
 
 bool Observation::error_rate_from_totals() const {
@@ -89,8 +106,11 @@ double Observation::dlq_per_min() const {
 std::vector<std::string> Observation::affected() const {
   std::vector<std::string> out;
   for (const auto& p : endpoints) {
-    if (!answered(p.endpoint))
-      out.push_back("stage process at " + p.endpoint.address() + " (down)");
+    if (!answered(p.endpoint)) {
+      out.push_back(p.target.name == p.endpoint.address()
+                        ? "stage process at " + p.endpoint.address() + " (down)"
+                        : p.target.name + " (down)");
+    }
     for (const auto& s : p.stages) {
       if (s.paused) out.push_back(s.stage + " (paused)");
     }
@@ -122,12 +142,17 @@ ops::IncidentFigures Observation::incident_figures() const {
 Observation observe(const ObserveOptions& options) {
   Observation o;
   const auto start = Clock::now();
-  o.before = scrape(targets(options.endpoints));
+  o.before = scrape(scrape_targets(options.targets));
   // Probing fills the window instead of adding to it.
-  for (const auto& e : options.endpoints) o.endpoints.push_back(probe_endpoint(e));
-  o.broker = probe_broker(options.kafka, o.before.groups);
+  for (const auto& t : options.targets) o.endpoints.push_back(probe_endpoint(t));
+  // The groups the live stages report, and those of the processes that are down.
+  std::set<std::string> groups = o.before.groups;
+  for (const auto& t : options.targets) {
+    if (!t.group.empty()) groups.insert(t.group);
+  }
+  o.broker = probe_broker(options.kafka, groups);
   std::this_thread::sleep_until(start + std::chrono::milliseconds(options.window_ms));
-  o.after = scrape(targets(options.endpoints));
+  o.after = scrape(scrape_targets(options.targets));
   o.window_s = std::chrono::duration<double>(Clock::now() - start).count();
   return o;
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,20 @@
 
 namespace sluice::cli {
 
+// One stage process to look at: named by `--admin`, or an entry of the process
+// table of `sluice up --data-dir` (which also knows processes that are down).
+struct StageTarget {
+  AdminEndpoint endpoint;  // port 0 while the process is not running
+  std::string name;        // "download#2"; the address when named by --admin
+  std::string stage;       // empty when not known
+  std::string group;       // its consumer group when known, so its backlog is seen while it is down
+  bool running() const { return endpoint.port > 0; }
+};
+
+std::vector<StageTarget> targets_of(const std::vector<AdminEndpoint>& endpoints);
+
 struct EndpointProbe {
+  StageTarget target;
   AdminEndpoint endpoint;
   HttpAnswer healthz, readyz, status;
   std::vector<StageState> stages;  // parsed from `status` when it answered
@@ -35,6 +49,7 @@ struct BrokerProbe {
   double round_trip_ms = 0;
   size_t brokers = 0, topics = 0;
   std::optional<double> lag;  // committed lag over the stages' groups; nullopt when unknown
+  std::map<std::string, int64_t> lag_by_group;
   std::string lag_error;
 };
 
@@ -47,8 +62,9 @@ struct Observation {
   int workers_total() const { return int(endpoints.size()); }
   int workers_up() const { return after.processes_up; }
   bool answered(const AdminEndpoint& e) const { return after.answered.count(e.address()) > 0; }
-  // The larger of the stages' own lag gauges and the broker's committed lag
-  // (a paused consumer stops refreshing its gauges; the broker still knows).
+  // The broker's committed lag of every group (a paused consumer stops
+  // refreshing its gauges and a dead one has none; the broker still knows);
+  // the stages' own gauges only when the broker's could not be measured.
   double lag() const;
   // Failed attempts per record consumed over the window, capped at 1; from the
   // counters' totals when nothing was consumed in the window.
@@ -61,7 +77,7 @@ struct Observation {
 };
 
 struct ObserveOptions {
-  std::vector<AdminEndpoint> endpoints;
+  std::vector<StageTarget> targets;
   KafkaFlags kafka;
   int64_t window_ms = 2000;
 };

@@ -22,10 +22,9 @@ void write_process_table(const std::string& data_dir, const std::vector<ProcessE
   w.begin_array();
   for (const auto& e : entries) {
     w.begin_object().field("name", e.name).field("stage", e.stage).field("pid", int64_t(e.pid));
-    w.field("admin", e.admin)
-        .field("started_ms", e.started_ms)
-        .field("restarts", e.restarts)
-        .end_object();
+    w.field("admin", e.admin).field("started_ms", e.started_ms).field("restarts", e.restarts);
+    if (!e.group.empty()) w.field("group", e.group);
+    w.end_object();
   }
   w.end_array();
   const std::string tmp = path_in(data_dir) + ".tmp";
@@ -51,6 +50,7 @@ std::vector<ProcessEntry> read_process_table(const std::string& data_dir) {
     if (!item["name"].get(s)) e.name = s;
     if (!item["stage"].get(s)) e.stage = s;
     if (!item["admin"].get(s)) e.admin = s;
+    if (!item["group"].get(s)) e.group = s;
     if (!item["pid"].get(n)) e.pid = pid_t(n);
     if (!item["started_ms"].get(n)) e.started_ms = n;
     if (!item["restarts"].get(n)) e.restarts = int(n);

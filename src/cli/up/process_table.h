@@ -21,6 +21,7 @@ struct ProcessEntry {
   std::string admin;       // HOST:PORT of its admin endpoint (stages), or listen address (broker)
   int64_t started_ms = 0;  // wall clock
   int restarts = 0;
+  std::string group;  // a stage's consumer group: its lag is measured even while it is down
 };
 
 void write_process_table(const std::string& data_dir, const std::vector<ProcessEntry>& entries);

@@ -366,8 +366,9 @@ void Up::write_table() {
   auto add = [&](Supervised& s, const std::string& admin) {
     if (!s.process) return;
     const bool alive = s.process->running();
+    const pipeline::StageConfig* stage = s.stage.empty() ? nullptr : config_.stage(s.stage);
     entries.push_back({s.process->spec().name, s.stage, alive ? s.process->pid() : -1, admin,
-                       s.started_wall_ms, s.restarts});
+                       s.started_wall_ms, s.restarts, stage ? stage->group : ""});
   };
   add(broker_, bootstrap_);
   for (auto& s : stages_) add(s, "127.0.0.1:" + std::to_string(s.port));
