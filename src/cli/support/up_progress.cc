@@ -1,6 +1,7 @@
 #include "cli/support/up_progress.h"
 
 #include <httplib.h>
+#include <simdjson.h>
 
 #include <algorithm>
 
@@ -46,6 +47,28 @@ double PipelineFigures::total_consumed() const {
   double total = 0;
   for (const auto& [topic, n] : consumed) total += n;
   return total;
+}
+
+std::set<std::string> paused_stages(const std::vector<ScrapeTarget>& targets) {
+  std::set<std::string> out;
+  simdjson::dom::parser parser;
+  for (const auto& t : targets) {
+    if (t.port <= 0) continue;
+    httplib::Client client(t.host, t.port);
+    client.set_connection_timeout(0, 300000);
+    client.set_read_timeout(1, 0);
+    auto res = client.Get("/status");
+    simdjson::dom::array stages;
+    if (!res || res->status != 200 || parser.parse(res->body).get(stages)) continue;
+    for (auto stage : stages) {  // [{"stage":"download","paused":true,...}, ...]
+      std::string_view name;
+      bool paused = false;
+      if (!stage["stage"].get(name) && !stage["paused"].get(paused) && paused) {
+        out.insert(std::string(name));
+      }
+    }
+  }
+  return out;
 }
 
 PipelineFigures scrape(const std::vector<ScrapeTarget>& targets) {

@@ -1,18 +1,19 @@
-// `sluice ps [--data-dir DATA] [--watch]` and `sluice restart STAGE`: the
-// runbook's "check all workers running", "watch recovery" and "restart
-// workers" for a pipeline run by `sluice up`, read from its process table.
-#include <httplib.h>
+// `sluice ps [--data-dir DATA] [--watch]`, `sluice down`, and `sluice
+// restart|stop|start STAGE` (stage_cycle.h): the runbook's "check all workers
+// running", "watch recovery" and "restart workers" for a pipeline run by
+// `sluice up`, read from its process table.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <thread>
 
 #include "cli/support/commands.h"
 #include "cli/support/table.h"
+#include "cli/up/process_probe.h"
 #include "cli/up/process_table.h"
+#include "cli/up/stage_cycle.h"
 #include "common/clock.h"
 
 namespace sluice::cli {
@@ -23,18 +24,9 @@ struct PsFlags {
   bool watch = false;
   int interval_s = 2;
   std::string stage;
-  int timeout_s = 180;
+  int timeout_s = 180;        // `down`
+  int stage_timeout_s = 120;  // `restart`, `stop`, `start`
 };
-
-// A process that exited but was not yet reaped by its parent (a zombie) is not alive.
-bool alive(pid_t pid) {
-  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  auto paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
-}
 
 std::string uptime(int64_t started_ms) {
   int64_t s = std::max<int64_t>(0, (now_ms() - started_ms) / 1000);
@@ -44,25 +36,17 @@ std::string uptime(int64_t started_ms) {
   return buf;
 }
 
-// "ready" when /readyz answers 200, else what it said.
-std::string readiness(const ProcessEntry& e) {
-  auto colon = e.admin.rfind(':');
-  if (e.stage.empty() || colon == std::string::npos) return "-";
-  httplib::Client client(e.admin.substr(0, colon), std::stoi(e.admin.substr(colon + 1)));
-  client.set_connection_timeout(1);
-  auto res = client.Get("/readyz");
-  return !res ? "unreachable" : res->status == 200 ? "ready" : "not ready";
-}
-
 int ps_once(const PsFlags& f) {
   Table t({"NAME", "STAGE", "PID", "STATE", "READY", "UPTIME", "RESTARTS", "ADMIN"});
   int dead = 0;
   for (const auto& e : read_process_table(f.data_dir)) {
-    const bool up = alive(e.pid);
-    dead += up ? 0 : 1;
-    t.add({e.name, e.stage.empty() ? "-" : e.stage, up ? std::to_string(e.pid) : "-",
-           up ? "running" : "DEAD", up ? readiness(e) : "-", up ? uptime(e.started_ms) : "-",
-           std::to_string(e.restarts), e.admin.empty() ? "-" : e.admin});
+    const bool up = process_alive(e.pid);
+    // Stopped on purpose (`sluice stop`) is not dead, once it is down.
+    const std::string state = up ? "running" : e.stopped ? "stopped" : "DEAD";
+    dead += state == "DEAD" ? 1 : 0;
+    t.add({e.name, e.stage.empty() ? "-" : e.stage, up ? std::to_string(e.pid) : "-", state,
+           up ? readiness(e) : "-", up ? uptime(e.started_ms) : "-", std::to_string(e.restarts),
+           e.admin.empty() ? "-" : e.admin});
   }
   t.print();
   return dead == 0 ? 0 : 1;
@@ -85,7 +69,7 @@ int down(const PsFlags& f) {
   for (const auto& e : read_process_table(f.data_dir)) {
     if (e.name == "supervisor") supervisor = e.pid;
   }
-  if (!alive(supervisor)) {
+  if (!process_alive(supervisor)) {
     std::fprintf(stderr, "sluice: no running `sluice up` for %s\n", f.data_dir.c_str());
     return 1;
   }
@@ -93,9 +77,9 @@ int down(const PsFlags& f) {
   std::printf("stopping sluice up (pid %d): source, drain, stages, broker ...\n", int(supervisor));
   std::fflush(stdout);
   const int64_t deadline = mono_ms() + int64_t(f.timeout_s) * 1000;
-  while (alive(supervisor) && mono_ms() < deadline)
+  while (process_alive(supervisor) && mono_ms() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  if (alive(supervisor)) {
+  if (process_alive(supervisor)) {
     std::fprintf(stderr,
                  "sluice: still stopping after %d s (draining?); `sluice ps` shows what runs\n",
                  f.timeout_s);
@@ -105,21 +89,8 @@ int down(const PsFlags& f) {
   return 0;
 }
 
-int restart(const PsFlags& f) {
-  int signalled = 0;
-  for (const auto& e : read_process_table(f.data_dir)) {
-    if (e.stage != f.stage || !alive(e.pid)) continue;
-    ::kill(e.pid, SIGTERM);  // it finishes in-flight work and commits; `sluice up` starts it again
-    std::printf("restarting %s (pid %d)\n", e.name.c_str(), int(e.pid));
-    signalled += 1;
-  }
-  if (signalled == 0) {
-    std::fprintf(stderr,
-                 "sluice: no running process of stage '%s' in %s/processes.json; see `sluice ps`\n",
-                 f.stage.c_str(), f.data_dir.c_str());
-    return 1;
-  }
-  return 0;
+StageCycleRequest cycle(const PsFlags& f) {
+  return {f.data_dir, f.stage, f.stage_timeout_s};
 }
 
 }  // namespace
@@ -132,10 +103,22 @@ std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& reg
   p->add_flag("--watch", f->watch, "Refresh every --interval seconds (Ctrl-C to leave)");
   p->add_option("--interval", f->interval_s, "Seconds between refreshes with --watch")
       ->capture_default_str();
-  CLI::App* r = app.add_subcommand(
-      "restart", "Restart every process of a stage run by `sluice up` (graceful)");
-  r->add_option("stage", f->stage, "Stage name")->required();
-  r->add_option("--data-dir", f->data_dir, "The --data-dir of `sluice up`")->capture_default_str();
+  auto stage_command = [&](const char* name, const char* help) {
+    CLI::App* c = app.add_subcommand(name, help);
+    c->add_option("stage", f->stage, "Stage name")->required();
+    c->add_option("--data-dir", f->data_dir, "The --data-dir of `sluice up`")
+        ->capture_default_str();
+    c->add_option("--timeout", f->stage_timeout_s, "Seconds to wait for it to happen")
+        ->capture_default_str();
+    return c;
+  };
+  CLI::App* r = stage_command(
+      "restart",
+      "Restart every process of a stage run by `sluice up` (graceful); wait until ready");
+  CLI::App* stop = stage_command(
+      "stop", "Stop every process of a stage under `sluice up` and keep it down until `start`");
+  CLI::App* start =
+      stage_command("start", "Start a stage stopped with `sluice stop`; wait until ready");
   CLI::App* d =
       app.add_subcommand("down", "Stop a `sluice up` cleanly (as Ctrl-C would) and wait for it");
   d->add_option("--data-dir", f->data_dir, "The --data-dir of `sluice up`")->capture_default_str();
@@ -143,7 +126,11 @@ std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& reg
   registered.push_back(p);
   registered.push_back(r);
   registered.push_back(d);
-  return {[f] { return ps(*f); }, [f] { return restart(*f); }, [f] { return down(*f); }};
+  registered.push_back(stop);
+  registered.push_back(start);
+  return {[f] { return ps(*f); }, [f] { return restart_stage(cycle(*f)); },
+          [f] { return down(*f); }, [f] { return stop_stage(cycle(*f)); },
+          [f] { return start_stage(cycle(*f)); }};
 }
 
 }  // namespace sluice::cli
