@@ -8,17 +8,15 @@ import glob
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import unittest
 import urllib.request
 
 from broker import REPO_ROOT, sluice_bin, wait_until
-from demo_env import FAST
+from up_session import UpSession
 
 
 def http_status(address, path):
@@ -29,30 +27,7 @@ def http_status(address, path):
         return None
 
 
-class UpControlTest(unittest.TestCase):
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sluice-upctl-")
-        self.data = os.path.join(self.tmp, "data")
-        self.env = dict(os.environ, **FAST)
-        self.up = None
-
-    def tearDown(self):
-        if self.up and self.up.poll() is None:
-            self.up.kill()
-            self.up.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def sluice(self, *args, timeout=120):
-        return subprocess.run([sluice_bin()] + list(args), cwd=REPO_ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
-
-    def processes(self):
-        try:
-            with open(os.path.join(self.data, "processes.json")) as f:
-                return {p["name"]: p for p in json.load(f)}
-        except (OSError, ValueError):
-            return {}
+class UpControlTest(UpSession):
 
     def ps_rows(self):
         lines = self.sluice("ps", "--data-dir", self.data).stdout.splitlines()
@@ -65,10 +40,6 @@ class UpControlTest(unittest.TestCase):
         rows = self.ps_rows()
         stages = [r for r in rows.values() if r["STAGE"] != "-"]
         return len(stages) == 4 and all(r["STATE"] == "running" and r["READY"] == "ready" for r in stages)
-
-    def up_err(self):
-        with open(os.path.join(self.tmp, "up.err")) as f:
-            return f.read()
 
     def test_a_busy_admin_port_is_named_before_anything_starts(self):
         with socket.socket() as busy:
@@ -84,11 +55,7 @@ class UpControlTest(unittest.TestCase):
         self.assertFalse(os.path.exists(self.data), "nothing was started or created")
 
     def test_ports_targets_stop_start_restart_progress_and_json_logs(self):
-        self.up = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.data,
-                                    "--port", "0", "--rate", "20", "--replicas", "download=2",
-                                    "--drain-timeout", "20"],
-                                   cwd=REPO_ROOT, env=self.env, stdout=subprocess.DEVNULL,
-                                   stderr=open(os.path.join(self.tmp, "up.err"), "w"), start_new_session=True)
+        self.start_up("--rate", "20", "--replicas", "download=2", "--drain-timeout", "20")
         wait_until(self.all_ready, 90, 0.5, "every stage process running and ready")
         table = self.processes()
 

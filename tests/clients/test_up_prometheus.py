@@ -19,7 +19,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import unittest
 import urllib.parse
@@ -27,8 +26,8 @@ import urllib.request
 
 import yaml
 
-from broker import REPO_ROOT, sluice_bin, wait_until
-from demo_env import FAST
+from broker import REPO_ROOT, wait_until
+from up_session import UpSession
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 FAST_ALERT = "KafkaWorkerDeadFast"
@@ -52,33 +51,7 @@ def fast_worker_dead_rules(path):
 
 
 @unittest.skipUnless(os.path.exists(PROMETHEUS), "prometheus is not installed (Debian package `prometheus`)")
-class UpUnderPrometheusTest(unittest.TestCase):
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sluice-prom-")
-        self.data = os.path.join(self.tmp, "data")
-        self.env = dict(os.environ, **FAST)
-        self.up = self.prometheus = None
-
-    def tearDown(self):
-        for proc in (self.prometheus, self.up):
-            if proc and proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    # ---- helpers -----------------------------------------------------------------------
-
-    def sluice(self, *args, timeout=120):
-        return subprocess.run([sluice_bin()] + list(args), cwd=REPO_ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
-
-    def processes(self):
-        try:
-            with open(os.path.join(self.data, "processes.json")) as f:
-                return {p["name"]: p for p in json.load(f)}
-        except (OSError, ValueError):
-            return {}
+class UpUnderPrometheusTest(UpSession):
 
     def api(self, path, **query):
         url = "http://%s/api/v1/%s" % (self.prom_address, path)
@@ -120,14 +93,12 @@ class UpUnderPrometheusTest(unittest.TestCase):
             [PROMETHEUS, "--config.file", path, "--storage.tsdb.path", os.path.join(self.tmp, "tsdb"),
              "--web.listen-address", self.prom_address],
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.tmp, "prometheus.log"), "w"))
+        self.children.append(self.prometheus)
 
     # ---- the test ----------------------------------------------------------------------
 
     def test_restarts_keep_targets_and_worker_dead_fires_only_for_a_stage_left_down(self):
-        self.up = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.data,
-                                    "--port", "0", "--rate", "20", "--bad-share", "0", "--drain-timeout", "15"],
-                                   cwd=REPO_ROOT, env=self.env, stdout=subprocess.DEVNULL,
-                                   stderr=open(os.path.join(self.tmp, "up.err"), "w"), start_new_session=True)
+        self.start_up("--rate", "20", "--bad-share", "0", "--drain-timeout", "15")
         self.start_prometheus()
         wait_until(lambda: {"broker", "ingest", "download", "result"} <= set(self.processes()), 60, 0.5,
                    "the process table")
@@ -182,7 +153,7 @@ class UpUnderPrometheusTest(unittest.TestCase):
 
         self.up.send_signal(signal.SIGINT)
         self.up.wait(timeout=120)
-        self.assertEqual(self.up.returncode, 0, open(os.path.join(self.tmp, "up.err")).read()[-3000:])
+        self.assertEqual(self.up.returncode, 0, self.up_err()[-3000:])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -128,7 +129,9 @@ class Up {
   int restarts() const;  // of the broker and every stage process
   void stop_all();
   void write_table();
-  void publish();  // the process table and the targets file; a failure is reported, not fatal
+  // Runs `write` (of a file others read); a failure is reported once, not fatal: the
+  // pipeline runs on, and the next write tries again.
+  void publish(const std::function<void()>& write);
   std::optional<int64_t> broker_lag();
   std::string held_stages();
 
@@ -383,6 +386,8 @@ void Up::apply_stopped_stages() {
   }
 }
 
+// Rewritten when a process (re)starts, not every second: Prometheus re-reads the
+// file on every change it is told of.
 void Up::write_targets() {
   std::vector<MetricsTarget> targets;
   if (broker_.admin_port > 0) {
@@ -392,7 +397,7 @@ void Up::write_targets() {
     targets.push_back(
         {loopback(s.admin_port), "stage", s.process->spec().name, s.stage, s.replica});
   }
-  write_prometheus_targets(data_.string(), config_.name, targets);
+  publish([&] { write_prometheus_targets(data_.string(), config_.name, targets); });
 }
 
 int64_t Up::table_rows() {
@@ -550,10 +555,9 @@ void Up::write_table() {
   write_process_table(data_.string(), entries);
 }
 
-void Up::publish() {
+void Up::publish(const std::function<void()>& write) {
   try {
-    write_table();
-    write_targets();
+    write();
     publish_error_.clear();
   } catch (const std::exception& e) {
     if (publish_error_ != e.what()) std::fprintf(stderr, "\nsluice up: %s\n", e.what());
@@ -629,7 +633,7 @@ int Up::run() {
       }
     }
     supervise();
-    publish();
+    publish([this] { write_table(); });
     if (mono_ms() >= progress_due) {
       print_progress((mono_ms() - start + 500) / 1000);
       while (progress_due <= mono_ms()) progress_due += progress_every_ms;
