@@ -599,12 +599,16 @@ int Up::run() {
                config_.name.c_str(), pipeline_file_.c_str(), bootstrap_.c_str(), data_.c_str());
   start_stages();
   if (!f_.no_source) start_source();
+  std::string ports;  // "broker :9464, ingest :9465, ..."
+  if (broker_.admin_port > 0) ports = "broker :" + std::to_string(broker_.admin_port);
+  for (const auto& s : stages_) {
+    ports +=
+        (ports.empty() ? "" : ", ") + s.process->spec().name + " :" + std::to_string(s.admin_port);
+  }
   std::fprintf(stderr,
                "running %zu stage process(es); Ctrl-C stops everything cleanly\n"
-               "metrics: broker and stages on 127.0.0.1 ports %d-%d (port %d reserved); Prometheus "
-               "targets in %s\n",
-               stages_.size(), ports_.broker,
-               ports_.stages.empty() ? ports_.broker : ports_.stages.back(), ports_.exporter,
+               "metrics on 127.0.0.1: %s (:%d reserved); Prometheus targets in %s\n",
+               stages_.size(), ports.c_str(), ports_.exporter,
                prometheus_targets_path(data_.string()).c_str());
 
   const int64_t start = mono_ms();
