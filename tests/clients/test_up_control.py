@@ -90,12 +90,22 @@ class UpControlTest(UpSession):
         self.assertNotEqual(self.processes()["result"]["pid"], table["result"]["pid"])
         self.assertEqual(http_status(table["result"]["admin"], "/readyz"), 200)
 
-        # A paused stage shows on the progress line (one line every 5 s in a log).
-        r = self.sluice("pause", "ingest", "--data-dir", self.data)
+        # Paused stages show on the progress line (one line every 5 s in a log), and the lag,
+        # taken from the broker, keeps growing while the source sends (the stages' own
+        # gauges would freeze). Every stage is paused so that none drains meanwhile.
+        r = self.sluice("pause", "--data-dir", self.data)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        wait_until(lambda: re.search(r"\] events .*\| paused ingest", self.up_err()), 20, 0.5,
-                   "a progress line naming the paused stage")
-        self.assertEqual(self.sluice("resume", "ingest", "--data-dir", self.data).returncode, 0)
+
+        def paused_lags():
+            return [int(m) for m in re.findall(
+                r"\] events .*\| lag (\d+) \|.*\| paused download,ingest,result$", self.up_err(), re.M)]
+        # The first lines may come while work taken before the pause still finishes and commits.
+        lags = wait_until(lambda: len(paused_lags()) >= 4 and paused_lags(), 50, 0.5,
+                          "four progress lines naming the paused stages")
+        self.assertGreater(lags[3], lags[2], "lag seen from the broker grows while every stage is paused: %s"
+                           % lags)
+        r = self.sluice("resume", "--data-dir", self.data)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
         # `stop` holds both download processes down: not restarted, "stopped" (not DEAD) in ps.
         r = self.sluice("stop", "download", "--data-dir", self.data, "--timeout", "90")

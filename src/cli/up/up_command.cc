@@ -426,8 +426,11 @@ std::vector<ScrapeTarget> targets(const std::vector<Supervised>& stages) {
 std::optional<int64_t> Up::broker_lag() {
   try {
     if (!lag_admin_) {
-      lag_admin_ = std::make_unique<kafka::AdminClient>(kafka::Endpoint{bootstrap_, 5000});
-      lag_reader_ = std::make_unique<kafka::RecordReader>(kafka::Endpoint{bootstrap_, 5000});
+      // A short timeout: this runs in the supervisor's loop, which must not stall on a
+      // broker that is restarting.
+      const kafka::Endpoint endpoint{bootstrap_, 2000};
+      lag_admin_ = std::make_unique<kafka::AdminClient>(endpoint);
+      lag_reader_ = std::make_unique<kafka::RecordReader>(endpoint);
     }
     int64_t total = 0;
     for (const auto& s : config_.stages) {
