@@ -13,7 +13,7 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
   groups_ = std::make_unique<GroupCoordinator>(*offsets_, options.groups);
   producer_ids_ = std::make_unique<ProducerIdAllocator>(options.data_dir);
   ctx_ = std::unique_ptr<BrokerContext>(
-      new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}});
+      new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
   server_ = std::make_unique<TcpServer>(
       ctx_->options.host, ctx_->options.port,
       [this](int fd, const std::string& peer) { serve_connection(*ctx_, fd, peer); });

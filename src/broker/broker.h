@@ -23,6 +23,8 @@ class Broker {
 
   int port() const { return server_->port(); }
   const BrokerContext& context() const { return *ctx_; }
+  // For readers that query the group coordinator (its calls take its lock), e.g. metrics.
+  BrokerContext& context() { return *ctx_; }
   // Serves until stop(); flushes every partition before returning.
   void run();
   void stop();

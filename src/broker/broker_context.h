@@ -13,6 +13,7 @@
 #include "broker/groups/group_coordinator.h"
 #include "broker/producers/producer_ids.h"
 #include "broker/producers/producer_registry.h"
+#include "broker/server/request_stats.h"
 #include "broker/storage/topic_store.h"
 
 namespace sluice::broker {
@@ -64,6 +65,7 @@ struct BrokerContext {
   ProducerRegistry producers;
   DataSignal data;
   std::atomic<bool> stopping_flag{false};
+  RequestStats requests;  // what connections received and answered, for metrics
 
   bool stopping() const { return stopping_flag; }
 };

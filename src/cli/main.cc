@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   add(sluice::cli::add_up_command(app));
   add(sluice::cli::add_validate_command(app));
   add(sluice::cli::add_health_command(app));
+  add(sluice::cli::add_exporter_command(app));
   // Command groups with nested subcommands register one runner per leaf.
   for (auto* add_group :
        {&sluice::cli::add_stage_control_commands, &sluice::cli::add_topics_commands,

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <variant>
 
@@ -212,6 +213,23 @@ void render_family(std::string& out, const std::string& name, const Family& fami
   }
 }
 
+// One collected family as text, or "" (with a warning) when it cannot be rendered.
+std::string render_collected(const CollectedFamily& family) {
+  const Kind kind = family.type == CollectedFamily::Type::kCounter ? Kind::kCounter : Kind::kGauge;
+  check_name(family.name);
+  std::string out = fmt::format("# HELP {} {}\n# TYPE {} {}\n", family.name,
+                                escape_help(family.help), family.name, kind_name(kind));
+  std::set<Labels> seen;
+  for (const auto& [labels, value] : family.samples) {
+    if (!seen.insert(identity(family.name, labels, kind)).second) {
+      throw std::invalid_argument(
+          fmt::format("metric '{}': two samples with the same labels", family.name));
+    }
+    append_sample(out, series_key(family.name, labels), value);
+  }
+  return out;
+}
+
 }  // namespace
 
 struct MetricsRegistry::State {
@@ -219,6 +237,7 @@ struct MetricsRegistry::State {
   std::map<std::string, Family> families;
   std::mutex collectors_mu;  // guards collectors
   std::vector<std::function<void()>> collectors;
+  std::vector<std::function<std::vector<CollectedFamily>()>> sources;  // guarded by collectors_mu
 };
 
 MetricsRegistry::MetricsRegistry() : state_(std::make_unique<State>()) {}
@@ -256,11 +275,18 @@ void MetricsRegistry::on_collect(std::function<void()> fn) {
   state_->collectors.push_back(std::move(fn));
 }
 
+void MetricsRegistry::add_source(std::function<std::vector<CollectedFamily>()> source) {
+  std::lock_guard lock(state_->collectors_mu);
+  state_->sources.push_back(std::move(source));
+}
+
 std::string MetricsRegistry::render() {
   std::vector<std::function<void()>> collectors;
+  std::vector<std::function<std::vector<CollectedFamily>()>> sources;
   {
     std::lock_guard lock(state_->collectors_mu);
     collectors = state_->collectors;
+    sources = state_->sources;
   }
   for (const auto& collect : collectors) {
     try {
@@ -269,9 +295,36 @@ std::string MetricsRegistry::render() {
       log::warn("metrics", "a collect callback failed, rendering the last values: {}", e.what());
     }
   }
+  std::map<std::string, std::string> collected;  // name -> rendered family
+  for (const auto& source : sources) {
+    std::vector<std::pair<std::string, std::string>> rendered;
+    try {
+      for (const CollectedFamily& family : source()) {
+        rendered.emplace_back(family.name, render_collected(family));
+      }
+    } catch (const std::exception& e) {
+      log::warn("metrics", "a metrics source failed, rendering without it: {}", e.what());
+      continue;
+    }
+    for (auto& [name, text] : rendered) {
+      if (!collected.emplace(name, std::move(text)).second) {
+        log::warn("metrics", "two collected families are named {}; rendering the first", name);
+      }
+    }
+  }
   std::string out;
   std::lock_guard lock(state_->mu);
-  for (const auto& [name, family] : state_->families) render_family(out, name, family);
+  auto next = collected.begin();
+  for (const auto& [name, family] : state_->families) {
+    for (; next != collected.end() && next->first < name; ++next) out += next->second;
+    if (next != collected.end() && next->first == name) {
+      log::warn("metrics", "collected family {} is also registered; rendering the registered one",
+                name);
+      ++next;
+    }
+    render_family(out, name, family);
+  }
+  for (; next != collected.end(); ++next) out += next->second;
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ops/text_format.h"
@@ -63,6 +64,18 @@ class Histogram {
   uint64_t count_ = 0;
 };
 
+// A family whose series are computed at scrape time, for state that comes and
+// goes (a consumer group, a partition): a series absent from the latest
+// snapshot is absent from the page, instead of lingering with its last value
+// as a registered series would.
+struct CollectedFamily {
+  enum class Type { kGauge, kCounter };
+  std::string name;
+  std::string help;
+  Type type = Type::kGauge;
+  std::vector<std::pair<Labels, double>> samples;
+};
+
 class MetricsRegistry {
  public:
   MetricsRegistry();
@@ -86,7 +99,15 @@ class MetricsRegistry {
   // overlap, and may create series.
   void on_collect(std::function<void()> fn);
 
-  // Text exposition 0.0.4: families sorted by name, each with # HELP and
+  // Runs at each render, after the on_collect callbacks; its families are
+  // rendered with the registered ones, in name order. Names and labels are
+  // validated as for registered series; a family whose name is already
+  // registered, or that another source returned in the same render, is
+  // skipped with a warning (one type and help per name on the page). A source
+  // that throws contributes nothing to that render.
+  void add_source(std::function<std::vector<CollectedFamily>()> source);
+
+  // Text exposition 0.0.4: families (registered and collected) sorted by name, each with # HELP and
   // # TYPE, series in creation order; histograms as cumulative _bucket series
   // (ending with le="+Inf"), then _sum and _count.
   std::string render();

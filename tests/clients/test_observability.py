@@ -1,12 +1,13 @@
 """Every metric the Grafana dashboards (deploy/grafana/dashboards/*.json) and the
 alert rules (deploy/prometheus/alerts.yml) query is exported by a running pipeline.
 
-The test runs the claim-attachment example for real: a `sluice broker`, one
+The test runs the claim-attachment example for real: a `sluice broker` (with its
+own /metrics: consumer-group lag seen from the broker), one
 `sluice run examples/claims-attachments/pipeline.yaml` process with all three
 stages (ingest -> download -> table sink, object store in a temp dir), a local
 HTTP server the attachments are downloaded from, a few good claim events and one
 malformed one. Once a row has landed in the table and the bad event in the DLQ,
-it scrapes /metrics and checks that
+it scrapes the stage's and the broker's /metrics and checks that
 
 - every metric name used in a dashboard `expr` or an alert `expr` is a family on
   the page (`up` is Prometheus's own; `_bucket`/`_sum`/`_count` map to their
@@ -221,6 +222,11 @@ class ObservabilityTest(unittest.TestCase):
             return r.read().decode()
 
     @classmethod
+    def _scrape_broker(cls):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % cls.broker_admin_port, timeout=10) as r:
+            return r.read().decode()
+
+    @classmethod
     def _value(cls, page, name, **labels):
         total = None
         for line in page.splitlines():
@@ -232,7 +238,8 @@ class ObservabilityTest(unittest.TestCase):
     @classmethod
     def _run_pipeline(cls):
         cls.broker = BrokerProcess(tmpdir=os.path.join(cls.tmp, "broker"), default_partitions=3,
-                                   group_initial_rebalance_delay_ms=0)
+                                   group_initial_rebalance_delay_ms=0, admin="127.0.0.1:0")
+        cls.broker_admin_port = int(ADMIN_RE.search(cls.broker.ready_line).group(1))
 
         files = os.path.join(cls.tmp, "files")
         os.makedirs(files)
@@ -276,7 +283,7 @@ class ObservabilityTest(unittest.TestCase):
             page = cls._scrape()
             rows = cls._value(page, "sluice_table_rows_written_total") or 0
             dlq = cls._value(page, "kafka_messages_produced_total", topic="claims.events.dlq") or 0
-            lag_seen = "kafka_consumer_lag{" in page
+            lag_seen = "kafka_consumer_lag{" in page and "sluice_group_lag_seconds{" in cls._scrape_broker()
             return page if rows >= 1 and dlq >= 1 and lag_seen else None
 
         try:
@@ -286,7 +293,8 @@ class ObservabilityTest(unittest.TestCase):
             raise AssertionError("%s\n--- stage log tail ---\n%s" % (e, cls._log_tail()))
         time.sleep(1.5)  # one more gauge refresh (lag, breakers, connectivity)
         cls.page = cls._scrape()
-        cls.families = parse_exposition(cls.page)
+        cls.broker_page = cls._scrape_broker()
+        cls.families = parse_exposition(cls.page + cls.broker_page)
 
         # The row is really in the table, as an operator would check it.
         desc = subprocess.run([sluice_bin(), "table", "describe", lake, "tables/attachments", "--json"],
@@ -316,14 +324,15 @@ class ObservabilityTest(unittest.TestCase):
                 used.add(name)
                 if resolve(name, self.families) is None:
                     missing.setdefault(name, []).append(where)
-        self.assertFalse(missing, "queried but not exported by `sluice run %s`:\n%s\nexported: %s"
+        self.assertFalse(missing, "queried but not exported by `sluice run %s` or `sluice broker`:\n%s\nexported: %s"
                          % (PIPELINE, "\n".join("  %s (%s)" % (k, ", ".join(sorted(set(v))))
                                                 for k, v in sorted(missing.items())),
                             ", ".join(sorted(self.families))))
         # The extraction found the metrics we know the files use.
         for name in ("kafka_consumer_lag", "kafka_messages_produced_total", "kafka_processing_errors_total",
                      "kafka_processing_duration_seconds_bucket", "kafka_circuit_breaker_state",
-                     "sluice_table_commits_total", "sluice_stage_up"):
+                     "sluice_table_commits_total", "sluice_stage_up", "sluice_group_lag",
+                     "sluice_group_lag_seconds", "sluice_broker_up", "sluice_broker_requests_total"):
             self.assertIn(name, used)
 
     def test_every_matched_label_exists_on_its_metric(self):
@@ -379,6 +388,14 @@ SEED_ALERTS = {
     "KafkaProcessingLatencyHigh": "scaling-operations.md", "KafkaProcessingLatencyWarning": "scaling-operations.md",
     "KafkaThroughputLow": "scaling-operations.md",
 }
+# sluice's own alerts beyond the seed's (issue 15: broker, lag in time, degradation, flapping).
+SLUICE_ALERTS = {
+    "KafkaConsumerLagSecondsHigh": "consumer-lag.md", "KafkaStageDegraded": "consumer-lag.md",
+    "KafkaCircuitBreakerFlapping": "circuit-breaker-open.md", "BrokerDown": "incident-response.md",
+    "BrokerRequestErrors": "incident-response.md", "BrokerDiskSpaceLow": "scaling-operations.md",
+    "BrokerDiskSpaceCritical": "scaling-operations.md",
+}
+ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS)
 
 
 def github_anchors(markdown):
@@ -409,9 +426,9 @@ class RunbookLinksTest(unittest.TestCase):
         with open(os.path.join(RUNBOOK_DIR, page)) as f:
             return github_anchors(f.read())
 
-    def test_the_seventeen_alerts_of_the_runbook_index(self):
+    def test_the_seventeen_alerts_of_the_runbook_index_and_sluices_own(self):
         names = [r["alert"] for r in self.rules()]
-        self.assertEqual(sorted(names), sorted(SEED_ALERTS))
+        self.assertEqual(sorted(names), sorted(ALERT_PAGES))
         for r in self.rules():
             self.assertIn(r["labels"]["severity"], ("critical", "warning", "info"), r["alert"])
             for key in ("summary", "description", "runbook_url"):
@@ -422,14 +439,14 @@ class RunbookLinksTest(unittest.TestCase):
             url = r["annotations"]["runbook_url"]
             self.assertTrue(url.startswith(RUNBOOK_URL_BASE), url)
             page, _, anchor = url[len(RUNBOOK_URL_BASE):].partition("#")
-            self.assertEqual(page, SEED_ALERTS[r["alert"]], r["alert"])
+            self.assertEqual(page, ALERT_PAGES[r["alert"]], r["alert"])
             self.assertEqual(anchor, r["alert"].lower(), r["alert"])
             self.assertIn(anchor, self.anchors(page), "%s: no heading for #%s in %s" % (r["alert"], anchor, page))
 
     def test_the_index_maps_every_alert(self):
         with open(os.path.join(RUNBOOK_DIR, "README.md")) as f:
             index = f.read()
-        for name, page in SEED_ALERTS.items():
+        for name, page in ALERT_PAGES.items():
             self.assertRegex(index, r"`%s`[^\n]*\(%s#%s\)" % (name, re.escape(page), name.lower()))
 
     def test_relative_links_between_pages_resolve(self):

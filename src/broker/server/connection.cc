@@ -53,7 +53,8 @@ bool write_all(int fd, iovec* iov, int count) {
 
 // Response header v0 is the correlation id; v1 (flexible APIs other than
 // ApiVersions) adds an empty tagged-field section.
-bool send_response(int fd, const protocol::RequestHeader& h, bool flexible, const Bytes& body) {
+bool send_response(BrokerContext& ctx, int fd, const protocol::RequestHeader& h, bool flexible,
+                   const Bytes& body) {
   bool tagged = flexible && h.api_key != kApiVersionsKey;
   uint8_t head[9];
   size_t head_len = tagged ? 9 : 8;
@@ -61,6 +62,7 @@ bool send_response(int fd, const protocol::RequestHeader& h, bool flexible, cons
   store_be32(head + 4, uint32_t(h.correlation_id));
   head[8] = 0;
   iovec iov[2] = {{head, head_len}, {const_cast<uint8_t*>(body.data()), body.size()}};
+  ctx.requests.sent(head_len + body.size());
   return write_all(fd, iov, body.empty() ? 1 : 2);
 }
 
@@ -72,14 +74,17 @@ Outcome dispatch(BrokerContext& ctx, int fd, std::span<uint8_t> frame, const std
   const auto& h = req.header;
   const handlers::ApiSpec* api = handlers::find_api(h.api_key);
   if (!api) {
+    ctx.requests.failed(h.api_key);
     log::warn("broker", "closing connection from {}: unknown API key {} (client {})", peer,
               h.api_key, h.client_id.value_or("?"));
     return Outcome::kClose;
   }
   if (h.api_version < 0 || h.api_version > api->max_version) {
+    ctx.requests.failed(h.api_key);
     if (h.api_key == kApiVersionsKey) {
-      return send_response(fd, h, false, handlers::api_versions_unsupported()) ? Outcome::kContinue
-                                                                               : Outcome::kClose;
+      return send_response(ctx, fd, h, false, handlers::api_versions_unsupported())
+                 ? Outcome::kContinue
+                 : Outcome::kClose;
     }
     log::warn("broker", "closing connection from {}: {} v{} is not supported (0-{} are)", peer,
               api->name, h.api_version, api->max_version);
@@ -87,7 +92,7 @@ Outcome dispatch(BrokerContext& ctx, int fd, std::span<uint8_t> frame, const std
   }
   std::optional<Bytes> body = api->handle(ctx, req);
   if (!body) return Outcome::kContinue;
-  return send_response(fd, h, req.flexible, *body) ? Outcome::kContinue : Outcome::kClose;
+  return send_response(ctx, fd, h, req.flexible, *body) ? Outcome::kContinue : Outcome::kClose;
 }
 
 }  // namespace
@@ -105,13 +110,17 @@ void serve_connection(BrokerContext& ctx, int fd, const std::string& peer) {
     }
     frame.resize(size_t(size));
     if (!read_full(fd, frame.data(), frame.size())) return;
+    const int16_t api_key = int16_t(load_be16(frame.data()));
+    ctx.requests.received(api_key, frame.size() + 4);
     try {
       if (dispatch(ctx, fd, frame, peer) == Outcome::kClose) return;
     } catch (const DecodeError& e) {
+      ctx.requests.failed(api_key);
       log::warn("broker", "closing connection from {}: malformed request (api {} v{}): {}", peer,
-                int16_t(load_be16(frame.data())), int16_t(load_be16(frame.data() + 2)), e.what());
+                api_key, int16_t(load_be16(frame.data() + 2)), e.what());
       return;
     } catch (const std::exception& e) {
+      ctx.requests.failed(api_key);
       log::error("broker", "closing connection from {}: request failed: {}", peer, e.what());
       return;
     }

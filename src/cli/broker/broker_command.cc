@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "broker/broker.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/storage/log_config.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
@@ -31,13 +32,16 @@ struct BrokerFlags {
   std::string admin;  // HOST:PORT for /healthz, /readyz and /metrics; empty: none
 };
 
-// The broker's own liveness endpoint (runbook: a probe on every process). Ready
+// The broker's own liveness endpoint (runbook: a probe on every process) and its
+// metrics (docs/metrics.md: requests, bytes, disk, consumer-group lag). Ready
 // means the Kafka listener is bound, which is true once this runs.
 std::unique_ptr<ops::AdminServer> start_admin(const std::string& admin,
-                                              ops::MetricsRegistry& metrics) {
+                                              ops::MetricsRegistry& metrics,
+                                              broker::BrokerContext& ctx) {
   if (admin.empty()) return nullptr;
   auto [host, port] = broker::parse_host_port(admin);
   metrics.gauge("sluice_broker_up", "1 while the broker process runs").set(1);
+  broker::add_broker_metrics(metrics, ctx);
   auto server = std::make_unique<ops::AdminServer>(host, port, metrics);
   server->set_readiness([] { return ops::HealthStatus{true, "kafka listener bound"}; });
   server->start();
@@ -82,7 +86,7 @@ int run(const BrokerFlags& f) {
 
   broker::Broker b(opts, {f.retention_check_ms});
   ops::MetricsRegistry metrics;
-  auto admin = start_admin(f.admin, metrics);
+  auto admin = start_admin(f.admin, metrics, b.context());
   const std::string admin_note = admin ? ", admin on http://" +
                                              broker::parse_host_port(f.admin).first + ":" +
                                              std::to_string(admin->port())

@@ -38,7 +38,7 @@ struct DemoFlags {
   double rate = 50;
   int64_t count = 0;
   std::string http = "127.0.0.1:0";
-  double bad_share = 0.1;
+  double bad_share = 0.02;  // below every paging threshold at the default rate (alerts.yml)
   uint64_t seed = 0;
   bool seed_given = false;
   std::string manifest;

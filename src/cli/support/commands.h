@@ -21,6 +21,7 @@ Run add_demo_source_command(CLI::App& app);
 Run add_validate_command(CLI::App& app);
 Run add_up_command(CLI::App& app);
 Run add_health_command(CLI::App& app);
+Run add_exporter_command(CLI::App& app);
 // pause, resume, status and breaker: one Run per (sub)command, in `registered` order.
 std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_topics_commands(CLI::App& app, std::vector<CLI::App*>& registered);

@@ -61,7 +61,7 @@ struct UpFlags {
   std::string bootstrap;              // an external cluster: no built-in broker
   int rate = 50;
   int64_t count = 0;
-  double bad_share = 0.1;
+  double bad_share = 0.02;  // below every paging threshold at the default rate (alerts.yml)
   std::string max_attachment = "200KiB";
   bool no_source = false;
   int drain_timeout_s = 90;

@@ -1,0 +1,109 @@
+#include "broker/metrics/broker_metrics.h"
+
+#include <filesystem>
+#include <map>
+#include <system_error>
+
+#include "broker/handlers/handlers.h"
+#include "broker/metrics/broker_lag_reader.h"
+#include "common/clock.h"
+
+namespace sluice::broker {
+namespace {
+
+using ops::CollectedFamily;
+
+CollectedFamily family(std::string name, std::string help, CollectedFamily::Type type) {
+  return CollectedFamily{
+      .name = std::move(name), .help = std::move(help), .type = type, .samples = {}};
+}
+
+std::string api_name(int16_t key) {
+  const handlers::ApiSpec* api = handlers::find_api(key);
+  return api ? api->name : "unknown";
+}
+
+// Every served API appears from the start (at 0), so rate() sees the first request.
+void add_request_families(std::vector<CollectedFamily>& out, const RequestStats& stats) {
+  std::map<std::string, RequestStats::ApiCounts> by_name;
+  for (const handlers::ApiSpec& api : handlers::supported_apis())
+    by_name[api.name].api_key = api.key;
+  for (const RequestStats::ApiCounts& c : stats.per_api()) {
+    RequestStats::ApiCounts& total = by_name[api_name(c.api_key)];
+    total.requests += c.requests;
+    total.errors += c.errors;
+  }
+  auto requests =
+      family("sluice_broker_requests_total", "Kafka requests received, by API (Kafka's API names)",
+             CollectedFamily::Type::kCounter);
+  auto errors = family("sluice_broker_request_errors_total",
+                       "Kafka requests the broker could not answer (unknown API, unsupported "
+                       "version, malformed, handler failure), by API",
+                       CollectedFamily::Type::kCounter);
+  for (const auto& [name, c] : by_name) {
+    requests.samples.push_back({{{"api", name}}, double(c.requests)});
+    errors.samples.push_back({{{"api", name}}, double(c.errors)});
+  }
+  out.push_back(std::move(requests));
+  out.push_back(std::move(errors));
+
+  auto in = family("sluice_broker_received_bytes_total",
+                   "Bytes of Kafka requests received (frames with their size prefix)",
+                   CollectedFamily::Type::kCounter);
+  in.samples.push_back({{}, double(stats.bytes_received())});
+  auto sent = family("sluice_broker_sent_bytes_total",
+                     "Bytes of Kafka responses sent (frames with their size prefix)",
+                     CollectedFamily::Type::kCounter);
+  sent.samples.push_back({{}, double(stats.bytes_sent())});
+  out.push_back(std::move(in));
+  out.push_back(std::move(sent));
+}
+
+void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext& ctx) {
+  double topics = 0, partitions = 0, log_bytes = 0;
+  for (const TopicStore::TopicInfo& t : ctx.topics.list()) {
+    ++topics;
+    for (int32_t p = 0; p < t.partitions; ++p) {
+      if (auto log = ctx.topics.partition(t.name, p)) {
+        ++partitions;
+        log_bytes += double(log->size_bytes());
+      }
+    }
+  }
+  const auto gauge = CollectedFamily::Type::kGauge;
+  auto add = [&](std::string name, std::string help, double v) {
+    auto f = family(std::move(name), std::move(help), gauge);
+    f.samples.push_back({{}, v});
+    out.push_back(std::move(f));
+  };
+  add("sluice_broker_topics", "Topics on the broker", topics);
+  add("sluice_broker_partitions", "Partitions on the broker, over all topics", partitions);
+  add("sluice_broker_log_size_bytes", "Bytes of every partition's segments in the data dir",
+      log_bytes);
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(ctx.options.data_dir, ec);
+  if (!ec) {
+    add("sluice_broker_filesystem_size_bytes", "Size of the filesystem holding the data dir",
+        double(space.capacity));
+    add("sluice_broker_filesystem_avail_bytes",
+        "Bytes still available to the broker on the filesystem holding the data dir",
+        double(space.available));
+  }
+}
+
+}  // namespace
+
+std::vector<CollectedFamily> broker_families(const BrokerContext& ctx) {
+  std::vector<CollectedFamily> out;
+  add_request_families(out, ctx.requests);
+  add_storage_families(out, ctx);
+  return out;
+}
+
+void add_broker_metrics(ops::MetricsRegistry& registry, BrokerContext& ctx) {
+  registry.add_source([&ctx] { return broker_families(ctx); });
+  auto lag = std::make_shared<BrokerLagReader>(ctx);
+  registry.add_source([lag] { return ops::lag_families(lag->read(now_ms())); });
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,96 @@
+// `sluice exporter`: consumer-group lag of any Kafka cluster on a Prometheus
+// /metrics page, with the metric names and labels of the built-in broker's own
+// page (docs/metrics.md), like kafka-lag-exporter or Burrow do for Kafka.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <regex>
+
+#include "broker/server/tcp_server.h"
+#include "cli/exporter/cluster_lag_poller.h"
+#include "cli/support/commands.h"
+#include "cli/support/kafka_flags.h"
+#include "common/log.h"
+#include "ops/admin_server.h"
+#include "ops/metrics.h"
+
+namespace sluice::cli {
+namespace {
+
+struct ExporterFlags {
+  KafkaFlags kafka;
+  std::string admin = "127.0.0.1:9308";
+  std::string groups = ".*";
+  int poll_interval_ms = 15000;
+};
+
+std::regex group_pattern(const std::string& text) {
+  try {
+    return std::regex(text, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument("--groups '" + text + "' is not a valid regular expression (" +
+                                e.what() + "); e.g. --groups 'claims\\..*'");
+  }
+}
+
+// Every source of the exporter's page is added here; another one (say, incident
+// records from a data dir) is one more registry.add_source call.
+void add_sources(ops::MetricsRegistry& registry, const ClusterLagPoller& lag) {
+  registry.add_source([&lag] { return lag.families(); });
+}
+
+int run(const ExporterFlags& f) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  ClusterLagPoller lag(f.kafka.endpoint(), group_pattern(f.groups),
+                       std::chrono::milliseconds(f.poll_interval_ms));
+  ops::MetricsRegistry metrics;
+  add_sources(metrics, lag);
+  auto [host, port] = broker::parse_host_port(f.admin);
+  ops::AdminServer admin(host, port, metrics);
+  // Ready while the cluster answers; the page is served either way (cluster_up says which).
+  admin.set_readiness([&lag, &f] {
+    return lag.cluster_up()
+               ? ops::HealthStatus{true, "last poll of " + f.kafka.bootstrap + " succeeded"}
+               : ops::HealthStatus{false, "cannot reach " + f.kafka.bootstrap + " (see the log)"};
+  });
+  lag.start();  // the first poll completes before the page is served
+  admin.start();
+  std::printf("sluice exporter: lag of %s (groups matching '%s'), admin on http://%s:%d\n",
+              f.kafka.bootstrap.c_str(), f.groups.c_str(), host.c_str(), admin.port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log::info("exporter", "received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  admin.stop();
+  lag.stop();
+  return 0;
+}
+
+}  // namespace
+
+Run add_exporter_command(CLI::App& app) {
+  auto f = std::make_shared<ExporterFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "exporter",
+      "Serve consumer-group lag of any Kafka cluster on /metrics (names as the broker's own)");
+  f->kafka.add_to(cmd);
+  cmd->add_option("--admin", f->admin,
+                  "HOST:PORT serving /metrics, /healthz, /readyz (port 0: any)")
+      ->capture_default_str();
+  cmd->add_option("--groups", f->groups,
+                  "Regular expression a group id must match whole to be exported")
+      ->capture_default_str();
+  cmd->add_option("--poll-interval-ms", f->poll_interval_ms,
+                  "How often the cluster is polled (scrapes read the latest poll)")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 3'600'000));
+  return [f] { return run(*f); };
+}
+
+}  // namespace sluice::cli
