@@ -43,7 +43,10 @@ void set_format(Format f) {
   g_format = f;
 }
 
-void write(Level l, std::string_view component, std::string_view message, const Fields& fields) {
+namespace {
+
+// "2026-12-06T04:27:06.123Z": UTC, milliseconds.
+std::string timestamp() {
   using namespace std::chrono;
   auto now = system_clock::now();
   std::time_t secs = system_clock::to_time_t(now);
@@ -52,22 +55,55 @@ void write(Level l, std::string_view component, std::string_view message, const 
   gmtime_r(&secs, &tm);
   char ts[32];
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", ts, int(ms));
+}
+
+// Fields every JSON line of this process carries (set by `sluice up` for its children).
+const Fields& process_fields() {
+  static const Fields fields = [] {
+    Fields out;
+    for (const auto& [key, var] :
+         {std::pair{"process", "SLUICE_LOG_PROCESS"}, std::pair{"stage", "SLUICE_LOG_STAGE"}}) {
+      const char* v = std::getenv(var);
+      if (v && *v) out.emplace_back(key, v);
+    }
+    return out;
+  }();
+  return fields;
+}
+
+void append_field(std::string& line, std::string_view key, std::string_view value) {
+  line += ',';
+  append_quoted(line, key);
+  line += ':';
+  append_quoted(line, value);
+}
+
+}  // namespace
+
+std::string json_line(Level l, std::string_view component, std::string_view message,
+                      const Fields& fields) {
+  std::string line =
+      fmt::format("{{\"ts\":\"{}\",\"level\":\"{}\",\"component\":", timestamp(), name(l));
+  append_quoted(line, component);
+  line += ",\"msg\":";
+  append_quoted(line, message);
+  for (const auto& [k, v] : fields) append_field(line, k, v);
+  for (const auto& [k, v] : process_fields()) {
+    bool own = false;
+    for (const auto& f : fields) own = own || f.first == k;
+    if (!own) append_field(line, k, v);
+  }
+  line += "}\n";
+  return line;
+}
+
+void write(Level l, std::string_view component, std::string_view message, const Fields& fields) {
   std::string line;
   if (g_format == Format::kJson) {
-    line = fmt::format("{{\"ts\":\"{}.{:03d}Z\",\"level\":\"{}\",\"component\":", ts, int(ms),
-                       name(l));
-    append_quoted(line, component);
-    line += ",\"msg\":";
-    append_quoted(line, message);
-    for (const auto& [k, v] : fields) {
-      line += ',';
-      append_quoted(line, k);
-      line += ':';
-      append_quoted(line, v);
-    }
-    line += "}\n";
+    line = json_line(l, component, message, fields);
   } else {
-    line = fmt::format("{}.{:03d}Z {:<5} {}: {}", ts, int(ms), name(l), component, message);
+    line = fmt::format("{} {:<5} {}: {}", timestamp(), name(l), component, message);
     for (const auto& [k, v] : fields) line += fmt::format(" {}={}", k, v);
     line += '\n';
   }

@@ -2,6 +2,15 @@
 // can grep a component's output — as text, or as JSON lines (--log-format json
 // or SLUICE_LOG_FORMAT=json) carrying structured fields such as trace_id,
 // stage, partition and offset. Thread-safe.
+//
+// The JSON contract (readers such as `sluice incident postmortem` rely on it):
+// one object per line, no line breaks inside it, keys in this order:
+//   {"ts":"2026-12-06T04:27:06.123Z","level":"INFO","component":"stage",
+//    "msg":"...", <the event's fields, string values>, "process":..,"stage":..}
+// `ts` is UTC with milliseconds, `level` one of DEBUG INFO WARN ERROR, every
+// value a string. A process started by `sluice up` also gets "process" (e.g.
+// "download#2", from SLUICE_LOG_PROCESS) and "stage" (SLUICE_LOG_STAGE) on
+// each line, unless the event carries a field of that name itself.
 #pragma once
 
 #include <fmt/format.h>
@@ -24,6 +33,10 @@ Level level();
 void set_format(Format format);
 void write(Level level, std::string_view component, std::string_view message,
            const Fields& fields = {});
+// The JSON line write() prints in JSON format, with its '\n', stamped now.
+// `sluice up` uses it to wrap a child's stray non-JSON output in the same shape.
+std::string json_line(Level level, std::string_view component, std::string_view message,
+                      const Fields& fields = {});
 
 // An event with structured fields (text: `message key=value ...`; JSON: one object).
 inline void event(Level l, std::string_view component, std::string_view message,

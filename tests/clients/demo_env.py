@@ -1,5 +1,6 @@
 """Environment for running the claims example fast in tests: short timeouts and
-retry delays so the demo's slow and hanging cases settle in seconds. Used by the
+retry delays so the demo's slow and hanging cases settle in seconds, and free
+admin ports. Used by the
 client tests and by tests/chaos/chaos.py."""
 
 FAST = {
@@ -9,4 +10,7 @@ FAST = {
     "SLUICE_STAGE_DOWNLOAD_RETRY_INITIAL_BACKOFF_MS": "50",
     "SLUICE_STAGE_DOWNLOAD_RETRY_DELAY_TOPICS": "1s",
     "SLUICE_STAGE_INGEST_RETRY_DELAY_TOPICS": "1s",
+    # `sluice up` picks free admin ports (kept across restarts) instead of 9464 and
+    # up: many run in parallel.
+    "SLUICE_ADMIN_BASE_PORT": "0",
 }

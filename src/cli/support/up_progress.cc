@@ -1,8 +1,10 @@
 #include "cli/support/up_progress.h"
 
 #include <httplib.h>
+#include <simdjson.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "ops/text_format.h"
 
@@ -32,6 +34,18 @@ void add(PipelineFigures& f, const std::map<std::string, double>& page) {
   }
 }
 
+// The body of a 200 answer to GET `path`; nothing from a target that is down
+// (port 0), slow to connect (300 ms) or slow to answer (1 s): it is asked again next second.
+std::optional<std::string> get_page(const ScrapeTarget& t, const std::string& path) {
+  if (t.port <= 0) return std::nullopt;
+  httplib::Client client(t.host, t.port);
+  client.set_connection_timeout(0, 300000);
+  client.set_read_timeout(1, 0);
+  auto res = client.Get(path);
+  if (!res || res->status != 200) return std::nullopt;
+  return std::move(res->body);
+}
+
 }  // namespace
 
 double PipelineFigures::dead_lettered() const {
@@ -48,17 +62,31 @@ double PipelineFigures::total_consumed() const {
   return total;
 }
 
+std::set<std::string> paused_stages(const std::vector<ScrapeTarget>& targets) {
+  std::set<std::string> out;
+  simdjson::dom::parser parser;
+  for (const auto& t : targets) {
+    const std::optional<std::string> body = get_page(t, "/status");
+    simdjson::dom::array stages;
+    if (!body || parser.parse(*body).get(stages)) continue;
+    for (auto stage : stages) {  // [{"stage":"download","paused":true,...}, ...]
+      std::string_view name;
+      bool paused = false;
+      if (!stage["stage"].get(name) && !stage["paused"].get(paused) && paused) {
+        out.insert(std::string(name));
+      }
+    }
+  }
+  return out;
+}
+
 PipelineFigures scrape(const std::vector<ScrapeTarget>& targets) {
   PipelineFigures f;
   for (const auto& t : targets) {
-    if (t.port <= 0) continue;
-    httplib::Client client(t.host, t.port);
-    client.set_connection_timeout(0, 300000);
-    client.set_read_timeout(1, 0);
-    auto res = client.Get("/metrics");
-    if (!res || res->status != 200) continue;
+    const std::optional<std::string> body = get_page(t, "/metrics");
+    if (!body) continue;
     try {
-      add(f, ops::parse_prometheus_text(res->body));
+      add(f, ops::parse_prometheus_text(*body));
       f.processes_up += 1;
       f.answered.insert(t.host + ":" + std::to_string(t.port));
     } catch (const std::exception&) {

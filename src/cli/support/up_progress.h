@@ -36,4 +36,8 @@ struct PipelineFigures {
 
 PipelineFigures scrape(const std::vector<ScrapeTarget>& targets);
 
+// The stages that some target's GET /status reports as paused (`sluice pause`,
+// or an open breaker holding its partitions). A target that does not answer adds nothing.
+std::set<std::string> paused_stages(const std::vector<ScrapeTarget>& targets);
+
 }  // namespace sluice::cli

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "cli/up/json_log_lines.h"
 #include "common/clock.h"
 
 namespace sluice::cli {
@@ -25,18 +26,55 @@ std::string describe(int status) {
 }
 
 // In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(int stdout_fd, int log_fd, const char* program,
+[[noreturn]] void exec_child(int stdout_fd, int stderr_fd, const char* program,
                              std::vector<char*>& argv, std::vector<char*>& envp) {
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   ::dup2(stdout_fd, STDOUT_FILENO);
-  ::dup2(log_fd, STDERR_FILENO);
+  ::dup2(stderr_fd, STDERR_FILENO);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none,
                 nullptr);  // the supervisor blocks SIGINT/SIGTERM; children must not
   ::execve(program, argv.data(), envp.data());
   ::_exit(127);
+}
+
+// Copies the child's output pipes into its log until both close: bytes as they
+// come, or whole lines made JSON (json_log_lines.h) when `json` is set.
+void drain_into_log(std::vector<int> fds, int log_fd, std::string rest, bool json,
+                    std::string process, std::string stage) {
+  JsonLogLines lines(log_fd, std::move(process), std::move(stage));
+  auto put = [&](size_t stream, std::string_view bytes) {
+    if (json) {
+      lines.feed(int(stream), bytes);
+    } else {
+      (void)!::write(log_fd, bytes.data(), bytes.size());
+    }
+  };
+  put(0, rest);
+  std::vector<pollfd> polled;
+  for (int fd : fds) polled.push_back({fd, POLLIN, 0});
+  for (size_t open = polled.size(); open > 0;) {
+    if (::poll(polled.data(), polled.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (size_t i = 0; i < polled.size(); ++i) {
+      if (polled[i].fd < 0 || polled[i].revents == 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(polled[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        put(i, std::string_view(buf, size_t(n)));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(polled[i].fd);
+        polled[i].fd = -1;  // poll ignores negative descriptors
+        open -= 1;
+      }
+    }
+  }
+  lines.finish();
+  ::close(log_fd);
 }
 
 }  // namespace
@@ -48,12 +86,13 @@ ChildProcess::~ChildProcess() {
 
 std::string ChildProcess::start(int timeout_ms) {
   if (drain_.joinable()) drain_.join();
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0)
+  int out[2], err[2] = {-1, -1};
+  if (::pipe2(out, O_CLOEXEC) != 0 || (spec_.json_log_lines && ::pipe2(err, O_CLOEXEC) != 0))
     throw std::runtime_error("cannot create a pipe for " + spec_.name);
   int log_fd = ::open(spec_.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0)
     throw std::runtime_error("cannot open " + spec_.log_path + ": " + std::strerror(errno));
+  const int child_stderr = spec_.json_log_lines ? err[1] : log_fd;
   std::vector<std::string> args = spec_.argv;
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -72,10 +111,12 @@ std::string ChildProcess::start(int timeout_ms) {
   envp.push_back(nullptr);
   const char* program = spec_.program.empty() ? argv[0] : spec_.program.c_str();
   pid_ = ::fork();
-  if (pid_ == 0) exec_child(out[1], log_fd, program, argv, envp);
+  if (pid_ == 0) exec_child(out[1], child_stderr, program, argv, envp);
   ::close(out[1]);
+  if (err[1] >= 0) ::close(err[1]);
   if (pid_ < 0) {
     ::close(out[0]);
+    if (err[0] >= 0) ::close(err[0]);
     ::close(log_fd);
     throw std::runtime_error("cannot fork " + spec_.name);
   }
@@ -95,17 +136,15 @@ std::string ChildProcess::start(int timeout_ms) {
   }
   std::string rest = line.find('\n') == std::string::npos ? "" : line.substr(line.find('\n') + 1);
   line = line.substr(0, line.find('\n'));
-  drain_ = std::thread([fd = out[0], log_fd, rest] {
-    if (!rest.empty()) (void)!::write(log_fd, rest.data(), rest.size());
-    char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) (void)!::write(log_fd, buf, size_t(n));
-    ::close(fd);
-    ::close(log_fd);
-  });
+  std::vector<int> fds = {out[0]};
+  if (err[0] >= 0) fds.push_back(err[0]);
+  drain_ = std::thread(drain_into_log, std::move(fds), log_fd, std::move(rest),
+                       spec_.json_log_lines, spec_.name, spec_.stage);
   if (line.empty()) {
     std::string how =
         running() ? "printed nothing within " + std::to_string(timeout_ms) + " ms" : exit_;
     if (running()) stop(2000);
+    drain_.join();  // the pipes closed with the process: its last words are in the log now
     throw std::runtime_error(spec_.name + " did not start (" + how + "); its log " +
                              spec_.log_path + " ends:\n" + log_tail(15));
   }

@@ -5,7 +5,10 @@
 //
 // Its first stdout line is its ready line (the broker's "listening on ...",
 // a stage's "admin on http://..."); everything it prints after that, and its
-// stderr, goes to its log file.
+// stderr, goes to its log file. With Spec::json_log_lines both streams pass
+// through the supervisor (json_log_lines.h), so every line of the file is a
+// JSON object; otherwise stderr is the file itself. (Through the supervisor,
+// a child that outlives it — it gets SIGTERM then — may lose its last lines.)
 #pragma once
 
 #include <sys/types.h>
@@ -24,7 +27,9 @@ class ChildProcess {
     std::vector<std::string> argv;
     std::vector<std::pair<std::string, std::string>> env;  // added to the supervisor's environment
     std::string log_path;
-    std::string program;  // the file executed; empty: argv[0]
+    std::string program;          // the file executed; empty: argv[0]
+    bool json_log_lines = false;  // wrap lines that are not JSON log objects
+    std::string stage;            // for wrapped lines; empty for the broker and the source
   };
 
   explicit ChildProcess(Spec spec) : spec_(std::move(spec)) {}

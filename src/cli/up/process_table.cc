@@ -2,10 +2,9 @@
 
 #include <simdjson.h>
 
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
+#include "cli/up/replace_file.h"
 #include "common/json.h"
 
 namespace sluice::cli {
@@ -22,14 +21,13 @@ void write_process_table(const std::string& data_dir, const std::vector<ProcessE
   w.begin_array();
   for (const auto& e : entries) {
     w.begin_object().field("name", e.name).field("stage", e.stage).field("pid", int64_t(e.pid));
-    w.field("admin", e.admin).field("started_ms", e.started_ms).field("restarts", e.restarts);
+    w.field("admin", e.admin).field("metrics", e.metrics).field("stopped", e.stopped);
+    w.field("started_ms", e.started_ms).field("restarts", e.restarts);
     if (!e.group.empty()) w.field("group", e.group);
     w.end_object();
   }
   w.end_array();
-  const std::string tmp = path_in(data_dir) + ".tmp";
-  std::ofstream(tmp, std::ios::trunc) << w.str() << "\n";
-  std::filesystem::rename(tmp, path_in(data_dir));
+  replace_file(path_in(data_dir), w.str() + "\n");
 }
 
 std::vector<ProcessEntry> read_process_table(const std::string& data_dir) {
@@ -51,6 +49,9 @@ std::vector<ProcessEntry> read_process_table(const std::string& data_dir) {
     if (!item["stage"].get(s)) e.stage = s;
     if (!item["admin"].get(s)) e.admin = s;
     if (!item["group"].get(s)) e.group = s;
+    if (!item["metrics"].get(s)) e.metrics = s;
+    bool stopped = false;
+    if (!item["stopped"].get(stopped)) e.stopped = stopped;
     if (!item["pid"].get(n)) e.pid = pid_t(n);
     if (!item["started_ms"].get(n)) e.started_ms = n;
     if (!item["restarts"].get(n)) e.restarts = int(n);

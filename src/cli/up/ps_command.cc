@@ -1,19 +1,20 @@
-// `sluice ps [--data-dir DATA] [--watch]` and `sluice restart STAGE`: the
-// runbook's "check all workers running", "watch recovery" and "restart
-// workers" for a pipeline run by `sluice up`, read from its process table.
-#include <httplib.h>
+// `sluice ps [--data-dir DATA] [--watch]`, `sluice down`, and `sluice
+// restart|stop|start STAGE` (stage_cycle.h): the runbook's "check all workers
+// running", "watch recovery" and "restart workers" for a pipeline run by
+// `sluice up`, read from its process table.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <thread>
 
 #include "cli/support/commands.h"
 #include "cli/support/data_dir_flag.h"
 #include "cli/support/table.h"
+#include "cli/up/process_probe.h"
 #include "cli/up/process_table.h"
+#include "cli/up/stage_cycle.h"
 #include "common/clock.h"
 #include "common/json.h"
 
@@ -26,18 +27,9 @@ struct PsFlags {
   bool json = false;  // ps: one JSON array instead of the table
   int interval_s = 2;
   std::string stage;
-  int timeout_s = 180;
+  int timeout_s = 180;        // `down`
+  int stage_timeout_s = 120;  // `restart`, `stop`, `start`
 };
-
-// A process that exited but was not yet reaped by its parent (a zombie) is not alive.
-bool alive(pid_t pid) {
-  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  auto paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
-}
 
 std::string uptime(int64_t started_ms) {
   int64_t s = std::max<int64_t>(0, (now_ms() - started_ms) / 1000);
@@ -47,32 +39,24 @@ std::string uptime(int64_t started_ms) {
   return buf;
 }
 
-// "ready" when /readyz answers 200, else what it said.
-std::string readiness(const ProcessEntry& e) {
-  auto colon = e.admin.rfind(':');
-  if (e.stage.empty() || colon == std::string::npos) return "-";
-  httplib::Client client(e.admin.substr(0, colon), std::stoi(e.admin.substr(colon + 1)));
-  client.set_connection_timeout(1);
-  auto res = client.Get("/readyz");
-  return !res ? "unreachable" : res->status == 200 ? "ready" : "not ready";
-}
-
 // One process as ps shows it; dead ones have no pid, readiness or uptime.
 struct ProcessRow {
   const ProcessEntry& entry;
   bool up;
+  std::string state;  // "running", "stopped" (by `sluice stop`) or "DEAD"
   std::string ready;
 };
 
 void print_ps_json(const std::vector<ProcessRow>& rows) {
   json::JsonWriter w;
   w.begin_array();
-  for (const auto& [e, up, ready] : rows) {
+  for (const auto& [e, up, state, ready] : rows) {
     w.begin_object().field("name", e.name).field("stage", e.stage).key("pid");
     up ? w.value(int64_t(e.pid)) : w.null();
-    w.field("state", up ? "running" : "dead").field("ready", ready).key("uptime_s");
+    w.field("state", state == "DEAD" ? "dead" : state).field("ready", ready).key("uptime_s");
     up ? w.value(std::max<int64_t>(0, (now_ms() - e.started_ms) / 1000)) : w.null();
-    w.field("restarts", int64_t(e.restarts)).field("admin", e.admin).end_object();
+    w.field("restarts", int64_t(e.restarts)).field("admin", e.admin);
+    w.field("metrics", e.metrics).end_object();
   }
   std::printf("%s\n", w.end_array().str().c_str());
 }
@@ -82,19 +66,21 @@ int ps_once(const PsFlags& f) {
   std::vector<ProcessRow> rows;
   int dead = 0;
   for (const auto& e : entries) {
-    const bool up = alive(e.pid);
-    dead += up ? 0 : 1;
-    rows.push_back({e, up, up ? readiness(e) : "-"});
+    const bool up = process_alive(e.pid);
+    // Stopped on purpose (`sluice stop`) is not dead, once it is down.
+    const std::string state = up ? "running" : e.stopped ? "stopped" : "DEAD";
+    dead += state == "DEAD" ? 1 : 0;
+    rows.push_back({e, up, state, up ? readiness(e) : "-"});
   }
   if (f.json) {
     print_ps_json(rows);
     return dead == 0 ? 0 : 1;
   }
   Table t({"NAME", "STAGE", "PID", "STATE", "READY", "UPTIME", "RESTARTS", "ADMIN"});
-  for (const auto& [e, up, ready] : rows) {
-    t.add({e.name, e.stage.empty() ? "-" : e.stage, up ? std::to_string(e.pid) : "-",
-           up ? "running" : "DEAD", ready, up ? uptime(e.started_ms) : "-",
-           std::to_string(e.restarts), e.admin.empty() ? "-" : e.admin});
+  for (const auto& [e, up, state, ready] : rows) {
+    t.add({e.name, e.stage.empty() ? "-" : e.stage, up ? std::to_string(e.pid) : "-", state, ready,
+           up ? uptime(e.started_ms) : "-", std::to_string(e.restarts),
+           e.admin.empty() ? "-" : e.admin});
   }
   t.print();
   return dead == 0 ? 0 : 1;
@@ -117,7 +103,7 @@ int down(const PsFlags& f) {
   for (const auto& e : read_process_table(f.data_dir)) {
     if (e.name == "supervisor") supervisor = e.pid;
   }
-  if (!alive(supervisor)) {
+  if (!process_alive(supervisor)) {
     std::fprintf(stderr, "sluice: no running `sluice up` for %s\n", f.data_dir.c_str());
     return 1;
   }
@@ -125,9 +111,9 @@ int down(const PsFlags& f) {
   std::printf("stopping sluice up (pid %d): source, drain, stages, broker ...\n", int(supervisor));
   std::fflush(stdout);
   const int64_t deadline = mono_ms() + int64_t(f.timeout_s) * 1000;
-  while (alive(supervisor) && mono_ms() < deadline)
+  while (process_alive(supervisor) && mono_ms() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  if (alive(supervisor)) {
+  if (process_alive(supervisor)) {
     std::fprintf(stderr,
                  "sluice: still stopping after %d s (draining?); `sluice ps` shows what runs\n",
                  f.timeout_s);
@@ -137,21 +123,8 @@ int down(const PsFlags& f) {
   return 0;
 }
 
-int restart(const PsFlags& f) {
-  int signalled = 0;
-  for (const auto& e : read_process_table(f.data_dir)) {
-    if (e.stage != f.stage || !alive(e.pid)) continue;
-    ::kill(e.pid, SIGTERM);  // it finishes in-flight work and commits; `sluice up` starts it again
-    std::printf("restarting %s (pid %d)\n", e.name.c_str(), int(e.pid));
-    signalled += 1;
-  }
-  if (signalled == 0) {
-    std::fprintf(stderr,
-                 "sluice: no running process of stage '%s' in %s/processes.json; see `sluice ps`\n",
-                 f.stage.c_str(), f.data_dir.c_str());
-    return 1;
-  }
-  return 0;
+StageCycleRequest cycle(const PsFlags& f) {
+  return {f.data_dir, f.stage, f.stage_timeout_s};
 }
 
 }  // namespace
@@ -166,10 +139,21 @@ std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& reg
               "A JSON array: name, stage, pid, state, ready, uptime_s, restarts, admin");
   p->add_option("--interval", f->interval_s, "Seconds between refreshes with --watch")
       ->capture_default_str();
-  CLI::App* r = app.add_subcommand(
-      "restart", "Restart every process of a stage run by `sluice up` (graceful)");
-  r->add_option("stage", f->stage, "Stage name")->required();
-  add_data_dir_option(r, f->data_dir, "The --data-dir of `sluice up`");
+  auto stage_command = [&](const char* name, const char* help) {
+    CLI::App* c = app.add_subcommand(name, help);
+    c->add_option("stage", f->stage, "Stage name")->required();
+    add_data_dir_option(c, f->data_dir, "The --data-dir of `sluice up`");
+    c->add_option("--timeout", f->stage_timeout_s, "Seconds to wait for it to happen")
+        ->capture_default_str();
+    return c;
+  };
+  CLI::App* r = stage_command(
+      "restart",
+      "Restart every process of a stage run by `sluice up` (graceful); wait until ready");
+  CLI::App* stop = stage_command(
+      "stop", "Stop every process of a stage under `sluice up` and keep it down until `start`");
+  CLI::App* start =
+      stage_command("start", "Start a stage stopped with `sluice stop`; wait until ready");
   CLI::App* d =
       app.add_subcommand("down", "Stop a `sluice up` cleanly (as Ctrl-C would) and wait for it");
   add_data_dir_option(d, f->data_dir, "The --data-dir of `sluice up`");
@@ -177,7 +161,11 @@ std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& reg
   registered.push_back(p);
   registered.push_back(r);
   registered.push_back(d);
-  return {[f] { return ps(*f); }, [f] { return restart(*f); }, [f] { return down(*f); }};
+  registered.push_back(stop);
+  registered.push_back(start);
+  return {[f] { return ps(*f); }, [f] { return restart_stage(cycle(*f)); },
+          [f] { return down(*f); }, [f] { return stop_stage(cycle(*f)); },
+          [f] { return start_stage(cycle(*f)); }};
 }
 
 }  // namespace sluice::cli

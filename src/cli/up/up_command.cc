@@ -3,6 +3,14 @@
 // when it dies), and the demo source — with a live progress line, a clean stop
 // on Ctrl-C (source first, then let the stages drain, then stages, then the
 // broker) and a reconciliation summary at the end.
+//
+// What it publishes for the tools beside it, all under the data dir:
+//   processes.json            every process, rewritten each second (process_table.h)
+//   prometheus/targets.json   file_sd targets at fixed admin ports (prometheus_targets.h,
+//                             admin_ports.h)
+//   logs/*.log                one file per process, JSON lines unless --log-format text
+//                             (json_log_lines.h)
+// and what it listens to: control/stopped-stages.json (stopped_stages.h).
 #include <httplib.h>
 #include <signal.h>
 #include <unistd.h>
@@ -12,8 +20,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "cli/demo/demo_plan.h"
@@ -21,13 +33,17 @@
 #include "cli/support/group_lag.h"
 #include "cli/support/profile.h"
 #include "cli/support/up_progress.h"
+#include "cli/up/admin_ports.h"
 #include "cli/up/child_process.h"
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
+#include "cli/up/prometheus_targets.h"
 #include "cli/up/reconcile.h"
 #include "cli/up/restart_policy.h"
+#include "cli/up/stopped_stages.h"
 #include "common/clock.h"
 #include "kafka/admin_client.h"
+#include "kafka/record_reader.h"
 #include "lake/delta/delta_table.h"
 #include "pipeline/config_text.h"
 #include "pipeline/pipeline_config.h"
@@ -52,12 +68,21 @@ struct UpFlags {
   int drain_timeout_s = 90;
   bool keep_running = false;  // with --count: stay up after draining, until Ctrl-C
   int listen_port = 9092;     // the built-in broker's port on 127.0.0.1 (0: any free one)
+  // First admin port (admin_ports.h); SLUICE_ADMIN_BASE_PORT sets the default (tests use 0).
+  int admin_base_port = std::getenv("SLUICE_ADMIN_BASE_PORT")
+                            ? std::atoi(std::getenv("SLUICE_ADMIN_BASE_PORT"))
+                            : kDefaultAdminBasePort;
+  std::string log_format = "json";  // of the children's log files
 };
 
 struct Supervised {
   std::unique_ptr<ChildProcess> process;
   std::string stage;            // empty for the broker and the source
-  int port = 0;                 // admin port (stages) or listen port (broker)
+  int replica = 0;              // 1-based among its stage's processes
+  int port = 0;                 // admin port (stages; 0 while down) or listen port (broker)
+  int admin_port = 0;           // fixed for the life of `sluice up` (admin_ports.h)
+  bool stopped = false;         // held down by `sluice stop` (stopped_stages.h)
+  int64_t stop_sent_ms = -1;    // monotonic time SIGTERM was sent for a stop; -1: none
   int64_t started_ms = 0;       // monotonic, for crash-loop detection
   int64_t started_wall_ms = 0;  // for uptime in `sluice ps`
   int restarts = 0;             // counted here: the broker gets a new process each time
@@ -67,12 +92,17 @@ struct Supervised {
 // started from: if that file is replaced or deleted while sluice up runs (a rebuild, a
 // package upgrade), restarts keep working and every process stays on the supervisor's
 // version; `sluice down` and `sluice up` move to the new one.
-std::unique_ptr<ChildProcess> sluice_child(std::string name, std::vector<std::string> args,
-                                           std::vector<std::pair<std::string, std::string>> env,
-                                           std::string log_path) {
+// Its log lines name it (SLUICE_LOG_PROCESS, SLUICE_LOG_STAGE; see common/log.h).
+std::unique_ptr<ChildProcess> sluice_child(std::string name, std::string stage,
+                                           std::vector<std::string> args, EnvVars env,
+                                           std::string log_path, const std::string& log_format) {
   args.insert(args.begin(), fs::read_symlink("/proc/self/exe").string());
-  return std::make_unique<ChildProcess>(ChildProcess::Spec{
-      std::move(name), std::move(args), std::move(env), std::move(log_path), "/proc/self/exe"});
+  env.emplace_back("SLUICE_LOG_FORMAT", log_format);
+  env.emplace_back("SLUICE_LOG_PROCESS", name);
+  env.emplace_back("SLUICE_LOG_STAGE", stage);
+  return std::make_unique<ChildProcess>(
+      ChildProcess::Spec{std::move(name), std::move(args), std::move(env), std::move(log_path),
+                         "/proc/self/exe", log_format == "json", std::move(stage)});
 }
 
 class Up {
@@ -82,10 +112,14 @@ class Up {
 
  private:
   void check_configuration();
+  void plan_ports();
   void start_broker(int port);
   void configure_environment();
   void start_stages();
   void start_stage(Supervised& s);
+  void restart_stage(Supervised& s);
+  void apply_stopped_stages();
+  void write_targets();
   void start_source();
   void supervise();
   bool drained();
@@ -96,6 +130,11 @@ class Up {
   int restarts() const;  // of the broker and every stage process
   void stop_all();
   void write_table();
+  // Runs `write` (of a file others read); a failure is reported once, not fatal: the
+  // pipeline runs on, and the next write tries again.
+  void publish(const std::function<void()>& write);
+  std::optional<int64_t> broker_lag();
+  std::string held_stages();
 
   UpFlags f_;
   fs::path data_, logs_;
@@ -105,25 +144,35 @@ class Up {
   Supervised broker_, source_;
   std::vector<Supervised> stages_;
   std::map<std::string, int> replicas_;  // processes per stage, from --replicas
+  AdminPortPlan ports_;
   int64_t started_wall_ms_ = now_ms();
   bool source_done_ = false;   // finished sending (it keeps serving attachments until stopped)
   int64_t events_before_ = 0;  // records on the input topic before this run's source started
   std::map<std::string, double> last_consumed_, last_produced_;
   int64_t last_progress_ms_ = 0;  // monotonic time of the figures above
+  std::string publish_error_;     // the last failure to write a file, reported once
+  std::unique_ptr<kafka::AdminClient> lag_admin_;  // for broker_lag(), kept between lines
+  std::unique_ptr<kafka::RecordReader> lag_reader_;
 };
 
+std::string loopback(int port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
+
 void Up::start_broker(int port) {
+  broker_.admin_port = ports_.broker;
   broker_.process =
-      sluice_child("broker",
-                   {"broker", "--data-dir", (data_ / "broker").string(), "--listen",
-                    "127.0.0.1:" + std::to_string(port), "--admin", "127.0.0.1:0",
-                    "--default-partitions", "4", "--group-initial-rebalance-delay-ms", "0"},
-                   {}, (logs_ / "broker.log").string());
+      sluice_child("broker", "",
+                   {"broker", "--data-dir", (data_ / "broker").string(), "--listen", loopback(port),
+                    "--admin", loopback(broker_.admin_port), "--default-partitions", "4",
+                    "--group-initial-rebalance-delay-ms", "0"},
+                   {}, (logs_ / "broker.log").string(), f_.log_format);
   const std::string line = broker_.process->start(20000);
   broker_.port = port_in_ready_line(line, "listening on ");
   bootstrap_ = "127.0.0.1:" + std::to_string(broker_.port);
   broker_.started_ms = mono_ms();
   broker_.started_wall_ms = now_ms();
+  write_targets();
 }
 
 // Children (and this process, for the summary) see the same settings: the
@@ -140,6 +189,42 @@ void Up::start_stage(Supervised& s) {
   s.port = port_in_ready_line(line, "admin on http://");
   s.started_ms = mono_ms();
   s.started_wall_ms = now_ms();
+  write_targets();
+}
+
+// A restart that fails (its port taken meanwhile, a crash before its ready line) is
+// reported and tried again on the next check, like any other death.
+void Up::restart_stage(Supervised& s) {
+  try {
+    start_stage(s);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\nstage %s: restart failed: %s\n", s.process->spec().name.c_str(),
+                 e.what());
+    s.started_ms = mono_ms();  // counts as a short life: the next try waits (crash loop)
+  }
+  s.restarts += 1;
+}
+
+// Every stage process plus the stage-less broker, in port order.
+void Up::plan_ports() {
+  size_t processes = 0;
+  for (const auto& s : config_.stages) processes += replicas_.count(s.name) ? replicas_[s.name] : 1;
+  ports_ = plan_admin_ports(f_.admin_base_port, processes);
+  std::vector<int> ports;
+  std::vector<std::string> whose;
+  if (f_.bootstrap.empty()) {
+    ports.push_back(ports_.broker);
+    whose.push_back("the broker's /metrics");
+  }
+  size_t i = 0;
+  for (const auto& s : config_.stages) {
+    const int n = replicas_.count(s.name) ? replicas_[s.name] : 1;
+    for (int r = 1; r <= n; ++r, ++i) {
+      ports.push_back(ports_.stages[i]);
+      whose.push_back("stage " + s.name + " process " + std::to_string(r));
+    }
+  }
+  if (f_.admin_base_port != 0) check_admin_ports_free(ports, whose);
 }
 
 // Everything that can be checked before a process starts, so a mistake is
@@ -170,19 +255,31 @@ void Up::check_configuration() {
 }
 
 void Up::start_stages() {
+  const std::set<std::string> stopped = read_stopped_stages(data_.string());
+  for (const auto& name : stopped) {
+    if (config_.stage(name)) {
+      std::fprintf(stderr, "stage %s stays stopped (`sluice start %s --data-dir %s` starts it)\n",
+                   name.c_str(), name.c_str(), data_.c_str());
+    }
+  }
   for (const auto& s : config_.stages) {
     int n = replicas_.count(s.name) ? replicas_[s.name] : 1;
     for (int i = 1; i <= n; ++i) {
       const std::string name = s.name + (n > 1 ? "#" + std::to_string(i) : "");
       Supervised sup;
       sup.stage = s.name;
-      sup.process =
-          sluice_child(name, {"run", pipeline_file_, "--stage", s.name, "--admin", "127.0.0.1:0"},
-                       env_, (logs_ / (s.name + "-" + std::to_string(i) + ".log")).string());
+      sup.replica = i;
+      sup.admin_port = ports_.stages[stages_.size()];
+      sup.process = sluice_child(
+          name, s.name,
+          {"run", pipeline_file_, "--stage", s.name, "--admin", loopback(sup.admin_port)}, env_,
+          (logs_ / (s.name + "-" + std::to_string(i) + ".log")).string(), f_.log_format);
+      sup.stopped = stopped.count(s.name) > 0;
       stages_.push_back(std::move(sup));
-      start_stage(stages_.back());
+      if (!stages_.back().stopped) start_stage(stages_.back());
     }
   }
+  write_targets();  // stages that stay stopped are targets too: their `up` is 0
 }
 
 // Records on the first stage's input topic (the sum of its partitions' end offsets).
@@ -219,7 +316,8 @@ void Up::start_source() {
                                    f_.max_attachment,
                                    "--manifest",
                                    (data_ / "manifest.jsonl").string()};
-  source_.process = sluice_child("demo-source", argv, env_, (logs_ / "demo-source.log").string());
+  source_.process = sluice_child("demo-source", "", argv, env_,
+                                 (logs_ / "demo-source.log").string(), f_.log_format);
   std::fprintf(stderr, "demo source: %s\n", source_.process->start(20000).c_str());
   source_.started_wall_ms = now_ms();
 }
@@ -232,16 +330,16 @@ void Up::supervise() {
     start_broker(broker_.port);
     broker_.restarts += 1;
   }
+  apply_stopped_stages();
   for (auto& s : stages_) {
-    if (s.process->running()) continue;
+    if (s.stopped || s.process->running()) continue;
     std::fprintf(stderr, "\nstage %s %s; restarting it (log: %s)\n%s",
                  s.process->spec().name.c_str(), s.process->exit_description().c_str(),
                  s.process->spec().log_path.c_str(), s.process->log_tail(3).c_str());
     s.port = 0;
     std::this_thread::sleep_for(
         std::chrono::milliseconds(stage_restart_delay_ms(mono_ms() - s.started_ms)));
-    start_stage(s);
-    s.restarts += 1;
+    restart_stage(s);
   }
   if (source_.process && !source_done_ && !source_.process->running()) {
     source_done_ = true;
@@ -256,6 +354,51 @@ void Up::supervise() {
     std::fprintf(stderr, "\nall %lld demo events sent; draining\n",
                  static_cast<long long>(f_.count));
   }
+}
+
+// Follows DATA/control/stopped-stages.json (stopped_stages.h): a stage newly listed
+// gets SIGTERM (SIGKILL after kStopGraceMs) and is not restarted; one no longer
+// listed is started again. Nothing here waits for a process to exit.
+void Up::apply_stopped_stages() {
+  const std::set<std::string> stopped = read_stopped_stages(data_.string());
+  for (auto& s : stages_) {
+    const bool wanted = stopped.count(s.stage) > 0;
+    if (wanted && !s.stopped) {
+      std::fprintf(stderr,
+                   "\nstage %s: stopping it (`sluice stop`); it stays down until "
+                   "`sluice start %s`\n",
+                   s.process->spec().name.c_str(), s.stage.c_str());
+      s.stopped = true;
+      s.stop_sent_ms = mono_ms();
+      s.process->signal(SIGTERM);
+    } else if (wanted && s.process->running()) {
+      if (s.stop_sent_ms >= 0 && mono_ms() - s.stop_sent_ms > kStopGraceMs) {
+        s.process->signal(SIGKILL);
+      }
+    } else if (wanted) {
+      s.port = 0;
+    } else if (s.stopped) {
+      std::fprintf(stderr, "\nstage %s: starting it again (`sluice start`)\n",
+                   s.process->spec().name.c_str());
+      s.stopped = false;
+      s.stop_sent_ms = -1;
+      if (!s.process->running()) restart_stage(s);
+    }
+  }
+}
+
+// Rewritten when a process (re)starts, not every second: Prometheus re-reads the
+// file on every change it is told of.
+void Up::write_targets() {
+  std::vector<MetricsTarget> targets;
+  if (broker_.admin_port > 0) {
+    targets.push_back({loopback(broker_.admin_port), "broker", "broker", "", 0});
+  }
+  for (const auto& s : stages_) {
+    targets.push_back(
+        {loopback(s.admin_port), "stage", s.process->spec().name, s.stage, s.replica});
+  }
+  publish([&] { write_prometheus_targets(data_.string(), config_.name, targets); });
 }
 
 int64_t Up::table_rows() {
@@ -278,8 +421,47 @@ std::vector<ScrapeTarget> targets(const std::vector<Supervised>& stages) {
   return out;
 }
 
+// The broker's view of every stage's group (committed offsets against log ends), so
+// the backlog of a paused, stopped or dead stage counts; the stages' own gauges
+// only cover partitions they own. Empty when the broker does not answer.
+std::optional<int64_t> Up::broker_lag() {
+  try {
+    if (!lag_admin_) {
+      // A short timeout: this runs in the supervisor's loop, which must not stall on a
+      // broker that is restarting.
+      const kafka::Endpoint endpoint{bootstrap_, 2000};
+      lag_admin_ = std::make_unique<kafka::AdminClient>(endpoint);
+      lag_reader_ = std::make_unique<kafka::RecordReader>(endpoint);
+    }
+    int64_t total = 0;
+    for (const auto& s : config_.stages) {
+      total += measure_group_lag(*lag_admin_, *lag_reader_, s.group).total_lag();
+    }
+    return total;
+  } catch (const std::exception&) {
+    lag_admin_.reset();  // reconnect next time (the broker may be restarting)
+    lag_reader_.reset();
+    return std::nullopt;
+  }
+}
+
+// " | paused a,b | stopped c": what an operator has held, if anything.
+std::string Up::held_stages() {
+  std::set<std::string> stopped;
+  for (const auto& s : stages_) {
+    if (s.stopped) stopped.insert(s.stage);
+  }
+  auto list = [](const char* what, const std::set<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? std::string(" | ") + what + " " : ",") + n;
+    return out;
+  };
+  return list("paused", paused_stages(targets(stages_))) + list("stopped", stopped);
+}
+
 void Up::print_progress(int64_t elapsed_s) {
   PipelineFigures now = scrape(targets(stages_));
+  const double lag = double(broker_lag().value_or(int64_t(now.lag)));
   // Lines come every second on a terminal and every 5 s in a log: divide by the real gap.
   const int64_t now_ms = mono_ms();
   const double seconds = std::max(0.001, double(now_ms - last_progress_ms_) / 1e3);
@@ -298,12 +480,12 @@ void Up::print_progress(int64_t elapsed_s) {
   std::fprintf(stderr,
                "%s[%4llds] events %.0f (%.0f/s) | downloads %.0f (%.0f/s) | rows %lld | lag %.0f | "
                "DLQ %.0f | "
-               "breakers open %d | stages up %d/%zu | restarts %d%s",
+               "breakers open %d | stages up %d/%zu | restarts %d%s%s",
                isatty(STDERR_FILENO) ? "\r\033[K" : "", static_cast<long long>(elapsed_s), events,
                per_second(events, last_consumed_[first.input]), downloads,
                per_second(downloads, last_produced_[downloads_topic]),
-               static_cast<long long>(table_rows()), now.lag, now.dead_lettered(),
-               now.open_breakers, now.processes_up, stages_.size(), restarts(),
+               static_cast<long long>(table_rows()), lag, now.dead_lettered(), now.open_breakers,
+               now.processes_up, stages_.size(), restarts(), held_stages().c_str(),
                isatty(STDERR_FILENO) ? "" : "\n");
   last_consumed_ = now.consumed;
   last_produced_ = now.produced;
@@ -362,18 +544,31 @@ int Up::restarts() const {
 
 void Up::write_table() {
   // The supervisor itself first: `sluice down` stops the whole pipeline through it.
-  std::vector<ProcessEntry> entries = {{"supervisor", "", ::getpid(), "", started_wall_ms_, 0}};
+  std::vector<ProcessEntry> entries = {
+      {"supervisor", "", ::getpid(), "", "", false, started_wall_ms_, 0}};
   auto add = [&](Supervised& s, const std::string& admin) {
     if (!s.process) return;
     const bool alive = s.process->running();
     const pipeline::StageConfig* stage = s.stage.empty() ? nullptr : config_.stage(s.stage);
+    const std::string metrics = s.admin_port > 0 ? loopback(s.admin_port) : "";
     entries.push_back({s.process->spec().name, s.stage, alive ? s.process->pid() : -1, admin,
-                       s.started_wall_ms, s.restarts, stage ? stage->group : ""});
+                       metrics, s.stopped, s.started_wall_ms, s.restarts,
+                       stage ? stage->group : ""});
   };
   add(broker_, bootstrap_);
-  for (auto& s : stages_) add(s, "127.0.0.1:" + std::to_string(s.port));
+  for (auto& s : stages_) add(s, loopback(s.admin_port));
   add(source_, "");
   write_process_table(data_.string(), entries);
+}
+
+void Up::publish(const std::function<void()>& write) {
+  try {
+    write();
+    publish_error_.clear();
+  } catch (const std::exception& e) {
+    if (publish_error_ != e.what()) std::fprintf(stderr, "\nsluice up: %s\n", e.what());
+    publish_error_ = e.what();
+  }
 }
 
 void Up::stop_all() {
@@ -390,6 +585,7 @@ int Up::run() {
           .string();
   check_configuration();  // before anything starts
   if (!f_.no_source) demo::parse_max_attachment_size(f_.max_attachment);
+  plan_ports();
   data_ = fs::absolute(f_.data_dir);
   logs_ = data_ / "logs";
   fs::create_directories(logs_);
@@ -409,8 +605,17 @@ int Up::run() {
                config_.name.c_str(), pipeline_file_.c_str(), bootstrap_.c_str(), data_.c_str());
   start_stages();
   if (!f_.no_source) start_source();
-  std::fprintf(stderr, "running %zu stage process(es); Ctrl-C stops everything cleanly\n",
-               stages_.size());
+  std::string ports;  // "broker :9464, ingest :9465, ..."
+  if (broker_.admin_port > 0) ports = "broker :" + std::to_string(broker_.admin_port);
+  for (const auto& s : stages_) {
+    ports +=
+        (ports.empty() ? "" : ", ") + s.process->spec().name + " :" + std::to_string(s.admin_port);
+  }
+  std::fprintf(stderr,
+               "running %zu stage process(es); Ctrl-C stops everything cleanly\n"
+               "metrics on 127.0.0.1: %s (:%d reserved); Prometheus targets in %s\n",
+               stages_.size(), ports.c_str(), ports_.exporter,
+               prometheus_targets_path(data_.string()).c_str());
 
   const int64_t start = mono_ms();
   last_progress_ms_ = start;
@@ -438,7 +643,7 @@ int Up::run() {
       }
     }
     supervise();
-    write_table();
+    publish([this] { write_table(); });
     if (mono_ms() >= progress_due) {
       print_progress((mono_ms() - start + 500) / 1000);
       while (progress_due <= mono_ms()) progress_due += progress_every_ms;
@@ -495,6 +700,13 @@ Run add_up_command(CLI::App& app) {
   cmd->add_flag(
       "--keep-running", f->keep_running,
       "With --count: keep running (and serving attachments) after draining, until Ctrl-C");
+  cmd->add_option("--admin-base-port", f->admin_base_port,
+                  "First of the fixed admin/metrics ports: broker, then each stage process, then "
+                  "one reserved (0: free ports, kept across restarts; env SLUICE_ADMIN_BASE_PORT)")
+      ->capture_default_str();
+  cmd->add_option("--log-format", f->log_format, "Format of the processes' logs in DATA/logs")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
   cmd->add_option("--drain-timeout", f->drain_timeout_s,
                   "Seconds to wait for the stages to drain when stopping")
       ->capture_default_str();

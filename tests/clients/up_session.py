@@ -1,0 +1,55 @@
+"""A `sluice up` of examples/claims-attachments in a temporary data dir, for tests
+that drive it as an operator would: free admin ports (demo_env.FAST), its stderr
+kept in TMP/up.err, its process table read as {name: entry}, and `sluice`
+commands run beside it. Whatever a test starts is killed in tearDown."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from broker import REPO_ROOT, sluice_bin
+from demo_env import FAST
+
+
+class UpSession(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="sluice-up-session-")
+        self.data = os.path.join(self.tmp, "data")
+        self.env = dict(os.environ, **FAST)
+        self.children = []  # killed in tearDown if still running
+        self.up = None
+
+    def tearDown(self):
+        for proc in self.children:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_up(self, *args):
+        self.up = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.data,
+                                    "--port", "0"] + list(args),
+                                   cwd=REPO_ROOT, env=self.env, stdout=subprocess.DEVNULL,
+                                   stderr=open(os.path.join(self.tmp, "up.err"), "w"), start_new_session=True)
+        self.children.append(self.up)
+        return self.up
+
+    def up_err(self):
+        with open(os.path.join(self.tmp, "up.err")) as f:
+            return f.read()
+
+    def sluice(self, *args, timeout=120):
+        return subprocess.run([sluice_bin()] + list(args), cwd=REPO_ROOT, env=self.env, capture_output=True,
+                              text=True, timeout=timeout)
+
+    def processes(self):
+        """DATA/processes.json as {name: entry}; {} before `sluice up` wrote it."""
+        try:
+            with open(os.path.join(self.data, "processes.json")) as f:
+                return {p["name"]: p for p in json.load(f)}
+        except (OSError, ValueError):
+            return {}
