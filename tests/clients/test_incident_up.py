@@ -48,7 +48,8 @@ class IncidentUpTest(unittest.TestCase):
         self.env = env
         self.up = subprocess.Popen(
             [sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.data, "--port", "0",
-             "--rate", "200", "--count", str(EVENTS), "--keep-running"],
+             "--rate", "200", "--count", str(EVENTS), "--keep-running",
+             "--bad-share", "0.1"],  # plenty of dead-lettered events to count and group
             cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             start_new_session=True)
         wait_until(lambda: len([p for p in self.table() if p["stage"] and p["pid"] > 0]) == 3, 60, 0.2,

@@ -63,7 +63,7 @@ class UpControlTest(UpSession):
         with open(os.path.join(self.data, "prometheus", "targets.json")) as f:
             groups = json.load(f)
         by_process = {g["labels"]["process"]: g for g in groups}
-        self.assertEqual(set(by_process), {"broker", "ingest", "download#1", "download#2", "result"})
+        self.assertEqual(set(by_process), {"broker", "ingest", "download#1", "download#2", "result", "exporter"})
         for name, group in by_process.items():
             self.assertEqual(group["targets"], [table[name]["metrics"]])
             self.assertEqual(group["labels"]["pipeline"], "claims")
@@ -72,7 +72,23 @@ class UpControlTest(UpSession):
                           "replica": "2"})
         self.assertEqual(by_process["broker"]["labels"]["role"], "broker")
         self.assertEqual(http_status(table["broker"]["metrics"], "/metrics"), 200)
-        self.assertEqual(len({g["targets"][0] for g in groups}), 5, "five distinct ports")
+        self.assertEqual(len({g["targets"][0] for g in groups}), 6, "six distinct ports")
+
+        # The exporter serves the incident log's gauges, and follows the log on every scrape.
+        self.assertEqual(by_process["exporter"]["labels"],
+                         {"role": "exporter", "pipeline": "claims", "process": "exporter"})
+
+        def open_incidents():
+            page = urllib.request.urlopen("http://%s/metrics" % table["exporter"]["metrics"], timeout=3).read()
+            m = re.search(rb'^sluice_incidents_open\{severity="SEV-2"\} (\S+)$', page, re.M)
+            return m and float(m.group(1))
+        self.assertEqual(open_incidents(), 0.0)
+        r = self.sluice("incident", "open", "exporter test", "--data-dir", self.data, "--severity", "SEV-2")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(open_incidents(), 1.0)
+        self.assertNotIn(b"sluice_group_lag", urllib.request.urlopen(
+            "http://%s/metrics" % table["exporter"]["metrics"], timeout=3).read(),
+            "the built-in broker exports lag itself: the exporter runs with --no-lag")
 
         # SIGKILL: the supervisor restarts the process at the same admin port.
         os.kill(table["download#2"]["pid"], signal.SIGKILL)
@@ -134,8 +150,8 @@ class UpControlTest(UpSession):
         # Every line of every process's log is a JSON object; stage lines name their process.
         logs = sorted(glob.glob(os.path.join(self.data, "logs", "*.log")))
         self.assertEqual([os.path.basename(p) for p in logs],
-                         ["broker.log", "demo-source.log", "download-1.log", "download-2.log", "ingest-1.log",
-                          "result-1.log"])
+                         ["broker.log", "demo-source.log", "download-1.log", "download-2.log", "exporter.log",
+                          "ingest-1.log", "result-1.log"])
         for path in logs:
             with open(path) as f:
                 lines = f.read().splitlines()

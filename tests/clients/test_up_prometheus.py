@@ -107,7 +107,7 @@ class UpUnderPrometheusTest(UpSession):
                    "the process table")
         ports = {name: int(p["metrics"].rsplit(":", 1)[1])
                  for name, p in self.processes().items() if p["metrics"]}
-        self.assertEqual(set(ports), {"broker", "ingest", "download", "result"})
+        self.assertEqual(set(ports), {"broker", "ingest", "download", "result", "exporter"})
 
         # Every process is discovered, with labels saying what it is.
         wait_until(lambda: all(self.target_up(n, p) for n, p in ports.items()), 60, 0.5, "every target up")

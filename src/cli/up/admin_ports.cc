@@ -85,7 +85,7 @@ void check_admin_ports_free(const std::vector<int>& ports, const std::vector<std
         ") is not free on 127.0.0.1: " + std::strerror(errno) +
         "; another process listens there (another `sluice up`?). Pass --admin-base-port with "
         "another base (sluice up uses consecutive ports from it: the broker, each stage process, "
-        "one reserved), or --admin-base-port 0 to pick free ports");
+        "the exporter), or --admin-base-port 0 to pick free ports");
   }
 }
 

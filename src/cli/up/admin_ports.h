@@ -8,7 +8,8 @@
 //   B                  the built-in broker (its slot stays empty with --bootstrap)
 //   B+1 .. B+N         the N stage processes, in pipeline order, replicas in order
 //                      (ingest, download#1, download#2, result, ...)
-//   B+N+1              reserved for a lag exporter process; nothing binds it here
+//   B+N+1              `sluice exporter` (the incident log's gauges; lag too
+//                      on an external cluster)
 //
 // Base 0 picks N+2 distinct free ports once, at start, and keeps them the same
 // way. Only the start checks that the ports are free (a busy one fails with a
@@ -27,7 +28,7 @@ inline constexpr int kDefaultAdminBasePort = 9464;
 struct AdminPortPlan {
   int broker = 0;
   std::vector<int> stages;  // one per stage process, in start order
-  int exporter = 0;         // reserved, not bound by `sluice up`
+  int exporter = 0;
 };
 
 // Throws std::invalid_argument when the layout does not fit below 65536.

@@ -23,7 +23,7 @@ namespace sluice::cli {
 
 struct MetricsTarget {
   std::string address;  // HOST:PORT serving /metrics
-  std::string role;     // "broker" | "stage"
+  std::string role;     // "broker" | "stage" | "exporter"
   std::string process;  // "broker", "download#2"
   std::string stage;    // empty for the broker
   int replica = 0;      // 1-based; 0 for the broker

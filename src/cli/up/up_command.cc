@@ -116,6 +116,8 @@ class Up {
   void start_broker(int port);
   void configure_environment();
   void start_stages();
+  void start_exporter();
+  void start_exporter_process();
   void start_stage(Supervised& s);
   void restart_stage(Supervised& s);
   void apply_stopped_stages();
@@ -141,7 +143,7 @@ class Up {
   std::string pipeline_file_, bootstrap_;
   pipeline::PipelineConfig config_;
   std::vector<std::pair<std::string, std::string>> env_;
-  Supervised broker_, source_;
+  Supervised broker_, source_, exporter_;
   std::vector<Supervised> stages_;
   std::map<std::string, int> replicas_;  // processes per stage, from --replicas
   AdminPortPlan ports_;
@@ -224,6 +226,8 @@ void Up::plan_ports() {
       whose.push_back("stage " + s.name + " process " + std::to_string(r));
     }
   }
+  ports.push_back(ports_.exporter);
+  whose.push_back("the exporter's /metrics");
   if (f_.admin_base_port != 0) check_admin_ports_free(ports, whose);
 }
 
@@ -282,6 +286,30 @@ void Up::start_stages() {
   write_targets();  // stages that stay stopped are targets too: their `up` is 0
 }
 
+// The exporter serves the incident log's gauges (incident_log_metrics.h) and, on an
+// external cluster, the groups' lag; the built-in broker exports lag itself
+// (docs/metrics.md), so there it runs with --no-lag rather than count it twice.
+void Up::start_exporter() {
+  exporter_.admin_port = ports_.exporter;
+  std::vector<std::string> args = {"exporter", "--admin", loopback(exporter_.admin_port),
+                                   "--data-dir", data_.string()};
+  if (f_.bootstrap.empty()) {
+    args.push_back("--no-lag");
+  } else {
+    args.insert(args.end(), {"--bootstrap", bootstrap_, "--poll-interval-ms", "5000"});
+  }
+  exporter_.process = sluice_child("exporter", "", std::move(args), env_,
+                                   (logs_ / "exporter.log").string(), f_.log_format);
+  start_exporter_process();
+}
+
+void Up::start_exporter_process() {
+  exporter_.process->start(20000);
+  exporter_.started_ms = mono_ms();
+  exporter_.started_wall_ms = now_ms();
+  write_targets();
+}
+
 // Records on the first stage's input topic (the sum of its partitions' end offsets).
 int64_t Up::events_in_topic() {
   try {
@@ -329,6 +357,17 @@ void Up::supervise() {
                  broker_.process->exit_description().c_str());
     start_broker(broker_.port);
     broker_.restarts += 1;
+  }
+  if (exporter_.process && !exporter_.process->running()) {
+    std::fprintf(stderr, "\nexporter %s; restarting it (log: %s)\n",
+                 exporter_.process->exit_description().c_str(),
+                 exporter_.process->spec().log_path.c_str());
+    try {
+      start_exporter_process();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "\nexporter: restart failed: %s\n", e.what());
+    }
+    exporter_.restarts += 1;
   }
   apply_stopped_stages();
   for (auto& s : stages_) {
@@ -397,6 +436,9 @@ void Up::write_targets() {
   for (const auto& s : stages_) {
     targets.push_back(
         {loopback(s.admin_port), "stage", s.process->spec().name, s.stage, s.replica});
+  }
+  if (exporter_.process) {
+    targets.push_back({loopback(exporter_.admin_port), "exporter", "exporter", "", 0});
   }
   publish([&] { write_prometheus_targets(data_.string(), config_.name, targets); });
 }
@@ -557,6 +599,7 @@ void Up::write_table() {
   };
   add(broker_, bootstrap_);
   for (auto& s : stages_) add(s, loopback(s.admin_port));
+  add(exporter_, "");
   add(source_, "");
   write_process_table(data_.string(), entries);
 }
@@ -575,6 +618,7 @@ void Up::stop_all() {
   if (source_.process) source_.process->stop(10000);
   for (auto& s : stages_) s.process->signal(SIGTERM);
   for (auto& s : stages_) s.process->stop(45000);
+  if (exporter_.process) exporter_.process->stop(10000);
   if (broker_.process) broker_.process->stop(20000);
 }
 
@@ -604,6 +648,7 @@ int Up::run() {
   std::fprintf(stderr, "sluice up: pipeline '%s' from %s; broker %s; data and logs in %s\n",
                config_.name.c_str(), pipeline_file_.c_str(), bootstrap_.c_str(), data_.c_str());
   start_stages();
+  start_exporter();
   if (!f_.no_source) start_source();
   std::string ports;  // "broker :9464, ingest :9465, ..."
   if (broker_.admin_port > 0) ports = "broker :" + std::to_string(broker_.admin_port);
@@ -611,11 +656,11 @@ int Up::run() {
     ports +=
         (ports.empty() ? "" : ", ") + s.process->spec().name + " :" + std::to_string(s.admin_port);
   }
+  ports += ", exporter :" + std::to_string(exporter_.admin_port);
   std::fprintf(stderr,
                "running %zu stage process(es); Ctrl-C stops everything cleanly\n"
-               "metrics on 127.0.0.1: %s (:%d reserved); Prometheus targets in %s\n",
-               stages_.size(), ports.c_str(), ports_.exporter,
-               prometheus_targets_path(data_.string()).c_str());
+               "metrics on 127.0.0.1: %s; Prometheus targets in %s\n",
+               stages_.size(), ports.c_str(), prometheus_targets_path(data_.string()).c_str());
 
   const int64_t start = mono_ms();
   last_progress_ms_ = start;
@@ -702,7 +747,7 @@ Run add_up_command(CLI::App& app) {
       "With --count: keep running (and serving attachments) after draining, until Ctrl-C");
   cmd->add_option("--admin-base-port", f->admin_base_port,
                   "First of the fixed admin/metrics ports: broker, then each stage process, then "
-                  "one reserved (0: free ports, kept across restarts; env SLUICE_ADMIN_BASE_PORT)")
+                  "the exporter (0: free ports, kept across restarts; env SLUICE_ADMIN_BASE_PORT)")
       ->capture_default_str();
   cmd->add_option("--log-format", f->log_format, "Format of the processes' logs in DATA/logs")
       ->check(CLI::IsMember({"json", "text"}))
