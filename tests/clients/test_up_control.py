@@ -106,6 +106,17 @@ class UpControlTest(UpSession):
         self.assertNotEqual(self.processes()["result"]["pid"], table["result"]["pid"])
         self.assertEqual(http_status(table["result"]["admin"], "/readyz"), 200)
 
+        # Without --admin or --data-dir, `status` run where `sluice up` keeps ./sluice-data reaches
+        # the stage processes of its process table, not port 9464 (the broker under `sluice up`).
+        os.symlink(self.data, os.path.join(self.tmp, "sluice-data"))
+        env = {k: v for k, v in self.env.items() if k not in ("SLUICE_ADMIN", "SLUICE_DATA_DIR", "SLUICE_CONFIG")}
+        env["XDG_CONFIG_HOME"] = os.path.join(self.tmp, "no-profile")
+        r = subprocess.run([sluice_bin(), "status", "--json"], cwd=self.tmp, env=env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(sorted(s["process"] for s in json.loads(r.stdout)),
+                         ["download#1", "download#2", "ingest", "result"])
+
         # Paused stages show on the progress line (one line every 5 s in a log), and the lag,
         # taken from the broker, keeps growing while the source sends (the stages' own
         # gauges would freeze). Every stage is paused so that none drains meanwhile.

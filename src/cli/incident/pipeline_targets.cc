@@ -4,12 +4,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cli/support/profile.h"
 #include "cli/up/process_table.h"
 
 namespace sluice::cli {
 namespace {
-
-constexpr const char* kUpDefaultDataDir = "sluice-data";
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
@@ -48,13 +47,7 @@ ObserveOptions TargetFlags::observe(int64_t window_ms) const {
   ObserveOptions o{{}, kafka, window_ms};
   std::string dir = data_dir;
   const bool admin_named = !admins.empty() || !env("SLUICE_ADMIN").empty();
-  if (dir.empty() && !admin_named) {
-    dir = env("SLUICE_DATA_DIR");
-    std::error_code ec;
-    if (dir.empty() &&
-        std::filesystem::exists(std::filesystem::path(kUpDefaultDataDir) / "processes.json", ec))
-      dir = kUpDefaultDataDir;
-  }
+  if (dir.empty() && !admin_named) dir = defaults().up_data_dir().value_or("");
   if (dir.empty()) {
     o.targets = targets_of(admin_endpoints(admins));
     return o;

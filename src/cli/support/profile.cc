@@ -100,6 +100,14 @@ void load_defaults() {
   current() = resolve_defaults(env, load_profile(env));
 }
 
+std::optional<std::string> Defaults::up_data_dir() const {
+  if (configured_data_dir) return configured_data_dir;
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(kDefaultDataDir) / "processes.json", ec))
+    return std::string(kDefaultDataDir);
+  return std::nullopt;
+}
+
 const Defaults& defaults() {
   return current();
 }

@@ -50,6 +50,11 @@ struct Defaults {
   std::optional<std::string> configured_data_dir;
   std::string bootstrap() const { return configured_bootstrap.value_or(kDefaultBootstrap); }
   std::string data_dir() const { return configured_data_dir.value_or(kDefaultDataDir); }
+  // For commands that talk to a running `sluice up` but also take --admin (pause,
+  // status, health, incident): the configured data dir, else ./sluice-data when a
+  // `sluice up` there wrote its process table, else none (use --admin). Under
+  // `sluice up` port 9464, --admin's default, is the broker, not a stage.
+  std::optional<std::string> up_data_dir() const;
 };
 Defaults resolve_defaults(const EnvLookup& env, const Profile& profile);
 

@@ -2,9 +2,9 @@
 // endpoint: `sluice pause|resume [STAGE]`, `sluice status`, and
 // `sluice breaker status|open|close NAME`, each with --admin HOST:PORT or
 // --data-dir DIR (every stage process of a `sluice up`; without either flag, a
-// data dir set by SLUICE_DATA_DIR or the profile is used, else the one --admin
-// default). status, pause and resume print a table of the stages' state for
-// people, or one JSON array with --json.
+// data dir set by SLUICE_DATA_DIR or the profile is used, else ./sluice-data when a
+// `sluice up` runs there, else the one --admin default). status, pause and resume print a table of
+// the stages' state for people, or one JSON array with --json.
 #include <httplib.h>
 
 #include <CLI/CLI.hpp>
@@ -113,11 +113,11 @@ void print_stages(const std::vector<Answer>& answers, bool as_json) {
 }
 
 // The data dir to reach: --data-dir, else (when --admin was not chosen either, by flag or
-// SLUICE_ADMIN) the configured one from env or profile, else none (use --admin).
+// SLUICE_ADMIN) Defaults::up_data_dir(), else none (use --admin).
 std::string chosen_data_dir(const ControlFlags& f, const CLI::Option* admin_flag) {
   if (!f.data_dir.empty()) return f.data_dir;
   if (admin_flag->count() > 0 || std::getenv("SLUICE_ADMIN")) return "";
-  return defaults().configured_data_dir.value_or("");
+  return defaults().up_data_dir().value_or("");
 }
 
 // status, pause, resume: each process answers its stages' state as JSON.
@@ -151,9 +151,11 @@ int call_text(const ControlFlags& f, const CLI::Option* admin_flag, const std::s
 }
 
 CLI::Option* with_admin(CLI::App* cmd, ControlFlags& f) {
-  cmd->add_option("--data-dir", f.data_dir,
-                  "Reach the stage processes of `sluice up --data-dir DIR` instead (default: env "
-                  "SLUICE_DATA_DIR or the profile's `data_dir:`, when --admin is not given)");
+  cmd->add_option(
+      "--data-dir", f.data_dir,
+      "Reach the stage processes of `sluice up --data-dir DIR` instead (default: env "
+      "SLUICE_DATA_DIR, the profile's `data_dir:`, or ./sluice-data where `sluice up` runs; "
+      "when --admin is not given)");
   return cmd
       ->add_option("--admin", f.admin, "Admin HOST:PORT of the stage process (env SLUICE_ADMIN)")
       ->capture_default_str();
