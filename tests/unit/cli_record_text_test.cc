@@ -107,6 +107,26 @@ TEST(CliRecordText, WhatConsumePrintsProduceReadsBack) {
                   .null_value);
 }
 
+TEST(CliRecordText, BytesThatAreNotUtf8GoAsBase64AndComeBack) {
+  kafka::Record in = sample();
+  in.key = std::string("\xff\x00k", 3);
+  in.value = std::string("\x89PNG\r\n\x1a\n\x00", 9);
+  in.headers = {{"text", "ok"}, {"bin", "\xc3"}};
+  const std::string line = format_record(in, RecordFormat::kJson, std::nullopt);
+  EXPECT_NE(line.find("\"key_base64\":\"/wBr\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"value_base64\":\"iVBORw0KGgoA\""), std::string::npos) << line;
+  EXPECT_NE(line.find("{\"key\":\"bin\",\"value_base64\":\"ww==\"}"), std::string::npos) << line;
+  EXPECT_NE(line.find("{\"key\":\"text\",\"value\":\"ok\"}"), std::string::npos) << line;
+  const kafka::OutputRecord out = parse_record_line(line, 1, RecordFormat::kJson, "copy", {});
+  EXPECT_EQ(out.key, in.key);
+  EXPECT_EQ(out.value, in.value);
+  EXPECT_FALSE(out.null_value);
+  EXPECT_EQ(out.headers, in.headers);
+  EXPECT_THROW(
+      parse_record_line(R"({"value_base64":"not base64"})", 3, RecordFormat::kJson, "copy", {}),
+      std::invalid_argument);
+}
+
 TEST(CliRecordText, BadJsonLinesAreRefused) {
   for (const char* line : {"not json", "[1,2]", R"({"value":5})", R"({"partition":-1})",
                            R"({"headers":[{"key":"a"}]})", R"({"headers":"x"})"}) {

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "common/base64.h"
 #include "common/json.h"
 
 namespace sluice::cli {
@@ -23,6 +24,15 @@ std::optional<std::string> string_or_null(simdjson::dom::element e, const char* 
   return std::string(s);
 }
 
+// A "NAME_base64" field's bytes; throws naming the field when it is not base64.
+std::string decoded(simdjson::dom::element e, const std::string& field, size_t line_number) {
+  std::string_view text;
+  std::optional<std::string> bytes;
+  if (e.get_string().get(text) == simdjson::SUCCESS) bytes = base64::decode(text);
+  if (!bytes) throw bad_line(line_number, "\"" + field + "\" must be a base64 string");
+  return *bytes;
+}
+
 kafka::Headers parse_headers(simdjson::dom::element e, size_t line_number) {
   kafka::Headers out;
   simdjson::dom::array list;
@@ -30,8 +40,14 @@ kafka::Headers parse_headers(simdjson::dom::element e, size_t line_number) {
   if (e.get_array().get(list) == simdjson::SUCCESS) {  // [{"key":..,"value":..}], as consume prints
     for (simdjson::dom::element h : list) {
       std::string_view k, v;
-      if (h["key"].get_string().get(k) != simdjson::SUCCESS ||
-          h["value"].get_string().get(v) != simdjson::SUCCESS)
+      simdjson::dom::element b64;
+      if (h["key"].get_string().get(k) != simdjson::SUCCESS)
+        throw bad_line(line_number, "each header must be {\"key\": STRING, \"value\": STRING}");
+      if (h["value_base64"].get(b64) == simdjson::SUCCESS) {
+        out.emplace_back(std::string(k), decoded(b64, "value_base64", line_number));
+        continue;
+      }
+      if (h["value"].get_string().get(v) != simdjson::SUCCESS)
         throw bad_line(line_number, "each header must be {\"key\": STRING, \"value\": STRING}");
       out.emplace_back(std::string(k), std::string(v));
     }
@@ -58,10 +74,15 @@ kafka::OutputRecord parse_json_line(const std::string& line, size_t line_number)
     const std::string_view name = field.key;
     if (name == "key") {
       r.key = string_or_null(field.value, "key", line_number);
+    } else if (name == "key_base64") {
+      r.key = decoded(field.value, "key_base64", line_number);
     } else if (name == "value") {
       std::optional<std::string> v = string_or_null(field.value, "value", line_number);
       r.null_value = !v;
       r.value = v.value_or("");
+    } else if (name == "value_base64") {
+      r.null_value = false;
+      r.value = decoded(field.value, "value_base64", line_number);
     } else if (name == "headers") {
       r.headers = parse_headers(field.value, line_number);
     } else if (name == "partition") {
@@ -91,15 +112,25 @@ std::string format_record(const kafka::Record& r, RecordFormat format,
     return out + (r.null_value ? "null" : r.value);
   }
   json::JsonWriter w;
+  // Bytes that are not UTF-8 cannot be a JSON string: they go as NAME_base64.
+  auto bytes_field = [&w](const std::string& name, const std::string& bytes) {
+    if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
+      w.field(name, bytes);
+    } else {
+      w.field(name + "_base64", base64::encode(bytes));
+    }
+  };
   w.begin_object().field("topic", r.topic).field("partition", int64_t(r.partition));
   w.field("offset", r.offset).field("timestamp", r.timestamp_ms);
-  w.key("key");
-  r.key ? w.value(*r.key) : w.null();
+  r.key ? bytes_field("key", *r.key) : (void)w.key("key").null();
   w.key("headers").begin_array();
-  for (const auto& [k, v] : r.headers)
-    w.begin_object().field("key", k).field("value", v).end_object();
-  w.end_array().key("value");
-  r.null_value ? w.null() : w.value(r.value);
+  for (const auto& [k, v] : r.headers) {
+    w.begin_object().field("key", k);
+    bytes_field("value", v);
+    w.end_object();
+  }
+  w.end_array();
+  r.null_value ? (void)w.key("value").null() : bytes_field("value", r.value);
   w.end_object();
   return w.str();
 }

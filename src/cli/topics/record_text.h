@@ -2,7 +2,9 @@
 // reads one, as text, one record per line:
 //
 //   json   {"topic":..,"partition":..,"offset":..,"timestamp":..,"key":..,
-//           "headers":[{"key":..,"value":..}],"value":..}   (null key/value: null)
+//           "headers":[{"key":..,"value":..}],"value":..}   (null key/value: null;
+//          a key, value or header value that is not UTF-8 is written as
+//          "key_base64"/"value_base64" instead, so every line is valid JSON)
 //   plain  the value; with a key separator, KEY<SEP>VALUE (kafka-console-
 //          producer's parse.key/key.separator, kafka-console-consumer's
 //          print.key; a null key prints as "null", as those tools do)
