@@ -75,6 +75,18 @@ class BrokerStartError(RuntimeError):
     pass
 
 
+def stop_child(proc, timeout=30):
+    """SIGTERM a child process still running, and SIGKILL it if it has not exited after `timeout` s."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
 def _flag_args(flags):
     args = []
     for key, value in flags.items():

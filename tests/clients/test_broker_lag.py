@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -23,7 +22,7 @@ import urllib.error
 import urllib.request
 
 import ck_helpers
-from broker import BrokerProcess, sluice_bin, unique_name, wait_until
+from broker import BrokerProcess, sluice_bin, stop_child, unique_name, wait_until
 from confluent_kafka import TopicPartition
 
 ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
@@ -65,13 +64,7 @@ class BrokerLagTest(unittest.TestCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        if self.exporter is not None and self.exporter.poll() is None:
-            self.exporter.send_signal(signal.SIGTERM)
-            try:
-                self.exporter.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.exporter.kill()
-                self.exporter.wait(timeout=30)
+        stop_child(self.exporter)
         if self.exporter is not None:
             self.exporter.stdout.close()
         self.broker.stop()

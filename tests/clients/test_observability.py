@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -34,7 +33,7 @@ import urllib.request
 import yaml
 
 import ck_helpers
-from broker import REPO_ROOT, BrokerProcess, sluice_bin, wait_until
+from broker import REPO_ROOT, BrokerProcess, sluice_bin, stop_child, wait_until
 
 DASHBOARD_DIR = os.path.join(REPO_ROOT, "deploy", "grafana", "dashboards")
 ALERTS_FILE = os.path.join(REPO_ROOT, "deploy", "prometheus", "alerts.yml")
@@ -197,13 +196,7 @@ class ObservabilityTest(unittest.TestCase):
 
     @classmethod
     def _cleanup(cls):
-        if cls.stage is not None and cls.stage.poll() is None:
-            cls.stage.send_signal(signal.SIGTERM)
-            try:
-                cls.stage.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                cls.stage.kill()
-                cls.stage.wait(timeout=30)
+        stop_child(cls.stage, timeout=60)
         if cls.http is not None:
             cls.http.shutdown()
             cls.http.server_close()
