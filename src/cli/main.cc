@@ -35,12 +35,15 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    if (code != 0) {
-      if (auto hint = sluice::cli::suggest_correction(app, {argv + 1, argv + argc}))
-        std::fprintf(stderr, "sluice: %s\n", hint->c_str());
+    // A mistyped word makes CLI11 say something beside the point ("A subcommand is
+    // required" for `sluice pauze`): the suggestion replaces its message.
+    if (e.get_exit_code() != 0) {
+      if (auto hint = sluice::cli::suggest_correction(app, {argv + 1, argv + argc})) {
+        std::fprintf(stderr, "sluice: %s\nRun with --help for more information.\n", hint->c_str());
+        return e.get_exit_code();
+      }
     }
-    return code;
+    return app.exit(e);
   }
   return std::nullopt;
 }

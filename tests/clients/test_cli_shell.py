@@ -95,6 +95,7 @@ class CliShellTest(unittest.TestCase):
         r = sluice("topcs", "list")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("did you mean 'topics'?", r.stderr)
+        self.assertNotIn("A subcommand is required", r.stderr, "the suggestion replaces CLI11's message")
         r = sluice("groups", "lsit")
         self.assertIn("did you mean 'list'?", r.stderr)
 
