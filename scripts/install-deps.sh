@@ -13,6 +13,7 @@ packages=(
   libyaml-cpp-dev libsimdjson-dev libcurl4-openssl-dev
   libcpp-httplib-dev libssl-dev prometheus
   kcat python3 python3-kafka python3-confluent-kafka
+  zsh  # tests/clients/test_cli_shell.py runs the generated zsh completion in a real zsh
 )
 missing=()
 for p in "${packages[@]}"; do
