@@ -502,10 +502,11 @@ std::string Up::held_stages() {
 }
 
 void Up::print_progress(int64_t elapsed_s) {
+  // Lines come every second on a terminal and every 5 s in a log: divide by the real gap
+  // between the figures, so the time is taken with them, before the (slow) lag query.
+  const int64_t now_ms = mono_ms();
   PipelineFigures now = scrape(targets(stages_));
   const double lag = double(broker_lag().value_or(int64_t(now.lag)));
-  // Lines come every second on a terminal and every 5 s in a log: divide by the real gap.
-  const int64_t now_ms = mono_ms();
   const double seconds = std::max(0.001, double(now_ms - last_progress_ms_) / 1e3);
   last_progress_ms_ = now_ms;
   auto per_second = [seconds](double now_v, double before) {
