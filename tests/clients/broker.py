@@ -87,6 +87,24 @@ def stop_child(proc, timeout=30):
         proc.wait(timeout=30)
 
 
+def case_failed(case):
+    """Whether `case` (a running unittest.TestCase, asked from its tearDown) has failed:
+    its logs are then worth printing."""
+    outcome = getattr(case, "_outcome", None)
+    if outcome is None:
+        return False
+    errors = getattr(outcome, "errors", None)  # Python <= 3.10
+    if errors:
+        return any(exc is not None for _, exc in errors)
+    result = getattr(outcome, "result", None)
+    if result is None:
+        return False
+    for test, _ in list(getattr(result, "failures", [])) + list(getattr(result, "errors", [])):
+        if test is case or getattr(test, "test_case", None) is case:
+            return True
+    return False
+
+
 def _flag_args(flags):
     args = []
     for key, value in flags.items():
@@ -329,21 +347,6 @@ class BrokerTestCase(unittest.TestCase):
             return ""
         return "\n--- %s; stderr tail ---\n%s" % (b.describe(), b.stderr_tail(lines))
 
-    def _test_failed(self):
-        outcome = getattr(self, "_outcome", None)
-        if outcome is None:
-            return False
-        errors = getattr(outcome, "errors", None)  # Python <= 3.10
-        if errors:
-            return any(exc is not None for _, exc in errors)
-        result = getattr(outcome, "result", None)
-        if result is None:
-            return False
-        for test, _ in list(getattr(result, "failures", [])) + list(getattr(result, "errors", [])):
-            if test is self or getattr(test, "test_case", None) is self:
-                return True
-        return False
-
     def tearDown(self):
         crashed = []
         stop_errors = []
@@ -355,7 +358,7 @@ class BrokerTestCase(unittest.TestCase):
                 b.stop()
             except AssertionError as e:
                 stop_errors.append(str(e))
-        if self._test_failed() or crashed or stop_errors:
+        if case_failed(self) or crashed or stop_errors:
             for b in self.brokers:
                 sys.stderr.write(self.broker_log(b, 120) + "\n")
         if crashed:

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import subprocess
 import tempfile
 import threading
@@ -17,7 +18,7 @@ import unittest
 import urllib.request
 
 import ck_helpers
-from broker import BrokerProcess, sluice_bin, unique_name
+from broker import BrokerProcess, case_failed, sluice_bin, unique_name
 from confluent_kafka import Consumer
 
 ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
@@ -133,6 +134,10 @@ class OneStageTest(unittest.TestCase):
         for s in self.stages:
             if s.proc and s.proc.poll() is None:
                 s.kill9()
+        if case_failed(self):
+            for s in self.stages:
+                sys.stderr.write("\n--- stage log %s (tail) ---\n%s\n" % (s.log_path, s.log_tail(120)))
+            sys.stderr.write("\n--- broker stderr (tail) ---\n%s\n" % self.broker.stderr_tail(120))
         self.broker.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
