@@ -7,6 +7,7 @@
 #include <string>
 
 #include "broker/protocol/codec.h"
+#include "broker/server/session.h"
 
 namespace sluice::broker::protocol {
 
@@ -19,10 +20,11 @@ struct RequestHeader {
 
 struct Request {
   RequestHeader header;
-  std::span<uint8_t> frame;  // owned by the connection, alive for the handler's call
-  size_t body_offset = 0;    // where the message body starts in `frame`
-  bool flexible = false;     // body uses compact encodings and tagged fields
-  std::string peer;          // "ip:port", for log lines
+  std::span<uint8_t> frame;    // owned by the connection, alive for the handler's call
+  size_t body_offset = 0;      // where the message body starts in `frame`
+  bool flexible = false;       // body uses compact encodings and tagged fields
+  std::string peer;            // "ip:port", for log lines
+  Session* session = nullptr;  // the connection's; null only in unit tests
 };
 
 // Parses the request header (v1, or v2 when `flexible_of(api_key, version)` says so)

@@ -68,9 +68,11 @@ bool send_response(BrokerContext& ctx, int fd, const protocol::RequestHeader& h,
 
 enum class Outcome { kContinue, kClose };
 
-Outcome dispatch(BrokerContext& ctx, int fd, std::span<uint8_t> frame, const std::string& peer) {
+Outcome dispatch(BrokerContext& ctx, int fd, std::span<uint8_t> frame, Session& session) {
   protocol::Request req = protocol::parse_request(frame, handlers::is_flexible);
-  req.peer = peer;
+  req.peer = session.peer;
+  req.session = &session;
+  const std::string& peer = session.peer;
   const auto& h = req.header;
   const handlers::ApiSpec* api = handlers::find_api(h.api_key);
   if (!api) {
@@ -98,6 +100,9 @@ Outcome dispatch(BrokerContext& ctx, int fd, std::span<uint8_t> frame, const std
 }  // namespace
 
 void serve_connection(BrokerContext& ctx, int fd, const std::string& peer) {
+  Session session;
+  session.peer = peer;
+  session.host = peer.substr(0, peer.rfind(':'));
   Bytes frame;
   for (;;) {
     uint8_t size_buf[4];
@@ -113,7 +118,7 @@ void serve_connection(BrokerContext& ctx, int fd, const std::string& peer) {
     const int16_t api_key = int16_t(load_be16(frame.data()));
     ctx.requests.received(api_key, frame.size() + 4);
     try {
-      if (dispatch(ctx, fd, frame, peer) == Outcome::kClose) return;
+      if (dispatch(ctx, fd, frame, session) == Outcome::kClose) return;
     } catch (const DecodeError& e) {
       ctx.requests.failed(api_key);
       log::warn("broker", "closing connection from {}: malformed request (api {} v{}): {}", peer,
