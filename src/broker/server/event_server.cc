@@ -180,7 +180,16 @@ void EventServer::accept_from(const Listening& l) {
     int fd =
         ::accept4(l.fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // The backlog is drained with descriptors to spare: the shortage is over.
+        // (Recovering only here, not at the first accept that succeeds, keeps a
+        // limit that frees and fills one descriptor at a time to a single warning.)
+        if (fd_exhaustion_logged_) {
+          log::info("broker", "descriptors are free again: accepting connections");
+          fd_exhaustion_logged_ = false;
+        }
+        return;
+      }
       if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         pause_accepting(errno);
@@ -189,10 +198,6 @@ void EventServer::accept_from(const Listening& l) {
       log::warn("broker", "accept on listener '{}' failed: {}",
                 ctx_.options.listeners[l.index].name, std::strerror(errno));
       return;
-    }
-    if (fd_exhaustion_logged_) {
-      log::info("broker", "descriptors are free again: accepting connections");
-      fd_exhaustion_logged_ = false;
     }
     auto [host, peer] = describe_peer(addr);
     admit(fd, host, peer, l);
