@@ -21,6 +21,8 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
   for (ListenerConfig& l : ctx_->options.listeners) {
     if (l.advertised_host.empty()) l.advertised_host = l.host;
     if (l.advertised_port == 0) l.advertised_port = l.port;
+    log::info("broker", "listener {} ({}) on {}:{}, advertised as {}:{}", l.name,
+              l.security_protocol, l.host, l.port, l.advertised_host, l.advertised_port);
   }
 }
 

@@ -296,6 +296,19 @@ class AdvertiseTest(NetworkTestCase):
             self.assertEqual((r.int32(), r.string(), r.int32()), (0, "broker.example", 19092))
 
 
+class SecondListenerTest(NetworkTestCase):
+    broker_flags = {"admin": "127.0.0.1:0", "listener": "INTERNAL=PLAINTEXT://127.0.0.1:0"}
+
+    def test_each_listener_advertises_its_own_address(self):
+        m = wait_until(lambda: re.search(r"listener INTERNAL \(PLAINTEXT\) on 127\.0\.0\.1:(\d+)",
+                                         self.broker.stderr_tail(200)), 30, 0.2, "the INTERNAL listener's log line")
+        internal = int(m.group(1))
+        self.assertNotEqual(internal, self.broker.port)
+        md = wire.metadata_v1(internal, topics=None)
+        self.assertEqual([(b["host"], b["port"]) for b in md["brokers"]], [("127.0.0.1", internal)])
+        self.assert_serves_metadata("on the first listener")
+
+
 class WildcardListenTest(unittest.TestCase):
 
     def run_broker(self, *args):
