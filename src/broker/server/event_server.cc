@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "broker/server/listen_socket.h"
 #include "common/clock.h"
@@ -78,17 +79,25 @@ EventServer::EventServer(BrokerContext& ctx)
                 ctx.connections.server_threads) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (epoll_fd_ < 0 || wake_fd_ < 0)
+  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    const int error = errno;
+    close_descriptors();
     throw std::runtime_error(std::string("cannot create the broker's event loop: ") +
-                             std::strerror(errno));
+                             std::strerror(error));
+  }
   epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, kWakeKey);
   auto& configs = ctx_.options.listeners;
-  for (size_t i = 0; i < configs.size(); ++i) {
-    Listening l;
-    l.index = i;
-    l.fd = open_listen_socket(configs[i].host, configs[i].port, configs[i].port);
-    listeners_.push_back(l);
-    epoll_set(epoll_fd_, EPOLL_CTL_ADD, l.fd, EPOLLIN, i + 1);
+  try {
+    for (size_t i = 0; i < configs.size(); ++i) {
+      Listening l;
+      l.index = i;
+      l.fd = open_listen_socket(configs[i].host, configs[i].port, configs[i].port);
+      listeners_.push_back(l);
+      epoll_set(epoll_fd_, EPOLL_CTL_ADD, l.fd, EPOLLIN, i + 1);
+    }
+  } catch (...) {
+    close_descriptors();  // the destructor does not run for a constructor that throws
+    throw;
   }
   // Parked fetches run again when a produce moves the data signal.
   ctx_.data.on_notify([this] { wake(); });
@@ -101,10 +110,14 @@ EventServer::~EventServer() {
   ctx_.data.on_notify(nullptr);
   for (auto& [id, c] : connections_)
     if (c->fd >= 0) ::close(c->fd);
-  for (const Listening& l : listeners_)
-    if (l.fd >= 0) ::close(l.fd);
-  if (wake_fd_ >= 0) ::close(wake_fd_);
-  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  close_descriptors();
+}
+
+void EventServer::close_descriptors() {
+  for (Listening& l : listeners_)
+    if (l.fd >= 0) ::close(std::exchange(l.fd, -1));
+  if (wake_fd_ >= 0) ::close(std::exchange(wake_fd_, -1));
+  if (epoll_fd_ >= 0) ::close(std::exchange(epoll_fd_, -1));
 }
 
 void EventServer::wake() {
@@ -507,10 +520,8 @@ void EventServer::update_backpressure() {
 }
 
 void EventServer::shut_down() {
-  for (Listening& l : listeners_) {
-    ::close(l.fd);
-    l.fd = -1;
-  }
+  for (Listening& l : listeners_)
+    if (l.fd >= 0) ::close(std::exchange(l.fd, -1));
   std::vector<Connection*> all;
   for (auto& [id, c] : connections_) all.push_back(c.get());
   for (Connection* c : all) close_connection(*c);

@@ -81,6 +81,7 @@ class EventServer {
   void add_queued(int64_t delta);
   int next_timeout_ms(int64_t now) const;
   void shut_down();
+  void close_descriptors();
 
   BrokerContext& ctx_;
   ConnectionStats& stats_;
