@@ -239,6 +239,36 @@ class ParkedFetchTest(NetworkTestCase):
         self.assertEqual(self.metric("sluice_broker_parked_fetches"), 0)
 
 
+class RebalanceOnOneWorkerTest(NetworkTestCase):
+    broker_flags = {"admin": "127.0.0.1:0", "num_io_threads": 1, "default_partitions": 2,
+                    "group_initial_rebalance_delay_ms": 0}
+
+    def test_join_and_sync_never_hold_the_only_worker(self):
+        # JoinGroup waits in the coordinator until every member has joined. Were it
+        # run on the single worker, the second member's JoinGroup (and everything
+        # else) would queue behind it until the rebalance timed out.
+        from confluent_kafka import Consumer
+        topic = unique_name("rebalance")
+        wait_until(lambda: wire.metadata_v1(self.broker.port, [topic])["topics"][0]["error_code"] == 0,
+                   30, 0.2, "topic %s" % topic)
+        group = unique_name("g")
+        consumers = [Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": group,
+                               "broker.address.family": "v4", "session.timeout.ms": 30000,
+                               "max.poll.interval.ms": 300000})
+                     for _ in range(2)]
+        self.addCleanup(lambda: [c.close() for c in consumers])
+        for c in consumers:
+            c.subscribe([topic])
+
+        def each_has_a_partition():
+            for c in consumers:
+                c.poll(0.1)
+            return all(len(c.assignment()) == 1 for c in consumers)
+
+        wait_until(each_has_a_partition, 120, 0, "both members to get one partition each")
+        self.assert_serves_metadata("after the rebalance")
+
+
 class ChurnTest(NetworkTestCase):
 
     def test_connection_churn_returns_the_descriptor_count_to_its_baseline(self):

@@ -2,6 +2,9 @@
 // it and never calls recv/send itself, so a TLS transport (OpenSSL over memory
 // BIOs, feeding the socket) can replace the plain one per listener without the
 // loop changing. Every call is non-blocking and made from the I/O thread only.
+// (A TLS handshake can need to write while the loop wants to read: that
+// transport will add a "wants write" answer to IoResult, which the loop turns
+// into EPOLLOUT interest. Nothing else in the loop assumes a plain socket.)
 #pragma once
 
 #include <sys/uio.h>
