@@ -470,8 +470,8 @@ void EventServer::close_idle_connections(int64_t now) {
   if (idle_ms <= 0) return;
   std::vector<Connection*> idle;
   for (auto& [id, c] : connections_) {
-    if (c->fd >= 0 && c->state == Connection::State::kReading && c->outbox.empty() &&
-        now - c->last_active_ms >= idle_ms)
+    // A peer that stopped reading its responses makes no progress either: idle too.
+    if (c->fd >= 0 && c->state == Connection::State::kReading && now - c->last_active_ms >= idle_ms)
       idle.push_back(c.get());
   }
   for (Connection* c : idle) {
