@@ -1,9 +1,11 @@
 #include "broker/storage/partition_log.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 
 #include "broker/storage/durable_file.h"
+#include "broker/storage/storage_error.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -80,8 +82,31 @@ void PartitionLog::recover() {
 
 PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
   std::lock_guard lock(append_mu_);
+  if (retired_) throw PartitionRetired("cannot append to " + dir_.string() + ": " + failure_);
   if (!failure_.empty())
-    throw std::runtime_error("cannot append to " + dir_.string() + ": " + failure_);
+    throw StorageError("cannot append to " + dir_.string() + ": " + failure_, EIO);
+  try {
+    AppendResult result = append_locked(batch);
+    if (write_failing_) {
+      write_failing_ = false;
+      log::info("storage", "{}: appends succeed again", dir_.string());
+    }
+    return result;
+  } catch (const StorageError& e) {
+    count_storage_error(StorageWrite::kPartitionAppend);
+    // Once per episode: a full disk fails every produce request until space returns.
+    if (!write_failing_ && failure_.empty()) {
+      log::error("storage",
+                 "{}: {}; produce requests to this partition are answered KAFKA_STORAGE_ERROR "
+                 "(clients retry) and reads continue",
+                 dir_.string(), e.what());
+    }
+    write_failing_ = true;
+    throw;
+  }
+}
+
+PartitionLog::AppendResult PartitionLog::append_locked(std::span<uint8_t> batch) {
   LogConfig cfg = config();
   int64_t base = end_offset_;
   assign_base_offset(batch.data(), base);
@@ -245,6 +270,7 @@ void PartitionLog::flush() {
 void PartitionLog::retire(const std::string& reason) {
   std::lock_guard lock(append_mu_);
   if (failure_.empty()) failure_ = reason;
+  retired_ = true;
 }
 
 std::optional<std::string> PartitionLog::offline() const {
