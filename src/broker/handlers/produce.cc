@@ -45,6 +45,8 @@ ErrorCode error_for(SequenceVerdict verdict) {
       return ErrorCode::kOutOfOrderSequenceNumber;
     case SequenceVerdict::kFenced:
       return ErrorCode::kInvalidProducerEpoch;
+    case SequenceVerdict::kUnknownProducer:
+      return ErrorCode::kUnknownProducerId;
   }
   return ErrorCode::kUnknownServerError;
 }
