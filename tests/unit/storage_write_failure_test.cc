@@ -114,5 +114,33 @@ TEST(StorageWriteFailure, ARefusedOffsetCommitChangesNeitherJournalNorMemory) {
   EXPECT_EQ(replayed.fetch(key)->offset, 7) << "the commit after the failure survived replay";
 }
 
+TEST(StorageWriteFailure, RetentionFreesSpaceEvenWhenTheStartOffsetFileCannotBeWritten) {
+  TempDir dir;
+  LogConfig config;
+  config.segment_bytes = 1024;
+  config.retention_bytes = 2048;
+  int64_t end = 0;
+  {
+    auto log = PartitionLog::open(dir.path(), config);
+    for (int i = 0; i < 20; ++i) {
+      Bytes b = batch_of(1, std::string(300, 'x'));
+      log->append(b);
+    }
+    size_t segments = log->segment_count();
+    {
+      FileSizeLimit limit(1);  // no file can take even "42\n"
+      EXPECT_GT(log->enforce_retention(0), 0u) << "a full disk is when retention matters most";
+    }
+    EXPECT_LT(log->segment_count(), segments);
+    EXPECT_GT(log->log_start_offset(), 0);
+    EXPECT_EQ(records_readable(*log), log->log_end_offset() - log->log_start_offset());
+    end = log->log_end_offset();
+  }
+  auto reopened = PartitionLog::open(dir.path(), config);
+  EXPECT_EQ(reopened->log_end_offset(), end);
+  EXPECT_EQ(records_readable(*reopened), end - reopened->log_start_offset())
+      << "the stale start-offset file is clamped to the first remaining segment";
+}
+
 }  // namespace
 }  // namespace sluice::broker

@@ -240,7 +240,18 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   }
   if (new_start < 0) return 0;
   size_t before = segment_count();
-  if (new_start > start_offset_) raise_start_offset(new_start);
+  if (new_start > start_offset_) {
+    try {
+      raise_start_offset(new_start);
+    } catch (const StorageError& e) {
+      // A full disk is when retention matters most, yet replacing the start-offset file
+      // takes space. Whole segments may go without it: recovery starts a log no lower
+      // than its first remaining segment. The file catches up at the next raise.
+      log::warn("storage", "{}: deleting segments below offset {} for retention anyway: {}",
+                dir_.string(), new_start, e.what());
+      start_offset_ = new_start;
+    }
+  }
   drop_segments_below(new_start);
   return before - segment_count();
 }
