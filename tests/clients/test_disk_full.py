@@ -9,8 +9,8 @@ import errno
 import os
 import re
 import subprocess
-import time
 import unittest
+import urllib.request
 
 import broker  # noqa: F401  (makes the Debian client packages importable)
 from broker import BrokerTestCase, unique_name, wait_until
@@ -18,13 +18,13 @@ import ck_helpers
 import wire
 from ck_helpers import consume_partitions
 
-from confluent_kafka import KafkaError, TopicPartition
+from confluent_kafka import KafkaError
 
 OFFSET_COMMIT = 8
 NOT_COORDINATOR = 16
-KAFKA_STORAGE_ERROR = 56
 TMPFS_SIZE = "8m"
 PER_PRODUCER = 60
+ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 
 
 def offset_commit_v2(port, group, topic, partition, offset, metadata):
@@ -72,7 +72,7 @@ class DiskFull(BrokerTestCase):
     def setUp(self):
         super().setUp()
         self.broker = broker.BrokerProcess(tmpdir=os.path.join(self._tmp.name, "b"), start=False,
-                                           flush="always")
+                                           flush="always", admin="127.0.0.1:0")
         self.mount = self.broker.data_dir
         os.makedirs(self.mount)
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + TMPFS_SIZE, "tmpfs",
@@ -85,6 +85,15 @@ class DiskFull(BrokerTestCase):
         self.brokers.append(self.broker)
         self.broker.start()
 
+    def storage_errors(self, operation):
+        port = int(ADMIN_RE.search(self.broker.ready_line).group(1))
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+            page = r.read().decode()
+        m = re.search(r'^sluice_broker_storage_errors_total\{operation="%s"\} (\S+)$' % operation,
+                      page, re.M)
+        self.assertIsNotNone(m, "no storage-errors series for %s in /metrics" % operation)
+        return float(m.group(1))
+
     def stderr(self):
         with open(self.broker.stderr_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
@@ -96,6 +105,8 @@ class DiskFull(BrokerTestCase):
         p = ck_helpers.producer(self.broker.bootstrap)
         ck_helpers.produce_all(p, topic, [{"value": v, "partition": 0} for v in before])
         self.assertEqual(offset_commit_v2(port, "g", topic, 0, 10, ""), 0)
+        self.assertEqual(self.storage_errors("append"), 0)
+        self.assertEqual(self.storage_errors("offset_commit"), 0)
 
         filler = fill(self.mount)
         errors = []
@@ -137,6 +148,8 @@ class DiskFull(BrokerTestCase):
                         "the disk was full, yet everything was written")
 
         self.assertEqual(offset_commit_v2(port, "g", topic, 0, 20, "m" * 8000), NOT_COORDINATOR)
+        self.assertGreater(self.storage_errors("append"), 0)
+        self.assertEqual(self.storage_errors("offset_commit"), 1)
 
         # Everything written before the disk filled is still there.
         got, _ = consume_partitions(self.broker.bootstrap, topic, [0], timeout=60)
