@@ -22,6 +22,7 @@ from confluent_kafka import KafkaError
 
 OFFSET_COMMIT = 8
 NOT_COORDINATOR = 16
+KAFKA_STORAGE_ERROR = 56
 TMPFS_SIZE = "8m"
 PER_PRODUCER = 60
 ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
@@ -148,6 +149,8 @@ class DiskFull(BrokerTestCase):
                         "the disk was full, yet everything was written")
 
         self.assertEqual(offset_commit_v2(port, "g", topic, 0, 20, "m" * 8000), NOT_COORDINATOR)
+        self.assertEqual(wire.delete_records_v0(port, topic, {0: 1})[0], (-1, KAFKA_STORAGE_ERROR),
+                         "DeleteRecords cannot record its new start offset either")
         self.assertGreater(self.storage_errors("append"), 0)
         self.assertEqual(self.storage_errors("offset_commit"), 1)
 

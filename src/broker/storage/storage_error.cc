@@ -22,8 +22,8 @@ std::string storage_advice(int error_number) {
   switch (error_number) {
     case ENOSPC:
     case EDQUOT:
-      return "free space on the data dir's filesystem (delete topics or records, lower "
-             "retention, or grow the volume); writes resume by themselves";
+      return "free space on the data dir's filesystem (delete topics, remove other files "
+             "there, or grow the volume); writes resume by themselves";
     case EROFS:
       return "the data dir's filesystem is read-only: remount it read-write; writes resume by "
              "themselves";
