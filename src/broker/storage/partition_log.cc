@@ -83,9 +83,9 @@ void PartitionLog::recover() {
 PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
   std::lock_guard lock(append_mu_);
   if (retired_) throw PartitionRetired("cannot append to " + dir_.string() + ": " + failure_);
-  if (!failure_.empty())
-    throw StorageError("cannot append to " + dir_.string() + ": " + failure_, EIO);
   try {
+    if (!failure_.empty())
+      throw StorageError("cannot append to " + dir_.string() + ": " + failure_, EIO);
     AppendResult result = append_locked(batch);
     if (write_failing_) {
       write_failing_ = false;
