@@ -6,6 +6,7 @@
 
 #include "broker/handlers/handlers.h"
 #include "broker/metrics/broker_lag_reader.h"
+#include "broker/storage/storage_error.h"
 #include "common/clock.h"
 
 namespace sluice::broker {
@@ -116,6 +117,15 @@ void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext
   add("sluice_broker_partitions", "Partitions on the broker, over all topics", partitions);
   add("sluice_broker_log_size_bytes", "Bytes of every partition's segments in the data dir",
       log_bytes);
+  auto refused = family("sluice_broker_storage_errors_total",
+                        "Writes the data dir's disk refused (full, quota, read-only, I/O error), "
+                        "answered KAFKA_STORAGE_ERROR (append) or NOT_COORDINATOR (offset_commit)",
+                        CollectedFamily::Type::kCounter);
+  refused.samples.push_back(
+      {{{"operation", "append"}}, double(storage_errors(StorageWrite::kPartitionAppend))});
+  refused.samples.push_back(
+      {{{"operation", "offset_commit"}}, double(storage_errors(StorageWrite::kOffsetCommit))});
+  out.push_back(std::move(refused));
   std::error_code ec;
   const std::filesystem::space_info space = std::filesystem::space(ctx.options.data_dir, ec);
   if (!ec) {

@@ -1,6 +1,7 @@
 #include "broker/storage/segment_index.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,7 +54,13 @@ void IndexFile<Entry>::write_out(const Bytes& b) {
   size_t done = 0;
   while (fd_ >= 0 && done < b.size()) {
     ssize_t n = ::write(fd_, b.data() + done, b.size() - done);
-    if (n <= 0) return;  // a cache: a failed write only costs a rebuild at the next start
+    if (n <= 0) {
+      // A cache: a missing entry only makes lookups scan further, but half an entry
+      // would shift every later one, so cut it off (a full disk can still shrink).
+      struct stat st {};
+      if (done > 0 && ::fstat(fd_, &st) == 0) (void)!::ftruncate(fd_, st.st_size - off_t(done));
+      return;
+    }
     done += size_t(n);
   }
 }
