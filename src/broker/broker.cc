@@ -12,8 +12,10 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
                                            options.topic_defaults.log.flush.always);
   groups_ = std::make_unique<GroupCoordinator>(*offsets_, options.groups);
   producer_ids_ = std::make_unique<ProducerIdAllocator>(options.data_dir);
+  credentials_ = std::make_unique<security::ScramCredentialStore>(options.data_dir);
   ctx_ = std::unique_ptr<BrokerContext>(
       new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
+  ctx_->credentials = credentials_.get();
   server_ = std::make_unique<TcpServer>(
       ctx_->options.host, ctx_->options.port,
       [this](int fd, const std::string& peer) { serve_connection(*ctx_, fd, peer); });

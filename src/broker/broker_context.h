@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "broker/groups/group_coordinator.h"
 #include "broker/producers/producer_ids.h"
 #include "broker/producers/producer_registry.h"
+#include "broker/security/scram_credential_store.h"
 #include "broker/server/request_stats.h"
 #include "broker/storage/topic_store.h"
 
@@ -28,6 +30,11 @@ struct BrokerOptions {
   TopicDefaults topic_defaults;
   CoordinatorOptions groups;
   int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
+  // Authentication (docs/security.md). The listener's security.protocol:
+  // PLAINTEXT or SASL_PLAINTEXT (SSL and SASL_SSL arrive with TLS listeners).
+  std::string security_protocol = "PLAINTEXT";
+  std::vector<std::string> sasl_enabled_mechanisms = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+  std::vector<std::string> super_users;  // super.users: principals like "User:admin"
 };
 
 // A version counter bumped on every append; fetchers wait for it to move.
@@ -66,6 +73,8 @@ struct BrokerContext {
   DataSignal data;
   std::atomic<bool> stopping_flag{false};
   RequestStats requests;  // what connections received and answered, for metrics
+  // SCRAM (and PLAIN) logins; set by Broker, null only in unit tests without SASL.
+  security::ScramCredentialStore* credentials = nullptr;
 
   bool stopping() const { return stopping_flag; }
 };

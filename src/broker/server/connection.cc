@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "broker/handlers/handlers.h"
+#include "broker/security/sasl_gate.h"
 #include "common/log.h"
 
 namespace sluice::broker {
@@ -103,6 +104,7 @@ void serve_connection(BrokerContext& ctx, int fd, const std::string& peer) {
   Session session;
   session.peer = peer;
   session.host = peer.substr(0, peer.rfind(':'));
+  session.security_protocol = ctx.options.security_protocol;
   Bytes frame;
   for (;;) {
     uint8_t size_buf[4];
@@ -115,6 +117,13 @@ void serve_connection(BrokerContext& ctx, int fd, const std::string& peer) {
     }
     frame.resize(size_t(size));
     if (!read_full(fd, frame.data(), frame.size())) return;
+    auto verdict = security::screen_frame(ctx, session, frame);
+    if (verdict.action == security::GateVerdict::Action::kClose) return;
+    if (verdict.action == security::GateVerdict::Action::kReplyRaw) {
+      iovec raw{verdict.raw_reply.data(), verdict.raw_reply.size()};
+      if (!write_all(fd, &raw, 1)) return;
+      continue;
+    }
     const int16_t api_key = int16_t(load_be16(frame.data()));
     ctx.requests.received(api_key, frame.size() + 4);
     try {

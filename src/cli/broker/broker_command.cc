@@ -3,10 +3,12 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "broker/broker.h"
 #include "broker/metrics/broker_metrics.h"
+#include "broker/security/super_users.h"
 #include "broker/storage/log_config.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
@@ -30,7 +32,29 @@ struct BrokerFlags {
   int64_t retention_check_ms = 300'000;
   int32_t initial_rebalance_delay_ms = 1000;
   std::string admin;  // HOST:PORT for /healthz, /readyz and /metrics; empty: none
+  std::string security_protocol = "PLAINTEXT";
+  std::string sasl_mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
+  std::string super_users;
 };
+
+// --security-protocol, --sasl-enabled-mechanisms, --super-users (docs/security.md).
+void apply_security_flags(const BrokerFlags& f, broker::BrokerOptions& opts) {
+  opts.security_protocol = f.security_protocol;
+  opts.sasl_enabled_mechanisms.clear();
+  std::stringstream list(f.sasl_mechanisms);
+  for (std::string m; std::getline(list, m, ',');) {
+    if (m.empty()) continue;
+    if (m != "PLAIN" && m != "SCRAM-SHA-256" && m != "SCRAM-SHA-512") {
+      throw std::invalid_argument("--sasl-enabled-mechanisms: '" + m +
+                                  "' is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512");
+    }
+    opts.sasl_enabled_mechanisms.push_back(m);
+  }
+  if (opts.security_protocol == "SASL_PLAINTEXT" && opts.sasl_enabled_mechanisms.empty()) {
+    throw std::invalid_argument("--security-protocol SASL_PLAINTEXT needs at least one mechanism");
+  }
+  opts.super_users = broker::security::parse_super_users(f.super_users);
+}
 
 // The broker's own liveness endpoint (runbook: a probe on every process) and its
 // metrics (docs/metrics.md: requests, bytes, disk, consumer-group lag). Ready
@@ -76,6 +100,7 @@ int run(const BrokerFlags& f) {
   log.segment_bytes = f.segment_bytes;
   log.max_message_bytes = f.max_message_bytes;
   opts.groups.initial_rebalance_delay_ms = f.initial_rebalance_delay_ms;
+  apply_security_flags(f, opts);
 
   // Block the stop signals before any thread starts, so only the waiter below sees them.
   sigset_t stop_signals;
@@ -93,6 +118,10 @@ int run(const BrokerFlags& f) {
                                        : "";
   std::printf("sluice broker listening on %s:%d (data dir %s, flush %s%s)\n", opts.host.c_str(),
               b.port(), f.data_dir.c_str(), f.flush.c_str(), admin_note.c_str());
+  if (opts.security_protocol != "PLAINTEXT") {
+    log::info("broker", "{} listener: SASL mechanisms {}, super users '{}'", opts.security_protocol,
+              f.sasl_mechanisms, f.super_users);
+  }
   std::fflush(stdout);
   std::thread waiter([&] {
     int sig = 0;
@@ -147,6 +176,17 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--group-initial-rebalance-delay-ms", flags->initial_rebalance_delay_ms,
                   "How long a new group waits for more members before its first rebalance")
       ->capture_default_str();
+  cmd->add_option("--security-protocol", flags->security_protocol,
+                  "PLAINTEXT, or SASL_PLAINTEXT to require SASL authentication "
+                  "(users: `sluice users add`)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"PLAINTEXT", "SASL_PLAINTEXT"}));
+  cmd->add_option("--sasl-enabled-mechanisms", flags->sasl_mechanisms,
+                  "Comma-separated SASL mechanisms offered (sasl.enabled.mechanisms)")
+      ->capture_default_str();
+  cmd->add_option("--super-users", flags->super_users,
+                  "Principals allowed everything, e.g. 'User:admin;User:ops' (super.users); "
+                  "only they may manage SCRAM credentials on a SASL listener");
   cmd->require_subcommand(0, 1);
   auto check_flags = std::make_shared<KafkaFlags>();
   CLI::App* check_cmd =
