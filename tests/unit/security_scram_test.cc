@@ -39,8 +39,10 @@ ScramExchange::NonceSource fixed_nonce(std::string nonce) {
 }
 
 // A SCRAM client from RFC 5802's formulas: the final message for `password`.
+// `nonce_prefix` goes before the nonce in the final message, as librdkafka 2.0 does.
 std::string client_final(ScramMechanism m, const std::string& client_first_bare,
-                         const std::string& server_first, const std::string& password) {
+                         const std::string& server_first, const std::string& password,
+                         const std::string& nonce_prefix = "") {
   std::string nonce, salt;
   int iterations = 0;
   std::stringstream in(server_first);
@@ -49,7 +51,7 @@ std::string client_final(ScramMechanism m, const std::string& client_first_bare,
     if (attr.starts_with("s=")) salt = *base64::decode(attr.substr(2));
     if (attr.starts_with("i=")) iterations = std::stoi(attr.substr(2));
   }
-  std::string without_proof = "c=biws,r=" + nonce;
+  std::string without_proof = "c=biws,r=" + nonce_prefix + nonce;
   std::string auth = client_first_bare + "," + server_first + "," + without_proof;
   std::string salted = salted_password(m, password, salt, iterations);
   std::string client_key = hmac(m, salted, "Client Key");
@@ -73,6 +75,18 @@ TEST_F(ScramTest, Rfc7677ExchangeMatchesByteForByte) {
   ASSERT_EQ(last.status, Status::kDone) << last.error;
   EXPECT_EQ(last.response, kRfcServerFinal);
   EXPECT_EQ(last.user, "user");
+}
+
+// librdkafka 2.0 sends its own nonce again before the combined one; Kafka
+// accepts a final nonce that ends with the server's, and so do we.
+TEST_F(ScramTest, AFinalNonceEndingWithTheServersIsAccepted) {
+  store_.upsert("user", ScramMechanism::kSha256, rfc_credential());
+  ScramExchange server(ScramMechanism::kSha256, store_);
+  SaslStep first = server.step("n,,n=user,r=cnonce");
+  ASSERT_EQ(first.status, Status::kContinue);
+  SaslStep last = server.step(
+      client_final(ScramMechanism::kSha256, "n=user,r=cnonce", first.response, "pencil", "cnonce"));
+  EXPECT_EQ(last.status, Status::kDone) << last.error;
 }
 
 TEST_F(ScramTest, Sha512ExchangeWithTheRightPasswordSucceeds) {
