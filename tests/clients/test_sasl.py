@@ -135,6 +135,37 @@ class ClientsAuthenticate(SaslBrokerTestCase):
                 self.assertEqual(got, [b"k%d" % i for i in range(30)], self.broker_log())
 
 
+class SluiceClientsLogIn(SaslBrokerTestCase):
+    def sluice(self, *args, env=None, data=None):
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        return subprocess.run([sluice_bin()] + list(args), input=data, text=True,
+                              capture_output=True, timeout=90, env=full_env)
+
+    def test_cli_clients_take_sasl_settings_from_the_environment(self):
+        topic = unique_name("cli-sasl")
+        as_alice = login_env(ALICE, ALICE_PW, "SCRAM-SHA-512")
+        r = self.sluice("topics", "create", topic, "--bootstrap", self.broker.bootstrap,
+                        env=as_alice)
+        self.assertEqual(r.returncode, 0, r.stderr + self.broker_log())
+        r = self.sluice("topics", "produce", topic, "-q", "--bootstrap", self.broker.bootstrap,
+                        env=as_alice, data="one\ntwo\n")
+        self.assertEqual(r.returncode, 0, r.stderr + self.broker_log())
+        r = self.sluice("topics", "consume", topic, "--bootstrap", self.broker.bootstrap,
+                        env=as_alice)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([line.split('"value":"')[1].split('"')[0]
+                          for line in r.stdout.splitlines()], ["one", "two"])
+        r = self.kcat("-C", "-t", topic, "-e", "-q")
+        self.assertEqual(r.stdout.split(), ["one", "two"])
+
+        r = self.sluice("broker", "check", "--bootstrap", self.broker.bootstrap,
+                        "--timeout-ms", "3000")
+        self.assertNotEqual(r.returncode, 0, "a CLI without credentials reached a SASL broker")
+        r = self.sluice("broker", "check", "--bootstrap", self.broker.bootstrap, env=as_alice)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+
 class Refusals(SaslBrokerTestCase):
     def test_wrong_password_is_sasl_authentication_failed_with_a_clear_message(self):
         errors = []
