@@ -166,6 +166,20 @@ class SluiceClientsLogIn(SaslBrokerTestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
+    def test_the_profile_supplies_the_login(self):
+        profile = os.path.join(self._tmp.name, "profile.yaml")
+        with open(profile, "w") as f:
+            f.write("bootstrap: %s\nsecurity.protocol: SASL_PLAINTEXT\n"
+                    "sasl.mechanism: SCRAM-SHA-256\nsasl.username: %s\nsasl.password: %s\n"
+                    % (self.broker.bootstrap, ALICE, ALICE_PW))
+        r = self.sluice("broker", "check", env={"SLUICE_CONFIG": profile})
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + self.broker_log())
+        # The environment wins over the profile: a wrong password there is used, and refused.
+        r = self.sluice("broker", "check", "--timeout-ms", "3000",
+                        env={"SLUICE_CONFIG": profile, "SLUICE_SASL_PASSWORD": "wrong"})
+        self.assertNotEqual(r.returncode, 0)
+
+
 class Refusals(SaslBrokerTestCase):
     def test_wrong_password_is_sasl_authentication_failed_with_a_clear_message(self):
         errors = []
