@@ -14,8 +14,10 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
                                            options.topic_defaults.log.flush.always);
   groups_ = std::make_unique<GroupCoordinator>(*offsets_, options.groups);
   producer_ids_ = std::make_unique<ProducerIdAllocator>(options.data_dir);
+  credentials_ = std::make_unique<security::ScramCredentialStore>(options.data_dir);
   ctx_ = std::unique_ptr<BrokerContext>(
       new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
+  ctx_->credentials = credentials_.get();
   server_ = std::make_unique<EventServer>(*ctx_);
   // Advertise the port actually bound unless told otherwise, so --listen HOST:0 works.
   for (ListenerConfig& l : ctx_->options.listeners) {

@@ -41,6 +41,7 @@ class Broker {
   std::unique_ptr<OffsetStore> offsets_;
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<ProducerIdAllocator> producer_ids_;
+  std::unique_ptr<security::ScramCredentialStore> credentials_;
   std::unique_ptr<BrokerContext> ctx_;
   std::unique_ptr<EventServer> server_;
   std::thread maintenance_thread_;

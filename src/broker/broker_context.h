@@ -17,6 +17,7 @@
 #include "broker/producers/producer_registry.h"
 #include "broker/server/connection_stats.h"
 #include "broker/server/listener_config.h"
+#include "broker/security/scram_credential_store.h"
 #include "broker/server/request_stats.h"
 #include "broker/storage/topic_store.h"
 
@@ -46,6 +47,10 @@ struct BrokerOptions {
       if (l.name == name) return l;
     return listeners.front();
   }
+  // Authentication (docs/security.md): the mechanisms SASL listeners offer and
+  // the principals every authorization check lets through (super.users).
+  std::vector<std::string> sasl_enabled_mechanisms = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+  std::vector<std::string> super_users;  // principals like "User:admin"
 };
 
 // A version counter bumped on every append; fetchers wait for it to move,
@@ -91,6 +96,8 @@ struct BrokerContext {
   std::atomic<bool> stopping_flag{false};
   RequestStats requests;        // what connections received and answered, for metrics
   ConnectionStats connections;  // what the event loop accepted, refused and holds
+  // SCRAM (and PLAIN) logins; set by Broker, null only in unit tests without SASL.
+  security::ScramCredentialStore* credentials = nullptr;
 
   bool stopping() const { return stopping_flag; }
 };

@@ -29,6 +29,9 @@ enum class ErrorCode : int16_t {
   kRebalanceInProgress = 27,
   kInvalidCommitOffsetSize = 28,
   kTopicAuthorizationFailed = 29,
+  kClusterAuthorizationFailed = 31,
+  kUnsupportedSaslMechanism = 33,
+  kIllegalSaslState = 34,
   kUnsupportedVersion = 35,
   kTopicAlreadyExists = 36,
   kInvalidPartitions = 37,
@@ -48,6 +51,10 @@ enum class ErrorCode : int16_t {
   kGroupSubscribedToTopic = 86,
   kUnknownServerError = -1,
   kKafkaStorageError = 56,
+  kSaslAuthenticationFailed = 58,
+  kResourceNotFound = 91,
+  kDuplicateResource = 92,
+  kUnacceptableCredential = 93,
   kInvalidRecord = 87,
 };
 
