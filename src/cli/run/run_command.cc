@@ -98,10 +98,14 @@ void add_routes(ops::AdminServer& admin, Runtimes& runtimes) {
     bool ready = true;
     for (auto& rt : runtimes) {
       auto s = rt->status();
-      bool ok = s.assigned_partitions > 0;
+      // A stage that cannot make progress takes no traffic: its load balancer
+      // (and `sluice up`'s probe) must see it, not a 200 while nothing commits.
+      const std::optional<pipeline::Stall> stall = rt->stall();
+      bool ok = s.assigned_partitions > 0 && !stall;
       ready = ready && ok;
       detail += fmt::format("stage {}: {} partition(s) assigned{}\n", s.stage,
                             s.assigned_partitions, s.paused ? " (paused)" : "");
+      if (stall) detail += fmt::format("stage {}: {}\n", s.stage, stall->describe());
     }
     return ops::HealthStatus{ready, detail};
   });

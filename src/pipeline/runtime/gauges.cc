@@ -26,7 +26,7 @@ void Gauges::ask_group_committed(kafka::Consumer& consumer,
   }
 }
 
-void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, int64_t now_ms) {
+int64_t Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, int64_t now_ms) {
   auto inputs_of = [](const PartitionState& state) {
     LagInputs in;
     in.committable = state.tracker.committable();
@@ -70,6 +70,7 @@ void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, in
     metrics_.breaker_state(b->config().name, int(b->state()), b->times_opened());
   metrics_.assigned(assigned);
   metrics_.connected(connected, connected);
+  return total_lag;
 }
 
 }  // namespace sluice::pipeline
