@@ -277,10 +277,14 @@ void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome
   if (!outcome.ok) return handle_failure(std::move(job), outcome);
   processed_ += 1;
   if (outcome.deferred && sink_) {
+    watchdog_.delivered(job->tp, job->offset);  // nothing of it waits on the producer any more
     partitions_.defer(std::move(job));  // false: revoked meanwhile, the new owner re-reads it
     return;
   }
-  if (!sent) return partitions_.done(job->tp, job->offset);  // no outputs
+  if (!sent) {  // no outputs: done, whatever earlier attempts failed to deliver
+    watchdog_.delivered(job->tp, job->offset);
+    return partitions_.done(job->tp, job->offset);
+  }
   delivery_->outcome_handled(std::move(job));
 }
 

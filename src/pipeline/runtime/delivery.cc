@@ -79,7 +79,10 @@ void Delivery::outcome_handled(std::shared_ptr<InFlight> job) {
 }
 
 void Delivery::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs) {
-  if (outputs.empty()) return partitions_.done(job->tp, job->offset);
+  if (outputs.empty()) {
+    if (watchdog_) watchdog_->delivered(job->tp, job->offset);
+    return partitions_.done(job->tp, job->offset);
+  }
   job->remaining = int(outputs.size());
   if (PartitionState* state = partitions_.find(job->tp)) state->unacked += 1;
   InFlight* raw = job.get();
