@@ -166,7 +166,8 @@ void StageRuntime::poll_once() {
     }
   }
   if (now >= next_gauges_ms_) {
-    const int64_t lag = gauges_.refresh(*consumer_, assignment_.count(), connected_, now_ms());
+    const int64_t lag =
+        gauges_.refresh(stage_.input, *consumer_, assignment_.count(), connected_, now_ms());
     // A stage paused on purpose (an operator, an open breaker) is held, not stuck.
     watchdog_.check(lag, operator_paused_ || breakers_.any_open(), now_ms());
     next_gauges_ms_ = now + kGaugeIntervalMs;
