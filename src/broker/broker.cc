@@ -14,11 +14,25 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
   producer_ids_ = std::make_unique<ProducerIdAllocator>(options.data_dir);
   ctx_ = std::unique_ptr<BrokerContext>(
       new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
+  start_authorizer();
   server_ = std::make_unique<TcpServer>(
       ctx_->options.host, ctx_->options.port,
       [this](int fd, const std::string& peer) { serve_connection(*ctx_, fd, peer); });
   // Advertise the port actually bound, so --listen HOST:0 works for tests.
   ctx_->options.port = server_->port();
+}
+
+void Broker::start_authorizer() {
+  const BrokerOptions& o = ctx_->options;
+  if (o.authorizer.empty()) return;
+  if (o.authorizer != "acl")
+    throw std::runtime_error("unknown authorizer '" + o.authorizer + "'; the one there is: acl");
+  acls_ = std::make_unique<acl::AclStore>(o.data_dir);
+  authorizer_ = std::make_unique<acl::Authorizer>(*acls_, o.super_users);
+  ctx_->authorizer = authorizer_.get();
+  log::info("broker", "authorizer on: {} ACL(s) from {}, {} super user(s); no ACL means no access",
+            acls_->snapshot()->size(), acl::AclStore::file_in(o.data_dir).string(),
+            o.super_users.size());
 }
 
 Broker::~Broker() {

@@ -8,8 +8,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <string>
 
+#include "broker/acl/acl_authorizer.h"
+#include "broker/acl/denials.h"
 #include "broker/groups/group_coordinator.h"
 #include "broker/producers/producer_ids.h"
 #include "broker/producers/producer_registry.h"
@@ -28,6 +31,10 @@ struct BrokerOptions {
   TopicDefaults topic_defaults;
   CoordinatorOptions groups;
   int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
+  // authorizer.class.name: "" (none: every request is allowed) or "acl" (the
+  // ACLs in <data dir>/acls decide, docs/security.md).
+  std::string authorizer;
+  std::set<std::string> super_users;  // super.users, principals as "User:NAME"
 };
 
 // A version counter bumped on every append; fetchers wait for it to move.
@@ -65,7 +72,9 @@ struct BrokerContext {
   ProducerRegistry producers;
   DataSignal data;
   std::atomic<bool> stopping_flag{false};
-  RequestStats requests;  // what connections received and answered, for metrics
+  RequestStats requests;                  // what connections received and answered, for metrics
+  acl::Authorizer* authorizer = nullptr;  // null: authorization is off
+  acl::Denials denials;                   // requests the authorizer refused
 
   bool stopping() const { return stopping_flag; }
 };

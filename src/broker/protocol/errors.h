@@ -28,6 +28,8 @@ enum class ErrorCode : int16_t {
   kRebalanceInProgress = 27,
   kInvalidCommitOffsetSize = 28,
   kTopicAuthorizationFailed = 29,
+  kGroupAuthorizationFailed = 30,
+  kClusterAuthorizationFailed = 31,
   kUnsupportedVersion = 35,
   kTopicAlreadyExists = 36,
   kInvalidPartitions = 37,
@@ -46,6 +48,8 @@ enum class ErrorCode : int16_t {
   kFencedInstanceId = 82,
   kGroupSubscribedToTopic = 86,
   kUnknownServerError = -1,
+  kTransactionalIdAuthorizationFailed = 53,
+  kSecurityDisabled = 54,
   kKafkaStorageError = 56,
   kInvalidRecord = 87,
 };

@@ -29,7 +29,9 @@ struct BrokerFlags {
   int32_t max_message_bytes = 1048588;
   int64_t retention_check_ms = 300'000;
   int32_t initial_rebalance_delay_ms = 1000;
-  std::string admin;  // HOST:PORT for /healthz, /readyz and /metrics; empty: none
+  std::string admin;        // HOST:PORT for /healthz, /readyz and /metrics; empty: none
+  std::string authorizer;   // authorizer.class.name: "" or "acl"
+  std::string super_users;  // super.users: "User:a;User:b"
 };
 
 // The broker's own liveness endpoint (runbook: a probe on every process) and its
@@ -76,6 +78,8 @@ int run(const BrokerFlags& f) {
   log.segment_bytes = f.segment_bytes;
   log.max_message_bytes = f.max_message_bytes;
   opts.groups.initial_rebalance_delay_ms = f.initial_rebalance_delay_ms;
+  opts.authorizer = f.authorizer;
+  opts.super_users = broker::acl::parse_super_users(f.super_users);
 
   // Block the stop signals before any thread starts, so only the waiter below sees them.
   sigset_t stop_signals;
@@ -147,6 +151,13 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--group-initial-rebalance-delay-ms", flags->initial_rebalance_delay_ms,
                   "How long a new group waits for more members before its first rebalance")
       ->capture_default_str();
+  cmd->add_option("--authorizer", flags->authorizer,
+                  "'acl': ACLs decide every request, no ACL means no access (Kafka's "
+                  "authorizer.class.name; manage them with `sluice acls`)")
+      ->check(CLI::IsMember({"", "acl"}));
+  cmd->add_option("--super-users", flags->super_users,
+                  "Principals the authorizer always allows, e.g. 'User:admin;User:ops' (Kafka's "
+                  "super.users)");
   cmd->require_subcommand(0, 1);
   auto check_flags = std::make_shared<KafkaFlags>();
   CLI::App* check_cmd =

@@ -1,0 +1,37 @@
+#include "broker/handlers/acl_wire.h"
+
+#include "broker/handlers/authorize.h"
+
+namespace sluice::broker::handlers {
+
+acl::AclFilter to_filter(const protocol::AclFilterData& f) {
+  acl::AclFilter out;
+  out.type = acl::ResourceType(f.resource_type);
+  out.name = f.resource_name;
+  out.pattern = acl::PatternType(f.pattern_type);
+  out.principal = f.principal;
+  out.host = f.host;
+  out.operation = acl::Operation(f.operation);
+  out.permission = acl::Permission(f.permission_type);
+  return out;
+}
+
+acl::AclBinding to_binding(const protocol::CreateAclsRequest::Creation& c) {
+  return {{acl::ResourceType(c.resource_type), c.resource_name, acl::PatternType(c.pattern_type)},
+          {c.principal, c.host, acl::Operation(c.operation), acl::Permission(c.permission_type)}};
+}
+
+AclGate acl_gate(BrokerContext& ctx, const protocol::Request& req, acl::Operation op) {
+  if (!ctx.authorizer) {
+    return {protocol::ErrorCode::kSecurityDisabled,
+            "no authorizer is configured on this broker (start it with --authorizer acl)"};
+  }
+  if (!authorized(ctx, req, op, acl::Resource::cluster())) {
+    return {protocol::ErrorCode::kClusterAuthorizationFailed, std::string("managing ACLs needs ") +
+                                                                  std::string(acl::name_of(op)) +
+                                                                  " on the CLUSTER resource"};
+  }
+  return {};
+}
+
+}  // namespace sluice::broker::handlers
