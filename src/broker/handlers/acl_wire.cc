@@ -27,9 +27,10 @@ AclGate acl_gate(BrokerContext& ctx, const protocol::Request& req, acl::Operatio
             "no authorizer is configured on this broker (start it with --authorizer acl)"};
   }
   if (!authorized(ctx, req, op, acl::Resource::cluster())) {
-    return {protocol::ErrorCode::kClusterAuthorizationFailed, std::string("managing ACLs needs ") +
-                                                                  std::string(acl::name_of(op)) +
-                                                                  " on the CLUSTER resource"};
+    std::string why = "cluster authorization failed: managing ACLs needs " +
+                      std::string(acl::name_of(op)) +
+                      " on the CLUSTER resource (kafka-cluster); a super user can grant it";
+    return {protocol::ErrorCode::kClusterAuthorizationFailed, std::move(why)};
   }
   return {};
 }
