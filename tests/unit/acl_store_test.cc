@@ -51,6 +51,15 @@ TEST(AclStore, AddingAnExistingAclChangesNothing) {
   EXPECT_EQ(store.snapshot()->size(), 1u);
 }
 
+TEST(AclStore, AnInvalidAclIsNotStoredNorAreItsCompanions) {
+  testing::TempDir dir("acl-store");
+  AclStore store(dir.path());
+  AclBinding invalid = binding("x");
+  invalid.entry.principal = "alice";
+  EXPECT_THROW(store.add({binding("orders"), invalid}), std::invalid_argument);
+  EXPECT_TRUE(store.snapshot()->empty());
+}
+
 TEST(AclStore, RemoveReturnsWhatEachFilterMatchedAndPersistsIt) {
   testing::TempDir dir("acl-store");
   AclStore store(dir.path());

@@ -41,6 +41,10 @@ std::vector<AclBinding> AclStore::list(const AclFilter& filter) const {
 }
 
 void AclStore::add(const std::vector<AclBinding>& bindings) {
+  for (const AclBinding& b : bindings) {
+    if (auto why = invalid_reason(b))
+      throw std::invalid_argument("cannot store ACL " + describe(b) + ": " + *why);
+  }
   std::lock_guard lock(mu_);
   std::vector<AclBinding> next = *acls_;
   for (const AclBinding& b : bindings) {

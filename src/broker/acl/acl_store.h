@@ -32,7 +32,8 @@ class AclStore {
   // The ACLs `filter` selects, sorted (so equal resource patterns are adjacent).
   std::vector<AclBinding> list(const AclFilter& filter) const;
   // Adds the bindings not already present (adding an existing ACL is not an
-  // error, as in Kafka). Every binding must be valid (invalid_reason()).
+  // error, as in Kafka). Throws std::invalid_argument, storing nothing, when
+  // one is invalid (invalid_reason()).
   void add(const std::vector<AclBinding>& bindings);
   // Removes, for each filter, the ACLs it matches; returns them per filter.
   std::vector<std::vector<AclBinding>> remove(const std::vector<AclFilter>& filters);
