@@ -16,9 +16,15 @@ acl::AclFilter to_filter(const protocol::AclFilterData& f) {
   return out;
 }
 
-acl::AclBinding to_binding(const protocol::CreateAclsRequest::Creation& c) {
-  return {{acl::ResourceType(c.resource_type), c.resource_name, acl::PatternType(c.pattern_type)},
-          {c.principal, c.host, acl::Operation(c.operation), acl::Permission(c.permission_type)}};
+acl::AclBinding to_binding(const protocol::AclData& a) {
+  return {{acl::ResourceType(a.resource_type), a.resource_name, acl::PatternType(a.pattern_type)},
+          {a.principal, a.host, acl::Operation(a.operation), acl::Permission(a.permission_type)}};
+}
+
+protocol::AclData to_data(const acl::AclBinding& b) {
+  return {int8_t(b.pattern.type),    b.pattern.name, int8_t(b.pattern.pattern),
+          b.entry.principal,         b.entry.host,   int8_t(b.entry.operation),
+          int8_t(b.entry.permission)};
 }
 
 AclGate acl_gate(BrokerContext& ctx, const protocol::Request& req, acl::Operation op) {

@@ -15,7 +15,8 @@
 namespace sluice::broker::handlers {
 
 acl::AclFilter to_filter(const protocol::AclFilterData& f);
-acl::AclBinding to_binding(const protocol::CreateAclsRequest::Creation& c);
+acl::AclBinding to_binding(const protocol::AclData& a);
+protocol::AclData to_data(const acl::AclBinding& b);
 
 // Whether the ACL APIs may run: SECURITY_DISABLED without an authorizer (as
 // Kafka answers), CLUSTER_AUTHORIZATION_FAILED without `op` on the cluster.

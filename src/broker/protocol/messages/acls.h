@@ -78,28 +78,30 @@ struct DescribeAclsResponse {
   }
 };
 
+// One ACL: a CreateAcls creation, and each ACL a DeleteAcls filter matched.
+struct AclData {
+  int8_t resource_type = 0;
+  std::string resource_name;
+  int8_t pattern_type = 3;  // LITERAL before v1
+  std::string principal;
+  std::string host;
+  int8_t operation = 0;
+  int8_t permission_type = 0;
+  template <class V>
+  void visit(V& v) {
+    v(resource_type);
+    v(resource_name);
+    v(pattern_type, since(1));
+    v(principal);
+    v(host);
+    v(operation);
+    v(permission_type);
+  }
+};
+
 struct CreateAclsRequest {
   static constexpr int16_t kKey = 30;
-  struct Creation {
-    int8_t resource_type = 0;
-    std::string resource_name;
-    int8_t pattern_type = 3;
-    std::string principal;
-    std::string host;
-    int8_t operation = 0;
-    int8_t permission_type = 0;
-    template <class V>
-    void visit(V& v) {
-      v(resource_type);
-      v(resource_name);
-      v(pattern_type, since(1));
-      v(principal);
-      v(host);
-      v(operation);
-      v(permission_type);
-    }
-  };
-  std::vector<Creation> creations;
+  std::vector<AclData> creations;
   template <class V>
   void visit(V& v) {
     v(creations);
@@ -140,24 +142,12 @@ struct DeleteAclsResponse {
   struct MatchingAcl {
     int16_t error_code = 0;
     NullableString error_message;
-    int8_t resource_type = 0;
-    std::string resource_name;
-    int8_t pattern_type = 3;
-    std::string principal;
-    std::string host;
-    int8_t operation = 0;
-    int8_t permission_type = 0;
+    AclData acl;
     template <class V>
     void visit(V& v) {
       v(error_code);
       v(error_message);
-      v(resource_type);
-      v(resource_name);
-      v(pattern_type, since(1));
-      v(principal);
-      v(host);
-      v(operation);
-      v(permission_type);
+      acl.visit(v);  // the ACL's fields follow inline, not as a nested struct
     }
   };
   struct FilterResult {
