@@ -1,12 +1,14 @@
 #include "broker/broker.h"
 
-#include "broker/server/connection.h"
+#include "broker/server/fd_limit.h"
 #include "common/clock.h"
 #include "common/log.h"
 
 namespace sluice::broker {
 
 Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintenance_(maintenance) {
+  validate_listeners(options.listeners);
+  raise_fd_limit();
   topics_ = std::make_unique<TopicStore>(options.data_dir, options.topic_defaults);
   offsets_ = std::make_unique<OffsetStore>(options.data_dir / "groups",
                                            options.topic_defaults.log.flush.always);
@@ -15,11 +17,14 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
   ctx_ = std::unique_ptr<BrokerContext>(
       new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
   start_authorizer();
-  server_ = std::make_unique<TcpServer>(
-      ctx_->options.host, ctx_->options.port,
-      [this](int fd, const std::string& peer) { serve_connection(*ctx_, fd, peer); });
-  // Advertise the port actually bound, so --listen HOST:0 works for tests.
-  ctx_->options.port = server_->port();
+  server_ = std::make_unique<EventServer>(*ctx_);
+  // Advertise the port actually bound unless told otherwise, so --listen HOST:0 works.
+  for (ListenerConfig& l : ctx_->options.listeners) {
+    if (l.advertised_host.empty()) l.advertised_host = l.host;
+    if (l.advertised_port == 0) l.advertised_port = l.port;
+    log::info("broker", "listener {} ({}) on {}:{}, advertised as {}:{}", l.name,
+              l.security_protocol, l.host, l.port, l.advertised_host, l.advertised_port);
+  }
 }
 
 void Broker::start_authorizer() {

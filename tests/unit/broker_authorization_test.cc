@@ -28,6 +28,7 @@ class BrokerAuthorization : public ::testing::Test {
  protected:
   BrokerAuthorization() {
     ctx.options.data_dir = dir.path();
+    ctx.options.listeners.emplace_back();  // what Metadata advertises
     ctx.authorizer = &authorizer;
     session.principal = "User:alice";
     session.host = "10.0.0.1";
