@@ -246,7 +246,7 @@ class UsersCommand(SaslBrokerTestCase):
         r = users("add", "eve", "--bootstrap", self.broker.bootstrap, "--password-stdin",
                   password="eve-pw\n", env=as_alice)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("only super users may alter SCRAM credentials", r.stderr)
+        self.assertIn("not allowed to alter SCRAM credentials", r.stderr)
         r = users("list", "--bootstrap", self.broker.bootstrap, env=as_alice)
         self.assertNotEqual(r.returncode, 0)
         self.assertFalse(self.can_login("eve", "eve-pw"))

@@ -1,5 +1,6 @@
 #include <set>
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/scram_credentials.h"
@@ -17,8 +18,9 @@ protocol::AlterUserScramCredentialsResponse deny_all(
   for (const auto& d : in.deletions) users.insert(d.name);
   for (const auto& u : in.upsertions) users.insert(u.name);
   for (const auto& user : users) {
-    out.results.push_back({user, protocol::code(protocol::ErrorCode::kClusterAuthorizationFailed),
-                           "only super users may alter SCRAM credentials"});
+    out.results.push_back(
+        {user, protocol::code(protocol::ErrorCode::kClusterAuthorizationFailed),
+         "not allowed to alter SCRAM credentials: needs ALTER on the cluster, or a super user"});
   }
   return out;
 }
@@ -29,7 +31,7 @@ std::optional<Bytes> alter_user_scram_credentials(BrokerContext& ctx,
                                                   const protocol::Request& req) {
   return protocol::serve<protocol::AlterUserScramCredentialsRequest>(
       req, [&](const protocol::AlterUserScramCredentialsRequest& in) {
-        if (!security::may_manage_credentials(ctx.options, *req.session)) {
+        if (!may_manage_credentials(ctx, req, acl::Operation::kAlter)) {
           return std::optional(deny_all(in));
         }
         return std::optional(security::alter_scram_credentials(*ctx.credentials, in));

@@ -7,19 +7,21 @@
 
 namespace sluice::broker::security {
 
-std::vector<std::string> parse_super_users(const std::string& list) {
-  std::vector<std::string> out;
+std::set<std::string> parse_super_users(const std::string& list) {
+  std::set<std::string> out;
   size_t start = 0;
   while (start <= list.size()) {
     size_t end = std::min(list.find(';', start), list.size());
     std::string entry = list.substr(start, end - start);
+    entry.erase(0, entry.find_first_not_of(' '));
+    entry.erase(entry.find_last_not_of(' ') + 1);
     size_t colon = entry.find(':');
     if (!entry.empty()) {
       if (colon == std::string::npos || colon == 0 || colon + 1 == entry.size()) {
         throw std::invalid_argument("super user '" + entry +
                                     "' must be a principal like User:alice (separate with ';')");
       }
-      out.push_back(entry);
+      out.insert(entry);
     }
     start = end + 1;
   }
@@ -27,8 +29,7 @@ std::vector<std::string> parse_super_users(const std::string& list) {
 }
 
 bool is_super_user(const BrokerOptions& options, const Session& session) {
-  return session.authenticated && std::find(options.super_users.begin(), options.super_users.end(),
-                                            session.principal) != options.super_users.end();
+  return session.authenticated && options.super_users.count(session.principal) > 0;
 }
 
 bool may_manage_credentials(const BrokerOptions& options, const Session& session) {

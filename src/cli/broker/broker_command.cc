@@ -40,6 +40,7 @@ struct BrokerFlags {
   std::string security_protocol = "PLAINTEXT";  // of the --listen listener
   std::string sasl_mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
   std::string super_users;
+  std::string authorizer;  // authorizer.class.name: "" or "acl"
 };
 
 // --security-protocol, --sasl-enabled-mechanisms, --super-users (docs/security.md).
@@ -58,8 +59,9 @@ void apply_security_flags(const BrokerFlags& f, broker::BrokerOptions& opts) {
   for (const broker::ListenerConfig& l : opts.listeners)
     sasl_listener = sasl_listener || l.security_protocol.starts_with("SASL_");
   if (sasl_listener && opts.sasl_enabled_mechanisms.empty())
-    throw std::invalid_argument("a SASL listener needs at least one mechanism in "
-                                "--sasl-enabled-mechanisms");
+    throw std::invalid_argument(
+        "a SASL listener needs at least one mechanism in "
+        "--sasl-enabled-mechanisms");
   opts.super_users = broker::security::parse_super_users(f.super_users);
 }
 
@@ -121,6 +123,7 @@ int run(const BrokerFlags& f) {
   log.max_message_bytes = f.max_message_bytes;
   opts.groups.initial_rebalance_delay_ms = f.initial_rebalance_delay_ms;
   apply_security_flags(f, opts);
+  opts.authorizer = f.authorizer;
 
   // Block the stop signals before any thread starts, so only the waiter below sees them.
   sigset_t stop_signals;
@@ -142,8 +145,8 @@ int run(const BrokerFlags& f) {
               f.data_dir.c_str(), f.flush.c_str(), admin_note.c_str());
   for (const broker::ListenerConfig& l : b.context().options.listeners) {
     if (l.security_protocol == "PLAINTEXT") continue;
-    log::info("broker", "{} listener {}: SASL mechanisms {}, super users '{}'",
-              l.security_protocol, l.name, f.sasl_mechanisms, f.super_users);
+    log::info("broker", "{} listener {}: SASL mechanisms {}, super users '{}'", l.security_protocol,
+              l.name, f.sasl_mechanisms, f.super_users);
   }
   std::fflush(stdout);
   std::thread waiter([&] {
@@ -248,9 +251,14 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--sasl-enabled-mechanisms", flags->sasl_mechanisms,
                   "Comma-separated SASL mechanisms offered (sasl.enabled.mechanisms)")
       ->capture_default_str();
+  cmd->add_option("--authorizer", flags->authorizer,
+                  "'acl': ACLs decide every request, no ACL means no access (Kafka's "
+                  "authorizer.class.name; manage them with `sluice acls`)")
+      ->check(CLI::IsMember({"", "acl"}));
   cmd->add_option("--super-users", flags->super_users,
-                  "Principals allowed everything, e.g. 'User:admin;User:ops' (super.users); "
-                  "only they may manage SCRAM credentials on a SASL listener");
+                  "Principals allowed everything, e.g. 'User:admin;User:ops' (Kafka's "
+                  "super.users); the only ones who may manage SCRAM credentials on a SASL "
+                  "listener");
   cmd->require_subcommand(0, 1);
   auto check_flags = std::make_shared<KafkaFlags>();
   CLI::App* check_cmd =
