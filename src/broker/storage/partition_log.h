@@ -29,7 +29,10 @@ class PartitionLog {
  public:
   // Opens or creates `dir` and recovers it (see Segment::recover). Throws
   // std::runtime_error naming the file and the reason on I/O failure.
-  static std::unique_ptr<PartitionLog> open(const std::filesystem::path& dir, LogConfig config);
+  // Segment and index files are opened on demand through `files`.
+  static std::unique_ptr<PartitionLog> open(
+      const std::filesystem::path& dir, LogConfig config,
+      FileHandleCache& files = FileHandleCache::process_wide());
 
   struct AppendResult {
     int64_t base_offset = -1;
@@ -72,7 +75,7 @@ class PartitionLog {
   size_t segment_count() const;
 
  private:
-  PartitionLog(std::filesystem::path dir, LogConfig config);
+  PartitionLog(std::filesystem::path dir, LogConfig config, FileHandleCache& files);
   void recover();
   std::vector<std::shared_ptr<Segment>> segments_from(int64_t offset) const;
   void roll();
@@ -81,6 +84,7 @@ class PartitionLog {
   void sync_active();
 
   std::filesystem::path dir_;
+  FileHandleCache& files_;
   mutable std::mutex config_mu_;
   LogConfig config_;
   mutable std::mutex append_mu_;           // serializes appends, rolls and deletions

@@ -7,6 +7,7 @@
 
 #include "broker/broker.h"
 #include "broker/metrics/broker_metrics.h"
+#include "broker/storage/file_handle_cache.h"
 #include "broker/storage/log_config.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
@@ -30,6 +31,7 @@ struct BrokerFlags {
   int64_t retention_check_ms = 300'000;
   int32_t initial_rebalance_delay_ms = 1000;
   std::string admin;  // HOST:PORT for /healthz, /readyz and /metrics; empty: none
+  size_t max_open_files = broker::FileHandleCache::default_capacity();
 };
 
 // The broker's own liveness endpoint (runbook: a probe on every process) and its
@@ -76,6 +78,7 @@ int run(const BrokerFlags& f) {
   log.segment_bytes = f.segment_bytes;
   log.max_message_bytes = f.max_message_bytes;
   opts.groups.initial_rebalance_delay_ms = f.initial_rebalance_delay_ms;
+  broker::FileHandleCache::process_wide().set_capacity(f.max_open_files);
 
   // Block the stop signals before any thread starts, so only the waiter below sees them.
   sigset_t stop_signals;
@@ -147,6 +150,11 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--group-initial-rebalance-delay-ms", flags->initial_rebalance_delay_ms,
                   "How long a new group waits for more members before its first rebalance")
       ->capture_default_str();
+  cmd->add_option("--max-open-segment-files", flags->max_open_files,
+                  "Segment and index files kept open at once, least recently used closed first "
+                  "(default: half the descriptor limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t(1), size_t(1) << 30));
   cmd->require_subcommand(0, 1);
   auto check_flags = std::make_shared<KafkaFlags>();
   CLI::App* check_cmd =
