@@ -1,12 +1,15 @@
 #include "broker/broker.h"
 
 #include "broker/server/connection.h"
+#include "broker/storage/data_dir_format.h"
 #include "common/clock.h"
 #include "common/log.h"
 
 namespace sluice::broker {
 
 Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintenance_(maintenance) {
+  // Before anything reads the directory: refuses a newer format, migrates an older one.
+  options.cluster_id = open_data_dir(options.data_dir).cluster_id;
   topics_ = std::make_unique<TopicStore>(options.data_dir, options.topic_defaults);
   offsets_ = std::make_unique<OffsetStore>(options.data_dir / "groups",
                                            options.topic_defaults.log.flush.always);
