@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -335,6 +336,33 @@ TEST(FileHandleCachePartitions, ConcurrentReadersAndAWriterShareATinyPool) {
     EXPECT_EQ(int64_t(got.size()), expected);
     for (int64_t ts : got) EXPECT_EQ(ts % 3, r);
   }
+}
+
+TEST(FileHandleCachePartitions, ARetiredLogNeverReopensItsPathsWhichANewTopicNowOwns) {
+  TempDir dir;
+  FileHandleCache cache(1);
+  fs::path path = dir.path() / "t" / "0";
+  auto old_log = PartitionLog::open(path, small_segments(true), cache);
+  for (int64_t ts = 1000; ts < 1040; ++ts) append_at(*old_log, ts);
+  // What TopicStore::delete_topic does: rename the directory away, retire the logs.
+  fs::rename(dir.path() / "t", dir.path() / "~deleted-1");
+  old_log->retire("topic 't' was deleted");
+  auto new_log = PartitionLog::open(path, small_segments(true), cache);  // evicts the old handles
+  append_at(*new_log, 5000);
+  for (int64_t offset = 0; offset < 40; ++offset)
+    EXPECT_TRUE(old_log->read(offset, 1 << 20).data.empty()) << "evicted files stay closed";
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"00000000000000000000.index", "00000000000000000000.log",
+                                      "00000000000000000000.timeindex"}))
+      << "the old log created no file in the new topic's directory";
+  old_log.reset();
+  new_log.reset();
+  auto reopened = PartitionLog::open(path, small_segments(true), cache);
+  EXPECT_EQ(reopened->log_end_offset(), 1);
+  EXPECT_EQ(timestamps_in(*reopened), (std::vector<int64_t>{5000}));
 }
 
 }  // namespace

@@ -63,12 +63,12 @@ int FileHandleCache::pin(CachedFile& f) {
   std::unique_lock lock(mu_);
   for (;;) {
     idle_.wait(lock, [&] { return !f.busy_; });
-    if (f.removed_) return -1;
     if (f.fd_ >= 0) {
       ++f.pins_;
       lru_.splice(lru_.begin(), lru_, f.lru_pos_);
       return f.fd_;
     }
+    if (f.no_reopen_) return -1;
     // Evicting releases the lock, so another thread may have opened f meanwhile.
     if (open_ < capacity_ || !evict_one(lock)) break;
   }
@@ -91,6 +91,7 @@ int FileHandleCache::pin(CachedFile& f) {
     lock.unlock();
     fail("cannot open", f.path_, err);
   }
+  f.flags_ &= ~O_CREAT;  // created now if it was missing: a reopen must find this file
   f.fd_ = fd;
   f.pins_ = 1;
   lru_.push_front(&f);
@@ -142,10 +143,16 @@ void FileHandleCache::close_detached(CachedFile& f, int fd, bool dirty) {
   ::close(fd);
 }
 
+void FileHandleCache::stop_reopening(CachedFile& f) {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [&] { return !f.busy_; });
+  f.no_reopen_ = true;
+}
+
 void FileHandleCache::close_for_good(CachedFile& f) {
   std::unique_lock lock(mu_);
   idle_.wait(lock, [&] { return !f.busy_; });
-  f.removed_ = true;
+  f.no_reopen_ = true;
   if (f.fd_ < 0) return;
   if (f.pins_ > 0) {
     f.close_unpinned_ = true;

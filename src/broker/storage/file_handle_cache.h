@@ -14,8 +14,12 @@
 //    acknowledged as durable after its writeback failed. (fsync on a descriptor
 //    opened later covers pages written through the old one, the page cache
 //    being per file, but would not reliably report an error it never saw.)
-//  - After remove(), the file is never opened (and so never re-created) again;
-//    its descriptor closes as soon as no lease holds it.
+//  - A file is created at most once, by its first open: a later reopen finds
+//    the same file or fails, never making a new empty one.
+//  - After stop_reopening() the file is never opened by its path again (the
+//    path may soon name another file); a descriptor still open keeps serving
+//    leases until evicted. After remove() the descriptor also closes as soon as
+//    no lease holds it.
 //
 // Thread safety: every member may be called from any thread. A CachedFile must
 // outlive its leases, and the cache must outlive its CachedFiles.
@@ -61,6 +65,7 @@ class FileHandleCache {
   // -1 if `f` was removed. Throws std::runtime_error when the open fails.
   int pin(CachedFile& f);
   void unpin(CachedFile& f);
+  void stop_reopening(CachedFile& f);
   // Closes f's descriptor (after its last lease) for good: f never reopens.
   void close_for_good(CachedFile& f);
   // Closes idle handles, least recently used first, until an open fits. Called
@@ -85,7 +90,8 @@ class CachedFile {
   CachedFile(const CachedFile&) = delete;
   CachedFile& operator=(const CachedFile&) = delete;
 
-  // A descriptor pinned for one operation. False (fd() == -1) when the file was removed.
+  // A descriptor pinned for one operation. False (fd() == -1) when the file was
+  // removed, or is closed and may not reopen.
   class Lease {
    public:
     explicit Lease(CachedFile& f) : file_(&f), fd_(f.cache_.pin(f)) {}
@@ -112,6 +118,8 @@ class CachedFile {
   void sync();
   // Closes the descriptor for good and deletes the file.
   void remove();
+  // Never opens the file by its path again: it was renamed away (a deleted topic).
+  void stop_reopening() { cache_.stop_reopening(*this); }
 
   const std::filesystem::path& path() const { return path_; }
 
@@ -124,7 +132,7 @@ class CachedFile {
   int fd_ = -1;
   int pins_ = 0;
   bool busy_ = false;            // being opened or closed outside the lock
-  bool removed_ = false;         // never open again
+  bool no_reopen_ = false;       // never open by path again
   bool close_unpinned_ = false;  // close when the last lease ends
   std::list<CachedFile*>::iterator lru_pos_;
   // Writes made (counted) and covered by a successful sync.

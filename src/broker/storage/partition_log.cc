@@ -245,6 +245,10 @@ void PartitionLog::flush() {
 void PartitionLog::retire(const std::string& reason) {
   std::lock_guard lock(append_mu_);
   if (failure_.empty()) failure_ = reason;
+  // The directory is renamed away, and a topic re-created under the name will own
+  // these paths: files must not reopen by path (or be re-created) from now on.
+  std::shared_lock read_lock(segments_mu_);
+  for (const auto& [base, seg] : segments_) seg->stop_reopening();
 }
 
 std::optional<std::string> PartitionLog::offline() const {

@@ -62,7 +62,9 @@ class PartitionLog {
   void flush_if_due();  // interval policy: fdatasync when the interval has passed
   // Stops every write to the directory (appends, DeleteRecords, retention), after
   // any in-flight one: its topic was deleted, and a new topic of the same name may
-  // soon own the same path. Readers holding the log keep reading.
+  // soon own the same path. Its files never reopen by path from then on: readers
+  // holding the log keep reading the files still open, and find nothing once
+  // the descriptor cache has closed them.
   void retire(const std::string& reason);
   // Why writes are refused (failed fdatasync, retired), or nullopt while healthy.
   std::optional<std::string> offline() const;

@@ -230,6 +230,12 @@ void Segment::remove_files() {
   time_index_.remove();
 }
 
+void Segment::stop_reopening() {
+  log_file_.stop_reopening();
+  offset_index_.stop_reopening();
+  time_index_.stop_reopening();
+}
+
 uint64_t Segment::position_of(int fd, int64_t offset) const {
   uint64_t start = offset_index_.lookup(uint32_t(std::max<int64_t>(offset - base_offset_, 0)));
   uint64_t found = size();

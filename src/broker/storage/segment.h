@@ -56,6 +56,9 @@ class Segment {
   // Removes the segment's files. A read in progress finishes on its descriptor;
   // later reads find nothing.
   void remove_files();
+  // The files were renamed away (their topic was deleted): never open them by
+  // their paths again. Reads work while the log's descriptor stays open.
+  void stop_reopening();
 
   // Whole batches from the first batch whose last offset is >= `offset`, adding
   // batches while the total stays <= max_bytes but always at least one.

@@ -66,6 +66,7 @@ class IndexFile {
   void append(const Entry& e);
   void reset();   // drops every entry, in memory and in the file, before a rebuild
   void remove();  // deletes the file
+  void stop_reopening() { file_.stop_reopening(); }  // see CachedFile
   std::optional<Entry> back() const;
 
  protected:
