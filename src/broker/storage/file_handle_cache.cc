@@ -29,10 +29,10 @@ bool out_of_descriptors(int err) {
 
 }  // namespace
 
-FileHandleCache::FileHandleCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
+FileHandleCache::FileHandleCache(size_t capacity) : capacity_(capacity) {}
 
 FileHandleCache& FileHandleCache::process_wide() {
-  static FileHandleCache cache(default_capacity());
+  static FileHandleCache cache(kAutoCapacity);
   return cache;
 }
 
@@ -46,11 +46,16 @@ size_t FileHandleCache::default_capacity() {
 
 void FileHandleCache::set_capacity(size_t capacity) {
   std::lock_guard lock(mu_);
-  capacity_ = std::max<size_t>(capacity, 1);
+  capacity_ = capacity;
 }
 
-size_t FileHandleCache::capacity() const {
+size_t FileHandleCache::capacity() {
   std::lock_guard lock(mu_);
+  return resolved_capacity();
+}
+
+size_t FileHandleCache::resolved_capacity() {
+  if (capacity_ == kAutoCapacity) capacity_ = default_capacity();
   return capacity_;
 }
 
@@ -70,7 +75,7 @@ int FileHandleCache::pin(CachedFile& f) {
     }
     if (f.no_reopen_) return -1;
     // Evicting releases the lock, so another thread may have opened f meanwhile.
-    if (open_ < capacity_ || !evict_one(lock)) break;
+    if (open_ < resolved_capacity() || !evict_one(lock)) break;
   }
   f.busy_ = true;  // other leases of f wait instead of opening it a second time
   ++open_;

@@ -40,13 +40,16 @@ class CachedFile;
 
 class FileHandleCache {
  public:
+  // kAutoCapacity: default_capacity(), read when the first file opens.
+  static constexpr size_t kAutoCapacity = 0;
   explicit FileHandleCache(size_t capacity);
   FileHandleCache(const FileHandleCache&) = delete;
   FileHandleCache& operator=(const FileHandleCache&) = delete;
 
   // The one pool every partition of the process shares: descriptors are a
-  // per-process resource, so one bound is the honest model. Its capacity starts
-  // at default_capacity() and can be changed with set_capacity().
+  // per-process resource, so one bound is the honest model. Its capacity is
+  // automatic (read at the first open, after the broker has set its limits)
+  // unless set_capacity() says otherwise.
   static FileHandleCache& process_wide();
   // Half of the soft RLIMIT_NOFILE (the rest is left to sockets, the offsets
   // journal and short-lived files), at least 16.
@@ -54,7 +57,7 @@ class FileHandleCache {
 
   // Takes effect at the next open; idle handles above it are closed then.
   void set_capacity(size_t capacity);
-  size_t capacity() const;
+  size_t capacity();
   size_t open_count() const;                         // descriptors currently open through the cache
   uint64_t opens() const { return opens_; }          // files opened so far
   uint64_t evictions() const { return evictions_; }  // handles closed to make room
@@ -72,6 +75,7 @@ class FileHandleCache {
   // with the lock held; releases it while syncing and closing.
   bool evict_one(std::unique_lock<std::mutex>& lock);
   void close_detached(CachedFile& f, int fd, bool was_dirty);
+  size_t resolved_capacity();  // with the lock held
 
   mutable std::mutex mu_;
   std::condition_variable idle_;  // a file stopped being busy (opening or closing)

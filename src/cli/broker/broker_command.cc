@@ -31,7 +31,7 @@ struct BrokerFlags {
   int64_t retention_check_ms = 300'000;
   int32_t initial_rebalance_delay_ms = 1000;
   std::string admin;  // HOST:PORT for /healthz, /readyz and /metrics; empty: none
-  size_t max_open_files = broker::FileHandleCache::default_capacity();
+  size_t max_open_files = broker::FileHandleCache::kAutoCapacity;
 };
 
 // The broker's own liveness endpoint (runbook: a probe on every process) and its
@@ -152,9 +152,9 @@ Run add_broker_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-open-segment-files", flags->max_open_files,
                   "Segment and index files kept open at once, least recently used closed first "
-                  "(default: half the descriptor limit)")
+                  "(0: half the soft open-files limit at start)")
       ->capture_default_str()
-      ->check(CLI::Range(size_t(1), size_t(1) << 30));
+      ->check(CLI::Range(size_t(0), size_t(1) << 30));
   cmd->require_subcommand(0, 1);
   auto check_flags = std::make_shared<KafkaFlags>();
   CLI::App* check_cmd =
