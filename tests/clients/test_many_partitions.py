@@ -73,6 +73,11 @@ class TenThousandPartitionsUnderADescriptorLimit(unittest.TestCase):
         self._saved_bin = os.environ.get("SLUICE_BIN")
         os.environ["SLUICE_BIN"] = wrapper
         self.addCleanup(self._restore_bin)
+        # Recovering 10,000 partitions before the ready line takes longer than the
+        # usual start on a loaded machine.
+        saved_timeout = broker.START_TIMEOUT_S
+        broker.START_TIMEOUT_S = 180.0
+        self.addCleanup(setattr, broker, "START_TIMEOUT_S", saved_timeout)
         self.addCleanup(self.broker.close)
         self.broker.start()
         self.watch = DescriptorWatch(self.broker)
