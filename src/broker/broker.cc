@@ -1,6 +1,6 @@
 #include "broker/broker.h"
 
-#include "broker/server/connection.h"
+#include "broker/server/fd_limit.h"
 #include "broker/storage/data_dir_format.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -8,6 +8,8 @@
 namespace sluice::broker {
 
 Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintenance_(maintenance) {
+  validate_listeners(options.listeners);
+  raise_fd_limit();
   // Before anything reads the directory: refuses a newer format, migrates an older one.
   options.cluster_id = open_data_dir(options.data_dir).cluster_id;
   topics_ = std::make_unique<TopicStore>(options.data_dir, options.topic_defaults);
@@ -17,11 +19,14 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
   producer_ids_ = std::make_unique<ProducerIdAllocator>(options.data_dir);
   ctx_ = std::unique_ptr<BrokerContext>(
       new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
-  server_ = std::make_unique<TcpServer>(
-      ctx_->options.host, ctx_->options.port,
-      [this](int fd, const std::string& peer) { serve_connection(*ctx_, fd, peer); });
-  // Advertise the port actually bound, so --listen HOST:0 works for tests.
-  ctx_->options.port = server_->port();
+  server_ = std::make_unique<EventServer>(*ctx_);
+  // Advertise the port actually bound unless told otherwise, so --listen HOST:0 works.
+  for (ListenerConfig& l : ctx_->options.listeners) {
+    if (l.advertised_host.empty()) l.advertised_host = l.host;
+    if (l.advertised_port == 0) l.advertised_port = l.port;
+    log::info("broker", "listener {} ({}) on {}:{}, advertised as {}:{}", l.name,
+              l.security_protocol, l.host, l.port, l.advertised_host, l.advertised_port);
+  }
 }
 
 Broker::~Broker() {

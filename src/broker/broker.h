@@ -1,12 +1,13 @@
 // The single-node broker: storage (recovered on start), the group coordinator,
-// the Kafka listener and a maintenance thread for flushes, retention and group timeouts.
+// the Kafka listeners (an event loop, server/event_server.h) and a maintenance
+// thread for flushes, retention and group timeouts.
 #pragma once
 
 #include <memory>
 #include <thread>
 
 #include "broker/broker_context.h"
-#include "broker/server/tcp_server.h"
+#include "broker/server/event_server.h"
 
 namespace sluice::broker {
 
@@ -16,12 +17,15 @@ struct MaintenanceOptions {
 
 class Broker {
  public:
-  // Recovers every partition under options.data_dir and binds the listener.
-  // Throws std::runtime_error with an operator-readable reason on failure.
+  // Checks the listeners (std::invalid_argument: 0.0.0.0 without an advertised
+  // address, an advertised 0.0.0.0), raises the open-file limit, recovers every
+  // partition under options.data_dir and binds the listeners. Throws
+  // std::runtime_error with an operator-readable reason on failure.
   Broker(BrokerOptions options, MaintenanceOptions maintenance = {});
   ~Broker();
 
-  int port() const { return server_->port(); }
+  // The first listener's bound port.
+  int port() const { return ctx_->options.listeners.front().port; }
   const BrokerContext& context() const { return *ctx_; }
   // For readers that query the group coordinator (its calls take its lock), e.g. metrics.
   BrokerContext& context() { return *ctx_; }
@@ -38,7 +42,7 @@ class Broker {
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<ProducerIdAllocator> producer_ids_;
   std::unique_ptr<BrokerContext> ctx_;
-  std::unique_ptr<TcpServer> server_;
+  std::unique_ptr<EventServer> server_;
   std::thread maintenance_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

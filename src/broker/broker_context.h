@@ -7,12 +7,16 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "broker/groups/group_coordinator.h"
 #include "broker/producers/producer_ids.h"
 #include "broker/producers/producer_registry.h"
+#include "broker/server/connection_stats.h"
+#include "broker/server/listener_config.h"
 #include "broker/server/request_stats.h"
 #include "broker/storage/topic_store.h"
 
@@ -20,19 +24,37 @@ namespace sluice::broker {
 
 struct BrokerOptions {
   std::filesystem::path data_dir;
-  std::string host = "127.0.0.1";
-  int port = 9092;
+  // Kafka's listeners / advertised.listeners; the first is the default one.
+  std::vector<ListenerConfig> listeners{ListenerConfig{}};
   int32_t node_id = 0;
   std::string cluster_id = "sluice-single-node";
   bool auto_create_topics = true;
   TopicDefaults topic_defaults;
   CoordinatorOptions groups;
-  int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
+  // Connection limits, with Kafka's names (docs/broker.md, "Networking").
+  int32_t max_request_bytes = 100 * 1024 * 1024;           // socket.request.max.bytes
+  int32_t num_io_threads = 8;                              // num.io.threads
+  int64_t max_connections = 16384;                         // max.connections
+  int64_t max_connections_per_ip = INT32_MAX;              // max.connections.per.ip
+  int64_t connections_max_idle_ms = 600'000;               // connections.max.idle.ms
+  int64_t queued_max_request_bytes = 512LL * 1024 * 1024;  // queued.max.request.bytes
+
+  // The listener a session came in on (by name), else the first: what Metadata
+  // and FindCoordinator advertise to that client.
+  const ListenerConfig& listener(const std::string& name) const {
+    for (const ListenerConfig& l : listeners)
+      if (l.name == name) return l;
+    return listeners.front();
+  }
 };
 
-// A version counter bumped on every append; fetchers wait for it to move.
+// A version counter bumped on every append; fetchers wait for it to move,
+// either blocked in wait() or parked by the server, which on_notify() wakes.
 class DataSignal {
  public:
+  // Called after every notify(), outside the lock, from the notifying thread.
+  // Set once, before any thread notifies.
+  void on_notify(std::function<void()> hook) { hook_ = std::move(hook); }
   uint64_t version() const {
     std::lock_guard lock(mu_);
     return version_;
@@ -43,6 +65,7 @@ class DataSignal {
       ++version_;
     }
     cv_.notify_all();
+    if (hook_) hook_();
   }
   // Waits until the version differs from `seen` or `deadline` passes.
   template <typename TimePoint>
@@ -55,6 +78,7 @@ class DataSignal {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   uint64_t version_ = 0;
+  std::function<void()> hook_;
 };
 
 struct BrokerContext {
@@ -65,7 +89,8 @@ struct BrokerContext {
   ProducerRegistry producers;
   DataSignal data;
   std::atomic<bool> stopping_flag{false};
-  RequestStats requests;  // what connections received and answered, for metrics
+  RequestStats requests;        // what connections received and answered, for metrics
+  ConnectionStats connections;  // what the event loop accepted, refused and holds
 
   bool stopping() const { return stopping_flag; }
 };

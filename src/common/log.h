@@ -11,6 +11,11 @@
 // value a string. A process started by `sluice up` also gets "process" (e.g.
 // "download#2", from SLUICE_LOG_PROCESS) and "stage" (SLUICE_LOG_STAGE) on
 // each line, unless the event carries a field of that name itself.
+//
+// Text lines are safe to print client-supplied strings into: write() escapes
+// every control character, C1 control, Unicode line separator and invalid UTF-8
+// byte of the message and fields (see escape_for_text), so a topic name holding
+// "\n" can never forge a second line. Call sites need no care of their own.
 #pragma once
 
 #include <fmt/format.h>
@@ -37,6 +42,9 @@ void write(Level level, std::string_view component, std::string_view message,
 // `sluice up` uses it to wrap a child's stray non-JSON output in the same shape.
 std::string json_line(Level level, std::string_view component, std::string_view message,
                       const Fields& fields = {});
+// `text` with \n \r \t as such, other C0 controls, DEL and invalid UTF-8 bytes as
+// \xHH, and C1 controls and U+2028/U+2029 as \uHHHH; printable UTF-8 unchanged.
+std::string escape_for_text(std::string_view text);
 
 // An event with structured fields (text: `message key=value ...`; JSON: one object).
 inline void event(Level l, std::string_view component, std::string_view message,

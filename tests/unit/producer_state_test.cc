@@ -20,7 +20,20 @@ BatchHeader batch(int64_t pid, int16_t epoch, int32_t seq, int32_t count, int64_
 TEST(ProducerState, ANewProducerMustStartAtSequenceZero) {
   ProducerStateTable t;
   EXPECT_EQ(t.check(batch(7, 0, 0, 3)).verdict, SequenceVerdict::kAppend);
-  EXPECT_EQ(t.check(batch(7, 0, 5, 3)).verdict, SequenceVerdict::kOutOfOrder);
+  // KIP-360: not out of order but unknown, so the client bumps its epoch and restarts at 0.
+  EXPECT_EQ(t.check(batch(7, 0, 5, 3)).verdict, SequenceVerdict::kUnknownProducer);
+}
+
+TEST(ProducerState, AProducerWhoseStateIsGoneRestartsAtANewEpochFromZero) {
+  ProducerStateTable t;
+  auto unknown = t.check(batch(7, 2, 40, 1));
+  EXPECT_EQ(unknown.verdict, SequenceVerdict::kUnknownProducer);
+  EXPECT_NE(unknown.reason.find("bump its epoch"), std::string::npos) << unknown.reason;
+  EXPECT_EQ(t.check(batch(7, 3, 0, 1)).verdict, SequenceVerdict::kAppend);
+  t.record(batch(7, 3, 0, 1));
+  EXPECT_EQ(t.check(batch(7, 3, 1, 1)).verdict, SequenceVerdict::kAppend);
+  // A known producer at a new epoch must still start at 0: that is out of order.
+  EXPECT_EQ(t.check(batch(7, 4, 7, 1)).verdict, SequenceVerdict::kOutOfOrder);
 }
 
 TEST(ProducerState, ARetryOfOneOfTheLastFiveBatchesIsADuplicateWithItsOriginalOffset) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "broker/storage/storage_error.h"
 #include "common/log.h"
 
 namespace sluice::broker {
@@ -51,7 +52,7 @@ void write_all(int fd, const std::string& data, const std::filesystem::path& pat
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error("writing " + path.string() + ": " + std::strerror(errno));
+    if (n <= 0) throw_storage_error("cannot write", path, n < 0 ? errno : ENOSPC);
     done += size_t(n);
   }
 }
@@ -109,21 +110,49 @@ void OffsetStore::rewrite_compacted() {
   ::fdatasync(fd);
   ::close(fd);
   std::filesystem::rename(tmp, path_);
+  journal_bytes_ = content.size();
   fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd_ < 0)
     throw std::runtime_error("cannot open " + path_.string() + ": " + std::strerror(errno));
 }
 
 void OffsetStore::append(const std::string& lines) {
-  write_all(fd_, lines, path_);
-  if (sync_) ::fdatasync(fd_);
+  try {
+    // A line a failed append could not cut off is cut now, before anything follows it.
+    if (torn_tail_ && ::ftruncate(fd_, off_t(journal_bytes_)) != 0)
+      throw_storage_error("cannot cut a partial line off", path_, errno);
+    torn_tail_ = false;
+    write_all(fd_, lines, path_);
+    if (sync_ && ::fdatasync(fd_) != 0) throw_storage_error("cannot fdatasync", path_, errno);
+  } catch (const StorageError& e) {
+    // Half a line would swallow the next one at replay: cut back to the last whole line.
+    torn_tail_ = ::ftruncate(fd_, off_t(journal_bytes_)) != 0;
+    if (!write_failing_) {
+      log::error("broker",
+                 "{}; offset commits are answered NOT_COORDINATOR (clients retry) until the "
+                 "journal can be written again",
+                 e.what());
+    }
+    write_failing_ = true;
+    throw;
+  }
+  journal_bytes_ += lines.size();
+  if (write_failing_) {
+    write_failing_ = false;
+    log::info("broker", "{}: offset commits are journaled again", path_.string());
+  }
 }
 
 void OffsetStore::commit(const std::vector<std::pair<OffsetKey, CommittedOffset>>& entries) {
   std::string lines;
   for (const auto& [k, c] : entries) lines += commit_line(k, c);
   std::lock_guard lock(mu_);
-  append(lines);
+  try {
+    append(lines);
+  } catch (const StorageError&) {
+    count_storage_error(StorageWrite::kOffsetCommit);
+    throw;
+  }
   for (const auto& [k, c] : entries) offsets_[k] = c;
 }
 
@@ -162,18 +191,21 @@ std::vector<std::string> OffsetStore::groups() const {
 
 void OffsetStore::erase(const OffsetKey& key) {
   std::lock_guard lock(mu_);
-  if (offsets_.erase(key) > 0) append(delete_line(key));
+  if (!offsets_.contains(key)) return;
+  append(delete_line(key));  // first: a refused deletion must not happen in memory only
+  offsets_.erase(key);
 }
 
 void OffsetStore::erase_group(const std::string& group) {
   std::lock_guard lock(mu_);
+  auto first = offsets_.lower_bound({group, "", INT32_MIN});
+  auto last = first;
   std::string lines;
-  for (auto it = offsets_.lower_bound({group, "", INT32_MIN});
-       it != offsets_.end() && it->first.group == group;) {
-    lines += delete_line(it->first);
-    it = offsets_.erase(it);
-  }
-  if (!lines.empty()) append(lines);
+  for (; last != offsets_.end() && last->first.group == group; ++last)
+    lines += delete_line(last->first);
+  if (lines.empty()) return;
+  append(lines);  // first: a refused deletion must not happen in memory only
+  offsets_.erase(first, last);
 }
 
 }  // namespace sluice::broker

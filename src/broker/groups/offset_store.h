@@ -4,6 +4,8 @@
 // with write(2), so it survives a kill -9; fdatasync'ed when `sync` is set)
 // before commit() returns. On open the journal is replayed and rewritten
 // compacted, so its size tracks the live offsets, not the commit history.
+// A write the disk refuses throws StorageError and leaves journal and memory as
+// they were (a partial line is cut off), so the next commit simply retries.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +58,11 @@ class OffsetStore {
   bool sync_;
   int fd_ = -1;
   mutable std::mutex mu_;
+  // Guarded by mu_: the journal's length in whole lines, whether bytes past it
+  // still wait to be cut off, and whether the last write failed (logged once).
+  uint64_t journal_bytes_ = 0;
+  bool torn_tail_ = false;
+  bool write_failing_ = false;
   std::map<OffsetKey, CommittedOffset> offsets_;
 };
 

@@ -1,8 +1,10 @@
 // DeleteRecords: raises a partition's log start offset; -1 means "up to the
-// high watermark". Whole segments below the new start are removed.
+// high watermark". Whole segments below the new start are removed. A start
+// offset the disk refuses to record is answered KAFKA_STORAGE_ERROR.
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/admin.h"
+#include "broker/storage/storage_error.h"
 
 namespace sluice::broker::handlers {
 
@@ -21,7 +23,13 @@ std::optional<Bytes> delete_records(BrokerContext& ctx, const protocol::Request&
               out.error_code = protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
               continue;
             }
-            auto low = log->delete_records_before(p.offset);
+            std::optional<int64_t> low;
+            try {
+              low = log->delete_records_before(p.offset);
+            } catch (const StorageError&) {  // the start-offset file cannot be replaced
+              out.error_code = protocol::code(protocol::ErrorCode::kKafkaStorageError);
+              continue;
+            }
             if (low) {
               out.low_watermark = *low;
             } else {

@@ -1,4 +1,5 @@
-// Fetch: long-polls until min_bytes are available or max_wait_ms passes.
+// Fetch: answers once min_bytes are available or max_wait_ms has passed. The
+// waiting is the caller's: fetch_pass() looks once and never blocks.
 // Partitions are served in request order; the first batch of the first
 // non-empty partition is returned whole even beyond the limits (KIP-74), every
 // later partition only if it fits in what is left of the response budget.
@@ -68,20 +69,29 @@ Collected collect(BrokerContext& ctx, const FetchRequest& in) {
 
 }  // namespace
 
-std::optional<Bytes> fetch(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<FetchRequest>(req, [&](const FetchRequest& in) {
-    auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(in.max_wait_ms, 0));
-    for (;;) {
-      uint64_t seen = ctx.data.version();
-      Collected c = collect(ctx, in);
-      if (c.bytes >= in.min_bytes || c.has_error || std::chrono::steady_clock::now() >= deadline ||
-          ctx.stopping()) {
-        return std::optional(std::move(c.response));
-      }
-      ctx.data.wait(seen, deadline);
-    }
+FetchPass fetch_pass(BrokerContext& ctx, const protocol::Request& req, bool may_wait) {
+  FetchPass pass;
+  bool answered = false;
+  std::optional<Bytes> body = protocol::serve<FetchRequest>(req, [&](const FetchRequest& in) {
+    pass.max_wait_ms = std::max(in.max_wait_ms, 0);
+    Collected c = collect(ctx, in);
+    answered = !may_wait || c.bytes >= in.min_bytes || c.has_error || ctx.stopping();
+    return answered ? std::optional(std::move(c.response)) : std::nullopt;
   });
+  if (answered) pass.response = std::move(body);
+  return pass;
+}
+
+std::optional<Bytes> fetch(BrokerContext& ctx, const protocol::Request& req) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    uint64_t seen = ctx.data.version();
+    FetchPass pass = fetch_pass(ctx, req, true);
+    if (pass.response) return pass.response;
+    auto deadline = start + std::chrono::milliseconds(pass.max_wait_ms);
+    if (std::chrono::steady_clock::now() >= deadline) return fetch_pass(ctx, req, false).response;
+    ctx.data.wait(seen, deadline);
+  }
 }
 
 }  // namespace sluice::broker::handlers

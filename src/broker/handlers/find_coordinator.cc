@@ -9,8 +9,10 @@ std::optional<Bytes> find_coordinator(BrokerContext& ctx, const protocol::Reques
       req, [&](const protocol::FindCoordinatorRequest&) {
         protocol::FindCoordinatorResponse resp;
         resp.node_id = ctx.options.node_id;
-        resp.host = ctx.options.host;
-        resp.port = ctx.options.port;
+        // The address advertised on the listener the client came in on.
+        const ListenerConfig& l = ctx.options.listener(req.session ? req.session->listener : "");
+        resp.host = l.advertised_host;
+        resp.port = l.advertised_port;
         return std::optional(resp);
       });
 }

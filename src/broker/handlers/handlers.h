@@ -29,6 +29,16 @@ bool is_flexible(int16_t key, int16_t version);
 
 std::optional<Bytes> produce(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> fetch(BrokerContext&, const protocol::Request&);
+// One look at the log for a Fetch. It answers when min_bytes are there, on an
+// error, or when `may_wait` is false; otherwise `response` is empty and the
+// caller waits (up to max_wait_ms from the request's arrival) for ctx.data to
+// move, then asks again. fetch() above is this loop, blocking its thread; the
+// broker's server parks the request instead.
+struct FetchPass {
+  std::optional<Bytes> response;
+  int32_t max_wait_ms = 0;
+};
+FetchPass fetch_pass(BrokerContext&, const protocol::Request&, bool may_wait);
 std::optional<Bytes> list_offsets(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> metadata(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> find_coordinator(BrokerContext&, const protocol::Request&);

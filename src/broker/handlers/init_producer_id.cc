@@ -3,6 +3,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/offsets.h"
+#include "broker/storage/storage_error.h"
 
 namespace sluice::broker::handlers {
 
@@ -14,7 +15,14 @@ std::optional<Bytes> init_producer_id(BrokerContext& ctx, const protocol::Reques
           resp.error_code = protocol::code(protocol::ErrorCode::kUnsupportedVersion);
           return std::optional(resp);
         }
-        resp.producer_id = ctx.producer_ids.next();
+        try {
+          resp.producer_id = ctx.producer_ids.next();
+        } catch (const StorageError&) {
+          // The id block cannot be persisted (full disk): Kafka's answer when no id
+          // block is available yet; clients retry.
+          resp.error_code = protocol::code(protocol::ErrorCode::kCoordinatorLoadInProgress);
+          return std::optional(resp);
+        }
         resp.producer_epoch = 0;
         return std::optional(resp);
       });

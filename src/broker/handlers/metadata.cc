@@ -40,7 +40,9 @@ MetadataResponse::Topic lookup(BrokerContext& ctx, const std::string& name, bool
 std::optional<Bytes> metadata(BrokerContext& ctx, const protocol::Request& req) {
   return protocol::serve<protocol::MetadataRequest>(req, [&](const protocol::MetadataRequest& in) {
     MetadataResponse resp;
-    resp.brokers.push_back({ctx.options.node_id, ctx.options.host, ctx.options.port, std::nullopt});
+    const ListenerConfig& l = ctx.options.listener(req.session ? req.session->listener : "");
+    resp.brokers.push_back(
+        {ctx.options.node_id, l.advertised_host, l.advertised_port, std::nullopt});
     resp.cluster_id = ctx.options.cluster_id;
     resp.controller_id = ctx.options.node_id;
     bool all = !in.topics || (req.header.api_version == 0 && in.topics->empty());

@@ -1,8 +1,10 @@
 // OffsetCommit: checked against the group's membership and generation, then
-// journaled before the answer (see OffsetStore).
+// journaled before the answer (see OffsetStore). A journal write the disk refuses
+// is answered NOT_COORDINATOR, as Kafka answers a failed offsets-log append.
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/offsets.h"
+#include "broker/storage/storage_error.h"
 #include "common/clock.h"
 
 namespace sluice::broker::handlers {
@@ -31,7 +33,18 @@ std::optional<Bytes> offset_commit(BrokerContext& ctx, const protocol::Request& 
             }
           }
         }
-        if (!commits.empty()) ctx.groups.offsets().commit(commits);
+        if (!commits.empty()) {
+          try {
+            ctx.groups.offsets().commit(commits);
+          } catch (const StorageError&) {
+            // Kafka's answer when its offsets log refuses the append: the client looks
+            // the coordinator up again and retries (logged once by the store).
+            for (auto& t : resp.topics)
+              for (auto& p : t.partitions)
+                if (p.error_code == 0)
+                  p.error_code = protocol::code(protocol::ErrorCode::kNotCoordinator);
+          }
+        }
         return std::optional(resp);
       });
 }

@@ -1,6 +1,8 @@
 // Produce: translates. Storage prepares a partition's batches (all-or-nothing),
 // the producers subsystem appends them with the idempotence check, and this
 // handler maps their verdicts to Kafka error codes and wakes waiting fetches.
+// A write the disk refuses is answered KAFKA_STORAGE_ERROR for that partition
+// (retriable), never by closing the connection.
 #include "broker/protocol/messages/produce.h"
 
 #include "broker/handlers/handlers.h"
@@ -9,6 +11,7 @@
 #include "broker/protocol/errors.h"
 #include "broker/storage/incoming_batches.h"
 #include "broker/storage/partition_log.h"
+#include "broker/storage/storage_error.h"
 #include "common/log.h"
 
 namespace sluice::broker::handlers {
@@ -23,6 +26,8 @@ ErrorCode error_for(IncomingRejection why) {
       return ErrorCode::kNone;
     case IncomingRejection::kCorrupt:
       return ErrorCode::kCorruptMessage;
+    case IncomingRejection::kInvalidRecord:
+      return ErrorCode::kInvalidRecord;
     case IncomingRejection::kTooLarge:
       return ErrorCode::kMessageTooLarge;
     case IncomingRejection::kUnsupported:
@@ -40,6 +45,8 @@ ErrorCode error_for(SequenceVerdict verdict) {
       return ErrorCode::kOutOfOrderSequenceNumber;
     case SequenceVerdict::kFenced:
       return ErrorCode::kInvalidProducerEpoch;
+    case SequenceVerdict::kUnknownProducer:
+      return ErrorCode::kUnknownProducerId;
   }
   return ErrorCode::kUnknownServerError;
 }
@@ -67,8 +74,18 @@ ProduceResponse::Partition append_partition(BrokerContext& ctx, const std::strin
     return out;
   }
   for (size_t i = 0; i < incoming.batches.size(); ++i) {
-    SequencedAppend a =
-        append_with_sequence_check(ctx.producers, topic, in.index, *log, incoming.batches[i]);
+    SequencedAppend a;
+    try {
+      a = append_with_sequence_check(ctx.producers, topic, in.index, *log, incoming.batches[i]);
+    } catch (const StorageError& e) {
+      // Logged once per episode by the log itself; KAFKA_STORAGE_ERROR is retriable.
+      out.error_code = protocol::code(ErrorCode::kKafkaStorageError);
+      out.error_message = e.what();
+      return out;
+    } catch (const PartitionRetired&) {
+      out.error_code = protocol::code(ErrorCode::kUnknownTopicOrPartition);
+      return out;
+    }
     if (ErrorCode error = error_for(a.verdict); error != ErrorCode::kNone) {
       refuse(out, topic, error, a.reason);
       return out;

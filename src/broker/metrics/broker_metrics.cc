@@ -6,6 +6,7 @@
 
 #include "broker/handlers/handlers.h"
 #include "broker/metrics/broker_lag_reader.h"
+#include "broker/storage/storage_error.h"
 #include "common/clock.h"
 
 namespace sluice::broker {
@@ -59,6 +60,42 @@ void add_request_families(std::vector<CollectedFamily>& out, const RequestStats&
   out.push_back(std::move(sent));
 }
 
+// The event loop's view (server/event_server.h): what is open, what was turned
+// away and why, and the memory held by requests against queued.max.request.bytes.
+void add_connection_families(std::vector<CollectedFamily>& out, const ConnectionStats& stats) {
+  const auto gauge = CollectedFamily::Type::kGauge;
+  auto add = [&](std::string name, std::string help, CollectedFamily::Type type, double v) {
+    auto f = family(std::move(name), std::move(help), type);
+    f.samples.push_back({{}, v});
+    out.push_back(std::move(f));
+  };
+  add("sluice_broker_connections", "Client connections open now", gauge, double(stats.open.load()));
+  add("sluice_broker_connections_accepted_total", "Client connections accepted",
+      CollectedFamily::Type::kCounter, double(stats.accepted.load()));
+  auto refused = family("sluice_broker_connections_refused_total",
+                        "Connections the broker turned away or closed by its own limits, by "
+                        "reason: max_connections, max_connections_per_ip, idle "
+                        "(connections.max.idle.ms), fd_exhausted (accept failed for lack of "
+                        "descriptors and was paused)",
+                        CollectedFamily::Type::kCounter);
+  for (size_t r = 0; r < size_t(ConnectionStats::Refusal::kCount); ++r) {
+    auto reason = ConnectionStats::Refusal(r);
+    refused.samples.push_back({{{"reason", std::string(ConnectionStats::reason_name(reason))}},
+                               double(stats.refusals(reason))});
+  }
+  out.push_back(std::move(refused));
+  add("sluice_broker_queued_request_bytes",
+      "Request bytes held in memory now, partial frames included (budget: "
+      "queued.max.request.bytes)",
+      gauge, double(stats.queued_request_bytes.load()));
+  add("sluice_broker_parked_fetches", "Fetch requests waiting for data, holding no thread", gauge,
+      double(stats.parked_fetches.load()));
+  add("sluice_broker_network_threads",
+      "Threads of the broker's network: the I/O thread, num.io.threads workers and the elastic "
+      "threads serving JoinGroup/SyncGroup",
+      gauge, double(stats.server_threads.load()));
+}
+
 void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext& ctx) {
   double topics = 0, partitions = 0, log_bytes = 0;
   for (const TopicStore::TopicInfo& t : ctx.topics.list()) {
@@ -80,6 +117,15 @@ void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext
   add("sluice_broker_partitions", "Partitions on the broker, over all topics", partitions);
   add("sluice_broker_log_size_bytes", "Bytes of every partition's segments in the data dir",
       log_bytes);
+  auto refused = family("sluice_broker_storage_errors_total",
+                        "Writes the data dir's disk refused (full, quota, read-only, I/O error), "
+                        "answered KAFKA_STORAGE_ERROR (append) or NOT_COORDINATOR (offset_commit)",
+                        CollectedFamily::Type::kCounter);
+  refused.samples.push_back(
+      {{{"operation", "append"}}, double(storage_errors(StorageWrite::kPartitionAppend))});
+  refused.samples.push_back(
+      {{{"operation", "offset_commit"}}, double(storage_errors(StorageWrite::kOffsetCommit))});
+  out.push_back(std::move(refused));
   std::error_code ec;
   const std::filesystem::space_info space = std::filesystem::space(ctx.options.data_dir, ec);
   if (!ec) {
@@ -96,6 +142,7 @@ void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext
 std::vector<CollectedFamily> broker_families(const BrokerContext& ctx) {
   std::vector<CollectedFamily> out;
   add_request_families(out, ctx.requests);
+  add_connection_families(out, ctx.connections);
   add_storage_families(out, ctx);
   return out;
 }

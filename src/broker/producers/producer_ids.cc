@@ -1,11 +1,9 @@
 #include "broker/producers/producer_ids.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fstream>
-#include <stdexcept>
 #include <string>
+
+#include "broker/storage/durable_file.h"
 
 namespace sluice::broker {
 namespace {
@@ -21,18 +19,10 @@ ProducerIdAllocator::ProducerIdAllocator(std::filesystem::path data_dir)
 }
 
 void ProducerIdAllocator::reserve_block() {
-  reserved_until_ = next_ + kBlock;
-  auto tmp = path_;
-  tmp += ".tmp";
-  std::string content = std::to_string(reserved_until_) + "\n";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || ::write(fd, content.data(), content.size()) != ssize_t(content.size()) ||
-      ::fsync(fd) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot persist producer id block to " + tmp.string());
-  }
-  ::close(fd);
-  std::filesystem::rename(tmp, path_);
+  // On disk first: an id is handed out only once a restart cannot hand it out again.
+  int64_t until = next_ + kBlock;
+  write_file_atomically(path_, std::to_string(until) + "\n");
+  reserved_until_ = until;
 }
 
 int64_t ProducerIdAllocator::next() {

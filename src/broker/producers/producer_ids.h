@@ -2,6 +2,8 @@
 //
 // Invariant: the file DATA_DIR/producer_ids holds a number above every id ever
 // handed out; ids are reserved in blocks so the file is written once per block.
+// When the disk refuses that write, next() throws StorageError and hands out
+// nothing, so a later call (once space returns) simply tries again.
 #pragma once
 
 #include <cstdint>

@@ -8,10 +8,12 @@ SequenceCheck ProducerStateTable::check(const BatchHeader& b) const {
   auto it = producers_.find(b.producer_id);
   if (it == producers_.end()) {
     // A producer we have no state for must start at sequence 0: anything else
-    // means batches before it were lost (or deleted by retention).
+    // means its earlier batches are gone, and only the client can start afresh.
     if (b.base_sequence == 0) return {};
-    return {SequenceVerdict::kOutOfOrder, -1,
-            fmt::format("producer {} is unknown here and its first batch has sequence {}, not 0",
+    return {SequenceVerdict::kUnknownProducer, -1,
+            fmt::format("producer {} is unknown here (its earlier batches were deleted, or its "
+                        "topic re-created) and its batch has sequence {}, not 0; the producer "
+                        "should bump its epoch and start again at 0",
                         b.producer_id, b.base_sequence)};
   }
   const Producer& p = it->second;

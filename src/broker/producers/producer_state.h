@@ -2,7 +2,8 @@
 // epoch and the last five batches' sequence ranges and offsets.
 //
 // Invariant: a batch is appended only if its first sequence follows the
-// producer's last one (wrapping at INT32_MAX); a retry of any of the last five
+// producer's last one (wrapping at INT32_MAX), or is 0 for a producer unknown
+// here or at a new epoch; a retry of any of the last five
 // batches is answered with the offsets it got the first time and not appended
 // again. The table can be rebuilt from the log's batch headers alone.
 #pragma once
@@ -16,7 +17,11 @@
 
 namespace sluice::broker {
 
-enum class SequenceVerdict { kAppend, kDuplicate, kOutOfOrder, kFenced };
+// kUnknownProducer: no state for the producer here and its batch does not start
+// at sequence 0 — its earlier batches are gone (topic re-created, DeleteRecords
+// or retention, then a restart). Kafka answers UNKNOWN_PRODUCER_ID, and the
+// client bumps its epoch and starts again at sequence 0 (KIP-360).
+enum class SequenceVerdict { kAppend, kDuplicate, kOutOfOrder, kFenced, kUnknownProducer };
 
 struct SequenceCheck {
   SequenceVerdict verdict = SequenceVerdict::kAppend;

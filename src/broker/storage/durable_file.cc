@@ -4,16 +4,15 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <stdexcept>
 #include <string>
+
+#include "broker/storage/storage_error.h"
 
 namespace sluice::broker {
 namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int err) {
-  throw std::runtime_error(what + " " + path.string() + ": " + std::strerror(err) +
-                           " (check free space and permissions of the data directory)");
+  throw_storage_error(what, path, err);
 }
 
 void write_all(int fd, std::string_view content, const std::filesystem::path& path) {

@@ -3,7 +3,7 @@
 //
 // Invariant: when write_file_atomically() returns, the new content and the
 // directory entry pointing at it are both on disk (temp file, fsync, rename,
-// fsync of the directory). Failures throw std::runtime_error naming the file.
+// fsync of the directory). Failures throw StorageError naming the file.
 #pragma once
 
 #include <filesystem>

@@ -10,11 +10,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "broker/storage/storage_error.h"
+
 namespace sluice::broker {
 namespace {
 
+// A file that cannot be opened or synced is a storage failure like any other
+// (StorageError, answered KAFKA_STORAGE_ERROR).
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int err) {
-  throw std::runtime_error(what + " " + path.string() + ": " + std::strerror(err));
+  throw_storage_error(what, path, err);
 }
 
 void raise_to(std::atomic<uint64_t>& value, uint64_t target) {

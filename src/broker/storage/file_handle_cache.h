@@ -65,7 +65,7 @@ class FileHandleCache {
  private:
   friend class CachedFile;
   // Returns the open descriptor of `f`, pinned, opening it (and evicting) if needed;
-  // -1 if `f` was removed. Throws std::runtime_error when the open fails.
+  // -1 if `f` was removed. Throws StorageError when the open fails.
   int pin(CachedFile& f);
   void unpin(CachedFile& f);
   void stop_reopening(CachedFile& f);
@@ -117,8 +117,8 @@ class CachedFile {
   Lease lease() { return Lease(*this); }
 
   // fdatasync of everything written so far, including through handles evicted
-  // since. Throws std::runtime_error naming the file when that, or a sync done at
-  // an eviction, failed.
+  // since. Throws StorageError naming the file when that, or a sync done at an
+  // eviction, failed.
   void sync();
   // Closes the descriptor for good and deletes the file.
   void remove();

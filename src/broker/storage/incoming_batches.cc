@@ -49,6 +49,8 @@ IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogCo
       return reject(IncomingRejection::kUnsupported,
                     "transactional batches are not supported by this broker");
     }
+    if (BatchCheck content = check_client_batch(batch); !content.ok)
+      return reject(IncomingRejection::kInvalidRecord, content.reason);
     out.batches.push_back(batch);
     pos += batch.size();
   }

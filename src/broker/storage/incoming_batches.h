@@ -6,7 +6,8 @@
 // Invariant: `prepare_incoming_batches` either accepts every batch of the set
 // or none (a partition's produce answer is all-or-nothing), and an accepted
 // batch is a complete, CRC-checked, non-transactional magic-2 batch no larger
-// than max.message.bytes — the only format storage ever appends.
+// than max.message.bytes whose record count matches its offsets and records
+// (check_client_batch) — the only format storage ever appends.
 #pragma once
 
 #include <span>
@@ -20,9 +21,10 @@ namespace sluice::broker {
 
 enum class IncomingRejection {
   kNone,
-  kCorrupt,      // truncated, bad CRC, bad legacy message set, or no batch at all
-  kTooLarge,     // a batch above max.message.bytes
-  kUnsupported,  // transactional or control batches (no transactions here)
+  kCorrupt,        // truncated, bad CRC, bad legacy message set, or no batch at all
+  kInvalidRecord,  // records not matching the declared count or length (Kafka's checks)
+  kTooLarge,       // a batch above max.message.bytes
+  kUnsupported,    // transactional or control batches (no transactions here)
 };
 
 struct IncomingBatches {

@@ -1,9 +1,11 @@
 #include "broker/storage/partition_log.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 
 #include "broker/storage/durable_file.h"
+#include "broker/storage/storage_error.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -80,8 +82,31 @@ void PartitionLog::recover() {
 
 PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
   std::lock_guard lock(append_mu_);
-  if (!failure_.empty())
-    throw std::runtime_error("cannot append to " + dir_.string() + ": " + failure_);
+  if (retired_) throw PartitionRetired("cannot append to " + dir_.string() + ": " + failure_);
+  try {
+    if (!failure_.empty())
+      throw StorageError("cannot append to " + dir_.string() + ": " + failure_, EIO);
+    AppendResult result = append_locked(batch);
+    if (write_failing_) {
+      write_failing_ = false;
+      log::info("storage", "{}: appends succeed again", dir_.string());
+    }
+    return result;
+  } catch (const StorageError& e) {
+    count_storage_error(StorageWrite::kPartitionAppend);
+    // Once per episode: a full disk fails every produce request until space returns.
+    if (!write_failing_ && failure_.empty()) {
+      log::error("storage",
+                 "{}: {}; produce requests to this partition are answered KAFKA_STORAGE_ERROR "
+                 "(clients retry) and reads continue",
+                 dir_.string(), e.what());
+    }
+    write_failing_ = true;
+    throw;
+  }
+}
+
+PartitionLog::AppendResult PartitionLog::append_locked(std::span<uint8_t> batch) {
   LogConfig cfg = config();
   int64_t base = end_offset_;
   assign_base_offset(batch.data(), base);
@@ -215,7 +240,18 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   }
   if (new_start < 0) return 0;
   size_t before = segment_count();
-  if (new_start > start_offset_) raise_start_offset(new_start);
+  if (new_start > start_offset_) {
+    try {
+      raise_start_offset(new_start);
+    } catch (const StorageError& e) {
+      // A full disk is when retention matters most, yet replacing the start-offset file
+      // takes space. Whole segments may go without it: recovery starts a log no lower
+      // than its first remaining segment. The file catches up at the next raise.
+      log::warn("storage", "{}: deleting segments below offset {} for retention anyway: {}",
+                dir_.string(), new_start, e.what());
+      start_offset_ = new_start;
+    }
+  }
   drop_segments_below(new_start);
   return before - segment_count();
 }
@@ -245,6 +281,7 @@ void PartitionLog::flush() {
 void PartitionLog::retire(const std::string& reason) {
   std::lock_guard lock(append_mu_);
   if (failure_.empty()) failure_ = reason;
+  retired_ = true;
   // The directory is renamed away, and a topic re-created under the name will own
   // these paths: files must not reopen by path (or be re-created) from now on.
   std::shared_lock read_lock(segments_mu_);

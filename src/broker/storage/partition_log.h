@@ -8,7 +8,9 @@
 // can delete a segment under a reader without harm. A log stops writing for
 // good after a failed fdatasync (the page cache no longer matches the disk, and
 // the failed batch holds its offsets; a restart recovers) or once retired.
-// Reads keep working in both cases.
+// Reads keep working in both cases. A failed write (a full disk, say) is not
+// such a failure: the partial batch is cut off, nothing becomes visible, and
+// the next append simply tries again, so the log recovers when space returns.
 #pragma once
 
 #include <atomic>
@@ -39,7 +41,8 @@ class PartitionLog {
   };
   // `batch` is one validated magic-2 batch; its base offset is overwritten with the
   // log end offset. Rolls the segment when full; flushes per policy. Throws
-  // std::runtime_error when the write or its fdatasync fails, or when offline().
+  // StorageError when the write or its fdatasync fails, or when offline() for a
+  // failed fdatasync; PartitionRetired once retired.
   AppendResult append(std::span<uint8_t> batch);
 
   struct ReadResult {
@@ -79,6 +82,7 @@ class PartitionLog {
  private:
   PartitionLog(std::filesystem::path dir, LogConfig config, FileHandleCache& files);
   void recover();
+  AppendResult append_locked(std::span<uint8_t> batch);
   std::vector<std::shared_ptr<Segment>> segments_from(int64_t offset) const;
   void roll();
   void drop_segments_below(int64_t offset);
@@ -96,7 +100,9 @@ class PartitionLog {
   std::atomic<int64_t> end_offset_{0};
   bool dirty_ = false;
   int64_t last_flush_ms_ = 0;
-  std::string failure_;  // why writes stopped for good; guarded by append_mu_
+  std::string failure_;         // why writes stopped for good; guarded by append_mu_
+  bool retired_ = false;        // failure_ is a retirement; guarded by append_mu_
+  bool write_failing_ = false;  // the last append failed (logged once); guarded by append_mu_
 };
 
 }  // namespace sluice::broker

@@ -74,24 +74,21 @@ std::optional<std::string_view> read_varbytes(ByteReader& r, const char* what) {
 
 }  // namespace
 
-void for_each_record(ByteSpan batch, const std::function<bool(const RecordView&)>& fn) {
-  auto h = parse_batch_header(batch);
-  if (!h) throw DecodeError("record batch shorter than its header");
-  ByteSpan body = batch.subspan(kBatchHeaderSize);
-  Bytes inflated;
-  if (h->codec() != Codec::kNone) {
-    inflated = decompress(h->codec(), body);
-    body = inflated;
-  }
+namespace {
+
+// Calls fn for each of the header's record_count records in `body` (uncompressed),
+// until fn returns false. Returns the bytes left after the last record read.
+size_t walk_records(const BatchHeader& h, ByteSpan body,
+                    const std::function<bool(const RecordView&)>& fn) {
   ByteReader r(body);
   RecordView rec;
-  for (int32_t i = 0; i < h->record_count; ++i) {
+  for (int32_t i = 0; i < h.record_count; ++i) {
     int64_t len = r.varint();
     if (len < 0 || size_t(len) > r.remaining()) throw DecodeError("record length out of range");
     ByteReader rr(r.span(size_t(len), "record"));
     rr.i8();  // attributes, unused in v2
-    rec.timestamp = add_delta(h->first_timestamp, rr.varint());
-    rec.offset = add_delta(h->base_offset, rr.varint());
+    rec.timestamp = add_delta(h.first_timestamp, rr.varint());
+    rec.offset = add_delta(h.base_offset, rr.varint());
     rec.key = read_varbytes(rr, "record key");
     rec.value = read_varbytes(rr, "record value");
     int64_t nheaders = rr.varint();
@@ -103,8 +100,68 @@ void for_each_record(ByteSpan batch, const std::function<bool(const RecordView&)
       std::string_view key = rr.view(size_t(klen), "record header key");
       rec.headers.push_back({key, read_varbytes(rr, "record header value")});
     }
-    if (!fn(rec)) return;
+    if (rr.remaining() != 0) {
+      throw DecodeError(fmt::format("record says {} bytes but its fields end {} byte(s) earlier",
+                                    len, rr.remaining()));
+    }
+    if (!fn(rec)) break;
   }
+  return r.remaining();
+}
+
+// The records of a batch, decompressed when needed; `inflated` keeps them alive.
+ByteSpan batch_body(const BatchHeader& h, ByteSpan batch, Bytes& inflated) {
+  ByteSpan body = batch.subspan(kBatchHeaderSize);
+  if (h.codec() == Codec::kNone) return body;
+  inflated = decompress(h.codec(), body);
+  return inflated;
+}
+
+BatchCheck invalid(std::string reason) {
+  return {false, std::move(reason)};
+}
+
+}  // namespace
+
+BatchCheck check_client_batch(ByteSpan batch) {
+  BatchHeader h = *parse_batch_header(batch);
+  int64_t count_from_offsets = int64_t(h.last_offset_delta) + 1;
+  if (count_from_offsets <= 0)
+    return invalid(fmt::format("record batch has last offset delta {}", h.last_offset_delta));
+  if (h.record_count <= 0)
+    return invalid(fmt::format("record batch declares {} records", h.record_count));
+  if (count_from_offsets != h.record_count) {
+    return invalid(fmt::format("record batch declares {} records but its offsets span {}",
+                               h.record_count, count_from_offsets));
+  }
+  if (h.producer_id >= 0 && h.base_sequence < 0) {
+    return invalid(
+        fmt::format("record batch of producer {} has sequence {}", h.producer_id, h.base_sequence));
+  }
+  int32_t read = 0;
+  size_t left = 0;
+  try {
+    Bytes inflated;
+    left = walk_records(h, batch_body(h, batch, inflated), [&](const RecordView&) {
+      ++read;
+      return true;
+    });
+  } catch (const std::exception& e) {
+    return invalid(fmt::format("record batch declares {} records but record {} is unreadable: {}",
+                               h.record_count, read, e.what()));
+  }
+  if (left > 0) {
+    return invalid(fmt::format("{} byte(s) of record batch remain after its {} declared records",
+                               left, h.record_count));
+  }
+  return {};
+}
+
+void for_each_record(ByteSpan batch, const std::function<bool(const RecordView&)>& fn) {
+  auto h = parse_batch_header(batch);
+  if (!h) throw DecodeError("record batch shorter than its header");
+  Bytes inflated;
+  walk_records(*h, batch_body(*h, batch, inflated), fn);
 }
 
 namespace {

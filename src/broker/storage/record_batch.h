@@ -57,9 +57,16 @@ struct BatchCheck {
   std::string reason;
 };
 
-// Full validation of one batch occupying exactly `data`: magic 2, length
-// consistent with the buffer, sane record count and offset delta, CRC-32C.
+// Integrity of one batch occupying exactly `data`: magic 2, length consistent
+// with the buffer, CRC-32C, no negative record count or offset delta. A failure
+// is answered CORRUPT_MESSAGE.
 BatchCheck validate_batch(ByteSpan data);
+
+// Kafka's checks on a batch a client produced, for a batch validate_batch()
+// passed; a failure is Kafka's INVALID_RECORD: record_count positive and equal
+// to lastOffsetDelta + 1, a sequence with a producer id, and exactly
+// record_count whole records filling the batch (decompressed if need be).
+BatchCheck check_client_batch(ByteSpan batch);
 
 // Sets the base offset (and leader epoch) of a batch in place.
 void assign_base_offset(uint8_t* batch, int64_t base_offset);

@@ -4,17 +4,18 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <stdexcept>
 
+#include "broker/storage/storage_error.h"
 #include "common/crc32c.h"
 #include "common/log.h"
 
 namespace sluice::broker {
 namespace {
 
+// Every I/O failure of a segment is the disk's: StorageError, answered KAFKA_STORAGE_ERROR.
 [[noreturn]] void io_error(const std::string& what, const std::filesystem::path& path) {
-  throw std::runtime_error(what + " " + path.string() + ": " + std::strerror(errno));
+  throw_storage_error(what, path, errno);
 }
 
 bool pread_full(int fd, uint8_t* buf, size_t n, uint64_t at) {
@@ -197,20 +198,21 @@ bool Segment::complete_loaded_indexes(int fd, int32_t interval) {
 void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header,
                      int32_t index_interval_bytes) {
   uint64_t pos = written_;
-  size_t done = 0;
   auto file = open_log();
+  // A tail a failed append could not cut off is cut now, before anything follows it.
+  if (torn_tail_ && ::ftruncate(file.fd(), off_t(pos)) != 0)
+    io_error("cannot cut a partial write off", log_path_);
+  torn_tail_ = false;
+  size_t done = 0;
   file.wrote();  // before writing: a partial write is unsynced data too
   while (done < batch.size()) {
     ssize_t n = ::pwrite(file.fd(), batch.data() + done, batch.size() - done, off_t(pos + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      // Cut the partial batch off (best effort): readers are bounded by size_ anyway,
-      // but garbage left after a later, shorter batch would outlive the next roll.
+      // Cut the partial batch off: readers are bounded by size_ anyway, but garbage
+      // left after a later, shorter batch would outlive the next roll.
       int err = n < 0 ? errno : ENOSPC;
-      if (::ftruncate(file.fd(), off_t(pos)) != 0) {
-        log::warn("storage", "cannot cut a partial write off {}: {}", log_path_.string(),
-                  std::strerror(errno));
-      }
+      torn_tail_ = ::ftruncate(file.fd(), off_t(pos)) != 0;
       errno = err;
       io_error("cannot append to segment", log_path_);
     }

@@ -48,7 +48,8 @@ class Segment {
   // Writes and indexes a batch but does not make it visible: the owner calls
   // publish() once the batch is durable per its flush policy and the log's end
   // offset covers it, so no reader ever sees data beyond the high watermark.
-  // A failed write is cut off again and throws; the segment is then unchanged.
+  // A failed write is cut off again (or, if even that fails, before the next
+  // append) and throws StorageError; the segment and its indexes are unchanged.
   void append(std::span<const uint8_t> batch, const BatchHeader& header,
               int32_t index_interval_bytes);
   void publish() { size_.store(written_, std::memory_order_release); }
@@ -94,6 +95,7 @@ class Segment {
   mutable CachedFile log_file_;
   std::atomic<uint64_t> size_{0};  // visible to readers
   uint64_t written_ = 0;           // written by append(), visible after publish()
+  bool torn_tail_ = false;         // bytes past written_ a failed append left behind
   std::atomic<int64_t> max_timestamp_{-1};
   std::atomic<int64_t> next_offset_;
   uint64_t bytes_since_index_ = 0;

@@ -1,6 +1,7 @@
 #include "broker/storage/segment_index.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,7 +55,14 @@ void IndexFile<Entry>::write_out(const Bytes& b) {
     size_t done = 0;
     while (file && done < b.size()) {
       ssize_t n = ::write(file.fd(), b.data() + done, b.size() - done);
-      if (n <= 0) return;
+      if (n <= 0) {
+        // A missing entry only makes lookups scan further, but half an entry would
+        // shift every later one, so cut it off (a full disk can still shrink).
+        struct stat st {};
+        if (done > 0 && ::fstat(file.fd(), &st) == 0)
+          (void)!::ftruncate(file.fd(), st.st_size - off_t(done));
+        return;
+      }
       done += size_t(n);
     }
   } catch (const std::runtime_error&) {

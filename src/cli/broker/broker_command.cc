@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <memory>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "broker/broker.h"
 #include "broker/metrics/broker_metrics.h"
@@ -30,7 +32,10 @@ struct BrokerFlags {
   int32_t max_message_bytes = 1048588;
   int64_t retention_check_ms = 300'000;
   int32_t initial_rebalance_delay_ms = 1000;
-  std::string admin;  // HOST:PORT for /healthz, /readyz and /metrics; empty: none
+  std::string admin;                   // HOST:PORT for /healthz, /readyz and /metrics; empty: none
+  std::string advertise;               // advertised.listeners for --listen; empty: as bound
+  std::vector<std::string> listeners;  // more listeners, NAME=PROTOCOL://HOST:PORT
+  broker::BrokerOptions network;       // the connection limits' defaults and values
   size_t max_open_files = broker::FileHandleCache::kAutoCapacity;
 };
 
@@ -62,13 +67,25 @@ broker::FlushPolicy parse_flush(const std::string& s) {
                               "' must be 'always' or an interval such as '200ms'");
 }
 
+// --listen is the PLAINTEXT listener (advertised as --advertise says); each
+// --listener adds one more.
+std::vector<broker::ListenerConfig> listeners_of(const BrokerFlags& f) {
+  std::vector<broker::ListenerConfig> out(1);
+  std::tie(out[0].host, out[0].port) = broker::parse_host_port(f.listen);
+  if (!f.advertise.empty()) {
+    std::tie(out[0].advertised_host, out[0].advertised_port) = broker::parse_host_port(f.advertise);
+  }
+  for (const std::string& spec : f.listeners) out.push_back(broker::parse_listener(spec));
+  return out;
+}
+
 int run(const BrokerFlags& f) {
   if (f.data_dir.empty())
     throw std::invalid_argument(
         "`sluice broker` needs --data-dir DIR (or use `sluice broker check`)");
-  broker::BrokerOptions opts;
+  broker::BrokerOptions opts = f.network;
   opts.data_dir = f.data_dir;
-  std::tie(opts.host, opts.port) = broker::parse_host_port(f.listen);
+  opts.listeners = listeners_of(f);
   opts.auto_create_topics = f.auto_create;
   opts.topic_defaults.partitions = f.partitions;
   auto& log = opts.topic_defaults.log;
@@ -94,8 +111,10 @@ int run(const BrokerFlags& f) {
                                              broker::parse_host_port(f.admin).first + ":" +
                                              std::to_string(admin->port())
                                        : "";
-  std::printf("sluice broker listening on %s:%d (data dir %s, flush %s%s)\n", opts.host.c_str(),
-              b.port(), f.data_dir.c_str(), f.flush.c_str(), admin_note.c_str());
+  const broker::ListenerConfig& first = b.context().options.listeners.front();
+  std::printf("sluice broker listening on %s:%d (advertised as %s:%d, data dir %s, flush %s%s)\n",
+              first.host.c_str(), first.port, first.advertised_host.c_str(), first.advertised_port,
+              f.data_dir.c_str(), f.flush.c_str(), admin_note.c_str());
   std::fflush(stdout);
   std::thread waiter([&] {
     int sig = 0;
@@ -114,6 +133,45 @@ int run(const BrokerFlags& f) {
 
 }  // namespace
 
+// Listeners and Kafka's connection limits, under Kafka's names (docs/broker.md, "Networking").
+void add_network_flags(CLI::App* cmd, BrokerFlags& f) {
+  cmd->add_option("--advertise", f.advertise,
+                  "HOST:PORT that Metadata and FindCoordinator give clients for --listen "
+                  "(advertised.listeners; required when listening on 0.0.0.0; port 0: the bound "
+                  "port)");
+  cmd->add_option(
+      "--listener", f.listeners,
+      "Another listener, NAME=PROTOCOL://HOST:PORT (repeatable; PLAINTEXT only for now)");
+  broker::BrokerOptions& n = f.network;
+  cmd->add_option("--num-io-threads", n.num_io_threads,
+                  "Threads running request handlers (num.io.threads)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--max-connections", n.max_connections,
+                  "Connections open at once; more are closed at accept (max.connections)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-connections-per-ip", n.max_connections_per_ip,
+                  "Connections open at once from one IP address (max.connections.per.ip)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--connections-max-idle-ms", n.connections_max_idle_ms,
+                  "Close a connection after this long without a byte (connections.max.idle.ms; "
+                  "0: never)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--socket-request-max-bytes", n.max_request_bytes,
+                  "Largest request frame accepted; a larger one closes the connection "
+                  "(socket.request.max.bytes)")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, INT32_MAX));
+  cmd->add_option("--queued-max-request-bytes", n.queued_max_request_bytes,
+                  "Request bytes held in memory at once, partial frames included; over it the "
+                  "broker stops reading sockets until requests finish (queued.max.request.bytes)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
 Run add_broker_command(CLI::App& app) {
   auto flags = std::make_shared<BrokerFlags>();
   CLI::App* cmd =
@@ -121,8 +179,10 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--data-dir", flags->data_dir,
                   "Directory for topic logs (created if missing; required to run)");
   cmd->add_option("--listen", flags->listen,
-                  "HOST:PORT to listen on and advertise (port 0 picks a free one)")
+                  "HOST:PORT to listen on (PLAINTEXT; port 0 picks a free one); advertised as "
+                  "is unless --advertise is given")
       ->capture_default_str();
+  add_network_flags(cmd, *flags);
   cmd->add_option("--default-partitions", flags->partitions, "Partitions of auto-created topics")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));

@@ -10,7 +10,7 @@
 #include <memory>
 #include <regex>
 
-#include "broker/server/tcp_server.h"
+#include "broker/server/listener_config.h"
 #include "cli/exporter/cluster_lag_poller.h"
 #include "cli/incident/incident_log.h"
 #include "cli/incident/incident_log_metrics.h"
