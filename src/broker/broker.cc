@@ -17,8 +17,11 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
                                            options.topic_defaults.log.flush.always);
   groups_ = std::make_unique<GroupCoordinator>(*offsets_, options.groups);
   producer_ids_ = std::make_unique<ProducerIdAllocator>(options.data_dir);
+  credentials_ = std::make_unique<security::ScramCredentialStore>(options.data_dir);
   ctx_ = std::unique_ptr<BrokerContext>(
       new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
+  ctx_->credentials = credentials_.get();
+  start_authorizer();
   server_ = std::make_unique<EventServer>(*ctx_);
   // Advertise the port actually bound unless told otherwise, so --listen HOST:0 works.
   for (ListenerConfig& l : ctx_->options.listeners) {
@@ -27,6 +30,19 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
     log::info("broker", "listener {} ({}) on {}:{}, advertised as {}:{}", l.name,
               l.security_protocol, l.host, l.port, l.advertised_host, l.advertised_port);
   }
+}
+
+void Broker::start_authorizer() {
+  const BrokerOptions& o = ctx_->options;
+  if (o.authorizer.empty()) return;
+  if (o.authorizer != "acl")
+    throw std::runtime_error("unknown authorizer '" + o.authorizer + "'; the one there is: acl");
+  acls_ = std::make_unique<acl::AclStore>(o.data_dir);
+  authorizer_ = std::make_unique<acl::Authorizer>(*acls_, o.super_users);
+  ctx_->authorizer = authorizer_.get();
+  log::info("broker", "authorizer on: {} ACL(s) from {}, {} super user(s); no ACL means no access",
+            acls_->snapshot()->size(), acl::AclStore::file_in(o.data_dir).string(),
+            o.super_users.size());
 }
 
 Broker::~Broker() {

@@ -35,12 +35,16 @@ class Broker {
 
  private:
   void maintenance_loop();
+  void start_authorizer();  // loads the ACLs when options.authorizer says so
 
   MaintenanceOptions maintenance_;
   std::unique_ptr<TopicStore> topics_;
   std::unique_ptr<OffsetStore> offsets_;
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<ProducerIdAllocator> producer_ids_;
+  std::unique_ptr<security::ScramCredentialStore> credentials_;
+  std::unique_ptr<acl::AclStore> acls_;  // only with an authorizer
+  std::unique_ptr<acl::Authorizer> authorizer_;
   std::unique_ptr<BrokerContext> ctx_;
   std::unique_ptr<EventServer> server_;
   std::thread maintenance_thread_;

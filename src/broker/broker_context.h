@@ -9,12 +9,16 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "broker/acl/acl_authorizer.h"
+#include "broker/acl/denials.h"
 #include "broker/groups/group_coordinator.h"
 #include "broker/producers/producer_ids.h"
 #include "broker/producers/producer_registry.h"
+#include "broker/security/scram_credential_store.h"
 #include "broker/server/connection_stats.h"
 #include "broker/server/listener_config.h"
 #include "broker/server/request_stats.h"
@@ -38,6 +42,10 @@ struct BrokerOptions {
   int64_t max_connections_per_ip = INT32_MAX;              // max.connections.per.ip
   int64_t connections_max_idle_ms = 600'000;               // connections.max.idle.ms
   int64_t queued_max_request_bytes = 512LL * 1024 * 1024;  // queued.max.request.bytes
+  // authorizer.class.name: "" (none: every request is allowed) or "acl" (the
+  // ACLs in <data dir>/acls decide, docs/security.md).
+  std::string authorizer;
+  std::set<std::string> super_users;  // super.users, principals as "User:NAME"
 
   // The listener a session came in on (by name), else the first: what Metadata
   // and FindCoordinator advertise to that client.
@@ -46,6 +54,8 @@ struct BrokerOptions {
       if (l.name == name) return l;
     return listeners.front();
   }
+  // Authentication (docs/security.md): the mechanisms SASL listeners offer.
+  std::vector<std::string> sasl_enabled_mechanisms = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
 };
 
 // A version counter bumped on every append; fetchers wait for it to move,
@@ -91,6 +101,10 @@ struct BrokerContext {
   std::atomic<bool> stopping_flag{false};
   RequestStats requests;        // what connections received and answered, for metrics
   ConnectionStats connections;  // what the event loop accepted, refused and holds
+  // SCRAM (and PLAIN) logins; set by Broker, null only in unit tests without SASL.
+  security::ScramCredentialStore* credentials = nullptr;
+  acl::Authorizer* authorizer = nullptr;  // null: authorization is off
+  acl::Denials denials;                   // requests the authorizer refused
 
   bool stopping() const { return stopping_flag; }
 };

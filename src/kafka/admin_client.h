@@ -55,6 +55,13 @@ class AdminClient {
                                                       const std::optional<std::string>& topic = {});
   void commit_offsets(const std::string& group, const std::map<TopicPartition, int64_t>& offsets);
 
+  // Access control lists (CreateAcls, DescribeAcls, DeleteAcls). Each throws
+  // KafkaError naming the first ACL or filter the cluster refused.
+  void create_acls(const std::vector<AclEntry>& acls);
+  std::vector<AclEntry> describe_acls(const AclEntryFilter& filter);
+  // Returns the ACLs removed.
+  std::vector<AclEntry> delete_acls(const AclEntryFilter& filter);
+
   // Offsets in the log.
   Watermarks watermarks(const std::string& topic, int32_t partition);
   // Per partition, the first offset whose timestamp is >= timestamp_ms; -1 if none is.

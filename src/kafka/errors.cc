@@ -16,6 +16,20 @@ bool is_connection_lost(ErrorCode err) {
   return err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__TRANSPORT;
 }
 
+bool needs_new_producer(ErrorCode err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__FATAL:
+    case RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID:
+    case RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH:
+    case RD_KAFKA_RESP_ERR_INVALID_PRODUCER_ID_MAPPING:
+    case RD_KAFKA_RESP_ERR_PRODUCER_FENCED:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void throw_if(ErrorCode err, const std::string& what) {
   if (err) throw KafkaError(what + ": " + error_text(err));
 }

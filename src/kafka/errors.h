@@ -25,6 +25,12 @@ bool is_queue_full(ErrorCode err);
 // The client lost its connection (a transport failure, or every broker down).
 bool is_connection_lost(ErrorCode err);
 
+// An idempotent producer's error that only a new producer id clears: its
+// fatal error, or the broker no longer accepting its sequence numbers (lost
+// producer state, a fenced epoch). Producing again with the same producer
+// fails the same way for ever; a fresh producer starts at sequence 0.
+bool needs_new_producer(ErrorCode err);
+
 // Throws KafkaError("<what>: <librdkafka's text>") when `err` is set.
 void throw_if(ErrorCode err, const std::string& what);
 

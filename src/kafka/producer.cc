@@ -101,6 +101,10 @@ void Producer::purge() {
   rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 }
 
+void Producer::purge_unsent() {
+  rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE);
+}
+
 std::string Producer::fatal_error() const {
   char fatal[512];
   if (!rd_kafka_fatal_error(rk_, fatal, sizeof fatal)) return "";

@@ -66,6 +66,10 @@ class Producer {
   int outstanding() const;
   // Fails every queued and in-flight record (each still gets its report).
   void purge();
+  // Fails only the records not yet sent to a broker (each still gets its
+  // report): none of them can have been written, so producing them again
+  // cannot duplicate them. In-flight records finish as they will.
+  void purge_unsent();
   // The producer's fatal error (an idempotence violation), or "".
   std::string fatal_error() const;
   // Writes an 8-byte 1 to `fd` whenever reports become ready (for one poll loop

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,6 +95,31 @@ struct GroupDescription {
 struct Watermarks {
   int64_t low = 0;   // first offset still in the log
   int64_t high = 0;  // log end offset: the next offset to be written
+};
+
+// An ACL as the admin API carries it. The enum fields hold Kafka's codes
+// (resource type 2 TOPIC .. 5 TRANSACTIONAL_ID, pattern 3 LITERAL / 4 PREFIXED,
+// operation 2 ALL .. 12 IDEMPOTENT_WRITE, permission 2 DENY / 3 ALLOW).
+struct AclEntry {
+  int8_t resource_type = 0;
+  std::string resource_name;
+  int8_t pattern_type = 3;
+  std::string principal;
+  std::string host = "*";
+  int8_t operation = 0;
+  int8_t permission = 0;
+};
+
+// Selects ACLs: 1 (ANY) in an enum field and nullopt in a string field match
+// every value; pattern type 2 (MATCH) selects every pattern applying to the name.
+struct AclEntryFilter {
+  int8_t resource_type = 1;
+  std::optional<std::string> resource_name;
+  int8_t pattern_type = 1;
+  std::optional<std::string> principal;
+  std::optional<std::string> host;
+  int8_t operation = 1;
+  int8_t permission = 1;
 };
 
 }  // namespace sluice::kafka

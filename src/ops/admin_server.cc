@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "ops/admin_request_guard.h"
 
 namespace sluice::ops {
 namespace {
@@ -93,10 +94,28 @@ int bind_listener(Listener& http, const std::string& host, int port) {
   return bound;
 }
 
-void route_everything_to(Listener& http, const Router& router) {
-  httplib::Server::Handler handler = [&router](const httplib::Request& req,
-                                               httplib::Response& res) {
-    HttpReply reply = router.dispatch(req.method, req.path, req.body);
+AdminRequest guarded_view(const httplib::Request& req) {
+  return {.method = req.method,
+          .host = req.get_header_value("Host"),
+          .origin = req.get_header_value("Origin"),
+          .fetch_site = req.get_header_value("Sec-Fetch-Site"),
+          .authorization = req.get_header_value("Authorization"),
+          .content_type = req.get_header_value("Content-Type"),
+          .body = &req.body};
+}
+
+// `token` is read per request: require_token() may run after the routes exist.
+void route_everything_to(Listener& http, const Router& router, const std::string& token) {
+  httplib::Server::Handler handler = [&router, &token](const httplib::Request& req,
+                                                       httplib::Response& res) {
+    std::optional<HttpReply> refused = refuse_admin_request(guarded_view(req), token);
+    HttpReply reply = refused ? *refused : router.dispatch(req.method, req.path, req.body);
+    if (refused) {
+      // Not the path: it is the client's text, and a log line is not the place for it raw.
+      log::warn("admin", "refused a {} from {}: HTTP {}", req.method, req.remote_addr,
+                reply.status);
+      if (reply.status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"sluice-admin\"");
+    }
     res.status = reply.status;
     res.set_content(reply.body, reply.content_type.c_str());
   };
@@ -129,7 +148,9 @@ HealthStatus always_ok() {
 }  // namespace
 
 struct AdminServer::Impl {
-  Router router;  // declared first: outlives the server that dispatches to it
+  Router router;      // declared first: outlives the server that dispatches to it
+  std::string token;  // set before start(); read by request threads after it
+  bool has_post_routes = false;
   Listener http;
   std::string host;
   int port = 0;
@@ -143,7 +164,7 @@ AdminServer::AdminServer(const std::string& host, int port, MetricsRegistry& met
   http.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   http.set_keep_alive_timeout(kKeepAliveSeconds);
   http.set_socket_options(reuse_address_only);
-  route_everything_to(http, impl_->router);
+  route_everything_to(http, impl_->router, impl_->token);
   impl_->host = host;
   impl_->port = bind_listener(http, host, port);
   get("/metrics", [&metrics] {
@@ -170,7 +191,13 @@ void AdminServer::get(const std::string& path, std::function<Reply()> fn) {
 }
 
 void AdminServer::post(const std::string& path, std::function<Reply(const std::string& body)> fn) {
+  impl_->has_post_routes = true;
   impl_->router.post(path, std::move(fn));
+}
+
+void AdminServer::require_token(std::string token) {
+  if (impl_->started) throw std::logic_error("AdminServer::require_token called after start");
+  impl_->token = std::move(token);
 }
 
 void AdminServer::start() {
@@ -181,7 +208,16 @@ void AdminServer::start() {
       log::error("admin", "admin server on {}:{} stopped accepting connections", impl->host,
                  impl->port);
   });
-  log::info("admin", "serving /metrics /healthz /readyz on http://{}:{}", impl_->host, impl_->port);
+  log::info("admin", "serving /metrics /healthz /readyz on http://{}:{}{}", impl_->host,
+            impl_->port, impl_->token.empty() ? "" : " (commands need the admin token)");
+  if (impl_->has_post_routes && impl_->token.empty() && !is_loopback_host(impl_->host)) {
+    log::warn("admin",
+              "the admin endpoint http://{}:{} is reachable from other machines and its commands "
+              "(pause, resume, breakers) take no token: anyone who can reach it can pause this "
+              "stage. Set a token (--admin-token-file FILE or SLUICE_ADMIN_TOKEN) or listen on "
+              "127.0.0.1",
+              impl_->host, impl_->port);
+  }
 }
 
 void AdminServer::stop() {

@@ -2,6 +2,10 @@
 // GET /metrics (Prometheus text), GET /healthz, GET /readyz, plus routes the
 // owner adds (POST /pause, POST /resume, GET /status, ...).
 //
+// Mutating requests (every method but GET and HEAD) pass admin_request_guard.h
+// first: same origin, the bearer token when one is set, a JSON body. The
+// read-only routes stay open.
+//
 // Invariant: once the constructor returns, the port is bound and listening —
 // a bad address fails at startup with a message saying what to do, never later
 // on the background thread. The port is bound without SO_REUSEPORT, so two
@@ -43,8 +47,14 @@ class AdminServer {
   void get(const std::string& path, std::function<Reply()> fn);
   void post(const std::string& path, std::function<Reply(const std::string& body)> fn);
 
-  void start();  // serves on a background thread; at most once
-  void stop();   // idempotent; waits for in-flight requests (at most ~1 s of keep-alive)
+  // Mutating requests need `Authorization: Bearer <token>` from now on
+  // (empty: none needed). Set it before start().
+  void require_token(std::string token);
+
+  // Serves on a background thread; at most once. Warns when the address is
+  // reachable from other machines and POST routes take no token.
+  void start();
+  void stop();  // idempotent; waits for in-flight requests (at most ~1 s of keep-alive)
   int port() const;
 
  private:

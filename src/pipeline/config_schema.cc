@@ -193,6 +193,10 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
          s.breakers = read_named_list(v, breaker_settings(), "circuit breaker");
        },
        false},
+      {"stall.max_delivery_failures",
+       [](S& s, const V& v) { s.stall.max_delivery_failures = read_count(v, 0, 1000000); }},
+      {"stall.commit_timeout",
+       [](S& s, const V& v) { s.stall.commit_timeout_ms = read_duration_ms(v, 0, 7 * kDay); }},
       {"output_key_salt", [](S& s, const V& v) { s.output_key_salt = read_count(v, 0, 10000); }},
       {"degrade_lag_threshold",
        [](S& s, const V& v) { s.degrade_lag_threshold = read_int(v, 0, int64_t(1) << 50); }},

@@ -36,6 +36,13 @@ struct DlqConfig {
   int max_replays = 3;
 };
 
+// When a running stage counts as stalled (ProgressWatchdog): /readyz turns
+// not-ready and sluice_stage_stalled goes to 1. 0 turns a condition off.
+struct StallConfig {
+  int max_delivery_failures = 5;       // one record's outputs failed this many times in a row
+  int64_t commit_timeout_ms = 300000;  // no offset committed this long while input waits
+};
+
 struct StageConfig {
   std::string name;
   std::string input;
@@ -47,6 +54,7 @@ struct StageConfig {
   DlqConfig dlq;
   QueueConfig queue;
   std::vector<BreakerConfig> breakers;
+  StallConfig stall;
   int64_t shutdown_timeout_ms = 30000;
   // How long the group waits for a silent member (a stage killed -9, a frozen
   // host) before giving its partitions to the others. librdkafka's default is

@@ -19,8 +19,11 @@ StageMetrics::StageMetrics(ops::MetricsRegistry& registry, std::string stage, st
       producer_connected_(registry.gauge("kafka_producer_connected",
                                          "1 when the producer reaches the broker",
                                          {{"stage", stage_}})),
-      up_(registry.gauge("sluice_stage_up", "1 while the stage process runs",
-                         {{"stage", stage_}})) {}
+      up_(registry.gauge("sluice_stage_up", "1 while the stage process runs", {{"stage", stage_}})),
+      producer_renewals_(registry.counter(
+          "sluice_stage_producer_renewals_total",
+          "Times the stage replaced its producer after an error only a new producer id clears",
+          {{"stage", stage_}})) {}
 
 template <typename Make>
 ops::Counter& StageMetrics::cached(std::map<std::string, ops::Counter*, std::less<>>& cache,

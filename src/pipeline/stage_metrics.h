@@ -29,6 +29,7 @@ class StageMetrics {
     producer_connected_.set(producer ? 1 : 0);
   }
   void up(bool is_up) { up_.set(is_up ? 1 : 0); }
+  void producer_renewed() { producer_renewals_.inc(); }
 
  private:
   // The cached series for `topic`, created by `make` on first use.
@@ -49,6 +50,7 @@ class StageMetrics {
   ops::Gauge& consumer_connected_;
   ops::Gauge& producer_connected_;
   ops::Gauge& up_;
+  ops::Counter& producer_renewals_;
 };
 
 }  // namespace sluice::pipeline

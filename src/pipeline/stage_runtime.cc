@@ -52,10 +52,12 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
       lag_policy_(stage_, breakers_.lag()),
       flow_(stage_.queue),
       gauges_(metrics_, partitions_, breakers_, lag_policy_),
+      watchdog_(stage.stall, metrics, stage.name),
       assignment_(stage_, partitions_, sink_, states_.get(), metrics_, flow_,
                   [this](const std::vector<TopicPartition>& tps) {
                     drain_partitions(tps, mono_ms() + stage_.shutdown_timeout_ms);
                     commit(true, &tps);
+                    for (const auto& tp : tps) watchdog_.forget(tp);
                   }) {
   auto on_error = [this](kafka::ErrorCode err, const std::string& reason) {
     on_client_error(err, reason);
@@ -66,10 +68,10 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
                                                 &assignment_, on_error);
   assignment_.attach(*consumer_);
   delivery_ = std::make_unique<Delivery>(kafka::stage_producer_options(clients), stage_,
-                                         partitions_, metrics_, on_error);
+                                         partitions_, metrics_, on_error, &watchdog_);
   batches_ = std::make_unique<BatchRunner>(*processor_, sink_, *delivery_, wakeup_);
   consumer_->notify(wakeup_.fd());
-  delivery_->producer().notify(wakeup_.fd());
+  delivery_->notify(wakeup_.fd());
   // By default, more workers than cores only adds wake-up latency (CPU-bound
   // processors); an I/O-bound stage (downloads) sets queue.workers explicitly.
   int cores = int(std::max(1u, std::thread::hardware_concurrency()));
@@ -146,6 +148,7 @@ void StageRuntime::poll_once() {
   if (!assignment_.failure().empty())
     throw std::runtime_error("stage '" + stage_.name + "': " + assignment_.failure());
   busy = delivery_->poll(0) > 0 || busy;
+  busy = delivery_->renew_if_needed(mono_ms()) || busy;
   busy = drain_completions() || busy;
   if (states_) commit_quiet_checkpoints();
   dispatch();
@@ -163,7 +166,10 @@ void StageRuntime::poll_once() {
     }
   }
   if (now >= next_gauges_ms_) {
-    gauges_.refresh(*consumer_, assignment_.count(), connected_, now_ms());
+    const int64_t lag =
+        gauges_.refresh(stage_.input, *consumer_, assignment_.count(), connected_, now_ms());
+    // A stage paused on purpose (an operator, an open breaker) is held, not stuck.
+    watchdog_.check(lag, operator_paused_ || breakers_.any_open(), now_ms());
     next_gauges_ms_ = now + kGaugeIntervalMs;
   }
 }
@@ -272,10 +278,14 @@ void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome
   if (!outcome.ok) return handle_failure(std::move(job), outcome);
   processed_ += 1;
   if (outcome.deferred && sink_) {
+    watchdog_.delivered(job->tp, job->offset);  // nothing of it waits on the producer any more
     partitions_.defer(std::move(job));  // false: revoked meanwhile, the new owner re-reads it
     return;
   }
-  if (!sent) return partitions_.done(job->tp, job->offset);  // no outputs
+  if (!sent) {  // no outputs: done, whatever earlier attempts failed to deliver
+    watchdog_.delivered(job->tp, job->offset);
+    return partitions_.done(job->tp, job->offset);
+  }
   delivery_->outcome_handled(std::move(job));
 }
 
@@ -309,8 +319,11 @@ void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
   if (states_) checkpoint_state(only);
   std::vector<kafka::PartitionOffset> offsets = partitions_.take_commits(only);
   if (offsets.empty()) return;
-  if (kafka::ErrorCode rc = consumer_->commit(offsets, sync))
+  if (kafka::ErrorCode rc = consumer_->commit(offsets, sync)) {
     log::warn("stage", "stage '{}': commit failed: {}", stage_.name, kafka::error_text(rc));
+    return;
+  }
+  watchdog_.committed(now_ms());
 }
 
 // A stateful processor's partitions whose committable offset moved: those with

@@ -17,8 +17,9 @@
 // PartitionTable (partition state and committable offsets), Delivery (produce
 // and acknowledgements), FailureRouter (retry, delay topics, DLQ), FlowControl
 // (buffer bounds, pause/resume), Assignment (assign, revoke, catch-up),
-// BatchRunner (the hand-off to workers and back), BreakerSet, LagPolicy and
-// Gauges. What is left here is the poll loop that drives them.
+// BatchRunner (the hand-off to workers and back), BreakerSet, LagPolicy,
+// Gauges and ProgressWatchdog (is the stage stuck?). What is left here is the
+// poll loop that drives them.
 #pragma once
 
 #include <atomic>
@@ -39,6 +40,7 @@
 #include "pipeline/runtime/gauges.h"
 #include "pipeline/runtime/lag_policy.h"
 #include "pipeline/runtime/partition_table.h"
+#include "pipeline/runtime/progress_watchdog.h"
 #include "pipeline/stage_metrics.h"
 #include "pipeline/state/partition_states.h"
 #include "pipeline/wakeup.h"
@@ -76,6 +78,8 @@ class StageRuntime {
   void pause() { operator_paused_ = true; }
   void resume() { operator_paused_ = false; }
   StageStatus status() const;
+  // Why the stage cannot make progress (ProgressWatchdog), if it cannot; any thread.
+  std::optional<Stall> stall() const { return watchdog_.stall(); }
   // nullptr when the stage has no breaker of that name.
   CircuitBreaker* breaker(const std::string& name) { return breakers_.find(name); }
   std::vector<CircuitBreaker*> breakers() { return breakers_.all(); }
@@ -108,6 +112,7 @@ class StageRuntime {
   FlowControl flow_;
   PartitionTable partitions_;  // poll thread only, apart from its counters
   Gauges gauges_;
+  ProgressWatchdog watchdog_;
   Assignment assignment_;
   Wakeup wakeup_;  // before the clients: they write to it until they are destroyed
   std::unique_ptr<kafka::Consumer> consumer_;

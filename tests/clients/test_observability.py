@@ -392,7 +392,7 @@ SLUICE_ALERTS = {
     "BrokerRequestErrors": "incident-response.md", "BrokerDiskSpaceLow": "scaling-operations.md",
     "BrokerDiskSpaceCritical": "scaling-operations.md",
     "IncidentResponseOverdue": "incident-response.md", "IncidentResponseOverdueWarning": "incident-response.md",
-    "SluiceExporterDown": "incident-response.md",
+    "SluiceExporterDown": "incident-response.md", "SluiceStageStalled": "stage-stalled.md",
 }
 ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS)
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ops/admin_request_guard.h"
 #include "ops/admin_server.h"
 
 namespace sluice::ops {
@@ -88,7 +89,7 @@ TEST_F(AdminServerTest, ServesCustomGetAndPostRoutes) {
   });
 
   auto status = client_.Get("/status");
-  auto pause = client_.Post("/pause", "all partitions", "text/plain");
+  auto pause = client_.Post("/pause", "{\"name\":\"all\"}", "application/json");
 
   ASSERT_TRUE(status);
   EXPECT_EQ(status->status, 200);
@@ -97,7 +98,134 @@ TEST_F(AdminServerTest, ServesCustomGetAndPostRoutes) {
   ASSERT_TRUE(pause);
   EXPECT_EQ(pause->status, 202);
   EXPECT_EQ(pause->body, "paused\n");
-  EXPECT_EQ(received, "all partitions");
+  EXPECT_EQ(received, "{\"name\":\"all\"}");
+}
+
+// The CSRF and token rules (admin_request_guard.h), over HTTP.
+class AdminCommandGuardTest : public AdminServerTest {
+ protected:
+  void SetUp() override {
+    server_.require_token("s3cret-token");
+    server_.post("/pause", [this](const std::string&) {
+      paused_ += 1;
+      return AdminServer::Reply{.body = "paused\n"};
+    });
+    AdminServerTest::SetUp();
+  }
+  httplib::Headers bearer(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+  }
+  std::string own_origin() { return "http://127.0.0.1:" + std::to_string(server_.port()); }
+
+  std::atomic<int> paused_ = 0;
+};
+
+TEST_F(AdminCommandGuardTest, APostWithoutTheTokenIs401AndChangesNothing) {
+  auto res = client_.Post("/pause", "{}", "application/json");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  EXPECT_EQ(res->get_header_value("WWW-Authenticate"), "Bearer realm=\"sluice-admin\"");
+  EXPECT_TRUE(contains(res->body, "Authorization: Bearer")) << res->body;
+  EXPECT_EQ(paused_, 0);
+}
+
+TEST_F(AdminCommandGuardTest, AWrongTokenIs401WithoutSayingHowClose) {
+  auto res = client_.Post("/pause", bearer("s3cret-tokem"), "{}", "application/json");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  EXPECT_TRUE(contains(res->body, "wrong admin token")) << res->body;
+  EXPECT_FALSE(contains(res->body, "s3cret")) << res->body;
+  EXPECT_EQ(paused_, 0);
+}
+
+TEST_F(AdminCommandGuardTest, TheRightTokenAndAJsonBodyAreServed) {
+  auto res = client_.Post("/pause", bearer("s3cret-token"), "{\"name\":\"copy\"}",
+                          "application/json; charset=utf-8");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(paused_, 1);
+}
+
+TEST_F(AdminCommandGuardTest, ACrossOriginTextPlainPostIsRefusedEvenWithTheToken) {
+  httplib::Headers headers = bearer("s3cret-token");
+  headers.emplace("Origin", "https://evil.example");
+
+  auto res = client_.Post("/pause", headers, "copy", "text/plain");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  EXPECT_TRUE(contains(res->body, "cross-origin")) << res->body;
+  EXPECT_EQ(paused_, 0);
+}
+
+TEST_F(AdminCommandGuardTest, ABrowsersCrossSiteFetchIsRefused) {
+  httplib::Headers headers = bearer("s3cret-token");
+  headers.emplace("Sec-Fetch-Site", "cross-site");
+
+  auto res = client_.Post("/pause", headers, "{}", "application/json");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  EXPECT_EQ(paused_, 0);
+}
+
+TEST_F(AdminCommandGuardTest, TheServersOwnOriginIsAccepted) {
+  httplib::Headers headers = bearer("s3cret-token");
+  headers.emplace("Origin", own_origin());
+
+  auto res = client_.Post("/pause", headers, "{}", "application/json");
+
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+}
+
+TEST_F(AdminCommandGuardTest, NonJsonContentTypesAndBodiesAreRefused) {
+  auto text = client_.Post("/pause", bearer("s3cret-token"), "copy", "text/plain");
+  auto form = client_.Post("/pause", bearer("s3cret-token"), "name=copy",
+                           "application/x-www-form-urlencoded");
+  auto not_an_object = client_.Post("/pause", bearer("s3cret-token"), "copy", "application/json");
+
+  ASSERT_TRUE(text && form && not_an_object);
+  EXPECT_EQ(text->status, 415);
+  EXPECT_TRUE(contains(text->body, "application/json")) << text->body;
+  EXPECT_EQ(form->status, 415);
+  EXPECT_EQ(not_an_object->status, 400);
+  EXPECT_TRUE(contains(not_an_object->body, "JSON object")) << not_an_object->body;
+  EXPECT_EQ(paused_, 0);
+}
+
+TEST_F(AdminCommandGuardTest, ReadOnlyRoutesStayOpenWithoutAToken) {
+  for (const char* path : {"/metrics", "/healthz", "/readyz"}) {
+    httplib::Headers cross_origin = {{"Origin", "https://evil.example"}};
+    auto res = client_.Get(path, cross_origin);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 200) << path;
+  }
+}
+
+TEST(AdminServer, WithoutATokenJsonCommandsAreServedButTextPlainIsNot) {
+  MetricsRegistry registry;
+  AdminServer server("127.0.0.1", 0, registry);
+  server.post("/resume", [](const std::string&) { return AdminServer::Reply{}; });
+  server.start();
+  httplib::Client client("127.0.0.1", server.port());
+
+  auto json = client.Post("/resume", "{}", "application/json");
+  auto text = client.Post("/resume", "", "text/plain");
+
+  ASSERT_TRUE(json && text);
+  EXPECT_EQ(json->status, 200);
+  EXPECT_EQ(text->status, 415);
+}
+
+TEST(AdminServer, TellsLoopbackFromOtherAddresses) {
+  for (const char* host : {"127.0.0.1", "127.0.1.1", "localhost", "::1"})
+    EXPECT_TRUE(is_loopback_host(host)) << host;
+  for (const char* host : {"0.0.0.0", "10.1.2.3", "::", "example.com"})
+    EXPECT_FALSE(is_loopback_host(host)) << host;
 }
 
 TEST_F(AdminServerTest, AnswersAWrongMethodWith405NamingTheRightOne) {

@@ -408,6 +408,23 @@ TEST(PipelineConfigEnv, StageVariablesUseTheUpperCasedNameAndDottedKeyPath) {
   EXPECT_EQ(c.stages[1].shutdown_timeout_ms, 90000);
 }
 
+TEST(PipelineConfigStall, DefaultsFileAndEnvironment) {
+  EXPECT_EQ(parse(one_stage()).stages[0].stall.max_delivery_failures, 5);
+  EXPECT_EQ(parse(one_stage()).stages[0].stall.commit_timeout_ms, 300000);
+  PipelineConfig c =
+      parse(one_stage("    stall: {max_delivery_failures: 0, commit_timeout: 90s}\n"));
+  EXPECT_EQ(c.stages[0].stall.max_delivery_failures, 0);
+  EXPECT_EQ(c.stages[0].stall.commit_timeout_ms, 90000);
+  c = parse(one_stage(), {{"SLUICE_STAGE_INGEST_STALL_COMMIT_TIMEOUT", "0"},
+                          {"SLUICE_STAGE_INGEST_STALL_MAX_DELIVERY_FAILURES", "12"}});
+  EXPECT_EQ(c.stages[0].stall.commit_timeout_ms, 0);
+  EXPECT_EQ(c.stages[0].stall.max_delivery_failures, 12);
+  EXPECT_NE(error_of(one_stage("    stall: {max_delivery_failures: -1}\n")), "");
+  EXPECT_NE(error_of(one_stage("    stall: {commit_timout: 5m}\n")).find("commit_timeout"),
+            std::string::npos)
+      << "a typo is named with the key it probably meant";
+}
+
 TEST(PipelineConfigEnv, ListsAcceptCommaSeparatedOrFlowSyntax) {
   PipelineConfig c = parse(one_stage(), {{"SLUICE_STAGE_INGEST_OUTPUTS", "a.out, b.out"},
                                          {"SLUICE_STAGE_INGEST_RETRY_DELAY_TOPICS", "[1s, 10s]"}});

@@ -7,7 +7,8 @@ namespace {
 
 constexpr int16_t kNone = INT16_MAX;
 
-// Only non-flexible versions are advertised (ApiVersions v3 excepted): the
+// Only non-flexible versions are advertised (ApiVersions v3, SaslAuthenticate
+// v2 and the SCRAM credential APIs, flexible from v0, excepted): the
 // flexible encodings of the other APIs are not needed by any client we serve,
 // and librdkafka falls back cleanly to these.
 constexpr ApiSpec kApis[] = {
@@ -24,15 +25,22 @@ constexpr ApiSpec kApis[] = {
     {14, "SyncGroup", 3, kNone, &sync_group},
     {15, "DescribeGroups", 4, kNone, &describe_groups},
     {16, "ListGroups", 2, kNone, &list_groups},
+    {17, "SaslHandshake", 1, kNone, &sasl_handshake},
     {18, "ApiVersions", 3, 3, &api_versions},
     {19, "CreateTopics", 4, kNone, &create_topics},
     {20, "DeleteTopics", 3, kNone, &delete_topics},
     {21, "DeleteRecords", 1, kNone, &delete_records},
     {22, "InitProducerId", 1, kNone, &init_producer_id},
+    {29, "DescribeAcls", 1, kNone, &describe_acls},
+    {30, "CreateAcls", 1, kNone, &create_acls},
+    {31, "DeleteAcls", 1, kNone, &delete_acls},
     {32, "DescribeConfigs", 3, kNone, &describe_configs},
+    {36, "SaslAuthenticate", 2, 2, &sasl_authenticate},
     {37, "CreatePartitions", 1, kNone, &create_partitions},
     {42, "DeleteGroups", 1, kNone, &delete_groups},
     {47, "OffsetDelete", 0, kNone, &offset_delete},
+    {50, "DescribeUserScramCredentials", 0, 0, &describe_user_scram_credentials},
+    {51, "AlterUserScramCredentials", 0, 0, &alter_user_scram_credentials},
 };
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/topic_lookup.h"
 #include "broker/protocol/messages/admin.h"
@@ -26,6 +27,12 @@ std::optional<Bytes> create_partitions(BrokerContext& ctx, const protocol::Reque
         for (const auto& t : in.topics) {
           protocol::NamedResult r{t.name};
           r.message_versions = protocol::since(0);
+          if (!authorized(ctx, req, acl::Operation::kAlter, acl::Resource::topic(t.name))) {
+            r.error_code = authorization_failed(acl::ResourceType::kTopic);
+            r.error_message = "adding partitions needs ALTER on the topic";
+            resp.results.push_back(std::move(r));
+            continue;
+          }
           StoreResult res = in.validate_only ? check_count(ctx, t.name, t.count)
                                              : ctx.topics.add_partitions(t.name, t.count);
           r.error_code = protocol::code(to_error(res.status));

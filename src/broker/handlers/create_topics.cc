@@ -2,6 +2,7 @@
 // factor other than 1 (or -1, "broker default") is refused with a reason.
 #include <fmt/format.h>
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/topic_lookup.h"
 #include "broker/protocol/messages/admin.h"
@@ -37,7 +38,14 @@ protocol::NamedResult create_one(BrokerContext& ctx, const CreateTopicsRequest::
 std::optional<Bytes> create_topics(BrokerContext& ctx, const protocol::Request& req) {
   return protocol::serve<CreateTopicsRequest>(req, [&](const CreateTopicsRequest& in) {
     protocol::CreateTopicsResponse resp;
-    for (const auto& t : in.topics) resp.topics.push_back(create_one(ctx, t, in.validate_only));
+    for (const auto& t : in.topics) {
+      if (authorized_to_create_topic(ctx, req, t.name)) {
+        resp.topics.push_back(create_one(ctx, t, in.validate_only));
+      } else {
+        resp.topics.push_back({t.name, authorization_failed(acl::ResourceType::kTopic),
+                               "creating a topic needs CREATE on the cluster or the topic"});
+      }
+    }
     return std::optional(resp);
   });
 }

@@ -1,4 +1,5 @@
 // DeleteGroups: only groups without live members; their committed offsets go too.
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/groups.h"
 
@@ -8,8 +9,11 @@ std::optional<Bytes> delete_groups(BrokerContext& ctx, const protocol::Request& 
   return protocol::serve<protocol::DeleteGroupsRequest>(
       req, [&](const protocol::DeleteGroupsRequest& in) {
         protocol::DeleteGroupsResponse resp;
-        for (const auto& id : in.groups_names)
-          resp.results.push_back({id, ctx.groups.delete_group(id)});
+        for (const auto& id : in.groups_names) {
+          bool allowed = authorized(ctx, req, acl::Operation::kDelete, acl::Resource::group(id));
+          resp.results.push_back({id, allowed ? ctx.groups.delete_group(id)
+                                              : authorization_failed(acl::ResourceType::kGroup)});
+        }
         return std::optional(resp);
       });
 }

@@ -1,6 +1,7 @@
 // DeleteRecords: raises a partition's log start offset; -1 means "up to the
 // high watermark". Whole segments below the new start are removed. A start
 // offset the disk refuses to record is answered KAFKA_STORAGE_ERROR.
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/admin.h"
@@ -15,12 +16,16 @@ std::optional<Bytes> delete_records(BrokerContext& ctx, const protocol::Request&
         for (const auto& topic : in.topics) {
           auto& t = resp.topics.emplace_back();
           t.name = topic.name;
+          bool allowed =
+              authorized(ctx, req, acl::Operation::kDelete, acl::Resource::topic(topic.name));
           for (const auto& p : topic.partitions) {
             auto& out = t.partitions.emplace_back();
             out.index = p.index;
-            auto log = ctx.topics.partition(topic.name, p.index);
+            auto log = allowed ? ctx.topics.partition(topic.name, p.index) : nullptr;
             if (!log) {
-              out.error_code = protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
+              out.error_code = allowed
+                                   ? protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition)
+                                   : authorization_failed(acl::ResourceType::kTopic);
               continue;
             }
             std::optional<int64_t> low;

@@ -1,5 +1,6 @@
 // DescribeConfigs for topics (their effective log settings, marking which are
 // overridden) and for the broker (the defaults new topics get).
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/admin.h"
@@ -25,11 +26,24 @@ bool wanted(const DescribeConfigsRequest::Resource& res, const std::string& name
   return false;
 }
 
-DescribeConfigsResponse::Result describe(BrokerContext& ctx,
+// DESCRIBE_CONFIGS on the topic, or on the cluster for the broker's own configs.
+acl::Resource config_owner(const DescribeConfigsRequest::Resource& res) {
+  return res.resource_type == DescribeConfigsRequest::kTopic
+             ? acl::Resource::topic(res.resource_name)
+             : acl::Resource::cluster();
+}
+
+DescribeConfigsResponse::Result describe(BrokerContext& ctx, const protocol::Request& req,
                                          const DescribeConfigsRequest::Resource& res) {
   DescribeConfigsResponse::Result out;
   out.resource_type = res.resource_type;
   out.resource_name = res.resource_name;
+  acl::Resource owner = config_owner(res);
+  if (!authorized(ctx, req, acl::Operation::kDescribeConfigs, owner)) {
+    out.error_code = authorization_failed(owner.type);
+    out.error_message = "describing configs needs DESCRIBE_CONFIGS";
+    return out;
+  }
   LogConfig config = ctx.options.topic_defaults.log;
   std::map<std::string, std::string> overrides;
   if (res.resource_type == DescribeConfigsRequest::kTopic) {
@@ -66,7 +80,7 @@ DescribeConfigsResponse::Result describe(BrokerContext& ctx,
 std::optional<Bytes> describe_configs(BrokerContext& ctx, const protocol::Request& req) {
   return protocol::serve<DescribeConfigsRequest>(req, [&](const DescribeConfigsRequest& in) {
     DescribeConfigsResponse resp;
-    for (const auto& res : in.resources) resp.results.push_back(describe(ctx, res));
+    for (const auto& res : in.resources) resp.results.push_back(describe(ctx, req, res));
     return std::optional(resp);
   });
 }

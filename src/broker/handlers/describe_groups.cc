@@ -1,3 +1,4 @@
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/groups.h"
 
@@ -8,8 +9,13 @@ std::optional<Bytes> describe_groups(BrokerContext& ctx, const protocol::Request
       req, [&](const protocol::DescribeGroupsRequest& in) {
         protocol::DescribeGroupsResponse resp;
         for (const auto& id : in.groups) {
-          GroupDescription d = ctx.groups.describe(id);
           auto& g = resp.groups.emplace_back();
+          if (!authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::group(id))) {
+            g.error_code = authorization_failed(acl::ResourceType::kGroup);
+            g.group_id = id;
+            continue;
+          }
+          GroupDescription d = ctx.groups.describe(id);
           g.error_code = d.error;
           g.group_id = d.group_id;
           g.group_state = d.state;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 
@@ -25,12 +26,14 @@ struct Collected {
 
 FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& topic,
                                         const FetchRequest::Partition& in, int64_t budget,
-                                        bool first_data, int64_t& bytes, bool& has_error) {
+                                        bool first_data, bool allowed, int64_t& bytes,
+                                        bool& has_error) {
   FetchResponse::Partition out;
   out.index = in.index;
-  auto log = ctx.topics.partition(topic, in.index);
+  auto log = allowed ? ctx.topics.partition(topic, in.index) : nullptr;
   if (!log) {
-    out.error_code = protocol::code(ErrorCode::kUnknownTopicOrPartition);
+    out.error_code = allowed ? protocol::code(ErrorCode::kUnknownTopicOrPartition)
+                             : authorization_failed(acl::ResourceType::kTopic);
     has_error = true;
     return out;
   }
@@ -53,15 +56,17 @@ FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& t
   return out;
 }
 
-Collected collect(BrokerContext& ctx, const FetchRequest& in) {
+// A refused topic is an error, so the first pass answers and the denial is counted once.
+Collected collect(BrokerContext& ctx, const protocol::Request& req, const FetchRequest& in) {
   Collected c;
   for (const auto& topic : in.topics) {
     auto& t = c.response.responses.emplace_back();
     t.name = topic.name;
+    bool allowed = authorized(ctx, req, acl::Operation::kRead, acl::Resource::topic(topic.name));
     for (const auto& part : topic.partitions) {
       int64_t budget = int64_t(in.max_bytes) - c.bytes;
-      t.partitions.push_back(
-          read_partition(ctx, topic.name, part, budget, c.bytes == 0, c.bytes, c.has_error));
+      t.partitions.push_back(read_partition(ctx, topic.name, part, budget, c.bytes == 0, allowed,
+                                            c.bytes, c.has_error));
     }
   }
   return c;
@@ -74,7 +79,7 @@ FetchPass fetch_pass(BrokerContext& ctx, const protocol::Request& req, bool may_
   bool answered = false;
   std::optional<Bytes> body = protocol::serve<FetchRequest>(req, [&](const FetchRequest& in) {
     pass.max_wait_ms = std::max(in.max_wait_ms, 0);
-    Collected c = collect(ctx, in);
+    Collected c = collect(ctx, req, in);
     answered = !may_wait || c.bytes >= in.min_bytes || c.has_error || ctx.stopping();
     return answered ? std::optional(std::move(c.response)) : std::nullopt;
   });

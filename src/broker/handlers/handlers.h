@@ -59,6 +59,13 @@ std::optional<Bytes> list_groups(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> delete_groups(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> offset_delete(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> init_producer_id(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> sasl_handshake(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> sasl_authenticate(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> describe_user_scram_credentials(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> alter_user_scram_credentials(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> describe_acls(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> create_acls(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> delete_acls(BrokerContext&, const protocol::Request&);
 
 // The ApiVersions answer for a version the broker does not speak: a v0 body
 // with UNSUPPORTED_VERSION and the supported list, as the protocol prescribes.

@@ -1,5 +1,6 @@
 // InitProducerId: a fresh producer id at epoch 0 for idempotent producers.
 // Transactions are not served, so a transactional id is refused.
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/offsets.h"
@@ -11,6 +12,17 @@ std::optional<Bytes> init_producer_id(BrokerContext& ctx, const protocol::Reques
   return protocol::serve<protocol::InitProducerIdRequest>(
       req, [&](const protocol::InitProducerIdRequest& in) {
         protocol::InitProducerIdResponse resp;
+        // Kafka's rule: WRITE on the transactional id, or for an idempotent
+        // producer IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
+        bool allowed = in.transactional_id
+                           ? authorized(ctx, req, acl::Operation::kWrite,
+                                        acl::Resource::transactional_id(*in.transactional_id))
+                           : authorized_for_idempotence(ctx, req);
+        if (!allowed) {
+          return refused<protocol::InitProducerIdResponse>(in.transactional_id
+                                                               ? acl::ResourceType::kTransactionalId
+                                                               : acl::ResourceType::kCluster);
+        }
         if (in.transactional_id) {
           resp.error_code = protocol::code(protocol::ErrorCode::kUnsupportedVersion);
           return std::optional(resp);

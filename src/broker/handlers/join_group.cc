@@ -1,4 +1,5 @@
 // JoinGroup: parks until the group's rebalance completes (see GroupCoordinator).
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/groups.h"
 
@@ -7,6 +8,8 @@ namespace sluice::broker::handlers {
 std::optional<Bytes> join_group(BrokerContext& ctx, const protocol::Request& req) {
   return protocol::serve<protocol::JoinGroupRequest>(
       req, [&](const protocol::JoinGroupRequest& in) {
+        if (!authorized(ctx, req, acl::Operation::kRead, acl::Resource::group(in.group_id)))
+          return refused<protocol::JoinGroupResponse>(acl::ResourceType::kGroup);
         JoinRequestArgs args;
         args.group_id = in.group_id;
         args.member_id = in.member_id;

@@ -2,6 +2,7 @@
 // is at or after the one asked for, found by looking inside batches.
 #include "broker/protocol/messages/list_offsets.h"
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 
@@ -12,12 +13,14 @@ using protocol::ListOffsetsRequest;
 using protocol::ListOffsetsResponse;
 
 ListOffsetsResponse::Partition lookup(BrokerContext& ctx, const std::string& topic,
-                                      const ListOffsetsRequest::Partition& in, int16_t version) {
+                                      const ListOffsetsRequest::Partition& in, int16_t version,
+                                      bool allowed) {
   ListOffsetsResponse::Partition out;
   out.index = in.index;
-  auto log = ctx.topics.partition(topic, in.index);
+  auto log = allowed ? ctx.topics.partition(topic, in.index) : nullptr;
   if (!log) {
-    out.error_code = protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
+    out.error_code = allowed ? protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition)
+                             : authorization_failed(acl::ResourceType::kTopic);
     return out;
   }
   if (in.timestamp == ListOffsetsRequest::kLatest) {
@@ -41,8 +44,10 @@ std::optional<Bytes> list_offsets(BrokerContext& ctx, const protocol::Request& r
     for (const auto& topic : in.topics) {
       auto& t = resp.topics.emplace_back();
       t.name = topic.name;
+      bool allowed =
+          authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(topic.name));
       for (const auto& p : topic.partitions)
-        t.partitions.push_back(lookup(ctx, topic.name, p, req.header.api_version));
+        t.partitions.push_back(lookup(ctx, topic.name, p, req.header.api_version, allowed));
     }
     return std::optional(resp);
   });

@@ -2,6 +2,7 @@
 // request when auto-creation is on (broker option and, from v4, the client's flag).
 #include "broker/protocol/messages/metadata.h"
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/topic_lookup.h"
 #include "broker/protocol/errors.h"
@@ -26,8 +27,11 @@ MetadataResponse::Topic describe_topic(const TopicStore::TopicInfo& info, int32_
   return t;
 }
 
-MetadataResponse::Topic lookup(BrokerContext& ctx, const std::string& name, bool allow_create) {
-  auto found = find_or_create_topic(ctx, name, allow_create);
+MetadataResponse::Topic lookup(BrokerContext& ctx, const protocol::Request& req,
+                               const std::string& name, bool allow_create) {
+  auto found = authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(name))
+                   ? find_or_create_topic(ctx, req, name, allow_create)
+                   : TopicLookup{std::nullopt, ErrorCode::kTopicAuthorizationFailed};
   if (found.info) return describe_topic(*found.info, ctx.options.node_id);
   MetadataResponse::Topic t;
   t.name = name;
@@ -47,11 +51,13 @@ std::optional<Bytes> metadata(BrokerContext& ctx, const protocol::Request& req) 
     resp.controller_id = ctx.options.node_id;
     bool all = !in.topics || (req.header.api_version == 0 && in.topics->empty());
     if (all) {
-      for (const auto& info : ctx.topics.list())
-        resp.topics.push_back(describe_topic(info, ctx.options.node_id));
+      for (const auto& info : ctx.topics.list()) {
+        if (visible(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(info.name)))
+          resp.topics.push_back(describe_topic(info, ctx.options.node_id));
+      }
     } else {
       for (const auto& t : *in.topics)
-        resp.topics.push_back(lookup(ctx, t.name, in.allow_auto_topic_creation));
+        resp.topics.push_back(lookup(ctx, req, t.name, in.allow_auto_topic_creation));
     }
     return std::optional(resp);
   });

@@ -1,6 +1,7 @@
 // OffsetCommit: checked against the group's membership and generation, then
 // journaled before the answer (see OffsetStore). A journal write the disk refuses
 // is answered NOT_COORDINATOR, as Kafka answers a failed offsets-log append.
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/offsets.h"
@@ -12,8 +13,10 @@ namespace sluice::broker::handlers {
 std::optional<Bytes> offset_commit(BrokerContext& ctx, const protocol::Request& req) {
   return protocol::serve<protocol::OffsetCommitRequest>(
       req, [&](const protocol::OffsetCommitRequest& in) {
-        int16_t err = ctx.groups.check_commit(
-            in.group_id, {in.generation_id, in.member_id, in.group_instance_id});
+        int16_t err = authorized(ctx, req, acl::Operation::kRead, acl::Resource::group(in.group_id))
+                          ? ctx.groups.check_commit(
+                                in.group_id, {in.generation_id, in.member_id, in.group_instance_id})
+                          : authorization_failed(acl::ResourceType::kGroup);
         std::vector<std::pair<OffsetKey, CommittedOffset>> commits;
         protocol::OffsetCommitResponse resp;
         int64_t now = now_ms();
@@ -21,9 +24,12 @@ std::optional<Bytes> offset_commit(BrokerContext& ctx, const protocol::Request& 
           auto& t = resp.topics.emplace_back();
           t.name = topic.name;
           bool known = ctx.topics.describe(topic.name).has_value();
+          bool allowed = err != 0 || authorized(ctx, req, acl::Operation::kRead,
+                                                acl::Resource::topic(topic.name));
           for (const auto& p : topic.partitions) {
-            int16_t perr = err     ? err
-                           : known ? 0
+            int16_t perr = err        ? err
+                           : !allowed ? authorization_failed(acl::ResourceType::kTopic)
+                           : known    ? 0
                                    : protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
             t.partitions.push_back({p.index, perr});
             if (perr == 0) {

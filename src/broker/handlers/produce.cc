@@ -5,6 +5,7 @@
 // (retriable), never by closing the connection.
 #include "broker/protocol/messages/produce.h"
 
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/topic_lookup.h"
 #include "broker/producers/sequenced_append.h"
@@ -108,7 +109,10 @@ std::optional<Bytes> produce(BrokerContext& ctx, const protocol::Request& req) {
         for (auto& topic : in.topics) {
           auto& t = resp.responses.emplace_back();
           t.name = topic.name;
-          auto found = find_or_create_topic(ctx, topic.name, true);
+          auto found =
+              authorized(ctx, req, acl::Operation::kWrite, acl::Resource::topic(topic.name))
+                  ? find_or_create_topic(ctx, req, topic.name, true)
+                  : TopicLookup{std::nullopt, ErrorCode::kTopicAuthorizationFailed};
           for (auto& part : topic.partitions) {
             if (!valid_acks || !found.info || part.records.null) {
               auto& p = t.partitions.emplace_back();

@@ -1,5 +1,6 @@
 // SyncGroup: the leader hands in every member's assignment; everyone else
 // parks until it has, then receives its own share.
+#include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/groups.h"
 
@@ -8,6 +9,8 @@ namespace sluice::broker::handlers {
 std::optional<Bytes> sync_group(BrokerContext& ctx, const protocol::Request& req) {
   return protocol::serve<protocol::SyncGroupRequest>(
       req, [&](const protocol::SyncGroupRequest& in) {
+        if (!authorized(ctx, req, acl::Operation::kRead, acl::Resource::group(in.group_id)))
+          return refused<protocol::SyncGroupResponse>(acl::ResourceType::kGroup);
         std::vector<std::pair<std::string, Bytes>> assignments;
         for (const auto& a : in.assignments)
           assignments.emplace_back(a.member_id, a.assignment.data);

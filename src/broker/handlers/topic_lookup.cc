@@ -1,5 +1,6 @@
 #include "broker/handlers/topic_lookup.h"
 
+#include "broker/handlers/authorize.h"
 #include "common/log.h"
 
 namespace sluice::broker::handlers {
@@ -26,10 +27,13 @@ ErrorCode to_error(StoreStatus status) {
   return ErrorCode::kUnknownServerError;
 }
 
-TopicLookup find_or_create_topic(BrokerContext& ctx, const std::string& name, bool client_allows) {
+TopicLookup find_or_create_topic(BrokerContext& ctx, const protocol::Request& req,
+                                 const std::string& name, bool client_allows) {
   if (auto info = ctx.topics.describe(name)) return {std::move(info), ErrorCode::kNone};
   if (!ctx.options.auto_create_topics || !client_allows)
     return {std::nullopt, ErrorCode::kUnknownTopicOrPartition};
+  if (!authorized_to_create_topic(ctx, req, name))
+    return {std::nullopt, ErrorCode::kTopicAuthorizationFailed};
   StoreResult created = ctx.topics.create_topic(name, -1, {});
   // Another request may have created it between our look and our create.
   if (created.status != StoreStatus::kOk && created.status != StoreStatus::kTopicExists) {

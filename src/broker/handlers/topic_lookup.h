@@ -7,6 +7,7 @@
 
 #include "broker/broker_context.h"
 #include "broker/protocol/errors.h"
+#include "broker/protocol/request.h"
 
 namespace sluice::broker::handlers {
 
@@ -16,7 +17,9 @@ struct TopicLookup {
 };
 
 // `client_allows` is the request's own auto-create flag (true where the API has none).
-TopicLookup find_or_create_topic(BrokerContext& ctx, const std::string& name, bool client_allows);
+// Creating needs CREATE on the cluster or the topic (TOPIC_AUTHORIZATION_FAILED).
+TopicLookup find_or_create_topic(BrokerContext& ctx, const protocol::Request& req,
+                                 const std::string& name, bool client_allows);
 
 // Maps a storage outcome to the protocol's error code.
 protocol::ErrorCode to_error(StoreStatus status);

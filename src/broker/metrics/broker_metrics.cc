@@ -137,6 +137,22 @@ void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext
   }
 }
 
+// Requests the authorizer refused (docs/security.md); present only with an
+// authorizer, a series appearing with its first denial.
+void add_authorization_families(std::vector<CollectedFamily>& out, const BrokerContext& ctx) {
+  if (!ctx.authorizer) return;
+  auto denials = family("sluice_broker_authorization_denials_total",
+                        "Requests or parts of requests refused by the ACL authorizer, by "
+                        "resource type and operation",
+                        CollectedFamily::Type::kCounter);
+  for (const auto& [key, n] : ctx.denials.counts()) {
+    denials.samples.push_back({{{"resource_type", std::string(acl::name_of(key.first))},
+                                {"operation", std::string(acl::name_of(key.second))}},
+                               double(n)});
+  }
+  out.push_back(std::move(denials));
+}
+
 }  // namespace
 
 std::vector<CollectedFamily> broker_families(const BrokerContext& ctx) {
@@ -144,6 +160,7 @@ std::vector<CollectedFamily> broker_families(const BrokerContext& ctx) {
   add_request_families(out, ctx.requests);
   add_connection_families(out, ctx.connections);
   add_storage_families(out, ctx);
+  add_authorization_families(out, ctx);
   return out;
 }
 

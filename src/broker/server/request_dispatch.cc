@@ -1,6 +1,7 @@
 #include "broker/server/request_dispatch.h"
 
 #include "broker/handlers/handlers.h"
+#include "broker/security/sasl_gate.h"
 #include "common/log.h"
 
 namespace sluice::broker {
@@ -80,6 +81,14 @@ DispatchResult dispatch_request(BrokerContext& ctx, Session& session, std::span<
                                 bool may_wait) {
   const int16_t api_key = frame_api_key(frame);
   try {
+    security::GateVerdict gate = security::screen_frame(ctx, session, frame);
+    if (gate.action == security::GateVerdict::Action::kClose) return closed();
+    if (gate.action == security::GateVerdict::Action::kReplyRaw) {
+      // A legacy (v0 handshake) SASL token: the answer is raw bytes, no response header.
+      DispatchResult raw{.kind = DispatchResult::Kind::kRespond, .response = {}};
+      raw.response.body = std::move(gate.raw_reply);
+      return raw;
+    }
     return dispatch_parsed(ctx, session, frame, may_wait);
   } catch (const DecodeError& e) {
     ctx.requests.failed(api_key);

@@ -3,12 +3,14 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <sstream>
 #include <thread>
 #include <tuple>
 #include <vector>
 
 #include "broker/broker.h"
 #include "broker/metrics/broker_metrics.h"
+#include "broker/security/super_users.h"
 #include "broker/storage/file_handle_cache.h"
 #include "broker/storage/log_config.h"
 #include "cli/support/commands.h"
@@ -36,8 +38,34 @@ struct BrokerFlags {
   std::string advertise;               // advertised.listeners for --listen; empty: as bound
   std::vector<std::string> listeners;  // more listeners, NAME=PROTOCOL://HOST:PORT
   broker::BrokerOptions network;       // the connection limits' defaults and values
+  std::string security_protocol = "PLAINTEXT";  // of the --listen listener
+  std::string sasl_mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
+  std::string super_users;
+  std::string authorizer;  // authorizer.class.name: "" or "acl"
   size_t max_open_files = broker::FileHandleCache::kAutoCapacity;
 };
+
+// --security-protocol, --sasl-enabled-mechanisms, --super-users (docs/security.md).
+void apply_security_flags(const BrokerFlags& f, broker::BrokerOptions& opts) {
+  opts.sasl_enabled_mechanisms.clear();
+  std::stringstream list(f.sasl_mechanisms);
+  for (std::string m; std::getline(list, m, ',');) {
+    if (m.empty()) continue;
+    if (m != "PLAIN" && m != "SCRAM-SHA-256" && m != "SCRAM-SHA-512") {
+      throw std::invalid_argument("--sasl-enabled-mechanisms: '" + m +
+                                  "' is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512");
+    }
+    opts.sasl_enabled_mechanisms.push_back(m);
+  }
+  bool sasl_listener = false;
+  for (const broker::ListenerConfig& l : opts.listeners)
+    sasl_listener = sasl_listener || l.security_protocol.starts_with("SASL_");
+  if (sasl_listener && opts.sasl_enabled_mechanisms.empty())
+    throw std::invalid_argument(
+        "a SASL listener needs at least one mechanism in "
+        "--sasl-enabled-mechanisms");
+  opts.super_users = broker::security::parse_super_users(f.super_users);
+}
 
 // The broker's own liveness endpoint (runbook: a probe on every process) and its
 // metrics (docs/metrics.md: requests, bytes, disk, consumer-group lag). Ready
@@ -67,11 +95,12 @@ broker::FlushPolicy parse_flush(const std::string& s) {
                               "' must be 'always' or an interval such as '200ms'");
 }
 
-// --listen is the PLAINTEXT listener (advertised as --advertise says); each
-// --listener adds one more.
+// --listen is the first listener (PLAINTEXT unless --security-protocol says
+// otherwise; advertised as --advertise says); each --listener adds one more.
 std::vector<broker::ListenerConfig> listeners_of(const BrokerFlags& f) {
   std::vector<broker::ListenerConfig> out(1);
   std::tie(out[0].host, out[0].port) = broker::parse_host_port(f.listen);
+  out[0].name = out[0].security_protocol = f.security_protocol;
   if (!f.advertise.empty()) {
     std::tie(out[0].advertised_host, out[0].advertised_port) = broker::parse_host_port(f.advertise);
   }
@@ -95,6 +124,8 @@ int run(const BrokerFlags& f) {
   log.segment_bytes = f.segment_bytes;
   log.max_message_bytes = f.max_message_bytes;
   opts.groups.initial_rebalance_delay_ms = f.initial_rebalance_delay_ms;
+  apply_security_flags(f, opts);
+  opts.authorizer = f.authorizer;
   broker::FileHandleCache::process_wide().set_capacity(f.max_open_files);
 
   // Block the stop signals before any thread starts, so only the waiter below sees them.
@@ -115,6 +146,11 @@ int run(const BrokerFlags& f) {
   std::printf("sluice broker listening on %s:%d (advertised as %s:%d, data dir %s, flush %s%s)\n",
               first.host.c_str(), first.port, first.advertised_host.c_str(), first.advertised_port,
               f.data_dir.c_str(), f.flush.c_str(), admin_note.c_str());
+  for (const broker::ListenerConfig& l : b.context().options.listeners) {
+    if (l.security_protocol == "PLAINTEXT") continue;
+    log::info("broker", "{} listener {}: SASL mechanisms {}, super users '{}'", l.security_protocol,
+              l.name, f.sasl_mechanisms, f.super_users);
+  }
   std::fflush(stdout);
   std::thread waiter([&] {
     int sig = 0;
@@ -210,6 +246,22 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--group-initial-rebalance-delay-ms", flags->initial_rebalance_delay_ms,
                   "How long a new group waits for more members before its first rebalance")
       ->capture_default_str();
+  cmd->add_option("--security-protocol", flags->security_protocol,
+                  "PLAINTEXT, or SASL_PLAINTEXT to require SASL authentication "
+                  "(users: `sluice users add`)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"PLAINTEXT", "SASL_PLAINTEXT"}));
+  cmd->add_option("--sasl-enabled-mechanisms", flags->sasl_mechanisms,
+                  "Comma-separated SASL mechanisms offered (sasl.enabled.mechanisms)")
+      ->capture_default_str();
+  cmd->add_option("--authorizer", flags->authorizer,
+                  "'acl': ACLs decide every request, no ACL means no access (Kafka's "
+                  "authorizer.class.name; manage them with `sluice acls`)")
+      ->check(CLI::IsMember({"", "acl"}));
+  cmd->add_option("--super-users", flags->super_users,
+                  "Principals allowed everything, e.g. 'User:admin;User:ops' (Kafka's "
+                  "super.users); the only ones who may manage SCRAM credentials on a SASL "
+                  "listener");
   cmd->add_option("--max-open-segment-files", flags->max_open_files,
                   "Segment and index files kept open at once, least recently used closed first "
                   "(0: half the soft open-files limit at start)")

@@ -14,6 +14,7 @@
 #include "cli/exporter/cluster_lag_poller.h"
 #include "cli/incident/incident_log.h"
 #include "cli/incident/incident_log_metrics.h"
+#include "cli/support/admin_token.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
 #include "common/clock.h"
@@ -74,6 +75,7 @@ int run(const ExporterFlags& f) {
   add_sources(metrics, lag.get(), f.data_dir);
   auto [host, port] = broker::parse_host_port(f.admin);
   ops::AdminServer admin(host, port, metrics);
+  admin.require_token(server_admin_token(""));  // `sluice up` hands it SLUICE_ADMIN_TOKEN_FILE
   // Ready while the cluster answers; the page is served either way (cluster_up says which).
   if (lag) {
     admin.set_readiness([&lag, &f] {

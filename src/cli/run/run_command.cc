@@ -1,5 +1,7 @@
 // `sluice run PIPELINE.yaml [--stage NAME]`: runs one stage (or every stage, one
 // runtime each) of a pipeline in this process, with the ops surface on --admin.
+#include <simdjson.h>
+
 #include <CLI/CLI.hpp>
 #include <condition_variable>
 #include <csignal>
@@ -10,6 +12,7 @@
 #include <thread>
 
 #include "cli/run/object_store_checkpoints.h"
+#include "cli/support/admin_token.h"
 #include "cli/support/commands.h"
 #include "common/log.h"
 #include "lake/store/object_store.h"
@@ -26,6 +29,7 @@ struct RunFlags {
   std::string pipeline_file;
   std::string stage;
   std::string admin;
+  std::string admin_token_file;
   bool until_caught_up = false;
 };
 
@@ -45,10 +49,19 @@ std::string status_json(const Runtimes& runtimes) {
   return out + "]\n";
 }
 
-// Applies `fn` to the runtimes named in `body` (every runtime when empty).
+// The "name" of a command's JSON body ({"name": "STAGE"}); "" when the body is
+// empty or has none. The admin server has checked that the body is a JSON object.
+std::string name_in(const std::string& body) {
+  simdjson::dom::parser parser;
+  std::string_view name;
+  if (parser.parse(body)["name"].get_string().get(name) != simdjson::SUCCESS) return "";
+  return std::string(name);
+}
+
+// Applies `fn` to the runtimes named in `body` (every runtime when it names none).
 ops::AdminServer::Reply for_stages(Runtimes& runtimes, const std::string& body,
                                    const std::function<void(pipeline::StageRuntime&)>& fn) {
-  std::string name = body.substr(0, body.find_last_not_of(" \n\r\t") + 1);
+  std::string name = name_in(body);
   int matched = 0;
   for (auto& rt : runtimes) {
     if (name.empty() || rt->status().stage == name) {
@@ -61,7 +74,7 @@ ops::AdminServer::Reply for_stages(Runtimes& runtimes, const std::string& body,
 }
 
 ops::AdminServer::Reply on_breaker(Runtimes& runtimes, const std::string& body, bool open) {
-  std::string name = body.substr(0, body.find_last_not_of(" \n\r\t") + 1);
+  std::string name = name_in(body);
   for (auto& rt : runtimes) {
     if (auto* b = rt->breaker(name)) {
       open ? b->force_open() : b->force_close();
@@ -98,16 +111,22 @@ void add_routes(ops::AdminServer& admin, Runtimes& runtimes) {
     bool ready = true;
     for (auto& rt : runtimes) {
       auto s = rt->status();
-      bool ok = s.assigned_partitions > 0;
+      // A stage that cannot make progress takes no traffic: its load balancer
+      // (and `sluice up`'s probe) must see it, not a 200 while nothing commits.
+      const std::optional<pipeline::Stall> stall = rt->stall();
+      bool ok = s.assigned_partitions > 0 && !stall;
       ready = ready && ok;
       detail += fmt::format("stage {}: {} partition(s) assigned{}\n", s.stage,
                             s.assigned_partitions, s.paused ? " (paused)" : "");
+      if (stall) detail += fmt::format("stage {}: {}\n", s.stage, stall->describe());
     }
     return ops::HealthStatus{ready, detail};
   });
 }
 
 int run(const RunFlags& f) {
+  const std::string admin_token =
+      server_admin_token(f.admin_token_file);  // a bad file stops us now
   stages::register_builtin_processors();
   pipeline::PipelineConfig config = pipeline::load_pipeline_config(f.pipeline_file);
   if (!f.admin.empty()) config.admin = f.admin;
@@ -144,6 +163,7 @@ int run(const RunFlags& f) {
   auto [host, port] = std::pair{config.admin.substr(0, config.admin.rfind(':')),
                                 std::stoi(config.admin.substr(config.admin.rfind(':') + 1))};
   ops::AdminServer admin(host, port, metrics);
+  admin.require_token(admin_token);
   add_routes(admin, runtimes);
   admin.start();
   std::printf("sluice run: pipeline '%s', %zu stage(s), admin on http://%s:%d\n",
@@ -203,6 +223,11 @@ Run add_run_command(CLI::App& app) {
   cmd->add_option("--stage", flags->stage, "Run only this stage");
   cmd->add_option("--admin", flags->admin,
                   "HOST:PORT for /metrics, /healthz, /readyz and control (overrides the file)");
+  cmd->add_option("--admin-token-file", flags->admin_token_file,
+                  "File holding the bearer token the admin commands (pause, resume, breakers) "
+                  "require (env SLUICE_ADMIN_TOKEN_FILE, or the token itself in "
+                  "SLUICE_ADMIN_TOKEN; none: commands need no token)")
+      ->check(CLI::ExistingFile);
   cmd->add_flag(
       "--until-caught-up", flags->until_caught_up,
       "Catch-up job: exit 0 once everything up to the end offsets seen at start is committed");

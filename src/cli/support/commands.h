@@ -33,6 +33,8 @@ std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& regis
 std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_dlq_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_users_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_acls_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 
 // `sluice broker check`, run by the `broker` command when its `check` subcommand is parsed.
 struct KafkaFlags;

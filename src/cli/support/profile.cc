@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,7 +19,25 @@ std::optional<std::string> non_empty(std::optional<std::string> v) {
 
 Defaults& current();
 
+bool is_security_key(const std::string& key) {
+  return key == "security.protocol" || key == "sasl.mechanism" || key == "sasl.mechanisms" ||
+         key == "sasl.username" || key == "sasl.password" ||
+         (key.starts_with("ssl.") && key.size() > 4);
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> security_environment(const Profile& profile) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, value] : profile.kafka_security) {
+    std::string variable = "SLUICE_";
+    for (char c : key) {
+      variable += c == '.' ? '_' : char(std::toupper(static_cast<unsigned char>(c)));
+    }
+    out.emplace_back(variable, value);
+  }
+  return out;
+}
 
 EnvLookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -55,9 +74,13 @@ Profile parse_profile(const std::string& text, const std::string& path) {
       p.bootstrap = item.second.Scalar();
     } else if (key == "data_dir") {
       p.data_dir = item.second.Scalar();
+    } else if (is_security_key(key)) {
+      p.kafka_security[key == "sasl.mechanisms" ? "sasl.mechanism" : key] = item.second.Scalar();
     } else {
-      throw std::invalid_argument("profile " + path + ": unknown key `" + key +
-                                  "` (known: bootstrap, data_dir)");
+      throw std::invalid_argument(
+          "profile " + path + ": unknown key `" + key +
+          "` (known: bootstrap, data_dir, security.protocol, sasl.mechanism, sasl.username, "
+          "sasl.password, ssl.*)");
     }
   }
   return p;
@@ -97,7 +120,11 @@ Defaults& current() {
 
 void load_defaults() {
   const EnvLookup env = process_env();
-  current() = resolve_defaults(env, load_profile(env));
+  Profile profile = load_profile(env);
+  current() = resolve_defaults(env, profile);
+  for (const auto& [variable, value] : security_environment(profile)) {
+    if (!non_empty(env(variable))) ::setenv(variable.c_str(), value.c_str(), 1);
+  }
 }
 
 std::optional<std::string> Defaults::up_data_dir() const {

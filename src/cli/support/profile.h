@@ -3,7 +3,9 @@
 // (SLUICE_BOOTSTRAP, SLUICE_DATA_DIR), else the profile file, else the built-in
 // default. This file is the one place that order is decided.
 //
-// The profile is YAML with two optional keys, `bootstrap:` and `data_dir:`, at
+// The profile is YAML with optional keys `bootstrap:`, `data_dir:` and the
+// Kafka client security settings `security.protocol`, `sasl.mechanism(s)`,
+// `sasl.username`, `sasl.password` and `ssl.*` (see security_environment()), at
 // SLUICE_CONFIG, else $XDG_CONFIG_HOME/sluice/config.yaml, else
 // $HOME/.config/sluice/config.yaml. A missing file at the default place means
 // "no profile"; a missing file named by SLUICE_CONFIG, an unreadable file or an
@@ -11,8 +13,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sluice::cli {
 
@@ -23,7 +28,16 @@ struct Profile {
   std::string path;  // the file the values came from ("" when there is none)
   std::optional<std::string> bootstrap;
   std::optional<std::string> data_dir;
+  // Kafka client security settings by their librdkafka names ("sasl.username").
+  std::map<std::string, std::string> kafka_security;
 };
+
+// The profile's security settings as the SLUICE_* variables that
+// src/kafka/client_security.h reads (security.protocol -> SLUICE_SECURITY_PROTOCOL,
+// ssl.ca.location -> SLUICE_SSL_CA_LOCATION). load_defaults() exports those the
+// environment does not already set, so the environment wins over the profile and
+// every client — and every process `sluice up` starts — sees the same login.
+std::vector<std::pair<std::string, std::string>> security_environment(const Profile& profile);
 
 // Looks up an environment variable; nullopt when unset. Injected so the order
 // can be tested without touching the process environment.

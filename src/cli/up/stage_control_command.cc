@@ -4,13 +4,16 @@
 // --data-dir DIR (every stage process of a `sluice up`; without either flag, a
 // data dir set by SLUICE_DATA_DIR or the profile is used, else ./sluice-data when a
 // `sluice up` runs there, else the one --admin default). status, pause and resume print a table of
-// the stages' state for people, or one JSON array with --json.
+// the stages' state for people, or one JSON array with --json. Commands are POSTed as JSON with
+// the admin token (admin_token.h): --admin-token-file, SLUICE_ADMIN_TOKEN(_FILE), else the
+// `sluice up` data dir's admin-token file.
 #include <httplib.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/support/admin_token.h"
 #include "cli/support/commands.h"
 #include "cli/support/profile.h"
 #include "cli/support/stage_status.h"
@@ -24,6 +27,8 @@ namespace {
 struct ControlFlags {
   std::string admin = std::getenv("SLUICE_ADMIN") ? std::getenv("SLUICE_ADMIN") : "127.0.0.1:9464";
   std::string data_dir;  // a `sluice up` data dir: reach its stage processes instead of --admin
+  std::string admin_token_file;
+  std::string token;  // resolved once per command, before the first request
   std::string name;
   bool json = false;
 };
@@ -50,7 +55,11 @@ int call_one(const ControlFlags& f, const std::string& admin, const std::string&
   httplib::Client client(admin.substr(0, colon), std::stoi(admin.substr(colon + 1)));
   client.set_connection_timeout(5);
   client.set_read_timeout(30);
-  auto res = method == "GET" ? client.Get(path) : client.Post(path, f.name, "text/plain");
+  httplib::Headers headers;
+  if (!f.token.empty()) headers.emplace("Authorization", "Bearer " + f.token);
+  const std::string command = f.name.empty() ? "{}" : "{\"name\":" + json::quote(f.name) + "}";
+  auto res = method == "GET" ? client.Get(path, headers)
+                             : client.Post(path, headers, command, "application/json");
   if (!res) {
     std::fprintf(
         stderr,
@@ -120,6 +129,15 @@ std::string chosen_data_dir(const ControlFlags& f, const CLI::Option* admin_flag
   return defaults().up_data_dir().value_or("");
 }
 
+// The token a command sends: from the flag or the environment, else from the data dir it talks
+// to — or, with --admin, the local `sluice up` data dir's (the address is most likely one of its
+// stages; a process that needs no token ignores it).
+std::string command_token(const ControlFlags& f, const CLI::Option* admin_flag) {
+  std::string data_dir = chosen_data_dir(f, admin_flag);
+  if (data_dir.empty() && f.data_dir.empty()) data_dir = defaults().up_data_dir().value_or("");
+  return client_admin_token(f.admin_token_file, data_dir);
+}
+
 // status, pause, resume: each process answers its stages' state as JSON.
 int call_stages(const ControlFlags& f, const CLI::Option* admin_flag, const std::string& method,
                 const std::string& path) {
@@ -156,6 +174,10 @@ CLI::Option* with_admin(CLI::App* cmd, ControlFlags& f) {
       "Reach the stage processes of `sluice up --data-dir DIR` instead (default: env "
       "SLUICE_DATA_DIR, the profile's `data_dir:`, or ./sluice-data where `sluice up` runs; "
       "when --admin is not given)");
+  cmd->add_option("--admin-token-file", f.admin_token_file,
+                  "File holding the admin token (default: env SLUICE_ADMIN_TOKEN_FILE or "
+                  "SLUICE_ADMIN_TOKEN, else the admin-token file of the `sluice up` data dir)")
+      ->check(CLI::ExistingFile);
   return cmd
       ->add_option("--admin", f.admin, "Admin HOST:PORT of the stage process (env SLUICE_ADMIN)")
       ->capture_default_str();
@@ -177,6 +199,7 @@ std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*
                     "One JSON array: per stage its process, admin, paused, assigned_partitions, "
                     "buffered, in_flight, processed, dead_lettered");
     runs.push_back([f, method, path, admin_flag, answers_stages] {
+      if (method != "GET") f->token = command_token(*f, admin_flag);
       return answers_stages ? call_stages(*f, admin_flag, method, path)
                             : call_text(*f, admin_flag, method, path);
     });

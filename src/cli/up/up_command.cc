@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "cli/demo/demo_plan.h"
+#include "cli/support/admin_token.h"
 #include "cli/support/commands.h"
 #include "cli/support/group_lag.h"
 #include "cli/support/profile.h"
@@ -182,6 +183,9 @@ void Up::start_broker(int port) {
 void Up::configure_environment() {
   env_ = store_overrides(pipeline_file_, data_.string());
   env_.emplace_back("SLUICE_BOOTSTRAP", bootstrap_);
+  // A fresh admin token per `sluice up` (DATA_DIR/admin-token, mode 0600): every
+  // process started here takes commands only with it, and the CLI finds it there.
+  env_.emplace_back("SLUICE_ADMIN_TOKEN_FILE", write_new_admin_token(data_.string()));
   apply(env_);
   config_ = pipeline::load_pipeline_config(pipeline_file_);
 }

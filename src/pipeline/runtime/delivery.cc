@@ -1,5 +1,6 @@
 #include "pipeline/runtime/delivery.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -9,12 +10,34 @@
 namespace sluice::pipeline {
 
 Delivery::Delivery(const kafka::ClientOptions& producer, const StageConfig& stage,
-                   PartitionTable& partitions, StageMetrics& metrics, kafka::ErrorListener on_error)
+                   PartitionTable& partitions, StageMetrics& metrics, kafka::ErrorListener on_error,
+                   ProgressWatchdog* watchdog)
     : stage_(stage.name),
       key_salt_(stage.output_key_salt),
       partitions_(partitions),
       metrics_(metrics),
-      producer_(std::make_unique<kafka::Producer>(producer, this, std::move(on_error))) {}
+      watchdog_(watchdog),
+      producer_options_(producer),
+      on_error_(std::move(on_error)),
+      producer_(new_producer()) {}
+
+// librdkafka raises an idempotent producer's fatal error as an error event
+// (every later send then fails with _FATAL): that, too, asks for a renewal.
+std::unique_ptr<kafka::Producer> Delivery::new_producer() {
+  return std::make_unique<kafka::Producer>(producer_options_, this,
+                                           [this](kafka::ErrorCode err, const std::string& reason) {
+                                             if (kafka::needs_new_producer(err)) {
+                                               if (!renewal_wanted_.exchange(true))
+                                                 renewal_reason_ = reason;
+                                             }
+                                             if (on_error_) on_error_(err, reason);
+                                           });
+}
+
+void Delivery::notify(int fd) {
+  notify_fd_ = fd;
+  producer_->notify(fd);
+}
 
 void Delivery::produce_outputs(const std::shared_ptr<InFlight>& job,
                                std::vector<OutputRecord>& outputs) {
@@ -30,7 +53,11 @@ void Delivery::produce_outputs(const std::shared_ptr<InFlight>& job,
   job->self = job;  // librdkafka holds the raw pointer as the opaque until the last report
   for (auto& out : outputs) {
     for (;;) {
-      kafka::ErrorCode rc = producer_->produce(out, job.get());
+      kafka::ErrorCode rc = 0;
+      {
+        std::shared_lock producing(producing_mu_);  // not while a renewal swaps the producer
+        rc = producer_->produce(out, job.get());
+      }
       if (rc == 0) break;
       // A full local queue drains as the poll thread serves delivery reports;
       // only a runtime being torn down gives up (the record is then retried
@@ -52,7 +79,10 @@ void Delivery::outcome_handled(std::shared_ptr<InFlight> job) {
 }
 
 void Delivery::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs) {
-  if (outputs.empty()) return partitions_.done(job->tp, job->offset);
+  if (outputs.empty()) {
+    if (watchdog_) watchdog_->delivered(job->tp, job->offset);
+    return partitions_.done(job->tp, job->offset);
+  }
   job->remaining = int(outputs.size());
   if (PartitionState* state = partitions_.find(job->tp)) state->unacked += 1;
   InFlight* raw = job.get();
@@ -78,9 +108,12 @@ void Delivery::delivered(const kafka::Delivery& d) {
 void Delivery::report(InFlight* raw, std::string_view topic, kafka::ErrorCode err) {
   if (err) {
     raw->delivery_failed = true;
-    log::warn("stage", "stage '{}': delivery to {} failed: {}", stage_, topic,
-              kafka::error_text(err));
+    raw->delivery_error = fmt::format("delivery to {} failed: {}", topic, kafka::error_text(err));
+    log::warn("stage", "stage '{}': {}", stage_, raw->delivery_error);
+    if (kafka::needs_new_producer(err) && !renewal_wanted_.exchange(true))
+      renewal_reason_ = raw->delivery_error;
   } else {
+    renewal_gap_ms_ = kRenewalMinGapMs;  // this producer delivers: the next trouble starts afresh
     metrics_.produced(topic);
   }
   if (--raw->remaining > 0 || !raw->outcome_handled) return;
@@ -95,10 +128,47 @@ void Delivery::settle(InFlight* raw) {
   if (job->delivery_failed) {
     // Not acknowledged means not committed: process the record again (at-least-once).
     job->delivery_failed = false;
+    if (watchdog_) watchdog_->delivery_failed(job->tp, job->offset, job->delivery_error, now_ms());
     partitions_.requeue(std::move(job), mono_ms() + kRedeliveryBackoffMs);
     return;
   }
+  if (watchdog_) watchdog_->delivered(job->tp, job->offset);
   partitions_.done(job->tp, job->offset);
+}
+
+void Delivery::drain(int64_t deadline) {
+  while (producer_->outstanding() > 0 && mono_ms() < deadline) producer_->poll(50);
+}
+
+bool Delivery::renew_if_needed(int64_t mono_now) {
+  if (!renewal_wanted_ || mono_now < next_renewal_ms_) return false;
+  std::string fatal = producer_->fatal_error();
+  log::warn("stage", "stage '{}': re-creating its producer (a new producer id) after: {}{}", stage_,
+            renewal_reason_, fatal.empty() ? "" : "; fatal error: " + fatal);
+  std::unique_lock producing(producing_mu_);  // workers wait for the new producer
+  producer_->purge_unsent();
+  drain(mono_ms() + kRenewalDrainMs);
+  if (producer_->outstanding() > 0) {
+    log::warn("stage",
+              "stage '{}': {} record(s) still unanswered after {} ms; they are failed and will "
+              "be processed again (the broker may already have written some: at-least-once)",
+              stage_, producer_->outstanding(), kRenewalDrainMs);
+    producer_->purge();
+    drain(mono_ms() + kRenewalDrainMs);
+  }
+  // Every record the old producer held has been reported (and gone back to its
+  // partition if it failed): destroying it now drops nothing.
+  producer_->notify(-1);
+  producer_.reset();
+  producer_ = new_producer();
+  if (notify_fd_ >= 0) producer_->notify(notify_fd_);
+  renewals_ += 1;
+  metrics_.producer_renewed();
+  renewal_wanted_ = false;
+  renewal_reason_.clear();
+  next_renewal_ms_ = mono_ms() + renewal_gap_ms_;
+  renewal_gap_ms_ = std::min(renewal_gap_ms_ * 2, kRenewalMaxGapMs);
+  return true;
 }
 
 }  // namespace sluice::pipeline

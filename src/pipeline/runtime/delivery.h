@@ -7,12 +7,25 @@
 // every output was acknowledged; otherwise the record goes back to the head of
 // its partition and is processed again (at-least-once, never lost).
 //
+// Producer renewal: an idempotent producer whose producer id the cluster no
+// longer accepts (its fatal error, OUT_OF_ORDER_SEQUENCE_NUMBER after lost
+// producer state, a fenced epoch) fails every send for ever. Delivery then
+// replaces it with a new one (a new producer id, sequences from 0) without
+// losing or doubling a record: workers are held off the producer; records not
+// yet sent are purged (never written, so producing them again cannot double
+// them); records in flight finish on their own (bounded wait) and report as
+// usual; every failed record goes back to its partition and is processed
+// again, as any failed delivery is. Only a record still in flight when the
+// bounded wait ends is purged unanswered, and may then be written twice
+// (at-least-once, never lost) — logged when it happens.
+//
 // Threads: produce_outputs() runs on workers; everything else, delivery
-// reports included, on the poll thread.
+// reports and renewal included, on the poll thread.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +35,7 @@
 #include "pipeline/record.h"
 #include "pipeline/runtime/in_flight.h"
 #include "pipeline/runtime/partition_table.h"
+#include "pipeline/runtime/progress_watchdog.h"
 #include "pipeline/stage_metrics.h"
 
 namespace sluice::pipeline {
@@ -31,9 +45,18 @@ class Delivery : public kafka::DeliveryListener {
   // A record whose outputs failed is processed again after this long.
   static constexpr int64_t kRedeliveryBackoffMs = 1000;
 
-  // Throws kafka::KafkaError if the producer cannot be created.
+  // How long a renewal waits for records already sent to be answered.
+  static constexpr int64_t kRenewalDrainMs = 10000;
+  // Renewals are spaced at least this far apart, doubling up to the maximum
+  // while deliveries keep failing (a new producer id does not cure everything).
+  static constexpr int64_t kRenewalMinGapMs = 1000;
+  static constexpr int64_t kRenewalMaxGapMs = 60000;
+
+  // Throws kafka::KafkaError if the producer cannot be created. `watchdog`
+  // (optional) hears of every settled record.
   Delivery(const kafka::ClientOptions& producer, const StageConfig& stage,
-           PartitionTable& partitions, StageMetrics& metrics, kafka::ErrorListener on_error);
+           PartitionTable& partitions, StageMetrics& metrics, kafka::ErrorListener on_error,
+           ProgressWatchdog* watchdog = nullptr);
 
   // On a worker: adds the trace header and key salt, then hands every output to
   // the producer, waiting while its local queue is full.
@@ -47,6 +70,13 @@ class Delivery : public kafka::DeliveryListener {
 
   // Serves delivery reports; returns how many events were served.
   int poll(int timeout_ms) { return producer_->poll(timeout_ms); }
+  // The producer's reports wake this eventfd (kept across renewals).
+  void notify(int fd);
+  // On the poll thread: replaces the producer when one of its errors asked for
+  // it and the spacing allows; true if it did. Throws kafka::KafkaError if the
+  // new producer cannot be created.
+  bool renew_if_needed(int64_t mono_now);
+  int64_t renewals() const { return renewals_; }
   // A worker waiting on a full producer queue gives up (the runtime is being torn down).
   void abandon() { abandon_ = true; }
   kafka::Producer& producer() { return *producer_; }
@@ -56,12 +86,29 @@ class Delivery : public kafka::DeliveryListener {
  private:
   void report(InFlight* job, std::string_view topic, kafka::ErrorCode err);
   void settle(InFlight* job);
+  // Serves reports until none is outstanding or `deadline` (mono ms) passed.
+  void drain(int64_t deadline);
+  std::unique_ptr<kafka::Producer> new_producer();
 
   std::string stage_;
   int key_salt_;
   PartitionTable& partitions_;
   StageMetrics& metrics_;
+  ProgressWatchdog* watchdog_;
+  kafka::ClientOptions producer_options_;
+  kafka::ErrorListener on_error_;
+  int notify_fd_ = -1;
   std::atomic<bool> abandon_{false};
+  // Set by any report or error event that only a new producer id clears; the
+  // reason is read on the poll thread only.
+  std::atomic<bool> renewal_wanted_{false};
+  std::string renewal_reason_;
+  int64_t next_renewal_ms_ = 0;  // poll thread only (mono)
+  int64_t renewal_gap_ms_ = kRenewalMinGapMs;
+  int64_t renewals_ = 0;
+  // Workers produce under the shared lock, one record at a time; a renewal
+  // swaps the producer under the exclusive one.
+  std::shared_mutex producing_mu_;
   std::unique_ptr<kafka::Producer> producer_;  // last: its reports reach the members above
 };
 

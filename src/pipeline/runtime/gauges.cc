@@ -26,7 +26,8 @@ void Gauges::ask_group_committed(kafka::Consumer& consumer,
   }
 }
 
-void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, int64_t now_ms) {
+int64_t Gauges::refresh(const std::string& input, kafka::Consumer& consumer, int assigned,
+                        bool connected, int64_t now_ms) {
   auto inputs_of = [](const PartitionState& state) {
     LagInputs in;
     in.committable = state.tracker.committable();
@@ -48,6 +49,7 @@ void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, in
     ask_group_committed(consumer, unknown, positions);
   }
   int64_t total_lag = 0;
+  int64_t input_lag = 0;
   for (const auto& [tp, state] : partitions_.all()) {
     std::optional<kafka::Watermarks> marks = consumer.cached_watermarks(tp.first, tp.second);
     if (!marks) continue;
@@ -63,6 +65,7 @@ void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, in
                          : 0.0;
     metrics_.lag(tp.first, tp.second, *lag, std::max(seconds, 0.0));
     total_lag += *lag;
+    if (tp.first == input) input_lag += *lag;
   }
   lag_.apply(total_lag);
   metrics_.degraded(lag_.degraded());
@@ -70,6 +73,7 @@ void Gauges::refresh(kafka::Consumer& consumer, int assigned, bool connected, in
     metrics_.breaker_state(b->config().name, int(b->state()), b->times_opened());
   metrics_.assigned(assigned);
   metrics_.connected(connected, connected);
+  return input_lag;
 }
 
 }  // namespace sluice::pipeline

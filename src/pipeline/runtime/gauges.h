@@ -24,8 +24,12 @@ class Gauges {
   Gauges(StageMetrics& metrics, PartitionTable& partitions, BreakerSet& breakers, LagPolicy& lag)
       : metrics_(metrics), partitions_(partitions), breakers_(breakers), lag_(lag) {}
 
-  // `now_ms` is wall-clock time, against which record timestamps give lag in seconds.
-  void refresh(kafka::Consumer& consumer, int assigned, bool connected, int64_t now_ms);
+  // `now_ms` is wall-clock time, against which record timestamps give lag in
+  // seconds. Returns the lag of the partitions of `input` (those not measured
+  // yet count 0): records waiting to be processed now. Delay topics are left
+  // out — their records wait on purpose, up to their delay.
+  int64_t refresh(const std::string& input, kafka::Consumer& consumer, int assigned, bool connected,
+                  int64_t now_ms);
 
  private:
   static constexpr int kCommittedTimeoutMs = 1000;  // the poll thread waits at most this, once

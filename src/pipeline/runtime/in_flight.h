@@ -42,6 +42,7 @@ struct InFlight {
   // produce; counted down by delivery reports on the poll thread.
   std::atomic<int> remaining{0};
   bool delivery_failed = false;  // poll thread only
+  std::string delivery_error;    // poll thread only: the last failure, "<topic>: <reason>"
   // Poll thread only: the worker's outcome for this attempt was handled, so
   // the last acknowledgement may settle the record. Before that a fast
   // acknowledgement must wait, or a retry could be queued behind records the

@@ -1,0 +1,43 @@
+#include "cli/users/offline_credentials.h"
+
+#include <stdexcept>
+
+namespace sluice::cli {
+namespace {
+
+std::filesystem::path existing_dir(const std::filesystem::path& data_dir) {
+  if (!std::filesystem::is_directory(data_dir)) {
+    throw std::runtime_error("data dir " + data_dir.string() +
+                             " does not exist (give the broker's --data-dir)");
+  }
+  return data_dir;
+}
+
+}  // namespace
+
+OfflineCredentials::OfflineCredentials(const std::filesystem::path& data_dir)
+    : store_(existing_dir(data_dir)) {}
+
+std::vector<UserCredentials> OfflineCredentials::list() {
+  std::vector<UserCredentials> out;
+  for (const auto& [user, creds] : store_.all()) {
+    UserCredentials u{user, {}};
+    for (const auto& [m, c] : creds) u.iterations[m] = c.iterations;
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+void OfflineCredentials::upsert(const std::string& user, ScramMechanism m, int32_t iterations,
+                                const std::string& password) {
+  store_.upsert(user, m, broker::security::ScramCredential::from_password(m, password, iterations));
+}
+
+void OfflineCredentials::remove(const std::string& user, ScramMechanism m) {
+  if (!store_.remove(user, m)) {
+    throw std::runtime_error("user '" + user + "' has no " +
+                             std::string(broker::security::mechanism_name(m)) + " credential");
+  }
+}
+
+}  // namespace sluice::cli
