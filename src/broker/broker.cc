@@ -1,6 +1,7 @@
 #include "broker/broker.h"
 
 #include "broker/server/fd_limit.h"
+#include "broker/storage/data_dir_format.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -9,6 +10,8 @@ namespace sluice::broker {
 Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintenance_(maintenance) {
   validate_listeners(options.listeners);
   raise_fd_limit();
+  // Before anything reads the directory: refuses a newer format, migrates an older one.
+  options.cluster_id = open_data_dir(options.data_dir).cluster_id;
   topics_ = std::make_unique<TopicStore>(options.data_dir, options.topic_defaults);
   offsets_ = std::make_unique<OffsetStore>(options.data_dir / "groups",
                                            options.topic_defaults.log.flush.always);

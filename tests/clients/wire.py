@@ -382,8 +382,10 @@ def _varbytes(b):
     return _zigzag_varint(len(b)) + b
 
 
-def record_batch(records, base_offset=0, timestamp=None):
-    """An uncompressed magic-2 record batch. records: list of (key, value)."""
+def record_batch(records, base_offset=0, timestamp=None, producer_id=-1, producer_epoch=-1,
+                 base_sequence=-1):
+    """An uncompressed magic-2 record batch. records: list of (key, value). An
+    idempotent producer's batch carries its producer id, epoch and base sequence."""
     ts = int(time.time() * 1000) if timestamp is None else timestamp
     body = bytearray()
     for i, (key, value) in enumerate(records):
@@ -391,7 +393,8 @@ def record_batch(records, base_offset=0, timestamp=None):
             _varbytes(value) + _zigzag_varint(0)
         body += _zigzag_varint(len(rec)) + rec
     after_crc = (Writer().int16(0).int32(len(records) - 1).int64(ts).int64(ts)
-                 .int64(-1).int16(-1).int32(-1).int32(len(records)).bytes() + bytes(body))
+                 .int64(producer_id).int16(producer_epoch).int32(base_sequence)
+                 .int32(len(records)).bytes() + bytes(body))
     crc = crc32c(after_crc)
     after_length = Writer().int32(-1).int8(2).raw(struct.pack(">I", crc)).bytes() + after_crc
     return Writer().int64(base_offset).int32(len(after_length)).bytes() + after_length

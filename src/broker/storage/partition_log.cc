@@ -33,13 +33,13 @@ std::optional<int64_t> segment_base(const std::filesystem::path& file) {
 
 }  // namespace
 
-PartitionLog::PartitionLog(std::filesystem::path dir, LogConfig config)
-    : dir_(std::move(dir)), config_(config) {}
+PartitionLog::PartitionLog(std::filesystem::path dir, LogConfig config, FileHandleCache& files)
+    : dir_(std::move(dir)), files_(files), config_(config) {}
 
-std::unique_ptr<PartitionLog> PartitionLog::open(const std::filesystem::path& dir,
-                                                 LogConfig config) {
+std::unique_ptr<PartitionLog> PartitionLog::open(const std::filesystem::path& dir, LogConfig config,
+                                                 FileHandleCache& files) {
   std::filesystem::create_directories(dir);
-  std::unique_ptr<PartitionLog> log(new PartitionLog(dir, config));
+  std::unique_ptr<PartitionLog> log(new PartitionLog(dir, config, files));
   log->recover();
   return log;
 }
@@ -58,7 +58,7 @@ void PartitionLog::recover() {
   int32_t interval = config_.index_interval_bytes;
   int64_t next = bases.front();
   for (size_t i = 0; i < bases.size(); ++i) {
-    auto seg = std::make_shared<Segment>(dir_, bases[i]);
+    auto seg = std::make_shared<Segment>(dir_, bases[i], files_);
     if (i + 1 < bases.size()) {
       next = seg->open_sealed(interval);
     } else {
@@ -146,7 +146,7 @@ void PartitionLog::roll() {
     failure_ = std::string(e.what()) + "; restart the broker to recover the partition from disk";
     throw;
   }
-  auto seg = std::make_shared<Segment>(dir_, end_offset_.load());
+  auto seg = std::make_shared<Segment>(dir_, end_offset_.load(), files_);
   std::unique_lock write_lock(segments_mu_);
   segments_[seg->base_offset()] = std::move(seg);
 }
@@ -282,6 +282,10 @@ void PartitionLog::retire(const std::string& reason) {
   std::lock_guard lock(append_mu_);
   if (failure_.empty()) failure_ = reason;
   retired_ = true;
+  // The directory is renamed away, and a topic re-created under the name will own
+  // these paths: files must not reopen by path (or be re-created) from now on.
+  std::shared_lock read_lock(segments_mu_);
+  for (const auto& [base, seg] : segments_) seg->stop_reopening();
 }
 
 std::optional<std::string> PartitionLog::offline() const {

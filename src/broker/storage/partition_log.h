@@ -31,7 +31,10 @@ class PartitionLog {
  public:
   // Opens or creates `dir` and recovers it (see Segment::recover). Throws
   // std::runtime_error naming the file and the reason on I/O failure.
-  static std::unique_ptr<PartitionLog> open(const std::filesystem::path& dir, LogConfig config);
+  // Segment and index files are opened on demand through `files`.
+  static std::unique_ptr<PartitionLog> open(
+      const std::filesystem::path& dir, LogConfig config,
+      FileHandleCache& files = FileHandleCache::process_wide());
 
   struct AppendResult {
     int64_t base_offset = -1;
@@ -62,7 +65,9 @@ class PartitionLog {
   void flush_if_due();  // interval policy: fdatasync when the interval has passed
   // Stops every write to the directory (appends, DeleteRecords, retention), after
   // any in-flight one: its topic was deleted, and a new topic of the same name may
-  // soon own the same path. Readers holding the log keep reading.
+  // soon own the same path. Its files never reopen by path from then on: readers
+  // holding the log keep reading the files still open, and find nothing once
+  // the descriptor cache has closed them.
   void retire(const std::string& reason);
   // Why writes are refused (failed fdatasync, retired), or nullopt while healthy.
   std::optional<std::string> offline() const;
@@ -75,7 +80,7 @@ class PartitionLog {
   size_t segment_count() const;
 
  private:
-  PartitionLog(std::filesystem::path dir, LogConfig config);
+  PartitionLog(std::filesystem::path dir, LogConfig config, FileHandleCache& files);
   void recover();
   AppendResult append_locked(std::span<uint8_t> batch);
   std::vector<std::shared_ptr<Segment>> segments_from(int64_t offset) const;
@@ -85,6 +90,7 @@ class PartitionLog {
   void sync_active();
 
   std::filesystem::path dir_;
+  FileHandleCache& files_;
   mutable std::mutex config_mu_;
   LogConfig config_;
   mutable std::mutex append_mu_;           // serializes appends, rolls and deletions

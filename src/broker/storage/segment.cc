@@ -38,29 +38,34 @@ std::string segment_name(int64_t base_offset) {
   return name;
 }
 
-Segment::Segment(const std::filesystem::path& dir, int64_t base_offset)
+Segment::Segment(const std::filesystem::path& dir, int64_t base_offset, FileHandleCache& files)
     : log_path_(dir / (segment_name(base_offset) + ".log")),
       base_offset_(base_offset),
+      log_file_(files, log_path_, O_RDWR | O_CREAT),
       next_offset_(base_offset),
-      offset_index_(dir / (segment_name(base_offset) + ".index")),
-      time_index_(dir / (segment_name(base_offset) + ".timeindex")) {
-  fd_ = ::open(log_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) io_error("cannot open segment", log_path_);
-  off_t end = ::lseek(fd_, 0, SEEK_END);
+      offset_index_(dir / (segment_name(base_offset) + ".index"), files),
+      time_index_(dir / (segment_name(base_offset) + ".timeindex"), files) {
+  auto file = open_log();
+  off_t end = ::lseek(file.fd(), 0, SEEK_END);
   if (end < 0) io_error("cannot seek in segment", log_path_);
   size_ = uint64_t(end);
   written_ = uint64_t(end);
 }
 
-Segment::~Segment() {
-  if (fd_ >= 0) ::close(fd_);
+CachedFile::Lease Segment::open_log() const {
+  auto file = log_file_.lease();
+  if (!file) {
+    errno = ENOENT;
+    io_error("segment was deleted:", log_path_);
+  }
+  return file;
 }
 
 template <typename Fn>
-uint64_t Segment::scan(uint64_t position, uint64_t end, Fn&& fn) const {
+uint64_t Segment::scan(int fd, uint64_t position, uint64_t end, Fn&& fn) const {
   uint8_t header[kBatchHeaderSize];
   while (position + kBatchHeaderSize <= end) {
-    if (!pread_full(fd_, header, kBatchHeaderSize, position)) break;
+    if (!pread_full(fd, header, kBatchHeaderSize, position)) break;
     auto h = parse_batch_header({header, kBatchHeaderSize});
     if (!h || h->batch_length < int32_t(kBatchHeaderSize - kBatchLogOverhead) ||
         position + h->total_size() > end)
@@ -93,8 +98,8 @@ void Segment::reset_indexes() {
   next_offset_ = base_offset_;
 }
 
-uint64_t Segment::index_from(uint64_t position, int64_t expected_offset, int32_t interval) {
-  return scan(position, size(), [&](const BatchHeader& h, uint64_t pos) {
+uint64_t Segment::index_from(int fd, uint64_t position, int64_t expected_offset, int32_t interval) {
+  return scan(fd, position, size(), [&](const BatchHeader& h, uint64_t pos) {
     if (h.magic != 2 || h.base_offset != expected_offset) return false;
     index_batch(h, pos, interval);
     expected_offset = h.last_offset() + 1;
@@ -108,7 +113,8 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
   r.next_offset = base_offset_;
   Bytes batch;
   uint64_t end = size_;
-  uint64_t valid = scan(0, end, [&](const BatchHeader& h, uint64_t pos) {
+  auto file = open_log();
+  uint64_t valid = scan(file.fd(), 0, end, [&](const BatchHeader& h, uint64_t pos) {
     if (h.magic != 2) {
       r.reason = "magic " + std::to_string(h.magic) + " is not 2";
       return false;
@@ -119,7 +125,7 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
       return false;
     }
     batch.resize(h.total_size());
-    if (!pread_full(fd_, batch.data(), batch.size(), pos) ||
+    if (!pread_full(file.fd(), batch.data(), batch.size(), pos) ||
         crc32c(batch.data() + kCrcCoveredFrom, batch.size() - kCrcCoveredFrom) != h.crc) {
       r.reason = "CRC-32C mismatch at offset " + std::to_string(h.base_offset);
       return false;
@@ -129,7 +135,7 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
   });
   if (valid < end) {
     if (r.reason.empty()) r.reason = "torn batch at the end (partial write)";
-    if (::ftruncate(fd_, off_t(valid)) != 0 || ::fsync(fd_) != 0)
+    if (::ftruncate(file.fd(), off_t(valid)) != 0 || ::fsync(file.fd()) != 0)
       io_error("cannot truncate", log_path_);
     r.truncated = end - valid;
     size_ = valid;
@@ -140,11 +146,12 @@ Segment::Recovery Segment::recover(int32_t index_interval_bytes) {
 }
 
 int64_t Segment::open_sealed(int32_t index_interval_bytes) {
-  if (complete_loaded_indexes(index_interval_bytes)) return next_offset_;
+  auto file = open_log();
+  if (complete_loaded_indexes(file.fd(), index_interval_bytes)) return next_offset_;
   log::info("storage", "rebuilding the indexes of {} (missing, or not matching the log)",
             log_path_.string());
   reset_indexes();
-  uint64_t end = index_from(0, base_offset_, index_interval_bytes);
+  uint64_t end = index_from(file.fd(), 0, base_offset_, index_interval_bytes);
   if (end < size()) {
     // Torn or out of order: hide the bytes from readers, but keep them for inspection.
     log::warn("storage",
@@ -157,7 +164,7 @@ int64_t Segment::open_sealed(int32_t index_interval_bytes) {
   return next_offset_;
 }
 
-bool Segment::complete_loaded_indexes(int32_t interval) {
+bool Segment::complete_loaded_indexes(int fd, int32_t interval) {
   uint64_t log_size = size();
   if (!offset_index_.load([&](const OffsetEntry& e) { return e.position < log_size; }) ||
       !time_index_.load([](const TimeEntry&) { return true; })) {
@@ -172,15 +179,16 @@ bool Segment::complete_loaded_indexes(int32_t interval) {
   bytes_since_index_ = 0;
   int64_t expected = base_offset_ + (from ? from->relative_offset : 0);
   bool last_entry_ok = !last_entry;  // the scan passes it, being at or after `from`
-  uint64_t end = scan(from ? from->position : 0, log_size, [&](const BatchHeader& h, uint64_t pos) {
-    if (h.magic != 2 || h.base_offset != expected) return false;
-    if (last_entry && pos == last_entry->position) {
-      last_entry_ok = h.base_offset == base_offset_ + last_entry->relative_offset;
-    }
-    index_batch(h, pos, interval);
-    expected = h.last_offset() + 1;
-    return true;
-  });
+  uint64_t end =
+      scan(fd, from ? from->position : 0, log_size, [&](const BatchHeader& h, uint64_t pos) {
+        if (h.magic != 2 || h.base_offset != expected) return false;
+        if (last_entry && pos == last_entry->position) {
+          last_entry_ok = h.base_offset == base_offset_ + last_entry->relative_offset;
+        }
+        index_batch(h, pos, interval);
+        expected = h.last_offset() + 1;
+        return true;
+      });
   // The chain must reach the end of the log, pass the newest offset entry at a batch
   // start, and not end before the offset the newest time entry names.
   return end == log_size && last_entry_ok &&
@@ -190,19 +198,21 @@ bool Segment::complete_loaded_indexes(int32_t interval) {
 void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header,
                      int32_t index_interval_bytes) {
   uint64_t pos = written_;
+  auto file = open_log();
   // A tail a failed append could not cut off is cut now, before anything follows it.
-  if (torn_tail_ && ::ftruncate(fd_, off_t(pos)) != 0)
+  if (torn_tail_ && ::ftruncate(file.fd(), off_t(pos)) != 0)
     io_error("cannot cut a partial write off", log_path_);
   torn_tail_ = false;
   size_t done = 0;
+  file.wrote();  // before writing: a partial write is unsynced data too
   while (done < batch.size()) {
-    ssize_t n = ::pwrite(fd_, batch.data() + done, batch.size() - done, off_t(pos + done));
+    ssize_t n = ::pwrite(file.fd(), batch.data() + done, batch.size() - done, off_t(pos + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       // Cut the partial batch off: readers are bounded by size_ anyway, but garbage
       // left after a later, shorter batch would outlive the next roll.
       int err = n < 0 ? errno : ENOSPC;
-      torn_tail_ = ::ftruncate(fd_, off_t(pos)) != 0;
+      torn_tail_ = ::ftruncate(file.fd(), off_t(pos)) != 0;
       errno = err;
       io_error("cannot append to segment", log_path_);
     }
@@ -213,20 +223,25 @@ void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header,
 }
 
 void Segment::flush() {
-  if (::fdatasync(fd_) != 0) io_error("fdatasync failed for", log_path_);
+  log_file_.sync();
 }
 
 void Segment::remove_files() {
-  std::error_code ec;
-  std::filesystem::remove(log_path_, ec);
+  log_file_.remove();
   offset_index_.remove();
   time_index_.remove();
 }
 
-uint64_t Segment::position_of(int64_t offset) const {
+void Segment::stop_reopening() {
+  log_file_.stop_reopening();
+  offset_index_.stop_reopening();
+  time_index_.stop_reopening();
+}
+
+uint64_t Segment::position_of(int fd, int64_t offset) const {
   uint64_t start = offset_index_.lookup(uint32_t(std::max<int64_t>(offset - base_offset_, 0)));
   uint64_t found = size();
-  scan(start, size(), [&](const BatchHeader& h, uint64_t pos) {
+  scan(fd, start, size(), [&](const BatchHeader& h, uint64_t pos) {
     if (h.last_offset() < offset) return true;
     found = pos;
     return false;
@@ -235,32 +250,36 @@ uint64_t Segment::position_of(int64_t offset) const {
 }
 
 Bytes Segment::read(int64_t offset, int32_t max_bytes) const {
+  auto file = log_file_.lease();
+  if (!file) return {};  // removed under the reader: its records are below the log start now
   uint64_t end = size();
-  uint64_t start = position_of(offset);
+  uint64_t start = position_of(file.fd(), offset);
   if (start >= end) return {};
   uint64_t stop = start;
-  scan(start, end, [&](const BatchHeader& h, uint64_t pos) {
+  scan(file.fd(), start, end, [&](const BatchHeader& h, uint64_t pos) {
     bool first = pos == start;
     if (!first && pos + h.total_size() - start > uint64_t(max_bytes)) return false;
     stop = pos + h.total_size();
     return true;
   });
   Bytes out(stop - start);
-  if (!pread_full(fd_, out.data(), out.size(), start)) return {};
+  if (!pread_full(file.fd(), out.data(), out.size(), start)) return {};
   return out;
 }
 
 std::optional<std::pair<int64_t, int64_t>> Segment::find_timestamp(int64_t timestamp,
                                                                    int64_t from_offset) const {
   if (max_timestamp() < timestamp || next_offset() <= from_offset) return std::nullopt;
+  auto file = log_file_.lease();
+  if (!file) return std::nullopt;
   int64_t hint = base_offset_ + time_index_.lookup_before(timestamp);
-  uint64_t start = position_of(std::max(hint, from_offset));
+  uint64_t start = position_of(file.fd(), std::max(hint, from_offset));
   std::optional<std::pair<int64_t, int64_t>> found;
   Bytes batch;
-  scan(start, size(), [&](const BatchHeader& h, uint64_t pos) {
+  scan(file.fd(), start, size(), [&](const BatchHeader& h, uint64_t pos) {
     if (h.max_timestamp < timestamp || h.last_offset() < from_offset) return true;
     batch.resize(h.total_size());
-    if (!pread_full(fd_, batch.data(), batch.size(), pos)) return false;
+    if (!pread_full(file.fd(), batch.data(), batch.size(), pos)) return false;
     for_each_record(batch, [&](const RecordView& r) {
       if (r.offset >= from_offset && r.timestamp >= timestamp) found = {{r.offset, r.timestamp}};
       return !found;

@@ -5,6 +5,10 @@
 // contiguous offsets; size() is published only after the write completed, so a
 // reader bounded by it never sees a half-written batch. Appends are serialized
 // by the owning PartitionLog; reads may run concurrently with them.
+//
+// The segment holds no descriptor of its own: its files are opened on demand
+// through a FileHandleCache, so an idle segment costs none (see
+// file_handle_cache.h for why an evicted active segment still syncs correctly).
 #pragma once
 
 #include <atomic>
@@ -12,6 +16,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "broker/storage/file_handle_cache.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/record_batch.h"
 #include "broker/storage/segment_index.h"
@@ -21,8 +26,8 @@ namespace sluice::broker {
 class Segment {
  public:
   // Opens or creates the segment files of `base_offset` in `dir`.
-  Segment(const std::filesystem::path& dir, int64_t base_offset);
-  ~Segment();
+  Segment(const std::filesystem::path& dir, int64_t base_offset,
+          FileHandleCache& files = FileHandleCache::process_wide());
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
@@ -49,8 +54,12 @@ class Segment {
               int32_t index_interval_bytes);
   void publish() { size_.store(written_, std::memory_order_release); }
   void flush();
-  // Removes the segment's files; open readers keep their descriptor.
+  // Removes the segment's files. A read in progress finishes on its descriptor;
+  // later reads find nothing.
   void remove_files();
+  // The files were renamed away (their topic was deleted): never open them by
+  // their paths again. Reads work while the log's descriptor stays open.
+  void stop_reopening();
 
   // Whole batches from the first batch whose last offset is >= `offset`, adding
   // batches while the total stays <= max_bytes but always at least one.
@@ -69,19 +78,21 @@ class Segment {
   // Calls fn(header, position) for each batch from `position`; stops when fn returns
   // false or at the end / a torn batch. Returns the position where it stopped.
   template <typename Fn>
-  uint64_t scan(uint64_t position, uint64_t end, Fn&& fn) const;
-  uint64_t position_of(int64_t offset) const;
+  uint64_t scan(int fd, uint64_t position, uint64_t end, Fn&& fn) const;
+  uint64_t position_of(int fd, int64_t offset) const;
+  // The log file's descriptor for one operation; throws if the segment was removed.
+  CachedFile::Lease open_log() const;
   void index_batch(const BatchHeader& h, uint64_t position, int32_t interval);
   void reset_indexes();
   // Indexes the batches from `position`, which must start at `expected_offset` and
   // continue without gaps. Returns where the chain ended.
-  uint64_t index_from(uint64_t position, int64_t expected_offset, int32_t interval);
+  uint64_t index_from(int fd, uint64_t position, int64_t expected_offset, int32_t interval);
   // True when the loaded indexes, completed from their last entries, reach the end of the log.
-  bool complete_loaded_indexes(int32_t interval);
+  bool complete_loaded_indexes(int fd, int32_t interval);
 
   std::filesystem::path log_path_;
   int64_t base_offset_;
-  int fd_ = -1;
+  mutable CachedFile log_file_;
   std::atomic<uint64_t> size_{0};  // visible to readers
   uint64_t written_ = 0;           // written by append(), visible after publish()
   bool torn_tail_ = false;         // bytes past written_ a failed append left behind

@@ -5,8 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
+
+#include "common/log.h"
 
 namespace sluice::broker {
 
@@ -24,11 +28,6 @@ void TimeEntry::encode(uint8_t* p) const {
 }
 TimeEntry TimeEntry::decode(const uint8_t* p) {
   return {int64_t(load_be64(p)), load_be32(p + 8)};
-}
-
-template <typename Entry>
-IndexFile<Entry>::~IndexFile() {
-  if (fd_ >= 0) ::close(fd_);
 }
 
 template <typename Entry>
@@ -50,18 +49,23 @@ bool IndexFile<Entry>::load(const std::function<bool(const Entry&)>& sane) {
 
 template <typename Entry>
 void IndexFile<Entry>::write_out(const Bytes& b) {
-  if (fd_ < 0) fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  size_t done = 0;
-  while (fd_ >= 0 && done < b.size()) {
-    ssize_t n = ::write(fd_, b.data() + done, b.size() - done);
-    if (n <= 0) {
-      // A cache: a missing entry only makes lookups scan further, but half an entry
-      // would shift every later one, so cut it off (a full disk can still shrink).
-      struct stat st {};
-      if (done > 0 && ::fstat(fd_, &st) == 0) (void)!::ftruncate(fd_, st.st_size - off_t(done));
-      return;
+  // A cache: a failed open or write only costs a rebuild at the next start.
+  try {
+    auto file = file_.lease();
+    size_t done = 0;
+    while (file && done < b.size()) {
+      ssize_t n = ::write(file.fd(), b.data() + done, b.size() - done);
+      if (n <= 0) {
+        // A missing entry only makes lookups scan further, but half an entry would
+        // shift every later one, so cut it off (a full disk can still shrink).
+        struct stat st {};
+        if (done > 0 && ::fstat(file.fd(), &st) == 0)
+          (void)!::ftruncate(file.fd(), st.st_size - off_t(done));
+        return;
+      }
+      done += size_t(n);
     }
-    done += size_t(n);
+  } catch (const std::runtime_error&) {
   }
 }
 
@@ -79,18 +83,21 @@ template <typename Entry>
 void IndexFile<Entry>::reset() {
   std::lock_guard lock(mu_);
   entries_.clear();
-  if (fd_ >= 0) ::close(fd_);
   // Later appends go straight to the emptied file, so a rebuild needs no final rewrite.
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  try {
+    auto file = file_.lease();
+    if (file && ::ftruncate(file.fd(), 0) != 0) {
+      log::warn("storage", "cannot empty {} before rebuilding it: {} (the next start rebuilds it)",
+                path_.string(), std::strerror(errno));
+    }
+  } catch (const std::runtime_error&) {
+  }
 }
 
 template <typename Entry>
 void IndexFile<Entry>::remove() {
   std::lock_guard lock(mu_);
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-  std::error_code ec;
-  std::filesystem::remove(path_, ec);
+  file_.remove();
 }
 
 template <typename Entry>

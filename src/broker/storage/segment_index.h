@@ -7,8 +7,11 @@
 // Invariant: entries are strictly increasing in both fields, and each points at
 // the start of a batch. The files are a cache: after a crash they may be short
 // or torn, so start-up checks them against the log and completes or rebuilds
-// them; they are never fsync'ed on their own.
+// them; they are never fsync'ed on their own. Being a cache, their writes need
+// no fsync, and their descriptors come from a FileHandleCache like the log's.
 #pragma once
+
+#include <fcntl.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -18,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include "broker/storage/file_handle_cache.h"
 #include "common/bytes.h"
 
 namespace sluice::broker {
@@ -48,8 +52,9 @@ struct TimeEntry {
 template <typename Entry>
 class IndexFile {
  public:
-  explicit IndexFile(std::filesystem::path path) : path_(std::move(path)) {}
-  ~IndexFile();
+  explicit IndexFile(std::filesystem::path path,
+                     FileHandleCache& files = FileHandleCache::process_wide())
+      : path_(std::move(path)), file_(files, path_, O_WRONLY | O_CREAT | O_APPEND) {}
   IndexFile(const IndexFile&) = delete;
   IndexFile& operator=(const IndexFile&) = delete;
 
@@ -61,6 +66,7 @@ class IndexFile {
   void append(const Entry& e);
   void reset();   // drops every entry, in memory and in the file, before a rebuild
   void remove();  // deletes the file
+  void stop_reopening() { file_.stop_reopening(); }  // see CachedFile
   std::optional<Entry> back() const;
 
  protected:
@@ -78,7 +84,7 @@ class IndexFile {
   std::filesystem::path path_;
   mutable std::mutex mu_;
   std::vector<Entry> entries_;
-  int fd_ = -1;
+  CachedFile file_;  // written in append mode, so a reset (truncation) needs no seek
 };
 
 class OffsetIndex : public IndexFile<OffsetEntry> {

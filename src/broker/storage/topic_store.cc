@@ -67,6 +67,11 @@ TopicStore::TopicStore(std::filesystem::path data_dir, TopicDefaults defaults)
       load_topic(entry.path());
     }
   }
+  // Partitions hold no descriptors; this bound is what the broker's files cost.
+  log::info("storage",
+            "{} topic(s) loaded; segment and index files are opened on demand, at most {} at once "
+            "(--max-open-segment-files)",
+            topics_.size(), FileHandleCache::process_wide().capacity());
 }
 
 void TopicStore::load_topic(const std::filesystem::path& dir) {

@@ -6,8 +6,8 @@
 // directory is renamed to a tombstone (~deleted-N, never a valid topic name) in
 // one step before its files go, so a crash mid-delete cannot bring back half a
 // topic; its partitions stop writing, so a topic re-created under the same name
-// never receives the old one's segments. Readers holding a deleted partition
-// keep reading it.
+// never receives the old one's segments, nor reads them by path. Readers
+// holding a deleted partition keep reading its files while they stay open.
 #pragma once
 
 #include <filesystem>

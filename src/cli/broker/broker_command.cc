@@ -11,6 +11,7 @@
 #include "broker/broker.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/security/super_users.h"
+#include "broker/storage/file_handle_cache.h"
 #include "broker/storage/log_config.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
@@ -41,6 +42,7 @@ struct BrokerFlags {
   std::string sasl_mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
   std::string super_users;
   std::string authorizer;  // authorizer.class.name: "" or "acl"
+  size_t max_open_files = broker::FileHandleCache::kAutoCapacity;
 };
 
 // --security-protocol, --sasl-enabled-mechanisms, --super-users (docs/security.md).
@@ -124,6 +126,7 @@ int run(const BrokerFlags& f) {
   opts.groups.initial_rebalance_delay_ms = f.initial_rebalance_delay_ms;
   apply_security_flags(f, opts);
   opts.authorizer = f.authorizer;
+  broker::FileHandleCache::process_wide().set_capacity(f.max_open_files);
 
   // Block the stop signals before any thread starts, so only the waiter below sees them.
   sigset_t stop_signals;
@@ -259,6 +262,11 @@ Run add_broker_command(CLI::App& app) {
                   "Principals allowed everything, e.g. 'User:admin;User:ops' (Kafka's "
                   "super.users); the only ones who may manage SCRAM credentials on a SASL "
                   "listener");
+  cmd->add_option("--max-open-segment-files", flags->max_open_files,
+                  "Segment and index files kept open at once, least recently used closed first "
+                  "(0: half the soft open-files limit at start)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t(0), size_t(1) << 30));
   cmd->require_subcommand(0, 1);
   auto check_flags = std::make_shared<KafkaFlags>();
   CLI::App* check_cmd =
