@@ -91,7 +91,9 @@ TEST_F(ProducerRenewal, AFatalErrorRenewsTheProducerAndRequeuesTheUnsentRecord) 
   auto next = consumed(5);
   delivery.send(next, {OutputRecord{"in.dlq", std::nullopt, "w", {}}});
   EXPECT_EQ(state().unacked, 1);
-  EXPECT_EQ(delivery.producer().outstanding(), 1);
+  // outstanding() is librdkafka's queue length, which also counts its own events
+  // (connection errors with no broker here), so only a lower bound is certain.
+  EXPECT_GE(delivery.producer().outstanding(), 1);
   EXPECT_FALSE(delivery.renew_if_needed(mono_ms())) << "nothing asked for another renewal";
 }
 
