@@ -68,8 +68,9 @@ void validate_listeners(const std::vector<ListenerConfig>& listeners) {
     if (!names.insert(l.name).second)
       throw std::invalid_argument("two listeners are named '" + l.name + "'");
     if (!protocol_served(l.security_protocol))
-      throw std::invalid_argument("listener '" + l.name + "': " + l.security_protocol +
-                                  " is not served yet (no TLS yet); use PLAINTEXT or SASL_PLAINTEXT");
+      throw std::invalid_argument(
+          "listener '" + l.name + "': " + l.security_protocol +
+          " is not served yet (no TLS yet); use PLAINTEXT or SASL_PLAINTEXT");
     if (is_wildcard(l.advertised_host))
       throw std::invalid_argument("cannot advertise " + l.advertised_host + " (listener '" +
                                   l.name +
