@@ -74,6 +74,12 @@ class NetworkTestCase(BrokerTestCase):
             raise AssertionError("no %s%s in the broker's /metrics" % (name, labels))
         return float(m.group(1))
 
+    def settled_thread_count(self):
+        """The broker's threads once its admin HTTP server has started its own pool
+        (which it does asynchronously, after the ready line): answering /metrics proves it."""
+        self.metrics()
+        return thread_count(self.broker.pid)
+
     def assert_serves_metadata(self, context):
         md = wire.metadata_v1(self.broker.port, topics=None, timeout=20)
         self.assertEqual(md["brokers"][0]["port"], self.broker.port, context)
@@ -198,7 +204,7 @@ class IdleConnectionsTest(NetworkTestCase):
     def test_ten_thousand_idle_connections_cost_no_thread(self):
         pid = self.broker.pid
         self.assert_serves_metadata("before")
-        threads_before = thread_count(pid)
+        threads_before = self.settled_thread_count()
         socks = self.open_many(self.N)
         wait_until(lambda: self.metric("sluice_broker_connections") >= self.N, 120, 0.5,
                    "the broker to accept %d connections" % self.N)
@@ -218,7 +224,7 @@ class ParkedFetchTest(NetworkTestCase):
         topic = unique_name("park")
         wait_until(lambda: wire.metadata_v1(self.broker.port, [topic])["topics"][0]["error_code"] == 0,
                    30, 0.2, "topic %s" % topic)
-        threads = thread_count(self.broker.pid)
+        threads = self.settled_thread_count()
         # Twenty long polls on two workers: if a poll held a worker, Metadata would wait.
         polls = []
         for i in range(20):
