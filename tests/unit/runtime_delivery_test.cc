@@ -9,18 +9,10 @@
 #include "ops/metrics.h"
 #include "pipeline/runtime/batch_runner.h"
 #include "pipeline/runtime/delivery.h"
+#include "runtime_delivery_support.h"
 
 namespace sluice::pipeline {
 namespace {
-
-char kTopic;
-
-kafka::ClientOptions nowhere() {
-  kafka::ClientOptions o{"127.0.0.1:1", "sluice-test"};
-  o.drop_logs = true;
-  o.settings = {{"message.timeout.ms", "200"}, {"linger.ms", "0"}};
-  return o;
-}
 
 struct RuntimeDelivery : ::testing::Test {
   ops::MetricsRegistry registry;
@@ -32,18 +24,10 @@ struct RuntimeDelivery : ::testing::Test {
     return s;
   }();
   PartitionTable table;
-  Delivery delivery{nowhere(), stage, table, metrics, {}};
+  Delivery delivery{delivery_test::unanswered_cluster(200), stage, table, metrics, {}};
 
   std::shared_ptr<InFlight> consumed(int64_t offset) {
-    const TopicPartition* tp = nullptr;
-    PartitionState& state = table.of(&kTopic, "in", 0, &tp);
-    auto job = std::make_shared<InFlight>();
-    job->tp = *tp;
-    job->offset = offset;
-    job->record.offset = offset;  // as materialize() would have built it
-    job->record.trace_id = "trace-" + std::to_string(offset);
-    table.accept(state, job);
-    return table.take_head(state);
+    return delivery_test::consumed(table, offset);
   }
   PartitionState& state() { return *table.find({"in", 0}); }
   // Serves reports until `done` or 10 s passed.

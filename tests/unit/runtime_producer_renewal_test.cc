@@ -8,19 +8,10 @@
 #include "common/clock.h"
 #include "ops/metrics.h"
 #include "pipeline/runtime/delivery.h"
+#include "runtime_delivery_support.h"
 
 namespace sluice::pipeline {
 namespace {
-
-char kTopic;
-
-// Nothing answers, and records wait long: whatever fails them is the renewal.
-kafka::ClientOptions unanswered() {
-  kafka::ClientOptions o{"127.0.0.1:1", "sluice-test"};
-  o.drop_logs = true;
-  o.settings = {{"message.timeout.ms", "120000"}, {"linger.ms", "0"}};
-  return o;
-}
 
 struct ProducerRenewal : ::testing::Test {
   ops::MetricsRegistry registry;
@@ -33,16 +24,12 @@ struct ProducerRenewal : ::testing::Test {
   }();
   PartitionTable table;
   ProgressWatchdog watchdog{stage.stall, registry, "test"};
-  Delivery delivery{unanswered(), stage, table, metrics, {}, &watchdog};
+  // Nothing answers and records wait long: whatever fails them is the renewal.
+  Delivery delivery{
+      delivery_test::unanswered_cluster(120000), stage, table, metrics, {}, &watchdog};
 
   std::shared_ptr<InFlight> consumed(int64_t offset) {
-    const TopicPartition* tp = nullptr;
-    PartitionState& state = table.of(&kTopic, "in", 0, &tp);
-    auto job = std::make_shared<InFlight>();
-    job->tp = *tp;
-    job->offset = offset;
-    table.accept(state, job);
-    return table.take_head(state);
+    return delivery_test::consumed(table, offset);
   }
   PartitionState& state() { return *table.find({"in", 0}); }
   void make_fatal() {
