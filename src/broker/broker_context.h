@@ -18,6 +18,7 @@
 #include "broker/groups/group_coordinator.h"
 #include "broker/producers/producer_ids.h"
 #include "broker/producers/producer_registry.h"
+#include "broker/security/authentication_stats.h"
 #include "broker/security/scram_credential_store.h"
 #include "broker/server/connection_stats.h"
 #include "broker/server/listener_config.h"
@@ -103,8 +104,9 @@ struct BrokerContext {
   ConnectionStats connections;  // what the event loop accepted, refused and holds
   // SCRAM (and PLAIN) logins; set by Broker, null only in unit tests without SASL.
   security::ScramCredentialStore* credentials = nullptr;
-  acl::Authorizer* authorizer = nullptr;  // null: authorization is off
-  acl::Denials denials;                   // requests the authorizer refused
+  security::AuthenticationStats authentications;  // SASL logins, for metrics
+  acl::Authorizer* authorizer = nullptr;          // null: authorization is off
+  acl::Denials denials;                           // requests the authorizer refused
 
   bool stopping() const { return stopping_flag; }
 };

@@ -8,10 +8,12 @@ and offline, and credentials survive a restart with no password on disk."""
 
 import logging
 import os
+import re
 import socket
 import struct
 import subprocess
 import unittest
+import urllib.request
 
 import broker  # noqa: F401  (makes the Debian client packages importable)
 from broker import BrokerTestCase, sluice_bin, unique_name
@@ -46,10 +48,11 @@ class SaslBrokerTestCase(BrokerTestCase):
         super().setUp()
         self.broker = self.start_sasl_broker()
 
-    def start_sasl_broker(self):
+    def start_sasl_broker(self, **flags):
         """A broker whose data dir got its users offline before it first started."""
         b = broker.BrokerProcess(tmpdir=os.path.join(self._tmp.name, "b"), start=False,
-                                 security_protocol="SASL_PLAINTEXT", super_users="User:" + ADMIN)
+                                 security_protocol="SASL_PLAINTEXT", super_users="User:" + ADMIN,
+                                 **flags)
         self.brokers.append(b)
         os.makedirs(b.data_dir, exist_ok=True)
         for user, pw in ((ADMIN, ADMIN_PW), (ALICE, ALICE_PW)):
@@ -205,6 +208,25 @@ class Refusals(SaslBrokerTestCase):
         self.assertRegex(log, r'authentication failed for principal "User:admin" from 127\.0\.0\.1:')
         self.assertNotIn("not-the-password", log)
         self.assertNotIn("wrong-plain-pw", log)
+
+    def test_logins_are_counted_by_mechanism_and_result(self):
+        self.broker.stop()
+        self.broker = self.start_sasl_broker(admin="127.0.0.1:0")
+        port = int(re.search(r"admin on http://127\.0\.0\.1:(\d+)", self.broker.ready_line).group(1))
+        self.assertTrue(self.can_login(ALICE, ALICE_PW, "SCRAM-SHA-256"))
+        self.assertFalse(self.can_login(ALICE, "wrong", "SCRAM-SHA-256"))
+        self.assertFalse(self.can_login(ALICE, "wrong", "PLAIN"))
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+            text = r.read().decode()
+
+        def count(mechanism, result):
+            m = re.search(r'^sluice_broker_authentications_total\{mechanism="%s",result="%s"\} (\S+)$'
+                          % (mechanism, result), text, re.M)
+            return float(m.group(1)) if m else 0.0
+        self.assertGreaterEqual(count("SCRAM-SHA-256", "success"), 1, text)
+        self.assertGreaterEqual(count("SCRAM-SHA-256", "failure"), 1, text)
+        self.assertGreaterEqual(count("PLAIN", "failure"), 1, text)
+        self.assertEqual(count("PLAIN", "success"), 0, text)
 
     def test_requests_before_authentication_close_the_connection(self):
         # Metadata v0 with no SASL first: the broker closes without answering.

@@ -153,6 +153,18 @@ void add_authorization_families(std::vector<CollectedFamily>& out, const BrokerC
   out.push_back(std::move(denials));
 }
 
+// SASL logins by mechanism and result; a series appears with its first login.
+void add_authentication_families(std::vector<CollectedFamily>& out, const BrokerContext& ctx) {
+  auto logins = family("sluice_broker_authentications_total",
+                       "SASL authentications by mechanism and result (success, failure)",
+                       CollectedFamily::Type::kCounter);
+  for (const auto& [key, n] : ctx.authentications.counts()) {
+    logins.samples.push_back(
+        {{{"mechanism", key.first}, {"result", key.second ? "success" : "failure"}}, double(n)});
+  }
+  out.push_back(std::move(logins));
+}
+
 }  // namespace
 
 std::vector<CollectedFamily> broker_families(const BrokerContext& ctx) {
@@ -161,6 +173,7 @@ std::vector<CollectedFamily> broker_families(const BrokerContext& ctx) {
   add_connection_families(out, ctx.connections);
   add_storage_families(out, ctx);
   add_authorization_families(out, ctx);
+  add_authentication_families(out, ctx);
   return out;
 }
 

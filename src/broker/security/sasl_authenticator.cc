@@ -51,7 +51,7 @@ protocol::ErrorCode begin_sasl(const BrokerContext& ctx, Session& session,
   return protocol::ErrorCode::kNone;
 }
 
-SaslAnswer continue_sasl(const BrokerContext&, Session& session, std::string_view token) {
+SaslAnswer continue_sasl(BrokerContext& ctx, Session& session, std::string_view token) {
   SaslState* state = sasl_state_of(session);
   if (!state || !state->mechanism) {
     return refuse(protocol::ErrorCode::kIllegalSaslState,
@@ -65,6 +65,7 @@ SaslAnswer continue_sasl(const BrokerContext&, Session& session, std::string_vie
       state->mechanism.reset();
       session.principal = "User:" + step.user;
       session.authenticated = true;
+      ctx.authentications.record(session.sasl_mechanism, true);
       log::info("broker", "{} authenticated as {:?} with SASL {}", session.peer, session.principal,
                 session.sasl_mechanism);
       return {protocol::ErrorCode::kNone, {}, std::move(step.response)};
@@ -73,6 +74,7 @@ SaslAnswer continue_sasl(const BrokerContext&, Session& session, std::string_vie
   }
   state->mechanism.reset();
   state->failed = true;
+  ctx.authentications.record(session.sasl_mechanism, false);
   log::warn("broker", "SASL {} authentication failed for principal {:?} from {}: {}",
             session.sasl_mechanism, "User:" + step.user, session.peer, step.error);
   return refuse(protocol::ErrorCode::kSaslAuthenticationFailed, std::move(step.error));

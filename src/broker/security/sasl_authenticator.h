@@ -42,6 +42,6 @@ struct SaslAnswer {
 };
 
 // One client token: SaslAuthenticate's auth_bytes or a raw v0 token.
-SaslAnswer continue_sasl(const BrokerContext& ctx, Session& session, std::string_view token);
+SaslAnswer continue_sasl(BrokerContext& ctx, Session& session, std::string_view token);
 
 }  // namespace sluice::broker::security

@@ -16,8 +16,7 @@ GateVerdict close() {
 
 // A raw v0 token: the answer goes back size-prefixed; a failure closes the
 // connection, the only way the legacy framing has to say no.
-GateVerdict run_raw_token(const BrokerContext& ctx, Session& session,
-                          std::span<const uint8_t> frame) {
+GateVerdict run_raw_token(BrokerContext& ctx, Session& session, std::span<const uint8_t> frame) {
   std::string_view token(reinterpret_cast<const char*>(frame.data()), frame.size());
   SaslAnswer answer = continue_sasl(ctx, session, token);
   if (answer.error != protocol::ErrorCode::kNone) return close();
@@ -35,8 +34,7 @@ bool allowed_before_authentication(int16_t api_key) {
   return api_key == kApiVersions || api_key == kSaslHandshake || api_key == kSaslAuthenticate;
 }
 
-GateVerdict screen_frame(const BrokerContext& ctx, Session& session,
-                         std::span<const uint8_t> frame) {
+GateVerdict screen_frame(BrokerContext& ctx, Session& session, std::span<const uint8_t> frame) {
   if (!uses_sasl(session) || session.authenticated) return {};
   SaslState* state = sasl_state_of(session);
   if (state && state->failed) {

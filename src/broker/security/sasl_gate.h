@@ -28,7 +28,6 @@ struct GateVerdict {
 };
 
 // `frame` is one size-delimited frame (at least 8 bytes, the size prefix not included).
-GateVerdict screen_frame(const BrokerContext& ctx, Session& session,
-                         std::span<const uint8_t> frame);
+GateVerdict screen_frame(BrokerContext& ctx, Session& session, std::span<const uint8_t> frame);
 
 }  // namespace sluice::broker::security
