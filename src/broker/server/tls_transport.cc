@@ -103,6 +103,9 @@ class TlsTransport final : public Transport {
     const long verify = SSL_get_verify_result(ssl_);
     if (verify != X509_V_OK)
       reason += " (" + std::string(X509_verify_cert_error_string(verify)) + ")";
+    // What a client speaking plaintext Kafka to a TLS port looks like to OpenSSL.
+    if (reason.find("wrong version number") != std::string::npos)
+      reason += " (a client not using TLS? it needs security.protocol SSL or SASL_SSL)";
     log::warn("broker", "TLS handshake with {} on listener '{}' failed: {}", session_.peer,
               session_.listener, reason);
     return {IoResult::Kind::kError, 0, EPROTO};
