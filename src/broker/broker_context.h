@@ -23,6 +23,7 @@
 #include "broker/server/connection_stats.h"
 #include "broker/server/listener_config.h"
 #include "broker/server/request_stats.h"
+#include "broker/server/tls_transport.h"
 #include "broker/storage/topic_store.h"
 
 namespace sluice::broker {
@@ -47,6 +48,9 @@ struct BrokerOptions {
   // ACLs in <data dir>/acls decide, docs/security.md).
   std::string authorizer;
   std::set<std::string> super_users;  // super.users, principals as "User:NAME"
+  // ssl.keystore.*, ssl.truststore.certificates, ssl.client.auth (PEM files) for SSL and
+  // SASL_SSL listeners (docs/security.md, "TLS").
+  TlsSettings tls;
 
   // The listener a session came in on (by name), else the first: what Metadata
   // and FindCoordinator advertise to that client.

@@ -88,6 +88,10 @@ EventServer::EventServer(BrokerContext& ctx)
   epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, kWakeKey);
   auto& configs = ctx_.options.listeners;
   try {
+    const bool any_tls = std::any_of(configs.begin(), configs.end(), [](const ListenerConfig& l) {
+      return l.security_protocol.ends_with("SSL");
+    });
+    if (any_tls) tls_ = std::make_unique<TlsContext>(ctx_.options.tls);
     for (size_t i = 0; i < configs.size(); ++i) {
       Listening l;
       l.index = i;
@@ -139,6 +143,7 @@ void EventServer::run() {
       break;
     }
     for (int i = 0; i < n; ++i) handle_event(events[size_t(i)].data.u64, events[size_t(i)].events);
+    read_buffered();
     run_completions();
     wake_parked_fetches();
     const int64_t now = mono_ms();
@@ -157,6 +162,7 @@ void EventServer::run() {
 int EventServer::next_timeout_ms(int64_t now) const {
   int64_t until = next_idle_check_ms_;
   if (!accepting_) until = std::min(until, accept_retry_ms_);
+  if (!buffered_.empty()) until = now;
   for (const Connection* c : parked_) until = std::min(until, c->fetch_deadline_ms);
   return int(std::clamp<int64_t>(until - now, 0, kHousekeepingMs));
 }
@@ -176,7 +182,9 @@ void EventServer::handle_event(uint64_t key, uint32_t events) {
   Connection& c = *it->second;
   if (c.fd < 0) return;
   if (events & EPOLLOUT) flush_outbox(c);
-  if (c.fd >= 0 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+  // A TLS handshake waiting for the socket to be writable continues as a read.
+  const bool handshake_writable = (events & EPOLLOUT) && c.transport->wants_write();
+  if (c.fd >= 0 && ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || handshake_writable)) {
     if (c.state == Connection::State::kReading && c.outbox.empty()) {
       read_requests(c);
     } else if (events & (EPOLLHUP | EPOLLERR)) {
@@ -236,6 +244,16 @@ void EventServer::admit(int fd, const std::string& host, const std::string& peer
   conn->session.host = host;
   conn->session.listener = config.name;
   conn->session.security_protocol = config.security_protocol;
+  if (config.security_protocol.ends_with("SSL")) {
+    try {
+      conn->transport = tls_transport(fd, *tls_, conn->session);
+    } catch (const std::exception& e) {
+      log::warn("broker", "closing connection from {}: {}", peer, e.what());
+      if (--per_ip_[host] <= 0) per_ip_.erase(host);
+      ::close(fd);
+      return;
+    }
+  }
   conn->last_active_ms = mono_ms();
   Connection& c = *conn;
   connections_.emplace(id, std::move(conn));
@@ -428,10 +446,27 @@ void EventServer::update_interest(Connection& c) {
   if (c.state == Connection::State::kReading && c.outbox.empty() &&
       (!reads_paused_ || drain_ == &c))
     want |= EPOLLIN;
-  if (!c.outbox.empty()) want |= EPOLLOUT;
+  if (!c.outbox.empty() || ((want & EPOLLIN) && c.transport->wants_write())) want |= EPOLLOUT;
+  if ((want & EPOLLIN) && c.transport->has_buffered()) buffered_.insert(c.id);
   if (want == c.epoll_events) return;
   c.epoll_events = want;
   epoll_set(epoll_fd_, EPOLL_CTL_MOD, c.fd, want, c.id);
+}
+
+// Bytes a TLS transport already decrypted do not make the socket readable:
+// read them as if it were.
+void EventServer::read_buffered() {
+  std::unordered_set<uint64_t> due;
+  due.swap(buffered_);
+  for (uint64_t id : due) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    Connection& c = *it->second;
+    if (c.fd < 0 || c.state != Connection::State::kReading || !c.outbox.empty()) continue;
+    if (reads_paused_ && drain_ != &c) continue;
+    read_requests(c);
+    if (c.fd >= 0) update_interest(c);
+  }
 }
 
 void EventServer::close_connection(Connection& c) {

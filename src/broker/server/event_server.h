@@ -29,6 +29,7 @@
 
 #include "broker/broker_context.h"
 #include "broker/server/connection.h"
+#include "broker/server/tls_transport.h"
 #include "broker/server/worker_pool.h"
 
 namespace sluice::broker {
@@ -73,6 +74,7 @@ class EventServer {
   void wake_parked_fetches();
   void flush_outbox(Connection& c);
   void update_interest(Connection& c);
+  void read_buffered();
   void close_connection(Connection& c);
   void forget(Connection& c);
   void reap_closed();
@@ -95,6 +97,9 @@ class EventServer {
   std::unordered_map<std::string, int64_t> per_ip_;
   std::unordered_set<Connection*> parked_;
   std::vector<uint64_t> closed_;  // connections to destroy at the end of this turn
+  // Connections whose transport holds decrypted bytes epoll cannot see (TLS).
+  std::unordered_set<uint64_t> buffered_;
+  std::unique_ptr<TlsContext> tls_;  // when a listener is SSL or SASL_SSL
   uint64_t next_id_;
   size_t in_flight_ = 0;         // requests submitted to a pool and not yet completed
   size_t running_on_fixed_ = 0;  // of those, on the fixed pool

@@ -11,13 +11,7 @@ bool is_wildcard(const std::string& host) {
   return host == "0.0.0.0" || host == "::" || host == "[::]";
 }
 
-// TLS listeners (SSL, SASL_SSL) need a TLS transport, which does not exist yet
-// (docs/security.md, "Not protected").
 bool protocol_served(const std::string& protocol) {
-  return protocol == "PLAINTEXT" || protocol == "SASL_PLAINTEXT";
-}
-
-bool protocol_known(const std::string& protocol) {
   return protocol == "PLAINTEXT" || protocol == "SASL_PLAINTEXT" || protocol == "SSL" ||
          protocol == "SASL_SSL";
 }
@@ -54,7 +48,7 @@ ListenerConfig parse_listener(const std::string& spec) {
   ListenerConfig l;
   l.name = spec.substr(0, eq);
   l.security_protocol = spec.substr(eq + 1, scheme - eq - 1);
-  if (!protocol_known(l.security_protocol))
+  if (!protocol_served(l.security_protocol))
     throw std::invalid_argument("listener '" + spec + "': protocol '" + l.security_protocol +
                                 "' is not one of PLAINTEXT, SASL_PLAINTEXT, SSL, SASL_SSL");
   std::tie(l.host, l.port) = parse_host_port(spec.substr(scheme + 3));
@@ -70,7 +64,7 @@ void validate_listeners(const std::vector<ListenerConfig>& listeners) {
     if (!protocol_served(l.security_protocol))
       throw std::invalid_argument(
           "listener '" + l.name + "': " + l.security_protocol +
-          " is not served yet (no TLS yet); use PLAINTEXT or SASL_PLAINTEXT");
+          " is not a security protocol; use PLAINTEXT, SASL_PLAINTEXT, SSL or SASL_SSL");
     if (is_wildcard(l.advertised_host))
       throw std::invalid_argument("cannot advertise " + l.advertised_host + " (listener '" +
                                   l.name +

@@ -2,9 +2,11 @@
 // it and never calls recv/send itself, so a TLS transport (OpenSSL over memory
 // BIOs, feeding the socket) can replace the plain one per listener without the
 // loop changing. Every call is non-blocking and made from the I/O thread only.
-// (A TLS handshake can need to write while the loop wants to read: that
-// transport will add a "wants write" answer to IoResult, which the loop turns
-// into EPOLLOUT interest. Nothing else in the loop assumes a plain socket.)
+// Two things a plain socket never does and TLS does (tls_transport.h): a read
+// can need the socket to be writable first (a handshake answer), which
+// wants_write() reports and the loop turns into EPOLLOUT interest; and bytes
+// can be decrypted and waiting in the transport while the socket has nothing
+// left, which has_buffered() reports because epoll cannot.
 #pragma once
 
 #include <sys/uio.h>
@@ -30,6 +32,10 @@ class Transport {
   virtual IoResult read(std::span<uint8_t> into) = 0;
   // Writes a prefix of `parts`; a partial write is normal.
   virtual IoResult write(std::span<const iovec> parts) = 0;
+  // The last read would block until the socket is writable.
+  virtual bool wants_write() const { return false; }
+  // read() would return bytes without the socket becoming readable.
+  virtual bool has_buffered() const { return false; }
 };
 
 // The socket as it is (PLAINTEXT and, later, SASL_PLAINTEXT listeners). Does not

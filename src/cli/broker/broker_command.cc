@@ -41,7 +41,8 @@ struct BrokerFlags {
   std::string security_protocol = "PLAINTEXT";  // of the --listen listener
   std::string sasl_mechanisms = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
   std::string super_users;
-  std::string authorizer;  // authorizer.class.name: "" or "acl"
+  std::string authorizer;                // authorizer.class.name: "" or "acl"
+  std::string ssl_client_auth = "none";  // ssl.client.auth
   size_t max_open_files = broker::FileHandleCache::kAutoCapacity;
 };
 
@@ -65,6 +66,7 @@ void apply_security_flags(const BrokerFlags& f, broker::BrokerOptions& opts) {
         "a SASL listener needs at least one mechanism in "
         "--sasl-enabled-mechanisms");
   opts.super_users = broker::security::parse_super_users(f.super_users);
+  opts.tls.client_auth = broker::parse_tls_client_auth(f.ssl_client_auth);
 }
 
 // The broker's own liveness endpoint (runbook: a probe on every process) and its
@@ -147,7 +149,10 @@ int run(const BrokerFlags& f) {
               first.host.c_str(), first.port, first.advertised_host.c_str(), first.advertised_port,
               f.data_dir.c_str(), f.flush.c_str(), admin_note.c_str());
   for (const broker::ListenerConfig& l : b.context().options.listeners) {
-    if (l.security_protocol == "PLAINTEXT") continue;
+    if (l.security_protocol.ends_with("SSL"))
+      log::info("broker", "{} listener {}: TLS with certificate {}, client certificates {}",
+                l.security_protocol, l.name, opts.tls.certificate_file, f.ssl_client_auth);
+    if (!l.security_protocol.starts_with("SASL_")) continue;
     log::info("broker", "{} listener {}: SASL mechanisms {}, super users '{}'", l.security_protocol,
               l.name, f.sasl_mechanisms, f.super_users);
   }
@@ -175,9 +180,9 @@ void add_network_flags(CLI::App* cmd, BrokerFlags& f) {
                   "HOST:PORT that Metadata and FindCoordinator give clients for --listen "
                   "(advertised.listeners; required when listening on 0.0.0.0; port 0: the bound "
                   "port)");
-  cmd->add_option(
-      "--listener", f.listeners,
-      "Another listener, NAME=PROTOCOL://HOST:PORT (repeatable; PLAINTEXT only for now)");
+  cmd->add_option("--listener", f.listeners,
+                  "Another listener, NAME=PROTOCOL://HOST:PORT (repeatable; PROTOCOL is PLAINTEXT, "
+                  "SASL_PLAINTEXT, SSL or SASL_SSL)");
   broker::BrokerOptions& n = f.network;
   cmd->add_option("--num-io-threads", n.num_io_threads,
                   "Threads running request handlers (num.io.threads)")
@@ -208,6 +213,25 @@ void add_network_flags(CLI::App* cmd, BrokerFlags& f) {
       ->check(CLI::PositiveNumber);
 }
 
+// TLS for SSL and SASL_SSL listeners, PEM files (docs/security.md, "TLS").
+void add_tls_flags(CLI::App* cmd, BrokerFlags& f) {
+  broker::TlsSettings& tls = f.network.tls;
+  cmd->add_option("--ssl-certificate", tls.certificate_file,
+                  "PEM file with the broker's certificate chain (SSL and SASL_SSL listeners)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--ssl-key", tls.key_file, "PEM file with the private key of --ssl-certificate")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--ssl-ca", tls.ca_file,
+                  "PEM file with the CAs client certificates must chain to (with "
+                  "--ssl-client-auth)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--ssl-client-auth", f.ssl_client_auth,
+                  "Client certificates: none, requested (verified when sent) or required "
+                  "(ssl.client.auth); on SSL listeners the principal is User:<subject DN>")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "requested", "required"}));
+}
+
 Run add_broker_command(CLI::App& app) {
   auto flags = std::make_shared<BrokerFlags>();
   CLI::App* cmd =
@@ -215,8 +239,8 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--data-dir", flags->data_dir,
                   "Directory for topic logs (created if missing; required to run)");
   cmd->add_option("--listen", flags->listen,
-                  "HOST:PORT to listen on (PLAINTEXT; port 0 picks a free one); advertised as "
-                  "is unless --advertise is given")
+                  "HOST:PORT to listen on (--security-protocol, PLAINTEXT by default; port 0 "
+                  "picks a free one); advertised as is unless --advertise is given")
       ->capture_default_str();
   add_network_flags(cmd, *flags);
   cmd->add_option("--default-partitions", flags->partitions, "Partitions of auto-created topics")
@@ -247,10 +271,11 @@ Run add_broker_command(CLI::App& app) {
                   "How long a new group waits for more members before its first rebalance")
       ->capture_default_str();
   cmd->add_option("--security-protocol", flags->security_protocol,
-                  "PLAINTEXT, or SASL_PLAINTEXT to require SASL authentication "
-                  "(users: `sluice users add`)")
+                  "Of --listen: PLAINTEXT, SASL_PLAINTEXT to require SASL authentication "
+                  "(users: `sluice users add`), SSL for TLS, SASL_SSL for both")
       ->capture_default_str()
-      ->check(CLI::IsMember({"PLAINTEXT", "SASL_PLAINTEXT"}));
+      ->check(CLI::IsMember({"PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"}));
+  add_tls_flags(cmd, *flags);
   cmd->add_option("--sasl-enabled-mechanisms", flags->sasl_mechanisms,
                   "Comma-separated SASL mechanisms offered (sasl.enabled.mechanisms)")
       ->capture_default_str();
