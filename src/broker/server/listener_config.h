@@ -28,8 +28,8 @@ std::pair<std::string, int> parse_host_port(const std::string& address);
 ListenerConfig parse_listener(const std::string& spec);
 
 // Refuses what clients cannot connect to: a listener that binds 0.0.0.0 (or ::)
-// without an advertised address, an advertised 0.0.0.0, a protocol the broker
-// does not serve yet, two listeners with one name. Throws std::invalid_argument
+// without an advertised address, an advertised 0.0.0.0, an unknown security
+// protocol, two listeners with one name. Throws std::invalid_argument
 // with the flag to change.
 void validate_listeners(const std::vector<ListenerConfig>& listeners);
 

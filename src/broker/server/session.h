@@ -16,7 +16,7 @@ struct Session {
   std::string listener = "PLAINTEXT";           // the listener's name
   std::string security_protocol = "PLAINTEXT";  // PLAINTEXT | SASL_PLAINTEXT | SSL | SASL_SSL
   std::string principal = "User:ANONYMOUS";     // Kafka's principal form, "User:NAME"
-  bool authenticated = false;                   // SASL finished (always false on PLAINTEXT)
+  bool authenticated = false;  // SASL finished, or a verified client certificate (mTLS)
   // State a SASL mechanism keeps between SaslAuthenticate rounds (SCRAM's two
   // messages); the security code defines what it holds.
   std::shared_ptr<void> sasl_state;
