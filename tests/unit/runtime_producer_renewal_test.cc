@@ -28,6 +28,14 @@ struct ProducerRenewal : ::testing::Test {
   Delivery delivery{
       delivery_test::unanswered_cluster(120000), stage, table, metrics, {}, &watchdog};
 
+  // A record still with librdkafka keeps itself alive until its report
+  // (InFlight::self): purge and serve the reports so none outlives the test.
+  ~ProducerRenewal() override {
+    delivery.producer().purge();
+    const int64_t deadline = mono_ms() + 5000;
+    while (delivery.producer().outstanding() > 0 && mono_ms() < deadline) delivery.poll(20);
+  }
+
   std::shared_ptr<InFlight> consumed(int64_t offset) {
     return delivery_test::consumed(table, offset);
   }
