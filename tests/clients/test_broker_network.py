@@ -105,9 +105,9 @@ class NetworkTestCase(BrokerTestCase):
 class DescriptorExhaustionTest(NetworkTestCase):
 
     # Not under the sanitizers: their runtime needs descriptors too. Out of them,
-    # UBSan's vptr check cannot open /proc/self/maps and reports a valid object as
-    # "invalid vptr ... <memory cannot be printed>" (seen in frame_reader.cc), then
-    # halts the broker. valgrind on the plain build finds no invalid access here,
+    # UBSan's vptr check (which probes memory through a pipe it must open first)
+    # calls a valid object's vtable unreadable and reports "invalid vptr ... <memory
+    # cannot be printed>" (seen in frame_reader.cc), then halts the broker. valgrind on the plain build finds no invalid access here,
     # and the plain pass runs this test.
     @unittest.skipIf(SANITIZED, "the sanitizer runtime itself needs descriptors (see comment)")
     def test_accepting_pauses_and_recovers_when_descriptors_run_out(self):
