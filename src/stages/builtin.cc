@@ -9,6 +9,7 @@
 #include "stages/passthrough/passthrough.h"
 #include "stages/table_sink/table_sink.h"
 #include "stages/table_sink/table_sink_options.h"
+#include "stages/validate/validate_processor.h"
 
 namespace sluice::stages {
 namespace {
@@ -29,6 +30,7 @@ void register_builtin_processors() {
   registry.add("download", kDownloadOptionNames, make<DownloadProcessor>);
   registry.add("table-sink", kTableSinkOptionNames, make<TableSink>);
   registry.add("count-by-key", {}, make<CountByKey>);
+  registry.add("validate", kValidateOptionNames, make<Validate>);
 }
 
 }  // namespace sluice::stages
