@@ -9,6 +9,8 @@
 #include "stages/passthrough/passthrough.h"
 #include "stages/table_sink/table_sink.h"
 #include "stages/table_sink/table_sink_options.h"
+#include "stages/window_aggregate/window_aggregate.h"
+#include "stages/window_aggregate/window_options.h"
 
 namespace sluice::stages {
 namespace {
@@ -29,6 +31,7 @@ void register_builtin_processors() {
   registry.add("download", kDownloadOptionNames, make<DownloadProcessor>);
   registry.add("table-sink", kTableSinkOptionNames, make<TableSink>);
   registry.add("count-by-key", {}, make<CountByKey>);
+  registry.add("window-aggregate", kWindowAggregateOptionNames, make<WindowAggregate>);
 }
 
 }  // namespace sluice::stages
