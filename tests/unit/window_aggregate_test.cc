@@ -125,6 +125,10 @@ TEST(WindowAggregate, LateRecordsGoToTheLateTopicWithTheWindowTheyMissed) {
   EXPECT_EQ(headers["sluice.window.watermark"], "2026-01-05T10:01:30Z");
   EXPECT_EQ(metrics.counter("sluice_window_late_records_total", "", {{"stage", "windows"}}).value(),
             1);
+  EXPECT_EQ(metrics.counter("sluice_window_rows_total", "", {{"stage", "windows"}}).value(), 1);
+  // 2026-01-05T10:01:30Z: the highest event time, no lateness, one partition.
+  EXPECT_EQ(metrics.gauge("sluice_window_watermark_seconds", "", {{"stage", "windows"}}).value(),
+            1767607290);
 }
 
 TEST(WindowAggregate, DelayTopicPartitionsDoNotHoldTheWatermarkBack) {

@@ -63,7 +63,18 @@ WindowAggregate::WindowAggregate(const pipeline::ProcessorContext& context,
     rows_counter_ = &context.metrics->counter("sluice_window_rows_total",
                                               "Window rows emitted (one per window and group)",
                                               {{"stage", context.stage}});
+    watermark_gauge_ = &context.metrics->gauge(
+        "sluice_window_watermark_seconds",
+        "The combined event-time watermark of the partitions this process owns, in seconds "
+        "since the epoch (0 until every partition it waits for has a record)",
+        {{"stage", context.stage}});
   }
+}
+
+void WindowAggregate::observe(size_t rows) {
+  if (rows_counter_ && rows > 0) rows_counter_->inc(double(rows));
+  const int64_t watermark = engine_.last_watermark();
+  if (watermark_gauge_ && watermark != kNoTime) watermark_gauge_->set(double(watermark) / 1000);
 }
 
 std::string WindowAggregate::read_event(const pipeline::Record& record, WindowEvent& e) const {
@@ -170,7 +181,7 @@ Outcome WindowAggregate::process(const pipeline::Record& record) {
     if (late_counter_) late_counter_->inc();
   }
   for (const WindowRow& row : a.rows) outputs.push_back(row_record(row));
-  if (rows_counter_ && !a.rows.empty()) rows_counter_->inc(double(a.rows.size()));
+  observe(a.rows.size());
   return Outcome::success(std::move(outputs));
 }
 
@@ -179,7 +190,7 @@ std::vector<pipeline::OutputRecord> WindowAggregate::tick(const std::string& top
   std::vector<pipeline::OutputRecord> outputs;
   if (is_delay_topic(topic)) return outputs;
   for (const WindowRow& row : engine_.tick({topic, partition})) outputs.push_back(row_record(row));
-  if (rows_counter_ && !outputs.empty()) rows_counter_->inc(double(outputs.size()));
+  observe(outputs.size());
   return outputs;
 }
 

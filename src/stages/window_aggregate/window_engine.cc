@@ -99,6 +99,7 @@ std::vector<WindowRow> WindowEngine::release_rows(Partition& p, int64_t watermar
 // combined watermark allows.
 void WindowEngine::advance(Partition& p, int64_t now, std::vector<WindowRow>& out) {
   const int64_t combined = combined_locked(now);
+  last_watermark_.store(combined, std::memory_order_relaxed);
   seal(p, std::max(own_watermark(p), combined));
   if (options_.mode != EmitMode::kAppend) return;
   for (auto& row : release_rows(p, combined)) out.push_back(std::move(row));

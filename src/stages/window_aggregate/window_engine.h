@@ -25,6 +25,7 @@
 // partitions (the combined watermark reads them all).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -79,6 +80,9 @@ class WindowEngine {
   void release(const PartitionId& partition);
 
   int64_t combined_watermark();
+  // The combined watermark the last add() or tick() worked with (kNoTime: none
+  // yet), without recomputing it: for the watermark gauge.
+  int64_t last_watermark() const { return last_watermark_.load(std::memory_order_relaxed); }
   // For tests and metrics: the partition's state (a copy).
   PartitionWindows state(const PartitionId& partition);
 
@@ -105,6 +109,7 @@ class WindowEngine {
   WallClock clock_;
   std::mutex mu_;
   std::map<PartitionId, Partition> partitions_;
+  std::atomic<int64_t> last_watermark_{kNoTime};
 };
 
 }  // namespace sluice::stages
