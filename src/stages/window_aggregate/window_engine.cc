@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <iterator>
+#include <string_view>
+#include <unordered_map>
 
 namespace sluice::stages {
 
@@ -37,24 +39,46 @@ int64_t WindowEngine::combined_watermark() {
   return combined_locked(clock_());
 }
 
+void WindowEngine::merge_into(Accumulators& into, const Accumulators& from) const {
+  for (size_t i = 0; i < from.size(); ++i) merge(options_.aggregates[i].fn, into[i], from[i]);
+}
+
 void WindowEngine::assemble(const Partition& p, int64_t s, const GroupKey* group,
                             std::vector<WindowRow>& out) const {
-  // Sorted by group, so rows come out in the same order on every run.
-  std::map<GroupKey, Accumulators> rows;
   const auto& panes = p.windows.panes;
-  for (auto it = panes.lower_bound(s); it != panes.end() && it->first < s + layout_.size; ++it) {
-    for (const auto& [key, accs] : it->second) {
-      if (group && key != *group) continue;
-      auto [row, fresh] = rows.try_emplace(key);
-      if (fresh) {
-        row->second = accs;
-        continue;
+  const auto first = panes.lower_bound(s), last = panes.lower_bound(s + layout_.size);
+  if (group) {  // one group's row: a lookup per pane
+    std::optional<WindowRow> row;
+    for (auto it = first; it != last; ++it) {
+      const auto g = it->second.find(*group);
+      if (g == it->second.end()) continue;
+      if (!row) {
+        row = WindowRow{s, s + layout_.size, *group, g->second};
+      } else {
+        merge_into(row->accumulators, g->second);
       }
-      for (size_t i = 0; i < accs.size(); ++i)
-        merge(options_.aggregates[i].fn, row->second[i], accs[i]);
+    }
+    if (row) out.push_back(std::move(*row));
+    return;
+  }
+  // Every group's row. Indexed by views of the panes' own keys, so merging
+  // copies no key; sorted by group at the end, so rows come out in the same
+  // order on every run.
+  std::unordered_map<std::string_view, size_t> index;
+  std::vector<WindowRow> rows;
+  for (auto it = first; it != last; ++it) {
+    for (const auto& [key, accs] : it->second) {
+      const auto [at, fresh] = index.try_emplace(key, rows.size());
+      if (fresh) {
+        rows.push_back({s, s + layout_.size, key, accs});
+      } else {
+        merge_into(rows[at->second].accumulators, accs);
+      }
     }
   }
-  for (auto& [key, accs] : rows) out.push_back({s, s + layout_.size, key, std::move(accs)});
+  std::sort(rows.begin(), rows.end(),
+            [](const WindowRow& a, const WindowRow& b) { return a.group < b.group; });
+  std::move(rows.begin(), rows.end(), std::back_inserter(out));
 }
 
 void WindowEngine::seal(Partition& p, int64_t to) {

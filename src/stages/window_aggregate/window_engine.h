@@ -103,6 +103,7 @@ class WindowEngine {
   void assemble(const Partition& p, int64_t s, const GroupKey* group,
                 std::vector<WindowRow>& out) const;
   void advance(Partition& p, int64_t now, std::vector<WindowRow>& out);
+  void merge_into(Accumulators& into, const Accumulators& from) const;
 
   const WindowOptions options_;
   const WindowLayout layout_;
