@@ -39,7 +39,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 std::optional<int64_t> parse_iso8601_ms(std::string_view t) {
   int64_t year, month, day, hour, minute, second;
   if (!digits(t, 0, 4, year) || t.size() < 19 || t[4] != '-' || !digits(t, 5, 2, month) ||
-      t[7] != '-' || !digits(t, 8, 2, day) || (t[10] != 'T' && t[10] != ' ') ||
+      t[7] != '-' || !digits(t, 8, 2, day) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
       !digits(t, 11, 2, hour) || t[13] != ':' || !digits(t, 14, 2, minute) || t[16] != ':' ||
       !digits(t, 17, 2, second))
     return std::nullopt;
@@ -48,7 +48,7 @@ std::optional<int64_t> parse_iso8601_ms(std::string_view t) {
     return std::nullopt;
   size_t at = 19;
   int64_t millis = 0;
-  if (at < t.size() && t[at] == '.') {
+  if (at < t.size() && (t[at] == '.' || t[at] == ',')) {
     size_t n = 0;
     for (++at; at < t.size() && t[at] >= '0' && t[at] <= '9'; ++at, ++n) {
       if (n < 3) millis = millis * 10 + (t[at] - '0');
@@ -65,10 +65,16 @@ std::optional<int64_t> parse_iso8601_ms(std::string_view t) {
       int64_t oh, om;
       if (!digits(t, at + 1, 2, oh)) return std::nullopt;
       size_t mm = at + 3;
-      if (mm < t.size() && t[mm] == ':') ++mm;
-      if (!digits(t, mm, 2, om) || oh > 23 || om > 59) return std::nullopt;
+      if (mm == t.size()) {  // ±hh
+        om = 0;
+      } else {
+        if (t[mm] == ':') ++mm;
+        if (!digits(t, mm, 2, om)) return std::nullopt;
+        mm += 2;
+      }
+      if (oh > 23 || om > 59) return std::nullopt;
       offset_minutes = sign * (oh * 60 + om);
-      at = mm + 2;
+      at = mm;
     } else {
       return std::nullopt;
     }

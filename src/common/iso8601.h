@@ -2,7 +2,7 @@
 // machinery or a regex: event-time fields are parsed once per record, on the
 // hot path of every stage that looks at event time.
 //
-// Accepted: YYYY-MM-DD('T'|' ')hh:mm:ss[.f{1,9}][Z | ±hh:mm | ±hhmm].
+// Accepted: YYYY-MM-DD('T'|'t'|' ')hh:mm:ss[(.|,)f{1,9}][Z | z | ±hh:mm | ±hhmm | ±hh].
 // No offset means UTC (as Spark reads such strings with a UTC session time
 // zone). Fractions beyond milliseconds are truncated. A day or time that does
 // not exist (month 13, February 30, hour 24, second 60) is refused.

@@ -10,6 +10,8 @@
 #include "stages/table_sink/table_sink.h"
 #include "stages/table_sink/table_sink_options.h"
 #include "stages/validate/validate_processor.h"
+#include "stages/window_aggregate/window_aggregate.h"
+#include "stages/window_aggregate/window_options.h"
 
 namespace sluice::stages {
 namespace {
@@ -31,6 +33,7 @@ void register_builtin_processors() {
   registry.add("table-sink", kTableSinkOptionNames, make<TableSink>);
   registry.add("count-by-key", {}, make<CountByKey>);
   registry.add("validate", kValidateOptionNames, make<Validate>);
+  registry.add("window-aggregate", kWindowAggregateOptionNames, make<WindowAggregate>);
 }
 
 }  // namespace sluice::stages
