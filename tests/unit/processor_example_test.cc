@@ -8,6 +8,7 @@
 
 #include <map>
 
+#include "memory_checkpoint_store.h"
 #include "pipeline/processor.h"
 #include "pipeline/state/partition_states.h"
 #include "stages/count_by_key/count_by_key.h"
@@ -19,18 +20,7 @@ using KeyCount = stages::CountByKey;
 
 // ---- driving it as the runtime does ----
 
-class MemoryStore : public CheckpointStore {
- public:
-  std::optional<std::string> get(const std::string& key) override {
-    auto it = objects_.find(key);
-    return it == objects_.end() ? std::nullopt : std::optional(it->second);
-  }
-  void put(const std::string& key, const std::string& bytes) override { objects_[key] = bytes; }
-  std::string describe() const override { return "memory://"; }
-
- private:
-  std::map<std::string, std::string> objects_;
-};
+using MemoryStore = MemoryCheckpointStore;
 
 Record record_at(int64_t offset) {
   Record r;

@@ -31,8 +31,6 @@
 namespace sluice::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 struct DemoFlags {
   std::string bootstrap = defaults().bootstrap();
   std::string topic = "claims.events";
@@ -71,20 +69,9 @@ int run(const DemoFlags& f) {
 
   demo::Manifest manifest(f.manifest);
   demo::DemoStats stats;
-  demo::EventProducer producer(f.bootstrap, [&](const std::string& line, const std::string& error) {
-    if (!error.empty()) return stats.failed(error);
-    stats.delivered();
-    manifest.append(line);
-  });
-
-  auto next_progress = Clock::now() + std::chrono::seconds(1);
-  auto tick = [&] {
-    if (Clock::now() < next_progress) return;
-    next_progress += std::chrono::seconds(1);
-    std::fprintf(stderr, "%s\n",
-                 stats.progress_line(server.requests(), producer.last_problem()).c_str());
-    manifest.flush();
-  };
+  demo::EventProducer producer(f.bootstrap, demo::count_and_record(stats, manifest));
+  demo::ProgressTicker tick(
+      manifest, [&] { return stats.progress_line(server.requests(), producer.last_problem()); });
   demo::Pacer pacer(f.rate);
   while (!signals.stop && (f.count == 0 || stats.sent_count() < f.count)) {
     if (!pacer.wait_for(stats.sent_count(), signals.stop, [&] {

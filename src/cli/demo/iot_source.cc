@@ -99,18 +99,8 @@ int run_iot_source(IotSourceFlags f, bool seed_given) {
 
   Manifest manifest(f.manifest);
   IotStats stats;
-  EventProducer producer(f.bootstrap, [&](const std::string& line, const std::string& error) {
-    if (!error.empty()) return stats.failed(error);
-    stats.delivered();
-    manifest.append(line);
-  });
-  auto next_progress = Clock::now() + std::chrono::seconds(1);
-  auto tick = [&] {
-    if (Clock::now() < next_progress) return;
-    next_progress += std::chrono::seconds(1);
-    std::fprintf(stderr, "%s\n", stats.progress_line(producer.last_problem()).c_str());
-    manifest.flush();
-  };
+  EventProducer producer(f.bootstrap, count_and_record(stats, manifest));
+  ProgressTicker tick(manifest, [&] { return stats.progress_line(producer.last_problem()); });
   Pacer pacer(f.rate);
   while (!signals.stop && (f.count == 0 || stats.sent_count() < f.count)) {
     if (!pacer.wait_for(stats.sent_count(), signals.stop, [&] {

@@ -44,6 +44,36 @@ class Manifest {
   std::FILE* file_ = nullptr;
 };
 
+// A delivery callback for EventProducer: a failure counts in `stats`, a
+// success counts and appends the event's manifest line.
+template <typename Stats>
+auto count_and_record(Stats& stats, Manifest& manifest) {
+  return [&stats, &manifest](const std::string& line, const std::string& error) {
+    if (!error.empty()) return stats.failed(error);
+    stats.delivered();
+    manifest.append(line);
+  };
+}
+
+// Once a second: a progress line on stderr (from `line()`) and the manifest flushed.
+template <typename Line>
+class ProgressTicker {
+ public:
+  ProgressTicker(Manifest& manifest, Line line) : manifest_(manifest), line_(std::move(line)) {}
+  void operator()() {
+    if (std::chrono::steady_clock::now() < next_) return;
+    next_ += std::chrono::seconds(1);
+    std::fprintf(stderr, "%s\n", line_().c_str());
+    manifest_.flush();
+  }
+
+ private:
+  Manifest& manifest_;
+  Line line_;
+  std::chrono::steady_clock::time_point next_ =
+      std::chrono::steady_clock::now() + std::chrono::seconds(1);
+};
+
 // Event n is due at start + n / rate.
 class Pacer {
  public:

@@ -88,17 +88,7 @@ void Delivery::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> out
   InFlight* raw = job.get();
   raw->self = job;  // librdkafka holds `raw` as the opaque until the last delivery report
   raw->outcome_handled = true;
-  for (auto& out : outputs) {
-    for (;;) {
-      kafka::ErrorCode rc = producer_->produce(out, raw);
-      if (rc == 0) break;
-      if (!kafka::is_queue_full(rc)) {
-        report(raw, out.topic, rc);
-        break;
-      }
-      producer_->poll(10);  // the local queue is full: serve delivery reports, then retry
-    }
-  }
+  produce_from_poll_thread(raw, outputs);
 }
 
 void Delivery::send_tick(const TopicPartition& tp, std::vector<OutputRecord> outputs) {
@@ -116,7 +106,11 @@ void Delivery::produce_tick(const std::shared_ptr<InFlight>& job) {
   raw->remaining = int(raw->tick_outputs.size());
   raw->self = job;
   raw->outcome_handled = true;
-  for (const auto& out : raw->tick_outputs) {
+  produce_from_poll_thread(raw, raw->tick_outputs);
+}
+
+void Delivery::produce_from_poll_thread(InFlight* raw, const std::vector<OutputRecord>& outputs) {
+  for (const auto& out : outputs) {
     for (;;) {
       kafka::ErrorCode rc = producer_->produce(out, raw);
       if (rc == 0) break;
@@ -124,7 +118,7 @@ void Delivery::produce_tick(const std::shared_ptr<InFlight>& job) {
         report(raw, out.topic, rc);
         break;
       }
-      producer_->poll(10);
+      producer_->poll(10);  // the local queue is full: serve delivery reports, then retry
     }
   }
 }

@@ -98,6 +98,9 @@ class Delivery : public kafka::DeliveryListener {
   void settle(InFlight* job);
   void settle_tick(std::shared_ptr<InFlight> job);
   void produce_tick(const std::shared_ptr<InFlight>& job);
+  // Poll thread: sends each output with `raw` as the opaque; a full local queue
+  // is drained by serving delivery reports here, any other refusal is reported.
+  void produce_from_poll_thread(InFlight* raw, const std::vector<OutputRecord>& outputs);
   // Serves reports until none is outstanding or `deadline` (mono ms) passed.
   void drain(int64_t deadline);
   std::unique_ptr<kafka::Producer> new_producer();
