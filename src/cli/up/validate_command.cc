@@ -20,6 +20,7 @@
 #include "cli/up/reconcile.h"
 #include "common/clock.h"
 #include "common/json.h"
+#include "kafka/client_security.h"
 
 namespace sluice::cli {
 namespace {
@@ -77,6 +78,7 @@ void use_data_dir(ValidateFlags& f) {
 int validate(ValidateFlags f) {
   use_data_dir(f);
   const auto config = pipeline::load_pipeline_config(f.pipeline_file);
+  kafka::use_pipeline_security(config.security);
   const int64_t since = f.since.empty() ? -1 : parse_datetime_ms(f.since);
   const std::string checkpoint =
       std::filesystem::is_directory(f.data_dir)
