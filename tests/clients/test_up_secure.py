@@ -1,8 +1,9 @@
 """`sluice up --secure` (docs/up.md): the claims example behind a SASL_SSL-only
 built-in broker. It accounts for every event exactly once, as the plain demo
 does; what it prints is enough to connect (confluent_kafka with the CA,
-user and password file lists the topics; kcat with the properties file it
-writes); a plaintext client on the same port gets nothing; secrets and keys
+user and password file lists the topics; kcat with the properties file and
+`sluice topics list` with the profile it writes); a plaintext client on the
+same port, or one not trusting the demo's CA, gets nothing; secrets and keys
 are mode 0600; and a second run reuses the CA and the password."""
 
 import os
@@ -24,10 +25,10 @@ class UpSecure(UpSession):
 
     def start_secure(self, *args):
         self.out_path = os.path.join(self.tmp, "up.out")
-        self.up = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.data,
-                                    "--port", "0", "--secure"] + list(args),
-                                   cwd=REPO_ROOT, env=self.env, stdout=open(self.out_path, "w"),
-                                   stderr=open(os.path.join(self.tmp, "up.err"), "w"), start_new_session=True)
+        with open(self.out_path, "w") as out, open(os.path.join(self.tmp, "up.err"), "w") as err:
+            self.up = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.data,
+                                        "--port", "0", "--secure"] + list(args),
+                                       cwd=REPO_ROOT, env=self.env, stdout=out, stderr=err, start_new_session=True)
         self.children.append(self.up)
         wait_until(lambda: "password file" in self.up_err() or self.up.poll() is not None, 120,
                    message="the connection lines")
@@ -74,6 +75,12 @@ class UpSecure(UpSession):
                               capture_output=True, text=True, timeout=60)
         self.assertEqual(kcat.returncode, 0, kcat.stderr)
         self.assertIn('topic "claims.events"', kcat.stdout)
+
+        # sluice's own CLIs with the profile it printed.
+        topics = subprocess.run([sluice_bin(), "topics", "list"], capture_output=True, text=True, timeout=60,
+                                env=dict(self.env, SLUICE_CONFIG=os.path.join(security, "profile.yaml")))
+        self.assertEqual(topics.returncode, 0, topics.stderr)
+        self.assertIn("claims.events", topics.stdout)
 
         # A plaintext client on the same port is refused: no metadata ever comes back.
         plain = AdminClient({"bootstrap.servers": c["bootstrap"], "socket.timeout.ms": 3000})
