@@ -116,6 +116,13 @@ class UpSecure(UpSession):
         with open(again["password_file"]) as f:
             self.assertEqual(f.read(), password)
         self.assertIn("claims.events", AdminClient(self.ck_conf(again)).list_topics(timeout=30).topics)
+        # `sluice validate --data-dir` finds the broker and its login by itself.
+        wait_until(lambda: self.processes().get("broker", {}).get("admin") == again["bootstrap"], 60,
+                   message="the process table to name the new broker")
+        validate = self.sluice("validate", "examples/claims-attachments/pipeline.yaml", "--data-dir", self.data)
+        self.assertEqual(validate.returncode, 0, validate.stdout + validate.stderr)
+        self.assertRegex(validate.stdout, r"events in:\s+%d " % COUNT)
+        self.assertIn("OK: every event is accounted for exactly once", validate.stdout)
         self.stop_and_summary()
 
     def test_secure_is_refused_with_an_external_cluster(self):

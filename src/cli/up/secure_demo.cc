@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
+#include "cli/support/profile.h"
 #include "cli/up/replace_file.h"
 #include "cli/users/offline_credentials.h"
 #include "common/secret_file.h"
@@ -142,6 +144,21 @@ std::string SecureDemo::publish_connection(const std::string& bootstrap,
          " -L\n"
          "  SLUICE_CONFIG=" +
          profile_file_ + " sluice topics list\n";
+}
+
+kafka::Settings secure_demo_login(const fs::path& data_dir) {
+  const fs::path path = data_dir / "security" / "profile.yaml";
+  if (!fs::exists(path)) return {};
+  return profile_security(load_profile([&](const std::string& name) -> std::optional<std::string> {
+    if (name == "SLUICE_CONFIG") return path.string();
+    return std::nullopt;
+  }));
+}
+
+void forget_secure_demo_connection(const fs::path& data_dir) {
+  std::error_code ignored;
+  fs::remove(data_dir / "security" / "profile.yaml", ignored);
+  fs::remove(data_dir / "security" / "client.properties", ignored);
 }
 
 }  // namespace sluice::cli

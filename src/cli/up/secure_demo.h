@@ -22,6 +22,7 @@
 
 #include "cli/up/data_dir.h"
 #include "cli/up/demo_certificates.h"
+#include "kafka/types.h"
 
 namespace sluice::cli {
 
@@ -45,5 +46,15 @@ class SecureDemo {
   std::string password_file_;
   std::string profile_file_;
 };
+
+// The login of the broker a `sluice up --secure` on DATA runs (its
+// profile.yaml), for commands working beside it (`sluice validate --data-dir`);
+// empty when the `sluice up` there is not a secure one.
+kafka::Settings secure_demo_login(const std::filesystem::path& data_dir);
+
+// A `sluice up` without --secure removes the connection files of an earlier
+// secure run (keeping its CA and password for the next one), so nothing finds
+// a login for a broker that no longer asks for one.
+void forget_secure_demo_connection(const std::filesystem::path& data_dir);
 
 }  // namespace sluice::cli

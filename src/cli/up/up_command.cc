@@ -688,7 +688,11 @@ int Up::run() {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  if (f_.secure) secure_ = std::make_unique<SecureDemo>(data_, data_ / "broker");
+  if (f_.secure) {
+    secure_ = std::make_unique<SecureDemo>(data_, data_ / "broker");
+  } else {
+    forget_secure_demo_connection(data_);
+  }
   if (f_.bootstrap.empty()) {
     start_broker(f_.listen_port);
   } else {

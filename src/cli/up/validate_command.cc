@@ -18,6 +18,7 @@
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
 #include "cli/up/reconcile.h"
+#include "cli/up/secure_demo.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "kafka/client_security.h"
@@ -61,7 +62,7 @@ std::string report_json(const ReconcileReport& r, const PassCost& cost) {
 }
 
 // Next to a `sluice up --data-dir DATA`: its stores, and its broker unless --bootstrap says
-// otherwise.
+// otherwise (with the broker's login when it is a `sluice up --secure`).
 void use_data_dir(ValidateFlags& f) {
   if (!std::filesystem::is_directory(f.data_dir)) return;
   apply(store_overrides(f.pipeline_file, f.data_dir));
@@ -71,7 +72,11 @@ void use_data_dir(ValidateFlags& f) {
       if (e.name == "broker") f.bootstrap = e.admin;
     }
   } catch (const std::exception&) {
-    // No `sluice up` there: the pipeline file's bootstrap it is.
+    return;  // No `sluice up` there: the pipeline file's bootstrap it is.
+  }
+  if (f.bootstrap.empty()) return;
+  if (kafka::Settings login = secure_demo_login(f.data_dir); !login.empty()) {
+    kafka::use_profile_security(std::move(login));  // in place of the user's profile
   }
 }
 
