@@ -105,7 +105,8 @@ class PipelineSecurityBlock(SaslBrokerTestCase):
                              env={**os.environ, **self.env}, capture_output=True, text=True,
                              timeout=120)
         self.assertNotEqual(run.returncode, 0, run.stderr)
-        self.assertRegex(run.stderr, r"(?i)authentication failed", run.stderr[-3000:])
+        self.assertRegex(run.stderr, r"stage 'copy' failed: the Kafka cluster at \S+ refused the login: .*"
+                                     r"Authentication failed", run.stderr[-3000:])
         self.assertNotIn("not-the-password", run.stderr + self.broker_log(lines=400))
 
     def test_the_environment_overrides_the_block_key_by_key(self):
