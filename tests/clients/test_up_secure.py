@@ -6,6 +6,7 @@ user and password file lists the topics; kcat with the properties file and
 same port, or one not trusting the demo's CA, gets nothing; secrets and keys
 are mode 0600; and a second run reuses the CA and the password."""
 
+import json
 import os
 import re
 import signal
@@ -123,6 +124,10 @@ class UpSecure(UpSession):
         self.assertEqual(validate.returncode, 0, validate.stdout + validate.stderr)
         self.assertRegex(validate.stdout, r"events in:\s+%d " % COUNT)
         self.assertIn("OK: every event is accounted for exactly once", validate.stdout)
+        # ... and so does `sluice health`.
+        health = self.sluice("health", "--data-dir", self.data, "--json")
+        checks = {c["check"]: c for c in json.loads(health.stdout)["checks"]}
+        self.assertEqual(checks["broker"]["status"], "OK", health.stdout + health.stderr)
         self.stop_and_summary()
 
     def test_secure_is_refused_with_an_external_cluster(self):

@@ -146,13 +146,14 @@ std::string SecureDemo::publish_connection(const std::string& bootstrap,
          profile_file_ + " sluice topics list\n";
 }
 
-kafka::Settings secure_demo_login(const fs::path& data_dir) {
+void use_secure_demo_login(const fs::path& data_dir) {
   const fs::path path = data_dir / "security" / "profile.yaml";
-  if (!fs::exists(path)) return {};
-  return profile_security(load_profile([&](const std::string& name) -> std::optional<std::string> {
-    if (name == "SLUICE_CONFIG") return path.string();
-    return std::nullopt;
-  }));
+  if (!fs::exists(path)) return;
+  kafka::use_profile_security(
+      profile_security(load_profile([&](const std::string& name) -> std::optional<std::string> {
+        if (name == "SLUICE_CONFIG") return path.string();
+        return std::nullopt;
+      })));
 }
 
 void forget_secure_demo_connection(const fs::path& data_dir) {

@@ -47,10 +47,12 @@ class SecureDemo {
   std::string profile_file_;
 };
 
-// The login of the broker a `sluice up --secure` on DATA runs (its
-// profile.yaml), for commands working beside it (`sluice validate --data-dir`);
-// empty when the `sluice up` there is not a secure one.
-kafka::Settings secure_demo_login(const std::filesystem::path& data_dir);
+// For commands that reach the broker of the `sluice up` on DATA through its
+// process table (`sluice validate`, `health`, `incident` with --data-dir): when
+// that is a `sluice up --secure`, every client of this process logs in as its
+// user (its profile.yaml, in place of the user's profile; the environment still
+// wins). Nothing changes otherwise.
+void use_secure_demo_login(const std::filesystem::path& data_dir);
 
 // A `sluice up` without --secure removes the connection files of an earlier
 // secure run (keeping its CA and password for the next one), so nothing finds

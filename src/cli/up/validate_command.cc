@@ -74,10 +74,7 @@ void use_data_dir(ValidateFlags& f) {
   } catch (const std::exception&) {
     return;  // No `sluice up` there: the pipeline file's bootstrap it is.
   }
-  if (f.bootstrap.empty()) return;
-  if (kafka::Settings login = secure_demo_login(f.data_dir); !login.empty()) {
-    kafka::use_profile_security(std::move(login));  // in place of the user's profile
-  }
+  if (!f.bootstrap.empty()) use_secure_demo_login(f.data_dir);
 }
 
 int validate(ValidateFlags f) {
