@@ -10,6 +10,7 @@ namespace sluice::broker {
 Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintenance_(maintenance) {
   validate_listeners(options.listeners);
   raise_fd_limit();
+  dir_lock_ = std::make_unique<DataDirLock>(options.data_dir, "sluice broker");
   // Before anything reads the directory: refuses a newer format, migrates an older one.
   options.cluster_id = open_data_dir(options.data_dir).cluster_id;
   topics_ = std::make_unique<TopicStore>(options.data_dir, options.topic_defaults);

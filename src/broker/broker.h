@@ -8,6 +8,7 @@
 
 #include "broker/broker_context.h"
 #include "broker/server/event_server.h"
+#include "broker/storage/data_dir_lock.h"
 
 namespace sluice::broker {
 
@@ -38,6 +39,9 @@ class Broker {
   void start_authorizer();  // loads the ACLs when options.authorizer says so
 
   MaintenanceOptions maintenance_;
+  // First member, so it is released last: the directory stays ours until
+  // everything that writes to it has closed.
+  std::unique_ptr<DataDirLock> dir_lock_;
   std::unique_ptr<TopicStore> topics_;
   std::unique_ptr<OffsetStore> offsets_;
   std::unique_ptr<GroupCoordinator> groups_;

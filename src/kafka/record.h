@@ -34,6 +34,10 @@ inline constexpr const char* kNotBefore = "sluice.retry.not_before";
 // Set by `sluice dlq replay` on the re-produced record.
 inline constexpr const char* kReplayedFrom = "sluice.replayed_from";
 inline constexpr const char* kReplayCount = "sluice.replay_count";
+// Set by window-aggregate on a late record: the window it missed
+// ("<start>/<end>", ISO-8601 UTC) and the watermark it was behind.
+inline constexpr const char* kWindowMissed = "sluice.window.missed";
+inline constexpr const char* kWindowWatermark = "sluice.window.watermark";
 // Every header above starts with this; re-routing replaces them rather than copying.
 inline constexpr std::string_view kPrefix = "sluice.";
 }  // namespace header

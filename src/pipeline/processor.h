@@ -62,6 +62,17 @@ class StatefulProcessor {
   virtual std::string snapshot(const std::string& topic, int32_t partition) = 0;
   // The partition was revoked: forget its state.
   virtual void release(const std::string& topic, int32_t partition) = 0;
+  // Outputs due without an input record — a window that time, not a record,
+  // closed (an idle partition overtaken by the others). The runtime calls it
+  // every `tick_interval` for each partition with nothing pending, running or
+  // unacknowledged, produces the outputs, and checkpoints the changed state at
+  // the same offset once they are acknowledged (docs/processors.md). A
+  // processor that changes state here must return the outputs of that change.
+  virtual std::vector<OutputRecord> tick(const std::string& topic, int32_t partition) {
+    (void)topic;
+    (void)partition;
+    return {};
+  }
 };
 
 class Processor {

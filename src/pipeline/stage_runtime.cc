@@ -14,6 +14,8 @@ namespace {
 
 constexpr int64_t kCommitIntervalMs = 1000;
 constexpr int64_t kGaugeIntervalMs = 1000;
+// How often a stateful processor's quiet partitions get a tick (StatefulProcessor::tick).
+constexpr int64_t kTickIntervalMs = 1000;
 // Longest sleep of an idle poll thread: the granularity of retry backoffs and
 // delay-topic due times, which nothing else wakes it for.
 constexpr int kIdleWaitMs = 10;
@@ -185,6 +187,11 @@ void StageRuntime::poll_once() {
       stopping_ = true;
     }
   }
+  if (states_ && now >= next_tick_ms_) {
+    delivery_->retry_ticks(now);
+    tick_quiet_partitions();
+    next_tick_ms_ = now + kTickIntervalMs;
+  }
   if (now >= next_gauges_ms_) {
     const int64_t lag =
         gauges_.refresh(stage_.input, *consumer_, assignment_.count(), connected_, now_ms());
@@ -353,8 +360,8 @@ void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
 void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only) {
   for (auto& [tp, state] : partitions_.all()) {
     if (only && std::find(only->begin(), only->end(), tp) == only->end()) continue;
-    const int64_t committable = state->tracker.committable();
-    if (committable <= state->checkpointed) {
+    const int64_t committable = std::max(state->tracker.committable(), state->checkpointed);
+    if (committable < 0 || (committable <= state->checkpointed && !state->state_changed)) {
       state->checkpoint_due = false;
       continue;
     }
@@ -363,8 +370,9 @@ void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only) {
       continue;
     }
     try {
-      states_->checkpoint(tp.first, tp.second, committable);
+      states_->checkpoint(tp.first, tp.second, committable, state->state_changed);
       state->checkpointed = committable;
+      state->state_changed = false;
     } catch (const std::exception& e) {
       // Offsets stay at the last checkpoint, so nothing is lost; the next commit tries again.
       log::error("stage", "stage '{}': cannot checkpoint the state of {}-{} at offset {}: {}",
@@ -380,6 +388,30 @@ void StageRuntime::commit_quiet_checkpoints() {
     if (state->checkpoint_due && state->running == 0 && state->unacked == 0) quiet.push_back(tp);
   }
   if (!quiet.empty()) commit(false, &quiet);
+}
+
+// A tick for each partition whose state reflects exactly the records below a
+// known offset (nothing pending, running or unacknowledged): what it emits is
+// produced, and once acknowledged the changed state is checkpointed at that
+// same offset (checkpoint_state), so the commit never passes what a
+// checkpoint covers and a restart does not emit it again.
+void StageRuntime::tick_quiet_partitions() {
+  StatefulProcessor* stateful = processor_->stateful();
+  for (auto& [tp, state] : partitions_.all()) {
+    if (!state->stateful || state->running > 0 || state->unacked > 0 || !state->pending.empty() ||
+        state->tracker.in_flight() > 0 || state->checkpoint_due)
+      continue;
+    if (std::max(state->tracker.committable(), state->checkpointed) < 0) continue;  // no position
+    std::vector<OutputRecord> outputs;
+    try {
+      outputs = stateful->tick(tp.first, tp.second);
+    } catch (const std::exception& e) {
+      log::error("stage", "stage '{}': tick of {}-{} failed: {}", stage_.name, tp.first, tp.second,
+                 e.what());
+      continue;
+    }
+    delivery_->send_tick(tp, std::move(outputs));
+  }
 }
 
 void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms) {

@@ -97,6 +97,7 @@ class StageRuntime {
   void commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
   void checkpoint_state(const std::vector<TopicPartition>* only);
   void commit_quiet_checkpoints();
+  void tick_quiet_partitions();
   void drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms);
   void on_client_error(kafka::ErrorCode err, const std::string& reason);
   void throw_if_login_refused();
@@ -137,6 +138,7 @@ class StageRuntime {
   int retry_batches_running_ = 0;  // poll thread only
   int64_t next_commit_ms_ = 0;
   int64_t next_gauges_ms_ = 0;
+  int64_t next_tick_ms_ = 0;
 };
 
 }  // namespace sluice::pipeline

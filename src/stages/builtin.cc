@@ -9,6 +9,9 @@
 #include "stages/passthrough/passthrough.h"
 #include "stages/table_sink/table_sink.h"
 #include "stages/table_sink/table_sink_options.h"
+#include "stages/validate/validate_processor.h"
+#include "stages/window_aggregate/window_aggregate.h"
+#include "stages/window_aggregate/window_options.h"
 
 namespace sluice::stages {
 namespace {
@@ -29,6 +32,8 @@ void register_builtin_processors() {
   registry.add("download", kDownloadOptionNames, make<DownloadProcessor>);
   registry.add("table-sink", kTableSinkOptionNames, make<TableSink>);
   registry.add("count-by-key", {}, make<CountByKey>);
+  registry.add("validate", kValidateOptionNames, make<Validate>);
+  registry.add("window-aggregate", kWindowAggregateOptionNames, make<WindowAggregate>);
 }
 
 }  // namespace sluice::stages

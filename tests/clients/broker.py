@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 import uuid
 
 
@@ -157,6 +158,18 @@ class BrokerProcess:
 
     def is_running(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def metric(self, name, **labels):
+        """The value of `name` with exactly `labels` on the broker's /metrics (it must
+        have been started with admin="127.0.0.1:0"), or None when there is no such series."""
+        port = int(re.search(r"admin on http://127\.0\.0\.1:(\d+)", self.ready_line).group(1))
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+            page = r.read().decode()
+        series = name + ("{%s}" % ",".join('%s="%s"' % kv for kv in labels.items()) if labels else "")
+        for line in page.splitlines():
+            if line.startswith(series + " "):
+                return float(line.rsplit(" ", 1)[1])
+        return None
 
     def unexpected_exit(self):
         """Return code if the process died without stop()/kill9() asking it to."""

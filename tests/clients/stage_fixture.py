@@ -19,7 +19,7 @@ import urllib.request
 
 import ck_helpers
 from broker import BrokerProcess, case_failed, sluice_bin, unique_name
-from confluent_kafka import Consumer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 
@@ -80,13 +80,26 @@ class StageProcess:
 
 
 def read_topic(bootstrap, topic, expect, timeout=60):
-    """All records of `topic` (every partition) once at least `expect` arrived."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique_name("reader"), "auto.offset.reset": "earliest",
+    """All records of `topic` (every partition) once at least `expect` arrived.
+
+    Reads by assignment, not through a consumer group: the topic may not exist
+    yet (a stage's first output creates it), and a group reader would then
+    depend on a rebalance when it appears. This one waits for the topic, then
+    reads every partition from the beginning."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique_name("reader"),
                   "enable.auto.commit": False})
-    c.subscribe([topic])
     out = []
     deadline = time.monotonic() + timeout
     try:
+        partitions = 0
+        while partitions == 0 and time.monotonic() < deadline:
+            t = c.list_topics(topic, timeout=5).topics.get(topic)
+            partitions = len(t.partitions) if t is not None and t.error is None else 0
+            if partitions == 0:
+                time.sleep(0.2)
+        if partitions == 0:
+            return out
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
         while len(out) < expect and time.monotonic() < deadline:
             m = c.poll(0.2)
             if m is not None and m.error() is None:

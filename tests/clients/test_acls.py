@@ -150,6 +150,11 @@ class OfflineRulesDecide(unittest.TestCase):
         listed = sluice("acls", "list", "--data-dir", self.broker.data_dir).stdout
         self.assertIn(self.secret, listed)
         self.assertIn("DENY", listed)
+        # Listing works while the broker runs; a change would be lost, so it is refused.
+        r = sluice("acls", "delete", "--data-dir", self.broker.data_dir, "--topic", self.secret,
+                   check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("is in use by sluice broker", r.stderr)
 
 
 class OnlineManagement(unittest.TestCase):

@@ -44,12 +44,15 @@ def cluster_id(bootstrap):
 
 
 def tree_digest(root):
-    """Names, sizes and contents of everything under root."""
+    """Names, sizes and contents of everything under root but the lock file, which
+    the broker takes before reading anything (docs/formats/data-dir.md)."""
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in sorted(os.walk(root)):
         dirnames.sort()
         h.update(dirpath.encode())
         for name in sorted(filenames):
+            if dirpath == root and name == ".lock":
+                continue
             with open(os.path.join(dirpath, name), "rb") as f:
                 h.update(name.encode() + b"\0" + f.read())
     return h.hexdigest()
@@ -167,6 +170,21 @@ class RefusedDataDirectories(unittest.TestCase):
                 self.write_marker(text)
                 self.assert_refused("meta.properties is damaged", reason,
                                     "docs/formats/data-dir.md")
+
+
+class OneProcessPerDataDirectory(unittest.TestCase):
+    def test_a_second_broker_on_the_same_directory_is_refused_and_the_first_serves_on(self):
+        b = BrokerProcess()
+        self.addCleanup(b.close)
+        r = run_broker_expecting_exit(b.data_dir)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("the data dir %s is in use by sluice broker (pid %d)" % (b.data_dir, b.pid),
+                      r.stderr)
+        self.assertTrue(b.is_running())
+        self.assertIsNotNone(cluster_id(b.bootstrap))
+        b.kill9()  # the kernel drops a killed holder's lock: a restart needs no clean-up
+        b.start()
+        self.assertIsNotNone(cluster_id(b.bootstrap))
 
 
 class ANewDataDirectory(unittest.TestCase):

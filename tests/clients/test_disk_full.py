@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import unittest
-import urllib.request
 
 import broker  # noqa: F401  (makes the Debian client packages importable)
 from broker import BrokerTestCase, unique_name, wait_until
@@ -25,7 +24,6 @@ NOT_COORDINATOR = 16
 KAFKA_STORAGE_ERROR = 56
 TMPFS_SIZE = "8m"
 PER_PRODUCER = 60
-ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 
 
 def offset_commit_v2(port, group, topic, partition, offset, metadata):
@@ -87,13 +85,9 @@ class DiskFull(BrokerTestCase):
         self.broker.start()
 
     def storage_errors(self, operation):
-        port = int(ADMIN_RE.search(self.broker.ready_line).group(1))
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
-            page = r.read().decode()
-        m = re.search(r'^sluice_broker_storage_errors_total\{operation="%s"\} (\S+)$' % operation,
-                      page, re.M)
-        self.assertIsNotNone(m, "no storage-errors series for %s in /metrics" % operation)
-        return float(m.group(1))
+        n = self.broker.metric("sluice_broker_storage_errors_total", operation=operation)
+        self.assertIsNotNone(n, "no storage-errors series for %s in /metrics" % operation)
+        return n
 
     def stderr(self):
         with open(self.broker.stderr_path, "rb") as f:

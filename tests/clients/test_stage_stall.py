@@ -4,10 +4,12 @@ partition, offset and last error, and sluice_stage_stalled is 1; once the cause
 is fixed the stage delivers, commits and is ready again by itself — re-creating
 its producer when the broker no longer accepts its producer id."""
 
+import json
+import subprocess
 import unittest
 import urllib.error
 
-from broker import wait_until
+from broker import sluice_bin, wait_until
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from stage_fixture import OneStageTest, read_topic
@@ -61,6 +63,12 @@ class StageStallTest(OneStageTest):
         self.assertEqual(self.stage.metric("sluice_stage_stalled", stage="copy"), 1)
         self.assertGreaterEqual(self.stage.metric("sluice_stage_stalls_total", stage="copy"), 1)
         self.assertEqual(self.committed_total(), 0, "nothing undelivered is committed")
+        [state] = json.loads(self.stage.get("/status"))
+        self.assertIn("failed delivery", state["stalled"] or "")
+        shown = subprocess.run([sluice_bin(), "status", "--admin", "127.0.0.1:%d" % self.stage.port],
+                               capture_output=True, text=True, timeout=30)
+        self.assertIn("stalled", shown.stdout, shown.stderr)
+        self.assertIn("stage copy is stalled: ", shown.stdout)
 
         # The fix: the topic again, with the default (1 MiB) limit. The broker
         # has no producer state for it: a producer that keeps its old sequence
@@ -76,6 +84,7 @@ class StageStallTest(OneStageTest):
         self.assertEqual(sorted(m.value().decode() for m in got), sorted(values), "every record, once")
         wait_until(lambda: self.committed_total() == len(values), 60, 0.2, "every input offset committed")
         self.assertEqual(self.stage.metric("sluice_stage_stalled", stage="copy"), 0)
+        self.assertIsNone(json.loads(self.stage.get("/status"))[0]["stalled"])
 
     def test_deleting_the_output_topic_while_the_stage_runs_loses_nothing_and_it_recovers(self):
         self.create_output()

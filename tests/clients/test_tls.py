@@ -145,10 +145,11 @@ class SslListener(TlsTestCase):
 
     def setUp(self):
         super().setUp()
-        self.broker = self.start_broker(**server_flags(security_protocol="SSL"))
+        self.broker = self.start_broker(**server_flags(security_protocol="SSL"), admin="127.0.0.1:0")
 
     def test_kcat_produces_and_consumes(self):
         self.kcat_round_trip(ssl_conf(), unique_name("kcat-ssl"))
+        self.assertEqual(self.broker.metric("sluice_broker_tls_handshake_failures_total"), 0)
 
     def test_confluent_kafka_produces_and_consumes(self):
         self.ck_round_trip(ssl_conf(), unique_name("ck-ssl"))
@@ -164,6 +165,7 @@ class SslListener(TlsTestCase):
         r = self.kcat({"security.protocol": "PLAINTEXT"}, "-L", "-m", "5")
         self.assertNotEqual(r.returncode, 0, r.stdout)
         self.wait_for_log("(a client not using TLS? it needs security.protocol SSL or SASL_SSL)")
+        self.assertGreaterEqual(self.broker.metric("sluice_broker_tls_handshake_failures_total"), 1)
         self.assertTrue(self.broker.is_running())
         self.kcat_round_trip(ssl_conf(), unique_name("after-plaintext"))
 

@@ -159,11 +159,11 @@ class UpControlTest(UpSession):
         self.up.wait(timeout=120)
 
         # Every line of every process's log is a JSON object; stage lines name their process.
-        logs = sorted(glob.glob(os.path.join(self.data, "logs", "*.log")))
-        self.assertEqual([os.path.basename(p) for p in logs],
+        logs_files = sorted(glob.glob(os.path.join(self.data, "logs", "*.log")))
+        self.assertEqual([os.path.basename(p) for p in logs_files],
                          ["broker.log", "demo-source.log", "download-1.log", "download-2.log", "exporter.log",
                           "ingest-1.log", "result-1.log"])
-        for path in logs:
+        for path in logs_files:
             with open(path) as f:
                 lines = f.read().splitlines()
             self.assertTrue(lines, path)
@@ -174,6 +174,23 @@ class UpControlTest(UpSession):
             if "download-2" in path:
                 self.assertEqual({json.loads(l).get("process") for l in lines}, {"download#2"})
                 self.assertEqual({json.loads(l).get("stage") for l in lines}, {"download"})
+
+        # `sluice logs` reads them back: one stage's replicas, and a summary that accounts for every line.
+        def logs(*args):
+            r = subprocess.run([sluice_bin(), "logs", "--data-dir", self.data, "--json"] + list(args),
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stdout
+        shown = [json.loads(l) for l in logs("--stage", "download").splitlines()]
+        self.assertEqual({l["process"] for l in shown}, {"download#1", "download#2"})
+        self.assertEqual([l["ts_ms"] for l in shown], sorted(l["ts_ms"] for l in shown))
+        total = 0
+        for path in logs_files:
+            with open(path) as f:
+                total += len(f.read().splitlines())
+        summary = json.loads(logs("--summary", "--level", "debug"))
+        self.assertEqual(sum(row["count"] for row in summary), total)
+        self.assertEqual(len(logs("-n", "3").splitlines()), 3)
 
 
 if __name__ == "__main__":

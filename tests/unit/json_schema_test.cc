@@ -177,6 +177,41 @@ TEST(JsonSchemaLimits, StopsAtMaxErrors) {
   EXPECT_EQ(s.validate(parser.parse(text).value(), 2).size(), 2u);
 }
 
+TEST(JsonSchemaCombine, AllOfAppliesEverySchemaAndNamesATitledRule) {
+  const std::string schema = R"({"allOf":[{"required":["a"]},)"
+                             R"({"title":"b is small","properties":{"b":{"maximum":3}}}]})";
+  EXPECT_TRUE(valid(schema, R"({"a":1,"b":2})"));
+  EXPECT_EQ(only_error(schema, R"({"b":2})"), "$.a: required property is missing");
+  EXPECT_EQ(only_error(schema, R"({"a":1,"b":5})"),
+            "$.b: 5 is more than maximum 3 (rule: b is small)");
+  EXPECT_EQ(errors(schema, R"({"b":5})").size(), 2u);
+}
+
+TEST(JsonSchemaCombine, IfThenElseAppliesTheBranchTheConditionChooses) {
+  // A rule that depends on another field: door sensors report 0 or 1, others 15 to 35.
+  const std::string schema = R"({"allOf":[{"title":"door_sensor value",
+      "if":{"properties":{"type":{"const":"door_sensor"}},"required":["type"]},
+      "then":{"properties":{"value":{"enum":[0,1]}}},
+      "else":{"properties":{"value":{"minimum":15,"maximum":35}}}}]})";
+  EXPECT_TRUE(valid(schema, R"({"type":"door_sensor","value":1})"));
+  EXPECT_TRUE(valid(schema, R"({"type":"thermo","value":20})"));
+  EXPECT_EQ(only_error(schema, R"({"type":"door_sensor","value":2})"),
+            "$.value: is not one of enum [0, 1] (rule: door_sensor value)");
+  EXPECT_EQ(only_error(schema, R"({"type":"thermo","value":1})"),
+            "$.value: 1 is less than minimum 15 (rule: door_sensor value)");
+  // No condition met and no else: nothing to check; a failing condition is never reported.
+  EXPECT_TRUE(valid(R"({"if":{"required":["x"]},"then":false})", R"({"y":1})"));
+  EXPECT_EQ(only_error(R"({"if":{"required":["x"]},"then":false})", R"({"x":1})"),
+            "$: is not allowed here");
+}
+
+TEST(JsonSchemaCombine, MalformedCombinatorsAreRefusedAtLoad) {
+  EXPECT_THROW(Schema::parse(R"({"allOf":[]})"), SchemaError);
+  EXPECT_THROW(Schema::parse(R"({"allOf":{"type":"string"}})"), SchemaError);
+  EXPECT_THROW(Schema::parse(R"({"if":3})"), SchemaError);
+  EXPECT_THROW(Schema::parse(R"({"title":7})"), SchemaError);
+}
+
 TEST(JsonSchemaLoad, RefusesWhatItDoesNotEnforce) {
   auto message = [](const std::string& schema) {
     try {

@@ -63,6 +63,23 @@ TEST(ProcessorOptions, AnUnknownOptionIsRefusedAtItsLineWithTheClosestName) {
       << e;
 }
 
+TEST(ProcessorOptions, WindowAggregateRefusesUnknownAndBadOptionsAtTheirLines) {
+  const std::string window =
+      "      time_field: ts\n"
+      "      size: 1m\n"
+      "      aggregates: {n: count}\n";
+  EXPECT_EQ(create_error(one_stage("window-aggregate", window)), "");
+  std::string e = create_error(one_stage("window-aggregate", window + "      slid: 30s\n"));
+  EXPECT_EQ(e.rfind("p.yaml:11: stage 's' (processor window-aggregate): unknown option 'slid'; "
+                    "did you mean 'slide'?",
+                    0),
+            0u)
+      << e;
+  e = create_error(one_stage("window-aggregate", window + "      allowed_lateness: soon\n"));
+  EXPECT_EQ(e.rfind("p.yaml:11: stage 's': option 'allowed_lateness' must be a duration", 0), 0u)
+      << e;
+}
+
 TEST(ProcessorOptions, PassthroughTakesNoOptions) {
   std::string e = create_error(one_stage("passthrough", "      mode: fast\n"));
   EXPECT_EQ(e.rfind("p.yaml:8: stage 's' (processor passthrough): unknown option 'mode'", 0), 0u)

@@ -90,6 +90,10 @@ void add_connection_families(std::vector<CollectedFamily>& out, const Connection
       gauge, double(stats.queued_request_bytes.load()));
   add("sluice_broker_parked_fetches", "Fetch requests waiting for data, holding no thread", gauge,
       double(stats.parked_fetches.load()));
+  add("sluice_broker_tls_handshake_failures_total",
+      "TLS handshakes that failed on SSL and SASL_SSL listeners (untrusted or missing client "
+      "certificate, a client not speaking TLS); each is logged with the peer and the reason",
+      CollectedFamily::Type::kCounter, double(stats.tls_handshake_failures.load()));
   add("sluice_broker_network_threads",
       "Threads of the broker's network: the I/O thread, num.io.threads workers and the elastic "
       "threads serving JoinGroup/SyncGroup",

@@ -22,11 +22,12 @@ class ConnectionStats {
   };
   static std::string_view reason_name(Refusal r);
 
-  std::atomic<int64_t> open{0};                  // connections open now
-  std::atomic<uint64_t> accepted{0};             // connections ever accepted
-  std::atomic<int64_t> queued_request_bytes{0};  // request bytes held in memory now
-  std::atomic<int64_t> parked_fetches{0};        // Fetches waiting for data, holding no thread
-  std::atomic<int64_t> server_threads{0};        // I/O thread and both worker pools
+  std::atomic<int64_t> open{0};                     // connections open now
+  std::atomic<uint64_t> accepted{0};                // connections ever accepted
+  std::atomic<int64_t> queued_request_bytes{0};     // request bytes held in memory now
+  std::atomic<int64_t> parked_fetches{0};           // Fetches waiting for data, holding no thread
+  std::atomic<int64_t> server_threads{0};           // I/O thread and both worker pools
+  std::atomic<uint64_t> tls_handshake_failures{0};  // TLS handshakes that failed (logged each)
 
   void refused(Refusal r) { refusals_[size_t(r)].fetch_add(1, std::memory_order_relaxed); }
   uint64_t refusals(Refusal r) const {

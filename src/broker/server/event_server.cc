@@ -246,7 +246,7 @@ void EventServer::admit(int fd, const std::string& host, const std::string& peer
   conn->session.security_protocol = config.security_protocol;
   if (config.security_protocol.ends_with("SSL")) {
     try {
-      conn->transport = tls_transport(fd, *tls_, conn->session);
+      conn->transport = tls_transport(fd, *tls_, conn->session, stats_.tls_handshake_failures);
     } catch (const std::exception& e) {
       log::warn("broker", "closing connection from {}: {}", peer, e.what());
       if (--per_ip_[host] <= 0) per_ip_.erase(host);

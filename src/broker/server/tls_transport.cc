@@ -35,7 +35,8 @@ SSL_CTX* as_ctx(void* p) {
 
 class TlsTransport final : public Transport {
  public:
-  TlsTransport(int fd, SSL_CTX* ctx, Session& session) : ssl_(SSL_new(ctx)), session_(session) {
+  TlsTransport(int fd, SSL_CTX* ctx, Session& session, std::atomic<uint64_t>& handshake_failures)
+      : ssl_(SSL_new(ctx)), session_(session), handshake_failures_(handshake_failures) {
     if (ssl_ == nullptr || SSL_set_fd(ssl_, fd) != 1) {
       SSL_free(ssl_);  // the destructor does not run for a constructor that throws
       throw std::runtime_error("cannot set up TLS for a connection: " + openssl_reason("SSL_new"));
@@ -108,6 +109,7 @@ class TlsTransport final : public Transport {
       reason += " (a client not using TLS? it needs security.protocol SSL or SASL_SSL)";
     log::warn("broker", "TLS handshake with {} on listener '{}' failed: {}", session_.peer,
               session_.listener, reason);
+    handshake_failures_.fetch_add(1, std::memory_order_relaxed);
     return {IoResult::Kind::kError, 0, EPROTO};
   }
 
@@ -144,6 +146,7 @@ class TlsTransport final : public Transport {
 
   SSL* ssl_;
   Session& session_;
+  std::atomic<uint64_t>& handshake_failures_;
   bool established_ = false;
   bool wants_write_ = false;
   std::vector<uint8_t> gathered_;
@@ -201,8 +204,9 @@ TlsContext::~TlsContext() {
   SSL_CTX_free(as_ctx(ctx_));
 }
 
-std::unique_ptr<Transport> tls_transport(int fd, const TlsContext& context, Session& session) {
-  return std::make_unique<TlsTransport>(fd, as_ctx(context.native()), session);
+std::unique_ptr<Transport> tls_transport(int fd, const TlsContext& context, Session& session,
+                                         std::atomic<uint64_t>& handshake_failures) {
+  return std::make_unique<TlsTransport>(fd, as_ctx(context.native()), session, handshake_failures);
 }
 
 }  // namespace sluice::broker

@@ -8,13 +8,17 @@
 // - TLS 1.2 and newer only; renegotiation is refused.
 // - A failed handshake (untrusted or missing client certificate, a plaintext
 //   client, a protocol mismatch) is logged once, naming the peer and OpenSSL's
-//   reason, and ends that connection alone (read() answers kError).
+//   reason, counted in the `failures` counter given at creation (a metric: a
+//   scan or a misconfigured client fleet shows as a rate, not only as log
+//   lines), and ends that connection alone (read() answers kError).
 // - With a verified client certificate on an SSL listener the session's
 //   principal becomes "User:" + the certificate subject in RFC 2253 form
 //   (Kafka's default principal builder). On SASL_SSL the principal is left to
 //   SASL.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -53,7 +57,9 @@ class TlsContext {
 };
 
 // A transport over `fd` (not owned) for a connection whose session is `session`
-// (owned by the same connection, which outlives the transport).
-std::unique_ptr<Transport> tls_transport(int fd, const TlsContext& context, Session& session);
+// (owned by the same connection, which outlives the transport); a failed
+// handshake adds one to `handshake_failures`, which outlives it too.
+std::unique_ptr<Transport> tls_transport(int fd, const TlsContext& context, Session& session,
+                                         std::atomic<uint64_t>& handshake_failures);
 
 }  // namespace sluice::broker

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "broker/storage/data_dir_lock.h"
 #include "broker/storage/durable_file.h"
 #include "common/base64.h"
 #include "common/log.h"
@@ -64,9 +65,14 @@ std::optional<int> parse_version(const std::string& s) {
       "supported), or start this one with another --data-dir");
 }
 
+// Empty apart from the lock file its owner took first (storage/data_dir_lock.h).
 bool is_empty_dir(const std::filesystem::path& dir) {
   std::error_code ec;
-  return !std::filesystem::exists(dir, ec) || std::filesystem::is_empty(dir, ec);
+  if (!std::filesystem::exists(dir, ec)) return true;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path() != DataDirLock::file_in(dir)) return false;
+  }
+  return true;
 }
 
 }  // namespace

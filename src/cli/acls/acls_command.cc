@@ -8,8 +8,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "broker/acl/acl_store.h"
+#include "broker/storage/data_dir_lock.h"
 #include "cli/acls/acl_request.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
@@ -43,6 +45,10 @@ void print(const std::vector<acl::AclBinding>& acls) {
 // Offline: the store the broker reads at start. Filters apply one by one, so a
 // rule matched by two of them is listed once.
 int run_offline(Action action, const AclsFlags& f) {
+  // A change needs the broker stopped: it holds this lock while it runs, and
+  // would neither see an offline change nor keep it. Listing needs no lock.
+  std::optional<broker::DataDirLock> lock;
+  if (action != Action::kList) lock.emplace(f.data_dir, "sluice acls");
   std::filesystem::create_directories(f.data_dir);
   acl::AclStore store(f.data_dir);
   const auto where = acl::AclStore::file_in(f.data_dir).string();

@@ -1,18 +1,17 @@
 // `sluice demo-source`: produces claim events at a steady rate, a chosen share
 // of them bad in one of ten ways, and serves their attachments from a loopback
 // HTTP server until Ctrl-C/SIGTERM (or, with --exit-when-done, until the last
-// event is acknowledged). See docs/demo-source.md.
+// event is acknowledged). See docs/demo-source.md. With --kind iot it produces
+// IoT device events instead (iot_source.h) and exits after --count events.
 //
 // Invariant: the manifest gets one line per event the broker acknowledged
 // (acks=all), written when its delivery report arrives — so it lists exactly
 // the events on the topic, with the outcome each should reach.
-#include <pthread.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -22,6 +21,8 @@
 #include "cli/demo/demo_producer.h"
 #include "cli/demo/demo_records.h"
 #include "cli/demo/demo_stats.h"
+#include "cli/demo/iot_source.h"
+#include "cli/demo/source_loop.h"
 #include "cli/support/commands.h"
 #include "cli/support/profile.h"
 #include "common/random_id.h"
@@ -45,57 +46,8 @@ struct DemoFlags {
   std::string oversize = "60MiB";
   std::string max_attachment = "200KiB";
   bool exit_when_done = false;
-};
-
-// SIGINT/SIGTERM are blocked in every thread and taken by one waiter, which sets `stop`.
-class StopSignals {
- public:
-  StopSignals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    waiter_ = std::thread([this] {
-      int sig = 0;
-      sigwait(&set_, &sig);
-      stop = true;
-    });
-  }
-  ~StopSignals() {
-    if (!stop) pthread_kill(waiter_.native_handle(), SIGTERM);  // wake the waiter
-    waiter_.join();
-  }
-  std::atomic<bool> stop{false};
-
- private:
-  sigset_t set_;
-  std::thread waiter_;
-};
-
-class Manifest {
- public:
-  explicit Manifest(const std::string& path) : path_(path) {
-    if (path.empty()) return;
-    file_ = std::fopen(path.c_str(), "a");
-    if (!file_) {
-      throw std::runtime_error("cannot open --manifest " + path +
-                               " for appending: " + std::strerror(errno));
-    }
-  }
-  ~Manifest() {
-    if (file_) std::fclose(file_);
-  }
-  bool enabled() const { return file_ != nullptr; }
-  void append(const std::string& line) {
-    if (file_) std::fprintf(file_, "%s\n", line.c_str());
-  }
-  void flush() {
-    if (file_) std::fflush(file_);
-  }
-
- private:
-  std::string path_;
-  std::FILE* file_ = nullptr;
+  std::string kind = "claims";
+  demo::IotSourceFlags iot;  // --kind iot
 };
 
 int run(const DemoFlags& f) {
@@ -104,7 +56,7 @@ int run(const DemoFlags& f) {
     throw std::invalid_argument("--oversize-bytes '" + f.oversize +
                                 "' must be a size such as 62914560 or 60MiB");
   }
-  StopSignals signals;  // before any thread starts, so every thread inherits the blocked mask
+  demo::StopSignals signals;  // before any thread starts, so every thread inherits the blocked mask
   uint64_t seed =
       f.seed_given ? f.seed : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
   demo::DemoPlan plan(seed, f.bad_share, demo::parse_max_attachment_size(f.max_attachment));
@@ -117,7 +69,7 @@ int run(const DemoFlags& f) {
               static_cast<unsigned long long>(seed));
   std::fflush(stdout);
 
-  Manifest manifest(f.manifest);
+  demo::Manifest manifest(f.manifest);
   demo::DemoStats stats;
   demo::EventProducer producer(f.bootstrap, [&](const std::string& line, const std::string& error) {
     if (!error.empty()) return stats.failed(error);
@@ -133,18 +85,13 @@ int run(const DemoFlags& f) {
                  stats.progress_line(server.requests(), producer.last_problem()).c_str());
     manifest.flush();
   };
-  auto start = Clock::now();
-  auto interval = std::chrono::duration<double>(1.0 / f.rate);
+  demo::Pacer pacer(f.rate);
   while (!signals.stop && (f.count == 0 || stats.sent_count() < f.count)) {
-    auto due =
-        start + std::chrono::duration_cast<Clock::duration>(interval * double(stats.sent_count()));
-    while (!signals.stop && Clock::now() < due) {
-      producer.poll(0);
-      tick();
-      std::this_thread::sleep_for(
-          std::min<Clock::duration>(due - Clock::now(), std::chrono::milliseconds(50)));
-    }
-    if (signals.stop) break;
+    if (!pacer.wait_for(stats.sent_count(), signals.stop, [&] {
+          producer.poll(0);
+          tick();
+        }))
+      break;
     demo::EventPlan event = plan.event(stats.sent_count());
     server.publish_up_to(event.number + 1);
     std::string trace_id = random_hex(16);
@@ -186,17 +133,49 @@ int run(const DemoFlags& f) {
   return 0;
 }
 
+// The options only --kind iot reads (the rate, count, seed, bad share, topic and
+// manifest are shared with the claims source).
+void add_iot_options(CLI::App& cmd, demo::IotSourceFlags& iot) {
+  const char* group = "IoT events (--kind iot)";
+  cmd.add_option("--devices", iot.plan.devices, "Devices in the fleet, 24 to 1000000")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_option("--start-time", iot.start_time,
+                 "Event time of the first event, e.g. 2026-12-06T10:00:00Z (default: now)")
+      ->group(group);
+  cmd.add_option("--event-interval", iot.event_interval,
+                 "Event time between consecutive events, e.g. 100ms (default: 1/rate, real time)")
+      ->group(group);
+  cmd.add_option("--late-share", iot.plan.late_share,
+                 "Fraction of events behind the watermark (2 min allowed lateness)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0))
+      ->group(group);
+  cmd.add_option("--duplicate-share", iot.plan.duplicate_share,
+                 "Fraction of events that repeat an earlier one byte for byte")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0))
+      ->group(group);
+  cmd.add_option("--disorder-share", iot.plan.disorder_share,
+                 "Fraction of events out of order within the allowed lateness")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0))
+      ->group(group);
+}
+
 }  // namespace
 
 Run add_demo_source_command(CLI::App& app) {
   auto f = std::make_shared<DemoFlags>();
   CLI::App* cmd = app.add_subcommand(
       "demo-source",
-      "Produce demo claim events (a share of them bad) and serve their attachments over HTTP");
+      "Produce demo events (a share of them bad): claims with attachments served over HTTP, or "
+      "IoT device readings (--kind iot)");
   cmd->add_option("--bootstrap", f->bootstrap,
                   "Kafka bootstrap HOST:PORT (env SLUICE_BOOTSTRAP, profile `bootstrap:`)")
       ->capture_default_str();
-  cmd->add_option("--topic", f->topic, "Topic for the claim events")->capture_default_str();
+  cmd->add_option("--topic", f->topic, "Topic for the events (default for --kind iot: iot-events)")
+      ->capture_default_str();
   cmd->add_option("--rate", f->rate, "Events per second")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -226,7 +205,25 @@ Run add_demo_source_command(CLI::App& app) {
   cmd->add_flag(
       "--exit-when-done", f->exit_when_done,
       "With --count: exit once every event is acknowledged instead of serving until Ctrl-C");
-  return [f] { return run(*f); };
+  cmd->add_option("--kind", f->kind,
+                  "What to produce: claims (claim events and their attachments) or iot (device "
+                  "events of seed 004)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"claims", "iot"}));
+  CLI::Option* topic = cmd->get_option("--topic");
+  add_iot_options(*cmd, f->iot);
+  return [f, topic] {
+    if (f->kind == "claims") return run(*f);
+    demo::IotSourceFlags iot = f->iot;
+    iot.bootstrap = f->bootstrap;
+    if (topic->count() > 0) iot.topic = f->topic;
+    iot.rate = f->rate;
+    iot.count = f->count;
+    iot.manifest = f->manifest;
+    iot.plan.seed = f->seed;
+    iot.plan.bad_share = f->bad_share;
+    return demo::run_iot_source(iot, f->seed_given);
+  };
 }
 
 }  // namespace sluice::cli

@@ -188,4 +188,16 @@ LogFile read_log_file(const std::string& path) {
   return file;
 }
 
+std::string message_kind(std::string_view msg) {
+  std::string out;
+  for (char c : msg) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      if (out.empty() || out.back() != '#') out += '#';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace sluice::cli

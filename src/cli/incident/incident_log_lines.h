@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::cli {
@@ -36,6 +37,10 @@ struct LogFile {
 
 // Reads `path`; throws std::runtime_error naming it when it cannot be opened.
 LogFile read_log_file(const std::string& path);
+
+// The kind of a message: its text with every run of digits blanked to '#', so
+// "timed out after 5000 ms" and "timed out after 30 ms" are one kind.
+std::string message_kind(std::string_view msg);
 
 // One line, or false when it is not a log line. Exposed for the unit tests.
 bool parse_log_line(const std::string& text, LogLine& out);

@@ -32,19 +32,6 @@ std::string field(const LogLine& l, const std::string& key) {
   return it == l.fields.end() ? "" : it->second;
 }
 
-// Messages that differ only in numbers ("timed out after 5000 ms") are one kind.
-std::string without_numbers(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      if (out.empty() || out.back() != '#') out += '#';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 bool contains_breaker(std::string_view msg) {
   std::string lower;
   for (char c : msg) lower += char(std::tolower(static_cast<unsigned char>(c)));
@@ -240,7 +227,7 @@ class Summarizer {
     } else if (l.msg == "download failed") {
       what = fmt::format("download failed ({}, host {})", field(l, "category"), field(l, "host"));
     } else {
-      what = l.component + ": " + without_numbers(l.msg);
+      what = l.component + ": " + message_kind(l.msg);
     }
     const GroupKey key{l.source, l.level, what};
     auto [it, fresh] = open_groups_.try_emplace(key, groups_.size());

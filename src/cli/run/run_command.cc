@@ -14,6 +14,7 @@
 #include "cli/run/object_store_checkpoints.h"
 #include "cli/support/admin_token.h"
 #include "cli/support/commands.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "kafka/client_security.h"
 #include "lake/store/object_store.h"
@@ -36,18 +37,22 @@ struct RunFlags {
 
 using Runtimes = std::vector<std::unique_ptr<pipeline::StageRuntime>>;
 
+// GET /status: one object per stage (cli/support/stage_status.h reads it);
+// "stalled" is why the stage cannot make progress (ProgressWatchdog), or null.
 std::string status_json(const Runtimes& runtimes) {
-  std::string out = "[";
+  json::JsonWriter w;
+  w.begin_array();
   for (const auto& rt : runtimes) {
-    auto s = rt->status();
-    out += fmt::format(
-        "{}{{\"stage\":\"{}\",\"paused\":{},\"assigned_partitions\":{},\"buffered\":{},\"in_"
-        "flight\":{},"
-        "\"processed\":{},\"dead_lettered\":{}}}",
-        out.size() > 1 ? "," : "", s.stage, s.paused ? "true" : "false", s.assigned_partitions,
-        s.buffered, s.in_flight, s.processed, s.dead_lettered);
+    const pipeline::StageStatus s = rt->status();
+    w.begin_object().field("stage", s.stage).field("paused", s.paused);
+    w.field("assigned_partitions", s.assigned_partitions).field("buffered", s.buffered);
+    w.field("in_flight", s.in_flight).field("processed", s.processed);
+    w.field("dead_lettered", s.dead_lettered).key("stalled");
+    const std::optional<pipeline::Stall> stall = rt->stall();
+    stall ? w.value(stall->describe()) : w.null();
+    w.end_object();
   }
-  return out + "]\n";
+  return w.end_array().str() + "\n";
 }
 
 // The "name" of a command's JSON body ({"name": "STAGE"}); "" when the body is

@@ -30,6 +30,8 @@ std::vector<StageState> parse_status(const std::string& body) {
     read_field(e, "in_flight", s.in_flight);
     read_field(e, "processed", s.processed);
     read_field(e, "dead_lettered", s.dead_lettered);
+    std::string_view stalled;
+    if (e["stalled"].get_string().get(stalled) == simdjson::SUCCESS) s.stalled = stalled;
     out.push_back(std::move(s));
   }
   return out;

@@ -13,6 +13,7 @@ struct StageState {  // one element of GET /status
   std::string stage;
   bool paused = false;
   int64_t assigned_partitions = 0, buffered = 0, in_flight = 0, processed = 0, dead_lettered = 0;
+  std::string stalled;  // why it cannot make progress; "" when it can
 };
 
 // [{"stage":..,"paused":..,...}]. A body that does not parse yields no stages;

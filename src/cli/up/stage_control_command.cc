@@ -102,7 +102,9 @@ void print_stages(const std::vector<Answer>& answers, bool as_json) {
         w.field("admin", a.target.admin).field("stage", s.stage).field("paused", s.paused);
         w.field("assigned_partitions", s.assigned_partitions).field("buffered", s.buffered);
         w.field("in_flight", s.in_flight).field("processed", s.processed);
-        w.field("dead_lettered", s.dead_lettered).end_object();
+        w.field("dead_lettered", s.dead_lettered).key("stalled");
+        s.stalled.empty() ? w.null() : w.value(s.stalled);
+        w.end_object();
       }
     }
     std::printf("%s\n", w.end_array().str().c_str());
@@ -113,12 +115,19 @@ void print_stages(const std::vector<Answer>& answers, bool as_json) {
   for (const auto& a : answers) {
     for (const auto& s : a.stages) {
       t.add({a.target.process.empty() ? a.target.admin : a.target.process, s.stage,
-             s.paused ? "paused" : "running", std::to_string(s.assigned_partitions),
-             std::to_string(s.buffered), std::to_string(s.in_flight), std::to_string(s.processed),
+             s.paused ? "paused" : (s.stalled.empty() ? "running" : "stalled"),
+             std::to_string(s.assigned_partitions), std::to_string(s.buffered),
+             std::to_string(s.in_flight), std::to_string(s.processed),
              std::to_string(s.dead_lettered)});
     }
   }
   t.print();
+  for (const auto& a : answers) {
+    for (const auto& s : a.stages) {
+      if (!s.stalled.empty())
+        std::printf("stage %s is stalled: %s\n", s.stage.c_str(), s.stalled.c_str());
+    }
+  }
 }
 
 // The data dir to reach: --data-dir, else (when --admin was not chosen either, by flag or

@@ -16,7 +16,11 @@ std::filesystem::path existing_dir(const std::filesystem::path& data_dir) {
 }  // namespace
 
 OfflineCredentials::OfflineCredentials(const std::filesystem::path& data_dir)
-    : store_(existing_dir(data_dir)) {}
+    : data_dir_(existing_dir(data_dir)), store_(data_dir) {}
+
+void OfflineCredentials::lock_for_change() {
+  if (!lock_) lock_.emplace(data_dir_, "sluice users");
+}
 
 std::vector<UserCredentials> OfflineCredentials::list() {
   std::vector<UserCredentials> out;
@@ -30,10 +34,12 @@ std::vector<UserCredentials> OfflineCredentials::list() {
 
 void OfflineCredentials::upsert(const std::string& user, ScramMechanism m, int32_t iterations,
                                 const std::string& password) {
+  lock_for_change();
   store_.upsert(user, m, broker::security::ScramCredential::from_password(m, password, iterations));
 }
 
 void OfflineCredentials::remove(const std::string& user, ScramMechanism m) {
+  lock_for_change();
   if (!store_.remove(user, m)) {
     throw std::runtime_error("user '" + user + "' has no " +
                              std::string(broker::security::mechanism_name(m)) + " credential");

@@ -2,12 +2,15 @@
 // changed in place (crash-safely, by the broker's own ScramCredentialStore).
 // A running broker would not see the change and would overwrite it at its next
 // credential change, so this is for bootstrapping, like Kafka's
-// `kafka-storage format --add-scram`.
+// `kafka-storage format --add-scram`: a change is refused while the broker
+// holds the data dir's lock (storage/data_dir_lock.h); listing is not.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 #include "broker/security/scram_credential_store.h"
+#include "broker/storage/data_dir_lock.h"
 #include "cli/users/credential_admin.h"
 
 namespace sluice::cli {
@@ -21,6 +24,12 @@ class OfflineCredentials final : public CredentialAdmin {
   void remove(const std::string& user, ScramMechanism m) override;
 
  private:
+  // Taken by the first change, not for a listing: a running broker holds it,
+  // and would neither see an offline change nor keep it.
+  void lock_for_change();
+
+  std::filesystem::path data_dir_;
+  std::optional<broker::DataDirLock> lock_;
   broker::security::ScramCredentialStore store_;
 };
 

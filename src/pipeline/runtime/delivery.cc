@@ -101,6 +101,73 @@ void Delivery::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> out
   }
 }
 
+void Delivery::send_tick(const TopicPartition& tp, std::vector<OutputRecord> outputs) {
+  if (outputs.empty()) return;
+  auto job = std::make_shared<InFlight>();
+  job->tp = tp;
+  job->tick = true;
+  job->tick_outputs = std::move(outputs);
+  if (PartitionState* state = partitions_.find(tp)) state->unacked += 1;
+  produce_tick(job);
+}
+
+void Delivery::produce_tick(const std::shared_ptr<InFlight>& job) {
+  InFlight* raw = job.get();
+  raw->remaining = int(raw->tick_outputs.size());
+  raw->self = job;
+  raw->outcome_handled = true;
+  for (const auto& out : raw->tick_outputs) {
+    for (;;) {
+      kafka::ErrorCode rc = producer_->produce(out, raw);
+      if (rc == 0) break;
+      if (!kafka::is_queue_full(rc)) {
+        report(raw, out.topic, rc);
+        break;
+      }
+      producer_->poll(10);
+    }
+  }
+}
+
+int Delivery::retry_ticks(int64_t mono_now) {
+  std::vector<std::shared_ptr<InFlight>> due;
+  std::erase_if(failed_ticks_, [&](std::shared_ptr<InFlight>& job) {
+    if (job->not_before_ms > mono_now) return false;
+    due.push_back(std::move(job));
+    return true;
+  });
+  int sent = 0;
+  for (auto& job : due) {
+    if (!partitions_.find(job->tp)) continue;  // revoked: its unacked count went with it
+    job->delivery_failed = false;
+    produce_tick(job);
+    sent += 1;
+  }
+  return sent;
+}
+
+// A tick's outputs all reported: acknowledged, the partition's changed state
+// may be checkpointed; failed, they go out again later, the partition still
+// unacknowledged so that no checkpoint forgets them.
+void Delivery::settle_tick(std::shared_ptr<InFlight> job) {
+  PartitionState* state = partitions_.find(job->tp);
+  if (job->delivery_failed) {
+    log::warn("stage",
+              "stage '{}': a tick's outputs for {}-{} were not acknowledged ({}); "
+              "sending them again",
+              stage_, job->tp.first, job->tp.second, job->delivery_error);
+    if (state) {
+      job->not_before_ms = mono_ms() + kRedeliveryBackoffMs;
+      failed_ticks_.push_back(std::move(job));
+    }
+    return;
+  }
+  if (state) {
+    state->unacked -= 1;
+    state->state_changed = true;
+  }
+}
+
 void Delivery::delivered(const kafka::Delivery& d) {
   report(static_cast<InFlight*>(d.opaque), d.topic, d.error);
 }
@@ -124,6 +191,7 @@ void Delivery::report(InFlight* raw, std::string_view topic, kafka::ErrorCode er
 void Delivery::settle(InFlight* raw) {
   std::shared_ptr<InFlight> job = std::move(raw->self);
   job->outcome_handled = false;
+  if (job->tick) return settle_tick(std::move(job));
   if (PartitionState* state = partitions_.find(job->tp)) state->unacked -= 1;
   if (job->delivery_failed) {
     // Not acknowledged means not committed: process the record again (at-least-once).

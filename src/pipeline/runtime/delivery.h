@@ -67,6 +67,16 @@ class Delivery : public kafka::DeliveryListener {
   // On the poll thread: produces `outputs` (a DLQ or delay-topic copy) for `job`;
   // with none, the record is done at once.
   void send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs);
+  // On the poll thread: produces a tick's outputs for partition `tp`. They hold
+  // the partition unacknowledged (no checkpoint, no revocation) until every one
+  // is acknowledged; then the partition's state_changed is set. Failed ones are
+  // sent again by retry_ticks(), never recomputed.
+  void send_tick(const TopicPartition& tp, std::vector<OutputRecord> outputs);
+  // On the poll thread: sends again the ticks whose delivery failed, once their
+  // backoff passed; drops those of partitions revoked meanwhile (the next owner
+  // restores the state from before the tick, and its own tick emits them).
+  // Returns how many ticks it sent again.
+  int retry_ticks(int64_t mono_now);
 
   // Serves delivery reports; returns how many events were served.
   int poll(int timeout_ms) { return producer_->poll(timeout_ms); }
@@ -86,6 +96,8 @@ class Delivery : public kafka::DeliveryListener {
  private:
   void report(InFlight* job, std::string_view topic, kafka::ErrorCode err);
   void settle(InFlight* job);
+  void settle_tick(std::shared_ptr<InFlight> job);
+  void produce_tick(const std::shared_ptr<InFlight>& job);
   // Serves reports until none is outstanding or `deadline` (mono ms) passed.
   void drain(int64_t deadline);
   std::unique_ptr<kafka::Producer> new_producer();
@@ -109,6 +121,7 @@ class Delivery : public kafka::DeliveryListener {
   // Workers produce under the shared lock, one record at a time; a renewal
   // swaps the producer under the exclusive one.
   std::shared_mutex producing_mu_;
+  std::vector<std::shared_ptr<InFlight>> failed_ticks_;  // poll thread only
   std::unique_ptr<kafka::Producer> producer_;  // last: its reports reach the members above
 };
 

@@ -53,7 +53,12 @@ struct InFlight {
     kafka::ErrorCode err;
   };
   std::vector<ProduceError> produce_errors;  // a worker's outputs refused at once
-  std::shared_ptr<InFlight> self;            // see the invariant above
+  // A processor's tick (StatefulProcessor::tick), not a record: its outputs
+  // belong to no offset, and are kept to be sent again if delivery fails (the
+  // processor's state already reflects them, so they cannot be recomputed).
+  bool tick = false;
+  std::vector<OutputRecord> tick_outputs;
+  std::shared_ptr<InFlight> self;  // see the invariant above
 
   // Builds `record` from the message and frees the message; a retry keeps the
   // record built on its first attempt.

@@ -56,6 +56,9 @@ struct PartitionState {
   bool stateful = false;
   int64_t checkpointed = -1;
   bool checkpoint_due = false;
+  // A tick changed the processor's state and its outputs are acknowledged:
+  // checkpoint even if the offset did not move, or a restart would emit them again.
+  bool state_changed = false;
 };
 
 class PartitionTable {

@@ -29,9 +29,11 @@ std::optional<int64_t> PartitionStates::assigned(const std::string& topic, int32
   return c.next_offset;
 }
 
-bool PartitionStates::checkpoint(const std::string& topic, int32_t partition, int64_t committable) {
+bool PartitionStates::checkpoint(const std::string& topic, int32_t partition, int64_t committable,
+                                 bool state_changed) {
   auto it = checkpointed_.find({topic, partition});
-  if (it == checkpointed_.end() || committable <= it->second) return false;
+  if (it == checkpointed_.end() || committable < it->second) return false;
+  if (committable == it->second && !state_changed) return false;
   const std::string bytes = encode_checkpoint({committable, processor_.snapshot(topic, partition)});
   store_.put(checkpoint_key(group_, topic, partition), bytes);
   it->second = committable;

@@ -34,8 +34,11 @@ class PartitionStates {
   // The offset to start reading at, or nullopt (no checkpoint: the group's offset).
   // Throws CheckpointError naming the object when its checkpoint is damaged.
   std::optional<int64_t> assigned(const std::string& topic, int32_t partition);
-  // Writes a checkpoint at `committable` if it moved past the last one; true if written.
-  bool checkpoint(const std::string& topic, int32_t partition, int64_t committable);
+  // Writes a checkpoint at `committable` if it moved past the last one — or,
+  // with `state_changed` (a tick changed the state), also at the same offset;
+  // true if written.
+  bool checkpoint(const std::string& topic, int32_t partition, int64_t committable,
+                  bool state_changed = false);
   void revoked(const std::string& topic, int32_t partition);
 
   // The offset of the partition's last checkpoint (-1: none).

@@ -17,25 +17,6 @@ using pipeline::Outcome;
   throw pipeline::OptionError(key, "stage '" + stage + "' (processor ingest): " + what);
 }
 
-std::string schema_path(const pipeline::ProcessorContext& c) {
-  const YAML::Node n = c.options["schema"];
-  if (!n || !n.IsScalar() || n.Scalar().empty()) {
-    bad_option(
-        c.stage, "schema",
-        "option 'schema' is required: the path of the events' JSON Schema file, e.g. "
-        "claim-event.schema.json (relative paths resolve against the pipeline file's directory)");
-  }
-  return pipeline::resolve_option_path(c, n.Scalar());
-}
-
-json_schema::Schema load_schema(const pipeline::ProcessorContext& c) {
-  try {
-    return json_schema::Schema::load_file(schema_path(c));
-  } catch (const json_schema::SchemaError& e) {
-    bad_option(c.stage, "schema", std::string("option 'schema': ") + e.what());
-  }
-}
-
 size_t dedupe_window(const pipeline::ProcessorContext& c) {
   const YAML::Node n = c.options["dedupe_window"];
   if (!n) return 100000;
@@ -56,18 +37,11 @@ const std::string& first_output(const pipeline::ProcessorContext& c) {
   return c.outputs.front();
 }
 
-std::string joined(const std::vector<std::string>& errors) {
-  std::string out;
-  for (const auto& e : errors) out += (out.empty() ? "" : "; ") + e;
-  return out;
-}
-
 }  // namespace
 
 Ingest::Ingest(const pipeline::ProcessorContext& context)
     : output_(first_output(context)),
-      schema_path_(schema_path(context)),
-      schema_(load_schema(context)),
+      schema_(json_schema::load_schema_option(context, "ingest", "claim-event.schema.json")),
       recent_(dedupe_window(context)) {}
 
 Outcome Ingest::process(const pipeline::Record& record) {
@@ -79,9 +53,10 @@ Outcome Ingest::process(const pipeline::Record& record) {
         ErrorCategory::kValidation,
         std::string("the event is not valid JSON: ") + simdjson::error_message(err));
   }
-  if (auto errors = schema_.validate(event); !errors.empty()) {
-    return Outcome::failure(ErrorCategory::kValidation, "the event does not match schema " +
-                                                            schema_path_ + ": " + joined(errors));
+  if (auto errors = schema_.schema.validate(event); !errors.empty()) {
+    return Outcome::failure(
+        ErrorCategory::kValidation,
+        "the event does not match schema " + schema_.path + ": " + json_schema::joined(errors));
   }
   ClaimEvent claim;
   if (auto err = read_claim_event(event, claim); !err.empty()) {

@@ -18,7 +18,7 @@
 
 #include "pipeline/processor.h"
 #include "stages/ingest/ingest_dedupe.h"
-#include "stages/json_schema/json_schema.h"
+#include "stages/json_schema/schema_option.h"
 
 namespace sluice::stages {
 
@@ -31,8 +31,7 @@ class Ingest : public pipeline::Processor {
 
  private:
   std::string output_;
-  std::string schema_path_;
-  json_schema::Schema schema_;
+  json_schema::SchemaOption schema_;
   RecentFanouts recent_;
 };
 

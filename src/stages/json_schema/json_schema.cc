@@ -233,12 +233,28 @@ class Compiler {
       } else {
         fail(path, "format '" + std::string(f) + "' is not supported (supported: date-time, uri)");
       }
+    } else if (key == "allOf") {
+      if (v.type() != element_type::ARRAY || v.get_array().size() == 0)
+        fail(path, "'allOf' must be a non-empty array of schemas");
+      size_t i = 0;
+      for (element sub : v.get_array())
+        node.all_of.push_back(compile(sub, path + ".allOf[" + std::to_string(i++) + "]"));
+    } else if (key == "if") {
+      node.if_ = compile(v, child_path(path, "if"));
+    } else if (key == "then") {
+      node.then_ = compile(v, child_path(path, "then"));
+    } else if (key == "else") {
+      node.else_ = compile(v, child_path(path, "else"));
+    } else if (key == "title") {
+      std::string_view t;
+      if (v.get_string().get(t) != simdjson::SUCCESS) fail(path, "'title' must be a string");
+      node.title = t;
     } else if (!kAnnotations.contains(key)) {
       fail(path,
            "keyword '" + std::string(key) +
                "' is not supported; supported: type, properties, required, additionalProperties, "
                "items, minItems, maxItems, enum, const, minLength, maxLength, pattern, minimum, "
-               "maximum, format");
+               "maximum, format, allOf, if, then, else");
     }
   }
 
@@ -263,6 +279,21 @@ class Walker {
           std::find(n.enum_values->begin(), n.enum_values->end(), c) == n.enum_values->end()) {
         fail(path, "is not one of enum " + n.enum_text);
       }
+    }
+    for (const auto& sub : n.all_of) {
+      const size_t before = errors_.size();
+      check(*sub, v, path);
+      if (!sub->title.empty()) {
+        for (size_t i = before; i < errors_.size(); ++i)
+          errors_[i] += " (rule: " + sub->title + ")";
+      }
+    }
+    if (n.if_) {
+      // The condition is evaluated on its own: its failures are not violations.
+      std::vector<std::string> scratch;
+      Walker(scratch, 1).check(*n.if_, v, path);
+      const Node* branch = scratch.empty() ? n.then_.get() : n.else_.get();
+      if (branch) check(*branch, v, path);
     }
     switch (v.type()) {
       case element_type::OBJECT:

@@ -4,9 +4,11 @@
 // additionalProperties (true/false only), items (one schema), minItems,
 // maxItems, enum, const, minLength, maxLength (in Unicode code points),
 // pattern (std::regex ECMAScript, unanchored as JSON Schema says), minimum,
-// maximum, format "date-time" (RFC 3339) and "uri" (an absolute http/https URL).
-// Annotations ($schema, $id, $comment, title, description, default, examples)
-// are accepted and ignored.
+// maximum, format "date-time" (RFC 3339) and "uri" (an absolute http/https URL),
+// allOf, and if/then/else (how rules that depend on another field are written:
+// "when device_type is door_sensor, value is 0 or 1"). Annotations ($schema,
+// $id, $comment, title, description, default, examples) are accepted; an allOf
+// entry's title names the rule in its violations.
 //
 // Invariant: a Schema either enforces every keyword it contains or was never
 // built — any other keyword or format (oneOf, $ref, "format": "email", ...) is
@@ -15,7 +17,8 @@
 // validate from many threads at once.
 //
 // Violations name the JSON path and the rule, e.g.
-//   "$.attachments[2].url: does not match format uri".
+//   "$.attachments[2].url: does not match format uri", or with a titled allOf
+//   entry "$.value: 2 is more than maximum 1 (rule: door_sensor value)".
 #pragma once
 
 #include <memory>

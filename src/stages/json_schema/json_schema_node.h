@@ -42,6 +42,9 @@ struct Node {
   std::string pattern_text;
   std::optional<double> minimum, maximum;
   Format format = Format::kNone;
+  std::string title;  // named in the messages of an allOf entry's violations
+  std::vector<std::shared_ptr<const Node>> all_of;
+  std::shared_ptr<const Node> if_, then_, else_;  // then/else apply only with an if
 };
 
 }  // namespace sluice::stages::json_schema

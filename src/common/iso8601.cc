@@ -1,0 +1,88 @@
+#include "common/iso8601.h"
+
+namespace sluice {
+namespace {
+
+// Reads exactly `n` digits at text[at...]; false if any is not a digit.
+bool digits(std::string_view text, size_t at, size_t n, int64_t& out) {
+  if (at + n > text.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  return true;
+}
+
+bool leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+unsigned days_in_month(int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap(y) ? 29 : kDays[m - 1];
+}
+
+}  // namespace
+
+// Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = unsigned(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + int64_t(doe) - 719468;
+}
+
+std::optional<int64_t> parse_iso8601_ms(std::string_view t) {
+  int64_t year, month, day, hour, minute, second;
+  if (!digits(t, 0, 4, year) || t.size() < 19 || t[4] != '-' || !digits(t, 5, 2, month) ||
+      t[7] != '-' || !digits(t, 8, 2, day) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
+      !digits(t, 11, 2, hour) || t[13] != ':' || !digits(t, 14, 2, minute) || t[16] != ':' ||
+      !digits(t, 17, 2, second))
+    return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, unsigned(month)) ||
+      hour > 23 || minute > 59 || second > 59)
+    return std::nullopt;
+  size_t at = 19;
+  int64_t millis = 0;
+  if (at < t.size() && (t[at] == '.' || t[at] == ',')) {
+    size_t n = 0;
+    for (++at; at < t.size() && t[at] >= '0' && t[at] <= '9'; ++at, ++n) {
+      if (n < 3) millis = millis * 10 + (t[at] - '0');
+    }
+    if (n == 0 || n > 9) return std::nullopt;
+    for (; n < 3; ++n) millis *= 10;
+  }
+  int64_t offset_minutes = 0;
+  if (at < t.size()) {
+    if (t[at] == 'Z' || t[at] == 'z') {
+      ++at;
+    } else if (t[at] == '+' || t[at] == '-') {
+      const int64_t sign = t[at] == '+' ? 1 : -1;
+      int64_t oh, om;
+      if (!digits(t, at + 1, 2, oh)) return std::nullopt;
+      size_t mm = at + 3;
+      if (mm == t.size()) {  // ±hh
+        om = 0;
+      } else {
+        if (t[mm] == ':') ++mm;
+        if (!digits(t, mm, 2, om)) return std::nullopt;
+        mm += 2;
+      }
+      if (oh > 23 || om > 59) return std::nullopt;
+      offset_minutes = sign * (oh * 60 + om);
+      at = mm;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (at != t.size()) return std::nullopt;
+  const int64_t days = days_from_civil(year, unsigned(month), unsigned(day));
+  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  return seconds * 1000 + millis;
+}
+
+}  // namespace sluice

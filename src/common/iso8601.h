@@ -1,0 +1,23 @@
+// ISO 8601 / RFC 3339 timestamps read without the C library's time zone
+// machinery or a regex: event-time fields are parsed once per record, on the
+// hot path of every stage that looks at event time.
+//
+// Accepted: YYYY-MM-DD('T'|'t'|' ')hh:mm:ss[(.|,)f{1,9}][Z | z | ±hh:mm | ±hhmm | ±hh].
+// No offset means UTC (as Spark reads such strings with a UTC session time
+// zone). Fractions beyond milliseconds are truncated. A day or time that does
+// not exist (month 13, February 30, hour 24, second 60) is refused.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace sluice {
+
+// Milliseconds since the Unix epoch, or nullopt when `text` is not such a timestamp.
+std::optional<int64_t> parse_iso8601_ms(std::string_view text);
+
+// Days since 1970-01-01 of a proleptic Gregorian date (no range checks).
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+
+}  // namespace sluice

@@ -1,0 +1,218 @@
+#include "stages/window_aggregate/window_aggregate.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "common/iso8601.h"
+#include "common/json.h"
+#include "stages/window_aggregate/event_time.h"
+
+namespace sluice::stages {
+namespace {
+
+using pipeline::ErrorCategory;
+using pipeline::Outcome;
+
+// Year 0001 to 9999: what ISO-8601 can write back, and far from overflow.
+constexpr int64_t kMinEventTime = -62135596800000;
+constexpr int64_t kMaxEventTime = 253402300799999;
+
+int64_t system_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<int64_t> event_time_of(simdjson::dom::element v) {
+  std::optional<int64_t> t;
+  if (int64_t i; v.get_int64().get(i) == simdjson::SUCCESS) {
+    t = i;
+  } else if (double d; v.get_double().get(d) == simdjson::SUCCESS) {
+    if (std::isfinite(d) && std::abs(d) < 1e16) t = int64_t(std::floor(d));
+  } else if (std::string_view s; v.get_string().get(s) == simdjson::SUCCESS) {
+    t = parse_epoch_ms_text(s);
+    if (!t) t = parse_iso8601_ms(s);
+  }
+  if (t && (*t < kMinEventTime || *t > kMaxEventTime)) return std::nullopt;
+  return t;
+}
+
+// A stage's delay topic (<input>.retry.N, pipeline/runtime/failure_routing.h).
+// The stage is assigned its partitions too, but no window record comes through
+// them (window-aggregate never fails a record transiently): they must not hold
+// the combined watermark back as partitions without event time.
+bool is_delay_topic(const std::string& topic) {
+  const size_t at = topic.rfind(".retry.");
+  if (at == std::string::npos) return false;
+  const std::string level = topic.substr(at + 7);
+  return !level.empty() && level.find_first_not_of("0123456789") == std::string::npos;
+}
+
+}  // namespace
+
+WindowAggregate::WindowAggregate(const pipeline::ProcessorContext& context,
+                                 WindowEngine::WallClock clock)
+    : options_(read_window_options(context)),
+      engine_(options_, clock ? std::move(clock) : WindowEngine::WallClock(system_ms)) {
+  if (context.metrics) {
+    late_counter_ = &context.metrics->counter(
+        "sluice_window_late_records_total",
+        "Records behind the watermark for every window they belong to, sent to the late topic",
+        {{"stage", context.stage}});
+    rows_counter_ = &context.metrics->counter("sluice_window_rows_total",
+                                              "Window rows emitted (one per window and group)",
+                                              {{"stage", context.stage}});
+    watermark_gauge_ = &context.metrics->gauge(
+        "sluice_window_watermark_seconds",
+        "The combined event-time watermark of the partitions this process owns, in seconds "
+        "since the epoch (0 until every partition it waits for has a record)",
+        {{"stage", context.stage}});
+  }
+}
+
+void WindowAggregate::observe(size_t rows) {
+  if (rows_counter_ && rows > 0) rows_counter_->inc(double(rows));
+  const int64_t watermark = engine_.last_watermark();
+  if (watermark_gauge_ && watermark != kNoTime) watermark_gauge_->set(double(watermark) / 1000);
+}
+
+std::string WindowAggregate::read_event(const pipeline::Record& record, WindowEvent& e) const {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(record.value);
+  simdjson::dom::object object;
+  if (auto err = parser.parse(padded).get_object().get(object)) {
+    return std::string("the record is not a JSON object: ") + simdjson::error_message(err);
+  }
+  simdjson::dom::element time;
+  if (object[options_.time_field].get(time) != simdjson::SUCCESS)
+    return "the event-time field '" + options_.time_field + "' is missing";
+  const auto t = event_time_of(time);
+  if (!t) {
+    return "the event-time field '" + options_.time_field + "' is " + simdjson::to_string(time) +
+           ", which is neither epoch milliseconds nor an ISO-8601 timestamp "
+           "(e.g. 2026-01-05T10:00:00Z or 2026-01-05T12:00:00+02:00; no offset means UTC) "
+           "between years 1 and 9999";
+  }
+  e.time = *t;
+  e.group.clear();
+  for (size_t i = 0; i < options_.group_by.size(); ++i) {
+    simdjson::dom::element v;
+    if (i > 0) e.group += '\n';
+    e.group += object[options_.group_by[i]].get(v) == simdjson::SUCCESS
+                   ? std::string(simdjson::minify(v))
+                   : std::string("null");
+  }
+  e.inputs.assign(options_.aggregates.size(), {});
+  for (size_t i = 0; i < options_.aggregates.size(); ++i) {
+    const AggregateSpec& spec = options_.aggregates[i];
+    if (spec.fn == AggregateFn::kCount) continue;
+    simdjson::dom::element v;
+    if (object[spec.field].get(v) != simdjson::SUCCESS || v.is_null()) continue;
+    WindowEvent::Input& in = e.inputs[i];
+    if (spec.fn == AggregateFn::kFirst || spec.fn == AggregateFn::kLast) {
+      in.present = true;
+      in.raw = simdjson::minify(v);
+      continue;
+    }
+    double x;
+    if (v.is_bool() || v.get_double().get(x) != simdjson::SUCCESS) {
+      if (spec.fn == AggregateFn::kCountIf) continue;  // not a number: the condition does not hold
+      return "field '" + spec.field + "' is " + std::string(simdjson::minify(v)) +
+             ", not a number, so aggregate '" + spec.name + "' (" + aggregate_fn_name(spec.fn) +
+             ") cannot use it";
+    }
+    in.present = true;
+    in.x = x;
+    in.matched = spec.fn == AggregateFn::kCountIf && spec.when.holds(x);
+  }
+  return "";
+}
+
+pipeline::OutputRecord WindowAggregate::row_record(const WindowRow& row) const {
+  std::string value = "{\"window_start\":\"" + format_iso8601_utc(row.start) +
+                      "\",\"window_end\":\"" + format_iso8601_utc(row.end) + "\"";
+  std::string key = "[";
+  size_t at = 0;
+  for (size_t i = 0; i < options_.group_by.size(); ++i) {
+    const size_t next = std::min(row.group.find('\n', at), row.group.size());
+    const std::string_view raw = std::string_view(row.group).substr(at, next - at);
+    value += "," + json::quote(options_.group_by[i]) + ":";
+    value += raw;
+    key += (i > 0 ? "," : "") + std::string(raw);
+    at = next + 1;
+  }
+  key += "]";
+  for (size_t i = 0; i < options_.aggregates.size(); ++i) {
+    value += "," + json::quote(options_.aggregates[i].name) + ":";
+    value += result_json(options_.aggregates[i].fn, row.accumulators[i]);
+  }
+  value += "}";
+  return {options_.output, std::move(key), std::move(value), {}};
+}
+
+pipeline::OutputRecord WindowAggregate::late_record(const pipeline::Record& record,
+                                                    const Admission& a) const {
+  pipeline::OutputRecord out{
+      options_.late_topic.empty() ? record.topic + ".late" : options_.late_topic, record.key,
+      record.value, record.headers};
+  out.headers.emplace_back(
+      pipeline::header::kWindowMissed,
+      format_iso8601_utc(a.missed_start) + "/" + format_iso8601_utc(a.missed_end));
+  out.headers.emplace_back(pipeline::header::kWindowWatermark,
+                           format_iso8601_utc(a.sealed_through));
+  return out;
+}
+
+Outcome WindowAggregate::process(const pipeline::Record& record) {
+  if (is_delay_topic(record.topic)) {
+    return Outcome::failure(ErrorCategory::kPermanent,
+                            "window-aggregate cannot take a record from delay topic " +
+                                record.topic +
+                                ": its windows are per input partition; replay it to the input");
+  }
+  WindowEvent event;
+  if (std::string problem = read_event(record, event); !problem.empty())
+    return Outcome::failure(ErrorCategory::kValidation, problem);
+  const Admission a = engine_.add({record.topic, record.partition}, event);
+  std::vector<pipeline::OutputRecord> outputs;
+  outputs.reserve(a.rows.size() + 1);
+  if (a.late) {
+    outputs.push_back(late_record(record, a));
+    if (late_counter_) late_counter_->inc();
+  }
+  for (const WindowRow& row : a.rows) outputs.push_back(row_record(row));
+  observe(a.rows.size());
+  return Outcome::success(std::move(outputs));
+}
+
+std::vector<pipeline::OutputRecord> WindowAggregate::tick(const std::string& topic,
+                                                          int32_t partition) {
+  std::vector<pipeline::OutputRecord> outputs;
+  if (is_delay_topic(topic)) return outputs;
+  for (const WindowRow& row : engine_.tick({topic, partition})) outputs.push_back(row_record(row));
+  observe(outputs.size());
+  return outputs;
+}
+
+void WindowAggregate::restore(const std::string& topic, int32_t partition,
+                              const std::optional<std::string>& state) {
+  if (is_delay_topic(topic)) return;
+  engine_.restore({topic, partition},
+                  state ? decode_windows(*state, options_.fingerprint(), options_.aggregates.size())
+                        : PartitionWindows{});
+}
+
+std::string WindowAggregate::snapshot(const std::string& topic, int32_t partition) {
+  if (is_delay_topic(topic))
+    return encode_windows({}, options_.fingerprint(), options_.aggregates.size());
+  return engine_.snapshot({topic, partition});
+}
+
+void WindowAggregate::release(const std::string& topic, int32_t partition) {
+  if (is_delay_topic(topic)) return;
+  engine_.release({topic, partition});
+}
+
+}  // namespace sluice::stages
