@@ -29,7 +29,7 @@ Conf new_conf(const ClientOptions& options, const Settings& extra) {
     set(conf.get(), "log_level", "7");
   }
   if (options.drop_logs) rd_kafka_conf_set_log_cb(conf.get(), &drop_log_line);
-  for (const auto& [key, value] : security_settings_from_environment()) set(conf.get(), key, value);
+  for (const auto& [key, value] : client_security_settings()) set(conf.get(), key, value);
   for (const auto& [key, value] : extra) set(conf.get(), key, value);
   for (const auto& [key, value] : options.settings) set(conf.get(), key, value);
   return conf;

@@ -14,8 +14,8 @@ namespace sluice::kafka {
 // Throws KafkaError naming the property librdkafka refused.
 void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);
 
-// bootstrap.servers, client.id, logging, the environment's security settings
-// (client_security.h), then `extra`, then options.settings.
+// bootstrap.servers, client.id, logging, the security settings of the
+// environment, pipeline file and profile (client_security.h), then `extra`, then options.settings.
 Conf new_conf(const ClientOptions& options, const Settings& extra = {});
 
 // Creates the client (taking `conf` only on success); throws KafkaError on failure.

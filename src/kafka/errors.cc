@@ -16,6 +16,11 @@ bool is_connection_lost(ErrorCode err) {
   return err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__TRANSPORT;
 }
 
+bool is_login_refused(ErrorCode err) {
+  return err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+         err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
+}
+
 bool needs_new_producer(ErrorCode err) {
   switch (err) {
     case RD_KAFKA_RESP_ERR__FATAL:

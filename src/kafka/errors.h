@@ -24,6 +24,9 @@ std::string error_text(ErrorCode err);
 bool is_queue_full(ErrorCode err);
 // The client lost its connection (a transport failure, or every broker down).
 bool is_connection_lost(ErrorCode err);
+// The cluster refused the client's login (SASL: a wrong user or password, a
+// mechanism it does not offer). Retrying with the same settings fails the same way.
+bool is_login_refused(ErrorCode err);
 
 // An idempotent producer's error that only a new producer id clears: its
 // fatal error, or the broker no longer accepting its sequence numbers (lost

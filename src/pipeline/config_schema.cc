@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include "pipeline/config_security.h"
+
 namespace sluice::pipeline {
 namespace {
 
@@ -221,6 +223,10 @@ const std::vector<Setting<PipelineConfig>>& pipeline_settings() {
       {"admin", [](P& p, const V& v) { p.admin = read_host_port(v); }},
       {"stages", [](P& p, const V& v) { p.stages = read_named_list(v, stage_settings(), "stage"); },
        false},
+      // Kafka's property names, so the environment overrides them key by key
+      // through the Kafka layer's own variables (client_security.h), not here.
+      {"security", [](P& p, const V& v) { read_security(v, p.security, p.security_sources); },
+       false},
   };
   return settings;
 }
@@ -247,6 +253,7 @@ std::vector<SettingDoc> documented_settings() {
     out.push_back({"stages[]." + std::string(s.key),
                    env_or_none(s.from_env, "SLUICE_STAGE_<NAME>_" + env_key(s.key))});
   }
+  out.push_back({"security.<key>", "SLUICE_<KEY>"});
   out.push_back({"stages[].options.<key>", "SLUICE_STAGE_<NAME>_OPTIONS_<KEY>"});
   for (const auto& s : breaker_settings()) {
     out.push_back(

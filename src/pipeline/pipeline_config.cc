@@ -13,6 +13,7 @@
 
 #include "pipeline/config_env.h"
 #include "pipeline/config_schema.h"
+#include "pipeline/config_security.h"
 
 extern char** environ;
 
@@ -200,6 +201,7 @@ PipelineConfig load_pipeline_config(const std::string& path, const Environment* 
   }
   PipelineConfig config = parse_pipeline_config(text.str(), path, env);
   config.base_dir = std::filesystem::absolute(path).parent_path();
+  resolve_security_files(config.security, config.security_sources, config.base_dir);
   return config;
 }
 

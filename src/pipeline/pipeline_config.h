@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "kafka/types.h"
 #include "pipeline/circuit_breaker.h"
 #include "pipeline/config_error.h"
 #include "pipeline/retry_policy.h"
@@ -84,6 +85,11 @@ struct PipelineConfig {
   std::string bootstrap = "127.0.0.1:9092";
   std::string admin = "127.0.0.1:0";
   std::vector<StageConfig> stages;
+  // How the stages' Kafka clients log in (`security:`, config_security.h):
+  // librdkafka settings in file order, file names absolute once loaded from a
+  // file. Empty: the environment and the profile decide.
+  kafka::Settings security;
+  std::map<std::string, ConfigSource> security_sources;  // where each key was written
   // The pipeline file's directory (absolute): relative paths in processor
   // options resolve against it. Empty when parsed from text (tests).
   std::filesystem::path base_dir;

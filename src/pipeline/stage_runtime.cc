@@ -98,7 +98,23 @@ StageRuntime::~StageRuntime() {
 
 void StageRuntime::on_client_error(kafka::ErrorCode err, const std::string& reason) {
   if (kafka::is_connection_lost(err)) connected_ = false;
+  if (kafka::is_login_refused(err)) {
+    std::lock_guard lock(login_refused_mutex_);
+    if (login_refused_.empty()) login_refused_ = reason;
+  }
   log::warn("stage", "kafka client: {}", reason);
+}
+
+// Kafka Streams and Connect treat a refused login as fatal too: librdkafka would
+// retry it for ever, and the stage would sit there consuming nothing, so it stops
+// and says why (its supervisor restarts it, and the log line is in plain view).
+void StageRuntime::throw_if_login_refused() {
+  std::lock_guard lock(login_refused_mutex_);
+  if (login_refused_.empty()) return;
+  throw std::runtime_error(
+      "the Kafka cluster at " + pipeline_.bootstrap + " refused the login: " + login_refused_ +
+      "; check security.protocol, sasl.* and ssl.* (the pipeline file's `security:` block, "
+      "SLUICE_SECURITY_PROTOCOL / SLUICE_SASL_* / SLUICE_SSL_*, or the profile)");
 }
 
 std::vector<std::string> StageRuntime::subscribed_topics() const {
@@ -116,15 +132,19 @@ void StageRuntime::run() {
     rerouted.push_back(stage_.dlq.topic + ".parked");
   }
   kafka::Producer& producer = delivery_->producer();
-  kafka::ensure_topics(producer, rerouted, kafka::partition_count(producer, stage_.input, 10000),
-                       10000);
+  const int partitions = kafka::partition_count(producer, stage_.input, 10000);
+  throw_if_login_refused();
+  kafka::ensure_topics(producer, rerouted, partitions, 10000);
   if (kafka::ErrorCode rc = consumer_->subscribe(subscribed_topics()))
     throw std::runtime_error("stage '" + stage_.name +
                              "': subscribe failed: " + kafka::error_text(rc));
   metrics_.up(true);
   log::info("stage", "stage '{}' consuming {} in group '{}'", stage_.name, stage_.input,
             stage_.group);
-  while (!stopping_) poll_once();
+  while (!stopping_) {
+    poll_once();
+    throw_if_login_refused();
+  }
 
   log::info("stage", "stage '{}' stopping: finishing {} in-flight record(s)", stage_.name,
             in_flight_.load());

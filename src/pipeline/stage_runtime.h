@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,7 @@ class StageRuntime {
   void tick_quiet_partitions();
   void drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms);
   void on_client_error(kafka::ErrorCode err, const std::string& reason);
+  void throw_if_login_refused();
   std::vector<std::string> subscribed_topics() const;
 
   PipelineConfig pipeline_;
@@ -124,7 +126,9 @@ class StageRuntime {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> operator_paused_{false};
   std::atomic<bool> connected_{true};
-  bool idle_ = false;  // poll thread only: the last iteration found nothing to do
+  std::mutex login_refused_mutex_;
+  std::string login_refused_;  // librdkafka's reason; set by the clients' error listeners
+  bool idle_ = false;          // poll thread only: the last iteration found nothing to do
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> processed_{0};
   std::atomic<int64_t> dead_lettered_{0};

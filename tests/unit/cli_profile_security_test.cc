@@ -1,5 +1,5 @@
-// The profile's Kafka security settings and the SLUICE_* variables they become
-// (the ones src/kafka/client_security.h hands to librdkafka).
+// The profile's Kafka security settings: what it accepts and what it hands to
+// src/kafka/client_security.h (relative file names resolved against the profile).
 #include <gtest/gtest.h>
 
 #include "cli/support/profile.h"
@@ -7,25 +7,29 @@
 namespace sluice::cli {
 namespace {
 
-TEST(ProfileSecurity, SettingsBecomeTheVariablesEveryClientReads) {
+TEST(ProfileSecurity, SettingsAreHandedToEveryClientWithFilesNextToTheProfile) {
   Profile p = parse_profile(
       "bootstrap: b:9092\n"
       "security.protocol: SASL_PLAINTEXT\n"
       "sasl.mechanisms: SCRAM-SHA-512\n"
       "sasl.username: alice\n"
-      "sasl.password: pw\n"
+      "sasl.password_file: alice.pw\n"
       "ssl.ca.location: /etc/ca.pem\n",
-      "p.yaml");
+      "/home/a/.config/sluice/config.yaml");
   EXPECT_EQ(p.bootstrap, "b:9092");
-  auto env = security_environment(p);
-  std::map<std::string, std::string> got(env.begin(), env.end());
+  auto settings = profile_security(p);
+  std::map<std::string, std::string> got(settings.begin(), settings.end());
   EXPECT_EQ(got, (std::map<std::string, std::string>{
-                     {"SLUICE_SECURITY_PROTOCOL", "SASL_PLAINTEXT"},
-                     {"SLUICE_SASL_MECHANISM", "SCRAM-SHA-512"},
-                     {"SLUICE_SASL_USERNAME", "alice"},
-                     {"SLUICE_SASL_PASSWORD", "pw"},
-                     {"SLUICE_SSL_CA_LOCATION", "/etc/ca.pem"},
+                     {"security.protocol", "SASL_PLAINTEXT"},
+                     {"sasl.mechanism", "SCRAM-SHA-512"},
+                     {"sasl.username", "alice"},
+                     {"sasl.password_file", "/home/a/.config/sluice/alice.pw"},
+                     {"ssl.ca.location", "/etc/ca.pem"},
                  }));
+}
+
+TEST(ProfileSecurity, AnSslKeyLibrdkafkaDoesNotKnowIsRefused) {
+  EXPECT_THROW(parse_profile("ssl.ca.locaton: /etc/ca.pem\n", "p.yaml"), std::invalid_argument);
 }
 
 TEST(ProfileSecurity, UnknownKeysStillFailNamingTheKnownOnes) {

@@ -6,6 +6,7 @@
 
 #include "cli/support/profile.h"
 #include "cli/up/process_table.h"
+#include "cli/up/secure_demo.h"
 
 namespace sluice::cli {
 namespace {
@@ -57,7 +58,10 @@ ObserveOptions TargetFlags::observe(int64_t window_ms) const {
   const bool bootstrap_named =
       (cmd_ && cmd_->count("--bootstrap") > 0) || !env("SLUICE_BOOTSTRAP").empty();
   for (const auto& e : table) {
-    if (e.name == "broker" && !e.admin.empty() && !bootstrap_named) o.kafka.bootstrap = e.admin;
+    if (e.name == "broker" && !e.admin.empty() && !bootstrap_named) {
+      o.kafka.bootstrap = e.admin;
+      use_secure_demo_login(dir);
+    }
   }
   if (o.targets.empty())
     throw std::runtime_error("the process table of " + dir + " lists no stage process");

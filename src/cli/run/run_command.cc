@@ -16,6 +16,7 @@
 #include "cli/support/commands.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "kafka/client_security.h"
 #include "lake/store/object_store.h"
 #include "ops/admin_server.h"
 #include "ops/metrics.h"
@@ -134,6 +135,7 @@ int run(const RunFlags& f) {
       server_admin_token(f.admin_token_file);  // a bad file stops us now
   stages::register_builtin_processors();
   pipeline::PipelineConfig config = pipeline::load_pipeline_config(f.pipeline_file);
+  kafka::use_pipeline_security(config.security);  // every client of this process logs in so
   if (!f.admin.empty()) config.admin = f.admin;
   std::vector<const pipeline::StageConfig*> selected;
   for (const auto& s : config.stages) {
@@ -178,6 +180,7 @@ int run(const RunFlags& f) {
   std::mutex mu;
   std::condition_variable all_done;
   size_t running = runtimes.size();
+  std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
   for (auto& rt : runtimes) {
     threads.emplace_back([&, rt = rt.get()] {
@@ -185,6 +188,7 @@ int run(const RunFlags& f) {
         rt->run();
       } catch (const std::exception& e) {
         log::error("run", "stage '{}' failed: {}", rt->status().stage, e.what());
+        failed = true;
       }
       std::lock_guard lock(mu);
       if (--running == 0) all_done.notify_all();
@@ -214,7 +218,7 @@ int run(const RunFlags& f) {
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
   admin.stop();
-  return 0;
+  return failed ? 1 : 0;  // a supervisor (`sluice up`, systemd) sees the failure
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "kafka/client_security.h"
+
 namespace sluice::cli {
 namespace {
 
@@ -19,22 +21,16 @@ std::optional<std::string> non_empty(std::optional<std::string> v) {
 
 Defaults& current();
 
-bool is_security_key(const std::string& key) {
-  return key == "security.protocol" || key == "sasl.mechanism" || key == "sasl.mechanisms" ||
-         key == "sasl.username" || key == "sasl.password" ||
-         (key.starts_with("ssl.") && key.size() > 4);
-}
-
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> security_environment(const Profile& profile) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [key, value] : profile.kafka_security) {
-    std::string variable = "SLUICE_";
-    for (char c : key) {
-      variable += c == '.' ? '_' : char(std::toupper(static_cast<unsigned char>(c)));
+kafka::Settings profile_security(const Profile& profile) {
+  kafka::Settings out(profile.kafka_security.begin(), profile.kafka_security.end());
+  for (auto& [key, value] : out) {
+    // A relative file name means the profile's directory, wherever a command runs.
+    if ((key.ends_with(".location") || key == "sasl.password_file") && !value.empty() &&
+        std::filesystem::path(value).is_relative() && !profile.path.empty()) {
+      value = (std::filesystem::path(profile.path).parent_path() / value).string();
     }
-    out.emplace_back(variable, value);
   }
   return out;
 }
@@ -74,13 +70,13 @@ Profile parse_profile(const std::string& text, const std::string& path) {
       p.bootstrap = item.second.Scalar();
     } else if (key == "data_dir") {
       p.data_dir = item.second.Scalar();
-    } else if (is_security_key(key)) {
+    } else if (kafka::is_client_security_key(key)) {
       p.kafka_security[key == "sasl.mechanisms" ? "sasl.mechanism" : key] = item.second.Scalar();
     } else {
       throw std::invalid_argument(
           "profile " + path + ": unknown key `" + key +
           "` (known: bootstrap, data_dir, security.protocol, sasl.mechanism, sasl.username, "
-          "sasl.password, ssl.*)");
+          "sasl.password, sasl.password_file, ssl.*: see docs/security.md)");
     }
   }
   return p;
@@ -122,9 +118,7 @@ void load_defaults() {
   const EnvLookup env = process_env();
   Profile profile = load_profile(env);
   current() = resolve_defaults(env, profile);
-  for (const auto& [variable, value] : security_environment(profile)) {
-    if (!non_empty(env(variable))) ::setenv(variable.c_str(), value.c_str(), 1);
-  }
+  kafka::use_profile_security(profile_security(profile));
 }
 
 std::optional<std::string> Defaults::up_data_dir() const {

@@ -5,7 +5,8 @@
 //
 // The profile is YAML with optional keys `bootstrap:`, `data_dir:` and the
 // Kafka client security settings `security.protocol`, `sasl.mechanism(s)`,
-// `sasl.username`, `sasl.password` and `ssl.*` (see security_environment()), at
+// `sasl.username`, `sasl.password(_file)` and `ssl.*` (the lowest of the
+// sources src/kafka/client_security.h combines), at
 // SLUICE_CONFIG, else $XDG_CONFIG_HOME/sluice/config.yaml, else
 // $HOME/.config/sluice/config.yaml. A missing file at the default place means
 // "no profile"; a missing file named by SLUICE_CONFIG, an unreadable file or an
@@ -18,6 +19,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "kafka/types.h"
 
 namespace sluice::cli {
 
@@ -32,12 +35,11 @@ struct Profile {
   std::map<std::string, std::string> kafka_security;
 };
 
-// The profile's security settings as the SLUICE_* variables that
-// src/kafka/client_security.h reads (security.protocol -> SLUICE_SECURITY_PROTOCOL,
-// ssl.ca.location -> SLUICE_SSL_CA_LOCATION). load_defaults() exports those the
-// environment does not already set, so the environment wins over the profile and
-// every client — and every process `sluice up` starts — sees the same login.
-std::vector<std::pair<std::string, std::string>> security_environment(const Profile& profile);
+// The profile's security settings for kafka::use_profile_security(), relative
+// file names (`ssl.ca.location: ca.pem`) taken as relative to the profile's
+// directory. load_defaults() hands them over: every client of this process uses
+// them unless the pipeline file or the environment says otherwise.
+kafka::Settings profile_security(const Profile& profile);
 
 // Looks up an environment variable; nullopt when unset. Injected so the order
 // can be tested without touching the process environment.

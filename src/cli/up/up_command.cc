@@ -10,6 +10,8 @@
 //                             admin_ports.h)
 //   logs/*.log                one file per process, JSON lines unless --log-format text
 //                             (json_log_lines.h)
+//   security/                 with --secure: CA, certificates, the stage user's
+//                             password and files to connect with (secure_demo.h)
 // and what it listens to: control/stopped-stages.json (stopped_stages.h).
 #include <httplib.h>
 #include <signal.h>
@@ -41,9 +43,11 @@
 #include "cli/up/prometheus_targets.h"
 #include "cli/up/reconcile.h"
 #include "cli/up/restart_policy.h"
+#include "cli/up/secure_demo.h"
 #include "cli/up/stopped_stages.h"
 #include "common/clock.h"
 #include "kafka/admin_client.h"
+#include "kafka/client_security.h"
 #include "kafka/record_reader.h"
 #include "lake/delta/delta_table.h"
 #include "pipeline/config_text.h"
@@ -74,6 +78,7 @@ struct UpFlags {
                             ? std::atoi(std::getenv("SLUICE_ADMIN_BASE_PORT"))
                             : kDefaultAdminBasePort;
   std::string log_format = "json";  // of the children's log files
+  bool secure = false;              // the built-in broker on SASL_SSL only (secure_demo.h)
 };
 
 struct Supervised {
@@ -156,6 +161,7 @@ class Up {
   std::string publish_error_;     // the last failure to write a file, reported once
   std::unique_ptr<kafka::AdminClient> lag_admin_;  // for broker_lag(), kept between lines
   std::unique_ptr<kafka::RecordReader> lag_reader_;
+  std::unique_ptr<SecureDemo> secure_;  // with --secure
 };
 
 std::string loopback(int port) {
@@ -164,12 +170,23 @@ std::string loopback(int port) {
 
 void Up::start_broker(int port) {
   broker_.admin_port = ports_.broker;
-  broker_.process =
-      sluice_child("broker", "",
-                   {"broker", "--data-dir", (data_ / "broker").string(), "--listen", loopback(port),
-                    "--admin", loopback(broker_.admin_port), "--default-partitions", "4",
-                    "--group-initial-rebalance-delay-ms", "0"},
-                   {}, (logs_ / "broker.log").string(), f_.log_format);
+  std::vector<std::string> args = {"broker",
+                                   "--data-dir",
+                                   (data_ / "broker").string(),
+                                   "--listen",
+                                   loopback(port),
+                                   "--admin",
+                                   loopback(broker_.admin_port),
+                                   "--default-partitions",
+                                   "4",
+                                   "--group-initial-rebalance-delay-ms",
+                                   "0"};
+  if (secure_) {
+    const auto secure_args = secure_->broker_args();
+    args.insert(args.end(), secure_args.begin(), secure_args.end());
+  }
+  broker_.process = sluice_child("broker", "", std::move(args), {}, (logs_ / "broker.log").string(),
+                                 f_.log_format);
   const std::string line = broker_.process->start(20000);
   broker_.port = port_in_ready_line(line, "listening on ");
   bootstrap_ = "127.0.0.1:" + std::to_string(broker_.port);
@@ -179,15 +196,30 @@ void Up::start_broker(int port) {
 }
 
 // Children (and this process, for the summary) see the same settings: the
-// bootstrap, and each stage's relative `store` placed under the data dir.
+// bootstrap, each stage's relative `store` placed under the data dir, and the
+// Kafka login.
 void Up::configure_environment() {
   env_ = store_overrides(pipeline_file_, data_.string());
   env_.emplace_back("SLUICE_BOOTSTRAP", bootstrap_);
   // A fresh admin token per `sluice up` (DATA_DIR/admin-token, mode 0600): every
   // process started here takes commands only with it, and the CLI finds it there.
   env_.emplace_back("SLUICE_ADMIN_TOKEN_FILE", write_new_admin_token(data_.string()));
+  if (secure_) {
+    const EnvVars login = secure_->client_environment();
+    env_.insert(env_.end(), login.begin(), login.end());
+  }
   apply(env_);
   config_ = pipeline::load_pipeline_config(pipeline_file_);
+  kafka::use_pipeline_security(config_.security);
+  // The login this process uses (the pipeline's `security:` block or the profile,
+  // under the environment) goes to every child too: the demo source and the
+  // exporter read no pipeline file, and a stage combining them again gets the same.
+  for (const auto& [variable, value] :
+       kafka::security_environment(kafka::client_security_layers())) {
+    const bool set =
+        std::any_of(env_.begin(), env_.end(), [&](const auto& e) { return e.first == variable; });
+    if (!set) env_.emplace_back(variable, value);
+  }
 }
 
 void Up::start_stage(Supervised& s) {
@@ -241,6 +273,18 @@ void Up::plan_ports() {
 // and --replicas.
 void Up::check_configuration() {
   config_ = pipeline::load_pipeline_config(pipeline_file_);
+  if (f_.secure && !f_.bootstrap.empty()) {
+    throw std::invalid_argument(
+        "--secure secures the built-in broker, and --bootstrap replaces it; for a secured "
+        "cluster of your own, give its login in the pipeline file's `security:` block or the "
+        "environment (docs/security.md)");
+  }
+  if (f_.secure && !config_.security.empty()) {
+    throw std::invalid_argument(
+        "--secure logs in as its own user, but " +
+        config_.security_sources.begin()->second.describe() +
+        " gives a `security:` block of its own; run without --secure, or without the block");
+  }
   stages::register_builtin_processors();
   for (const auto& s : config_.stages) {
     pipeline::ProcessorRegistry::instance().check(s.processor,
@@ -644,6 +688,11 @@ int Up::run() {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  if (f_.secure) {
+    secure_ = std::make_unique<SecureDemo>(data_, data_ / "broker");
+  } else {
+    forget_secure_demo_connection(data_);
+  }
   if (f_.bootstrap.empty()) {
     start_broker(f_.listen_port);
   } else {
@@ -652,6 +701,9 @@ int Up::run() {
   configure_environment();
   std::fprintf(stderr, "sluice up: pipeline '%s' from %s; broker %s; data and logs in %s\n",
                config_.name.c_str(), pipeline_file_.c_str(), bootstrap_.c_str(), data_.c_str());
+  if (secure_) {
+    std::fprintf(stderr, "%s", secure_->publish_connection(bootstrap_, data_.string()).c_str());
+  }
   start_stages();
   start_exporter();
   if (!f_.no_source) start_source();
@@ -757,6 +809,9 @@ Run add_up_command(CLI::App& app) {
   cmd->add_option("--log-format", f->log_format, "Format of the processes' logs in DATA/logs")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
+  cmd->add_flag("--secure", f->secure,
+                "Run the built-in broker with SASL_SSL only: a CA, certificate and SCRAM user are "
+                "made in DATA/security and every process logs in with them (docs/up.md)");
   cmd->add_option("--drain-timeout", f->drain_timeout_s,
                   "Seconds to wait for the stages to drain when stopping")
       ->capture_default_str();

@@ -18,8 +18,10 @@
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
 #include "cli/up/reconcile.h"
+#include "cli/up/secure_demo.h"
 #include "common/clock.h"
 #include "common/json.h"
+#include "kafka/client_security.h"
 
 namespace sluice::cli {
 namespace {
@@ -60,7 +62,7 @@ std::string report_json(const ReconcileReport& r, const PassCost& cost) {
 }
 
 // Next to a `sluice up --data-dir DATA`: its stores, and its broker unless --bootstrap says
-// otherwise.
+// otherwise (with the broker's login when it is a `sluice up --secure`).
 void use_data_dir(ValidateFlags& f) {
   if (!std::filesystem::is_directory(f.data_dir)) return;
   apply(store_overrides(f.pipeline_file, f.data_dir));
@@ -70,13 +72,15 @@ void use_data_dir(ValidateFlags& f) {
       if (e.name == "broker") f.bootstrap = e.admin;
     }
   } catch (const std::exception&) {
-    // No `sluice up` there: the pipeline file's bootstrap it is.
+    return;  // No `sluice up` there: the pipeline file's bootstrap it is.
   }
+  if (!f.bootstrap.empty()) use_secure_demo_login(f.data_dir);
 }
 
 int validate(ValidateFlags f) {
   use_data_dir(f);
   const auto config = pipeline::load_pipeline_config(f.pipeline_file);
+  kafka::use_pipeline_security(config.security);
   const int64_t since = f.since.empty() ? -1 : parse_datetime_ms(f.since);
   const std::string checkpoint =
       std::filesystem::is_directory(f.data_dir)

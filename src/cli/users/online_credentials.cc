@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "broker/protocol/messages/scram_credentials.h"
+#include "kafka/client_security.h"
 
 namespace sluice::cli {
 namespace {
@@ -66,16 +67,14 @@ void OnlineCredentials::remove(const std::string& user, ScramMechanism m) {
   alter(conn_, req, "deleting the credential of user '" + user + "'");
 }
 
-ClientSecurity client_security_from_environment() {
-  auto env = [](const char* name, const std::string& fallback) {
-    const char* v = std::getenv(name);
-    return v && *v ? std::string(v) : fallback;
-  };
+ClientSecurity current_client_security() {
   ClientSecurity s;
-  s.protocol = env("SLUICE_SECURITY_PROTOCOL", s.protocol);
-  s.mechanism = env("SLUICE_SASL_MECHANISM", s.mechanism);
-  s.username = env("SLUICE_SASL_USERNAME", "");
-  s.password = env("SLUICE_SASL_PASSWORD", "");
+  for (const auto& [key, value] : kafka::client_security_settings()) {
+    if (key == "security.protocol") s.protocol = value;
+    if (key == "sasl.mechanisms") s.mechanism = value;
+    if (key == "sasl.username") s.username = value;
+    if (key == "sasl.password") s.password = value;
+  }
   return s;
 }
 

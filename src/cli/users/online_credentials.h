@@ -23,8 +23,8 @@ class OnlineCredentials final : public CredentialAdmin {
   KafkaWireConnection conn_;
 };
 
-// SLUICE_SECURITY_PROTOCOL, SLUICE_SASL_MECHANISM, SLUICE_SASL_USERNAME and
-// SLUICE_SASL_PASSWORD: how `sluice users` logs in to a SASL listener.
-ClientSecurity client_security_from_environment();
+// How `sluice users` logs in to a SASL listener: the login every client of this
+// process uses (environment, else profile; src/kafka/client_security.h).
+ClientSecurity current_client_security();
 
 }  // namespace sluice::cli

@@ -35,7 +35,7 @@ struct UsersFlags {
 std::unique_ptr<CredentialAdmin> open_credentials(const UsersFlags& f) {
   if (!f.data_dir.empty()) return std::make_unique<OfflineCredentials>(f.data_dir);
   return std::make_unique<OnlineCredentials>(f.kafka.bootstrap, f.kafka.timeout_ms,
-                                             client_security_from_environment());
+                                             current_client_security());
 }
 
 std::vector<ScramMechanism> mechanisms_named(const std::string& name) {
