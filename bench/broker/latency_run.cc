@@ -52,8 +52,8 @@ class AckLatencies : public RdKafka::DeliveryReportCb {
 // expect and all of them (or a 30 s drain timeout) have arrived.
 class Tail {
  public:
-  Tail(const std::string& bootstrap, const std::string& topic, int32_t partitions)
-      : consumer_(make_consumer(bootstrap)),
+  Tail(const ProducerSettings& settings, const std::string& topic, int32_t partitions)
+      : consumer_(make_consumer(settings.bootstrap, settings.security)),
         handle_(open_topic(consumer_.get(), topic)),
         queue_(RdKafka::Queue::create(consumer_.get())),
         partitions_(partitions) {
@@ -156,7 +156,7 @@ LatencyResult run_latency(const ProducerSettings& settings, const std::string& t
   auto handle = open_topic(producer.get(), topic);
 
   auto poller = std::make_unique<Poller>(producer.get());
-  Tail tail(settings.bootstrap, topic, partitions);
+  Tail tail(settings, topic, partitions);
 
   std::vector<char> value(payloads.value_bytes());
   auto send = [&](int32_t partition, int64_t i, int64_t stamp) {
