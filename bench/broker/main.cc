@@ -53,7 +53,7 @@ ModeResult run_mode(const BenchOptions& o, const std::filesystem::path& scratch,
   fmt::print("[flush={}] consume: {:.1f} MB/s {:.0f} msg/s\n", flush, m.consume.mb_per_s(),
              m.consume.msgs_per_s());
 
-  const double rate = m.produce.msgs_per_s() * o.latency_rate_fraction;
+  const double rate = o.latency_rate_after(m.produce.msgs_per_s());
   if (rate >= 1) {
     fmt::print("[flush={}] latency run: {:.0f} msg/s for {} s ...\n", flush, rate,
                o.latency_seconds);

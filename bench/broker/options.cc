@@ -33,6 +33,8 @@ throughput (acks=all) and produce/end-to-end latency at a fixed rate.
   --latency-seconds S        length of the fixed-rate latency run (default 10)
   --latency-rate-fraction F  latency rate as a fraction of the measured max msg/s
                              (default 0.5)
+  --latency-rate N           a fixed latency rate in msg/s instead, e.g. to compare
+                             two builds at the same load (default: use the fraction)
   --protocols LIST           listeners compared on one broker with --flush always
                              (default PLAINTEXT,SSL,SASL_SSL; none: skip)
   --idle-connections N       idle connections held open during a last load phase
@@ -111,6 +113,10 @@ BenchOptions parse_options(int argc, char** argv) {
       {"--idle-connections",
        [&](const std::string& v) {
          o.idle_connections = parse_number<int64_t>("--idle-connections", v, 0);
+       }},
+      {"--latency-rate",
+       [&](const std::string& v) {
+         o.latency_rate = parse_number<double>("--latency-rate", v, 1);
        }},
       {"--latency-rate-fraction",
        [&](const std::string& v) {

@@ -91,7 +91,7 @@ IdlePhase run_idle_phase(const BenchOptions& o, const BrokerProcess& broker, int
   ProducerSettings producer{broker.bootstrap(), {}, o.linger_ms, o.batch_bytes};
   measure_throughput(o, producer, broker.pid(), payloads, load);
   // Without protocol phases, the rate is a fraction of this phase's own peak.
-  if (rate < 1) rate = load.produce.msgs_per_s() * o.latency_rate_fraction;
+  if (rate < 1) rate = o.latency_rate_after(load.produce.msgs_per_s());
   measure_latency(o, producer, broker.pid(), payloads, rate, load);
   idle.load = std::move(load);
   idle.after_load = read_process_status(broker.pid());
@@ -135,7 +135,7 @@ ServingResult run_serving_phases(const BenchOptions& o, const std::filesystem::p
     if (lowest_peak == 0 || p.produce.msgs_per_s() < lowest_peak)
       lowest_peak = p.produce.msgs_per_s();
   }
-  result.latency_rate = lowest_peak * o.latency_rate_fraction;
+  result.latency_rate = o.latency_rate_after(lowest_peak);
   for (size_t i = 0; i < result.protocols.size(); ++i) {
     measure_latency(o, producers[i], broker.pid(), payloads, result.latency_rate,
                     result.protocols[i]);
