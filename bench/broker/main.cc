@@ -59,8 +59,8 @@ ModeResult run_mode(const BenchOptions& o, const std::filesystem::path& scratch,
                o.latency_seconds);
     std::fflush(stdout);
     before = sample_cpu(broker.pid());
-    m.latency =
-        run_latency(producer, "bench-latency", o.partitions, rate, o.latency_seconds, payloads);
+    m.latency = run_latency(producer, "bench-latency", o.partitions, rate, o.latency_seconds,
+                            payloads, o.latency_producers);
     m.latency_cpu = describe_cpu(before, sample_cpu(broker.pid()));
     fmt::print(
         "[flush={}] ack p50 {:.2f} ms p99 {:.2f} ms; end-to-end p50 {:.2f} ms p99 {:.2f} ms\n",

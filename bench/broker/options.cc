@@ -35,6 +35,8 @@ throughput (acks=all) and produce/end-to-end latency at a fixed rate.
                              (default 0.5)
   --latency-rate N           a fixed latency rate in msg/s instead, e.g. to compare
                              two builds at the same load (default: use the fraction)
+  --latency-producers N      producers (connections) sharing the latency rate
+                             (default 1)
   --protocols LIST           listeners compared on one broker with --flush always
                              (default PLAINTEXT,SSL,SASL_SSL; none: skip)
   --idle-connections N       idle connections held open during a last load phase
@@ -113,6 +115,10 @@ BenchOptions parse_options(int argc, char** argv) {
       {"--idle-connections",
        [&](const std::string& v) {
          o.idle_connections = parse_number<int64_t>("--idle-connections", v, 0);
+       }},
+      {"--latency-producers",
+       [&](const std::string& v) {
+         o.latency_producers = parse_number<int32_t>("--latency-producers", v, 1);
        }},
       {"--latency-rate",
        [&](const std::string& v) {

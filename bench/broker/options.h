@@ -23,6 +23,7 @@ struct BenchOptions {
   int32_t batch_bytes = 1'000'000;                    // --batch-bytes (librdkafka batch.size)
   double latency_seconds = 10;         // --latency-seconds: length of the fixed-rate run
   double latency_rate_fraction = 0.5;  // --latency-rate-fraction of the measured max msg/s
+  int32_t latency_producers = 1;       // --latency-producers: connections sharing the latency rate
   double latency_rate = 0;  // --latency-rate: fixed msg/s instead (compares builds at one rate)
   // The rate of a latency run after a peak of `peak_msgs_per_s`.
   double latency_rate_after(double peak_msgs_per_s) const {

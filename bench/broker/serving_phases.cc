@@ -49,7 +49,7 @@ void measure_latency(const BenchOptions& o, const ProducerSettings& producer, pi
   std::fflush(stdout);
   CpuSample before = sample_cpu(broker);
   phase.latency = run_latency(producer, topic_for(phase.name) + "-latency", o.partitions, rate,
-                              o.latency_seconds, payloads);
+                              o.latency_seconds, payloads, o.latency_producers);
   phase.latency_cpu = describe_cpu(before, sample_cpu(broker));
   fmt::print("[{}] ack p50 {:.2f} ms p99 {:.2f} ms\n", phase.name, phase.latency.ack.p50_ms,
              phase.latency.ack.p99_ms);

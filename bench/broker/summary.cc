@@ -78,8 +78,8 @@ void print_summary(const BenchOptions& o, const RunContext& context, const DiskR
   fmt::print("\n==== sluice broker benchmark summary ====\n");
   fmt::print(
       "config: {} messages x {} B values, {} partitions, producer acks=all linger.ms={} "
-      "batch.size={} compression=none; MB = 10^6 bytes of values\n",
-      o.messages, o.value_bytes, o.partitions, o.linger_ms, o.batch_bytes);
+      "batch.size={} compression=none, {} latency producer(s); MB = 10^6 bytes of values\n",
+      o.messages, o.value_bytes, o.partitions, o.linger_ms, o.batch_bytes, o.latency_producers);
   fmt::print("load average: {} at start, {} at end (other work on the machine skews figures)\n",
              context.load_before, context.load_after);
   fmt::print("disk sequential write ({}): {:.1f} MB/s ({} MiB in {:.2f} s)\n", disk.method,
