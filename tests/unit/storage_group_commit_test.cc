@@ -12,6 +12,7 @@
 
 #include "broker/storage/partition_log.h"
 #include "broker/storage/storage_error.h"
+#include "broker/storage/sync_stats.h"
 #include "temp_dir.h"
 
 namespace sluice::broker {
@@ -77,6 +78,7 @@ TEST(GroupCommit, OneSyncServesEveryBatchWrittenBeforeItStarted) {
     Bytes b = batch_of(2);
     ends.push_back(log->write(b).end_offset);
   }
+  const uint64_t process_syncs_before = log_syncs();
   std::vector<std::thread> waiters;
   std::atomic<int> committed{0};
   for (int64_t end : ends) {
@@ -88,6 +90,7 @@ TEST(GroupCommit, OneSyncServesEveryBatchWrittenBeforeItStarted) {
   for (auto& t : waiters) t.join();
   EXPECT_EQ(committed.load(), 4);
   EXPECT_EQ(log->syncs(), 1u) << "four writers, one fdatasync";
+  EXPECT_EQ(log_syncs() - process_syncs_before, 1u) << "the metric counts it once";
   EXPECT_EQ(readable_offsets(*log), zero_to(8));
 }
 

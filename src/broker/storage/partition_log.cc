@@ -6,6 +6,7 @@
 
 #include "broker/storage/durable_file.h"
 #include "broker/storage/storage_error.h"
+#include "broker/storage/sync_stats.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -149,6 +150,7 @@ void PartitionLog::publish(Segment& segment, uint64_t bytes, int64_t end_offset)
 
 void PartitionLog::commit(int64_t end_offset) {
   if (end_offset_.load() >= end_offset) return;
+  count_log_commit();
   try {
     sync_to(end_offset);
   } catch (const StorageError&) {
@@ -224,6 +226,7 @@ PartitionLog::SyncOutcome PartitionLog::run_sync() noexcept {
     return {-1, failure_, retired_};
   }
   syncs_.fetch_add(1);
+  count_log_sync();
   publish(*active, bytes, end);
   return {end, {}, false};
 }
