@@ -46,6 +46,7 @@ BrokerProcess::BrokerProcess(const BrokerLaunch& launch) : launch_(launch) {
                                    launch.flush,
                                    "--default-partitions",
                                    std::to_string(launch.default_partitions)};
+  args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

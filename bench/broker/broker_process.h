@@ -1,5 +1,5 @@
 // Runs the broker under test as a child process, exactly as an operator would:
-// `sluice broker --data-dir D --listen 127.0.0.1:0 --flush F`. The benchmark only
+// `sluice broker --data-dir D --listen 127.0.0.1:0 --flush F ...`. The benchmark only
 // talks to it over loopback TCP, so the figures include the real network stack.
 #pragma once
 
@@ -7,15 +7,17 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace sluice::bench {
 
 struct BrokerLaunch {
   std::string binary;
   std::filesystem::path data_dir;
-  std::filesystem::path log_file;  // the broker's stderr goes here
-  std::string flush;               // value of --flush
-  int32_t default_partitions = 1;  // partitions of auto-created topics
+  std::filesystem::path log_file;       // the broker's stderr goes here
+  std::string flush;                    // value of --flush
+  int32_t default_partitions = 1;       // partitions of auto-created topics
+  std::vector<std::string> extra_args;  // more flags: listeners, TLS, limits
 };
 
 class BrokerProcess {

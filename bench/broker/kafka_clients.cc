@@ -12,7 +12,8 @@ namespace {
 
 using Settings = std::map<std::string, std::string>;
 
-std::unique_ptr<RdKafka::Conf> make_conf(const Settings& settings) {
+std::unique_ptr<RdKafka::Conf> make_conf(Settings settings, const ClientSecurity& security) {
+  settings.insert(security.begin(), security.end());
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
   for (const auto& [key, value] : settings) {
@@ -27,18 +28,20 @@ std::unique_ptr<RdKafka::Conf> make_conf(const Settings& settings) {
 
 std::unique_ptr<RdKafka::Producer> make_producer(const ProducerSettings& settings,
                                                  RdKafka::DeliveryReportCb* reports) {
-  auto conf = make_conf({
-      {"bootstrap.servers", settings.bootstrap},
-      {"acks", "all"},
-      {"enable.idempotence", "false"},
-      {"compression.type", "none"},
-      {"linger.ms", std::to_string(settings.linger_ms)},
-      {"batch.size", std::to_string(settings.batch_bytes)},
-      // Enough local queue that the producer is limited by the broker, not by
-      // its own buffer: 512 MiB or 500k messages in flight.
-      {"queue.buffering.max.kbytes", std::to_string(512 * 1024)},
-      {"queue.buffering.max.messages", "500000"},
-  });
+  auto conf = make_conf(
+      {
+          {"bootstrap.servers", settings.bootstrap},
+          {"acks", "all"},
+          {"enable.idempotence", "false"},
+          {"compression.type", "none"},
+          {"linger.ms", std::to_string(settings.linger_ms)},
+          {"batch.size", std::to_string(settings.batch_bytes)},
+          // Enough local queue that the producer is limited by the broker, not by
+          // its own buffer: 512 MiB or 500k messages in flight.
+          {"queue.buffering.max.kbytes", std::to_string(512 * 1024)},
+          {"queue.buffering.max.messages", "500000"},
+      },
+      settings.security);
   std::string err;
   if (reports != nullptr && conf->set("dr_cb", reports, err) != RdKafka::Conf::CONF_OK) {
     throw std::runtime_error("librdkafka dr_cb: " + err);
@@ -48,13 +51,16 @@ std::unique_ptr<RdKafka::Producer> make_producer(const ProducerSettings& setting
   return producer;
 }
 
-std::unique_ptr<RdKafka::Consumer> make_consumer(const std::string& bootstrap) {
-  auto conf = make_conf({
-      {"bootstrap.servers", bootstrap},
-      {"enable.partition.eof", "false"},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-  });
+std::unique_ptr<RdKafka::Consumer> make_consumer(const std::string& bootstrap,
+                                                 const ClientSecurity& security) {
+  auto conf = make_conf(
+      {
+          {"bootstrap.servers", bootstrap},
+          {"enable.partition.eof", "false"},
+          {"enable.auto.commit", "false"},
+          {"enable.auto.offset.store", "false"},
+      },
+      security);
   std::string err;
   std::unique_ptr<RdKafka::Consumer> consumer(RdKafka::Consumer::create(conf.get(), err));
   if (!consumer) throw std::runtime_error("cannot create consumer: " + err);

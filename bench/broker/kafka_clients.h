@@ -6,13 +6,19 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
 namespace sluice::bench {
 
+// librdkafka settings of a listener's protocol (security.protocol, ssl.*, sasl.*);
+// empty for PLAINTEXT.
+using ClientSecurity = std::map<std::string, std::string>;
+
 struct ProducerSettings {
   std::string bootstrap;
+  ClientSecurity security;
   int32_t linger_ms = 5;
   int32_t batch_bytes = 1'000'000;
 };
@@ -24,7 +30,8 @@ std::unique_ptr<RdKafka::Producer> make_producer(const ProducerSettings& setting
 
 // A legacy (simple) consumer: partitions are started at explicit offsets, so no
 // group coordinator or offset commit is involved.
-std::unique_ptr<RdKafka::Consumer> make_consumer(const std::string& bootstrap);
+std::unique_ptr<RdKafka::Consumer> make_consumer(const std::string& bootstrap,
+                                                 const ClientSecurity& security = {});
 
 // Makes `topic` exist with `partitions` partitions by asking for its metadata
 // (the broker auto-creates it with --default-partitions), then waits until every

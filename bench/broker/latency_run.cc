@@ -52,8 +52,8 @@ class AckLatencies : public RdKafka::DeliveryReportCb {
 // expect and all of them (or a 30 s drain timeout) have arrived.
 class Tail {
  public:
-  Tail(const std::string& bootstrap, const std::string& topic, int32_t partitions)
-      : consumer_(make_consumer(bootstrap)),
+  Tail(const ProducerSettings& settings, const std::string& topic, int32_t partitions)
+      : consumer_(make_consumer(settings.bootstrap, settings.security)),
         handle_(open_topic(consumer_.get(), topic)),
         queue_(RdKafka::Queue::create(consumer_.get())),
         partitions_(partitions) {
@@ -147,24 +147,38 @@ bool wait_drained(RdKafka::Producer* producer, std::chrono::seconds limit) {
 
 }  // namespace
 
+// One producer (one connection) of the run, with its own delivery reports.
+struct Sender {
+  AckLatencies acks;
+  std::unique_ptr<RdKafka::Producer> producer;
+  std::unique_ptr<RdKafka::Topic> handle;
+  std::unique_ptr<Poller> poller;
+};
+
 LatencyResult run_latency(const ProducerSettings& settings, const std::string& topic,
                           int32_t partitions, double rate, double seconds,
-                          const PayloadPool& payloads) {
-  AckLatencies acks;
-  auto producer = make_producer(settings, &acks);
-  ensure_topic(producer.get(), topic, partitions);
-  auto handle = open_topic(producer.get(), topic);
-
-  auto poller = std::make_unique<Poller>(producer.get());
-  Tail tail(settings.bootstrap, topic, partitions);
+                          const PayloadPool& payloads, int32_t producers) {
+  std::vector<std::unique_ptr<Sender>> senders;
+  for (int32_t n = 0; n < std::max(1, producers); ++n) {
+    auto s = std::make_unique<Sender>();
+    s->producer = make_producer(settings, &s->acks);
+    if (n == 0) ensure_topic(s->producer.get(), topic, partitions);
+    s->handle = open_topic(s->producer.get(), topic);
+    s->poller = std::make_unique<Poller>(s->producer.get());
+    senders.push_back(std::move(s));
+  }
+  Tail tail(settings, topic, partitions);
 
   std::vector<char> value(payloads.value_bytes());
+  // Message i goes to partition i % partitions from producer (i / partitions) %
+  // producers, so every producer writes to every partition.
   auto send = [&](int32_t partition, int64_t i, int64_t stamp) {
     std::memcpy(value.data(), payloads.value(static_cast<uint64_t>(i)), value.size());
     std::memcpy(value.data(), &stamp, sizeof stamp);
+    Sender& s = *senders[static_cast<size_t>(i / partitions) % senders.size()];
     for (;;) {
-      auto err = producer->produce(handle.get(), partition, RdKafka::Producer::RK_MSG_COPY,
-                                   value.data(), value.size(), nullptr, nullptr);
+      auto err = s.producer->produce(s.handle.get(), partition, RdKafka::Producer::RK_MSG_COPY,
+                                     value.data(), value.size(), nullptr, nullptr);
       if (err == RdKafka::ERR_NO_ERROR) return;
       if (err != RdKafka::ERR__QUEUE_FULL) {
         throw std::runtime_error("produce: " + RdKafka::err2str(err));
@@ -175,7 +189,7 @@ LatencyResult run_latency(const ProducerSettings& settings, const std::string& t
 
   // Warm-up: one untimed message per partition, acknowledged and consumed.
   for (int32_t p = 0; p < partitions; ++p) send(p, p, 0);
-  wait_drained(producer.get(), std::chrono::seconds(30));
+  for (auto& s : senders) wait_drained(s->producer.get(), std::chrono::seconds(30));
   const auto warm_deadline = Clock::now() + std::chrono::seconds(30);
   while (tail.untimed_seen() < partitions && Clock::now() < warm_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -199,16 +213,20 @@ LatencyResult run_latency(const ProducerSettings& settings, const std::string& t
   r.sent = total;
   r.achieved_rate = static_cast<double>(total) / send_seconds;
 
-  if (!wait_drained(producer.get(), std::chrono::seconds(60))) {
-    fmt::print(stderr, "warning: {} messages undelivered 60 s after the latency run\n",
-               producer->outq_len());
+  std::vector<int64_t> ack_samples;
+  for (auto& s : senders) {
+    if (!wait_drained(s->producer.get(), std::chrono::seconds(60))) {
+      fmt::print(stderr, "warning: {} messages undelivered 60 s after the latency run\n",
+                 s->producer->outq_len());
+    }
+    s->poller.reset();
+    r.failed += s->acks.failed.load();
+    ack_samples.insert(ack_samples.end(), s->acks.samples.begin(), s->acks.samples.end());
   }
-  poller.reset();
-  r.failed = acks.failed.load();
   tail.expect(total - r.failed);
   std::vector<int64_t> e2e = tail.finish();
   r.consumed = static_cast<int64_t>(e2e.size());
-  r.ack = summarize(acks.samples);
+  r.ack = summarize(ack_samples);
   r.end_to_end = summarize(e2e);
   return r;
 }

@@ -23,9 +23,11 @@ struct LatencyResult {
   LatencySummary end_to_end;
 };
 
-// `topic` should be new: the consumer reads it from offset 0.
+// `topic` should be new: the consumer reads it from offset 0. `producers`
+// connections share the rate, each writing to every partition: with several,
+// concurrent requests to one partition can share the broker's syncs.
 LatencyResult run_latency(const ProducerSettings& settings, const std::string& topic,
                           int32_t partitions, double rate, double seconds,
-                          const PayloadPool& payloads);
+                          const PayloadPool& payloads, int32_t producers = 1);
 
 }  // namespace sluice::bench

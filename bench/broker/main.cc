@@ -1,8 +1,10 @@
 // bench_broker: how close does `sluice broker` come to the disk? One run
 // measures the disk's sequential-write limit, then for each --flush mode starts a
 // fresh broker on the same filesystem and measures produce throughput (acks=all),
-// consume throughput and latency at a fixed fraction of the peak rate. It prints
-// figures and never asserts on them; it exits non-zero only if it could not run.
+// consume throughput and latency at a fixed fraction of the peak rate; then, on
+// one more broker, the serving phases (serving_phases.h): PLAINTEXT vs SSL vs
+// SASL_SSL, and load with 10,000 idle connections open. It prints figures and
+// never asserts on them; it exits non-zero only if it could not run.
 #include <fmt/format.h>
 
 #include <exception>
@@ -17,6 +19,7 @@
 #include "payload.h"
 #include "produce_throughput.h"
 #include "scratch_dir.h"
+#include "serving_phases.h"
 #include "summary.h"
 
 namespace sluice::bench {
@@ -32,7 +35,7 @@ ModeResult run_mode(const BenchOptions& o, const std::filesystem::path& scratch,
       {o.sluice_bin, data_dir, scratch / ("broker-" + safe + ".log"), flush, o.partitions});
   fmt::print("[flush={}] {}\n", flush, broker.ready_line());
 
-  ProducerSettings producer{broker.bootstrap(), o.linger_ms, o.batch_bytes};
+  ProducerSettings producer{broker.bootstrap(), {}, o.linger_ms, o.batch_bytes};
   fmt::print("[flush={}] producing {} messages ...\n", flush, o.messages);
   std::fflush(stdout);
   CpuSample before = sample_cpu(broker.pid());
@@ -50,14 +53,14 @@ ModeResult run_mode(const BenchOptions& o, const std::filesystem::path& scratch,
   fmt::print("[flush={}] consume: {:.1f} MB/s {:.0f} msg/s\n", flush, m.consume.mb_per_s(),
              m.consume.msgs_per_s());
 
-  const double rate = m.produce.msgs_per_s() * o.latency_rate_fraction;
+  const double rate = o.latency_rate_after(m.produce.msgs_per_s());
   if (rate >= 1) {
     fmt::print("[flush={}] latency run: {:.0f} msg/s for {} s ...\n", flush, rate,
                o.latency_seconds);
     std::fflush(stdout);
     before = sample_cpu(broker.pid());
-    m.latency =
-        run_latency(producer, "bench-latency", o.partitions, rate, o.latency_seconds, payloads);
+    m.latency = run_latency(producer, "bench-latency", o.partitions, rate, o.latency_seconds,
+                            payloads, o.latency_producers);
     m.latency_cpu = describe_cpu(before, sample_cpu(broker.pid()));
     fmt::print(
         "[flush={}] ack p50 {:.2f} ms p99 {:.2f} ms; end-to-end p50 {:.2f} ms p99 {:.2f} ms\n",
@@ -85,8 +88,9 @@ int run(const BenchOptions& o) {
   for (const std::string& flush : o.flush_modes) {
     modes.push_back(run_mode(o, scratch.path(), flush, payloads));
   }
+  const ServingResult serving = run_serving_phases(o, scratch.path(), payloads);
   context.load_after = load_average();
-  print_summary(o, context, disk, modes);
+  print_summary(o, context, disk, modes, serving);
   return 0;
 }
 

@@ -33,6 +33,16 @@ throughput (acks=all) and produce/end-to-end latency at a fixed rate.
   --latency-seconds S        length of the fixed-rate latency run (default 10)
   --latency-rate-fraction F  latency rate as a fraction of the measured max msg/s
                              (default 0.5)
+  --latency-rate N           a fixed latency rate in msg/s instead, e.g. to compare
+                             two builds at the same load (default: use the fraction)
+  --latency-producers N      producers (connections) sharing the latency rate
+                             (default 1)
+  --protocols LIST           listeners compared on one broker with --flush always
+                             (default PLAINTEXT,SSL,SASL_SSL; none: skip)
+  --idle-connections N       idle connections held open during a last load phase
+                             (default 10000; 0: skip)
+  --quick                    --messages 200000 --disk-mb 256 --latency-seconds 5,
+                             for a run of about two minutes (later flags override)
   --keep-data                do not delete the scratch directory
   --help                     this text
 )";
@@ -94,6 +104,26 @@ BenchOptions parse_options(int argc, char** argv) {
        [&](const std::string& v) {
          o.latency_seconds = parse_number<double>("--latency-seconds", v, 0.1);
        }},
+      {"--protocols",
+       [&](const std::string& v) {
+         o.protocols = v == "none" ? std::vector<std::string>{} : split_commas(v);
+         for (const std::string& p : o.protocols) {
+           if (p != "PLAINTEXT" && p != "SSL" && p != "SASL_SSL")
+             usage_error("--protocols takes PLAINTEXT, SSL and SASL_SSL, not '" + p + "'");
+         }
+       }},
+      {"--idle-connections",
+       [&](const std::string& v) {
+         o.idle_connections = parse_number<int64_t>("--idle-connections", v, 0);
+       }},
+      {"--latency-producers",
+       [&](const std::string& v) {
+         o.latency_producers = parse_number<int32_t>("--latency-producers", v, 1);
+       }},
+      {"--latency-rate",
+       [&](const std::string& v) {
+         o.latency_rate = parse_number<double>("--latency-rate", v, 1);
+       }},
       {"--latency-rate-fraction",
        [&](const std::string& v) {
          o.latency_rate_fraction = parse_number<double>("--latency-rate-fraction", v, 0.001);
@@ -107,6 +137,12 @@ BenchOptions parse_options(int argc, char** argv) {
     }
     if (flag == "--keep-data") {
       o.keep_data = true;
+      continue;
+    }
+    if (flag == "--quick") {
+      o.messages = 200'000;
+      o.disk_mb = 256;
+      o.latency_seconds = 5;
       continue;
     }
     std::string value;

@@ -3,15 +3,83 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace sluice::bench {
+namespace {
+
+const char* verdict(bool met) {
+  return met ? "met" : "NOT met";
+}
+
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0;
+}
+
+// One line per phase: throughput, then latency, then each as a ratio to `base`.
+void print_load_phase(const LoadPhase& p, const LoadPhase* base) {
+  fmt::print("produce {}: {:.1f} MB/s {:.0f} msg/s  [{} msgs in {:.2f} s, {} failed]", p.name,
+             p.produce.mb_per_s(), p.produce.msgs_per_s(), p.produce.messages, p.produce.seconds,
+             p.produce.errors);
+  if (base != nullptr && base != &p) {
+    fmt::print("  {}/{} throughput {:.2f}", p.name, base->name,
+               ratio(p.produce.msgs_per_s(), base->produce.msgs_per_s()));
+  }
+  fmt::print("\n  produce {}\n", p.produce_cpu);
+  const LatencyResult& l = p.latency;
+  if (l.sent == 0) {
+    fmt::print("latency {}: not measured\n", p.name);
+    return;
+  }
+  fmt::print(
+      "latency {} at {:.0f} msg/s (asked {:.0f}): ack p50 {:.2f} ms p99 {:.2f} ms max {:.2f} ms; "
+      "end-to-end p99 {:.2f} ms  [{} acks, {} failed]",
+      p.name, l.achieved_rate, l.target_rate, l.ack.p50_ms, l.ack.p99_ms, l.ack.max_ms,
+      l.end_to_end.p99_ms, l.ack.count, l.failed);
+  if (base != nullptr && base != &p && base->latency.sent > 0) {
+    fmt::print("  {}/{} p99 {:.2f}", p.name, base->name,
+               ratio(l.ack.p99_ms, base->latency.ack.p99_ms));
+  }
+  fmt::print("\n  latency run {}\n", p.latency_cpu);
+}
+
+void print_idle_phase(const IdlePhase& i, const LoadPhase* base) {
+  fmt::print("idle connections: {} open of {} asked{}\n", i.opened, i.asked,
+             i.problem.empty() ? "" : " (" + i.problem + ")");
+  const double peak_rss = std::max(i.with_idle.rss_mib(), i.after_load.rss_mib());
+  fmt::print(
+      "  broker RSS {:.1f} MiB before, {:.1f} MiB with them, {:.1f} MiB after load "
+      "(target < {:.0f} MiB: {})\n",
+      i.before.rss_mib(), i.with_idle.rss_mib(), i.after_load.rss_mib(), kTargetIdleRssMib,
+      verdict(peak_rss < kTargetIdleRssMib));
+  fmt::print("  broker threads {} before, {} with them, {} after load (target constant: {})\n",
+             i.before.threads, i.with_idle.threads, i.after_load.threads,
+             verdict(i.with_idle.threads == i.before.threads));
+  if (i.load) print_load_phase(*i.load, base);
+}
+
+void print_serving(const BenchOptions& o, const ServingResult& s) {
+  if (s.protocols.empty() && !s.idle) return;
+  fmt::print("-- serving phases: one broker, flush=always, latency runs at {:.0f} msg/s ({})\n",
+             s.latency_rate,
+             o.latency_rate > 0
+                 ? "--latency-rate"
+                 : fmt::format("{:.2f} of the lowest peak below", o.latency_rate_fraction));
+  const LoadPhase* base = s.protocols.empty() ? nullptr : &s.protocols.front();
+  for (const LoadPhase& p : s.protocols) print_load_phase(p, base);
+  if (s.idle) print_idle_phase(*s.idle, base);
+  fmt::print("broker (serving phases) stopped: {}\n", s.broker_exit);
+}
+
+}  // namespace
 
 void print_summary(const BenchOptions& o, const RunContext& context, const DiskResult& disk,
-                   const std::vector<ModeResult>& modes) {
+                   const std::vector<ModeResult>& modes, const ServingResult& serving) {
   fmt::print("\n==== sluice broker benchmark summary ====\n");
   fmt::print(
       "config: {} messages x {} B values, {} partitions, producer acks=all linger.ms={} "
-      "batch.size={} compression=none; MB = 10^6 bytes of values\n",
-      o.messages, o.value_bytes, o.partitions, o.linger_ms, o.batch_bytes);
+      "batch.size={} compression=none, {} latency producer(s); MB = 10^6 bytes of values\n",
+      o.messages, o.value_bytes, o.partitions, o.linger_ms, o.batch_bytes, o.latency_producers);
   fmt::print("load average: {} at start, {} at end (other work on the machine skews figures)\n",
              context.load_before, context.load_after);
   fmt::print("disk sequential write ({}): {:.1f} MB/s ({} MiB in {:.2f} s)\n", disk.method,
@@ -38,6 +106,11 @@ void print_summary(const BenchOptions& o, const RunContext& context, const DiskR
           "{:.2f} ms p99.9 {:.2f} ms max {:.2f} ms  [{} acks, {} failed]\n",
           m.flush, l.achieved_rate, l.target_rate, l.ack.p50_ms, l.ack.p99_ms, l.ack.p999_ms,
           l.ack.max_ms, l.ack.count, l.failed);
+      if (m.flush == "always") {
+        fmt::print("  p99 target with flush=always: < {:.0f} ms at {:.2f} of the peak: {}\n",
+                   kTargetLatencyP99Ms, l.target_rate / std::max(1.0, m.produce.msgs_per_s()),
+                   verdict(l.ack.p99_ms < kTargetLatencyP99Ms));
+      }
       fmt::print(
           "end-to-end latency flush={} at {:.0f} msg/s: p50 {:.2f} ms p99 {:.2f} ms "
           "p99.9 {:.2f} ms max {:.2f} ms  [{} of {} consumed]\n",
@@ -53,6 +126,7 @@ void print_summary(const BenchOptions& o, const RunContext& context, const DiskR
     }
     fmt::print("broker flush={} stopped: {}\n", m.flush, m.broker_exit);
   }
+  print_serving(o, serving);
 }
 
 }  // namespace sluice::bench

@@ -8,12 +8,18 @@
 #include "disk_limit.h"
 #include "latency_run.h"
 #include "options.h"
+#include "serving_phases.h"
 #include "throughput.h"
 
 namespace sluice::bench {
 
 // Target for produce MB/s as a fraction of the disk's sequential-write limit.
 inline constexpr double kTargetDiskRatio = 0.70;
+// Targets with many idle connections open (issue 16): broker RSS, and no thread
+// per connection.
+inline constexpr double kTargetIdleRssMib = 100;
+// Target for the produce-ack p99 at the latency rate with --flush always.
+inline constexpr double kTargetLatencyP99Ms = 20;
 
 struct ModeResult {
   std::string flush;  // broker --flush value
@@ -33,6 +39,6 @@ struct RunContext {
 };
 
 void print_summary(const BenchOptions& options, const RunContext& context, const DiskResult& disk,
-                   const std::vector<ModeResult>& modes);
+                   const std::vector<ModeResult>& modes, const ServingResult& serving);
 
 }  // namespace sluice::bench

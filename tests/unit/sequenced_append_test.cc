@@ -18,7 +18,9 @@ using testing::plain_batch;
 class SequencedAppendTest : public ::testing::Test {
  protected:
   SequencedAppend append(Bytes batch) {
-    return append_with_sequence_check(producers, "t", 0, *log, batch);
+    SequencedAppend a = append_with_sequence_check(producers, "t", 0, *log, batch);
+    if (a.commit_to >= 0) log->commit(a.commit_to);  // as the Produce handler does
+    return a;
   }
   sluice::testing::TempDir dir;
   std::unique_ptr<PartitionLog> log = PartitionLog::open(dir.path(), LogConfig{});

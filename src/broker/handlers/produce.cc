@@ -1,9 +1,19 @@
 // Produce: translates. Storage prepares a partition's batches (all-or-nothing),
-// the producers subsystem appends them with the idempotence check, and this
+// the producers subsystem writes them with the idempotence check, and this
 // handler maps their verdicts to Kafka error codes and wakes waiting fetches.
 // A write the disk refuses is answered KAFKA_STORAGE_ERROR for that partition
 // (retriable), never by closing the connection.
+//
+// Every partition of the request is written first and committed after, each
+// once (PartitionLog::commit): with flush `always` that is one fdatasync per
+// partition per request at most, shared with concurrent requests to the same
+// partition, and the device writes of all partitions are started before the
+// first commit waits, so their syncs overlap. No partition is acknowledged
+// before its commit returned.
 #include "broker/protocol/messages/produce.h"
+
+#include <algorithm>
+#include <vector>
 
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
@@ -59,12 +69,33 @@ void refuse(ProduceResponse::Partition& out, const std::string& topic, ErrorCode
   out.error_message = message;
 }
 
-ProduceResponse::Partition append_partition(BrokerContext& ctx, const std::string& topic,
-                                            protocol::ProduceRequest::Partition& in,
-                                            bool& appended) {
+void answer_storage_failure(ProduceResponse::Partition& out, const std::exception& e,
+                            bool retired) {
+  out.base_offset = -1;
+  if (retired) {
+    out.error_code = protocol::code(ErrorCode::kUnknownTopicOrPartition);
+    return;
+  }
+  // Logged once per episode by the log itself; KAFKA_STORAGE_ERROR is retriable.
+  out.error_code = protocol::code(ErrorCode::kKafkaStorageError);
+  out.error_message = e.what();
+}
+
+// A partition written and not yet committed: where its answer is, and up to where.
+struct PendingCommit {
+  size_t topic = 0;
+  size_t partition = 0;
+  std::shared_ptr<PartitionLog> log;
+  int64_t commit_to = -1;
+};
+
+ProduceResponse::Partition write_partition(BrokerContext& ctx, const std::string& topic,
+                                           protocol::ProduceRequest::Partition& in,
+                                           PendingCommit& pending) {
   ProduceResponse::Partition out;
   out.index = in.index;
   auto log = ctx.topics.partition(topic, in.index);
+  pending.log = log;
   if (!log) {
     out.error_code = protocol::code(ErrorCode::kUnknownTopicOrPartition);
     return out;
@@ -79,12 +110,10 @@ ProduceResponse::Partition append_partition(BrokerContext& ctx, const std::strin
     try {
       a = append_with_sequence_check(ctx.producers, topic, in.index, *log, incoming.batches[i]);
     } catch (const StorageError& e) {
-      // Logged once per episode by the log itself; KAFKA_STORAGE_ERROR is retriable.
-      out.error_code = protocol::code(ErrorCode::kKafkaStorageError);
-      out.error_message = e.what();
+      answer_storage_failure(out, e, false);
       return out;
-    } catch (const PartitionRetired&) {
-      out.error_code = protocol::code(ErrorCode::kUnknownTopicOrPartition);
+    } catch (const PartitionRetired& e) {
+      answer_storage_failure(out, e, true);
       return out;
     }
     if (ErrorCode error = error_for(a.verdict); error != ErrorCode::kNone) {
@@ -92,10 +121,31 @@ ProduceResponse::Partition append_partition(BrokerContext& ctx, const std::strin
       return out;
     }
     if (i == 0) out.base_offset = a.base_offset;
-    appended = appended || a.verdict == SequenceVerdict::kAppend;
+    pending.commit_to = std::max(pending.commit_to, a.commit_to);
   }
-  out.log_start_offset = log->log_start_offset();
   return out;
+}
+
+// Commits every written partition; an answer is final only after its commit.
+// Returns whether any new data became visible.
+bool commit_partitions(std::vector<PendingCommit>& pending, ProduceResponse& resp) {
+  for (const PendingCommit& p : pending) p.log->start_writeback();
+  bool visible = false;
+  for (const PendingCommit& p : pending) {
+    ProduceResponse::Partition& out = resp.responses[p.topic].partitions[p.partition];
+    try {
+      p.log->commit(p.commit_to);
+      visible = true;
+    } catch (const StorageError& e) {
+      answer_storage_failure(out, e, false);
+      continue;
+    } catch (const PartitionRetired& e) {
+      answer_storage_failure(out, e, true);
+      continue;
+    }
+    out.log_start_offset = p.log->log_start_offset();
+  }
+  return visible;
 }
 
 }  // namespace
@@ -105,7 +155,7 @@ std::optional<Bytes> produce(BrokerContext& ctx, const protocol::Request& req) {
       req, [&](protocol::ProduceRequest& in) -> std::optional<ProduceResponse> {
         ProduceResponse resp;
         bool valid_acks = in.acks == 0 || in.acks == 1 || in.acks == -1;
-        bool appended = false;
+        std::vector<PendingCommit> pending;
         for (auto& topic : in.topics) {
           auto& t = resp.responses.emplace_back();
           t.name = topic.name;
@@ -122,10 +172,17 @@ std::optional<Bytes> produce(BrokerContext& ctx, const protocol::Request& req) {
                                                           : ErrorCode::kCorruptMessage);
               continue;
             }
-            t.partitions.push_back(append_partition(ctx, topic.name, part, appended));
+            PendingCommit p{resp.responses.size() - 1, t.partitions.size(), nullptr, -1};
+            t.partitions.push_back(write_partition(ctx, topic.name, part, p));
+            if (p.commit_to >= 0) {
+              pending.push_back(std::move(p));
+            } else if (p.log && t.partitions.back().error_code == 0) {
+              t.partitions.back().log_start_offset = p.log->log_start_offset();
+            }
           }
         }
-        if (appended) ctx.data.notify();
+        // acks=0 commits too: under flush `always` nothing is visible before its sync.
+        if (commit_partitions(pending, resp)) ctx.data.notify();
         if (in.acks == 0) return std::nullopt;
         return resp;
       });

@@ -7,6 +7,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/metrics/broker_lag_reader.h"
 #include "broker/storage/storage_error.h"
+#include "broker/storage/sync_stats.h"
 #include "common/clock.h"
 
 namespace sluice::broker {
@@ -121,6 +122,18 @@ void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext
   add("sluice_broker_partitions", "Partitions on the broker, over all topics", partitions);
   add("sluice_broker_log_size_bytes", "Bytes of every partition's segments in the data dir",
       log_bytes);
+  auto counter = [&](std::string name, std::string help, double v) {
+    auto f = family(std::move(name), std::move(help), CollectedFamily::Type::kCounter);
+    f.samples.push_back({{}, v});
+    out.push_back(std::move(f));
+  };
+  counter("sluice_broker_log_commits_total",
+          "Produce commits that waited for an fdatasync (flush always); divided by "
+          "sluice_broker_log_syncs_total: requests served per sync (group commit)",
+          double(log_commits()));
+  counter("sluice_broker_log_syncs_total",
+          "fdatasyncs the partition logs ran for commits and interval flushes (not rolls)",
+          double(log_syncs()));
   auto refused = family("sluice_broker_storage_errors_total",
                         "Writes the data dir's disk refused (full, quota, read-only, I/O error), "
                         "answered KAFKA_STORAGE_ERROR (append) or NOT_COORDINATOR (offset_commit)",

@@ -11,18 +11,22 @@ SequencedAppend append_with_sequence_check(ProducerRegistry& producers, const st
                                            int32_t partition, PartitionLog& log,
                                            std::span<uint8_t> batch) {
   BatchHeader h = *parse_batch_header(batch);
-  if (h.producer_id < 0) return {SequenceVerdict::kAppend, log.append(batch).base_offset, {}};
+  if (h.producer_id < 0) {
+    PartitionLog::AppendResult written = log.write(batch);
+    return {SequenceVerdict::kAppend, written.base_offset, {}, written.end_offset};
+  }
   auto slot = producers.slot(topic, partition);
   std::lock_guard lock(slot->mu);
   ProducerRegistry::ensure_loaded(*slot, log);
   SequenceCheck check = slot->table.check(h);
   if (check.verdict == SequenceVerdict::kDuplicate) {
-    return {check.verdict, check.duplicate_base_offset, {}};
+    return {check.verdict, check.duplicate_base_offset, {}, log.written_end_offset()};
   }
   if (check.verdict != SequenceVerdict::kAppend) return {check.verdict, -1, check.reason};
-  h.base_offset = log.append(batch).base_offset;
+  PartitionLog::AppendResult written = log.write(batch);
+  h.base_offset = written.base_offset;
   slot->table.record(h);
-  return {SequenceVerdict::kAppend, h.base_offset, {}};
+  return {SequenceVerdict::kAppend, h.base_offset, {}, written.end_offset};
 }
 
 }  // namespace sluice::broker

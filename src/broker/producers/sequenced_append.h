@@ -6,6 +6,9 @@
 // partition's producer-state lock, so two retries of one batch can never both
 // be appended; a retry of one of the last five batches is answered with the
 // offset it got the first time. Batches without a producer id append directly.
+// The batch is only written here: the caller commits it (PartitionLog::commit
+// with commit_to) outside the lock, before answering, so a sync never holds
+// the producer-state lock and one sync can cover several requests.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +22,12 @@ namespace sluice::broker {
 class PartitionLog;
 
 struct SequencedAppend {
-  SequenceVerdict verdict = SequenceVerdict::kAppend;  // kAppend: new data is in the log
+  SequenceVerdict verdict = SequenceVerdict::kAppend;  // kAppend: new data is written
   int64_t base_offset = -1;                            // where the batch is (kAppend, kDuplicate)
   std::string reason;                                  // for refusals, in words
+  // Commit the log up to here before acknowledging: covers the batch, or the
+  // first copy of a duplicate (which may still await its sync). -1 for refusals.
+  int64_t commit_to = -1;
 };
 
 SequencedAppend append_with_sequence_check(ProducerRegistry& producers, const std::string& topic,

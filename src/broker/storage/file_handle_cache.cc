@@ -191,6 +191,11 @@ void CachedFile::sync() {
   raise_to(synced_, written);
 }
 
+void CachedFile::start_writeback() {
+  Lease lease(*this);
+  if (lease) ::sync_file_range(lease.fd(), 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 void CachedFile::remove() {
   cache_.close_for_good(*this);
   std::error_code ec;

@@ -120,6 +120,11 @@ class CachedFile {
   // since. Throws StorageError naming the file when that, or a sync done at an
   // eviction, failed.
   void sync();
+  // Starts writing the file's dirty pages to the device without waiting for
+  // them, so that syncing several files one after another overlaps their
+  // device writes (the later fdatasyncs find their data already under way).
+  // Promises nothing: errors are left to the sync() that must follow.
+  void start_writeback();
   // Closes the descriptor for good and deletes the file.
   void remove();
   // Never opens the file by its path again: it was renamed away (a deleted topic).

@@ -6,6 +6,7 @@
 
 #include "broker/storage/durable_file.h"
 #include "broker/storage/storage_error.h"
+#include "broker/storage/sync_stats.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -73,20 +74,29 @@ void PartitionLog::recover() {
     segments_[bases[i]] = std::move(seg);
   }
   end_offset_ = next;
+  next_offset_ = next;
   start_offset_ = std::clamp(read_start_offset(dir_).value_or(bases.front()), bases.front(), next);
   // Removals are not synced one by one, so a crash can bring back segments that
   // DeleteRecords or retention had already dropped.
   drop_segments_below(start_offset_);
+  // synced_end_ stays below: recovered bytes may still be only in the page cache
+  // (a killed process), so the first flush() syncs even if nothing was written.
   last_flush_ms_ = mono_ms();
 }
 
 PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
+  AppendResult result = write(batch);
+  commit(result.end_offset);
+  return result;
+}
+
+PartitionLog::AppendResult PartitionLog::write(std::span<uint8_t> batch) {
   std::lock_guard lock(append_mu_);
   if (retired_) throw PartitionRetired("cannot append to " + dir_.string() + ": " + failure_);
   try {
     if (!failure_.empty())
       throw StorageError("cannot append to " + dir_.string() + ": " + failure_, EIO);
-    AppendResult result = append_locked(batch);
+    AppendResult result = write_locked(batch);
     if (write_failing_) {
       write_failing_ = false;
       log::info("storage", "{}: appends succeed again", dir_.string());
@@ -106,9 +116,9 @@ PartitionLog::AppendResult PartitionLog::append(std::span<uint8_t> batch) {
   }
 }
 
-PartitionLog::AppendResult PartitionLog::append_locked(std::span<uint8_t> batch) {
+PartitionLog::AppendResult PartitionLog::write_locked(std::span<uint8_t> batch) {
   LogConfig cfg = config();
-  int64_t base = end_offset_;
+  int64_t base = next_offset_;
   assign_base_offset(batch.data(), base);
   BatchHeader h = *parse_batch_header(batch);
   std::shared_ptr<Segment> active;
@@ -116,22 +126,115 @@ PartitionLog::AppendResult PartitionLog::append_locked(std::span<uint8_t> batch)
     std::shared_lock read_lock(segments_mu_);
     active = segments_.rbegin()->second;
   }
-  if (active->size() > 0 && int64_t(active->size() + batch.size()) > cfg.segment_bytes) {
+  if (active->written() > 0 && int64_t(active->written() + batch.size()) > cfg.segment_bytes) {
     roll();
     std::shared_lock read_lock(segments_mu_);
     active = segments_.rbegin()->second;
   }
   active->append(batch, h, cfg.index_interval_bytes);
-  if (cfg.flush.always) {
-    sync_active();
-  } else {
-    dirty_ = true;
+  next_offset_ = h.last_offset() + 1;
+  // Under `always` the batch waits for the sync that covers it (commit()); an
+  // interval policy makes it visible now and durable at the next periodic sync.
+  if (!cfg.flush.always) publish(*active, active->written(), next_offset_);
+  return {base, next_offset_};
+}
+
+void PartitionLog::publish(Segment& segment, uint64_t bytes, int64_t end_offset) {
+  // The end offset first, then the bytes, so any data a reader can see is below
+  // the high watermark it reads. Both only grow: syncs and rolls publish in any order.
+  int64_t seen = end_offset_.load();
+  while (seen < end_offset && !end_offset_.compare_exchange_weak(seen, end_offset)) {
   }
-  // Publish only once written (and synced, if asked): the end offset first, then
-  // the bytes, so any data a reader can see is below the high watermark it reads.
-  end_offset_ = h.last_offset() + 1;
-  active->publish();
-  return {base};
+  segment.publish(bytes);
+}
+
+void PartitionLog::commit(int64_t end_offset) {
+  if (end_offset_.load() >= end_offset) return;
+  count_log_commit();
+  try {
+    sync_to(end_offset);
+  } catch (const StorageError&) {
+    count_storage_error(StorageWrite::kPartitionAppend);
+    throw;
+  }
+}
+
+void PartitionLog::start_writeback() {
+  if (end_offset_.load() >= next_offset_.load()) return;  // nothing awaits a sync
+  std::shared_ptr<Segment> active;
+  {
+    std::shared_lock read_lock(segments_mu_);
+    active = segments_.rbegin()->second;
+  }
+  active->start_writeback();
+}
+
+void PartitionLog::sync_to(int64_t end_offset) {
+  std::unique_lock lock(sync_mu_);
+  for (;;) {
+    if (synced_end_ >= end_offset) return;
+    if (!sync_failure_.empty()) {
+      std::string what = "cannot commit to " + dir_.string() + ": " + sync_failure_;
+      if (sync_retired_) throw PartitionRetired(what);
+      throw StorageError(what, EIO);
+    }
+    if (syncing_) {
+      sync_done_.wait(lock);
+      continue;
+    }
+    // No sync in flight: this caller runs the next one, for everyone written so far.
+    syncing_ = true;
+    lock.unlock();
+    SyncOutcome outcome = run_sync();
+    lock.lock();
+    syncing_ = false;
+    if (outcome.failure.empty()) {
+      synced_end_ = std::max(synced_end_, outcome.synced_end);
+      last_flush_ms_ = mono_ms();
+    } else {
+      sync_failure_ = outcome.failure;
+      sync_retired_ = outcome.retired;
+    }
+    sync_done_.notify_all();
+  }
+}
+
+PartitionLog::SyncOutcome PartitionLog::run_sync() noexcept {
+  std::shared_ptr<Segment> active;
+  uint64_t bytes = 0;
+  int64_t end = 0;
+  {
+    std::lock_guard lock(append_mu_);
+    // Offline: the page cache may hold bytes the disk lost, and a second fdatasync
+    // could succeed without writing them, so nothing is confirmed any more.
+    if (!failure_.empty()) return {-1, failure_, retired_};
+    std::shared_lock read_lock(segments_mu_);
+    active = segments_.rbegin()->second;
+    bytes = active->written();
+    end = next_offset_;
+  }
+  try {
+    active->flush();
+  } catch (const std::exception& e) {
+    std::lock_guard lock(append_mu_);
+    {
+      // Rolled meanwhile (and perhaps deleted by retention): the roll synced it all.
+      std::shared_lock read_lock(segments_mu_);
+      if (segments_.rbegin()->second != active) return {end, {}, false};
+    }
+    fail_sync(e);
+    return {-1, failure_, retired_};
+  }
+  syncs_.fetch_add(1);
+  count_log_sync();
+  publish(*active, bytes, end);
+  return {end, {}, false};
+}
+
+void PartitionLog::fail_sync(const std::exception& e) {
+  if (!failure_.empty()) return;  // already offline (or retired): reported then
+  failure_ = std::string(e.what()) + "; restart the broker to recover the partition from disk";
+  log::error("storage", "{}", failure_);
 }
 
 void PartitionLog::roll() {
@@ -143,10 +246,17 @@ void PartitionLog::roll() {
   try {
     old->flush();  // a sealed segment is durable before its successor takes writes
   } catch (const std::exception& e) {
-    failure_ = std::string(e.what()) + "; restart the broker to recover the partition from disk";
+    fail_sync(e);
     throw;
   }
-  auto seg = std::make_shared<Segment>(dir_, end_offset_.load(), files_);
+  // Synced whole: its waiters need no further sync.
+  publish(*old, old->written(), next_offset_);
+  {
+    std::lock_guard lock(sync_mu_);
+    synced_end_ = std::max<int64_t>(synced_end_, next_offset_);
+  }
+  sync_done_.notify_all();
+  auto seg = std::make_shared<Segment>(dir_, next_offset_.load(), files_);
   std::unique_lock write_lock(segments_mu_);
   segments_[seg->base_offset()] = std::move(seg);
 }
@@ -256,26 +366,8 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   return before - segment_count();
 }
 
-void PartitionLog::sync_active() {
-  std::shared_ptr<Segment> active;
-  {
-    std::shared_lock read_lock(segments_mu_);
-    active = segments_.rbegin()->second;
-  }
-  try {
-    active->flush();
-  } catch (const std::exception& e) {
-    failure_ = std::string(e.what()) + "; restart the broker to recover the partition from disk";
-    log::error("storage", "{}", failure_);
-    throw;
-  }
-  dirty_ = false;
-  last_flush_ms_ = mono_ms();
-}
-
 void PartitionLog::flush() {
-  std::lock_guard lock(append_mu_);
-  sync_active();
+  sync_to(next_offset_.load());
 }
 
 void PartitionLog::retire(const std::string& reason) {
@@ -297,10 +389,14 @@ std::optional<std::string> PartitionLog::offline() const {
 void PartitionLog::flush_if_due() {
   LogConfig cfg = config();
   if (cfg.flush.always) return;
-  std::lock_guard lock(append_mu_);
   // An offline log has reported its failure already; syncing it again proves nothing.
-  if (!failure_.empty() || !dirty_ || mono_ms() - last_flush_ms_ < cfg.flush.interval_ms) return;
-  sync_active();
+  if (offline()) return;
+  int64_t end = next_offset_.load();
+  {
+    std::lock_guard lock(sync_mu_);
+    if (synced_end_ >= end || mono_ms() - last_flush_ms_ < cfg.flush.interval_ms) return;
+  }
+  sync_to(end);
 }
 
 void PartitionLog::set_config(LogConfig config) {

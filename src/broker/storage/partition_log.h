@@ -2,18 +2,35 @@
 //
 // Invariant: offsets are contiguous from log_start_offset() to
 // log_end_offset() - 1 (apart from offsets inside batches below the start);
-// every acknowledged append is written (and with flush policy `always`,
-// fdatasync'ed) before append() returns. Appends are serialized; reads run
-// concurrently and hold their segments alive through shared_ptr, so retention
-// can delete a segment under a reader without harm. A log stops writing for
-// good after a failed fdatasync (the page cache no longer matches the disk, and
-// the failed batch holds its offsets; a restart recovers) or once retired.
-// Reads keep working in both cases. A failed write (a full disk, say) is not
-// such a failure: the partial batch is cut off, nothing becomes visible, and
-// the next append simply tries again, so the log recovers when space returns.
+// log_end_offset() is the high watermark, and readers see nothing at or above
+// it. Writes are serialized under the append lock; reads run concurrently and
+// hold their segments alive through shared_ptr, so retention can delete a
+// segment under a reader without harm.
+//
+// Group commit. write() only writes a batch; commit() makes it visible. With
+// flush policy `always`, a batch becomes visible (the watermark passes it) only
+// once an fdatasync that started after it was written has succeeded, and
+// commit() returns only then, so an acknowledged batch is durable. One sync
+// serves every batch written before it started: writers that commit while a
+// sync is in flight wait for it, and the first of them to find no sync running
+// starts the next one, covering everything written so far (a sequencer:
+// batches have end offsets, a sync covers the written end it read when it
+// started, and waiters return when the synced end passes theirs). The
+// fdatasync runs outside the append lock, so writes continue meanwhile; the
+// same holds for the periodic sync of an interval policy, whose writes are
+// visible at once.
+//
+// A log stops writing for good after a failed fdatasync (the page cache no
+// longer matches the disk, and the failed batches hold their offsets; a
+// restart recovers): every commit() still waiting then throws StorageError,
+// and nothing the failed sync was to cover becomes visible. It also stops once
+// retired. Reads keep working in both cases. A failed write (a full disk, say)
+// is not such a failure: the partial batch is cut off, nothing becomes visible,
+// and the next write simply tries again, so the log recovers when space returns.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -38,11 +55,24 @@ class PartitionLog {
 
   struct AppendResult {
     int64_t base_offset = -1;
+    int64_t end_offset = -1;  // after the batch's last offset: what commit() takes
   };
   // `batch` is one validated magic-2 batch; its base offset is overwritten with the
-  // log end offset. Rolls the segment when full; flushes per policy. Throws
-  // StorageError when the write or its fdatasync fails, or when offline() for a
-  // failed fdatasync; PartitionRetired once retired.
+  // written end offset. Rolls the segment when full. Visible at once under an
+  // interval policy; under `always` only after commit(). Throws StorageError when
+  // the write fails, or when offline() for a failed fdatasync; PartitionRetired
+  // once retired.
+  AppendResult write(std::span<uint8_t> batch);
+  // Returns once every batch written below `end_offset` is visible to readers,
+  // which under flush policy `always` means fdatasync'ed: at once if it is, else
+  // after the sync in flight or one this call runs (see the header comment).
+  // Throws StorageError when that fdatasync failed or the log is offline for one;
+  // PartitionRetired when the log was retired before the sync.
+  void commit(int64_t end_offset);
+  // Starts the device writes of what was written, without waiting, so that
+  // committing several partitions one after another overlaps their syncs.
+  void start_writeback();
+  // write() then commit(): the batch is visible (and durable per policy) on return.
   AppendResult append(std::span<uint8_t> batch);
 
   struct ReadResult {
@@ -61,6 +91,7 @@ class PartitionLog {
   // Deletes whole non-active segments past retention.ms / retention.bytes.
   size_t enforce_retention(int64_t now_ms);
 
+  // Both sync outside the append lock, through the same sequencer as commit().
   void flush();         // throws, and takes the log offline, if fdatasync fails
   void flush_if_due();  // interval policy: fdatasync when the interval has passed
   // Stops every write to the directory (appends, DeleteRecords, retention), after
@@ -75,19 +106,36 @@ class PartitionLog {
   LogConfig config() const;
 
   int64_t log_start_offset() const { return start_offset_.load(); }
-  int64_t log_end_offset() const { return end_offset_.load(); }
+  int64_t log_end_offset() const { return end_offset_.load(); }  // the high watermark
+  // Where the next write goes: log_end_offset() plus what awaits its sync.
+  int64_t written_end_offset() const { return next_offset_.load(); }
+  // fdatasyncs this log's syncer ran (commits, flushes; not rolls): for tests and
+  // metrics, to see how many commits one sync served.
+  uint64_t syncs() const { return syncs_.load(); }
   int64_t size_bytes() const;
   size_t segment_count() const;
 
  private:
   PartitionLog(std::filesystem::path dir, LogConfig config, FileHandleCache& files);
   void recover();
-  AppendResult append_locked(std::span<uint8_t> batch);
+  AppendResult write_locked(std::span<uint8_t> batch);
   std::vector<std::shared_ptr<Segment>> segments_from(int64_t offset) const;
   void roll();
   void drop_segments_below(int64_t offset);
   void raise_start_offset(int64_t offset);
-  void sync_active();
+  // Runs or waits for syncs until the synced end reaches `end_offset`.
+  void sync_to(int64_t end_offset);
+  struct SyncOutcome {
+    int64_t synced_end = -1;  // offsets below it are durable (on success)
+    std::string failure;      // why not, when it failed or the log is offline
+    bool retired = false;     // that reason is a retirement
+  };
+  // One sync of everything written when it starts; publishes it on success.
+  SyncOutcome run_sync() noexcept;
+  // Makes everything below `end_offset` (ending at `bytes` in `segment`) visible.
+  void publish(Segment& segment, uint64_t bytes, int64_t end_offset);
+  // Takes the log offline after a failed fdatasync; append_mu_ held.
+  void fail_sync(const std::exception& e);
 
   std::filesystem::path dir_;
   FileHandleCache& files_;
@@ -97,12 +145,21 @@ class PartitionLog {
   mutable std::shared_mutex segments_mu_;  // guards segments_ for readers
   std::map<int64_t, std::shared_ptr<Segment>> segments_;
   std::atomic<int64_t> start_offset_{0};
-  std::atomic<int64_t> end_offset_{0};
-  bool dirty_ = false;
-  int64_t last_flush_ms_ = 0;
+  std::atomic<int64_t> end_offset_{0};   // high watermark: visible below it
+  std::atomic<int64_t> next_offset_{0};  // written end; changed under append_mu_
+  std::atomic<uint64_t> syncs_{0};
   std::string failure_;         // why writes stopped for good; guarded by append_mu_
   bool retired_ = false;        // failure_ is a retirement; guarded by append_mu_
   bool write_failing_ = false;  // the last append failed (logged once); guarded by append_mu_
+
+  // The sync sequencer. Lock order: append_mu_ before sync_mu_.
+  std::mutex sync_mu_;
+  std::condition_variable sync_done_;
+  int64_t synced_end_ = -1;    // offsets below it are durable; guarded by sync_mu_
+  bool syncing_ = false;       // a sync is in flight; guarded by sync_mu_
+  std::string sync_failure_;   // why syncs stopped for good; guarded by sync_mu_
+  bool sync_retired_ = false;  // that reason is a retirement; guarded by sync_mu_
+  int64_t last_flush_ms_ = 0;  // guarded by sync_mu_
 };
 
 }  // namespace sluice::broker

@@ -222,6 +222,12 @@ void Segment::append(std::span<const uint8_t> batch, const BatchHeader& header,
   written_ = pos + batch.size();
 }
 
+void Segment::publish(uint64_t upto) {
+  uint64_t seen = size_.load(std::memory_order_relaxed);
+  while (seen < upto && !size_.compare_exchange_weak(seen, upto, std::memory_order_release)) {
+  }
+}
+
 void Segment::flush() {
   log_file_.sync();
 }

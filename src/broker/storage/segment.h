@@ -3,8 +3,10 @@
 //
 // Invariant: bytes below size() are whole, checksum-valid batches with
 // contiguous offsets; size() is published only after the write completed, so a
-// reader bounded by it never sees a half-written batch. Appends are serialized
-// by the owning PartitionLog; reads may run concurrently with them.
+// reader bounded by it never sees a half-written batch, and it only grows (a
+// publish below it is ignored). Appends are serialized by the owning
+// PartitionLog; reads, flush() and publish() may run concurrently with them
+// (the log's syncer publishes what it synced while the next append writes).
 //
 // The segment holds no descriptor of its own: its files are opened on demand
 // through a FileHandleCache, so an idle segment costs none (see
@@ -48,12 +50,18 @@ class Segment {
   // Writes and indexes a batch but does not make it visible: the owner calls
   // publish() once the batch is durable per its flush policy and the log's end
   // offset covers it, so no reader ever sees data beyond the high watermark.
+  // written() is where the next batch goes (read it under the owner's append
+  // serialization: it is the mark a sync covers when it starts).
   // A failed write is cut off again (or, if even that fails, before the next
   // append) and throws StorageError; the segment and its indexes are unchanged.
   void append(std::span<const uint8_t> batch, const BatchHeader& header,
               int32_t index_interval_bytes);
-  void publish() { size_.store(written_, std::memory_order_release); }
+  uint64_t written() const { return written_; }
+  // Makes the bytes below `upto` (a former written()) visible; never shrinks.
+  void publish(uint64_t upto);
   void flush();
+  // Hands the written bytes to the device without waiting (CachedFile::start_writeback).
+  void start_writeback() { log_file_.start_writeback(); }
   // Removes the segment's files. A read in progress finishes on its descriptor;
   // later reads find nothing.
   void remove_files();
