@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "broker/handlers/handlers.h"
+#include "broker/protocol/messages/acls.h"
 #include "broker/protocol/messages/admin.h"
 #include "broker/protocol/messages/api_versions.h"
 #include "broker/protocol/messages/fetch.h"
@@ -23,6 +24,8 @@
 #include "broker/protocol/messages/metadata.h"
 #include "broker/protocol/messages/offsets.h"
 #include "broker/protocol/messages/produce.h"
+#include "broker/protocol/messages/sasl.h"
+#include "broker/protocol/messages/scram_credentials.h"
 #include "broker/protocol/request.h"
 
 namespace {
@@ -72,7 +75,10 @@ void dispatch(std::span<uint8_t> frame) {
                 HeartbeatRequest, LeaveGroupRequest, SyncGroupRequest, DescribeGroupsRequest,
                 ListGroupsRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
                 DeleteRecordsRequest, InitProducerIdRequest, DescribeConfigsRequest,
-                CreatePartitionsRequest, DeleteGroupsRequest, OffsetDeleteRequest>(req);
+                CreatePartitionsRequest, DeleteGroupsRequest, OffsetDeleteRequest,
+                SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
+                CreateAclsRequest, DeleteAclsRequest, DescribeUserScramCredentialsRequest,
+                AlterUserScramCredentialsRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 
