@@ -168,7 +168,8 @@ TEST(GroupCommit, ABatchWrittenUnderAlwaysWaitsForItsSyncAfterThePolicyChanges) 
   ASSERT_EQ(log->log_end_offset(), second_end) << "the interval write published both batches";
   EXPECT_EQ(log->syncs(), 0u);
   log->commit(first_end);
-  EXPECT_EQ(log->syncs(), 1u) << "the batch written under `always` is acknowledged only once synced";
+  EXPECT_EQ(log->syncs(), 1u)
+      << "the batch written under `always` is acknowledged only once synced";
   log->commit(second_end);
   EXPECT_EQ(log->syncs(), 1u) << "that sync covered the interval batch too";
 }

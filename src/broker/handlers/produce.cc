@@ -181,13 +181,11 @@ ProduceWritten produce_write(BrokerContext& ctx, const protocol::Request& req) {
     }
   }
   ProduceWritten written;
-  written.ready = std::all_of(pending.begin(), pending.end(), [](const PendingCommit& p) {
-    return p.log->committed(p.commit_to);
-  });
+  written.ready = std::all_of(pending.begin(), pending.end(),
+                              [](const PendingCommit& p) { return p.log->committed(p.commit_to); });
   // Owns all it needs: the request frame may be gone when it runs.
-  written.commit = [&ctx, resp = std::move(resp), pending = std::move(pending),
-                    acks = in.acks, how = protocol::encoding_of(req)]() mutable
-      -> std::optional<Bytes> {
+  written.commit = [&ctx, resp = std::move(resp), pending = std::move(pending), acks = in.acks,
+                    how = protocol::encoding_of(req)]() mutable -> std::optional<Bytes> {
     // acks=0 commits too: under flush `always` nothing is visible before its sync.
     if (commit_partitions(pending, resp)) ctx.data.notify();
     if (acks == 0) return std::nullopt;

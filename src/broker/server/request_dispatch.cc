@@ -50,8 +50,7 @@ DispatchResult run_produce(BrokerContext& ctx, const protocol::Request& req) {
     try {
       return answer(h, flexible, commit());
     } catch (const std::exception& e) {
-      log::error("broker", "closing connection from {}: produce commit failed: {}", peer,
-                 e.what());
+      log::error("broker", "closing connection from {}: produce commit failed: {}", peer, e.what());
       return closed();
     }
   };

@@ -28,10 +28,10 @@ struct ResponseFrame {
 
 struct DispatchResult {
   enum class Kind {
-    kRespond,      // send `response`
-    kNoResponse,   // acks=0 produce: nothing goes back
-    kClose,        // close the connection without answering
-    kWaitForData,  // a Fetch with too little data: ask again when data moves
+    kRespond,        // send `response`
+    kNoResponse,     // acks=0 produce: nothing goes back
+    kClose,          // close the connection without answering
+    kWaitForData,    // a Fetch with too little data: ask again when data moves
     kCommitPending,  // a Produce is written; `commit` waits for its sync and answers
   };
   Kind kind = Kind::kClose;

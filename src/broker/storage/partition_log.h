@@ -167,7 +167,7 @@ class PartitionLog {
   // the first failure stays, and no later sync counts as durable.
   // Lock order: append_mu_ before fdatasync_mu_; never sync_mu_ inside it.
   std::mutex fdatasync_mu_;
-  int64_t fdatasynced_end_ = -1;    // a successful fdatasync covered offsets below it
+  int64_t fdatasynced_end_ = -1;   // a successful fdatasync covered offsets below it
   std::string fdatasync_failure_;  // the first failed fdatasync
 
   // The sync sequencer. Lock order: append_mu_ before sync_mu_.

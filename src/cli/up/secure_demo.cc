@@ -143,8 +143,9 @@ std::string SecureDemo::publish_connection(const std::string& bootstrap,
          properties +
          " -L\n"
          "  SLUICE_DATA_DIR=" +
-         data_dir + " sluice topics list   (the CLI finds the login there; or SLUICE_CONFIG=" +
-         profile_file_ + ")\n";
+         data_dir +
+         " sluice topics list   (the CLI finds the login there; or SLUICE_CONFIG=" + profile_file_ +
+         ")\n";
 }
 
 void forget_secure_demo_connection(const fs::path& data_dir) {

@@ -42,7 +42,8 @@ std::vector<UserCredentials> OfflineCredentials::list() {
 void OfflineCredentials::upsert(const std::string& user, ScramMechanism m, int32_t iterations,
                                 const std::string& password) {
   lock_for_change();
-  store().upsert(user, m, broker::security::ScramCredential::from_password(m, password, iterations));
+  store().upsert(user, m,
+                 broker::security::ScramCredential::from_password(m, password, iterations));
 }
 
 void OfflineCredentials::remove(const std::string& user, ScramMechanism m) {

@@ -86,9 +86,10 @@ Outcome Validate::process(const pipeline::Record& record) {
     const int64_t now = now_ms();
     if (ms > now && ms - now > max_future_ms_) {
       std::string shown = text.empty() ? std::to_string(ms) + " (epoch ms)" : std::string(text);
-      return Outcome::failure(ErrorCategory::kValidation,
-                              "$." + event_time_field_ + ": " + shown + " is more than max_future (" +
-                                  std::to_string(max_future_ms_) + " ms) ahead of the clock");
+      return Outcome::failure(ErrorCategory::kValidation, "$." + event_time_field_ + ": " + shown +
+                                                              " is more than max_future (" +
+                                                              std::to_string(max_future_ms_) +
+                                                              " ms) ahead of the clock");
     }
   }
   return passthrough_.process(record);
