@@ -14,6 +14,7 @@ packages=(
   libcpp-httplib-dev libssl-dev prometheus
   kcat python3 python3-kafka python3-confluent-kafka
   zsh  # tests/clients/test_cli_shell.py runs the generated zsh completion in a real zsh
+  openjdk-17-jdk-headless maven  # Apache Kafka's broker, tools and Java client (install-kafka.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -33,4 +34,6 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -d "$here/tests/lake/node_modules/@duckdb/node-api" ] || [ ! -d "$here/tests/lake/node_modules/s3rver" ]; then
   (cd "$here/tests/lake" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# Apache Kafka itself (broker, tools, Java client) from Maven Central into .cache/kafka/.
+"$here/scripts/install-kafka.sh"
 echo "build dependencies are installed"
