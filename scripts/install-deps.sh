@@ -14,6 +14,7 @@ packages=(
   libcpp-httplib-dev libssl-dev prometheus
   kcat python3 python3-kafka python3-confluent-kafka
   zsh  # tests/clients/test_cli_shell.py runs the generated zsh completion in a real zsh
+  python3-venv openjdk-17-jre-headless maven  # Apache Spark, the oracle of tests/lake/test_spark_oracle.py
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -33,4 +34,6 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -d "$here/tests/lake/node_modules/@duckdb/node-api" ] || [ ! -d "$here/tests/lake/node_modules/s3rver" ]; then
   (cd "$here/tests/lake" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# Apache Spark (pinned pyspark in a venv, its Kafka source from Maven) under .cache/spark/.
+"$here/scripts/install-spark.sh"
 echo "build dependencies are installed"
