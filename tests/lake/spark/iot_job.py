@@ -62,7 +62,7 @@ def kafka_jars():
     return jars
 
 
-def session(app="sluice-iot-oracle", cores=2):
+def session(app="sluice-iot-oracle", cores=2, memory="1g"):
     from pyspark.sql import SparkSession
 
     return (SparkSession.builder.master("local[%d]" % cores).appName(app)
@@ -70,7 +70,7 @@ def session(app="sluice-iot-oracle", cores=2):
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", str(cores))
             .config("spark.ui.enabled", "false")
-            .config("spark.driver.memory", "1g")
+            .config("spark.driver.memory", memory)
             .getOrCreate())
 
 
@@ -158,12 +158,14 @@ def valid_events(raw):
         F.col("event_time"))
 
 
-def aggregates(events):
-    """The seed's aggregation: 1-minute tumbling windows, 2-minute watermark."""
+def aggregates(events, window=WINDOW, slide=None, watermark=WATERMARK):
+    """The seed's aggregation: 1-minute tumbling windows, 2-minute watermark (bench/iot
+    also runs it with other sizes and hopping windows)."""
     from pyspark.sql import functions as F
 
-    agg = (events.withWatermark("event_time", WATERMARK)
-           .groupBy(F.window("event_time", WINDOW), "device_id", "device_type", "location", "unit")
+    by = F.window("event_time", window) if slide is None else F.window("event_time", window, slide)
+    agg = (events.withWatermark("event_time", watermark)
+           .groupBy(by, "device_id", "device_type", "location", "unit")
            .agg(F.count(F.lit(1)).alias("event_count"),
                 F.avg("value").alias("avg_value"),
                 F.min("value").alias("min_value"),
@@ -189,12 +191,13 @@ def kafka_source(spark, bootstrap, topic, max_offsets_per_trigger):
             .selectExpr("CAST(value AS STRING) AS value"))
 
 
-def run(spark, source, out, checkpoint, trigger_s=None):
+def run(spark, source, out, checkpoint, trigger_s=None, **window):
     """Runs the job over `source` (a streaming DataFrame with `value`) into Parquet
     at `out`. With trigger_s None: Trigger.AvailableNow (every record there at the
     start, in micro-batches of maxOffsetsPerTrigger, then the query stops); else a
-    processing-time trigger, and the caller stops the query. Returns the query."""
-    writer = (aggregates(valid_events(source)).writeStream.format("parquet")
+    processing-time trigger, and the caller stops the query. `window`: the
+    arguments of aggregates(). Returns the query."""
+    writer = (aggregates(valid_events(source), **window).writeStream.format("parquet")
               .option("path", out).option("checkpointLocation", checkpoint)
               .outputMode("append").partitionBy("year", "month", "day", "hour"))
     writer = writer.trigger(availableNow=True) if trigger_s is None else \
