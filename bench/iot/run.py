@@ -15,7 +15,8 @@ Phases (--phases, default all):
               three stage processes; Spark: the JVM from its session's creation on,
               JIT and query planning included), peak RSS = VmHWM (sluice: the sum of
               the three processes).
-  latency     events produced live (event time = wall clock) at --latency-rate for
+  latency     events produced live (event time = wall clock: --event-interval
+              1000/rate ms, so --latency-rate divides 1000) at --latency-rate for
               --latency-seconds, 10 s windows with 5 s lateness (so a minute gives
               many windows; the seed's 1 min/2 min would give three). A window closes
               when the first valid record at or past its end + lateness is appended
@@ -390,7 +391,8 @@ def phase_latency(run, o):
                                                                        "5 seconds"], trigger="0")
             child.wait_line(r'^\{"started"', 120)
         run.demo_source(topic, int(o.latency_rate * o.latency_seconds), o.devices, o.latency_rate,
-                        ["--late-share", "0"], manifest=manifest)
+                        ["--late-share", "0", "--event-interval", "%dms" % round(1000 / o.latency_rate)],
+                        manifest=manifest)
         time.sleep(20)  # the last windows close with the last events; let them reach the table
         if who == "sluice":
             for c in children.values():
@@ -437,7 +439,8 @@ def main():
     ap.add_argument("--event-interval", default="10ms", help="event time between events (throughput, hopping)")
     ap.add_argument("--partitions", type=int, default=2, help="of the throughput topic")
     ap.add_argument("--spark-max-offsets", type=int, default=100000, help="Spark's maxOffsetsPerTrigger")
-    ap.add_argument("--latency-rate", type=float, default=2000)
+    ap.add_argument("--latency-rate", type=float, default=1000,
+                    help="events/s of the latency phase, at most 1000 (event time is kept to the millisecond)")
     ap.add_argument("--latency-seconds", type=float, default=60)
     ap.add_argument("--slides", default="1h,10m,1m")
     ap.add_argument("--rss-devices", default="100000,1000000")
@@ -449,6 +452,10 @@ def main():
     ap.add_argument("--keep-data", action="store_true")
     o = ap.parse_args()
     phases = o.phases.split(",")
+    if not 0 < o.latency_rate <= 1000 or 1000 % o.latency_rate:
+        # The demo source steps event time in whole milliseconds: at 2,000/s, 1/rate
+        # would round to 0 and every event would have the same time.
+        ap.error("--latency-rate must divide 1000 (event time advances by a whole number of ms per event)")
     if not os.path.exists(SPARK_PYTHON):
         print("bench_iot: Spark is not installed (%s): run scripts/install-spark.sh" % SPARK_PYTHON, file=sys.stderr)
         return 1
