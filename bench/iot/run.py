@@ -177,12 +177,16 @@ class Run:
             c.wait_line(r"admin on http://", 30)
         return work, children
 
-    def wait_sluice_done(self, name, stages, topics, timeout):
+    def wait_sluice_done(self, name, stages, topics, timeout, children):
         inputs = {"validate": topics["events"], "windows": topics.get("windows_input", topics["valid"]),
                   "sink": topics["aggregates"]}
         deadline = time.monotonic() + timeout
         streak = 0
         while time.monotonic() < deadline:
+            for c in children.values():  # e.g. a state over the checkpoint limit: it would never catch up
+                errors = [x for x in tail(c.log, 20).splitlines() if " ERROR " in x]
+                if errors:
+                    raise BenchError("%s: %s" % (c.name, errors[-1]))
             done = all(self.committed_to_end("%s.%s" % (name, s), inputs[s]) for s in stages)
             streak = streak + 1 if done else 0
             if streak >= 3:
@@ -224,7 +228,7 @@ class Run:
         broker_cpu = proc_cpu(self.broker.proc.pid)
         work, children = self.start_sluice(name, stages, topics, options)
         try:
-            self.wait_sluice_done(name, stages, topics, self.o.timeout)
+            self.wait_sluice_done(name, stages, topics, self.o.timeout, children)
             cpu = sum(c.cpu_seconds() for c in children.values())
             hwm = {s: proc_mib(c.proc.pid, "VmHWM") for s, c in children.items()}
         finally:
@@ -413,7 +417,10 @@ def phase_rss(run, o):
     for devices in [int(d) for d in o.rss_devices.split(",")]:
         name = "rss-%d" % devices
         topic = name + ".events"
-        run.create_topic(topic, 1)
+        # Several partitions: a partition's state is checkpointed in one object of at
+        # most 256 MiB (docs/formats/state-checkpoint.md), about 850,000 open device
+        # windows; one partition of 1,000,000 devices stops at that limit.
+        run.create_topic(topic, o.rss_partitions)
         t0 = time.monotonic()
         run.demo_source(topic, 3 * devices, devices, 1e7,
                         ["--start-time", "2026-12-06T00:00:00Z", "--event-interval", "1ms", "--bad-share", "0",
@@ -422,14 +429,15 @@ def phase_rss(run, o):
         t = dict(topics_for(name), windows_input=topic)
         work, children = run.start_sluice("bench-" + name, ("windows",), t, {"size": "1h"})
         try:
-            run.wait_sluice_done("bench-" + name, ("windows",), t, o.timeout)
+            run.wait_sluice_done("bench-" + name, ("windows",), t, o.timeout, children)
             pid = children["windows"].proc.pid
             rss, hwm, cpu = proc_mib(pid, "VmRSS"), proc_mib(pid, "VmHWM"), children["windows"].cpu_seconds()
         finally:
             for c in children.values():
                 c.stop()
-        print("  %9d devices (%d events, produced in %.1f s), every window open: window stage RSS %.1f MiB, "
-              "peak %.1f MiB, CPU %.1f s" % (devices, 3 * devices, produced, rss, hwm, cpu), flush=True)
+        print("  %9d devices (%d events on %d partitions, produced in %.1f s), every window open: window stage RSS "
+              "%.1f MiB, peak %.1f MiB, CPU %.1f s" % (devices, 3 * devices, o.rss_partitions, produced, rss, hwm, cpu),
+              flush=True)
 
 
 def main():
@@ -444,6 +452,7 @@ def main():
     ap.add_argument("--latency-seconds", type=float, default=60)
     ap.add_argument("--slides", default="1h,10m,1m")
     ap.add_argument("--rss-devices", default="100000,1000000")
+    ap.add_argument("--rss-partitions", type=int, default=4)
     ap.add_argument("--phases", default="throughput,latency,hopping,rss")
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=1800)
