@@ -418,7 +418,7 @@ def phase_rss(run, o):
         name = "rss-%d" % devices
         topic = name + ".events"
         # Several partitions: a partition's state is checkpointed in one object of at
-        # most 256 MiB (docs/formats/state-checkpoint.md), about 850,000 open device
+        # most 256 MiB (docs/formats/state-checkpoint.md), about 700,000 open device
         # windows; one partition of 1,000,000 devices stops at that limit.
         run.create_topic(topic, o.rss_partitions)
         t0 = time.monotonic()
