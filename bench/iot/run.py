@@ -26,7 +26,8 @@ Phases (--phases, default all):
               can), its best case; the seed used 30 s.
   hopping     the throughput events again, 1-hour windows sliding by each of
               --slides, both contenders (a new consumer group each).
-  rss         sluice's window stage alone on --rss-devices devices, 3 events per
+  rss         sluice's window stage alone on --rss-devices devices (--rss-partitions
+              partitions), 3 events per
               device inside one 1-hour window (all open at the end): its RSS.
 
 Usage: build/bench/bench_iot [--events N] [--phases throughput,latency] ...
