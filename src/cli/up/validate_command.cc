@@ -18,7 +18,6 @@
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
 #include "cli/up/reconcile.h"
-#include "cli/up/secure_demo.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "kafka/client_security.h"
@@ -74,7 +73,7 @@ void use_data_dir(ValidateFlags& f) {
   } catch (const std::exception&) {
     return;  // No `sluice up` there: the pipeline file's bootstrap it is.
   }
-  if (!f.bootstrap.empty()) use_secure_demo_login(f.data_dir);
+  if (!f.bootstrap.empty()) use_secure_up_login(f.data_dir);
 }
 
 int validate(ValidateFlags f) {
