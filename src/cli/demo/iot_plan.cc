@@ -201,8 +201,7 @@ IotEvent IotPlan::event(int64_t n) const {
   // windows its window closed at least a minute before. Until that much event
   // time has passed there is nothing to be late for.
   const int64_t late_by = 2 * kMinute + int64_t(draw(kShift) % uint64_t(8 * kMinute));
-  if (kind == IotCase::kLate && elapsed_ms(n) < o_.lateness_ms + late_by)
-    kind = IotCase::kGood;
+  if (kind == IotCase::kLate && elapsed_ms(n) < o_.lateness_ms + late_by) kind = IotCase::kGood;
   // A duplicate copies the nearest earlier good event; the very first has none.
   if (kind == IotCase::kDuplicate) {
     for (int64_t m = n - 1; m >= 0 && m >= n - 1000; --m) {

@@ -42,7 +42,7 @@ std::string_view iot_case_name(IotCase c);
 struct IotOptions {
   uint64_t seed = 0;
   int64_t devices = 24;
-  int64_t start_ms = 0;           // event time of event 0
+  int64_t start_ms = 0;  // event time of event 0
   // Event time between consecutive events; fractional above 1,000 events/s (an
   // integer would round to 0 there and every event would share one time).
   double interval_ms = 20;
