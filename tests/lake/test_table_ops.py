@@ -98,9 +98,11 @@ stages:
         if not files:
             return []
         paths = ", ".join("'%s'" % self.table_file(table, f) for f in files)
-        return [tuple(r.values()) for r in duckdb(
-            "SELECT id, value, year, month, day, hour FROM read_parquet([%s], hive_partitioning = true) "
-            "ORDER BY id" % paths)]
+        rows = duckdb("SELECT id, value, year, month, day, hour FROM read_parquet([%s], hive_partitioning = true) "
+                      "ORDER BY id" % paths)
+        # BigInts and hive partition values come back as strings.
+        return [(int(r["id"]), float(r["value"]), *(int(r[c]) for c in ("year", "month", "day", "hour")))
+                for r in rows]
 
     def check_backup_and_restore(self, backup_url):
         """Backs up the latest version and an earlier one, restores both as new tables, compares."""
