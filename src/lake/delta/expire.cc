@@ -6,6 +6,7 @@
 //
 // A concurrent append into an old partition (a late event) is not lost: the
 // commit removes only the files it read, and the next run removes the new one.
+#include <algorithm>
 #include <map>
 
 #include "lake/delta/delta_error.h"
@@ -54,6 +55,11 @@ ExpireReport DeltaTable::expire_partitions(const std::string& time_column, int64
     }
     report.partitions.push_back(std::move(p));
   }
+  // Oldest first, as an operator reads a retention report (the map orders partition values as
+  // text).
+  std::stable_sort(
+      report.partitions.begin(), report.partitions.end(),
+      [](const ExpiredPartition& a, const ExpiredPartition& b) { return a.end_ms < b.end_ms; });
   if (dry_run || report.partitions.empty()) return report;
   report.version = commit(tx, "DELETE",
                           {{"predicate", "partitions of " + report.time_columns + " ending by " +
