@@ -18,6 +18,7 @@
 #include "broker/protocol/messages/acls.h"
 #include "broker/protocol/messages/admin.h"
 #include "broker/protocol/messages/api_versions.h"
+#include "broker/protocol/messages/client_quotas.h"
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/list_offsets.h"
@@ -77,8 +78,8 @@ void dispatch(std::span<uint8_t> frame) {
                 DeleteRecordsRequest, InitProducerIdRequest, DescribeConfigsRequest,
                 CreatePartitionsRequest, DeleteGroupsRequest, OffsetDeleteRequest,
                 SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
-                CreateAclsRequest, DeleteAclsRequest, DescribeUserScramCredentialsRequest,
-                AlterUserScramCredentialsRequest>(req);
+                CreateAclsRequest, DeleteAclsRequest, DescribeClientQuotasRequest,
+                DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 

@@ -249,6 +249,30 @@ class SaslSsl(JavaClientTestCase):
         self.assertNotEqual(r.returncode, 0, r.stdout)
         self.assertIn("SaslAuthenticationException", r.stdout + r.stderr)
 
+    def test_kafka_configs_manages_scram_users_over_sasl_ssl(self):
+        # `sluice users` speaks plaintext only; over TLS Kafka's own tool does the job
+        # through AlterUserScramCredentials / DescribeUserScramCredentials.
+        config = self.client_properties("SCRAM-SHA-512", user=ADMIN, password=ADMIN_PW)
+        bob, bob_pw = unique_name("bob"), "bob-secret-1"
+
+        def kafka_configs(*args):
+            r = kafka_dist.run_tool("kafka-configs", "--bootstrap-server", self.broker.bootstrap,
+                                    "--command-config", config, "--entity-type", "users", *args)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr + self.broker_log())
+            return r.stdout
+
+        kafka_configs("--alter", "--entity-name", bob,
+                      "--add-config", "SCRAM-SHA-256=[iterations=8192,password=%s]" % bob_pw)
+        described = kafka_configs("--describe", "--entity-name", bob)
+        self.assertIn("SCRAM-SHA-256=iterations=8192", described)
+        # The new user logs in at once.
+        self.assert_round_trip(self.client_properties("SCRAM-SHA-256", user=bob, password=bob_pw),
+                               unique_name("java-new-user"))
+        kafka_configs("--alter", "--entity-name", bob, "--delete-config", "SCRAM-SHA-256")
+        self.assertNotIn("SCRAM-SHA-256", kafka_configs("--describe", "--entity-name", bob))
+        self.assert_fails_with(self.client_properties("SCRAM-SHA-256", user=bob, password=bob_pw),
+                               "SaslAuthenticationException", "invalid credentials")
+
 
 if __name__ == "__main__":
     unittest.main()

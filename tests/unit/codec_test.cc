@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "broker/protocol/messages/api_versions.h"
+#include "broker/protocol/messages/client_quotas.h"
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/metadata.h"
 #include "broker/protocol/messages/produce.h"
@@ -59,6 +60,17 @@ TEST(Codec, FieldsOutsideTheVersionAreNeitherWrittenNorRead) {
   EXPECT_FALSE(back.allow_auto_topic_creation);
   ASSERT_TRUE(back.topics);
   EXPECT_EQ((*back.topics)[0].name, "orders");
+}
+
+TEST(Codec, AFloat64IsEightBigEndianIeeeBytes) {
+  DescribeClientQuotasResponse resp;
+  resp.entries.emplace().push_back({{{"user", "alice"}}, {{"producer_byte_rate", 1024.5}}});
+  Bytes b = encode(resp, 0);
+  const Bytes ieee = {0x40, 0x90, 0x02, 0, 0, 0, 0, 0};  // 1024.5 = 0x4090020000000000
+  ASSERT_GE(b.size(), ieee.size());
+  EXPECT_TRUE(std::equal(ieee.begin(), ieee.end(), b.end() - 8));
+  auto back = decode<DescribeClientQuotasResponse>(b, 0);
+  EXPECT_EQ(back.entries->at(0).values.at(0).value, 1024.5);
 }
 
 TEST(Codec, NullArrayAndNullStringRoundTrip) {

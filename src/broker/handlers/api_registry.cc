@@ -39,6 +39,7 @@ constexpr ApiSpec kApis[] = {
     {37, "CreatePartitions", 1, kNone, &create_partitions},
     {42, "DeleteGroups", 1, kNone, &delete_groups},
     {47, "OffsetDelete", 0, kNone, &offset_delete},
+    {48, "DescribeClientQuotas", 0, kNone, &describe_client_quotas},
     {50, "DescribeUserScramCredentials", 0, 0, &describe_user_scram_credentials},
     {51, "AlterUserScramCredentials", 0, 0, &alter_user_scram_credentials},
 };

@@ -72,6 +72,7 @@ std::optional<Bytes> offset_delete(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> init_producer_id(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> sasl_handshake(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> sasl_authenticate(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> describe_client_quotas(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> describe_user_scram_credentials(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> alter_user_scram_credentials(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> describe_acls(BrokerContext&, const protocol::Request&);

@@ -9,6 +9,7 @@
 // anything is allocated for it.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -102,6 +103,7 @@ class Decoder {
   void read(int32_t& v) { v = r_.i32(); }
   void read(int64_t& v) { v = r_.i64(); }
   void read(bool& v) { v = r_.i8() != 0; }
+  void read(double& v) { v = std::bit_cast<double>(r_.i64()); }  // float64: IEEE 754, big-endian
   void read(std::string& s) {
     auto n = length("string");
     if (n < 0) throw DecodeError("non-nullable string is null");
@@ -204,6 +206,7 @@ class Encoder {
   void write(int32_t v) { w_.i32(v); }
   void write(int64_t v) { w_.i64(v); }
   void write(bool v) { w_.i8(v ? 1 : 0); }
+  void write(double v) { w_.i64(std::bit_cast<int64_t>(v)); }
   void write(const std::string& s) {
     length(int64_t(s.size()));
     w_.raw(s);
