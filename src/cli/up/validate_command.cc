@@ -97,9 +97,10 @@ Run add_validate_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("validate",
                                      "Reconcile events with table rows, DLQ records and (claims) "
                                      "objects or (windows) window rows");
-  cmd->add_option("pipeline", f->pipeline_file,
-                  "Pipeline YAML file or its directory (claims: ingest -> download -> table-sink; windows: "
-                  "window-aggregate with table sinks for its input and rows)")
+  cmd->add_option(
+         "pipeline", f->pipeline_file,
+         "Pipeline YAML file or its directory (claims: ingest -> download -> table-sink; windows: "
+         "window-aggregate with table sinks for its input and rows)")
       ->capture_default_str();
   cmd->add_option("--since", f->since,
                   "Only events at or after this time (2026-11-27T10:00:00Z or epoch ms)");
