@@ -15,6 +15,7 @@ import signal
 import unittest
 
 from broker import wait_until
+from demo_env import FREE_PORTS
 from lake_tables import describe_table, duckdb, read_parquet_sql
 from stage_fixture import read_topic
 from up_session import UpSession
@@ -27,6 +28,7 @@ LATENESS_MS = 120_000
 class UpIotTest(UpSession):
 
     PIPELINE = "examples/iot-events"
+    ENV = FREE_PORTS
 
     def lake(self):
         return os.path.join(self.data, "data", "lake")

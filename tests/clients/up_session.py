@@ -17,11 +17,12 @@ from demo_env import FAST
 class UpSession(unittest.TestCase):
 
     PIPELINE = "examples/claims-attachments"
+    ENV = FAST  # demo_env: what the pipeline's processes run with
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="sluice-up-session-")
         self.data = os.path.join(self.tmp, "data")
-        self.env = dict(os.environ, **FAST)
+        self.env = dict(os.environ, **self.ENV)
         self.children = []  # killed in tearDown if still running
         self.up = None
 
