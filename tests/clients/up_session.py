@@ -34,10 +34,10 @@ class UpSession(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start_up(self, *args):
-        self.up = subprocess.Popen([sluice_bin(), "up", self.PIPELINE, "--data-dir", self.data,
-                                    "--port", "0"] + list(args),
-                                   cwd=REPO_ROOT, env=self.env, stdout=open(os.path.join(self.tmp, "up.out"), "w"),
-                                   stderr=open(os.path.join(self.tmp, "up.err"), "w"), start_new_session=True)
+        with open(os.path.join(self.tmp, "up.out"), "w") as out, open(os.path.join(self.tmp, "up.err"), "w") as err:
+            self.up = subprocess.Popen([sluice_bin(), "up", self.PIPELINE, "--data-dir", self.data,
+                                        "--port", "0"] + list(args),
+                                       cwd=REPO_ROOT, env=self.env, stdout=out, stderr=err, start_new_session=True)
         self.children.append(self.up)
         return self.up
 
