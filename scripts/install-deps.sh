@@ -14,6 +14,8 @@ packages=(
   libcpp-httplib-dev libssl-dev prometheus
   kcat python3 python3-kafka python3-confluent-kafka
   zsh  # tests/clients/test_cli_shell.py runs the generated zsh completion in a real zsh
+  openjdk-17-jdk-headless maven  # Apache Kafka's broker, tools and Java client (install-kafka.sh)
+  python3-venv  # Apache Spark, the oracle of tests/lake/test_spark_oracle.py (install-spark.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -33,4 +35,8 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -d "$here/tests/lake/node_modules/@duckdb/node-api" ] || [ ! -d "$here/tests/lake/node_modules/s3rver" ]; then
   (cd "$here/tests/lake" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# Apache Kafka itself (broker, tools, Java client) from Maven Central into .cache/kafka/.
+"$here/scripts/install-kafka.sh"
+# Apache Spark (pinned pyspark in a venv, its Kafka source from Maven) under .cache/spark/.
+"$here/scripts/install-spark.sh"
 echo "build dependencies are installed"

@@ -16,6 +16,8 @@ constexpr int64_t kCommitIntervalMs = 1000;
 constexpr int64_t kGaugeIntervalMs = 1000;
 // How often a stateful processor's quiet partitions get a tick (StatefulProcessor::tick).
 constexpr int64_t kTickIntervalMs = 1000;
+// An unforced state checkpoint waits this many times the last one's duration.
+constexpr int64_t kCheckpointPacing = 9;
 // Longest sleep of an idle poll thread: the granularity of retry backoffs and
 // delay-topic due times, which nothing else wakes it for.
 constexpr int kIdleWaitMs = 10;
@@ -286,7 +288,7 @@ bool StageRuntime::drain_completions() {
     // the producer's own queue (produce() waits when it is full).
     in_flight_ -= int64_t(c.returned.size() + c.results.size());
     if (c.tp.first != stage_.input) retry_batches_running_ -= 1;
-    if (PartitionState* state = partitions_.find(c.tp)) {
+    if (PartitionState* state = partitions_.owner(c.tp, c.generation)) {
       state->running -= 1;
       // Unprocessed records go back to the head first; a retried failure then goes before them.
       for (auto r = c.returned.rbegin(); r != c.returned.rend(); ++r)
@@ -311,7 +313,7 @@ void StageRuntime::handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome
   }
   if (!sent) {  // no outputs: done, whatever earlier attempts failed to deliver
     watchdog_.delivered(job->tp, job->offset);
-    return partitions_.done(job->tp, job->offset);
+    return partitions_.done(*job);
   }
   delivery_->outcome_handled(std::move(job));
 }
@@ -343,7 +345,9 @@ void StageRuntime::apply_flow_control() {
 }
 
 void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
-  if (states_) checkpoint_state(only);
+  // A synchronous commit gives partitions up (revoke, shutdown): checkpoint them
+  // whatever it costs, so the next owner replays as little as possible.
+  if (states_) checkpoint_state(only, sync);
   std::vector<kafka::PartitionOffset> offsets = partitions_.take_commits(only);
   if (offsets.empty()) return;
   if (kafka::ErrorCode rc = consumer_->commit(offsets, sync)) {
@@ -357,9 +361,18 @@ void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
 // nothing running or unacknowledged are checkpointed now (state and offset in
 // one object, before the group's offset may follow); the others stop taking new
 // batches until they are quiet (commit_quiet_checkpoints).
-void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only) {
+//
+// Pacing: a checkpoint writes the partition's whole state, so its cost grows with
+// the state (a million open windows take seconds), and the partition takes no new
+// batch while one is due. After a checkpoint that took T, the next one waits
+// kCheckpointPacing × T unless `force`: checkpointing stays under about a tenth of
+// the stage's time, and what grows instead is the replay after a crash (the
+// group's offset never passes the last checkpoint, so nothing is lost).
+void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only, bool force) {
+  const int64_t now = mono_ms();
   for (auto& [tp, state] : partitions_.all()) {
     if (only && std::find(only->begin(), only->end(), tp) == only->end()) continue;
+    if (!force && !state->checkpoint_due && now < state->next_checkpoint_ms) continue;
     const int64_t committable = std::max(state->tracker.committable(), state->checkpointed);
     if (committable < 0 || (committable <= state->checkpointed && !state->state_changed)) {
       state->checkpoint_due = false;
@@ -370,9 +383,12 @@ void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only) {
       continue;
     }
     try {
+      const int64_t started = mono_ms();
       states_->checkpoint(tp.first, tp.second, committable, state->state_changed);
       state->checkpointed = committable;
       state->state_changed = false;
+      const int64_t took = mono_ms() - started;
+      state->next_checkpoint_ms = started + took + kCheckpointPacing * took;
     } catch (const std::exception& e) {
       // Offsets stay at the last checkpoint, so nothing is lost; the next commit tries again.
       log::error("stage", "stage '{}': cannot checkpoint the state of {}-{} at offset {}: {}",
@@ -418,6 +434,7 @@ void StageRuntime::drain_partitions(const std::vector<TopicPartition>& parts, in
   while (partitions_.busy(parts) && mono_ms() < deadline_ms) {
     delivery_->poll(10);
     drain_completions();
+    delivery_->retry_ticks(mono_ms());  // a parked tick holds its partition busy
   }
   if (partitions_.busy(parts))
     log::warn(

@@ -95,7 +95,9 @@ class StageRuntime {
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
   void apply_flow_control();
   void commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
-  void checkpoint_state(const std::vector<TopicPartition>* only);
+  // Checkpoints the state of the partitions whose offset moved (see the pacing
+  // rule in stage_runtime.cc; `force` ignores it).
+  void checkpoint_state(const std::vector<TopicPartition>* only, bool force);
   void commit_quiet_checkpoints();
   void tick_quiet_partitions();
   void drain_partitions(const std::vector<TopicPartition>& parts, int64_t deadline_ms);

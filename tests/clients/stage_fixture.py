@@ -25,11 +25,12 @@ ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 
 
 class StageProcess:
-    """`sluice run PIPELINE --admin 127.0.0.1:0` as a child process."""
+    """`sluice run PIPELINE --admin 127.0.0.1:0 [ARGS]` as a child process."""
 
-    def __init__(self, pipeline_file, workdir, env=None):
+    def __init__(self, pipeline_file, workdir, env=None, args=None):
         self.pipeline_file = pipeline_file
         self.env = env or {}  # added to this process's environment
+        self.args = args or []  # more arguments of `sluice run`, e.g. ["--stage", "sink"]
         self.log_path = os.path.join(workdir, "stage.log")
         self.proc = None
         self.port = None
@@ -37,7 +38,7 @@ class StageProcess:
     def start(self):
         log = open(self.log_path, "ab")
         env = {**os.environ, "SLUICE_LOG_FORMAT": "json", **self.env}
-        self.proc = subprocess.Popen([sluice_bin(), "run", self.pipeline_file, "--admin", "127.0.0.1:0"],
+        self.proc = subprocess.Popen([sluice_bin(), "run", self.pipeline_file, "--admin", "127.0.0.1:0", *self.args],
                                      stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         log.close()
         line = self.proc.stdout.readline()

@@ -77,6 +77,15 @@ class PipelineSecurityBlock(SaslBrokerTestCase):
                                                **self.login())
         return sorted(r.value for records in got.values() for r in records)
 
+    def wait_for_output(self, timeout=90):
+        """The output's values once all COUNT are there, or what there is after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        values = self.output_values()
+        while len(values) < COUNT and time.monotonic() < deadline:
+            time.sleep(1)
+            values = self.output_values()
+        return values
+
     def test_a_stage_logs_in_with_the_blocks_user_and_password_file(self):
         self.write_password_file(ALICE_PW)
         pipeline = self.write_pipeline("  security.protocol: SASL_PLAINTEXT\n"
@@ -85,12 +94,7 @@ class PipelineSecurityBlock(SaslBrokerTestCase):
                                        "  sasl.password_file: secrets/alice.pw\n" % ALICE)
         self.produce_input()
         self.stage = StageProcess(pipeline, self.tmp, self.env).start()
-        deadline = time.monotonic() + 90
-        values = []
-        while len(values) < COUNT and time.monotonic() < deadline:
-            values = self.output_values()
-            if len(values) < COUNT:
-                time.sleep(1)
+        values = self.wait_for_output()
         self.assertEqual(values, sorted(b"v%d" % i for i in range(COUNT)),
                          self.stage.log_tail() + self.broker_log())
         self.assertEqual(self.stage.terminate(), 0, self.stage.log_tail())
@@ -118,10 +122,5 @@ class PipelineSecurityBlock(SaslBrokerTestCase):
                                        "  sasl.password: not-the-password\n" % ALICE)
         self.produce_input()
         self.stage = StageProcess(pipeline, self.tmp, {**self.env, "SLUICE_SASL_PASSWORD": ALICE_PW}).start()
-        deadline = time.monotonic() + 90
-        values = []
-        while len(values) < COUNT and time.monotonic() < deadline:
-            values = self.output_values()
-            if len(values) < COUNT:
-                time.sleep(1)
+        values = self.wait_for_output()
         self.assertEqual(len(values), COUNT, self.stage.log_tail() + self.broker_log())

@@ -7,12 +7,15 @@ certificate is refused, and one with a certificate is served as User:<subject
 DN>, which an ACL for exactly that principal proves (--authorizer acl denies
 everyone else).
 
-The certificates are made with the `openssl` command into a temporary directory
-once per module: a CA, a server certificate for IP 127.0.0.1, a client
-certificate signed by the CA, and a second, unrelated CA."""
+The certificates (tls_certs.py: a CA, a server certificate for IP 127.0.0.1, a
+client certificate signed by the CA, and a second, unrelated CA) are made into a
+temporary directory once per module."""
 
 import os
 import shutil
+import socket
+import ssl
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -21,52 +24,18 @@ import broker  # noqa: F401  (makes the Debian client packages importable)
 from broker import BrokerTestCase, sluice_bin, unique_name, wait_until
 
 import confluent_kafka
+from tls_certs import CLIENT_DN, make_test_certs
 
-CLIENT_DN = "CN=alice,OU=tests,O=sluice"  # RFC 2253 order: most specific first
 ADMIN, ADMIN_PW = "admin", "admin-secret-pw"
 
 CERTS = {}  # name -> path, filled by setUpModule
 _certs_dir = None
 
 
-def _openssl(*args):
-    r = subprocess.run(["openssl"] + list(args), capture_output=True, text=True, timeout=60)
-    if r.returncode != 0:
-        raise RuntimeError("openssl %s failed: %s" % (" ".join(args), r.stderr))
-
-
-def _make_ca(d, name):
-    key, pem = os.path.join(d, name + ".key"), os.path.join(d, name + ".pem")
-    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-keyout", key, "-out", pem, "-days", "2", "-subj", "/CN=" + name)
-    return key, pem
-
-
-def _make_signed(d, name, subject, ca_key, ca_pem, extensions=None):
-    key, csr, pem = (os.path.join(d, name + ext) for ext in (".key", ".csr", ".pem"))
-    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-keyout", key, "-out", csr, "-subj", subject)
-    args = ["x509", "-req", "-in", csr, "-CA", ca_pem, "-CAkey", ca_key, "-CAcreateserial",
-            "-out", pem, "-days", "2"]
-    if extensions:
-        ext = os.path.join(d, name + ".ext")
-        with open(ext, "w") as f:
-            f.write(extensions + "\n")
-        args += ["-extfile", ext]
-    _openssl(*args)
-    return key, pem
-
-
 def setUpModule():
     global _certs_dir
     _certs_dir = tempfile.mkdtemp(prefix="sluice-tls-")
-    ca_key, CERTS["ca"] = _make_ca(_certs_dir, "sluice-test-ca")
-    _, CERTS["other_ca"] = _make_ca(_certs_dir, "unrelated-ca")
-    CERTS["server_key"], CERTS["server"] = _make_signed(
-        _certs_dir, "server", "/CN=127.0.0.1", ca_key, CERTS["ca"],
-        "subjectAltName=IP:127.0.0.1")
-    CERTS["client_key"], CERTS["client"] = _make_signed(
-        _certs_dir, "client", "/O=sluice/OU=tests/CN=alice", ca_key, CERTS["ca"])
+    CERTS.update(make_test_certs(_certs_dir))
 
 
 def tearDownModule():
@@ -233,6 +202,32 @@ class MutualTls(TlsTestCase):
         r = self.kcat(conf, "-P", "-t", unique_name("elsewhere"), data="x\n")
         self.assertNotEqual(r.returncode, 0, self.broker_log())
         self.assertIn("authoriz", r.stderr.lower())
+
+    def test_a_resumed_tls_session_is_served(self):
+        # Apache Kafka's Java client resumes its TLS session on a second connection; with
+        # client certificates verified, OpenSSL refuses that unless the broker set a session
+        # id context ("session id context uninitialized").
+        ctx = ssl.create_default_context(cafile=CERTS["ca"])
+        ctx.load_cert_chain(CERTS["client"], CERTS["client_key"])
+
+        def api_versions(session=None):
+            with socket.create_connection(("127.0.0.1", self.broker.port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname="127.0.0.1", session=session) as s:
+                    header = struct.pack(">hhih", 18, 0, 1, 4) + b"test"  # ApiVersions v0
+                    s.sendall(struct.pack(">i", len(header)) + header)
+                    head = b""
+                    while len(head) < 4:
+                        chunk = s.recv(4 - len(head))
+                        self.assertTrue(chunk, "the broker closed the connection")
+                        head += chunk
+                    self.assertGreater(struct.unpack(">i", head)[0], 6)
+                    # The session (a TLS 1.3 ticket) is known once the server has written.
+                    return s.session, s.session_reused
+
+        session, reused = api_versions()
+        self.assertFalse(reused)
+        _, reused = api_versions(session)
+        self.assertTrue(reused, "the broker did not resume the TLS session")
 
 
 if __name__ == "__main__":

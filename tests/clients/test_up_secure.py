@@ -77,11 +77,17 @@ class UpSecure(UpSession):
         self.assertEqual(kcat.returncode, 0, kcat.stderr)
         self.assertIn('topic "claims.events"', kcat.stdout)
 
-        # sluice's own CLIs with the profile it printed.
-        topics = subprocess.run([sluice_bin(), "topics", "list"], capture_output=True, text=True, timeout=60,
-                                env=dict(self.env, SLUICE_CONFIG=os.path.join(security, "profile.yaml")))
-        self.assertEqual(topics.returncode, 0, topics.stderr)
-        self.assertIn("claims.events", topics.stdout)
+        # sluice's own CLIs with the profile it printed, and with only the data dir named:
+        # nothing else says which cluster or login, so the CLI takes the demo's.
+        for named in ({"SLUICE_CONFIG": os.path.join(security, "profile.yaml")},
+                      {"SLUICE_DATA_DIR": self.data}):
+            env = {k: v for k, v in self.env.items()
+                   if not k.startswith(("SLUICE_SASL", "SLUICE_SECURITY", "SLUICE_SSL",
+                                        "SLUICE_BOOTSTRAP", "SLUICE_CONFIG", "SLUICE_DATA_DIR"))}
+            topics = subprocess.run([sluice_bin(), "topics", "list"], capture_output=True, text=True,
+                                    timeout=60, env=dict(env, **named))
+            self.assertEqual(topics.returncode, 0, "%s: %s" % (named, topics.stderr))
+            self.assertIn("claims.events", topics.stdout)
 
         # A plaintext client on the same port is refused: no metadata ever comes back.
         plain = AdminClient({"bootstrap.servers": c["bootstrap"], "socket.timeout.ms": 3000})

@@ -139,7 +139,7 @@ TEST(IotPlan, LateAndOutOfOrderEventsLieWhereTheirNamesSay) {
   int late = 0, disorder = 0;
   for (int64_t n = 0; n < 8000; ++n) {
     const IotEvent e = plan.event(n);
-    const int64_t now = o.start_ms + n * o.interval_ms;
+    const int64_t now = o.start_ms + int64_t(double(n) * o.interval_ms);
     if (e.kind == IotCase::kLate) {
       ++late;
       // At least two minutes behind the watermark: a one-minute window closed a minute ago.
@@ -154,6 +154,16 @@ TEST(IotPlan, LateAndOutOfOrderEventsLieWhereTheirNamesSay) {
   }
   EXPECT_GT(late, 0);
   EXPECT_GT(disorder, 0);
+}
+
+TEST(IotPlan, AboveAThousandEventsASecondEventTimeStillAdvances) {
+  IotOptions o = options(0);
+  o.late_share = o.duplicate_share = o.disorder_share = 0;
+  o.interval_ms = 1000.0 / 5000;  // --rate 5000: a fifth of a millisecond per event
+  IotPlan plan(o);
+  EXPECT_EQ(plan.event(0).event_time_ms, kStart);
+  EXPECT_EQ(plan.event(5000).event_time_ms, kStart + 1000) << "one second per 5,000 events";
+  EXPECT_EQ(plan.event(50).event_time_ms, kStart + 10);
 }
 
 TEST(IotPlan, NoEventIsLateBeforeThereIsAWatermarkToBeLateFor) {

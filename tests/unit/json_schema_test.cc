@@ -205,6 +205,15 @@ TEST(JsonSchemaCombine, IfThenElseAppliesTheBranchTheConditionChooses) {
             "$: is not allowed here");
 }
 
+TEST(JsonSchemaCombine, ATitledBranchNamesItsRuleToo) {
+  const std::string schema = R"({"allOf":[{"title":"sensor value",
+      "if":{"properties":{"type":{"const":"door_sensor"}},"required":["type"]},
+      "then":{"title":"door sensors report 0 or 1","properties":{"value":{"enum":[0,1]}}}}]})";
+  EXPECT_EQ(only_error(schema, R"({"type":"door_sensor","value":2})"),
+            "$.value: is not one of enum [0, 1] (rule: door sensors report 0 or 1) "
+            "(rule: sensor value)");
+}
+
 TEST(JsonSchemaCombine, MalformedCombinatorsAreRefusedAtLoad) {
   EXPECT_THROW(Schema::parse(R"({"allOf":[]})"), SchemaError);
   EXPECT_THROW(Schema::parse(R"({"allOf":{"type":"string"}})"), SchemaError);

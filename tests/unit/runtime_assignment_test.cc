@@ -131,8 +131,7 @@ TEST_F(StatefulAssignment, TheCheckpointSetsWhereReadingStartsAndCapsCommits) {
     job->tp = {"in", 1};
     job->offset = o;
     table.accept(p1, job);
-    table.take_head(p1);
-    table.done({"in", 1}, o);
+    table.done(*table.take_head(p1));
   }
   const auto commits = table.take_commits();
   ASSERT_EQ(commits.size(), 1u);

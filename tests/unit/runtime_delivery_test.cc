@@ -110,5 +110,30 @@ TEST_F(RuntimeDelivery, AProcessorThatThrowsFailsItsRecordPermanently) {
   EXPECT_NE(done[0].results[0].outcome.message.find("bug"), std::string::npos);
 }
 
+TEST_F(RuntimeDelivery, AFailedTickIsSentAgainOnlyToTheOwnershipThatEmittedIt) {
+  table.assign({"in", 0});
+  delivery.send_tick({"in", 0}, {OutputRecord{"out", std::nullopt, "window row", {}}});
+  EXPECT_EQ(state().unacked, 1) << "the tick holds its partition unacknowledged";
+  ASSERT_TRUE(serve_until([&] { return delivery.producer().outstanding() == 0; }));
+  EXPECT_EQ(state().unacked, 1) << "failed: parked to be sent again, still unacknowledged";
+
+  // Revoked and assigned again before the retry: the new owner restored the
+  // state from before the tick, and its own tick will emit these rows.
+  table.revoke({"in", 0});
+  table.assign({"in", 0});
+  EXPECT_EQ(delivery.retry_ticks(mono_ms() + Delivery::kRedeliveryBackoffMs), 0);
+  EXPECT_EQ(state().unacked, 0);
+}
+
+TEST_F(RuntimeDelivery, ATicksReportAfterARevokeLeavesTheNextOwnerAlone) {
+  table.assign({"in", 0});
+  delivery.send_tick({"in", 0}, {OutputRecord{"out", std::nullopt, "window row", {}}});
+  table.revoke({"in", 0});
+  table.assign({"in", 0});
+  ASSERT_TRUE(serve_until([&] { return delivery.producer().outstanding() == 0; }));
+  EXPECT_EQ(state().unacked, 0) << "never below zero, never held by the old tick";
+  EXPECT_EQ(delivery.retry_ticks(mono_ms() + Delivery::kRedeliveryBackoffMs), 0);
+}
+
 }  // namespace
 }  // namespace sluice::pipeline

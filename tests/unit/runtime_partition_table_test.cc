@@ -67,18 +67,39 @@ TEST_F(RuntimePartitionTable, ARetryWaitsAtTheHeadOfItsPartition) {
   EXPECT_EQ(table.buffered(), 0);
 }
 
+TEST_F(RuntimePartitionTable, ReportsFromARevokedOwnershipNeverReachTheNextOne) {
+  consume(0, 2);
+  auto old_record = table.take_head(claims());
+  EXPECT_EQ(table.owner(*old_record), &claims());
+  table.revoke({"claims", 0});
+  consume(0, 2);  // assigned again: the records are consumed anew
+  EXPECT_EQ(table.owner(*old_record), nullptr) << "the old ownership ended";
+  table.done(*old_record);
+  EXPECT_TRUE(table.take_commits().empty()) << "offset 0 of the new ownership is not done";
+  EXPECT_FALSE(table.requeue(old_record, 1000));
+  EXPECT_FALSE(table.defer(old_record));
+  EXPECT_EQ(claims().pending.size(), 2u);
+  auto fresh = table.take_head(claims());
+  EXPECT_EQ(table.owner(*fresh), &claims());
+  table.done(*fresh);
+  EXPECT_EQ(table.take_commits().at(0).offset, 1);
+}
+
 TEST_F(RuntimePartitionTable, CommitsNeverSkipARecordNotDoneAndNeverGoBack) {
   consume(10, 13);
+  auto r10 = table.take_head(claims());
+  auto r11 = table.take_head(claims());
+  auto r12 = table.take_head(claims());
   EXPECT_TRUE(table.take_commits().empty());
-  table.done({"claims", 0}, 11);
+  table.done(*r11);
   EXPECT_TRUE(table.take_commits().empty()) << "10 is not done";
-  table.done({"claims", 0}, 10);
+  table.done(*r10);
   auto commits = table.take_commits();
   ASSERT_EQ(commits.size(), 1u);
   EXPECT_EQ(commits[0].offset, 12);
   EXPECT_TRUE(table.take_commits().empty()) << "nothing new";
   std::vector<TopicPartition> other = {{"other", 0}};
-  table.done({"claims", 0}, 12);
+  table.done(*r12);
   EXPECT_TRUE(table.take_commits(&other).empty()) << "only the partitions asked for";
   EXPECT_EQ(table.take_commits()[0].offset, 13);
 }
@@ -119,7 +140,7 @@ TEST_F(RuntimePartitionTable, CaughtUpNeedsEveryTargetReachedAndNothingInFlight)
   p.catch_up_target = 3;
   consume(0, 3);
   EXPECT_FALSE(table.caught_up());
-  for (int64_t o = 0; o < 3; ++o) table.done({"claims", 0}, o);
+  for (int64_t o = 0; o < 3; ++o) table.done(*table.take_head(claims()));
   p.running = 1;
   EXPECT_FALSE(table.caught_up());
   EXPECT_TRUE(table.busy({{"claims", 0}}));

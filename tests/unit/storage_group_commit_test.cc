@@ -154,6 +154,26 @@ TEST(GroupCommit, TheIntervalPolicyShowsWritesAtOnceAndSyncsThemOnFlush) {
   EXPECT_EQ(log->syncs(), 1u) << "nothing new to sync";
 }
 
+TEST(GroupCommit, ABatchWrittenUnderAlwaysWaitsForItsSyncAfterThePolicyChanges) {
+  TempDir dir;
+  auto log = PartitionLog::open(dir.path(), LogConfig{});
+  Bytes first = batch_of(2);
+  int64_t first_end = log->write(first).end_offset;
+  LogConfig interval;
+  interval.flush.always = false;
+  interval.flush.interval_ms = 60'000;
+  log->set_config(interval);
+  Bytes second = batch_of(2);
+  int64_t second_end = log->write(second).end_offset;
+  ASSERT_EQ(log->log_end_offset(), second_end) << "the interval write published both batches";
+  EXPECT_EQ(log->syncs(), 0u);
+  log->commit(first_end);
+  EXPECT_EQ(log->syncs(), 1u)
+      << "the batch written under `always` is acknowledged only once synced";
+  log->commit(second_end);
+  EXPECT_EQ(log->syncs(), 1u) << "that sync covered the interval batch too";
+}
+
 TEST(GroupCommit, AFailedSyncFailsEveryWaiterAndShowsNothingItWasToCover) {
   TempDir dir;
   // One descriptor for the whole log, so the segment can be swapped under it.

@@ -150,6 +150,27 @@ TEST(WindowAggregate, LateRecordsGoToTheLateTopicWithTheWindowTheyMissed) {
             1767607290);
 }
 
+// The emission delay: how long after its window could first close (end + allowed
+// lateness, on the wall clock) a row went out. 0 when rows go out in time.
+TEST(WindowAggregate, EmissionDelayIsTheWaitPastTheWindowsEndPlusLateness) {
+  ops::MetricsRegistry metrics;
+  Harness h(std::string(kTumbling) + "allowed_lateness: 2m\n", &metrics);
+  auto delay = [&] {
+    return metrics.gauge("sluice_window_emission_delay_seconds", "", {{"stage", "windows"}})
+        .value();
+  };
+  const int64_t ten_o_three = 1767607380000;  // 2026-01-05T10:03:00Z: [10:00, 10:01) + 2m
+  h.now = ten_o_three + 45000;
+  h.rows(event("d1", at(0, 30), 1));
+  h.rows(event("d1", at(1, 30), 1));
+  EXPECT_EQ(delay(), 0);  // nothing emitted yet
+  ASSERT_EQ(h.rows(event("d1", at(3, 0), 1)).size(), 1u);
+  EXPECT_EQ(delay(), 45);
+  h.now = ten_o_three + 60000 - 500;  // [10:01, 10:02) closes 0.5 s before it could: no delay
+  ASSERT_EQ(h.rows(event("d1", at(4, 0), 1)).size(), 1u);
+  EXPECT_EQ(delay(), 0);
+}
+
 TEST(WindowAggregate, DelayTopicPartitionsDoNotHoldTheWatermarkBack) {
   Harness h(kTumbling);
   // The stage is assigned its delay topics' partitions too; they never carry

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 
@@ -28,6 +29,16 @@ const ApiSpec* find_api(int16_t key);
 bool is_flexible(int16_t key, int16_t version);
 
 std::optional<Bytes> produce(BrokerContext&, const protocol::Request&);
+// Produce in its two steps: produce_write() writes every partition of the
+// request; `commit` then waits until they are visible (under flush `always`,
+// synced) and encodes the answer (nullopt: acks=0). `ready`: the commit will not
+// wait. produce() is both in a row; the broker's server runs `commit` apart, so
+// that a connection's next Produce is written while this one's sync runs.
+struct ProduceWritten {
+  bool ready = true;
+  std::function<std::optional<Bytes>()> commit;
+};
+ProduceWritten produce_write(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> fetch(BrokerContext&, const protocol::Request&);
 // One look at the log for a Fetch. It answers when min_bytes are there, on an
 // error, or when `may_wait` is false; otherwise `response` is empty and the

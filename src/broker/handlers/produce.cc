@@ -9,7 +9,8 @@
 // partition per request at most, shared with concurrent requests to the same
 // partition, and the device writes of all partitions are started before the
 // first commit waits, so their syncs overlap. No partition is acknowledged
-// before its commit returned.
+// before its commit returned. The two steps are apart (produce_write), so the
+// server can write a connection's next Produce while this one waits.
 #include "broker/protocol/messages/produce.h"
 
 #include <algorithm>
@@ -150,42 +151,51 @@ bool commit_partitions(std::vector<PendingCommit>& pending, ProduceResponse& res
 
 }  // namespace
 
+ProduceWritten produce_write(BrokerContext& ctx, const protocol::Request& req) {
+  protocol::ProduceRequest in = protocol::decode_body<protocol::ProduceRequest>(req);
+  ProduceResponse resp;
+  bool valid_acks = in.acks == 0 || in.acks == 1 || in.acks == -1;
+  std::vector<PendingCommit> pending;
+  for (auto& topic : in.topics) {
+    auto& t = resp.responses.emplace_back();
+    t.name = topic.name;
+    auto found = authorized(ctx, req, acl::Operation::kWrite, acl::Resource::topic(topic.name))
+                     ? find_or_create_topic(ctx, req, topic.name, true)
+                     : TopicLookup{std::nullopt, ErrorCode::kTopicAuthorizationFailed};
+    for (auto& part : topic.partitions) {
+      if (!valid_acks || !found.info || part.records.null) {
+        auto& p = t.partitions.emplace_back();
+        p.index = part.index;
+        p.error_code = protocol::code(!valid_acks   ? ErrorCode::kInvalidRequiredAcks
+                                      : !found.info ? found.error
+                                                    : ErrorCode::kCorruptMessage);
+        continue;
+      }
+      PendingCommit p{resp.responses.size() - 1, t.partitions.size(), nullptr, -1};
+      t.partitions.push_back(write_partition(ctx, topic.name, part, p));
+      if (p.commit_to >= 0) {
+        pending.push_back(std::move(p));
+      } else if (p.log && t.partitions.back().error_code == 0) {
+        t.partitions.back().log_start_offset = p.log->log_start_offset();
+      }
+    }
+  }
+  ProduceWritten written;
+  written.ready = std::all_of(pending.begin(), pending.end(),
+                              [](const PendingCommit& p) { return p.log->committed(p.commit_to); });
+  // Owns all it needs: the request frame may be gone when it runs.
+  written.commit = [&ctx, resp = std::move(resp), pending = std::move(pending), acks = in.acks,
+                    how = protocol::encoding_of(req)]() mutable -> std::optional<Bytes> {
+    // acks=0 commits too: under flush `always` nothing is visible before its sync.
+    if (commit_partitions(pending, resp)) ctx.data.notify();
+    if (acks == 0) return std::nullopt;
+    return protocol::encode_body(resp, how);
+  };
+  return written;
+}
+
 std::optional<Bytes> produce(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::ProduceRequest>(
-      req, [&](protocol::ProduceRequest& in) -> std::optional<ProduceResponse> {
-        ProduceResponse resp;
-        bool valid_acks = in.acks == 0 || in.acks == 1 || in.acks == -1;
-        std::vector<PendingCommit> pending;
-        for (auto& topic : in.topics) {
-          auto& t = resp.responses.emplace_back();
-          t.name = topic.name;
-          auto found =
-              authorized(ctx, req, acl::Operation::kWrite, acl::Resource::topic(topic.name))
-                  ? find_or_create_topic(ctx, req, topic.name, true)
-                  : TopicLookup{std::nullopt, ErrorCode::kTopicAuthorizationFailed};
-          for (auto& part : topic.partitions) {
-            if (!valid_acks || !found.info || part.records.null) {
-              auto& p = t.partitions.emplace_back();
-              p.index = part.index;
-              p.error_code = protocol::code(!valid_acks   ? ErrorCode::kInvalidRequiredAcks
-                                            : !found.info ? found.error
-                                                          : ErrorCode::kCorruptMessage);
-              continue;
-            }
-            PendingCommit p{resp.responses.size() - 1, t.partitions.size(), nullptr, -1};
-            t.partitions.push_back(write_partition(ctx, topic.name, part, p));
-            if (p.commit_to >= 0) {
-              pending.push_back(std::move(p));
-            } else if (p.log && t.partitions.back().error_code == 0) {
-              t.partitions.back().log_start_offset = p.log->log_start_offset();
-            }
-          }
-        }
-        // acks=0 commits too: under flush `always` nothing is visible before its sync.
-        if (commit_partitions(pending, resp)) ctx.data.notify();
-        if (in.acks == 0) return std::nullopt;
-        return resp;
-      });
+  return produce_write(ctx, req).commit();
 }
 
 }  // namespace sluice::broker::handlers

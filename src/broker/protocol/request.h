@@ -51,20 +51,42 @@ Request parse_request(std::span<uint8_t> frame, FlexibleOf flexible_of) {
   return req;
 }
 
+// How a response body is encoded: the request's version and flexibility.
+struct ResponseEncoding {
+  int16_t api_version = 0;
+  bool flexible = false;
+};
+
+inline ResponseEncoding encoding_of(const Request& req) {
+  return {req.header.api_version, req.flexible};
+}
+
+template <typename Req>
+Req decode_body(const Request& req) {
+  Req in;
+  Decoder d(req.frame, req.body_offset, req.header.api_version, req.flexible);
+  d.read_message(in);
+  return in;
+}
+
+// `out` is not const: a message describes its fields once, for reading and writing.
+template <typename Resp>
+Bytes encode_body(Resp& out, ResponseEncoding how) {
+  Bytes body;
+  ByteWriter w(body);
+  Encoder e(w, how.api_version, how.flexible);
+  e.write_message(out);
+  return body;
+}
+
 // Decodes a request body, calls `fn(request) -> std::optional<Response>` and
 // encodes its answer. nullopt from `fn` means "send nothing" (acks=0 produce).
 template <typename Req, typename Fn>
 auto serve(const Request& req, Fn&& fn) -> std::optional<Bytes> {
-  Req in;
-  Decoder d(req.frame, req.body_offset, req.header.api_version, req.flexible);
-  d.read_message(in);
+  Req in = decode_body<Req>(req);
   auto out = fn(in);
   if (!out) return std::nullopt;
-  Bytes body;
-  ByteWriter w(body);
-  Encoder e(w, req.header.api_version, req.flexible);
-  e.write_message(*out);
-  return body;
+  return encode_body(*out, encoding_of(req));
 }
 
 }  // namespace sluice::broker::protocol

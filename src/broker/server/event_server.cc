@@ -25,6 +25,7 @@ namespace {
 constexpr uint64_t kWakeKey = 0;
 constexpr uint64_t kFirstConnectionKey = uint64_t(1) << 32;
 
+constexpr int16_t kProduceKey = 0;
 constexpr int16_t kJoinGroupKey = 11;
 constexpr int16_t kSyncGroupKey = 14;
 
@@ -185,7 +186,7 @@ void EventServer::handle_event(uint64_t key, uint32_t events) {
   // A TLS handshake waiting for the socket to be writable continues as a read.
   const bool handshake_writable = (events & EPOLLOUT) && c.transport->wants_write();
   if (c.fd >= 0 && ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || handshake_writable)) {
-    if (c.state == Connection::State::kReading && c.outbox.empty()) {
+    if (may_read(c)) {
       read_requests(c);
     } else if (events & (EPOLLHUP | EPOLLERR)) {
       close_connection(c);  // muted, but the peer is gone for good
@@ -324,6 +325,10 @@ void EventServer::read_requests(Connection& c) {
   add_queued(int64_t(c.request.size()) - held);
   c.request_arrived_ms = c.last_active_ms;
   ctx_.requests.received(frame_api_key(c.request), c.request.size() + 4);
+  if (!c.awaited.empty() && frame_api_key(c.request) != kProduceKey) {
+    c.state = Connection::State::kHeld;  // runs once the Produces before it are answered
+    return;
+  }
   submit(c, true);
 }
 
@@ -357,43 +362,115 @@ void EventServer::run_completions() {
     done.swap(done_);
   }
   for (Completion& d : done) {
-    Connection& c = *d.conn;
     --in_flight_;
-    if (!blocks_in_coordinator(frame_api_key(c.request))) --running_on_fixed_;
-    if (c.fd < 0 || stopping_) {
-      c.state = Connection::State::kReading;
-      close_connection(c);
-      continue;
-    }
-    switch (d.result.kind) {
-      case DispatchResult::Kind::kRespond:
-        ctx_.requests.sent(d.result.response.size());
-        c.outbox.push_back(std::move(d.result.response));
-        finish_request(c);
-        break;
-      case DispatchResult::Kind::kNoResponse:
-        finish_request(c);
-        break;
-      case DispatchResult::Kind::kClose:
-        c.state = Connection::State::kReading;
-        close_connection(c);
-        break;
-      case DispatchResult::Kind::kWaitForData:
-        c.state = Connection::State::kParked;
-        c.fetch_deadline_ms = c.request_arrived_ms + d.result.max_wait_ms;
-        c.data_version_seen = d.data_version_seen;
-        parked_.insert(&c);
-        stats_.parked_fetches.store(int64_t(parked_.size()));
-        break;
+    if (d.commit_of) {
+      commit_completed(d);
+    } else {
+      request_completed(d);
     }
   }
+}
+
+void EventServer::request_completed(Completion& d) {
+  Connection& c = *d.conn;
+  if (!blocks_in_coordinator(frame_api_key(c.request))) --running_on_fixed_;
+  if (c.fd < 0 || stopping_) {
+    c.state = Connection::State::kReading;
+    return close_connection(c);
+  }
+  switch (d.result.kind) {
+    case DispatchResult::Kind::kRespond:
+    case DispatchResult::Kind::kNoResponse:
+      answer(c, std::move(d.result));
+      return finish_request(c);
+    case DispatchResult::Kind::kClose:
+      c.state = Connection::State::kReading;
+      return close_connection(c);
+    case DispatchResult::Kind::kWaitForData:
+      c.state = Connection::State::kParked;
+      c.fetch_deadline_ms = c.request_arrived_ms + d.result.max_wait_ms;
+      c.data_version_seen = d.data_version_seen;
+      parked_.insert(&c);
+      stats_.parked_fetches.store(int64_t(parked_.size()));
+      return;
+    case DispatchResult::Kind::kCommitPending:
+      start_commit(c, std::move(d.result.commit));
+      return finish_request(c);
+  }
+}
+
+void EventServer::start_commit(Connection& c, std::function<DispatchResult()> commit) {
+  auto slot = std::make_shared<Connection::AwaitedAnswer>();
+  c.awaited.push_back(slot);
+  ++c.commits_running;
+  ++in_flight_;
+  ++running_on_fixed_;
+  Connection* conn = &c;
+  workers_.submit([this, conn, slot, commit = std::move(commit)] {
+    Completion done;
+    done.conn = conn;
+    done.commit_of = slot;
+    done.result = commit();
+    {
+      std::lock_guard lock(done_mu_);
+      done_.push_back(std::move(done));
+    }
+    wake();
+  });
+}
+
+void EventServer::commit_completed(Completion& d) {
+  Connection& c = *d.conn;
+  --running_on_fixed_;
+  --c.commits_running;
+  d.commit_of->result = std::move(d.result);
+  d.commit_of->done = true;
+  if (c.fd < 0 || stopping_) {
+    if (c.commits_running == 0) close_connection(c);  // the last one forgets it
+    return;
+  }
+  settle_awaited(c);
+  if (c.fd >= 0) update_interest(c);
+}
+
+void EventServer::answer(Connection& c, DispatchResult result) {
+  if (c.awaited.empty()) {
+    if (result.kind == DispatchResult::Kind::kRespond) {
+      ctx_.requests.sent(result.response.size());
+      c.outbox.push_back(std::move(result.response));
+    }
+    return;
+  }
+  auto slot = std::make_shared<Connection::AwaitedAnswer>();
+  slot->done = true;
+  slot->result = std::move(result);
+  c.awaited.push_back(std::move(slot));
+}
+
+void EventServer::settle_awaited(Connection& c) {
+  while (!c.awaited.empty() && c.awaited.front()->done) {
+    DispatchResult result = std::move(c.awaited.front()->result);
+    c.awaited.pop_front();
+    if (result.kind == DispatchResult::Kind::kClose) return close_connection(c);
+    if (result.kind == DispatchResult::Kind::kRespond) {
+      ctx_.requests.sent(result.response.size());
+      c.outbox.push_back(std::move(result.response));
+    }
+  }
+  flush_outbox(c);
+  if (c.fd >= 0 && c.awaited.empty() && c.state == Connection::State::kHeld) submit(c, true);
+}
+
+bool EventServer::may_read(const Connection& c) const {
+  return c.state == Connection::State::kReading && c.outbox.empty() &&
+         c.awaited.size() < Connection::kMaxAwaitedAnswers;
 }
 
 void EventServer::finish_request(Connection& c) {
   add_queued(-int64_t(c.request.size()));
   Bytes().swap(c.request);
   c.state = Connection::State::kReading;
-  flush_outbox(c);
+  settle_awaited(c);
   if (c.fd >= 0) update_interest(c);
 }
 
@@ -443,9 +520,7 @@ void EventServer::flush_outbox(Connection& c) {
 
 void EventServer::update_interest(Connection& c) {
   uint32_t want = 0;
-  if (c.state == Connection::State::kReading && c.outbox.empty() &&
-      (!reads_paused_ || drain_ == &c))
-    want |= EPOLLIN;
+  if (may_read(c) && (!reads_paused_ || drain_ == &c)) want |= EPOLLIN;
   if (!c.outbox.empty() || ((want & EPOLLIN) && c.transport->wants_write())) want |= EPOLLOUT;
   if ((want & EPOLLIN) && c.transport->has_buffered()) buffered_.insert(c.id);
   if (want == c.epoll_events) return;
@@ -462,7 +537,7 @@ void EventServer::read_buffered() {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
     Connection& c = *it->second;
-    if (c.fd < 0 || c.state != Connection::State::kReading || !c.outbox.empty()) continue;
+    if (c.fd < 0 || !may_read(c)) continue;
     if (reads_paused_ && drain_ != &c) continue;
     read_requests(c);
     if (c.fd >= 0) update_interest(c);
@@ -482,9 +557,9 @@ void EventServer::close_connection(Connection& c) {
     if (parked_.erase(&c) > 0) c.state = Connection::State::kReading;
     resume_accepting();  // a descriptor just came free
   }
-  // A running request still uses `request` and `session`: forget the connection
-  // when its worker hands it back (run_completions).
-  if (c.state != Connection::State::kRunning) forget(c);
+  // A running request still uses `request` and `session`, a running commit the
+  // connection itself: forget it when the last worker hands it back.
+  if (c.state != Connection::State::kRunning && c.commits_running == 0) forget(c);
 }
 
 // Callers up the stack may still hold `c`: it is destroyed by reap_closed() at
@@ -506,7 +581,8 @@ void EventServer::close_idle_connections(int64_t now) {
   std::vector<Connection*> idle;
   for (auto& [id, c] : connections_) {
     // A peer that stopped reading its responses makes no progress either: idle too.
-    if (c->fd >= 0 && c->state == Connection::State::kReading && now - c->last_active_ms >= idle_ms)
+    if (c->fd >= 0 && c->state == Connection::State::kReading && c->awaited.empty() &&
+        now - c->last_active_ms >= idle_ms)
       idle.push_back(c.get());
   }
   for (Connection* c : idle) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +59,7 @@ class EventServer {
     Connection* conn = nullptr;
     DispatchResult result;
     uint64_t data_version_seen = 0;
+    std::shared_ptr<Connection::AwaitedAnswer> commit_of;  // set: a commit, not a request
   };
 
   void wake();
@@ -70,6 +72,15 @@ class EventServer {
   void read_requests(Connection& c);
   void submit(Connection& c, bool may_wait);
   void run_completions();
+  void request_completed(Completion& d);
+  void commit_completed(Completion& d);
+  void start_commit(Connection& c, std::function<DispatchResult()> commit);
+  // Queues a finished request's answer behind the awaited ones, or for writing.
+  void answer(Connection& c, DispatchResult result);
+  // Moves the awaited answers that are in, from the front, to the outbox; runs a
+  // held request once none is awaited.
+  void settle_awaited(Connection& c);
+  bool may_read(const Connection& c) const;
   void finish_request(Connection& c);
   void wake_parked_fetches();
   void flush_outbox(Connection& c);

@@ -7,6 +7,7 @@
 namespace sluice::broker {
 namespace {
 
+constexpr int16_t kProduceKey = 0;
 constexpr int16_t kFetchKey = 1;
 constexpr int16_t kApiVersionsKey = 18;
 
@@ -29,6 +30,33 @@ DispatchResult closed() {
   return DispatchResult{};
 }
 
+DispatchResult answer(const protocol::RequestHeader& h, bool flexible, std::optional<Bytes> body) {
+  if (!body) return DispatchResult{.kind = DispatchResult::Kind::kNoResponse, .response = {}};
+  return respond(h, flexible, std::move(*body));
+}
+
+// The header fields an answer needs, without the client id (a view of the frame).
+protocol::RequestHeader answer_header(const protocol::RequestHeader& h) {
+  return {h.api_key, h.api_version, h.correlation_id, std::nullopt};
+}
+
+DispatchResult run_produce(BrokerContext& ctx, const protocol::Request& req) {
+  handlers::ProduceWritten written = handlers::produce_write(ctx, req);
+  if (written.ready) return answer(req.header, req.flexible, written.commit());
+  DispatchResult pending;
+  pending.kind = DispatchResult::Kind::kCommitPending;
+  pending.commit = [commit = std::move(written.commit), h = answer_header(req.header),
+                    flexible = req.flexible, peer = req.peer]() -> DispatchResult {
+    try {
+      return answer(h, flexible, commit());
+    } catch (const std::exception& e) {
+      log::error("broker", "closing connection from {}: produce commit failed: {}", peer, e.what());
+      return closed();
+    }
+  };
+  return pending;
+}
+
 DispatchResult run_handler(BrokerContext& ctx, const handlers::ApiSpec& api,
                            const protocol::Request& req, bool may_wait) {
   if (api.key == kFetchKey) {
@@ -41,9 +69,8 @@ DispatchResult run_handler(BrokerContext& ctx, const handlers::ApiSpec& api,
     }
     return respond(req.header, req.flexible, std::move(*pass.response));
   }
-  std::optional<Bytes> body = api.handle(ctx, req);
-  if (!body) return DispatchResult{.kind = DispatchResult::Kind::kNoResponse, .response = {}};
-  return respond(req.header, req.flexible, std::move(*body));
+  if (api.key == kProduceKey) return run_produce(ctx, req);
+  return answer(req.header, req.flexible, api.handle(ctx, req));
 }
 
 DispatchResult dispatch_parsed(BrokerContext& ctx, Session& session, std::span<uint8_t> frame,

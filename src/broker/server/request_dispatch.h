@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "broker/broker_context.h"
@@ -27,14 +28,18 @@ struct ResponseFrame {
 
 struct DispatchResult {
   enum class Kind {
-    kRespond,      // send `response`
-    kNoResponse,   // acks=0 produce: nothing goes back
-    kClose,        // close the connection without answering
-    kWaitForData,  // a Fetch with too little data: ask again when data moves
+    kRespond,        // send `response`
+    kNoResponse,     // acks=0 produce: nothing goes back
+    kClose,          // close the connection without answering
+    kWaitForData,    // a Fetch with too little data: ask again when data moves
+    kCommitPending,  // a Produce is written; `commit` waits for its sync and answers
   };
   Kind kind = Kind::kClose;
   ResponseFrame response;
   int32_t max_wait_ms = 0;  // kWaitForData: how long the client allows
+  // kCommitPending: blocks until the written batches are visible, then gives the
+  // request's final result (kRespond, kNoResponse or kClose). Owns what it needs.
+  std::function<DispatchResult()> commit;
 };
 
 // `frame` is the request without its size prefix. `may_wait`: a Fetch may answer

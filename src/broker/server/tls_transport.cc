@@ -198,6 +198,13 @@ TlsContext::TlsContext(const TlsSettings& s) {
   if (s.client_auth == TlsClientAuth::kRequired)
     mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
   SSL_CTX_set_verify(ctx, mode, nullptr);
+  // Clients that resume TLS sessions (Apache Kafka's Java client does, on its second
+  // connection to a broker) are refused with "session id context uninitialized" when
+  // client certificates are verified and the context has no session id context. With one,
+  // a resumed session keeps the certificate verified when it was made, so the principal
+  // stays the certificate's subject.
+  static constexpr unsigned char kSessionIdContext[] = "sluice-broker";
+  SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof kSessionIdContext - 1);
 }
 
 TlsContext::~TlsContext() {

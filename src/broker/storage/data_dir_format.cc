@@ -66,13 +66,19 @@ std::optional<int> parse_version(const std::string& s) {
 }
 
 // Empty apart from the lock file its owner took first (storage/data_dir_lock.h).
+// A directory that cannot be read is not empty: formatting it as new could hide
+// the data it holds behind a fresh marker.
 bool is_empty_dir(const std::filesystem::path& dir) {
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) return true;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path() != DataDirLock::file_in(dir)) return false;
+  bool exists = std::filesystem::exists(dir, ec);
+  if (ec) return false;
+  if (!exists) return true;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return false;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (it->path() != DataDirLock::file_in(dir)) return false;
   }
-  return true;
+  return !ec;
 }
 
 }  // namespace

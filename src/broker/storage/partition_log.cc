@@ -135,7 +135,11 @@ PartitionLog::AppendResult PartitionLog::write_locked(std::span<uint8_t> batch) 
   next_offset_ = h.last_offset() + 1;
   // Under `always` the batch waits for the sync that covers it (commit()); an
   // interval policy makes it visible now and durable at the next periodic sync.
-  if (!cfg.flush.always) publish(*active, active->written(), next_offset_);
+  if (cfg.flush.always) {
+    always_written_end_ = next_offset_.load();
+  } else {
+    publish(*active, active->written(), next_offset_);
+  }
   return {base, next_offset_};
 }
 
@@ -149,14 +153,27 @@ void PartitionLog::publish(Segment& segment, uint64_t bytes, int64_t end_offset)
 }
 
 void PartitionLog::commit(int64_t end_offset) {
-  if (end_offset_.load() >= end_offset) return;
+  if (committed(end_offset)) return;
+  // Visible already means an interval policy published it at write; it may still
+  // hold a batch written under `always` before the policy changed, which waits
+  // for the sync that covers it.
+  const int64_t target = end_offset_.load() >= end_offset
+                             ? std::min(end_offset, always_written_end_.load())
+                             : end_offset;
   count_log_commit();
   try {
-    sync_to(end_offset);
+    sync_to(target);
   } catch (const StorageError&) {
     count_storage_error(StorageWrite::kPartitionAppend);
     throw;
   }
+}
+
+bool PartitionLog::committed(int64_t end_offset) const {
+  if (end_offset_.load() < end_offset) return false;
+  const int64_t target = std::min(end_offset, always_written_end_.load());
+  std::lock_guard lock(sync_mu_);
+  return synced_end_ >= target;
 }
 
 void PartitionLog::start_writeback() {
@@ -214,14 +231,9 @@ PartitionLog::SyncOutcome PartitionLog::run_sync() noexcept {
     end = next_offset_;
   }
   try {
-    active->flush();
+    fdatasync_segment(*active, end);
   } catch (const std::exception& e) {
     std::lock_guard lock(append_mu_);
-    {
-      // Rolled meanwhile (and perhaps deleted by retention): the roll synced it all.
-      std::shared_lock read_lock(segments_mu_);
-      if (segments_.rbegin()->second != active) return {end, {}, false};
-    }
     fail_sync(e);
     return {-1, failure_, retired_};
   }
@@ -229,6 +241,21 @@ PartitionLog::SyncOutcome PartitionLog::run_sync() noexcept {
   count_log_sync();
   publish(*active, bytes, end);
   return {end, {}, false};
+}
+
+void PartitionLog::fdatasync_segment(Segment& segment, int64_t end_offset) {
+  std::lock_guard lock(fdatasync_mu_);
+  if (!fdatasync_failure_.empty()) throw StorageError(fdatasync_failure_, EIO);
+  // A roll synced the whole segment since this sync read its end: the segment may
+  // be gone (retention), and there is nothing left to make durable.
+  if (fdatasynced_end_ >= end_offset) return;
+  try {
+    segment.flush();
+  } catch (const std::exception& e) {
+    fdatasync_failure_ = e.what();
+    throw;
+  }
+  fdatasynced_end_ = end_offset;
 }
 
 void PartitionLog::fail_sync(const std::exception& e) {
@@ -244,7 +271,8 @@ void PartitionLog::roll() {
     old = segments_.rbegin()->second;
   }
   try {
-    old->flush();  // a sealed segment is durable before its successor takes writes
+    // A sealed segment is durable before its successor takes writes.
+    fdatasync_segment(*old, next_offset_.load());
   } catch (const std::exception& e) {
     fail_sync(e);
     throw;

@@ -69,6 +69,8 @@ class PartitionLog {
   // Throws StorageError when that fdatasync failed or the log is offline for one;
   // PartitionRetired when the log was retired before the sync.
   void commit(int64_t end_offset);
+  // Whether commit(end_offset) would return at once (nothing to wait for).
+  bool committed(int64_t end_offset) const;
   // Starts the device writes of what was written, without waiting, so that
   // committing several partitions one after another overlaps their syncs.
   void start_writeback();
@@ -134,6 +136,9 @@ class PartitionLog {
   SyncOutcome run_sync() noexcept;
   // Makes everything below `end_offset` (ending at `bytes` in `segment`) visible.
   void publish(Segment& segment, uint64_t bytes, int64_t end_offset);
+  // fdatasyncs `segment`, which holds every offset below `end_offset`, unless an
+  // earlier fdatasync covered them; throws once any fdatasync of this log failed.
+  void fdatasync_segment(Segment& segment, int64_t end_offset);
   // Takes the log offline after a failed fdatasync; append_mu_ held.
   void fail_sync(const std::exception& e);
 
@@ -152,8 +157,21 @@ class PartitionLog {
   bool retired_ = false;        // failure_ is a retirement; guarded by append_mu_
   bool write_failing_ = false;  // the last append failed (logged once); guarded by append_mu_
 
+  // End of the last batch written under flush policy `always`: commit() waits for
+  // its sync even when a policy change has made it visible already.
+  std::atomic<int64_t> always_written_end_{-1};
+
+  // Every fdatasync of the log's files, the sequencer's and a roll's, runs under
+  // fdatasync_mu_, one at a time. Linux reports a writeback error once per file,
+  // so after one failed fdatasync a later one can succeed without the lost pages:
+  // the first failure stays, and no later sync counts as durable.
+  // Lock order: append_mu_ before fdatasync_mu_; never sync_mu_ inside it.
+  std::mutex fdatasync_mu_;
+  int64_t fdatasynced_end_ = -1;   // a successful fdatasync covered offsets below it
+  std::string fdatasync_failure_;  // the first failed fdatasync
+
   // The sync sequencer. Lock order: append_mu_ before sync_mu_.
-  std::mutex sync_mu_;
+  mutable std::mutex sync_mu_;
   std::condition_variable sync_done_;
   int64_t synced_end_ = -1;    // offsets below it are durable; guarded by sync_mu_
   bool syncing_ = false;       // a sync is in flight; guarded by sync_mu_

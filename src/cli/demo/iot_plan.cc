@@ -195,14 +195,13 @@ IotCase IotPlan::case_of(int64_t n) const {
 
 IotEvent IotPlan::event(int64_t n) const {
   const Draws draw{o_.seed, uint64_t(n)};
-  const int64_t now = o_.start_ms + n * o_.interval_ms;
+  const int64_t now = o_.start_ms + elapsed_ms(n);
   IotCase kind = case_of(n);
   // A late event lies 2 to 10 minutes behind the watermark: with one-minute
   // windows its window closed at least a minute before. Until that much event
   // time has passed there is nothing to be late for.
   const int64_t late_by = 2 * kMinute + int64_t(draw(kShift) % uint64_t(8 * kMinute));
-  if (kind == IotCase::kLate && n * o_.interval_ms < o_.lateness_ms + late_by)
-    kind = IotCase::kGood;
+  if (kind == IotCase::kLate && elapsed_ms(n) < o_.lateness_ms + late_by) kind = IotCase::kGood;
   // A duplicate copies the nearest earlier good event; the very first has none.
   if (kind == IotCase::kDuplicate) {
     for (int64_t m = n - 1; m >= 0 && m >= n - 1000; --m) {
@@ -244,7 +243,7 @@ IotEvent IotPlan::good(int64_t n, IotCase kind, int64_t event_time_ms) const {
 
 IotEvent IotPlan::bad(int64_t n, IotCase kind) const {
   const Draws draw{o_.seed, uint64_t(n)};
-  const int64_t now = o_.start_ms + n * o_.interval_ms;
+  const int64_t now = o_.start_ms + elapsed_ms(n);
   int64_t index = int64_t(draw(kDevice) % uint64_t(o_.devices));
   if (kind == IotCase::kBadBoolean) {  // the nearest boolean device: types 3, 6 and 7
     index -= index % 8;

@@ -42,8 +42,10 @@ std::string_view iot_case_name(IotCase c);
 struct IotOptions {
   uint64_t seed = 0;
   int64_t devices = 24;
-  int64_t start_ms = 0;           // event time of event 0
-  int64_t interval_ms = 20;       // event time between consecutive events
+  int64_t start_ms = 0;  // event time of event 0
+  // Event time between consecutive events; fractional above 1,000 events/s (an
+  // integer would round to 0 there and every event would share one time).
+  double interval_ms = 20;
   int64_t lateness_ms = 120'000;  // the pipeline's allowed lateness (watermark delay)
   double bad_share = 0.02;
   double late_share = 0.01;
@@ -72,6 +74,7 @@ class IotPlan {
 
  private:
   IotCase case_of(int64_t n) const;
+  int64_t elapsed_ms(int64_t n) const { return int64_t(double(n) * o_.interval_ms); }
   IotEvent good(int64_t n, IotCase kind, int64_t event_time_ms) const;
   IotEvent bad(int64_t n, IotCase kind) const;
 

@@ -79,21 +79,21 @@ int run_iot_source(IotSourceFlags f, bool seed_given) {
   if (!seed_given) f.plan.seed = (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
   f.plan.start_ms = f.start_time.empty() ? wall_ms() : parse_datetime_ms(f.start_time);
   if (f.event_interval.empty()) {
-    f.plan.interval_ms = int64_t(1000.0 / f.rate);
+    f.plan.interval_ms = 1000.0 / f.rate;
   } else {
     auto ms = pipeline::parse_duration_ms(f.event_interval);
     if (!ms)
       throw std::invalid_argument("--event-interval '" + f.event_interval +
                                   "' must be a duration such as 20ms or 1s");
-    f.plan.interval_ms = *ms;
+    f.plan.interval_ms = double(*ms);
   }
   StopSignals signals;  // before the producer's threads start
   const IotPlan plan(f.plan);
   std::printf(
       "demo-source: IoT events from %lld devices to %s at %s, %.0f/s, event time from %s every "
-      "%lld ms (seed %llu)\n",
+      "%g ms (seed %llu)\n",
       static_cast<long long>(f.plan.devices), f.topic.c_str(), f.bootstrap.c_str(), f.rate,
-      iso8601(f.plan.start_ms, 0).c_str(), static_cast<long long>(f.plan.interval_ms),
+      iso8601(f.plan.start_ms, 0).c_str(), f.plan.interval_ms,
       static_cast<unsigned long long>(f.plan.seed));
   std::fflush(stdout);
 

@@ -6,7 +6,6 @@
 
 #include "cli/support/profile.h"
 #include "cli/up/process_table.h"
-#include "cli/up/secure_demo.h"
 
 namespace sluice::cli {
 namespace {
@@ -60,7 +59,7 @@ ObserveOptions TargetFlags::observe(int64_t window_ms) const {
   for (const auto& e : table) {
     if (e.name == "broker" && !e.admin.empty() && !bootstrap_named) {
       o.kafka.bootstrap = e.admin;
-      use_secure_demo_login(dir);
+      use_secure_up_login(dir);
     }
   }
   if (o.targets.empty())

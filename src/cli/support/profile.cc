@@ -119,6 +119,31 @@ void load_defaults() {
   Profile profile = load_profile(env);
   current() = resolve_defaults(env, profile);
   kafka::use_profile_security(profile_security(profile));
+  // Nothing says which cluster or which login: the built-in default bootstrap is
+  // that of a `sluice up` here, which may be a secure one (on its own port).
+  if (!current().configured_bootstrap && profile.kafka_security.empty() &&
+      kafka::security_settings_from_environment().empty()) {
+    if (auto dir = current().up_data_dir()) {
+      if (auto up = secure_up_profile(*dir)) {
+        kafka::use_profile_security(profile_security(*up));
+        current().configured_bootstrap = up->bootstrap;
+      }
+    }
+  }
+}
+
+std::optional<Profile> secure_up_profile(const std::filesystem::path& data_dir) {
+  const std::filesystem::path path = data_dir / "security" / "profile.yaml";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return std::nullopt;
+  return load_profile([&](const std::string& name) -> std::optional<std::string> {
+    if (name == "SLUICE_CONFIG") return path.string();
+    return std::nullopt;
+  });
+}
+
+void use_secure_up_login(const std::filesystem::path& data_dir) {
+  if (auto up = secure_up_profile(data_dir)) kafka::use_profile_security(profile_security(*up));
 }
 
 std::optional<std::string> Defaults::up_data_dir() const {

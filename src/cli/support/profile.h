@@ -13,6 +13,7 @@
 // unknown key is an error naming the file, so a typo never silently falls back.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -57,6 +58,17 @@ Profile parse_profile(const std::string& text, const std::string& path);
 // Reads the profile the environment points at (an empty Profile when the
 // default file does not exist). Throws std::invalid_argument as above.
 Profile load_profile(const EnvLookup& env);
+
+// For commands that reach the broker of the `sluice up` on DATA: when that is a
+// `sluice up --secure`, every client of this process logs in as its user (the
+// DATA/security/profile.yaml it wrote, in place of the user's profile; the
+// environment still wins). Nothing changes otherwise. load_defaults() does this
+// for the `sluice up` it finds when neither a bootstrap nor a login is configured,
+// with its broker's address, so `sluice topics list` next to `sluice up --secure`
+// just works.
+void use_secure_up_login(const std::filesystem::path& data_dir);
+// The profile a `sluice up --secure` on DATA wrote (its bootstrap and login), if any.
+std::optional<Profile> secure_up_profile(const std::filesystem::path& data_dir);
 
 // The values a command uses when its flag is absent: environment over profile
 // over built-in default. configured_* leave out the built-in default, for

@@ -1,4 +1,5 @@
-// `sluice table describe|history|files|vacuum|optimize STORE TABLE`: a Delta
+// `sluice table describe|history|files|vacuum|optimize STORE TABLE` (and
+// delete|backup|restore, table_lifecycle.cc): a Delta
 // table as an operator inspects and maintains it. STORE is an object store URL
 // (see docs/object-store.md), TABLE the table's path in it. File paths are
 // shown as they are in the store, relative to TABLE (partition directories
@@ -10,6 +11,7 @@
 
 #include "cli/support/commands.h"
 #include "cli/support/table.h"
+#include "cli/table/table_lifecycle.h"
 #include "common/json.h"
 #include "lake/delta/delta_table.h"
 #include "lake/delta/partitions.h"
@@ -247,6 +249,7 @@ std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& regis
   o->add_option("--target-size", f->target_size, "Target file size (default 128MiB)");
   o->add_option("--min-files", f->min_files,
                 "Compact only when at least this many small files exist (default 2)");
+  add_table_lifecycle_commands(*group, registered, runs);
   return runs;
 }
 

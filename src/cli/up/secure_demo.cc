@@ -142,18 +142,10 @@ std::string SecureDemo::publish_connection(const std::string& bootstrap,
          "  kcat -F " +
          properties +
          " -L\n"
-         "  SLUICE_CONFIG=" +
-         profile_file_ + " sluice topics list\n";
-}
-
-void use_secure_demo_login(const fs::path& data_dir) {
-  const fs::path path = data_dir / "security" / "profile.yaml";
-  if (!fs::exists(path)) return;
-  kafka::use_profile_security(
-      profile_security(load_profile([&](const std::string& name) -> std::optional<std::string> {
-        if (name == "SLUICE_CONFIG") return path.string();
-        return std::nullopt;
-      })));
+         "  SLUICE_DATA_DIR=" +
+         data_dir +
+         " sluice topics list   (the CLI finds the login there; or SLUICE_CONFIG=" + profile_file_ +
+         ")\n";
 }
 
 void forget_secure_demo_connection(const fs::path& data_dir) {

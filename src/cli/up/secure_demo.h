@@ -47,13 +47,6 @@ class SecureDemo {
   std::string profile_file_;
 };
 
-// For commands that reach the broker of the `sluice up` on DATA through its
-// process table (`sluice validate`, `health`, `incident` with --data-dir): when
-// that is a `sluice up --secure`, every client of this process logs in as its
-// user (its profile.yaml, in place of the user's profile; the environment still
-// wins). Nothing changes otherwise.
-void use_secure_demo_login(const std::filesystem::path& data_dir);
-
 // A `sluice up` without --secure removes the connection files of an earlier
 // secure run (keeping its CA and password for the next one), so nothing finds
 // a login for a broker that no longer asks for one.

@@ -20,7 +20,6 @@
 #include "cli/up/accounting.h"
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
-#include "cli/up/secure_demo.h"
 #include "common/clock.h"
 #include "kafka/client_security.h"
 
@@ -51,7 +50,7 @@ void use_data_dir(ValidateFlags& f) {
   } catch (const std::exception&) {
     return;  // No `sluice up` there: the pipeline file's bootstrap it is.
   }
-  if (!f.bootstrap.empty()) use_secure_demo_login(f.data_dir);
+  if (!f.bootstrap.empty()) use_secure_up_login(f.data_dir);
 }
 
 int validate(ValidateFlags f) {

@@ -27,10 +27,12 @@ class OfflineCredentials final : public CredentialAdmin {
   // Taken by the first change, not for a listing: a running broker holds it,
   // and would neither see an offline change nor keep it.
   void lock_for_change();
+  // The credential file, read on first use (again after the lock is taken).
+  broker::security::ScramCredentialStore& store();
 
   std::filesystem::path data_dir_;
   std::optional<broker::DataDirLock> lock_;
-  broker::security::ScramCredentialStore store_;
+  std::optional<broker::security::ScramCredentialStore> store_;
 };
 
 }  // namespace sluice::cli

@@ -36,6 +36,23 @@ struct VacuumReport {
   int64_t bytes = 0;
 };
 
+// One partition `expire_partitions` removes (or would): all its live files.
+struct ExpiredPartition {
+  std::string directory;           // relative to the table: "year=2026/month=10/"
+  int64_t end_ms = 0;              // the end of the time it covers (PartitionClock)
+  std::vector<std::string> files;  // paths relative to the table, as in the store
+  int64_t bytes = 0, records = 0;
+};
+
+struct ExpireReport {
+  std::string time_columns;  // PartitionClock::description(): what the time was read from
+  std::vector<ExpiredPartition> partitions;
+  int64_t partitions_kept = 0;          // younger than the cutoff
+  int64_t partitions_without_time = 0;  // null or unreadable time: always kept
+  int64_t version = -1;                 // the commit that removed them; -1: none (dry run, nothing)
+  std::vector<std::string> files_deleted;  // objects deleted after the commit
+};
+
 struct OptimizeReport {
   int64_t files_before = 0, files_rewritten = 0, files_written = 0,
           version = -1;  // -1: nothing to do
@@ -61,6 +78,15 @@ class DeltaTable {
   // and orphans (never committed) older than that too, in the table root and
   // every partition directory. Hidden directories (_delta_log, _change_data, ...) are left alone.
   VacuumReport vacuum(int64_t older_than_ms, bool dry_run);
+  // Removes every partition whose time (read by PartitionClock from the
+  // partition values, `time_column` as PartitionClock takes it) ends at or
+  // before `cutoff_ms`: one commit of remove actions for all their live files,
+  // then, when `delete_files`, deletes exactly those files from the store (the
+  // space comes back now, not after vacuum's retention; older versions of the
+  // table can no longer read them). Nothing is written when `dry_run`. Throws
+  // DeltaError for an unpartitioned table or a time column that does not fit.
+  ExpireReport expire_partitions(const std::string& time_column, int64_t cutoff_ms, bool dry_run,
+                                 bool delete_files);
   // Rewrites live files smaller than target_bytes/2 into files of about
   // target_bytes, in one commit with dataChange=false. Files are only combined
   // with files of the same partition, and a partition needs >= min_files small files.

@@ -32,16 +32,18 @@ int64_t TableState::live_bytes() const {
 }
 
 int64_t TableState::live_records() const {
-  simdjson::dom::parser parser;
   int64_t total = 0;
-  for (const auto& [path, f] : files) {
-    int64_t n = 0;
-    if (!f.stats.empty() &&
-        parser.parse(simdjson::padded_string(f.stats))["numRecords"].get(n) == simdjson::SUCCESS) {
-      total += n;
-    }
-  }
+  for (const auto& [path, f] : files) total += num_records(f);
   return total;
+}
+
+int64_t num_records(const AddFile& file) {
+  simdjson::dom::parser parser;
+  int64_t n = 0;
+  if (file.stats.empty() ||
+      parser.parse(simdjson::padded_string(file.stats))["numRecords"].get(n) != simdjson::SUCCESS)
+    return 0;
+  return n;
 }
 
 }  // namespace sluice::lake::delta

@@ -28,4 +28,7 @@ struct TableState {
   int64_t live_records() const;  // from each file's stats.numRecords; files without stats count 0
 };
 
+// A data file's stats.numRecords; 0 for a file without stats.
+int64_t num_records(const AddFile& file);
+
 }  // namespace sluice::lake::delta

@@ -7,7 +7,7 @@
 namespace sluice::pipeline {
 
 void BatchRunner::run(const TopicPartition& tp, const Batch& batch) {
-  Completion c{tp, {}, {}};
+  Completion c{tp, batch.empty() ? 0 : batch.front()->generation, {}, {}};
   c.results.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i]->materialize();

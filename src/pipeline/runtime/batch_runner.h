@@ -31,6 +31,7 @@ struct Completion {
     bool sent = false;  // the worker produced the outputs (outcome.outputs is then empty)
   };
   TopicPartition tp;
+  uint64_t generation = 0;  // the ownership of `tp` the batch was taken under
   std::vector<Result> results;
   std::vector<std::shared_ptr<InFlight>> returned;
 };

@@ -72,7 +72,7 @@ void Delivery::produce_outputs(const std::shared_ptr<InFlight>& job,
 }
 
 void Delivery::outcome_handled(std::shared_ptr<InFlight> job) {
-  if (PartitionState* state = partitions_.find(job->tp)) state->unacked += 1;
+  if (PartitionState* state = partitions_.owner(*job)) state->unacked += 1;
   job->outcome_handled = true;
   for (const auto& e : job->produce_errors) report(job.get(), e.topic, e.err);
   if (job->self && job->remaining == 0) settle(job.get());
@@ -81,10 +81,10 @@ void Delivery::outcome_handled(std::shared_ptr<InFlight> job) {
 void Delivery::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> outputs) {
   if (outputs.empty()) {
     if (watchdog_) watchdog_->delivered(job->tp, job->offset);
-    return partitions_.done(job->tp, job->offset);
+    return partitions_.done(*job);
   }
   job->remaining = int(outputs.size());
-  if (PartitionState* state = partitions_.find(job->tp)) state->unacked += 1;
+  if (PartitionState* state = partitions_.owner(*job)) state->unacked += 1;
   InFlight* raw = job.get();
   raw->self = job;  // librdkafka holds `raw` as the opaque until the last delivery report
   raw->outcome_handled = true;
@@ -93,11 +93,14 @@ void Delivery::send(std::shared_ptr<InFlight> job, std::vector<OutputRecord> out
 
 void Delivery::send_tick(const TopicPartition& tp, std::vector<OutputRecord> outputs) {
   if (outputs.empty()) return;
+  PartitionState* state = partitions_.find(tp);
+  if (!state) return;
   auto job = std::make_shared<InFlight>();
   job->tp = tp;
+  job->generation = state->generation;
   job->tick = true;
   job->tick_outputs = std::move(outputs);
-  if (PartitionState* state = partitions_.find(tp)) state->unacked += 1;
+  state->unacked += 1;
   produce_tick(job);
 }
 
@@ -132,7 +135,9 @@ int Delivery::retry_ticks(int64_t mono_now) {
   });
   int sent = 0;
   for (auto& job : due) {
-    if (!partitions_.find(job->tp)) continue;  // revoked: its unacked count went with it
+    // Revoked meanwhile, perhaps owned again since: its unacked count went with
+    // the old ownership, and the new one restored the state from before the tick.
+    if (!partitions_.owner(*job)) continue;
     job->delivery_failed = false;
     produce_tick(job);
     sent += 1;
@@ -144,18 +149,22 @@ int Delivery::retry_ticks(int64_t mono_now) {
 // may be checkpointed; failed, they go out again later, the partition still
 // unacknowledged so that no checkpoint forgets them.
 void Delivery::settle_tick(std::shared_ptr<InFlight> job) {
-  PartitionState* state = partitions_.find(job->tp);
+  PartitionState* state = partitions_.owner(*job);
   if (job->delivery_failed) {
     log::warn("stage",
               "stage '{}': a tick's outputs for {}-{} were not acknowledged ({}); "
               "sending them again",
               stage_, job->tp.first, job->tp.second, job->delivery_error);
+    // Outputs that can never be delivered (larger than the topic allows, say)
+    // are sent again for ever: the watchdog turns the stage not-ready, naming them.
+    if (watchdog_) watchdog_->delivery_failed(job->tp, kTickOffset, job->delivery_error, now_ms());
     if (state) {
       job->not_before_ms = mono_ms() + kRedeliveryBackoffMs;
       failed_ticks_.push_back(std::move(job));
     }
     return;
   }
+  if (watchdog_) watchdog_->delivered(job->tp, kTickOffset);
   if (state) {
     state->unacked -= 1;
     state->state_changed = true;
@@ -186,7 +195,7 @@ void Delivery::settle(InFlight* raw) {
   std::shared_ptr<InFlight> job = std::move(raw->self);
   job->outcome_handled = false;
   if (job->tick) return settle_tick(std::move(job));
-  if (PartitionState* state = partitions_.find(job->tp)) state->unacked -= 1;
+  if (PartitionState* state = partitions_.owner(*job)) state->unacked -= 1;
   if (job->delivery_failed) {
     // Not acknowledged means not committed: process the record again (at-least-once).
     job->delivery_failed = false;
@@ -195,7 +204,7 @@ void Delivery::settle(InFlight* raw) {
     return;
   }
   if (watchdog_) watchdog_->delivered(job->tp, job->offset);
-  partitions_.done(job->tp, job->offset);
+  partitions_.done(*job);
 }
 
 void Delivery::drain(int64_t deadline) {

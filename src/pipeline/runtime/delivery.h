@@ -78,6 +78,9 @@ class Delivery : public kafka::DeliveryListener {
   // Returns how many ticks it sent again.
   int retry_ticks(int64_t mono_now);
 
+  // The offset the watchdog knows a tick's failures by: ticks belong to no record.
+  static constexpr int64_t kTickOffset = -1;
+
   // Serves delivery reports; returns how many events were served.
   int poll(int timeout_ms) { return producer_->poll(timeout_ms); }
   // The producer's reports wake this eventfd (kept across renewals).

@@ -29,6 +29,7 @@ using TopicPartition = std::pair<std::string, int32_t>;
 
 struct InFlight {
   TopicPartition tp;
+  uint64_t generation = 0;  // the ownership of `tp` it belongs to (PartitionState::generation)
   int64_t offset = 0;
   int64_t timestamp_ms = 0;
   int64_t bytes = 0;                     // payload size, for the buffered-bytes bound

@@ -11,7 +11,7 @@ PartitionState& PartitionTable::of(const void* topic_id, const char* topic, int3
     return *last_.state;
   }
   auto it = partitions_.try_emplace({topic, partition}).first;
-  if (!it->second) it->second = std::make_unique<PartitionState>();
+  if (!it->second) it->second = new_state();
   last_ = {topic_id, partition, &it->first, it->second.get()};
   *tp = &it->first;
   return *it->second;
@@ -24,8 +24,19 @@ PartitionState* PartitionTable::find(const TopicPartition& tp) {
 
 PartitionState& PartitionTable::assign(const TopicPartition& tp) {
   auto& state = partitions_[tp];
-  if (!state) state = std::make_unique<PartitionState>();
+  if (!state) state = new_state();
   return *state;
+}
+
+std::unique_ptr<PartitionState> PartitionTable::new_state() {
+  auto state = std::make_unique<PartitionState>();
+  state->generation = ++last_generation_;
+  return state;
+}
+
+PartitionState* PartitionTable::owner(const TopicPartition& tp, uint64_t generation) {
+  PartitionState* state = find(tp);
+  return state && state->generation == generation ? state : nullptr;
 }
 
 void PartitionTable::revoke(const TopicPartition& tp) {
@@ -41,6 +52,7 @@ void PartitionTable::revoke(const TopicPartition& tp) {
 }
 
 void PartitionTable::accept(PartitionState& state, std::shared_ptr<InFlight> job) {
+  job->generation = state.generation;
   state.tracker.track(job->offset);
   if (state.first_consumed < 0) state.first_consumed = job->offset;
   buffered_ += 1;
@@ -63,19 +75,19 @@ void PartitionTable::put_back(PartitionState& state, std::shared_ptr<InFlight> j
 }
 
 bool PartitionTable::requeue(std::shared_ptr<InFlight> job, int64_t wait_until_ms) {
-  PartitionState* state = find(job->tp);
+  PartitionState* state = owner(*job);
   if (!state) return false;
   state->wait_until_ms = wait_until_ms;
   put_back(*state, std::move(job));
   return true;
 }
 
-void PartitionTable::done(const TopicPartition& tp, int64_t offset) {
-  if (PartitionState* state = find(tp)) state->tracker.done(offset);
+void PartitionTable::done(const InFlight& job) {
+  if (PartitionState* state = owner(job)) state->tracker.done(job.offset);
 }
 
 bool PartitionTable::defer(std::shared_ptr<InFlight> job) {
-  PartitionState* state = find(job->tp);
+  PartitionState* state = owner(*job);
   if (!state) return false;
   deferred_ += 1;
   state->deferred.push_back(std::move(job));

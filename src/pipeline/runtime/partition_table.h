@@ -31,6 +31,10 @@
 namespace sluice::pipeline {
 
 struct PartitionState {
+  // Which ownership of the partition this is: a partition revoked and assigned
+  // again gets a new state with a new generation, so that reports about records
+  // (and ticks) of the old ownership find no owner instead of the new one.
+  uint64_t generation = 0;
   std::deque<std::shared_ptr<InFlight>> pending;    // consumed, not yet handed to a worker
   std::vector<std::shared_ptr<InFlight>> deferred;  // buffered by the sink, not yet durable
   int running = 0;  // batches being processed (bounded by in_flight_per_partition)
@@ -56,6 +60,7 @@ struct PartitionState {
   bool stateful = false;
   int64_t checkpointed = -1;
   bool checkpoint_due = false;
+  int64_t next_checkpoint_ms = 0;  // mono: an unforced checkpoint waits until then (pacing)
   // A tick changed the processor's state and its outputs are acknowledged:
   // checkpoint even if the offset did not move, or a restart would emit them again.
   bool state_changed = false;
@@ -72,6 +77,10 @@ class PartitionTable {
   PartitionState& of(const void* topic_id, const char* topic, int32_t partition,
                      const TopicPartition** tp);
   PartitionState* find(const TopicPartition& tp);
+  // The state `job` was consumed (or ticked) under, or nullptr when that
+  // ownership ended, even if the partition is owned again.
+  PartitionState* owner(const TopicPartition& tp, uint64_t generation);
+  PartitionState* owner(const InFlight& job) { return owner(job.tp, job.generation); }
   PartitionState& assign(const TopicPartition& tp);  // created unless already owned
   // Forgets the partition and everything it holds (its next owner re-reads it).
   void revoke(const TopicPartition& tp);
@@ -79,7 +88,8 @@ class PartitionTable {
   const Map& all() const { return partitions_; }
   bool empty() const { return partitions_.empty(); }
 
-  // A freshly consumed record, at the tail; its offset is tracked from now on.
+  // A freshly consumed record, at the tail; its offset is tracked from now on
+  // (under this ownership: the record carries the state's generation).
   void accept(PartitionState& state, std::shared_ptr<InFlight> job);
   // The head record, handed to a worker.
   std::shared_ptr<InFlight> take_head(PartitionState& state);
@@ -90,7 +100,7 @@ class PartitionTable {
   // (its next owner re-consumes the record).
   bool requeue(std::shared_ptr<InFlight> job, int64_t wait_until_ms);
   // The record's outputs (or DLQ copy) are acknowledged: its offset may be committed.
-  void done(const TopicPartition& tp, int64_t offset);
+  void done(const InFlight& job);
   // A record a sink buffered; done once the sink says it is durable. False when revoked.
   bool defer(std::shared_ptr<InFlight> job);
   // Marks done every deferred record below what `sink` made durable.
@@ -110,7 +120,10 @@ class PartitionTable {
   int64_t deferred() const { return deferred_; }
 
  private:
+  std::unique_ptr<PartitionState> new_state();  // with the next generation
+
   Map partitions_;
+  uint64_t last_generation_ = 0;
   struct {
     const void* topic_id = nullptr;
     int32_t partition = -1;

@@ -265,6 +265,15 @@ class Walker {
  public:
   Walker(std::vector<std::string>& errors, size_t max) : errors_(errors), max_(max) {}
 
+  // A titled subschema (an allOf entry, a then/else branch) is a named rule:
+  // its violations say which rule they broke.
+  void check_titled(const Node& n, element v, const std::string& path) {
+    const size_t before = errors_.size();
+    check(n, v, path);
+    if (n.title.empty()) return;
+    for (size_t i = before; i < errors_.size(); ++i) errors_[i] += " (rule: " + n.title + ")";
+  }
+
   void check(const Node& n, element v, const std::string& path) {
     if (full()) return;
     if (n.reject_all) return fail(path, "is not allowed here");
@@ -280,20 +289,13 @@ class Walker {
         fail(path, "is not one of enum " + n.enum_text);
       }
     }
-    for (const auto& sub : n.all_of) {
-      const size_t before = errors_.size();
-      check(*sub, v, path);
-      if (!sub->title.empty()) {
-        for (size_t i = before; i < errors_.size(); ++i)
-          errors_[i] += " (rule: " + sub->title + ")";
-      }
-    }
+    for (const auto& sub : n.all_of) check_titled(*sub, v, path);
     if (n.if_) {
       // The condition is evaluated on its own: its failures are not violations.
       std::vector<std::string> scratch;
       Walker(scratch, 1).check(*n.if_, v, path);
       const Node* branch = scratch.empty() ? n.then_.get() : n.else_.get();
-      if (branch) check(*branch, v, path);
+      if (branch) check_titled(*branch, v, path);
     }
     switch (v.type()) {
       case element_type::OBJECT:

@@ -82,11 +82,14 @@ Outcome Validate::process(const pipeline::Record& record) {
                                   ": the event time is missing or neither a timestamp text nor "
                                   "epoch milliseconds");
     }
-    if (ms > now_ms() + max_future_ms_) {
-      return Outcome::failure(ErrorCategory::kValidation,
-                              "$." + event_time_field_ + ": " + std::string(text) +
-                                  " is more than max_future (" + std::to_string(max_future_ms_) +
-                                  " ms) ahead of the clock");
+    // Compared as a difference, which cannot overflow once ms > now (a sum could).
+    const int64_t now = now_ms();
+    if (ms > now && ms - now > max_future_ms_) {
+      std::string shown = text.empty() ? std::to_string(ms) + " (epoch ms)" : std::string(text);
+      return Outcome::failure(ErrorCategory::kValidation, "$." + event_time_field_ + ": " + shown +
+                                                              " is more than max_future (" +
+                                                              std::to_string(max_future_ms_) +
+                                                              " ms) ahead of the clock");
     }
   }
   return passthrough_.process(record);

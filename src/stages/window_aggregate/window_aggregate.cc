@@ -55,7 +55,8 @@ bool is_delay_topic(const std::string& topic) {
 WindowAggregate::WindowAggregate(const pipeline::ProcessorContext& context,
                                  WindowEngine::WallClock clock)
     : options_(read_window_options(context)),
-      engine_(options_, clock ? std::move(clock) : WindowEngine::WallClock(system_ms)) {
+      clock_(clock ? std::move(clock) : WindowEngine::WallClock(system_ms)),
+      engine_(options_, clock_) {
   if (context.metrics) {
     late_counter_ = &context.metrics->counter(
         "sluice_window_late_records_total",
@@ -69,11 +70,29 @@ WindowAggregate::WindowAggregate(const pipeline::ProcessorContext& context,
         "The combined event-time watermark of the partitions this process owns, in seconds "
         "since the epoch (0 until every partition it waits for has a record)",
         {{"stage", context.stage}});
+    emission_delay_gauge_ = &context.metrics->gauge(
+        "sluice_window_emission_delay_seconds",
+        "Of the rows emitted last, the longest wall-clock wait past the time their window could "
+        "first close (its end plus the allowed lateness), in seconds: 0 when events arrive in "
+        "real time and the stage keeps up",
+        {{"stage", context.stage}});
   }
 }
 
-void WindowAggregate::observe(size_t rows) {
-  if (rows_counter_ && rows > 0) rows_counter_->inc(double(rows));
+// The emission delay compares the wall clock with event time: a window ending
+// at E can close, at the earliest, when events up to E + allowed lateness have
+// arrived, i.e. at wall-clock E + lateness if events arrive as they happen.
+// Whatever comes on top (consumer lag, a stalled partition held back until its
+// idle timeout, slow processing) is the delay a reader of the aggregates sees.
+void WindowAggregate::observe(const std::vector<WindowRow>& rows) {
+  if (rows_counter_ && !rows.empty()) rows_counter_->inc(double(rows.size()));
+  if (emission_delay_gauge_ && !rows.empty()) {
+    int64_t delay_ms = 0;
+    const int64_t now = clock_();
+    for (const WindowRow& row : rows)
+      delay_ms = std::max(delay_ms, now - (row.end + options_.allowed_lateness_ms));
+    emission_delay_gauge_->set(double(delay_ms) / 1000);
+  }
   const int64_t watermark = engine_.last_watermark();
   if (watermark_gauge_ && watermark != kNoTime) watermark_gauge_->set(double(watermark) / 1000);
 }
@@ -187,7 +206,7 @@ Outcome WindowAggregate::process(const pipeline::Record& record) {
     if (late_counter_) late_counter_->inc();
   }
   for (const WindowRow& row : a.rows) outputs.push_back(row_record(row));
-  observe(a.rows.size());
+  observe(a.rows);
   return Outcome::success(std::move(outputs));
 }
 
@@ -195,8 +214,9 @@ std::vector<pipeline::OutputRecord> WindowAggregate::tick(const std::string& top
                                                           int32_t partition) {
   std::vector<pipeline::OutputRecord> outputs;
   if (is_delay_topic(topic)) return outputs;
-  for (const WindowRow& row : engine_.tick({topic, partition})) outputs.push_back(row_record(row));
-  observe(outputs.size());
+  const std::vector<WindowRow> rows = engine_.tick({topic, partition});
+  for (const WindowRow& row : rows) outputs.push_back(row_record(row));
+  observe(rows);
   return outputs;
 }
 

@@ -45,14 +45,17 @@ class WindowAggregate : public pipeline::Processor, public pipeline::StatefulPro
   std::string read_event(const pipeline::Record& record, WindowEvent& event) const;
   pipeline::OutputRecord row_record(const WindowRow& row) const;
   pipeline::OutputRecord late_record(const pipeline::Record& record, const Admission& a) const;
-  // Counts `rows` emitted and publishes the watermark they were released at.
-  void observe(size_t rows);
+  // Counts `rows` emitted and publishes the watermark they were released at and
+  // their emission delay.
+  void observe(const std::vector<WindowRow>& rows);
 
   WindowOptions options_;
+  WindowEngine::WallClock clock_;
   WindowEngine engine_;
   ops::Counter* late_counter_ = nullptr;
   ops::Counter* rows_counter_ = nullptr;
   ops::Gauge* watermark_gauge_ = nullptr;
+  ops::Gauge* emission_delay_gauge_ = nullptr;
 };
 
 }  // namespace sluice::stages
