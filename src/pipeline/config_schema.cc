@@ -127,6 +127,19 @@ YAML::Node read_options(const ConfigValue& v) {
   return v.node;
 }
 
+// `demo_source:` is read by `sluice up`, not by the stages: kept as written (docs/up.md).
+YAML::Node read_demo_source(const ConfigValue& v) {
+  if (!v.node.IsMap() || !v.node["kind"] || !v.node["kind"].IsScalar())
+    v.fail("expected a mapping with `kind:` and the demo source's flags",
+           "write e.g. `demo_source: {kind: iot, devices: 24, rate: 200}`");
+  for (const auto& kv : v.node) {
+    if (!kv.second.IsScalar())
+      v.fail("has '" + kv.first.Scalar() + "', which is not a single value",
+             "each key is a `sluice demo-source` flag with one value, e.g. devices: 24");
+  }
+  return v.node;
+}
+
 std::string read_group(const ConfigValue& v) {
   std::string group = read_string(v);
   if (group.size() > 255) v.fail("is longer than 255 characters");
@@ -223,6 +236,7 @@ const std::vector<Setting<PipelineConfig>>& pipeline_settings() {
       {"admin", [](P& p, const V& v) { p.admin = read_host_port(v); }},
       {"stages", [](P& p, const V& v) { p.stages = read_named_list(v, stage_settings(), "stage"); },
        false},
+      {"demo_source", [](P& p, const V& v) { p.demo_source.reset(read_demo_source(v)); }, false},
       // Kafka's property names, so the environment overrides them key by key
       // through the Kafka layer's own variables (client_security.h), not here.
       {"security", [](P& p, const V& v) { read_security(v, p.security, p.security_sources); },

@@ -90,6 +90,10 @@ struct PipelineConfig {
   // file. Empty: the environment and the profile decide.
   kafka::Settings security;
   std::map<std::string, ConfigSource> security_sources;  // where each key was written
+  // `demo_source: {kind: K, FLAG: VALUE, ...}`: what `sluice up` starts as
+  // `sluice demo-source --kind K --FLAG VALUE ...` (underscores become dashes).
+  // Undefined: the claims source. Stages never read it.
+  YAML::Node demo_source;
   // The pipeline file's directory (absolute): relative paths in processor
   // options resolve against it. Empty when parsed from text (tests).
   std::filesystem::path base_dir;

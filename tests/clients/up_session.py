@@ -1,6 +1,6 @@
-"""A `sluice up` of examples/claims-attachments in a temporary data dir, for tests
+"""A `sluice up` of examples/claims-attachments (or PIPELINE) in a temporary data dir, for tests
 that drive it as an operator would: free admin ports (demo_env.FAST), its stderr
-kept in TMP/up.err, its process table read as {name: entry}, and `sluice`
+kept in TMP/up.err (its summary in TMP/up.out), its process table read as {name: entry}, and `sluice`
 commands run beside it. Whatever a test starts is killed in tearDown."""
 
 import json
@@ -16,10 +16,13 @@ from demo_env import FAST
 
 class UpSession(unittest.TestCase):
 
+    PIPELINE = "examples/claims-attachments"
+    ENV = FAST  # demo_env: what the pipeline's processes run with
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="sluice-up-session-")
         self.data = os.path.join(self.tmp, "data")
-        self.env = dict(os.environ, **FAST)
+        self.env = dict(os.environ, **self.ENV)
         self.children = []  # killed in tearDown if still running
         self.up = None
 
@@ -31,12 +34,17 @@ class UpSession(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start_up(self, *args):
-        self.up = subprocess.Popen([sluice_bin(), "up", "examples/claims-attachments", "--data-dir", self.data,
-                                    "--port", "0"] + list(args),
-                                   cwd=REPO_ROOT, env=self.env, stdout=subprocess.DEVNULL,
-                                   stderr=open(os.path.join(self.tmp, "up.err"), "w"), start_new_session=True)
+        with open(os.path.join(self.tmp, "up.out"), "w") as out, open(os.path.join(self.tmp, "up.err"), "w") as err:
+            self.up = subprocess.Popen([sluice_bin(), "up", self.PIPELINE, "--data-dir", self.data,
+                                        "--port", "0"] + list(args),
+                                       cwd=REPO_ROOT, env=self.env, stdout=out, stderr=err, start_new_session=True)
         self.children.append(self.up)
         return self.up
+
+    def up_out(self):
+        """What `sluice up` printed on stdout: its summary, once it exited."""
+        with open(os.path.join(self.tmp, "up.out")) as f:
+            return f.read()
 
     def up_err(self):
         with open(os.path.join(self.tmp, "up.err")) as f:

@@ -25,14 +25,7 @@ import ck_helpers  # noqa: E402
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402
 from stage_fixture import OneStageTest, read_topic  # noqa: E402
 from broker import sluice_bin, unique_name, wait_until  # noqa: E402
-
-
-def duckdb(sql):
-    out = subprocess.run(["node", os.path.join(HERE, "duckdb_query.mjs"), sql], cwd=HERE, capture_output=True,
-                         text=True, timeout=120)
-    if out.returncode != 0:
-        raise AssertionError("duckdb failed: %s" % out.stderr)
-    return json.loads(out.stdout)
+from lake_tables import duckdb  # noqa: E402
 
 
 class SinkTestCase(OneStageTest):

@@ -99,6 +99,25 @@ TEST(WindowAggregate, TumblingWindowEmitsOneRowWhenTheWatermarkPassesItsEnd) {
   EXPECT_TRUE(h.rows(event("d1", at(1, 20), 5)).empty());
 }
 
+TEST(WindowAggregate, IdFieldNamesTheWindowAndGroupTheSameForEveryCopy) {
+  Harness h(std::string(kTumbling) + "id_field: window_id\n");
+  h.rows(event("d1", at(0, 30), 3));
+  const auto out = h.rows(event("d1", at(1, 10), 5));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(
+      out[0].value.find(
+          R"("window_end":"2026-01-05T10:01:00Z","window_id":"2026-01-05T10:00:00Z [\"d1\"]",)"
+          R"("device":"d1")"),
+      std::string::npos)
+      << out[0].value;
+  // A name the row already has cannot be the id.
+  for (const char* taken : {"window_start", "device", "events"}) {
+    EXPECT_THROW(Harness(std::string(kTumbling) + "id_field: " + taken + "\n"),
+                 pipeline::OptionError)
+        << taken;
+  }
+}
+
 TEST(WindowAggregate, AllowedLatenessHoldsTheWindowOpen) {
   Harness h(std::string(kTumbling) + "allowed_lateness: 2m\n");
   h.rows(event("d1", at(0, 30), 1));

@@ -1,6 +1,6 @@
 // `sluice health` (runbook: health check script): one line per check — broker,
-// each stage process, lag, error rate, circuit breakers — each OK, DEGRADED or
-// DOWN with the reason, then the verdict.
+// each stage process, lag, error rate, circuit breakers, each window stage's
+// watermark lag — each OK, DEGRADED or DOWN with the reason, then the verdict.
 //
 // Invariant: the exit code is the worst check: 0 healthy, 1 degraded, 2 down.
 // Down means the pipeline cannot move at all: the broker does not answer, or no
@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 
 #include "cli/incident/pipeline_observation.h"
@@ -35,6 +36,7 @@ struct HealthFlags {
   TargetFlags targets;
   double max_lag = 10000;
   double max_error_rate = 0.01;
+  double max_watermark_lag_s = 600;
   std::string window = "2s";
   bool json = false;
 };
@@ -115,6 +117,20 @@ std::vector<Check> run_checks(const HealthFlags& f, const ObserveOptions& option
                        ? "since the stages started, as nothing was consumed in the window"
                        : fmt::format("over the last {:.1f} s", o.window_s),
                    threshold(rate > f.max_error_rate, ops::format_percent(f.max_error_rate)))});
+  // How far behind the wall clock each window stage's windows close (allowed lateness
+  // included): a source gone quiet or a stuck partition shows here first.
+  const double now_s = double(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count()) /
+                       1e3;
+  for (const auto& [stage, watermark] : o.after.watermarks) {
+    const double behind = now_s - watermark;
+    checks.push_back({"watermark " + stage,
+                      behind > f.max_watermark_lag_s ? Status::kDegraded : Status::kOk,
+                      fmt::format("windows close {:.0f} s behind the wall clock ({})", behind,
+                                  threshold(behind > f.max_watermark_lag_s,
+                                            fmt::format("{:.0f} s", f.max_watermark_lag_s)))});
+  }
   std::string open;
   for (const auto& b : o.after.open_breaker_names) open += (open.empty() ? "" : ", ") + b;
   checks.push_back({"breakers", open.empty() ? Status::kOk : Status::kDegraded,
@@ -172,6 +188,11 @@ Run add_health_command(CLI::App& app) {
                   "Failed attempts per record consumed (0..1) above which it is degraded")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--max-watermark-lag", f->max_watermark_lag_s,
+                  "Seconds a window stage's watermark may trail the wall clock (allowed lateness "
+                  "included) before the pipeline is degraded")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--window", f->window, "How long to measure rates over (e.g. 2s, 500ms)")
       ->capture_default_str();
   cmd->add_flag("--json", f->json, "One JSON object: {status, checks:[{check, status, reason}]}");

@@ -31,6 +31,12 @@ void add(PipelineFigures& f, const std::map<std::string, double>& page) {
       f.groups.insert(group);
     if (name == "kafka_consumer_lag_seconds")
       f.max_lag_seconds = std::max(f.max_lag_seconds, value);
+    // 0 until every partition the process waits for has a record: not a watermark yet.
+    if (name == "sluice_window_watermark_seconds" && value > 0) {
+      const std::string stage = ops::label_value(series, "stage");
+      auto [it, fresh] = f.watermarks.emplace(stage, value);
+      if (!fresh) it->second = std::min(it->second, value);
+    }
   }
 }
 

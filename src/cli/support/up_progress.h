@@ -30,7 +30,10 @@ struct PipelineFigures {
   std::set<std::string> groups;                // consumer groups those stages consume in
   std::set<std::string> open_breaker_names;    // breakers in state 1 (open)
   double max_lag_seconds = 0;                  // oldest unprocessed record, any partition
-  double dead_lettered() const;                // produced to *.dlq and *.dlq.parked topics
+  // Window stage -> its combined event-time watermark (seconds since the epoch), the
+  // lowest over its processes; stages without one (yet) are absent.
+  std::map<std::string, double> watermarks;
+  double dead_lettered() const;  // produced to *.dlq and *.dlq.parked topics
   double total_consumed() const;
 };
 

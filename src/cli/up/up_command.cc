@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -36,12 +37,12 @@
 #include "cli/support/group_lag.h"
 #include "cli/support/profile.h"
 #include "cli/support/up_progress.h"
+#include "cli/up/accounting.h"
 #include "cli/up/admin_ports.h"
 #include "cli/up/child_process.h"
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
 #include "cli/up/prometheus_targets.h"
-#include "cli/up/reconcile.h"
 #include "cli/up/restart_policy.h"
 #include "cli/up/secure_demo.h"
 #include "cli/up/stopped_stages.h"
@@ -70,6 +71,9 @@ struct UpFlags {
   double bad_share = 0.02;  // below every paging threshold at the default rate (alerts.yml)
   std::string max_attachment = "200KiB";
   bool no_source = false;
+  // Given on the command line: they then win over the pipeline's `demo_source:`.
+  bool rate_given = false, bad_share_given = false, max_attachment_given = false;
+  std::vector<std::string> source_flags;  // KEY=VALUE over the pipeline's `demo_source:`
   int drain_timeout_s = 90;
   bool keep_running = false;  // with --count: stay up after draining, until Ctrl-C
   int listen_port = 9092;     // the built-in broker's port on 127.0.0.1 (0: any free one)
@@ -128,6 +132,7 @@ class Up {
   void restart_stage(Supervised& s);
   void apply_stopped_stages();
   void write_targets();
+  std::vector<std::string> source_args() const;
   void start_source();
   void supervise();
   bool drained();
@@ -373,26 +378,45 @@ int64_t Up::events_in_topic() {
   }
 }
 
+// `sluice demo-source` with the pipeline's `demo_source:` flags (the claims source when it
+// has none), this command's --rate and --bad-share when given (else the pipeline's, else
+// their defaults), and always its --count, the input topic and the manifest, which the
+// drain and the summary rely on.
+std::vector<std::string> Up::source_args() const {
+  std::map<std::string, std::string> flags = {{"kind", "claims"}};
+  if (config_.demo_source.IsMap()) {
+    for (const auto& kv : config_.demo_source) {
+      std::string flag = kv.first.Scalar();
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      flags[flag] = kv.second.Scalar();
+    }
+  }
+  auto set = [&](const std::string& flag, const std::string& value, bool given) {
+    if (given || !flags.count(flag)) flags[flag] = value;
+  };
+  set("rate", std::to_string(f_.rate), f_.rate_given);
+  set("bad-share", std::to_string(f_.bad_share), f_.bad_share_given);
+  if (f_.max_attachment_given) flags["max-attachment-size"] = f_.max_attachment;
+  for (const auto& kv : f_.source_flags) {
+    std::string flag = kv.substr(0, kv.find('='));
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    flags[flag] = kv.substr(flag.size() + 1);
+  }
+  flags["count"] = std::to_string(f_.count);
+  flags["bootstrap"] = bootstrap_;
+  flags["topic"] = config_.stages.front().input;
+  flags["manifest"] = (data_ / "manifest.jsonl").string();
+  std::vector<std::string> argv = {"demo-source"};
+  for (const auto& [flag, value] : flags) {
+    argv.push_back("--" + flag);
+    argv.push_back(value);
+  }
+  return argv;
+}
+
 void Up::start_source() {
   events_before_ = events_in_topic();
-  std::vector<std::string> argv = {"demo-source",
-                                   "--bootstrap",
-                                   bootstrap_,
-                                   "--topic",
-                                   config_.stages.front().input,
-                                   "--rate",
-                                   std::to_string(f_.rate),
-                                   "--count",
-                                   std::to_string(f_.count),
-                                   "--http",
-                                   "127.0.0.1:0",
-                                   "--bad-share",
-                                   std::to_string(f_.bad_share),
-                                   "--max-attachment-size",
-                                   f_.max_attachment,
-                                   "--manifest",
-                                   (data_ / "manifest.jsonl").string()};
-  source_.process = sluice_child("demo-source", "", argv, env_,
+  source_.process = sluice_child("demo-source", "", source_args(), env_,
                                  (logs_ / "demo-source.log").string(), f_.log_format);
   std::fprintf(stderr, "demo source: %s\n", source_.process->start(20000).c_str());
   source_.started_wall_ms = now_ms();
@@ -568,12 +592,14 @@ void Up::print_progress(int64_t elapsed_s) {
       : first.outputs.empty() ? ""
                               : first.outputs.front();
   const double downloads = now.produced[downloads_topic];
+  // Named after its topic's last part: claims.downloads -> downloads, iot.valid -> valid.
+  const std::string label = downloads_topic.substr(downloads_topic.rfind('.') + 1);
   std::fprintf(stderr,
-               "%s[%4llds] events %.0f (%.0f/s) | downloads %.0f (%.0f/s) | rows %lld | lag %.0f | "
+               "%s[%4llds] events %.0f (%.0f/s) | %s %.0f (%.0f/s) | rows %lld | lag %.0f | "
                "DLQ %.0f | "
                "breakers open %d | stages up %d/%zu | restarts %d%s%s",
                isatty(STDERR_FILENO) ? "\r\033[K" : "", static_cast<long long>(elapsed_s), events,
-               per_second(events, last_consumed_[first.input]), downloads,
+               per_second(events, last_consumed_[first.input]), label.c_str(), downloads,
                per_second(downloads, last_produced_[downloads_topic]),
                static_cast<long long>(table_rows()), lag, now.dead_lettered(), now.open_breakers,
                now.processes_up, stages_.size(), restarts(), held_stages().c_str(),
@@ -759,10 +785,12 @@ int Up::run() {
   std::fprintf(stderr, "\nstopping stages and the broker ...\n");
   // The summary reads the topics and the table, so it runs while the broker is still up.
   for (auto& s : stages_) s.process->stop(45000);
-  ReconcileReport report = reconcile(config_, bootstrap_, -1);
+  PassCost cost;
+  const auto report = account(
+      config_, {bootstrap_, -1, "", f_.no_source ? "" : (data_ / "manifest.jsonl").string()}, cost);
   stop_all();
   std::printf("\n==== sluice up: summary ====\n");
-  print_report(report, stdout, complete);
+  report->print(stdout, complete);
   if (!complete) {
     std::printf(
         "note: stopped before the pipeline drained; records still in flight resume on the next "
@@ -771,7 +799,7 @@ int Up::run() {
         data_.c_str());
   }
   std::printf("stage restarts: %d; logs in %s\n", restarts(), logs_.c_str());
-  return complete && !report.ok() ? 1 : 0;
+  return complete && !report->ok() ? 1 : 0;
 }
 
 }  // namespace
@@ -796,6 +824,15 @@ Run add_up_command(CLI::App& app) {
                   "Largest demo attachment, e.g. 8KiB for long runs on a small disk")
       ->capture_default_str();
   cmd->add_flag("--no-source", f->no_source, "Do not start the demo source");
+  cmd->add_option("--source-flag", f->source_flags,
+                  "KEY=VALUE: a `sluice demo-source` flag over the pipeline's `demo_source:`, e.g. "
+                  "seed=7 or event_interval=50ms (repeatable)")
+      ->check([](const std::string& kv) {
+        const auto eq = kv.find('=');
+        return eq == std::string::npos || eq == 0
+                   ? "--source-flag " + kv + ": expected KEY=VALUE, e.g. seed=7"
+                   : std::string();
+      });
   cmd->add_option("--port", f->listen_port,
                   "Port of the built-in broker on 127.0.0.1 (0: any free port)")
       ->capture_default_str();
@@ -815,7 +852,12 @@ Run add_up_command(CLI::App& app) {
   cmd->add_option("--drain-timeout", f->drain_timeout_s,
                   "Seconds to wait for the stages to drain when stopping")
       ->capture_default_str();
-  return [f] { return Up(*f).run(); };
+  return [f, cmd] {
+    f->rate_given = cmd->get_option("--rate")->count() > 0;
+    f->bad_share_given = cmd->get_option("--bad-share")->count() > 0;
+    f->max_attachment_given = cmd->get_option("--max-attachment-size")->count() > 0;
+    return Up(*f).run();
+  };
 }
 
 }  // namespace sluice::cli

@@ -1,7 +1,9 @@
 // `sluice validate [PIPELINE] [--since TS]`: the runbook's "validate data
-// integrity since a date" — reconciles input events with download tasks, table
-// rows, stored objects and DLQ records, prints every discrepancy and exits 1 on
-// any loss, duplicate row or missing object (0 when everything is accounted for).
+// integrity since a date" — the pipeline's accounting (accounting.h): for the
+// claims pipeline, input events against download tasks, table rows, stored
+// objects and DLQ records; for a windowed one, events against raw rows, DLQ and
+// late records, and each window row's count against its raw rows. Prints every
+// discrepancy and exits 1 on any (0 when everything is accounted for).
 //
 // Next to a `sluice up` data dir a pass resumes from DATA/validate.checkpoint
 // (docs/formats/validate-checkpoint.md) and reads only the records and table
@@ -15,11 +17,10 @@
 #include "cli/support/data_dir_flag.h"
 #include "cli/support/datetime.h"
 #include "cli/support/profile.h"
+#include "cli/up/accounting.h"
 #include "cli/up/data_dir.h"
 #include "cli/up/process_table.h"
-#include "cli/up/reconcile.h"
 #include "common/clock.h"
-#include "common/json.h"
 #include "kafka/client_security.h"
 
 namespace sluice::cli {
@@ -35,30 +36,6 @@ struct ValidateFlags {
   bool full = false;     // ignore the checkpoint (a new one is still written)
   bool json = false;     // the report as one JSON object on stdout
 };
-
-// The report and what the pass cost, for scripts; the lists are whole (the text caps them at 50).
-std::string report_json(const ReconcileReport& r, const PassCost& cost) {
-  json::JsonWriter w;
-  w.begin_object().field("ok", r.ok()).field("events", r.events);
-  w.field("events_dead_lettered", r.events_dead_lettered).field("tasks_expected", r.tasks_expected);
-  w.field("tasks_produced", r.tasks_produced).field("rows", r.rows);
-  w.field("tasks_dead_lettered", r.tasks_dead_lettered).field("objects_checked", r.objects_checked);
-  w.key("dlq_categories").begin_object();
-  for (const auto& [k, n] : r.dlq_categories) w.field(k, n);
-  w.end_object();
-  auto list = [&](const char* name, const std::vector<std::string>& items) {
-    w.key(name).begin_array();
-    for (const auto& item : items) w.value(item);
-    w.end_array();
-  };
-  list("lost", r.lost);
-  list("duplicated", r.duplicated);
-  list("missing_objects", r.missing_objects);
-  w.key("pass").begin_object().field("resumed", cost.resumed).field("why_full", cost.why_full);
-  w.field("records_read", cost.records_read).field("files_read", cost.files_read);
-  w.field("table_version", cost.table_version).end_object();
-  return w.end_object().str();
-}
 
 // Next to a `sluice up --data-dir DATA`: its stores, and its broker unless --bootstrap says
 // otherwise (with the broker's login when it is a `sluice up --secure`).
@@ -77,6 +54,9 @@ void use_data_dir(ValidateFlags& f) {
 }
 
 int validate(ValidateFlags f) {
+  // A pipeline directory, as `sluice up` takes it: its pipeline.yaml.
+  if (std::filesystem::is_directory(f.pipeline_file))
+    f.pipeline_file = (std::filesystem::path(f.pipeline_file) / "pipeline.yaml").string();
   use_data_dir(f);
   const auto config = pipeline::load_pipeline_config(f.pipeline_file);
   kafka::use_pipeline_security(config.security);
@@ -88,12 +68,15 @@ int validate(ValidateFlags f) {
   if (f.full && !checkpoint.empty()) std::filesystem::remove(checkpoint);
   const int64_t started = mono_ms();
   PassCost cost;
-  const ReconcileReport report = reconcile(config, f.bootstrap, since, checkpoint, cost);
+  AccountingRequest request{f.bootstrap, since, checkpoint, ""};
+  if (std::filesystem::is_directory(f.data_dir))
+    request.manifest_path = (std::filesystem::path(f.data_dir) / "manifest.jsonl").string();
+  const auto report = account(config, request, cost);
   if (f.full) cost.why_full = "as --full asks";
   if (f.json) {
-    std::printf("%s\n", report_json(report, cost).c_str());
+    std::printf("%s\n", report->json(cost).c_str());
   } else {
-    print_report(report, stdout);
+    report->print(stdout);
   }
   std::fprintf(stderr,
                "validate: %s: read %lld records and %lld table files (table version %lld) in "
@@ -103,17 +86,20 @@ int validate(ValidateFlags f) {
                                        : ("full pass, " + cost.why_full).c_str(),
                static_cast<long long>(cost.records_read), static_cast<long long>(cost.files_read),
                static_cast<long long>(cost.table_version), double(mono_ms() - started) / 1e3);
-  return report.ok() ? 0 : 1;
+  return report->ok() ? 0 : 1;
 }
 
 }  // namespace
 
 Run add_validate_command(CLI::App& app) {
   auto f = std::make_shared<ValidateFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "validate", "Reconcile events, tasks, table rows, objects and DLQ records");
-  cmd->add_option("pipeline", f->pipeline_file,
-                  "Pipeline YAML file (an ingest -> download -> table-sink pipeline)")
+  CLI::App* cmd = app.add_subcommand("validate",
+                                     "Reconcile events with table rows, DLQ records and (claims) "
+                                     "objects or (windows) window rows");
+  cmd->add_option(
+         "pipeline", f->pipeline_file,
+         "Pipeline YAML file or its directory (claims: ingest -> download -> table-sink; windows: "
+         "window-aggregate with table sinks for its input and rows)")
       ->capture_default_str();
   cmd->add_option("--since", f->since,
                   "Only events at or after this time (2026-11-27T10:00:00Z or epoch ms)");

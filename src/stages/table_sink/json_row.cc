@@ -8,6 +8,8 @@
 #include <limits>
 #include <string>
 
+#include "common/iso8601.h"
+
 namespace sluice::stages {
 namespace {
 
@@ -83,6 +85,9 @@ Value convert(const element& e, const lake::delta::TableColumn& c) {
       try {
         return parse_iso_timestamp_micros(std::string_view(e));
       } catch (const RowError& err) {
+        // The validate and window-aggregate stages take these too (no offset: UTC); a row of
+        // an event they passed must not be refused here.
+        if (const auto ms = parse_iso8601_ms(std::string_view(e))) return *ms * 1000;
         mismatch(c, "'" + std::string(std::string_view(e)) + "' is not an ISO-8601 timestamp (" +
                         err.what() + ")");
       }
@@ -122,7 +127,8 @@ int64_t parse_iso_timestamp_micros(std::string_view s) {
   throw RowError("missing time zone (Z or +HH:MM)");
 }
 
-lake::parquet::Row json_to_row(std::string_view json, const lake::delta::TableSchema& schema) {
+lake::parquet::Row json_to_row(std::string_view json, const lake::delta::TableSchema& schema,
+                               const std::vector<bool>& computed) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::object object;
   if (auto err = parser.parse(json.data(), json.size()).get(object)) {
@@ -130,8 +136,13 @@ lake::parquet::Row json_to_row(std::string_view json, const lake::delta::TableSc
   }
   lake::parquet::Row row;
   row.reserve(schema.size());
-  for (const auto& c : schema) {
+  for (size_t i = 0; i < schema.size(); ++i) {
+    const auto& c = schema[i];
     element e;
+    if (i < computed.size() && computed[i]) {
+      row.emplace_back();
+      continue;
+    }
     if (object[c.name].get(e) != simdjson::SUCCESS || e.is_null()) {
       if (!c.nullable)
         throw RowError("column '" + c.name + "' is required but the event has no '" + c.name + "'");

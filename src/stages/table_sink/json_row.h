@@ -11,6 +11,7 @@
 
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include "lake/delta/table_schema.h"
 #include "lake/parquet/file_writer.h"
@@ -22,9 +23,14 @@ class RowError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-lake::parquet::Row json_to_row(std::string_view json, const lake::delta::TableSchema& schema);
+// Columns whose `computed` entry is true are left null for the caller to fill
+// (derived columns): the event's field of that name, if any, is not read.
+lake::parquet::Row json_to_row(std::string_view json, const lake::delta::TableSchema& schema,
+                               const std::vector<bool>& computed = {});
 
-// Parses ISO-8601 UTC timestamps to microseconds since the epoch; throws RowError.
+// Parses ISO-8601 timestamps with an offset (Z, +HH:MM) to microseconds since the
+// epoch, keeping the fraction to the microsecond; throws RowError. Columns also take
+// the other forms common/iso8601.h reads (no offset = UTC, +HHMM, +HH), to the ms.
 int64_t parse_iso_timestamp_micros(std::string_view text);
 
 }  // namespace sluice::stages

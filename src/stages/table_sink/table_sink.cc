@@ -37,7 +37,12 @@ TableSink::TableSink(const pipeline::ProcessorContext& context)
   table_ = std::make_unique<lake::delta::DeltaTable>(*store_, options_.table,
                                                      options_.checkpoint_interval);
   table_->create_or_check(stage_, options_.columns, options_.partition_by);
-  if (!options_.unique_key.empty()) load_committed_keys();
+  computed_.assign(options_.columns.size(), false);
+  for (const DerivedColumn& d : options_.derived) computed_[d.column] = true;
+  if (!options_.unique_key.empty()) {
+    find_key_column();
+    load_committed_keys();
+  }
   flusher_ = std::thread([this] { flusher(); });
 }
 
@@ -69,7 +74,8 @@ std::string TableSink::app_id(const TopicPartition& tp) const {
 pipeline::Outcome TableSink::process(const pipeline::Record& record) {
   lake::parquet::Row row;
   try {
-    row = json_to_row(record.value, options_.columns);
+    row = json_to_row(record.value, options_.columns, computed_);
+    fill_derived_columns(row, options_.derived, options_.columns);
   } catch (const RowError& e) {
     return pipeline::Outcome::failure(pipeline::ErrorCategory::kValidation, e.what());
   }
@@ -250,8 +256,7 @@ void TableSink::forget_keys(const std::vector<std::pair<int64_t, lake::parquet::
   }
 }
 
-// Every key of the table's live rows, so a repeat arriving after a restart is still recognised.
-void TableSink::load_committed_keys() {
+void TableSink::find_key_column() {
   for (size_t i = 0; i < options_.columns.size(); ++i) {
     if (options_.columns[i].name == options_.unique_key) key_column_ = int(i);
   }
@@ -262,15 +267,26 @@ void TableSink::load_committed_keys() {
                                     "': option 'unique_key' must name a string column, not '" +
                                     options_.unique_key + "'");
   }
+}
+
+// The keys of every live file not read yet, so a repeat is recognised whoever wrote the
+// first copy: this process before a restart, or another replica that owned the partition
+// before a rebalance (called again on each assignment, it reads only files new since).
+void TableSink::load_committed_keys() {
+  std::lock_guard files_lock(key_files_mu_);
   const lake::delta::TableState state = table_->state();
   const lake::delta::PartitionLayout layout(state.metadata);
   for (const auto& [path, file] : state.files) {
-    for (const auto& row : lake::delta::read_data_file(table_->log(), layout, file))
-      seen_keys_.insert(key_of(row));
+    if (key_files_.count(path)) continue;
+    const auto rows = lake::delta::read_data_file(table_->log(), layout, file);
+    std::lock_guard lock(mu_);
+    for (const auto& row : rows) seen_keys_.insert(key_of(row));
+    key_files_.insert(path);
   }
 }
 
 int64_t TableSink::resume_offset(const std::string& topic, int32_t partition) {
+  if (key_column_ >= 0) load_committed_keys();
   const int64_t committed = table_->state().txn_version(app_id({topic, partition}));
   std::lock_guard lock(mu_);
   Buffer& b = buffers_[{topic, partition}];

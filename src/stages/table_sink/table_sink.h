@@ -28,8 +28,11 @@
 //   optimize_target_bytes: 128MiB
 //   unique_key: COLUMN         a string column whose value appears at most once in the
 //                              table: a repeat (an upstream at-least-once redelivery) is
-//                              acknowledged without a row. Keys of the whole table are
-//                              kept in memory. Cannot be a partition column.
+//                              acknowledged without a row, whether its first copy was
+//                              written before a restart, by another replica or into
+//                              another file. Keys of the whole table are kept in memory
+//                              (files new since are read at each assignment). Cannot be
+//                              a partition column.
 //   partition_by: [COLUMN, ...] the table's partition columns, in order (default: none).
 //                              Each is one of `columns`, of type string, integer, long,
 //                              date, timestamp or boolean. Files go to Hive-style
@@ -39,6 +42,10 @@
 //                              existing table stops the stage with an error. An event
 //                              whose partition directory name would exceed 255 bytes
 //                              goes to the DLQ (validation).
+//   derive: {COLUMN: fn(SOURCE)} columns computed from a timestamp or date column of the
+//                              same row: year, month, day, hour (integer/long) or date
+//                              (derived_columns.h); for time partitions, e.g.
+//                              partition_by: [year, month, day, hour].
 #pragma once
 
 #include <condition_variable>
@@ -46,6 +53,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_set>
 
@@ -90,6 +98,7 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
   void commit(std::vector<Taken>& taken);
   void maybe_optimize();
   std::string app_id(const TopicPartition& tp) const;
+  void find_key_column();
   void load_committed_keys();
   std::string key_of(const lake::parquet::Row& row) const;
   void forget_keys(const std::vector<std::pair<int64_t, lake::parquet::Row>>& rows);
@@ -104,6 +113,7 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
 
   std::string stage_;
   TableSinkOptions options_;
+  std::vector<bool> computed_;           // per column: derived (derive:), not read from the event
   lake::delta::PartitionLayout layout_;  // of options_.columns, which the table is checked to have
   ops::Counter fallback_[4];
   Metrics metrics_;
@@ -118,6 +128,8 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
   int key_column_ = -1;                        // unique_key's column, or -1
   std::unordered_set<std::string> seen_keys_;  // keys in the table or buffered (with unique_key) //
                                                // flushes between take() and their outcome
+  std::mutex key_files_mu_;                    // held while loading keys, outside mu_
+  std::set<std::string> key_files_;            // live files whose keys are in seen_keys_
   std::thread flusher_;
 };
 

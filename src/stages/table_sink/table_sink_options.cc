@@ -117,6 +117,26 @@ std::vector<std::string> read_partition_by(const Reader& r, const TableSinkOptio
   return columns;
 }
 
+// `derive: {name: fn(column), ...}`: columns computed from another one (derived_columns.h).
+std::vector<DerivedColumn> read_derive(const Reader& r, const TableSinkOptions& o) {
+  const YAML::Node n = r.options["derive"];
+  if (!n || n.IsNull()) return {};
+  if (!n.IsMap())
+    r.fail("derive", "must be a mapping of column to fn(COLUMN), e.g. {hour: hour(event_time)}");
+  std::vector<DerivedColumn> out;
+  for (const auto& kv : n) {
+    const std::string name = kv.first.Scalar();
+    DerivedColumn d;
+    if (!kv.second.IsScalar())
+      r.fail("derive." + name, "must be fn(COLUMN), e.g. hour(event_time)");
+    if (std::string problem = read_derived_column(o.columns, name, kv.second.Scalar(), d);
+        !problem.empty())
+      r.fail("derive." + name, problem);
+    out.push_back(d);
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::set<std::string> kTableSinkOptionNames = {"store",
@@ -130,7 +150,8 @@ const std::set<std::string> kTableSinkOptionNames = {"store",
                                                      "optimize_min_files",
                                                      "optimize_target_bytes",
                                                      "unique_key",
-                                                     "partition_by"};
+                                                     "partition_by",
+                                                     "derive"};
 
 TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::Node& options) {
   Reader r{stage, options};
@@ -167,6 +188,7 @@ TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::N
   o.optimize_target_bytes = r.size("optimize_target_bytes", o.optimize_target_bytes);
   o.unique_key = r.text("unique_key", "");
   o.partition_by = read_partition_by(r, o);
+  o.derived = read_derive(r, o);
   return o;
 }
 

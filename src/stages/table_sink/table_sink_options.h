@@ -11,6 +11,7 @@
 
 #include "lake/delta/table_schema.h"
 #include "lake/parquet/file_writer.h"
+#include "stages/table_sink/derived_columns.h"
 
 namespace sluice::stages {
 
@@ -27,6 +28,7 @@ struct TableSinkOptions {
   int64_t optimize_target_bytes = 128 << 20;
   std::string unique_key;                 // empty: rows are not deduplicated
   std::vector<std::string> partition_by;  // the table's partition columns, in order; empty: none
+  std::vector<DerivedColumn> derived;     // `derive:` columns computed from another column
 };
 
 // Every option the table sink understands; anything else is refused by name.

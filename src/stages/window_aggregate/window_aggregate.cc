@@ -150,19 +150,23 @@ std::string WindowAggregate::read_event(const pipeline::Record& record, WindowEv
 }
 
 pipeline::OutputRecord WindowAggregate::row_record(const WindowRow& row) const {
-  std::string value = "{\"window_start\":\"" + format_iso8601_utc(row.start) +
-                      "\",\"window_end\":\"" + format_iso8601_utc(row.end) + "\"";
-  std::string key = "[";
+  const std::string start = format_iso8601_utc(row.start);
+  std::string key = "[", groups;
   size_t at = 0;
   for (size_t i = 0; i < options_.group_by.size(); ++i) {
     const size_t next = std::min(row.group.find('\n', at), row.group.size());
     const std::string_view raw = std::string_view(row.group).substr(at, next - at);
-    value += "," + json::quote(options_.group_by[i]) + ":";
-    value += raw;
+    groups += "," + json::quote(options_.group_by[i]) + ":";
+    groups += raw;
     key += (i > 0 ? "," : "") + std::string(raw);
     at = next + 1;
   }
   key += "]";
+  std::string value =
+      "{\"window_start\":\"" + start + "\",\"window_end\":\"" + format_iso8601_utc(row.end) + "\"";
+  if (!options_.id_field.empty())
+    value += "," + json::quote(options_.id_field) + ":" + json::quote(start + " " + key);
+  value += groups;
   for (size_t i = 0; i < options_.aggregates.size(); ++i) {
     value += "," + json::quote(options_.aggregates[i].name) + ":";
     value += result_json(options_.aggregates[i].fn, row.accumulators[i]);

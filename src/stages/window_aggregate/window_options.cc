@@ -156,6 +156,15 @@ WindowOptions read_window_options(const pipeline::ProcessorContext& context) {
     r.fail("mode", "must be append or update, not " + pipeline::quote_value(mode));
   }
   o.late_topic = r.text("late_topic", "");
+  o.id_field = r.text("id_field", "");
+  const bool taken =
+      o.id_field == "window_start" || o.id_field == "window_end" ||
+      std::find(o.group_by.begin(), o.group_by.end(), o.id_field) != o.group_by.end() ||
+      std::any_of(o.aggregates.begin(), o.aggregates.end(),
+                  [&](const AggregateSpec& a) { return a.name == o.id_field; });
+  if (taken)
+    r.fail("id_field", "is '" + o.id_field + "', a name the output row already has",
+           "pick another, e.g. id_field: window_id");
   return o;
 }
 

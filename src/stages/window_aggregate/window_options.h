@@ -17,7 +17,7 @@ namespace sluice::stages {
 
 inline const std::set<std::string> kWindowAggregateOptionNames = {
     "time_field", "size",       "slide", "allowed_lateness", "idle_timeout",
-    "group_by",   "aggregates", "mode",  "late_topic"};
+    "group_by",   "aggregates", "mode",  "late_topic",       "id_field"};
 
 enum class EmitMode {
   kAppend,  // a window is emitted once, when the watermark passes its end
@@ -34,6 +34,10 @@ struct WindowOptions {
   EmitMode mode = EmitMode::kAppend;
   std::string output;      // the stage's first output topic
   std::string late_topic;  // empty: <input topic>.late
+  // Empty, or the field of each row holding its window id: "<window_start> <key>"
+  // (key: the group values as a JSON array), the same for every copy of a row, so a
+  // table sink's unique_key keeps one row per window and group across restarts.
+  std::string id_field;
 
   // What the checkpointed state's meaning depends on (layout, groups,
   // aggregates): a checkpoint written under another fingerprint is refused
