@@ -265,8 +265,8 @@ void EventServer::admit(int fd, const std::string& host, const std::string& peer
 }
 
 void EventServer::refuse(int fd, ConnectionStats::Refusal why, const std::string& peer) {
+  stats_.refused(why);  // before the close, so a peer that sees it closed sees it counted
   ::close(fd);
-  stats_.refused(why);
   int64_t& last = refusal_logged_ms_[int(why)];
   const int64_t now = mono_ms();
   if (now - last < kRefusalLogEveryMs && last != 0) return;
