@@ -153,7 +153,8 @@ class Up {
   fs::path data_, logs_;
   std::string pipeline_file_, bootstrap_;
   pipeline::PipelineConfig config_;
-  std::vector<std::pair<std::string, std::string>> env_;
+  std::vector<std::pair<std::string, std::string>> env_;         // for every child
+  std::vector<std::pair<std::string, std::string>> client_env_;  // and this login: no-file children
   Supervised broker_, source_, exporter_;
   std::vector<Supervised> stages_;
   std::map<std::string, int> replicas_;  // processes per stage, from --replicas
@@ -217,13 +218,16 @@ void Up::configure_environment() {
   config_ = pipeline::load_pipeline_config(pipeline_file_);
   kafka::use_pipeline_security(config_.security);
   // The login this process uses (the pipeline's `security:` block or the profile,
-  // under the environment) goes to every child too: the demo source and the
-  // exporter read no pipeline file, and a stage combining them again gets the same.
+  // under the environment) goes to the children that read no pipeline file (the
+  // demo source, the exporter). Stages read the file themselves at every start, so
+  // they get only the environment: a password edited in the file is used by the
+  // next restart instead of one frozen into the environment here.
+  client_env_ = env_;
   for (const auto& [variable, value] :
        kafka::security_environment(kafka::client_security_layers())) {
-    const bool set =
-        std::any_of(env_.begin(), env_.end(), [&](const auto& e) { return e.first == variable; });
-    if (!set) env_.emplace_back(variable, value);
+    const bool set = std::any_of(client_env_.begin(), client_env_.end(),
+                                 [&](const auto& e) { return e.first == variable; });
+    if (!set) client_env_.emplace_back(variable, value);
   }
 }
 
@@ -351,7 +355,7 @@ void Up::start_exporter() {
   } else {
     args.insert(args.end(), {"--bootstrap", bootstrap_, "--poll-interval-ms", "5000"});
   }
-  exporter_.process = sluice_child("exporter", "", std::move(args), env_,
+  exporter_.process = sluice_child("exporter", "", std::move(args), client_env_,
                                    (logs_ / "exporter.log").string(), f_.log_format);
   start_exporter_process();
 }
@@ -416,7 +420,7 @@ std::vector<std::string> Up::source_args() const {
 
 void Up::start_source() {
   events_before_ = events_in_topic();
-  source_.process = sluice_child("demo-source", "", source_args(), env_,
+  source_.process = sluice_child("demo-source", "", source_args(), client_env_,
                                  (logs_ / "demo-source.log").string(), f_.log_format);
   std::fprintf(stderr, "demo source: %s\n", source_.process->start(20000).c_str());
   source_.started_wall_ms = now_ms();
