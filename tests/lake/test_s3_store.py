@@ -22,6 +22,30 @@ SLUICE = os.environ.get("SLUICE_BIN", "sluice")
 MiB = 1 << 20
 
 
+class S3LakeCase:
+    """Mixin: one s3rver for the class; each test's lake under its own prefix
+    (`LAKE_PREFIX` + a random suffix) and `self.env` pointing processes at it."""
+
+    LAKE_PREFIX = "lake-"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = S3Server("--if-none-match")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.prefix = self.LAKE_PREFIX + uuid.uuid4().hex[:8]
+        self.lake = "s3://lake/" + self.prefix
+        self.env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % self.server.port,
+                    "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
+
+
 class S3Server:
     """A s3_server.mjs child on 127.0.0.1 with its own data directory."""
 

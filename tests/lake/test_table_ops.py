@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import unittest
-import uuid
 
 import test_s3_store as s3_tests
 import test_table_sink as sink_tests
@@ -44,24 +43,13 @@ class TableOpsCase(sink_tests.SinkTestCase):
     """A partitioned table written by the sink; helpers to run `sluice table` on any table."""
 
     def pipeline(self, name, topic, rows=100, interval="200ms", extra=""):
-        path = os.path.join(self.tmp, name + ".yaml")
-        with open(path, "w") as f:
-            f.write("""pipeline: %s
-bootstrap: %s
-stages:
-  - name: sink
-    input: %s
-    processor: table-sink
-    options:
-      store: %s
-      table: %s
+        return self.sink_pipeline(name, topic, """\
       columns: {id: long not null, value: double, year: integer, month: integer, day: integer, hour: integer}
       partition_by: [year, month, day, hour]
       file_max_rows: %d
       flush_interval_ms: %s
       checkpoint_interval: 3
-%s""" % (name, self.broker.bootstrap, topic, self.lake, self.TABLE, rows, interval, extra))
-        return path
+%s""" % (rows, interval, extra))
 
     def write_table(self):
         """Events 0..N-1, PER_HOUR in each hour of OLD_HOURS + NEW_HOURS; returns {hour: ids}."""
@@ -221,23 +209,10 @@ class TableOpsTest(TableOpsCase):
         self.assertIn("no backup at", out.stderr)
 
 
-class TableOpsS3Test(TableOpsCase):
+class TableOpsS3Test(s3_tests.S3LakeCase, TableOpsCase):
     """The table, its backup and the restored table on S3 (s3rver)."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = s3_tests.S3Server("--if-none-match")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        super().setUp()
-        self.prefix = "ops-" + uuid.uuid4().hex[:8]
-        self.lake = "s3://lake/" + self.prefix
-        self.env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % self.server.port,
-                    "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
+    LAKE_PREFIX = "ops-"
 
     def table_file(self, table, path):
         return os.path.join(self.server.dir, "data", "lake", self.prefix, table, path + "._S3rver_object")

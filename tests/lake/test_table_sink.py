@@ -41,7 +41,9 @@ class SinkTestCase(OneStageTest):
         self.lake = os.path.join(self.tmp, "lake")
         self.env = {}
 
-    def pipeline(self, name, topic, rows=500, interval="300ms", extra=""):
+    def sink_pipeline(self, name, topic, options):
+        """A pipeline file with one table-sink stage `sink` reading `topic` into self.TABLE
+        of self.lake; `options` are the further option lines (indented 6)."""
         path = os.path.join(self.tmp, name + ".yaml")
         with open(path, "w") as f:
             f.write("""pipeline: %s
@@ -52,13 +54,17 @@ stages:
     processor: table-sink
     options:
       store: %s
-      table: tables/events
+      table: %s
+%s""" % (name, self.broker.bootstrap, topic, self.lake, self.TABLE, options))
+        return path
+
+    def pipeline(self, name, topic, rows=500, interval="300ms", extra=""):
+        return self.sink_pipeline(name, topic, """\
       columns: {id: long not null, source: string, name: string, ts: timestamp}
       file_max_rows: %d
       flush_interval_ms: %s
       checkpoint_interval: 5
-%s""" % (name, self.broker.bootstrap, topic, self.lake, rows, interval, extra))
-        return path
+%s""" % (rows, interval, extra))
 
     def start(self, path, env=None):
         return self.start_stage(path, env={**self.env, **(env or {})})

@@ -13,29 +13,15 @@ from `sluice table describe` on the s3:// URL."""
 import os
 import re
 import unittest
-import uuid
 
 import test_s3_store as s3_tests  # S3Server (modules, not classes: their tests are not collected here)
 import test_table_sink as sink_tests  # SinkTestCase
 from broker import unique_name  # noqa: E402  (tests/clients, on sys.path once test_table_sink is imported)
 
 
-class TableSinkS3Test(sink_tests.SinkTestCase):
+class TableSinkS3Test(s3_tests.S3LakeCase, sink_tests.SinkTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = s3_tests.S3Server("--if-none-match")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        super().setUp()
-        self.prefix = "sink-" + uuid.uuid4().hex[:8]
-        self.lake = "s3://lake/" + self.prefix
-        self.env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % self.server.port,
-                    "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
+    LAKE_PREFIX = "sink-"
 
     def file_path(self, path):
         return os.path.join(self.server.dir, "data", "lake", self.prefix, self.TABLE, path + "._S3rver_object")
