@@ -24,6 +24,19 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 ADMIN_RE = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 
 
+def stop_stages(case, stages, tail_lines=120):
+    """Kills what is left of `stages`; when `case` failed, prints each stage's log
+    tail. Returns whether it failed, for callers with more to print."""
+    for s in stages:
+        if s.proc and s.proc.poll() is None:
+            s.kill9()
+    failed = case_failed(case)
+    if failed:
+        for s in stages:
+            sys.stderr.write("\n--- stage log %s (tail) ---\n%s\n" % (s.log_path, s.log_tail(tail_lines)))
+    return failed
+
+
 class StageProcess:
     """`sluice run PIPELINE --admin 127.0.0.1:0 [ARGS]` as a child process."""
 
@@ -145,12 +158,7 @@ class OneStageTest(unittest.TestCase):
         self.stage = None
 
     def tearDown(self):
-        for s in self.stages:
-            if s.proc and s.proc.poll() is None:
-                s.kill9()
-        if case_failed(self):
-            for s in self.stages:
-                sys.stderr.write("\n--- stage log %s (tail) ---\n%s\n" % (s.log_path, s.log_tail(120)))
+        if stop_stages(self, self.stages):
             sys.stderr.write("\n--- broker stderr (tail) ---\n%s\n" % self.broker.stderr_tail(120))
         self.broker.close()
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -41,8 +41,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(HERE, "..", "clients"))
 
-from broker import BrokerProcess, case_failed, sluice_bin, wait_until  # noqa: E402
-from stage_fixture import StageProcess, read_topic  # noqa: E402
+from broker import BrokerProcess, sluice_bin, wait_until  # noqa: E402
+from stage_fixture import StageProcess, read_topic, stop_stages  # noqa: E402
 
 SPARK_PYTHON = os.path.join(REPO_ROOT, ".cache", "spark", "venv", "bin", "python")
 SPARK_JOB = os.path.join(HERE, "spark", "iot_job.py")
@@ -102,12 +102,7 @@ class SparkOracleTest(unittest.TestCase):
         self.spark_log = os.path.join(self.tmp, "spark.log")
 
     def tearDown(self):
-        for s in self.stages:
-            if s.proc and s.proc.poll() is None:
-                s.kill9()
-        if case_failed(self):
-            for s in self.stages:
-                sys.stderr.write("\n--- %s (tail) ---\n%s\n" % (s.log_path, s.log_tail(60)))
+        if stop_stages(self, self.stages, 60):
             if os.path.exists(self.spark_log):
                 with open(self.spark_log, errors="replace") as f:
                     sys.stderr.write("\n--- spark (tail) ---\n%s\n" % "".join(f.readlines()[-60:]))
