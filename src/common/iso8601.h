@@ -17,7 +17,19 @@ namespace sluice {
 // Milliseconds since the Unix epoch, or nullopt when `text` is not such a timestamp.
 std::optional<int64_t> parse_iso8601_ms(std::string_view text);
 
-// Days since 1970-01-01 of a proleptic Gregorian date (no range checks).
+// Days since 1970-01-01 of a proleptic Gregorian date (no range checks), and
+// back: exact for any year, with none of gmtime's time zone state.
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+struct CivilDate {
+  int64_t year;
+  unsigned month, day;
+  bool operator==(const CivilDate&) const = default;
+};
+CivilDate civil_from_days(int64_t days);
+
+// a / b rounded towards negative infinity (b > 0): days and seconds before 1970.
+inline int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
 }  // namespace sluice

@@ -2,44 +2,13 @@
 
 #include <cstdio>
 
+#include "common/iso8601.h"
+
 namespace sluice::lake::delta {
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kSecondsPerDay = 86400;
-
-struct CivilDate {
-  int64_t year;
-  unsigned month, day;
-  bool operator==(const CivilDate&) const = default;
-};
-
-// Days since 1970-01-01 of a proleptic Gregorian date and back (H. Hinnant's
-// algorithms): exact for any year, with none of gmtime's time zone state.
-int64_t days_from_civil(CivilDate c) {
-  const int64_t y = c.year - (c.month <= 2);
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = unsigned(y - era * 400);
-  const unsigned doy = (153 * (c.month + (c.month > 2 ? -3 : 9)) + 2) / 5 + c.day - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + int64_t(doe) - 719468;
-}
-
-CivilDate civil_from_days(int64_t days) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned doe = unsigned(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
-  return {int64_t(yoe) + era * 400 + (month <= 2), month, day};
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
 
 // A timestamp as "YYYY-MM-DD<sep>HH:MM:SS" and the microseconds of its second.
 struct Split {
@@ -98,7 +67,7 @@ std::optional<int32_t> parse_date(std::string_view text) {
   if (!year || !month || !day) return std::nullopt;
   const CivilDate c{*year, unsigned(*month), unsigned(*day)};
   if (c.month < 1 || c.month > 12 || c.day < 1 || c.day > 31) return std::nullopt;
-  const int64_t days = days_from_civil(c);
+  const int64_t days = days_from_civil(c.year, c.month, c.day);
   if (civil_from_days(days) != c) return std::nullopt;  // 2026-02-30 and the like
   return int32_t(days);
 }

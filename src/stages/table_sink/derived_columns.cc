@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "common/iso8601.h"
+
 namespace sluice::stages {
 namespace {
 
@@ -14,28 +16,6 @@ const std::map<std::string, TimePart>& functions() {
                                                     {"hour", TimePart::kHour},
                                                     {"date", TimePart::kDate}};
   return f;
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
-struct Civil {
-  int64_t year;
-  unsigned month, day;
-};
-
-// The proleptic Gregorian date of a day number (days since 1970-01-01).
-Civil civil_from_days(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = unsigned(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {int64_t(yoe) + era * 400 + (m <= 2), m, d};
 }
 
 }  // namespace
@@ -91,7 +71,7 @@ void fill_derived_columns(lake::parquet::Row& row, const std::vector<DerivedColu
       row[d.column] = lake::parquet::Value();
       continue;
     }
-    const Civil c = civil_from_days(days);
+    const CivilDate c = civil_from_days(days);
     int64_t v = 0;
     switch (d.part) {
       case TimePart::kYear:
