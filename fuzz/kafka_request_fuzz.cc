@@ -44,7 +44,7 @@ Bytes encode(Req& msg, int16_t version, bool flexible) {
 }
 
 template <typename Req>
-void decode_body(const Request& req) {
+void round_trip_body(const Request& req) {
   Req in;
   Decoder d(req.frame, req.body_offset, req.header.api_version, req.flexible);
   d.read_message(in);  // exactly what protocol::serve() does before the handler runs
@@ -62,7 +62,7 @@ void decode_body(const Request& req) {
 
 template <typename... Reqs>
 bool decode_as(const Request& req) {
-  return ((req.header.api_key == Reqs::kKey ? (decode_body<Reqs>(req), true) : false) || ...);
+  return ((req.header.api_key == Reqs::kKey ? (round_trip_body<Reqs>(req), true) : false) || ...);
 }
 
 void dispatch(std::span<uint8_t> frame) {
