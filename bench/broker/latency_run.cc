@@ -42,9 +42,13 @@ class AckLatencies : public RdKafka::DeliveryReportCb {
       return;
     }
     int64_t stamp = stamp_of(message.payload(), message.len());
-    if (stamp != 0) samples.push_back(now_ns() - stamp);
+    if (stamp == 0) return;
+    samples.push_back(now_ns() - stamp);
+    sent_at.push_back(stamp);
   }
-  std::vector<int64_t> samples;  // touched only by the poller thread
+  // Touched only by the poller thread; sent_at[i] is when samples[i]'s message was sent.
+  std::vector<int64_t> samples;
+  std::vector<int64_t> sent_at;
   std::atomic<int64_t> failed{0};
 };
 
@@ -145,6 +149,22 @@ bool wait_drained(RdKafka::Producer* producer, std::chrono::seconds limit) {
   return true;
 }
 
+// Splits ack samples by the second (from `start_ns`) their message was sent in.
+std::vector<LatencySlice> slice_by_second(const std::vector<int64_t>& samples,
+                                          const std::vector<int64_t>& sent_at, int64_t start_ns) {
+  std::vector<std::vector<int64_t>> seconds;
+  for (size_t k = 0; k < samples.size(); ++k) {
+    const auto second = static_cast<size_t>(std::max<int64_t>(0, sent_at[k] - start_ns) / 1'000'000'000);
+    if (seconds.size() <= second) seconds.resize(second + 1);
+    seconds[second].push_back(samples[k]);
+  }
+  std::vector<LatencySlice> slices;
+  for (size_t second = 0; second < seconds.size(); ++second) {
+    slices.push_back({static_cast<int64_t>(second), summarize(seconds[second])});
+  }
+  return slices;
+}
+
 }  // namespace
 
 // One producer (one connection) of the run, with its own delivery reports.
@@ -200,6 +220,7 @@ LatencyResult run_latency(const ProducerSettings& settings, const std::string& t
   const int64_t total = std::max<int64_t>(1, std::llround(rate * seconds));
   const double interval_ns = 1e9 / rate;
   const auto start = Clock::now();
+  const int64_t start_ns = now_ns();
   int64_t i = 0;
   while (i < total) {
     const double elapsed_ns =
@@ -214,6 +235,7 @@ LatencyResult run_latency(const ProducerSettings& settings, const std::string& t
   r.achieved_rate = static_cast<double>(total) / send_seconds;
 
   std::vector<int64_t> ack_samples;
+  std::vector<int64_t> ack_sent_at;
   for (auto& s : senders) {
     if (!wait_drained(s->producer.get(), std::chrono::seconds(60))) {
       fmt::print(stderr, "warning: {} messages undelivered 60 s after the latency run\n",
@@ -222,7 +244,9 @@ LatencyResult run_latency(const ProducerSettings& settings, const std::string& t
     s->poller.reset();
     r.failed += s->acks.failed.load();
     ack_samples.insert(ack_samples.end(), s->acks.samples.begin(), s->acks.samples.end());
+    ack_sent_at.insert(ack_sent_at.end(), s->acks.sent_at.begin(), s->acks.sent_at.end());
   }
+  r.ack_by_second = slice_by_second(ack_samples, ack_sent_at, start_ns);
   tail.expect(total - r.failed);
   std::vector<int64_t> e2e = tail.finish();
   r.consumed = static_cast<int64_t>(e2e.size());

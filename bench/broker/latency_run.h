@@ -6,12 +6,20 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "kafka_clients.h"
 #include "payload.h"
 #include "percentiles.h"
 
 namespace sluice::bench {
+
+// Ack latency of the messages sent in one second of the run: where a tail
+// comes from (a few stalls, or a queue that keeps growing).
+struct LatencySlice {
+  int64_t second = 0;  // from the start of the timed run
+  LatencySummary ack;
+};
 
 struct LatencyResult {
   double target_rate = 0;    // msg/s asked for
@@ -21,6 +29,7 @@ struct LatencyResult {
   int64_t consumed = 0;  // timed messages the consumer received
   LatencySummary ack;
   LatencySummary end_to_end;
+  std::vector<LatencySlice> ack_by_second;
 };
 
 // `topic` should be new: the consumer reads it from offset 0. `producers`

@@ -43,6 +43,7 @@ throughput (acks=all) and produce/end-to-end latency at a fixed rate.
                              (default 10000; 0: skip)
   --quick                    --messages 200000 --disk-mb 256 --latency-seconds 5,
                              for a run of about two minutes (later flags override)
+  --latency-timeline         also print each latency run's ack p99 and max per second
   --keep-data                do not delete the scratch directory
   --help                     this text
 )";
@@ -137,6 +138,10 @@ BenchOptions parse_options(int argc, char** argv) {
     }
     if (flag == "--keep-data") {
       o.keep_data = true;
+      continue;
+    }
+    if (flag == "--latency-timeline") {
+      o.latency_timeline = true;
       continue;
     }
     if (flag == "--quick") {

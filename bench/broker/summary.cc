@@ -17,6 +17,15 @@ double ratio(double a, double b) {
 }
 
 // One line per phase: throughput, then latency, then each as a ratio to `base`.
+// One line: each second's ack p99 / max, to tell a few stalls from a growing queue.
+void print_timeline(const LatencyResult& l) {
+  fmt::print("  ack p99/max ms by second sent:");
+  for (const LatencySlice& s : l.ack_by_second) {
+    fmt::print(" {}:{:.1f}/{:.1f}", s.second, s.ack.p99_ms, s.ack.max_ms);
+  }
+  fmt::print("\n");
+}
+
 void print_load_phase(const LoadPhase& p, const LoadPhase* base) {
   fmt::print("produce {}: {:.1f} MB/s {:.0f} msg/s  [{} msgs in {:.2f} s, {} failed]", p.name,
              p.produce.mb_per_s(), p.produce.msgs_per_s(), p.produce.messages, p.produce.seconds,
@@ -117,6 +126,7 @@ void print_summary(const BenchOptions& o, const RunContext& context, const DiskR
           m.flush, l.achieved_rate, l.end_to_end.p50_ms, l.end_to_end.p99_ms, l.end_to_end.p999_ms,
           l.end_to_end.max_ms, l.consumed, l.sent - l.failed);
       fmt::print("  latency run {}\n", m.latency_cpu);
+      if (o.latency_timeline) print_timeline(l);
       if (l.achieved_rate < 0.95 * l.target_rate) {
         fmt::print(
             "  note: the sender fell behind its schedule (librdkafka's queue was full or the "

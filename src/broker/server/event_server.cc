@@ -341,11 +341,22 @@ void EventServer::submit(Connection& c, bool may_wait) {
     done.conn = conn;
     done.data_version_seen = ctx_.data.version();
     done.result = dispatch_request(ctx_, conn->session, conn->request, may_wait);
-    {
-      std::lock_guard lock(done_mu_);
-      done_.push_back(std::move(done));
+    // A written Produce: hand the connection back first, so its next request is
+    // read while this worker waits for the sync, then commit on this same thread
+    // (one hand-off less per Produce than queueing the commit as a new task).
+    std::function<DispatchResult()> commit = std::move(done.result.commit);
+    if (done.result.kind == DispatchResult::Kind::kCommitPending) {
+      done.commit_of = std::make_shared<Connection::AwaitedAnswer>();
     }
-    wake();
+    auto slot = done.commit_of;
+    hand_back(std::move(done));
+    if (!slot) return;
+    Completion committed;
+    committed.conn = conn;
+    committed.commit_of = std::move(slot);
+    committed.is_commit = true;
+    committed.result = commit();
+    hand_back(std::move(committed));
   };
   if (blocks_in_coordinator(frame_api_key(c.request))) {
     blocking_.submit(std::move(task));
@@ -353,6 +364,14 @@ void EventServer::submit(Connection& c, bool may_wait) {
     ++running_on_fixed_;
     workers_.submit(std::move(task));
   }
+}
+
+void EventServer::hand_back(Completion done) {
+  {
+    std::lock_guard lock(done_mu_);
+    done_.push_back(std::move(done));
+  }
+  wake();
 }
 
 void EventServer::run_completions() {
@@ -363,7 +382,7 @@ void EventServer::run_completions() {
   }
   for (Completion& d : done) {
     --in_flight_;
-    if (d.commit_of) {
+    if (d.is_commit) {
       commit_completed(d);
     } else {
       request_completed(d);
@@ -374,6 +393,8 @@ void EventServer::run_completions() {
 void EventServer::request_completed(Completion& d) {
   Connection& c = *d.conn;
   if (!blocks_in_coordinator(frame_api_key(c.request))) --running_on_fixed_;
+  // Its commit already runs on the worker: counted before anything can close `c`.
+  if (d.result.kind == DispatchResult::Kind::kCommitPending) await_commit(c, d.commit_of);
   if (c.fd < 0 || stopping_) {
     c.state = Connection::State::kReading;
     return close_connection(c);
@@ -394,29 +415,15 @@ void EventServer::request_completed(Completion& d) {
       stats_.parked_fetches.store(int64_t(parked_.size()));
       return;
     case DispatchResult::Kind::kCommitPending:
-      start_commit(c, std::move(d.result.commit));
       return finish_request(c);
   }
 }
 
-void EventServer::start_commit(Connection& c, std::function<DispatchResult()> commit) {
-  auto slot = std::make_shared<Connection::AwaitedAnswer>();
-  c.awaited.push_back(slot);
+void EventServer::await_commit(Connection& c, std::shared_ptr<Connection::AwaitedAnswer> slot) {
+  c.awaited.push_back(std::move(slot));
   ++c.commits_running;
   ++in_flight_;
   ++running_on_fixed_;
-  Connection* conn = &c;
-  workers_.submit([this, conn, slot, commit = std::move(commit)] {
-    Completion done;
-    done.conn = conn;
-    done.commit_of = slot;
-    done.result = commit();
-    {
-      std::lock_guard lock(done_mu_);
-      done_.push_back(std::move(done));
-    }
-    wake();
-  });
 }
 
 void EventServer::commit_completed(Completion& d) {

@@ -59,7 +59,10 @@ class EventServer {
     Connection* conn = nullptr;
     DispatchResult result;
     uint64_t data_version_seen = 0;
-    std::shared_ptr<Connection::AwaitedAnswer> commit_of;  // set: a commit, not a request
+    // A written Produce's answer slot: in the request's completion, and in its
+    // commit's (is_commit), which follows it from the same worker.
+    std::shared_ptr<Connection::AwaitedAnswer> commit_of;
+    bool is_commit = false;
   };
 
   void wake();
@@ -74,7 +77,11 @@ class EventServer {
   void run_completions();
   void request_completed(Completion& d);
   void commit_completed(Completion& d);
-  void start_commit(Connection& c, std::function<DispatchResult()> commit);
+  // Queues a finished task's result for the I/O thread (any thread).
+  void hand_back(Completion done);
+  // A written Produce: its answer waits in `slot`, in request order, while its
+  // commit runs on the worker that wrote it.
+  void await_commit(Connection& c, std::shared_ptr<Connection::AwaitedAnswer> slot);
   // Queues a finished request's answer behind the awaited ones, or for writing.
   void answer(Connection& c, DispatchResult result);
   // Moves the awaited answers that are in, from the front, to the outbox; runs a
