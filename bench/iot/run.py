@@ -230,7 +230,8 @@ class Run:
         work, children = self.start_sluice(name, stages, topics, options)
         try:
             self.wait_sluice_done(name, stages, topics, self.o.timeout, children)
-            cpu = sum(c.cpu_seconds() for c in children.values())
+            cpu_by_stage = {s: c.cpu_seconds() for s, c in children.items()}
+            cpu = sum(cpu_by_stage.values())
             hwm = {s: proc_mib(c.proc.pid, "VmHWM") for s, c in children.items()}
         finally:
             for c in children.values():
@@ -239,7 +240,7 @@ class Run:
         start = self.sluice_start_time(work, stages)
         end = max(m for m, _ in commits) if commits else time.time()
         return {"seconds": end - start, "cpu": cpu, "rss": sum(hwm.values()), "rss_by_stage": hwm,
-                "broker_cpu": proc_cpu(self.broker.proc.pid) - broker_cpu}
+                "cpu_by_stage": cpu_by_stage, "broker_cpu": proc_cpu(self.broker.proc.pid) - broker_cpu}
 
     # ---- Spark -------------------------------------------------------------------------
 
@@ -284,6 +285,26 @@ def line(label, r, events):
                                       r["rss"], r["broker_cpu"]))
 
 
+def by_stage(s):
+    """sluice's CPU and peak RSS per stage process."""
+    return "          by stage: " + ", ".join("%s %.1f CPU-s %.0f MiB" % (name, s["cpu_by_stage"][name], s["rss_by_stage"][name])
+                                              for name in s["cpu_by_stage"])
+
+
+def contest(o, sluice, spark, events, spark_note=lambda k: ""):
+    """Runs the contenders o.contenders names (callables), prints each and the ratios."""
+    s = k = None
+    if "sluice" in o.contenders:
+        s = sluice()
+        print(line("sluice", s, events), flush=True)
+        print(by_stage(s), flush=True)
+    if "spark" in o.contenders:
+        k = spark()
+        print(line("Spark", k, events) + spark_note(k), flush=True)
+    if s and k:
+        print(ratios(s, k, events), flush=True)
+
+
 def ratios(s, k, events):
     per_core_note = "both had the machine's %d cores" % os.cpu_count()
     return ("  ratio sluice/Spark: %.1fx events/s (%s), %.1fx less CPU per event, %.1fx less peak RSS"
@@ -301,12 +322,8 @@ def phase_throughput(run, o):
                                                             o.event_interval])
     print("throughput: %d events (%d devices, %s of event time apart) produced in %.1f s"
           % (o.events, o.devices, o.event_interval, time.monotonic() - t0), flush=True)
-    s = run.run_sluice_backlog("bench-tp", t)
-    print(line("sluice", s, o.events), flush=True)
-    k = run.run_spark_backlog("spark-tp", t["events"])
-    print(line("Spark", k, o.events) + "  (%d micro-batches of <= %d)" % (k["batches"], o.spark_max_offsets),
-          flush=True)
-    print(ratios(s, k, o.events), flush=True)
+    contest(o, lambda: run.run_sluice_backlog("bench-tp", t), lambda: run.run_spark_backlog("spark-tp", t["events"]),
+            o.events, lambda k: "  (%d micro-batches of <= %d)" % (k["batches"], o.spark_max_offsets))
     return t
 
 
@@ -315,14 +332,13 @@ def phase_hopping(run, o, t):
         name = "hop-" + slide
         for topic in (name + ".valid", name + ".aggregates"):
             run.create_topic(topic, o.partitions)
-        s = run.run_sluice_backlog("bench-" + name, dict(t, valid=name + ".valid", aggregates=name + ".aggregates"),
-                                   {"size": "1h", "slide": slide})
-        k = run.run_spark_backlog("spark-" + name, t["events"],
-                                  ["--window", "1 hour", "--slide", spark_duration(slide)])
         print("hopping, 1h windows sliding by %s:" % slide, flush=True)
-        print(line("sluice", s, o.events), flush=True)
-        print(line("Spark", k, o.events), flush=True)
-        print(ratios(s, k, o.events), flush=True)
+        contest(o, lambda: run.run_sluice_backlog("bench-" + name, dict(t, valid=name + ".valid",
+                                                                        aggregates=name + ".aggregates"),
+                                                  {"size": "1h", "slide": slide}),
+                lambda: run.run_spark_backlog("spark-" + name, t["events"],
+                                              ["--window", "1 hour", "--slide", spark_duration(slide)]),
+                o.events)
 
 
 def spark_duration(d):
@@ -382,7 +398,7 @@ def spark_commits(work):
 def phase_latency(run, o):
     window, lateness = "10s", "5s"
     result = {}
-    for who in ("sluice", "Spark"):
+    for who in [w for w in ("sluice", "Spark") if w.lower() in o.contenders]:
         topic = "lat-%s.events" % who.lower()
         run.create_topic(topic, 1)
         manifest = os.path.join(run.scratch, topic + ".manifest")
@@ -460,13 +476,15 @@ def main():
     ap.add_argument("--sluice", default=os.environ.get("SLUICE_BIN") or os.path.join(REPO_ROOT, "build", "sluice"))
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--keep-data", action="store_true")
+    ap.add_argument("--contenders", default="sluice,spark", help="who runs: sluice, spark or both")
     o = ap.parse_args()
+    o.contenders = o.contenders.lower().split(",")
     phases = o.phases.split(",")
     if not 0 < o.latency_rate <= 1000 or 1000 % o.latency_rate:
         # The demo source steps event time in whole milliseconds: at 2,000/s, 1/rate
         # would round to 0 and every event would have the same time.
         ap.error("--latency-rate must divide 1000 (event time advances by a whole number of ms per event)")
-    if not os.path.exists(SPARK_PYTHON):
+    if "spark" in o.contenders and not os.path.exists(SPARK_PYTHON):
         print("bench_iot: Spark is not installed (%s): run scripts/install-spark.sh" % SPARK_PYTHON, file=sys.stderr)
         return 1
 

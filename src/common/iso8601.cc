@@ -1,5 +1,7 @@
 #include "common/iso8601.h"
 
+#include <algorithm>
+
 namespace sluice {
 namespace {
 
@@ -96,6 +98,44 @@ std::optional<int64_t> parse_iso8601_ms(std::string_view t) {
   const int64_t days = days_from_civil(year, unsigned(month), unsigned(day));
   const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return seconds * 1000 + millis;
+}
+
+std::string format_iso8601_utc(int64_t epoch_ms) {
+  const int64_t days = floor_div(epoch_ms, 86'400'000);
+  const int64_t in_day = epoch_ms - days * 86'400'000;
+  const CivilDate date = civil_from_days(days);
+  char buf[40];
+  char* out = buf;
+  auto put = [&out](int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      out[i] = char('0' + v % 10);
+      v /= 10;
+    }
+    out += width;
+  };
+  if (date.year < 0 || date.year > 9999) {  // outside four digits: rare, and signed
+    const std::string year = std::to_string(date.year);
+    std::copy(year.begin(), year.end(), out);
+    out += year.size();
+  } else {
+    put(date.year, 4);
+  }
+  *out++ = '-';
+  put(date.month, 2);
+  *out++ = '-';
+  put(date.day, 2);
+  *out++ = 'T';
+  put(in_day / 3'600'000, 2);
+  *out++ = ':';
+  put(in_day / 60'000 % 60, 2);
+  *out++ = ':';
+  put(in_day / 1000 % 60, 2);
+  if (const int64_t millis = in_day % 1000; millis != 0) {
+    *out++ = '.';
+    put(millis, 3);
+  }
+  *out++ = 'Z';
+  return std::string(buf, out);
 }
 
 }  // namespace sluice

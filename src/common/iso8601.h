@@ -10,12 +10,17 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace sluice {
 
 // Milliseconds since the Unix epoch, or nullopt when `text` is not such a timestamp.
 std::optional<int64_t> parse_iso8601_ms(std::string_view text);
+
+// The inverse for UTC: 2026-01-05T10:00:00Z, with .mmm when the instant is not
+// a whole second. Written digit by digit: window rows format two per row.
+std::string format_iso8601_utc(int64_t epoch_ms);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (no range checks), and
 // back: exact for any year, with none of gmtime's time zone state.

@@ -27,7 +27,6 @@ namespace {
 
 using lake::parquet::Row;
 using lake::parquet::Value;
-using stages::format_iso8601_utc;
 
 int64_t floor_div(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));

@@ -207,12 +207,14 @@ class Compiler {
       if (v.type() != element_type::ARRAY) fail(path, "'enum' must be an array");
       node.enum_values.emplace();
       for (element e : v.get_array()) {
+        if (e.type() == element_type::STRING) node.enum_strings.emplace_back(std::string_view(e.get_string()));
         node.enum_values->push_back(canonical_json(e));
         node.enum_text += (node.enum_text.empty() ? "" : ", ") + node.enum_values->back();
       }
       node.enum_text = "[" + node.enum_text + "]";
     } else if (key == "const") {
       node.const_value = canonical_json(v);
+      if (v.type() == element_type::STRING) node.const_string = std::string(std::string_view(v.get_string()));
     } else if (key == "pattern") {
       std::string_view p;
       if (v.get_string().get(p) != simdjson::SUCCESS) fail(path, "'pattern' must be a string");
@@ -261,40 +263,72 @@ class Compiler {
   std::string origin_;
 };
 
+// Where a value is in the instance: a chain of stack frames, rendered as text
+// ("$.attachments[2].url") only when a violation is reported, so a valid
+// document costs no string building.
+struct Path {
+  const Path* parent = nullptr;  // null: the root, "$"
+  std::string_view property;     // a property of the parent's object
+  size_t index = 0;              // else an item of the parent's array
+  bool is_item = false;
+
+  std::string text() const {
+    if (!parent) return "$";
+    if (!is_item) return child_path(parent->text(), property);
+    return parent->text() + "[" + std::to_string(index) + "]";
+  }
+};
+
+// Whether instance `v` equals a const or enum entry (canonical JSON text
+// `canonical`, unquoted `as_string` when it is a string).
+bool equals_string_or_canonical(element v, const std::string& canonical,
+                                const std::optional<std::string>& as_string) {
+  if (v.type() == element_type::STRING) return as_string && *as_string == v.get_string().value();
+  return canonical_json(v) == canonical;
+}
+
+bool in_enum(const Node& n, element v) {
+  if (v.type() == element_type::STRING) {
+    const std::string_view s = v.get_string().value();
+    return std::find(n.enum_strings.begin(), n.enum_strings.end(), s) != n.enum_strings.end();
+  }
+  const std::string c = canonical_json(v);
+  return std::find(n.enum_values->begin(), n.enum_values->end(), c) != n.enum_values->end();
+}
+
 class Walker {
  public:
-  Walker(std::vector<std::string>& errors, size_t max) : errors_(errors), max_(max) {}
+  // Collects at most `max` violations into `errors`.
+  Walker(std::vector<std::string>& errors, size_t max) : errors_(&errors), max_(max) {}
+  // A probe: only whether there is any violation (an `if` condition's test).
+  Walker() = default;
+
+  bool failed() const { return failed_; }
 
   // A titled subschema (an allOf entry, a then/else branch) is a named rule:
   // its violations say which rule they broke.
-  void check_titled(const Node& n, element v, const std::string& path) {
-    const size_t before = errors_.size();
+  void check_titled(const Node& n, element v, const Path& path) {
+    const size_t before = errors_ ? errors_->size() : 0;
     check(n, v, path);
-    if (n.title.empty()) return;
-    for (size_t i = before; i < errors_.size(); ++i) errors_[i] += " (rule: " + n.title + ")";
+    if (n.title.empty() || !errors_) return;
+    for (size_t i = before; i < errors_->size(); ++i) (*errors_)[i] += " (rule: " + n.title + ")";
   }
 
-  void check(const Node& n, element v, const std::string& path) {
+  void check(const Node& n, element v, const Path& path) {
     if (full()) return;
-    if (n.reject_all) return fail(path, "is not allowed here");
+    if (n.reject_all) return fail(path, [] { return std::string("is not allowed here"); });
     if (!type_matches(n.types, v)) {
-      return fail(path, "expected " + n.types_text + ", got " + type_of(v));
+      return fail(path, [&] { return "expected " + n.types_text + ", got " + type_of(v); });
     }
-    if (n.enum_values || n.const_value) {
-      std::string c = canonical_json(v);
-      if (n.const_value && c != *n.const_value)
-        fail(path, "is not equal to const " + *n.const_value);
-      if (n.enum_values &&
-          std::find(n.enum_values->begin(), n.enum_values->end(), c) == n.enum_values->end()) {
-        fail(path, "is not one of enum " + n.enum_text);
-      }
-    }
+    if (n.const_value && !equals_string_or_canonical(v, *n.const_value, n.const_string))
+      fail(path, [&] { return "is not equal to const " + *n.const_value; });
+    if (n.enum_values && !in_enum(n, v)) fail(path, [&] { return "is not one of enum " + n.enum_text; });
     for (const auto& sub : n.all_of) check_titled(*sub, v, path);
     if (n.if_) {
       // The condition is evaluated on its own: its failures are not violations.
-      std::vector<std::string> scratch;
-      Walker(scratch, 1).check(*n.if_, v, path);
-      const Node* branch = scratch.empty() ? n.then_.get() : n.else_.get();
+      Walker probe;
+      probe.check(*n.if_, v, path);
+      const Node* branch = probe.failed() ? n.else_.get() : n.then_.get();
       if (branch) check_titled(*branch, v, path);
     }
     switch (v.type()) {
@@ -314,76 +348,90 @@ class Walker {
   }
 
  private:
-  bool full() const { return errors_.size() >= max_; }
-  void fail(const std::string& path, const std::string& what) {
-    if (!full()) errors_.push_back(path + ": " + what);
+  bool full() const { return errors_ ? errors_->size() >= max_ : failed_; }
+  // `what` builds the message: only called when the violation is kept.
+  template <typename What>
+  void fail(const Path& path, What&& what) {
+    failed_ = true;
+    if (errors_ && !full()) errors_->push_back(path.text() + ": " + what());
   }
 
-  void object(const Node& n, simdjson::dom::object o, const std::string& path) {
+  void object(const Node& n, simdjson::dom::object o, const Path& path) {
     for (const auto& name : n.required) {
-      if (o[name].error() == simdjson::NO_SUCH_FIELD)
-        fail(child_path(path, name), "required property is missing");
+      if (o[name].error() == simdjson::NO_SUCH_FIELD) {
+        fail(Path{&path, name}, [] { return std::string("required property is missing"); });
+      }
     }
     for (auto field : o) {
-      std::string below = child_path(path, field.key);
-      if (auto it = n.properties.find(std::string(field.key)); it != n.properties.end()) {
+      const Path below{&path, field.key};
+      if (auto it = n.properties.find(field.key); it != n.properties.end()) {
         check(*it->second, field.value, below);
       } else if (!n.additional_properties) {
-        fail(below, "property is not allowed (additionalProperties is false)");
+        fail(below, [] { return std::string("property is not allowed (additionalProperties is false)"); });
       }
     }
   }
 
-  void array(const Node& n, simdjson::dom::array a, const std::string& path) {
+  void array(const Node& n, simdjson::dom::array a, const Path& path) {
     size_t size = a.size();
     if (n.min_items && size < *n.min_items) {
-      fail(path, "has " + std::to_string(size) + " items, fewer than minItems " +
-                     std::to_string(*n.min_items));
+      fail(path, [&] {
+        return "has " + std::to_string(size) + " items, fewer than minItems " +
+               std::to_string(*n.min_items);
+      });
     }
     if (n.max_items && size > *n.max_items) {
-      fail(path, "has " + std::to_string(size) + " items, more than maxItems " +
-                     std::to_string(*n.max_items));
+      fail(path, [&] {
+        return "has " + std::to_string(size) + " items, more than maxItems " +
+               std::to_string(*n.max_items);
+      });
     }
     if (!n.items) return;
     size_t i = 0;
-    for (element item : a) check(*n.items, item, path + "[" + std::to_string(i++) + "]");
+    for (element item : a) check(*n.items, item, Path{&path, {}, i++, true});
   }
 
-  void string(const Node& n, std::string_view s, const std::string& path) {
+  void string(const Node& n, std::string_view s, const Path& path) {
     size_t length = code_points(s);
     if (n.min_length && length < *n.min_length) {
-      fail(path, "length " + std::to_string(length) + " is less than minLength " +
-                     std::to_string(*n.min_length));
+      fail(path, [&] {
+        return "length " + std::to_string(length) + " is less than minLength " +
+               std::to_string(*n.min_length);
+      });
     }
     bool too_long = n.max_length && length > *n.max_length;
     if (too_long) {
-      fail(path, "length " + std::to_string(length) + " is more than maxLength " +
-                     std::to_string(*n.max_length));
+      fail(path, [&] {
+        return "length " + std::to_string(length) + " is more than maxLength " +
+               std::to_string(*n.max_length);
+      });
     }
     // A string already too long is not matched: it bounds the regex engine's work.
     if (n.pattern && !too_long) {
       auto result = n.pattern->search(s);
       if (result == Pattern::Result::kNoMatch)
-        fail(path, "does not match pattern " + n.pattern_text);
+        fail(path, [&] { return "does not match pattern " + n.pattern_text; });
       if (result == Pattern::Result::kTooComplex)
-        fail(path, "is too complex to match against pattern " + n.pattern_text);
+        fail(path, [&] { return "is too complex to match against pattern " + n.pattern_text; });
     }
     if (n.format == Format::kDateTime && !is_date_time(s))
-      fail(path, "does not match format date-time");
-    if (n.format == Format::kUri && !is_http_uri(s)) fail(path, "does not match format uri");
+      fail(path, [] { return std::string("does not match format date-time"); });
+    if (n.format == Format::kUri && !is_http_uri(s))
+      fail(path, [] { return std::string("does not match format uri"); });
   }
 
-  void number(const Node& n, double d, const std::string& path) {
+  void number(const Node& n, double d, const Path& path) {
     if (n.minimum && d < *n.minimum) {
-      fail(path, number_text(d) + " is less than minimum " + number_text(*n.minimum));
+      fail(path, [&] { return number_text(d) + " is less than minimum " + number_text(*n.minimum); });
     }
     if (n.maximum && d > *n.maximum) {
-      fail(path, number_text(d) + " is more than maximum " + number_text(*n.maximum));
+      fail(path, [&] { return number_text(d) + " is more than maximum " + number_text(*n.maximum); });
     }
   }
 
-  std::vector<std::string>& errors_;
-  size_t max_;
+  std::vector<std::string>* errors_ = nullptr;  // null: a probe
+  size_t max_ = 0;
+  bool failed_ = false;
 };
 
 }  // namespace
@@ -408,7 +456,7 @@ Schema Schema::load_file(const std::string& path) {
 
 std::vector<std::string> Schema::validate(element value, size_t max_errors) const {
   std::vector<std::string> errors;
-  Walker(errors, max_errors).check(*root_, value, "$");
+  Walker(errors, max_errors).check(*root_, value, Path{});
   return errors;
 }
 

@@ -30,7 +30,7 @@ struct Node {
   bool reject_all = false;  // the boolean schema `false`
   unsigned types = 0;       // TypeBit set; 0 accepts every type
   std::string types_text;   // "string" or "string or null", for messages
-  std::map<std::string, std::shared_ptr<const Node>> properties;
+  std::map<std::string, std::shared_ptr<const Node>, std::less<>> properties;
   std::vector<std::string> required;
   bool additional_properties = true;
   std::shared_ptr<const Node> items;
@@ -38,6 +38,10 @@ struct Node {
   std::optional<std::vector<std::string>> enum_values;  // canonical JSON text of each
   std::string enum_text;                                // ["a", "b"], for messages
   std::optional<std::string> const_value;               // canonical JSON text
+  // The string entries of enum and a string const, unquoted: a string instance is
+  // compared with these, without rendering it as canonical JSON.
+  std::vector<std::string> enum_strings;
+  std::optional<std::string> const_string;
   std::optional<Pattern> pattern;
   std::string pattern_text;
   std::optional<double> minimum, maximum;

@@ -8,12 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/iso8601.h"  // format_iso8601_utc: window bounds as text
+
 namespace sluice::stages {
 
 // Epoch milliseconds written as a decimal integer ("1767607200000").
 std::optional<int64_t> parse_epoch_ms_text(std::string_view text);
-
-// 2026-01-05T10:00:00Z, with .mmm when the instant is not a whole second.
-std::string format_iso8601_utc(int64_t epoch_ms);
 
 }  // namespace sluice::stages

@@ -57,6 +57,10 @@ WindowAggregate::WindowAggregate(const pipeline::ProcessorContext& context,
     : options_(read_window_options(context)),
       clock_(clock ? std::move(clock) : WindowEngine::WallClock(system_ms)),
       engine_(options_, clock_) {
+  for (const std::string& field : options_.group_by)
+    group_prefixes_.push_back("," + json::quote(field) + ":");
+  for (const auto& spec : options_.aggregates)
+    aggregate_prefixes_.push_back("," + json::quote(spec.name) + ":");
   if (context.metrics) {
     late_counter_ = &context.metrics->counter(
         "sluice_window_late_records_total",
@@ -153,22 +157,28 @@ pipeline::OutputRecord WindowAggregate::row_record(const WindowRow& row) const {
   const std::string start = format_iso8601_utc(row.start);
   std::string key = "[", groups;
   size_t at = 0;
-  for (size_t i = 0; i < options_.group_by.size(); ++i) {
+  for (size_t i = 0; i < group_prefixes_.size(); ++i) {
     const size_t next = std::min(row.group.find('\n', at), row.group.size());
     const std::string_view raw = std::string_view(row.group).substr(at, next - at);
-    groups += "," + json::quote(options_.group_by[i]) + ":";
+    groups += group_prefixes_[i];
     groups += raw;
-    key += (i > 0 ? "," : "") + std::string(raw);
+    if (i > 0) key += ',';
+    key += raw;
     at = next + 1;
   }
   key += "]";
-  std::string value =
-      "{\"window_start\":\"" + start + "\",\"window_end\":\"" + format_iso8601_utc(row.end) + "\"";
+  std::string value;
+  value.reserve(160 + groups.size() + 24 * aggregate_prefixes_.size());
+  value += "{\"window_start\":\"";
+  value += start;
+  value += "\",\"window_end\":\"";
+  value += format_iso8601_utc(row.end);
+  value += '"';
   if (!options_.id_field.empty())
     value += "," + json::quote(options_.id_field) + ":" + json::quote(start + " " + key);
   value += groups;
-  for (size_t i = 0; i < options_.aggregates.size(); ++i) {
-    value += "," + json::quote(options_.aggregates[i].name) + ":";
+  for (size_t i = 0; i < aggregate_prefixes_.size(); ++i) {
+    value += aggregate_prefixes_[i];
     value += result_json(options_.aggregates[i].fn, row.accumulators[i]);
   }
   value += "}";

@@ -50,6 +50,9 @@ class WindowAggregate : public pipeline::Processor, public pipeline::StatefulPro
   void observe(const std::vector<WindowRow>& rows);
 
   WindowOptions options_;
+  // `,"name":` of each group-by field and each aggregate, quoted once: a row's
+  // JSON is these and its values.
+  std::vector<std::string> group_prefixes_, aggregate_prefixes_;
   WindowEngine::WallClock clock_;
   WindowEngine engine_;
   ops::Counter* late_counter_ = nullptr;
