@@ -154,7 +154,8 @@ std::vector<LatencySlice> slice_by_second(const std::vector<int64_t>& samples,
                                           const std::vector<int64_t>& sent_at, int64_t start_ns) {
   std::vector<std::vector<int64_t>> seconds;
   for (size_t k = 0; k < samples.size(); ++k) {
-    const auto second = static_cast<size_t>(std::max<int64_t>(0, sent_at[k] - start_ns) / 1'000'000'000);
+    const auto second =
+        static_cast<size_t>(std::max<int64_t>(0, sent_at[k] - start_ns) / 1'000'000'000);
     if (seconds.size() <= second) seconds.resize(second + 1);
     seconds[second].push_back(samples[k]);
   }

@@ -30,7 +30,7 @@ struct BenchOptions {
     return latency_rate > 0 ? latency_rate : peak_msgs_per_s * latency_rate_fraction;
   }
   bool latency_timeline = false;  // --latency-timeline: ack p99 per second of each latency run
-  bool keep_data = false;  // --keep-data: leave the scratch directory behind
+  bool keep_data = false;         // --keep-data: leave the scratch directory behind
   // Serving phases (serving_phases.h), on one broker with --flush always:
   std::vector<std::string> protocols = {"PLAINTEXT", "SSL", "SASL_SSL"};  // --protocols
   int64_t idle_connections = 10'000;  // --idle-connections (0: no idle phase)

@@ -207,14 +207,16 @@ class Compiler {
       if (v.type() != element_type::ARRAY) fail(path, "'enum' must be an array");
       node.enum_values.emplace();
       for (element e : v.get_array()) {
-        if (e.type() == element_type::STRING) node.enum_strings.emplace_back(std::string_view(e.get_string()));
+        if (e.type() == element_type::STRING)
+          node.enum_strings.emplace_back(std::string_view(e.get_string()));
         node.enum_values->push_back(canonical_json(e));
         node.enum_text += (node.enum_text.empty() ? "" : ", ") + node.enum_values->back();
       }
       node.enum_text = "[" + node.enum_text + "]";
     } else if (key == "const") {
       node.const_value = canonical_json(v);
-      if (v.type() == element_type::STRING) node.const_string = std::string(std::string_view(v.get_string()));
+      if (v.type() == element_type::STRING)
+        node.const_string = std::string(std::string_view(v.get_string()));
     } else if (key == "pattern") {
       std::string_view p;
       if (v.get_string().get(p) != simdjson::SUCCESS) fail(path, "'pattern' must be a string");
@@ -322,7 +324,8 @@ class Walker {
     }
     if (n.const_value && !equals_string_or_canonical(v, *n.const_value, n.const_string))
       fail(path, [&] { return "is not equal to const " + *n.const_value; });
-    if (n.enum_values && !in_enum(n, v)) fail(path, [&] { return "is not one of enum " + n.enum_text; });
+    if (n.enum_values && !in_enum(n, v))
+      fail(path, [&] { return "is not one of enum " + n.enum_text; });
     for (const auto& sub : n.all_of) check_titled(*sub, v, path);
     if (n.if_) {
       // The condition is evaluated on its own: its failures are not violations.
@@ -367,7 +370,8 @@ class Walker {
       if (auto it = n.properties.find(field.key); it != n.properties.end()) {
         check(*it->second, field.value, below);
       } else if (!n.additional_properties) {
-        fail(below, [] { return std::string("property is not allowed (additionalProperties is false)"); });
+        fail(below,
+             [] { return std::string("property is not allowed (additionalProperties is false)"); });
       }
     }
   }
@@ -422,10 +426,12 @@ class Walker {
 
   void number(const Node& n, double d, const Path& path) {
     if (n.minimum && d < *n.minimum) {
-      fail(path, [&] { return number_text(d) + " is less than minimum " + number_text(*n.minimum); });
+      fail(path,
+           [&] { return number_text(d) + " is less than minimum " + number_text(*n.minimum); });
     }
     if (n.maximum && d > *n.maximum) {
-      fail(path, [&] { return number_text(d) + " is more than maximum " + number_text(*n.maximum); });
+      fail(path,
+           [&] { return number_text(d) + " is more than maximum " + number_text(*n.maximum); });
     }
   }
 
