@@ -22,6 +22,7 @@
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/list_offsets.h"
+#include "broker/protocol/messages/log_dirs.h"
 #include "broker/protocol/messages/metadata.h"
 #include "broker/protocol/messages/offsets.h"
 #include "broker/protocol/messages/produce.h"
@@ -79,7 +80,8 @@ void dispatch(std::span<uint8_t> frame) {
                 CreatePartitionsRequest, DeleteGroupsRequest, OffsetDeleteRequest,
                 SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
                 CreateAclsRequest, DeleteAclsRequest, DescribeClientQuotasRequest,
-                DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest>(req);
+                DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest,
+                DescribeLogDirsRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 

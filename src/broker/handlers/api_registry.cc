@@ -35,6 +35,7 @@ constexpr ApiSpec kApis[] = {
     {30, "CreateAcls", 1, kNone, &create_acls},
     {31, "DeleteAcls", 1, kNone, &delete_acls},
     {32, "DescribeConfigs", 3, kNone, &describe_configs},
+    {35, "DescribeLogDirs", 4, 2, &describe_log_dirs},
     {36, "SaslAuthenticate", 2, 2, &sasl_authenticate},
     {37, "CreatePartitions", 1, kNone, &create_partitions},
     {42, "DeleteGroups", 1, kNone, &delete_groups},

@@ -1,0 +1,144 @@
+"""Apache Kafka's own command-line tools against `sluice broker`, written as the runbooks
+write them (only the address changes): kafka-topics, kafka-console-producer and
+kafka-console-consumer, kafka-broker-api-versions, kafka-log-dirs, and
+kafka-verifiable-producer / kafka-verifiable-consumer. The tools are the release pinned in
+scripts/kafka/pom.xml, run through tests/kafka_dist.py; docs/kafka-tools.md lists what
+works, option by option."""
+
+import json
+import os
+import sys
+import unittest
+
+import broker  # noqa: F401  (makes the Debian client packages importable)
+from broker import BrokerTestCase, unique_name
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import kafka_dist  # noqa: E402
+
+
+class KafkaToolsTestCase(BrokerTestCase):
+    def tool(self, name, *args, input=None, ok=True):
+        r = kafka_dist.run_tool(name, "--bootstrap-server", self.broker.bootstrap, *args,
+                                input=input, timeout=180)
+        if ok:
+            self.assertEqual(r.returncode, 0, "%s %s\n%s%s%s" % (name, " ".join(args), r.stdout,
+                                                                r.stderr, self.broker_log()))
+        return r
+
+
+class KafkaTopics(KafkaToolsTestCase):
+    def test_create_with_configs_describe_alter_list_and_delete(self):
+        topic = unique_name("tools-topic")
+        self.tool("kafka-topics", "--create", "--topic", topic, "--partitions", "3",
+                  "--config", "retention.ms=86400000", "--config", "cleanup.policy=delete")
+        described = self.tool("kafka-topics", "--describe", "--topic", topic).stdout
+        self.assertIn("PartitionCount: 3", described)
+        self.assertIn("retention.ms=86400000", described)
+        self.assertIn("cleanup.policy=delete", described)
+        # Every partition led by the one node, which is its only replica and in sync.
+        self.assertEqual(described.count("Leader: 0\tReplicas: 0\tIsr: 0"), 3, described)
+
+        self.tool("kafka-topics", "--alter", "--topic", topic, "--partitions", "5")
+        self.assertIn("PartitionCount: 5", self.tool("kafka-topics", "--describe", "--topic",
+                                                     topic).stdout)
+        self.assertIn(topic, self.tool("kafka-topics", "--list").stdout.split())
+        # One node: nothing is ever under-replicated.
+        self.assertEqual(self.tool("kafka-topics", "--describe",
+                                   "--under-replicated-partitions").stdout.strip(), "")
+
+        self.tool("kafka-topics", "--delete", "--topic", topic)
+        self.assertNotIn(topic, self.tool("kafka-topics", "--list").stdout.split())
+
+    def test_creating_an_existing_topic_names_it(self):
+        topic = unique_name("tools-twice")
+        self.tool("kafka-topics", "--create", "--topic", topic)
+        r = self.tool("kafka-topics", "--create", "--topic", topic, ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("TopicExistsException: topic '%s' already exists" % topic, r.stdout + r.stderr)
+
+
+class ConsoleClients(KafkaToolsTestCase):
+    def test_keys_and_headers_round_trip_through_a_group(self):
+        topic, group = unique_name("tools-console"), unique_name("tools-group")
+        lines = "h1:a,h2:b\tk1\tv1\nh1:c\tk2\tv2\n"
+        self.tool("kafka-console-producer", "--topic", topic, "--reader-property",
+                  "parse.key=true", "--reader-property", "parse.headers=true", input=lines)
+        r = self.tool("kafka-console-consumer", "--topic", topic, "--from-beginning", "--group",
+                      group, "--formatter-property", "print.key=true", "--formatter-property",
+                      "print.headers=true", "--max-messages", "2", "--timeout-ms", "30000")
+        self.assertEqual(r.stdout, lines)
+        # The console consumer committed its position in the group.
+        described = self.tool("kafka-consumer-groups", "--describe", "--group", group).stdout
+        row = [line.split() for line in described.splitlines() if line.startswith(group)]
+        self.assertEqual(row, [[group, topic, "0", "2", "2", "0", "-", "-", "-"]], described)
+
+
+class BrokerApiVersions(KafkaToolsTestCase):
+    def test_lists_every_served_api_as_usable(self):
+        out = self.tool("kafka-broker-api-versions").stdout
+        for api in ("Produce(0)", "Fetch(1)", "Metadata(3)", "DescribeLogDirs(35)",
+                    "SaslAuthenticate(36)"):
+            line = [x for x in out.splitlines() if x.strip().startswith(api)]
+            self.assertEqual(len(line), 1, out)
+            self.assertIn("[usable:", line[0])
+
+
+class LogDirs(KafkaToolsTestCase):
+    def test_describe_reports_each_partition_size_as_on_disk(self):
+        topic = unique_name("tools-logdirs")
+        self.tool("kafka-topics", "--create", "--topic", topic, "--partitions", "2")
+        self.tool("kafka-console-producer", "--topic", topic, "--producer-property",
+                  "partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner",
+                  input="".join("record %d\n" % i for i in range(50)))
+        r = self.tool("kafka-log-dirs", "--describe", "--topic-list", topic + ",no-such-topic")
+        report = json.loads(r.stdout.strip().splitlines()[-1])
+        [node] = report["brokers"]
+        [log_dir] = node["logDirs"]
+        self.assertIsNone(log_dir["error"])
+        self.assertEqual(log_dir["logDir"], os.path.abspath(self.broker.data_dir))
+        sizes = {p["partition"]: p["size"] for p in log_dir["partitions"]}
+        self.assertEqual(sorted(sizes), ["%s-0" % topic, "%s-1" % topic])
+        for name, size in sizes.items():
+            partition_dir = os.path.join(self.broker.data_dir, "topics", topic, name.rsplit("-", 1)[1])
+            on_disk = sum(os.path.getsize(os.path.join(partition_dir, f))
+                          for f in os.listdir(partition_dir) if f.endswith(".log"))
+            self.assertGreater(size, 0)
+            self.assertEqual(size, on_disk, name)
+
+
+class UnservedApis(KafkaToolsTestCase):
+    def test_a_tool_needing_an_api_the_broker_does_not_serve_is_told_so(self):
+        # The tools read ApiVersions first: an API missing there is refused by the
+        # client with its name, and the broker never has to close a connection.
+        r = kafka_dist.run_tool("kafka-leader-election", "--bootstrap-server",
+                                self.broker.bootstrap, "--election-type", "preferred",
+                                "--all-topic-partitions", timeout=180)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("The node does not support ELECT_LEADERS", r.stdout + r.stderr)
+        self.assertNotIn("closing connection", self.broker.stderr_tail(400))
+
+
+class VerifiableClients(KafkaToolsTestCase):
+    def test_every_acknowledged_message_is_consumed(self):
+        topic, count = unique_name("tools-verifiable"), 500
+        self.tool("kafka-topics", "--create", "--topic", topic, "--partitions", "3")
+        produced = self.tool("kafka-verifiable-producer", "--topic", topic, "--max-messages",
+                             str(count), "--acks", "-1").stdout
+        acked = [json.loads(line) for line in produced.splitlines()
+                 if '"name":"producer_send_success"' in line]
+        self.assertEqual(len(acked), count, produced[-2000:])
+        consumed = self.tool("kafka-verifiable-consumer", "--topic", topic, "--group-id",
+                             unique_name("tools-verifiable-group"), "--max-messages",
+                             str(count)).stdout
+        events = [json.loads(line) for line in consumed.splitlines() if line.startswith("{")]
+        seen = {(r["partition"], offset)
+                for e in events if e["name"] == "records_consumed"
+                for r in e["partitions"] for offset in range(r["minOffset"], r["maxOffset"] + 1)}
+        self.assertEqual(seen, {(a["partition"], a["offset"]) for a in acked})
+        commits = [e for e in events if e["name"] == "offsets_committed"]
+        self.assertTrue(commits and all(e["success"] for e in commits), consumed[-2000:])
+
+
+if __name__ == "__main__":
+    unittest.main()
