@@ -19,7 +19,46 @@ TEST(LogConfig, DefaultsAreKafkasDefaults) {
   EXPECT_EQ(m.at("segment.bytes"), "1073741824");
   EXPECT_EQ(m.at("max.message.bytes"), "1048588");
   EXPECT_EQ(m.at("cleanup.policy"), "delete");
-  EXPECT_EQ(m.size(), 5u) << "exactly the supported settings are reported";
+  EXPECT_EQ(m.at("segment.ms"), "604800000");
+  EXPECT_EQ(m.at("delete.retention.ms"), "86400000");
+  EXPECT_EQ(m.at("min.cleanable.dirty.ratio"), "0.5");
+  EXPECT_EQ(m.at("message.timestamp.type"), "CreateTime");
+  EXPECT_EQ(m.at("message.timestamp.after.max.ms"), "9223372036854775807");
+  EXPECT_EQ(m.at("compression.type"), "producer");
+  EXPECT_EQ(m.at("min.insync.replicas"), "1");
+  EXPECT_EQ(m.at("unclean.leader.election.enable"), "false");
+  EXPECT_EQ(m.size(), topic_config_defs().size()) << "exactly the table's settings are reported";
+}
+
+TEST(LogConfig, EveryTableRowReadsBackWhatItShows) {
+  // Showing a config and applying the shown text must be a fixed point, or a
+  // describe-then-alter round trip would change the topic.
+  for (const ConfigDef& def : topic_config_defs()) {
+    LogConfig c;
+    const std::string shown = config_to_map(c).at(def.name);
+    EXPECT_EQ(refusal(c, def.name, shown), "") << def.name;
+    EXPECT_EQ(config_to_map(c).at(def.name), shown) << def.name;
+    EXPECT_EQ(find_by_broker_synonym(def.broker_synonym), find_topic_config(def.name)) << def.name;
+  }
+}
+
+TEST(LogConfig, TheNewerSettingsAreValidatedByType) {
+  LogConfig c;
+  EXPECT_EQ(refusal(c, "message.timestamp.type", "LogAppendTime"), "");
+  EXPECT_EQ(c.timestamp_type, TimestampType::kLogAppendTime);
+  EXPECT_NE(refusal(c, "message.timestamp.type", "AppendTime"), "");
+  EXPECT_EQ(refusal(c, "min.cleanable.dirty.ratio", "0.25"), "");
+  EXPECT_DOUBLE_EQ(c.min_cleanable_dirty_ratio, 0.25);
+  EXPECT_NE(refusal(c, "min.cleanable.dirty.ratio", "1.5"), "");
+  EXPECT_NE(refusal(c, "min.cleanable.dirty.ratio", "nan"), "");
+  EXPECT_EQ(refusal(c, "compression.type", "zstd"), "");
+  EXPECT_NE(refusal(c, "compression.type", "brotli"), "");
+  EXPECT_EQ(refusal(c, "unclean.leader.election.enable", "true"), "");
+  EXPECT_NE(refusal(c, "preallocate", "yes"), "");
+  EXPECT_NE(refusal(c, "segment.ms", "0"), "");
+  EXPECT_NE(refusal(c, "cleanup.policy", "compact,"), "") << "an empty list item";
+  EXPECT_EQ(find_by_broker_synonym("log.retention.ms")->name, std::string("retention.ms"));
+  EXPECT_EQ(find_by_broker_synonym("retention.ms"), nullptr);
 }
 
 TEST(LogConfig, EverySupportedSettingIsAppliedAndReportedBackUnderItsName) {
