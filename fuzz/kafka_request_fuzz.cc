@@ -17,6 +17,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/acls.h"
 #include "broker/protocol/messages/admin.h"
+#include "broker/protocol/messages/alter_configs.h"
 #include "broker/protocol/messages/api_versions.h"
 #include "broker/protocol/messages/client_quotas.h"
 #include "broker/protocol/messages/fetch.h"
@@ -81,7 +82,7 @@ void dispatch(std::span<uint8_t> frame) {
                 SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
                 CreateAclsRequest, DeleteAclsRequest, DescribeClientQuotasRequest,
                 DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest,
-                DescribeLogDirsRequest>(req);
+                DescribeLogDirsRequest, AlterConfigsRequest, IncrementalAlterConfigsRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 

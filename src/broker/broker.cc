@@ -13,6 +13,9 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
   dir_lock_ = std::make_unique<DataDirLock>(options.data_dir, "sluice broker");
   // Before anything reads the directory: refuses a newer format, migrates an older one.
   options.cluster_id = open_data_dir(options.data_dir).cluster_id;
+  // The flags' topic defaults, under what admin clients changed since (kafka-configs).
+  broker_defaults_ = std::make_unique<BrokerDefaults>(options.data_dir, options.topic_defaults.log);
+  options.topic_defaults.log = broker_defaults_->effective();
   topics_ = std::make_unique<TopicStore>(options.data_dir, options.topic_defaults);
   offsets_ = std::make_unique<OffsetStore>(options.data_dir / "groups",
                                            options.topic_defaults.log.flush.always);
@@ -22,6 +25,7 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
   ctx_ = std::unique_ptr<BrokerContext>(
       new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
   ctx_->credentials = credentials_.get();
+  ctx_->broker_defaults = broker_defaults_.get();
   start_authorizer();
   server_ = std::make_unique<EventServer>(*ctx_);
   // Advertise the port actually bound unless told otherwise, so --listen HOST:0 works.

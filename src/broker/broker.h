@@ -42,6 +42,7 @@ class Broker {
   // First member, so it is released last: the directory stays ours until
   // everything that writes to it has closed.
   std::unique_ptr<DataDirLock> dir_lock_;
+  std::unique_ptr<BrokerDefaults> broker_defaults_;
   std::unique_ptr<TopicStore> topics_;
   std::unique_ptr<OffsetStore> offsets_;
   std::unique_ptr<GroupCoordinator> groups_;

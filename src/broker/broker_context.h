@@ -24,6 +24,7 @@
 #include "broker/server/listener_config.h"
 #include "broker/server/request_stats.h"
 #include "broker/server/tls_transport.h"
+#include "broker/storage/broker_defaults.h"
 #include "broker/storage/topic_store.h"
 
 namespace sluice::broker {
@@ -111,6 +112,9 @@ struct BrokerContext {
   security::AuthenticationStats authentications;  // SASL logins, for metrics
   acl::Authorizer* authorizer = nullptr;          // null: authorization is off
   acl::Denials denials;                           // requests the authorizer refused
+  // The topic defaults admin clients may change (kafka-configs --entity-type
+  // brokers); set by Broker, null only in unit tests.
+  BrokerDefaults* broker_defaults = nullptr;
 
   bool stopping() const { return stopping_flag; }
 };

@@ -58,6 +58,51 @@ class KafkaTopics(KafkaToolsTestCase):
         self.assertIn("TopicExistsException: topic '%s' already exists" % topic, r.stdout + r.stderr)
 
 
+class KafkaConfigs(KafkaToolsTestCase):
+    def configs(self, *args):
+        return self.tool("kafka-configs", *args).stdout
+
+    def test_topic_settings_are_added_described_and_deleted(self):
+        topic = unique_name("tools-configs")
+        self.tool("kafka-topics", "--create", "--topic", topic)
+        entity = ("--entity-type", "topics", "--entity-name", topic)
+        self.configs("--alter", *entity, "--add-config",
+                     "retention.ms=86400000,cleanup.policy=[compact,delete]")
+        described = self.configs("--describe", *entity)
+        self.assertIn("retention.ms=86400000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:"
+                      "retention.ms=86400000, DEFAULT_CONFIG:log.retention.ms=604800000}", described)
+        self.assertIn("cleanup.policy=compact,delete", described)
+        self.configs("--alter", *entity, "--delete-config", "retention.ms")
+        described = self.configs("--describe", *entity)
+        self.assertNotIn("retention.ms", described)
+        self.assertIn("cleanup.policy=compact,delete", described)
+
+        r = self.tool("kafka-configs", "--alter", *entity, "--add-config", "retention.ms=soon", ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("InvalidConfigurationException: retention.ms must be an integer >= -1, got 'soon'",
+                      r.stdout + r.stderr)
+
+    def test_broker_defaults_reach_topics_and_survive_a_restart(self):
+        topic = unique_name("tools-broker-configs")
+        self.tool("kafka-topics", "--create", "--topic", topic)
+        self.configs("--alter", "--entity-type", "brokers", "--entity-name", "0", "--add-config",
+                     "log.retention.ms=3600000")
+        self.configs("--alter", "--entity-type", "brokers", "--entity-default", "--add-config",
+                     "log.segment.bytes=2000000")
+        self.broker.restart()
+        broker = self.configs("--describe", "--entity-type", "brokers", "--entity-name", "0")
+        self.assertIn("log.retention.ms=3600000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:"
+                      "log.retention.ms=3600000, DEFAULT_CONFIG:log.retention.ms=604800000}", broker)
+        self.assertIn("log.segment.bytes=2000000", broker)
+        described = self.tool("kafka-topics", "--describe", "--topic", topic).stdout
+        self.assertIn("retention.ms=3600000", described)
+        self.assertIn("segment.bytes=2000000", described)
+
+        r = self.tool("kafka-configs", "--alter", "--entity-type", "brokers", "--entity-name", "0",
+                      "--add-config", "num.io.threads=4", ok=False)
+        self.assertIn("'num.io.threads' cannot be changed while the broker runs", r.stdout + r.stderr)
+
+
 class ConsoleClients(KafkaToolsTestCase):
     def test_keys_and_headers_round_trip_through_a_group(self):
         topic, group = unique_name("tools-console"), unique_name("tools-group")

@@ -11,6 +11,7 @@
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/metadata.h"
 #include "broker/protocol/messages/offsets.h"
+#include "handler_call.h"
 #include "temp_dir.h"
 
 namespace sluice::broker {
@@ -48,23 +49,7 @@ class BrokerAuthorization : public ::testing::Test {
   // Encodes `in` as API `Req::kKey` at `version`, runs the broker's handler and decodes its answer.
   template <typename Resp, typename Req>
   Resp call(Req in, int16_t version) {
-    Bytes frame;
-    ByteWriter w(frame);
-    w.i16(Req::kKey);
-    w.i16(version);
-    w.i32(7);   // correlation id
-    w.i16(-1);  // no client id
-    protocol::Encoder e(w, version, false);
-    e.write_message(in);
-    auto req = protocol::parse_request(frame, handlers::is_flexible);
-    req.session = &session;
-    auto body = handlers::find_api(Req::kKey)->handle(ctx, req);
-    Resp out;
-    EXPECT_TRUE(body.has_value());
-    if (!body) return out;
-    protocol::Decoder d(*body, 0, version, false);
-    d.read_message(out);
-    return out;
+    return testing::call_handler<Resp>(ctx, session, std::move(in), version);
   }
 
   protocol::MetadataResponse metadata(std::optional<std::vector<std::string>> names) {

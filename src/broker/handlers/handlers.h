@@ -59,6 +59,8 @@ std::optional<Bytes> delete_topics(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> delete_records(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> describe_configs(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> describe_log_dirs(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> alter_configs(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> incremental_alter_configs(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> create_partitions(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> join_group(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> sync_group(BrokerContext&, const protocol::Request&);

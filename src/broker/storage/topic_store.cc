@@ -253,6 +253,23 @@ StoreResult TopicStore::alter_configs(
   return {};
 }
 
+void TopicStore::set_defaults(const LogConfig& log) {
+  std::unique_lock lock(mu_);
+  const FlushPolicy flush = defaults_.log.flush;  // the broker's, never an admin's
+  defaults_.log = log;
+  defaults_.log.flush = flush;
+  for (auto& [name, t] : topics_) {
+    LogConfig config = defaults_.log;
+    for (const auto& [key, value] : t.info.overrides) {
+      // Valid when stored; a setting can only fail here if the table changed.
+      if (auto err = apply_config(config, key, value))
+        log::warn("storage", "topic '{}': {}; the broker default applies", name, *err);
+    }
+    t.info.config = config;
+    for (const auto& p : t.partitions) p->set_config(config);
+  }
+}
+
 std::shared_ptr<PartitionLog> TopicStore::partition(const std::string& topic,
                                                     int32_t partition) const {
   std::shared_lock lock(mu_);

@@ -66,6 +66,10 @@ class TopicStore {
                             const std::map<std::string, std::optional<std::string>>& changes,
                             bool validate_only = false);
 
+  // New broker-level defaults (BrokerDefaults): every topic's settings are rebuilt
+  // from them and its own overrides, and applied to its partitions at once.
+  void set_defaults(const LogConfig& log);
+
   std::shared_ptr<PartitionLog> partition(const std::string& topic, int32_t partition) const;
   std::optional<TopicInfo> describe(const std::string& name) const;
   std::vector<TopicInfo> list() const;

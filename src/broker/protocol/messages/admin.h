@@ -208,9 +208,11 @@ struct DescribeConfigsRequest {
 };
 
 struct DescribeConfigsResponse {
-  // Config sources (v1+): 1 dynamic topic config, 5 static broker config, 5 default.
-  static constexpr int8_t kTopicConfig = 1;
-  static constexpr int8_t kDefaultConfig = 5;
+  // Config sources (v1+), Kafka's ConfigSource.
+  static constexpr int8_t kTopicConfig = 1;          // DYNAMIC_TOPIC_CONFIG
+  static constexpr int8_t kDynamicBrokerConfig = 2;  // DYNAMIC_BROKER_CONFIG
+  static constexpr int8_t kDynamicDefaultBrokerConfig = 3;
+  static constexpr int8_t kDefaultConfig = 5;  // DEFAULT_CONFIG
   struct Synonym {
     std::string name;
     NullableString value;

@@ -1,0 +1,39 @@
+// Calls one broker handler as a connection would: encodes a request message at
+// a version (flexible or not, as the API table says), parses the frame with the
+// broker's own header parser, runs the handler from the API table and decodes
+// its answer. For tests of handlers that need no socket.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "broker/broker_context.h"
+#include "broker/handlers/handlers.h"
+
+namespace sluice::testing {
+
+template <typename Resp, typename Req>
+Resp call_handler(broker::BrokerContext& ctx, broker::Session& session, Req in, int16_t version) {
+  namespace handlers = broker::handlers;
+  namespace protocol = broker::protocol;
+  const bool flexible = handlers::is_flexible(Req::kKey, version);
+  Bytes frame;
+  ByteWriter w(frame);
+  w.i16(Req::kKey);
+  w.i16(version);
+  w.i32(7);                    // correlation id
+  w.i16(-1);                   // no client id
+  if (flexible) w.uvarint(0);  // request header v2: no tagged fields
+  protocol::Encoder e(w, version, flexible);
+  e.write_message(in);
+  auto req = protocol::parse_request(frame, handlers::is_flexible);
+  req.session = &session;
+  auto body = handlers::find_api(Req::kKey)->handle(ctx, req);
+  Resp out;
+  EXPECT_TRUE(body.has_value());
+  if (!body) return out;
+  protocol::Decoder d(*body, 0, version, flexible);
+  d.read_message(out);
+  return out;
+}
+
+}  // namespace sluice::testing
