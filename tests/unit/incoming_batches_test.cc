@@ -105,3 +105,31 @@ TEST(IncomingBatches, TransactionalAndControlBatchesAreUnsupported) {
 
 }  // namespace
 }  // namespace sluice::broker
+
+namespace sluice::broker {
+namespace {
+
+TEST(IncomingBatches, CreateTimesOutsideTheTopicsBoundsAreInvalidTimestamps) {
+  LogConfig config;
+  config.timestamp_before_max_ms = 60'000;
+  config.timestamp_after_max_ms = 1'000;
+  Bytes set = testing::plain_batch(3);  // timestamps 1000, 1001, 1002
+  EXPECT_TRUE(prepare_incoming_batches(set, config, 30'000).ok()) << "within a minute behind";
+  auto too_old = prepare_incoming_batches(set, config, 70'000);
+  EXPECT_EQ(too_old.rejection, IncomingRejection::kInvalidTimestamp);
+  EXPECT_NE(too_old.reason.find("message.timestamp.before.max.ms (60000 ms)"), std::string::npos)
+      << too_old.reason;
+  auto too_new = prepare_incoming_batches(set, config, 0);
+  EXPECT_EQ(too_new.rejection, IncomingRejection::kInvalidTimestamp);
+  EXPECT_NE(too_new.reason.find("timestamp 1001 of the record at offset delta 1"),
+            std::string::npos)
+      << "1000 is exactly a second ahead, which is allowed; 1001 is not: " << too_new.reason;
+  EXPECT_TRUE(prepare_incoming_batches(set, LogConfig{}, 9'000'000'000'000).ok())
+      << "no bounds by default";
+  config.timestamp_type = TimestampType::kLogAppendTime;
+  EXPECT_TRUE(prepare_incoming_batches(set, config, 70'000).ok())
+      << "LogAppendTime replaces the producer's time, so it is not checked";
+}
+
+}  // namespace
+}  // namespace sluice::broker

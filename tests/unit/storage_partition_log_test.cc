@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "broker/storage/partition_log.h"
+#include "broker/storage/record_batch.h"
+#include "common/clock.h"
 #include "temp_dir.h"
 
 namespace sluice::broker {
@@ -292,6 +294,44 @@ TEST(PartitionLogConfig, ANewConfigTakesEffectWithoutReopening) {
   size_t segments = log->segment_count();
   for (int i = 0; i < 60; ++i) append(*log, batch_of(5));
   EXPECT_EQ(log->segment_count(), segments) << "segment.bytes applies to the next roll";
+}
+
+}  // namespace
+}  // namespace sluice::broker
+
+namespace sluice::broker {
+namespace {
+
+TEST(PartitionLogTimestamps, LogAppendTimeStampsEachBatchWithTheBrokersClockAndAValidCrc) {
+  TempDir dir("log-append-time");
+  LogConfig config;
+  config.timestamp_type = TimestampType::kLogAppendTime;
+  auto log = PartitionLog::open(dir.path(), config);
+  const int64_t before = now_ms();
+  append(*log, batch_with_timestamps({5, 6}));
+  auto read = log->read(0, 1 << 20);
+  auto h = parse_batch_header(read.data);
+  ASSERT_TRUE(h);
+  EXPECT_TRUE(h->is_log_append_time());
+  EXPECT_GE(h->max_timestamp, before);
+  EXPECT_LE(h->max_timestamp, now_ms());
+  EXPECT_TRUE(validate_batch(read.data).ok) << validate_batch(read.data).reason;
+}
+
+TEST(PartitionLogTimestamps, AnActiveSegmentOlderThanSegmentMsRollsOnTheNextAppend) {
+  TempDir dir("segment-ms");
+  LogConfig config = small_segments();
+  config.segment_bytes = 1 << 30;  // never full here
+  config.segment_ms = 1;
+  auto log = PartitionLog::open(dir.path(), config);
+  append(*log, batch_of(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  append(*log, batch_of(1));
+  EXPECT_EQ(log->segment_count(), 2u);
+  config.segment_ms = LogConfig{}.segment_ms;
+  log->set_config(config);
+  append(*log, batch_of(1));
+  EXPECT_EQ(log->segment_count(), 2u) << "a young segment keeps taking appends";
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "broker/protocol/errors.h"
 #include "broker/storage/incoming_batches.h"
 #include "broker/storage/partition_log.h"
+#include "broker/storage/record_batch.h"
 #include "broker/storage/storage_error.h"
 #include "common/log.h"
 
@@ -44,6 +45,8 @@ ErrorCode error_for(IncomingRejection why) {
       return ErrorCode::kMessageTooLarge;
     case IncomingRejection::kUnsupported:
       return ErrorCode::kUnsupportedForMessageFormat;
+    case IncomingRejection::kInvalidTimestamp:
+      return ErrorCode::kInvalidTimestamp;
   }
   return ErrorCode::kCorruptMessage;
 }
@@ -122,6 +125,11 @@ ProduceResponse::Partition write_partition(BrokerContext& ctx, const std::string
       return out;
     }
     if (i == 0) out.base_offset = a.base_offset;
+    // LogAppendTime: the log stamped the batch with the broker's clock (Kafka answers it).
+    if (auto h = parse_batch_header(incoming.batches[i]);
+        h && h->is_log_append_time() && a.verdict == SequenceVerdict::kAppend) {
+      out.log_append_time_ms = h->max_timestamp;
+    }
     pending.commit_to = std::max(pending.commit_to, a.commit_to);
   }
   return out;

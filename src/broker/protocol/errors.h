@@ -31,6 +31,7 @@ enum class ErrorCode : int16_t {
   kTopicAuthorizationFailed = 29,
   kGroupAuthorizationFailed = 30,
   kClusterAuthorizationFailed = 31,
+  kInvalidTimestamp = 32,
   kUnsupportedSaslMechanism = 33,
   kIllegalSaslState = 34,
   kUnsupportedVersion = 35,

@@ -4,6 +4,7 @@
 
 #include "broker/storage/legacy_message_set.h"
 #include "broker/storage/record_batch.h"
+#include "common/clock.h"
 
 namespace sluice::broker {
 namespace {
@@ -22,8 +23,14 @@ bool is_legacy_message_set(std::span<uint8_t> records) {
 
 }  // namespace
 
-IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogConfig& config) {
+IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogConfig& config,
+                                         int64_t now) {
   IncomingBatches out;
+  // Only a bounded CreateTime costs a second walk over the records.
+  const bool bounded = config.timestamp_type == TimestampType::kCreateTime &&
+                       (config.timestamp_before_max_ms != LogConfig::kNoLimit ||
+                        config.timestamp_after_max_ms != LogConfig::kNoLimit);
+  if (bounded && now < 0) now = now_ms();
   if (is_legacy_message_set(records)) {
     auto conv = convert_legacy_message_set(records);
     if (!conv.ok) return reject(IncomingRejection::kCorrupt, conv.error);
@@ -51,6 +58,12 @@ IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogCo
     }
     if (BatchCheck content = check_client_batch(batch); !content.ok)
       return reject(IncomingRejection::kInvalidRecord, content.reason);
+    if (bounded) {
+      if (auto why = timestamp_out_of_range(batch, now, config.timestamp_before_max_ms,
+                                            config.timestamp_after_max_ms)) {
+        return reject(IncomingRejection::kInvalidTimestamp, *why);
+      }
+    }
     out.batches.push_back(batch);
     pos += batch.size();
   }

@@ -7,7 +7,8 @@
 // or none (a partition's produce answer is all-or-nothing), and an accepted
 // batch is a complete, CRC-checked, non-transactional magic-2 batch no larger
 // than max.message.bytes whose record count matches its offsets and records
-// (check_client_batch) — the only format storage ever appends.
+// (check_client_batch) and whose CreateTimes are within the topic's timestamp
+// bounds — the only format storage ever appends.
 #pragma once
 
 #include <span>
@@ -21,10 +22,11 @@ namespace sluice::broker {
 
 enum class IncomingRejection {
   kNone,
-  kCorrupt,        // truncated, bad CRC, bad legacy message set, or no batch at all
-  kInvalidRecord,  // records not matching the declared count or length (Kafka's checks)
-  kTooLarge,       // a batch above max.message.bytes
-  kUnsupported,    // transactional or control batches (no transactions here)
+  kCorrupt,           // truncated, bad CRC, bad legacy message set, or no batch at all
+  kInvalidRecord,     // records not matching the declared count or length (Kafka's checks)
+  kTooLarge,          // a batch above max.message.bytes
+  kUnsupported,       // transactional or control batches (no transactions here)
+  kInvalidTimestamp,  // a CreateTime outside message.timestamp.before/after.max.ms
 };
 
 struct IncomingBatches {
@@ -37,7 +39,9 @@ struct IncomingBatches {
   bool ok() const { return rejection == IncomingRejection::kNone; }
 };
 
-// `records` must outlive the result (the batches point into it).
-IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogConfig& config);
+// `records` must outlive the result (the batches point into it). `now_ms`: the
+// wall clock the timestamp bounds are checked against (-1: read it).
+IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogConfig& config,
+                                         int64_t now_ms = -1);
 
 }  // namespace sluice::broker

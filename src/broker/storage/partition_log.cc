@@ -120,13 +120,18 @@ PartitionLog::AppendResult PartitionLog::write_locked(std::span<uint8_t> batch) 
   LogConfig cfg = config();
   int64_t base = next_offset_;
   assign_base_offset(batch.data(), base);
+  if (cfg.timestamp_type == TimestampType::kLogAppendTime) stamp_log_append_time(batch, now_ms());
   BatchHeader h = *parse_batch_header(batch);
   std::shared_ptr<Segment> active;
   {
     std::shared_lock read_lock(segments_mu_);
     active = segments_.rbegin()->second;
   }
-  if (active->written() > 0 && int64_t(active->written() + batch.size()) > cfg.segment_bytes) {
+  // Rolled when full (segment.bytes) or old (segment.ms), so retention, which
+  // only deletes sealed segments, also reaches a slow topic's data.
+  const bool full = int64_t(active->written() + batch.size()) > cfg.segment_bytes;
+  const bool old = mono_ms() - active_since_ms_ >= cfg.segment_ms;
+  if (active->written() > 0 && (full || old)) {
     roll();
     std::shared_lock read_lock(segments_mu_);
     active = segments_.rbegin()->second;
@@ -285,6 +290,7 @@ void PartitionLog::roll() {
   }
   sync_done_.notify_all();
   auto seg = std::make_shared<Segment>(dir_, next_offset_.load(), files_);
+  active_since_ms_ = mono_ms();
   std::unique_lock write_lock(segments_mu_);
   segments_[seg->base_offset()] = std::move(seg);
 }

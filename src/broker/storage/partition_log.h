@@ -41,6 +41,7 @@
 
 #include "broker/storage/log_config.h"
 #include "broker/storage/segment.h"
+#include "common/clock.h"
 
 namespace sluice::broker {
 
@@ -156,6 +157,9 @@ class PartitionLog {
   std::string failure_;         // why writes stopped for good; guarded by append_mu_
   bool retired_ = false;        // failure_ is a retirement; guarded by append_mu_
   bool write_failing_ = false;  // the last append failed (logged once); guarded by append_mu_
+  // When the active segment took over (or the log opened): segment.ms counts
+  // from here. mono_ms(); guarded by append_mu_.
+  int64_t active_since_ms_ = mono_ms();
 
   // End of the last batch written under flush policy `always`: commit() waits for
   // its sync even when a policy change has made it visible already.

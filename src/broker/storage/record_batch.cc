@@ -157,6 +157,35 @@ BatchCheck check_client_batch(ByteSpan batch) {
   return {};
 }
 
+void stamp_log_append_time(std::span<uint8_t> batch, int64_t now_ms) {
+  constexpr size_t kAttributes = 21, kMaxTimestamp = 35;
+  store_be16(batch.data() + kAttributes,
+             uint16_t(load_be16(batch.data() + kAttributes) | uint16_t(kLogAppendTimeBit)));
+  store_be64(batch.data() + kMaxTimestamp, uint64_t(now_ms));
+  store_be32(batch.data() + kCrcOffset,
+             crc32c(batch.data() + kCrcCoveredFrom, batch.size() - kCrcCoveredFrom));
+}
+
+std::optional<std::string> timestamp_out_of_range(ByteSpan batch, int64_t now_ms, int64_t before_ms,
+                                                  int64_t after_ms) {
+  // Bounds as differences, which cannot overflow for "no limit" (INT64_MAX).
+  std::optional<std::string> refusal;
+  for_each_record(batch, [&](const RecordView& r) {
+    const bool too_old =
+        r.timestamp < now_ms && uint64_t(now_ms) - uint64_t(r.timestamp) > uint64_t(before_ms);
+    const bool too_new =
+        r.timestamp > now_ms && uint64_t(r.timestamp) - uint64_t(now_ms) > uint64_t(after_ms);
+    if (!too_old && !too_new) return true;
+    refusal = fmt::format(
+        "timestamp {} of the record at offset delta {} is {} the broker's clock ({}) by more "
+        "than message.timestamp.{}.max.ms ({} ms)",
+        r.timestamp, r.offset, too_old ? "behind" : "ahead of", now_ms,
+        too_old ? "before" : "after", too_old ? before_ms : after_ms);
+    return false;
+  });
+  return refusal;
+}
+
 void for_each_record(ByteSpan batch, const std::function<bool(const RecordView&)>& fn) {
   auto h = parse_batch_header(batch);
   if (!h) throw DecodeError("record batch shorter than its header");

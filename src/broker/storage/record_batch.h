@@ -24,6 +24,7 @@ inline constexpr size_t kBatchLogOverhead = 12;
 inline constexpr size_t kCrcOffset = 17;       // where the crc field sits
 inline constexpr size_t kCrcCoveredFrom = 21;  // CRC covers attributes..end
 inline constexpr size_t kMagicOffset = 16;
+inline constexpr int16_t kLogAppendTimeBit = 0x08;  // attributes: timestamps are the broker's
 
 struct BatchHeader {
   int64_t base_offset = 0;
@@ -45,6 +46,7 @@ struct BatchHeader {
   Codec codec() const { return Codec(attributes & 0x7); }
   bool is_transactional() const { return attributes & 0x10; }
   bool is_control() const { return attributes & 0x20; }
+  bool is_log_append_time() const { return attributes & kLogAppendTimeBit; }
 };
 
 // Parses the fixed header at the start of `data`. Returns nullopt when fewer
@@ -83,6 +85,17 @@ struct RecordView {
   std::optional<std::string_view> value;
   std::vector<RecordHeader> headers;
 };
+
+// LogAppendTime (message.timestamp.type): marks a validated batch's timestamps as
+// the broker's (attributes bit 3), sets its max timestamp to `now_ms` and
+// recomputes the CRC, in place. Readers then take every record's time from it.
+void stamp_log_append_time(std::span<uint8_t> batch, int64_t now_ms);
+
+// message.timestamp.before.max.ms / after.max.ms: the first record of a validated
+// batch whose CreateTime lies more than `before_ms` behind or `after_ms` ahead of
+// `now_ms`, as Kafka's INVALID_TIMESTAMP message words it; nullopt when all fit.
+std::optional<std::string> timestamp_out_of_range(ByteSpan batch, int64_t now_ms, int64_t before_ms,
+                                                  int64_t after_ms);
 
 // Calls `fn` for each record of a validated batch, decompressing if needed.
 // Return false from `fn` to stop early. Throws DecodeError on malformed records.
