@@ -81,6 +81,20 @@ class Timestamps(TopicConfigsTestCase):
         self.assertIsNone(self.produce(topic))  # now: accepted
 
 
+class Compression(TopicConfigsTestCase):
+    def test_a_named_compression_type_stores_batches_with_that_codec(self):
+        topic = unique_name("compression-type")
+        self.create(topic, {"compression.type": "zstd"})
+        self.assertIsNone(self.produce(topic))  # the producer sends it uncompressed
+        self.assertEqual(self.consume_one(topic).value(), b"v")
+        partition_dir = os.path.join(self.broker.data_dir, "topics", topic, "0")
+        [log] = [f for f in os.listdir(partition_dir) if f.endswith(".log")]
+        with open(os.path.join(partition_dir, log), "rb") as f:
+            header = f.read(61)
+        attributes = int.from_bytes(header[21:23], "big")
+        self.assertEqual(attributes & 0x7, 4, "zstd is codec 4 in the batch attributes")
+
+
 class Segments(TopicConfigsTestCase):
     def test_segment_ms_rolls_the_active_segment(self):
         topic = unique_name("segment-ms")

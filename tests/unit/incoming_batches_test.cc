@@ -133,3 +133,41 @@ TEST(IncomingBatches, CreateTimesOutsideTheTopicsBoundsAreInvalidTimestamps) {
 
 }  // namespace
 }  // namespace sluice::broker
+
+namespace sluice::broker {
+namespace {
+
+TEST(IncomingBatches, ANamedCompressionTypeRecompressesEveryRecordUnchanged) {
+  Bytes set = testing::plain_batch(20);
+  std::vector<std::string> before;
+  for_each_record(set, [&](const RecordView& r) {
+    before.push_back(std::to_string(r.timestamp) + std::string(*r.value));
+    return true;
+  });
+  for (const char* type : {"zstd", "gzip", "lz4", "snappy"}) {
+    LogConfig config;
+    config.compression_type = type;
+    auto in = prepare_incoming_batches(set, config);
+    ASSERT_TRUE(in.ok()) << in.reason;
+    ASSERT_EQ(in.batches.size(), 1u);
+    EXPECT_STREQ(codec_name(parse_batch_header(in.batches[0])->codec()), type);
+    EXPECT_TRUE(validate_batch(in.batches[0]).ok) << type;
+    std::vector<std::string> after;
+    for_each_record(in.batches[0], [&](const RecordView& r) {
+      after.push_back(std::to_string(r.timestamp) + std::string(*r.value));
+      return true;
+    });
+    EXPECT_EQ(after, before) << type;
+    // And back: a topic that stores uncompressed undoes the producer's codec.
+    Bytes compressed(in.batches[0].begin(), in.batches[0].end());
+    config.compression_type = "uncompressed";
+    auto plain = prepare_incoming_batches(compressed, config);
+    ASSERT_TRUE(plain.ok()) << plain.reason;
+    EXPECT_EQ(parse_batch_header(plain.batches[0])->codec(), Codec::kNone);
+  }
+  auto kept = prepare_incoming_batches(set, LogConfig{});
+  EXPECT_TRUE(kept.recompressed.empty()) << "`producer` keeps the batch as sent";
+}
+
+}  // namespace
+}  // namespace sluice::broker

@@ -16,6 +16,15 @@ IncomingBatches reject(IncomingRejection why, std::string reason) {
   return out;
 }
 
+// The codec compression.type asks for, or nullopt for `producer` (keep the batch's).
+std::optional<Codec> target_codec(const std::string& compression_type) {
+  if (compression_type == "uncompressed") return Codec::kNone;
+  for (Codec c : {Codec::kGzip, Codec::kSnappy, Codec::kLz4, Codec::kZstd}) {
+    if (compression_type == codec_name(c)) return c;
+  }
+  return std::nullopt;
+}
+
 bool is_legacy_message_set(std::span<uint8_t> records) {
   // Magic 0/1 sits at the same byte position as a v2 batch's magic.
   return records.size() > kMagicOffset && int8_t(records[kMagicOffset]) < 2;
@@ -64,7 +73,13 @@ IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogCo
         return reject(IncomingRejection::kInvalidTimestamp, *why);
       }
     }
-    out.batches.push_back(batch);
+    if (const auto codec = target_codec(config.compression_type);
+        codec && *codec != header->codec()) {
+      out.recompressed.push_back(recompress_batch(batch, *codec));
+      out.batches.push_back(out.recompressed.back());
+    } else {
+      out.batches.push_back(batch);
+    }
     pos += batch.size();
   }
   if (out.batches.empty()) {

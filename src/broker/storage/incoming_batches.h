@@ -8,7 +8,8 @@
 // batch is a complete, CRC-checked, non-transactional magic-2 batch no larger
 // than max.message.bytes whose record count matches its offsets and records
 // (check_client_batch) and whose CreateTimes are within the topic's timestamp
-// bounds — the only format storage ever appends.
+// bounds — the only format storage ever appends — compressed with the topic's
+// compression.type unless that is `producer`.
 #pragma once
 
 #include <span>
@@ -32,9 +33,11 @@ enum class IncomingRejection {
 struct IncomingBatches {
   IncomingRejection rejection = IncomingRejection::kNone;
   std::string reason;  // in words, for the client and the broker log
-  // Views into the request's bytes, or into `converted` for a legacy set.
+  // Views into the request's bytes, into `converted` for a legacy set, or into
+  // `recompressed` for a batch compression.type gave another codec.
   std::vector<std::span<uint8_t>> batches;
   Bytes converted;
+  std::vector<Bytes> recompressed;
 
   bool ok() const { return rejection == IncomingRejection::kNone; }
 };

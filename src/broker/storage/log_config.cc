@@ -127,7 +127,7 @@ const Row kRows[] = {
      set_cleanup_policy,
      show_cleanup_policy},
     {{"compression.type", "compression.type", C::kString,
-      "producer keeps each batch's codec; stored and shown"},
+      "producer keeps each batch's codec; a named codec recompresses batches on append"},
      set_compression_type,
      show_compression_type},
     {{"delete.retention.ms", "log.cleaner.delete.retention.ms", C::kLong,

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "common/crc32c.h"
 
 namespace sluice::broker {
@@ -155,6 +157,23 @@ BatchCheck check_client_batch(ByteSpan batch) {
                                left, h.record_count));
   }
   return {};
+}
+
+Bytes recompress_batch(ByteSpan batch, Codec codec) {
+  const BatchHeader h = *parse_batch_header(batch);
+  Bytes inflated;
+  const ByteSpan records = batch_body(h, batch, inflated);
+  const Bytes payload =
+      codec == Codec::kNone ? Bytes(records.begin(), records.end()) : compress(codec, records);
+  Bytes out(kBatchHeaderSize + payload.size());
+  std::memcpy(out.data(), batch.data(), kBatchHeaderSize);
+  if (!payload.empty()) std::memcpy(out.data() + kBatchHeaderSize, payload.data(), payload.size());
+  constexpr size_t kLength = 8, kAttributes = 21;
+  store_be32(out.data() + kLength, uint32_t(out.size() - kBatchLogOverhead));
+  store_be16(out.data() + kAttributes, uint16_t((h.attributes & ~0x7) | int16_t(codec)));
+  store_be32(out.data() + kCrcOffset,
+             crc32c(out.data() + kCrcCoveredFrom, out.size() - kCrcCoveredFrom));
+  return out;
 }
 
 void stamp_log_append_time(std::span<uint8_t> batch, int64_t now_ms) {

@@ -97,6 +97,11 @@ void stamp_log_append_time(std::span<uint8_t> batch, int64_t now_ms);
 std::optional<std::string> timestamp_out_of_range(ByteSpan batch, int64_t now_ms, int64_t before_ms,
                                                   int64_t after_ms);
 
+// compression.type set to a codec: the same batch (header fields, records byte
+// for byte) with its records compressed by `codec` instead (kNone: stored
+// uncompressed), its length, attributes and CRC updated.
+Bytes recompress_batch(ByteSpan batch, Codec codec);
+
 // Calls `fn` for each record of a validated batch, decompressing if needed.
 // Return false from `fn` to stop early. Throws DecodeError on malformed records.
 void for_each_record(ByteSpan batch, const std::function<bool(const RecordView&)>& fn);
