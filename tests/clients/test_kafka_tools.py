@@ -82,6 +82,15 @@ class KafkaConfigs(KafkaToolsTestCase):
         self.assertIn("InvalidConfigurationException: retention.ms must be an integer >= -1, got 'soon'",
                       r.stdout + r.stderr)
 
+    def test_the_runbooks_min_insync_replicas_command_runs_as_written(self):
+        # Seed 003's preventive measure, verbatim but for the address.
+        self.tool("kafka-topics", "--create", "--topic", "market.ticks.asx", "--partitions", "4")
+        self.configs("--alter", "--entity-type", "topics", "--entity-name", "market.ticks.asx",
+                     "--add-config", "min.insync.replicas=2")
+        described = self.configs("--describe", "--entity-type", "topics", "--entity-name",
+                                 "market.ticks.asx")
+        self.assertIn("min.insync.replicas=2 sensitive=false", described)
+
     def test_broker_defaults_reach_topics_and_survive_a_restart(self):
         topic = unique_name("tools-broker-configs")
         self.tool("kafka-topics", "--create", "--topic", topic)
