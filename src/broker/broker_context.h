@@ -39,8 +39,10 @@ struct BrokerOptions {
   TopicDefaults topic_defaults;
   CoordinatorOptions groups;
   // Connection limits, with Kafka's names (docs/broker.md, "Networking").
-  int32_t max_request_bytes = 100 * 1024 * 1024;           // socket.request.max.bytes
-  int32_t num_io_threads = 8;                              // num.io.threads
+  int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
+  int32_t num_io_threads = 8;                     // num.io.threads
+  // Threads that may wait in JoinGroup/SyncGroup at once; more such requests queue.
+  int32_t max_group_wait_threads = 1000;
   int64_t max_connections = 16384;                         // max.connections
   int64_t max_connections_per_ip = INT32_MAX;              // max.connections.per.ip
   int64_t connections_max_idle_ms = 600'000;               // connections.max.idle.ms

@@ -76,7 +76,10 @@ EventServer::EventServer(BrokerContext& ctx)
                 .elastic = false,
                 .idle_exit_ms = kElasticIdleExitMs},
                ctx.connections.server_threads),
-      blocking_({.fixed_threads = 0, .elastic = true, .idle_exit_ms = kElasticIdleExitMs},
+      blocking_({.fixed_threads = 0,
+                 .elastic = true,
+                 .max_threads = size_t(std::max(1, ctx.options.max_group_wait_threads)),
+                 .idle_exit_ms = kElasticIdleExitMs},
                 ctx.connections.server_threads) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -23,8 +23,14 @@ void WorkerPool::submit(std::function<void()> task) {
   std::lock_guard lock(mu_);
   tasks_.push_back(std::move(task));
   join_exited();
-  if (shape_.elastic && idle_ < tasks_.size()) start_thread(false);
+  const bool below_bound = shape_.max_threads == 0 || threads_.size() < shape_.max_threads;
+  if (shape_.elastic && idle_ < tasks_.size() && below_bound) start_thread(false);
   cv_.notify_one();
+}
+
+size_t WorkerPool::queued() const {
+  std::lock_guard lock(mu_);
+  return tasks_.size() > idle_ ? tasks_.size() - idle_ : 0;
 }
 
 void WorkerPool::work(bool fixed) {

@@ -5,8 +5,9 @@
 // is busy, and lets a thread that found no work for `idle_exit_ms` exit: it
 // serves the few calls that block inside the group coordinator (JoinGroup,
 // SyncGroup), so such a call never holds a fixed worker, and an idle broker
-// holds no elastic thread. Tasks run in submission order per free thread; no
-// task is dropped before stop(), which waits for every started task.
+// holds no elastic thread. An elastic pool may be bounded: at its bound, tasks
+// wait in the queue for a thread to free up. Tasks run in submission order per
+// free thread; no task is dropped before stop(), which waits for every started task.
 #pragma once
 
 #include <condition_variable>
@@ -27,6 +28,7 @@ class WorkerPool {
   struct Shape {
     size_t fixed_threads = 0;  // started at once, live until stop()
     bool elastic = false;      // more threads on demand
+    size_t max_threads = 0;    // elastic: at most this many (0: no bound); others queue
     int64_t idle_exit_ms = 30'000;
   };
   // `threads_gauge` counts this pool's live threads (shared with other pools).
@@ -36,6 +38,8 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   void submit(std::function<void()> task);
+  // Tasks waiting for a thread (an elastic pool at its bound, or a busy fixed one).
+  size_t queued() const;
   // Runs every task already submitted, then joins all threads.
   void stop();
 
@@ -46,7 +50,7 @@ class WorkerPool {
 
   Shape shape_;
   std::atomic<int64_t>& threads_gauge_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
   size_t idle_ = 0;

@@ -188,6 +188,11 @@ void add_network_flags(CLI::App* cmd, BrokerFlags& f) {
                   "Threads running request handlers (num.io.threads)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--max-group-wait-threads", n.max_group_wait_threads,
+                  "Threads that may wait in JoinGroup or SyncGroup at once during rebalances; "
+                  "more such requests queue until one finishes")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   cmd->add_option("--max-connections", n.max_connections,
                   "Connections open at once; more are closed at accept (max.connections)")
       ->capture_default_str()
