@@ -39,4 +39,6 @@ fi
 "$here/scripts/install-kafka.sh"
 # Apache Spark (pinned pyspark in a venv, its Kafka source from Maven) under .cache/spark/.
 "$here/scripts/install-spark.sh"
+# franz-go, a Go Kafka client (pinned in its go.sum), as a test program under .cache/go/.
+"$here/scripts/install-go-client.sh"
 echo "build dependencies are installed"
