@@ -41,4 +41,6 @@ fi
 "$here/scripts/install-spark.sh"
 # franz-go, a Go Kafka client (pinned in its go.sum), as a test program under .cache/go/.
 "$here/scripts/install-go-client.sh"
+# confluent-kafka 2.x and kafka-python 3.x from PyPI in a venv under .cache/pyclients/.
+"$here/scripts/install-py-clients.sh"
 echo "build dependencies are installed"
