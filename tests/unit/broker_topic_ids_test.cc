@@ -238,5 +238,38 @@ TEST_F(BrokerTopicIds, DeleteTopicsByNameWorksInEveryVersion) {
   }
 }
 
+// Under `--authorizer acl`, with no ACL for User:alice: an id must not reveal the
+// name of a topic the caller may not see, nor delete it.
+class BrokerTopicIdsAuthorized : public BrokerTopicIds {
+ protected:
+  BrokerTopicIdsAuthorized() {
+    ctx.authorizer = &authorizer;
+    session.principal = "User:alice";
+    session.host = "10.0.0.1";
+  }
+  acl::AclStore acls{dir.path()};
+  acl::Authorizer authorizer{acls, {"User:admin"}};
+};
+
+TEST_F(BrokerTopicIdsAuthorized, MetadataByIdOfAHiddenTopicAnswersNoName) {
+  protocol::MetadataRequest::Topic by_id;
+  by_id.topic_id = id_of("payments");
+  auto resp = metadata({by_id}, 12);
+  ASSERT_EQ(resp.topics.size(), 1u);
+  EXPECT_EQ(resp.topics[0].error_code, code(ErrorCode::kTopicAuthorizationFailed));
+  EXPECT_FALSE(resp.topics[0].name.has_value());
+  EXPECT_TRUE(resp.topics[0].partitions.empty());
+}
+
+TEST_F(BrokerTopicIdsAuthorized, DeleteByIdNeedsDeleteAndAnswersNoName) {
+  protocol::DeleteTopicsRequest in;
+  in.topics.push_back({std::nullopt, id_of("payments")});
+  auto resp = call<protocol::DeleteTopicsResponse>(in, 6);
+  ASSERT_EQ(resp.responses.size(), 1u);
+  EXPECT_EQ(resp.responses[0].error_code, code(ErrorCode::kTopicAuthorizationFailed));
+  EXPECT_FALSE(resp.responses[0].name.has_value());
+  EXPECT_TRUE(topics.describe("payments"));
+}
+
 }  // namespace
 }  // namespace sluice::broker
