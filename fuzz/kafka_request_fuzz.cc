@@ -29,6 +29,7 @@
 #include "broker/protocol/messages/produce.h"
 #include "broker/protocol/messages/sasl.h"
 #include "broker/protocol/messages/scram_credentials.h"
+#include "broker/protocol/messages/topics.h"
 #include "broker/protocol/request.h"
 
 namespace {

@@ -19,6 +19,7 @@
 #include "broker/protocol/messages/metadata.h"
 #include "broker/protocol/messages/offsets.h"
 #include "broker/protocol/messages/produce.h"
+#include "broker/protocol/messages/topics.h"
 #include "broker/storage/record_batch.h"
 #include "lake/parquet/file_writer.h"
 
@@ -96,6 +97,9 @@ void kafka_requests() {
   MetadataRequest some;
   some.topics.emplace().push_back({"claims.events"});
   request("metadata", 8, some);
+  MetadataRequest by_id;  // flexible, a topic named by its id
+  by_id.topics.emplace().push_back({std::nullopt, Uuid::parse("kTa6M2XWQN2a3vmt1Iw7Cg").value()});
+  request("metadata", 12, by_id);
 
   ProduceRequest produce;
   produce.acks = -1;
@@ -130,7 +134,14 @@ void kafka_requests() {
   request("describe_groups", 4, DescribeGroupsRequest{});
   request("list_groups", 2, ListGroupsRequest{});
   request("create_topics", 4, CreateTopicsRequest{});
+  CreateTopicsRequest create;
+  create.topics.push_back({"claims.events", 3, 1, {}, {{"retention.ms", "86400000"}}});
+  request("create_topics", 7, create);
   request("delete_topics", 3, DeleteTopicsRequest{});
+  DeleteTopicsRequest del;
+  del.topics.push_back({"claims.events", Uuid()});
+  del.topics.push_back({std::nullopt, Uuid::parse("kTa6M2XWQN2a3vmt1Iw7Cg").value()});
+  request("delete_topics", 6, del);
   request("delete_records", 1, DeleteRecordsRequest{});
   request("init_producer_id", 1, InitProducerIdRequest{});
   request("describe_configs", 3, DescribeConfigsRequest{});

@@ -12,14 +12,6 @@ uint64_t random_word() {
   return rng();
 }
 
-// Eight bytes per generator call: trace ids are minted for every record.
-void random_bytes(uint8_t* out, int n) {
-  for (int i = 0; i < n; i += 8) {
-    uint64_t w = random_word();
-    for (int j = 0; j < 8 && i + j < n; ++j) out[i + j] = uint8_t(w >> (8 * j));
-  }
-}
-
 void append_hex(std::string& out, uint8_t b) {
   static const char kDigits[] = "0123456789abcdef";
   out += kDigits[b >> 4];
@@ -27,6 +19,14 @@ void append_hex(std::string& out, uint8_t b) {
 }
 
 }  // namespace
+
+// Eight bytes per generator call: trace ids are minted for every record.
+void random_bytes(uint8_t* out, int n) {
+  for (int i = 0; i < n; i += 8) {
+    uint64_t w = random_word();
+    for (int j = 0; j < 8 && i + j < n; ++j) out[i + j] = uint8_t(w >> (8 * j));
+  }
+}
 
 // Straight into the string: a stage mints one trace id per record it consumes.
 std::string random_hex(int bytes) {

@@ -1,8 +1,9 @@
 """Upgrade safety (issue 16): the data directory's format marker.
 
 - A directory written by the release before the marker (tests/fixtures/data-dir-v0)
-  is migrated: the marker is written, and every record, committed offset and
-  idempotent producer's state is still there (the producer continues its sequence,
+  is migrated: the marker is written, every topic gets a topic id (format 2), which
+  Kafka's kafka-topics shows and a restart keeps, and every record, committed offset
+  and idempotent producer's state is still there (the producer continues its sequence,
   and a resent batch is recognised as a duplicate).
 - A directory of a newer format, or with a damaged marker, is refused with a clear
   message and exit code 1, and nothing in it is read or changed.
@@ -13,8 +14,10 @@
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 import unittest
@@ -24,11 +27,14 @@ from broker import BrokerProcess, sluice_bin, unique_name
 import ck_helpers
 import wire
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import kafka_dist  # noqa: E402
+
 from confluent_kafka import TopicPartition
 from confluent_kafka.admin import AdminClient
 
 FIXTURE = os.path.join(broker.REPO_ROOT, "tests", "fixtures", "data-dir-v0")
-CURRENT_FORMAT = 1
+CURRENT_FORMAT = 2  # 1: the marker; 2: topic ids
 DUPLICATE_OR_OK = 0
 OUT_OF_ORDER_SEQUENCE_NUMBER = 45
 
@@ -36,6 +42,16 @@ OUT_OF_ORDER_SEQUENCE_NUMBER = 45
 def read_marker(data_dir):
     with open(os.path.join(data_dir, "meta.properties")) as f:
         return dict(l.strip().split("=", 1) for l in f if l.strip() and not l.startswith("#"))
+
+
+def topic_ids(data_dir):
+    """topic -> the id its topic.conf holds (None when it has none)."""
+    ids = {}
+    for topic in sorted(os.listdir(os.path.join(data_dir, "topics"))):
+        with open(os.path.join(data_dir, "topics", topic, "topic.conf")) as f:
+            found = [line.strip()[3:] for line in f if line.startswith("id=")]
+        ids[topic] = found[0] if found else None
+    return ids
 
 
 def cluster_id(bootstrap):
@@ -81,14 +97,29 @@ class UpgradeFromTheReleaseBeforeTheMarker(unittest.TestCase):
                          "migration writes the marker and keeps the id clients saw before")
         self.assertIn("migrating data directory", self.broker.stderr_tail())
         self.assertEqual(cluster_id(self.broker.bootstrap), "sluice-single-node")
+        ids = self.check_topic_ids()
         self.check_records()
         self.check_committed_offsets()
         self.check_producer_state()
-        # A second start finds the marker and migrates nothing.
+        # A second start finds the marker and migrates nothing; the ids stay.
         self.broker.stop()
         self.broker.start()
         self.assertEqual(read_marker(self.broker.data_dir)["version"], str(CURRENT_FORMAT))
-        self.assertEqual(self.broker.stderr_tail(5000).count("migrating data directory"), 1)
+        self.assertEqual(self.broker.stderr_tail(5000).count("migrating data directory"),
+                         CURRENT_FORMAT, "one line per step, on the first start only")
+        self.assertEqual(topic_ids(self.broker.data_dir), ids)
+
+    def check_topic_ids(self):
+        ids = topic_ids(self.broker.data_dir)
+        self.assertEqual(sorted(ids), ["events", "orders"])
+        for topic, topic_id in ids.items():
+            self.assertRegex(topic_id or "", r"^[A-Za-z0-9_-]{22}$", topic)
+        self.assertNotEqual(ids["orders"], ids["events"])
+        r = kafka_dist.run_tool("kafka-topics", "--bootstrap-server", self.broker.bootstrap,
+                                "--describe", "--topic", "orders")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(re.findall(r"TopicId: (\S+)", r.stdout), [ids["orders"]], r.stdout)
+        return ids
 
     def check_records(self):
         for key, records in self.expected["records"].items():

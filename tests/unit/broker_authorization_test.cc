@@ -11,6 +11,7 @@
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/metadata.h"
 #include "broker/protocol/messages/offsets.h"
+#include "broker/protocol/messages/topics.h"
 #include "handler_call.h"
 #include "temp_dir.h"
 

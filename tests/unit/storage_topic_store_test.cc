@@ -29,7 +29,7 @@ Bytes one_record(const std::string& value) {
   return build_batch(0, {{1000, std::nullopt, value, {}}});
 }
 
-TEST(TopicStoreFiles, TopicConfHoldsThePartitionCountAndOnlyTheOverriddenConfigs) {
+TEST(TopicStoreFiles, TopicConfHoldsTheIdThePartitionCountAndOnlyTheOverriddenConfigs) {
   TempDir dir;
   TopicStore store(dir.path(), {});
   ASSERT_EQ(
@@ -38,7 +38,8 @@ TEST(TopicStoreFiles, TopicConfHoldsThePartitionCountAndOnlyTheOverriddenConfigs
       StoreStatus::kOk);
   fs::path topic = dir.path() / "topics" / "orders";
   EXPECT_EQ(read_text(topic / "topic.conf"),
-            "partitions=2\ncleanup.policy=compact\nretention.ms=1000\n");
+            "id=" + store.describe("orders")->id.to_string() +
+                "\npartitions=2\ncleanup.policy=compact\nretention.ms=1000\n");
   EXPECT_FALSE(fs::exists(topic / "topic.conf.tmp")) << "the temp file was renamed into place";
   EXPECT_TRUE(fs::is_directory(topic / "0"));
   EXPECT_TRUE(fs::is_directory(topic / "1"));

@@ -7,15 +7,16 @@ namespace {
 
 constexpr int16_t kNone = INT16_MAX;
 
-// Only non-flexible versions are advertised (ApiVersions v3, SaslAuthenticate
-// v2 and the SCRAM credential APIs, flexible from v0, excepted): the
-// flexible encodings of the other APIs are not needed by any client we serve,
-// and librdkafka falls back cleanly to these.
+// Most APIs are served up to their last non-flexible version: librdkafka falls
+// back cleanly to these. Flexible versions (KIP-482) are served where a client
+// needs what only they carry: ApiVersions v3, SaslAuthenticate v2 and the SCRAM
+// credential APIs, and the topic-id versions of Metadata, CreateTopics and
+// DeleteTopics (Kafka's own tools and Admin client ask for topic ids).
 constexpr ApiSpec kApis[] = {
     {0, "Produce", 8, kNone, &produce},
     {1, "Fetch", 11, kNone, &fetch},
     {2, "ListOffsets", 5, kNone, &list_offsets},
-    {3, "Metadata", 8, kNone, &metadata},
+    {3, "Metadata", 12, 9, &metadata},
     {8, "OffsetCommit", 7, kNone, &offset_commit},
     {9, "OffsetFetch", 5, kNone, &offset_fetch},
     {10, "FindCoordinator", 2, kNone, &find_coordinator},
@@ -27,8 +28,8 @@ constexpr ApiSpec kApis[] = {
     {16, "ListGroups", 2, kNone, &list_groups},
     {17, "SaslHandshake", 1, kNone, &sasl_handshake},
     {18, "ApiVersions", 3, 3, &api_versions},
-    {19, "CreateTopics", 4, kNone, &create_topics},
-    {20, "DeleteTopics", 3, kNone, &delete_topics},
+    {19, "CreateTopics", 7, 5, &create_topics},
+    {20, "DeleteTopics", 6, 4, &delete_topics},
     {21, "DeleteRecords", 1, kNone, &delete_records},
     {22, "InitProducerId", 1, kNone, &init_producer_id},
     {29, "DescribeAcls", 1, kNone, &describe_acls},

@@ -1,5 +1,7 @@
 // Metadata: this broker leads every partition. Unknown topics are created on
 // request when auto-creation is on (broker option and, from v4, the client's flag).
+// From v12 a requested topic may be named by its id instead; an id names an
+// existing topic or nothing (UNKNOWN_TOPIC_ID), never one to create.
 #include "broker/protocol/messages/metadata.h"
 
 #include "broker/handlers/authorize.h"
@@ -16,6 +18,7 @@ using protocol::MetadataResponse;
 MetadataResponse::Topic describe_topic(const TopicStore::TopicInfo& info, int32_t node) {
   MetadataResponse::Topic t;
   t.name = info.name;
+  t.topic_id = info.id;
   for (int32_t p = 0; p < info.partitions; ++p) {
     MetadataResponse::Partition part;
     part.partition_index = p;
@@ -39,6 +42,40 @@ MetadataResponse::Topic lookup(BrokerContext& ctx, const protocol::Request& req,
   return t;
 }
 
+// The answer for a topic asked for by id hides the name unless the caller may
+// describe the topic: an id must not reveal what it names.
+MetadataResponse::Topic lookup_by_id(BrokerContext& ctx, const protocol::Request& req,
+                                     const Uuid& id) {
+  MetadataResponse::Topic t;
+  t.name.reset();
+  t.topic_id = id;
+  auto info = ctx.topics.describe(id);
+  if (!info) {
+    t.error_code = protocol::code(ErrorCode::kUnknownTopicId);
+  } else if (!authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(info->name))) {
+    t.error_code = protocol::code(ErrorCode::kTopicAuthorizationFailed);
+  } else {
+    t = describe_topic(*info, ctx.options.node_id);
+  }
+  return t;
+}
+
+MetadataResponse::Topic requested(BrokerContext& ctx, const protocol::Request& req,
+                                  const protocol::MetadataRequest::Topic& topic,
+                                  bool allow_create) {
+  const int16_t version = req.header.api_version;
+  // v10 and v11 carry the id but Kafka's brokers never served it; v12 does.
+  if (version >= 12 && !topic.topic_id.is_zero()) return lookup_by_id(ctx, req, topic.topic_id);
+  if (topic.name) return lookup(ctx, req, *topic.name, allow_create);
+  // Before v10 the name is not nullable: refusing the frame keeps those versions as they were.
+  if (version < 10) throw DecodeError("Metadata v" + std::to_string(version) + ": null topic name");
+  MetadataResponse::Topic t;
+  t.name =
+      version >= 12 ? protocol::NullableString() : protocol::NullableString("");  // v12+: nullable
+  t.error_code = protocol::code(ErrorCode::kInvalidRequest);
+  return t;
+}
+
 }  // namespace
 
 std::optional<Bytes> metadata(BrokerContext& ctx, const protocol::Request& req) {
@@ -57,7 +94,7 @@ std::optional<Bytes> metadata(BrokerContext& ctx, const protocol::Request& req) 
       }
     } else {
       for (const auto& t : *in.topics)
-        resp.topics.push_back(lookup(ctx, req, t.name, in.allow_auto_topic_creation));
+        resp.topics.push_back(requested(ctx, req, t, in.allow_auto_topic_creation));
     }
     return std::optional(resp);
   });

@@ -15,6 +15,8 @@ ErrorCode to_error(StoreStatus status) {
       return ErrorCode::kTopicAlreadyExists;
     case StoreStatus::kUnknownTopic:
       return ErrorCode::kUnknownTopicOrPartition;
+    case StoreStatus::kUnknownTopicId:
+      return ErrorCode::kUnknownTopicId;
     case StoreStatus::kInvalidTopicName:
       return ErrorCode::kInvalidTopicException;
     case StoreStatus::kInvalidPartitions:

@@ -9,6 +9,7 @@
 // anything is allocated for it.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <optional>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/uuid.h"
 
 namespace sluice::broker::protocol {
 
@@ -104,6 +106,10 @@ class Decoder {
   void read(int64_t& v) { v = r_.i64(); }
   void read(bool& v) { v = r_.i8() != 0; }
   void read(double& v) { v = std::bit_cast<double>(r_.i64()); }  // float64: IEEE 754, big-endian
+  void read(Uuid& id) {  // uuid: 16 bytes, in every encoding
+    auto s = r_.span(id.bytes.size(), "uuid");
+    std::copy(s.begin(), s.end(), id.bytes.begin());
+  }
   void read(std::string& s) {
     auto n = length("string");
     if (n < 0) throw DecodeError("non-nullable string is null");
@@ -207,6 +213,7 @@ class Encoder {
   void write(int64_t v) { w_.i64(v); }
   void write(bool v) { w_.i8(v ? 1 : 0); }
   void write(double v) { w_.i64(std::bit_cast<int64_t>(v)); }
+  void write(const Uuid& id) { w_.raw(id.bytes.data(), id.bytes.size()); }
   void write(const std::string& s) {
     length(int64_t(s.size()));
     w_.raw(s);

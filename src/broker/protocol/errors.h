@@ -60,6 +60,7 @@ enum class ErrorCode : int16_t {
   kDuplicateResource = 92,
   kUnacceptableCredential = 93,
   kInvalidRecord = 87,
+  kUnknownTopicId = 100,
 };
 
 inline int16_t code(ErrorCode e) {

@@ -10,6 +10,7 @@
 
 #include "broker/storage/data_dir_lock.h"
 #include "broker/storage/durable_file.h"
+#include "broker/storage/topic_store.h"
 #include "common/base64.h"
 #include "common/log.h"
 
@@ -142,6 +143,8 @@ const std::vector<MigrationStep>& migration_steps() {
   static const std::vector<MigrationStep> steps = {
       {0, "give the directory its format marker (the layout is unchanged)",
        [](const std::filesystem::path&) {}},
+      {1, "give every topic a topic id (a line 'id=...' in its topic.conf)",
+       &assign_missing_topic_ids},
   };
   return steps;
 }

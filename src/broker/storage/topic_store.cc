@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include "broker/storage/durable_file.h"
@@ -13,6 +14,7 @@ namespace {
 constexpr int32_t kMaxPartitions = 10000;
 
 constexpr const char* kTombstonePrefix = "~deleted-";
+constexpr const char* kTopicConf = "topic.conf";
 
 // Runs fn on each partition; a failure is logged and the rest still run.
 template <typename Fn>
@@ -75,7 +77,7 @@ TopicStore::TopicStore(std::filesystem::path data_dir, TopicDefaults defaults)
 }
 
 void TopicStore::load_topic(const std::filesystem::path& dir) {
-  std::ifstream in(dir / "topic.conf");
+  std::ifstream in(dir / kTopicConf);
   if (!in) {
     log::warn("storage",
               "{} has no topic.conf; skipped (remove the directory if the topic is gone)",
@@ -89,11 +91,20 @@ void TopicStore::load_topic(const std::filesystem::path& dir) {
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     std::string key = line.substr(0, eq), value = line.substr(eq + 1);
-    if (key == "partitions") {
+    if (key == kTopicIdKey) {
+      auto id = Uuid::parse(value);
+      if (!id || id->is_zero()) {
+        throw std::runtime_error((dir / kTopicConf).string() + ": id '" + value +
+                                 "' is not a topic id (22 characters of base64url, not all "
+                                 "zeros); restore the line from a backup, or delete it and run "
+                                 "`sluice broker` once to mint a new one");
+      }
+      t.info.id = *id;
+    } else if (key == "partitions") {
       auto n = parse_partition_count(value);
       if (!n || *n < 1 || *n > kMaxPartitions) {
         throw std::runtime_error(
-            (dir / "topic.conf").string() + ": partitions must be an integer from 1 to " +
+            (dir / kTopicConf).string() + ": partitions must be an integer from 1 to " +
             std::to_string(kMaxPartitions) + ", got '" + value +
             "'; fix the line, or remove the topic directory to drop the topic");
       }
@@ -104,6 +115,13 @@ void TopicStore::load_topic(const std::filesystem::path& dir) {
       t.info.overrides[key] = value;
     }
   }
+  if (t.info.id.is_zero()) {
+    // Migration 1 -> 2 gave every topic an id; only a hand-edited file lacks one.
+    t.info.id = Uuid::random_v4();
+    write_topic_conf(t);
+    log::warn("storage", "{} had no topic id; gave it {}", (dir / kTopicConf).string(),
+              t.info.id.to_string());
+  }
   for (int32_t p = 0; p < t.info.partitions; ++p) {
     t.partitions.push_back(PartitionLog::open(dir / std::to_string(p), t.info.config));
   }
@@ -111,14 +129,15 @@ void TopicStore::load_topic(const std::filesystem::path& dir) {
 }
 
 void TopicStore::write_topic_conf(const Topic& t) const {
-  std::string content = "partitions=" + std::to_string(t.info.partitions) + "\n";
+  std::string content = std::string(kTopicIdKey) + "=" + t.info.id.to_string() + "\n" +
+                        "partitions=" + std::to_string(t.info.partitions) + "\n";
   for (const auto& [k, v] : t.info.overrides) content += k + "=" + v + "\n";
-  write_file_atomically(topic_dir(t.info.name) / "topic.conf", content);
+  write_file_atomically(topic_dir(t.info.name) / kTopicConf, content);
 }
 
 StoreResult TopicStore::create_topic(const std::string& name, int32_t partitions,
                                      const std::map<std::string, std::string>& configs,
-                                     bool validate_only) {
+                                     bool validate_only, TopicInfo* created) {
   if (auto why = invalid_topic_name(name)) return fail(StoreStatus::kInvalidTopicName, *why);
   if (partitions == -1) partitions = defaults_.partitions;
   if (partitions < 1 || partitions > kMaxPartitions) {
@@ -138,7 +157,11 @@ StoreResult TopicStore::create_topic(const std::string& name, int32_t partitions
   std::unique_lock lock(mu_);
   if (topics_.count(name))
     return fail(StoreStatus::kTopicExists, "topic '" + name + "' already exists");
-  if (validate_only) return {};
+  if (validate_only) {
+    if (created) *created = t.info;
+    return {};
+  }
+  t.info.id = new_topic_id();
   try {
     std::filesystem::create_directories(topic_dir(name));
     for (int32_t p = 0; p < partitions; ++p) {
@@ -149,8 +172,20 @@ StoreResult TopicStore::create_topic(const std::string& name, int32_t partitions
   } catch (const std::exception& e) {
     return fail(StoreStatus::kIoError, "creating topic '" + name + "' failed: " + e.what());
   }
+  if (created) *created = t.info;
   topics_[name] = std::move(t);
   return {};
+}
+
+// 122 random bits make a repeat all but impossible; checking the live ids
+// makes it impossible among the topics that exist. Called with mu_ held.
+Uuid TopicStore::new_topic_id() const {
+  for (;;) {
+    Uuid id = Uuid::random_v4();
+    bool taken = std::any_of(topics_.begin(), topics_.end(),
+                             [&](const auto& entry) { return entry.second.info.id == id; });
+    if (!taken) return id;
+  }
 }
 
 std::filesystem::path TopicStore::new_tombstone() {
@@ -161,9 +196,11 @@ std::filesystem::path TopicStore::new_tombstone() {
   return p;
 }
 
-StoreResult TopicStore::delete_topic(const std::string& name) {
+StoreResult TopicStore::delete_topic(const std::string& name, const std::optional<Uuid>& only_id) {
   std::unique_lock lock(mu_);
   auto it = topics_.find(name);
+  if (only_id && (it == topics_.end() || it->second.info.id != *only_id))
+    return fail(StoreStatus::kUnknownTopicId, "no topic has id " + only_id->to_string());
   if (it == topics_.end())
     return fail(StoreStatus::kUnknownTopic, "topic '" + name + "' does not exist");
   auto tombstone = new_tombstone();
@@ -286,6 +323,14 @@ std::optional<TopicStore::TopicInfo> TopicStore::describe(const std::string& nam
   return it->second.info;
 }
 
+std::optional<TopicStore::TopicInfo> TopicStore::describe(const Uuid& id) const {
+  std::shared_lock lock(mu_);
+  for (const auto& [name, t] : topics_) {
+    if (t.info.id == id) return t.info;
+  }
+  return std::nullopt;
+}
+
 std::vector<TopicStore::TopicInfo> TopicStore::list() const {
   std::shared_lock lock(mu_);
   std::vector<TopicInfo> out;
@@ -314,6 +359,26 @@ void TopicStore::flush_due() {
 
 void TopicStore::flush_all() {
   for_each_partition(all_partitions(), "flush", [](PartitionLog& p) { p.flush(); });
+}
+
+void assign_missing_topic_ids(const std::filesystem::path& data_dir) {
+  auto root = data_dir / "topics";
+  std::error_code ec;
+  if (!std::filesystem::exists(root, ec)) return;
+  for (const auto& entry : std::filesystem::directory_iterator(root)) {
+    auto conf = entry.path() / kTopicConf;
+    if (!entry.is_directory() || entry.path().filename().string().starts_with(kTombstonePrefix) ||
+        !std::filesystem::exists(conf)) {
+      continue;  // the broker's start skips or removes these itself
+    }
+    std::ifstream in(conf, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + conf.string() + " to give it a topic id");
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string prefix = std::string(kTopicIdKey) + "=";
+    if (content.starts_with(prefix) || content.find("\n" + prefix) != std::string::npos) continue;
+    // The id goes first, as write_topic_conf puts it; the rest stays as it was.
+    write_file_atomically(conf, prefix + Uuid::random_v4().to_string() + "\n" + content);
+  }
 }
 
 }  // namespace sluice::broker

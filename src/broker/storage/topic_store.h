@@ -1,5 +1,10 @@
-// Every topic of the broker: DATA_DIR/topics/<topic>/topic.conf (partition
-// count and overridden configs) and one PartitionLog per partition directory.
+// Every topic of the broker: DATA_DIR/topics/<topic>/topic.conf (topic id,
+// partition count and overridden configs) and one PartitionLog per partition
+// directory.
+//
+// Invariant: every topic has a random v4 topic id (common/uuid.h), minted when
+// the topic is created and kept in topic.conf; ids are never reused, so a topic
+// re-created under a deleted one's name gets a new id.
 //
 // Invariant: topic.conf is replaced atomically (temp file, fsync, rename), so a
 // crash leaves the old or the new settings, never a mix. A deleted topic's
@@ -20,6 +25,7 @@
 
 #include "broker/storage/log_config.h"
 #include "broker/storage/partition_log.h"
+#include "common/uuid.h"
 
 namespace sluice::broker {
 
@@ -27,6 +33,7 @@ enum class StoreStatus {
   kOk,
   kTopicExists,
   kUnknownTopic,
+  kUnknownTopicId,
   kInvalidTopicName,
   kInvalidPartitions,
   kInvalidConfig,
@@ -47,6 +54,7 @@ class TopicStore {
  public:
   struct TopicInfo {
     std::string name;
+    Uuid id;
     int32_t partitions = 0;
     LogConfig config;
     std::map<std::string, std::string> overrides;
@@ -55,10 +63,14 @@ class TopicStore {
   // Loads and recovers every topic under data_dir/topics.
   TopicStore(std::filesystem::path data_dir, TopicDefaults defaults);
 
+  // On success, `created` (if given) receives the topic as made (its id zero when
+  // validate_only, since nothing was made).
   StoreResult create_topic(const std::string& name, int32_t partitions,
                            const std::map<std::string, std::string>& configs,
-                           bool validate_only = false);
-  StoreResult delete_topic(const std::string& name);
+                           bool validate_only = false, TopicInfo* created = nullptr);
+  // With `only_id`, deletes the topic only while it still has that id
+  // (kUnknownTopicId otherwise): a delete by id never takes a re-created topic.
+  StoreResult delete_topic(const std::string& name, const std::optional<Uuid>& only_id = {});
   StoreResult add_partitions(const std::string& name, int32_t new_total);
   // Sets (value) or removes (nullopt: back to the broker default) overridden
   // configs, all or none, and applies them to every partition at once.
@@ -72,6 +84,7 @@ class TopicStore {
 
   std::shared_ptr<PartitionLog> partition(const std::string& topic, int32_t partition) const;
   std::optional<TopicInfo> describe(const std::string& name) const;
+  std::optional<TopicInfo> describe(const Uuid& id) const;
   std::vector<TopicInfo> list() const;
 
   // Each runs over every partition; one that fails is logged and the others still
@@ -90,6 +103,7 @@ class TopicStore {
   void write_topic_conf(const Topic& t) const;
   std::vector<std::shared_ptr<PartitionLog>> all_partitions() const;
   std::filesystem::path new_tombstone();
+  Uuid new_topic_id() const;
 
   std::filesystem::path root_;
   TopicDefaults defaults_;
@@ -97,6 +111,14 @@ class TopicStore {
   std::map<std::string, Topic> topics_;
   uint64_t deletions_ = 0;  // numbers tombstones; guarded by mu_
 };
+
+// topic.conf's key for the topic id, written as Uuid::to_string().
+inline constexpr const char* kTopicIdKey = "id";
+
+// Data directory migration 1 -> 2 (storage/data_dir_format.h): gives every topic
+// under data_dir/topics whose topic.conf has no id a new one. Idempotent: a
+// topic that has an id keeps it.
+void assign_missing_topic_ids(const std::filesystem::path& data_dir);
 
 // Kafka's rule: 1-249 characters of [a-zA-Z0-9._-], not "." or "..". Returns why not, if not.
 std::optional<std::string> invalid_topic_name(const std::string& name);

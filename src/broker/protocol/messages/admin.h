@@ -1,5 +1,5 @@
-// Topic administration: CreateTopics (19) v0-v4, DeleteTopics (20) v0-v3,
-// CreatePartitions (37) v0-v1, DeleteRecords (21) v0-v1, DescribeConfigs (32) v0-v3.
+// Topic administration: CreatePartitions (37) v0-v1, DeleteRecords (21) v0-v1,
+// DescribeConfigs (32) v0-v3. CreateTopics and DeleteTopics are in topics.h.
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -17,83 +17,6 @@ struct NamedResult {
     v(name);
     v(error_code);
     v(error_message, message_versions);
-  }
-};
-
-struct CreateTopicsRequest {
-  static constexpr int16_t kKey = 19;
-  struct Assignment {
-    int32_t partition_index = 0;
-    std::vector<int32_t> broker_ids;
-    template <class V>
-    void visit(V& v) {
-      v(partition_index);
-      v(broker_ids);
-    }
-  };
-  struct Config {
-    std::string name;
-    NullableString value;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(value);
-    }
-  };
-  struct Topic {
-    std::string name;
-    int32_t num_partitions = -1;
-    int16_t replication_factor = -1;
-    std::vector<Assignment> assignments;
-    std::vector<Config> configs;
-    template <class V>
-    void visit(V& v) {
-      v(name);
-      v(num_partitions);
-      v(replication_factor);
-      v(assignments);
-      v(configs);
-    }
-  };
-  std::vector<Topic> topics;
-  int32_t timeout_ms = 0;
-  bool validate_only = false;
-  template <class V>
-  void visit(V& v) {
-    v(topics);
-    v(timeout_ms);
-    v(validate_only, since(1));
-  }
-};
-
-struct CreateTopicsResponse {
-  int32_t throttle_time_ms = 0;
-  std::vector<NamedResult> topics;
-  template <class V>
-  void visit(V& v) {
-    v(throttle_time_ms, since(2));
-    v(topics);
-  }
-};
-
-struct DeleteTopicsRequest {
-  static constexpr int16_t kKey = 20;
-  std::vector<std::string> topic_names;
-  int32_t timeout_ms = 0;
-  template <class V>
-  void visit(V& v) {
-    v(topic_names);
-    v(timeout_ms);
-  }
-};
-
-struct DeleteTopicsResponse {
-  int32_t throttle_time_ms = 0;
-  std::vector<NamedResult> responses;  // no message before v5
-  template <class V>
-  void visit(V& v) {
-    v(throttle_time_ms, since(1));
-    v(responses);
   }
 };
 

@@ -1,4 +1,6 @@
-// Metadata (key 3), v0-v8.
+// Metadata (key 3), v0-v12; flexible from v9. Topic ids from v10, served for
+// lookups from v12 (v10 and v11 carry the field, but Kafka's brokers ignore it
+// there, and so do we).
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -8,9 +10,11 @@ namespace sluice::broker::protocol {
 struct MetadataRequest {
   static constexpr int16_t kKey = 3;
   struct Topic {
-    std::string name;
+    NullableString name;  // null only from v10 (a lookup by id)
+    Uuid topic_id;        // zero: look the topic up by name
     template <class V>
     void visit(V& v) {
+      v(topic_id, since(10));
       v(name);
     }
   };
@@ -23,7 +27,7 @@ struct MetadataRequest {
   void visit(V& v) {
     v(topics);
     v(allow_auto_topic_creation, since(4));
-    v(include_cluster_authorized_operations, since(8));
+    v(include_cluster_authorized_operations, Versions{8, 10});
     v(include_topic_authorized_operations, since(8));
   }
 };
@@ -63,7 +67,8 @@ struct MetadataResponse {
   };
   struct Topic {
     int16_t error_code = 0;
-    std::string name;
+    NullableString name;  // null only from v12, for an unknown id
+    Uuid topic_id;        // zero for a topic not found by name
     bool is_internal = false;
     std::vector<Partition> partitions;
     int32_t topic_authorized_operations = INT32_MIN;
@@ -71,6 +76,7 @@ struct MetadataResponse {
     void visit(V& v) {
       v(error_code);
       v(name);
+      v(topic_id, since(10));
       v(is_internal, since(1));
       v(partitions);
       v(topic_authorized_operations, since(8));
@@ -89,7 +95,7 @@ struct MetadataResponse {
     v(cluster_id, since(2));
     v(controller_id, since(1));
     v(topics);
-    v(cluster_authorized_operations, since(8));
+    v(cluster_authorized_operations, Versions{8, 10});
   }
 };
 
