@@ -9,6 +9,7 @@
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/metadata.h"
 #include "broker/protocol/messages/topics.h"
+#include "handler_call.h"
 #include "temp_dir.h"
 
 namespace sluice::broker {
@@ -32,26 +33,7 @@ class BrokerTopicIds : public ::testing::Test {
   // where the API is flexible), runs the handler and decodes its answer.
   template <typename Resp, typename Req>
   Resp call(Req in, int16_t version) {
-    bool flexible = handlers::is_flexible(Req::kKey, version);
-    Bytes frame;
-    ByteWriter w(frame);
-    w.i16(Req::kKey);
-    w.i16(version);
-    w.i32(7);                    // correlation id
-    w.i16(-1);                   // no client id
-    if (flexible) w.uvarint(0);  // no tagged fields in the header
-    protocol::Encoder e(w, version, flexible);
-    e.write_message(in);
-    auto req = protocol::parse_request(frame, handlers::is_flexible);
-    req.session = &session;
-    auto body = handlers::find_api(Req::kKey)->handle(ctx, req);
-    Resp out;
-    EXPECT_TRUE(body.has_value());
-    if (!body) return out;
-    protocol::Decoder d(*body, 0, version, flexible);
-    d.read_message(out);
-    EXPECT_EQ(d.consumed(), body->size()) << "the answer has bytes its description does not";
-    return out;
+    return testing::call_handler<Resp>(ctx, session, std::move(in), version);
   }
 
   protocol::MetadataResponse metadata(std::vector<protocol::MetadataRequest::Topic> wanted,

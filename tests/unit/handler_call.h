@@ -33,6 +33,7 @@ Resp call_handler(broker::BrokerContext& ctx, broker::Session& session, Req in, 
   if (!body) return out;
   protocol::Decoder d(*body, 0, version, flexible);
   d.read_message(out);
+  EXPECT_EQ(d.consumed(), body->size()) << "the answer has bytes its description does not";
   return out;
 }
 
