@@ -7,14 +7,18 @@ namespace {
 
 constexpr int16_t kNone = INT16_MAX;
 
-// Only non-flexible versions are advertised (ApiVersions v3, SaslAuthenticate
-// v2 and the SCRAM credential APIs, flexible from v0, excepted): the
-// flexible encodings of the other APIs are not needed by any client we serve,
-// and librdkafka falls back cleanly to these.
+// Each API up to its max version; first_flexible is Kafka's first flexible
+// version (KIP-482: compact strings and arrays, tagged fields), kNone when no
+// served version is. Clients pick the highest version both sides speak, so the
+// flexible versions are the ones Kafka 4.x clients use: Produce v9-v11, Fetch
+// v12 (v13+ names topics by id), ListOffsets v6-v8 (v9+ is tiered storage),
+// DeleteRecords v2, InitProducerId v2-v4, the ACL APIs v2-v3, DescribeConfigs
+// v4, CreatePartitions v2-v3, DescribeClientQuotas v1. ApiVersions v3,
+// SaslAuthenticate v2 and the SCRAM credential APIs (flexible from v0) too.
 constexpr ApiSpec kApis[] = {
-    {0, "Produce", 8, kNone, &produce},
-    {1, "Fetch", 11, kNone, &fetch},
-    {2, "ListOffsets", 5, kNone, &list_offsets},
+    {0, "Produce", 11, 9, &produce},
+    {1, "Fetch", 12, 12, &fetch},
+    {2, "ListOffsets", 8, 6, &list_offsets},
     {3, "Metadata", 8, kNone, &metadata},
     {8, "OffsetCommit", 7, kNone, &offset_commit},
     {9, "OffsetFetch", 5, kNone, &offset_fetch},
@@ -29,17 +33,17 @@ constexpr ApiSpec kApis[] = {
     {18, "ApiVersions", 3, 3, &api_versions},
     {19, "CreateTopics", 4, kNone, &create_topics},
     {20, "DeleteTopics", 3, kNone, &delete_topics},
-    {21, "DeleteRecords", 1, kNone, &delete_records},
-    {22, "InitProducerId", 1, kNone, &init_producer_id},
-    {29, "DescribeAcls", 1, kNone, &describe_acls},
-    {30, "CreateAcls", 1, kNone, &create_acls},
-    {31, "DeleteAcls", 1, kNone, &delete_acls},
-    {32, "DescribeConfigs", 3, kNone, &describe_configs},
+    {21, "DeleteRecords", 2, 2, &delete_records},
+    {22, "InitProducerId", 4, 2, &init_producer_id},
+    {29, "DescribeAcls", 3, 2, &describe_acls},
+    {30, "CreateAcls", 3, 2, &create_acls},
+    {31, "DeleteAcls", 3, 2, &delete_acls},
+    {32, "DescribeConfigs", 4, 4, &describe_configs},
     {36, "SaslAuthenticate", 2, 2, &sasl_authenticate},
-    {37, "CreatePartitions", 1, kNone, &create_partitions},
+    {37, "CreatePartitions", 3, 2, &create_partitions},
     {42, "DeleteGroups", 1, kNone, &delete_groups},
     {47, "OffsetDelete", 0, kNone, &offset_delete},
-    {48, "DescribeClientQuotas", 0, kNone, &describe_client_quotas},
+    {48, "DescribeClientQuotas", 1, 1, &describe_client_quotas},
     {50, "DescribeUserScramCredentials", 0, 0, &describe_user_scram_credentials},
     {51, "AlterUserScramCredentials", 0, 0, &alter_user_scram_credentials},
 };
