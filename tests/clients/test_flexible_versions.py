@@ -129,6 +129,18 @@ class FlexibleVersions(unittest.TestCase):
         out, _ = self.tool("kafka-acls", "--list", "--topic", topic)
         self.assertNotIn("User:bob", out)
 
+    def test_a_user_resource_acl_is_refused(self):
+        # CreateAcls v3 allows the USER resource type (delegation-token owners); this
+        # broker serves no tokens, so the ACL is refused rather than stored.
+        r = kafka_dist.run_tool("kafka-acls", "--bootstrap-server", self.broker.bootstrap,
+                                "--add", "--allow-principal", "User:bob", "--operation",
+                                "DescribeTokens", "--user-principal", "User:carol",
+                                log_config=kafka_dist.request_log_config())
+        self.assertEqual(kafka_dist.api_versions_sent(r.stderr).get("CREATE_ACLS"), {3})
+        self.assertIn("errorCode=%d" % INVALID_REQUEST, r.stderr)
+        out, _ = self.tool("kafka-acls", "--list", "--user-principal", "User:carol")
+        self.assertNotIn("User:bob", out)
+
     def init_producer_id_v4(self, producer_id, producer_epoch):
         body = (wire.Writer().uvarint(0)  # transactional_id: null (idempotent producer)
                 .int32(60000).int64(producer_id).int16(producer_epoch).tagged_fields().bytes())
