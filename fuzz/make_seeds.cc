@@ -11,8 +11,10 @@
 #include <string>
 
 #include "broker/handlers/handlers.h"
+#include "broker/protocol/messages/acls.h"
 #include "broker/protocol/messages/admin.h"
 #include "broker/protocol/messages/api_versions.h"
+#include "broker/protocol/messages/client_quotas.h"
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/list_offsets.h"
@@ -114,6 +116,8 @@ void kafka_requests() {
   request("produce_lz4", 8, produce);
   part.records = Records::of(legacy_message(1, 0, "key", Bytes{'v', 'a', 'l'}));
   request("produce_legacy", 2, produce);
+  part.records = Records::of(sample_batch(Codec::kZstd));
+  request("produce_flexible", 11, produce);
 
   FetchRequest fetch;
   auto& ft = fetch.topics.emplace_back();
@@ -121,9 +125,13 @@ void kafka_requests() {
   ft.partitions.push_back({0, -1, 42, -1, 1 << 20});
   request("fetch", 4, fetch);
   request("fetch", 11, fetch);
+  fetch.topics[0].partitions[0].last_fetched_epoch = 0;
+  request("fetch", 12, fetch);
 
   ListOffsetsRequest lo{};
   request("list_offsets", 5, lo);
+  lo.topics.push_back({"claims.events", {{0, -1, ListOffsetsRequest::kMaxTimestamp, 1}}});
+  request("list_offsets", 8, lo);
   request("find_coordinator", 2, FindCoordinatorRequest{});
   request("join_group", 5, JoinGroupRequest{});
   request("sync_group", 3, SyncGroupRequest{});
@@ -143,9 +151,15 @@ void kafka_requests() {
   del.topics.push_back({std::nullopt, Uuid::parse("kTa6M2XWQN2a3vmt1Iw7Cg").value()});
   request("delete_topics", 6, del);
   request("delete_records", 1, DeleteRecordsRequest{});
+  request("delete_records", 2, DeleteRecordsRequest{{{"claims.events", {{0, 5}}}}, 30000});
   request("init_producer_id", 1, InitProducerIdRequest{});
+  request("init_producer_id", 4, InitProducerIdRequest{std::nullopt, 60000, 4096, 0});
   request("describe_configs", 3, DescribeConfigsRequest{});
+  request("describe_configs", 4, DescribeConfigsRequest{{{2, "claims.events", std::nullopt}}});
   request("create_partitions", 1, CreatePartitionsRequest{});
+  request("create_partitions", 3, CreatePartitionsRequest{{{"claims.events", 3, std::nullopt}}});
+  request("describe_acls", 3, DescribeAclsRequest{});
+  request("describe_client_quotas", 1, DescribeClientQuotasRequest{});
   request("delete_groups", 1, DeleteGroupsRequest{});
   request("offset_delete", 0, OffsetDeleteRequest{});
 }

@@ -124,21 +124,52 @@ def _log4j2_file(target, level):
     return path
 
 
-def tool_command(tool, *args, cp=None):
-    """The argv that runs Kafka's `tool` (a key of TOOLS, e.g. "kafka-topics") with `args`."""
+# The client's NetworkClient logs each request's header at DEBUG ("Sending PRODUCE request
+# with header RequestHeader(apiKey=PRODUCE, apiVersion=11, ...)"): with this config a tool
+# or client tells on stderr which version of each API it chose.
+_REQUEST_LOG4J2 = _LOG4J2.format(target="SYSTEM_ERR", level="WARN") + """\
+logger.requests.name = org.apache.kafka.clients.NetworkClient
+logger.requests.level = DEBUG
+"""
+_REQUEST_HEADER = re.compile(r"RequestHeader\(apiKey=(\w+), apiVersion=(\d+)")
+
+
+def request_log_config():
+    """A log4j2 config file that logs every request header sent, for api_versions_sent()."""
+    path = os.path.join(cache_dir(), "log4j2-requests.properties")
+    if not os.path.exists(path):
+        os.makedirs(cache_dir(), exist_ok=True)
+        tmp = "%s.%d" % (path, os.getpid())
+        with open(tmp, "w") as f:
+            f.write(_REQUEST_LOG4J2)
+        os.replace(tmp, path)
+    return path
+
+
+def api_versions_sent(log):
+    """{api name (e.g. "PRODUCE"): set of versions} from a log under request_log_config()."""
+    sent = {}
+    for api, version in _REQUEST_HEADER.findall(log):
+        sent.setdefault(api, set()).add(int(version))
+    return sent
+
+
+def tool_command(tool, *args, cp=None, log_config=None):
+    """The argv that runs Kafka's `tool` (a key of TOOLS, e.g. "kafka-topics") with `args`;
+    `log_config`: a log4j2 file instead of warnings to stderr (e.g. request_log_config())."""
     if tool not in TOOLS:
         raise KafkaDistError("unknown Kafka tool %r; known: %s" % (tool, ", ".join(sorted(TOOLS))))
     return ([java()] + TOOL_JVM_OPTS
-            + ["-Dlog4j2.configurationFile=" + _log4j2_file("SYSTEM_ERR", "WARN"),
+            + ["-Dlog4j2.configurationFile=" + (log_config or _log4j2_file("SYSTEM_ERR", "WARN")),
                "-cp", cp or classpath(), TOOLS[tool]] + [str(a) for a in args])
 
 
-def run_tool(tool, *args, input=None, timeout=120, cp=None):
+def run_tool(tool, *args, input=None, timeout=120, cp=None, log_config=None):
     """Runs Kafka's `tool` to completion; returns the CompletedProcess (text, both streams
     captured). A tool still running after `timeout` s raises subprocess.TimeoutExpired."""
-    return subprocess.run(tool_command(tool, *args, cp=cp), input=input, text=True,
-                          capture_output=True, timeout=timeout, stdin=None if input is not None
-                          else subprocess.DEVNULL)
+    return subprocess.run(tool_command(tool, *args, cp=cp, log_config=log_config), input=input,
+                          text=True, capture_output=True, timeout=timeout,
+                          stdin=None if input is not None else subprocess.DEVNULL)
 
 
 def free_ports(count):

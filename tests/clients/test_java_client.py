@@ -4,8 +4,9 @@ and Kafka's own tools against `sluice broker` with authentication and TLS.
 java/ProduceConsume.java is compiled here with javac against the pinned jars; it produces
 50 records (acks=all, idempotent by default, keys and a header), consumes them back in a
 fresh consumer group and commits, configured only through a client.properties file as a
-Java application would be. Covered: SASL_PLAINTEXT and SASL_SSL with PLAIN,
-SCRAM-SHA-256 and SCRAM-SHA-512; SSL; mutual TLS where the certificate subject is the
+Java application would be. Covered: PLAINTEXT, where the client's request log shows it
+chose the flexible versions of Produce, Fetch, ListOffsets and InitProducerId;
+SASL_PLAINTEXT and SASL_SSL with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; SSL; mutual TLS where the certificate subject is the
 principal that ACLs name; a wrong password reported by the client as
 SaslAuthenticationException with the broker's message; a client that does not trust the
 broker's CA as SslAuthenticationException; kafka-topics --create/--list/--describe over
@@ -123,10 +124,11 @@ class JavaClientTestCase(BrokerTestCase):
                 f.write("%s=%s\n" % (key, value))
         return path
 
-    def java(self, properties, topic, count=COUNT):
+    def java(self, properties, topic, count=COUNT, log_config=None):
+        log_config = log_config or kafka_dist._log4j2_file("SYSTEM_ERR", "WARN")
         return subprocess.run(
             [kafka_dist.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-             "-Dlog4j2.configurationFile=" + kafka_dist._log4j2_file("SYSTEM_ERR", "WARN"),
+             "-Dlog4j2.configurationFile=" + log_config,
              "-cp", _java_cp, "ProduceConsume", properties, topic, str(count)],
             capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL)
 
@@ -143,6 +145,23 @@ class JavaClientTestCase(BrokerTestCase):
         self.assertIn("FAILED org.apache.kafka.common.errors.%s: " % exception, failed[0])
         self.assertIn(message, failed[0])
         self.assertNotIn("produced", r.stdout)
+
+
+class Plaintext(JavaClientTestCase):
+    protocol = "PLAINTEXT"
+
+    def test_uses_the_flexible_data_path_versions(self):
+        # The client picks the highest version both sides speak: the flexible ones, read
+        # from its own request log. The idempotent producer asks InitProducerId for its id.
+        r = self.java(self.client_properties(), unique_name("flex"),
+                      log_config=kafka_dist.request_log_config())
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr[-4000:] + self.broker_log())
+        self.assertEqual(r.stdout.split("\n")[:2], ["produced %d" % COUNT, "consumed %d" % COUNT])
+        sent = kafka_dist.api_versions_sent(r.stderr)
+        for api, version in (("PRODUCE", 11), ("FETCH", 12), ("LIST_OFFSETS", 8),
+                             ("INIT_PRODUCER_ID", 4)):
+            self.assertEqual(sent.get(api), {version}, "%s: versions sent per API: %r"
+                             % (api, sent))
 
 
 class SaslPlaintext(JavaClientTestCase):

@@ -14,7 +14,8 @@ import wire
 CLOSE_TIMEOUT_S = 10.0
 
 # Versions the broker is specified to serve: api key -> max version (min is 0 everywhere).
-SERVED = {0: 8, 1: 11, 2: 5, 3: 12, 10: 2, 18: 3, 19: 7, 20: 6, 21: 1, 32: 3, 37: 1}
+SERVED = {0: 11, 1: 12, 2: 8, 3: 12, 10: 2, 18: 3, 19: 7, 20: 6, 21: 2, 22: 4, 29: 3, 30: 3,
+          31: 3, 32: 4, 33: 2, 35: 4, 37: 3, 44: 1, 48: 1}
 
 
 class RobustnessTestCase(BrokerTestCase):
@@ -227,8 +228,8 @@ class VersionsAndKeysTest(RobustnessTestCase):
         self.assertEqual(r.remaining(), 0, "trailing bytes in the ApiVersions v3 response")
         self.assertEqual(resp["error_code"], 0, resp)
         keys = {k: (lo, hi) for k, lo, hi in resp["api_keys"]}
-        self.assertEqual(keys.get(0, (None, None))[1], 8, keys)
-        self.assertEqual(keys.get(1, (None, None))[1], 11, keys)
+        self.assertEqual(keys.get(0, (None, None))[1], 11, keys)
+        self.assertEqual(keys.get(1, (None, None))[1], 12, keys)
         for k, (lo, hi) in keys.items():
             self.assertEqual(lo, 0, "api key %d min version" % k)
             self.assertGreaterEqual(hi, lo)

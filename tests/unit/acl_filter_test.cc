@@ -83,6 +83,11 @@ TEST(AclBinding, OnlyConcreteAclsMayBeCreated) {
   EXPECT_TRUE(with([](AclBinding& b) { b.entry.permission = Permission::kAny; }));
   EXPECT_TRUE(with([](AclBinding& b) { b.entry.principal = "alice"; }));
   EXPECT_TRUE(with([](AclBinding& b) { b.entry.host.clear(); }));
+  // Kafka's codes for delegation tokens (CreateAcls v3 allows the USER type).
+  EXPECT_TRUE(with([](AclBinding& b) { b.pattern.type = ResourceType(7); }));
+  EXPECT_TRUE(with([](AclBinding& b) { b.pattern.type = ResourceType(6); }));
+  EXPECT_TRUE(with([](AclBinding& b) { b.entry.operation = Operation(14); }));
+  EXPECT_TRUE(with([](AclBinding& b) { b.entry.permission = Permission(9); }));
 }
 
 TEST(AclBinding, TheClusterResourceIsCalledKafkaCluster) {

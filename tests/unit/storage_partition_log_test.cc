@@ -205,6 +205,38 @@ TEST(PartitionLogTimestamps, TheFirstRecordAtOrAfterATimestampIsFoundEvenWhenTim
   EXPECT_FALSE(log->offset_for_timestamp(6001).has_value());
 }
 
+TEST(PartitionLogTimestamps, TheMaxTimestampRecordIsTheFirstCarryingTheLargestTimestamp) {
+  TempDir dir;
+  auto log = PartitionLog::open(dir.path(), LogConfig{});
+  EXPECT_FALSE(log->max_timestamp_record().has_value()) << "an empty log has none";
+  append(*log, batch_with_timestamps({5000, 9000, 1000}));  // offsets 0-2
+  append(*log, batch_with_timestamps({2000, 9000}));        // offsets 3-4: a later tie
+  append(*log, batch_with_timestamps({3000}));              // offset 5
+  using Hit = std::pair<int64_t, int64_t>;
+  EXPECT_EQ(log->max_timestamp_record(), (Hit{1, 9000})) << "inside a batch, first of equals";
+  // Deleted records do not count, even inside a batch that straddles the start.
+  log->delete_records_before(2);
+  EXPECT_EQ(log->max_timestamp_record(), (Hit{4, 9000}));
+  log->delete_records_before(5);
+  EXPECT_EQ(log->max_timestamp_record(), (Hit{5, 3000}));
+  log->delete_records_before(-1);
+  EXPECT_FALSE(log->max_timestamp_record().has_value());
+}
+
+TEST(PartitionLogTimestamps, TheMaxTimestampRecordIsFoundAcrossSegments) {
+  TempDir dir;
+  auto log = PartitionLog::open(dir.path(), small_segments());
+  for (int i = 0; i < 60; ++i) {
+    int64_t first = i == 17 ? 90'000 : 10'000 + 100 * i;  // batch 17 holds the maximum
+    append(*log, batch_of(5, first));                     // batch i: offsets 5i..5i+4
+  }
+  ASSERT_GT(log->segment_count(), 2u);
+  using Hit = std::pair<int64_t, int64_t>;
+  EXPECT_EQ(log->max_timestamp_record(), (Hit{5 * 17 + 4, 90'004}));
+  log->delete_records_before(5 * 18);
+  EXPECT_EQ(log->max_timestamp_record(), (Hit{299, 10'000 + 100 * 59 + 4}));
+}
+
 TEST(PartitionLogTimestamps, LookupsSpanSegmentsAndSurviveAReopen) {
   TempDir dir;
   {

@@ -70,8 +70,14 @@ std::optional<E> lookup_value(const Names<E, N>& names, std::string_view s) {
   return std::nullopt;
 }
 
+// Kafka's codes past the ones this broker knows (DELEGATION_TOKEN 6 and USER 7,
+// CREATE_TOKENS 13 and DESCRIBE_TOKENS 14: delegation tokens, not served) name
+// nothing a request here can touch, and could not be written to the ACL file.
 bool is_concrete(ResourceType t) {
-  return t != ResourceType::kUnknown && t != ResourceType::kAny;
+  return t >= ResourceType::kTopic && t <= ResourceType::kTransactionalId;
+}
+bool is_concrete(Operation o) {
+  return o >= Operation::kAll && o <= Operation::kIdempotentWrite;
 }
 
 // Kafka's principals are "Type:Name" with a non-empty type and name.
@@ -131,8 +137,10 @@ std::optional<std::string> invalid_reason(const AclBinding& b) {
   if (p.name.empty()) return "the resource name is empty";
   if (p.type == ResourceType::kCluster && p.name != kClusterName)
     return fmt::format("the only valid name for the CLUSTER resource is {}", kClusterName);
-  if (e.operation == Operation::kUnknown || e.operation == Operation::kAny)
-    return "the operation must be a concrete one (READ, WRITE, ..., or ALL)";
+  if (!is_concrete(e.operation))
+    return "the operation must be a concrete one this broker knows (READ, WRITE, CREATE, DELETE, "
+           "ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE "
+           "or ALL)";
   if (e.permission != Permission::kAllow && e.permission != Permission::kDeny)
     return "the permission type must be ALLOW or DENY";
   if (!is_principal(e.principal))

@@ -7,15 +7,20 @@ namespace {
 
 constexpr int16_t kNone = INT16_MAX;
 
-// Most APIs are served up to their last non-flexible version: librdkafka falls
-// back cleanly to these. Flexible versions (KIP-482) are served where a client
-// needs what only they carry: ApiVersions v3, SaslAuthenticate v2 and the SCRAM
-// credential APIs, and the topic-id versions of Metadata, CreateTopics and
-// DeleteTopics (Kafka's own tools and Admin client ask for topic ids).
+// Each API up to its max version; first_flexible is Kafka's first flexible
+// version (KIP-482: compact strings and arrays, tagged fields), kNone when no
+// served version is. Clients pick the highest version both sides speak, so the
+// flexible versions are the ones Kafka 4.x clients use: Produce v9-v11, Fetch
+// v12 (v13+ names topics by id), ListOffsets v6-v8 (v9+ is tiered storage),
+// Metadata v9-v12 (topic ids from v10), CreateTopics v5-v7, DeleteTopics v4-v6,
+// DeleteRecords v2, InitProducerId v2-v4, the ACL APIs v2-v3, DescribeConfigs
+// v4, AlterConfigs v2, IncrementalAlterConfigs v1, DescribeLogDirs v2-v4,
+// CreatePartitions v2-v3, DescribeClientQuotas v1. ApiVersions v3,
+// SaslAuthenticate v2 and the SCRAM credential APIs (flexible from v0) too.
 constexpr ApiSpec kApis[] = {
-    {0, "Produce", 8, kNone, &produce},
-    {1, "Fetch", 11, kNone, &fetch},
-    {2, "ListOffsets", 5, kNone, &list_offsets},
+    {0, "Produce", 11, 9, &produce},
+    {1, "Fetch", 12, 12, &fetch},
+    {2, "ListOffsets", 8, 6, &list_offsets},
     {3, "Metadata", 12, 9, &metadata},
     {8, "OffsetCommit", 7, kNone, &offset_commit},
     {9, "OffsetFetch", 5, kNone, &offset_fetch},
@@ -30,20 +35,20 @@ constexpr ApiSpec kApis[] = {
     {18, "ApiVersions", 3, 3, &api_versions},
     {19, "CreateTopics", 7, 5, &create_topics},
     {20, "DeleteTopics", 6, 4, &delete_topics},
-    {21, "DeleteRecords", 1, kNone, &delete_records},
-    {22, "InitProducerId", 1, kNone, &init_producer_id},
-    {29, "DescribeAcls", 1, kNone, &describe_acls},
-    {30, "CreateAcls", 1, kNone, &create_acls},
-    {31, "DeleteAcls", 1, kNone, &delete_acls},
-    {32, "DescribeConfigs", 3, kNone, &describe_configs},
+    {21, "DeleteRecords", 2, 2, &delete_records},
+    {22, "InitProducerId", 4, 2, &init_producer_id},
+    {29, "DescribeAcls", 3, 2, &describe_acls},
+    {30, "CreateAcls", 3, 2, &create_acls},
+    {31, "DeleteAcls", 3, 2, &delete_acls},
+    {32, "DescribeConfigs", 4, 4, &describe_configs},
     {33, "AlterConfigs", 2, 2, &alter_configs},
     {35, "DescribeLogDirs", 4, 2, &describe_log_dirs},
     {36, "SaslAuthenticate", 2, 2, &sasl_authenticate},
-    {37, "CreatePartitions", 1, kNone, &create_partitions},
+    {37, "CreatePartitions", 3, 2, &create_partitions},
     {42, "DeleteGroups", 1, kNone, &delete_groups},
     {44, "IncrementalAlterConfigs", 1, 1, &incremental_alter_configs},
     {47, "OffsetDelete", 0, kNone, &offset_delete},
-    {48, "DescribeClientQuotas", 0, kNone, &describe_client_quotas},
+    {48, "DescribeClientQuotas", 1, 1, &describe_client_quotas},
     {50, "DescribeUserScramCredentials", 0, 0, &describe_user_scram_credentials},
     {51, "AlterUserScramCredentials", 0, 0, &alter_user_scram_credentials},
 };

@@ -3,6 +3,12 @@
 // Partitions are served in request order; the first batch of the first
 // non-empty partition is returned whole even beyond the limits (KIP-74), every
 // later partition only if it fits in what is left of the response budget.
+//
+// v12's last_fetched_epoch lets a fetcher learn that the log diverged from what
+// it read (a diverging epoch in the answer, KIP-320/KIP-595). This broker has
+// one leader epoch, 0, for all time (Metadata and ListOffsets say so) and never
+// truncates below the high watermark, so no log it served can diverge: the field
+// is read and no diverging epoch is ever written. Consumers send -1 anyway.
 #include "broker/protocol/messages/fetch.h"
 
 #include <chrono>

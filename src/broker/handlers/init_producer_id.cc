@@ -1,5 +1,11 @@
 // InitProducerId: a fresh producer id at epoch 0 for idempotent producers.
 // Transactions are not served, so a transactional id is refused.
+//
+// From v3 a producer may send the id and epoch it holds (KIP-360). Kafka reads
+// them only for transactional ids; an idempotent producer gets a fresh id
+// whatever it sends, which is also right here: the old id's sequence state
+// stays behind in the partitions and the new id starts from sequence 0. As in
+// Kafka, an id without an epoch (or an epoch without an id) is INVALID_REQUEST.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
@@ -22,6 +28,10 @@ std::optional<Bytes> init_producer_id(BrokerContext& ctx, const protocol::Reques
           return refused<protocol::InitProducerIdResponse>(in.transactional_id
                                                                ? acl::ResourceType::kTransactionalId
                                                                : acl::ResourceType::kCluster);
+        }
+        if ((in.producer_id == -1) != (in.producer_epoch == -1)) {
+          resp.error_code = protocol::code(protocol::ErrorCode::kInvalidRequest);
+          return std::optional(resp);
         }
         if (in.transactional_id) {
           resp.error_code = protocol::code(protocol::ErrorCode::kUnsupportedVersion);

@@ -1,6 +1,11 @@
-// ListOffsets: earliest (-2), latest (-1), or the first record whose timestamp
-// is at or after the one asked for, found by looking inside batches.
+// ListOffsets: earliest (-2), latest (-1), the record with the largest
+// timestamp (-3), earliest local (-4: every record is local here, so the
+// earliest), or the first record whose timestamp is at or after the one asked
+// for, found by looking inside batches. A lookup that finds no record answers
+// offset -1, timestamp -1, as Kafka does.
 #include "broker/protocol/messages/list_offsets.h"
+
+#include <tuple>
 
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
@@ -25,8 +30,11 @@ ListOffsetsResponse::Partition lookup(BrokerContext& ctx, const std::string& top
   }
   if (in.timestamp == ListOffsetsRequest::kLatest) {
     out.offset = log->log_end_offset();
-  } else if (in.timestamp == ListOffsetsRequest::kEarliest) {
+  } else if (in.timestamp == ListOffsetsRequest::kEarliest ||
+             (in.timestamp == ListOffsetsRequest::kEarliestLocal && version >= 8)) {
     out.offset = log->log_start_offset();
+  } else if (in.timestamp == ListOffsetsRequest::kMaxTimestamp && version >= 7) {
+    if (auto found = log->max_timestamp_record()) std::tie(out.offset, out.timestamp) = *found;
   } else if (auto found = log->offset_for_timestamp(in.timestamp)) {
     out.offset = found->first;
     out.timestamp = found->second;

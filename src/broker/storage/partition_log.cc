@@ -331,6 +331,20 @@ std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(in
   return std::nullopt;
 }
 
+std::optional<std::pair<int64_t, int64_t>> PartitionLog::max_timestamp_record() const {
+  int64_t start = start_offset_;
+  std::optional<std::pair<int64_t, int64_t>> best;
+  // Segments run in offset order, so only a strictly larger timestamp replaces
+  // the best; a segment whose maximum (deleted records included) cannot beat
+  // it is not read at all.
+  for (const auto& seg : segments_from(start)) {
+    if (best && seg->max_timestamp() <= best->second) continue;
+    auto found = seg->find_max_timestamp(start);
+    if (found && (!best || found->second > best->second)) best = found;
+  }
+  return best;
+}
+
 std::optional<int64_t> PartitionLog::delete_records_before(int64_t offset) {
   std::lock_guard lock(append_mu_);
   if (offset == -1) offset = end_offset_;

@@ -88,6 +88,9 @@ class PartitionLog {
 
   // First record with timestamp >= ts: {offset, timestamp}; nullopt when none.
   std::optional<std::pair<int64_t, int64_t>> offset_for_timestamp(int64_t ts) const;
+  // The record with the largest timestamp (the first of equals): {offset,
+  // timestamp}; nullopt when the log holds no record. ListOffsets' -3 (KIP-734).
+  std::optional<std::pair<int64_t, int64_t>> max_timestamp_record() const;
   // Raises the log start offset (-1: to the end), durably; nullopt if beyond the end
   // or offline().
   std::optional<int64_t> delete_records_before(int64_t offset);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <stdexcept>
 
 #include "broker/storage/storage_error.h"
@@ -293,6 +294,51 @@ std::optional<std::pair<int64_t, int64_t>> Segment::find_timestamp(int64_t times
     return !found;
   });
   return found;
+}
+
+std::optional<std::pair<int64_t, int64_t>> Segment::find_max_timestamp(int64_t from_offset) const {
+  if (next_offset() <= from_offset) return std::nullopt;
+  auto file = log_file_.lease();
+  if (!file) return std::nullopt;
+  // {offset, timestamp} of the first record of the batch at `pos` at or past
+  // from_offset (those below were deleted) whose timestamp beats `above`, the
+  // largest such when `largest`.
+  Bytes batch;
+  auto best_record = [&](const BatchHeader& h, uint64_t pos, int64_t above, bool largest) {
+    std::optional<std::pair<int64_t, int64_t>> found;
+    batch.resize(h.total_size());
+    if (!pread_full(file.fd(), batch.data(), batch.size(), pos)) return found;
+    for_each_record(batch, [&](const RecordView& r) {
+      if (r.offset >= from_offset && r.timestamp > above) {
+        found = {{r.offset, r.timestamp}};
+        above = r.timestamp;
+      }
+      return largest || !found;
+    });
+    return found;
+  };
+  // Headers only: the first batch whose maximum beats every earlier one. A batch
+  // straddling from_offset has its maximum taken from its live records instead.
+  std::optional<std::pair<int64_t, int64_t>> straddling;
+  std::optional<std::pair<BatchHeader, uint64_t>> holder;
+  int64_t best_ts = INT64_MIN;
+  scan(file.fd(), position_of(file.fd(), from_offset), size(),
+       [&](const BatchHeader& h, uint64_t pos) {
+         if (h.last_offset() < from_offset) return true;
+         if (h.base_offset < from_offset) {
+           straddling = best_record(h, pos, INT64_MIN, true);
+           if (straddling) best_ts = straddling->second;
+         } else if (h.max_timestamp > best_ts) {
+           best_ts = h.max_timestamp;
+           holder = {{h, pos}};
+         }
+         return true;
+       });
+  if (!holder) return straddling;
+  // The holder's maximum beats the straddling batch's, so its first record
+  // carrying that maximum is the answer.
+  auto found = best_record(holder->first, holder->second, holder->first.max_timestamp - 1, false);
+  return found ? found : straddling;
 }
 
 }  // namespace sluice::broker

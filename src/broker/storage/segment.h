@@ -76,6 +76,11 @@ class Segment {
   // below it were deleted): {offset, timestamp}.
   std::optional<std::pair<int64_t, int64_t>> find_timestamp(int64_t timestamp,
                                                             int64_t from_offset) const;
+  // The record with the largest timestamp among offsets >= `from_offset`, the
+  // first such record on a tie: {offset, timestamp}; nullopt when none. Reads
+  // batch headers, then the records of at most two batches (the one straddling
+  // `from_offset`, and the one holding the maximum).
+  std::optional<std::pair<int64_t, int64_t>> find_max_timestamp(int64_t from_offset) const;
 
   int64_t base_offset() const { return base_offset_; }
   uint64_t size() const { return size_.load(std::memory_order_acquire); }

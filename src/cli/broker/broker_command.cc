@@ -136,6 +136,10 @@ int run(const BrokerFlags& f) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A write to a connection the client already closed must fail with EPIPE, which
+  // closes that connection, not kill the broker: plain sockets are written with
+  // MSG_NOSIGNAL, but OpenSSL's socket BIO (TLS listeners) writes with write(2).
+  std::signal(SIGPIPE, SIG_IGN);
 
   broker::Broker b(opts, {f.retention_check_ms});
   ops::MetricsRegistry metrics;

@@ -1,6 +1,9 @@
-// Access control lists: DescribeAcls (29) v0-v1, CreateAcls (30) v0-v1,
-// DeleteAcls (31) v0-v1. v1 adds the resource pattern type; in v0 every
-// pattern is LITERAL (the field's default). Enum fields carry Kafka's codes
+// Access control lists: DescribeAcls (29) v0-v3, CreateAcls (30) v0-v3,
+// DeleteAcls (31) v0-v3. v1 adds the resource pattern type; in v0 every
+// pattern is LITERAL (the field's default). v2 is v1 made flexible; v3 only
+// allows the USER resource type (6 is DELEGATION_TOKEN, 7 USER), which names
+// delegation-token owners: this broker serves no tokens, so a USER ACL is
+// refused as invalid and a USER filter matches nothing. Enum fields carry Kafka's codes
 // (acl/acl_model.h).
 #pragma once
 

@@ -1,5 +1,7 @@
-// Topic administration: CreatePartitions (37) v0-v1, DeleteRecords (21) v0-v1,
-// DescribeConfigs (32) v0-v3. CreateTopics and DeleteTopics are in topics.h.
+// Topic administration: CreatePartitions (37) v0-v3 (flexible v2+; v3 only adds a
+// throttling error), DeleteRecords (21) v0-v2 (flexible v2), DescribeConfigs (32)
+// v0-v4 (flexible v4). The flexible versions add no field to these three: only the
+// encoding changes. CreateTopics and DeleteTopics are in topics.h.
 #pragma once
 
 #include "broker/protocol/codec.h"

@@ -1,7 +1,7 @@
-// DescribeClientQuotas (48) v0 (KIP-546). sluice enforces no client quotas, so
-// the answer is always an empty list; it is served because Kafka's
-// `kafka-configs --describe --entity-type users` asks for quotas beside the
-// SCRAM credentials, and fails outright on a broker that does not answer.
+// DescribeClientQuotas (48) v0-v1 (KIP-546; v1 is v0 made flexible). sluice enforces no client
+// quotas, so the answer is always an empty list; it is served because Kafka's `kafka-configs
+// --describe --entity-type users` asks for quotas beside the SCRAM credentials, and fails outright
+// on a broker that does not answer.
 #pragma once
 
 #include "broker/protocol/codec.h"

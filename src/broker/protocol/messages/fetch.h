@@ -1,5 +1,7 @@
-// Fetch (key 1), v0-v11. Fetch sessions (v7+) are answered sessionless
-// (session id 0), which every client must accept.
+// Fetch (key 1), v0-v12. Fetch sessions (v7+) are answered sessionless
+// (session id 0), which every client must accept. v12 is flexible and adds the
+// fetcher's last fetched epoch; its answer's diverging epoch, current leader
+// and snapshot id are tagged fields, never written (see fetch.cc).
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -14,11 +16,15 @@ struct FetchRequest {
     int64_t fetch_offset = 0;
     int64_t log_start_offset = -1;
     int32_t max_bytes = 0;
+    // Declared last so that {index, epoch, offset, start, max} initializers stay
+    // valid; on the wire it follows fetch_offset.
+    int32_t last_fetched_epoch = -1;
     template <class V>
     void visit(V& v) {
       v(index);
       v(current_leader_epoch, since(9));
       v(fetch_offset);
+      v(last_fetched_epoch, since(12));
       v(log_start_offset, since(5));
       v(max_bytes);
     }

@@ -1,5 +1,9 @@
-// ListOffsets (key 2), v0-v5. Timestamp -2 asks for the earliest offset, -1 for
-// the latest; any other value for the first record at or after it.
+// ListOffsets (key 2), v0-v8, flexible v6+. Timestamp -2 asks for the earliest
+// offset, -1 for the latest, -3 (v7+, KIP-734) for the record with the largest
+// timestamp, -4 (v8+, KIP-405) for the earliest offset in local storage; any
+// other value for the first record at or after it. v9 (-5, the last tiered
+// offset) and v10 (a timeout for remote reads) concern tiered storage and are
+// not served.
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -10,6 +14,8 @@ struct ListOffsetsRequest {
   static constexpr int16_t kKey = 2;
   static constexpr int64_t kLatest = -1;
   static constexpr int64_t kEarliest = -2;
+  static constexpr int64_t kMaxTimestamp = -3;
+  static constexpr int64_t kEarliestLocal = -4;
   struct Partition {
     int32_t index = 0;
     int32_t current_leader_epoch = -1;

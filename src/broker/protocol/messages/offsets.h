@@ -144,14 +144,21 @@ struct OffsetDeleteResponse {
   }
 };
 
+// InitProducerId (22) v0-v4, flexible v2+. v3 adds the producer id and epoch
+// the producer already holds (KIP-360), -1/-1 for none; v4 only adds the
+// PRODUCER_FENCED error, which concerns transactional ids.
 struct InitProducerIdRequest {
   static constexpr int16_t kKey = 22;
   NullableString transactional_id;
   int32_t transaction_timeout_ms = 0;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
   template <class V>
   void visit(V& v) {
     v(transactional_id);
     v(transaction_timeout_ms);
+    v(producer_id, since(3));
+    v(producer_epoch, since(3));
   }
 };
 

@@ -1,5 +1,9 @@
-// Produce (key 0), v0-v8. v0-v2 carry legacy message sets (magic 0/1), v3+
-// record batches (magic 2).
+// Produce (key 0), v0-v11. v0-v2 carry legacy message sets (magic 0/1), v3+
+// record batches (magic 2). v9+ is flexible; v10 adds only tagged fields to the
+// answer (the partition's current leader, node endpoints: sent when a client
+// wrote to a follower, which never happens on this one broker, so none are
+// written) and v11 only the TRANSACTION_ABORTABLE error, which a broker without
+// transactions never answers: no field changes past v8.
 #pragma once
 
 #include "broker/protocol/codec.h"
