@@ -25,6 +25,7 @@ const char* state_name(GroupState state);
 struct JoinResult {
   int16_t error = 0;
   int32_t generation = -1;
+  std::string protocol_type;  // the group's, when error is 0
   std::string protocol_name;
   std::string leader;
   std::string member_id;

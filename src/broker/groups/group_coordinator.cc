@@ -41,6 +41,17 @@ SyncResult sync_error(ErrorCode error) {
   return sync_error(code(error));
 }
 
+// A SyncGroup v5+ naming another protocol type or name than the group's is refused
+// (KIP-559); an unnamed one (null: older versions) always agrees.
+bool inconsistent(const std::optional<std::string>& said, const std::string& group_has) {
+  return said && *said != group_has;
+}
+
+// " (REASON)" for a log line, when the client gave one (JoinGroup v8+, LeaveGroup v5+).
+std::string because(const std::optional<std::string>& reason) {
+  return reason && !reason->empty() ? " (" + *reason + ")" : "";
+}
+
 }  // namespace
 
 GroupCoordinator::GroupCoordinator(OffsetStore& offsets, CoordinatorOptions options)
@@ -58,7 +69,7 @@ Group* GroupCoordinator::find(const std::string& id) {
   return it == groups_.end() ? nullptr : &it->second;
 }
 
-void GroupCoordinator::prepare_rebalance(Group& g, const char* reason) {
+void GroupCoordinator::prepare_rebalance(Group& g, std::string_view reason) {
   if (g.state == GroupState::kPreparingRebalance) return;
   log::info("groups", "group '{}' rebalancing (generation {}): {}", g.id, g.generation, reason);
   int64_t now = mono_ms();
@@ -102,6 +113,7 @@ void GroupCoordinator::maybe_complete_join(Group& g) {
   for (auto& [id, m] : g.members) {
     JoinResult r;
     r.generation = g.generation;
+    r.protocol_type = g.protocol_type;
     r.protocol_name = g.protocol_name;
     r.leader = g.leader;
     r.member_id = id;
@@ -162,6 +174,7 @@ JoinResult GroupCoordinator::static_rejoin(Group& g, const std::string& old_id,
               *args.instance_id, id);
     JoinResult r;
     r.generation = g.generation;
+    r.protocol_type = g.protocol_type;
     r.protocol_name = g.protocol_name;
     r.leader = g.leader;
     r.member_id = id;
@@ -212,7 +225,7 @@ JoinResult GroupCoordinator::join(const JoinRequestArgs& args) {
   m.awaiting_join = true;
   m.join_result.reset();
   g.protocol_type = args.protocol_type;
-  prepare_rebalance(g, is_new ? "a member joined" : "a member rejoined");
+  prepare_rebalance(g, (is_new ? "a member joined" : "a member rejoined") + because(args.reason));
   return wait_for_join(lock, g, member_id);
 }
 
@@ -230,12 +243,16 @@ int16_t GroupCoordinator::check_member(Group& g, const std::string& member_id,
 SyncResult GroupCoordinator::sync(const std::string& group_id, int32_t generation,
                                   const std::string& member_id,
                                   const std::optional<std::string>& instance_id,
-                                  const std::vector<std::pair<std::string, Bytes>>& assignments) {
+                                  const std::vector<std::pair<std::string, Bytes>>& assignments,
+                                  const SyncProtocol& protocol) {
   std::unique_lock lock(mu_);
   Group* g = find(group_id);
   if (!g) return sync_error(ErrorCode::kUnknownMemberId);
   if (int16_t err = check_member(*g, member_id, instance_id)) return sync_error(err);
   if (generation != g->generation) return sync_error(ErrorCode::kIllegalGeneration);
+  if (inconsistent(protocol.type, g->protocol_type) ||
+      inconsistent(protocol.name, g->protocol_name))
+    return sync_error(ErrorCode::kInconsistentGroupProtocol);
   if (g->state == GroupState::kPreparingRebalance)
     return sync_error(ErrorCode::kRebalanceInProgress);
   Member& me = g->members.at(member_id);
@@ -261,7 +278,7 @@ SyncResult GroupCoordinator::sync(const std::string& group_id, int32_t generatio
   if (shutting_down_) return sync_error(ErrorCode::kCoordinatorNotAvailable);
   if (g->state != GroupState::kStable || g->generation != generation)
     return sync_error(ErrorCode::kRebalanceInProgress);
-  return {0, it->second.assignment};
+  return {0, it->second.assignment, g->protocol_type, g->protocol_name};
 }
 
 int16_t GroupCoordinator::heartbeat(const std::string& group_id, int32_t generation,
@@ -277,20 +294,19 @@ int16_t GroupCoordinator::heartbeat(const std::string& group_id, int32_t generat
   return 0;
 }
 
-std::vector<int16_t> GroupCoordinator::leave(
-    const std::string& group_id,
-    const std::vector<std::pair<std::string, std::optional<std::string>>>& members) {
+std::vector<int16_t> GroupCoordinator::leave(const std::string& group_id,
+                                             const std::vector<LeavingMember>& members) {
   std::lock_guard lock(mu_);
   std::vector<int16_t> errors;
   Group* g = find(group_id);
   bool removed = false;
-  for (const auto& [member_id, instance_id] : members) {
+  for (const auto& [member_id, instance_id, reason] : members) {
     std::string id = member_id;
     if (instance_id && id.empty() && g && g->static_members.count(*instance_id))
       id = g->static_members[*instance_id];
     int16_t err = g ? check_member(*g, id, instance_id) : code(ErrorCode::kUnknownMemberId);
     if (err == 0) {
-      log::info("groups", "group '{}': member {} left", group_id, id);
+      log::info("groups", "group '{}': member {} left{}", group_id, id, because(reason));
       g->remove_member(id);
       removed = true;
     }
@@ -373,15 +389,19 @@ GroupDescription GroupCoordinator::describe(const std::string& group_id) {
   return d;
 }
 
-std::vector<std::pair<std::string, std::string>> GroupCoordinator::list() {
+std::vector<ListedGroup> GroupCoordinator::list() {
   std::lock_guard lock(mu_);
-  std::map<std::string, std::string> all;
-  for (const auto& id : offsets_.groups()) all[id] = "consumer";
+  std::map<std::string, ListedGroup> all;
+  // A group known only by its committed offsets has no members: Empty, as describe() says.
+  for (const auto& id : offsets_.groups())
+    all[id] = {id, "consumer", state_name(GroupState::kEmpty)};
   for (const auto& [id, g] : groups_) {
     if (g.state != GroupState::kDead && (!g.members.empty() || all.count(id)))
-      all[id] = g.protocol_type;
+      all[id] = {id, g.protocol_type, state_name(g.state)};
   }
-  return {all.begin(), all.end()};
+  std::vector<ListedGroup> out;
+  for (auto& [id, listed] : all) out.push_back(std::move(listed));
+  return out;
 }
 
 int16_t GroupCoordinator::delete_group(const std::string& group_id) {

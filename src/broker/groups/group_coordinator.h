@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/groups/group.h"
@@ -36,11 +37,33 @@ struct JoinRequestArgs {
   std::vector<std::pair<std::string, Bytes>> protocols;
   int32_t session_timeout_ms = 0;
   int32_t rebalance_timeout_ms = 0;
+  std::optional<std::string> reason;  // the client's words (JoinGroup v8+), for the log
+};
+
+// What a SyncGroup (v5+) says the member joined with; null: not said (older versions).
+struct SyncProtocol {
+  std::optional<std::string> type;
+  std::optional<std::string> name;
 };
 
 struct SyncResult {
   int16_t error = 0;
   Bytes assignment;
+  std::string protocol_type;  // the group's, when error is 0
+  std::string protocol_name;
+};
+
+struct LeavingMember {
+  std::string member_id;
+  std::optional<std::string> instance_id;
+  std::optional<std::string> reason;  // the client's words (LeaveGroup v5+), for the log
+};
+
+// A group as ListGroups shows it.
+struct ListedGroup {
+  std::string group_id;
+  std::string protocol_type;
+  std::string state;  // Kafka's state names, as in GroupDescription
 };
 
 struct MemberDescription {
@@ -74,17 +97,17 @@ class GroupCoordinator {
   JoinResult join(const JoinRequestArgs& args);
   SyncResult sync(const std::string& group_id, int32_t generation, const std::string& member_id,
                   const std::optional<std::string>& instance_id,
-                  const std::vector<std::pair<std::string, Bytes>>& assignments);
+                  const std::vector<std::pair<std::string, Bytes>>& assignments,
+                  const SyncProtocol& protocol = {});
   int16_t heartbeat(const std::string& group_id, int32_t generation, const std::string& member_id,
                     const std::optional<std::string>& instance_id);
   // Per member: its error code (0 when it left).
-  std::vector<int16_t> leave(
-      const std::string& group_id,
-      const std::vector<std::pair<std::string, std::optional<std::string>>>& members);
+  std::vector<int16_t> leave(const std::string& group_id,
+                             const std::vector<LeavingMember>& members);
   // The error OffsetCommit answers for this group and member; 0 allows the commit.
   int16_t check_commit(const std::string& group_id, const CommitCheck& who);
   GroupDescription describe(const std::string& group_id);
-  std::vector<std::pair<std::string, std::string>> list();  // (group id, protocol type)
+  std::vector<ListedGroup> list();
   int16_t delete_group(const std::string& group_id);
   // OffsetDelete: 0, or GROUP_SUBSCRIBED_TO_TOPIC when an active member reads `topic`.
   int16_t check_offset_delete(const std::string& group_id, const std::string& topic);
@@ -99,7 +122,7 @@ class GroupCoordinator {
  private:
   Group& group(const std::string& id);
   Group* find(const std::string& id);
-  void prepare_rebalance(Group& g, const char* reason);
+  void prepare_rebalance(Group& g, std::string_view reason);
   void maybe_complete_join(Group& g);
   void expire_members(Group& g, int64_t now);
   int16_t check_member(Group& g, const std::string& member_id,

@@ -15,22 +15,26 @@ constexpr int16_t kNone = INT16_MAX;
 // Metadata v9-v12 (topic ids from v10), CreateTopics v5-v7, DeleteTopics v4-v6,
 // DeleteRecords v2, InitProducerId v2-v4, the ACL APIs v2-v3, DescribeConfigs
 // v4, AlterConfigs v2, IncrementalAlterConfigs v1, DescribeLogDirs v2-v4,
-// CreatePartitions v2-v3, DescribeClientQuotas v1. ApiVersions v3,
-// SaslAuthenticate v2 and the SCRAM credential APIs (flexible from v0) too.
+// CreatePartitions v2-v3, DescribeClientQuotas v1; the consumer-group APIs
+// FindCoordinator v3-v4, JoinGroup v6-v9, SyncGroup v4-v5, Heartbeat v4,
+// LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v4, DeleteGroups v2,
+// OffsetCommit v8 and OffsetFetch v6-v8 (v9+ of these two need KIP-848 member
+// epochs). ApiVersions v3, SaslAuthenticate v2 and the SCRAM credential APIs
+// (flexible from v0) too.
 constexpr ApiSpec kApis[] = {
     {0, "Produce", 11, 9, &produce},
     {1, "Fetch", 12, 12, &fetch},
     {2, "ListOffsets", 8, 6, &list_offsets},
     {3, "Metadata", 12, 9, &metadata},
-    {8, "OffsetCommit", 7, kNone, &offset_commit},
-    {9, "OffsetFetch", 5, kNone, &offset_fetch},
-    {10, "FindCoordinator", 2, kNone, &find_coordinator},
-    {11, "JoinGroup", 5, kNone, &join_group},
-    {12, "Heartbeat", 3, kNone, &heartbeat},
-    {13, "LeaveGroup", 3, kNone, &leave_group},
-    {14, "SyncGroup", 3, kNone, &sync_group},
-    {15, "DescribeGroups", 4, kNone, &describe_groups},
-    {16, "ListGroups", 2, kNone, &list_groups},
+    {8, "OffsetCommit", 8, 8, &offset_commit},
+    {9, "OffsetFetch", 8, 6, &offset_fetch},
+    {10, "FindCoordinator", 4, 3, &find_coordinator},
+    {11, "JoinGroup", 9, 6, &join_group},
+    {12, "Heartbeat", 4, 4, &heartbeat},
+    {13, "LeaveGroup", 5, 4, &leave_group},
+    {14, "SyncGroup", 5, 4, &sync_group},
+    {15, "DescribeGroups", 5, 5, &describe_groups},
+    {16, "ListGroups", 4, 3, &list_groups},
     {17, "SaslHandshake", 1, kNone, &sasl_handshake},
     {18, "ApiVersions", 3, 3, &api_versions},
     {19, "CreateTopics", 7, 5, &create_topics},
@@ -45,7 +49,7 @@ constexpr ApiSpec kApis[] = {
     {35, "DescribeLogDirs", 4, 2, &describe_log_dirs},
     {36, "SaslAuthenticate", 2, 2, &sasl_authenticate},
     {37, "CreatePartitions", 3, 2, &create_partitions},
-    {42, "DeleteGroups", 1, kNone, &delete_groups},
+    {42, "DeleteGroups", 2, 2, &delete_groups},
     {44, "IncrementalAlterConfigs", 1, 1, &incremental_alter_configs},
     {47, "OffsetDelete", 0, kNone, &offset_delete},
     {48, "DescribeClientQuotas", 1, 1, &describe_client_quotas},

@@ -1,4 +1,7 @@
 // JoinGroup: parks until the group's rebalance completes (see GroupCoordinator).
+// v7+ answers the group's protocol type; v8+ carries the member's reason for
+// joining (logged); v9's skip_assignment stays false, as only a KIP-848
+// coordinator runs the assignment itself.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/groups.h"
@@ -21,10 +24,12 @@ std::optional<Bytes> join_group(BrokerContext& ctx, const protocol::Request& req
         args.session_timeout_ms = in.session_timeout_ms;
         args.rebalance_timeout_ms =
             in.rebalance_timeout_ms < 0 ? in.session_timeout_ms : in.rebalance_timeout_ms;
+        args.reason = in.reason;
         JoinResult r = ctx.groups.join(args);
         protocol::JoinGroupResponse resp;
         resp.error_code = r.error;
         resp.generation_id = r.generation;
+        if (r.error == 0) resp.protocol_type = r.protocol_type;
         resp.protocol_name = r.protocol_name;
         resp.leader = r.leader;
         resp.member_id = r.member_id;

@@ -1,4 +1,5 @@
-// LeaveGroup: v0-v2 name one member; v3 a batch (static members by instance id).
+// LeaveGroup: v0-v2 name one member; v3+ a batch (static members by instance id),
+// each member with its reason for leaving from v5 (logged).
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/groups.h"
@@ -10,11 +11,12 @@ std::optional<Bytes> leave_group(BrokerContext& ctx, const protocol::Request& re
       req, [&](const protocol::LeaveGroupRequest& in) {
         if (!authorized(ctx, req, acl::Operation::kRead, acl::Resource::group(in.group_id)))
           return refused<protocol::LeaveGroupResponse>(acl::ResourceType::kGroup);
-        std::vector<std::pair<std::string, std::optional<std::string>>> leaving;
+        std::vector<LeavingMember> leaving;
         if (req.header.api_version < 3) {
-          leaving.emplace_back(in.member_id, std::nullopt);
+          leaving.push_back({in.member_id, std::nullopt, std::nullopt});
         } else {
-          for (const auto& m : in.members) leaving.emplace_back(m.member_id, m.group_instance_id);
+          for (const auto& m : in.members)
+            leaving.push_back({m.member_id, m.group_instance_id, m.reason});
         }
         auto errors = ctx.groups.leave(in.group_id, leaving);
         protocol::LeaveGroupResponse resp;
@@ -22,7 +24,7 @@ std::optional<Bytes> leave_group(BrokerContext& ctx, const protocol::Request& re
           resp.error_code = errors.front();
         } else {
           for (size_t i = 0; i < leaving.size(); ++i) {
-            resp.members.push_back({leaving[i].first, leaving[i].second, errors[i]});
+            resp.members.push_back({leaving[i].member_id, leaving[i].instance_id, errors[i]});
           }
         }
         return std::optional(resp);

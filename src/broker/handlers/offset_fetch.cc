@@ -1,5 +1,8 @@
 // OffsetFetch: -1 for partitions with no committed offset; null topics (v2+)
-// means every partition the group has committed.
+// means every partition the group has committed. v0-v7 ask for one group, v8+
+// for several, each answered on its own exactly as a v0-v7 request for it.
+// require_stable (v7+) changes nothing here: only a transactional offset commit
+// can be pending (UNSTABLE_OFFSET_COMMIT), and TxnOffsetCommit is not served.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/offsets.h"
@@ -7,6 +10,7 @@
 namespace sluice::broker::handlers {
 namespace {
 
+using protocol::OffsetFetchRequest;
 using protocol::OffsetFetchResponse;
 
 OffsetFetchResponse::Partition to_partition(int32_t index,
@@ -22,46 +26,61 @@ OffsetFetchResponse::Partition to_partition(int32_t index,
   return p;
 }
 
+// One group's answer: its topics and its group-level error.
+OffsetFetchResponse::Group fetch_group(
+    BrokerContext& ctx, const protocol::Request& req, const std::string& group_id,
+    const std::optional<std::vector<OffsetFetchRequest::Topic>>& topics) {
+  OffsetFetchResponse::Group out;
+  out.group_id = group_id;
+  auto& store = ctx.groups.offsets();
+  // Kafka: READ on the group; per topic DESCRIBE, a topic not allowed being
+  // omitted from "every topic" and refused when named.
+  bool group_allowed = authorized(ctx, req, acl::Operation::kRead, acl::Resource::group(group_id));
+  if (!group_allowed) out.error_code = authorization_failed(acl::ResourceType::kGroup);
+  if (!topics) {
+    for (const auto& [key, c] : store.group_offsets(group_id)) {
+      if (!group_allowed ||
+          !visible(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(key.topic)))
+        continue;
+      if (out.topics.empty() || out.topics.back().name != key.topic)
+        out.topics.push_back({key.topic, {}});
+      out.topics.back().partitions.push_back(to_partition(key.partition, c));
+    }
+    return out;
+  }
+  for (const auto& topic : *topics) {
+    auto& t = out.topics.emplace_back();
+    t.name = topic.name;
+    int16_t refused =
+        !group_allowed ? out.error_code
+        : authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(topic.name))
+            ? 0
+            : authorization_failed(acl::ResourceType::kTopic);
+    for (int32_t index : topic.partition_indexes) {
+      if (refused) {
+        t.partitions.push_back(to_partition(index, std::nullopt));
+        t.partitions.back().error_code = refused;
+        continue;
+      }
+      t.partitions.push_back(to_partition(index, store.fetch({group_id, topic.name, index})));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<Bytes> offset_fetch(BrokerContext& ctx, const protocol::Request& req) {
-  return protocol::serve<protocol::OffsetFetchRequest>(req, [&](const protocol::OffsetFetchRequest&
-                                                                    in) {
+  return protocol::serve<OffsetFetchRequest>(req, [&](const OffsetFetchRequest& in) {
     OffsetFetchResponse resp;
-    auto& store = ctx.groups.offsets();
-    // Kafka: READ on the group; per topic DESCRIBE, a topic not allowed being
-    // omitted from "every topic" and refused when named.
-    bool group_allowed =
-        authorized(ctx, req, acl::Operation::kRead, acl::Resource::group(in.group_id));
-    if (!group_allowed) resp.error_code = authorization_failed(acl::ResourceType::kGroup);
-    if (!in.topics) {
-      for (const auto& [key, c] : store.group_offsets(in.group_id)) {
-        if (!group_allowed ||
-            !visible(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(key.topic)))
-          continue;
-        if (resp.topics.empty() || resp.topics.back().name != key.topic)
-          resp.topics.push_back({key.topic, {}});
-        resp.topics.back().partitions.push_back(to_partition(key.partition, c));
-      }
+    if (req.header.api_version >= 8) {
+      for (const auto& g : in.groups)
+        resp.groups.push_back(fetch_group(ctx, req, g.group_id, g.topics));
       return std::optional(resp);
     }
-    for (const auto& topic : *in.topics) {
-      auto& t = resp.topics.emplace_back();
-      t.name = topic.name;
-      int16_t refused =
-          !group_allowed ? resp.error_code
-          : authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(topic.name))
-              ? 0
-              : authorization_failed(acl::ResourceType::kTopic);
-      for (int32_t index : topic.partition_indexes) {
-        if (refused) {
-          t.partitions.push_back(to_partition(index, std::nullopt));
-          t.partitions.back().error_code = refused;
-          continue;
-        }
-        t.partitions.push_back(to_partition(index, store.fetch({in.group_id, topic.name, index})));
-      }
-    }
+    OffsetFetchResponse::Group one = fetch_group(ctx, req, in.group_id, in.topics);
+    resp.topics = std::move(one.topics);
+    resp.error_code = one.error_code;
     return std::optional(resp);
   });
 }

@@ -52,7 +52,8 @@ std::optional<int64_t> BrokerLagReader::timestamp_at(const CacheKey& key, const 
 ops::LagSnapshot BrokerLagReader::read(int64_t now_ms) {
   ops::LagSnapshot out;
   std::set<CacheKey> live;
-  for (const auto& [group, protocol_type] : ctx_.groups.list()) {
+  for (const ListedGroup& listed : ctx_.groups.list()) {
+    const std::string& group = listed.group_id;
     GroupDescription d = ctx_.groups.describe(group);
     out.groups.push_back({group, d.state, int64_t(d.members.size())});
     for (const auto& [key, committed] : ctx_.groups.offsets().group_offsets(group)) {

@@ -196,32 +196,55 @@ struct DescribeConfigsResponse {
   }
 };
 
+// FindCoordinator (10) v0-v4, flexible from v3.
 struct FindCoordinatorRequest {
   static constexpr int16_t kKey = 10;
-  std::string key;
+  std::string key;  // v0-v3: the one key
   int8_t key_type = 0;
+  std::vector<std::string> coordinator_keys;  // v4+ (KIP-699): a batch of keys of key_type
   template <class V>
   void visit(V& v) {
-    v(key);
+    v(key, until(3));
     v(key_type, since(1));
+    v(coordinator_keys, since(4));
   }
 };
 
 struct FindCoordinatorResponse {
+  // v4+: one per requested key, in place of the v0-v3 top-level fields.
+  struct Coordinator {
+    std::string key;
+    int32_t node_id = 0;
+    std::string host;
+    int32_t port = 0;
+    int16_t error_code = 0;
+    NullableString error_message;
+    template <class V>
+    void visit(V& v) {
+      v(key);
+      v(node_id);
+      v(host);
+      v(port);
+      v(error_code);
+      v(error_message);
+    }
+  };
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
   NullableString error_message;
   int32_t node_id = 0;
   std::string host;
   int32_t port = 0;
+  std::vector<Coordinator> coordinators;
   template <class V>
   void visit(V& v) {
     v(throttle_time_ms, since(1));
-    v(error_code);
-    v(error_message, since(1));
-    v(node_id);
-    v(host);
-    v(port);
+    v(error_code, until(3));
+    v(error_message, Versions{1, 3});
+    v(node_id, until(3));
+    v(host, until(3));
+    v(port, until(3));
+    v(coordinators, since(4));
   }
 };
 

@@ -1,6 +1,8 @@
-// Consumer group membership: JoinGroup (11) v0-v5, SyncGroup (14) v0-v3,
-// Heartbeat (12) v0-v3, LeaveGroup (13) v0-v3, DescribeGroups (15) v0-v4,
-// ListGroups (16) v0-v2, DeleteGroups (42) v0-v1.
+// Consumer group membership: JoinGroup (11) v0-v9, SyncGroup (14) v0-v5,
+// Heartbeat (12) v0-v4, LeaveGroup (13) v0-v5, DescribeGroups (15) v0-v5,
+// ListGroups (16) v0-v4, DeleteGroups (42) v0-v2. Flexible (KIP-482) from
+// JoinGroup v6, SyncGroup/Heartbeat/LeaveGroup v4, DescribeGroups v5,
+// ListGroups v3 and DeleteGroups v2 (api_registry.cc).
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -25,6 +27,7 @@ struct JoinGroupRequest {
   NullableString group_instance_id;
   std::string protocol_type;
   std::vector<Protocol> protocols;
+  NullableString reason;  // v8+ (KIP-800): why the member (re)joins, for the log
   template <class V>
   void visit(V& v) {
     v(group_id);
@@ -34,6 +37,7 @@ struct JoinGroupRequest {
     v(group_instance_id, since(5));
     v(protocol_type);
     v(protocols);
+    v(reason, since(8));
   }
 };
 
@@ -52,8 +56,10 @@ struct JoinGroupResponse {
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
   int32_t generation_id = -1;
+  NullableString protocol_type;  // v7+ (KIP-559): the group's, null on an error
   std::string protocol_name;
   std::string leader;
+  bool skip_assignment = false;  // v9+: only a KIP-848 coordinator ever sets it
   std::string member_id;
   std::vector<Member> members;
   template <class V>
@@ -61,8 +67,10 @@ struct JoinGroupResponse {
     v(throttle_time_ms, since(2));
     v(error_code);
     v(generation_id);
+    v(protocol_type, since(7));
     v(protocol_name);
     v(leader);
+    v(skip_assignment, since(9));
     v(member_id);
     v(members);
   }
@@ -83,6 +91,9 @@ struct SyncGroupRequest {
   int32_t generation_id = 0;
   std::string member_id;
   NullableString group_instance_id;
+  // v5+ (KIP-559): what the member joined with; refused when the group's differ.
+  NullableString protocol_type;
+  NullableString protocol_name;
   std::vector<Assignment> assignments;
   template <class V>
   void visit(V& v) {
@@ -90,6 +101,8 @@ struct SyncGroupRequest {
     v(generation_id);
     v(member_id);
     v(group_instance_id, since(3));
+    v(protocol_type, since(5));
+    v(protocol_name, since(5));
     v(assignments);
   }
 };
@@ -97,11 +110,15 @@ struct SyncGroupRequest {
 struct SyncGroupResponse {
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
+  NullableString protocol_type;  // v5+: the group's, null on an error
+  NullableString protocol_name;
   Blob assignment;
   template <class V>
   void visit(V& v) {
     v(throttle_time_ms, since(1));
     v(error_code);
+    v(protocol_type, since(5));
+    v(protocol_name, since(5));
     v(assignment);
   }
 };
@@ -137,10 +154,12 @@ struct LeaveGroupRequest {
   struct Member {
     std::string member_id;
     NullableString group_instance_id;
+    NullableString reason;  // v5+ (KIP-800): why it leaves, for the log
     template <class V>
     void visit(V& v) {
       v(member_id);
       v(group_instance_id);
+      v(reason, since(5));
     }
   };
   std::string group_id;
@@ -236,18 +255,23 @@ struct DescribeGroupsResponse {
 
 struct ListGroupsRequest {
   static constexpr int16_t kKey = 16;
+  std::vector<std::string> states_filter;  // v4+ (KIP-518): empty lists every state
   template <class V>
-  void visit(V&) {}
+  void visit(V& v) {
+    v(states_filter, since(4));
+  }
 };
 
 struct ListGroupsResponse {
   struct Group {
     std::string group_id;
     std::string protocol_type;
+    std::string group_state;  // v4+
     template <class V>
     void visit(V& v) {
       v(group_id);
       v(protocol_type);
+      v(group_state, since(4));
     }
   };
   int32_t throttle_time_ms = 0;

@@ -1,5 +1,6 @@
-// Committed offsets: OffsetCommit (8) v0-v7, OffsetFetch (9) v0-v5,
-// OffsetDelete (47) v0.
+// Committed offsets: OffsetCommit (8) v0-v8, OffsetFetch (9) v0-v8,
+// OffsetDelete (47) v0. Flexible (KIP-482) from OffsetCommit v8 and OffsetFetch
+// v6. v9+ of both need KIP-848 member epochs and are not served.
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -76,12 +77,26 @@ struct OffsetFetchRequest {
       v(partition_indexes);
     }
   };
-  std::string group_id;
-  std::optional<std::vector<Topic>> topics;  // null (v2+): every committed partition
+  // v8+ asks for several groups at once, each as v0-v7 asked for one.
+  struct Group {
+    std::string group_id;
+    std::optional<std::vector<Topic>> topics;
+    template <class V>
+    void visit(V& v) {
+      v(group_id);
+      v(topics);
+    }
+  };
+  std::string group_id;                      // v0-v7
+  std::optional<std::vector<Topic>> topics;  // v0-v7; null (v2+): every committed partition
+  std::vector<Group> groups;                 // v8+
+  bool require_stable = false;               // v7+
   template <class V>
   void visit(V& v) {
-    v(group_id);
-    v(topics);
+    v(group_id, until(7));
+    v(topics, until(7));
+    v(groups, since(8));
+    v(require_stable, since(7));
   }
 };
 
@@ -102,14 +117,27 @@ struct OffsetFetchResponse {
     }
   };
   using Topic = TopicPartitions<Partition>;
+  struct Group {
+    std::string group_id;
+    std::vector<Topic> topics;
+    int16_t error_code = 0;
+    template <class V>
+    void visit(V& v) {
+      v(group_id);
+      v(topics);
+      v(error_code);
+    }
+  };
   int32_t throttle_time_ms = 0;
-  std::vector<Topic> topics;
-  int16_t error_code = 0;
+  std::vector<Topic> topics;  // v0-v7
+  int16_t error_code = 0;     // v2-v7
+  std::vector<Group> groups;  // v8+
   template <class V>
   void visit(V& v) {
     v(throttle_time_ms, since(3));
-    v(topics);
-    v(error_code, since(2));
+    v(topics, until(7));
+    v(error_code, Versions{2, 7});
+    v(groups, since(8));
   }
 };
 
