@@ -47,7 +47,8 @@ class BrokerAuthorization : public ::testing::Test {
     grant(Permission::kAllow, op, type, std::move(name), pattern);
   }
 
-  // Encodes `in` as API `Req::kKey` at `version`, runs the broker's handler and decodes its answer.
+  // Encodes `in` as API `Req::kKey` at `version` (flexibly where the broker's table
+  // says so), runs the broker's handler and decodes its answer.
   template <typename Resp, typename Req>
   Resp call(Req in, int16_t version) {
     return testing::call_handler<Resp>(ctx, session, std::move(in), version);
@@ -154,6 +155,28 @@ TEST_F(BrokerAuthorization, GroupApisNeedReadOnTheGroup) {
   EXPECT_EQ(call<protocol::FindCoordinatorResponse>(find, 1).error_code, 0);
   EXPECT_NE(call<protocol::ErrorOnlyResponse>(hb, 0).error_code,
             code(ErrorCode::kGroupAuthorizationFailed));
+}
+
+TEST_F(BrokerAuthorization, BatchedFindCoordinatorAndOffsetFetchAuthorizeEachKeyAndGroup) {
+  allow(Operation::kDescribe, ResourceType::kGroup, "mine");
+  protocol::FindCoordinatorRequest find;
+  find.coordinator_keys = {"mine", "theirs"};
+  auto found = call<protocol::FindCoordinatorResponse>(find, 4);
+  ASSERT_EQ(found.coordinators.size(), 2u);
+  EXPECT_EQ(found.coordinators[0].error_code, 0);
+  EXPECT_EQ(found.coordinators[1].key, "theirs");
+  EXPECT_EQ(found.coordinators[1].error_code, code(ErrorCode::kGroupAuthorizationFailed));
+
+  allow(Operation::kRead, ResourceType::kGroup, "mine");
+  allow(Operation::kDescribe, ResourceType::kTopic, "orders");
+  protocol::OffsetFetchRequest fetch;
+  fetch.groups.push_back({"mine", std::nullopt});
+  fetch.groups.push_back({"theirs", std::nullopt});
+  auto fetched = call<protocol::OffsetFetchResponse>(fetch, 8);
+  ASSERT_EQ(fetched.groups.size(), 2u);
+  EXPECT_EQ(fetched.groups[0].error_code, 0);
+  EXPECT_EQ(fetched.groups[1].group_id, "theirs");
+  EXPECT_EQ(fetched.groups[1].error_code, code(ErrorCode::kGroupAuthorizationFailed));
 }
 
 TEST_F(BrokerAuthorization, SuperUsersAreNeverRefused) {
