@@ -5,11 +5,13 @@ A Kafka client uses, for each API, the highest version both it and the broker su
 kafka-broker-api-versions prints that choice ("usable"): for every group API it is the
 broker's maximum, so a Kafka 4.x client speaks FindCoordinator v4, JoinGroup v9, SyncGroup
 v5, Heartbeat v4, LeaveGroup v5, OffsetCommit v8, OffsetFetch v8, DescribeGroups v5,
-ListGroups v4 and DeleteGroups v2 to `sluice broker`. The rest of the test then has those
-versions carry a real group: kafka-console-consumer joins, syncs, heartbeats, commits and
-leaves (its leave reason, a v5 field, reaches the broker's log), and kafka-consumer-groups
-lists it by state (ListGroups v4's filter), describes its member and offsets and deletes it.
-A field misplaced at any of those versions fails the tool that decodes it."""
+ListGroups v4 and DeleteGroups v2 to `sluice broker`. The rest of the test has those
+versions carry a real group, and reads the versions actually sent from the clients' own
+request logs (kafka_dist.request_log_config()): kafka-console-consumer joins, syncs,
+heartbeats, commits and leaves (its leave reason, a v5 field, reaches the broker's log),
+and kafka-consumer-groups lists it by state (ListGroups v4's filter), describes its member
+and offsets and deletes it. A field misplaced at any of those versions fails the tool that
+decodes it."""
 
 import os
 import re
@@ -31,16 +33,33 @@ GROUP_APIS = [("OffsetCommit", 8, 8), ("OffsetFetch", 9, 8), ("FindCoordinator",
               ("DeleteGroups", 42, 2)]
 PARTITIONS = 3
 BATCH = 30
+# What the console consumer and kafka-consumer-groups send (Kafka's request-log names).
+CONSUMER_SENDS = {"FIND_COORDINATOR": 4, "JOIN_GROUP": 9, "SYNC_GROUP": 5, "OFFSET_FETCH": 8,
+                  "OFFSET_COMMIT": 8, "LEAVE_GROUP": 5}
+TOOL_SENDS = {"FIND_COORDINATOR": 4, "LIST_GROUPS": 4, "DESCRIBE_GROUPS": 5, "OFFSET_FETCH": 8,
+              "DELETE_GROUPS": 2}
 
 
 class FlexibleGroupApis(BrokerTestCase):
     broker_flags = {"default_partitions": PARTITIONS}
 
+    def setUp(self):
+        super().setUp()
+        self.tools_sent = {}  # api -> versions, over every kafka-consumer-groups run
+
     def tool(self, name, *args):
-        r = kafka_dist.run_tool(name, "--bootstrap-server", self.broker.bootstrap, *args)
+        r = kafka_dist.run_tool(name, "--bootstrap-server", self.broker.bootstrap, *args,
+                                log_config=kafka_dist.request_log_config())
         self.assertEqual(r.returncode, 0, "%s %s failed:\n%s%s%s" % (
-            name, " ".join(args), r.stdout, r.stderr, self.broker_log()))
+            name, " ".join(args), r.stdout, r.stderr[-4000:], self.broker_log()))
+        for api, versions in kafka_dist.api_versions_sent(r.stderr).items():
+            self.tools_sent.setdefault(api, set()).update(versions)
         return r.stdout
+
+    def assert_sent(self, sent, expected):
+        for api, version in expected.items():
+            self.assertEqual(sent.get(api), {version}, "%s: versions sent per API: %r"
+                             % (api, sent))
 
     def groups(self, *args):
         return self.tool("kafka-consumer-groups", *args)
@@ -69,7 +88,8 @@ class FlexibleGroupApis(BrokerTestCase):
             kafka_dist.tool_command("kafka-console-consumer", "--bootstrap-server",
                                     self.broker.bootstrap, "--topic", topic, "--group", group,
                                     "--from-beginning", "--max-messages", 2 * BATCH,
-                                    "--timeout-ms", 120000),
+                                    "--timeout-ms", 120000,
+                                    log_config=kafka_dist.request_log_config()),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         try:
             # Stable once JoinGroup v9 and SyncGroup v5 went through (the client checks the
@@ -90,8 +110,12 @@ class FlexibleGroupApis(BrokerTestCase):
             if consumer.poll() is None:
                 consumer.kill()
                 consumer.communicate()
-        self.assertEqual(consumer.returncode, 0, err + self.broker_log())
+        self.assertEqual(consumer.returncode, 0, err[-4000:] + self.broker_log())
         self.assertEqual(len(out.splitlines()), 2 * BATCH, out)
+        consumer_sent = kafka_dist.api_versions_sent(err)
+        self.assert_sent(consumer_sent, CONSUMER_SENDS)
+        # Heartbeats only go out when the member lives past heartbeat.interval.ms.
+        self.assertLessEqual(consumer_sent.get("HEARTBEAT", set()), {4}, consumer_sent)
 
         # LeaveGroup v5 carried the client's reason for leaving.
         wait_until(lambda: re.search(r"group '%s': member \S+ left \(the consumer is being closed\)"
@@ -113,6 +137,7 @@ class FlexibleGroupApis(BrokerTestCase):
         deleted = self.groups("--delete", "--group", group)
         self.assertIn("successful", deleted)
         self.assertNotIn(group, self.listed())
+        self.assert_sent(self.tools_sent, TOOL_SENDS)
 
 
 if __name__ == "__main__":
