@@ -19,10 +19,9 @@ using protocol::code;
 using protocol::ErrorCode;
 using Incremental = protocol::IncrementalAlterConfigsRequest;
 
-class AlterConfigs : public ::testing::Test {
+class AlterConfigs : public ::testing::Test, protected sluice::testing::BrokerHarness {
  protected:
-  AlterConfigs() {
-    ctx.options.data_dir = dir.path();
+  AlterConfigs() : BrokerHarness("broker-alter-configs") {
     ctx.broker_defaults = &defaults;
     topics.create_topic("orders", 1, {{"retention.ms", "5000"}});
   }
@@ -34,7 +33,7 @@ class AlterConfigs : public ::testing::Test {
     Incremental in;
     in.resources.push_back({type, std::move(name), std::move(configs)});
     in.validate_only = validate_only;
-    auto resp = testing::call_handler<protocol::AlterConfigsResponse>(ctx, session, in, version);
+    auto resp = call<protocol::AlterConfigsResponse>(in, version);
     EXPECT_EQ(resp.responses.size(), 1u);
     return resp.responses.empty() ? protocol::AlterConfigsResponse::Result{} : resp.responses[0];
   }
@@ -49,20 +48,13 @@ class AlterConfigs : public ::testing::Test {
     protocol::DescribeConfigsRequest in;
     in.resources.push_back({type, std::move(name), std::nullopt});
     in.include_synonyms = true;
-    auto resp = testing::call_handler<protocol::DescribeConfigsResponse>(ctx, session, in, 3);
+    auto resp = call<protocol::DescribeConfigsResponse>(in, 3);
     std::map<std::string, std::pair<std::string, int8_t>> out;
     for (const auto& c : resp.results.at(0).configs) out[c.name] = {*c.value, c.config_source};
     return out;
   }
 
-  sluice::testing::TempDir dir{"broker-alter-configs"};
   BrokerDefaults defaults{dir.path(), LogConfig{}};
-  TopicStore topics{dir.path(), {}};
-  OffsetStore offsets{dir.path() / "groups", false};
-  GroupCoordinator groups{offsets, {}};
-  ProducerIdAllocator producer_ids{dir.path()};
-  BrokerContext ctx{{}, topics, groups, producer_ids, {}, {}, {}, {}};
-  Session session;
 };
 
 TEST_F(AlterConfigs, SetAndDeleteChangeOnlyTheNamedTopicSettings) {
@@ -115,7 +107,7 @@ TEST_F(AlterConfigs, TheLegacyApiReplacesTheWholeSetOfOverrides) {
   protocol::AlterConfigsRequest in;
   in.resources.push_back({protocol::kTopicResource, "orders", {{"segment.bytes", 0, "3000000"}}});
   for (int16_t version : {0, 2}) {
-    auto resp = testing::call_handler<protocol::AlterConfigsResponse>(ctx, session, in, version);
+    auto resp = call<protocol::AlterConfigsResponse>(in, version);
     ASSERT_EQ(resp.responses.size(), 1u);
     EXPECT_EQ(resp.responses[0].error_code, 0) << "v" << version;
     EXPECT_EQ(overrides(), (std::map<std::string, std::string>{{"segment.bytes", "3000000"}}))

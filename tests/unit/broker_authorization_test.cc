@@ -26,11 +26,9 @@ using protocol::ErrorCode;
 
 using protocol::code;
 
-class BrokerAuthorization : public ::testing::Test {
+class BrokerAuthorization : public ::testing::Test, protected sluice::testing::BrokerHarness {
  protected:
-  BrokerAuthorization() {
-    ctx.options.data_dir = dir.path();
-    ctx.options.listeners.emplace_back();  // what Metadata advertises
+  BrokerAuthorization() : BrokerHarness("broker-authz") {
     ctx.authorizer = &authorizer;
     session.principal = "User:alice";
     session.host = "10.0.0.1";
@@ -47,13 +45,6 @@ class BrokerAuthorization : public ::testing::Test {
     grant(Permission::kAllow, op, type, std::move(name), pattern);
   }
 
-  // Encodes `in` as API `Req::kKey` at `version` (flexibly where the broker's table
-  // says so), runs the broker's handler and decodes its answer.
-  template <typename Resp, typename Req>
-  Resp call(Req in, int16_t version) {
-    return testing::call_handler<Resp>(ctx, session, std::move(in), version);
-  }
-
   protocol::MetadataResponse metadata(std::optional<std::vector<std::string>> names) {
     protocol::MetadataRequest in;
     if (names) {
@@ -64,15 +55,8 @@ class BrokerAuthorization : public ::testing::Test {
     return call<protocol::MetadataResponse>(in, 4);
   }
 
-  testing::TempDir dir{"broker-authz"};
-  TopicStore topics{dir.path(), {}};
-  OffsetStore offsets{dir.path() / "groups", false};
-  GroupCoordinator groups{offsets, {}};
-  ProducerIdAllocator producer_ids{dir.path()};
-  BrokerContext ctx{{}, topics, groups, producer_ids, {}, {}, {}, {}};
   acl::AclStore acls{dir.path()};
   acl::Authorizer authorizer{acls, {"User:admin"}};
-  Session session;
 };
 
 TEST_F(BrokerAuthorization, MetadataForEveryTopicOmitsThoseTheCallerMayNotDescribe) {

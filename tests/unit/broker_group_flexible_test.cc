@@ -19,17 +19,12 @@ namespace {
 using protocol::code;
 using protocol::ErrorCode;
 
-class BrokerGroupFlexible : public ::testing::Test {
+class BrokerGroupFlexible : public ::testing::Test, protected sluice::testing::BrokerHarness {
  protected:
-  BrokerGroupFlexible() {
+  BrokerGroupFlexible() : BrokerHarness("broker-group-flex", {.initial_rebalance_delay_ms = 0}) {
     ctx.options.listeners.front().advertised_host = "broker.example";
     ctx.options.listeners.front().advertised_port = 9093;
     topics.create_topic("orders", 2, {});
-  }
-
-  template <typename Resp, typename Req>
-  Resp call(Req in, int16_t version) {
-    return testing::call_handler<Resp>(ctx, session, std::move(in), version);
   }
 
   protocol::JoinGroupResponse join(int16_t version) {
@@ -42,15 +37,6 @@ class BrokerGroupFlexible : public ::testing::Test {
     in.reason = "starting up";
     return call<protocol::JoinGroupResponse>(in, version);
   }
-
-  testing::TempDir dir{"broker-group-flex"};
-  TopicStore topics{dir.path(), {}};
-  OffsetStore offsets{dir.path() / "groups", false};
-  // No initial rebalance delay: a lone member's join completes at once.
-  GroupCoordinator groups{offsets, {.initial_rebalance_delay_ms = 0}};
-  ProducerIdAllocator producer_ids{dir.path()};
-  BrokerContext ctx{{}, topics, groups, producer_ids, {}, {}, {}, {}};
-  Session session;
 };
 
 TEST_F(BrokerGroupFlexible, TheGroupApisAreAdvertisedFlexibleFromKafkasVersions) {

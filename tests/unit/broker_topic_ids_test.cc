@@ -18,23 +18,14 @@ namespace {
 using protocol::code;
 using protocol::ErrorCode;
 
-class BrokerTopicIds : public ::testing::Test {
+class BrokerTopicIds : public ::testing::Test, protected sluice::testing::BrokerHarness {
  protected:
-  BrokerTopicIds() {
-    ctx.options.data_dir = dir.path();
-    ctx.options.listeners.emplace_back();  // what Metadata advertises
+  BrokerTopicIds() : BrokerHarness("broker-topic-ids") {
     topics.create_topic("orders", 2, {});
     topics.create_topic("payments", 1, {});
   }
 
   Uuid id_of(const std::string& name) { return topics.describe(name)->id; }
-
-  // Encodes `in` as API `Req::kKey` at `version` (header v2 and a flexible body
-  // where the API is flexible), runs the handler and decodes its answer.
-  template <typename Resp, typename Req>
-  Resp call(Req in, int16_t version) {
-    return testing::call_handler<Resp>(ctx, session, std::move(in), version);
-  }
 
   protocol::MetadataResponse metadata(std::vector<protocol::MetadataRequest::Topic> wanted,
                                       int16_t version) {
@@ -43,14 +34,6 @@ class BrokerTopicIds : public ::testing::Test {
     in.allow_auto_topic_creation = false;
     return call<protocol::MetadataResponse>(in, version);
   }
-
-  testing::TempDir dir{"broker-topic-ids"};
-  TopicStore topics{dir.path(), {}};
-  OffsetStore offsets{dir.path() / "groups", false};
-  GroupCoordinator groups{offsets, {}};
-  ProducerIdAllocator producer_ids{dir.path()};
-  BrokerContext ctx{{}, topics, groups, producer_ids, {}, {}, {}, {}};
-  Session session;
 };
 
 TEST_F(BrokerTopicIds, TheFlexibleVersionsAreAdvertised) {
