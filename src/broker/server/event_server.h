@@ -129,7 +129,6 @@ class EventServer {
   int64_t accept_retry_ms_ = 0;
   int64_t next_idle_check_ms_ = 0;
   std::unordered_map<int, int64_t> refusal_logged_ms_;
-  uint64_t data_version_ = 0;  // ctx.data's version when parked fetches were last checked
 
   // Workers hand finished requests back here.
   std::mutex done_mu_;
