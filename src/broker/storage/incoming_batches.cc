@@ -40,6 +40,8 @@ IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogCo
                        (config.timestamp_before_max_ms != LogConfig::kNoLimit ||
                         config.timestamp_after_max_ms != LogConfig::kNoLimit);
   if (bounded && now < 0) now = now_ms();
+  // What compression.type asks for, read once per request rather than per batch.
+  const std::optional<Codec> codec = target_codec(config.compression_type);
   if (is_legacy_message_set(records)) {
     auto conv = convert_legacy_message_set(records);
     if (!conv.ok) return reject(IncomingRejection::kCorrupt, conv.error);
@@ -73,8 +75,7 @@ IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogCo
         return reject(IncomingRejection::kInvalidTimestamp, *why);
       }
     }
-    if (const auto codec = target_codec(config.compression_type);
-        codec && *codec != header->codec()) {
+    if (codec && *codec != header->codec()) {
       out.recompressed.push_back(recompress_batch(batch, *codec));
       out.batches.push_back(out.recompressed.back());
     } else {
