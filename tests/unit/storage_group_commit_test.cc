@@ -125,10 +125,12 @@ TEST(GroupCommit, ARollPublishesTheSealedSegmentWhichItSynced) {
   cfg.segment_bytes = 1024;
   auto log = PartitionLog::open(dir.path(), cfg);
   int64_t end = 0;
-  while (log->segment_count() < 2) {
+  // Bounded, so a roll that never comes fails the test instead of filling the disk.
+  for (int i = 0; i < 100 && log->segment_count() < 2; ++i) {
     Bytes b = batch_of(2, std::string(100, 'x'));
     end = log->write(b).end_offset;
   }
+  ASSERT_EQ(log->segment_count(), 2u) << "1 KiB segments roll within 100 batches of 100 bytes";
   EXPECT_GT(log->log_end_offset(), 0) << "the sealed segment was synced at the roll";
   EXPECT_LT(log->log_end_offset(), end) << "the batch that started the new segment was not";
   log->commit(end);
