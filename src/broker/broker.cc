@@ -53,10 +53,12 @@ void Broker::start_authorizer() {
 Broker::~Broker() {
   stop();
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
+  if (cleaner_thread_.joinable()) cleaner_thread_.join();
 }
 
 void Broker::run() {
   maintenance_thread_ = std::thread([this] { maintenance_loop(); });
+  cleaner_thread_ = std::thread([this] { cleaner_loop(); });
   server_->run();
   {
     std::lock_guard lock(stop_mu_);
@@ -64,6 +66,7 @@ void Broker::run() {
   }
   stop_cv_.notify_all();
   maintenance_thread_.join();
+  cleaner_thread_.join();
   topics_->flush_all();
 }
 
@@ -96,6 +99,26 @@ void Broker::maintenance_loop() {
       log::error("broker", "maintenance failed: {}", e.what());
     }
     lock.lock();
+  }
+}
+
+void Broker::cleaner_loop() {
+  auto stopping = [this] { return ctx_->stopping(); };
+  std::unique_lock lock(stop_mu_);
+  while (!ctx_->stopping()) {
+    lock.unlock();
+    bool cleaned = false;
+    try {
+      cleaned = topics_->clean_compacted(now_ms(), maintenance_.cleaner, stopping).cleaned;
+    } catch (const std::exception& e) {
+      log::error("broker", "log cleaner failed: {}", e.what());
+    }
+    lock.lock();
+    // Straight on while there was work, as Kafka's cleaner does; else back off.
+    if (!cleaned) {
+      stop_cv_.wait_for(lock, std::chrono::milliseconds(maintenance_.cleaner_backoff_ms),
+                        [&] { return ctx_->stopping(); });
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // The single-node broker: storage (recovered on start), the group coordinator,
-// the Kafka listeners (an event loop, server/event_server.h) and a maintenance
-// thread for flushes, retention and group timeouts.
+// the Kafka listeners (an event loop, server/event_server.h), a maintenance
+// thread for flushes, retention and group timeouts, and the log cleaner's thread
+// (compaction, which may take long, so it never delays the others).
 #pragma once
 
 #include <memory>
@@ -14,6 +15,10 @@ namespace sluice::broker {
 
 struct MaintenanceOptions {
   int64_t retention_check_interval_ms = 300'000;  // log.retention.check.interval.ms
+  // How long the log cleaner sleeps when no compacted partition was due
+  // (log.cleaner.backoff.ms).
+  int64_t cleaner_backoff_ms = 15'000;
+  CleanerOptions cleaner;
 };
 
 class Broker {
@@ -36,6 +41,7 @@ class Broker {
 
  private:
   void maintenance_loop();
+  void cleaner_loop();
   void start_authorizer();  // loads the ACLs when options.authorizer says so
 
   MaintenanceOptions maintenance_;
@@ -53,6 +59,7 @@ class Broker {
   std::unique_ptr<BrokerContext> ctx_;
   std::unique_ptr<EventServer> server_;
   std::thread maintenance_thread_;
+  std::thread cleaner_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
 };

@@ -125,8 +125,11 @@ class BrokerProcess:
     auto_create_topics=False -> `--auto-create-topics false`.
     """
 
-    def __init__(self, tmpdir=None, start=True, **flags):
+    def __init__(self, tmpdir=None, start=True, env=None, **flags):
         self._owned_tmp = None
+        # Extra environment for the child, e.g. {"SLUICE_CRASH_AT": "cleaner.swap.committed"};
+        # replaced or dropped between starts by assigning self.env.
+        self.env = dict(env or {})
         if tmpdir is None:
             self._owned_tmp = tempfile.TemporaryDirectory(prefix="sluice-clients-")
             tmpdir = self._owned_tmp.name
@@ -206,7 +209,8 @@ class BrokerProcess:
             err.flush()
             self._expected_exit = False
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=err, close_fds=True)
+                                         stderr=err, close_fds=True,
+                                         env=dict(os.environ, **self.env) if self.env else None)
         finally:
             err.close()
 
@@ -286,6 +290,18 @@ class BrokerProcess:
         self.last_exit_code = rc
         self._reap()
         return rc
+
+    def wait_for_crash(self, timeout):
+        """Waits for the broker to die on its own (a crash point), which is then expected;
+        returns its exit code, or None if it was still running after `timeout` seconds."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self._expected_exit = True
+        self.last_exit_code = self.proc.returncode
+        self._reap()
+        return self.last_exit_code
 
     def kill9(self):
         """SIGKILL: no chance to flush anything."""

@@ -13,16 +13,6 @@ namespace {
 
 using Request = protocol::IncrementalAlterConfigsRequest;
 
-std::vector<std::string> list_items(const std::string& value) {
-  std::vector<std::string> items;
-  for (size_t at = 0; at <= value.size();) {
-    const size_t comma = std::min(value.find(',', at), value.size());
-    if (comma > at) items.push_back(value.substr(at, comma - at));
-    at = comma + 1;
-  }
-  return items;
-}
-
 bool is_list(const std::string& name) {
   const ConfigDef* def = find_topic_config(name);
   if (!def) def = find_by_broker_synonym(name);
@@ -31,8 +21,8 @@ bool is_list(const std::string& name) {
 
 // The value after APPEND or SUBTRACT of `operand`'s items to `current`'s.
 std::string edited_list(const std::string& current, const std::string& operand, bool append) {
-  std::vector<std::string> items = list_items(current);
-  for (const std::string& item : list_items(operand)) {
+  std::vector<std::string> items = config_list_items(current);
+  for (const std::string& item : config_list_items(operand)) {
     auto at = std::find(items.begin(), items.end(), item);
     if (append && at == items.end()) items.push_back(item);
     if (!append && at != items.end()) items.erase(at);

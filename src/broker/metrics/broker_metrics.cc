@@ -6,6 +6,7 @@
 
 #include "broker/handlers/handlers.h"
 #include "broker/metrics/broker_lag_reader.h"
+#include "broker/storage/log_cleaner.h"
 #include "broker/storage/storage_error.h"
 #include "broker/storage/sync_stats.h"
 #include "common/clock.h"
@@ -134,6 +135,19 @@ void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext
   counter("sluice_broker_log_syncs_total",
           "fdatasyncs the partition logs ran for commits and interval flushes (not rolls)",
           double(log_syncs()));
+  const CleanerTotals cleaner = cleaner_totals();
+  counter("sluice_broker_log_cleaner_passes_total",
+          "Compaction passes (cleanup.policy=compact) that rewrote a partition's segments",
+          double(cleaner.passes));
+  counter("sluice_broker_log_cleaner_read_bytes_total", "Bytes the log cleaner read",
+          double(cleaner.stats.bytes_read));
+  counter("sluice_broker_log_cleaner_written_bytes_total",
+          "Bytes the log cleaner wrote; read minus written is what compaction freed",
+          double(cleaner.stats.bytes_written));
+  counter("sluice_broker_log_cleaner_removed_records_total",
+          "Records compaction removed: superseded by a later record of their key, expired "
+          "tombstones and keyless records",
+          double(cleaner.stats.records_read - cleaner.stats.records_kept));
   auto refused = family("sluice_broker_storage_errors_total",
                         "Writes the data dir's disk refused (full, quota, read-only, I/O error), "
                         "answered KAFKA_STORAGE_ERROR (append) or NOT_COORDINATOR (offset_commit)",

@@ -25,6 +25,21 @@ std::optional<Codec> target_codec(const std::string& compression_type) {
   return std::nullopt;
 }
 
+// cleanup.policy=compact keeps the latest record per key: a record without one
+// could never be compacted, so Kafka refuses it (INVALID_RECORD).
+std::optional<std::string> keyless_record(ByteSpan batch) {
+  std::optional<std::string> refusal;
+  for_each_record(batch, [&](const RecordView& r) {
+    if (r.key) return true;
+    refusal = fmt::format(
+        "compacted topic cannot accept a record without a key (the record at offset delta {}); "
+        "give every record a key, or set cleanup.policy=delete",
+        r.offset);
+    return false;
+  });
+  return refusal;
+}
+
 bool is_legacy_message_set(std::span<uint8_t> records) {
   // Magic 0/1 sits at the same byte position as a v2 batch's magic.
   return records.size() > kMagicOffset && int8_t(records[kMagicOffset]) < 2;
@@ -42,6 +57,7 @@ IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogCo
   if (bounded && now < 0) now = now_ms();
   // What compression.type asks for, read once per request rather than per batch.
   const std::optional<Codec> codec = target_codec(config.compression_type);
+  const bool compacted = has_cleanup_policy(config, "compact");
   if (is_legacy_message_set(records)) {
     auto conv = convert_legacy_message_set(records);
     if (!conv.ok) return reject(IncomingRejection::kCorrupt, conv.error);
@@ -69,6 +85,9 @@ IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogCo
     }
     if (BatchCheck content = check_client_batch(batch); !content.ok)
       return reject(IncomingRejection::kInvalidRecord, content.reason);
+    if (compacted) {
+      if (auto why = keyless_record(batch)) return reject(IncomingRejection::kInvalidRecord, *why);
+    }
     if (bounded) {
       if (auto why = timestamp_out_of_range(batch, now, config.timestamp_before_max_ms,
                                             config.timestamp_after_max_ms)) {

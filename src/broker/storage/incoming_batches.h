@@ -7,9 +7,9 @@
 // or none (a partition's produce answer is all-or-nothing), and an accepted
 // batch is a complete, CRC-checked, non-transactional magic-2 batch no larger
 // than max.message.bytes whose record count matches its offsets and records
-// (check_client_batch) and whose CreateTimes are within the topic's timestamp
-// bounds — the only format storage ever appends — compressed with the topic's
-// compression.type unless that is `producer`.
+// (check_client_batch), whose CreateTimes are within the topic's timestamp
+// bounds and whose records all have keys if the topic is compacted — the only format storage ever
+// appends — compressed with the topic's compression.type unless that is `producer`.
 #pragma once
 
 #include <span>

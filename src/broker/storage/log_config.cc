@@ -60,13 +60,12 @@ std::string show_bool(const LogConfig& c) {
 
 std::optional<std::string> set_cleanup_policy(LogConfig& c, const std::string& v) {
   // A list: delete, compact, or both in either order (Kafka writes "compact,delete").
-  for (size_t at = 0;;) {
-    const size_t comma = std::min(v.find(',', at), v.size());
-    const std::string_view item = std::string_view(v).substr(at, comma - at);
-    if (item != "delete" && item != "compact") return "'delete', 'compact' or 'compact,delete'";
-    if (comma == v.size()) break;
-    at = comma + 1;
-  }
+  const auto items = config_list_items(v);
+  // Every comma separates two items: "compact," has an empty one.
+  const bool valid = size_t(std::count(v.begin(), v.end(), ',')) + 1 == items.size() &&
+                     std::all_of(items.begin(), items.end(),
+                                 [](auto& item) { return item == "delete" || item == "compact"; });
+  if (!valid) return "'delete', 'compact' or 'compact,delete'";
   c.cleanup_policy = v;
   return std::nullopt;
 }
@@ -255,6 +254,39 @@ std::map<std::string, std::string> config_to_map(const LogConfig& config) {
   std::map<std::string, std::string> out;
   for (const Row& r : kRows) out[r.def.name] = r.show(config);
   return out;
+}
+
+namespace {
+
+// Calls fn(item) for each non-empty item of a list setting, blanks trimmed,
+// until fn returns true; returns whether one did.
+template <typename Fn>
+bool any_list_item(std::string_view value, Fn&& fn) {
+  for (size_t at = 0; at <= value.size();) {
+    const size_t comma = std::min(value.find(',', at), value.size());
+    std::string_view item = value.substr(at, comma - at);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty() && fn(item)) return true;
+    at = comma + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> config_list_items(std::string_view value) {
+  std::vector<std::string> items;
+  any_list_item(value, [&](std::string_view item) {
+    items.emplace_back(item);
+    return false;
+  });
+  return items;
+}
+
+bool has_cleanup_policy(const LogConfig& config, std::string_view policy) {
+  return any_list_item(config.cleanup_policy,
+                       [&](std::string_view item) { return item == policy; });
 }
 
 }  // namespace sluice::broker

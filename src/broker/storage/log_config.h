@@ -13,6 +13,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace sluice::broker {
 
@@ -71,6 +73,12 @@ struct ConfigDef {
   ConfigType type;
   const char* doc;  // what it does here, for DescribeConfigs' documentation
 };
+
+// The items of a list setting ("compact, delete" -> compact, delete), blanks
+// around them and empty items left out.
+std::vector<std::string> config_list_items(std::string_view value);
+// Whether cleanup.policy lists `policy` ("delete" or "compact").
+bool has_cleanup_policy(const LogConfig& config, std::string_view policy);
 
 // Every topic config, in name order.
 std::span<const ConfigDef> topic_config_defs();

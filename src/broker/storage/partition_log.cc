@@ -5,15 +5,18 @@
 #include <fstream>
 
 #include "broker/storage/durable_file.h"
+#include "broker/storage/segment_swap.h"
 #include "broker/storage/storage_error.h"
 #include "broker/storage/sync_stats.h"
 #include "common/clock.h"
+#include "common/crash_point.h"
 #include "common/log.h"
 
 namespace sluice::broker {
 namespace {
 
 constexpr const char* kStartOffsetFile = "log-start-offset";
+constexpr const char* kCleanerCheckpointFile = "cleaner-checkpoint";
 
 std::optional<int64_t> read_start_offset(const std::filesystem::path& dir) {
   std::ifstream in(dir / kStartOffsetFile);
@@ -46,6 +49,7 @@ std::unique_ptr<PartitionLog> PartitionLog::open(const std::filesystem::path& di
 }
 
 void PartitionLog::recover() {
+  recover_segment_swaps(dir_);
   std::vector<int64_t> bases;
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
     if (auto base = segment_base(entry.path())) {
@@ -130,7 +134,13 @@ PartitionLog::AppendResult PartitionLog::write_locked(std::span<uint8_t> batch) 
   // Rolled when full (segment.bytes) or old (segment.ms), so retention, which
   // only deletes sealed segments, also reaches a slow topic's data.
   const bool full = int64_t(active->written() + batch.size()) > cfg.segment_bytes;
-  const bool old = mono_ms() - active_since_ms_ >= cfg.segment_ms;
+  // A compacted topic also rolls within max.compaction.lag.ms, so the cleaner,
+  // which never touches the active segment, can compact every record in time.
+  const int64_t max_age =
+      cfg.max_compaction_lag_ms < cfg.segment_ms && has_cleanup_policy(cfg, "compact")
+          ? cfg.max_compaction_lag_ms
+          : cfg.segment_ms;
+  const bool old = mono_ms() - active_since_ms_ >= max_age;
   if (active->written() > 0 && (full || old)) {
     roll();
     std::shared_lock read_lock(segments_mu_);
@@ -304,6 +314,20 @@ std::vector<std::shared_ptr<Segment>> PartitionLog::segments_from(int64_t offset
   return out;
 }
 
+template <typename Fn>
+auto PartitionLog::read_segments_from(int64_t offset, Fn&& fn) const {
+  for (int attempt = 1;; ++attempt) {
+    auto segments = segments_from(offset);
+    auto result = fn(segments);
+    const bool raced = std::any_of(segments.begin(), segments.end(),
+                                   [](const auto& seg) { return seg->removed(); });
+    if (!raced || attempt == 3) return result;
+    // A swap removes the old files before the new segment takes their place, and
+    // holds segment_change_mu_ throughout: waiting for it is waiting for the swap.
+    std::lock_guard wait_for_swap(segment_change_mu_);
+  }
+}
+
 PartitionLog::ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes) const {
   ReadResult r;
   r.log_start_offset = start_offset_;
@@ -312,11 +336,14 @@ PartitionLog::ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes) c
     r.out_of_range = true;
     return r;
   }
-  for (const auto& seg : segments_from(offset)) {
-    if (seg->next_offset() <= offset) continue;
-    r.data = seg->read(offset, max_bytes);
-    if (!r.data.empty()) break;
-  }
+  r.data = read_segments_from(offset, [&](const auto& segments) {
+    for (const auto& seg : segments) {
+      if (seg->next_offset() <= offset) continue;
+      Bytes data = seg->read(offset, max_bytes);
+      if (!data.empty()) return data;
+    }
+    return Bytes{};
+  });
   // Read the watermark again after the data: the end offset is published before
   // the bytes, so this one covers everything just read.
   r.high_watermark = end_offset_;
@@ -325,24 +352,28 @@ PartitionLog::ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes) c
 
 std::optional<std::pair<int64_t, int64_t>> PartitionLog::offset_for_timestamp(int64_t ts) const {
   int64_t start = start_offset_;
-  for (const auto& seg : segments_from(start)) {
-    if (auto found = seg->find_timestamp(ts, start)) return found;
-  }
-  return std::nullopt;
+  return read_segments_from(start, [&](const auto& segments) {
+    for (const auto& seg : segments) {
+      if (auto found = seg->find_timestamp(ts, start)) return found;
+    }
+    return std::optional<std::pair<int64_t, int64_t>>{};
+  });
 }
 
 std::optional<std::pair<int64_t, int64_t>> PartitionLog::max_timestamp_record() const {
   int64_t start = start_offset_;
-  std::optional<std::pair<int64_t, int64_t>> best;
-  // Segments run in offset order, so only a strictly larger timestamp replaces
-  // the best; a segment whose maximum (deleted records included) cannot beat
-  // it is not read at all.
-  for (const auto& seg : segments_from(start)) {
-    if (best && seg->max_timestamp() <= best->second) continue;
-    auto found = seg->find_max_timestamp(start);
-    if (found && (!best || found->second > best->second)) best = found;
-  }
-  return best;
+  return read_segments_from(start, [&](const auto& segments) {
+    std::optional<std::pair<int64_t, int64_t>> best;
+    // Segments run in offset order, so only a strictly larger timestamp replaces
+    // the best; a segment whose maximum (deleted records included) cannot beat
+    // it is not read at all.
+    for (const auto& seg : segments) {
+      if (best && seg->max_timestamp() <= best->second) continue;
+      auto found = seg->find_max_timestamp(start);
+      if (found && (!best || found->second > best->second)) best = found;
+    }
+    return best;
+  });
 }
 
 std::optional<int64_t> PartitionLog::delete_records_before(int64_t offset) {
@@ -356,6 +387,7 @@ std::optional<int64_t> PartitionLog::delete_records_before(int64_t offset) {
 void PartitionLog::drop_segments_below(int64_t offset) {
   // A segment can go when the next segment starts at or below `offset`; the
   // active segment always stays.
+  std::lock_guard change_lock(segment_change_mu_);
   std::vector<std::shared_ptr<Segment>> doomed;
   {
     std::unique_lock write_lock(segments_mu_);
@@ -379,6 +411,8 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   std::lock_guard lock(append_mu_);
   if (!failure_.empty()) return 0;
   LogConfig cfg = config();
+  // A compact-only topic keeps its latest records however old: the cleaner prunes it.
+  if (!has_cleanup_policy(cfg, "delete")) return 0;
   std::vector<std::shared_ptr<Segment>> sealed;
   int64_t total = 0;
   {
@@ -389,8 +423,10 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   }
   int64_t new_start = -1;
   for (const auto& seg : sealed) {
-    bool too_old = cfg.retention_ms >= 0 && seg->max_timestamp() >= 0 &&
-                   seg->max_timestamp() < now_ms - cfg.retention_ms;
+    // An empty sealed segment (compaction removed all it held) never holds retention back.
+    bool too_old = seg->size() == 0 ||
+                   (cfg.retention_ms >= 0 && seg->max_timestamp() >= 0 &&
+                    seg->max_timestamp() < now_ms - cfg.retention_ms);
     bool too_big = cfg.retention_bytes >= 0 && total - int64_t(seg->size()) >= cfg.retention_bytes;
     if (!too_old && !too_big) break;
     total -= int64_t(seg->size());
@@ -422,6 +458,9 @@ void PartitionLog::retire(const std::string& reason) {
   std::lock_guard lock(append_mu_);
   if (failure_.empty()) failure_ = reason;
   retired_ = true;
+  // After any swap in flight: none may touch the folder once it is renamed away.
+  std::lock_guard change_lock(segment_change_mu_);
+  swaps_stopped_ = true;
   // The directory is renamed away, and a topic re-created under the name will own
   // these paths: files must not reopen by path (or be re-created) from now on.
   std::shared_lock read_lock(segments_mu_);
@@ -462,6 +501,54 @@ int64_t PartitionLog::size_bytes() const {
   int64_t total = 0;
   for (const auto& [base, seg] : segments_) total += int64_t(seg->size());
   return total;
+}
+
+std::vector<std::shared_ptr<Segment>> PartitionLog::segments() const {
+  return segments_from(INT64_MIN);
+}
+
+bool PartitionLog::replace_segments(const std::vector<std::shared_ptr<Segment>>& group,
+                                    int64_t end) {
+  const int64_t base = group.front()->base_offset();
+  std::lock_guard change_lock(segment_change_mu_);
+  bool intact = !swaps_stopped_;
+  {
+    std::shared_lock read_lock(segments_mu_);
+    for (const auto& seg : group) {
+      auto it = segments_.find(seg->base_offset());
+      intact = intact && it != segments_.end() && it->second == seg;
+    }
+    intact =
+        intact && segments_.contains(end) && std::prev(segments_.find(end))->second == group.back();
+  }
+  if (!intact) {
+    std::error_code ignored;
+    std::filesystem::remove_all(cleaning_dir(dir_, base), ignored);
+    return false;
+  }
+  const auto swap = commit_swap(dir_, base, end);
+  crash_point("cleaner.swap.committed");
+  for (const auto& seg : group) seg->remove_files();
+  crash_point("cleaner.swap.old_removed");
+  install_swap(swap, dir_);
+  auto cleaned = std::make_shared<Segment>(dir_, base, files_);
+  cleaned->open_sealed(config().index_interval_bytes);
+  std::unique_lock write_lock(segments_mu_);
+  for (const auto& seg : group) segments_.erase(seg->base_offset());
+  segments_[base] = std::move(cleaned);
+  return true;
+}
+
+int64_t PartitionLog::cleaned_end() const {
+  std::ifstream in(dir_ / kCleanerCheckpointFile);
+  int64_t v = 0;
+  return in >> v ? v : 0;
+}
+
+void PartitionLog::set_cleaned_end(int64_t offset) {
+  std::lock_guard change_lock(segment_change_mu_);
+  if (swaps_stopped_) return;
+  write_file_atomically(dir_ / kCleanerCheckpointFile, std::to_string(offset) + "\n");
 }
 
 size_t PartitionLog::segment_count() const {

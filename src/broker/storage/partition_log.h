@@ -1,7 +1,8 @@
 // One partition's log: an ordered run of segments, the last one active.
 //
-// Invariant: offsets are contiguous from log_start_offset() to
-// log_end_offset() - 1 (apart from offsets inside batches below the start);
+// Invariant: offsets increase from log_start_offset() to log_end_offset() - 1,
+// contiguous apart from offsets inside batches below the start and those that
+// compaction removed (log_cleaner.h); a compacted offset is never reused;
 // log_end_offset() is the high watermark, and readers see nothing at or above
 // it. Writes are serialized under the append lock; reads run concurrently and
 // hold their segments alive through shared_ptr, so retention can delete a
@@ -121,6 +122,23 @@ class PartitionLog {
   int64_t size_bytes() const;
   size_t segment_count() const;
 
+  // For the log cleaner (log_cleaner.h), which works beside writers and readers.
+  const std::filesystem::path& dir() const { return dir_; }
+  FileHandleCache& files() const { return files_; }
+  // Every segment in offset order; the last is the active one.
+  std::vector<std::shared_ptr<Segment>> segments() const;
+  // Replaces the consecutive sealed segments `group`, which the segment based at
+  // `end` follows, by the cleaned copy written (and synced) in
+  // cleaning_dir(dir(), group's base); crash-safe (segment_swap.h). Writers never
+  // wait for it; readers at most for the swap itself, and a read that raced it
+  // is retried on the new segment. False, with the copy removed, when the group
+  // changed meanwhile (retention, DeleteRecords) or the log was retired.
+  bool replace_segments(const std::vector<std::shared_ptr<Segment>>& group, int64_t end);
+  // Where the cleaner stopped last: offsets below it were compacted (0 when never).
+  // Kept in the partition folder's `cleaner-checkpoint`.
+  int64_t cleaned_end() const;
+  void set_cleaned_end(int64_t offset);
+
  private:
   PartitionLog(std::filesystem::path dir, LogConfig config, FileHandleCache& files);
   void recover();
@@ -128,6 +146,10 @@ class PartitionLog {
   std::vector<std::shared_ptr<Segment>> segments_from(int64_t offset) const;
   void roll();
   void drop_segments_below(int64_t offset);
+  // Reads through a snapshot of the segments from `offset`; when a segment it
+  // read was replaced by the cleaner meanwhile, reads again (bounded).
+  template <typename Fn>
+  auto read_segments_from(int64_t offset, Fn&& fn) const;
   void raise_start_offset(int64_t offset);
   // Runs or waits for syncs until the synced end reaches `end_offset`.
   void sync_to(int64_t end_offset);
@@ -176,6 +198,13 @@ class PartitionLog {
   std::mutex fdatasync_mu_;
   int64_t fdatasynced_end_ = -1;   // a successful fdatasync covered offsets below it
   std::string fdatasync_failure_;  // the first failed fdatasync
+
+  // Changes to which segments exist other than a roll: retention, DeleteRecords,
+  // the cleaner's swaps and retirement. Lock order: append_mu_ before
+  // segment_change_mu_ before segments_mu_. The cleaner takes only this one, so
+  // writers never wait for a swap.
+  mutable std::mutex segment_change_mu_;
+  bool swaps_stopped_ = false;  // retired: no swap may touch dir_ again; guarded by it
 
   // The sync sequencer. Lock order: append_mu_ before sync_mu_.
   mutable std::mutex sync_mu_;

@@ -85,9 +85,11 @@ size_t walk_records(const BatchHeader& h, ByteSpan body,
   ByteReader r(body);
   RecordView rec;
   for (int32_t i = 0; i < h.record_count; ++i) {
+    const size_t record_start = r.position();
     int64_t len = r.varint();
     if (len < 0 || size_t(len) > r.remaining()) throw DecodeError("record length out of range");
     ByteReader rr(r.span(size_t(len), "record"));
+    rec.encoded = body.subspan(record_start, r.position() - record_start);
     rr.i8();  // attributes, unused in v2
     rec.timestamp = add_delta(h.first_timestamp, rr.varint());
     rec.offset = add_delta(h.base_offset, rr.varint());
@@ -168,19 +170,20 @@ Bytes recompress_batch(ByteSpan batch, Codec codec) {
   Bytes out(kBatchHeaderSize + payload.size());
   std::memcpy(out.data(), batch.data(), kBatchHeaderSize);
   if (!payload.empty()) std::memcpy(out.data() + kBatchHeaderSize, payload.data(), payload.size());
-  constexpr size_t kLength = 8, kAttributes = 21;
-  store_be32(out.data() + kLength, uint32_t(out.size() - kBatchLogOverhead));
-  store_be16(out.data() + kAttributes, uint16_t((h.attributes & ~0x7) | int16_t(codec)));
-  store_be32(out.data() + kCrcOffset,
-             crc32c(out.data() + kCrcCoveredFrom, out.size() - kCrcCoveredFrom));
+  store_be16(out.data() + kAttributesOffset, uint16_t((h.attributes & ~0x7) | int16_t(codec)));
+  seal_batch(out);
   return out;
 }
 
 void stamp_log_append_time(std::span<uint8_t> batch, int64_t now_ms) {
-  constexpr size_t kAttributes = 21, kMaxTimestamp = 35;
-  store_be16(batch.data() + kAttributes,
-             uint16_t(load_be16(batch.data() + kAttributes) | uint16_t(kLogAppendTimeBit)));
-  store_be64(batch.data() + kMaxTimestamp, uint64_t(now_ms));
+  store_be16(batch.data() + kAttributesOffset,
+             uint16_t(load_be16(batch.data() + kAttributesOffset) | uint16_t(kLogAppendTimeBit)));
+  store_be64(batch.data() + kMaxTimestampOffset, uint64_t(now_ms));
+  seal_batch(batch);
+}
+
+void seal_batch(std::span<uint8_t> batch) {
+  store_be32(batch.data() + kBatchLengthOffset, uint32_t(batch.size() - kBatchLogOverhead));
   store_be32(batch.data() + kCrcOffset,
              crc32c(batch.data() + kCrcCoveredFrom, batch.size() - kCrcCoveredFrom));
 }
@@ -266,8 +269,7 @@ Bytes build_batch(int64_t base_offset, const std::vector<RecordInput>& records, 
   w.i32(int32_t(records.size()));
   w.raw(payload.data(), payload.size());
   Bytes out = std::move(w.buffer());
-  store_be32(out.data() + kCrcOffset,
-             crc32c(out.data() + kCrcCoveredFrom, out.size() - kCrcCoveredFrom));
+  seal_batch(out);
   return out;
 }
 

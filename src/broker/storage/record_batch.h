@@ -24,6 +24,10 @@ inline constexpr size_t kBatchLogOverhead = 12;
 inline constexpr size_t kCrcOffset = 17;       // where the crc field sits
 inline constexpr size_t kCrcCoveredFrom = 21;  // CRC covers attributes..end
 inline constexpr size_t kMagicOffset = 16;
+inline constexpr size_t kBatchLengthOffset = 8;
+inline constexpr size_t kAttributesOffset = 21;
+inline constexpr size_t kMaxTimestampOffset = 35;
+inline constexpr size_t kRecordCountOffset = 57;
 inline constexpr int16_t kLogAppendTimeBit = 0x08;  // attributes: timestamps are the broker's
 
 struct BatchHeader {
@@ -84,6 +88,9 @@ struct RecordView {
   std::optional<std::string_view> key;
   std::optional<std::string_view> value;
   std::vector<RecordHeader> headers;
+  // The record as stored: its length varint and body, inside the (decompressed)
+  // records of the batch. A filtered batch copies these bytes unchanged.
+  ByteSpan encoded;
 };
 
 // LogAppendTime (message.timestamp.type): marks a validated batch's timestamps as
@@ -96,6 +103,10 @@ void stamp_log_append_time(std::span<uint8_t> batch, int64_t now_ms);
 // `now_ms`, as Kafka's INVALID_TIMESTAMP message words it; nullopt when all fit.
 std::optional<std::string> timestamp_out_of_range(ByteSpan batch, int64_t now_ms, int64_t before_ms,
                                                   int64_t after_ms);
+
+// Sets a batch's length field from its size and recomputes its CRC-32C, in
+// place: the last step of every change to a stored batch.
+void seal_batch(std::span<uint8_t> batch);
 
 // compression.type set to a codec: the same batch (header fields, records byte
 // for byte) with its records compressed by `codec` instead (kNone: stored

@@ -101,7 +101,8 @@ void Segment::reset_indexes() {
 
 uint64_t Segment::index_from(int fd, uint64_t position, int64_t expected_offset, int32_t interval) {
   return scan(fd, position, size(), [&](const BatchHeader& h, uint64_t pos) {
-    if (h.magic != 2 || h.base_offset != expected_offset) return false;
+    // Compaction may have removed whole batches: offsets only have to increase.
+    if (h.magic != 2 || h.base_offset < expected_offset) return false;
     index_batch(h, pos, interval);
     expected_offset = h.last_offset() + 1;
     return true;
@@ -182,7 +183,7 @@ bool Segment::complete_loaded_indexes(int fd, int32_t interval) {
   bool last_entry_ok = !last_entry;  // the scan passes it, being at or after `from`
   uint64_t end =
       scan(fd, from ? from->position : 0, log_size, [&](const BatchHeader& h, uint64_t pos) {
-        if (h.magic != 2 || h.base_offset != expected) return false;
+        if (h.magic != 2 || h.base_offset < expected) return false;
         if (last_entry && pos == last_entry->position) {
           last_entry_ok = h.base_offset == base_offset_ + last_entry->relative_offset;
         }
@@ -234,6 +235,7 @@ void Segment::flush() {
 }
 
 void Segment::remove_files() {
+  removed_ = true;
   log_file_.remove();
   offset_index_.remove();
   time_index_.remove();
@@ -272,6 +274,19 @@ Bytes Segment::read(int64_t offset, int32_t max_bytes) const {
   Bytes out(stop - start);
   if (!pread_full(file.fd(), out.data(), out.size(), start)) return {};
   return out;
+}
+
+void Segment::for_each_batch(const std::function<bool(const BatchHeader&, ByteSpan)>& fn,
+                             bool headers_only) const {
+  auto file = open_log();
+  Bytes batch;
+  scan(file.fd(), 0, size(), [&](const BatchHeader& h, uint64_t pos) {
+    if (headers_only) return fn(h, {});
+    batch.resize(h.total_size());
+    if (!pread_full(file.fd(), batch.data(), batch.size(), pos))
+      io_error("cannot read a batch of", log_path_);
+    return fn(h, batch);
+  });
 }
 
 std::optional<std::pair<int64_t, int64_t>> Segment::find_timestamp(int64_t timestamp,

@@ -2,7 +2,8 @@
 // exactly as produced (offsets assigned), with its offset and time indexes.
 //
 // Invariant: bytes below size() are whole, checksum-valid batches with
-// contiguous offsets; size() is published only after the write completed, so a
+// increasing offsets (contiguous, unless compaction removed whole batches of a
+// sealed segment); size() is published only after the write completed, so a
 // reader bounded by it never sees a half-written batch, and it only grows (a
 // publish below it is ignored). Appends are serialized by the owning
 // PartitionLog; reads, flush() and publish() may run concurrently with them
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "broker/storage/file_handle_cache.h"
@@ -65,6 +67,8 @@ class Segment {
   // Removes the segment's files. A read in progress finishes on its descriptor;
   // later reads find nothing.
   void remove_files();
+  // remove_files() ran: a read that found nothing may have lost a race with it.
+  bool removed() const { return removed_.load(); }
   // The files were renamed away (their topic was deleted): never open them by
   // their paths again. Reads work while the log's descriptor stays open.
   void stop_reopening();
@@ -82,6 +86,13 @@ class Segment {
   // `from_offset`, and the one holding the maximum).
   std::optional<std::pair<int64_t, int64_t>> find_max_timestamp(int64_t from_offset) const;
 
+  // Calls fn(header, batch) for each batch below size(), in offset order, until
+  // fn returns false; with `headers_only` the batch span is empty and only the
+  // headers are read. Throws StorageError when the file is gone or unreadable.
+  void for_each_batch(const std::function<bool(const BatchHeader&, ByteSpan)>& fn,
+                      bool headers_only = false) const;
+
+  const std::filesystem::path& log_path() const { return log_path_; }
   int64_t base_offset() const { return base_offset_; }
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
   int64_t max_timestamp() const { return max_timestamp_.load(); }
@@ -97,8 +108,8 @@ class Segment {
   CachedFile::Lease open_log() const;
   void index_batch(const BatchHeader& h, uint64_t position, int32_t interval);
   void reset_indexes();
-  // Indexes the batches from `position`, which must start at `expected_offset` and
-  // continue without gaps. Returns where the chain ended.
+  // Indexes the batches from `position`, which must start at or after
+  // `expected_offset` and increase. Returns where the chain ended.
   uint64_t index_from(int fd, uint64_t position, int64_t expected_offset, int32_t interval);
   // True when the loaded indexes, completed from their last entries, reach the end of the log.
   bool complete_loaded_indexes(int fd, int32_t interval);
@@ -111,6 +122,7 @@ class Segment {
   bool torn_tail_ = false;         // bytes past written_ a failed append left behind
   std::atomic<int64_t> max_timestamp_{-1};
   std::atomic<int64_t> next_offset_;
+  std::atomic<bool> removed_{false};
   uint64_t bytes_since_index_ = 0;
   OffsetIndex offset_index_;
   TimeIndex time_index_;

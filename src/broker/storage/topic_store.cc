@@ -353,6 +353,17 @@ size_t TopicStore::enforce_retention(int64_t now_ms) {
   return removed;
 }
 
+CleanStats TopicStore::clean_compacted(int64_t now_ms, const CleanerOptions& options,
+                                       const std::function<bool()>& stopping) {
+  CleanStats total;
+  for (const auto& p : all_partitions()) {
+    if (stopping()) break;
+    for_each_partition({p}, "compaction",
+                       [&](PartitionLog& log) { total += clean_log(log, now_ms, options); });
+  }
+  return total;
+}
+
 void TopicStore::flush_due() {
   for_each_partition(all_partitions(), "interval flush", [](PartitionLog& p) { p.flush_if_due(); });
 }

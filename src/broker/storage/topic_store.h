@@ -16,6 +16,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/storage/log_cleaner.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/partition_log.h"
 #include "common/uuid.h"
@@ -90,6 +92,10 @@ class TopicStore {
   // Each runs over every partition; one that fails is logged and the others still
   // run, so one bad partition cannot stall retention or flushing for all.
   size_t enforce_retention(int64_t now_ms);
+  // One compaction pass over each compacted partition that is due (log_cleaner.h),
+  // until `stopping` says so. Returns what the passes did together.
+  CleanStats clean_compacted(int64_t now_ms, const CleanerOptions& options,
+                             const std::function<bool()>& stopping);
   void flush_due();
   void flush_all();
 

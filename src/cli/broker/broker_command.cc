@@ -33,6 +33,8 @@ struct BrokerFlags {
   int64_t segment_bytes = 1LL << 30;
   int32_t max_message_bytes = 1048588;
   int64_t retention_check_ms = 300'000;
+  int64_t cleaner_backoff_ms = 15'000;
+  int64_t cleaner_dedupe_buffer_bytes = 128LL << 20;
   int32_t initial_rebalance_delay_ms = 1000;
   std::string admin;                   // HOST:PORT for /healthz, /readyz and /metrics; empty: none
   std::string advertise;               // advertised.listeners for --listen; empty: as bound
@@ -141,7 +143,8 @@ int run(const BrokerFlags& f) {
   // MSG_NOSIGNAL, but OpenSSL's socket BIO (TLS listeners) writes with write(2).
   std::signal(SIGPIPE, SIG_IGN);
 
-  broker::Broker b(opts, {f.retention_check_ms});
+  broker::Broker b(
+      opts, {f.retention_check_ms, f.cleaner_backoff_ms, {size_t(f.cleaner_dedupe_buffer_bytes)}});
   ops::MetricsRegistry metrics;
   auto admin = start_admin(f.admin, metrics, b.context());
   const std::string admin_note = admin ? ", admin on http://" +
@@ -275,6 +278,16 @@ Run add_broker_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--retention-check-interval-ms", flags->retention_check_ms,
                   "How often retention runs")
+      ->capture_default_str();
+  cmd->add_option("--log-cleaner-backoff-ms", flags->cleaner_backoff_ms,
+                  "How long the log cleaner (cleanup.policy=compact) sleeps when no partition "
+                  "needed compacting")
+      ->check(CLI::Range(int64_t(1), int64_t(86'400'000)))
+      ->capture_default_str();
+  cmd->add_option("--log-cleaner-dedupe-buffer-size", flags->cleaner_dedupe_buffer_bytes,
+                  "Memory for one compaction pass's key map; a larger dirty part is compacted "
+                  "over several passes")
+      ->check(CLI::Range(int64_t(1) << 20, int64_t(1) << 40))
       ->capture_default_str();
   cmd->add_option("--group-initial-rebalance-delay-ms", flags->initial_rebalance_delay_ms,
                   "How long a new group waits for more members before its first rebalance")
