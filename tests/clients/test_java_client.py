@@ -2,7 +2,8 @@
 and Kafka's own tools against `sluice broker` with authentication and TLS.
 
 java/ProduceConsume.java is compiled here with javac against the pinned jars; it produces
-50 records (acks=all, idempotent by default, keys and a header), consumes them back in a
+50 records (acks=all, idempotent by default, keys and a header; compressed with each of
+gzip, snappy, lz4 and zstd in turn, checked in the stored batch), consumes them back in a
 fresh consumer group and commits, configured only through a client.properties file as a
 Java application would be. Covered: PLAINTEXT, where the client's request log shows it
 chose the flexible versions of Produce, Fetch, ListOffsets and InitProducerId;
@@ -105,9 +106,10 @@ class JavaClientTestCase(BrokerTestCase):
         pass
 
     def client_properties(self, mechanism=None, user=ALICE, password=ALICE_PW, ca="ca",
-                          client_cert=False):
+                          client_cert=False, extra=None):
         """A client.properties for this broker, as a Java application would have it."""
         props = {"bootstrap.servers": self.broker.bootstrap, "security.protocol": self.protocol}
+        props.update(extra or {})
         if mechanism:
             props["sasl.mechanism"] = mechanism
             props["sasl.jaas.config"] = '%s required username="%s" password="%s";' % (
@@ -162,6 +164,21 @@ class Plaintext(JavaClientTestCase):
                              ("INIT_PRODUCER_ID", 4)):
             self.assertEqual(sent.get(api), {version}, "%s: versions sent per API: %r"
                              % (api, sent))
+
+
+    def test_every_codec_round_trips_and_is_stored_as_sent(self):
+        # Kafka's codec ids in a batch's attributes (the low three bits).
+        for codec, codec_id in (("gzip", 1), ("snappy", 2), ("lz4", 3), ("zstd", 4)):
+            with self.subTest(codec=codec):
+                topic = unique_name("java-" + codec)
+                self.assert_round_trip(
+                    self.client_properties(extra={"compression.type": codec}), topic)
+                segment = os.path.join(self.broker.data_dir, "topics", topic, "0",
+                                       "%020d.log" % 0)
+                with open(segment, "rb") as f:
+                    header = f.read(23)
+                self.assertEqual(int.from_bytes(header[21:23], "big") & 0x7, codec_id,
+                                 "the first batch's codec in " + segment)
 
 
 class SaslPlaintext(JavaClientTestCase):
