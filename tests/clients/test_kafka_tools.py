@@ -1,6 +1,6 @@
 """Apache Kafka's own command-line tools against `sluice broker`, written as the runbooks
 write them (only the address changes): kafka-topics, kafka-console-producer and
-kafka-console-consumer, kafka-broker-api-versions, kafka-log-dirs, and
+kafka-console-consumer, kafka-consumer-groups, kafka-broker-api-versions, kafka-log-dirs, and
 kafka-verifiable-producer / kafka-verifiable-consumer. The tools are the release pinned in
 scripts/kafka/pom.xml, run through tests/kafka_dist.py; docs/kafka-tools.md lists what
 works, option by option."""
@@ -126,6 +126,56 @@ class ConsoleClients(KafkaToolsTestCase):
         described = self.tool("kafka-consumer-groups", "--describe", "--group", group).stdout
         row = [line.split() for line in described.splitlines() if line.startswith(group)]
         self.assertEqual(row, [[group, topic, "0", "2", "2", "0", "-", "-", "-"]], described)
+
+
+class ConsumerGroups(KafkaToolsTestCase):
+    """kafka-consumer-groups as the runbooks use it on a stopped group: list, describe,
+    reset offsets (earliest, shift, datetime), delete a topic's offsets, delete the group."""
+
+    # Ten records one second apart from 2023-11-14T22:13:20Z (1700000000000 ms).
+    FIRST_MS = 1_700_000_000_000
+
+    def offsets(self, group):
+        """{partition: CURRENT-OFFSET} from --describe --offsets ("-": none committed)."""
+        out = self.tool("kafka-consumer-groups", "--describe", "--group", group,
+                        "--offsets").stdout
+        rows = [line.split() for line in out.splitlines() if line.startswith(group + " ")]
+        return {int(r[2]): r[3] for r in rows}
+
+    def test_list_describe_reset_delete_offsets_and_delete(self):
+        from confluent_kafka import Producer
+        topic, group = unique_name("tools-groups"), unique_name("tools-cg")
+        p = Producer({"bootstrap.servers": self.broker.bootstrap, "broker.address.family": "v4"})
+        for i in range(10):
+            p.produce(topic, key=b"k", value=b"v%d" % i, timestamp=self.FIRST_MS + i * 1000)
+        self.assertEqual(p.flush(60), 0)
+        self.tool("kafka-console-consumer", "--topic", topic, "--from-beginning", "--group", group,
+                  "--max-messages", "10", "--timeout-ms", "30000")
+
+        self.assertIn(group, self.tool("kafka-consumer-groups", "--list").stdout.split())
+        self.assertEqual(self.offsets(group), {0: "10"})
+        state = self.tool("kafka-consumer-groups", "--describe", "--group", group, "--state").stdout
+        self.assertIn("Empty", state)
+        members = self.tool("kafka-consumer-groups", "--describe", "--group", group,
+                            "--members").stdout
+        self.assertIn("CONSUMER-ID", members)
+        self.assertEqual([line for line in members.splitlines() if line.startswith(group)], [],
+                         "a stopped group has no members")
+
+        def reset(*how):
+            self.tool("kafka-consumer-groups", "--reset-offsets", "--group", group, "--topic",
+                      topic, *how, "--execute")
+            return self.offsets(group)
+
+        self.assertEqual(reset("--to-earliest"), {0: "0"})
+        self.assertEqual(reset("--shift-by", "3"), {0: "3"})
+        # The first record at or after 22:13:25.000 is the sixth (offset 5).
+        self.assertEqual(reset("--to-datetime", "2023-11-14T22:13:25.000"), {0: "5"})
+
+        self.tool("kafka-consumer-groups", "--delete-offsets", "--group", group, "--topic", topic)
+        self.assertEqual(self.offsets(group), {})
+        self.tool("kafka-consumer-groups", "--delete", "--group", group)
+        self.assertNotIn(group, self.tool("kafka-consumer-groups", "--list").stdout.split())
 
 
 class BrokerApiVersions(KafkaToolsTestCase):
