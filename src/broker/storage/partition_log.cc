@@ -424,9 +424,8 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   int64_t new_start = -1;
   for (const auto& seg : sealed) {
     // An empty sealed segment (compaction removed all it held) never holds retention back.
-    bool too_old = seg->size() == 0 ||
-                   (cfg.retention_ms >= 0 && seg->max_timestamp() >= 0 &&
-                    seg->max_timestamp() < now_ms - cfg.retention_ms);
+    bool too_old = seg->size() == 0 || (cfg.retention_ms >= 0 && seg->max_timestamp() >= 0 &&
+                                        seg->max_timestamp() < now_ms - cfg.retention_ms);
     bool too_big = cfg.retention_bytes >= 0 && total - int64_t(seg->size()) >= cfg.retention_bytes;
     if (!too_old && !too_big) break;
     total -= int64_t(seg->size());
