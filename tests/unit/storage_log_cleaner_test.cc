@@ -317,6 +317,27 @@ TEST(LogCleaner, KeepsTheHeaderOfAProducersLastBatchAsAnEmptyBatch) {
   EXPECT_EQ(producer_batches[0].record_count, 0);
 }
 
+TEST(LogCleaner, StopsShortOfAnOpenTransaction) {
+  TempDir dir;
+  auto log = PartitionLog::open(dir.path(), compacted());
+  std::vector<Written> written;
+  for (int i = 0; i < 10; ++i) put(*log, "shared", "committed-" + std::to_string(i), &written);
+  // A transaction (attributes bit 4) that has no marker yet overwrites the key.
+  Bytes open_txn = producer_batch(9, 0, "shared", 1);
+  store_be16(open_txn.data() + kAttributesOffset, 0x10);
+  seal_batch(open_txn);
+  const int64_t txn_offset = log->append(open_txn).base_offset;
+  auto more = write_rounds(*log, 20);
+  CleanStats stats = clean_log(*log, kLater);
+  ASSERT_TRUE(stats.cleaned);
+  EXPECT_LE(stats.cleaned_end, txn_offset) << "nothing at or past the open transaction is cleaned";
+  // The last committed value of the key stays: the transaction may still abort.
+  int64_t last_committed = written.back().offset;
+  bool kept = false;
+  for (const auto& r : read_all(*log)) kept = kept || r.offset == last_committed;
+  EXPECT_TRUE(kept);
+}
+
 TEST(LogCleaner, FilteringACompressedBatchKeepsItsCodecOffsetsAndChecksum) {
   for (Codec codec : {Codec::kGzip, Codec::kSnappy, Codec::kLz4, Codec::kZstd}) {
     std::vector<RecordInput> in;

@@ -62,7 +62,11 @@ struct Plan {
   bool due = false;
 };
 
-Plan plan_pass(const Segments& all, const LogConfig& cfg, int64_t checkpoint, int64_t now_ms) {
+// `stable_end`: the first offset of the earliest open transaction (the last
+// stable offset); nothing at or past it is cleaned, as in Kafka: a record an
+// open transaction supersedes must stay until that transaction commits.
+Plan plan_pass(const Segments& all, const LogConfig& cfg, int64_t checkpoint, int64_t now_ms,
+               int64_t stable_end) {
   Plan plan;
   // The last segment is the active one: never cleaned.
   while (plan.cleanable + 1 < all.size()) {
@@ -70,6 +74,7 @@ Plan plan_pass(const Segments& all, const LogConfig& cfg, int64_t checkpoint, in
     if (cfg.min_compaction_lag_ms > 0 &&
         seg.max_timestamp() > ms_before(now_ms, cfg.min_compaction_lag_ms))
       break;
+    if (all[plan.cleanable + 1]->base_offset() > stable_end) break;
     ++plan.cleanable;
   }
   // A segment is dirty when something at or above the checkpoint is in it: the
@@ -122,6 +127,28 @@ size_t map_keys(const Segments& all, size_t from, size_t to, size_t budget, KeyM
     });
   }
   return i;
+}
+
+// The first offset of the earliest transaction without its marker yet, or
+// INT64_MAX when none is open (headers only: a transactional data batch opens
+// its producer's transaction, a control batch closes it).
+int64_t first_unstable_offset(const Segments& all) {
+  std::unordered_map<int64_t, int64_t> open;  // producer id -> first offset
+  for (const auto& seg : all) {
+    seg->for_each_batch(
+        [&](const BatchHeader& h, ByteSpan) {
+          if (h.is_control()) {
+            open.erase(h.producer_id);
+          } else if (h.is_transactional()) {
+            open.try_emplace(h.producer_id, h.base_offset);
+          }
+          return true;
+        },
+        /*headers_only=*/true);
+  }
+  int64_t first = INT64_MAX;
+  for (const auto& [producer, offset] : open) first = std::min(first, offset);
+  return first;
 }
 
 // The last offset of each producer's last batch below segment `end`, for the
@@ -286,7 +313,9 @@ CleanStats clean_log(PartitionLog& log, int64_t now_ms, const CleanerOptions& op
   if (!has_cleanup_policy(cfg, "compact") || log.offline()) return stats;
   const Segments all = log.segments();
   const int64_t checkpoint = std::max(log.cleaned_end(), log.log_start_offset());
-  const Plan plan = plan_pass(all, cfg, checkpoint, now_ms);
+  // Due at all? Then again short of any open transaction (a scan of the headers).
+  if (!plan_pass(all, cfg, checkpoint, now_ms, INT64_MAX).due) return stats;
+  const Plan plan = plan_pass(all, cfg, checkpoint, now_ms, first_unstable_offset(all));
   if (!plan.due) return stats;
 
   KeyMap latest;

@@ -4,8 +4,9 @@
 //
 // One pass over a partition:
 //  - The cleanable part is the sealed segments (never the active one) up to the
-//    first whose newest record is younger than min.compaction.lag.ms. Below the
-//    log's cleaner checkpoint it is clean, above it dirty.
+//    first whose newest record is younger than min.compaction.lag.ms, and short
+//    of the earliest open transaction (the last stable offset). Below the log's
+//    cleaner checkpoint it is clean, above it dirty.
 //  - A pass runs when dirty bytes / cleanable bytes reach
 //    min.cleanable.dirty.ratio, or when the oldest dirty record is older than
 //    max.compaction.lag.ms.
