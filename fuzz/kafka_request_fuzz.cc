@@ -20,6 +20,7 @@
 #include "broker/protocol/messages/alter_configs.h"
 #include "broker/protocol/messages/api_versions.h"
 #include "broker/protocol/messages/client_quotas.h"
+#include "broker/protocol/messages/cluster.h"
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/list_offsets.h"
@@ -73,17 +74,16 @@ void dispatch(std::span<uint8_t> frame) {
   const auto* api = broker::handlers::find_api(req.header.api_key);
   if (!api) return;  // the connection closes
   if (req.header.api_version < 0 || req.header.api_version > api->max_version) return;
-  bool known =
-      decode_as<ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest,
-                OffsetCommitRequest, OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest,
-                HeartbeatRequest, LeaveGroupRequest, SyncGroupRequest, DescribeGroupsRequest,
-                ListGroupsRequest, ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest,
-                DeleteRecordsRequest, InitProducerIdRequest, DescribeConfigsRequest,
-                CreatePartitionsRequest, DeleteGroupsRequest, OffsetDeleteRequest,
-                SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
-                CreateAclsRequest, DeleteAclsRequest, DescribeClientQuotasRequest,
-                DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest,
-                DescribeLogDirsRequest, AlterConfigsRequest, IncrementalAlterConfigsRequest>(req);
+  bool known = decode_as<
+      ProduceRequest, FetchRequest, ListOffsetsRequest, MetadataRequest, OffsetCommitRequest,
+      OffsetFetchRequest, FindCoordinatorRequest, JoinGroupRequest, HeartbeatRequest,
+      LeaveGroupRequest, SyncGroupRequest, DescribeGroupsRequest, ListGroupsRequest,
+      ApiVersionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DeleteRecordsRequest,
+      InitProducerIdRequest, DescribeConfigsRequest, CreatePartitionsRequest, DeleteGroupsRequest,
+      OffsetDeleteRequest, SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
+      CreateAclsRequest, DeleteAclsRequest, DescribeClientQuotasRequest,
+      DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest, DescribeLogDirsRequest,
+      AlterConfigsRequest, IncrementalAlterConfigsRequest, DescribeClusterRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 

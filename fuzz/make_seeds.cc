@@ -15,6 +15,7 @@
 #include "broker/protocol/messages/admin.h"
 #include "broker/protocol/messages/api_versions.h"
 #include "broker/protocol/messages/client_quotas.h"
+#include "broker/protocol/messages/cluster.h"
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/list_offsets.h"
@@ -102,6 +103,9 @@ void kafka_requests() {
   MetadataRequest by_id;  // flexible, a topic named by its id
   by_id.topics.emplace().push_back({std::nullopt, Uuid::parse("kTa6M2XWQN2a3vmt1Iw7Cg").value()});
   request("metadata", 12, by_id);
+  request("metadata", 13, by_id);
+  ApiVersionsRequest misrouted{"apache-kafka-java", "4.4.0", "sluice-single-node", 0};
+  request("api_versions", 5, misrouted);
 
   ProduceRequest produce;
   produce.acks = -1;
@@ -118,6 +122,8 @@ void kafka_requests() {
   request("produce_legacy", 2, produce);
   part.records = Records::of(sample_batch(Codec::kZstd));
   request("produce_flexible", 11, produce);
+  topic.topic_id = Uuid::parse("kTa6M2XWQN2a3vmt1Iw7Cg").value();
+  request("produce_topic_id", 13, produce);
 
   FetchRequest fetch;
   auto& ft = fetch.topics.emplace_back();
@@ -127,12 +133,21 @@ void kafka_requests() {
   request("fetch", 11, fetch);
   fetch.topics[0].partitions[0].last_fetched_epoch = 0;
   request("fetch", 12, fetch);
+  fetch.topics[0].topic_id = Uuid::parse("kTa6M2XWQN2a3vmt1Iw7Cg").value();
+  fetch.forgotten.push_back({"", {1}, fetch.topics[0].topic_id});
+  request("fetch_topic_id", 13, fetch);
+  request("fetch_topic_id", 18, fetch);
 
   ListOffsetsRequest lo{};
   request("list_offsets", 5, lo);
   lo.topics.push_back({"claims.events", {{0, -1, ListOffsetsRequest::kMaxTimestamp, 1}}});
   request("list_offsets", 8, lo);
+  lo.timeout_ms = 30000;
+  lo.topics[0].partitions[0].timestamp = ListOffsetsRequest::kEarliestPendingUpload;
+  request("list_offsets", 11, lo);
   request("find_coordinator", 2, FindCoordinatorRequest{});
+  request("find_coordinator", 6, FindCoordinatorRequest{"", 2, {"share-group"}});
+  request("describe_cluster", 2, DescribeClusterRequest{false, 1, true});
   request("join_group", 5, JoinGroupRequest{});
   request("sync_group", 3, SyncGroupRequest{});
   request("heartbeat", 3, HeartbeatRequest{});

@@ -146,6 +146,22 @@ def request_log_config():
     return path
 
 
+# The API keys of the names the Java client logs (its ApiKeys enum), for the APIs a
+# client sends to a broker like sluice.
+API_KEYS = {
+    "PRODUCE": 0, "FETCH": 1, "LIST_OFFSETS": 2, "METADATA": 3, "OFFSET_COMMIT": 8,
+    "OFFSET_FETCH": 9, "FIND_COORDINATOR": 10, "JOIN_GROUP": 11, "HEARTBEAT": 12,
+    "LEAVE_GROUP": 13, "SYNC_GROUP": 14, "DESCRIBE_GROUPS": 15, "LIST_GROUPS": 16,
+    "SASL_HANDSHAKE": 17, "API_VERSIONS": 18, "CREATE_TOPICS": 19, "DELETE_TOPICS": 20,
+    "DELETE_RECORDS": 21, "INIT_PRODUCER_ID": 22, "DESCRIBE_ACLS": 29, "CREATE_ACLS": 30,
+    "DELETE_ACLS": 31, "DESCRIBE_CONFIGS": 32, "ALTER_CONFIGS": 33, "DESCRIBE_LOG_DIRS": 35,
+    "SASL_AUTHENTICATE": 36, "CREATE_PARTITIONS": 37, "DELETE_GROUPS": 42,
+    "INCREMENTAL_ALTER_CONFIGS": 44, "OFFSET_DELETE": 47, "DESCRIBE_CLIENT_QUOTAS": 48,
+    "DESCRIBE_USER_SCRAM_CREDENTIALS": 50, "ALTER_USER_SCRAM_CREDENTIALS": 51,
+    "DESCRIBE_CLUSTER": 60,
+}
+
+
 def api_versions_sent(log):
     """{api name (e.g. "PRODUCE"): set of versions} from a log under request_log_config()."""
     sent = {}

@@ -3,7 +3,7 @@ own tools (the release pinned in scripts/kafka/pom.xml, launched by tests/kafka_
 
 A Kafka client uses, for each API, the highest version both it and the broker support.
 kafka-broker-api-versions prints that choice ("usable"): for every group API it is the
-broker's maximum, so a Kafka 4.x client speaks FindCoordinator v4, JoinGroup v9, SyncGroup
+broker's maximum, so a Kafka 4.x client speaks FindCoordinator v6, JoinGroup v9, SyncGroup
 v5, Heartbeat v4, LeaveGroup v5, OffsetCommit v8, OffsetFetch v8, DescribeGroups v5,
 ListGroups v4 and DeleteGroups v2 to `sluice broker`. The rest of the test has those
 versions carry a real group, and reads the versions actually sent from the clients' own
@@ -27,16 +27,16 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import kafka_dist  # noqa: E402
 
 # API name (as Kafka prints it), key, the broker's newest version.
-GROUP_APIS = [("OffsetCommit", 8, 8), ("OffsetFetch", 9, 8), ("FindCoordinator", 10, 4),
+GROUP_APIS = [("OffsetCommit", 8, 8), ("OffsetFetch", 9, 8), ("FindCoordinator", 10, 6),
               ("JoinGroup", 11, 9), ("Heartbeat", 12, 4), ("LeaveGroup", 13, 5),
               ("SyncGroup", 14, 5), ("DescribeGroups", 15, 5), ("ListGroups", 16, 4),
               ("DeleteGroups", 42, 2)]
 PARTITIONS = 3
 BATCH = 30
 # What the console consumer and kafka-consumer-groups send (Kafka's request-log names).
-CONSUMER_SENDS = {"FIND_COORDINATOR": 4, "JOIN_GROUP": 9, "SYNC_GROUP": 5, "OFFSET_FETCH": 8,
+CONSUMER_SENDS = {"FIND_COORDINATOR": 6, "JOIN_GROUP": 9, "SYNC_GROUP": 5, "OFFSET_FETCH": 8,
                   "OFFSET_COMMIT": 8, "LEAVE_GROUP": 5}
-TOOL_SENDS = {"FIND_COORDINATOR": 4, "LIST_GROUPS": 4, "DESCRIBE_GROUPS": 5, "OFFSET_FETCH": 8,
+TOOL_SENDS = {"FIND_COORDINATOR": 6, "LIST_GROUPS": 4, "DESCRIBE_GROUPS": 5, "OFFSET_FETCH": 8,
               "DELETE_GROUPS": 2}
 
 

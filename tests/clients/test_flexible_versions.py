@@ -2,14 +2,15 @@
 (the release pinned in scripts/kafka/pom.xml) use them against `sluice broker`.
 
 A Kafka client picks the highest version of each API that both sides speak, so these
-tools send ListOffsets v8, DeleteRecords v2, DescribeConfigs v4, CreatePartitions v3,
+tools send ListOffsets v11, DeleteRecords v2, DescribeConfigs v4, CreatePartitions v3,
 DescribeAcls/CreateAcls/DeleteAcls v3 and DescribeClientQuotas v1. Each test reads the
 versions the tool actually sent from the client's own request log
 (kafka_dist.request_log_config()) and checks the tool's output, so a version that is
-chosen but answered wrongly fails too. ListOffsets' v7 max-timestamp (-3) and v8
-earliest-local (-4) lookups are checked against records with fixed timestamps, before
-and after DeleteRecords. InitProducerId v3+'s producer id and epoch are checked at the
-wire (tests/clients/wire.py); the Java producer and consumer are in test_java_client.py.
+chosen but answered wrongly fails too. ListOffsets' v7 max-timestamp (-3), v8
+earliest-local (-4), v9 latest-tiered (-5) and v11 earliest-pending-upload (-6) lookups
+are checked against records with fixed timestamps, before and after DeleteRecords.
+InitProducerId v3+'s producer id and epoch are checked at the wire (tests/clients/wire.py);
+the Java producer and consumer are in test_java_client.py.
 
 The broker runs with the ACL authorizer and ANONYMOUS as super user, so the ACL tools
 have something to manage and everything else is allowed."""
@@ -67,7 +68,7 @@ class FlexibleVersions(unittest.TestCase):
 
     def offsets(self, topic, time):
         out, sent = self.tool("kafka-get-offsets", "--topic", topic, "--time", str(time))
-        self.assert_sent(sent, "LIST_OFFSETS", 8)
+        self.assert_sent(sent, "LIST_OFFSETS", 11)
         return out.strip()
 
     def test_get_offsets_and_delete_records(self):
@@ -77,6 +78,10 @@ class FlexibleVersions(unittest.TestCase):
         self.assertEqual(self.offsets(topic, -3), "%s:0:1" % topic)  # max timestamp
         self.assertEqual(self.offsets(topic, -4), "%s:0:0" % topic)  # earliest local
         self.assertEqual(self.offsets(topic, TIMESTAMPS[2]), "%s:0:1" % topic)
+        # Latest tiered (v9+) and earliest pending upload (v11+): nothing is tiered, so no
+        # offset, and GetOffsetShell prints only partitions with one.
+        self.assertEqual(self.offsets(topic, -5), "")
+        self.assertEqual(self.offsets(topic, -6), "")
 
         spec = os.path.join(self.tmp.name, topic + ".json")
         with open(spec, "w") as f:

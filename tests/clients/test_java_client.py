@@ -4,9 +4,12 @@ and Kafka's own tools against `sluice broker` with authentication and TLS.
 java/ProduceConsume.java is compiled here with javac against the pinned jars; it produces
 50 records (acks=all, idempotent by default, keys and a header; compressed with each of
 gzip, snappy, lz4 and zstd in turn, checked in the stored batch), consumes them back in a
-fresh consumer group and commits, configured only through a client.properties file as a
-Java application would be. Covered: PLAINTEXT, where the client's request log shows it
-chose the flexible versions of Produce, Fetch, ListOffsets and InitProducerId;
+fresh consumer group (the classic protocol) and commits, configured only through a
+client.properties file as a Java application would be; java/AdminTour.java calls each
+admin API the Admin client has for such a broker. Covered: PLAINTEXT, where the clients'
+request logs show that the producer, the consumer and the admin client send every API at
+the highest version the broker serves (its own ApiVersions answer), which is Kafka 4.4's
+latest for all but the consumer-group APIs: Produce and Fetch by topic id among them;
 SASL_PLAINTEXT and SASL_SSL with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; SSL; mutual TLS where the certificate subject is the
 principal that ACLs name; a wrong password reported by the client as
 SaslAuthenticationException with the broker's message; a client that does not trust the
@@ -22,6 +25,7 @@ import tempfile
 import unittest
 
 import broker  # noqa: F401  (makes the Debian client packages importable)
+import wire
 from broker import BrokerTestCase, sluice_bin, unique_name
 from tls_certs import CLIENT_DN, make_test_certs
 
@@ -54,11 +58,13 @@ def setUpModule():
                 out.write(f.read())
     cp = kafka_dist.classpath()
     classes = os.path.join(_module_dir, "classes")
-    r = subprocess.run(["javac", "-cp", cp, "-d", classes,
-                        os.path.join(HERE, "java", "ProduceConsume.java")],
+    sources = [os.path.join(HERE, "java", name) for name in ("ProduceConsume.java",
+                                                             "AdminTour.java")]
+    r = subprocess.run(["javac", "-cp", cp, "-d", classes] + sources,
                        capture_output=True, text=True, timeout=300)
     if r.returncode != 0:
-        raise RuntimeError("javac of java/ProduceConsume.java failed:\n" + r.stderr)
+        raise RuntimeError("javac of java/ProduceConsume.java and java/AdminTour.java "
+                           "failed:\n" + r.stderr)
     _java_cp = classes + os.pathsep + cp
 
 
@@ -152,18 +158,42 @@ class JavaClientTestCase(BrokerTestCase):
 class Plaintext(JavaClientTestCase):
     protocol = "PLAINTEXT"
 
-    def test_uses_the_flexible_data_path_versions(self):
-        # The client picks the highest version both sides speak: the flexible ones, read
-        # from its own request log. The idempotent producer asks InitProducerId for its id.
-        r = self.java(self.client_properties(), unique_name("flex"),
-                      log_config=kafka_dist.request_log_config())
+    def test_uses_the_latest_version_of_every_api_it_sends(self):
+        # A client picks the highest version both sides speak; its own request log tells
+        # which. Every API sent must be at the broker's max: for all but the consumer-group
+        # APIs that is Kafka 4.4's latest, so none needed to fall back.
+        served = wire.served_versions(self.broker.port)
+        properties = self.client_properties()
+        r = self.java(properties, unique_name("latest"), log_config=kafka_dist.request_log_config())
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr[-4000:] + self.broker_log())
         self.assertEqual(r.stdout.split("\n")[:2], ["produced %d" % COUNT, "consumed %d" % COUNT])
         sent = kafka_dist.api_versions_sent(r.stderr)
-        for api, version in (("PRODUCE", 11), ("FETCH", 12), ("LIST_OFFSETS", 8),
-                             ("INIT_PRODUCER_ID", 4)):
-            self.assertEqual(sent.get(api), {version}, "%s: versions sent per API: %r"
-                             % (api, sent))
+        tour = self.admin_tour(properties, unique_name("tour"))
+        for api, versions in kafka_dist.api_versions_sent(tour.stderr).items():
+            sent.setdefault(api, set()).update(versions)
+        for api, versions in sorted(sent.items()):
+            self.assertIn(api, kafka_dist.API_KEYS, "an API sluice does not serve: %r" % sent)
+            self.assertEqual(versions, {served[kafka_dist.API_KEYS[api]]},
+                             "%s: versions sent per API: %r; served: %r" % (api, sent, served))
+        for api in ("API_VERSIONS", "METADATA", "INIT_PRODUCER_ID", "PRODUCE", "FIND_COORDINATOR",
+                    "JOIN_GROUP", "SYNC_GROUP", "OFFSET_FETCH", "LIST_OFFSETS", "FETCH",
+                    "OFFSET_COMMIT", "CREATE_TOPICS", "DESCRIBE_CLUSTER", "CREATE_PARTITIONS",
+                    "DESCRIBE_CONFIGS", "INCREMENTAL_ALTER_CONFIGS", "DELETE_RECORDS",
+                    "DESCRIBE_LOG_DIRS", "DESCRIBE_ACLS", "DESCRIBE_CLIENT_QUOTAS",
+                    "DESCRIBE_USER_SCRAM_CREDENTIALS", "DELETE_TOPICS"):
+            self.assertIn(api, sent, "never sent; versions sent per API: %r" % sent)
+        self.assertGreaterEqual(served[kafka_dist.API_KEYS["FETCH"]], 13, "Fetch by topic id")
+        self.assertGreaterEqual(served[kafka_dist.API_KEYS["PRODUCE"]], 13, "Produce by id")
+
+    def admin_tour(self, properties, topic):
+        r = subprocess.run(
+            [kafka_dist.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+             "-Dlog4j2.configurationFile=" + kafka_dist.request_log_config(),
+             "-cp", _java_cp, "AdminTour", properties, topic],
+            capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr[-4000:] + self.broker_log())
+        self.assertIn("toured", r.stdout.splitlines())
+        return r
 
 
     def test_every_codec_round_trips_and_is_stored_as_sent(self):

@@ -1,6 +1,7 @@
 """Apache Kafka's own command-line tools against `sluice broker`, written as the runbooks
 write them (only the address changes): kafka-topics, kafka-console-producer and
-kafka-console-consumer, kafka-consumer-groups, kafka-broker-api-versions, kafka-log-dirs, and
+kafka-console-consumer, kafka-consumer-groups, kafka-broker-api-versions, kafka-cluster
+cluster-id, kafka-log-dirs, and
 kafka-verifiable-producer / kafka-verifiable-consumer. The tools are the release pinned in
 scripts/kafka/pom.xml, run through tests/kafka_dist.py; docs/kafka-tools.md lists what
 works, option by option."""
@@ -178,11 +179,21 @@ class ConsumerGroups(KafkaToolsTestCase):
         self.assertNotIn(group, self.tool("kafka-consumer-groups", "--list").stdout.split())
 
 
+class Cluster(KafkaToolsTestCase):
+    def test_cluster_id_comes_from_describe_cluster(self):
+        # kafka-cluster asks DescribeCluster (the Admin client's describeCluster()).
+        r = kafka_dist.run_tool("kafka-cluster", "cluster-id", "--bootstrap-server",
+                                self.broker.bootstrap, log_config=kafka_dist.request_log_config())
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr[-4000:] + self.broker_log())
+        self.assertRegex(r.stdout, r"^Cluster ID: \S+$")
+        self.assertEqual(kafka_dist.api_versions_sent(r.stderr).get("DESCRIBE_CLUSTER"), {2})
+
+
 class BrokerApiVersions(KafkaToolsTestCase):
     def test_lists_every_served_api_as_usable(self):
         out = self.tool("kafka-broker-api-versions").stdout
         for api in ("Produce(0)", "Fetch(1)", "Metadata(3)", "DescribeLogDirs(35)",
-                    "SaslAuthenticate(36)"):
+                    "SaslAuthenticate(36)", "DescribeCluster(60)"):
             line = [x for x in out.splitlines() if x.strip().startswith(api)]
             self.assertEqual(len(line), 1, out)
             self.assertIn("[usable:", line[0])

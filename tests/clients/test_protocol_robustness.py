@@ -14,8 +14,10 @@ import wire
 CLOSE_TIMEOUT_S = 10.0
 
 # Versions the broker is specified to serve: api key -> max version (min is 0 everywhere).
-SERVED = {0: 11, 1: 12, 2: 8, 3: 12, 10: 4, 18: 3, 19: 7, 20: 6, 21: 2, 22: 4, 29: 3, 30: 3,
-          31: 3, 32: 4, 33: 2, 35: 4, 37: 3, 44: 1, 48: 1}
+# Every API but the consumer-group ones at the latest stable version of Kafka 4.4.
+SERVED = {0: 13, 1: 18, 2: 11, 3: 13, 10: 6, 17: 1, 18: 5, 19: 7, 20: 6, 21: 2, 22: 5, 29: 3,
+          30: 3, 31: 3, 32: 4, 33: 2, 35: 5, 36: 2, 37: 3, 44: 1, 47: 0, 48: 1, 50: 0, 51: 0,
+          60: 2}
 
 
 class RobustnessTestCase(BrokerTestCase):
@@ -207,7 +209,7 @@ class VersionsAndKeysTest(RobustnessTestCase):
         self.assertEqual(resp["error_code"], wire.UNSUPPORTED_VERSION, resp)
         self.assertTrue(resp["api_keys"], "the v0 body must still list the supported versions")
         keys = {k: (lo, hi) for k, lo, hi in resp["api_keys"]}
-        self.assertEqual(keys.get(wire.API_VERSIONS), (0, 3), resp)
+        self.assertEqual(keys.get(wire.API_VERSIONS), (0, SERVED[wire.API_VERSIONS]), resp)
         self.assert_broker_healthy("after ApiVersions v99")
 
     def test_api_versions_v0_lists_served_apis(self):
@@ -228,8 +230,8 @@ class VersionsAndKeysTest(RobustnessTestCase):
         self.assertEqual(r.remaining(), 0, "trailing bytes in the ApiVersions v3 response")
         self.assertEqual(resp["error_code"], 0, resp)
         keys = {k: (lo, hi) for k, lo, hi in resp["api_keys"]}
-        self.assertEqual(keys.get(0, (None, None))[1], 11, keys)
-        self.assertEqual(keys.get(1, (None, None))[1], 12, keys)
+        self.assertEqual(keys.get(0, (None, None))[1], 13, keys)
+        self.assertEqual(keys.get(1, (None, None))[1], 18, keys)
         for k, (lo, hi) in keys.items():
             self.assertEqual(lo, 0, "api key %d min version" % k)
             self.assertGreaterEqual(hi, lo)

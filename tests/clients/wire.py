@@ -299,6 +299,15 @@ def parse_api_versions_v3(r):
     return {"error_code": error_code, "api_keys": keys, "throttle_time_ms": throttle}
 
 
+def served_versions(port, timeout=10.0):
+    """{api key: max version} from the broker's own ApiVersions (v0) answer."""
+    with Connection(port, timeout) as c:
+        resp = parse_api_versions_v0(c.roundtrip(API_VERSIONS, 0, 18))
+    if resp["error_code"] != NONE:
+        raise AssertionError("ApiVersions v0 answered error %d" % resp["error_code"])
+    return {key: hi for key, _, hi in resp["api_keys"]}
+
+
 def delete_records_v0_body(topic, partition_offsets, timeout_ms=10000):
     """partition_offsets: {partition: offset}; offset -1 means the high watermark."""
     w = Writer()

@@ -37,7 +37,7 @@ class BrokerTopicIds : public ::testing::Test, protected sluice::testing::Broker
 };
 
 TEST_F(BrokerTopicIds, TheFlexibleVersionsAreAdvertised) {
-  EXPECT_EQ(handlers::find_api(3)->max_version, 12);
+  EXPECT_EQ(handlers::find_api(3)->max_version, 13);
   EXPECT_EQ(handlers::find_api(19)->max_version, 7);
   EXPECT_EQ(handlers::find_api(20)->max_version, 6);
   EXPECT_FALSE(handlers::is_flexible(3, 8));

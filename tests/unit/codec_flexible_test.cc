@@ -39,8 +39,8 @@ TEST(CodecFlexible, TheRegistryMarksKafkasFirstFlexibleVersions) {
   struct Expect {
     int16_t key, max, first_flexible;
   };
-  for (auto e : {Expect{0, 11, 9}, Expect{1, 12, 12}, Expect{2, 8, 6}, Expect{21, 2, 2},
-                 Expect{22, 4, 2}, Expect{29, 3, 2}, Expect{30, 3, 2}, Expect{31, 3, 2},
+  for (auto e : {Expect{0, 13, 9}, Expect{1, 18, 12}, Expect{2, 11, 6}, Expect{21, 2, 2},
+                 Expect{22, 5, 2}, Expect{29, 3, 2}, Expect{30, 3, 2}, Expect{31, 3, 2},
                  Expect{32, 4, 4}, Expect{37, 3, 2}, Expect{48, 1, 1}}) {
     const auto* api = handlers::find_api(e.key);
     ASSERT_NE(api, nullptr) << "API key " << e.key;

@@ -10,25 +10,28 @@ constexpr int16_t kNone = INT16_MAX;
 // Each API up to its max version; first_flexible is Kafka's first flexible
 // version (KIP-482: compact strings and arrays, tagged fields), kNone when no
 // served version is. Clients pick the highest version both sides speak, so the
-// flexible versions are the ones Kafka 4.x clients use: Produce v9-v11, Fetch
-// v12 (v13+ names topics by id), ListOffsets v6-v8 (v9+ is tiered storage),
-// Metadata v9-v12 (topic ids from v10), CreateTopics v5-v7, DeleteTopics v4-v6,
-// DeleteRecords v2, InitProducerId v2-v4, the ACL APIs v2-v3, DescribeConfigs
-// v4, AlterConfigs v2, IncrementalAlterConfigs v1, DescribeLogDirs v2-v4,
-// CreatePartitions v2-v3, DescribeClientQuotas v1; the consumer-group APIs
-// FindCoordinator v3-v4, JoinGroup v6-v9, SyncGroup v4-v5, Heartbeat v4,
-// LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v4, DeleteGroups v2,
-// OffsetCommit v8 and OffsetFetch v6-v8 (v9+ of these two need KIP-848 member
-// epochs). ApiVersions v3, SaslAuthenticate v2 and the SCRAM credential APIs
-// (flexible from v0) too.
+// flexible versions are the ones Kafka 4.x clients use. Every API but the
+// consumer-group ones is served up to the highest stable version of Kafka
+// 4.4's message definitions: Produce v9-v13 (v13 names topics by id), Fetch
+// v12-v18 (v13+ by id), ListOffsets v6-v11, Metadata v9-v13 (topic ids from
+// v10), FindCoordinator v3-v6, InitProducerId v2-v5 (v6 is unstable in Kafka),
+// ApiVersions v3-v5, CreateTopics v5-v7, DeleteTopics v4-v6, DeleteRecords v2,
+// the ACL APIs v2-v3, DescribeConfigs v4, AlterConfigs v2,
+// IncrementalAlterConfigs v1, DescribeLogDirs v2-v5, CreatePartitions v2-v3,
+// DescribeClientQuotas v1, SaslAuthenticate v2, DescribeCluster and the SCRAM
+// credential APIs (flexible from v0); SaslHandshake v1 and OffsetDelete v0 have
+// no flexible version. The consumer-group APIs: JoinGroup v6-v9, SyncGroup
+// v4-v5, Heartbeat v4, LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v4,
+// DeleteGroups v2, OffsetCommit v8 and OffsetFetch v6-v8 (v9+ of these two need
+// KIP-848 member epochs).
 constexpr ApiSpec kApis[] = {
-    {0, "Produce", 11, 9, &produce},
-    {1, "Fetch", 12, 12, &fetch},
-    {2, "ListOffsets", 8, 6, &list_offsets},
-    {3, "Metadata", 12, 9, &metadata},
+    {0, "Produce", 13, 9, &produce},
+    {1, "Fetch", 18, 12, &fetch},
+    {2, "ListOffsets", 11, 6, &list_offsets},
+    {3, "Metadata", 13, 9, &metadata},
     {8, "OffsetCommit", 8, 8, &offset_commit},
     {9, "OffsetFetch", 8, 6, &offset_fetch},
-    {10, "FindCoordinator", 4, 3, &find_coordinator},
+    {10, "FindCoordinator", 6, 3, &find_coordinator},
     {11, "JoinGroup", 9, 6, &join_group},
     {12, "Heartbeat", 4, 4, &heartbeat},
     {13, "LeaveGroup", 5, 4, &leave_group},
@@ -36,17 +39,17 @@ constexpr ApiSpec kApis[] = {
     {15, "DescribeGroups", 5, 5, &describe_groups},
     {16, "ListGroups", 4, 3, &list_groups},
     {17, "SaslHandshake", 1, kNone, &sasl_handshake},
-    {18, "ApiVersions", 3, 3, &api_versions},
+    {18, "ApiVersions", 5, 3, &api_versions},
     {19, "CreateTopics", 7, 5, &create_topics},
     {20, "DeleteTopics", 6, 4, &delete_topics},
     {21, "DeleteRecords", 2, 2, &delete_records},
-    {22, "InitProducerId", 4, 2, &init_producer_id},
+    {22, "InitProducerId", 5, 2, &init_producer_id},
     {29, "DescribeAcls", 3, 2, &describe_acls},
     {30, "CreateAcls", 3, 2, &create_acls},
     {31, "DeleteAcls", 3, 2, &delete_acls},
     {32, "DescribeConfigs", 4, 4, &describe_configs},
     {33, "AlterConfigs", 2, 2, &alter_configs},
-    {35, "DescribeLogDirs", 4, 2, &describe_log_dirs},
+    {35, "DescribeLogDirs", 5, 2, &describe_log_dirs},
     {36, "SaslAuthenticate", 2, 2, &sasl_authenticate},
     {37, "CreatePartitions", 3, 2, &create_partitions},
     {42, "DeleteGroups", 2, 2, &delete_groups},
@@ -55,6 +58,7 @@ constexpr ApiSpec kApis[] = {
     {48, "DescribeClientQuotas", 1, 1, &describe_client_quotas},
     {50, "DescribeUserScramCredentials", 0, 0, &describe_user_scram_credentials},
     {51, "AlterUserScramCredentials", 0, 0, &alter_user_scram_credentials},
+    {60, "DescribeCluster", 2, 0, &describe_cluster},
 };
 
 }  // namespace

@@ -9,12 +9,18 @@
 // one leader epoch, 0, for all time (Metadata and ListOffsets say so) and never
 // truncates below the high watermark, so no log it served can diverge: the field
 // is read and no diverging epoch is ever written. Consumers send -1 anyway.
+//
+// From v13 a topic is named by its id and answered by it; an id the broker does
+// not know is UNKNOWN_TOPIC_ID for each of its partitions (the consumer then
+// refreshes its metadata). Sessions are never created (fetch.h), so the
+// forgotten topics of an incremental fetch never name anything to forget.
 #include "broker/protocol/messages/fetch.h"
 
 #include <chrono>
 
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/topic_lookup.h"
 #include "broker/protocol/errors.h"
 
 namespace sluice::broker::handlers {
@@ -32,14 +38,13 @@ struct Collected {
 
 FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& topic,
                                         const FetchRequest::Partition& in, int64_t budget,
-                                        bool first_data, bool allowed, int64_t& bytes,
+                                        bool first_data, int16_t refusal, int64_t& bytes,
                                         bool& has_error) {
   FetchResponse::Partition out;
   out.index = in.index;
-  auto log = allowed ? ctx.topics.partition(topic, in.index) : nullptr;
+  auto log = refusal == 0 ? ctx.topics.partition(topic, in.index) : nullptr;
   if (!log) {
-    out.error_code = allowed ? protocol::code(ErrorCode::kUnknownTopicOrPartition)
-                             : authorization_failed(acl::ResourceType::kTopic);
+    out.error_code = refusal != 0 ? refusal : protocol::code(ErrorCode::kUnknownTopicOrPartition);
     has_error = true;
     return out;
   }
@@ -65,13 +70,19 @@ FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& t
 // A refused topic is an error, so the first pass answers and the denial is counted once.
 Collected collect(BrokerContext& ctx, const protocol::Request& req, const FetchRequest& in) {
   Collected c;
+  const bool by_id = req.header.api_version >= FetchRequest::kFirstTopicIdVersion;
   for (const auto& topic : in.topics) {
     auto& t = c.response.responses.emplace_back();
     t.name = topic.name;
-    bool allowed = authorized(ctx, req, acl::Operation::kRead, acl::Resource::topic(topic.name));
+    t.topic_id = topic.topic_id;
+    TopicName named = name_topic(ctx, topic.name, topic.topic_id, by_id);
+    int16_t refusal = protocol::code(named.error);
+    if (refusal == 0 &&
+        !authorized(ctx, req, acl::Operation::kRead, acl::Resource::topic(named.name)))
+      refusal = authorization_failed(acl::ResourceType::kTopic);
     for (const auto& part : topic.partitions) {
       int64_t budget = int64_t(in.max_bytes) - c.bytes;
-      t.partitions.push_back(read_partition(ctx, topic.name, part, budget, c.bytes == 0, allowed,
+      t.partitions.push_back(read_partition(ctx, named.name, part, budget, c.bytes == 0, refusal,
                                             c.bytes, c.has_error));
     }
   }

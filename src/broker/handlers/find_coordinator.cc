@@ -1,7 +1,10 @@
 // A single node coordinates every group: the answer is always this broker.
 // v0-v3 ask for one key; v4+ (KIP-699) for a batch, each key answered on its own.
+// A key type other than group or transaction (v6's share groups) is
+// INVALID_REQUEST with no node, Kafka's answer where no share coordinator runs.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
+#include "broker/protocol/errors.h"
 #include "broker/protocol/messages/admin.h"
 
 namespace sluice::broker::handlers {
@@ -14,11 +17,14 @@ FindCoordinatorResponse::Coordinator coordinator_for(BrokerContext& ctx,
                                                      const std::string& key) {
   FindCoordinatorResponse::Coordinator c;
   c.key = key;
+  using Request = protocol::FindCoordinatorRequest;
   // key_type 0 names a group, 1 a transactional id: DESCRIBE on it, as Kafka asks.
-  acl::Resource resource =
-      key_type == 1 ? acl::Resource::transactional_id(key) : acl::Resource::group(key);
-  if (!authorized(ctx, req, acl::Operation::kDescribe, resource)) {
-    c.error_code = authorization_failed(resource.type);
+  acl::Resource resource = key_type == Request::kTransaction ? acl::Resource::transactional_id(key)
+                                                             : acl::Resource::group(key);
+  const bool known = key_type == Request::kGroup || key_type == Request::kTransaction;
+  if (!known || !authorized(ctx, req, acl::Operation::kDescribe, resource)) {
+    c.error_code = known ? authorization_failed(resource.type)
+                         : protocol::code(protocol::ErrorCode::kInvalidRequest);
     c.node_id = -1;  // Kafka's "no node" in an error answer
     c.port = -1;
     return c;

@@ -2,7 +2,10 @@
 // timestamp (-3), earliest local (-4: every record is local here, so the
 // earliest), or the first record whose timestamp is at or after the one asked
 // for, found by looking inside batches. A lookup that finds no record answers
-// offset -1, timestamp -1, as Kafka does.
+// offset -1, timestamp -1, as Kafka does. The tiered-storage lookups, latest
+// tiered (-5) and earliest pending upload (-6), find nothing here, where no
+// log is tiered: offset -1, timestamp -1, leader epoch -1, Kafka's answer for a
+// topic without remote storage. v10's timeout is for remote reads: none here.
 #include "broker/protocol/messages/list_offsets.h"
 
 #include <tuple>
@@ -27,6 +30,10 @@ ListOffsetsResponse::Partition lookup(BrokerContext& ctx, const std::string& top
     out.error_code = allowed ? protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition)
                              : authorization_failed(acl::ResourceType::kTopic);
     return out;
+  }
+  if ((in.timestamp == ListOffsetsRequest::kLatestTiered && version >= 9) ||
+      (in.timestamp == ListOffsetsRequest::kEarliestPendingUpload && version >= 11)) {
+    return out;  // nothing is tiered: no offset, no epoch
   }
   if (in.timestamp == ListOffsetsRequest::kLatest) {
     out.offset = log->log_end_offset();

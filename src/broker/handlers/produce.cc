@@ -11,6 +11,9 @@
 // first commit waits, so their syncs overlap. No partition is acknowledged
 // before its commit returned. The two steps are apart (produce_write), so the
 // server can write a connection's next Produce while this one waits.
+//
+// From v13 a topic is named by its id (KIP-516): an unknown id is
+// UNKNOWN_TOPIC_ID and never auto-creates (a new topic has no id to name it by).
 #include "broker/protocol/messages/produce.h"
 
 #include <algorithm>
@@ -157,6 +160,15 @@ bool commit_partitions(std::vector<PendingCommit>& pending, ProduceResponse& res
   return visible;
 }
 
+// The topic a request writes to: named (by id from v13), WRITE allowed, and found or
+// auto-created.
+TopicLookup target_topic(BrokerContext& ctx, const protocol::Request& req, const TopicName& named) {
+  if (named.error != ErrorCode::kNone) return {std::nullopt, named.error};
+  if (!authorized(ctx, req, acl::Operation::kWrite, acl::Resource::topic(named.name)))
+    return {std::nullopt, ErrorCode::kTopicAuthorizationFailed};
+  return find_or_create_topic(ctx, req, named.name, true);
+}
+
 }  // namespace
 
 ProduceWritten produce_write(BrokerContext& ctx, const protocol::Request& req) {
@@ -164,12 +176,13 @@ ProduceWritten produce_write(BrokerContext& ctx, const protocol::Request& req) {
   ProduceResponse resp;
   bool valid_acks = in.acks == 0 || in.acks == 1 || in.acks == -1;
   std::vector<PendingCommit> pending;
+  const bool by_id = req.header.api_version >= protocol::ProduceRequest::kFirstTopicIdVersion;
   for (auto& topic : in.topics) {
     auto& t = resp.responses.emplace_back();
     t.name = topic.name;
-    auto found = authorized(ctx, req, acl::Operation::kWrite, acl::Resource::topic(topic.name))
-                     ? find_or_create_topic(ctx, req, topic.name, true)
-                     : TopicLookup{std::nullopt, ErrorCode::kTopicAuthorizationFailed};
+    t.topic_id = topic.topic_id;
+    TopicName named = name_topic(ctx, topic.name, topic.topic_id, by_id);
+    TopicLookup found = target_topic(ctx, req, named);
     for (auto& part : topic.partitions) {
       if (!valid_acks || !found.info || part.records.null) {
         auto& p = t.partitions.emplace_back();
@@ -180,7 +193,7 @@ ProduceWritten produce_write(BrokerContext& ctx, const protocol::Request& req) {
         continue;
       }
       PendingCommit p{resp.responses.size() - 1, t.partitions.size(), nullptr, -1};
-      t.partitions.push_back(write_partition(ctx, topic.name, part, p));
+      t.partitions.push_back(write_partition(ctx, named.name, part, p));
       if (p.commit_to >= 0) {
         pending.push_back(std::move(p));
       } else if (p.log && t.partitions.back().error_code == 0) {

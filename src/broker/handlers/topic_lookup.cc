@@ -29,6 +29,13 @@ ErrorCode to_error(StoreStatus status) {
   return ErrorCode::kUnknownServerError;
 }
 
+TopicName name_topic(BrokerContext& ctx, const std::string& name, const Uuid& id, bool by_id) {
+  if (!by_id) return {name, ErrorCode::kNone};
+  auto info = ctx.topics.describe(id);
+  if (!info) return {"", ErrorCode::kUnknownTopicId};
+  return {info->name, ErrorCode::kNone};
+}
+
 TopicLookup find_or_create_topic(BrokerContext& ctx, const protocol::Request& req,
                                  const std::string& name, bool client_allows) {
   if (auto info = ctx.topics.describe(name)) return {std::move(info), ErrorCode::kNone};

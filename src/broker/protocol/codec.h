@@ -75,6 +75,22 @@ struct TopicPartitions {
   }
 };
 
+// The same level for the versions that name the topic by id instead (KIP-516):
+// the name up to kFirstIdVersion - 1, the topic id from kFirstIdVersion on.
+// The id is declared last so that {name, partitions} initializers stay valid.
+template <typename Partition, int16_t kFirstIdVersion>
+struct TopicIdPartitions {
+  std::string name;
+  std::vector<Partition> partitions;
+  Uuid topic_id;
+  template <class V>
+  void visit(V& v) {
+    v(name, until(kFirstIdVersion - 1));
+    v(topic_id, since(kFirstIdVersion));
+    v(partitions);
+  }
+};
+
 class Decoder {
  public:
   // `frame` must stay alive and unmoved while decoded Records views are used.

@@ -61,6 +61,9 @@ enum class ErrorCode : int16_t {
   kUnacceptableCredential = 93,
   kInvalidRecord = 87,
   kUnknownTopicId = 100,
+  kMismatchedEndpointType = 114,
+  kUnsupportedEndpointType = 115,
+  kRebootstrapRequired = 129,
 };
 
 inline int16_t code(ErrorCode e) {

@@ -196,11 +196,16 @@ struct DescribeConfigsResponse {
   }
 };
 
-// FindCoordinator (10) v0-v4, flexible from v3.
+// FindCoordinator (10) v0-v6, flexible from v3. v5 adds only the
+// TRANSACTION_ABORTABLE error (KIP-890); v6 key type 2, a share group's
+// coordinator (KIP-932), which this broker refuses (INVALID_REQUEST), as Kafka
+// does when share groups are off.
 struct FindCoordinatorRequest {
   static constexpr int16_t kKey = 10;
   std::string key;  // v0-v3: the one key
-  int8_t key_type = 0;
+  static constexpr int8_t kGroup = 0;
+  static constexpr int8_t kTransaction = 1;
+  int8_t key_type = kGroup;
   std::vector<std::string> coordinator_keys;  // v4+ (KIP-699): a batch of keys of key_type
   template <class V>
   void visit(V& v) {

@@ -1,7 +1,13 @@
-// Fetch (key 1), v0-v12. Fetch sessions (v7+) are answered sessionless
-// (session id 0), which every client must accept. v12 is flexible and adds the
-// fetcher's last fetched epoch; its answer's diverging epoch, current leader
-// and snapshot id are tagged fields, never written (see fetch.cc).
+// Fetch (key 1), v0-v18. Fetch sessions (v7+) are answered sessionless
+// (session id 0), which every client must accept (KIP-227: a client that asked
+// for a session and got id 0 sends full fetches). v12 is flexible and adds the
+// fetcher's last fetched epoch. From v13 topics are named by id (KIP-516), both
+// in the request (and its forgotten topics) and in the answer. v15 moves the
+// replica id into a tagged ReplicaState (KIP-903), v17 adds a tagged replica
+// directory id and v18 a tagged high watermark per partition: tagged fields a
+// consumer never sends and the decoder skips. The answer's diverging epoch,
+// current leader, snapshot id (per partition) and node endpoints (v16+) are
+// tagged fields too, never written (see fetch.cc).
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -29,8 +35,9 @@ struct FetchRequest {
       v(max_bytes);
     }
   };
-  using Topic = TopicPartitions<Partition>;
-  using Forgotten = TopicPartitions<int32_t>;
+  static constexpr int16_t kFirstTopicIdVersion = 13;
+  using Topic = TopicIdPartitions<Partition, kFirstTopicIdVersion>;
+  using Forgotten = TopicIdPartitions<int32_t, kFirstTopicIdVersion>;
   int32_t replica_id = -1;
   int32_t max_wait_ms = 0;
   int32_t min_bytes = 0;
@@ -43,7 +50,7 @@ struct FetchRequest {
   std::string rack_id;
   template <class V>
   void visit(V& v) {
-    v(replica_id);
+    v(replica_id, until(14));  // v15+: in the tagged ReplicaState
     v(max_wait_ms);
     v(min_bytes);
     v(max_bytes, since(3));
@@ -87,7 +94,7 @@ struct FetchResponse {
       v(records);
     }
   };
-  using Topic = TopicPartitions<Partition>;
+  using Topic = TopicIdPartitions<Partition, FetchRequest::kFirstTopicIdVersion>;
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
   int32_t session_id = 0;

@@ -1,9 +1,9 @@
-// ListOffsets (key 2), v0-v8, flexible v6+. Timestamp -2 asks for the earliest
+// ListOffsets (key 2), v0-v11, flexible v6+. Timestamp -2 asks for the earliest
 // offset, -1 for the latest, -3 (v7+, KIP-734) for the record with the largest
-// timestamp, -4 (v8+, KIP-405) for the earliest offset in local storage; any
-// other value for the first record at or after it. v9 (-5, the last tiered
-// offset) and v10 (a timeout for remote reads) concern tiered storage and are
-// not served.
+// timestamp, -4 (v8+, KIP-405) for the earliest offset in local storage, -5
+// (v9+, KIP-1005) for the last offset in tiered storage, -6 (v11+, KIP-1023)
+// for the earliest offset not yet uploaded to it; any other value for the first
+// record at or after it. v10 adds the time a remote read may take (timeout_ms).
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -16,6 +16,8 @@ struct ListOffsetsRequest {
   static constexpr int64_t kEarliest = -2;
   static constexpr int64_t kMaxTimestamp = -3;
   static constexpr int64_t kEarliestLocal = -4;
+  static constexpr int64_t kLatestTiered = -5;
+  static constexpr int64_t kEarliestPendingUpload = -6;
   struct Partition {
     int32_t index = 0;
     int32_t current_leader_epoch = -1;
@@ -33,11 +35,13 @@ struct ListOffsetsRequest {
   int32_t replica_id = -1;
   int8_t isolation_level = 0;
   std::vector<Topic> topics;
+  int32_t timeout_ms = 0;
   template <class V>
   void visit(V& v) {
     v(replica_id);
     v(isolation_level, since(2));
     v(topics);
+    v(timeout_ms, since(10));
   }
 };
 

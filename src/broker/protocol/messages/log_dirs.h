@@ -1,6 +1,7 @@
-// DescribeLogDirs (key 35), v0-v4 (flexible from v2): the size of each partition
-// in each log directory, and (v4) the directory's filesystem capacity. A
-// single-node broker has one log directory, its data dir.
+// DescribeLogDirs (key 35), v0-v5 (flexible from v2): the size of each partition
+// in each log directory, (v4) the directory's filesystem capacity and (v5)
+// whether the directory is cordoned, closed to new partitions (KIP-1066). A
+// single-node broker has one log directory, its data dir, never cordoned.
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -45,6 +46,7 @@ struct DescribeLogDirsResponse {
     std::vector<TopicPartitions<Partition>> topics;
     int64_t total_bytes = -1;  // the filesystem's size, -1 when unknown
     int64_t usable_bytes = -1;
+    bool is_cordoned = false;
     template <class V>
     void visit(V& v) {
       v(error_code);
@@ -52,6 +54,7 @@ struct DescribeLogDirsResponse {
       v(topics);
       v(total_bytes, since(4));
       v(usable_bytes, since(4));
+      v(is_cordoned, since(5));
     }
   };
   int32_t throttle_time_ms = 0;

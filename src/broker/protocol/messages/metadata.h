@@ -1,6 +1,7 @@
-// Metadata (key 3), v0-v12; flexible from v9. Topic ids from v10, served for
+// Metadata (key 3), v0-v13; flexible from v9. Topic ids from v10, served for
 // lookups from v12 (v10 and v11 carry the field, but Kafka's brokers ignore it
-// there, and so do we).
+// there, and so do we). v13 adds a top-level error code (KIP-1102: a broker may
+// tell a client to rebootstrap); this one broker never needs to, so it is 0.
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -88,6 +89,7 @@ struct MetadataResponse {
   int32_t controller_id = 0;
   std::vector<Topic> topics;
   int32_t cluster_authorized_operations = INT32_MIN;
+  int16_t error_code = 0;
   template <class V>
   void visit(V& v) {
     v(throttle_time_ms, since(3));
@@ -96,6 +98,7 @@ struct MetadataResponse {
     v(controller_id, since(1));
     v(topics);
     v(cluster_authorized_operations, Versions{8, 10});
+    v(error_code, since(13));
   }
 };
 

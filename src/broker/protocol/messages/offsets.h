@@ -172,9 +172,10 @@ struct OffsetDeleteResponse {
   }
 };
 
-// InitProducerId (22) v0-v4, flexible v2+. v3 adds the producer id and epoch
+// InitProducerId (22) v0-v5, flexible v2+. v3 adds the producer id and epoch
 // the producer already holds (KIP-360), -1/-1 for none; v4 only adds the
-// PRODUCER_FENCED error, which concerns transactional ids.
+// PRODUCER_FENCED error and v5 the TRANSACTION_ABORTABLE error (KIP-890), both
+// for transactional ids. (v6, KIP-939's two-phase commit, is unstable in Kafka.)
 struct InitProducerIdRequest {
   static constexpr int16_t kKey = 22;
   NullableString transactional_id;

@@ -1,9 +1,11 @@
-// Produce (key 0), v0-v11. v0-v2 carry legacy message sets (magic 0/1), v3+
+// Produce (key 0), v0-v13. v0-v2 carry legacy message sets (magic 0/1), v3+
 // record batches (magic 2). v9+ is flexible; v10 adds only tagged fields to the
 // answer (the partition's current leader, node endpoints: sent when a client
 // wrote to a follower, which never happens on this one broker, so none are
-// written) and v11 only the TRANSACTION_ABORTABLE error, which a broker without
-// transactions never answers: no field changes past v8.
+// written), v11 only the TRANSACTION_ABORTABLE error and v12 nothing on the wire
+// (KIP-890: the producer may send to a partition not yet added to its
+// transaction). v13 names topics by id, in the request and in the answer
+// (KIP-516).
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -21,7 +23,8 @@ struct ProduceRequest {
       v(records);
     }
   };
-  using Topic = TopicPartitions<Partition>;
+  static constexpr int16_t kFirstTopicIdVersion = 13;
+  using Topic = TopicIdPartitions<Partition, kFirstTopicIdVersion>;
   NullableString transactional_id;
   int16_t acks = 0;
   int32_t timeout_ms = 0;
@@ -64,7 +67,7 @@ struct ProduceResponse {
       v(error_message, since(8));
     }
   };
-  using Topic = TopicPartitions<Partition>;
+  using Topic = TopicIdPartitions<Partition, ProduceRequest::kFirstTopicIdVersion>;
   std::vector<Topic> responses;
   int32_t throttle_time_ms = 0;
   template <class V>

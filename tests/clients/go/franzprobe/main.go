@@ -3,7 +3,8 @@
 // and headers (idempotent, acks=all), consumes them back in a consumer group,
 // commits, and reads the committed offsets and the topic's configs back. It
 // prints one JSON line of what it saw and exits 0, or prints what failed and
-// exits 1. tests/clients/test_franz_go.py runs it; scripts/install-go-client.sh
+// exits 1. With -log-requests every client logs at debug level to stderr,
+// where franz-go writes "wrote <API> v<version>" for each request it sends. tests/clients/test_franz_go.py runs it; scripts/install-go-client.sh
 // builds it.
 package main
 
@@ -40,13 +41,19 @@ func main() {
 	group := flag.String("group", "franz-probe-group", "consumer group")
 	count := flag.Int("n", 100, "records to produce and consume")
 	partitions := flag.Int("partitions", 3, "partitions of the topic")
+	logRequests := flag.Bool("log-requests", false, "log each request sent (and more) to stderr")
 	flag.Parse()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	seeds := strings.Split(*brokers, ",")
+	common := []kgo.Opt{kgo.SeedBrokers(seeds...)}
+	if *logRequests {
+		common = append(common, kgo.WithLogger(kgo.BasicLogger(os.Stderr, kgo.LogLevelDebug, nil)))
+	}
+	with := func(opts ...kgo.Opt) []kgo.Opt { return append(append([]kgo.Opt{}, common...), opts...) }
 
-	admin, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
+	admin, err := kgo.NewClient(with()...)
 	if err != nil {
 		fail("admin client: %v", err)
 	}
@@ -62,8 +69,8 @@ func main() {
 		fail("create topic %s: %v", *topic, e)
 	}
 
-	producer, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.DefaultProduceTopic(*topic),
-		kgo.RequiredAcks(kgo.AllISRAcks()))
+	producer, err := kgo.NewClient(with(kgo.DefaultProduceTopic(*topic),
+		kgo.RequiredAcks(kgo.AllISRAcks()))...)
 	if err != nil {
 		fail("producer: %v", err)
 	}
@@ -80,9 +87,9 @@ func main() {
 		fail("produce: %v", err)
 	}
 
-	consumer, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ConsumerGroup(*group),
+	consumer, err := kgo.NewClient(with(kgo.ConsumerGroup(*group),
 		kgo.ConsumeTopics(*topic), kgo.DisableAutoCommit(),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
 	if err != nil {
 		fail("consumer: %v", err)
 	}
