@@ -30,6 +30,7 @@
 #include "broker/protocol/messages/sasl.h"
 #include "broker/protocol/messages/scram_credentials.h"
 #include "broker/protocol/messages/topics.h"
+#include "broker/protocol/messages/transactions.h"
 #include "broker/protocol/request.h"
 
 namespace {
@@ -83,7 +84,9 @@ void dispatch(std::span<uint8_t> frame) {
                 SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
                 CreateAclsRequest, DeleteAclsRequest, DescribeClientQuotasRequest,
                 DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest,
-                DescribeLogDirsRequest, AlterConfigsRequest, IncrementalAlterConfigsRequest>(req);
+                DescribeLogDirsRequest, AlterConfigsRequest, IncrementalAlterConfigsRequest,
+                AddPartitionsToTxnRequest, AddOffsetsToTxnRequest, EndTxnRequest,
+                TxnOffsetCommitRequest, DescribeTransactionsRequest, ListTransactionsRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 

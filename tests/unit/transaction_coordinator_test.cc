@@ -8,6 +8,7 @@
 
 #include "broker/producers/sequenced_append.h"
 #include "broker/producers/transaction_markers.h"
+#include "broker/protocol/messages/transactions.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/record_batch.h"
 #include "broker/transactions/broker_effects.h"
@@ -231,6 +232,56 @@ TEST(TransactionLogFormat, ALineRoundTripsAndATornOneIsRefused) {
   EXPECT_EQ(back->groups, t.groups);
   EXPECT_EQ(back->pending_offsets.at({"g", "x", 0}).offset, 10);
   EXPECT_FALSE(TransactionLog::decode(line.substr(0, line.size() - 3)));
+}
+
+struct TransactionHandlersTest : TransactionCoordinatorTest {};
+
+TEST_F(TransactionHandlersTest, TheTransactionApisTranslateToTheCoordinator) {
+  auto p = coordinator->init_producer("t", 60000, -1, -1);
+  protocol::AddPartitionsToTxnRequest add;
+  add.transactional_id = "t";
+  add.producer_id = p.producer_id;
+  add.producer_epoch = 0;
+  add.topics = {{"out", {0, 1}}, {"missing", {0}}};
+  auto refused = call<protocol::AddPartitionsToTxnResponse>(add, 3);
+  ASSERT_EQ(refused.results_by_topic.size(), 2u);
+  EXPECT_EQ(refused.results_by_topic[0].partitions[0].error_code,
+            protocol::code(ErrorCode::kOperationNotAttempted));
+  EXPECT_EQ(refused.results_by_topic[1].partitions[0].error_code,
+            protocol::code(ErrorCode::kUnknownTopicOrPartition));
+  add.topics.pop_back();
+  auto added = call<protocol::AddPartitionsToTxnResponse>(add, 0);
+  EXPECT_EQ(added.results_by_topic[0].partitions[1].error_code, 0);
+
+  protocol::DescribeTransactionsRequest describe;
+  describe.transactional_ids = {"t", "nobody"};
+  auto described = call<protocol::DescribeTransactionsResponse>(describe, 0);
+  ASSERT_EQ(described.transaction_states.size(), 2u);
+  EXPECT_EQ(described.transaction_states[0].transaction_state, "Ongoing");
+  ASSERT_EQ(described.transaction_states[0].topics.size(), 1u);
+  EXPECT_EQ(described.transaction_states[0].topics[0].partitions.size(), 2u);
+  EXPECT_EQ(described.transaction_states[1].error_code,
+            protocol::code(ErrorCode::kTransactionalIdNotFound));
+
+  protocol::ListTransactionsRequest list;
+  list.state_filters = {"Ongoing", "Sideways"};
+  auto listed = call<protocol::ListTransactionsResponse>(list, 1);
+  ASSERT_EQ(listed.transaction_states.size(), 1u);
+  EXPECT_EQ(listed.unknown_state_filters, std::vector<std::string>{"Sideways"});
+
+  protocol::EndTxnRequest stale;
+  stale.transactional_id = "t";
+  stale.producer_id = p.producer_id;
+  stale.producer_epoch = -2;
+  stale.committed = true;
+  EXPECT_EQ(call<protocol::TxnErrorResponse>(stale, 1).error_code,
+            protocol::code(ErrorCode::kInvalidProducerEpoch))
+      << "PRODUCER_FENCED only from v2";
+  EXPECT_EQ(call<protocol::TxnErrorResponse>(stale, 3).error_code,
+            protocol::code(ErrorCode::kProducerFenced));
+  stale.producer_epoch = 0;
+  EXPECT_EQ(call<protocol::TxnErrorResponse>(stale, 3).error_code, 0);
+  EXPECT_EQ(end(0), 1) << "one marker";
 }
 
 }  // namespace

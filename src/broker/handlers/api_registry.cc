@@ -20,7 +20,10 @@ constexpr int16_t kNone = INT16_MAX;
 // LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v4, DeleteGroups v2,
 // OffsetCommit v8 and OffsetFetch v6-v8 (v9+ of these two need KIP-848 member
 // epochs). ApiVersions v3, SaslAuthenticate v2 and the SCRAM credential APIs
-// (flexible from v0) too.
+// (flexible from v0) too. The transaction APIs: AddPartitionsToTxn v3 (v4+ is
+// the brokers' batched form), AddOffsetsToTxn, EndTxn and TxnOffsetCommit v3-v4,
+// DescribeTransactions v0, ListTransactions v0-v1; EndTxn v5 and the
+// transaction.version feature (KIP-890 transactions v2) are not advertised.
 constexpr ApiSpec kApis[] = {
     {0, "Produce", 11, 9, &produce},
     {1, "Fetch", 12, 12, &fetch},
@@ -41,6 +44,10 @@ constexpr ApiSpec kApis[] = {
     {20, "DeleteTopics", 6, 4, &delete_topics},
     {21, "DeleteRecords", 2, 2, &delete_records},
     {22, "InitProducerId", 4, 2, &init_producer_id},
+    {24, "AddPartitionsToTxn", 3, 3, &add_partitions_to_txn},
+    {25, "AddOffsetsToTxn", 4, 3, &add_offsets_to_txn},
+    {26, "EndTxn", 4, 3, &end_txn},
+    {28, "TxnOffsetCommit", 4, 3, &txn_offset_commit},
     {29, "DescribeAcls", 3, 2, &describe_acls},
     {30, "CreateAcls", 3, 2, &create_acls},
     {31, "DeleteAcls", 3, 2, &delete_acls},
@@ -55,6 +62,8 @@ constexpr ApiSpec kApis[] = {
     {48, "DescribeClientQuotas", 1, 1, &describe_client_quotas},
     {50, "DescribeUserScramCredentials", 0, 0, &describe_user_scram_credentials},
     {51, "AlterUserScramCredentials", 0, 0, &alter_user_scram_credentials},
+    {65, "DescribeTransactions", 0, 0, &describe_transactions},
+    {66, "ListTransactions", 1, 0, &list_transactions},
 };
 
 }  // namespace

@@ -2,14 +2,17 @@
 // timestamp (-3), earliest local (-4: every record is local here, so the
 // earliest), or the first record whose timestamp is at or after the one asked
 // for, found by looking inside batches. A lookup that finds no record answers
-// offset -1, timestamp -1, as Kafka does.
+// offset -1, timestamp -1, as Kafka does. Latest under read_committed is the
+// last stable offset.
 #include "broker/protocol/messages/list_offsets.h"
 
 #include <tuple>
 
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
+#include "broker/producers/transaction_markers.h"
 #include "broker/protocol/errors.h"
+#include "broker/storage/partition_log.h"
 
 namespace sluice::broker::handlers {
 namespace {
@@ -19,7 +22,7 @@ using protocol::ListOffsetsResponse;
 
 ListOffsetsResponse::Partition lookup(BrokerContext& ctx, const std::string& topic,
                                       const ListOffsetsRequest::Partition& in, int16_t version,
-                                      bool allowed) {
+                                      bool read_committed, bool allowed) {
   ListOffsetsResponse::Partition out;
   out.index = in.index;
   auto log = allowed ? ctx.topics.partition(topic, in.index) : nullptr;
@@ -30,6 +33,9 @@ ListOffsetsResponse::Partition lookup(BrokerContext& ctx, const std::string& top
   }
   if (in.timestamp == ListOffsetsRequest::kLatest) {
     out.offset = log->log_end_offset();
+    if (read_committed)
+      out.offset = committed_view(ctx.producers, topic, in.index, *log, out.offset, out.offset)
+                       .last_stable_offset;
   } else if (in.timestamp == ListOffsetsRequest::kEarliest ||
              (in.timestamp == ListOffsetsRequest::kEarliestLocal && version >= 8)) {
     out.offset = log->log_start_offset();
@@ -55,7 +61,8 @@ std::optional<Bytes> list_offsets(BrokerContext& ctx, const protocol::Request& r
       bool allowed =
           authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(topic.name));
       for (const auto& p : topic.partitions)
-        t.partitions.push_back(lookup(ctx, topic.name, p, req.header.api_version, allowed));
+        t.partitions.push_back(
+            lookup(ctx, topic.name, p, req.header.api_version, in.isolation_level == 1, allowed));
     }
     return std::optional(resp);
   });
