@@ -31,6 +31,7 @@
 #include "broker/protocol/messages/sasl.h"
 #include "broker/protocol/messages/scram_credentials.h"
 #include "broker/protocol/messages/topics.h"
+#include "broker/protocol/messages/transactions.h"
 #include "broker/protocol/request.h"
 
 namespace {
@@ -83,7 +84,9 @@ void dispatch(std::span<uint8_t> frame) {
       OffsetDeleteRequest, SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
       CreateAclsRequest, DeleteAclsRequest, DescribeClientQuotasRequest,
       DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest, DescribeLogDirsRequest,
-      AlterConfigsRequest, IncrementalAlterConfigsRequest, DescribeClusterRequest>(req);
+      AlterConfigsRequest, IncrementalAlterConfigsRequest, DescribeClusterRequest,
+      AddPartitionsToTxnRequest, AddOffsetsToTxnRequest, EndTxnRequest, TxnOffsetCommitRequest,
+      DescribeTransactionsRequest, ListTransactionsRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 

@@ -2,6 +2,7 @@
 
 #include "broker/server/fd_limit.h"
 #include "broker/storage/data_dir_format.h"
+#include "broker/transactions/broker_effects.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -26,6 +27,15 @@ Broker::Broker(BrokerOptions options, MaintenanceOptions maintenance) : maintena
       new BrokerContext{std::move(options), *topics_, *groups_, *producer_ids_, {}, {}, {}, {}});
   ctx_->credentials = credentials_.get();
   ctx_->broker_defaults = broker_defaults_.get();
+  // Replays the transaction log and finishes the markers a crash interrupted,
+  // before any client can read a partition (docs/transactions.md).
+  transactions_ = std::make_unique<transactions::TransactionCoordinator>(
+      ctx_->options.data_dir,
+      transactions::TransactionOptions{ctx_->options.transaction_max_timeout_ms,
+                                       ctx_->options.topic_defaults.log.flush.always},
+      transactions::broker_effects(*ctx_));
+  transactions_->recover();
+  ctx_->transactions = transactions_.get();
   start_authorizer();
   server_ = std::make_unique<EventServer>(*ctx_);
   // Advertise the port actually bound unless told otherwise, so --listen HOST:0 works.
@@ -90,6 +100,7 @@ void Broker::maintenance_loop() {
     try {
       topics_->flush_due();
       groups_->tick();
+      transactions_->tick(now_ms());
       if (mono_ms() >= next_retention) {
         size_t removed = topics_->enforce_retention(now_ms());
         if (removed > 0) log::info("broker", "retention removed {} segment(s)", removed);

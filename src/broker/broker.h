@@ -10,6 +10,7 @@
 #include "broker/broker_context.h"
 #include "broker/server/event_server.h"
 #include "broker/storage/data_dir_lock.h"
+#include "broker/transactions/transaction_coordinator.h"
 
 namespace sluice::broker {
 
@@ -57,6 +58,7 @@ class Broker {
   std::unique_ptr<acl::AclStore> acls_;  // only with an authorizer
   std::unique_ptr<acl::Authorizer> authorizer_;
   std::unique_ptr<BrokerContext> ctx_;
+  std::unique_ptr<transactions::TransactionCoordinator> transactions_;
   std::unique_ptr<EventServer> server_;
   std::thread maintenance_thread_;
   std::thread cleaner_thread_;

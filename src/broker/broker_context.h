@@ -29,6 +29,10 @@
 
 namespace sluice::broker {
 
+namespace transactions {
+class TransactionCoordinator;
+}
+
 struct BrokerOptions {
   std::filesystem::path data_dir;
   // Kafka's listeners / advertised.listeners; the first is the default one.
@@ -38,6 +42,7 @@ struct BrokerOptions {
   bool auto_create_topics = true;
   TopicDefaults topic_defaults;
   CoordinatorOptions groups;
+  int32_t transaction_max_timeout_ms = 900000;  // transaction.max.timeout.ms
   // Connection limits, with Kafka's names (docs/broker.md, "Networking").
   int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
   int32_t num_io_threads = 8;                     // num.io.threads
@@ -117,6 +122,9 @@ struct BrokerContext {
   // The topic defaults admin clients may change (kafka-configs --entity-type
   // brokers); set by Broker, null only in unit tests.
   BrokerDefaults* broker_defaults = nullptr;
+  // Transactional ids and their transactions; set by Broker, null in unit tests
+  // that do not set one up (the transaction APIs then answer COORDINATOR_NOT_AVAILABLE).
+  transactions::TransactionCoordinator* transactions = nullptr;
 
   bool stopping() const { return stopping_flag; }
 };

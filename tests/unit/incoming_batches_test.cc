@@ -94,13 +94,18 @@ TEST(IncomingBatches, ABatchAboveMaxMessageBytesIsTooLarge) {
   EXPECT_NE(in.reason.find("max.message.bytes"), std::string::npos) << in.reason;
 }
 
-TEST(IncomingBatches, TransactionalAndControlBatchesAreUnsupported) {
-  for (int16_t attributes : {int16_t(0x10), int16_t(0x20)}) {
+TEST(IncomingBatches, ControlBatchesAreNeverProducedButTransactionalOnesAre) {
+  // Only the transaction coordinator writes markers; whether a transactional
+  // batch may be written is the coordinator's question (transactional_produce.h).
+  for (int16_t attributes : {int16_t(0x20), int16_t(0x30)}) {
     Bytes b = plain_batch(1);
     stamp_header(b, 5, 0, 0, attributes);
     EXPECT_EQ(prepare_incoming_batches(b, LogConfig{}).rejection, IncomingRejection::kUnsupported)
         << "attributes " << attributes;
   }
+  Bytes b = plain_batch(1);
+  stamp_header(b, 5, 0, 0, 0x10);
+  EXPECT_TRUE(prepare_incoming_batches(b, LogConfig{}).ok());
 }
 
 }  // namespace

@@ -23,7 +23,10 @@ constexpr int16_t kNone = INT16_MAX;
 // no flexible version. The consumer-group APIs: JoinGroup v6-v9, SyncGroup
 // v4-v5, Heartbeat v4, LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v4,
 // DeleteGroups v2, OffsetCommit v8 and OffsetFetch v6-v8 (v9+ of these two need
-// KIP-848 member epochs).
+// KIP-848 member epochs). The transaction APIs: AddPartitionsToTxn v3 (v4+ is
+// the brokers' batched form), AddOffsetsToTxn, EndTxn and TxnOffsetCommit v3-v4,
+// DescribeTransactions v0, ListTransactions v0-v1; EndTxn v5 and the
+// transaction.version feature (KIP-890 transactions v2) are not advertised.
 constexpr ApiSpec kApis[] = {
     {0, "Produce", 13, 9, &produce},
     {1, "Fetch", 18, 12, &fetch},
@@ -44,6 +47,10 @@ constexpr ApiSpec kApis[] = {
     {20, "DeleteTopics", 6, 4, &delete_topics},
     {21, "DeleteRecords", 2, 2, &delete_records},
     {22, "InitProducerId", 5, 2, &init_producer_id},
+    {24, "AddPartitionsToTxn", 3, 3, &add_partitions_to_txn},
+    {25, "AddOffsetsToTxn", 4, 3, &add_offsets_to_txn},
+    {26, "EndTxn", 4, 3, &end_txn},
+    {28, "TxnOffsetCommit", 4, 3, &txn_offset_commit},
     {29, "DescribeAcls", 3, 2, &describe_acls},
     {30, "CreateAcls", 3, 2, &create_acls},
     {31, "DeleteAcls", 3, 2, &delete_acls},
@@ -59,6 +66,8 @@ constexpr ApiSpec kApis[] = {
     {50, "DescribeUserScramCredentials", 0, 0, &describe_user_scram_credentials},
     {51, "AlterUserScramCredentials", 0, 0, &alter_user_scram_credentials},
     {60, "DescribeCluster", 2, 0, &describe_cluster},
+    {65, "DescribeTransactions", 0, 0, &describe_transactions},
+    {66, "ListTransactions", 1, 0, &list_transactions},
 };
 
 }  // namespace

@@ -21,7 +21,10 @@
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/topic_lookup.h"
+#include "broker/producers/transaction_markers.h"
 #include "broker/protocol/errors.h"
+#include "broker/storage/partition_log.h"
+#include "broker/storage/transaction_index.h"
 
 namespace sluice::broker::handlers {
 namespace {
@@ -36,10 +39,23 @@ struct Collected {
   bool has_error = false;
 };
 
+// read_committed (isolation level 1): nothing at or past the last stable
+// offset, and the aborted transactions below it, for the consumer to drop.
+void limit_to_committed(BrokerContext& ctx, const std::string& topic,
+                        const FetchRequest::Partition& in, const PartitionLog& log,
+                        PartitionLog::ReadResult& read, FetchResponse::Partition& out) {
+  CommittedView view =
+      committed_view(ctx.producers, topic, in.index, log, read.high_watermark, in.fetch_offset);
+  out.last_stable_offset = view.last_stable_offset;
+  cut_batches_at(read.data, view.last_stable_offset);
+  for (const AbortedTransaction& a : view.aborted)
+    out.aborted_transactions->push_back({a.producer_id, a.first_offset});
+}
+
 FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& topic,
-                                        const FetchRequest::Partition& in, int64_t budget,
-                                        bool first_data, int16_t refusal, int64_t& bytes,
-                                        bool& has_error) {
+                                        const FetchRequest::Partition& in, bool read_committed,
+                                        int64_t budget, bool first_data, int16_t refusal,
+                                        int64_t& bytes, bool& has_error) {
   FetchResponse::Partition out;
   out.index = in.index;
   auto log = refusal == 0 ? ctx.topics.partition(topic, in.index) : nullptr;
@@ -59,6 +75,7 @@ FetchResponse::Partition read_partition(BrokerContext& ctx, const std::string& t
     has_error = true;
     return out;
   }
+  if (read_committed) limit_to_committed(ctx, topic, in, *log, read, out);
   // Storage always yields at least one whole batch; past the first partition with
   // data that would break the response limit, so the batch waits for the next fetch.
   if (!first_data && int64_t(read.data.size()) > budget) read.data.clear();
@@ -82,8 +99,8 @@ Collected collect(BrokerContext& ctx, const protocol::Request& req, const FetchR
       refusal = authorization_failed(acl::ResourceType::kTopic);
     for (const auto& part : topic.partitions) {
       int64_t budget = int64_t(in.max_bytes) - c.bytes;
-      t.partitions.push_back(read_partition(ctx, named.name, part, budget, c.bytes == 0, refusal,
-                                            c.bytes, c.has_error));
+      t.partitions.push_back(read_partition(ctx, named.name, part, in.isolation_level == 1, budget,
+                                            c.bytes == 0, refusal, c.bytes, c.has_error));
     }
   }
   return c;

@@ -1,5 +1,7 @@
-// InitProducerId: a fresh producer id at epoch 0 for idempotent producers.
-// Transactions are not served, so a transactional id is refused.
+// InitProducerId: a fresh producer id at epoch 0 for idempotent producers; for
+// a transactional id, its producer id at the next epoch, from the transaction
+// coordinator (which aborts the id's open transaction and so fences the
+// producer that held it).
 //
 // From v3 a producer may send the id and epoch it holds (KIP-360). Kafka reads
 // them only for transactional ids; an idempotent producer gets a fresh id
@@ -8,9 +10,11 @@
 // Kafka, an id without an epoch (or an epoch without an id) is INVALID_REQUEST.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/txn_errors.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/offsets.h"
 #include "broker/storage/storage_error.h"
+#include "broker/transactions/transaction_coordinator.h"
 
 namespace sluice::broker::handlers {
 
@@ -34,7 +38,15 @@ std::optional<Bytes> init_producer_id(BrokerContext& ctx, const protocol::Reques
           return std::optional(resp);
         }
         if (in.transactional_id) {
-          resp.error_code = protocol::code(protocol::ErrorCode::kUnsupportedVersion);
+          if (!has_transactions(ctx)) {
+            resp.error_code = protocol::code(protocol::ErrorCode::kCoordinatorNotAvailable);
+            return std::optional(resp);
+          }
+          auto r = ctx.transactions->init_producer(*in.transactional_id, in.transaction_timeout_ms,
+                                                   in.producer_id, in.producer_epoch);
+          resp.error_code = txn_error(r.error, req.header.api_version, 4);
+          resp.producer_id = r.producer_id;
+          resp.producer_epoch = r.producer_epoch;
           return std::optional(resp);
         }
         try {

@@ -5,14 +5,17 @@
 // offset -1, timestamp -1, as Kafka does. The tiered-storage lookups, latest
 // tiered (-5) and earliest pending upload (-6), find nothing here, where no
 // log is tiered: offset -1, timestamp -1, leader epoch -1, Kafka's answer for a
-// topic without remote storage. v10's timeout is for remote reads: none here.
+// topic without remote storage. v10's timeout is for remote reads: none here. Latest under
+// read_committed is the last stable offset.
 #include "broker/protocol/messages/list_offsets.h"
 
 #include <tuple>
 
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
+#include "broker/producers/transaction_markers.h"
 #include "broker/protocol/errors.h"
+#include "broker/storage/partition_log.h"
 
 namespace sluice::broker::handlers {
 namespace {
@@ -22,7 +25,7 @@ using protocol::ListOffsetsResponse;
 
 ListOffsetsResponse::Partition lookup(BrokerContext& ctx, const std::string& topic,
                                       const ListOffsetsRequest::Partition& in, int16_t version,
-                                      bool allowed) {
+                                      bool read_committed, bool allowed) {
   ListOffsetsResponse::Partition out;
   out.index = in.index;
   auto log = allowed ? ctx.topics.partition(topic, in.index) : nullptr;
@@ -37,6 +40,9 @@ ListOffsetsResponse::Partition lookup(BrokerContext& ctx, const std::string& top
   }
   if (in.timestamp == ListOffsetsRequest::kLatest) {
     out.offset = log->log_end_offset();
+    if (read_committed)
+      out.offset = committed_view(ctx.producers, topic, in.index, *log, out.offset, out.offset)
+                       .last_stable_offset;
   } else if (in.timestamp == ListOffsetsRequest::kEarliest ||
              (in.timestamp == ListOffsetsRequest::kEarliestLocal && version >= 8)) {
     out.offset = log->log_start_offset();
@@ -62,7 +68,8 @@ std::optional<Bytes> list_offsets(BrokerContext& ctx, const protocol::Request& r
       bool allowed =
           authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(topic.name));
       for (const auto& p : topic.partitions)
-        t.partitions.push_back(lookup(ctx, topic.name, p, req.header.api_version, allowed));
+        t.partitions.push_back(
+            lookup(ctx, topic.name, p, req.header.api_version, in.isolation_level == 1, allowed));
     }
     return std::optional(resp);
   });

@@ -1,11 +1,14 @@
 // OffsetFetch: -1 for partitions with no committed offset; null topics (v2+)
 // means every partition the group has committed. v0-v7 ask for one group, v8+
 // for several, each answered on its own exactly as a v0-v7 request for it.
-// require_stable (v7+) changes nothing here: only a transactional offset commit
-// can be pending (UNSTABLE_OFFSET_COMMIT), and TxnOffsetCommit is not served.
+// require_stable (v7+, KIP-447): a partition named in the request whose offset an
+// open transaction has pending (TxnOffsetCommit) answers UNSTABLE_OFFSET_COMMIT,
+// which the consumer retries until the transaction ends.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
+#include "broker/protocol/errors.h"
 #include "broker/protocol/messages/offsets.h"
+#include "broker/transactions/transaction_coordinator.h"
 
 namespace sluice::broker::handlers {
 namespace {
@@ -29,7 +32,7 @@ OffsetFetchResponse::Partition to_partition(int32_t index,
 // One group's answer: its topics and its group-level error.
 OffsetFetchResponse::Group fetch_group(
     BrokerContext& ctx, const protocol::Request& req, const std::string& group_id,
-    const std::optional<std::vector<OffsetFetchRequest::Topic>>& topics) {
+    const std::optional<std::vector<OffsetFetchRequest::Topic>>& topics, bool require_stable) {
   OffsetFetchResponse::Group out;
   out.group_id = group_id;
   auto& store = ctx.groups.offsets();
@@ -62,7 +65,10 @@ OffsetFetchResponse::Group fetch_group(
         t.partitions.back().error_code = refused;
         continue;
       }
-      t.partitions.push_back(to_partition(index, store.fetch({group_id, topic.name, index})));
+      OffsetKey key{group_id, topic.name, index};
+      t.partitions.push_back(to_partition(index, store.fetch(key)));
+      if (require_stable && ctx.transactions && ctx.transactions->has_pending_offset(key))
+        t.partitions.back().error_code = protocol::code(protocol::ErrorCode::kUnstableOffsetCommit);
     }
   }
   return out;
@@ -75,10 +81,11 @@ std::optional<Bytes> offset_fetch(BrokerContext& ctx, const protocol::Request& r
     OffsetFetchResponse resp;
     if (req.header.api_version >= 8) {
       for (const auto& g : in.groups)
-        resp.groups.push_back(fetch_group(ctx, req, g.group_id, g.topics));
+        resp.groups.push_back(fetch_group(ctx, req, g.group_id, g.topics, in.require_stable));
       return std::optional(resp);
     }
-    OffsetFetchResponse::Group one = fetch_group(ctx, req, in.group_id, in.topics);
+    OffsetFetchResponse::Group one =
+        fetch_group(ctx, req, in.group_id, in.topics, in.require_stable);
     resp.topics = std::move(one.topics);
     resp.error_code = one.error_code;
     return std::optional(resp);

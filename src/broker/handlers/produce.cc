@@ -22,6 +22,7 @@
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/topic_lookup.h"
+#include "broker/handlers/transactional_produce.h"
 #include "broker/producers/sequenced_append.h"
 #include "broker/protocol/errors.h"
 #include "broker/storage/incoming_batches.h"
@@ -98,6 +99,7 @@ struct PendingCommit {
 
 ProduceResponse::Partition write_partition(BrokerContext& ctx, const std::string& topic,
                                            protocol::ProduceRequest::Partition& in,
+                                           const protocol::NullableString& transactional_id,
                                            PendingCommit& pending) {
   ProduceResponse::Partition out;
   out.index = in.index;
@@ -112,15 +114,21 @@ ProduceResponse::Partition write_partition(BrokerContext& ctx, const std::string
     refuse(out, topic, error_for(incoming.rejection), incoming.reason);
     return out;
   }
+  const TransactionGate gate = transaction_gate(ctx, transactional_id, topic, in.index);
   for (size_t i = 0; i < incoming.batches.size(); ++i) {
     SequencedAppend a;
     try {
-      a = append_with_sequence_check(ctx.producers, topic, in.index, *log, incoming.batches[i]);
+      a = append_with_sequence_check(ctx.producers, topic, in.index, *log, incoming.batches[i],
+                                     gate);
     } catch (const StorageError& e) {
       answer_storage_failure(out, e, false);
       return out;
     } catch (const PartitionRetired& e) {
       answer_storage_failure(out, e, true);
+      return out;
+    }
+    if (a.gate_error != 0) {
+      refuse(out, topic, ErrorCode(a.gate_error), a.reason);
       return out;
     }
     if (ErrorCode error = error_for(a.verdict); error != ErrorCode::kNone) {
@@ -193,7 +201,7 @@ ProduceWritten produce_write(BrokerContext& ctx, const protocol::Request& req) {
         continue;
       }
       PendingCommit p{resp.responses.size() - 1, t.partitions.size(), nullptr, -1};
-      t.partitions.push_back(write_partition(ctx, named.name, part, p));
+      t.partitions.push_back(write_partition(ctx, named.name, part, in.transactional_id, p));
       if (p.commit_to >= 0) {
         pending.push_back(std::move(p));
       } else if (p.log && t.partitions.back().error_code == 0) {

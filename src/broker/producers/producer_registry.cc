@@ -23,7 +23,8 @@ void ProducerRegistry::ensure_loaded(Slot& slot, const PartitionLog& log) {
     size_t pos = 0;
     while (auto h = parse_batch_header(data.subspan(pos))) {
       if (h->total_size() > data.size() - pos) break;
-      slot.table.record(*h);
+      if (!h->is_control()) slot.table.record(*h);
+      slot.txns.observe(*h, data.subspan(pos));
       offset = h->last_offset() + 1;
       pos += h->total_size();
     }

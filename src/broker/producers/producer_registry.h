@@ -1,9 +1,12 @@
 // Producer state for every partition, built lazily: the first idempotent batch
-// to reach a partition after a start rebuilds its table from the log's batch
-// headers, so state survives restarts without a snapshot file.
+// (or read_committed read) to reach a partition after a start rebuilds its
+// sequence table and its transaction index from the log's batch headers, so
+// state survives restarts without a snapshot file.
 //
 // Invariant: check, append and record of an idempotent batch happen under the
-// partition's lock, so two retries of one batch can never both be appended.
+// partition's lock, so two retries of one batch can never both be appended;
+// every batch with a producer id (markers too) is written under that lock and
+// observed by the transaction index in offset order.
 #pragma once
 
 #include <functional>
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "broker/producers/producer_state.h"
+#include "broker/storage/transaction_index.h"
 
 namespace sluice::broker {
 
@@ -23,6 +27,7 @@ class ProducerRegistry {
   struct Slot {
     std::mutex mu;
     ProducerStateTable table;
+    TransactionIndex txns;
     bool loaded = false;
   };
   // The slot of a partition; callers lock slot->mu and call ensure_loaded first.

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -21,6 +23,18 @@ namespace sluice::broker {
 
 class PartitionLog;
 
+// Whether a transactional batch may be written, asked under the partition's lock
+// right before the write (handlers/transactional_produce.h): nullopt admits it,
+// else the Kafka error code and why. Asking under the lock makes the
+// coordinator's check and the append one step: a transaction's markers are
+// written under the same lock after its state left Ongoing, so no batch of it can
+// land after its marker and leave a transaction open forever.
+struct GateRefusal {
+  int16_t error_code = 0;
+  std::string reason;
+};
+using TransactionGate = std::function<std::optional<GateRefusal>(const BatchHeader&)>;
+
 struct SequencedAppend {
   SequenceVerdict verdict = SequenceVerdict::kAppend;  // kAppend: new data is written
   int64_t base_offset = -1;                            // where the batch is (kAppend, kDuplicate)
@@ -28,10 +42,12 @@ struct SequencedAppend {
   // Commit the log up to here before acknowledging: covers the batch, or the
   // first copy of a duplicate (which may still await its sync). -1 for refusals.
   int64_t commit_to = -1;
+  int16_t gate_error = 0;  // the TransactionGate refused the batch (nothing written)
 };
 
 SequencedAppend append_with_sequence_check(ProducerRegistry& producers, const std::string& topic,
                                            int32_t partition, PartitionLog& log,
-                                           std::span<uint8_t> batch);
+                                           std::span<uint8_t> batch,
+                                           const TransactionGate& gate = {});
 
 }  // namespace sluice::broker

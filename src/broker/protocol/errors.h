@@ -64,6 +64,15 @@ enum class ErrorCode : int16_t {
   kMismatchedEndpointType = 114,
   kUnsupportedEndpointType = 115,
   kRebootstrapRequired = 129,
+  // Transactions (KIP-98, KIP-447).
+  kInvalidTxnState = 48,
+  kInvalidProducerIdMapping = 49,
+  kInvalidTransactionTimeout = 50,
+  kConcurrentTransactions = 51,
+  kOperationNotAttempted = 55,
+  kUnstableOffsetCommit = 88,
+  kProducerFenced = 90,
+  kTransactionalIdNotFound = 105,
 };
 
 inline int16_t code(ErrorCode e) {

@@ -79,9 +79,9 @@ IncomingBatches prepare_incoming_batches(std::span<uint8_t> records, const LogCo
     }
     BatchCheck check = validate_batch(batch);
     if (!check.ok) return reject(IncomingRejection::kCorrupt, check.reason);
-    if (header->is_transactional() || header->is_control()) {
+    if (header->is_control()) {
       return reject(IncomingRejection::kUnsupported,
-                    "transactional batches are not supported by this broker");
+                    "control batches are written by the transaction coordinator, never produced");
     }
     if (BatchCheck content = check_client_batch(batch); !content.ok)
       return reject(IncomingRejection::kInvalidRecord, content.reason);

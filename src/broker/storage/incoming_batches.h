@@ -5,7 +5,7 @@
 //
 // Invariant: `prepare_incoming_batches` either accepts every batch of the set
 // or none (a partition's produce answer is all-or-nothing), and an accepted
-// batch is a complete, CRC-checked, non-transactional magic-2 batch no larger
+// batch is a complete, CRC-checked, non-control magic-2 batch no larger
 // than max.message.bytes whose record count matches its offsets and records
 // (check_client_batch), whose CreateTimes are within the topic's timestamp
 // bounds and whose records all have keys if the topic is compacted — the only format storage ever
@@ -26,7 +26,7 @@ enum class IncomingRejection {
   kCorrupt,           // truncated, bad CRC, bad legacy message set, or no batch at all
   kInvalidRecord,     // records not matching the declared count or length (Kafka's checks)
   kTooLarge,          // a batch above max.message.bytes
-  kUnsupported,       // transactional or control batches (no transactions here)
+  kUnsupported,       // control batches (only the transaction coordinator writes them)
   kInvalidTimestamp,  // a CreateTime outside message.timestamp.before/after.max.ms
 };
 

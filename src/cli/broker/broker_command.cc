@@ -200,6 +200,11 @@ void add_network_flags(CLI::App* cmd, BrokerFlags& f) {
                   "more such requests queue until one finishes")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--transaction-max-timeout-ms", n.transaction_max_timeout_ms,
+                  "Largest transaction.timeout.ms a transactional producer may ask for; a larger "
+                  "one is refused (transaction.max.timeout.ms)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--max-connections", n.max_connections,
                   "Connections open at once; more are closed at accept (max.connections)")
       ->capture_default_str()
