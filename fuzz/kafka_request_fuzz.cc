@@ -20,6 +20,7 @@
 #include "broker/protocol/messages/alter_configs.h"
 #include "broker/protocol/messages/api_versions.h"
 #include "broker/protocol/messages/client_quotas.h"
+#include "broker/protocol/messages/consumer_groups.h"
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/list_offsets.h"
@@ -83,7 +84,8 @@ void dispatch(std::span<uint8_t> frame) {
                 SaslHandshakeRequest, SaslAuthenticateRequest, DescribeAclsRequest,
                 CreateAclsRequest, DeleteAclsRequest, DescribeClientQuotasRequest,
                 DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest,
-                DescribeLogDirsRequest, AlterConfigsRequest, IncrementalAlterConfigsRequest>(req);
+                DescribeLogDirsRequest, AlterConfigsRequest, IncrementalAlterConfigsRequest,
+                ConsumerGroupHeartbeatRequest, ConsumerGroupDescribeRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 

@@ -15,7 +15,7 @@ CLOSE_TIMEOUT_S = 10.0
 
 # Versions the broker is specified to serve: api key -> max version (min is 0 everywhere).
 SERVED = {0: 11, 1: 12, 2: 8, 3: 12, 10: 4, 18: 3, 19: 7, 20: 6, 21: 2, 22: 4, 29: 3, 30: 3,
-          31: 3, 32: 4, 33: 2, 35: 4, 37: 3, 44: 1, 48: 1}
+          31: 3, 32: 4, 33: 2, 35: 4, 37: 3, 44: 1, 48: 1, 68: 1, 69: 1}
 
 
 class RobustnessTestCase(BrokerTestCase):

@@ -17,24 +17,24 @@ constexpr int16_t kNone = INT16_MAX;
 // v4, AlterConfigs v2, IncrementalAlterConfigs v1, DescribeLogDirs v2-v4,
 // CreatePartitions v2-v3, DescribeClientQuotas v1; the consumer-group APIs
 // FindCoordinator v3-v4, JoinGroup v6-v9, SyncGroup v4-v5, Heartbeat v4,
-// LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v4, DeleteGroups v2,
-// OffsetCommit v8 and OffsetFetch v6-v8 (v9+ of these two need KIP-848 member
-// epochs). ApiVersions v3, SaslAuthenticate v2 and the SCRAM credential APIs
-// (flexible from v0) too.
+// LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v5, DeleteGroups v2,
+// OffsetCommit v8-v9 and OffsetFetch v6-v9 (v9: KIP-848 member epochs), and
+// KIP-848's ConsumerGroupHeartbeat v0-v1 and ConsumerGroupDescribe v0-v1. ApiVersions v3,
+// SaslAuthenticate v2 and the SCRAM credential APIs (flexible from v0) too.
 constexpr ApiSpec kApis[] = {
     {0, "Produce", 11, 9, &produce},
     {1, "Fetch", 12, 12, &fetch},
     {2, "ListOffsets", 8, 6, &list_offsets},
     {3, "Metadata", 12, 9, &metadata},
-    {8, "OffsetCommit", 8, 8, &offset_commit},
-    {9, "OffsetFetch", 8, 6, &offset_fetch},
+    {8, "OffsetCommit", 9, 8, &offset_commit},
+    {9, "OffsetFetch", 9, 6, &offset_fetch},
     {10, "FindCoordinator", 4, 3, &find_coordinator},
     {11, "JoinGroup", 9, 6, &join_group},
     {12, "Heartbeat", 4, 4, &heartbeat},
     {13, "LeaveGroup", 5, 4, &leave_group},
     {14, "SyncGroup", 5, 4, &sync_group},
     {15, "DescribeGroups", 5, 5, &describe_groups},
-    {16, "ListGroups", 4, 3, &list_groups},
+    {16, "ListGroups", 5, 3, &list_groups},
     {17, "SaslHandshake", 1, kNone, &sasl_handshake},
     {18, "ApiVersions", 3, 3, &api_versions},
     {19, "CreateTopics", 7, 5, &create_topics},
@@ -55,6 +55,8 @@ constexpr ApiSpec kApis[] = {
     {48, "DescribeClientQuotas", 1, 1, &describe_client_quotas},
     {50, "DescribeUserScramCredentials", 0, 0, &describe_user_scram_credentials},
     {51, "AlterUserScramCredentials", 0, 0, &alter_user_scram_credentials},
+    {68, "ConsumerGroupHeartbeat", 1, 0, &consumer_group_heartbeat},
+    {69, "ConsumerGroupDescribe", 1, 0, &consumer_group_describe},
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 // for several, each answered on its own exactly as a v0-v7 request for it.
 // require_stable (v7+) changes nothing here: only a transactional offset commit
 // can be pending (UNSTABLE_OFFSET_COMMIT), and TxnOffsetCommit is not served.
+// v9 (KIP-848): a consumer group member names itself and its epoch, checked as
+// OffsetCommit checks them; classic groups and unnamed callers are not checked.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/messages/offsets.h"
@@ -74,8 +76,13 @@ std::optional<Bytes> offset_fetch(BrokerContext& ctx, const protocol::Request& r
   return protocol::serve<OffsetFetchRequest>(req, [&](const OffsetFetchRequest& in) {
     OffsetFetchResponse resp;
     if (req.header.api_version >= 8) {
-      for (const auto& g : in.groups)
+      for (const auto& g : in.groups) {
+        if (int16_t err = ctx.groups.check_offset_fetch(g.group_id, g.member_id, g.member_epoch)) {
+          resp.groups.push_back({g.group_id, {}, err});
+          continue;
+        }
         resp.groups.push_back(fetch_group(ctx, req, g.group_id, g.topics));
+      }
       return std::optional(resp);
     }
     OffsetFetchResponse::Group one = fetch_group(ctx, req, in.group_id, in.topics);

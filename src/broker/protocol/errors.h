@@ -61,6 +61,11 @@ enum class ErrorCode : int16_t {
   kUnacceptableCredential = 93,
   kInvalidRecord = 87,
   kUnknownTopicId = 100,
+  kFencedMemberEpoch = 110,
+  kUnreleasedInstanceId = 111,
+  kUnsupportedAssignor = 112,
+  kStaleMemberEpoch = 113,
+  kInvalidRegularExpression = 128,
 };
 
 inline int16_t code(ErrorCode e) {
