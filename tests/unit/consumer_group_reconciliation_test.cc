@@ -169,6 +169,34 @@ TEST_F(ConsumerGroupTest, ARegexSubscriptionTakesTopicsThatMatch) {
   EXPECT_EQ(group.heartbeat(hb, topics, now).error, code(ErrorCode::kInvalidRegularExpression));
 }
 
+TEST_F(ConsumerGroupTest, AStaticMemberComesBackToItsPartitionsWithoutANewEpoch) {
+  ConsumerHeartbeat hb;
+  hb.group_id = "g";
+  hb.member_id = "s1";
+  hb.instance_id = "host-1";
+  hb.subscribed_topic_names = std::vector<std::string>{"t"};
+  hb.owned = PartitionSet{};
+  auto joined = group.heartbeat(hb, topics, now);
+  ASSERT_EQ(joined.error, 0);
+  int32_t epoch = group.group_epoch();
+  // Another live member with the same instance id is refused.
+  hb.member_id = "s2";
+  EXPECT_EQ(group.heartbeat(hb, topics, now).error, code(ErrorCode::kUnreleasedInstanceId));
+  // Leaving for now (-2) keeps the partitions; the instance rejoins under a new id.
+  hb.member_id = "s1";
+  hb.member_epoch = -2;
+  EXPECT_EQ(group.heartbeat(hb, topics, now).member_epoch, -2);
+  hb.member_id = "s2";
+  hb.member_epoch = 0;
+  auto back = group.heartbeat(hb, topics, now);
+  ASSERT_EQ(back.error, 0);
+  EXPECT_EQ(back.member_epoch, joined.member_epoch);
+  EXPECT_EQ(group.group_epoch(), epoch);
+  ASSERT_TRUE(back.assignment);
+  EXPECT_EQ(partition_count(*back.assignment), 6u);
+  EXPECT_FALSE(group.members().count("s1"));
+}
+
 TEST_F(ConsumerGroupTest, AnUnknownAssignorIsRefused) {
   ConsumerHeartbeat hb;
   hb.group_id = "g";
