@@ -9,6 +9,7 @@
 //   ASSIGNED p1,p2,...   its whole assignment after every change (empty: none)
 //   RECORD p offset value
 //   COMMITTED            after each successful commitSync
+//   COMMIT_FAILED msg    after a commit refused because the member was fenced or unknown
 // When STOP_FILE exists it closes the consumer (leaving the group) and exits 0. A Kafka
 // exception ends it with "FAILED <class>: <message>" on stderr and exit code 2.
 import java.io.File;
@@ -18,6 +19,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -76,8 +78,14 @@ public final class GroupMember {
           System.out.println("RECORD " + r.partition() + " " + r.offset() + " " + r.value());
         }
         if (!records.isEmpty()) {
-          consumer.commitSync();
-          System.out.println("COMMITTED");
+          try {
+            consumer.commitSync();
+            System.out.println("COMMITTED");
+          } catch (CommitFailedException e) {
+            // The member was fenced or is unknown (e.g. the broker restarted): it rejoins on
+            // the next poll and reads these records again from the last committed offsets.
+            System.out.println("COMMIT_FAILED " + e.getMessage());
+          }
         }
         System.out.flush();
       }
