@@ -21,6 +21,7 @@
 #include "broker/protocol/messages/api_versions.h"
 #include "broker/protocol/messages/client_quotas.h"
 #include "broker/protocol/messages/cluster.h"
+#include "broker/protocol/messages/consumer_groups.h"
 #include "broker/protocol/messages/fetch.h"
 #include "broker/protocol/messages/groups.h"
 #include "broker/protocol/messages/list_offsets.h"
@@ -86,7 +87,8 @@ void dispatch(std::span<uint8_t> frame) {
       DescribeUserScramCredentialsRequest, AlterUserScramCredentialsRequest, DescribeLogDirsRequest,
       AlterConfigsRequest, IncrementalAlterConfigsRequest, DescribeClusterRequest,
       AddPartitionsToTxnRequest, AddOffsetsToTxnRequest, EndTxnRequest, TxnOffsetCommitRequest,
-      DescribeTransactionsRequest, ListTransactionsRequest>(req);
+      DescribeTransactionsRequest, ListTransactionsRequest, ConsumerGroupHeartbeatRequest,
+      ConsumerGroupDescribeRequest>(req);
   if (!known) std::abort();  // a served API this target does not know: add it above
 }
 

@@ -4,8 +4,9 @@ own tools (the release pinned in scripts/kafka/pom.xml, launched by tests/kafka_
 A Kafka client uses, for each API, the highest version both it and the broker support.
 kafka-broker-api-versions prints that choice ("usable"): for every group API it is the
 broker's maximum, so a Kafka 4.x client speaks FindCoordinator v6, JoinGroup v9, SyncGroup
-v5, Heartbeat v4, LeaveGroup v5, OffsetCommit v8, OffsetFetch v8, DescribeGroups v5,
-ListGroups v4 and DeleteGroups v2 to `sluice broker`. The rest of the test has those
+v5, Heartbeat v4, LeaveGroup v5, OffsetCommit v9, OffsetFetch v9, DescribeGroups v5,
+ListGroups v5 and DeleteGroups v2 to `sluice broker` (v9 of the offset APIs is KIP-848's,
+the same as v8 for a classic group). The rest of the test has those
 versions carry a real group, and reads the versions actually sent from the clients' own
 request logs (kafka_dist.request_log_config()): kafka-console-consumer joins, syncs,
 heartbeats, commits and leaves (its leave reason, a v5 field, reaches the broker's log),
@@ -27,16 +28,19 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import kafka_dist  # noqa: E402
 
 # API name (as Kafka prints it), key, the broker's newest version.
-GROUP_APIS = [("OffsetCommit", 8, 8), ("OffsetFetch", 9, 8), ("FindCoordinator", 10, 6),
+GROUP_APIS = [("OffsetCommit", 8, 9), ("OffsetFetch", 9, 9), ("FindCoordinator", 10, 6),
               ("JoinGroup", 11, 9), ("Heartbeat", 12, 4), ("LeaveGroup", 13, 5),
-              ("SyncGroup", 14, 5), ("DescribeGroups", 15, 5), ("ListGroups", 16, 4),
+              ("SyncGroup", 14, 5), ("DescribeGroups", 15, 5), ("ListGroups", 16, 5),
               ("DeleteGroups", 42, 2)]
 PARTITIONS = 3
 BATCH = 30
 # What the console consumer and kafka-consumer-groups send (Kafka's request-log names).
-CONSUMER_SENDS = {"FIND_COORDINATOR": 6, "JOIN_GROUP": 9, "SYNC_GROUP": 5, "OFFSET_FETCH": 8,
-                  "OFFSET_COMMIT": 8, "LEAVE_GROUP": 5}
-TOOL_SENDS = {"FIND_COORDINATOR": 6, "LIST_GROUPS": 4, "DESCRIBE_GROUPS": 5, "OFFSET_FETCH": 8,
+CONSUMER_SENDS = {"FIND_COORDINATOR": 6, "JOIN_GROUP": 9, "SYNC_GROUP": 5, "OFFSET_FETCH": 9,
+                  "OFFSET_COMMIT": 9, "LEAVE_GROUP": 5}
+# kafka-consumer-groups asks ConsumerGroupDescribe first; GROUP_ID_NOT_FOUND (a classic
+# group) sends it to DescribeGroups, as with Kafka 4.
+TOOL_SENDS = {"FIND_COORDINATOR": 6, "LIST_GROUPS": 5, "CONSUMER_GROUP_DESCRIBE": 1,
+              "DESCRIBE_GROUPS": 5, "OFFSET_FETCH": 9,
               "DELETE_GROUPS": 2}
 
 
@@ -125,7 +129,7 @@ class FlexibleGroupApis(BrokerTestCase):
         self.assertIn(group, self.listed("Empty"))
         self.assertNotIn(group, self.listed("Stable", "PreparingRebalance"))
         self.assertIn(group, self.listed())
-        # OffsetFetch v8 (the admin client's batched form) and DescribeGroups v5.
+        # OffsetFetch v9 (the admin client's batched form) and DescribeGroups v5.
         described = self.groups("--describe", "--group", group)
         rows = [line.split() for line in described.splitlines() if line.startswith(group + " ")]
         self.assertEqual(sorted(int(r[2]) for r in rows), list(range(PARTITIONS)), described)

@@ -15,10 +15,11 @@ CLOSE_TIMEOUT_S = 10.0
 
 # Versions the broker is specified to serve: api key -> max version (min is 0 everywhere).
 # Every API but the consumer-group ones at the latest stable version of Kafka 4.4, and the
-# transaction APIs at the versions of transactions v1.
+# transaction APIs at the versions of transactions v1; KIP-848's two APIs.
 SERVED = {0: 13, 1: 18, 2: 11, 3: 13, 10: 6, 17: 1, 18: 5, 19: 7, 20: 6, 21: 2, 22: 5, 24: 3,
           25: 4, 26: 4, 28: 4, 29: 3, 30: 3, 31: 3, 32: 4, 33: 2, 35: 5, 36: 2, 37: 3, 44: 1,
-          47: 0, 48: 1, 50: 0, 51: 0, 60: 2, 65: 0, 66: 1}
+          47: 0, 48: 1, 50: 0, 51: 0, 60: 2, 65: 0, 66: 1, 68: 1,
+          69: 1}
 
 
 class RobustnessTestCase(BrokerTestCase):

@@ -1,5 +1,6 @@
 #include "broker/groups/group_coordinator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -190,6 +191,11 @@ JoinResult GroupCoordinator::join(const JoinRequestArgs& args) {
       args.session_timeout_ms > options_.max_session_timeout_ms) {
     return join_error(ErrorCode::kInvalidSessionTimeout);
   }
+  if (auto it = consumer_groups_.find(args.group_id); it != consumer_groups_.end()) {
+    // Kafka 4 without online migration: a live consumer group refuses classic members.
+    if (!it->second.empty()) return join_error(ErrorCode::kInconsistentGroupProtocol);
+    consumer_groups_.erase(it);
+  }
   Group& g = group(args.group_id);
   bool type_mismatch = !g.members.empty() && g.protocol_type != args.protocol_type;
   if (args.protocols.empty() || type_mismatch)
@@ -342,6 +348,7 @@ void GroupCoordinator::tick() {
     expire_members(g, now);
     maybe_complete_join(g);
   }
+  for (auto& [id, g] : consumer_groups_) g.expire(now);
 }
 
 void GroupCoordinator::shutdown() {
@@ -353,6 +360,12 @@ void GroupCoordinator::shutdown() {
 int16_t GroupCoordinator::check_commit(const std::string& group_id, const CommitCheck& who) {
   std::lock_guard lock(mu_);
   if (group_id.empty()) return code(ErrorCode::kInvalidGroupId);
+  if (auto it = consumer_groups_.find(group_id); it != consumer_groups_.end()) {
+    // KIP-848 (OffsetCommit v9+): the generation field carries the member epoch.
+    if (who.generation < 0 && who.member_id.empty())
+      return it->second.empty() ? 0 : code(ErrorCode::kUnknownMemberId);
+    return it->second.check_member_epoch(who.member_id, who.generation);
+  }
   Group* g = find(group_id);
   bool active = g && !g->members.empty();
   // Standalone commits (no generation, no member: admin tools, assign()-only
@@ -371,6 +384,14 @@ GroupDescription GroupCoordinator::describe(const std::string& group_id) {
   std::lock_guard lock(mu_);
   GroupDescription d;
   d.group_id = group_id;
+  if (auto it = consumer_groups_.find(group_id); it != consumer_groups_.end()) {
+    // As Kafka 4: DescribeGroups describes classic groups only; the admin client
+    // falls back to it when ConsumerGroupDescribe answers GROUP_ID_NOT_FOUND.
+    d.error = code(ErrorCode::kGroupIdNotFound);
+    d.state = it->second.state();
+    d.protocol_type = "consumer";
+    return d;
+  }
   Group* g = find(group_id);
   if (!g) {
     d.state = offsets_.has_group(group_id) ? "Empty" : "Dead";
@@ -399,6 +420,7 @@ std::vector<ListedGroup> GroupCoordinator::list() {
     if (g.state != GroupState::kDead && (!g.members.empty() || all.count(id)))
       all[id] = {id, g.protocol_type, state_name(g.state)};
   }
+  for (const auto& [id, g] : consumer_groups_) all[id] = {id, "consumer", g.state(), "consumer"};
   std::vector<ListedGroup> out;
   for (auto& [id, listed] : all) out.push_back(std::move(listed));
   return out;
@@ -408,7 +430,13 @@ int16_t GroupCoordinator::delete_group(const std::string& group_id) {
   std::lock_guard lock(mu_);
   Group* g = find(group_id);
   if (g && !g->members.empty()) return code(ErrorCode::kNonEmptyGroup);
-  if (!g && !offsets_.has_group(group_id)) return code(ErrorCode::kGroupIdNotFound);
+  auto consumer = consumer_groups_.find(group_id);
+  if (consumer != consumer_groups_.end()) {
+    if (!consumer->second.empty()) return code(ErrorCode::kNonEmptyGroup);
+    consumer_groups_.erase(consumer);
+  } else if (!g && !offsets_.has_group(group_id)) {
+    return code(ErrorCode::kGroupIdNotFound);
+  }
   offsets_.erase_group(group_id);
   if (g) g->state = GroupState::kDead;
   groups_.erase(group_id);
@@ -419,6 +447,14 @@ int16_t GroupCoordinator::delete_group(const std::string& group_id) {
 int16_t GroupCoordinator::check_offset_delete(const std::string& group_id,
                                               const std::string& topic) {
   std::lock_guard lock(mu_);
+  if (auto it = consumer_groups_.find(group_id); it != consumer_groups_.end()) {
+    for (const auto& [id, m] : it->second.members()) {
+      bool named = std::count(m.subscribed_names.begin(), m.subscribed_names.end(), topic) > 0;
+      if (named || (m.compiled_regex && std::regex_match(topic, *m.compiled_regex)))
+        return code(ErrorCode::kGroupSubscribedToTopic);
+    }
+    return 0;
+  }
   Group* g = find(group_id);
   if (!g || g->members.empty()) return 0;
   for (const auto& [id, m] : g->members) {
@@ -429,6 +465,58 @@ int16_t GroupCoordinator::check_offset_delete(const std::string& group_id,
     }
   }
   return 0;
+}
+
+ConsumerHeartbeatResult GroupCoordinator::consumer_heartbeat(const ConsumerHeartbeat& hb,
+                                                             const TopicCatalog& topics) {
+  std::lock_guard lock(mu_);
+  ConsumerHeartbeatResult r;
+  if (hb.group_id.empty()) {
+    r.error = code(ErrorCode::kInvalidRequest);
+    r.message = "GroupId is empty; name the group (group.id)";
+    return r;
+  }
+  if (Group* classic = find(hb.group_id)) {
+    if (!classic->members.empty()) {
+      // Kafka 4 without online migration: a live classic group is not a consumer group.
+      r.error = code(ErrorCode::kGroupIdNotFound);
+      r.message = "group '" + hb.group_id +
+                  "' is a classic group with members (group.protocol=classic); stop them or "
+                  "use another group.id";
+      return r;
+    }
+    groups_.erase(hb.group_id);
+  }
+  auto it = consumer_groups_.find(hb.group_id);
+  if (it == consumer_groups_.end()) {
+    if (hb.member_epoch != 0) {  // only a joining member creates a group
+      r.error = code(ErrorCode::kUnknownMemberId);
+      r.message = "group '" + hb.group_id +
+                  "' has no members (the broker may have restarted); "
+                  "rejoin with epoch 0";
+      return r;
+    }
+    it = consumer_groups_.try_emplace(hb.group_id, hb.group_id, options_.consumer).first;
+  }
+  r = it->second.heartbeat(hb, topics, mono_ms());
+  if (r.error && it->second.empty() && it->second.group_epoch() == 0) consumer_groups_.erase(it);
+  return r;
+}
+
+std::optional<ConsumerGroup> GroupCoordinator::consumer_group(const std::string& group_id) {
+  std::lock_guard lock(mu_);
+  auto it = consumer_groups_.find(group_id);
+  if (it == consumer_groups_.end()) return std::nullopt;
+  return it->second;
+}
+
+int16_t GroupCoordinator::check_offset_fetch(const std::string& group_id,
+                                             const std::optional<std::string>& member_id,
+                                             int32_t member_epoch) {
+  std::lock_guard lock(mu_);
+  auto it = consumer_groups_.find(group_id);
+  if (!member_id || member_id->empty() || it == consumer_groups_.end()) return 0;
+  return it->second.check_member_epoch(*member_id, member_epoch);
 }
 
 }  // namespace sluice::broker

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/groups/consumer_group.h"
 #include "broker/groups/group.h"
 #include "broker/groups/offset_store.h"
 
@@ -25,6 +26,7 @@ struct CoordinatorOptions {
   int32_t min_session_timeout_ms = 1000;      // group.min.session.timeout.ms
   int32_t max_session_timeout_ms = 1800000;   // group.max.session.timeout.ms
   int32_t initial_rebalance_delay_ms = 1000;  // group.initial.rebalance.delay.ms
+  ConsumerGroupOptions consumer;              // KIP-848 groups (group.consumer.*)
 };
 
 struct JoinRequestArgs {
@@ -63,7 +65,8 @@ struct LeavingMember {
 struct ListedGroup {
   std::string group_id;
   std::string protocol_type;
-  std::string state;  // Kafka's state names, as in GroupDescription
+  std::string state;             // Kafka's state names, as in GroupDescription
+  std::string type = "classic";  // or "consumer" (KIP-848), as ListGroups v5 names them
 };
 
 struct MemberDescription {
@@ -112,6 +115,18 @@ class GroupCoordinator {
   // OffsetDelete: 0, or GROUP_SUBSCRIBED_TO_TOPIC when an active member reads `topic`.
   int16_t check_offset_delete(const std::string& group_id, const std::string& topic);
 
+  // KIP-848 (consumer_group.h). A group id is either a classic group or a consumer
+  // group; a non-empty one of one kind refuses the other kind's requests, an empty
+  // one is replaced.
+  ConsumerHeartbeatResult consumer_heartbeat(const ConsumerHeartbeat& hb,
+                                             const TopicCatalog& topics);
+  // A copy of the consumer group, or nullopt when `group_id` is not one.
+  std::optional<ConsumerGroup> consumer_group(const std::string& group_id);
+  // OffsetFetch v9+: 0 unless `member_id` names a member of a consumer group that
+  // is unknown or at another epoch. Classic groups are not checked (as v8).
+  int16_t check_offset_fetch(const std::string& group_id,
+                             const std::optional<std::string>& member_id, int32_t member_epoch);
+
   // Expires silent members and completes rebalances whose time is up. Called periodically.
   void tick();
   // Wakes every parked call with COORDINATOR_NOT_AVAILABLE; used at shutdown.
@@ -136,6 +151,7 @@ class GroupCoordinator {
   std::mutex mu_;
   std::condition_variable changed_;
   std::map<std::string, Group> groups_;
+  std::map<std::string, ConsumerGroup> consumer_groups_;
   bool shutting_down_ = false;
 };
 

@@ -21,9 +21,10 @@ constexpr int16_t kNone = INT16_MAX;
 // DescribeClientQuotas v1, SaslAuthenticate v2, DescribeCluster and the SCRAM
 // credential APIs (flexible from v0); SaslHandshake v1 and OffsetDelete v0 have
 // no flexible version. The consumer-group APIs: JoinGroup v6-v9, SyncGroup
-// v4-v5, Heartbeat v4, LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v4,
-// DeleteGroups v2, OffsetCommit v8 and OffsetFetch v6-v8 (v9+ of these two need
-// KIP-848 member epochs). The transaction APIs: AddPartitionsToTxn v3 (v4+ is
+// v4-v5, Heartbeat v4, LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v5,
+// DeleteGroups v2, OffsetCommit v8-v9 and OffsetFetch v6-v9 (v9: KIP-848 member
+// epochs), and KIP-848's ConsumerGroupHeartbeat v0-v1 and ConsumerGroupDescribe
+// v0-v1. The transaction APIs: AddPartitionsToTxn v3 (v4+ is
 // the brokers' batched form), AddOffsetsToTxn, EndTxn and TxnOffsetCommit v3-v4,
 // DescribeTransactions v0, ListTransactions v0-v1; EndTxn v5 and the
 // transaction.version feature (KIP-890 transactions v2) are not advertised.
@@ -32,15 +33,15 @@ constexpr ApiSpec kApis[] = {
     {1, "Fetch", 18, 12, &fetch},
     {2, "ListOffsets", 11, 6, &list_offsets},
     {3, "Metadata", 13, 9, &metadata},
-    {8, "OffsetCommit", 8, 8, &offset_commit},
-    {9, "OffsetFetch", 8, 6, &offset_fetch},
+    {8, "OffsetCommit", 9, 8, &offset_commit},
+    {9, "OffsetFetch", 9, 6, &offset_fetch},
     {10, "FindCoordinator", 6, 3, &find_coordinator},
     {11, "JoinGroup", 9, 6, &join_group},
     {12, "Heartbeat", 4, 4, &heartbeat},
     {13, "LeaveGroup", 5, 4, &leave_group},
     {14, "SyncGroup", 5, 4, &sync_group},
     {15, "DescribeGroups", 5, 5, &describe_groups},
-    {16, "ListGroups", 4, 3, &list_groups},
+    {16, "ListGroups", 5, 3, &list_groups},
     {17, "SaslHandshake", 1, kNone, &sasl_handshake},
     {18, "ApiVersions", 5, 3, &api_versions},
     {19, "CreateTopics", 7, 5, &create_topics},
@@ -68,6 +69,8 @@ constexpr ApiSpec kApis[] = {
     {60, "DescribeCluster", 2, 0, &describe_cluster},
     {65, "DescribeTransactions", 0, 0, &describe_transactions},
     {66, "ListTransactions", 1, 0, &list_transactions},
+    {68, "ConsumerGroupHeartbeat", 1, 0, &consumer_group_heartbeat},
+    {69, "ConsumerGroupDescribe", 1, 0, &consumer_group_describe},
 };
 
 }  // namespace

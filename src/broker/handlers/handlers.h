@@ -88,6 +88,8 @@ std::optional<Bytes> describe_acls(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> create_acls(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> delete_acls(BrokerContext&, const protocol::Request&);
 std::optional<Bytes> describe_cluster(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> consumer_group_heartbeat(BrokerContext&, const protocol::Request&);
+std::optional<Bytes> consumer_group_describe(BrokerContext&, const protocol::Request&);
 
 // The ApiVersions answer for a version the broker does not speak: a v0 body
 // with UNSUPPORTED_VERSION and the supported list, as the protocol prescribes.

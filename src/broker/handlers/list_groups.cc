@@ -1,5 +1,6 @@
 // ListGroups: every group the caller may describe; v4+ (KIP-518) answers each
-// group's state and keeps only the states asked for (any case, none: all).
+// group's state and keeps only the states asked for (any case, none: all); v5+
+// (KIP-848) the same for the group's type, classic or consumer.
 #include <algorithm>
 #include <cctype>
 
@@ -30,10 +31,10 @@ std::optional<Bytes> list_groups(BrokerContext& ctx, const protocol::Request& re
         // Kafka: DESCRIBE on the cluster lists every group, else those the caller may describe.
         bool all = visible(ctx, req, acl::Operation::kDescribe, acl::Resource::cluster());
         for (ListedGroup& g : ctx.groups.list()) {
-          if (!wanted(in.states_filter, g.state)) continue;
+          if (!wanted(in.states_filter, g.state) || !wanted(in.types_filter, g.type)) continue;
           if (all || visible(ctx, req, acl::Operation::kDescribe, acl::Resource::group(g.group_id)))
-            resp.groups.push_back(
-                {std::move(g.group_id), std::move(g.protocol_type), std::move(g.state)});
+            resp.groups.push_back({std::move(g.group_id), std::move(g.protocol_type),
+                                   std::move(g.state), std::move(g.type)});
         }
         return std::optional(resp);
       });

@@ -4,6 +4,8 @@
 // require_stable (v7+, KIP-447): a partition named in the request whose offset an
 // open transaction has pending (TxnOffsetCommit) answers UNSTABLE_OFFSET_COMMIT,
 // which the consumer retries until the transaction ends.
+// v9 (KIP-848): a consumer group member names itself and its epoch, checked as
+// OffsetCommit checks them; classic groups and unnamed callers are not checked.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
@@ -80,8 +82,13 @@ std::optional<Bytes> offset_fetch(BrokerContext& ctx, const protocol::Request& r
   return protocol::serve<OffsetFetchRequest>(req, [&](const OffsetFetchRequest& in) {
     OffsetFetchResponse resp;
     if (req.header.api_version >= 8) {
-      for (const auto& g : in.groups)
+      for (const auto& g : in.groups) {
+        if (int16_t err = ctx.groups.check_offset_fetch(g.group_id, g.member_id, g.member_epoch)) {
+          resp.groups.push_back({g.group_id, {}, err});
+          continue;
+        }
         resp.groups.push_back(fetch_group(ctx, req, g.group_id, g.topics, in.require_stable));
+      }
       return std::optional(resp);
     }
     OffsetFetchResponse::Group one =

@@ -174,6 +174,16 @@ class Decoder {
   template <typename T>
   requires requires(T& t, Decoder& d) { t.visit(d); }
   void read(T& msg) { read_message(msg); }
+  // A nullable struct (KIP-848's assignments): int8 -1 for null, 1 then the struct.
+  template <typename T>
+  requires requires(T& t, Decoder& d) { t.visit(d); }
+  void read(std::optional<T>& msg) {
+    if (r_.i8() < 0) {
+      msg.reset();
+      return;
+    }
+    read_message(msg.emplace());
+  }
 
   template <typename T>
   void fill(std::vector<T>& vec, int64_t n) {
@@ -275,6 +285,12 @@ class Encoder {
   template <typename T>
   requires requires(T& t, Encoder& e) { t.visit(e); }
   void write(T& msg) { write_message(msg); }
+  template <typename T>
+  requires requires(T& t, Encoder& e) { t.visit(e); }
+  void write(std::optional<T>& msg) {
+    w_.i8(msg ? 1 : -1);
+    if (msg) write_message(*msg);
+  }
 
   void length(int64_t n) {
     if (flexible_) {

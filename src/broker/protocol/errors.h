@@ -73,6 +73,12 @@ enum class ErrorCode : int16_t {
   kUnstableOffsetCommit = 88,
   kProducerFenced = 90,
   kTransactionalIdNotFound = 105,
+  // The consumer group protocol (KIP-848).
+  kFencedMemberEpoch = 110,
+  kUnreleasedInstanceId = 111,
+  kUnsupportedAssignor = 112,
+  kStaleMemberEpoch = 113,
+  kInvalidRegularExpression = 128,
 };
 
 inline int16_t code(ErrorCode e) {

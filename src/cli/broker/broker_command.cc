@@ -36,6 +36,8 @@ struct BrokerFlags {
   int64_t cleaner_backoff_ms = 15'000;
   int64_t cleaner_dedupe_buffer_bytes = 128LL << 20;
   int32_t initial_rebalance_delay_ms = 1000;
+  int32_t consumer_session_timeout_ms = 45000;    // group.consumer.session.timeout.ms
+  int32_t consumer_heartbeat_interval_ms = 5000;  // group.consumer.heartbeat.interval.ms
   std::string admin;                   // HOST:PORT for /healthz, /readyz and /metrics; empty: none
   std::string advertise;               // advertised.listeners for --listen; empty: as bound
   std::vector<std::string> listeners;  // more listeners, NAME=PROTOCOL://HOST:PORT
@@ -128,6 +130,8 @@ int run(const BrokerFlags& f) {
   log.segment_bytes = f.segment_bytes;
   log.max_message_bytes = f.max_message_bytes;
   opts.groups.initial_rebalance_delay_ms = f.initial_rebalance_delay_ms;
+  opts.groups.consumer.session_timeout_ms = f.consumer_session_timeout_ms;
+  opts.groups.consumer.heartbeat_interval_ms = f.consumer_heartbeat_interval_ms;
   apply_security_flags(f, opts);
   opts.authorizer = f.authorizer;
   broker::FileHandleCache::process_wide().set_capacity(f.max_open_files);
@@ -297,6 +301,16 @@ Run add_broker_command(CLI::App& app) {
   cmd->add_option("--group-initial-rebalance-delay-ms", flags->initial_rebalance_delay_ms,
                   "How long a new group waits for more members before its first rebalance")
       ->capture_default_str();
+  cmd->add_option("--group-consumer-session-timeout-ms", flags->consumer_session_timeout_ms,
+                  "KIP-848 consumer groups (group.protocol=consumer): how long a silent member "
+                  "keeps its partitions (group.consumer.session.timeout.ms)")
+      ->capture_default_str()
+      ->check(CLI::Range(1000, 1800000));
+  cmd->add_option("--group-consumer-heartbeat-interval-ms", flags->consumer_heartbeat_interval_ms,
+                  "KIP-848 consumer groups: how often members heartbeat "
+                  "(group.consumer.heartbeat.interval.ms)")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 600000));
   cmd->add_option("--security-protocol", flags->security_protocol,
                   "Of --listen: PLAINTEXT, SASL_PLAINTEXT to require SASL authentication "
                   "(users: `sluice users add`), SSL for TLS, SASL_SSL for both")

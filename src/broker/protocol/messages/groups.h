@@ -1,6 +1,6 @@
 // Consumer group membership: JoinGroup (11) v0-v9, SyncGroup (14) v0-v5,
 // Heartbeat (12) v0-v4, LeaveGroup (13) v0-v5, DescribeGroups (15) v0-v5,
-// ListGroups (16) v0-v4, DeleteGroups (42) v0-v2. Flexible (KIP-482) from
+// ListGroups (16) v0-v5, DeleteGroups (42) v0-v2. Flexible (KIP-482) from
 // JoinGroup v6, SyncGroup/Heartbeat/LeaveGroup v4, DescribeGroups v5,
 // ListGroups v3 and DeleteGroups v2 (api_registry.cc).
 #pragma once
@@ -256,9 +256,11 @@ struct DescribeGroupsResponse {
 struct ListGroupsRequest {
   static constexpr int16_t kKey = 16;
   std::vector<std::string> states_filter;  // v4+ (KIP-518): empty lists every state
+  std::vector<std::string> types_filter;   // v5+ (KIP-848): "classic", "consumer"; empty: all
   template <class V>
   void visit(V& v) {
     v(states_filter, since(4));
+    v(types_filter, since(5));
   }
 };
 
@@ -267,11 +269,13 @@ struct ListGroupsResponse {
     std::string group_id;
     std::string protocol_type;
     std::string group_state;  // v4+
+    std::string group_type;   // v5+
     template <class V>
     void visit(V& v) {
       v(group_id);
       v(protocol_type);
       v(group_state, since(4));
+      v(group_type, since(5));
     }
   };
   int32_t throttle_time_ms = 0;

@@ -1,6 +1,8 @@
-// Committed offsets: OffsetCommit (8) v0-v8, OffsetFetch (9) v0-v8,
+// Committed offsets: OffsetCommit (8) v0-v9, OffsetFetch (9) v0-v9,
 // OffsetDelete (47) v0. Flexible (KIP-482) from OffsetCommit v8 and OffsetFetch
-// v6. v9+ of both need KIP-848 member epochs and are not served.
+// v6. v9 of both is KIP-848's: OffsetCommit's generation carries a consumer
+// group member's epoch, OffsetFetch names the member and its epoch. v10 (topic
+// ids) is not served.
 #pragma once
 
 #include "broker/protocol/codec.h"
@@ -81,9 +83,13 @@ struct OffsetFetchRequest {
   struct Group {
     std::string group_id;
     std::optional<std::vector<Topic>> topics;
+    NullableString member_id;  // v9+ (KIP-848): null unless a consumer group member asks
+    int32_t member_epoch = -1;
     template <class V>
     void visit(V& v) {
       v(group_id);
+      v(member_id, since(9));
+      v(member_epoch, since(9));
       v(topics);
     }
   };
