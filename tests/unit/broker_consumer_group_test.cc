@@ -29,7 +29,7 @@ class BrokerConsumerGroup : public ::testing::Test, protected sluice::testing::B
 
   ConsumerGroupHeartbeatResponse beat(
       const std::string& member, int32_t epoch,
-      std::optional<std::vector<protocol::TopicIdPartitions>> owned = std::nullopt) {
+      std::optional<std::vector<protocol::MemberTopicPartitions>> owned = std::nullopt) {
     ConsumerGroupHeartbeatRequest in;
     in.group_id = "g";
     in.member_id = member;
@@ -52,7 +52,7 @@ class BrokerConsumerGroup : public ::testing::Test, protected sluice::testing::B
 };
 
 TEST_F(BrokerConsumerGroup, TwoMembersJoinReconcileAndAreDescribed) {
-  auto a = beat("member-a", 0, std::vector<protocol::TopicIdPartitions>{});
+  auto a = beat("member-a", 0, std::vector<protocol::MemberTopicPartitions>{});
   ASSERT_EQ(a.error_code, 0) << a.error_message.value_or("");
   EXPECT_EQ(a.member_id, "member-a");
   EXPECT_EQ(a.member_epoch, 1);
@@ -61,7 +61,7 @@ TEST_F(BrokerConsumerGroup, TwoMembersJoinReconcileAndAreDescribed) {
   EXPECT_EQ(count(a), 4u);
   EXPECT_EQ(a.assignment->topic_partitions[0].topic_id, topics.describe("orders")->id);
 
-  auto b = beat("member-b", 0, std::vector<protocol::TopicIdPartitions>{});
+  auto b = beat("member-b", 0, std::vector<protocol::MemberTopicPartitions>{});
   EXPECT_EQ(b.member_epoch, 2);
   EXPECT_EQ(count(b), 0u);  // a still owns everything
 

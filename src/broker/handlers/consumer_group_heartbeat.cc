@@ -18,15 +18,15 @@ TopicCatalog catalog(const TopicStore& topics) {
 }
 
 std::optional<PartitionSet> to_partition_set(
-    const std::optional<std::vector<protocol::TopicIdPartitions>>& in) {
+    const std::optional<std::vector<protocol::MemberTopicPartitions>>& in) {
   if (!in) return std::nullopt;
   PartitionSet out;
   for (const auto& t : *in) out[t.topic_id].insert(t.partitions.begin(), t.partitions.end());
   return out;
 }
 
-std::vector<protocol::TopicIdPartitions> to_wire(const PartitionSet& s) {
-  std::vector<protocol::TopicIdPartitions> out;
+std::vector<protocol::MemberTopicPartitions> to_wire(const PartitionSet& s) {
+  std::vector<protocol::MemberTopicPartitions> out;
   for (const auto& [topic, partitions] : s)
     out.push_back({topic, {partitions.begin(), partitions.end()}});
   return out;

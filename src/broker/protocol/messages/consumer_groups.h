@@ -9,7 +9,7 @@
 namespace sluice::broker::protocol {
 
 // A topic id and some of its partitions, as both APIs carry them.
-struct TopicIdPartitions {
+struct MemberTopicPartitions {
   Uuid topic_id;
   std::vector<int32_t> partitions;
   template <class V>
@@ -30,7 +30,7 @@ struct ConsumerGroupHeartbeatRequest {
   std::optional<std::vector<std::string>> subscribed_topic_names;
   NullableString subscribed_topic_regex;  // v1+
   NullableString server_assignor;
-  std::optional<std::vector<TopicIdPartitions>> topic_partitions;  // what the member owns
+  std::optional<std::vector<MemberTopicPartitions>> topic_partitions;  // what the member owns
   template <class V>
   void visit(V& v) {
     v(group_id);
@@ -48,7 +48,7 @@ struct ConsumerGroupHeartbeatRequest {
 
 struct ConsumerGroupHeartbeatResponse {
   struct Assignment {
-    std::vector<TopicIdPartitions> topic_partitions;
+    std::vector<MemberTopicPartitions> topic_partitions;
     template <class V>
     void visit(V& v) {
       v(topic_partitions);
