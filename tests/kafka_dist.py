@@ -104,6 +104,19 @@ def classpath(name="dist"):
         return f.read().strip()
 
 
+def compile_java(sources, classes_dir):
+    """javac `sources` (paths of .java files) against the Kafka classpath into
+    `classes_dir`; returns the classpath that runs them (their classes first).
+    Raises KafkaDistError with javac's output when they do not compile."""
+    cp = classpath()
+    r = subprocess.run(["javac", "-cp", cp, "-d", classes_dir] + list(sources),
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        names = ", ".join(os.path.basename(s) for s in sources)
+        raise KafkaDistError("javac of %s failed:\n%s" % (names, r.stderr))
+    return classes_dir + os.pathsep + cp
+
+
 def java():
     path = shutil.which("java")
     if not path:

@@ -56,16 +56,9 @@ def setUpModule():
         for part in (CERTS["client_key"], CERTS["client"]):
             with open(part) as f:
                 out.write(f.read())
-    cp = kafka_dist.classpath()
-    classes = os.path.join(_module_dir, "classes")
-    sources = [os.path.join(HERE, "java", name) for name in ("ProduceConsume.java",
-                                                             "AdminTour.java")]
-    r = subprocess.run(["javac", "-cp", cp, "-d", classes] + sources,
-                       capture_output=True, text=True, timeout=300)
-    if r.returncode != 0:
-        raise RuntimeError("javac of java/ProduceConsume.java and java/AdminTour.java "
-                           "failed:\n" + r.stderr)
-    _java_cp = classes + os.pathsep + cp
+    _java_cp = kafka_dist.compile_java(
+        [os.path.join(HERE, "java", name) for name in ("ProduceConsume.java", "AdminTour.java")],
+        os.path.join(_module_dir, "classes"))
 
 
 def tearDownModule():

@@ -71,16 +71,13 @@ class KafkaTopicsShowsTheTopicId(BrokerTestCase):
 class JavaAdminByTopicId(BrokerTestCase):
     def test_create_describe_and_delete_by_id(self):
         with tempfile.TemporaryDirectory(prefix="sluice-java-ids-") as classes:
-            cp = kafka_dist.classpath()
-            r = subprocess.run(["javac", "-cp", cp, "-d", classes,
-                                os.path.join(HERE, "java", "TopicIds.java")],
-                               capture_output=True, text=True, timeout=300)
-            self.assertEqual(r.returncode, 0, "javac of java/TopicIds.java failed:\n" + r.stderr)
+            java_cp = kafka_dist.compile_java([os.path.join(HERE, "java", "TopicIds.java")],
+                                              classes)
             topic = unique_name("by-id")
             r = subprocess.run(
                 [kafka_dist.java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                  "-Dlog4j2.configurationFile=" + kafka_dist._log4j2_file("SYSTEM_ERR", "WARN"),
-                 "-cp", classes + os.pathsep + cp, "TopicIds", self.broker.bootstrap, topic],
+                 "-cp", java_cp, "TopicIds", self.broker.bootstrap, topic],
                 capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr + self.broker_log())
         lines = r.stdout.splitlines()

@@ -26,14 +26,8 @@ _java_cp = None
 def setUpModule():
     global _module_dir, _java_cp
     _module_dir = tempfile.mkdtemp(prefix="sluice-java-txn-")
-    cp = kafka_dist.classpath()
-    classes = os.path.join(_module_dir, "classes")
-    r = subprocess.run(["javac", "-cp", cp, "-d", classes,
-                        os.path.join(HERE, "java", "Transactions.java")],
-                       capture_output=True, text=True, timeout=300)
-    if r.returncode != 0:
-        raise RuntimeError("javac of java/Transactions.java failed:\n" + r.stderr)
-    _java_cp = classes + os.pathsep + cp
+    _java_cp = kafka_dist.compile_java([os.path.join(HERE, "java", "Transactions.java")],
+                                       os.path.join(_module_dir, "classes"))
 
 
 def tearDownModule():

@@ -1,9 +1,5 @@
 #include "broker/groups/offset_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -16,23 +12,9 @@ namespace sluice::broker {
 namespace {
 
 // One line per change: C <group> <topic> <partition> <offset> <epoch> <time> <metadata>
-// or D <group> <topic> <partition>. Names are hex-encoded so any byte is safe.
-std::string hex(const std::string& s) {
-  static const char* digits = "0123456789abcdef";
-  std::string out = "x";  // never empty, so fields always split
-  for (unsigned char c : s) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
-std::string unhex(const std::string& s) {
-  if (s.empty() || s[0] != 'x' || s.size() % 2 != 1) throw std::runtime_error("bad hex field");
-  std::string out;
-  for (size_t i = 1; i + 1 < s.size(); i += 2) out += char(std::stoi(s.substr(i, 2), nullptr, 16));
-  return out;
-}
+// or D <group> <topic> <partition>. Names are hex fields (line_journal.h).
+constexpr auto hex = hex_field;
+constexpr auto unhex = unhex_field;
 
 std::string commit_line(const OffsetKey& k, const CommittedOffset& c) {
   std::ostringstream line;
@@ -47,20 +29,10 @@ std::string delete_line(const OffsetKey& k) {
   return line.str();
 }
 
-void write_all(int fd, const std::string& data, const std::filesystem::path& path) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw_storage_error("cannot write", path, n < 0 ? errno : ENOSPC);
-    done += size_t(n);
-  }
-}
-
 }  // namespace
 
 OffsetStore::OffsetStore(const std::filesystem::path& dir, bool sync)
-    : path_(dir / "consumer_offsets.journal"), sync_(sync) {
+    : path_(dir / "consumer_offsets.journal"), journal_(path_, sync) {
   std::filesystem::create_directories(dir);
   std::ifstream in(path_);
   std::string line;
@@ -94,39 +66,18 @@ OffsetStore::OffsetStore(const std::filesystem::path& dir, bool sync)
   rewrite_compacted();
 }
 
-OffsetStore::~OffsetStore() {
-  if (fd_ >= 0) ::close(fd_);
-}
+OffsetStore::~OffsetStore() = default;
 
 void OffsetStore::rewrite_compacted() {
   std::string content;
   for (const auto& [k, c] : offsets_) content += commit_line(k, c);
-  auto tmp = path_;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
-  write_all(fd, content, tmp);
-  ::fdatasync(fd);
-  ::close(fd);
-  std::filesystem::rename(tmp, path_);
-  journal_bytes_ = content.size();
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0)
-    throw std::runtime_error("cannot open " + path_.string() + ": " + std::strerror(errno));
+  journal_.replace(content);
 }
 
 void OffsetStore::append(const std::string& lines) {
   try {
-    // A line a failed append could not cut off is cut now, before anything follows it.
-    if (torn_tail_ && ::ftruncate(fd_, off_t(journal_bytes_)) != 0)
-      throw_storage_error("cannot cut a partial line off", path_, errno);
-    torn_tail_ = false;
-    write_all(fd_, lines, path_);
-    if (sync_ && ::fdatasync(fd_) != 0) throw_storage_error("cannot fdatasync", path_, errno);
+    journal_.append(lines);
   } catch (const StorageError& e) {
-    // Half a line would swallow the next one at replay: cut back to the last whole line.
-    torn_tail_ = ::ftruncate(fd_, off_t(journal_bytes_)) != 0;
     if (!write_failing_) {
       log::error("broker",
                  "{}; offset commits are answered NOT_COORDINATOR (clients retry) until the "
@@ -136,7 +87,6 @@ void OffsetStore::append(const std::string& lines) {
     write_failing_ = true;
     throw;
   }
-  journal_bytes_ += lines.size();
   if (write_failing_) {
     write_failing_ = false;
     log::info("broker", "{}: offset commits are journaled again", path_.string());

@@ -17,6 +17,8 @@
 #include <tuple>
 #include <vector>
 
+#include "broker/storage/line_journal.h"
+
 namespace sluice::broker {
 
 struct CommittedOffset {
@@ -55,13 +57,9 @@ class OffsetStore {
   void rewrite_compacted();
 
   std::filesystem::path path_;
-  bool sync_;
-  int fd_ = -1;
   mutable std::mutex mu_;
-  // Guarded by mu_: the journal's length in whole lines, whether bytes past it
-  // still wait to be cut off, and whether the last write failed (logged once).
-  uint64_t journal_bytes_ = 0;
-  bool torn_tail_ = false;
+  // Guarded by mu_: the journal, and whether its last write failed (logged once).
+  LineJournal journal_;
   bool write_failing_ = false;
   std::map<OffsetKey, CommittedOffset> offsets_;
 };

@@ -1,5 +1,7 @@
 #include "broker/transactions/transaction_coordinator.h"
 
+#include <functional>
+
 #include "common/clock.h"
 #include "common/crash_point.h"
 #include "common/log.h"
@@ -174,25 +176,19 @@ TransactionCoordinator::InitResult TransactionCoordinator::init_producer(
 ErrorCode TransactionCoordinator::add_partitions(const std::string& id, int64_t producer_id,
                                                  int16_t epoch,
                                                  const std::vector<TopicPartition>& partitions) {
-  std::lock_guard lock(mu_);
-  auto it = txns_.find(id);
-  if (it == txns_.end()) return ErrorCode::kInvalidProducerIdMapping;
-  TransactionMetadata& t = it->second;
-  if (ErrorCode e = check_producer(t, producer_id, epoch); e != ErrorCode::kNone) return e;
-  if (t.ending() || finishing_.count(id)) return ErrorCode::kConcurrentTransactions;
-  TransactionMetadata next = t;
-  if (next.state != TxnState::kOngoing) {
-    clear_transaction(next);
-    next.state = TxnState::kOngoing;
-    next.start_time_ms = now_ms();
-  }
-  next.partitions.insert(partitions.begin(), partitions.end());
-  if (next.state == t.state && next.partitions == t.partitions) return ErrorCode::kNone;
-  return save(t, std::move(next));
+  return extend(id, producer_id, epoch, [&](TransactionMetadata& next) {
+    next.partitions.insert(partitions.begin(), partitions.end());
+  });
 }
 
 ErrorCode TransactionCoordinator::add_group(const std::string& id, int64_t producer_id,
                                             int16_t epoch, const std::string& group) {
+  return extend(id, producer_id, epoch,
+                [&](TransactionMetadata& next) { next.groups.insert(group); });
+}
+
+ErrorCode TransactionCoordinator::extend(const std::string& id, int64_t producer_id, int16_t epoch,
+                                         const std::function<void(TransactionMetadata&)>& add) {
   std::lock_guard lock(mu_);
   auto it = txns_.find(id);
   if (it == txns_.end()) return ErrorCode::kInvalidProducerIdMapping;
@@ -205,8 +201,9 @@ ErrorCode TransactionCoordinator::add_group(const std::string& id, int64_t produ
     next.state = TxnState::kOngoing;
     next.start_time_ms = now_ms();
   }
-  next.groups.insert(group);
-  if (next.state == t.state && next.groups == t.groups) return ErrorCode::kNone;
+  add(next);
+  if (next.state == t.state && next.partitions == t.partitions && next.groups == t.groups)
+    return ErrorCode::kNone;
   return save(t, std::move(next));
 }
 

@@ -101,6 +101,10 @@ class TransactionCoordinator {
   ErrorCode check_producer(const TransactionMetadata& t, int64_t producer_id, int16_t epoch) const;
   // Logs `t` (a copy first, so a failed write leaves memory as it was); mu_ held.
   ErrorCode save(TransactionMetadata& t, TransactionMetadata next);
+  // What add_partitions and add_group share: `add` extends the id's ongoing
+  // transaction (a new one when none is ongoing), saved unless nothing changed.
+  ErrorCode extend(const std::string& id, int64_t producer_id, int16_t epoch,
+                   const std::function<void(TransactionMetadata&)>& add);
   // Moves an Ongoing transaction to Prepare*; mu_ held. Returns the state to finish.
   // `fence`: bump the epoch too (a timeout, a new producer instance).
   std::optional<TransactionMetadata> prepare_end(TransactionMetadata& t, bool commit, bool fence);

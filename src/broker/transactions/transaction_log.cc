@@ -1,9 +1,5 @@
 #include "broker/transactions/transaction_log.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -14,33 +10,9 @@
 namespace sluice::broker::transactions {
 namespace {
 
-// Names are hex-encoded behind an 'x', so any byte is safe and no field is empty.
-std::string hex(const std::string& s) {
-  static const char* digits = "0123456789abcdef";
-  std::string out = "x";
-  for (unsigned char c : s) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
-std::string unhex(const std::string& s) {
-  if (s.empty() || s[0] != 'x' || s.size() % 2 != 1) throw std::runtime_error("bad hex field");
-  std::string out;
-  for (size_t i = 1; i + 1 < s.size(); i += 2) out += char(std::stoi(s.substr(i, 2), nullptr, 16));
-  return out;
-}
-
-void write_all(int fd, const std::string& data, const std::filesystem::path& path) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw_storage_error("cannot write", path, n < 0 ? errno : ENOSPC);
-    done += size_t(n);
-  }
-}
+// Names are hex fields (line_journal.h): any byte is safe and no field is empty.
+constexpr auto hex = hex_field;
+constexpr auto unhex = unhex_field;
 
 }  // namespace
 
@@ -105,7 +77,7 @@ std::optional<TransactionMetadata> TransactionLog::decode(const std::string& lin
 
 TransactionLog::TransactionLog(const std::filesystem::path& dir, bool sync,
                                std::map<std::string, TransactionMetadata>& out)
-    : path_(dir / "transaction_state.log"), sync_(sync) {
+    : path_(dir / "transaction_state.log"), journal_(path_, sync) {
   std::filesystem::create_directories(dir);
   std::ifstream in(path_);
   std::string line;
@@ -123,42 +95,18 @@ TransactionLog::TransactionLog(const std::filesystem::path& dir, bool sync,
   rewrite(out);
 }
 
-TransactionLog::~TransactionLog() {
-  if (fd_ >= 0) ::close(fd_);
-}
+TransactionLog::~TransactionLog() = default;
 
 void TransactionLog::rewrite(const std::map<std::string, TransactionMetadata>& all) {
   std::string content;
   for (const auto& [id, t] : all) content += encode(t);
-  auto tmp = path_;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
-  write_all(fd, content, tmp);
-  ::fdatasync(fd);
-  ::close(fd);
-  std::filesystem::rename(tmp, path_);
-  bytes_ = content.size();
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0)
-    throw std::runtime_error("cannot open " + path_.string() + ": " + std::strerror(errno));
+  journal_.replace(content);
 }
 
 void TransactionLog::write(const TransactionMetadata& txn) {
   std::string line = encode(txn);
   std::lock_guard lock(mu_);
-  try {
-    write_all(fd_, line, path_);
-    if (sync_ && ::fdatasync(fd_) != 0) throw_storage_error("cannot fdatasync", path_, errno);
-  } catch (...) {
-    // Cut off what part of the line got written, so the next write starts a whole line.
-    if (::ftruncate(fd_, off_t(bytes_)) != 0)
-      log::warn("broker", "{}: cannot cut off a partial line: {}", path_.string(),
-                std::strerror(errno));
-    throw;
-  }
-  bytes_ += line.size();
+  journal_.append(line);
 }
 
 }  // namespace sluice::broker::transactions

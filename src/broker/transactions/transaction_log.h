@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "broker/storage/line_journal.h"
 #include "broker/transactions/transaction_state.h"
 
 namespace sluice::broker::transactions {
@@ -41,10 +42,8 @@ class TransactionLog {
   void rewrite(const std::map<std::string, TransactionMetadata>& all);
 
   std::filesystem::path path_;
-  bool sync_;
-  int fd_ = -1;
   std::mutex mu_;
-  uint64_t bytes_ = 0;  // the file's length in whole lines; guarded by mu_
+  LineJournal journal_;  // guarded by mu_
 };
 
 }  // namespace sluice::broker::transactions
