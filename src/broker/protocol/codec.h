@@ -194,11 +194,17 @@ class Decoder {
     for (auto& e : vec) read(e);
   }
   int64_t length(const char* what) {
-    if (flexible_) return int64_t(r_.uvarint()) - 1;
     (void)what;
-    return r_.i16();
+    return flexible_ ? compact_length() : r_.i16();
   }
-  int64_t array_length() { return flexible_ ? int64_t(r_.uvarint()) - 1 : r_.i32(); }
+  int64_t array_length() { return flexible_ ? compact_length() : r_.i32(); }
+  // A compact length is N + 1 (0: null). A varint beyond INT64_MAX is no length
+  // any frame can hold, and N + 1 - 1 must not overflow (found by kafka_request_fuzz).
+  int64_t compact_length() {
+    uint64_t n = r_.uvarint();
+    if (n > uint64_t(INT64_MAX)) throw DecodeError("compact length out of range");
+    return int64_t(n) - 1;
+  }
   void skip_tagged_fields() {
     uint64_t n = r_.uvarint();
     for (uint64_t i = 0; i < n; ++i) {
