@@ -34,11 +34,7 @@ std::string delete_line(const OffsetKey& k) {
 OffsetStore::OffsetStore(const std::filesystem::path& dir, bool sync)
     : path_(dir / "consumer_offsets.journal"), journal_(path_, sync) {
   std::filesystem::create_directories(dir);
-  std::ifstream in(path_);
-  std::string line;
-  size_t number = 0, skipped = 0;
-  while (std::getline(in, line)) {
-    ++number;
+  journal_.replay([&](const std::string& line) {
     std::istringstream fields(line);
     std::string kind, group, topic, metadata;
     OffsetKey key;
@@ -49,20 +45,19 @@ OffsetStore::OffsetStore(const std::filesystem::path& dir, bool sync)
       key.topic = unhex(topic);
       if (kind == "C") {
         fields >> c.offset >> c.leader_epoch >> c.commit_time_ms >> metadata;
-        if (!fields) throw std::runtime_error("short line");
+        if (!fields) return false;
         c.metadata = unhex(metadata);
         offsets_[key] = c;
-      } else if (kind == "D" && fields) {
+        return true;
+      }
+      if (kind == "D" && fields) {
         offsets_.erase(key);
-      } else {
-        throw std::runtime_error("unknown record");
+        return true;
       }
     } catch (const std::exception&) {
-      ++skipped;  // a torn last line from a crash mid-write; earlier lines stand
     }
-  }
-  if (skipped > 0)
-    log::warn("broker", "{}: ignored {} unreadable line(s) of {}", path_.string(), skipped, number);
+    return false;  // a torn last line from a crash mid-write; earlier lines stand
+  });
   rewrite_compacted();
 }
 

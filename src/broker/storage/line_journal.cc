@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <stdexcept>
 
 #include "broker/storage/durable_file.h"
 #include "broker/storage/storage_error.h"
+#include "common/log.h"
 
 namespace sluice::broker {
 namespace {
@@ -28,6 +30,18 @@ LineJournal::LineJournal(std::filesystem::path path, bool sync)
 
 LineJournal::~LineJournal() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+void LineJournal::replay(const std::function<bool(const std::string&)>& apply) const {
+  std::ifstream in(path_);
+  std::string line;
+  size_t number = 0, skipped = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!apply(line)) ++skipped;
+  }
+  if (skipped > 0)
+    log::warn("broker", "{}: ignored {} unreadable line(s) of {}", path_.string(), skipped, number);
 }
 
 void LineJournal::replace(const std::string& content) {

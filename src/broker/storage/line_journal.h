@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,10 @@ class LineJournal {
   LineJournal(const LineJournal&) = delete;
   LineJournal& operator=(const LineJournal&) = delete;
 
+  // Calls `apply` for each line of the file (none when it does not exist yet);
+  // `apply` returns false for a line it cannot read (a torn last line from a
+  // crash), and the count of those is logged as a warning naming the file.
+  void replay(const std::function<bool(const std::string&)>& apply) const;
   // The file now holds exactly `content` (whole lines); appends follow it.
   // Throws StorageError naming the file.
   void replace(const std::string& content);

@@ -129,49 +129,43 @@ size_t map_keys(const Segments& all, size_t from, size_t to, size_t budget, KeyM
   return i;
 }
 
-// The first offset of the earliest transaction without its marker yet, or
-// INT64_MAX when none is open (headers only: a transactional data batch opens
-// its producer's transaction, a control batch closes it).
-int64_t first_unstable_offset(const Segments& all) {
-  std::unordered_map<int64_t, int64_t> open;  // producer id -> first offset
-  for (const auto& seg : all) {
-    seg->for_each_batch(
-        [&](const BatchHeader& h, ByteSpan) {
-          if (h.is_control()) {
-            open.erase(h.producer_id);
-          } else if (h.is_transactional()) {
-            open.try_emplace(h.producer_id, h.base_offset);
-          }
-          return true;
-        },
-        /*headers_only=*/true);
-  }
-  int64_t first = INT64_MAX;
-  for (const auto& [producer, offset] : open) first = std::min(first, offset);
-  return first;
-}
+// What a pass needs from every batch header of the log, in one scan:
+//  - the first offset of the earliest transaction without its marker yet
+//    (INT64_MAX when none is open: a transactional data batch opens its
+//    producer's transaction, a control batch closes it);
+//  - for each producer, the last offset of its last batch, and the segment
+//    holding it, so a pass ending before segment `end` keeps the header of a
+//    producer's last batch when the producer has no batch from `end` on.
+struct HeaderScan {
+  int64_t first_unstable = INT64_MAX;
+  std::unordered_map<int64_t, std::pair<int64_t, size_t>> last_batch;  // id -> {offset, segment}
 
-// The last offset of each producer's last batch below segment `end`, for the
-// producers that have no batch from there on: those batches keep their header.
-std::unordered_set<int64_t> producers_last_batches(const Segments& all, size_t end) {
-  std::unordered_map<int64_t, int64_t> last;
-  for (size_t i = 0; i < all.size(); ++i) {
-    all[i]->for_each_batch(
-        [&](const BatchHeader& h, ByteSpan) {
-          if (h.producer_id < 0) return true;
-          if (i < end) {
-            last[h.producer_id] = h.last_offset();
-          } else {
-            last.erase(h.producer_id);
-          }
-          return true;
-        },
-        /*headers_only=*/true);
+  explicit HeaderScan(const Segments& all) {
+    std::unordered_map<int64_t, int64_t> open;  // producer id -> first offset
+    for (size_t i = 0; i < all.size(); ++i) {
+      all[i]->for_each_batch(
+          [&](const BatchHeader& h, ByteSpan) {
+            if (h.is_control()) {
+              open.erase(h.producer_id);
+            } else if (h.is_transactional()) {
+              open.try_emplace(h.producer_id, h.base_offset);
+            }
+            if (h.producer_id >= 0) last_batch[h.producer_id] = {h.last_offset(), i};
+            return true;
+          },
+          /*headers_only=*/true);
+    }
+    for (const auto& [producer, offset] : open) first_unstable = std::min(first_unstable, offset);
   }
-  std::unordered_set<int64_t> offsets;
-  for (const auto& [producer, offset] : last) offsets.insert(offset);
-  return offsets;
-}
+
+  // The last offsets of the producers' last batches that lie before segment `end`.
+  std::unordered_set<int64_t> producer_tails_before(size_t end) const {
+    std::unordered_set<int64_t> offsets;
+    for (const auto& [producer, at] : last_batch)
+      if (at.second < end) offsets.insert(at.first);
+    return offsets;
+  }
+};
 
 struct Group {
   Segments segments;
@@ -315,13 +309,14 @@ CleanStats clean_log(PartitionLog& log, int64_t now_ms, const CleanerOptions& op
   const int64_t checkpoint = std::max(log.cleaned_end(), log.log_start_offset());
   // Due at all? Then again short of any open transaction (a scan of the headers).
   if (!plan_pass(all, cfg, checkpoint, now_ms, INT64_MAX).due) return stats;
-  const Plan plan = plan_pass(all, cfg, checkpoint, now_ms, first_unstable_offset(all));
+  const HeaderScan headers(all);
+  const Plan plan = plan_pass(all, cfg, checkpoint, now_ms, headers.first_unstable);
   if (!plan.due) return stats;
 
   KeyMap latest;
   const size_t end =
       map_keys(all, plan.first_dirty, plan.cleanable, options.dedupe_buffer_bytes, latest);
-  const Retention keep{latest, producers_last_batches(all, end),
+  const Retention keep{latest, headers.producer_tails_before(end),
                        ms_before(now_ms, cfg.delete_retention_ms)};
   stats.cleaned_end = all[end]->base_offset();
   for (const Group& group : group_segments(all, end, cfg)) {

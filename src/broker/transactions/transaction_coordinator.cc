@@ -187,14 +187,22 @@ ErrorCode TransactionCoordinator::add_group(const std::string& id, int64_t produ
                 [&](TransactionMetadata& next) { next.groups.insert(group); });
 }
 
+ErrorCode TransactionCoordinator::changeable(const std::string& id, int64_t producer_id,
+                                             int16_t epoch, TransactionMetadata*& out) {
+  auto it = txns_.find(id);
+  if (it == txns_.end()) return ErrorCode::kInvalidProducerIdMapping;
+  if (ErrorCode e = check_producer(it->second, producer_id, epoch); e != ErrorCode::kNone) return e;
+  if (it->second.ending() || finishing_.count(id)) return ErrorCode::kConcurrentTransactions;
+  out = &it->second;
+  return ErrorCode::kNone;
+}
+
 ErrorCode TransactionCoordinator::extend(const std::string& id, int64_t producer_id, int16_t epoch,
                                          const std::function<void(TransactionMetadata&)>& add) {
   std::lock_guard lock(mu_);
-  auto it = txns_.find(id);
-  if (it == txns_.end()) return ErrorCode::kInvalidProducerIdMapping;
-  TransactionMetadata& t = it->second;
-  if (ErrorCode e = check_producer(t, producer_id, epoch); e != ErrorCode::kNone) return e;
-  if (t.ending() || finishing_.count(id)) return ErrorCode::kConcurrentTransactions;
+  TransactionMetadata* found = nullptr;
+  if (ErrorCode e = changeable(id, producer_id, epoch, found); e != ErrorCode::kNone) return e;
+  TransactionMetadata& t = *found;
   TransactionMetadata next = t;
   if (next.state != TxnState::kOngoing) {
     clear_transaction(next);
@@ -211,11 +219,9 @@ ErrorCode TransactionCoordinator::add_offsets(
     const std::string& id, int64_t producer_id, int16_t epoch,
     const std::vector<std::pair<OffsetKey, CommittedOffset>>& offsets) {
   std::lock_guard lock(mu_);
-  auto it = txns_.find(id);
-  if (it == txns_.end()) return ErrorCode::kInvalidProducerIdMapping;
-  TransactionMetadata& t = it->second;
-  if (ErrorCode e = check_producer(t, producer_id, epoch); e != ErrorCode::kNone) return e;
-  if (t.ending() || finishing_.count(id)) return ErrorCode::kConcurrentTransactions;
+  TransactionMetadata* found = nullptr;
+  if (ErrorCode e = changeable(id, producer_id, epoch, found); e != ErrorCode::kNone) return e;
+  TransactionMetadata& t = *found;
   TransactionMetadata next = t;
   for (const auto& [key, offset] : offsets) {
     // AddOffsetsToTxn first: else the commit would never reach the group.

@@ -101,6 +101,11 @@ class TransactionCoordinator {
   ErrorCode check_producer(const TransactionMetadata& t, int64_t producer_id, int16_t epoch) const;
   // Logs `t` (a copy first, so a failed write leaves memory as it was); mu_ held.
   ErrorCode save(TransactionMetadata& t, TransactionMetadata next);
+  // The transaction of `id` if this producer may change it now (mu_ held): else
+  // INVALID_PRODUCER_ID_MAPPING, the producer check's error, or CONCURRENT_TRANSACTIONS
+  // while it ends.
+  ErrorCode changeable(const std::string& id, int64_t producer_id, int16_t epoch,
+                       TransactionMetadata*& out);
   // What add_partitions and add_group share: `add` extends the id's ongoing
   // transaction (a new one when none is ongoing), saved unless nothing changed.
   ErrorCode extend(const std::string& id, int64_t producer_id, int16_t epoch,

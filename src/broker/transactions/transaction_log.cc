@@ -79,19 +79,11 @@ TransactionLog::TransactionLog(const std::filesystem::path& dir, bool sync,
                                std::map<std::string, TransactionMetadata>& out)
     : path_(dir / "transaction_state.log"), journal_(path_, sync) {
   std::filesystem::create_directories(dir);
-  std::ifstream in(path_);
-  std::string line;
-  size_t number = 0, skipped = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (auto t = decode(line)) {
-      out[t->transactional_id] = std::move(*t);
-    } else {
-      ++skipped;  // a torn last line: its change was never answered
-    }
-  }
-  if (skipped > 0)
-    log::warn("broker", "{}: ignored {} unreadable line(s) of {}", path_.string(), skipped, number);
+  journal_.replay([&](const std::string& line) {
+    auto t = decode(line);  // a torn last line: its change was never answered
+    if (t) out[t->transactional_id] = std::move(*t);
+    return t.has_value();
+  });
   rewrite(out);
 }
 
