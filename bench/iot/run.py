@@ -48,6 +48,8 @@ import sys
 import tempfile
 import time
 
+import yaml
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 PIPELINE = os.path.join(REPO_ROOT, "tests", "lake", "spark", "iot-pipeline.yaml")
@@ -55,6 +57,10 @@ SPARK_PYTHON = os.path.join(REPO_ROOT, ".cache", "spark", "venv", "bin", "python
 SPARK_SIDE = os.path.join(HERE, "spark_side.py")
 DUCKDB_QUERY = os.path.join(REPO_ROOT, "tests", "lake", "duckdb_query.mjs")
 TABLE = "tables/device_minutes"
+# sluice's ways of running the job (--contenders): the two steps in their own stages,
+# with the validated events on a topic between them, or fused into one stage (a
+# `chain` processor) with nothing between them; the table sink is a stage either way.
+SLUICE_VARIANTS = {"sluice": ("validate", "windows", "sink"), "fused": ("validate-windows", "sink")}
 
 # The process helpers of bench/pipeline (a child with its stdout lines, topics, errors).
 _spec = importlib.util.spec_from_file_location("bench_pipeline_run", os.path.join(HERE, "..", "pipeline", "run.py"))
@@ -167,19 +173,24 @@ class Run:
                    SLUICE_STAGE_WINDOWS_INPUT=topics.get("windows_input", topics["valid"]),
                    SLUICE_STAGE_WINDOWS_OUTPUTS=topics["aggregates"], SLUICE_STAGE_SINK_INPUT=topics["aggregates"],
                    SLUICE_STAGE_WINDOWS_STATE_STORE=os.path.join(work, "state"),
+                   SLUICE_STAGE_VALIDATE_WINDOWS_INPUT=topics["events"],
+                   SLUICE_STAGE_VALIDATE_WINDOWS_OUTPUTS=topics["aggregates"],
+                   SLUICE_STAGE_VALIDATE_WINDOWS_STATE_STORE=os.path.join(work, "state"),
                    SLUICE_STAGE_SINK_OPTIONS_STORE=os.path.join(work, "lake"))
         for k, v in (options or {}).items():
             env["SLUICE_STAGE_WINDOWS_OPTIONS_" + k.upper()] = v
+        pipeline = fused_pipeline(work, options) if "validate-windows" in stages and options else PIPELINE
         children = {}
         for s in stages:
-            children[s] = Child("sluice " + s, [self.o.sluice, "run", PIPELINE, "--stage", s, "--admin",
+            children[s] = Child("sluice " + s, [self.o.sluice, "run", pipeline, "--stage", s, "--admin",
                                                 "127.0.0.1:0"], os.path.join(work, s + ".log"), env=env)
         for c in children.values():
             c.wait_line(r"admin on http://", 30)
         return work, children
 
     def wait_sluice_done(self, name, stages, topics, timeout, children):
-        inputs = {"validate": topics["events"], "windows": topics.get("windows_input", topics["valid"]),
+        inputs = {"validate": topics["events"], "validate-windows": topics["events"],
+                  "windows": topics.get("windows_input", topics["valid"]),
                   "sink": topics["aggregates"]}
         deadline = time.monotonic() + timeout
         streak = 0
@@ -226,6 +237,10 @@ class Run:
         return out
 
     def run_sluice_backlog(self, name, topics, options=None, stages=("validate", "windows", "sink")):
+        # Each variant its own topics after the input, so one's rows never reach another's table.
+        topics = dict(topics, valid=topics["valid"] + "." + stages[0], aggregates=topics["aggregates"] + "." + stages[0])
+        for topic in (topics["valid"], topics["aggregates"]):
+            self.create_topic(topic, self.o.partitions)
         broker_cpu = proc_cpu(self.broker.proc.pid)
         work, children = self.start_sluice(name, stages, topics, options)
         try:
@@ -291,25 +306,42 @@ def by_stage(s):
                                               for name in s["cpu_by_stage"])
 
 
+def fused_pipeline(work, options):
+    """The pipeline file with `options` in the fused stage's window step (environment
+    variables reach only a stage's own options, not a step's), written into `work`."""
+    with open(PIPELINE) as f:
+        config = yaml.safe_load(f)
+    stage = next(s for s in config["stages"] if s["name"] == "validate-windows")
+    validate, windows = (step["options"] for step in stage["options"]["steps"])
+    validate["schema"] = os.path.normpath(os.path.join(os.path.dirname(PIPELINE), validate["schema"]))
+    windows.update(options)
+    path = os.path.join(work, "pipeline.yaml")
+    with open(path, "w") as f:
+        yaml.safe_dump(config, f)
+    return path
+
+
 def contest(o, sluice, spark, events, spark_note=lambda k: ""):
-    """Runs the contenders o.contenders names (callables), prints each and the ratios."""
-    s = k = None
-    if "sluice" in o.contenders:
-        s = sluice()
-        print(line("sluice", s, events), flush=True)
-        print(by_stage(s), flush=True)
+    """Runs the contenders o.contenders names: sluice's variants (sluice(stages) for
+    each, SLUICE_VARIANTS) and Spark; prints each and the ratios to Spark."""
+    ours = {}
+    for variant, stages in SLUICE_VARIANTS.items():
+        if variant in o.contenders:
+            ours[variant] = sluice(stages)
+            print(line(variant, ours[variant], events), flush=True)
+            print(by_stage(ours[variant]), flush=True)
     if "spark" in o.contenders:
         k = spark()
         print(line("Spark", k, events) + spark_note(k), flush=True)
-    if s and k:
-        print(ratios(s, k, events), flush=True)
+        for variant, s in ours.items():
+            print(ratios(variant, s, k, events), flush=True)
 
 
-def ratios(s, k, events):
+def ratios(variant, s, k, events):
     per_core_note = "both had the machine's %d cores" % os.cpu_count()
-    return ("  ratio sluice/Spark: %.1fx events/s (%s), %.1fx less CPU per event, %.1fx less peak RSS"
-            % ((events / s["seconds"]) / (events / k["seconds"]), per_core_note, k["cpu"] / max(s["cpu"], 1e-9),
-               k["rss"] / max(s["rss"], 1e-9)))
+    return ("  ratio %s/Spark: %.1fx events/s (%s), %.1fx less CPU per event, %.1fx less peak RSS"
+            % (variant, (events / s["seconds"]) / (events / k["seconds"]), per_core_note,
+               k["cpu"] / max(s["cpu"], 1e-9), k["rss"] / max(s["rss"], 1e-9)))
 
 
 def phase_throughput(run, o):
@@ -322,7 +354,8 @@ def phase_throughput(run, o):
                                                             o.event_interval])
     print("throughput: %d events (%d devices, %s of event time apart) produced in %.1f s"
           % (o.events, o.devices, o.event_interval, time.monotonic() - t0), flush=True)
-    contest(o, lambda: run.run_sluice_backlog("bench-tp", t), lambda: run.run_spark_backlog("spark-tp", t["events"]),
+    contest(o, lambda stages: run.run_sluice_backlog("bench-tp-" + stages[0], t, stages=stages),
+            lambda: run.run_spark_backlog("spark-tp", t["events"]),
             o.events, lambda k: "  (%d micro-batches of <= %d)" % (k["batches"], o.spark_max_offsets))
     return t
 
@@ -333,9 +366,9 @@ def phase_hopping(run, o, t):
         for topic in (name + ".valid", name + ".aggregates"):
             run.create_topic(topic, o.partitions)
         print("hopping, 1h windows sliding by %s:" % slide, flush=True)
-        contest(o, lambda: run.run_sluice_backlog("bench-" + name, dict(t, valid=name + ".valid",
-                                                                        aggregates=name + ".aggregates"),
-                                                  {"size": "1h", "slide": slide}),
+        contest(o, lambda stages: run.run_sluice_backlog("bench-%s-%s" % (name, stages[0]),
+                                                         dict(t, valid=name + ".valid", aggregates=name + ".aggregates"),
+                                                         {"size": "1h", "slide": slide}, stages),
                 lambda: run.run_spark_backlog("spark-" + name, t["events"],
                                               ["--window", "1 hour", "--slide", spark_duration(slide)]),
                 o.events)
@@ -398,13 +431,13 @@ def spark_commits(work):
 def phase_latency(run, o):
     window, lateness = "10s", "5s"
     result = {}
-    for who in [w for w in ("sluice", "Spark") if w.lower() in o.contenders]:
+    for who in [w for w in ("sluice", "fused", "Spark") if w.lower() in o.contenders]:
         topic = "lat-%s.events" % who.lower()
         run.create_topic(topic, 1)
         manifest = os.path.join(run.scratch, topic + ".manifest")
-        if who == "sluice":
-            t = dict(topics_for("lat-sluice"))
-            work, children = run.start_sluice("bench-lat", ("validate", "windows", "sink"), t,
+        if who in SLUICE_VARIANTS:
+            t = dict(topics_for("lat-" + who))
+            work, children = run.start_sluice("bench-lat-" + who, SLUICE_VARIANTS[who], t,
                                               {"size": window, "allowed_lateness": lateness})
             time.sleep(3)
         else:
@@ -415,7 +448,7 @@ def phase_latency(run, o):
                         ["--late-share", "0", "--event-interval", "%dms" % round(1000 / o.latency_rate)],
                         manifest=manifest)
         time.sleep(20)  # the last windows close with the last events; let them reach the table
-        if who == "sluice":
+        if who in SLUICE_VARIANTS:
             for c in children.values():
                 c.stop()
             commits = run.delta_commits(work)
@@ -476,7 +509,8 @@ def main():
     ap.add_argument("--sluice", default=os.environ.get("SLUICE_BIN") or os.path.join(REPO_ROOT, "build", "sluice"))
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--keep-data", action="store_true")
-    ap.add_argument("--contenders", default="sluice,spark", help="who runs: sluice, spark or both")
+    ap.add_argument("--contenders", default="sluice,fused,spark",
+                    help="who runs, of sluice (three stages), fused (validate and windows in one stage) and spark")
     o = ap.parse_args()
     o.contenders = o.contenders.lower().split(",")
     phases = o.phases.split(",")

@@ -98,6 +98,9 @@ struct ProcessorContext {
   std::filesystem::path base_dir;
   // Where each option was written, so errors name FILE:LINE (or the variable).
   std::map<std::string, ConfigSource> option_sources;
+  // The stage's DLQ topic ("" when disabled): for outputs a processor makes
+  // without a consumed record to fail (a chain's tick).
+  std::string dead_letter_topic;
 };
 
 struct PipelineConfig;

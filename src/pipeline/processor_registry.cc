@@ -76,6 +76,7 @@ ProcessorContext processor_context(const PipelineConfig& config, const StageConf
   c.processor = stage.processor;
   c.base_dir = config.base_dir;
   c.option_sources = stage.option_sources;
+  if (stage.dlq.enabled) c.dead_letter_topic = stage.dlq.topic;
   return c;
 }
 

@@ -1,0 +1,186 @@
+#include "stages/chain/chain_processor.h"
+
+#include <stdexcept>
+
+#include "common/clock.h"
+#include "pipeline/processor_options.h"
+#include "pipeline/reroute.h"
+
+namespace sluice::stages {
+
+using pipeline::OptionError;
+using pipeline::OutputRecord;
+using pipeline::Outcome;
+using pipeline::Record;
+
+namespace {
+
+std::string step_name(size_t index, const std::string& processor) {
+  return "step " + std::to_string(index + 1) + " (" + processor + ")";
+}
+
+// Where the step's options were written: each key's own line when the YAML
+// node has one, else the `steps:` key's.
+std::map<std::string, pipeline::ConfigSource> step_option_sources(
+    const pipeline::ProcessorContext& chain, const YAML::Node& step, const YAML::Node& options) {
+  std::map<std::string, pipeline::ConfigSource> sources;
+  auto steps = chain.option_sources.find("steps");
+  const pipeline::ConfigSource fallback =
+      steps == chain.option_sources.end() ? pipeline::ConfigSource{} : steps->second;
+  auto at = [&](const YAML::Node& node) {
+    pipeline::ConfigSource s = fallback;
+    if (!node.Mark().is_null() && s.env_var.empty()) s.line = node.Mark().line + 1;
+    return s;
+  };
+  sources[""] = at(step);
+  for (const auto& kv : options) sources[kv.first.Scalar()] = at(kv.first);
+  return sources;
+}
+
+}  // namespace
+
+Chain::Chain(const pipeline::ProcessorContext& context)
+    : stage_(context.stage), dead_letter_topic_(context.dead_letter_topic) {
+  const YAML::Node steps = context.options["steps"];
+  const std::string where = "stage '" + context.stage + "' (processor chain): ";
+  if (!steps || !steps.IsSequence() || steps.size() < 2) {
+    throw OptionError("steps", where + "option 'steps' must list two or more steps",
+                      "each step is a map: { processor: NAME, options: {...} }");
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const YAML::Node step = steps[i];
+    const bool last = i + 1 == steps.size();
+    if (!step.IsMap() || !step["processor"] || !step["processor"].IsScalar()) {
+      throw OptionError("steps", where + "steps[" + std::to_string(i) + "] has no `processor: NAME`",
+                        "each step is a map: { processor: NAME, options: {...} }");
+    }
+    for (const auto& kv : step) {
+      const std::string key = kv.first.Scalar();
+      if (key != "processor" && key != "options") {
+        throw OptionError("steps", where + "steps[" + std::to_string(i) + "] has unknown key '" + key + "'",
+                          "a step has only `processor:` and `options:`; stage keys (retry, "
+                          "state_store, outputs) belong to the stage");
+      }
+    }
+    pipeline::ProcessorContext c = context;
+    c.processor = step["processor"].Scalar();
+    c.options = step["options"] ? step["options"] : YAML::Node(YAML::NodeType::Map);
+    c.option_sources = step_option_sources(context, step, c.options);
+    // Not a valid Kafka topic name, so no step can write to a real topic by this name.
+    const std::string link = last ? "" : "(" + step_name(i, c.processor) + " link)";
+    if (!last) c.outputs = {link};
+    auto instance = pipeline::ProcessorRegistry::instance().create(c.processor, c);
+    if (instance->durable_sink()) {
+      throw OptionError("steps", where + step_name(i, c.processor) +
+                                     " is a durable sink, which cannot run inside a chain",
+                        "give it its own stage reading the chain's output topic");
+    }
+    if (instance->stateful()) stateful_steps_.push_back(i);
+    steps_.push_back({c.processor, link, std::move(instance)});
+  }
+}
+
+Outcome Chain::process(const Record& record) {
+  Outcome result = Outcome::success();
+  run_from(0, record, result);
+  return result;
+}
+
+bool Chain::run_from(size_t first, const Record& record, Outcome& result) const {
+  Outcome out = steps_[first].instance->process(record);
+  if (!out.ok) {
+    out.message = step_name(first, steps_[first].processor) + ": " + out.message;
+    out.outputs.clear();
+    result = std::move(out);
+    return false;
+  }
+  return forward(first, record, std::move(out.outputs), result);
+}
+
+bool Chain::forward(size_t from, const Record& consumed, std::vector<OutputRecord> outputs,
+                    Outcome& result) const {
+  for (OutputRecord& out : outputs) {
+    if (steps_[from].link.empty() || out.topic != steps_[from].link) {
+      result.outputs.push_back(std::move(out));
+      continue;
+    }
+    Record next;
+    static_cast<kafka::Record&>(next) = {consumed.topic, consumed.partition,  consumed.offset,
+                                         consumed.timestamp_ms, std::move(out.key),
+                                         std::move(out.value), out.null_value, std::move(out.headers)};
+    next.trace_id = consumed.trace_id;
+    next.degraded = consumed.degraded;
+    if (!run_from(from + 1, next, result)) return false;
+  }
+  return true;
+}
+
+std::vector<ChainStepState> Chain::frame_layout() const {
+  std::vector<ChainStepState> layout;
+  for (size_t i : stateful_steps_) layout.push_back({int(i), steps_[i].processor, std::nullopt});
+  return layout;
+}
+
+void Chain::restore(const std::string& topic, int32_t partition, const std::optional<std::string>& state) {
+  std::vector<ChainStepState> parts = frame_layout();
+  if (state) {
+    try {
+      parts = decode_chain_state(*state, parts);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("stage '" + stage_ + "': the checkpointed state of " + topic + "/" +
+                               std::to_string(partition) + " cannot be restored into this chain: " +
+                               e.what() + ". If the chain's steps changed on purpose, start the stage "
+                               "with a new state_store (its windows start empty)");
+    }
+  }
+  for (const ChainStepState& part : parts) {
+    steps_[size_t(part.step)].instance->stateful()->restore(topic, partition, part.state);
+  }
+}
+
+std::string Chain::snapshot(const std::string& topic, int32_t partition) {
+  std::vector<ChainStepState> parts = frame_layout();
+  for (ChainStepState& part : parts) {
+    part.state = steps_[size_t(part.step)].instance->stateful()->snapshot(topic, partition);
+  }
+  return encode_chain_state(parts);
+}
+
+void Chain::release(const std::string& topic, int32_t partition) {
+  for (size_t i : stateful_steps_) steps_[i].instance->stateful()->release(topic, partition);
+}
+
+std::vector<OutputRecord> Chain::tick(const std::string& topic, int32_t partition) {
+  // What time releases at a step continues through the steps after it, as a
+  // consumed record's outputs would. There is no consumed record to fail, so
+  // an output a later step refuses goes to the DLQ by itself (offset -1: made
+  // by a tick) and the others go on.
+  Record origin;
+  origin.topic = topic;
+  origin.partition = partition;
+  origin.offset = -1;
+  std::vector<OutputRecord> produced;
+  for (size_t i : stateful_steps_) {
+    for (OutputRecord& released : steps_[i].instance->stateful()->tick(topic, partition)) {
+      OutputRecord kept = released;
+      Outcome result = Outcome::success();
+      if (forward(i, origin, {std::move(released)}, result)) {
+        for (OutputRecord& o : result.outputs) produced.push_back(std::move(o));
+        continue;
+      }
+      if (dead_letter_topic_.empty()) {
+        throw std::runtime_error("stage '" + stage_ + "': " + result.message +
+                                 " (released by a tick, and the stage's DLQ is disabled)");
+      }
+      Record refused = origin;
+      refused.key = std::move(kept.key);
+      refused.value = std::move(kept.value);
+      refused.headers = std::move(kept.headers);
+      produced.push_back(pipeline::to_dead_letter(
+          refused, dead_letter_topic_, {stage_, result.category, result.message, 1, now_ms()}));
+    }
+  }
+  return produced;
+}
+
+}  // namespace sluice::stages
