@@ -17,8 +17,8 @@
 namespace sluice::stages {
 namespace {
 
-using pipeline::OutputRecord;
 using pipeline::Outcome;
+using pipeline::OutputRecord;
 using pipeline::Record;
 
 // A stateful test step: counts its records and, on a tick, releases the
@@ -51,7 +51,8 @@ class RefuseBad : public pipeline::Processor {
  public:
   explicit RefuseBad(const pipeline::ProcessorContext& c) : output_(c.outputs.at(0)) {}
   Outcome process(const Record& r) override {
-    if (r.value == "bad") return Outcome::failure(pipeline::ErrorCategory::kValidation, "value is bad");
+    if (r.value == "bad")
+      return Outcome::failure(pipeline::ErrorCategory::kValidation, "value is bad");
     return Outcome::success({{output_, r.key, r.value, r.headers}});
   }
 
@@ -65,9 +66,8 @@ void register_processors() {
   registry.add("test-ticking-counter", {}, [](const pipeline::ProcessorContext& c) {
     return std::make_unique<TickingCounter>(c);
   });
-  registry.add("test-refuse-bad", {}, [](const pipeline::ProcessorContext& c) {
-    return std::make_unique<RefuseBad>(c);
-  });
+  registry.add("test-refuse-bad", {},
+               [](const pipeline::ProcessorContext& c) { return std::make_unique<RefuseBad>(c); });
 }
 
 const char* kWindows = R"({time_field: ts, size: 1m, allowed_lateness: 1m, group_by: [device],
@@ -171,7 +171,8 @@ TEST(Chain, StatefulStepsAreCheckpointedTogetherAndRestoreExactly) {
   // record is on the stage's output.
   ASSERT_EQ(released_before.size(), 1u);
   EXPECT_EQ(released_before[0].topic, "rows");
-  EXPECT_NE(released_before[0].value.find("\"count\": 1,"), std::string::npos) << released_before[0].value;
+  EXPECT_NE(released_before[0].value.find("\"count\": 1,"), std::string::npos)
+      << released_before[0].value;
 }
 
 TEST(Chain, AStateWrittenByAnotherChainIsRefusedWithTheDifference) {
@@ -184,9 +185,11 @@ TEST(Chain, AStateWrittenByAnotherChainIsRefusedWithTheDifference) {
     changed.restore("events", 0, state);
     FAIL() << "a state of another chain was restored";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("events/0 cannot be restored into this chain"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("events/0 cannot be restored into this chain"),
+              std::string::npos)
         << e.what();
-    EXPECT_NE(std::string(e.what()).find("holds 2 stateful steps, the chain has 1"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("holds 2 stateful steps, the chain has 1"),
+              std::string::npos)
         << e.what();
   }
   Chain reordered(context(chain_of("count-by-key", "test-ticking-counter")));
@@ -220,17 +223,22 @@ std::string create_error(const std::string& options) {
 }
 
 TEST(Chain, MisconfiguredStepsAreRefusedWithWhatToWrite) {
-  EXPECT_NE(create_error("{steps: [{processor: passthrough}]}").find("two or more steps"), std::string::npos);
-  EXPECT_NE(create_error("{steps: [{processor: passthrough}, {options: {}}]}").find("steps[1] has no `processor: NAME`"),
+  EXPECT_NE(create_error("{steps: [{processor: passthrough}]}").find("two or more steps"),
             std::string::npos);
-  EXPECT_NE(create_error("{steps: [{processor: passthrough, state_store: s}, {processor: passthrough}]}")
-                .find("unknown key 'state_store'"),
+  EXPECT_NE(create_error("{steps: [{processor: passthrough}, {options: {}}]}")
+                .find("steps[1] has no `processor: NAME`"),
             std::string::npos);
-  EXPECT_NE(create_error("{steps: [{processor: passthrough}, {processor: table-sink, options: {store: /tmp, "
-                         "table: t, columns: {a: string}}}]}")
+  EXPECT_NE(
+      create_error("{steps: [{processor: passthrough, state_store: s}, {processor: passthrough}]}")
+          .find("unknown key 'state_store'"),
+      std::string::npos);
+  EXPECT_NE(create_error(
+                "{steps: [{processor: passthrough}, {processor: table-sink, options: {store: /tmp, "
+                "table: t, columns: {a: string}}}]}")
                 .find("is a durable sink, which cannot run inside a chain"),
             std::string::npos);
-  EXPECT_NE(create_error("{steps: [{processor: passthrough}, {processor: no-such}]}").find("unknown processor 'no-such'"),
+  EXPECT_NE(create_error("{steps: [{processor: passthrough}, {processor: no-such}]}")
+                .find("unknown processor 'no-such'"),
             std::string::npos);
   EXPECT_EQ(Chain(context(chain_of("passthrough", "passthrough"))).stateful(), nullptr);
 }
@@ -253,13 +261,14 @@ TEST(Chain, APipelineFileWithAChainNamesTheLineOfAStepsBadOption) {
   pipeline::Environment env;
   auto config = pipeline::parse_pipeline_config(yaml, "p.yaml", &env);
   try {
-    pipeline::ProcessorRegistry::instance().create("chain",
-                                                   processor_context(config, config.stages.front(), nullptr));
+    pipeline::ProcessorRegistry::instance().create(
+        "chain", processor_context(config, config.stages.front(), nullptr));
     FAIL() << "the misspelt option was accepted";
   } catch (const pipeline::ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("p.yaml:12: stage 's' (processor fault-injector): unknown option "
-                                          "'dependency_down_fil'",
-                                          0),
+    EXPECT_EQ(std::string(e.what()).rfind(
+                  "p.yaml:12: stage 's' (processor fault-injector): unknown option "
+                  "'dependency_down_fil'",
+                  0),
               0u)
         << e.what();
   }

@@ -9,8 +9,8 @@
 namespace sluice::stages {
 
 using pipeline::OptionError;
-using pipeline::OutputRecord;
 using pipeline::Outcome;
+using pipeline::OutputRecord;
 using pipeline::Record;
 
 namespace {
@@ -51,13 +51,15 @@ Chain::Chain(const pipeline::ProcessorContext& context)
     const YAML::Node step = steps[i];
     const bool last = i + 1 == steps.size();
     if (!step.IsMap() || !step["processor"] || !step["processor"].IsScalar()) {
-      throw OptionError("steps", where + "steps[" + std::to_string(i) + "] has no `processor: NAME`",
+      throw OptionError("steps",
+                        where + "steps[" + std::to_string(i) + "] has no `processor: NAME`",
                         "each step is a map: { processor: NAME, options: {...} }");
     }
     for (const auto& kv : step) {
       const std::string key = kv.first.Scalar();
       if (key != "processor" && key != "options") {
-        throw OptionError("steps", where + "steps[" + std::to_string(i) + "] has unknown key '" + key + "'",
+        throw OptionError("steps",
+                          where + "steps[" + std::to_string(i) + "] has unknown key '" + key + "'",
                           "a step has only `processor:` and `options:`; stage keys (retry, "
                           "state_store, outputs) belong to the stage");
       }
@@ -71,9 +73,10 @@ Chain::Chain(const pipeline::ProcessorContext& context)
     if (!last) c.outputs = {link};
     auto instance = pipeline::ProcessorRegistry::instance().create(c.processor, c);
     if (instance->durable_sink()) {
-      throw OptionError("steps", where + step_name(i, c.processor) +
-                                     " is a durable sink, which cannot run inside a chain",
-                        "give it its own stage reading the chain's output topic");
+      throw OptionError(
+          "steps",
+          where + step_name(i, c.processor) + " is a durable sink, which cannot run inside a chain",
+          "give it its own stage reading the chain's output topic");
     }
     if (instance->stateful()) stateful_steps_.push_back(i);
     steps_.push_back({c.processor, link, std::move(instance)});
@@ -105,9 +108,9 @@ bool Chain::forward(size_t from, const Record& consumed, std::vector<OutputRecor
       continue;
     }
     Record next;
-    static_cast<kafka::Record&>(next) = {consumed.topic, consumed.partition,  consumed.offset,
-                                         consumed.timestamp_ms, std::move(out.key),
-                                         std::move(out.value), out.null_value, std::move(out.headers)};
+    static_cast<kafka::Record&>(next) = {
+        consumed.topic,     consumed.partition,   consumed.offset, consumed.timestamp_ms,
+        std::move(out.key), std::move(out.value), out.null_value,  std::move(out.headers)};
     next.trace_id = consumed.trace_id;
     next.degraded = consumed.degraded;
     if (!run_from(from + 1, next, result)) return false;
@@ -121,15 +124,17 @@ std::vector<ChainStepState> Chain::frame_layout() const {
   return layout;
 }
 
-void Chain::restore(const std::string& topic, int32_t partition, const std::optional<std::string>& state) {
+void Chain::restore(const std::string& topic, int32_t partition,
+                    const std::optional<std::string>& state) {
   std::vector<ChainStepState> parts = frame_layout();
   if (state) {
     try {
       parts = decode_chain_state(*state, parts);
     } catch (const std::runtime_error& e) {
       throw std::runtime_error("stage '" + stage_ + "': the checkpointed state of " + topic + "/" +
-                               std::to_string(partition) + " cannot be restored into this chain: " +
-                               e.what() + ". If the chain's steps changed on purpose, start the stage "
+                               std::to_string(partition) +
+                               " cannot be restored into this chain: " + e.what() +
+                               ". If the chain's steps changed on purpose, start the stage "
                                "with a new state_store (its windows start empty)");
     }
   }

@@ -45,7 +45,9 @@ class Chain : public pipeline::Processor, public pipeline::StatefulProcessor {
   explicit Chain(const pipeline::ProcessorContext& context);
 
   pipeline::Outcome process(const pipeline::Record& record) override;
-  pipeline::StatefulProcessor* stateful() override { return stateful_steps_.empty() ? nullptr : this; }
+  pipeline::StatefulProcessor* stateful() override {
+    return stateful_steps_.empty() ? nullptr : this;
+  }
 
   void restore(const std::string& topic, int32_t partition,
                const std::optional<std::string>& state) override;

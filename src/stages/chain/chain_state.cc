@@ -47,8 +47,8 @@ std::vector<ChainStepState> decode_chain_state(const std::string& frame,
     }
     const uint32_t count = in.u32();
     if (count != expected.size()) {
-      throw std::runtime_error("it holds " + std::to_string(count) + " stateful steps, the chain has " +
-                               std::to_string(expected.size()));
+      throw std::runtime_error("it holds " + std::to_string(count) +
+                               " stateful steps, the chain has " + std::to_string(expected.size()));
     }
     std::vector<ChainStepState> out;
     for (const ChainStepState& want : expected) {
@@ -56,14 +56,16 @@ std::vector<ChainStepState> decode_chain_state(const std::string& frame,
       s.step = int(in.u32());
       s.processor = std::string(in.view(in.u32(), "processor name"));
       if (s.step != want.step || s.processor != want.processor) {
-        throw std::runtime_error("it has '" + s.processor + "' as step " + std::to_string(s.step + 1) +
-                                 " where the chain has '" + want.processor + "' as step " +
-                                 std::to_string(want.step + 1));
+        throw std::runtime_error("it has '" + s.processor + "' as step " +
+                                 std::to_string(s.step + 1) + " where the chain has '" +
+                                 want.processor + "' as step " + std::to_string(want.step + 1));
       }
       if (in.i8() != 0) s.state = std::string(in.view(in.u32(), "step state"));
       out.push_back(std::move(s));
     }
-    if (!in.empty()) throw std::runtime_error("it has " + std::to_string(in.remaining()) + " bytes after the last step");
+    if (!in.empty())
+      throw std::runtime_error("it has " + std::to_string(in.remaining()) +
+                               " bytes after the last step");
     return out;
   } catch (const DecodeError& e) {
     throw std::runtime_error(std::string("it is truncated: ") + e.what());

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "common/json.h"
+#include "stages/record_json.h"
 
 namespace sluice::stages {
 namespace {
@@ -35,10 +36,11 @@ void check_claim_id(const std::string& id) {
 }  // namespace
 
 DownloadTask parse_download_task(std::string_view json) {
-  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element parsed;
   simdjson::dom::object object;
-  simdjson::padded_string padded(json);
-  if (auto err = parser.parse(padded).get(object)) {
+  auto err = parse_record_json(json, parsed);
+  if (!err) err = parsed.get_object().get(object);
+  if (err) {
     throw TaskError(std::string("task is not a JSON object: ") + simdjson::error_message(err));
   }
   DownloadTask t;

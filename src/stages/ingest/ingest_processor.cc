@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "stages/ingest/ingest_claim.h"
+#include "stages/record_json.h"
 
 namespace sluice::stages {
 namespace {
@@ -45,10 +46,8 @@ Ingest::Ingest(const pipeline::ProcessorContext& context)
       recent_(dedupe_window(context)) {}
 
 Outcome Ingest::process(const pipeline::Record& record) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(record.value);
   simdjson::dom::element event;
-  if (auto err = parser.parse(padded).get(event)) {
+  if (auto err = parse_record_json(record.value, event)) {
     return Outcome::failure(
         ErrorCategory::kValidation,
         std::string("the event is not valid JSON: ") + simdjson::error_message(err));

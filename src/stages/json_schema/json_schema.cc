@@ -359,11 +359,27 @@ class Walker {
     if (errors_ && !full()) errors_->push_back(path.text() + ": " + what());
   }
 
+  // Up to this many properties, an object allowing others is checked by looking
+  // each property up (a linear scan of the fields) instead of visiting every field.
+  static constexpr size_t kFewProperties = 2;
+
   void object(const Node& n, simdjson::dom::object o, const Path& path) {
     for (const auto& name : n.required) {
       if (o[name].error() == simdjson::NO_SUCH_FIELD) {
         fail(Path{&path, name}, [] { return std::string("required property is missing"); });
       }
+    }
+    if (n.additional_properties && n.properties.size() <= kFewProperties) {
+      // Only the named properties can fail: look them up rather than visit every
+      // field (an `if: {properties: {type: {const: ...}}}` rule names one of ten).
+      // A key given twice is checked once, at its first value: the one every
+      // reader (simdjson's at_key, the window processor) sees.
+      for (const auto& [name, schema] : n.properties) {
+        element value;
+        if (o.at_key(name).get(value) == simdjson::SUCCESS)
+          check(*schema, value, Path{&path, name});
+      }
+      return;
     }
     for (auto field : o) {
       const Path below{&path, field.key};

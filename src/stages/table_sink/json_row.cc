@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/iso8601.h"
+#include "stages/record_json.h"
 
 namespace sluice::stages {
 namespace {
@@ -129,9 +130,11 @@ int64_t parse_iso_timestamp_micros(std::string_view s) {
 
 lake::parquet::Row json_to_row(std::string_view json, const lake::delta::TableSchema& schema,
                                const std::vector<bool>& computed) {
-  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element parsed;
   simdjson::dom::object object;
-  if (auto err = parser.parse(json.data(), json.size()).get(object)) {
+  auto err = parse_record_json(json, parsed);
+  if (!err) err = parsed.get_object().get(object);
+  if (err) {
     throw RowError(std::string("the event is not a JSON object: ") + simdjson::error_message(err));
   }
   lake::parquet::Row row;

@@ -6,6 +6,7 @@
 
 #include "common/iso8601.h"
 #include "pipeline/config_text.h"
+#include "stages/record_json.h"
 
 namespace sluice::stages {
 namespace {
@@ -53,10 +54,8 @@ Validate::Validate(const pipeline::ProcessorContext& context)
       max_future_ms_(max_future(context, !event_time_field_.empty())) {}
 
 Outcome Validate::process(const pipeline::Record& record) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(record.value);
   simdjson::dom::element value;
-  if (auto err = parser.parse(padded).get(value)) {
+  if (auto err = parse_record_json(record.value, value)) {
     return Outcome::failure(ErrorCategory::kValidation,
                             std::string("not valid JSON: ") + simdjson::error_message(err));
   }

@@ -8,6 +8,7 @@
 
 #include "common/iso8601.h"
 #include "common/json.h"
+#include "stages/record_json.h"
 #include "stages/window_aggregate/event_time.h"
 
 namespace sluice::stages {
@@ -102,10 +103,11 @@ void WindowAggregate::observe(const std::vector<WindowRow>& rows) {
 }
 
 std::string WindowAggregate::read_event(const pipeline::Record& record, WindowEvent& e) const {
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(record.value);
+  simdjson::dom::element parsed;
   simdjson::dom::object object;
-  if (auto err = parser.parse(padded).get_object().get(object)) {
+  auto err = parse_record_json(record.value, parsed);
+  if (!err) err = parsed.get_object().get(object);
+  if (err) {
     return std::string("the record is not a JSON object: ") + simdjson::error_message(err);
   }
   simdjson::dom::element time;
