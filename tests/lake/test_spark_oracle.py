@@ -8,12 +8,13 @@ jobs read the same topic:
   the broker as much as an oracle) runs the seed's job, spark/iot_job.py: the
   rules, 1-minute tumbling windows, a 2-minute watermark, avg/count/min/max/stddev
   and the two flag counts, appended to Parquet;
-- sluice runs spark/iot-pipeline.yaml, the same job as three stages
-  (validate, window-aggregate, table-sink), one `sluice run --stage` each, into
-  a Delta table.
+- sluice runs spark/iot-pipeline.yaml twice, into two Delta tables: as three
+  stages (validate, window-aggregate, table-sink), one `sluice run --stage`
+  each, and with validate and window-aggregate fused into one stage (a `chain`
+  processor) before the same sink.
 
-DuckDB reads both tables back. They must hold the same windows, one row each,
-with equal counts and values equal within 1e-9 relative.
+DuckDB reads the tables back. Each of sluice's must hold the same windows as
+Spark's, one row each, with equal counts and values equal within 1e-9 relative.
 
 Watermarks: sluice advances a partition's watermark with every record; Spark
 only between micro-batches (from the largest event time of the batches before).
@@ -129,14 +130,17 @@ class SparkOracleTest(unittest.TestCase):
         self.assertEqual({e["case"] for e in lines}, ALL_CASES, "the input lacks a kind of event")
         return lines
 
-    def start_sluice(self):
-        env = {"SLUICE_BOOTSTRAP": self.broker.bootstrap,
-               "SLUICE_STAGE_WINDOWS_STATE_STORE": os.path.join(self.tmp, "state"),
-               "SLUICE_STAGE_SINK_OPTIONS_STORE": os.path.join(self.tmp, "lake")}
-        for name in ("validate", "windows", "sink"):
-            workdir = os.path.join(self.tmp, name)
+    def start_sluice(self, variant, stages, env):
+        """One way of running the job: its stages, with `env` pointing its topics elsewhere;
+        its own groups (pipeline name), state and lake (tmp/VARIANT/lake)."""
+        home = os.path.join(self.tmp, variant)
+        env = dict(env, SLUICE_BOOTSTRAP=self.broker.bootstrap, SLUICE_PIPELINE="iot-oracle-" + variant,
+                   SLUICE_STAGE_SINK_OPTIONS_STORE=os.path.join(home, "lake"))
+        for name in stages:
+            workdir = os.path.join(home, name)
             os.makedirs(workdir)
             self.stages.append(StageProcess(PIPELINE, workdir, env, args=["--stage", name]).start())
+        return os.path.join(home, "lake")
 
     def run_spark(self):
         with open(self.spark_log, "w") as log:
@@ -148,28 +152,54 @@ class SparkOracleTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, "the Spark job failed; its log is printed below")
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    def sluice_table_files(self):
-        out = subprocess.run([sluice_bin(), "table", "describe", os.path.join(self.tmp, "lake"), TABLE, "--json"],
+    @staticmethod
+    def sluice_table_files(lake):
+        out = subprocess.run([sluice_bin(), "table", "describe", lake, TABLE, "--json"],
                              capture_output=True, text=True, timeout=60)
         if out.returncode != 0:
             return None
         d = json.loads(out.stdout)
-        return d["records"], [os.path.join(self.tmp, "lake", TABLE, f) for f in d["live_files"]]
+        return d["records"], [os.path.join(lake, TABLE, f) for f in d["live_files"]]
 
     def test_sluice_aggregates_equal_sparks(self):
         manifest = self.produce_events()
         expected = collections.Counter(e["expected"] for e in manifest)
-        self.start_sluice()
+        lakes = {
+            "stages": self.start_sluice("stages", ("validate", "windows", "sink"),
+                                        {"SLUICE_STAGE_WINDOWS_STATE_STORE": os.path.join(self.tmp, "stages", "state")}),
+            "fused": self.start_sluice("fused", ("validate-windows", "sink"), {
+                "SLUICE_STAGE_VALIDATE_WINDOWS_STATE_STORE": os.path.join(self.tmp, "fused", "state"),
+                "SLUICE_STAGE_VALIDATE_WINDOWS_OUTPUTS": "iot-aggregates.fused",
+                "SLUICE_STAGE_VALIDATE_WINDOWS_DLQ_TOPIC": "iot-events.fused.dlq",
+                "SLUICE_STAGE_SINK_INPUT": "iot-aggregates.fused"}),
+        }
         progress = self.run_spark()
         self.assertEqual(progress["input_rows"], EVENTS, progress)
 
         spark = rows_by_key("read_parquet('%s/spark-out/**/*.parquet', hive_partitioning=true)" % self.tmp)
         self.assertGreater(len(spark), 500, "Spark aggregated too few windows to compare")
+        for variant, lake in lakes.items():
+            with self.subTest(variant=variant):
+                self.assert_table_equals_sparks(lake, spark)
+        # Spark counts late rows after its partial aggregation (two late events of one
+        # device and window are one row), so its figure is at most sluice's.
+        self.assertGreater(progress["rows_dropped_by_watermark"], 0)
+        self.assertLessEqual(progress["rows_dropped_by_watermark"], expected["late"])
+
+        # What Spark drops without a trace, sluice keeps: every rule-breaking event in
+        # the DLQ, every late one on the late topic (the fused stage's is its input's).
+        for variant, dlq_topic, late_topic in (("stages", "iot-events.dlq", "iot-events.valid.late"),
+                                               ("fused", "iot-events.fused.dlq", "iot-events.late")):
+            dlq = read_topic(self.broker.bootstrap, dlq_topic, expected["dlq"])
+            late = read_topic(self.broker.bootstrap, late_topic, expected["late"])
+            self.assertEqual((len(dlq), len(late)), (expected["dlq"], expected["late"]), variant)
+
+    def assert_table_equals_sparks(self, lake, spark):
         # sluice is done when its table holds as many rows as Spark's: every window
         # both closed (a row more would be a duplicate, and fail below).
-        wait_until(lambda: (self.sluice_table_files() or (0,))[0] >= len(spark), 120, 0.5,
-                   "%d rows in sluice's table" % len(spark))
-        _, files = self.sluice_table_files()
+        wait_until(lambda: (self.sluice_table_files(lake) or (0,))[0] >= len(spark), 120, 0.5,
+                   "%d rows in sluice's table %s" % (len(spark), lake))
+        _, files = self.sluice_table_files(lake)
         ours = rows_by_key("read_parquet([%s])" % ", ".join("'%s'" % f for f in files))
 
         only_spark = sorted(set(spark) - set(ours))
@@ -190,17 +220,6 @@ class SparkOracleTest(unittest.TestCase):
                          sum(int(r["event_count"]) for r in spark.values()))
         self.assertTrue(any(int(r["low_battery_count"]) for r in ours.values()), "no low-battery flag counted")
         self.assertTrue(any(int(r["weak_signal_count"]) for r in ours.values()), "no weak-signal flag counted")
-
-        # What Spark drops without a trace, sluice keeps: every rule-breaking event in
-        # the DLQ, every late one on the late topic.
-        dlq = read_topic(self.broker.bootstrap, "iot-events.dlq", expected["dlq"])
-        late = read_topic(self.broker.bootstrap, "iot-events.valid.late", expected["late"])
-        self.assertEqual((len(dlq), len(late)), (expected["dlq"], expected["late"]))
-        # Spark counts late rows after its partial aggregation (two late events of one
-        # device and window are one row), so its figure is at most sluice's.
-        self.assertLessEqual(progress["rows_dropped_by_watermark"], len(late))
-        self.assertGreater(progress["rows_dropped_by_watermark"], 0)
-
 
 if __name__ == "__main__":
     unittest.main()
