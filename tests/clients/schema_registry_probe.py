@@ -60,7 +60,8 @@ def same(a, b):
 
 def main(url, bootstrap, topic, n):
     base = {"bootstrap.servers": bootstrap, "broker.address.family": "v4"}
-    AdminClient(base).create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+    admin = AdminClient(base)  # kept: a dropped client fails its own pending request
+    admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
     registry = SchemaRegistryClient({"url": url})
     ctx = SerializationContext(topic, MessageField.VALUE)
     serialize = AvroSerializer(registry, tick_schema())
