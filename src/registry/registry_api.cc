@@ -99,9 +99,10 @@ auto view(const RegistryStore& store, F fn) {
 
 }  // namespace
 
-RegistryApi::RegistryApi(RegistryStore& store, ops::MetricsRegistry& metrics)
+RegistryApi::RegistryApi(RegistryStore& store, ops::MetricsRegistry& metrics, WriteGate* gate)
     : store_(store),
       metrics_(metrics),
+      gate_(gate),
       compatibility_failures_(metrics.counter(
           "schema_registry_compatibility_failures_total",
           "Schemas refused because they break the subject's compatibility level (HTTP 409)")) {}
@@ -110,6 +111,7 @@ Reply RegistryApi::handle(const ApiRequest& r) {
   const Segments s = segments(r.path);
   try {
     if (s.empty()) return r.method == "GET" ? json("{}") : not_allowed(r, "GET");
+    if (auto reply = forwarded(r, s)) return *reply;
     if (s[0] == "subjects") return subjects(r, s);
     if (s[0] == "schemas") return schemas(r, s);
     if (s[0] == "config") return config(r, s);
@@ -121,6 +123,17 @@ Reply RegistryApi::handle(const ApiRequest& r) {
   } catch (const StoreError& e) {
     return fail({500, 50001, std::string("Error in the backend datastore: ") + e.what()});
   }
+}
+
+std::optional<Reply> RegistryApi::forwarded(const ApiRequest& r, const Segments& s) {
+  const bool registers = r.method == "POST" && s[0] == "subjects" && s.size() == 3;
+  const bool changes = (r.method == "PUT" || r.method == "DELETE") && s[0] != "mode";
+  if (!gate_ || !(registers || changes)) return std::nullopt;
+  std::optional<Reply> reply = gate_->forward(r);
+  // The writer answered after applying the change; this process shows it too
+  // before answering, so the client's next read here sees its write.
+  if (reply && reply->status < 300) store_.catch_up();
+  return reply;
 }
 
 Reply RegistryApi::subjects(const ApiRequest& r, const Segments& s) {
@@ -243,6 +256,7 @@ Reply RegistryApi::register_schema(const std::string& subject, const std::string
   auto schema = read_schema_request(body);
   if (auto* e = std::get_if<RegistryError>(&schema)) return fail(*e);
   std::lock_guard writing(store_.writer());
+  store_.catch_up();  // a writer newly elected may not have read its predecessor's last change
   auto proposal =
       view(store_, [&](auto& st) { return st.register_schema(subject, std::get<0>(schema)); });
   if (auto* e = std::get_if<RegistryError>(&proposal)) {
@@ -263,6 +277,7 @@ Reply RegistryApi::register_schema(const std::string& subject, const std::string
 Reply RegistryApi::delete_versions(const std::string& subject, std::optional<int> version,
                                    bool permanent) {
   std::lock_guard writing(store_.writer());
+  store_.catch_up();
   auto proposal =
       view(store_, [&](auto& st) { return st.delete_versions(subject, version, permanent); });
   if (auto* e = std::get_if<RegistryError>(&proposal)) return fail(*e);
@@ -286,6 +301,7 @@ Reply RegistryApi::set_config(const std::optional<std::string>& subject, const s
 
 Reply RegistryApi::delete_config(const std::optional<std::string>& subject) {
   std::lock_guard writing(store_.writer());
+  store_.catch_up();
   std::optional<avro::Compatibility> old = view(store_, [&](auto& st) {
     return subject ? st.own_compatibility(*subject) : st.compatibility(std::nullopt);
   });

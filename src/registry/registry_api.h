@@ -10,12 +10,14 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ops/metrics.h"
 #include "ops/router.h"
 #include "registry/registry_store.h"
+#include "registry/write_gate.h"
 
 namespace sluice::registry {
 
@@ -24,15 +26,21 @@ struct ApiRequest {
   std::string path;                          // as sent: percent-encoded, no query
   std::map<std::string, std::string> query;  // decoded
   std::string body;
+  std::string raw_query;   // as sent, for forwarding
+  bool forwarded = false;  // came from another registry (never forwarded again)
 };
+
+// The header a registry sets on a change it forwards to the elected writer.
+inline constexpr const char* kForwardedHeader = "X-Sluice-Registry-Forwarded";
 
 // The content type of every JSON reply.
 inline constexpr const char* kRegistryContentType = "application/vnd.schemaregistry.v1+json";
 
 class RegistryApi {
  public:
-  // `store` and `metrics` must outlive the API.
-  RegistryApi(RegistryStore& store, ops::MetricsRegistry& metrics);
+  // `store`, `metrics` and `gate` must outlive the API. Without a gate every
+  // change is made here (one registry process).
+  RegistryApi(RegistryStore& store, ops::MetricsRegistry& metrics, WriteGate* gate = nullptr);
 
   ops::HttpReply handle(const ApiRequest& request);
 
@@ -51,8 +59,12 @@ class RegistryApi {
   ops::HttpReply set_config(const std::optional<std::string>& subject, const std::string& body);
   ops::HttpReply delete_config(const std::optional<std::string>& subject);
 
+  // The elected writer's reply when a change is not this process's to make.
+  std::optional<ops::HttpReply> forwarded(const ApiRequest& r, const Segments& s);
+
   RegistryStore& store_;
   ops::MetricsRegistry& metrics_;
+  WriteGate* gate_;
   ops::Counter& compatibility_failures_;
 };
 

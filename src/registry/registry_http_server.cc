@@ -21,7 +21,10 @@ void reuse_address_only(socket_t sock) {
 ApiRequest view_of(const httplib::Request& req) {
   ApiRequest r{.method = req.method, .path = req.target, .query = {}, .body = req.body};
   if (size_t q = r.path.find('?'); q != std::string::npos) r.path.resize(q);
+  if (size_t q = req.target.find('?'); q != std::string::npos)
+    r.raw_query = req.target.substr(q + 1);
   for (const auto& [k, v] : req.params) r.query[k] = v;
+  r.forwarded = req.has_header(kForwardedHeader);
   return r;
 }
 
@@ -33,17 +36,10 @@ struct RegistryHttpServer::Impl {
   int port = 0;
 };
 
-RegistryHttpServer::RegistryHttpServer(const std::string& host, int port, RegistryApi& api)
+RegistryHttpServer::RegistryHttpServer(const std::string& host, int port)
     : impl_(std::make_unique<Impl>()) {
   httplib::Server& http = impl_->http;
   http.set_socket_options(reuse_address_only);
-  httplib::Server::Handler handler = [&api](const httplib::Request& req, httplib::Response& res) {
-    ops::HttpReply reply = api.handle(view_of(req));
-    res.status = reply.status;
-    res.set_content(reply.body, reply.content_type.c_str());
-  };
-  const std::string any = ".*";
-  http.Get(any, handler).Post(any, handler).Put(any, handler).Delete(any, handler);
   errno = 0;
   impl_->port =
       port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
@@ -53,6 +49,17 @@ RegistryHttpServer::RegistryHttpServer(const std::string& host, int port, Regist
                              ": " + (err ? std::strerror(err) : "bind failed") +
                              "; choose a free local address with --listen HOST:PORT (port 0: any)");
   }
+}
+
+void RegistryHttpServer::start(RegistryApi& api) {
+  httplib::Server& http = impl_->http;
+  httplib::Server::Handler handler = [&api](const httplib::Request& req, httplib::Response& res) {
+    ops::HttpReply reply = api.handle(view_of(req));
+    res.status = reply.status;
+    res.set_content(reply.body, reply.content_type.c_str());
+  };
+  const std::string any = ".*";
+  http.Get(any, handler).Post(any, handler).Put(any, handler).Delete(any, handler);
   impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
 }
 

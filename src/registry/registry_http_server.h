@@ -16,14 +16,16 @@ namespace sluice::registry {
 
 class RegistryHttpServer {
  public:
-  // Port 0: any free port (port() tells which). Throws std::runtime_error naming
-  // the address and what to do. `api` must outlive the server.
-  RegistryHttpServer(const std::string& host, int port, RegistryApi& api);
+  // Binds (port 0: any free port; port() tells which) without serving yet.
+  // Throws std::runtime_error naming the address and what to do.
+  RegistryHttpServer(const std::string& host, int port);
   ~RegistryHttpServer();  // stops
   RegistryHttpServer(const RegistryHttpServer&) = delete;
   RegistryHttpServer& operator=(const RegistryHttpServer&) = delete;
 
   int port() const;
+  // Serves `api` (which must outlive the server) on a background thread; once.
+  void start(RegistryApi& api);
   void stop();
 
  private:

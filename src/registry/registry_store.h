@@ -31,6 +31,9 @@ class RegistryStore {
   virtual void read(const std::function<void(const RegistryState&)>& fn) const = 0;
   // Throws StoreError.
   virtual void append(const std::vector<RegistryRecord>& records) = 0;
+  // Returns once the state holds everything the log held when called (another
+  // process's writes included). Throws StoreError.
+  virtual void catch_up() = 0;
   virtual std::mutex& writer() = 0;
 };
 

@@ -130,6 +130,20 @@ void SchemasLog::read(const std::function<void(const RegistryState&)>& fn) const
   fn(state_);
 }
 
+void SchemasLog::catch_up() {
+  const int64_t end =
+      consumer_->log_offsets({{options_.topic, 0, 0}}, kafka::kOffsetEnd, options_.wait_ms)[0];
+  if (end < 0) {
+    throw StoreError("cannot ask " + options_.endpoint.bootstrap + " where topic '" +
+                     options_.topic + "' ends; is the broker up?");
+  }
+  if (!wait_applied(end)) {
+    throw StoreError("topic '" + options_.topic + "' was not read up to offset " +
+                     std::to_string(end) + " within " + std::to_string(options_.wait_ms) +
+                     " ms; is the broker healthy?");
+  }
+}
+
 void SchemasLog::append(const std::vector<RegistryRecord>& records) {
   if (records.empty()) return;
   Deliveries deliveries;

@@ -49,6 +49,7 @@ class SchemasLog : public RegistryStore {
 
   void read(const std::function<void(const RegistryState&)>& fn) const override;
   void append(const std::vector<RegistryRecord>& records) override;
+  void catch_up() override;
   std::mutex& writer() override { return writer_; }
 
   // The next offset the tail will apply (how far the state reaches).

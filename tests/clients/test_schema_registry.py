@@ -11,7 +11,7 @@ import subprocess
 import unittest
 
 import broker  # noqa: F401
-from broker import BrokerTestCase, unique_name
+from broker import BrokerTestCase, unique_name, wait_until
 from registry_process import RegistryProcess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -332,11 +332,29 @@ class Restart(SchemaRegistryTestCase):
         self.assertEqual(self.register("a-value", CORRECTED), 5)
         self.assertEqual(self.ok("GET", "/subjects/a-value/versions"), [3, 4])
 
-    def test_two_registries_share_the_topic(self):
+    def test_one_elected_writer_and_changes_through_either_registry(self):
         self.register("a-value", HISTORY[0])
         second = self.start_registry()
-        status, reply, _ = second.call("GET", "/subjects/a-value/versions/1")
-        self.assertEqual((status, reply["id"]), (200, 1))
+        both = [self.registry, second]
+
+        def writers():
+            flags = [r.metric("schema_registry_writer") for r in both]
+            return flags if sorted(flags) == [0, 1] else None
+        wait_until(writers, 60, message="exactly one registry to be the writer")
+        # A change sent to either is made once, by the writer; the one asked shows it at once.
+        for i, via in enumerate(both):
+            status, reply, _ = via.call("POST", "/subjects/a-value/versions",
+                                        {"schema": json.dumps(HISTORY[i + 1])})
+            self.assertEqual((status, reply), (200, {"id": i + 2}), via.stderr_tail())
+            self.assertEqual(via.call("GET", "/subjects/a-value/versions")[1], list(range(1, i + 3)))
+        # The writer stops: the other is elected and takes changes.
+        writer, other = both if writers()[0] == 1 else both[::-1]
+        writer.stop()
+        wait_until(lambda: other.metric("schema_registry_writer") == 1, 60,
+                   message="the remaining registry to be elected")
+        status, reply, _ = other.call("POST", "/subjects/a-value/versions",
+                                      {"schema": json.dumps(HISTORY[3])})
+        self.assertEqual((status, reply), (200, {"id": 4}), other.stderr_tail())
 
 
 class ConfluentClient(SchemaRegistryTestCase):

@@ -4,7 +4,9 @@
 // runbook's curl commands work against sluice as they do against Confluent's.
 //
 // Invariant: the port is served only after the topic has been replayed to its
-// end, so the first answer already reflects every earlier change.
+// end, so the first answer already reflects every earlier change. Several
+// registries may share the topic: one is elected writer (elected_writer.h) and
+// the others forward changes to it.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include "cli/support/kafka_flags.h"
 #include "common/log.h"
 #include "ops/metrics.h"
+#include "registry/elected_writer.h"
 #include "registry/registry_api.h"
 #include "registry/registry_http_server.h"
 #include "registry/schemas_log.h"
@@ -36,12 +39,18 @@ int run(const RegistryFlags& f) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   auto [host, port] = broker::parse_host_port(f.listen);
-  registry::SchemasLog schemas({.endpoint = f.kafka.endpoint(),
-                                .topic = f.topic,
-                                .wait_ms = std::max(f.kafka.timeout_ms, 30000)});
+  const int wait_ms = std::max(f.kafka.timeout_ms, 30000);
+  registry::SchemasLog schemas(
+      {.endpoint = f.kafka.endpoint(), .topic = f.topic, .wait_ms = wait_ms});
+  registry::RegistryHttpServer server(host, port);  // bound: its URL joins the election
+  const std::string url = "http://" + host + ":" + std::to_string(server.port());
+  registry::ElectedWriter writer(f.kafka.endpoint(), f.topic, url, wait_ms);
   ops::MetricsRegistry metrics;
-  registry::RegistryApi api(schemas, metrics);
-  registry::RegistryHttpServer server(host, port, api);
+  ops::Gauge& is_writer = metrics.gauge(
+      "schema_registry_writer", "1 while this registry is the elected writer of its topic, else 0");
+  metrics.on_collect([&] { is_writer.set(writer.is_writer() ? 1 : 0); });
+  registry::RegistryApi api(schemas, metrics, &writer);
+  server.start(api);
   std::printf("sluice registry listening on http://%s:%d (schemas in topic '%s' on %s)\n",
               host.c_str(), server.port(), f.topic.c_str(), f.kafka.bootstrap.c_str());
   std::fflush(stdout);
