@@ -29,6 +29,7 @@ struct RegistryFlags {
   KafkaFlags kafka;
   std::string listen = "127.0.0.1:8081";
   std::string topic = "_schemas";
+  std::string advertise;  // empty: http://<listen>
 };
 
 int run(const RegistryFlags& f) {
@@ -43,7 +44,8 @@ int run(const RegistryFlags& f) {
   registry::SchemasLog schemas(
       {.endpoint = f.kafka.endpoint(), .topic = f.topic, .wait_ms = wait_ms});
   registry::RegistryHttpServer server(host, port);  // bound: its URL joins the election
-  const std::string url = "http://" + host + ":" + std::to_string(server.port());
+  const std::string url =
+      f.advertise.empty() ? "http://" + host + ":" + std::to_string(server.port()) : f.advertise;
   registry::ElectedWriter writer(f.kafka.endpoint(), f.topic, url, wait_ms);
   ops::MetricsRegistry metrics;
   ops::Gauge& is_writer = metrics.gauge(
@@ -73,6 +75,9 @@ Run add_registry_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--topic", f->topic, "The compacted topic holding the schemas")
       ->capture_default_str();
+  cmd->add_option("--advertise", f->advertise,
+                  "URL the other registries on the topic reach this one at (default: "
+                  "http://<listen>; set it when listening on 0.0.0.0)");
   return [f] { return run(*f); };
 }
 
