@@ -38,6 +38,7 @@ class ElectedWriter::Membership : public kafka::RebalanceListener {
     owner_.pause_ = true;  // the partition marks the writer; its records are read by the tail
   }
   void revoked(const std::vector<kafka::PartitionOffset>&) override {
+    std::lock_guard finish_the_change_in_progress(owner_.writes_);
     if (owner_.writer_.exchange(false))
       log::info("registry", "this registry ({}) is no longer the writer", owner_.own_url_);
   }
@@ -47,12 +48,13 @@ class ElectedWriter::Membership : public kafka::RebalanceListener {
 };
 
 ElectedWriter::ElectedWriter(const kafka::Endpoint& endpoint, const std::string& topic,
-                             const std::string& own_url, int wait_ms)
+                             const std::string& own_url, int wait_ms, std::mutex& writes)
     : endpoint_(endpoint),
       topic_(topic),
       group_("sluice-registry." + topic),
       own_url_(own_url),
       wait_ms_(wait_ms),
+      writes_(writes),
       membership_(std::make_unique<Membership>(*this)) {
   consumer_ = std::make_unique<kafka::Consumer>(
       kafka::ClientOptions{endpoint.bootstrap,

@@ -7,7 +7,9 @@
 //
 // Invariants: a process appends only while it holds the partition; the group
 // hands the partition to a new member only after the old one was told it lost
-// it (eager rebalancing), so live members never write at once. A forwarded
+// it (eager rebalancing), and the old one lets go only once the change it is
+// making (under the store's writer lock) is done, so live members never write
+// at once. A forwarded
 // request is never forwarded again (no loops when the writer moves meanwhile).
 // Left open: a writer frozen for longer than the session timeout is not fenced
 // and could still append one change after a successor was chosen.
@@ -15,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -31,12 +34,13 @@ class ElectedWriter : public WriteGate {
  public:
   // Joins the group; `own_url` (http://HOST:PORT) is where the others reach this
   // process. `wait_ms` bounds how long a change waits for a writer to be chosen.
+  // `writes` is the store's writer lock (RegistryStore::writer()).
   ElectedWriter(const kafka::Endpoint& endpoint, const std::string& topic,
-                const std::string& own_url, int wait_ms);
+                const std::string& own_url, int wait_ms, std::mutex& writes);
   ~ElectedWriter() override;  // leaves the group, so a successor is chosen at once
 
   std::optional<ops::HttpReply> forward(const ApiRequest& request) override;
-  bool is_writer() const { return writer_; }
+  bool holds() const override { return writer_; }
 
  private:
   class Membership;
@@ -49,6 +53,7 @@ class ElectedWriter : public WriteGate {
   std::string group_;
   std::string own_url_;
   int wait_ms_;
+  std::mutex& writes_;
   std::unique_ptr<Membership> membership_;
   std::unique_ptr<kafka::Consumer> consumer_;
   std::atomic<bool> writer_{false};

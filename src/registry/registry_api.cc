@@ -24,6 +24,13 @@ Reply not_found(const ApiRequest& r) {
                    "; the endpoints are listed in docs/registry.md"});
 }
 
+// The election moved the writer while this change waited for the lock.
+Reply writer_moved() {
+  return fail({500, 50004,
+               "this registry stopped being the writer while the change waited; nothing "
+               "changed: retry"});
+}
+
 Reply not_allowed(const ApiRequest& r, const char* allowed) {
   return fail(
       {405, 405,
@@ -256,6 +263,7 @@ Reply RegistryApi::register_schema(const std::string& subject, const std::string
   auto schema = read_schema_request(body);
   if (auto* e = std::get_if<RegistryError>(&schema)) return fail(*e);
   std::lock_guard writing(store_.writer());
+  if (gate_ && !gate_->holds()) return writer_moved();
   store_.catch_up();  // a writer newly elected may not have read its predecessor's last change
   auto proposal =
       view(store_, [&](auto& st) { return st.register_schema(subject, std::get<0>(schema)); });
@@ -277,6 +285,7 @@ Reply RegistryApi::register_schema(const std::string& subject, const std::string
 Reply RegistryApi::delete_versions(const std::string& subject, std::optional<int> version,
                                    bool permanent) {
   std::lock_guard writing(store_.writer());
+  if (gate_ && !gate_->holds()) return writer_moved();
   store_.catch_up();
   auto proposal =
       view(store_, [&](auto& st) { return st.delete_versions(subject, version, permanent); });
@@ -295,12 +304,14 @@ Reply RegistryApi::set_config(const std::optional<std::string>& subject, const s
   record.subject = subject.value_or("");
   record.compatibility = std::get<avro::Compatibility>(level);
   std::lock_guard writing(store_.writer());
+  if (gate_ && !gate_->holds()) return writer_moved();
   store_.append({record});
   return json(field_json("compatibility", avro::compatibility_name(*record.compatibility)));
 }
 
 Reply RegistryApi::delete_config(const std::optional<std::string>& subject) {
   std::lock_guard writing(store_.writer());
+  if (gate_ && !gate_->holds()) return writer_moved();
   store_.catch_up();
   std::optional<avro::Compatibility> old = view(store_, [&](auto& st) {
     return subject ? st.own_compatibility(*subject) : st.compatibility(std::nullopt);

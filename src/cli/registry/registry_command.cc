@@ -46,11 +46,11 @@ int run(const RegistryFlags& f) {
   registry::RegistryHttpServer server(host, port);  // bound: its URL joins the election
   const std::string url =
       f.advertise.empty() ? "http://" + host + ":" + std::to_string(server.port()) : f.advertise;
-  registry::ElectedWriter writer(f.kafka.endpoint(), f.topic, url, wait_ms);
+  registry::ElectedWriter writer(f.kafka.endpoint(), f.topic, url, wait_ms, schemas.writer());
   ops::MetricsRegistry metrics;
   ops::Gauge& is_writer = metrics.gauge(
       "schema_registry_writer", "1 while this registry is the elected writer of its topic, else 0");
-  metrics.on_collect([&] { is_writer.set(writer.is_writer() ? 1 : 0); });
+  metrics.on_collect([&] { is_writer.set(writer.holds() ? 1 : 0); });
   registry::RegistryApi api(schemas, metrics, &writer);
   server.start(api);
   std::printf("sluice registry listening on http://%s:%d (schemas in topic '%s' on %s)\n",
