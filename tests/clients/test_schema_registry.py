@@ -357,6 +357,46 @@ class Restart(SchemaRegistryTestCase):
         self.assertEqual((status, reply), (200, {"id": 4}), other.stderr_tail())
 
 
+class ConfluentWrittenTopic(SchemaRegistryTestCase):
+    def test_a_topic_written_in_confluents_format_is_served(self):
+        """Records as Confluent's registry writes them — with the keys it has and sluice does
+        not know (MODE), a NOOP marker, a record that is not JSON — replay into the same answers."""
+        import ck_helpers
+        from confluent_kafka.admin import AdminClient, NewTopic
+        topic = unique_name("_schemas")
+        admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
+        admin.create_topics([NewTopic(topic, 1, 1, config={"cleanup.policy": "compact"})])[topic].result(30)
+
+        def schema_record(version, id_, schema, deleted=False):
+            return {"key": json.dumps({"keytype": "SCHEMA", "subject": "t-value", "version": version,
+                                       "magic": 1}),
+                    "value": json.dumps({"subject": "t-value", "version": version, "id": id_,
+                                         "schema": json.dumps(schema), "deleted": deleted})}
+        records = [
+            {"key": '{"keytype":"NOOP","magic":0}', "value": None},
+            {"key": '{"keytype":"MODE","subject":null,"magic":0}', "value": '{"mode":"READWRITE"}'},
+            {"key": '{"keytype":"CONFIG","subject":null,"magic":0}',
+             "value": '{"compatibilityLevel":"FULL"}'},
+            schema_record(1, 7, HISTORY[0]), schema_record(2, 9, HISTORY[1]),
+            {"key": "not json", "value": "garbage"},
+            schema_record(1, 7, HISTORY[0], deleted=True),
+        ]
+        p = ck_helpers.producer(self.broker.bootstrap)
+        for d in ck_helpers.produce_all(p, topic, records):
+            self.assertIsNone(d.error)
+        r = RegistryProcess(self.broker.bootstrap, self._tmp.name, topic=topic).start()
+        self.registries.append(r)
+        self.assertEqual(r.call("GET", "/config")[1], {"compatibilityLevel": "FULL"})
+        self.assertEqual(r.call("GET", "/subjects/t-value/versions")[1], [2])
+        self.assertEqual(r.call("GET", "/subjects/t-value/versions?deleted=true")[1], [1, 2])
+        self.assertEqual(r.call("GET", "/schemas/ids/9")[1]["schema"], json.dumps(HISTORY[1]))
+        # Ids go on after the highest one seen.
+        status, reply, _ = r.call("POST", "/subjects/t-value/versions",
+                                  {"schema": json.dumps(HISTORY[2])})
+        self.assertEqual((status, reply), (200, {"id": 10}), r.stderr_tail())
+        self.assertIn("skipped offset 5", r.stderr_tail())
+
+
 class ConfluentClient(SchemaRegistryTestCase):
     def test_serializer_and_deserializer_through_the_broker(self):
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
