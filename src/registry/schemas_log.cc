@@ -73,7 +73,12 @@ void SchemasLog::ensure_topic() {
     return;
   }
   // One partition: the log's order is the order of every change.
-  admin.create_topic({options_.topic, 1, -1, {{"cleanup.policy", "compact"}}});
+  try {
+    admin.create_topic({options_.topic, 1, -1, {{"cleanup.policy", "compact"}}});
+  } catch (const kafka::KafkaError&) {
+    if (!admin.find_topic(options_.topic)) throw;
+    return;  // another registry starting at the same time created it
+  }
   log::info("registry", "created topic '{}' (1 partition, cleanup.policy=compact) on {}",
             options_.topic, options_.endpoint.bootstrap);
 }

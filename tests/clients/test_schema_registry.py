@@ -357,6 +357,16 @@ class Restart(SchemaRegistryTestCase):
         self.assertEqual((status, reply), (200, {"id": 4}), other.stderr_tail())
 
 
+class BrokerRestart(SchemaRegistryTestCase):
+    def test_the_registry_rides_out_a_broker_restart(self):
+        self.register("a-value", HISTORY[0])
+        self.broker.restart()
+        # Reads never needed the broker; the next change reconnects and is read back.
+        self.assertEqual(self.ok("GET", "/subjects/a-value/versions"), [1])
+        self.assertEqual(self.register("a-value", HISTORY[1]), 2)
+        self.assertEqual(self.ok("GET", "/subjects/a-value/versions/latest")["version"], 2)
+
+
 class ConfluentWrittenTopic(SchemaRegistryTestCase):
     def test_a_topic_written_in_confluents_format_is_served(self):
         """Records as Confluent's registry writes them — with the keys it has and sluice does
