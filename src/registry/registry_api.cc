@@ -3,6 +3,7 @@
 #include <cctype>
 #include <climits>
 
+#include "common/log.h"
 #include "registry/registry_json.h"
 
 namespace sluice::registry {
@@ -268,7 +269,10 @@ Reply RegistryApi::register_schema(const std::string& subject, const std::string
   auto proposal =
       view(store_, [&](auto& st) { return st.register_schema(subject, std::get<0>(schema)); });
   if (auto* e = std::get_if<RegistryError>(&proposal)) {
-    if (e->http_status == 409) compatibility_failures_.inc();
+    if (e->http_status == 409) {
+      compatibility_failures_.inc();
+      log::warn("registry", "refused a schema for subject '{}': {}", subject, e->message);
+    }
     return fail(*e);
   }
   int id = 0;
@@ -278,6 +282,8 @@ Reply RegistryApi::register_schema(const std::string& subject, const std::string
     const auto& record = std::get<RegistryRecord>(proposal);
     store_.append({record});
     id = record.id;
+    log::info("registry", "registered version {} of subject '{}' (schema id {})", record.version,
+              subject, id);
   }
   return json("{\"id\":" + std::to_string(id) + "}");
 }
@@ -292,6 +298,8 @@ Reply RegistryApi::delete_versions(const std::string& subject, std::optional<int
   if (auto* e = std::get_if<RegistryError>(&proposal)) return fail(*e);
   auto& [records, deleted] = std::get<0>(proposal);
   store_.append(records);
+  log::info("registry", "deleted {} version(s) of subject '{}' {}", deleted.size(), subject,
+            permanent ? "permanently" : "soft (still listed with ?deleted=true)");
   // One version deleted by number answers with that number; a subject, with the list.
   return json(version ? std::to_string(deleted.front()) : ints_json(deleted));
 }
@@ -306,6 +314,8 @@ Reply RegistryApi::set_config(const std::optional<std::string>& subject, const s
   std::lock_guard writing(store_.writer());
   if (gate_ && !gate_->holds()) return writer_moved();
   store_.append({record});
+  log::info("registry", "compatibility of {} set to {}", subject ? "'" + *subject + "'" : "all",
+            avro::compatibility_name(*record.compatibility));
   return json(field_json("compatibility", avro::compatibility_name(*record.compatibility)));
 }
 
