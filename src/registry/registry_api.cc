@@ -130,6 +130,10 @@ Reply RegistryApi::handle(const ApiRequest& r) {
     return not_found(r);
   } catch (const StoreError& e) {
     return fail({500, 50001, std::string("Error in the backend datastore: ") + e.what()});
+  } catch (const std::exception& e) {
+    // A Kafka client that could not be built, a stored schema another registry wrote
+    // that no longer parses: still Confluent's JSON, with the reason.
+    return fail({500, 50001, std::string("Error while serving the request: ") + e.what()});
   }
 }
 
