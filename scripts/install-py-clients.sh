@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the current Python Kafka clients (pinned in scripts/py-clients/requirements.txt:
-# confluent-kafka 2.x with its own librdkafka, kafka-python 3.x) into a venv under the
-# ignored folder .cache/pyclients/, for tests/clients/test_pypi_clients.py. Idempotent: a
+# confluent-kafka 2.x with its own librdkafka and its Avro/Schema Registry extra, kafka-python
+# 3.x) into a venv under the ignored folder .cache/pyclients/, for
+# tests/clients/test_pypi_clients.py and test_schema_registry.py. Idempotent: a
 # stamp holds the requirements' checksum, so a second run only checks it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
