@@ -58,7 +58,10 @@ class Member:
         self._stderr = open(self.stderr_path, "w")
         self.proc = subprocess.Popen(
             ["java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", _java_cp, "GroupMember",
+             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+             # Each request header sent, for kafka_dist.api_versions_sent().
+             "-Dlog4j2.configurationFile=" + kafka_dist.request_log_config(),
+             "-cp", _java_cp, "GroupMember",
              bootstrap, topic, group, self.stop_file] + list(configs),
             stdout=subprocess.PIPE, stderr=self._stderr, text=True)
         self.lock = threading.Lock()
@@ -88,9 +91,11 @@ class Member:
         with self.lock:
             return list(self.records)
 
-    def stderr(self):
+    def stderr(self, tail=3000):
+        """The JVM's stderr: its last `tail` characters, or all of it (tail=None)."""
         with open(self.stderr_path) as f:
-            return f.read()[-3000:]
+            text = f.read()
+        return text if tail is None else text[-tail:]
 
     def stop(self):
         """Closes the consumer (it leaves the group) and waits for the JVM to exit."""
@@ -265,6 +270,11 @@ class ConsumerGroupProtocol(BrokerTestCase):
         # Nothing from before the restart was read twice from the start.
         firsts = [r for r in m.consumed() if r[2] == "r0"]
         self.assertEqual(len(firsts), 1, firsts)
+        # The KIP-848 consumer names topics by id where it can: OffsetCommit and
+        # OffsetFetch v10, the versions the classic consumer never sends.
+        sent = kafka_dist.api_versions_sent(m.stderr(tail=None))
+        self.assertEqual((sent.get("OFFSET_COMMIT"), sent.get("OFFSET_FETCH"), sent.get("CONSUMER_GROUP_HEARTBEAT")),
+                         ({10}, {10}, {1}), sent)
 
     @unittest.skipUnless(os.path.exists(VENV_PYTHON), "no PyPI client venv "
                          "(scripts/install-py-clients.sh)")

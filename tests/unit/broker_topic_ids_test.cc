@@ -1,6 +1,7 @@
 // Topic ids on the wire: Metadata v10+ answers each topic's id and v12 looks a
 // topic up by id; CreateTopics v7 answers the new id (and v5+ the topic as
-// created); DeleteTopics v6 deletes by id. The flexible (KIP-482) encodings go
+// created); DeleteTopics v6 deletes by id; OffsetCommit and OffsetFetch v10
+// commit and answer offsets by topic id. The flexible (KIP-482) encodings go
 // through the same codec and handler table the connection uses; the versions
 // before the flexible ones answer exactly as they did.
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/metadata.h"
+#include "broker/protocol/messages/offsets.h"
 #include "broker/protocol/messages/topics.h"
 #include "handler_call.h"
 #include "temp_dir.h"
@@ -234,6 +236,43 @@ TEST_F(BrokerTopicIdsAuthorized, DeleteByIdNeedsDeleteAndAnswersNoName) {
   EXPECT_EQ(resp.responses[0].error_code, code(ErrorCode::kTopicAuthorizationFailed));
   EXPECT_FALSE(resp.responses[0].name.has_value());
   EXPECT_TRUE(topics.describe("payments"));
+}
+
+TEST_F(BrokerTopicIds, OffsetCommitAndFetchV10NameTopicsById) {
+  Uuid unknown_id;
+  unknown_id.bytes[15] = 7;
+  protocol::OffsetCommitRequest commit;
+  commit.group_id = "standalone";
+  commit.topics.push_back({"", {{1, 42}}, id_of("orders")});
+  commit.topics.push_back({"", {{0, 7}}, unknown_id});  // no such topic
+  auto committed = call<protocol::OffsetCommitResponse>(commit, 10);
+  ASSERT_EQ(committed.topics.size(), 2u);
+  EXPECT_EQ(committed.topics[0].topic_id, id_of("orders"));
+  EXPECT_EQ(committed.topics[0].partitions[0].error_code, 0);
+  EXPECT_EQ(committed.topics[1].partitions[0].error_code, code(ErrorCode::kUnknownTopicId));
+
+  // Asked by id, and for every committed topic: answered by id.
+  protocol::OffsetFetchRequest fetch;
+  fetch.groups.push_back({"standalone", std::vector<protocol::OffsetFetchRequest::Topic>{
+                                            {"", {1}, id_of("orders")}, {"", {0}, unknown_id}}});
+  auto named = call<protocol::OffsetFetchResponse>(fetch, 10);
+  ASSERT_EQ(named.groups.size(), 1u);
+  ASSERT_EQ(named.groups[0].topics.size(), 2u);
+  EXPECT_EQ(named.groups[0].topics[0].topic_id, id_of("orders"));
+  EXPECT_EQ(named.groups[0].topics[0].partitions[0].committed_offset, 42);
+  EXPECT_EQ(named.groups[0].topics[1].partitions[0].error_code, code(ErrorCode::kUnknownTopicId));
+  fetch.groups[0].topics.reset();
+  auto every = call<protocol::OffsetFetchResponse>(fetch, 10);
+  ASSERT_EQ(every.groups[0].topics.size(), 1u);
+  EXPECT_EQ(every.groups[0].topics[0].topic_id, id_of("orders"));
+
+  // v9 still names it, and finds the offset committed by id.
+  protocol::OffsetFetchRequest by_name;
+  by_name.groups.push_back(
+      {"standalone", std::vector<protocol::OffsetFetchRequest::Topic>{{"orders", {1}}}});
+  auto v9 = call<protocol::OffsetFetchResponse>(by_name, 9);
+  EXPECT_EQ(v9.groups[0].topics[0].name, "orders");
+  EXPECT_EQ(v9.groups[0].topics[0].partitions[0].committed_offset, 42);
 }
 
 }  // namespace

@@ -22,8 +22,8 @@ constexpr int16_t kNone = INT16_MAX;
 // credential APIs (flexible from v0); SaslHandshake v1 and OffsetDelete v0 have
 // no flexible version. The consumer-group APIs: JoinGroup v6-v9, SyncGroup
 // v4-v5, Heartbeat v4, LeaveGroup v4-v5, DescribeGroups v5, ListGroups v3-v5,
-// DeleteGroups v2, OffsetCommit v8-v9 and OffsetFetch v6-v9 (v9: KIP-848 member
-// epochs), and KIP-848's ConsumerGroupHeartbeat v0-v1 and ConsumerGroupDescribe
+// DeleteGroups v2, OffsetCommit v8-v10 and OffsetFetch v6-v10 (v9: KIP-848 member
+// epochs; v10: topic ids), and KIP-848's ConsumerGroupHeartbeat v0-v1 and ConsumerGroupDescribe
 // v0-v1. The transaction APIs: AddPartitionsToTxn v3 (v4+ is
 // the brokers' batched form), AddOffsetsToTxn, EndTxn and TxnOffsetCommit v3-v4,
 // DescribeTransactions v0, ListTransactions v0-v1; EndTxn v5 and the
@@ -33,8 +33,8 @@ constexpr ApiSpec kApis[] = {
     {1, "Fetch", 18, 12, &fetch},
     {2, "ListOffsets", 11, 6, &list_offsets},
     {3, "Metadata", 13, 9, &metadata},
-    {8, "OffsetCommit", 9, 8, &offset_commit},
-    {9, "OffsetFetch", 9, 6, &offset_fetch},
+    {8, "OffsetCommit", 10, 8, &offset_commit},
+    {9, "OffsetFetch", 10, 6, &offset_fetch},
     {10, "FindCoordinator", 6, 3, &find_coordinator},
     {11, "JoinGroup", 9, 6, &join_group},
     {12, "Heartbeat", 4, 4, &heartbeat},

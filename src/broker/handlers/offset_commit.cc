@@ -1,8 +1,10 @@
 // OffsetCommit: checked against the group's membership and generation, then
 // journaled before the answer (see OffsetStore). A journal write the disk refuses
 // is answered NOT_COORDINATOR, as Kafka answers a failed offsets-log append.
+// v10 names topics by id: an id the broker does not know is UNKNOWN_TOPIC_ID.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/topic_lookup.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/offsets.h"
 #include "broker/storage/storage_error.h"
@@ -20,20 +22,28 @@ std::optional<Bytes> offset_commit(BrokerContext& ctx, const protocol::Request& 
         std::vector<std::pair<OffsetKey, CommittedOffset>> commits;
         protocol::OffsetCommitResponse resp;
         int64_t now = now_ms();
+        const bool by_id = req.header.api_version >= protocol::kFirstOffsetsTopicIdVersion;
         for (const auto& topic : in.topics) {
           auto& t = resp.topics.emplace_back();
           t.name = topic.name;
-          bool known = ctx.topics.describe(topic.name).has_value();
-          bool allowed = err != 0 || authorized(ctx, req, acl::Operation::kRead,
-                                                acl::Resource::topic(topic.name));
+          t.topic_id = topic.topic_id;
+          const TopicName named = name_topic(ctx, topic.name, topic.topic_id, by_id);
+          // An unknown id names no topic to authorize; an unknown name is refused
+          // only after the authorization check, which must not reveal it.
+          const int16_t unknown_id = protocol::code(named.error);
+          bool known = !unknown_id && ctx.topics.describe(named.name).has_value();
+          bool allowed =
+              err != 0 || unknown_id ||
+              authorized(ctx, req, acl::Operation::kRead, acl::Resource::topic(named.name));
           for (const auto& p : topic.partitions) {
-            int16_t perr = err        ? err
-                           : !allowed ? authorization_failed(acl::ResourceType::kTopic)
-                           : known    ? 0
+            int16_t perr = err          ? err
+                           : unknown_id ? unknown_id
+                           : !allowed   ? authorization_failed(acl::ResourceType::kTopic)
+                           : known      ? 0
                                    : protocol::code(protocol::ErrorCode::kUnknownTopicOrPartition);
             t.partitions.push_back({p.index, perr});
             if (perr == 0) {
-              commits.push_back({{in.group_id, topic.name, p.index},
+              commits.push_back({{in.group_id, named.name, p.index},
                                  {p.committed_offset, p.committed_leader_epoch,
                                   p.committed_metadata.value_or(""), now}});
             }

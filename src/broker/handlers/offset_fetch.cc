@@ -6,8 +6,11 @@
 // which the consumer retries until the transaction ends.
 // v9 (KIP-848): a consumer group member names itself and its epoch, checked as
 // OffsetCommit checks them; classic groups and unnamed callers are not checked.
+// v10 names topics by id, asked and answered: an id the broker does not know
+// answers its partitions UNKNOWN_TOPIC_ID.
 #include "broker/handlers/authorize.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/topic_lookup.h"
 #include "broker/protocol/errors.h"
 #include "broker/protocol/messages/offsets.h"
 #include "broker/transactions/transaction_coordinator.h"
@@ -42,13 +45,22 @@ OffsetFetchResponse::Group fetch_group(
   // omitted from "every topic" and refused when named.
   bool group_allowed = authorized(ctx, req, acl::Operation::kRead, acl::Resource::group(group_id));
   if (!group_allowed) out.error_code = authorization_failed(acl::ResourceType::kGroup);
+  const bool by_id = req.header.api_version >= protocol::kFirstOffsetsTopicIdVersion;
   if (!topics) {
+    std::string without_id;  // by id, a topic deleted since its offsets were committed has none
     for (const auto& [key, c] : store.group_offsets(group_id)) {
-      if (!group_allowed ||
+      if (!group_allowed || key.topic == without_id ||
           !visible(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(key.topic)))
         continue;
-      if (out.topics.empty() || out.topics.back().name != key.topic)
+      if (out.topics.empty() || out.topics.back().name != key.topic) {
+        auto info = by_id ? ctx.topics.describe(key.topic) : std::nullopt;
+        if (by_id && !info) {
+          without_id = key.topic;
+          continue;
+        }
         out.topics.push_back({key.topic, {}});
+        if (info) out.topics.back().topic_id = info->id;
+      }
       out.topics.back().partitions.push_back(to_partition(key.partition, c));
     }
     return out;
@@ -56,9 +68,12 @@ OffsetFetchResponse::Group fetch_group(
   for (const auto& topic : *topics) {
     auto& t = out.topics.emplace_back();
     t.name = topic.name;
+    t.topic_id = topic.topic_id;
+    const TopicName named = name_topic(ctx, topic.name, topic.topic_id, by_id);
     int16_t refused =
-        !group_allowed ? out.error_code
-        : authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(topic.name))
+        !group_allowed                              ? out.error_code
+        : named.error != protocol::ErrorCode::kNone ? protocol::code(named.error)
+        : authorized(ctx, req, acl::Operation::kDescribe, acl::Resource::topic(named.name))
             ? 0
             : authorization_failed(acl::ResourceType::kTopic);
     for (int32_t index : topic.partition_indexes) {
@@ -67,7 +82,7 @@ OffsetFetchResponse::Group fetch_group(
         t.partitions.back().error_code = refused;
         continue;
       }
-      OffsetKey key{group_id, topic.name, index};
+      OffsetKey key{group_id, named.name, index};
       t.partitions.push_back(to_partition(index, store.fetch(key)));
       if (require_stable && ctx.transactions && ctx.transactions->has_pending_offset(key))
         t.partitions.back().error_code = protocol::code(protocol::ErrorCode::kUnstableOffsetCommit);

@@ -1,13 +1,16 @@
 // Committed offsets: OffsetCommit (8) v0-v9, OffsetFetch (9) v0-v9,
 // OffsetDelete (47) v0. Flexible (KIP-482) from OffsetCommit v8 and OffsetFetch
 // v6. v9 of both is KIP-848's: OffsetCommit's generation carries a consumer
-// group member's epoch, OffsetFetch names the member and its epoch. v10 (topic
-// ids) is not served.
+// group member's epoch, OffsetFetch names the member and its epoch. v10 of both
+// names topics by id instead of by name (KIP-848, KIP-516).
 #pragma once
 
 #include "broker/protocol/codec.h"
 
 namespace sluice::broker::protocol {
+
+// The first OffsetCommit and OffsetFetch version naming topics by id.
+inline constexpr int16_t kFirstOffsetsTopicIdVersion = 10;
 
 struct OffsetCommitRequest {
   static constexpr int16_t kKey = 8;
@@ -26,7 +29,7 @@ struct OffsetCommitRequest {
       v(committed_metadata);
     }
   };
-  using Topic = TopicPartitions<Partition>;
+  using Topic = TopicIdPartitions<Partition, kFirstOffsetsTopicIdVersion>;
   std::string group_id;
   int32_t generation_id = -1;
   std::string member_id;
@@ -44,7 +47,8 @@ struct OffsetCommitRequest {
   }
 };
 
-// Per-partition error codes, grouped by topic: the answer of OffsetCommit and OffsetDelete.
+// Per-partition error codes, grouped by topic: the answer of OffsetCommit and
+// OffsetDelete (whose only version, v0, names topics).
 struct PartitionErrors {
   struct Partition {
     int32_t index = 0;
@@ -55,7 +59,7 @@ struct PartitionErrors {
       v(error_code);
     }
   };
-  using Topic = TopicPartitions<Partition>;
+  using Topic = TopicIdPartitions<Partition, kFirstOffsetsTopicIdVersion>;
 };
 
 struct OffsetCommitResponse {
@@ -71,11 +75,13 @@ struct OffsetCommitResponse {
 struct OffsetFetchRequest {
   static constexpr int16_t kKey = 9;
   struct Topic {
-    std::string name;
+    std::string name;  // until v9
     std::vector<int32_t> partition_indexes;
+    Uuid topic_id;  // v10+
     template <class V>
     void visit(V& v) {
-      v(name);
+      v(name, until(kFirstOffsetsTopicIdVersion - 1));
+      v(topic_id, since(kFirstOffsetsTopicIdVersion));
       v(partition_indexes);
     }
   };
@@ -122,7 +128,7 @@ struct OffsetFetchResponse {
       v(error_code);
     }
   };
-  using Topic = TopicPartitions<Partition>;
+  using Topic = TopicIdPartitions<Partition, kFirstOffsetsTopicIdVersion>;
   struct Group {
     std::string group_id;
     std::vector<Topic> topics;
