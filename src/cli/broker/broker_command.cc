@@ -15,6 +15,7 @@
 #include "broker/storage/log_config.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
+#include "cli/support/stop_signals.h"
 #include "common/log.h"
 #include "ops/admin_server.h"
 #include "ops/metrics.h"
@@ -137,11 +138,7 @@ int run(const BrokerFlags& f) {
   broker::FileHandleCache::process_wide().set_capacity(f.max_open_files);
 
   // Block the stop signals before any thread starts, so only the waiter below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;
   // A write to a connection the client already closed must fail with EPIPE, which
   // closes that connection, not kill the broker: plain sockets are written with
   // MSG_NOSIGNAL, but OpenSSL's socket BIO (TLS listeners) writes with write(2).
@@ -169,9 +166,7 @@ int run(const BrokerFlags& f) {
   }
   std::fflush(stdout);
   std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    log::info("broker", "received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    stop_signals.wait("broker");
     b.stop();
   });
   b.run();

@@ -17,6 +17,7 @@
 #include "cli/support/admin_token.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
+#include "cli/support/stop_signals.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "ops/admin_server.h"
@@ -54,11 +55,7 @@ void add_sources(ops::MetricsRegistry& registry, const ClusterLagPoller* lag,
 }
 
 int run(const ExporterFlags& f) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;
 
   if (f.no_lag && f.data_dir.empty()) {
     throw std::invalid_argument(
@@ -93,9 +90,7 @@ int run(const ExporterFlags& f) {
   std::printf("sluice exporter: %s, admin on http://%s:%d\n", what.c_str(), host.c_str(),
               admin.port());
   std::fflush(stdout);
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  log::info("exporter", "received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  stop_signals.wait("exporter");
   admin.stop();
   if (lag) lag->stop();
   return 0;

@@ -15,6 +15,7 @@
 #include "broker/server/listener_config.h"
 #include "cli/support/commands.h"
 #include "cli/support/kafka_flags.h"
+#include "cli/support/stop_signals.h"
 #include "common/log.h"
 #include "ops/metrics.h"
 #include "registry/elected_writer.h"
@@ -33,11 +34,7 @@ struct RegistryFlags {
 };
 
 int run(const RegistryFlags& f) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;
 
   auto [host, port] = broker::parse_host_port(f.listen);
   const int wait_ms = std::max(f.kafka.timeout_ms, 30000);
@@ -56,9 +53,7 @@ int run(const RegistryFlags& f) {
   std::printf("sluice registry listening on http://%s:%d (schemas in topic '%s' on %s)\n",
               host.c_str(), server.port(), f.topic.c_str(), f.kafka.bootstrap.c_str());
   std::fflush(stdout);
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  log::info("registry", "received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  stop_signals.wait("registry");
   server.stop();
   return 0;
 }

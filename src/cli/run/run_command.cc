@@ -14,6 +14,7 @@
 #include "cli/run/object_store_checkpoints.h"
 #include "cli/support/admin_token.h"
 #include "cli/support/commands.h"
+#include "cli/support/stop_signals.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "kafka/client_security.h"
@@ -145,11 +146,7 @@ int run(const RunFlags& f) {
     throw std::invalid_argument("pipeline '" + config.name + "' (" + f.pipeline_file +
                                 ") has no stage named '" + f.stage + "'");
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;
 
   ops::MetricsRegistry metrics;
   std::vector<std::unique_ptr<ObjectStoreCheckpoints>> checkpoints;  // outlive the runtimes
@@ -197,9 +194,7 @@ int run(const RunFlags& f) {
   int64_t deadline_ms = 0;
   for (const auto* s : selected) deadline_ms = std::max(deadline_ms, s->shutdown_timeout_ms);
   std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    log::info("run", "received {}, stopping stages", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    stop_signals.wait("run", "stopping stages");
     for (auto& rt : runtimes) rt->stop();
     // librdkafka can block in close() while the cluster is unreachable; the
     // shutdown promise is a deadline, and nothing uncommitted is lost by exiting.
