@@ -125,6 +125,10 @@ class StreamsApp:
 
 
 class KafkaStreamsExactlyOnce(BrokerTestCase):
+    # The cleaner looks for a changelog partition to compact every 100 ms; /metrics
+    # tells that it did.
+    broker_flags = {"log_cleaner_backoff_ms": 100, "admin": "127.0.0.1:0"}
+
     def setUp(self):
         super().setUp()
         self.in_topic, self.out_topic = unique_name("streams-in"), unique_name("streams-out")
@@ -220,6 +224,21 @@ class KafkaStreamsExactlyOnce(BrokerTestCase):
         self.assertGreater(uncommitted, N, "the kills left records of aborted transactions "
                            "in the output (read_uncommitted sees them); else the test proved "
                            "less than it claims")
+        self.assert_broker_did_its_part()
+
+    def assert_broker_did_its_part(self):
+        """The run compacted the changelog (whose transactions commit and abort) and
+        Streams deleted consumed records of the repartition topic (DeleteRecords)."""
+        self.assertGreater(self.broker.metric("sluice_broker_log_cleaner_passes_total"), 0,
+                           "the changelog was compacted" + self.logs())
+        r = kafka_dist.run_tool("kafka-get-offsets", "--bootstrap-server", self.broker.bootstrap,
+                                "--topic", "%s-by-account-repartition" % self.app_id,
+                                "--time", "-2")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        starts = [int(line.rsplit(":", 1)[1]) for line in r.stdout.split()]
+        self.assertEqual(len(starts), 3, r.stdout)
+        self.assertGreater(max(starts), 0, "the repartition topic's consumed records were "
+                           "deleted: " + r.stdout)
 
     def test_broker_killed_9_and_restarted_under_the_application(self):
         app = self.start_app(*OPEN_TRANSACTIONS)

@@ -12,7 +12,8 @@
 // run: the topology. The input is keyed by record, so selectKey(account) makes Streams
 //   route every record through a repartition topic (APP_ID-by-account-repartition);
 //   groupByKey().aggregate keeps "<sum>:<count>" per account in the RocksDB store "totals"
-//   backed by a compacted changelog topic (APP_ID-totals-changelog), and every
+//   backed by a compacted changelog topic (APP_ID-totals-changelog, in small segments
+//   that the broker compacts during the run), and every
 //   update goes to OUT (the record cache is off, so each input record gives exactly one
 //   output record). exactly_once_v2: the repartition writes, the changelog writes, the
 //   output and the input offsets commit in one transaction every 100 ms. The key=value
@@ -61,6 +62,11 @@ public final class StreamsCounter {
   // hanging it.
   private static final long TIMEOUT_MS = 60_000;
   private static final int PARTITIONS = 3;
+  // Small segments and any dirty ratio: the broker compacts the changelog while the
+  // test runs, so a store restored from it reads a compacted log whose transactions
+  // committed or aborted (Streams creates the topic with these and cleanup.policy=compact).
+  private static final Map<String, String> CHANGELOG_CONFIGS =
+      Map.of("segment.bytes", "16384", "min.cleanable.dirty.ratio", "0.01");
 
   public static void main(String[] args) {
     try {
@@ -139,7 +145,8 @@ public final class StreamsCounter {
         .aggregate(() -> "0:0", (account, value, agg) -> add(agg, value),
                    Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as("totals")
                        .withKeySerde(Serdes.String())
-                       .withValueSerde(Serdes.String()))
+                       .withValueSerde(Serdes.String())
+                       .withLoggingEnabled(CHANGELOG_CONFIGS))
         .toStream()
         .peek((account, agg) -> {
           long n = processed.incrementAndGet();
@@ -160,6 +167,9 @@ public final class StreamsCounter {
     // Every aggregate update is forwarded (no record cache), so the test can check each.
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // Streams deletes what it consumed of the repartition topic (DeleteRecords) at the
+    // first commit after this interval (30 s by default): often enough to happen here.
+    p.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, "500");
     for (String kv : configs) {
       String[] pair = kv.split("=", 2);
       p.put(pair[0], pair[1]);
