@@ -2,8 +2,9 @@
 java/StreamsCounter.java sums and counts amounts per account (selectKey, so every record
 goes through a repartition topic; a RocksDB store with a compacted changelog topic; every
 update to an output topic). The application is killed -9 mid-run and restarted, once on
-a wiped state dir so that it restores the store from the changelog; in another test the
-broker is killed -9 and restarted under it. Then a read_committed consumer of the output
+a wiped state dir so that it restores the store from the changelog (which the broker
+compacts during the run); in another test one of two instances is killed -9 and the
+other takes its tasks over; in a third the broker is killed -9 and restarted under it. Then a read_committed consumer of the output
 must see, per account, exactly the updates count 1, 2, ..., n with sums that add each of
 the account's amounts once: nothing lost, nothing counted twice, no aborted update seen.
 
@@ -157,9 +158,9 @@ class KafkaStreamsExactlyOnce(BrokerTestCase):
         return ("\n--- Streams application stderr tail ---\n" + "\n".join(tail)
                 + self.broker_log())
 
-    def start_app(self, *configs):
+    def start_app(self, *configs, state_dir=None):
         app = StreamsApp(self.broker.bootstrap, (self.in_topic, self.out_topic), self.app_id,
-                         self.state_dir, self.app_log, FAST_REJOIN + list(configs))
+                         state_dir or self.state_dir, self.app_log, FAST_REJOIN + list(configs))
         self.apps.append(app)
         return app
 
@@ -239,6 +240,26 @@ class KafkaStreamsExactlyOnce(BrokerTestCase):
         self.assertEqual(len(starts), 3, r.stdout)
         self.assertGreater(max(starts), 0, "the repartition topic's consumed records were "
                            "deleted: " + r.stdout)
+
+    def test_one_of_two_instances_killed_9_and_the_other_takes_its_tasks_over(self):
+        # Two instances of the application share its tasks (a classic group of two); the
+        # one killed leaves a transaction open under its own transactional id, which the
+        # broker aborts when its timeout passes, while the survivor takes over its tasks,
+        # restores their stores from the changelog and goes on from their committed
+        # offsets.
+        first = self.start_app(*OPEN_TRANSACTIONS, state_dir=self.state_dir + "-1")
+        second = self.start_app(*OPEN_TRANSACTIONS, state_dir=self.state_dir + "-2")
+        wait_until(lambda: first.processed > 0 and second.processed > 0
+                   and first.processed + second.processed >= N // 4
+                   or first.proc.poll() is not None or second.proc.poll() is not None,
+                   WAIT_S, message="both instances to process records")
+        self.assertIsNone(first.proc.poll(), self.logs())
+        self.assertIsNone(second.proc.poll(), self.logs())
+        first.kill9()
+        records, _ = self.read_output()
+        second.stop()
+        self.assertEqual(len(records), N, "read_committed updates\n" + self.logs())
+        self.assert_exactly_once(records)
 
     def test_broker_killed_9_and_restarted_under_the_application(self):
         app = self.start_app(*OPEN_TRANSACTIONS)
