@@ -132,8 +132,8 @@ Plan plan_pass(const Segments& all, const LogConfig& cfg, int64_t checkpoint, in
 }
 
 // Maps each key of segments [from, ...) to its latest offset (records of aborted
-// transactions left out), segment by segment, until the budget is spent. Returns the index of the
-// first segment not mapped (at least one is).
+// transactions left out), segment by segment, until the budget is spent.
+// Returns the index of the first segment not mapped (at least one is).
 size_t map_keys(const Segments& all, size_t from, size_t to, size_t budget,
                 const AbortedBatches& aborted, KeyMap& latest) {
   size_t used = 0;
@@ -174,26 +174,22 @@ struct HeaderScan {
   AbortedBatches aborted;
 
   explicit HeaderScan(const Segments& all) {
-    // Transactional batches in offset order; a marker's type is read after the
-    // scan of its segment, which reads headers only.
-    struct Seen {
-      BatchHeader header;
-      size_t segment;
-    };
     TransactionIndex transactions;
     for (size_t i = 0; i < all.size(); ++i) {
-      std::vector<Seen> seen;
+      // The segment's transactional batches, in offset order: a marker's type is
+      // read after the scan, which reads headers only.
+      std::vector<BatchHeader> transactional;
       all[i]->for_each_batch(
           [&](const BatchHeader& h, ByteSpan) {
-            if (h.producer_id >= 0 && h.is_transactional()) seen.push_back({h, i});
+            if (h.producer_id >= 0 && h.is_transactional()) transactional.push_back(h);
             if (h.producer_id >= 0) last_batch[h.producer_id] = {h.last_offset(), i};
             return true;
           },
           /*headers_only=*/true);
-      for (const auto& [h, segment] : seen) {
+      for (const BatchHeader& h : transactional) {
         if (!h.is_control()) {
           transactions.on_data(h.producer_id, h.base_offset);
-        } else if (auto type = marker_type(all[segment]->read(h.base_offset, 1))) {
+        } else if (auto type = marker_type(all[i]->read(h.base_offset, 1))) {
           transactions.on_marker(h.producer_id, *type, h.base_offset);
         }
       }
