@@ -310,7 +310,7 @@ TEST(LogCleaner, KeepsTheHeaderOfAProducersLastBatchAsAnEmptyBatch) {
           if (h.producer_id == 7) producer_batches.push_back(h);
           return true;
         },
-        true);
+        Segment::Read::kHeaders);
   }
   ASSERT_EQ(producer_batches.size(), 1u) << "the first batch went; the last one's header stays";
   EXPECT_EQ(producer_batches[0].base_offset, last_base);

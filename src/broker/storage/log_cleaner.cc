@@ -11,7 +11,6 @@
 #include <unordered_set>
 
 #include "broker/storage/batch_filter.h"
-#include "broker/storage/control_batch.h"
 #include "broker/storage/durable_file.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/segment_swap.h"
@@ -125,7 +124,7 @@ Plan plan_pass(const Segments& all, const LogConfig& cfg, int64_t checkpoint, in
           overdue = h.first_timestamp < ms_before(now_ms, cfg.max_compaction_lag_ms);
           return false;  // the first batch holds the oldest dirty record (near enough)
         },
-        /*headers_only=*/true);
+        Segment::Read::kHeaders);
   }
   plan.due = dirty_bytes > 0 && (ratio >= cfg.min_cleanable_dirty_ratio || overdue);
   return plan;
@@ -176,23 +175,13 @@ struct HeaderScan {
   explicit HeaderScan(const Segments& all) {
     TransactionIndex transactions;
     for (size_t i = 0; i < all.size(); ++i) {
-      // The segment's transactional batches, in offset order: a marker's type is
-      // read after the scan, which reads headers only.
-      std::vector<BatchHeader> transactional;
       all[i]->for_each_batch(
-          [&](const BatchHeader& h, ByteSpan) {
-            if (h.producer_id >= 0 && h.is_transactional()) transactional.push_back(h);
+          [&](const BatchHeader& h, ByteSpan batch) {
+            transactions.observe(h, batch);
             if (h.producer_id >= 0) last_batch[h.producer_id] = {h.last_offset(), i};
             return true;
           },
-          /*headers_only=*/true);
-      for (const BatchHeader& h : transactional) {
-        if (!h.is_control()) {
-          transactions.on_data(h.producer_id, h.base_offset);
-        } else if (auto type = marker_type(all[i]->read(h.base_offset, 1))) {
-          transactions.on_marker(h.producer_id, *type, h.base_offset);
-        }
-      }
+          Segment::Read::kHeadersAndControlBatches);
     }
     first_unstable = transactions.last_stable_offset(INT64_MAX);
     aborted = AbortedBatches(transactions.aborted_between(INT64_MIN, INT64_MAX));
