@@ -137,6 +137,12 @@ def _log4j2_file(target, level):
     return path
 
 
+def log_config():
+    """A log4j2 config file that logs warnings and errors to stderr (as the tools do), for a
+    Java program of the tests run with the Kafka classpath."""
+    return _log4j2_file("SYSTEM_ERR", "WARN")
+
+
 # The client's NetworkClient logs each request's header at DEBUG ("Sending PRODUCE request
 # with header RequestHeader(apiKey=PRODUCE, apiVersion=11, ...)"): with this config a tool
 # or client tells on stderr which version of each API it chose.

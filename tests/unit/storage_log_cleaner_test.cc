@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "broker/storage/batch_filter.h"
+#include "broker/storage/control_batch.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/segment_swap.h"
@@ -308,7 +310,7 @@ TEST(LogCleaner, KeepsTheHeaderOfAProducersLastBatchAsAnEmptyBatch) {
           if (h.producer_id == 7) producer_batches.push_back(h);
           return true;
         },
-        true);
+        Segment::Read::kHeaders);
   }
   ASSERT_EQ(producer_batches.size(), 1u) << "the first batch went; the last one's header stays";
   EXPECT_EQ(producer_batches[0].base_offset, last_base);
@@ -336,6 +338,49 @@ TEST(LogCleaner, StopsShortOfAnOpenTransaction) {
   bool kept = false;
   for (const auto& r : read_all(*log)) kept = kept || r.offset == last_committed;
   EXPECT_TRUE(kept);
+}
+
+// A transactional batch of `records` records of `key` from producer `pid`.
+Bytes transactional_batch(int64_t pid, int32_t seq, const std::string& key, int records) {
+  Bytes b = producer_batch(pid, seq, key, records);
+  store_be16(b.data() + kAttributesOffset, 0x10);
+  seal_batch(b);
+  return b;
+}
+
+// A transaction that aborted wrote nothing a read_committed reader (a Kafka
+// Streams application restoring its store from a changelog) may see: its records
+// must not supersede the committed ones before them, and go themselves. A
+// committed transaction's records supersede as any others do.
+TEST(LogCleaner, AnAbortedTransactionSupersedesNothingAndGoes) {
+  TempDir dir;
+  auto log = PartitionLog::open(dir.path(), compacted());
+  const int64_t committed = put(*log, "aborted-over", "committed");
+  const int64_t superseded = put(*log, "committed-over", "old");
+  Bytes aborted_batch = transactional_batch(9, 0, "aborted-over", 2);
+  const int64_t aborted = log->append(aborted_batch).base_offset;
+  Bytes newer_batch = transactional_batch(9, 2, "committed-over", 1);
+  const int64_t newer = log->append(newer_batch).base_offset;
+  Bytes abort = build_marker_batch(9, 0, MarkerType::kAbort, 0, kRecordTime);
+  log->append(abort);
+  Bytes kept_batch = transactional_batch(11, 0, "committed-over", 1);
+  const int64_t kept_txn = log->append(kept_batch).base_offset;
+  Bytes commit = build_marker_batch(11, 0, MarkerType::kCommit, 0, kRecordTime);
+  log->append(commit);
+  write_rounds(*log, 20);
+  CleanStats stats = clean_log(*log, kLater);
+  ASSERT_TRUE(stats.cleaned);
+  ASSERT_GT(stats.cleaned_end, kept_txn + 1);
+
+  std::set<int64_t> offsets;
+  for (const auto& r : read_all(*log)) offsets.insert(r.offset);
+  EXPECT_TRUE(offsets.contains(committed)) << "the last committed value of the key stays";
+  EXPECT_FALSE(offsets.contains(aborted)) << "the aborted records go";
+  EXPECT_FALSE(offsets.contains(aborted + 1));
+  EXPECT_FALSE(offsets.contains(newer));
+  EXPECT_FALSE(offsets.contains(superseded)) << "a committed transaction supersedes";
+  EXPECT_TRUE(offsets.contains(kept_txn));
+  EXPECT_EQ(stats.aborted_dropped, 3);
 }
 
 TEST(LogCleaner, FilteringACompressedBatchKeepsItsCodecOffsetsAndChecksum) {

@@ -146,7 +146,7 @@ void add_storage_families(std::vector<CollectedFamily>& out, const BrokerContext
           double(cleaner.stats.bytes_written));
   counter("sluice_broker_log_cleaner_removed_records_total",
           "Records compaction removed: superseded by a later record of their key, expired "
-          "tombstones and keyless records",
+          "tombstones, keyless records and records of aborted transactions",
           double(cleaner.stats.records_read - cleaner.stats.records_kept));
   auto refused = family("sluice_broker_storage_errors_total",
                         "Writes the data dir's disk refused (full, quota, read-only, I/O error), "

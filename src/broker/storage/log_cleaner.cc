@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <mutex>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "broker/storage/partition_log.h"
 #include "broker/storage/segment_swap.h"
 #include "broker/storage/storage_error.h"
+#include "broker/storage/transaction_index.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -30,6 +32,31 @@ struct KeyHash {
 using KeyMap = std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>>;
 // What one map entry costs beyond its key's bytes (node, hash slot, offset).
 constexpr size_t kEntryOverhead = 64;
+
+// The aborted transactions of a log: whether a data batch belongs to one.
+class AbortedBatches {
+ public:
+  AbortedBatches() = default;
+  explicit AbortedBatches(const std::vector<AbortedTransaction>& aborted) {
+    for (const auto& a : aborted) ranges_[a.producer_id].push_back({a.first_offset, a.last_offset});
+  }
+  // True for a transactional data batch between its producer's first batch of a
+  // transaction and that transaction's abort marker.
+  bool contains(const BatchHeader& h) const {
+    if (!h.is_transactional() || h.is_control()) return false;
+    auto it = ranges_.find(h.producer_id);
+    if (it == ranges_.end()) return false;
+    // In marker order, which is offset order per producer: the first range whose
+    // marker is past the batch is the only one that can hold it.
+    auto range = std::upper_bound(
+        it->second.begin(), it->second.end(), h.base_offset,
+        [](int64_t offset, const std::pair<int64_t, int64_t>& r) { return offset < r.second; });
+    return range != it->second.end() && range->first <= h.base_offset;
+  }
+
+ private:
+  std::unordered_map<int64_t, std::vector<std::pair<int64_t, int64_t>>> ranges_;
+};
 
 // The files' last write, in ms since the epoch; the segment's age for tombstones.
 int64_t modified_ms(const std::filesystem::path& path) {
@@ -97,21 +124,22 @@ Plan plan_pass(const Segments& all, const LogConfig& cfg, int64_t checkpoint, in
           overdue = h.first_timestamp < ms_before(now_ms, cfg.max_compaction_lag_ms);
           return false;  // the first batch holds the oldest dirty record (near enough)
         },
-        /*headers_only=*/true);
+        Segment::Read::kHeaders);
   }
   plan.due = dirty_bytes > 0 && (ratio >= cfg.min_cleanable_dirty_ratio || overdue);
   return plan;
 }
 
-// Maps each key of segments [from, ...) to its latest offset, segment by
-// segment, until the budget is spent. Returns the index of the first segment
-// not mapped (at least one is).
-size_t map_keys(const Segments& all, size_t from, size_t to, size_t budget, KeyMap& latest) {
+// Maps each key of segments [from, ...) to its latest offset (records of aborted
+// transactions left out), segment by segment, until the budget is spent.
+// Returns the index of the first segment not mapped (at least one is).
+size_t map_keys(const Segments& all, size_t from, size_t to, size_t budget,
+                const AbortedBatches& aborted, KeyMap& latest) {
   size_t used = 0;
   size_t i = from;
   for (; i < to && (i == from || used < budget); ++i) {
     all[i]->for_each_batch([&](const BatchHeader& h, ByteSpan batch) {
-      if (h.is_control()) return true;
+      if (h.is_control() || aborted.contains(h)) return true;
       for_each_record(batch, [&](const RecordView& r) {
         if (!r.key) return true;
         auto it = latest.find(*r.key);
@@ -130,32 +158,33 @@ size_t map_keys(const Segments& all, size_t from, size_t to, size_t budget, KeyM
 }
 
 // What a pass needs from every batch header of the log, in one scan:
-//  - the first offset of the earliest transaction without its marker yet
-//    (INT64_MAX when none is open: a transactional data batch opens its
-//    producer's transaction, a control batch closes it);
+//  - its transactions (TransactionIndex, as read_committed readers see them):
+//    the first offset of the earliest one without its marker yet (INT64_MAX
+//    when none is open), and the aborted ones, whose records no read_committed
+//    reader sees: they neither supersede a key's committed record nor stay
+//    (Kafka's cleaner drops them too). Only the markers are read whole, for
+//    their type;
 //  - for each producer, the last offset of its last batch, and the segment
 //    holding it, so a pass ending before segment `end` keeps the header of a
 //    producer's last batch when the producer has no batch from `end` on.
 struct HeaderScan {
   int64_t first_unstable = INT64_MAX;
   std::unordered_map<int64_t, std::pair<int64_t, size_t>> last_batch;  // id -> {offset, segment}
+  AbortedBatches aborted;
 
   explicit HeaderScan(const Segments& all) {
-    std::unordered_map<int64_t, int64_t> open;  // producer id -> first offset
+    TransactionIndex transactions;
     for (size_t i = 0; i < all.size(); ++i) {
       all[i]->for_each_batch(
-          [&](const BatchHeader& h, ByteSpan) {
-            if (h.is_control()) {
-              open.erase(h.producer_id);
-            } else if (h.is_transactional()) {
-              open.try_emplace(h.producer_id, h.base_offset);
-            }
+          [&](const BatchHeader& h, ByteSpan batch) {
+            transactions.observe(h, batch);
             if (h.producer_id >= 0) last_batch[h.producer_id] = {h.last_offset(), i};
             return true;
           },
-          /*headers_only=*/true);
+          Segment::Read::kHeadersAndControlBatches);
     }
-    for (const auto& [producer, offset] : open) first_unstable = std::min(first_unstable, offset);
+    first_unstable = transactions.last_stable_offset(INT64_MAX);
+    aborted = AbortedBatches(transactions.aborted_between(INT64_MIN, INT64_MAX));
   }
 
   // The last offsets of the producers' last batches that lie before segment `end`.
@@ -196,6 +225,7 @@ std::vector<Group> group_segments(const Segments& all, size_t end, const LogConf
 
 struct Retention {
   const KeyMap& latest;
+  const AbortedBatches& aborted;
   const std::unordered_set<int64_t>& producer_tails;
   int64_t tombstone_horizon_ms;  // tombstones in segments written before it go
 };
@@ -227,10 +257,15 @@ void write_cleaned(PartitionLog& log, const Segments& group, const Retention& ke
         }
         const bool producer_tail =
             h.producer_id >= 0 && keep.producer_tails.contains(h.last_offset());
+        const bool aborted = keep.aborted.contains(h);
         FilteredBatch f = filter_batch(
             batch,
             [&](const RecordView& r) {
               ++stats.records_read;
+              if (aborted) {
+                ++stats.aborted_dropped;
+                return false;
+              }
               if (!r.key) {
                 ++stats.keyless_dropped;
                 return false;
@@ -269,6 +304,7 @@ CleanStats& CleanStats::operator+=(const CleanStats& o) {
   records_kept += o.records_kept;
   tombstones_dropped += o.tombstones_dropped;
   keyless_dropped += o.keyless_dropped;
+  aborted_dropped += o.aborted_dropped;
   return *this;
 }
 
@@ -287,10 +323,11 @@ void record_pass(const PartitionLog& log, const CleanStats& stats, int64_t took_
       took_ms > 0 ? double(stats.bytes_read) / 1e6 / (double(took_ms) / 1000.0) : 0.0;
   log::info("storage",
             "{}: compacted {} segment(s) into {} below offset {}: kept {} of {} records ({} "
-            "tombstone(s) and {} keyless record(s) removed), {} -> {} bytes in {} ms ({:.1f} MB/s)",
+            "tombstone(s), {} keyless record(s) and {} of aborted transactions removed), {} -> {} "
+            "bytes in {} ms ({:.1f} MB/s)",
             log.dir().string(), stats.segments_before, stats.segments_after, stats.cleaned_end,
             stats.records_kept, stats.records_read, stats.tombstones_dropped, stats.keyless_dropped,
-            stats.bytes_read, stats.bytes_written, took_ms, mb_per_s);
+            stats.aborted_dropped, stats.bytes_read, stats.bytes_written, took_ms, mb_per_s);
 }
 
 }  // namespace
@@ -314,9 +351,9 @@ CleanStats clean_log(PartitionLog& log, int64_t now_ms, const CleanerOptions& op
   if (!plan.due) return stats;
 
   KeyMap latest;
-  const size_t end =
-      map_keys(all, plan.first_dirty, plan.cleanable, options.dedupe_buffer_bytes, latest);
-  const Retention keep{latest, headers.producer_tails_before(end),
+  const size_t end = map_keys(all, plan.first_dirty, plan.cleanable, options.dedupe_buffer_bytes,
+                              headers.aborted, latest);
+  const Retention keep{latest, headers.aborted, headers.producer_tails_before(end),
                        ms_before(now_ms, cfg.delete_retention_ms)};
   stats.cleaned_end = all[end]->base_offset();
   for (const Group& group : group_segments(all, end, cfg)) {

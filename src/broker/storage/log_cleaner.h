@@ -17,7 +17,10 @@
 //    unless a later offset of its key is in the map. Tombstones (null values)
 //    go too once their segment was last written more than delete.retention.ms
 //    ago, so a consumer gets at least that long to see them. Records without a
-//    key go (a compacted topic refuses them anyway). Control batches stay, and
+//    key go (a compacted topic refuses them anyway). Records of aborted
+//    transactions supersede nothing and go: a read_committed reader (a Kafka
+//    Streams store restoring from its changelog) never saw them, and must still
+//    find the committed record they would have replaced. Control batches stay, and
 //    so does the header of each producer's last batch (as an empty batch), so
 //    producer state rebuilt from the log survives.
 //
@@ -52,7 +55,8 @@ struct CleanStats {
   int64_t records_kept = 0;
   int64_t tombstones_dropped = 0;
   int64_t keyless_dropped = 0;
-  int64_t cleaned_end = 0;  // offsets below it are compacted now
+  int64_t aborted_dropped = 0;  // records of aborted transactions
+  int64_t cleaned_end = 0;      // offsets below it are compacted now
 
   CleanStats& operator+=(const CleanStats& other);
 };

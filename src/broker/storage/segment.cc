@@ -277,11 +277,12 @@ Bytes Segment::read(int64_t offset, int32_t max_bytes) const {
 }
 
 void Segment::for_each_batch(const std::function<bool(const BatchHeader&, ByteSpan)>& fn,
-                             bool headers_only) const {
+                             Read read) const {
   auto file = open_log();
   Bytes batch;
   scan(file.fd(), 0, size(), [&](const BatchHeader& h, uint64_t pos) {
-    if (headers_only) return fn(h, {});
+    if (read == Read::kHeaders || (read == Read::kHeadersAndControlBatches && !h.is_control()))
+      return fn(h, {});
     batch.resize(h.total_size());
     if (!pread_full(file.fd(), batch.data(), batch.size(), pos))
       io_error("cannot read a batch of", log_path_);

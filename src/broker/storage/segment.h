@@ -86,11 +86,14 @@ class Segment {
   // `from_offset`, and the one holding the maximum).
   std::optional<std::pair<int64_t, int64_t>> find_max_timestamp(int64_t from_offset) const;
 
+  // What for_each_batch reads of each batch: all of it, or only its header (the
+  // batch span is empty), or only its header unless it is a control batch
+  // (transaction markers are a few dozen bytes, and their type is in the body).
+  enum class Read { kWhole, kHeaders, kHeadersAndControlBatches };
   // Calls fn(header, batch) for each batch below size(), in offset order, until
-  // fn returns false; with `headers_only` the batch span is empty and only the
-  // headers are read. Throws StorageError when the file is gone or unreadable.
+  // fn returns false. Throws StorageError when the file is gone or unreadable.
   void for_each_batch(const std::function<bool(const BatchHeader&, ByteSpan)>& fn,
-                      bool headers_only = false) const;
+                      Read read = Read::kWhole) const;
 
   const std::filesystem::path& log_path() const { return log_path_; }
   int64_t base_offset() const { return base_offset_; }
