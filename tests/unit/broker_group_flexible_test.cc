@@ -44,7 +44,7 @@ TEST_F(BrokerGroupFlexible, TheGroupApisAreAdvertisedFlexibleFromKafkasVersions)
     int16_t key, max, first_flexible;
   };
   for (auto [key, max, first_flexible] :
-       {Expected{8, 9, 8}, Expected{9, 9, 6}, Expected{10, 6, 3}, Expected{11, 9, 6},
+       {Expected{8, 10, 8}, Expected{9, 10, 6}, Expected{10, 6, 3}, Expected{11, 9, 6},
         Expected{12, 4, 4}, Expected{13, 5, 4}, Expected{14, 5, 4}, Expected{15, 5, 5},
         Expected{16, 5, 3}, Expected{42, 2, 2}, Expected{68, 1, 0}, Expected{69, 1, 0}}) {
     const handlers::ApiSpec* api = handlers::find_api(key);
