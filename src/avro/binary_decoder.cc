@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "avro/binary_encoder.h"
 #include "avro/compatibility.h"
 #include "avro/value_text.h"
 #include "common/iso8601.h"
@@ -332,7 +333,20 @@ class DecodeRun {
           "the reader's field has no default and the writer's record has no such field "
           "(the schemas are not compatible: give the reader's field a default)");
     }
-    return d_.defaults_[&rf] = *rf.default_json;
+    // The default in sluice's JSON form: encoded as the specification writes
+    // defaults, then decoded like any datum (timestamps become text, ...).
+    std::string json;
+    try {
+      const std::string bin = encode_default(r_, *rf.type, *rf.default_json);
+      const auto* p = reinterpret_cast<const uint8_t*>(bin.data());
+      Cursor c{p, p, p + bin.size()};
+      std::vector<PathPart> path;
+      int64_t budget = BinaryDecoder::kMaxZeroSizeItems;
+      DecodeRun(d_, r_, r_, c, path, budget).read(*rf.type, *rf.type, json);
+    } catch (const std::runtime_error&) {
+      json = *rf.default_json;  // a default the schema parser let through as it is
+    }
+    return d_.defaults_[&rf] = json;
   }
 
   // Fewest bytes one value of a writer node takes (0 for null and records of nulls).
