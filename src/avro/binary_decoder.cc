@@ -19,6 +19,12 @@ struct PathPart {
   bool key = false;
 };
 
+// Dates and timestamps print as text for years 1 to 9999 (what ISO-8601's
+// four-digit years hold), and as their number outside them.
+constexpr int64_t kFirstDay = -719162;  // 0001-01-01
+constexpr int64_t kLastDay = 2932896;   // 9999-12-31
+constexpr int64_t kMsPerDay = 86'400'000;
+
 struct Cursor {
   const uint8_t* begin;
   const uint8_t* p;
@@ -159,7 +165,7 @@ class DecodeRun {
   }
 
   void emit_int(const Node& r, int32_t v, std::string& out) {
-    if (r.logical_type == "date") {
+    if (r.logical_type == "date" && v >= kFirstDay && v <= kLastDay) {
       json::append_quoted(out, format_date(v));
     } else {
       out += std::to_string(v);
@@ -167,9 +173,11 @@ class DecodeRun {
   }
 
   void emit_long(const Node& r, int64_t v, std::string& out) {
-    if (r.logical_type == "timestamp-millis") {
+    if (r.logical_type == "timestamp-millis" && v >= kFirstDay * kMsPerDay &&
+        v < (kLastDay + 1) * kMsPerDay) {
       json::append_quoted(out, format_iso8601_utc(v));
-    } else if (r.logical_type == "timestamp-micros") {
+    } else if (r.logical_type == "timestamp-micros" && v >= kFirstDay * kMsPerDay * 1000 &&
+               v < (kLastDay + 1) * kMsPerDay * 1000) {
       json::append_quoted(out, format_timestamp_micros(v));
     } else {
       out += std::to_string(v);

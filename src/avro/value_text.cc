@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 #include <vector>
 
 #include "common/iso8601.h"
@@ -173,9 +174,16 @@ void append_number(std::string& out, F v) {
     out += "\"NaN\"";
   } else if (std::isinf(v)) {
     out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else if (v == 0 && std::signbit(v)) {
+    out += "-0.0";  // "-0" would read back as the integer 0
   } else {
     char buf[64];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
+    // A whole number past 64 bits in plain digits is not a number JSON parsers
+    // (simdjson) read back: write it in scientific notation.
+    if (std::string_view(buf, size_t(r.ptr - buf)).find_first_of(".e") == std::string_view::npos &&
+        std::fabs(v) >= 1e18)
+      r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
     out.append(buf, r.ptr);
   }
 }

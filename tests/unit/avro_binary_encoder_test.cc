@@ -58,6 +58,9 @@ TEST(AvroBinaryEncoder, SpecificationVectors) {
 TEST(AvroBinaryEncoder, RoundTrips) {
   round_trip(R"("double")", "1.5");
   round_trip(R"("double")", R"("NaN")");
+  round_trip(R"("float")", "-0.0");
+  round_trip(R"("double")", "2.3611832414348226e+21");
+  round_trip(R"("double")", "5e-324");
   round_trip(R"("float")", "0.1");
   round_trip(R"("long")", "-9223372036854775808");
   round_trip(R"("bytes")", "\"\\u0000A\xc3\xbf\"");
