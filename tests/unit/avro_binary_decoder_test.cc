@@ -74,6 +74,12 @@ TEST(AvroBinaryDecoder, LogicalTypes) {
                    bytes({0x04, 0xfb, 0x1e})),
             R"("-12.50")");
   EXPECT_EQ(decode(R"({"type":"string","logicalType":"uuid"})", bytes({0x02, 'x'})), R"("x")");
+  // Outside years 1-9999 (no four-digit ISO-8601 year), dates and timestamps stay numbers.
+  EXPECT_EQ(decode(R"({"type":"int","logicalType":"date"})", bytes({0xff, 0xff, 0xff, 0xff, 0x0f})),
+            "-2147483648");
+  EXPECT_EQ(decode(R"({"type":"long","logicalType":"timestamp-millis"})",
+                   bytes({0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})),
+            "9223372036854775807");
 }
 
 TEST(AvroBinaryDecoder, Resolution) {
@@ -121,6 +127,11 @@ TEST(AvroBinaryDecoder, MalformedInputNamesThePath) {
             std::string::npos);
   const std::string nulls = R"({"type":"array","items":"null"})";
   EXPECT_NE(error_of(nulls, nulls, bytes({0xfe, 0xff, 0xff, 0xff, 0x0f})).find("cannot fit"),
+            std::string::npos);
+  // Items that take no bytes are capped per datum: 2^20 decode, one more does not.
+  const std::string max = bytes({0x80, 0x80, 0x80, 0x01, 0x00});  // a block of 2^20, then the end
+  EXPECT_NO_THROW(decode(nulls, max));
+  EXPECT_NE(error_of(nulls, nulls, bytes({0x80, 0x80, 0x80, 0x01, 0x02, 0x00})).find("cannot fit"),
             std::string::npos);
   const std::string strs = R"({"type":"array","items":"string"})";
   EXPECT_NE(error_of(strs, strs, bytes({0x02, 0x04, 0x61})).find("$[0]"), std::string::npos);
