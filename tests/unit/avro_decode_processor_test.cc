@@ -96,6 +96,30 @@ TEST_F(AvroDecodeTest, APinnedOldReaderReadsDataOfANewerWriter) {
   EXPECT_EQ(out.outputs.at(0).value, R"({"symbol":"CBA","price":1})");
 }
 
+TEST_F(AvroDecodeTest, AReaderPinnedBySubjectAndVersionComesFromTheRegistry) {
+  register_schema(kV1);
+  const int v2 = register_schema(kV2);
+  pipeline::ProcessorContext c;
+  c.stage = "decode";
+  c.outputs = {"ticks.json"};
+  c.options["registry"] = url;
+  c.options["reader_schema"]["subject"] = "ticks-value";
+  c.options["reader_schema"]["version"] = 1;
+  AvroDecode p(c);
+  auto out = p.process(record(frame(v2, kV2, R"({"symbol":"CBA","price":2,"venue":"CXA"})")));
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_EQ(out.outputs.at(0).value, R"({"symbol":"CBA","price":2})");
+  c.options["reader_schema"]["version"] = 7;
+  try {
+    AvroDecode missing(c);
+    ADD_FAILURE() << "a missing version was accepted";
+  } catch (const pipeline::OptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("version 7 of subject ticks-value is not in the registry"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(AvroDecodeTest, BadValuesFailAsValidationErrorsWithTheReason) {
   const int id = register_schema(kV1);
   AvroDecode p = make();

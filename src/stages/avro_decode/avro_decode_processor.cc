@@ -37,24 +37,37 @@ std::string registry_url(const pipeline::ProcessorContext& c) {
   return url;
 }
 
-std::optional<avro::Schema> reader_schema(const pipeline::ProcessorContext& c) {
+// `reader_schema`: an .avsc file, or {subject: S, version: N|latest} in the registry.
+std::optional<avro::Schema> reader_schema(const pipeline::ProcessorContext& c,
+                                          RegistrySchemas& registry) {
+  const YAML::Node n = c.options["reader_schema"];
+  if (!n) return std::nullopt;
+  const std::string where = "stage '" + c.stage + "' (processor avro-decode): ";
+  if (n.IsMap()) {
+    const YAML::Node subject = n["subject"], version = n["version"];
+    if (!subject || !subject.IsScalar() || !version || !version.IsScalar() || n.size() != 2)
+      throw pipeline::OptionError("reader_schema",
+                                  where +
+                                      "option 'reader_schema' is a file name or exactly "
+                                      "{subject: NAME, version: N or latest}");
+    try {
+      return registry.by_subject_version(subject.Scalar(), version.Scalar());
+    } catch (const RegistryLookupError& e) {
+      throw pipeline::OptionError("reader_schema", where + "the pinned reader schema: " + e.what());
+    }
+  }
   const std::string file = option_text(c, "reader_schema");
-  if (file.empty()) return std::nullopt;
   const std::string path = pipeline::resolve_option_path(c, file);
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
   if (!in)
-    throw pipeline::OptionError("reader_schema", "stage '" + c.stage +
-                                                     "' (processor avro-decode): cannot read the "
-                                                     "reader schema file " +
-                                                     path);
+    throw pipeline::OptionError("reader_schema",
+                                where + "cannot read the reader schema file " + path);
   try {
     return avro::Schema::parse(text.str());
   } catch (const avro::SchemaError& e) {
-    throw pipeline::OptionError(
-        "reader_schema",
-        "stage '" + c.stage + "' (processor avro-decode): " + path + ": " + e.what());
+    throw pipeline::OptionError("reader_schema", where + path + ": " + e.what());
   }
 }
 
@@ -68,7 +81,7 @@ pipeline::ProcessorContext first_output(pipeline::ProcessorContext c) {
 AvroDecode::AvroDecode(const pipeline::ProcessorContext& context)
     : out_(std::make_unique<Passthrough>(first_output(context))),
       schemas_(registry_url(context)),
-      reader_(reader_schema(context)) {}
+      reader_(reader_schema(context, schemas_)) {}
 
 std::string AvroDecode::unresolvable(int32_t id, const avro::Schema& writer) {
   std::lock_guard lock(mu_);

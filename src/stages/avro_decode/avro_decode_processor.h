@@ -28,7 +28,8 @@ namespace sluice::stages {
 
 class AvroDecode : public pipeline::Processor {
  public:
-  // Options: registry (URL, required), reader_schema (an .avsc file, optional).
+  // Options: registry (URL, required), reader_schema (optional: an .avsc file,
+  // or {subject, version} fetched from the registry once at start).
   // Throws pipeline::OptionError.
   explicit AvroDecode(const pipeline::ProcessorContext& context);
   pipeline::Outcome process(const pipeline::Record& record) override;

@@ -1,6 +1,6 @@
-// Writer schemas by id from a Confluent-compatible schema registry
-// (GET {registry}/schemas/ids/{id}), each fetched once and kept: an id names one
-// schema forever, so a cached schema is never stale.
+// Writer schemas by id (and a pinned reader schema by subject and version) from a
+// Confluent-compatible schema registry (GET {registry}/schemas/ids/{id}), each fetched once and
+// kept: an id names one schema forever, so a cached schema is never stale.
 //
 // Invariant: by_id() returns a parsed schema or throws RegistryLookupError
 // saying which id, which registry and what went wrong; a failed lookup is not
@@ -31,8 +31,14 @@ class RegistrySchemas {
  public:
   explicit RegistrySchemas(std::string base_url);
   std::shared_ptr<const avro::Schema> by_id(int32_t id);
+  // GET {registry}/subjects/{subject}/versions/{version} (a number or "latest"),
+  // not cached: for a stage's pinned reader schema, read once at start.
+  avro::Schema by_subject_version(const std::string& subject, const std::string& version);
 
  private:
+  // The "schema" text of a registry answer at `url`, parsed; `what` names it in errors.
+  avro::Schema fetch(const std::string& url, const std::string& what);
+
   std::string base_url_;  // without a trailing '/'
   std::mutex mu_;
   std::map<int32_t, std::shared_ptr<const avro::Schema>> cache_;
