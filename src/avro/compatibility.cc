@@ -17,6 +17,8 @@ std::string describe(const Schema& s, const Node& n) {
   return kind_name(d.kind);
 }
 
+}  // namespace
+
 bool promotes(Kind writer, Kind reader) {
   switch (writer) {
     case Kind::kInt:
@@ -33,6 +35,17 @@ bool promotes(Kind writer, Kind reader) {
       return false;
   }
 }
+
+// A record, enum or fixed of the reader reads the writer's of the same
+// unqualified name, or one the reader names as an alias.
+bool names_match(const Node& rn, const Node& wn) {
+  if (unqualified(rn.name) == unqualified(wn.name)) return true;
+  for (const auto& alias : rn.aliases)
+    if (alias == wn.name || unqualified(alias) == unqualified(wn.name)) return true;
+  return false;
+}
+
+namespace {
 
 class Resolver {
  public:
@@ -92,15 +105,6 @@ class Resolver {
  private:
   void fail(const std::string& path, const std::string& why) {
     reasons_.push_back(path + ": " + why);
-  }
-
-  // A record, enum or fixed of the reader reads the writer's of the same
-  // unqualified name, or one the reader names as an alias.
-  static bool names_match(const Node& rn, const Node& wn) {
-    if (unqualified(rn.name) == unqualified(wn.name)) return true;
-    for (const auto& alias : rn.aliases)
-      if (alias == wn.name || unqualified(alias) == unqualified(wn.name)) return true;
-    return false;
   }
 
   bool any_branch_reads(const Node& reader_union, const Node& writer_branch) {

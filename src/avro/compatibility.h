@@ -21,6 +21,13 @@
 
 namespace sluice::avro {
 
+// The resolution rules the binary decoder applies value by value: whether a
+// writer's primitive kind is promoted to the reader's (int→long→float→double,
+// string↔bytes), and whether a reader's named type (record, enum, fixed) reads
+// the writer's (same unqualified name, or a reader alias).
+bool promotes(Kind writer, Kind reader);
+bool names_match(const Node& reader, const Node& writer);
+
 // Every reason `reader` cannot read what `writer` wrote, each naming the path
 // (`$.Tick.price`) and both types; empty when it can.
 std::vector<std::string> can_read(const Schema& reader, const Schema& writer);

@@ -1,6 +1,7 @@
 #include "stages/builtin.h"
 
 #include "pipeline/processor.h"
+#include "stages/avro_decode/avro_decode_processor.h"
 #include "stages/chain/chain_processor.h"
 #include "stages/count_by_key/count_by_key.h"
 #include "stages/download/download_options.h"
@@ -36,6 +37,7 @@ void register_builtin_processors() {
   registry.add("validate", kValidateOptionNames, make<Validate>);
   registry.add("window-aggregate", kWindowAggregateOptionNames, make<WindowAggregate>);
   registry.add("chain", {"steps"}, make<Chain>);
+  registry.add("avro-decode", kAvroDecodeOptionNames, make<AvroDecode>);
 }
 
 }  // namespace sluice::stages

@@ -9,30 +9,13 @@
 #include <gtest/gtest.h>
 
 #include "common/json.h"
+#include "registry_round_trip_store.h"
 
 namespace sluice::registry {
 namespace {
 
 const std::string kTick =
     R"({"type":"record","name":"Tick","fields":[{"name":"symbol","type":"string"}]})";
-
-class RoundTripStore : public RegistryStore {
- public:
-  void read(const std::function<void(const RegistryState&)>& fn) const override { fn(state_); }
-  void append(const std::vector<RegistryRecord>& records) override {
-    for (const auto& r : records) {
-      auto value = r.value_json();
-      state_.apply(RegistryRecord::parse(
-          r.key_json(), value ? std::optional<std::string_view>(*value) : std::nullopt));
-    }
-  }
-  void catch_up() override {}
-  std::mutex& writer() override { return mu_; }
-
- private:
-  RegistryState state_;
-  std::mutex mu_;
-};
 
 // A gate that is never the writer and answers every change itself.
 class ElsewhereGate : public WriteGate {

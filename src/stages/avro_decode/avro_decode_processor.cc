@@ -1,0 +1,130 @@
+#include "stages/avro_decode/avro_decode_processor.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "avro/binary_decoder.h"
+#include "avro/compatibility.h"
+#include "stages/avro_decode/confluent_frame.h"
+
+namespace sluice::stages {
+namespace {
+
+using pipeline::ErrorCategory;
+using pipeline::Outcome;
+
+std::string option_text(const pipeline::ProcessorContext& c, const char* key) {
+  const YAML::Node n = c.options[key];
+  if (!n) return "";
+  if (!n.IsScalar() || n.Scalar().empty())
+    throw pipeline::OptionError(key, "stage '" + c.stage + "' (processor avro-decode): option '" +
+                                         key + "' must be a non-empty text");
+  return n.Scalar();
+}
+
+std::string registry_url(const pipeline::ProcessorContext& c) {
+  std::string url = option_text(c, "registry");
+  if (url.empty())
+    throw pipeline::OptionError("registry",
+                                "stage '" + c.stage +
+                                    "' (processor avro-decode): option 'registry' is required "
+                                    "(the schema registry's URL, e.g. http://127.0.0.1:8081)");
+  if (!url.starts_with("http://") && !url.starts_with("https://"))
+    throw pipeline::OptionError("registry", "stage '" + c.stage +
+                                                "' (processor avro-decode): option 'registry' "
+                                                "must be an http:// or https:// URL, not '" +
+                                                url + "'");
+  return url;
+}
+
+// `reader_schema`: an .avsc file, or {subject: S, version: N|latest} in the registry.
+std::optional<avro::Schema> reader_schema(const pipeline::ProcessorContext& c,
+                                          RegistrySchemas& registry) {
+  const YAML::Node n = c.options["reader_schema"];
+  if (!n) return std::nullopt;
+  const std::string where = "stage '" + c.stage + "' (processor avro-decode): ";
+  if (n.IsMap()) {
+    const YAML::Node subject = n["subject"], version = n["version"];
+    if (!subject || !subject.IsScalar() || !version || !version.IsScalar() || n.size() != 2)
+      throw pipeline::OptionError("reader_schema",
+                                  where +
+                                      "option 'reader_schema' is a file name or exactly "
+                                      "{subject: NAME, version: N or latest}");
+    try {
+      return registry.by_subject_version(subject.Scalar(), version.Scalar());
+    } catch (const RegistryLookupError& e) {
+      throw pipeline::OptionError("reader_schema", where + "the pinned reader schema: " + e.what());
+    }
+  }
+  const std::string file = option_text(c, "reader_schema");
+  const std::string path = pipeline::resolve_option_path(c, file);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in)
+    throw pipeline::OptionError("reader_schema",
+                                where + "cannot read the reader schema file " + path);
+  try {
+    return avro::Schema::parse(text.str());
+  } catch (const avro::SchemaError& e) {
+    throw pipeline::OptionError("reader_schema", where + path + ": " + e.what());
+  }
+}
+
+pipeline::ProcessorContext first_output(pipeline::ProcessorContext c) {
+  if (c.outputs.size() > 1) c.outputs.resize(1);
+  return c;
+}
+
+}  // namespace
+
+AvroDecode::AvroDecode(const pipeline::ProcessorContext& context)
+    : out_(std::make_unique<Passthrough>(first_output(context))),
+      schemas_(registry_url(context)),
+      reader_(reader_schema(context, schemas_)) {}
+
+std::string AvroDecode::unresolvable(int32_t id, const avro::Schema& writer) {
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = resolution_.try_emplace(id);
+  if (fresh) {
+    for (const auto& why : avro::can_read(*reader_, writer))
+      it->second += (it->second.empty() ? "" : "; ") + why;
+  }
+  return it->second;
+}
+
+Outcome AvroDecode::process(const pipeline::Record& record) {
+  auto frame = split_confluent_frame(record.value);
+  if (auto* why = std::get_if<std::string>(&frame))
+    return Outcome::failure(ErrorCategory::kValidation, "avro-decode: " + *why);
+  const ConfluentFrame& f = std::get<ConfluentFrame>(frame);
+  std::shared_ptr<const avro::Schema> writer;
+  try {
+    writer = schemas_.by_id(f.schema_id);
+  } catch (const RegistryLookupError& e) {
+    if (e.unknown)
+      return Outcome::failure(ErrorCategory::kValidation, std::string("avro-decode: ") + e.what());
+    return Outcome::failure(ErrorCategory::kTransient, std::string("avro-decode: ") + e.what(),
+                            "schema-registry");
+  }
+  const avro::Schema& reader = reader_ ? *reader_ : *writer;
+  if (reader_) {
+    if (std::string why = unresolvable(f.schema_id, *writer); !why.empty())
+      return Outcome::failure(ErrorCategory::kValidation,
+                              "avro-decode: the pinned reader schema cannot read data written "
+                              "with schema id " +
+                                  std::to_string(f.schema_id) + ": " + why);
+  }
+  pipeline::Record decoded = record;
+  try {
+    // One decoder per record: its caches are not shared between worker threads.
+    decoded.value = avro::BinaryDecoder(*writer, reader).decode(f.datum);
+  } catch (const avro::DecodeError& e) {
+    return Outcome::failure(
+        ErrorCategory::kValidation,
+        "avro-decode: schema id " + std::to_string(f.schema_id) + ": " + e.what());
+  }
+  return out_->process(decoded);
+}
+
+}  // namespace sluice::stages

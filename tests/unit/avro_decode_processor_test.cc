@@ -1,0 +1,158 @@
+// `avro-decode` against a real schema registry served over HTTP on 127.0.0.1
+// (the registry's own REST layer and HTTP server, its store in memory): values
+// in Confluent's wire format decode to JSON on the first output, a pinned
+// reader schema reads data of a newer compatible writer, and every bad value
+// fails as a validation error with its reason.
+#include "stages/avro_decode/avro_decode_processor.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "avro/binary_encoder.h"
+#include "common/json.h"
+#include "registry/registry_api.h"
+#include "registry/registry_http_server.h"
+#include "registry_round_trip_store.h"
+
+namespace sluice::stages {
+namespace {
+
+const std::string kV1 = R"({"type":"record","name":"Tick","fields":[
+  {"name":"symbol","type":"string"},{"name":"price","type":"double"}]})";
+const std::string kV2 = R"({"type":"record","name":"Tick","fields":[
+  {"name":"symbol","type":"string"},{"name":"price","type":"double"},
+  {"name":"venue","type":"string","default":"ASX"}]})";
+
+class AvroDecodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server.start(api);
+    url = "http://127.0.0.1:" + std::to_string(server.port());
+  }
+
+  int register_schema(const std::string& schema) {
+    auto r = api.handle({.method = "POST",
+                         .path = "/subjects/ticks-value/versions",
+                         .query = {},
+                         .body = "{\"schema\":" + json::quote(schema) + "}"});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::stoi(r.body.substr(r.body.find(':') + 1));
+  }
+
+  static std::string frame(int id, const std::string& schema, const std::string& json) {
+    std::string v(1, '\0');
+    for (int shift : {24, 16, 8, 0}) v += char((id >> shift) & 0xFF);
+    return v + avro::encode_json(avro::Schema::parse(schema), json);
+  }
+
+  AvroDecode make(const std::string& reader_schema = "") {
+    pipeline::ProcessorContext c;
+    c.stage = "decode";
+    c.processor = "avro-decode";
+    c.outputs = {"ticks.json", "other"};
+    c.options["registry"] = url;
+    if (!reader_schema.empty()) {
+      const auto path = std::filesystem::temp_directory_path() / "avro_decode_reader.avsc";
+      std::ofstream(path) << reader_schema;
+      c.options["reader_schema"] = path.string();
+    }
+    return AvroDecode(c);
+  }
+
+  static pipeline::Record record(const std::string& value) {
+    pipeline::Record r;
+    r.topic = "ticks";
+    r.key = "ASX.BHP";
+    r.value = value;
+    return r;
+  }
+
+  registry::RoundTripStore store;
+  ops::MetricsRegistry metrics;
+  registry::RegistryApi api{store, metrics};
+  registry::RegistryHttpServer server{"127.0.0.1", 0};
+  std::string url;
+};
+
+TEST_F(AvroDecodeTest, DecodesTheWireFormatWithTheWriterSchemaFromTheRegistry) {
+  const int id = register_schema(kV1);
+  AvroDecode p = make();
+  auto out = p.process(record(frame(id, kV1, R"({"symbol":"BHP","price":45.5})")));
+  ASSERT_TRUE(out.ok) << out.message;
+  ASSERT_EQ(out.outputs.size(), 1u);
+  EXPECT_EQ(out.outputs[0].topic, "ticks.json");
+  EXPECT_EQ(out.outputs[0].key, "ASX.BHP");
+  EXPECT_EQ(out.outputs[0].value, R"({"symbol":"BHP","price":45.5})");
+}
+
+TEST_F(AvroDecodeTest, APinnedOldReaderReadsDataOfANewerWriter) {
+  register_schema(kV1);
+  const int v2 = register_schema(kV2);
+  AvroDecode p = make(kV1);
+  auto out = p.process(record(frame(v2, kV2, R"({"symbol":"CBA","price":1,"venue":"CXA"})")));
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_EQ(out.outputs.at(0).value, R"({"symbol":"CBA","price":1})");
+}
+
+TEST_F(AvroDecodeTest, AReaderPinnedBySubjectAndVersionComesFromTheRegistry) {
+  register_schema(kV1);
+  const int v2 = register_schema(kV2);
+  pipeline::ProcessorContext c;
+  c.stage = "decode";
+  c.outputs = {"ticks.json"};
+  c.options["registry"] = url;
+  c.options["reader_schema"]["subject"] = "ticks-value";
+  c.options["reader_schema"]["version"] = 1;
+  AvroDecode p(c);
+  auto out = p.process(record(frame(v2, kV2, R"({"symbol":"CBA","price":2,"venue":"CXA"})")));
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_EQ(out.outputs.at(0).value, R"({"symbol":"CBA","price":2})");
+  c.options["reader_schema"]["version"] = 7;
+  try {
+    AvroDecode missing(c);
+    ADD_FAILURE() << "a missing version was accepted";
+  } catch (const pipeline::OptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("version 7 of subject ticks-value is not in the registry"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(AvroDecodeTest, BadValuesFailAsValidationErrorsWithTheReason) {
+  const int id = register_schema(kV1);
+  AvroDecode p = make();
+  auto expect = [&](const std::string& value, const std::string& reason) {
+    auto out = p.process(record(value));
+    EXPECT_FALSE(out.ok);
+    EXPECT_EQ(out.category, pipeline::ErrorCategory::kValidation) << out.message;
+    EXPECT_NE(out.message.find(reason), std::string::npos) << out.message;
+  };
+  expect("{\"symbol\":\"BHP\"}", "magic byte 0");
+  expect(std::string("\0\0", 2), "fewer than the 5");
+  expect(frame(9999, kV1, R"({"symbol":"BHP","price":1})"),
+         "schema id 9999 is not in the registry");
+  std::string truncated = frame(id, kV1, R"({"symbol":"BHP","price":1})");
+  truncated.resize(truncated.size() - 3);
+  expect(truncated, "$.price");
+  // A pinned reader that cannot read the writer's data.
+  const std::string other =
+      R"({"type":"record","name":"Tick","fields":[{"name":"qty","type":"long"}]})";
+  AvroDecode pinned = make(other);
+  auto out = pinned.process(record(frame(id, kV1, R"({"symbol":"BHP","price":1})")));
+  EXPECT_EQ(out.category, pipeline::ErrorCategory::kValidation);
+  EXPECT_NE(out.message.find("cannot read data written with schema id"), std::string::npos)
+      << out.message;
+}
+
+TEST_F(AvroDecodeTest, AnUnreachableRegistryIsTransient) {
+  url = "http://127.0.0.1:1";
+  AvroDecode p = make();
+  auto out = p.process(record(frame(1, kV1, R"({"symbol":"BHP","price":1})")));
+  EXPECT_EQ(out.category, pipeline::ErrorCategory::kTransient) << out.message;
+  EXPECT_EQ(out.dependency, "schema-registry");
+}
+
+}  // namespace
+}  // namespace sluice::stages
