@@ -166,7 +166,7 @@ class DecodeRun {
 
   void emit_int(const Node& r, int32_t v, std::string& out) {
     if (r.logical_type == "date" && v >= kFirstDay && v <= kLastDay) {
-      json::append_quoted(out, format_date(v));
+      json::append_quoted(out, format_iso_date(v));
     } else {
       out += std::to_string(v);
     }

@@ -73,14 +73,6 @@ std::optional<int64_t> parse_timestamp_micros(std::string_view text) {
   return *ms * 1000 + extra;
 }
 
-std::string format_date(int64_t days) {
-  const CivilDate d = civil_from_days(days);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month,
-                d.day);
-  return buf;
-}
-
 std::optional<int64_t> parse_date(std::string_view t) {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
   int y = 0, m = 0, d = 0;

@@ -28,7 +28,6 @@ std::optional<std::string> utf8_to_latin1(std::string_view text);
 
 std::string format_timestamp_micros(int64_t epoch_us);
 std::optional<int64_t> parse_timestamp_micros(std::string_view text);
-std::string format_date(int64_t days);
 std::optional<int64_t> parse_date(std::string_view text);
 
 // Two's-complement big-endian unscaled value -> decimal text with `scale`

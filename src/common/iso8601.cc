@@ -1,6 +1,7 @@
 #include "common/iso8601.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace sluice {
 namespace {
@@ -136,6 +137,14 @@ std::string format_iso8601_utc(int64_t epoch_ms) {
   }
   *out++ = 'Z';
   return std::string(buf, out);
+}
+
+std::string format_iso_date(int64_t days) {
+  const CivilDate d = civil_from_days(days);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month,
+                d.day);
+  return buf;
 }
 
 }  // namespace sluice

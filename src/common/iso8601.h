@@ -31,6 +31,8 @@ struct CivilDate {
   bool operator==(const CivilDate&) const = default;
 };
 CivilDate civil_from_days(int64_t days);
+// Days since 1970-01-01 -> "YYYY-MM-DD" (Delta's and Avro's date text).
+std::string format_iso_date(int64_t days);
 
 // a / b rounded towards negative infinity (b > 0): days and seconds before 1970.
 inline int64_t floor_div(int64_t a, int64_t b) {

@@ -1,6 +1,7 @@
 #include "lake/delta/data_file.h"
 
 #include "common/clock.h"
+#include "common/iso8601.h"
 #include "common/json.h"
 #include "common/random_id.h"
 #include "lake/delta/delta_error.h"
@@ -27,7 +28,7 @@ bool write_stat(json::JsonWriter& w, const std::string& name, Type type, const V
     type == Type::kTimestampMicros ? w.field(name, format_timestamp_iso_millis(*i64))
                                    : w.field(name, *i64);
   } else if (const auto* i32 = std::get_if<int32_t>(&v.v)) {
-    type == Type::kDate ? w.field(name, format_date(*i32)) : w.field(name, int64_t(*i32));
+    type == Type::kDate ? w.field(name, format_iso_date(*i32)) : w.field(name, int64_t(*i32));
   } else if (const auto* d = std::get_if<double>(&v.v)) {
     w.field(name, *d);
   } else if (const auto* f = std::get_if<float>(&v.v)) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "common/iso8601.h"
 #include "lake/delta/delta_error.h"
 #include "lake/delta/time_text.h"
 
@@ -112,7 +113,7 @@ std::optional<std::string> serialize_partition_value(const Value& value, Type ty
     case Type::kInt64:
       return std::to_string(cell<int64_t>(value, type));
     case Type::kDate:
-      return format_date(cell<int32_t>(value, type));
+      return format_iso_date(cell<int32_t>(value, type));
     case Type::kTimestampMicros:
       return format_timestamp_micros(cell<int64_t>(value, type));
     case Type::kBoolean:

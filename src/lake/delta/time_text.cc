@@ -23,7 +23,7 @@ Split split(int64_t micros, char separator) {
   char clock[16];
   std::snprintf(clock, sizeof clock, "%c%02d:%02d:%02d", separator, int(second_of_day / 3600),
                 int(second_of_day / 60 % 60), int(second_of_day % 60));
-  return {format_date(int32_t(days)) + clock, micros - secs * kMicrosPerSecond};
+  return {format_iso_date(days) + clock, micros - secs * kMicrosPerSecond};
 }
 
 // The unsigned number in text[at, at+n), all digits; nullopt otherwise.
@@ -38,14 +38,6 @@ std::optional<int64_t> digits(std::string_view text, size_t at, size_t n) {
 }
 
 }  // namespace
-
-std::string format_date(int32_t days) {
-  const CivilDate c = civil_from_days(days);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month,
-                c.day);
-  return buf;
-}
 
 std::string format_timestamp_iso_millis(int64_t micros) {
   const Split s = split(micros, 'T');

@@ -11,8 +11,6 @@
 
 namespace sluice::lake::delta {
 
-// Days since 1970-01-01 -> "YYYY-MM-DD".
-std::string format_date(int32_t days);
 // Microseconds since the epoch -> "YYYY-MM-DDTHH:MM:SS.mmmZ" (the stats form).
 std::string format_timestamp_iso_millis(int64_t micros);
 // Microseconds since the epoch -> "YYYY-MM-DD HH:MM:SS.ffffff" (the partition value form, UTC).
