@@ -36,10 +36,18 @@ struct RegistryHttpServer::Impl {
   int port = 0;
 };
 
+// The largest request body accepted: far above any real schema (Confluent's own
+// schemas are kilobytes), far below what could exhaust the process.
+constexpr size_t kMaxBodyBytes = 8 << 20;
+
 RegistryHttpServer::RegistryHttpServer(const std::string& host, int port)
     : impl_(std::make_unique<Impl>()) {
   httplib::Server& http = impl_->http;
   http.set_socket_options(reuse_address_only);
+  // A body is read whole before the API sees it: without a bound, one hostile
+  // request could take all memory. Confluent's registry refuses large schemas
+  // too; 413 (httplib's answer) tells the client what was wrong.
+  http.set_payload_max_length(kMaxBodyBytes);
   errno = 0;
   impl_->port =
       port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
@@ -60,6 +68,20 @@ void RegistryHttpServer::start(RegistryApi& api) {
   };
   const std::string any = ".*";
   http.Get(any, handler).Post(any, handler).Put(any, handler).Delete(any, handler);
+  // What httplib refuses before routing (a body over kMaxBodyBytes: 413) is
+  // still answered in Confluent's error JSON, as the API's own errors are.
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const std::string message =
+        res.status == 413
+            ? "the request body is over " + std::to_string(kMaxBodyBytes >> 20) +
+                  " MiB, the most this registry reads; a schema is kilobytes: "
+                  "check what the client sends"
+            : "the request could not be read (HTTP " + std::to_string(res.status) + ")";
+    res.set_content(
+        R"({"error_code":)" + std::to_string(res.status) + R"(,"message":")" + message + R"("})",
+        "application/vnd.schemaregistry.v1+json");
+  });
   impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
 }
 

@@ -236,6 +236,17 @@ class Endpoints(SchemaRegistryTestCase):
         self.error("GET", "/no/such/endpoint", None, 404, 404)
         self.error("PUT", "/subjects", None, 405, 405)
 
+    def test_an_oversized_body_is_refused_and_the_registry_goes_on(self):
+        schema = {"type": "record", "name": "Huge", "doc": "x" * (9 << 20), "fields": []}
+        try:
+            status, reply, _ = self.registry.call("POST", "/subjects/huge-value/versions",
+                                                  {"schema": json.dumps(schema)})
+            self.assertEqual((status, reply.get("error_code")), (413, 413), reply)
+            self.assertIn("8 MiB", reply["message"])
+        except ConnectionError:
+            pass  # the registry may close the connection before the client sent it all
+        self.assertEqual(self.registry.call("GET", "/subjects")[0], 200, self.registry.stderr_tail())
+
     def test_soft_then_permanent_delete(self):
         for schema in HISTORY[:3]:
             self.register("ticks-value", schema)
