@@ -75,10 +75,25 @@ class StatefulProcessor {
   }
 };
 
+// A processor whose every success is the consumed record passed on unchanged
+// to each output (less the runtime's sluice.* headers, as `passthrough` does):
+// a validator. A chain asks such a step only for its verdict and hands the
+// record itself to the next step, instead of copying it into an output and
+// back into a record (stages/chain/chain_processor.h).
+class RecordFilter {
+ public:
+  virtual ~RecordFilter() = default;
+  // Outcome::success() without outputs when the record passes, else the
+  // failure process() would return for it.
+  virtual Outcome check(const Record& record) = 0;
+};
+
 class Processor {
  public:
   virtual ~Processor() = default;
   virtual Outcome process(const Record& record) = 0;
+  // Non-null for processors that only pass records on or fail them.
+  virtual RecordFilter* filter() { return nullptr; }
   // Non-null for processors that buffer records into an external store.
   virtual DurableSink* durable_sink() { return nullptr; }
   // Non-null for processors that keep per-partition state across restarts.

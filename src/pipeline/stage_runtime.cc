@@ -296,6 +296,7 @@ bool StageRuntime::drain_completions() {
     }
     for (auto& r : c.results)
       handle_outcome(std::move(r.job), std::move(r.outcome), r.seconds, r.sent);
+    batches_->recycle(std::move(c.results));
   }
   return !done.empty();
 }

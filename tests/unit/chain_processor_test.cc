@@ -60,12 +60,28 @@ class RefuseBad : public pipeline::Processor {
   std::string output_;
 };
 
+// A stateless test step that writes the names of the headers it was given.
+class ShowHeaders : public pipeline::Processor {
+ public:
+  explicit ShowHeaders(const pipeline::ProcessorContext& c) : output_(c.outputs.at(0)) {}
+  Outcome process(const Record& r) override {
+    std::string names;
+    for (const auto& h : r.headers) names += h.first + ";";
+    return Outcome::success({{output_, r.key, names, {}}});
+  }
+
+ private:
+  std::string output_;
+};
+
 void register_processors() {
   register_builtin_processors();
   auto& registry = pipeline::ProcessorRegistry::instance();
   registry.add("test-ticking-counter", {}, [](const pipeline::ProcessorContext& c) {
     return std::make_unique<TickingCounter>(c);
   });
+  registry.add("test-show-headers", {},
+               [](const pipeline::ProcessorContext& c) { return std::make_unique<ShowHeaders>(c); });
   registry.add("test-refuse-bad", {},
                [](const pipeline::ProcessorContext& c) { return std::make_unique<RefuseBad>(c); });
 }
@@ -138,6 +154,25 @@ TEST(Chain, ProducesWhatTheSameProcessorsInSeparateStagesWouldAndNothingBetweenT
   ASSERT_EQ(fused.size(), 3u);
   EXPECT_EQ(fused[0].first, "rows");
   EXPECT_EQ(fused[2].first, "events.late");
+}
+
+// A filter (passthrough, validate) hands the consumed record itself to the
+// next step, not a copy; what the next step sees must not depend on that.
+TEST(Chain, AFilterStepHandsOnWhatItsOutputWouldHaveBeen) {
+  Chain chain(context(chain_of("passthrough", "test-show-headers")));
+  Record plain = event(0, "{}");
+  plain.headers = {{"app", "1"}, {std::string(pipeline::header::kTraceId), "t"}};
+  Outcome o = chain.process(plain);
+  ASSERT_TRUE(o.ok) << o.message;
+  ASSERT_EQ(o.outputs.size(), 1u);
+  EXPECT_EQ(o.outputs[0].value, "app;sluice.trace_id;");
+
+  // A replayed record carries the runtime's headers, which a hop drops.
+  Record replayed = plain;
+  replayed.headers.emplace_back(pipeline::header::kAttempts, "3");
+  o = chain.process(replayed);
+  ASSERT_TRUE(o.ok) << o.message;
+  EXPECT_EQ(o.outputs.at(0).value, "app;sluice.trace_id;");
 }
 
 TEST(Chain, AFailingStepFailsTheConsumedRecordNamingTheStep) {

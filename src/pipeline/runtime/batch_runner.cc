@@ -7,11 +7,14 @@
 namespace sluice::pipeline {
 
 void BatchRunner::run(const TopicPartition& tp, const Batch& batch) {
-  Completion c{tp, batch.empty() ? 0 : batch.front()->generation, {}, {}};
+  Completion c{tp, batch.empty() ? 0 : batch.front()->generation, spare_results(), {}};
   c.results.reserve(batch.size());
+  // A record's time is from the end of the previous one's (or the batch's
+  // start) to the end of its own: building it, processing it and handing its
+  // outputs to the producer. One clock read per record.
+  auto start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i]->materialize();
-    auto start = std::chrono::steady_clock::now();
     Outcome outcome;
     try {
       outcome = processor_.process(batch[i]->record);
@@ -20,8 +23,6 @@ void BatchRunner::run(const TopicPartition& tp, const Batch& batch) {
       outcome =
           Outcome::failure(ErrorCategory::kPermanent, std::string("processor threw: ") + e.what());
     }
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     bool failed = !outcome.ok;
     bool sent = false;
     if (outcome.ok && !(outcome.deferred && sink_) && !outcome.outputs.empty()) {
@@ -32,7 +33,10 @@ void BatchRunner::run(const TopicPartition& tp, const Batch& batch) {
       outcome.outputs.clear();
       sent = true;
     }
-    c.results.push_back({batch[i], std::move(outcome), seconds, sent});
+    const auto end = std::chrono::steady_clock::now();
+    c.results.push_back(
+        {batch[i], std::move(outcome), std::chrono::duration<double>(end - start).count(), sent});
+    start = end;
     if (failed) {
       c.returned.assign(batch.begin() + long(i) + 1, batch.end());
       break;
@@ -50,6 +54,20 @@ std::vector<Completion> BatchRunner::take() {
   std::lock_guard lock(mu_);
   done.swap(done_);
   return done;
+}
+
+void BatchRunner::recycle(std::vector<Completion::Result> results) {
+  results.clear();
+  std::lock_guard lock(mu_);
+  if (spare_.size() < kMaxSpareResults) spare_.push_back(std::move(results));
+}
+
+std::vector<Completion::Result> BatchRunner::spare_results() {
+  std::lock_guard lock(mu_);
+  if (spare_.empty()) return {};
+  std::vector<Completion::Result> results = std::move(spare_.back());
+  spare_.pop_back();
+  return results;
 }
 
 }  // namespace sluice::pipeline

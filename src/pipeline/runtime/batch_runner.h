@@ -46,14 +46,22 @@ class BatchRunner {
   void run(const TopicPartition& tp, const Batch& batch);
   // The batches that came back since the last call, in the order they finished.
   std::vector<Completion> take();
+  // A handled completion's results, emptied, for a later batch to fill: a
+  // vector per batch, allocated by a worker and freed by the poll thread, is
+  // what glibc's allocator handles worst.
+  void recycle(std::vector<Completion::Result> results);
 
  private:
   Processor& processor_;
   DurableSink* sink_;
   Delivery& delivery_;
   Wakeup& wakeup_;
+  std::vector<Completion::Result> spare_results();
+
+  static constexpr size_t kMaxSpareResults = 64;  // more than the workers ever hold
   std::mutex mu_;
   std::vector<Completion> done_;
+  std::vector<std::vector<Completion::Result>> spare_;
 };
 
 }  // namespace sluice::pipeline

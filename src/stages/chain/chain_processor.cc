@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "pipeline/processor_options.h"
 #include "pipeline/reroute.h"
+#include "stages/passthrough/passthrough.h"
 
 namespace sluice::stages {
 
@@ -79,7 +80,8 @@ Chain::Chain(const pipeline::ProcessorContext& context)
           "give it its own stage reading the chain's output topic");
     }
     if (instance->stateful()) stateful_steps_.push_back(i);
-    steps_.push_back({c.processor, link, std::move(instance)});
+    pipeline::RecordFilter* filter = instance->filter();
+    steps_.push_back({c.processor, link, std::move(instance), filter});
   }
 }
 
@@ -90,13 +92,19 @@ Outcome Chain::process(const Record& record) {
 }
 
 bool Chain::run_from(size_t first, const Record& record, Outcome& result) const {
-  Outcome out = steps_[first].instance->process(record);
+  const Step& step = steps_[first];
+  // A filter inside the chain passes the record itself on: what its process()
+  // would write to the link is this record, so the copy is skipped. Only when
+  // the record has no sluice.* headers, which its copy would not carry.
+  const bool pass_as_is = step.filter && !step.link.empty() && Passthrough::keeps_every_header(record);
+  Outcome out = pass_as_is ? step.filter->check(record) : step.instance->process(record);
   if (!out.ok) {
     out.message = step_name(first, steps_[first].processor) + ": " + out.message;
     out.outputs.clear();
     result = std::move(out);
     return false;
   }
+  if (pass_as_is) return run_from(first + 1, record, result);
   return forward(first, record, std::move(out.outputs), result);
 }
 

@@ -19,6 +19,9 @@
 //    (so a step's state and its `<input>.late` topic name the stage's input).
 //    What a step writes elsewhere (a late topic) is produced as it is; the last
 //    step writes the stage's outputs.
+//  - A step that is a filter (validate) hands the consumed record itself to
+//    the next step when it passes, not a copy: the same record its link output
+//    would have made, as long as the record has no sluice.* headers to drop.
 //  - A failure at any step is the consumed record's failure: it goes to the
 //    DLQ (or is retried) whole, with the reason prefixed "step N (processor)".
 //    Outputs of earlier steps are not produced.
@@ -60,6 +63,7 @@ class Chain : public pipeline::Processor, public pipeline::StatefulProcessor {
     std::string processor;  // its `processor:` name, for messages and the state frame
     std::string link;       // where it hands records to the next step ("" for the last)
     std::unique_ptr<pipeline::Processor> instance;
+    pipeline::RecordFilter* filter;  // instance->filter(): a validator, passed records go on as they are
   };
 
   // Runs `record` through steps[first..], appending the produced outputs to

@@ -54,6 +54,11 @@ Validate::Validate(const pipeline::ProcessorContext& context)
       max_future_ms_(max_future(context, !event_time_field_.empty())) {}
 
 Outcome Validate::process(const pipeline::Record& record) {
+  Outcome verdict = check(record);
+  return verdict.ok ? passthrough_.process(record) : verdict;
+}
+
+Outcome Validate::check(const pipeline::Record& record) {
   simdjson::dom::element value;
   if (auto err = parse_record_json(record.value, value)) {
     return Outcome::failure(ErrorCategory::kValidation,
@@ -91,7 +96,7 @@ Outcome Validate::process(const pipeline::Record& record) {
                                                               " ms) ahead of the clock");
     }
   }
-  return passthrough_.process(record);
+  return Outcome::success();
 }
 
 }  // namespace sluice::stages

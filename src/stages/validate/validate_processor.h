@@ -22,12 +22,15 @@
 
 namespace sluice::stages {
 
-class Validate : public pipeline::Processor {
+class Validate : public pipeline::Processor, public pipeline::RecordFilter {
  public:
   // Options: schema (required), event_time_field, max_future (a duration,
   // default 1d, only with event_time_field). Throws pipeline::OptionError.
   explicit Validate(const pipeline::ProcessorContext& context);
   pipeline::Outcome process(const pipeline::Record& record) override;
+  pipeline::RecordFilter* filter() override { return this; }
+  // The verdict alone: success without outputs, or the validation failure.
+  pipeline::Outcome check(const pipeline::Record& record) override;
 
  private:
   Passthrough passthrough_;  // what a valid record becomes: a copy on every output

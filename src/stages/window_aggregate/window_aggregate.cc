@@ -40,6 +40,22 @@ std::optional<int64_t> event_time_of(simdjson::dom::element v) {
   return t;
 }
 
+// Appends `v` as minified JSON, the group key's (and the checkpoint's) form of
+// a value. A string that needs no escaping is written directly — the same
+// bytes simdjson::minify makes, without building a string per value.
+void append_json(std::string& out, simdjson::dom::element v) {
+  if (std::string_view s; v.get_string().get(s) == simdjson::SUCCESS &&
+                          std::none_of(s.begin(), s.end(), [](char c) {
+                            return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+                          })) {
+    out += '"';
+    out += s;
+    out += '"';
+    return;
+  }
+  out += simdjson::minify(v);
+}
+
 // A stage's delay topic (<input>.retry.N, pipeline/runtime/failure_routing.h).
 // The stage is assigned its partitions too, but no window record comes through
 // them (window-aggregate never fails a record transiently): they must not hold
@@ -125,9 +141,11 @@ std::string WindowAggregate::read_event(const pipeline::Record& record, WindowEv
   for (size_t i = 0; i < options_.group_by.size(); ++i) {
     simdjson::dom::element v;
     if (i > 0) e.group += '\n';
-    e.group += object[options_.group_by[i]].get(v) == simdjson::SUCCESS
-                   ? std::string(simdjson::minify(v))
-                   : std::string("null");
+    if (object[options_.group_by[i]].get(v) == simdjson::SUCCESS) {
+      append_json(e.group, v);
+    } else {
+      e.group += "null";
+    }
   }
   e.inputs.assign(options_.aggregates.size(), {});
   for (size_t i = 0; i < options_.aggregates.size(); ++i) {
