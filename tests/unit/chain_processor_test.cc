@@ -80,8 +80,9 @@ void register_processors() {
   registry.add("test-ticking-counter", {}, [](const pipeline::ProcessorContext& c) {
     return std::make_unique<TickingCounter>(c);
   });
-  registry.add("test-show-headers", {},
-               [](const pipeline::ProcessorContext& c) { return std::make_unique<ShowHeaders>(c); });
+  registry.add("test-show-headers", {}, [](const pipeline::ProcessorContext& c) {
+    return std::make_unique<ShowHeaders>(c);
+  });
   registry.add("test-refuse-bad", {},
                [](const pipeline::ProcessorContext& c) { return std::make_unique<RefuseBad>(c); });
 }

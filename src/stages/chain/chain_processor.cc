@@ -96,7 +96,8 @@ bool Chain::run_from(size_t first, const Record& record, Outcome& result) const 
   // A filter inside the chain passes the record itself on: what its process()
   // would write to the link is this record, so the copy is skipped. Only when
   // the record has no sluice.* headers, which its copy would not carry.
-  const bool pass_as_is = step.filter && !step.link.empty() && Passthrough::keeps_every_header(record);
+  const bool pass_as_is =
+      step.filter && !step.link.empty() && Passthrough::keeps_every_header(record);
   Outcome out = pass_as_is ? step.filter->check(record) : step.instance->process(record);
   if (!out.ok) {
     out.message = step_name(first, steps_[first].processor) + ": " + out.message;

@@ -63,7 +63,8 @@ class Chain : public pipeline::Processor, public pipeline::StatefulProcessor {
     std::string processor;  // its `processor:` name, for messages and the state frame
     std::string link;       // where it hands records to the next step ("" for the last)
     std::unique_ptr<pipeline::Processor> instance;
-    pipeline::RecordFilter* filter;  // instance->filter(): a validator, passed records go on as they are
+    pipeline::RecordFilter*
+        filter;  // instance->filter(): a validator, passed records go on as they are
   };
 
   // Runs `record` through steps[first..], appending the produced outputs to

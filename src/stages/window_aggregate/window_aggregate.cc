@@ -44,10 +44,10 @@ std::optional<int64_t> event_time_of(simdjson::dom::element v) {
 // a value. A string that needs no escaping is written directly — the same
 // bytes simdjson::minify makes, without building a string per value.
 void append_json(std::string& out, simdjson::dom::element v) {
-  if (std::string_view s; v.get_string().get(s) == simdjson::SUCCESS &&
-                          std::none_of(s.begin(), s.end(), [](char c) {
-                            return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
-                          })) {
+  if (std::string_view s;
+      v.get_string().get(s) == simdjson::SUCCESS && std::none_of(s.begin(), s.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+      })) {
     out += '"';
     out += s;
     out += '"';
