@@ -11,6 +11,7 @@
 // drops any it has already seen (within its dedupe window), so replaying twice
 // forwards nothing twice.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>

@@ -115,7 +115,7 @@ std::string SequenceCheck::read_tick(const pipeline::Record& record, Tick& tick)
 }
 
 PartitionSequence& SequenceCheck::partition_state(const std::string& topic, int32_t partition) {
-  return partitions_.try_emplace({topic, partition}, options_).first->second;
+  return partitions_.try_emplace(PartitionKey(topic, partition), options_).first->second;
 }
 
 void SequenceCheck::count(SequenceKind kind) {
@@ -254,9 +254,9 @@ std::set<std::string> SequenceCheck::halted_keys() const {
 void SequenceCheck::restore(const std::string& topic, int32_t partition,
                             const std::optional<std::string>& state) {
   std::lock_guard lock(mutex_);
-  partitions_.erase({topic, partition});
+  partitions_.erase(PartitionKey(topic, partition));
   if (state)
-    partitions_.emplace(std::pair{topic, partition}, decode_sequence_state(*state, options_));
+    partitions_.emplace(PartitionKey(topic, partition), decode_sequence_state(*state, options_));
   publish_halted();
 }
 
@@ -267,7 +267,7 @@ std::string SequenceCheck::snapshot(const std::string& topic, int32_t partition)
 
 void SequenceCheck::release(const std::string& topic, int32_t partition) {
   std::lock_guard lock(mutex_);
-  partitions_.erase({topic, partition});
+  partitions_.erase(PartitionKey(topic, partition));
   publish_halted();
 }
 

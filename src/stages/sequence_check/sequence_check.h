@@ -78,7 +78,8 @@ class SequenceCheck : public pipeline::Processor, public pipeline::StatefulProce
   Passthrough copies_;
   Series series_;
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int32_t>, PartitionSequence> partitions_;
+  using PartitionKey = std::pair<std::string, int32_t>;  // input topic and partition
+  std::map<PartitionKey, PartitionSequence> partitions_;
 };
 
 }  // namespace sluice::stages
