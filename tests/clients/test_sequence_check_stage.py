@@ -153,9 +153,14 @@ class SequenceCheckStageTest(OneStageTest):
         self.start_stage(path)
         wait_until(lambda: len(self.checkpoints()) == self.PARTITIONS, 60, 0.1,
                    "a checkpoint per partition")
-        self.produce_ticks(second)
-        time.sleep(0.3)
-        self.stage.kill9()  # mid-stream: some ticks processed, not yet checkpointed
+        part = len(second) // 2
+        self.produce_ticks(second[:part])
+        # Killed as soon as it has read them: processed and produced, not yet checkpointed
+        # (checkpoints follow the commit tick), so the restart reads some again.
+        wait_until(lambda: (self.stage.metric("kafka_messages_consumed_total") or 0) >= len(first) + part,
+                   60, 0.02, "the stage to read the first part of the second half")
+        self.stage.kill9()
+        self.produce_ticks(second[part:])  # while it is down
         stage = self.start_stage(path)
 
         got = self.read_classified(self.output, len(expected))
