@@ -411,7 +411,10 @@ IOT_ALERTS = {
 }
 # The schema registry's (seed 003 scenario 3; issue 19).
 REGISTRY_ALERTS = {"SchemaRegistryCompatibilityFailures": "schema-registry.md"}
-ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS, **IOT_ALERTS, **REGISTRY_ALERTS)
+# The sequence-check stage's (seed 003: SequenceGapsHigh, DuplicateRateHigh; halted symbols).
+SEQUENCE_ALERTS = {name: "market-data-sequence.md"
+                   for name in ("SequenceGapsHigh", "DuplicateRateHigh", "SequenceSymbolHalted")}
+ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS, **IOT_ALERTS, **REGISTRY_ALERTS, **SEQUENCE_ALERTS)
 
 
 def github_anchors(markdown):
