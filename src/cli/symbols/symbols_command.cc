@@ -142,6 +142,7 @@ struct KeyView {
 };
 
 int status(kafka::AdminClient& admin, const SymbolsFlags& f) {
+  partitions_of(admin, f.topic);  // a typo in the topic is an error, not "nothing halted"
   std::map<std::string, KeyView> keys;
   if (admin.find_topic(f.status())) {
     scan_topic(admin, f.status(), std::nullopt, [&](ScannedRecord&& r) {
