@@ -2,7 +2,8 @@
 symbols with every kind of seed 003's sequence trouble — small and large gaps,
 out-of-order numbers, repeated message ids, a session reset after two silent
 hours, a gap over 100 that halts a symbol — and the stage killed with kill -9
-mid-stream and restarted. Every tick must come out with exactly the
+mid-stream and restarted, or its partitions moved to a second member. Every
+tick must come out with exactly the
 classification the rules give it (copies re-emitted after the crash identical),
 no duplicate forwarded, no tick lost, and a halted symbol's later ticks parked.
 Then `sluice symbols status|halt|resume` end to end: a halt by the operator, the
@@ -13,7 +14,6 @@ import collections
 import json
 import os
 import subprocess
-import time
 import unittest
 
 import ck_helpers
@@ -117,11 +117,12 @@ class SequenceCheckStageTest(OneStageTest):
                          % dict(list(wrong.items())[:10]))
         return sum(len(c) - 1 for c in got.values())
 
-    def test_every_classification_is_exact_after_a_kill_9_mid_stream(self):
-        path = self.write_sequence_pipeline()
+    def tick_plan(self):
+        """(first half, second half, expected classifications, parked ticks): 12 symbols with
+        every kind of trouble (4 of them reset mid-way) and HALT, halted in the second half by a
+        gap of 150, its 5 later ticks parked. Symbols interleaved, each in its own order."""
         plans = {"S%02d" % j: plan_symbol("S%02d" % j, 160, reset_at=90 if j % 3 == 0 else None)
                  for j in range(12)}
-        # HALT: a gap of 150 in the second half halts it; its later ticks are parked.
         halt = [(dict(v), k) for v, k in plan_symbol("HALT", 120)[:100]]
         last = halt[-1][0]
         t = last["exchange_timestamp"]
@@ -137,7 +138,6 @@ class SequenceCheckStageTest(OneStageTest):
         halt += [(jump, "large_gap")] + parked
         plans["HALT"] = halt
 
-        # Interleave the symbols, each in its own order.
         first, second = [], []
         for i in range(max(len(p) for p in plans.values())):
             for ticks in plans.values():
@@ -148,31 +148,50 @@ class SequenceCheckStageTest(OneStageTest):
         self.assertEqual({k for _, k in first + second},
                          {"ok", "small_gap", "large_gap", "out_of_order", "reset", "duplicate",
                           "parked"})
+        return first, second, expected, parked
 
+    def check_run(self, expected, parked, stage, what):
+        got = self.read_classified(self.output, len(expected))
+        again = self.check_exact(got, expected)
+        print("\n%d ticks classified exactly, %d re-emitted identically %s" % (len(expected), again, what))
+        parked_got = self.read_classified(self.input + ".parked", len(parked))
+        self.assertEqual(set(parked_got), {(v["message_id"], 0) for v, _ in parked})
+        self.assertEqual({c for copies in parked_got.values() for c in copies}, {("parked", "")})
+        wait_until(lambda: stage.metric("sluice_sequence_halted_keys", stage="seq") == 1, 30, 0.1,
+                   "the halted-keys gauge of the process that owns HALT now")
+        self.assertIn("ASX.HALT", self.symbols("status", self.input))
+
+    def test_every_classification_is_exact_after_a_kill_9_mid_stream(self):
+        path = self.write_sequence_pipeline()
+        first, second, expected, parked = self.tick_plan()
         self.produce_ticks(first)
         self.start_stage(path)
         wait_until(lambda: len(self.checkpoints()) == self.PARTITIONS, 60, 0.1,
                    "a checkpoint per partition")
         part = len(second) // 2
         self.produce_ticks(second[:part])
-        # Killed as soon as it has read them: processed and produced, not yet checkpointed
-        # (checkpoints follow the commit tick), so the restart reads some again.
+        # Killed as soon as it has read them: processed and produced, maybe not yet
+        # checkpointed, so the restart may read some again.
         wait_until(lambda: (self.stage.metric("kafka_messages_consumed_total") or 0) >= len(first) + part,
                    60, 0.02, "the stage to read the first part of the second half")
         self.stage.kill9()
         self.produce_ticks(second[part:])  # while it is down
         stage = self.start_stage(path)
+        self.check_run(expected, parked, stage, "after the kill")
 
-        got = self.read_classified(self.output, len(expected))
-        again = self.check_exact(got, expected)
-        print("\n%d ticks classified exactly, %d re-emitted identically after the kill" %
-              (len(expected), again))
-        parked_got = self.read_classified(self.input + ".parked", len(parked))
-        self.assertEqual(set(parked_got), {(v["message_id"], 0) for v, _ in parked})
-        self.assertEqual({c for copies in parked_got.values() for c in copies}, {("parked", "")})
-        wait_until(lambda: stage.metric("sluice_sequence_halted_keys", stage="seq") == 1, 30, 0.1,
-                   "the halted-keys gauge after the restart")
-        self.assertIn("ASX.HALT", self.symbols("status", self.input))
+    def test_state_moves_with_its_partitions_to_another_member(self):
+        path = self.write_sequence_pipeline()
+        first, second, expected, parked = self.tick_plan()
+        self.produce_ticks(first)
+        a = self.start_stage(path, workdir=os.path.join(self.tmp, "a"))
+        wait_until(lambda: (a.metric("kafka_messages_consumed_total") or 0) >= len(first), 60, 0.05,
+                   "the first member to read the first half")
+        wait_until(lambda: len(self.checkpoints()) == self.PARTITIONS, 60, 0.1,
+                   "a checkpoint per partition")
+        b = self.start_stage(path, workdir=os.path.join(self.tmp, "b"))  # the group rebalances
+        a.kill9()  # and the first member dies: the second restores every partition's state
+        self.produce_ticks(second)
+        self.check_run(expected, parked, b, "after the rebalance")
 
     def test_symbols_halt_status_and_resume_with_replay(self):
         path = self.write_sequence_pipeline()
