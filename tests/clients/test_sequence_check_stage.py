@@ -3,9 +3,9 @@ symbols with every kind of seed 003's sequence trouble — small and large gaps,
 out-of-order numbers, repeated message ids, a session reset after two silent
 hours, a gap over 100 that halts a symbol — and the stage killed with kill -9
 mid-stream and restarted, or its partitions moved to a second member. Every
-tick must come out with exactly the
-classification the rules give it (copies re-emitted after the crash identical),
-no duplicate forwarded, no tick lost, and a halted symbol's later ticks parked.
+tick must come out with exactly the classification the rules give it (copies
+re-emitted after the crash identical), no duplicate forwarded, no tick lost,
+and a halted symbol's later ticks parked.
 Then `sluice symbols status|halt|resume` end to end: a halt by the operator, the
 status table, and resume --replay sending parked ticks back, twice, with the
 second replay forwarding nothing."""
