@@ -83,12 +83,12 @@ int main(int argc, char** argv) {
   add(sluice::cli::add_registry_command(app));
   add(sluice::cli::add_completion_command(app));
   // Command groups with nested subcommands register one runner per leaf.
-  for (auto* add_group :
-       {&sluice::cli::add_stage_control_commands, &sluice::cli::add_topics_commands,
-        &sluice::cli::add_groups_commands, &sluice::cli::add_table_commands,
-        &sluice::cli::add_store_commands, &sluice::cli::add_process_commands,
-        &sluice::cli::add_dlq_commands, &sluice::cli::add_incident_commands,
-        &sluice::cli::add_users_commands, &sluice::cli::add_acls_commands}) {
+  for (auto* add_group : {&sluice::cli::add_stage_control_commands,
+                          &sluice::cli::add_topics_commands, &sluice::cli::add_groups_commands,
+                          &sluice::cli::add_table_commands, &sluice::cli::add_store_commands,
+                          &sluice::cli::add_process_commands, &sluice::cli::add_dlq_commands,
+                          &sluice::cli::add_incident_commands, &sluice::cli::add_users_commands,
+                          &sluice::cli::add_acls_commands, &sluice::cli::add_symbols_commands}) {
     std::vector<CLI::App*> apps;
     auto runs = (*add_group)(app, apps);
     for (size_t i = 0; i < apps.size(); ++i) commands.emplace_back(apps[i], runs[i]);

@@ -9,6 +9,7 @@
 #include "stages/fault_injector/fault_injector.h"
 #include "stages/ingest/ingest_processor.h"
 #include "stages/passthrough/passthrough.h"
+#include "stages/sequence_check/sequence_check.h"
 #include "stages/table_sink/table_sink.h"
 #include "stages/table_sink/table_sink_options.h"
 #include "stages/validate/validate_processor.h"
@@ -38,6 +39,7 @@ void register_builtin_processors() {
   registry.add("window-aggregate", kWindowAggregateOptionNames, make<WindowAggregate>);
   registry.add("chain", {"steps"}, make<Chain>);
   registry.add("avro-decode", kAvroDecodeOptionNames, make<AvroDecode>);
+  registry.add("sequence-check", kSequenceCheckOptionNames, make<SequenceCheck>);
 }
 
 }  // namespace sluice::stages

@@ -53,6 +53,9 @@ WINDOW_METRICS = {"sluice_window_emission_delay_seconds", "sluice_window_waterma
                   "sluice_window_rows_total", "sluice_window_late_records_total"}
 # Metrics of `sluice registry`, served on the registry's own port; test_schema_registry.py reads them.
 REGISTRY_METRICS = {"schema_registry_compatibility_failures_total", "schema_registry_writer"}
+# Metrics of the sequence-check processor, which the claim-attachment pipeline has no stage of;
+# test_sequence_check_stage.py reads them from a running stage.
+SEQUENCE_METRICS = {"sluice_sequence_ticks_total", "sluice_sequence_halted_keys"}
 
 PROMQL_WORDS = {
     # aggregation operators and modifiers
@@ -322,7 +325,7 @@ class ObservabilityTest(unittest.TestCase):
         for where, expr in self.all_exprs():
             for name, _ in selectors(substitute_variables(expr)):
                 if name in PROMETHEUS_OWN or name in INCIDENT_LOG_METRICS or name in WINDOW_METRICS \
-                        or name in REGISTRY_METRICS:
+                        or name in REGISTRY_METRICS or name in SEQUENCE_METRICS:
                     continue
                 used.add(name)
                 if resolve(name, self.families) is None:
@@ -408,7 +411,10 @@ IOT_ALERTS = {
 }
 # The schema registry's (seed 003 scenario 3; issue 19).
 REGISTRY_ALERTS = {"SchemaRegistryCompatibilityFailures": "schema-registry.md"}
-ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS, **IOT_ALERTS, **REGISTRY_ALERTS)
+# The sequence-check stage's (seed 003: SequenceGapsHigh, DuplicateRateHigh; halted symbols).
+SEQUENCE_ALERTS = {name: "market-data-sequence.md"
+                   for name in ("SequenceGapsHigh", "DuplicateRateHigh", "SequenceSymbolHalted")}
+ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS, **IOT_ALERTS, **REGISTRY_ALERTS, **SEQUENCE_ALERTS)
 
 
 def github_anchors(markdown):

@@ -34,6 +34,7 @@ std::vector<Run> add_groups_commands(CLI::App& app, std::vector<CLI::App*>& regi
 std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_process_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_dlq_commands(CLI::App& app, std::vector<CLI::App*>& registered);
+std::vector<Run> add_symbols_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_incident_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_users_commands(CLI::App& app, std::vector<CLI::App*>& registered);
 std::vector<Run> add_acls_commands(CLI::App& app, std::vector<CLI::App*>& registered);
