@@ -2,6 +2,7 @@
 
 #include "pipeline/processor.h"
 #include "stages/avro_decode/avro_decode_processor.h"
+#include "stages/avro_encode/avro_encode_processor.h"
 #include "stages/chain/chain_processor.h"
 #include "stages/count_by_key/count_by_key.h"
 #include "stages/download/download_options.h"
@@ -38,6 +39,7 @@ void register_builtin_processors() {
   registry.add("window-aggregate", kWindowAggregateOptionNames, make<WindowAggregate>);
   registry.add("chain", {"steps"}, make<Chain>);
   registry.add("avro-decode", kAvroDecodeOptionNames, make<AvroDecode>);
+  registry.add("avro-encode", kAvroEncodeOptionNames, make<AvroEncode>);
 }
 
 }  // namespace sluice::stages
