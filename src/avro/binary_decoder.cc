@@ -34,13 +34,41 @@ struct Cursor {
 
 }  // namespace
 
+using Plan = BinaryDecoder::Plan;
+
 // One decode: the cursor, the path for error messages, the nesting depth.
 // Skipping a writer-only field is a DecodeRun whose reader schema is the writer's.
+// It reads the decoder's plan and keeps what the plan lacks in `extra` — the
+// plan itself while the constructor builds it, a decode's own Plan after.
 class DecodeRun {
  public:
-  DecodeRun(BinaryDecoder& d, const Schema& w, const Schema& r, Cursor& c,
+  DecodeRun(const Plan& plan, Plan& extra, const Schema& w, const Schema& r, Cursor& c,
             std::vector<PathPart>& path, int64_t& zero_budget)
-      : d_(d), w_(w), r_(r), c_(c), path_(path), zero_budget_(zero_budget) {}
+      : plan_(plan), extra_(extra), w_(w), r_(r), c_(c), path_(path), zero_budget_(zero_budget) {}
+
+  // Puts into the plan every part a decode of (w_, r_) can ask for: the
+  // smallest size of every node of both schemas, the field map of every pair
+  // of records that may meet, and every reader field's default.
+  void build_plan() {
+    std::vector<const Node*> wnodes, rnodes;
+    collect(w_, w_.root(), wnodes);
+    collect(r_, r_.root(), rnodes);
+    for (const Node* n : wnodes) min_size(*n, 0);
+    DecodeRun as_reader(plan_, extra_, r_, r_, c_, path_, zero_budget_);
+    for (const Node* n : rnodes) as_reader.min_size(*n, 0);
+    for (const Node* w : wnodes) {
+      if (w->kind != Kind::kRecord) continue;
+      field_map(*w, *w);
+      for (const Node* r : rnodes)
+        if (r->kind == Kind::kRecord && names_match(*r, *w)) field_map(*w, *r);
+    }
+    for (const Node* r : rnodes) {
+      if (r->kind != Kind::kRecord) continue;
+      field_map(*r, *r);
+      for (const Field& f : r->fields)
+        if (f.default_json) default_of(f);
+    }
+  }
 
   void read(const Node& wref, const Node& rref, std::string& out) {
     if (path_.size() > size_t(BinaryDecoder::kMaxDepth))
@@ -284,6 +312,18 @@ class DecodeRun {
     out += map ? '}' : ']';
   }
 
+  // Every node of `s` under `ref`, named types once (references resolved).
+  static void collect(const Schema& s, const Node& ref, std::vector<const Node*>& out) {
+    const Node& n = s.resolve(ref);
+    for (const Node* seen : out)
+      if (seen == &n) return;
+    out.push_back(&n);
+    for (const Field& f : n.fields) collect(s, *f.type, out);
+    for (const auto& b : n.branches) collect(s, *b, out);
+    if (n.items) collect(s, *n.items, out);
+    if (n.values) collect(s, *n.values, out);
+  }
+
   void read_record(const Node& w, const Node& r, std::string& out) {
     if (!names_match(r, w))
       fail("the reader's record " + r.name + " cannot read the writer's record " + w.name +
@@ -298,7 +338,7 @@ class DecodeRun {
         seen[size_t(map[i])] = true;
       } else {
         std::string skipped;
-        DecodeRun(d_, w_, w_, c_, path_, zero_budget_)
+        DecodeRun(plan_, extra_, w_, w_, c_, path_, zero_budget_)
             .read(*w.fields[i].type, *w.fields[i].type, skipped);
       }
       path_.pop_back();
@@ -318,7 +358,8 @@ class DecodeRun {
   }
 
   const std::vector<int>& field_map(const Node& w, const Node& r) {
-    auto [it, fresh] = d_.field_maps_.try_emplace({&w, &r});
+    if (auto it = plan_.field_maps.find({&w, &r}); it != plan_.field_maps.end()) return it->second;
+    auto [it, fresh] = extra_.field_maps.try_emplace({&w, &r});
     if (!fresh) return it->second;
     for (const Field& wf : w.fields) {
       int found = -1;
@@ -334,7 +375,8 @@ class DecodeRun {
   }
 
   const std::string& default_of(const Field& rf) {
-    if (auto it = d_.defaults_.find(&rf); it != d_.defaults_.end()) return it->second;
+    if (auto it = plan_.defaults.find(&rf); it != plan_.defaults.end()) return it->second;
+    if (auto it = extra_.defaults.find(&rf); it != extra_.defaults.end()) return it->second;
     if (!rf.default_json) {
       path_.push_back({rf.name, -1, false});
       fail(
@@ -350,17 +392,18 @@ class DecodeRun {
       Cursor c{p, p, p + bin.size()};
       std::vector<PathPart> path;
       int64_t budget = BinaryDecoder::kMaxZeroSizeItems;
-      DecodeRun(d_, r_, r_, c, path, budget).read(*rf.type, *rf.type, json);
+      DecodeRun(plan_, extra_, r_, r_, c, path, budget).read(*rf.type, *rf.type, json);
     } catch (const std::runtime_error&) {
       json = *rf.default_json;  // a default the schema parser let through as it is
     }
-    return d_.defaults_[&rf] = json;
+    return extra_.defaults[&rf] = json;
   }
 
   // Fewest bytes one value of a writer node takes (0 for null and records of nulls).
   int64_t min_size(const Node& ref, int depth) {
     const Node& n = w_.resolve(ref);
-    if (auto it = d_.min_sizes_.find(&n); it != d_.min_sizes_.end()) return it->second;
+    if (auto it = plan_.min_sizes.find(&n); it != plan_.min_sizes.end()) return it->second;
+    if (auto it = extra_.min_sizes.find(&n); it != extra_.min_sizes.end()) return it->second;
     int64_t size = 1;
     switch (n.kind) {
       case Kind::kNull:
@@ -383,11 +426,12 @@ class DecodeRun {
       default:
         break;
     }
-    d_.min_sizes_[&n] = size;
+    extra_.min_sizes[&n] = size;
     return size;
   }
 
-  BinaryDecoder& d_;
+  const Plan& plan_;
+  Plan& extra_;
   const Schema& w_;
   const Schema& r_;
   Cursor& c_;
@@ -396,15 +440,21 @@ class DecodeRun {
 };
 
 BinaryDecoder::BinaryDecoder(const Schema& writer, const Schema& reader)
-    : writer_(writer), reader_(reader) {}
+    : writer_(writer), reader_(reader) {
+  Cursor c{nullptr, nullptr, nullptr};
+  std::vector<PathPart> path;
+  int64_t zero_budget = kMaxZeroSizeItems;
+  DecodeRun(plan_, plan_, writer_, reader_, c, path, zero_budget).build_plan();
+}
 
-std::string BinaryDecoder::decode(std::string_view bytes) {
+std::string BinaryDecoder::decode(std::string_view bytes) const {
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   Cursor c{p, p, p + bytes.size()};
   std::vector<PathPart> path;
   int64_t zero_budget = kMaxZeroSizeItems;
   std::string out;
-  DecodeRun run(*this, writer_, reader_, c, path, zero_budget);
+  Plan extra;  // stays empty unless the plan missed a part
+  DecodeRun run(plan_, extra, writer_, reader_, c, path, zero_budget);
   run.read(writer_.root(), reader_.root(), out);
   if (c.p != c.end)
     throw DecodeError("Avro binary: " + std::to_string(c.end - c.p) +

@@ -8,6 +8,12 @@
 // in the input before checking it against the bytes left, arrays of items that
 // take no bytes are capped, and nesting deeper than kMaxDepth is refused, so
 // hostile bytes cost at most time and memory proportional to their size.
+//
+// A decoder is the resolution plan of one (writer, reader) pair: the
+// constructor works out every record's field mapping, every reader-only
+// field's default and every writer type's smallest encoding once, and decode()
+// only reads that plan, so one decoder serves any number of data on any number
+// of threads at once (avro-decode keeps one per schema id).
 #pragma once
 
 #include <cstdint>
@@ -39,17 +45,24 @@ class BinaryDecoder {
   // writer) once for the pair; decode() still refuses what it cannot resolve.
   BinaryDecoder(const Schema& writer, const Schema& reader);
 
-  // The JSON text of the one datum `bytes` holds.
-  std::string decode(std::string_view bytes);
+  // The JSON text of the one datum `bytes` holds. Thread-safe.
+  std::string decode(std::string_view bytes) const;
+
+  // The plan: built by the constructor and read-only afterwards (a decode
+  // that needs a part the plan lacks works it out for itself, on the side).
+  struct Plan {
+    // Per (writer record, reader record): each writer field's reader field index, or -1.
+    std::map<std::pair<const Node*, const Node*>, std::vector<int>> field_maps;
+    std::map<const Field*, std::string>
+        defaults;                              // reader fields' defaults, as decode() writes them
+    std::map<const Node*, int64_t> min_sizes;  // fewest bytes a value of a node takes
+  };
+  const Plan& plan() const { return plan_; }
 
  private:
-  friend class DecodeRun;
   const Schema& writer_;
   const Schema& reader_;
-  // Per (writer record, reader record): each writer field's reader field index, or -1.
-  std::map<std::pair<const Node*, const Node*>, std::vector<int>> field_maps_;
-  std::map<const Field*, std::string> defaults_;  // reader-only fields' JSON
-  std::map<const Node*, int64_t> min_sizes_;      // fewest bytes a writer node takes
+  Plan plan_;
 };
 
 }  // namespace sluice::avro

@@ -2,6 +2,7 @@
 
 #include "pipeline/processor.h"
 #include "stages/avro_decode/avro_decode_processor.h"
+#include "stages/avro_encode/avro_encode_processor.h"
 #include "stages/chain/chain_processor.h"
 #include "stages/count_by_key/count_by_key.h"
 #include "stages/download/download_options.h"
@@ -40,6 +41,7 @@ void register_builtin_processors() {
   registry.add("chain", {"steps"}, make<Chain>);
   registry.add("avro-decode", kAvroDecodeOptionNames, make<AvroDecode>);
   registry.add("sequence-check", kSequenceCheckOptionNames, make<SequenceCheck>);
+  registry.add("avro-encode", kAvroEncodeOptionNames, make<AvroEncode>);
 }
 
 }  // namespace sluice::stages

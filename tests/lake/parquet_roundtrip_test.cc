@@ -157,6 +157,32 @@ TEST(ParquetRoundTrip, SchemaReadsBackEqual) {
   for (size_t i = 0; i < schema.size(); ++i) same(schema[i], expected[i]);
 }
 
+// A decimal column (INT64 DECIMAL(12,4), what the table sink writes for an Avro
+// decimal) reads back with its precision, scale and unscaled values, and its
+// statistics are the signed bounds of the unscaled values.
+TEST(ParquetRoundTrip, DecimalKeepsPrecisionScaleAndValues) {
+  const std::vector<Field> schema = {Field::decimal("price", 12, 4),
+                                     Field::decimal("qty", 18, 0, false)};
+  const std::vector<Row> rows = {{Value(int64_t(451230)), Value(int64_t(7))},
+                                 {Value(), Value(int64_t(-999999999999999999LL))},
+                                 {Value(int64_t(-125000)), Value(int64_t(0))}};
+  expect_round_trip(schema, rows);
+  const std::string file = write_file(schema, rows);
+  const auto back = FileReader(file).schema();
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].type, Type::kDecimal);
+  EXPECT_EQ(back[0].precision, 12);
+  EXPECT_EQ(back[0].scale, 4);
+  EXPECT_EQ(back[1].precision, 18);
+  EXPECT_EQ(back[1].scale, 0);
+  const auto& e = footer(file).schema.at(1);
+  EXPECT_EQ(e.converted_type, meta::kDecimal);
+  EXPECT_EQ(e.logical_type.which, meta::kLogicalDecimal);
+  EXPECT_EQ(e.logical_type.decimal.precision, 12);
+  EXPECT_THROW(Field::decimal("wide", 19, 2), ParquetError);
+  EXPECT_THROW(Field::decimal("odd", 4, 5), ParquetError);
+}
+
 TEST(ParquetRoundTrip, DeltaCheckpointShape) {
   const auto str_map = [](const char* n) {
     return Field::map(n, Field::leaf("key", Type::kString), Field::leaf("value", Type::kString));

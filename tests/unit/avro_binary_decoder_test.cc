@@ -4,6 +4,9 @@
 // naming the field path.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "avro/binary_decoder.h"
 
 namespace sluice::avro {
@@ -97,6 +100,36 @@ TEST(AvroBinaryDecoder, Resolution) {
   EXPECT_EQ(decode(R"("long")", R"(["null","double"])", bytes({0x04})), "2");
   EXPECT_EQ(decode(R"("string")", R"("bytes")", bytes({0x02, 'a'})), R"("a")");
   EXPECT_EQ(decode(R"(["null","int"])", R"("long")", bytes({0x02, 0x04})), "2");
+}
+
+// One decoder (one plan) for many data on two threads at once, as avro-decode
+// keeps one per schema id: the plan holds the resolution, so nothing is worked
+// out per datum, and every datum decodes the same on either thread.
+TEST(AvroBinaryDecoder, OneDecoderServesManyDataOnManyThreads) {
+  const Schema w = Schema::parse(R"({"type":"record","name":"Old","fields":[
+      {"name":"a","type":"int"},{"name":"legs","type":{"type":"array","items":{"type":"record",
+      "name":"Leg","fields":[{"name":"q","type":"int"},{"name":"gone","type":"string"}]}}}]})");
+  const Schema r = Schema::parse(R"({"type":"record","name":"New","aliases":["Old"],"fields":[
+      {"name":"b","aliases":["a"],"type":"long"},{"name":"legs","type":{"type":"array","items":{
+      "type":"record","name":"Leg","fields":[{"name":"q","type":"double"},
+      {"name":"at","type":{"type":"long","logicalType":"timestamp-millis"},"default":1500}]}}},
+      {"name":"venue","type":"string","default":"ASX"}]})");
+  const BinaryDecoder decoder(w, r);
+  EXPECT_FALSE(decoder.plan().field_maps.empty());
+  EXPECT_EQ(decoder.plan().defaults.size(), 2u);  // at and venue
+  const std::string datum = bytes({0x04, 0x02, 0x06, 0x02, 'x', 0x00});
+  const std::string want =
+      R"({"b":2,"legs":[{"q":3,"at":"1970-01-01T00:00:01.500Z"}],"venue":"ASX"})";
+  std::atomic<int> wrong{0};
+  auto run = [&] {
+    for (int i = 0; i < 2000; ++i)
+      if (decoder.decode(datum) != want) ++wrong;
+  };
+  std::thread other(run);
+  run();
+  other.join();
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(decoder.decode(datum), want);
 }
 
 TEST(AvroBinaryDecoder, MalformedInputNamesThePath) {

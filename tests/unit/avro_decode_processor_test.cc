@@ -47,12 +47,14 @@ class AvroDecodeTest : public ::testing::Test {
     return v + avro::encode_json(avro::Schema::parse(schema), json);
   }
 
-  AvroDecode make(const std::string& reader_schema = "") {
+  AvroDecode make(const std::string& reader_schema = "", int cache_size = 0) {
     pipeline::ProcessorContext c;
     c.stage = "decode";
     c.processor = "avro-decode";
     c.outputs = {"ticks.json", "other"};
+    c.metrics = &metrics;
     c.options["registry"] = url;
+    if (cache_size > 0) c.options["schema_cache_size"] = cache_size;
     if (!reader_schema.empty()) {
       const auto path = std::filesystem::temp_directory_path() / "avro_decode_reader.avsc";
       std::ofstream(path) << reader_schema;
@@ -144,6 +146,35 @@ TEST_F(AvroDecodeTest, BadValuesFailAsValidationErrorsWithTheReason) {
   EXPECT_EQ(out.category, pipeline::ErrorCategory::kValidation);
   EXPECT_NE(out.message.find("cannot read data written with schema id"), std::string::npos)
       << out.message;
+}
+
+double schema_fetches(ops::MetricsRegistry& metrics) {
+  return metrics.counter("sluice_avro_schema_fetches_total", "", {{"stage", "decode"}}).value();
+}
+
+TEST_F(AvroDecodeTest, AnIdIsLookedUpAndPlannedOnce) {
+  register_schema(kV1);
+  const int v2 = register_schema(kV2);
+  AvroDecode p = make(kV1);
+  const std::string tick = frame(v2, kV2, R"({"symbol":"CBA","price":1,"venue":"CXA"})");
+  ASSERT_TRUE(p.process(record(tick)).ok);
+  EXPECT_EQ(schema_fetches(metrics), 1);
+  // With the registry gone, a second record of the same id still decodes: it asks nothing.
+  server.stop();
+  auto out = p.process(record(tick));
+  ASSERT_TRUE(out.ok) << out.message;
+  EXPECT_EQ(out.outputs.at(0).value, R"({"symbol":"CBA","price":1})");
+  EXPECT_EQ(schema_fetches(metrics), 1);
+}
+
+TEST_F(AvroDecodeTest, TheCacheKeepsTheMostRecentlyUsedIds) {
+  const int v1 = register_schema(kV1);
+  const int v2 = register_schema(kV2);
+  AvroDecode p = make("", 1);
+  const std::string a = frame(v1, kV1, R"({"symbol":"BHP","price":1})");
+  const std::string b = frame(v2, kV2, R"({"symbol":"CBA","price":2,"venue":"CXA"})");
+  for (const auto* v : {&a, &a, &b, &b, &a}) ASSERT_TRUE(p.process(record(*v)).ok);
+  EXPECT_EQ(schema_fetches(metrics), 3);  // a, b (a dropped), a again
 }
 
 TEST_F(AvroDecodeTest, AnUnreachableRegistryIsTransient) {

@@ -84,7 +84,7 @@ int describe(const TableFlags& f) {
         .field("bytes", s.live_bytes());
     w.field("records", s.live_records()).key("columns").begin_array();
     for (const auto& c : schema) {
-      w.begin_object().field("name", c.name).field("type", lake::delta::delta_type_name(c.type));
+      w.begin_object().field("name", c.name).field("type", lake::delta::delta_type_name(c));
       w.field("nullable", c.nullable).end_object();
     }
     w.end_array().key("partition_columns").begin_array();
@@ -105,7 +105,7 @@ int describe(const TableFlags& f) {
               static_cast<long long>(s.live_records()));
   Table cols({"COLUMN", "TYPE", "NULLABLE"});
   for (const auto& c : schema)
-    cols.add({c.name, lake::delta::delta_type_name(c.type), c.nullable ? "yes" : "no"});
+    cols.add({c.name, lake::delta::delta_type_name(c), c.nullable ? "yes" : "no"});
   cols.print();
   if (!s.metadata.partition_columns.empty())
     std::printf("\npartitioned by: %s\n", joined(s.metadata.partition_columns).c_str());

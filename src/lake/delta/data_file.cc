@@ -20,7 +20,8 @@ constexpr size_t kMaxStatString = 32;
 
 // Writes `v` as the stats value of a column of `type`; false when it has none.
 bool write_stat(json::JsonWriter& w, const std::string& name, Type type, const Value& v) {
-  if (v.is_null() || type == Type::kBinary) return false;
+  // Decimals get none: their bounds would need the scale, and none is always safe.
+  if (v.is_null() || type == Type::kBinary || type == Type::kDecimal) return false;
   if (const auto* s = std::get_if<std::string>(&v.v)) {
     if (s->size() > kMaxStatString) return false;
     w.field(name, *s);

@@ -42,7 +42,8 @@ void check_same_schema(const DeltaLog& log, const TableState& state, const Table
   TableSchema existing = parse_schema_string(state.metadata.schema_string);
   bool same = existing.size() == schema.size();
   for (size_t i = 0; same && i < schema.size(); ++i) {
-    same = existing[i].name == schema[i].name && existing[i].type == schema[i].type;
+    same = existing[i].name == schema[i].name && existing[i].type == schema[i].type &&
+           existing[i].precision == schema[i].precision && existing[i].scale == schema[i].scale;
   }
   if (!same) {
     throw DeltaError("table " + table_url(log) + " exists with schema " +

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <cstdio>
 #include <utility>
 
 #include "common/json.h"
@@ -23,6 +24,7 @@ const std::vector<std::pair<std::string, Type>>& names() {
       {"binary", Type::kBinary},
       {"timestamp", Type::kTimestampMicros},
       {"date", Type::kDate},
+      {"decimal", Type::kDecimal},  // with (precision,scale): parse_column_type
       // aliases accepted from config, never written
       {"bool", Type::kBoolean},
       {"int", Type::kInt32},
@@ -42,13 +44,33 @@ std::string delta_type_name(Type type) {
   return "string";
 }
 
-Type parse_type_name(const std::string& name) {
-  for (const auto& [n, t] : names()) {
-    if (n == name) return t;
+std::string delta_type_name(const TableColumn& c) {
+  if (c.type != Type::kDecimal) return delta_type_name(c.type);
+  return "decimal(" + std::to_string(c.precision) + "," + std::to_string(c.scale) + ")";
+}
+
+void parse_column_type(const std::string& name, TableColumn& column) {
+  int precision = 0, scale = 0, used = 0;
+  if (std::sscanf(name.c_str(), "decimal(%d,%d)%n", &precision, &scale, &used) == 2 &&
+      size_t(used) == name.size()) {
+    if (precision < 1 || precision > 18 || scale < 0 || scale > precision)
+      throw DeltaError("column type '" + name +
+                       "': sluice writes decimals of precision 1 to 18 (on Parquet INT64) with "
+                       "0 <= scale <= precision");
+    column.type = Type::kDecimal;
+    column.precision = precision;
+    column.scale = scale;
+    return;
   }
-  throw DeltaError(
-      "unknown column type '" + name +
-      "'; use one of boolean, integer, long, float, double, string, binary, timestamp, date");
+  for (const auto& [n, t] : names()) {
+    if (n == name && t != Type::kDecimal) {
+      column.type = t;
+      return;
+    }
+  }
+  throw DeltaError("unknown column type '" + name +
+                   "'; use one of boolean, integer, long, float, double, string, binary, "
+                   "timestamp, date, decimal(PRECISION,SCALE)");
 }
 
 std::string to_schema_string(const TableSchema& schema) {
@@ -57,7 +79,7 @@ std::string to_schema_string(const TableSchema& schema) {
   for (const auto& c : schema) {
     w.begin_object()
         .field("name", c.name)
-        .field("type", delta_type_name(c.type))
+        .field("type", delta_type_name(c))
         .field("nullable", c.nullable);
     w.key("metadata").begin_object().end_object().end_object();
   }
@@ -84,14 +106,20 @@ TableSchema parse_schema_string(const std::string& schema_string) {
     }
     if (f["nullable"].get(nullable) != simdjson::SUCCESS)
       nullable = true;  // absent: Delta's default
-    out.push_back({std::string(name), parse_type_name(std::string(type)), nullable});
+    TableColumn column{std::string(name), Type::kString, nullable};
+    parse_column_type(std::string(type), column);
+    out.push_back(std::move(column));
   }
   return out;
 }
 
 std::vector<parquet::Field> to_parquet_fields(const TableSchema& schema) {
   std::vector<parquet::Field> out;
-  for (const auto& c : schema) out.push_back(parquet::Field::leaf(c.name, c.type, c.nullable));
+  for (const auto& c : schema) {
+    out.push_back(c.type == parquet::Type::kDecimal
+                      ? parquet::Field::decimal(c.name, c.precision, c.scale, c.nullable)
+                      : parquet::Field::leaf(c.name, c.type, c.nullable));
+  }
   return out;
 }
 

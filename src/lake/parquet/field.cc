@@ -14,6 +14,19 @@ Field Field::leaf(std::string name, Type type, bool optional) {
   return f;
 }
 
+Field Field::decimal(std::string name, int precision, int scale, bool optional) {
+  // INT64 holds 18 digits; Delta's decimals go to 38, on FIXED_LEN_BYTE_ARRAY, which sluice does
+  // not write.
+  if (precision < 1 || precision > 18 || scale < 0 || scale > precision)
+    throw ParquetError(
+        "decimal(" + std::to_string(precision) + "," + std::to_string(scale) + ") for '" + name +
+        "': sluice writes decimals of precision 1 to 18 with 0 <= scale <= precision");
+  Field f = leaf(std::move(name), Type::kDecimal, optional);
+  f.precision = precision;
+  f.scale = scale;
+  return f;
+}
+
 Field Field::structure(std::string name, std::vector<Field> fields, bool optional) {
   Field f;
   f.name = std::move(name);

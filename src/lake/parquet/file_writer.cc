@@ -41,6 +41,7 @@ ColumnView::Kind view_kind(Type t) {
       return ColumnView::Kind::kInt32;
     case Type::kInt64:
     case Type::kTimestampMicros:
+    case Type::kDecimal:
       return ColumnView::Kind::kInt64;
     case Type::kFloat:
       return ColumnView::Kind::kFloat;

@@ -37,7 +37,8 @@ enum class Type {
   kString,
   kBinary,
   kTimestampMicros,
-  kDate
+  kDate,
+  kDecimal  // DECIMAL(precision ≤ 18, scale) on INT64: the unscaled value as int64
 };
 enum class Codec { kUncompressed, kSnappy, kZstd };
 
@@ -47,9 +48,11 @@ struct Field {
   Kind kind = Kind::kLeaf;
   Type type = Type::kString;  // leaves, list elements and map values/keys use `children`
   bool optional = true;
-  std::vector<Field> children;  // struct: its fields; list: {element}; map: {key, value}
+  std::vector<Field> children;   // struct: its fields; list: {element}; map: {key, value}
+  int precision = 0, scale = 0;  // kDecimal leaves
 
   static Field leaf(std::string name, Type type, bool optional = true);
+  static Field decimal(std::string name, int precision, int scale, bool optional = true);
   static Field structure(std::string name, std::vector<Field> fields, bool optional = true);
   static Field list(std::string name, Field element, bool optional = true);
   static Field map(std::string name, Field key, Field value, bool optional = true);
@@ -59,7 +62,8 @@ struct Value;
 using ValueList = std::vector<Value>;
 using ValueMap = std::vector<std::pair<Value, Value>>;
 // A cell: null, a primitive (timestamps: µs since the epoch as int64; dates:
-// days since the epoch as int32), a struct's fields in schema order, a list or a map.
+// days since the epoch as int32; decimals: the unscaled value as int64), a struct's fields in
+// schema order, a list or a map.
 struct Value {
   std::variant<std::monostate, bool, int32_t, int64_t, float, double, std::string, ValueList,
                ValueMap>

@@ -32,6 +32,7 @@ enum ConvertedType : int32_t {
   kMap = 1,
   kMapKeyValue = 2,
   kList = 3,
+  kDecimal = 5,
   kDate = 6,
   kTimestampMicros = 10
 };
@@ -45,6 +46,7 @@ enum LogicalId : int16_t {
   kLogicalString = 1,
   kLogicalMap = 2,
   kLogicalList = 3,
+  kLogicalDecimal = 5,
   kLogicalDate = 6,
   kLogicalTimestamp = 8
 };
@@ -91,6 +93,17 @@ struct TimestampType {
   }
 };
 
+struct DecimalType {
+  static constexpr const char* kThriftName = "DecimalType";
+  int32_t scale = 0;
+  int32_t precision = 0;
+  template <class V>
+  void visit(V& v) {
+    v.required(1, "scale", scale);
+    v.required(2, "precision", precision);
+  }
+};
+
 // Union: `which` is a LogicalId (kLogicalNone: no logical type). Members this
 // code does not describe are still recorded in `which` when read.
 struct LogicalType {
@@ -98,11 +111,13 @@ struct LogicalType {
   static constexpr bool kThriftUnion = true;
   int16_t which = kLogicalNone;
   TimestampType timestamp;  // TIMESTAMP only
+  DecimalType decimal;      // DECIMAL only
   template <class V>
   void visit(V& v) {
     v.member(kLogicalString, "STRING");
     v.member(kLogicalMap, "MAP");
     v.member(kLogicalList, "LIST");
+    v.member(kLogicalDecimal, "DECIMAL", decimal);
     v.member(kLogicalDate, "DATE");
     v.member(kLogicalTimestamp, "TIMESTAMP", timestamp);
   }
@@ -115,6 +130,7 @@ struct SchemaElement {
   std::string name;
   std::optional<int32_t> num_children;
   std::optional<int32_t> converted_type;
+  std::optional<int32_t> scale, precision;  // DECIMAL (the converted type's parameters)
   LogicalType logical_type;
   template <class V>
   void visit(V& v) {
@@ -123,6 +139,8 @@ struct SchemaElement {
     v.required(4, "name", name);
     v.optional(5, "num_children", num_children);
     v.optional(6, "converted_type", converted_type);
+    v.optional(7, "scale", scale);
+    v.optional(8, "precision", precision);
     v.optional(10, "logicalType", logical_type);
   }
 };

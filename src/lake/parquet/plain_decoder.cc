@@ -53,6 +53,7 @@ size_t decode_plain(Type type, std::string_view data, size_t count, std::vector<
       return fixed<int32_t>(data, count, out);
     case Type::kInt64:
     case Type::kTimestampMicros:
+    case Type::kDecimal:
       return fixed<int64_t>(data, count, out);
     case Type::kFloat:
       return fixed<float>(data, count, out);

@@ -93,6 +93,14 @@ void set_leaf_type(const Field& f, SchemaElement& e) {
       e.logical_type.timestamp.is_adjusted_to_utc = true;
       e.logical_type.timestamp.unit.which = meta::kMicros;
       break;
+    case Type::kDecimal:
+      e.converted_type = meta::kDecimal;
+      e.scale = f.scale;
+      e.precision = f.precision;
+      e.logical_type.which = meta::kLogicalDecimal;
+      e.logical_type.decimal.scale = f.scale;
+      e.logical_type.decimal.precision = f.precision;
+      break;
     default:
       break;
   }
@@ -176,6 +184,8 @@ Type leaf_type(const SchemaElement& e) {
               : e.converted_type == meta::kTimestampMicros) {
         return Type::kTimestampMicros;
       }
+      if (e.logical_type.which == meta::kLogicalDecimal || e.converted_type == meta::kDecimal)
+        return Type::kDecimal;
       break;
     case meta::kByteArray:
       if (no_annotation(e)) return Type::kBinary;
@@ -219,7 +229,14 @@ struct Parser {
     if (rep != meta::kRequired && rep != meta::kOptional)
       unsupported(e, "repeated field outside LIST/MAP");
     const bool optional = rep == meta::kOptional;
-    if (e.type) return Field::leaf(e.name, leaf_type(e), optional);
+    if (e.type) {
+      const Type type = leaf_type(e);
+      if (type != Type::kDecimal) return Field::leaf(e.name, type, optional);
+      const bool logical = e.logical_type.which == meta::kLogicalDecimal;
+      return Field::decimal(e.name,
+                            logical ? e.logical_type.decimal.precision : e.precision.value_or(0),
+                            logical ? e.logical_type.decimal.scale : e.scale.value_or(0), optional);
+    }
     if (e.converted_type == meta::kList || e.logical_type.which == meta::kLogicalList) {
       repeated_group(e, 1);
       return Field::list(e.name, parse(depth + 1), optional);
@@ -247,6 +264,7 @@ meta::PhysicalType physical_type(Type type) {
       return meta::kInt32;
     case Type::kInt64:
     case Type::kTimestampMicros:
+    case Type::kDecimal:
       return meta::kInt64;
     case Type::kFloat:
       return meta::kFloat;

@@ -14,6 +14,7 @@ size_t alternative(Type t) {
       return 2;
     case Type::kInt64:
     case Type::kTimestampMicros:
+    case Type::kDecimal:
       return 3;
     case Type::kFloat:
       return 4;
@@ -99,6 +100,7 @@ void Shredder::write_leaf(const Node& n, const Value& v, uint8_t rep) {
       return c.put_i32(std::get<int32_t>(v.v));
     case Type::kInt64:
     case Type::kTimestampMicros:
+    case Type::kDecimal:
       return c.put_i64(std::get<int64_t>(v.v));
     case Type::kFloat:
       return c.put_float(std::get<float>(v.v));

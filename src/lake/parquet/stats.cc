@@ -58,6 +58,7 @@ std::string ColumnStatistics::plain(bool want_max) const {
       return raw(int32_t(i));
     case Type::kInt64:
     case Type::kTimestampMicros:
+    case Type::kDecimal:
       return raw(i);
     case Type::kFloat:
       return raw(float(d));
@@ -95,6 +96,7 @@ Value ColumnStatistics::value(bool want_max) const {
       return Value(int32_t(i));
     case Type::kInt64:
     case Type::kTimestampMicros:
+    case Type::kDecimal:
       return Value(i);
     case Type::kFloat:
       return Value(float(d));

@@ -4,8 +4,7 @@
 #include <sstream>
 
 #include "avro/binary_decoder.h"
-#include "avro/compatibility.h"
-#include "stages/avro_decode/confluent_frame.h"
+#include "stages/confluent/confluent_frame.h"
 
 namespace sluice::stages {
 namespace {
@@ -51,7 +50,7 @@ std::optional<avro::Schema> reader_schema(const pipeline::ProcessorContext& c,
                                       "option 'reader_schema' is a file name or exactly "
                                       "{subject: NAME, version: N or latest}");
     try {
-      return registry.by_subject_version(subject.Scalar(), version.Scalar());
+      return registry.by_subject_version(subject.Scalar(), version.Scalar()).schema;
     } catch (const RegistryLookupError& e) {
       throw pipeline::OptionError("reader_schema", where + "the pinned reader schema: " + e.what());
     }
@@ -71,6 +70,27 @@ std::optional<avro::Schema> reader_schema(const pipeline::ProcessorContext& c,
   }
 }
 
+size_t cache_size(const pipeline::ProcessorContext& c) {
+  const YAML::Node n = c.options["schema_cache_size"];
+  if (!n) return DecoderCache::kDefaultCapacity;
+  long long v = 0;
+  if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v) || v < 1)
+    throw pipeline::OptionError("schema_cache_size",
+                                "stage '" + c.stage +
+                                    "' (processor avro-decode): option 'schema_cache_size' must be "
+                                    "a positive number of schema ids, not '" +
+                                    (n.IsScalar() ? n.Scalar() : "a list or map") + "'");
+  return size_t(v);
+}
+
+ops::Counter* fetch_counter(const pipeline::ProcessorContext& c) {
+  if (!c.metrics) return nullptr;
+  return &c.metrics->counter("sluice_avro_schema_fetches_total",
+                             "Writer schemas avro-decode fetched from the registry (ids not in "
+                             "its cache)",
+                             {{"stage", c.stage}});
+}
+
 pipeline::ProcessorContext first_output(pipeline::ProcessorContext c) {
   if (c.outputs.size() > 1) c.outputs.resize(1);
   return c;
@@ -81,44 +101,32 @@ pipeline::ProcessorContext first_output(pipeline::ProcessorContext c) {
 AvroDecode::AvroDecode(const pipeline::ProcessorContext& context)
     : out_(std::make_unique<Passthrough>(first_output(context))),
       schemas_(registry_url(context)),
-      reader_(reader_schema(context, schemas_)) {}
-
-std::string AvroDecode::unresolvable(int32_t id, const avro::Schema& writer) {
-  std::lock_guard lock(mu_);
-  auto [it, fresh] = resolution_.try_emplace(id);
-  if (fresh) {
-    for (const auto& why : avro::can_read(*reader_, writer))
-      it->second += (it->second.empty() ? "" : "; ") + why;
-  }
-  return it->second;
-}
+      reader_(reader_schema(context, schemas_)),
+      decoders_(schemas_, reader_ ? &*reader_ : nullptr, cache_size(context),
+                fetch_counter(context)) {}
 
 Outcome AvroDecode::process(const pipeline::Record& record) {
   auto frame = split_confluent_frame(record.value);
   if (auto* why = std::get_if<std::string>(&frame))
     return Outcome::failure(ErrorCategory::kValidation, "avro-decode: " + *why);
   const ConfluentFrame& f = std::get<ConfluentFrame>(frame);
-  std::shared_ptr<const avro::Schema> writer;
+  std::shared_ptr<const DecoderCache::Entry> id;
   try {
-    writer = schemas_.by_id(f.schema_id);
+    id = decoders_.get(f.schema_id);
   } catch (const RegistryLookupError& e) {
     if (e.unknown)
       return Outcome::failure(ErrorCategory::kValidation, std::string("avro-decode: ") + e.what());
     return Outcome::failure(ErrorCategory::kTransient, std::string("avro-decode: ") + e.what(),
                             "schema-registry");
   }
-  const avro::Schema& reader = reader_ ? *reader_ : *writer;
-  if (reader_) {
-    if (std::string why = unresolvable(f.schema_id, *writer); !why.empty())
-      return Outcome::failure(ErrorCategory::kValidation,
-                              "avro-decode: the pinned reader schema cannot read data written "
-                              "with schema id " +
-                                  std::to_string(f.schema_id) + ": " + why);
-  }
+  if (!id->unresolvable.empty())
+    return Outcome::failure(ErrorCategory::kValidation,
+                            "avro-decode: the pinned reader schema cannot read data written "
+                            "with schema id " +
+                                std::to_string(f.schema_id) + ": " + id->unresolvable);
   pipeline::Record decoded = record;
   try {
-    // One decoder per record: its caches are not shared between worker threads.
-    decoded.value = avro::BinaryDecoder(*writer, reader).decode(f.datum);
+    decoded.value = id->decoder->decode(f.datum);
   } catch (const avro::DecodeError& e) {
     return Outcome::failure(
         ErrorCategory::kValidation,

@@ -1,9 +1,10 @@
 // `avro-decode`: a record value in Confluent's wire format (magic byte 0,
 // 4-byte schema id, Avro binary) becomes the datum as a JSON object on the
 // stage's first output, key and headers kept. The writer schema comes from the
-// schema registry by id (cached); with `reader_schema` the datum is resolved to
-// that pinned schema, so a stage written against an old schema reads data of a
-// newer compatible one. See docs/avro.md and docs/processors.md.
+// schema registry by id; with `reader_schema` the datum is resolved to that
+// pinned schema, so a stage written against an old schema reads data of a
+// newer compatible one. The lookup, the compatibility check and the resolution
+// plan are made once per id (decoder_cache.h). See docs/avro.md.
 //
 // Invariant: every record either decodes or fails with a reason — wrong magic,
 // an id the registry does not know, bytes that do not decode, a writer schema
@@ -12,16 +13,15 @@
 // `schema-registry` breaker).
 #pragma once
 
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "avro/schema.h"
 #include "pipeline/processor.h"
-#include "stages/avro_decode/registry_schemas.h"
+#include "stages/avro_decode/decoder_cache.h"
+#include "stages/confluent/registry_schemas.h"
 #include "stages/passthrough/passthrough.h"
 
 namespace sluice::stages {
@@ -29,22 +29,20 @@ namespace sluice::stages {
 class AvroDecode : public pipeline::Processor {
  public:
   // Options: registry (URL, required), reader_schema (optional: an .avsc file,
-  // or {subject, version} fetched from the registry once at start).
+  // or {subject, version} fetched from the registry once at start),
+  // schema_cache_size (optional: ids kept, default DecoderCache::kDefaultCapacity).
   // Throws pipeline::OptionError.
   explicit AvroDecode(const pipeline::ProcessorContext& context);
   pipeline::Outcome process(const pipeline::Record& record) override;
 
  private:
-  // Why the reader cannot read data of writer schema `id` ("" when it can), checked once per id.
-  std::string unresolvable(int32_t id, const avro::Schema& writer);
-
   std::unique_ptr<Passthrough> out_;  // the decoded record onto the first output
   RegistrySchemas schemas_;
   std::optional<avro::Schema> reader_;
-  std::mutex mu_;
-  std::map<int32_t, std::string> resolution_;  // per writer id
+  DecoderCache decoders_;
 };
 
-inline const std::set<std::string> kAvroDecodeOptionNames = {"registry", "reader_schema"};
+inline const std::set<std::string> kAvroDecodeOptionNames = {"registry", "reader_schema",
+                                                             "schema_cache_size"};
 
 }  // namespace sluice::stages

@@ -47,7 +47,38 @@ int32_t parse_date(std::string_view s) {
 }
 
 [[noreturn]] void mismatch(const lake::delta::TableColumn& c, const std::string& why) {
-  throw RowError("column '" + c.name + "' (" + lake::delta::delta_type_name(c.type) + "): " + why);
+  throw RowError("column '" + c.name + "' (" + lake::delta::delta_type_name(c) + "): " + why);
+}
+
+// "-12.5" -> -1250 for scale 2: the unscaled value of a decimal(precision, scale),
+// exactly (no binary floating point on the way). Throws RowError.
+int64_t parse_decimal_text(std::string_view s, int precision, int scale) {
+  const bool negative = !s.empty() && s[0] == '-';
+  size_t at = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  int64_t v = 0;
+  int digits_seen = 0, fraction = 0, significant = 0;
+  bool point = false;
+  for (; at < s.size(); ++at) {
+    if (s[at] == '.' && !point) {
+      point = true;
+      continue;
+    }
+    if (s[at] < '0' || s[at] > '9') throw RowError("is not a decimal number");
+    ++digits_seen;
+    if (point && ++fraction > scale)
+      throw RowError("has more than the column's " + std::to_string(scale) + " fraction digits");
+    if (v > 0 || s[at] != '0') ++significant;  // leading zeros do not count
+    if (significant > precision) break;        // refused below, before v can overflow
+    v = v * 10 + (s[at] - '0');
+  }
+  if (digits_seen == 0) throw RowError("is not a decimal number");
+  for (int i = fraction; i < scale; ++i) {
+    if (v > 0) ++significant;
+    v *= 10;
+  }
+  if (significant > precision)
+    throw RowError("has more than the column's " + std::to_string(precision) + " digits");
+  return negative ? -v : v;
 }
 
 Value convert(const element& e, const lake::delta::TableColumn& c) {
@@ -91,6 +122,25 @@ Value convert(const element& e, const lake::delta::TableColumn& c) {
         if (const auto ms = parse_iso8601_ms(std::string_view(e))) return *ms * 1000;
         mismatch(c, "'" + std::string(std::string_view(e)) + "' is not an ISO-8601 timestamp (" +
                         err.what() + ")");
+      }
+    case Type::kDecimal:
+      if (t == element_type::INT64 || t == element_type::UINT64) {
+        const std::string text =
+            t == element_type::INT64 ? std::to_string(int64_t(e)) : std::to_string(uint64_t(e));
+        try {
+          return parse_decimal_text(text, c.precision, c.scale);
+        } catch (const RowError& err) {
+          mismatch(c, text + " " + err.what());
+        }
+      }
+      if (t != element_type::STRING)
+        mismatch(c,
+                 "expected a decimal as a string (\"-12.50\", as avro-decode writes it) or an "
+                 "integer; a JSON fraction is not exact");
+      try {
+        return parse_decimal_text(std::string_view(e), c.precision, c.scale);
+      } catch (const RowError& err) {
+        mismatch(c, "'" + std::string(std::string_view(e)) + "' " + err.what());
       }
     case Type::kDate:
       if (t != element_type::STRING) mismatch(c, "expected \"YYYY-MM-DD\"");

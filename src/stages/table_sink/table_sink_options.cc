@@ -94,7 +94,9 @@ lake::delta::TableColumn read_column(const Reader& r, const std::string& name,
     nullable = false;
   }
   try {
-    return {name, lake::delta::parse_type_name(type), nullable};
+    lake::delta::TableColumn column{name, lake::parquet::Type::kString, nullable};
+    lake::delta::parse_column_type(type, column);
+    return column;
   } catch (const std::exception& e) {
     r.fail("columns." + name, e.what());
   }

@@ -33,6 +33,7 @@ std::string leaf_json(Type t, const Value& v) {
       return "\"" + std::to_string(std::get<int32_t>(v.v)) + "\"";
     case Type::kInt64:
     case Type::kTimestampMicros:
+    case Type::kDecimal:
       return "\"" + std::to_string(std::get<int64_t>(v.v)) + "\"";
     case Type::kFloat:
       return number(std::get<float>(v.v));

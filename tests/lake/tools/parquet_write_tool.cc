@@ -42,6 +42,8 @@ const char* type_name(Type t) {
       return "timestamp";
     case Type::kDate:
       return "date";
+    case Type::kDecimal:
+      return "decimal";
   }
   return "?";
 }
