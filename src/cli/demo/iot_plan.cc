@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <stdexcept>
 
@@ -13,7 +14,8 @@ namespace sluice::cli::demo {
 namespace {
 
 constexpr int64_t kMinute = 60'000;
-constexpr int64_t kDay = 24 * 60 * kMinute;
+constexpr int64_t kHour = 60 * kMinute;
+constexpr int64_t kDay = 24 * kHour;
 
 // A number in [0, 1) from 53 bits of `bits`.
 double unit(uint64_t bits) {
@@ -306,7 +308,8 @@ IotEvent IotPlan::bad(int64_t n, IotCase kind) const {
       e.rule = "device_type toaster is not one of the eight known types";
       break;
     case IotCase::kFarFuture:
-      e.event_time_ms = now + kDay + int64_t(variant % uint64_t(29 * kDay));
+      e.event_time_ms = std::max(now, o_.wall_start_ms) + kDay + kHour +
+                        int64_t(variant % uint64_t(29 * kDay));
       f.set("timestamp", json::quote(iso8601(e.event_time_ms, 0)));
       e.rule = "timestamp is more than a day in the future";
       break;
