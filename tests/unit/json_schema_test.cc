@@ -68,6 +68,29 @@ TEST(JsonSchemaObject, PropertiesRequiredAndPaths) {
   EXPECT_EQ(e[2], R"($["odd key"]: expected integer, got string)");
 }
 
+// An object with many properties is checked in one pass over its fields; the
+// messages come in the same order: missing required properties first, then
+// each field's violations in field order.
+TEST(JsonSchemaObject, ManyPropertiesReportMissingOnesFirst) {
+  const char* s = R"({"type":"object","required":["a","b","c","d","a"],"additionalProperties":false,
+                      "properties":{"a":{"type":"string"},"b":{"type":"integer"},
+                                    "c":{"type":"integer"},"d":{}}})";
+  EXPECT_TRUE(valid(s, R"({"a":"x","b":1,"c":2,"d":null})"));
+  auto e = errors(s, R"({"c":"no","z":1,"a":2})");
+  ASSERT_EQ(e.size(), 5u) << ::testing::PrintToString(e);
+  EXPECT_EQ(e[0], "$.b: required property is missing");
+  EXPECT_EQ(e[1], "$.d: required property is missing");
+  EXPECT_EQ(e[2], "$.c: expected integer, got string");
+  EXPECT_EQ(e[3], "$.z: property is not allowed (additionalProperties is false)");
+  EXPECT_EQ(e[4], "$.a: expected string, got integer");
+
+  // Cut at max_errors as if the missing ones had been found first.
+  simdjson::dom::parser parser;
+  simdjson::padded_string instance(std::string(R"({"c":"no","z":1,"a":2})"));
+  auto first = Schema::parse(s).validate(parser.parse(instance).value(), 3);
+  EXPECT_EQ(first, std::vector<std::string>(e.begin(), e.begin() + 3));
+}
+
 TEST(JsonSchemaObject, AdditionalPropertiesFalse) {
   const char* s = R"({"properties":{"a":{}},"additionalProperties":false})";
   EXPECT_TRUE(valid(s, R"({"a":1})"));

@@ -308,8 +308,8 @@ IotEvent IotPlan::bad(int64_t n, IotCase kind) const {
       e.rule = "device_type toaster is not one of the eight known types";
       break;
     case IotCase::kFarFuture:
-      e.event_time_ms = std::max(now, o_.wall_start_ms) + kDay + kHour +
-                        int64_t(variant % uint64_t(29 * kDay));
+      e.event_time_ms =
+          std::max(now, o_.wall_start_ms) + kDay + kHour + int64_t(variant % uint64_t(29 * kDay));
       f.set("timestamp", json::quote(iso8601(e.event_time_ms, 0)));
       e.rule = "timestamp is more than a day in the future";
       break;

@@ -117,10 +117,17 @@ class Compiler {
     }
     if (s.type() != element_type::OBJECT) fail(path, "a schema must be an object or a boolean");
     for (auto field : s.get_object()) keyword(*node, field.key, field.value, path);
+    index_fields(*node);
     return node;
   }
 
  private:
+  static void index_fields(Node& node) {
+    for (const auto& [name, schema] : node.properties) node.fields[name].schema = schema.get();
+    for (size_t i = 0; i < node.required.size(); ++i)
+      node.fields[node.required[i]].required_slot = int(i);
+  }
+
   [[noreturn]] void fail(const std::string& path, const std::string& what) const {
     throw SchemaError(origin_ + ": " + path + ": " + what);
   }
@@ -179,7 +186,9 @@ class Compiler {
         std::string_view name;
         if (n.get_string().get(name) != simdjson::SUCCESS)
           fail(path, "'required' entries must be strings");
-        node.required.emplace_back(name);
+        // JSON Schema requires unique entries; a repeat adds nothing.
+        if (std::find(node.required.begin(), node.required.end(), name) == node.required.end())
+          node.required.emplace_back(name);
       }
     } else if (key == "additionalProperties") {
       if (v.type() != element_type::BOOL) {
@@ -364,16 +373,14 @@ class Walker {
   static constexpr size_t kFewProperties = 2;
 
   void object(const Node& n, simdjson::dom::object o, const Path& path) {
-    for (const auto& name : n.required) {
-      if (o[name].error() == simdjson::NO_SUCH_FIELD) {
-        fail(Path{&path, name}, [] { return std::string("required property is missing"); });
-      }
-    }
     if (n.additional_properties && n.properties.size() <= kFewProperties) {
       // Only the named properties can fail: look them up rather than visit every
       // field (an `if: {properties: {type: {const: ...}}}` rule names one of ten).
       // A key given twice is checked once, at its first value: the one every
       // reader (simdjson's at_key, the window processor) sees.
+      for (const auto& name : n.required) {
+        if (o[name].error() == simdjson::NO_SUCH_FIELD) missing(Path{&path, name});
+      }
       for (const auto& [name, schema] : n.properties) {
         element value;
         if (o.at_key(name).get(value) == simdjson::SUCCESS)
@@ -381,15 +388,51 @@ class Walker {
       }
       return;
     }
-    for (auto field : o) {
-      const Path below{&path, field.key};
-      if (auto it = n.properties.find(field.key); it != n.properties.end()) {
-        check(*it->second, field.value, below);
-      } else if (!n.additional_properties) {
-        fail(below,
-             [] { return std::string("property is not allowed (additionalProperties is false)"); });
+    // One pass over the fields, each looked up once; the required ones seen are
+    // marked, and those missing are reported ahead of the fields' violations
+    // (as if looked for first). Past 64 required names, they are looked for first.
+    const bool by_mask = n.required.size() <= 64;
+    if (!by_mask) {
+      for (const auto& name : n.required) {
+        if (o[name].error() == simdjson::NO_SUCH_FIELD) missing(Path{&path, name});
       }
     }
+    const size_t first_error = errors_ ? errors_->size() : 0;
+    uint64_t seen = 0;
+    for (auto field : o) {
+      const Path below{&path, field.key};
+      auto it = n.fields.find(field.key);
+      if (it == n.fields.end()) {
+        if (!n.additional_properties) {
+          fail(below, [] {
+            return std::string("property is not allowed (additionalProperties is false)");
+          });
+        }
+        continue;
+      }
+      if (by_mask && it->second.required_slot >= 0) seen |= uint64_t(1) << it->second.required_slot;
+      if (it->second.schema) check(*it->second.schema, field.value, below);
+    }
+    const uint64_t all =
+        n.required.size() == 64 ? ~uint64_t(0) : (uint64_t(1) << n.required.size()) - 1;
+    if (!by_mask || seen == all) return;
+    std::vector<std::string> kept;
+    if (errors_) {
+      kept.assign(errors_->begin() + long(first_error), errors_->end());
+      errors_->resize(first_error);
+    }
+    for (size_t i = 0; i < n.required.size(); ++i) {
+      if (!(seen >> i & 1)) missing(Path{&path, n.required[i]});
+    }
+    if (!errors_) return;
+    for (std::string& e : kept) {
+      if (errors_->size() >= max_) break;
+      errors_->push_back(std::move(e));
+    }
+  }
+
+  void missing(const Path& at) {
+    fail(at, [] { return std::string("required property is missing"); });
   }
 
   void array(const Node& n, simdjson::dom::array a, const Path& path) {

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "stages/json_schema/json_schema_pattern.h"
@@ -26,12 +28,25 @@ enum TypeBit : unsigned {
 
 enum class Format { kNone, kDateTime, kUri };
 
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct Node {
   bool reject_all = false;  // the boolean schema `false`
   unsigned types = 0;       // TypeBit set; 0 accepts every type
   std::string types_text;   // "string" or "string or null", for messages
   std::map<std::string, std::shared_ptr<const Node>, std::less<>> properties;
-  std::vector<std::string> required;
+  std::vector<std::string> required;  // without repeats
+  // `properties` and `required` by name, for one pass over an object's fields:
+  // the property's schema (null: required but not described) and its place in
+  // `required` (-1: optional). Built by the compiler once the node is complete.
+  struct Field {
+    const Node* schema = nullptr;
+    int required_slot = -1;
+  };
+  std::unordered_map<std::string, Field, NameHash, std::equal_to<>> fields;
   bool additional_properties = true;
   std::shared_ptr<const Node> items;
   std::optional<uint64_t> min_items, max_items, min_length, max_length;
