@@ -232,6 +232,8 @@ class ServeSnapshotTest(ServeCase):
         status, _, body = self.get('/v1/ticks?symbol=ZZZ')
         self.assertEqual(status, 200, body)
         self.assertEqual([x['exchange_timestamp'] for x in body['ticks']], [iso(t)])
+        # Every earlier file's symbols end at WBC < ZZZ: their Delta stats keep them unread.
+        self.assertEqual((body['scan']['files_pruned_by_stats'], body['scan']['files_read']), (8, 1))
         self.assertIn('ZZZ', self.get('/v1/symbols')[2]['symbols'])
 
 
