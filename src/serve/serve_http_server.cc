@@ -74,9 +74,9 @@ void ServeHttpServer::start(ServeApi& api) {
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     const std::string message =
-        res.status == 413
-            ? "the request body is too large; the query API takes no body"
-            : "the request could not be read (HTTP " + std::to_string(res.status) + ")";
+        res.status == 413 ? "the request body is too large; the query API takes no body"
+                          : "the request could not be read (HTTP " + std::to_string(res.status) +
+                                "); the query API answers GET requests without a body";
     send(res, {res.status,
                R"({"error":{"status":)" + std::to_string(res.status) + R"(,"message":")" + message +
                    R"("}})",
