@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   add(sluice::cli::add_exporter_command(app));
   add(sluice::cli::add_logs_command(app));
   add(sluice::cli::add_registry_command(app));
+  add(sluice::cli::add_serve_command(app));
   add(sluice::cli::add_completion_command(app));
   // Command groups with nested subcommands register one runner per leaf.
   for (auto* add_group : {&sluice::cli::add_stage_control_commands,

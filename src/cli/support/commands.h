@@ -24,6 +24,7 @@ Run add_health_command(CLI::App& app);
 Run add_exporter_command(CLI::App& app);
 Run add_logs_command(CLI::App& app);
 Run add_registry_command(CLI::App& app);
+Run add_serve_command(CLI::App& app);
 // `sluice completion bash|zsh`; generates from `app` when run, so register it last or not: it
 // sees the whole tree either way.
 Run add_completion_command(CLI::App& app);

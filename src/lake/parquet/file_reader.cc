@@ -90,4 +90,21 @@ std::vector<Row> FileReader::read_all() const {
   return rows;
 }
 
+ChunkBounds FileReader::bounds(int64_t group, const std::string& column) const {
+  const auto& g = impl_->meta.row_groups.at(size_t(group));
+  const auto& leaves = impl_->schema.leaves;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    // Only a flat column's bounds describe its values one to one.
+    if (leaves[i].path_in_schema.size() != 1 || leaves[i].path_in_schema[0] != column) continue;
+    const auto& stats = g.columns[i].meta_data->statistics;
+    if (!stats) return {};
+    return {stats->min_value, stats->max_value};
+  }
+  return {};
+}
+
+void FileReader::read_row_group(int64_t group, std::vector<Row>& out) const {
+  impl_->read_group(impl_->meta.row_groups.at(size_t(group)), out);
+}
+
 }  // namespace sluice::lake::parquet

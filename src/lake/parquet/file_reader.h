@@ -1,7 +1,8 @@
 // Reads a Parquet file written by FileWriter (and files of the same shape:
 // v1 data pages, PLAIN / RLE_DICTIONARY values, RLE levels, uncompressed,
 // snappy or zstd pages) back into its schema and rows. The Delta layer reads
-// its checkpoints with it.
+// its checkpoints with it; the query API (src/serve) reads only the row groups
+// whose min/max statistics can hold what it looks for.
 //
 // Invariant: any input, however malformed or truncated, either parses or
 // throws ParquetError; nothing is read outside the given bytes.
@@ -10,12 +11,20 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lake/parquet/file_writer.h"
 
 namespace sluice::lake::parquet {
+
+// A row group's min/max statistics of one column as the file stores them:
+// PLAIN bytes (little-endian numbers, the raw bytes of strings). Absent when
+// the writer stored none, which means "could hold anything".
+struct ChunkBounds {
+  std::optional<std::string> min, max;
+};
 
 class FileReader {
  public:
@@ -31,6 +40,11 @@ class FileReader {
   const std::map<std::string, std::string>& key_value_metadata() const;
   // Decodes every row group; throws ParquetError on malformed pages.
   std::vector<Row> read_all() const;
+  // The statistics of top-level column `column` in row group `group`; empty
+  // bounds for an unknown column or a chunk without statistics.
+  ChunkBounds bounds(int64_t group, const std::string& column) const;
+  // Decodes one row group (0 <= group < num_row_groups()) and appends its rows.
+  void read_row_group(int64_t group, std::vector<Row>& out) const;
 
  private:
   struct Impl;

@@ -1,0 +1,361 @@
+// ServeApi: routing, parameters, the key check, and the three answers (see serve_api.h).
+#include "serve/serve_api.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "common/iso8601.h"
+#include "common/json.h"
+#include "lake/delta/data_file.h"
+#include "lake/delta/time_text.h"
+
+namespace sluice::serve {
+namespace {
+
+using lake::parquet::Row;
+using lake::parquet::Type;
+using lake::parquet::Value;
+
+constexpr int64_t kDayUs = 86'400'000'000;
+
+// How long a client or proxy may reuse an answer: ticks change every second,
+// a day's summary rarely once the day is over, the symbols hardly ever.
+constexpr const char* kTicksCache = "max-age=5";
+constexpr const char* kSummaryCache = "max-age=60";
+constexpr const char* kSymbolsCache = "max-age=300";
+
+struct ApiError : std::runtime_error {
+  ApiError(int code, const std::string& message, std::string name = {})
+      : std::runtime_error(message), status(code), param(std::move(name)) {}
+  int status;
+  std::string param;
+};
+
+ServeReply error_reply(int status, const std::string& message, const std::string& param = {}) {
+  json::JsonWriter w;
+  w.begin_object().key("error").begin_object().field("status", status).field("message", message);
+  if (!param.empty()) w.field("param", param);
+  w.end_object().end_object();
+  return {status, w.str(), "no-store"};
+}
+
+// Microseconds since the epoch from "1733565600000000" (µs), "2026-12-07"
+// (the day's start, UTC) or an ISO 8601 timestamp ("…Z", "…+10:00"; µs kept
+// for Z or no offset).
+int64_t parse_time_param(const std::string& name, const std::string& text) {
+  try {
+    size_t used = 0;
+    const int64_t us = std::stoll(text, &used);
+    if (used == text.size()) return us;
+  } catch (const std::exception&) {
+    // not a number: a date or a timestamp
+  }
+  if (auto days = lake::delta::parse_date(text); days && text.size() == 10)
+    return int64_t(*days) * kDayUs;
+  if (auto us = lake::delta::parse_timestamp_micros(text)) return *us;
+  if (auto ms = parse_iso8601_ms(text)) return *ms * 1000;
+  throw ApiError(400,
+                 "parameter '" + name + "' is '" + text +
+                     "', not a time; give microseconds since the epoch, a date (2026-12-07) "
+                     "or an ISO 8601 timestamp (2026-12-07T10:00:00Z)",
+                 name);
+}
+
+std::string iso_micros(int64_t us) {
+  std::string t = lake::delta::format_timestamp_micros(us);  // "YYYY-MM-DD HH:MM:SS.ffffff"
+  if (t.size() > 10 && t[10] == ' ') t[10] = 'T';
+  return t + "Z";
+}
+
+double number(const Value& v, const lake::delta::TableColumn& column) {
+  if (const auto* d = std::get_if<double>(&v.v)) return *d;
+  if (const auto* f = std::get_if<float>(&v.v)) return *f;
+  if (const auto* i = std::get_if<int32_t>(&v.v)) return *i;
+  if (const auto* l = std::get_if<int64_t>(&v.v))
+    return column.type == Type::kDecimal ? double(*l) / std::pow(10.0, column.scale) : double(*l);
+  return NAN;
+}
+
+void write_cell(json::JsonWriter& w, const Value& v, const lake::delta::TableColumn& column) {
+  if (v.is_null()) {
+    w.null();
+  } else if (const auto* s = std::get_if<std::string>(&v.v)) {
+    w.value(*s);
+  } else if (const auto* b = std::get_if<bool>(&v.v)) {
+    w.value(*b);
+  } else if (column.type == Type::kTimestampMicros) {
+    w.value(iso_micros(std::get<int64_t>(v.v)));
+  } else if (column.type == Type::kDate) {
+    w.value(format_iso_date(std::get<int32_t>(v.v)));
+  } else if (column.type == Type::kDecimal || column.type == Type::kFloat ||
+             column.type == Type::kDouble) {
+    w.value(number(v, column));
+  } else if (const auto* l = std::get_if<int64_t>(&v.v)) {
+    w.value(*l);
+  } else if (const auto* i = std::get_if<int32_t>(&v.v)) {
+    w.value(int64_t(*i));
+  } else {
+    w.null();  // nested values: ticks tables are flat
+  }
+}
+
+void write_scan(json::JsonWriter& w, const ScanStats& s) {
+  w.key("scan")
+      .begin_object()
+      .field("files_live", s.files_live)
+      .field("files_pruned_by_partition", s.files_pruned_by_partition)
+      .field("files_pruned_by_stats", s.files_pruned_by_stats)
+      .field("files_read", s.files_read)
+      .field("row_groups_read", s.row_groups_read)
+      .field("row_groups_skipped", s.row_groups_skipped)
+      .field("bytes_fetched", s.bytes_fetched)
+      .end_object();
+}
+
+const std::string& required_param(const ServeRequest& r, const std::string& name) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty())
+    throw ApiError(400, "parameter '" + name + "' is required", name);
+  return it->second;
+}
+
+void allow_only(const ServeRequest& r, std::initializer_list<const char*> names) {
+  for (const auto& [k, v] : r.query) {
+    if (std::none_of(names.begin(), names.end(), [&](const char* n) { return k == n; })) {
+      std::string known;
+      for (const char* n : names) known += (known.empty() ? "" : ", ") + std::string(n);
+      throw ApiError(400, "unknown parameter '" + k + "'; this endpoint takes " + known, k);
+    }
+  }
+}
+
+std::optional<std::string> optional_param(const ServeRequest& r, const std::string& name) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+// Tick order: exchange time, then the exchange's sequence number.
+void sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence) {
+  auto key = [&](const Row& r) {
+    const auto* s = std::get_if<int64_t>(&r[sequence].v);
+    return std::pair(std::get<int64_t>(r[time].v), s ? *s : INT64_MIN);
+  };
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const Row& a, const Row& b) { return key(a) < key(b); });
+}
+
+}  // namespace
+
+ServeApi::ServeApi(lake::delta::DeltaLog& log, TickColumns columns, std::string api_key)
+    : log_(log), columns_(std::move(columns)), api_key_(std::move(api_key)) {
+  if (api_key_.empty()) throw std::invalid_argument("the API key is empty");
+}
+
+bool ServeApi::authorized(const ServeRequest& r) const {
+  auto same = [&](const std::string& given) {
+    // Constant time in the key's content, so timing does not reveal a prefix.
+    if (given.size() != api_key_.size()) return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < given.size(); ++i) diff |= given[i] ^ api_key_[i];
+    return diff == 0;
+  };
+  if (r.api_key && same(*r.api_key)) return true;
+  const std::string bearer = "Bearer ";
+  return r.authorization && r.authorization->compare(0, bearer.size(), bearer) == 0 &&
+         same(r.authorization->substr(bearer.size()));
+}
+
+ServeReply ServeApi::handle(const ServeRequest& request) {
+  std::lock_guard lock(mu_);
+  try {
+    return route(request);
+  } catch (const ApiError& e) {
+    return error_reply(e.status, e.what(), e.param);
+  } catch (const std::exception& e) {
+    return error_reply(500, std::string("the table could not be read: ") + e.what());
+  }
+}
+
+ServeReply ServeApi::route(const ServeRequest& r) {
+  if (r.method != "GET" && r.method != "HEAD")
+    throw ApiError(405, "method " + r.method + " is not allowed; the query API is read-only (GET)");
+  if (!authorized(r))
+    throw ApiError(401, r.api_key || r.authorization
+                            ? "the API key is not valid"
+                            : "an API key is required: send it as 'X-API-Key: KEY' or "
+                              "'Authorization: Bearer KEY'");
+  if (r.path == "/v1/ticks") return ticks(r);
+  if (r.path == "/v1/symbols") {
+    allow_only(r, {});
+    return symbols();
+  }
+  const std::string prefix = "/v1/summary/";
+  if (r.path.compare(0, prefix.size(), prefix) == 0) {
+    const std::string rest = r.path.substr(prefix.size());
+    const size_t slash = rest.find('/');
+    if (slash != std::string::npos && slash > 0 && slash + 1 < rest.size() &&
+        rest.find('/', slash + 1) == std::string::npos)
+      return summary(rest.substr(0, slash), rest.substr(slash + 1), r);
+  }
+  throw ApiError(404, "no endpoint " + r.path +
+                          "; the API serves GET /v1/ticks, /v1/summary/{symbol}/{date} and "
+                          "/v1/symbols");
+}
+
+ServeReply ServeApi::ticks(const ServeRequest& r) {
+  allow_only(r, {"symbol", "from", "to", "limit", "exchange"});
+  TickQuery q;
+  q.symbol = required_param(r, "symbol");
+  q.exchange = optional_param(r, "exchange");
+  if (auto from = optional_param(r, "from")) q.from_us = parse_time_param("from", *from);
+  if (auto to = optional_param(r, "to")) q.to_us = parse_time_param("to", *to);
+  if (q.to_us < q.from_us) throw ApiError(400, "parameter 'to' is before 'from'", "to");
+  int limit = kDefaultTicks;
+  if (auto text = optional_param(r, "limit")) {
+    size_t used = 0;
+    long long n = -1;
+    try {
+      n = std::stoll(*text, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != text->size() || n < 1 || n > kMaxTicks)
+      throw ApiError(400,
+                     "parameter 'limit' is '" + *text + "'; give a whole number from 1 to " +
+                         std::to_string(kMaxTicks),
+                     "limit");
+    limit = int(n);
+  }
+  const auto state = log_.load();
+  if (state.version < 0)
+    throw ApiError(503, "the table does not exist yet; nothing has been written");
+  TickScan scan(state, columns_);
+  auto result = scan.scan(log_, q);
+  if (result.rows.empty() && !symbols_of(state, scan).count(*q.symbol))
+    throw ApiError(404, "unknown symbol '" + *q.symbol + "': the table holds no ticks for it",
+                   "symbol");
+  sort_ticks(result.rows, scan.column_index(columns_.time), scan.column_index(columns_.sequence));
+  const bool truncated = result.rows.size() > size_t(limit);
+  if (truncated) result.rows.resize(size_t(limit));
+  const auto& schema = scan.layout().schema();
+  json::JsonWriter w;
+  w.begin_object().field("symbol", *q.symbol).field("version", state.version);
+  w.field("count", int64_t(result.rows.size())).field("limit", limit).field("truncated", truncated);
+  w.key("ticks").begin_array();
+  for (const auto& row : result.rows) {
+    w.begin_object();
+    for (size_t i = 0; i < schema.size(); ++i) {
+      w.key(schema[i].name);
+      write_cell(w, row[i], schema[i]);
+    }
+    w.end_object();
+  }
+  w.end_array();
+  write_scan(w, result.stats);
+  w.end_object();
+  return {200, w.str(), kTicksCache};
+}
+
+ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
+                             const ServeRequest& r) {
+  allow_only(r, {"exchange"});
+  const auto days = lake::delta::parse_date(date);
+  if (!days || date.size() != 10)
+    throw ApiError(400, "the date '" + date + "' is not YYYY-MM-DD (a UTC day)", "date");
+  TickQuery q;
+  q.symbol = symbol;
+  q.exchange = optional_param(r, "exchange");
+  q.from_us = int64_t(*days) * kDayUs;
+  q.to_us = q.from_us + kDayUs;
+  const auto state = log_.load();
+  if (state.version < 0)
+    throw ApiError(503, "the table does not exist yet; nothing has been written");
+  TickScan scan(state, columns_);
+  auto result = scan.scan(log_, q);
+  if (result.rows.empty()) {
+    if (!symbols_of(state, scan).count(symbol))
+      throw ApiError(404, "unknown symbol '" + symbol + "': the table holds no ticks for it",
+                     "symbol");
+    throw ApiError(404,
+                   "no ticks for '" + symbol + "' on " + date +
+                       (q.exchange ? " at exchange " + *q.exchange : "") + " (UTC)",
+                   "date");
+  }
+  const size_t time = scan.column_index(columns_.time);
+  sort_ticks(result.rows, time, scan.column_index(columns_.sequence));
+  const auto& schema = scan.layout().schema();
+  const auto& price_col = schema[scan.column_index(columns_.price)];
+  const auto& volume_col = schema[scan.column_index(columns_.volume)];
+  const size_t price = scan.column_index(columns_.price),
+               volume = scan.column_index(columns_.volume);
+  // Ticks without a price or volume (null) take no part in OHLCV.
+  double open = NAN, high = -INFINITY, low = INFINITY, close = NAN, volume_sum = 0, notional = 0;
+  int64_t trades = 0;
+  for (const auto& row : result.rows) {
+    const double p = number(row[price], price_col), v = number(row[volume], volume_col);
+    if (std::isnan(p) || std::isnan(v)) continue;
+    if (trades++ == 0) open = p;
+    close = p;
+    high = std::max(high, p);
+    low = std::min(low, p);
+    volume_sum += v;
+    notional += p * v;
+  }
+  json::JsonWriter w;
+  w.begin_object().field("symbol", symbol).field("date", date);
+  if (q.exchange) w.field("exchange", *q.exchange);
+  w.field("version", state.version).field("trades", trades);
+  if (trades == 0) {
+    w.key("open").null().key("high").null().key("low").null().key("close").null();
+  } else {
+    w.field("open", open).field("high", high).field("low", low).field("close", close);
+  }
+  if (volume_col.type == Type::kInt32 || volume_col.type == Type::kInt64)
+    w.field("volume", int64_t(volume_sum));
+  else
+    w.field("volume", volume_sum);
+  if (volume_sum > 0)
+    w.field("vwap", notional / volume_sum);
+  else
+    w.key("vwap").null();
+  w.field("first_tick", iso_micros(std::get<int64_t>(result.rows.front()[time].v)));
+  w.field("last_tick", iso_micros(std::get<int64_t>(result.rows.back()[time].v)));
+  write_scan(w, result.stats);
+  w.end_object();
+  return {200, w.str(), kSummaryCache};
+}
+
+std::set<std::string> ServeApi::symbols_of(const lake::delta::TableState& state,
+                                           const TickScan& scan) {
+  std::erase_if(file_symbols_, [&](const auto& kv) { return !state.files.count(kv.first); });
+  const size_t symbol = scan.column_index(columns_.symbol);
+  std::set<std::string> all;
+  for (const auto& [path, file] : state.files) {
+    auto it = file_symbols_.find(path);
+    if (it == file_symbols_.end()) {
+      std::set<std::string> found;
+      for (const auto& row : lake::delta::read_data_file(log_, scan.layout(), file))
+        if (const auto* s = std::get_if<std::string>(&row[symbol].v)) found.insert(*s);
+      it = file_symbols_.emplace(path, std::move(found)).first;
+    }
+    all.insert(it->second.begin(), it->second.end());
+  }
+  return all;
+}
+
+ServeReply ServeApi::symbols() {
+  const auto state = log_.load();
+  if (state.version < 0)
+    throw ApiError(503, "the table does not exist yet; nothing has been written");
+  TickScan scan(state, columns_);
+  const auto all = symbols_of(state, scan);
+  json::JsonWriter w;
+  w.begin_object().field("version", state.version).field("count", int64_t(all.size()));
+  w.key("symbols").begin_array();
+  for (const auto& s : all) w.value(s);
+  w.end_array().end_object();
+  return {200, w.str(), kSymbolsCache};
+}
+
+}  // namespace sluice::serve

@@ -1,0 +1,166 @@
+// TickScan: the three pruning steps of tick_scan.h, then an exact filter.
+#include "serve/tick_scan.h"
+
+#include <simdjson.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "lake/delta/delta_error.h"
+#include "lake/delta/time_text.h"
+#include "lake/parquet/file_reader.h"
+
+namespace sluice::serve {
+namespace {
+
+using lake::parquet::Row;
+using lake::parquet::Value;
+
+constexpr int64_t kDayUs = 86'400'000'000;
+
+// Does [lo, hi] (either end unknown) overlap [from, to)?
+bool overlaps(std::optional<int64_t> lo, std::optional<int64_t> hi, int64_t from, int64_t to) {
+  return !((hi && *hi < from) || (lo && *lo >= to));
+}
+
+// Can a chunk whose strings lie in [lo, hi] hold `want`?
+bool may_hold(const std::optional<std::string>& lo, const std::optional<std::string>& hi,
+              const std::string& want) {
+  return !((lo && want < *lo) || (hi && want > *hi));
+}
+
+std::optional<int64_t> plain_int64(const std::optional<std::string>& bytes) {
+  if (!bytes || bytes->size() != 8) return std::nullopt;
+  int64_t v;
+  std::memcpy(&v, bytes->data(), 8);  // PLAIN is little-endian, as every host we build for
+  return v;
+}
+
+}  // namespace
+
+TickScan::TickScan(const lake::delta::TableState& state, TickColumns columns)
+    : state_(state), columns_(std::move(columns)), layout_(state.metadata) {
+  // Checked now, so a wrong column name fails at startup, not on the first query.
+  for (const auto* name : {&columns_.symbol, &columns_.exchange, &columns_.time, &columns_.sequence,
+                           &columns_.price, &columns_.volume})
+    column_index(*name);
+  for (const auto& c : state.metadata.partition_columns)
+    if (c == columns_.date) date_partitioned_ = true;
+}
+
+size_t TickScan::column_index(const std::string& name) const {
+  const auto& schema = layout_.schema();
+  for (size_t i = 0; i < schema.size(); ++i)
+    if (schema[i].name == name) return i;
+  std::string names;
+  for (const auto& c : schema) names += (names.empty() ? "" : ", ") + c.name;
+  throw std::runtime_error("the table has no column '" + name + "' (its columns: " + names +
+                           "); name the right one with the matching --*-column flag of "
+                           "`sluice serve`");
+}
+
+bool TickScan::partition_excludes(const lake::delta::AddFile& file, const TickQuery& q) const {
+  auto value = [&](const std::string& column) -> std::optional<std::string> {
+    auto it = file.partition_values.find(column);
+    return it == file.partition_values.end() ? std::nullopt : it->second;
+  };
+  if (q.symbol) {
+    if (auto v = value(columns_.symbol); v && *v != *q.symbol) return true;
+  }
+  if (q.exchange) {
+    if (auto v = value(columns_.exchange); v && *v != *q.exchange) return true;
+  }
+  if (date_partitioned_) {
+    if (auto v = value(columns_.date)) {
+      if (auto days = lake::delta::parse_date(*v)) {
+        const int64_t start = int64_t(*days) * kDayUs;
+        if (!overlaps(start, start + kDayUs - 1, q.from_us, q.to_us)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool TickScan::stats_exclude(const lake::delta::AddFile& file, const TickQuery& q) const {
+  if (file.stats.empty()) return false;
+  simdjson::dom::parser parser;
+  simdjson::dom::element stats;
+  if (parser.parse(file.stats).get(stats) != simdjson::SUCCESS) return false;
+  auto text = [&](const char* bound, const std::string& column) -> std::optional<std::string> {
+    std::string_view v;
+    if (stats.at_key(bound).at_key(column).get(v) != simdjson::SUCCESS) return std::nullopt;
+    return std::string(v);
+  };
+  if (q.symbol &&
+      !may_hold(text("minValues", columns_.symbol), text("maxValues", columns_.symbol), *q.symbol))
+    return true;
+  if (q.exchange && !may_hold(text("minValues", columns_.exchange),
+                              text("maxValues", columns_.exchange), *q.exchange))
+    return true;
+  auto micros = [&](const char* bound) -> std::optional<int64_t> {
+    auto t = text(bound, columns_.time);
+    return t ? lake::delta::parse_timestamp_micros(*t) : std::nullopt;
+  };
+  // Delta keeps timestamp bounds in milliseconds: the max is truncated, so the
+  // file may hold values up to 999 µs past it.
+  auto hi = micros("maxValues");
+  if (hi) *hi += 999;
+  return !overlaps(micros("minValues"), hi, q.from_us, q.to_us);
+}
+
+ScanResult TickScan::scan(const lake::delta::DeltaLog& log, const TickQuery& q) const {
+  ScanResult out;
+  const size_t symbol = column_index(columns_.symbol), exchange = column_index(columns_.exchange),
+               time = column_index(columns_.time);
+  for (const auto& [path, file] : state_.files) {
+    ++out.stats.files_live;
+    if (partition_excludes(file, q)) {
+      ++out.stats.files_pruned_by_partition;
+      continue;
+    }
+    if (stats_exclude(file, q)) {
+      ++out.stats.files_pruned_by_stats;
+      continue;
+    }
+    auto bytes = log.store().get(log.data_file_key(file.path));
+    if (!bytes) {
+      throw lake::delta::DeltaError("live file " + file.path + " is missing from " +
+                                    log.store().url() +
+                                    "; the table is damaged — restore the file from a backup");
+    }
+    ++out.stats.files_read;
+    out.stats.bytes_fetched += int64_t(bytes->size());
+    lake::parquet::FileReader reader(std::move(*bytes));
+    std::vector<Row> file_rows;
+    for (int64_t g = 0; g < reader.num_row_groups(); ++g) {
+      // Partition columns are not in the file: their bounds come back empty.
+      const auto sym = reader.bounds(g, columns_.symbol);
+      const auto exch = reader.bounds(g, columns_.exchange);
+      const auto ts = reader.bounds(g, columns_.time);
+      const bool skip = (q.symbol && !may_hold(sym.min, sym.max, *q.symbol)) ||
+                        (q.exchange && !may_hold(exch.min, exch.max, *q.exchange)) ||
+                        !overlaps(plain_int64(ts.min), plain_int64(ts.max), q.from_us, q.to_us);
+      if (skip) {
+        ++out.stats.row_groups_skipped;
+        continue;
+      }
+      ++out.stats.row_groups_read;
+      reader.read_row_group(g, file_rows);
+    }
+    if (file_rows.empty()) continue;
+    for (auto& row :
+         layout_.table_rows(reader.schema(), std::move(file_rows), file.partition_values)) {
+      const auto* s = std::get_if<std::string>(&row[symbol].v);
+      const auto* e = std::get_if<std::string>(&row[exchange].v);
+      const auto* t = std::get_if<int64_t>(&row[time].v);
+      if (!s || !t) continue;  // a tick without symbol or time answers no query
+      if (q.symbol && *s != *q.symbol) continue;
+      if (q.exchange && (!e || *e != *q.exchange)) continue;
+      if (*t < q.from_us || *t >= q.to_us) continue;
+      out.rows.push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+}  // namespace sluice::serve
