@@ -19,6 +19,7 @@
 
 #include "common/log.h"
 #include "ops/admin_request_guard.h"
+#include "ops/http_listener.h"
 
 namespace sluice::ops {
 namespace {
@@ -44,55 +45,6 @@ class Listener : public httplib::Server {
     return false;
   }
 };
-
-// SO_REUSEADDR lets a restarted process rebind past TIME_WAIT; httplib's
-// default SO_REUSEPORT would also let a second process share a busy port.
-void reuse_address_only(socket_t sock) {
-  int yes = 1;
-  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-}
-
-std::string advice_for(int err) {
-  switch (err) {
-    case EADDRINUSE:
-      return "another process is listening there; choose another port (0 picks a free one)";
-    case EACCES:
-      return "ports below 1024 need privileges; choose a port above 1024";
-    case EADDRNOTAVAIL:
-      return "the address is not one of this machine's; use 127.0.0.1 or a local interface address";
-    default:
-      return "check the address given with --admin HOST:PORT";
-  }
-}
-
-std::string bind_failure(const std::string& host, int port, int err) {
-  std::string address = fmt::format("{}:{}", host, port);
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
-    return fmt::format(
-        "admin server cannot listen on {}: cannot resolve '{}' ({}); use an IP address such as "
-        "127.0.0.1",
-        address, host, ::gai_strerror(rc));
-  }
-  ::freeaddrinfo(found);
-  return fmt::format("admin server cannot listen on {}: {}; {}", address,
-                     err ? std::strerror(err) : "bind failed", advice_for(err));
-}
-
-int bind_listener(Listener& http, const std::string& host, int port) {
-  if (port < 0 || port > 65535) {
-    throw std::runtime_error(
-        fmt::format("admin server cannot listen on {}:{}: port out of range; use 1-65535, or 0 for "
-                    "any free port",
-                    host, port));
-  }
-  errno = 0;
-  int bound = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) throw std::runtime_error(bind_failure(host, port, errno));
-  return bound;
-}
 
 AdminRequest guarded_view(const httplib::Request& req) {
   return {.method = req.method,
@@ -166,7 +118,7 @@ AdminServer::AdminServer(const std::string& host, int port, MetricsRegistry& met
   http.set_socket_options(reuse_address_only);
   route_everything_to(http, impl_->router, impl_->token);
   impl_->host = host;
-  impl_->port = bind_listener(http, host, port);
+  impl_->port = bind_http(http, "admin server", "--admin HOST:PORT", host, port);
   get("/metrics", [&metrics] {
     return Reply{.body = metrics.render(), .content_type = "text/plain; version=0.0.4"};
   });

@@ -1,22 +1,13 @@
 #include "serve/serve_http_server.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
-#include <thread>
+#include <string>
+
+#include "ops/http_listener.h"
 
 namespace sluice::serve {
 namespace {
-
-// SO_REUSEADDR lets a restarted server rebind past TIME_WAIT; httplib's
-// default SO_REUSEPORT would also let a second process share a busy port.
-void reuse_address_only(socket_t sock) {
-  int yes = 1;
-  ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-}
 
 std::optional<std::string> header(const httplib::Request& req, const char* name) {
   if (!req.has_header(name)) return std::nullopt;
@@ -31,34 +22,21 @@ void send(httplib::Response& res, const ServeReply& reply) {
 
 }  // namespace
 
-struct ServeHttpServer::Impl {
-  httplib::Server http;
-  std::thread thread;
-  int port = 0;
-};
-
 // The API takes no request bodies: anything beyond a small one is refused
 // (413) before it is read, so a client cannot make the server hold large uploads.
 constexpr size_t kMaxBodyBytes = 64 << 10;
 
+struct ServeHttpServer::Impl {
+  Impl(const std::string& host, int port)
+      : listener("sluice serve", "--listen HOST:PORT (port 0: any)", host, port, kMaxBodyBytes) {}
+  ops::HttpListener listener;
+};
+
 ServeHttpServer::ServeHttpServer(const std::string& host, int port)
-    : impl_(std::make_unique<Impl>()) {
-  httplib::Server& http = impl_->http;
-  http.set_socket_options(reuse_address_only);
-  http.set_payload_max_length(kMaxBodyBytes);
-  errno = 0;
-  impl_->port =
-      port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
-  if (impl_->port <= 0) {
-    const int err = errno;
-    throw std::runtime_error("sluice serve cannot listen on " + host + ":" + std::to_string(port) +
-                             ": " + (err ? std::strerror(err) : "bind failed") +
-                             "; choose a free local address with --listen HOST:PORT (port 0: any)");
-  }
-}
+    : impl_(std::make_unique<Impl>(host, port)) {}
 
 void ServeHttpServer::start(ServeApi& api) {
-  httplib::Server& http = impl_->http;
+  httplib::Server& http = impl_->listener.http();
   httplib::Server::Handler handler = [&api](const httplib::Request& req, httplib::Response& res) {
     ServeRequest r{.method = req.method,
                    .path = req.path,
@@ -82,7 +60,7 @@ void ServeHttpServer::start(ServeApi& api) {
                    R"("}})",
                "no-store"});
   });
-  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  impl_->listener.start();
 }
 
 ServeHttpServer::~ServeHttpServer() {
@@ -90,16 +68,11 @@ ServeHttpServer::~ServeHttpServer() {
 }
 
 int ServeHttpServer::port() const {
-  return impl_->port;
+  return impl_->listener.port();
 }
 
 void ServeHttpServer::stop() {
-  if (!impl_->thread.joinable()) return;
-  // httplib's stop() does nothing before the accept loop runs: give it a moment to start.
-  for (int i = 0; i < 400 && !impl_->http.is_running(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  impl_->http.stop();
-  impl_->thread.join();
+  impl_->listener.stop();
 }
 
 }  // namespace sluice::serve
