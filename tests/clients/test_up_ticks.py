@@ -11,21 +11,25 @@ import collections
 import json
 import os
 import re
-import subprocess
+import signal
 import unittest
 
-from broker import REPO_ROOT, sluice_bin
-from demo_env import FAST
+from broker import wait_until
+from demo_env import FREE_PORTS
 from lake_tables import describe_table
 from up_session import UpSession
 
 TICKS = 3000
+OK = "OK: every tick is a table row, a quarantine record, a parked tick or a dropped duplicate"
 
 
 class UpTicksTest(UpSession):
 
     PIPELINE = "examples/market-ticks"
-    ENV = FAST
+    ENV = FREE_PORTS
+
+    def validate(self, *args):
+        return self.sluice("validate", self.PIPELINE, "--data-dir", self.data, *args, timeout=300)
 
     def manifest(self):
         with open(os.path.join(self.data, "manifest.jsonl")) as f:
@@ -35,12 +39,16 @@ class UpTicksTest(UpSession):
         # Short sessions (a reset every 600 ticks) and a large bad share, so every case occurs.
         up = self.start_up("--count", str(TICKS), "--rate", "1000", "--bad-share", "0.1",
                            "--source-flag", "seed=11", "--source-flag", "session_ticks=600",
-                           "--source-flag", "session_date=2026-12-07", "--drain-timeout", "180")
-        self.assertEqual(up.wait(400), 0, self.up_out() + self.up_err()[-4000:])
-        out = self.up_out()
-        self.assertIn("OK: every tick is a table row, a quarantine record, a parked tick or a dropped duplicate",
-                      out, out)
-        self.assertRegex(out, r"ticks in:\s+%d " % TICKS)
+                           "--source-flag", "session_date=2026-12-07", "--keep-running")
+        # Drained once validate accounts for everything (it fails while ticks are in flight).
+        wait_until(lambda: self.validate().returncode == 0, 240, 1.0, "`sluice validate` to pass")
+        check = self.validate()
+        self.assertIn(OK, check.stdout, check.stdout + check.stderr)
+        figures = json.loads(self.validate("--json").stdout)
+        up.send_signal(signal.SIGINT)
+        self.assertEqual(up.wait(180), 0, self.up_out() + self.up_err()[-4000:])
+        self.assertIn(OK, self.up_out(), self.up_out())
+        self.assertRegex(self.up_out(), r"ticks in:\s+%d " % TICKS)
 
         manifest = self.manifest()
         self.assertEqual(len(manifest), TICKS)
@@ -54,9 +62,6 @@ class UpTicksTest(UpSession):
         self.assertEqual(busiest[0][0], "ASX.BHP")
         self.assertGreater(busiest[0][1], 5 * busiest[1][1], busiest)
 
-        figures = json.loads(subprocess.run(
-            [sluice_bin(), "validate", self.PIPELINE, "--data-dir", self.data, "--json"], cwd=REPO_ROOT,
-            env=self.env, capture_output=True, text=True, timeout=300).stdout)
         self.assertTrue(figures["ok"], figures)
         self.assertEqual(figures["rows"], expected["row"])
         self.assertEqual(figures["rejected"] + figures["quarantined"], expected["quarantine"])
