@@ -61,9 +61,12 @@ TEST(TickPlan, BhpIsTenTimesBusierAndNumbersRunPerSymbolAndSession) {
       EXPECT_GT(n, last_message[t.key]) << t.key;
       last_message[t.key] = n;
     }
-    if (t.kind == TickCase::kReset) EXPECT_EQ(t.sequence, 1);
-    if (t.kind == TickCase::kBadPrice || t.kind == TickCase::kBadVolume)
+    if (t.kind == TickCase::kReset) {
+      EXPECT_EQ(t.sequence, 1);
+    }
+    if (t.kind == TickCase::kBadPrice || t.kind == TickCase::kBadVolume) {
       EXPECT_EQ(t.reason, "validation");
+    }
   }
   EXPECT_GT(ticks["ASX.BHP"], 5 * ticks["ASX.CBA"]);
   EXPECT_GT(cases[TickCase::kReset], 0);
