@@ -45,6 +45,12 @@ class UpTicksTest(UpSession):
         check = self.validate()
         self.assertIn(OK, check.stdout, check.stdout + check.stderr)
         figures = json.loads(self.validate("--json").stdout)
+        bootstrap = self.processes()["broker"]["admin"]
+        topics = {t["topic"]: t["partitions"] for t in json.loads(
+            self.sluice("topics", "list", "--bootstrap", bootstrap, "--json").stdout)}
+        self.assertEqual(topics["market.ticks.asx"], 100)
+        quarantine = [json.loads(line) for line in self.sluice(
+            "topics", "consume", "market.quarantine.asx", "--bootstrap", bootstrap).stdout.splitlines()]
         up.send_signal(signal.SIGINT)
         self.assertEqual(up.wait(180), 0, self.up_out() + self.up_err()[-4000:])
         self.assertIn(OK, self.up_out(), self.up_out())
@@ -74,6 +80,18 @@ class UpTicksTest(UpSession):
             self.assertEqual(figures["quarantine_reasons"].get(reason, 0), reasons[reason], reason)
         severities = collections.Counter(m["severity"] for m in manifest if m["expected"] == "quarantine")
         self.assertEqual(figures["severities"], dict(severities))
+
+        # The quarantine holds each tick as sent, keyed by symbol, with its reason and severity.
+        sent = {(m["key"], m["sequence"], m["reason"]) for m in manifest if m["expected"] == "quarantine"}
+        self.assertEqual(len(quarantine), expected["quarantine"])
+        for q in quarantine:
+            headers = dict((h["key"], h["value"]) if isinstance(h, dict) else tuple(h) for h in q["headers"])
+            self.assertIn("sluice.error.category", headers, q)
+            if headers.get("sluice.stage") == "quarantine":
+                self.assertIn(headers["sluice.sequence.severity"], ("WARNING", "ERROR"), q)
+                tick = json.loads(q["value"])
+                self.assertEqual(q["key"], "ASX." + tick["symbol"])
+                self.assertIn((q["key"], tick["exchange_sequence_number"], headers["sluice.error.category"]), sent)
 
         table = describe_table(os.path.join(self.data, "data", "lake"), "tables/ticks", env=self.env)
         self.assertEqual(table["partition_columns"], ["day", "exchange"])

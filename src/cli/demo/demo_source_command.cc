@@ -171,7 +171,9 @@ void add_tick_options(CLI::App& cmd, demo::TickSourceFlags& ticks) {
                  "Date of the first session, e.g. 2026-12-07 (default: today, UTC)")
       ->group(group);
   cmd.add_option("--partitions", ticks.partitions,
-                 "Partitions of the topic when the source creates it (an existing topic is kept)")
+                 "Partitions of the topic when the source creates it, or grows it while it is "
+                 "empty (a topic "
+                 "holding records is kept)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber)
       ->group(group);

@@ -74,12 +74,18 @@ int32_t days_of(const std::string& date) {
 }
 
 // Seed 003's topic has 100 partitions keyed by symbol, which an auto-created
-// topic would not have: the source creates it when it is missing, and leaves
-// an existing one as it is.
+// topic would not have: the source creates it when it is missing, and grows it
+// when it has fewer partitions and no record yet (a consumer subscribed first
+// and the broker auto-created it), as no key has been placed by the smaller
+// count then. A topic holding records is left as it is.
 void ensure_topic(const TickSourceFlags& f) {
   kafka::AdminClient admin({f.bootstrap, 10000});
-  if (admin.find_topic(f.topic)) return;
-  admin.create_topic({f.topic, f.partitions, -1, {}});
+  const auto topic = admin.find_topic(f.topic);
+  if (!topic) return admin.create_topic({f.topic, f.partitions, -1, {}});
+  if (int(topic->partitions.size()) >= f.partitions) return;
+  for (const auto& p : topic->partitions)
+    if (admin.watermarks(f.topic, p.id).high > 0) return;
+  admin.add_partitions(f.topic, f.partitions);
 }
 
 }  // namespace
