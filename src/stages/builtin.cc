@@ -10,6 +10,7 @@
 #include "stages/fault_injector/fault_injector.h"
 #include "stages/ingest/ingest_processor.h"
 #include "stages/passthrough/passthrough.h"
+#include "stages/quarantine_route/quarantine_route.h"
 #include "stages/sequence_check/sequence_check.h"
 #include "stages/table_sink/table_sink.h"
 #include "stages/table_sink/table_sink_options.h"
@@ -42,6 +43,7 @@ void register_builtin_processors() {
   registry.add("avro-decode", kAvroDecodeOptionNames, make<AvroDecode>);
   registry.add("sequence-check", kSequenceCheckOptionNames, make<SequenceCheck>);
   registry.add("avro-encode", kAvroEncodeOptionNames, make<AvroEncode>);
+  registry.add("quarantine-route", kQuarantineRouteOptionNames, make<QuarantineRoute>);
 }
 
 }  // namespace sluice::stages

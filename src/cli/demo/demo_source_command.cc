@@ -23,6 +23,7 @@
 #include "cli/demo/demo_stats.h"
 #include "cli/demo/iot_source.h"
 #include "cli/demo/source_loop.h"
+#include "cli/demo/tick_source.h"
 #include "cli/support/commands.h"
 #include "cli/support/profile.h"
 #include "common/random_id.h"
@@ -45,7 +46,8 @@ struct DemoFlags {
   std::string max_attachment = "200KiB";
   bool exit_when_done = false;
   std::string kind = "claims";
-  demo::IotSourceFlags iot;  // --kind iot
+  demo::IotSourceFlags iot;     // --kind iot
+  demo::TickSourceFlags ticks;  // --kind ticks
 };
 
 int run(const DemoFlags& f) {
@@ -144,9 +146,36 @@ void add_iot_options(CLI::App& cmd, demo::IotSourceFlags& iot) {
       ->check(CLI::Range(0.0, 1.0))
       ->group(group);
   cmd.add_option("--disorder-share", iot.plan.disorder_share,
-                 "Fraction of events out of order within the allowed lateness")
+                 "Fraction of events out of order (iot: within the allowed lateness; ticks: one "
+                 "held behind its successor)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0))
+      ->group(group);
+}
+
+// The options only --kind ticks reads (--duplicate-share and --disorder-share
+// are the IoT group's, shared).
+void add_tick_options(CLI::App& cmd, demo::TickSourceFlags& ticks) {
+  const char* group = "ASX market ticks (--kind ticks)";
+  cmd.add_option("--symbols", ticks.plan.symbols,
+                 "ASX symbols, 1 to 40 (the seed's 20 critical ones first; BHP ten times busier)")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_option("--session-ticks", ticks.plan.session_ticks,
+                 "Ticks per 10:00-16:00 Sydney trading session; each new session restarts every "
+                 "symbol's sequence at 1")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->group(group);
+  cmd.add_option("--session-date", ticks.session_date,
+                 "Date of the first session, e.g. 2026-12-07 (default: today, UTC)")
+      ->group(group);
+  cmd.add_option("--partitions", ticks.partitions,
+                 "Partitions of the topic when the source creates it, or grows it while it is "
+                 "empty (a topic "
+                 "holding records is kept)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
       ->group(group);
 }
 
@@ -161,7 +190,9 @@ Run add_demo_source_command(CLI::App& app) {
   cmd->add_option("--bootstrap", f->bootstrap,
                   "Kafka bootstrap HOST:PORT (env SLUICE_BOOTSTRAP, profile `bootstrap:`)")
       ->capture_default_str();
-  cmd->add_option("--topic", f->topic, "Topic for the events (default for --kind iot: iot-events)")
+  cmd->add_option(
+         "--topic", f->topic,
+         "Topic for the events (default for --kind iot: iot-events; ticks: market.ticks.asx)")
       ->capture_default_str();
   cmd->add_option("--rate", f->rate, "Events per second")
       ->capture_default_str()
@@ -193,14 +224,28 @@ Run add_demo_source_command(CLI::App& app) {
       "--exit-when-done", f->exit_when_done,
       "With --count: exit once every event is acknowledged instead of serving until Ctrl-C");
   cmd->add_option("--kind", f->kind,
-                  "What to produce: claims (claim events and their attachments) or iot (device "
-                  "events of seed 004)")
+                  "What to produce: claims (claim events and their attachments), iot (device "
+                  "events of seed 004) or ticks (ASX market ticks of seed 003)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"claims", "iot"}));
+      ->check(CLI::IsMember({"claims", "iot", "ticks"}));
   CLI::Option* topic = cmd->get_option("--topic");
   add_iot_options(*cmd, f->iot);
+  add_tick_options(*cmd, f->ticks);
   return [f, topic] {
     if (f->kind == "claims") return run(*f);
+    if (f->kind == "ticks") {
+      demo::TickSourceFlags ticks = f->ticks;
+      ticks.bootstrap = f->bootstrap;
+      if (topic->count() > 0) ticks.topic = f->topic;
+      ticks.rate = f->rate;
+      ticks.count = f->count;
+      ticks.manifest = f->manifest;
+      ticks.plan.seed = f->seed;
+      ticks.plan.bad_share = f->bad_share;
+      ticks.plan.duplicate_share = f->iot.plan.duplicate_share;
+      ticks.plan.disorder_share = f->iot.plan.disorder_share;
+      return demo::run_tick_source(ticks, f->seed_given);
+    }
     demo::IotSourceFlags iot = f->iot;
     iot.bootstrap = f->bootstrap;
     if (topic->count() > 0) iot.topic = f->topic;

@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "cli/up/tick_accounting.h"
 #include "cli/up/window_accounting.h"
 #include "common/json.h"
 
@@ -65,6 +66,11 @@ const std::vector<Shape>& shapes() {
        [](const auto& c) { return has_processor(c, "window-aggregate"); },
        [](const auto& c, const AccountingRequest& r, PassCost& cost) {
          return account_windows(c, r, cost);
+       }},
+      {"ticks", "sequence-check -> quarantine-route -> table-sink",
+       [](const auto& c) { return has_processor(c, "sequence-check"); },
+       [](const auto& c, const AccountingRequest& r, PassCost& cost) {
+         return account_ticks(c, r, cost);
        }},
       {"claims", "ingest -> download -> table-sink",
        [](const auto& c) { return has_processor(c, "ingest") && has_processor(c, "download"); },

@@ -1,7 +1,8 @@
 // Per-pipeline accounting: the summary `sluice up` prints at the end and the
 // check `sluice validate` runs. Each pipeline shape has its own invariant —
 // the claims pipeline accounts for every attachment task (reconcile.h), a
-// windowed pipeline for every event and every window row (window_accounting.h)
+// windowed pipeline for every event and every window row (window_accounting.h),
+// a market-tick pipeline for every tick (tick_accounting.h)
 // — and is recognised by the processors of its stages, so neither command
 // knows any pipeline by name. A shape added later is one entry in accounting.cc.
 #pragma once

@@ -4,22 +4,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
 
 #include "cli/support/topic_scan.h"
+#include "cli/up/accounting_sources.h"
 #include "common/iso8601.h"
 #include "kafka/record.h"
-#include "lake/delta/data_file.h"
-#include "lake/delta/delta_table.h"
-#include "lake/delta/table_schema.h"
-#include "lake/store/object_store.h"
 #include "pipeline/config_text.h"
-#include "pipeline/processor.h"
-#include "pipeline/processor_options.h"
 #include "stages/window_aggregate/event_time.h"
 
 namespace sluice::cli {
@@ -30,17 +23,6 @@ using lake::parquet::Value;
 
 int64_t floor_div(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
-std::string text_option(const pipeline::StageConfig& s, const char* key,
-                        const std::string& fallback = "") {
-  const YAML::Node n = s.options[key];
-  if (!n) {
-    if (!fallback.empty()) return fallback;
-    throw std::invalid_argument("stage '" + s.name + "' has no option '" + key +
-                                "', which accounting for its windows needs");
-  }
-  return n.Scalar();
 }
 
 // The pipeline's parts, found by processor and topic.
@@ -71,14 +53,14 @@ struct Shape {
     if (!rows)
       throw std::invalid_argument("pipeline '" + c.name +
                                   "' has no table-sink stage reading the window rows" + why);
-    time_field = text_option(*window, "time_field");
-    const std::string size = text_option(*window, "size");
+    time_field = stage_option(*window, "time_field");
+    const std::string size = stage_option(*window, "size");
     const auto parsed = pipeline::parse_duration_ms(size);
     if (!parsed || *parsed <= 0)
       throw std::invalid_argument("stage '" + window->name + "': size '" + size +
                                   "' is not a duration");
     size_ms = *parsed;
-    const auto slide = pipeline::parse_duration_ms(text_option(*window, "slide", size));
+    const auto slide = pipeline::parse_duration_ms(stage_option(*window, "slide", size));
     if (!slide || *slide != size_ms)
       throw std::invalid_argument("stage '" + window->name +
                                   "' has hopping windows (slide < size); raw rows are accounted "
@@ -91,9 +73,9 @@ struct Shape {
       throw std::invalid_argument(
           "stage '" + window->name +
           "' has no `count` aggregate to check window rows against raw rows");
-    late_topic = text_option(*window, "late_topic", window->input + ".late");
+    late_topic = stage_option(*window, "late_topic", window->input + ".late");
     lateness_ms =
-        pipeline::parse_duration_ms(text_option(*window, "allowed_lateness", "0")).value_or(0);
+        pipeline::parse_duration_ms(stage_option(*window, "allowed_lateness", "0")).value_or(0);
   }
 };
 
@@ -131,72 +113,13 @@ std::string describe(const WindowKey& k) {
   return format_iso8601_utc(k.first) + " [" + g + "]";
 }
 
-class Table {
- public:
-  Table(const pipeline::PipelineConfig& c, const pipeline::StageConfig& sink) {
-    const auto context = pipeline::processor_context(c, sink, nullptr);
-    store_ = lake::open_store(pipeline::resolve_option_path(context, text_option(sink, "store")));
-    name_ = text_option(sink, "table");
-    table_ = std::make_unique<lake::delta::DeltaTable>(*store_, name_);
-    state_ = table_->state();
-    if (state_.version >= 0)
-      schema_ = lake::delta::parse_schema_string(state_.metadata.schema_string);
-  }
-  int64_t version() const { return state_.version; }
-  size_t column(const std::string& name) const {
-    for (size_t i = 0; i < schema_.size(); ++i)
-      if (schema_[i].name == name) return i;
-    throw std::invalid_argument("table " + name_ + " in " + store_->url() + " has no column '" +
-                                name + "' to account by");
-  }
-  // Every live row; `files` counts the files read.
-  void each_row(const std::function<void(const Row&)>& take, int64_t& files) const {
-    if (state_.version < 0) return;
-    const lake::delta::PartitionLayout layout(state_.metadata);
-    for (const auto& [path, file] : state_.files) {
-      files += 1;
-      for (const auto& row : lake::delta::read_data_file(table_->log(), layout, file)) take(row);
-    }
-  }
-
- private:
-  std::unique_ptr<lake::ObjectStore> store_;
-  std::string name_;
-  std::unique_ptr<lake::delta::DeltaTable> table_;
-  lake::delta::TableState state_;
-  lake::delta::TableSchema schema_;
-};
-
-struct Manifest {
-  bool present = false;
-  int64_t events = 0;
-  std::map<std::string, int64_t> expected;  // "raw", "late", "duplicate", "dlq" -> events
-};
-
-Manifest read_manifest(const std::string& path) {
-  Manifest m;
-  if (path.empty() || !std::filesystem::exists(path)) return m;
-  m.present = true;
-  std::ifstream in(path);
-  simdjson::dom::parser parser;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty()) continue;
-    std::string_view expected;
-    simdjson::padded_string padded(line);
-    if (parser.parse(padded)["expected"].get_string().get(expected) != simdjson::SUCCESS) continue;
-    m.events += 1;
-    m.expected[std::string(expected)] += 1;
-  }
-  return m;
-}
-
 class WindowReport : public AccountingReport {
  public:
   int64_t events = 0, front_dlq = 0, passed = 0, raw_rows = 0, raw_dlq = 0, late = 0;
   int64_t window_rows = 0, window_dlq = 0, rows_dlq = 0, counted = 0, windows_checked = 0;
   int64_t open_windows = 0;  // no row yet, ending after the estimated watermark
   std::string front_name, late_topic;
-  Manifest manifest;
+  SourceManifest manifest;
   std::vector<std::string> missing, duplicated, mismatched, unaccounted;
 
   bool ok() const override {
@@ -287,26 +210,12 @@ std::unique_ptr<AccountingReport> account_windows(const pipeline::PipelineConfig
   WindowReport& r = *report;
   r.late_topic = shape.late_topic;
   r.front_name = shape.front ? shape.front->name : shape.window->name;
+  TopicCounter topics(admin, cost, request.since_ms);
   auto count = [&](const std::string& topic, bool since,
                    const std::function<void(const ScannedRecord&)>& visit) {
-    int64_t n = 0;
-    try {
-      scan_topic(
-          admin, topic,
-          since && request.since_ms >= 0 ? std::optional<int64_t>(request.since_ms) : std::nullopt,
-          [&](ScannedRecord&& rec) {
-            cost.records_read += 1;
-            n += 1;
-            if (visit) visit(rec);
-          });
-    } catch (const std::invalid_argument&) {
-      // The topic was never created: nothing went there.
-    }
-    return n;
+    return topics.count(topic, since, visit);
   };
-  auto dlq = [&](const pipeline::StageConfig& s) {
-    return count(s.dlq.topic, false, nullptr) + count(s.dlq.topic + ".parked", false, nullptr);
-  };
+  auto dlq = [&](const pipeline::StageConfig& s) { return topics.dead_letters(s); };
   r.events = count(shape.front ? shape.front->input : shape.window->input, true, nullptr);
   r.front_dlq = shape.front ? dlq(*shape.front) : 0;
   r.passed = shape.front ? count(shape.window->input, false, nullptr) : r.events;
@@ -336,9 +245,9 @@ std::unique_ptr<AccountingReport> account_windows(const pipeline::PipelineConfig
     cells[{*start, group}].late += 1;
   });
 
-  Table raw(config, *shape.raw);
-  Table rows(config, *shape.rows);
-  auto group_columns = [&](const Table& t) {
+  SinkTable raw(config, *shape.raw);
+  SinkTable rows(config, *shape.rows);
+  auto group_columns = [&](const SinkTable& t) {
     std::vector<size_t> cols;
     for (const auto& g : shape.group_by) cols.push_back(t.column(g));
     return cols;
@@ -422,11 +331,11 @@ std::unique_ptr<AccountingReport> account_windows(const pipeline::PipelineConfig
   };
   if (shape.front) must_equal(r.front_dlq + r.passed, r.events, "DLQ records + records passed on");
   must_equal(r.raw_rows + r.raw_dlq, r.passed, "raw rows + raw sink DLQ records");
-  r.manifest = read_manifest(request.manifest_path);
+  r.manifest = read_source_manifest(request.manifest_path);
   if (r.manifest.present && request.since_ms < 0) {
     must_equal(r.events, r.manifest.events, "events on the input (the source's manifest)");
-    must_equal(r.front_dlq, r.manifest.expected["dlq"], "DLQ records (manifest: expected dlq)");
-    must_equal(r.late, r.manifest.expected["late"], "late records (manifest: expected late)");
+    must_equal(r.front_dlq, r.manifest.of("dlq"), "DLQ records (manifest: expected dlq)");
+    must_equal(r.late, r.manifest.of("late"), "late records (manifest: expected late)");
   }
   return report;
 }

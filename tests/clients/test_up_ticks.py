@@ -1,0 +1,104 @@
+"""`sluice up examples/market-ticks`: ASX ticks from the tick demo source
+(rejects, gaps small and large, out-of-order and duplicate ticks, ticks outside
+trading hours, sessions that restart the sequence) through validate,
+sequence-check, quarantine-route and a Delta table. The promise checked is the
+summary's, against the source's manifest exactly: every tick is a table row, a
+quarantine record, a parked tick (its symbol halted by a gap over 100) or a
+dropped duplicate — and, independently, that the topics and the table hold
+what the manifest says each tick should reach."""
+
+import collections
+import json
+import os
+import re
+import signal
+import unittest
+
+from broker import wait_until
+from demo_env import FREE_PORTS
+from lake_tables import describe_table
+from up_session import UpSession
+
+TICKS = 3000
+OK = "OK: every tick is a table row, a quarantine record, a parked tick or a dropped duplicate"
+
+
+class UpTicksTest(UpSession):
+
+    PIPELINE = "examples/market-ticks"
+    ENV = FREE_PORTS
+
+    def validate(self, *args):
+        return self.sluice("validate", self.PIPELINE, "--data-dir", self.data, *args, timeout=300)
+
+    def manifest(self):
+        with open(os.path.join(self.data, "manifest.jsonl")) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def test_every_tick_is_a_row_a_quarantine_record_parked_or_a_dropped_duplicate(self):
+        # Short sessions (a reset every 600 ticks) and a large bad share, so every case occurs.
+        up = self.start_up("--count", str(TICKS), "--rate", "1000", "--bad-share", "0.1",
+                           "--source-flag", "seed=11", "--source-flag", "session_ticks=600",
+                           "--source-flag", "session_date=2026-12-07", "--keep-running")
+        # Drained once validate accounts for everything (it fails while ticks are in flight).
+        wait_until(lambda: self.validate().returncode == 0, 240, 1.0, "`sluice validate` to pass")
+        check = self.validate()
+        self.assertIn(OK, check.stdout, check.stdout + check.stderr)
+        figures = json.loads(self.validate("--json").stdout)
+        bootstrap = self.processes()["broker"]["admin"]
+        topics = {t["topic"]: t["partitions"] for t in json.loads(
+            self.sluice("topics", "list", "--bootstrap", bootstrap, "--json").stdout)}
+        self.assertEqual(topics["market.ticks.asx"], 100)
+        quarantine = [json.loads(line) for line in self.sluice(
+            "topics", "consume", "market.quarantine.asx", "--bootstrap", bootstrap).stdout.splitlines()]
+        up.send_signal(signal.SIGINT)
+        self.assertEqual(up.wait(180), 0, self.up_out() + self.up_err()[-4000:])
+        self.assertIn(OK, self.up_out(), self.up_out())
+        self.assertRegex(self.up_out(), r"ticks in:\s+%d " % TICKS)
+
+        manifest = self.manifest()
+        self.assertEqual(len(manifest), TICKS)
+        expected = collections.Counter(m["expected"] for m in manifest)
+        cases = collections.Counter(m["case"] for m in manifest)
+        for case in ("reset", "duplicate", "out_of_order", "small_gap", "large_gap", "outside_hours",
+                     "bad_price", "bad_volume", "undecodable", "price_jump"):
+            self.assertGreater(cases[case], 0, "the mix has %s ticks: %s" % (case, cases))
+        self.assertGreater(expected["parked"], 0, "a gap over 100 halted a symbol: %s" % expected)
+        busiest = collections.Counter(m["key"] for m in manifest).most_common(2)
+        self.assertEqual(busiest[0][0], "ASX.BHP")
+        self.assertGreater(busiest[0][1], 5 * busiest[1][1], busiest)
+
+        self.assertTrue(figures["ok"], figures)
+        self.assertEqual(figures["rows"], expected["row"])
+        self.assertEqual(figures["rejected"] + figures["quarantined"], expected["quarantine"])
+        self.assertEqual(figures["duplicates"], expected["duplicate"])
+        self.assertEqual(figures["parked"], expected["parked"])
+        # Per reason and severity, as the manifest says (rejects are the validator's DLQ records).
+        reasons = collections.Counter(m["reason"] for m in manifest if m["expected"] == "quarantine")
+        self.assertEqual(figures["quarantine_reasons"].get("validation", 0), reasons["validation"])
+        for reason in ("small_gap", "large_gap", "out_of_order", "outside_trading_hours"):
+            self.assertEqual(figures["quarantine_reasons"].get(reason, 0), reasons[reason], reason)
+        severities = collections.Counter(m["severity"] for m in manifest if m["expected"] == "quarantine")
+        self.assertEqual(figures["severities"], dict(severities))
+
+        # The quarantine holds each tick as sent, keyed by symbol, with its reason and severity.
+        sent = {(m["key"], m["sequence"], m["reason"]) for m in manifest if m["expected"] == "quarantine"}
+        self.assertEqual(len(quarantine), expected["quarantine"])
+        for q in quarantine:
+            headers = dict((h["key"], h["value"]) if isinstance(h, dict) else tuple(h) for h in q["headers"])
+            self.assertIn("sluice.error.category", headers, q)
+            if headers.get("sluice.stage") == "quarantine":
+                self.assertIn(headers["sluice.sequence.severity"], ("WARNING", "ERROR"), q)
+                tick = json.loads(q["value"])
+                self.assertEqual(q["key"], "ASX." + tick["symbol"])
+                self.assertIn((q["key"], tick["exchange_sequence_number"], headers["sluice.error.category"]), sent)
+
+        table = describe_table(os.path.join(self.data, "data", "lake"), "tables/ticks", env=self.env)
+        self.assertEqual(table["partition_columns"], ["day", "exchange"])
+        self.assertEqual(table["records"], expected["row"])
+        self.assertTrue(all(re.match(r"day=\d{4}-\d{2}-\d{2}/exchange=ASX/", f) for f in table["live_files"]),
+                        table["live_files"][:3])
+
+
+if __name__ == "__main__":
+    unittest.main()
