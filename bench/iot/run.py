@@ -237,8 +237,9 @@ class Run:
         return out
 
     def run_sluice_backlog(self, name, topics, options=None, stages=("validate", "windows", "sink")):
-        # Each variant its own topics after the input, so one's rows never reach another's table.
-        topics = dict(topics, valid=topics["valid"] + "." + stages[0], aggregates=topics["aggregates"] + "." + stages[0])
+        # Each variant its own topics after the input, so one's rows never reach another's table
+        # (and each round of a --repeat: a new name, new topics).
+        topics = dict(topics, valid=topics["valid"] + "." + name, aggregates=topics["aggregates"] + "." + name)
         for topic in (topics["valid"], topics["aggregates"]):
             self.create_topic(topic, self.o.partitions)
         broker_cpu = proc_cpu(self.broker.proc.pid)
@@ -322,19 +323,40 @@ def fused_pipeline(work, options):
 
 
 def contest(o, sluice, spark, events, spark_note=lambda k: ""):
-    """Runs the contenders o.contenders names: sluice's variants (sluice(stages) for
-    each, SLUICE_VARIANTS) and Spark; prints each and the ratios to Spark."""
-    ours = {}
-    for variant, stages in SLUICE_VARIANTS.items():
-        if variant in o.contenders:
-            ours[variant] = sluice(stages)
-            print(line(variant, ours[variant], events), flush=True)
-            print(by_stage(ours[variant]), flush=True)
-    if "spark" in o.contenders:
-        k = spark()
-        print(line("Spark", k, events) + spark_note(k), flush=True)
-        for variant, s in ours.items():
-            print(ratios(variant, s, k, events), flush=True)
+    """Runs the contenders o.contenders names: sluice's variants (sluice(stages, round)
+    for each, SLUICE_VARIANTS) and Spark (spark(round)), --repeat rounds of all of
+    them in turn, so a machine that drifts (a shared VM) drifts for every contender;
+    prints each contender's median run (by CPU) with the spread, and the ratios of
+    the medians to Spark's."""
+    names = [v for v in SLUICE_VARIANTS if v in o.contenders] + (["spark"] if "spark" in o.contenders else [])
+    runs = {name: [] for name in names}
+    for r in range(o.repeat):
+        for name in names:
+            runs[name].append(spark(r) if name == "spark" else sluice(SLUICE_VARIANTS[name], r))
+    medians = {name: median_run(rs) for name, rs in runs.items()}
+    for name in names:
+        m = medians[name]
+        label = "Spark" if name == "spark" else name
+        print(line(label, m, events) + (spark_note(m) if name == "spark" else ""), flush=True)
+        if name != "spark":
+            print(by_stage(m), flush=True)
+        if o.repeat > 1:
+            print(spread(runs[name], events), flush=True)
+    if "spark" in medians:
+        for name in names[:-1]:
+            print(ratios(name, medians[name], medians["spark"], events), flush=True)
+
+
+def median_run(rs):
+    """The run with the median CPU time (the lower middle one of an even count)."""
+    return sorted(rs, key=lambda x: x["cpu"])[(len(rs) - 1) // 2]
+
+
+def spread(rs, events):
+    cpu = sorted(x["cpu"] * 1e6 / events for x in rs)
+    rss = sorted(x["rss"] for x in rs)
+    return ("          %d runs: %s CPU-s per million events, peak RSS %s MiB"
+            % (len(rs), " / ".join("%.2f" % c for c in cpu), " / ".join("%.0f" % m for m in rss)))
 
 
 def ratios(variant, s, k, events):
@@ -354,8 +376,8 @@ def phase_throughput(run, o):
                                                             o.event_interval])
     print("throughput: %d events (%d devices, %s of event time apart) produced in %.1f s"
           % (o.events, o.devices, o.event_interval, time.monotonic() - t0), flush=True)
-    contest(o, lambda stages: run.run_sluice_backlog("bench-tp-" + stages[0], t, stages=stages),
-            lambda: run.run_spark_backlog("spark-tp", t["events"]),
+    contest(o, lambda stages, r: run.run_sluice_backlog("bench-tp-%s-%d" % (stages[0], r), t, stages=stages),
+            lambda r: run.run_spark_backlog("spark-tp-%d" % r, t["events"]),
             o.events, lambda k: "  (%d micro-batches of <= %d)" % (k["batches"], o.spark_max_offsets))
     return t
 
@@ -366,11 +388,11 @@ def phase_hopping(run, o, t):
         for topic in (name + ".valid", name + ".aggregates"):
             run.create_topic(topic, o.partitions)
         print("hopping, 1h windows sliding by %s:" % slide, flush=True)
-        contest(o, lambda stages: run.run_sluice_backlog("bench-%s-%s" % (name, stages[0]),
-                                                         dict(t, valid=name + ".valid", aggregates=name + ".aggregates"),
-                                                         {"size": "1h", "slide": slide}, stages),
-                lambda: run.run_spark_backlog("spark-" + name, t["events"],
-                                              ["--window", "1 hour", "--slide", spark_duration(slide)]),
+        contest(o, lambda stages, r: run.run_sluice_backlog("bench-%s-%s-%d" % (name, stages[0], r),
+                                                            dict(t, valid=name + ".valid", aggregates=name + ".aggregates"),
+                                                            {"size": "1h", "slide": slide}, stages),
+                lambda r: run.run_spark_backlog("spark-%s-%d" % (name, r), t["events"],
+                                                ["--window", "1 hour", "--slide", spark_duration(slide)]),
                 o.events)
 
 
@@ -509,6 +531,9 @@ def main():
     ap.add_argument("--sluice", default=os.environ.get("SLUICE_BIN") or os.path.join(REPO_ROOT, "build", "sluice"))
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--keep-data", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of the throughput and hopping contests (each contender once per round, "
+                         "in turn); the median run by CPU is reported, with the spread")
     ap.add_argument("--contenders", default="sluice,fused,spark",
                     help="who runs, of sluice (three stages), fused (validate and windows in one stage) and spark")
     o = ap.parse_args()
