@@ -121,7 +121,8 @@ const std::string& required_param(const ServeRequest& r, const std::string& name
 }
 
 void allow_only(const ServeRequest& r, std::initializer_list<const char*> names) {
-  for (const auto& [k, v] : r.query) {
+  for (const auto& entry : r.query) {
+    const std::string& k = entry.first;
     if (std::none_of(names.begin(), names.end(), [&](const char* n) { return k == n; })) {
       std::string known;
       for (const char* n : names) known += (known.empty() ? "" : ", ") + std::string(n);
