@@ -414,7 +414,10 @@ REGISTRY_ALERTS = {"SchemaRegistryCompatibilityFailures": "schema-registry.md"}
 # The sequence-check stage's (seed 003: SequenceGapsHigh, DuplicateRateHigh; halted symbols).
 SEQUENCE_ALERTS = {name: "market-data-sequence.md"
                    for name in ("SequenceGapsHigh", "DuplicateRateHigh", "SequenceSymbolHalted")}
-ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS, **IOT_ALERTS, **REGISTRY_ALERTS, **SEQUENCE_ALERTS)
+# The market-ticks pipeline's (seed 003: ConsumerLagCritical, NoDataIngested).
+MARKET_ALERTS = {"ConsumerLagCritical": "market-data.md", "NoDataIngested": "market-data.md"}
+ALERT_PAGES = dict(SEED_ALERTS, **SLUICE_ALERTS, **IOT_ALERTS, **REGISTRY_ALERTS, **SEQUENCE_ALERTS,
+                   **MARKET_ALERTS)
 
 
 def github_anchors(markdown):
