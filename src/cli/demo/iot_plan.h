@@ -43,11 +43,6 @@ struct IotOptions {
   uint64_t seed = 0;
   int64_t devices = 24;
   int64_t start_ms = 0;  // event time of event 0
-  // The wall clock when the run began. A validator's "more than a day in the
-  // future" is measured on its clock, not on the events': a far-future event
-  // lies past both this and its own event time by over a day (plus an hour for
-  // the run to be validated in), so a run dated in the past has none that pass.
-  int64_t wall_start_ms = 0;
   // Event time between consecutive events; fractional above 1,000 events/s (an
   // integer would round to 0 there and every event would share one time).
   double interval_ms = 20;

@@ -77,8 +77,7 @@ class IotStats {
 
 int run_iot_source(IotSourceFlags f, bool seed_given) {
   if (!seed_given) f.plan.seed = (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
-  f.plan.wall_start_ms = wall_ms();
-  f.plan.start_ms = f.start_time.empty() ? f.plan.wall_start_ms : parse_datetime_ms(f.start_time);
+  f.plan.start_ms = f.start_time.empty() ? wall_ms() : parse_datetime_ms(f.start_time);
   if (f.event_interval.empty()) {
     f.plan.interval_ms = 1000.0 / f.rate;
   } else {
