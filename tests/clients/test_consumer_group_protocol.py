@@ -271,10 +271,13 @@ class ConsumerGroupProtocol(BrokerTestCase):
         firsts = [r for r in m.consumed() if r[2] == "r0"]
         self.assertEqual(len(firsts), 1, firsts)
         # The KIP-848 consumer names topics by id where it can: OffsetCommit and
-        # OffsetFetch v10, the versions the classic consumer never sends.
+        # OffsetFetch v10, the versions the classic consumer never sends. Where it
+        # cannot yet (a commit while the broker restarts, before the topic's id is
+        # known again: seen under ASan's slowness) it commits by name, v9.
         sent = kafka_dist.api_versions_sent(m.stderr(tail=None))
-        self.assertEqual((sent.get("OFFSET_COMMIT"), sent.get("OFFSET_FETCH"), sent.get("CONSUMER_GROUP_HEARTBEAT")),
-                         ({10}, {10}, {1}), sent)
+        self.assertIn(10, sent.get("OFFSET_COMMIT", set()), sent)
+        self.assertLessEqual(sent["OFFSET_COMMIT"], {9, 10}, sent)
+        self.assertEqual((sent.get("OFFSET_FETCH"), sent.get("CONSUMER_GROUP_HEARTBEAT")), ({10}, {1}), sent)
 
     @unittest.skipUnless(os.path.exists(VENV_PYTHON), "no PyPI client venv "
                          "(scripts/install-py-clients.sh)")

@@ -175,7 +175,8 @@ TEST(ParquetRoundTrip, DecimalKeepsPrecisionScaleAndValues) {
   EXPECT_EQ(back[0].scale, 4);
   EXPECT_EQ(back[1].precision, 18);
   EXPECT_EQ(back[1].scale, 0);
-  const auto& e = footer(file).schema.at(1);
+  const auto written = footer(file);  // kept: e refers into it
+  const auto& e = written.schema.at(1);
   EXPECT_EQ(e.converted_type, meta::kDecimal);
   EXPECT_EQ(e.logical_type.which, meta::kLogicalDecimal);
   EXPECT_EQ(e.logical_type.decimal.precision, 12);
