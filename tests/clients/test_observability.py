@@ -14,6 +14,10 @@ it scrapes the stage's and the broker's /metrics and checks that
   histogram),
 - every label a selector matches on (`name{label=...}`) is a label of that metric,
 - every expression parses (promtool, dashboard variables substituted).
+
+Without a pipeline (DashboardFilesTest): every queried metric is at least named in src/ (this
+covers the metrics of stages the claim pipeline has none of), and every dashboard has its own
+uid, the data source picker and a line in the runbook index.
 """
 
 import functools
