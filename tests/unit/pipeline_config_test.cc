@@ -73,6 +73,26 @@ TEST(PipelineConfigLoad, ThePassthroughExampleLoads) {
   EXPECT_EQ(c.stage("nope"), nullptr);
 }
 
+TEST(PipelineConfigLoad, EveryExamplePipelineLoads) {
+  int loaded = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(kRepo / "examples")) {
+    const std::filesystem::path file = dir.path() / "pipeline.yaml";
+    if (!std::filesystem::exists(file)) continue;
+    EXPECT_NO_THROW(load_pipeline_config(file.string(), &kNoEnv)) << file;
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 4);
+}
+
+TEST(PipelineConfigLoad, TheMarketTicksSinkDegradesWithTheSeedsLadderAndCriticalSymbols) {
+  PipelineConfig c =
+      load_pipeline_config((kRepo / "examples/market-ticks/pipeline.yaml").string(), &kNoEnv);
+  const DegradationConfig& d = c.stage("ticks")->degradation;
+  EXPECT_EQ(d.lag_thresholds, (std::array<int64_t, 4>{100000, 500000, 1000000, 5000000}));
+  EXPECT_EQ(d.priority_keys.size(), 20u) << "seed 003's 20 critical symbols";
+  EXPECT_EQ(d.parked_topic, "market.ticks.asx.clean.shed");
+}
+
 TEST(PipelineConfigLoad, TheFullExampleInTheDocsLoadsWithEveryValueAsWritten) {
   std::string docs = read_file(kRepo / "docs/configuration.md");
   size_t start = docs.find("```yaml\n");
