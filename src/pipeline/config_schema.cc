@@ -121,6 +121,13 @@ std::vector<int64_t> read_delays(const ConfigValue& v) {
   return out;
 }
 
+std::string read_http_url(const ConfigValue& v) {
+  std::string url = read_string(v);
+  if (!url.starts_with("http://") && !url.starts_with("https://"))
+    v.fail("'" + url + "' is not an http:// or https:// URL", "write e.g. http://127.0.0.1:8081");
+  return url;
+}
+
 int64_t read_lag(const ConfigValue& v) {
   return read_int(v, 0, int64_t(1) << 50);
 }
@@ -294,6 +301,7 @@ const std::vector<Setting<PipelineConfig>>& pipeline_settings() {
       {"stages", [](P& p, const V& v) { p.stages = read_named_list(v, stage_settings(), "stage"); },
        false},
       {"demo_source", [](P& p, const V& v) { p.demo_source.reset(read_demo_source(v)); }, false},
+      {"schema_registry", [](P& p, const V& v) { p.schema_registry = read_http_url(v); }},
       // Kafka's property names, so the environment overrides them key by key
       // through the Kafka layer's own variables (client_security.h), not here.
       {"security", [](P& p, const V& v) { read_security(v, p.security, p.security_sources); },

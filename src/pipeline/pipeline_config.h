@@ -91,6 +91,9 @@ struct PipelineConfig {
   // `sluice demo-source --kind K --FLAG VALUE ...` (underscores become dashes).
   // Undefined: the claims source. Stages never read it.
   YAML::Node demo_source;
+  // `schema_registry: URL`: the registry the pipeline's Avro processors use when
+  // they name none; `sluice up` runs one and points this at it (docs/registry.md).
+  std::string schema_registry;
   // The pipeline file's directory (absolute): relative paths in processor
   // options resolve against it. Empty when parsed from text (tests).
   std::filesystem::path base_dir;
