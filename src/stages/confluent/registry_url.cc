@@ -11,14 +11,14 @@ std::string registry_url(const pipeline::ProcessorContext& c) {
     throw pipeline::OptionError("registry", where + "option 'registry' must be a non-empty text");
   const std::string url = n ? n.Scalar() : c.schema_registry;
   if (url.empty())
-    throw pipeline::OptionError(
-        "registry", where +
-                        "no schema registry: set option 'registry' or the pipeline's "
-                        "`schema_registry:` (e.g. http://127.0.0.1:8081)");
+    throw pipeline::OptionError("registry",
+                                where +
+                                    "no schema registry: set option 'registry' or the pipeline's "
+                                    "`schema_registry:` (e.g. http://127.0.0.1:8081)");
   if (!url.starts_with("http://") && !url.starts_with("https://"))
     throw pipeline::OptionError(
-        "registry", where + "the schema registry must be an http:// or https:// URL, not '" +
-                        url + "'");
+        "registry",
+        where + "the schema registry must be an http:// or https:// URL, not '" + url + "'");
   return url;
 }
 
