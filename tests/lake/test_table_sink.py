@@ -332,6 +332,20 @@ class TableSinkTest(SinkTestCase):
         self.assert_every_file_sorted_by_ts_then_id(compacted)
         self.assertEqual(self.table_counts(), {"n": 650, "ids": 650, "lo": 0, "hi": 649})
 
+    def test_table_optimize_sort_by_sorts_the_files_it_writes(self):
+        topic = unique_name("events")
+        events = [self.event(i) for i in range(300)]
+        random.Random(5).shuffle(events)
+        self.start(self.pipeline("p", topic, rows=100, interval="100ms"))  # no sort_by
+        self.produce(topic, events[:150])
+        self.wait_for_records(150)
+        self.produce(topic, events[150:])
+        self.wait_for_records(300)
+        out = self.sluice_table("optimize", "--target-size", "64MiB", "--sort-by", "ts,id")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("compacted", out.stdout)
+        self.assert_every_file_sorted_by_ts_then_id(self.describe())
+
     def test_until_caught_up_commits_the_backlog_then_exits_zero(self):
         topic = unique_name("events")
         self.produce(topic, [self.event(i) for i in range(1500)])
