@@ -5,6 +5,7 @@
 #include <set>
 
 #include "pipeline/config_security.h"
+#include "pipeline/record.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -165,6 +166,33 @@ std::vector<std::string> read_strings(const ConfigValue& v, const char* what) {
   return out;
 }
 
+// `dlq.headers: {NAME: VALUE, ...}`. A name the DLQ path writes itself would
+// make a dead letter lie about its failure or origin: refused.
+std::vector<std::pair<std::string, std::string>> read_dead_letter_headers(const ConfigValue& v) {
+  namespace h = header;
+  static const std::set<std::string> kWrittenByTheDlq = {
+      h::kTraceId,       h::kStage,         h::kCategory,          h::kMessage,
+      h::kAttempts,      h::kOriginalTopic, h::kOriginalPartition, h::kOriginalOffset,
+      h::kFirstFailedAt, h::kLastFailedAt,  h::kRetryLevel,        h::kNotBefore,
+      h::kReplayedFrom,  h::kReplayCount};
+  std::vector<std::pair<std::string, std::string>> out;
+  if (v.node.IsNull()) return out;
+  if (!v.node.IsMap())
+    v.fail("expected a mapping of header names to values",
+           "write e.g. `headers: {sluice.sequence.severity: ERROR}`");
+  for (const auto& kv : v.node) {
+    const ConfigValue value = v.child(kv.first, kv.second);
+    if (!kv.first.IsScalar() || kv.first.Scalar().empty())
+      value.fail("header names must be plain, non-empty names");
+    if (kWrittenByTheDlq.count(kv.first.Scalar()))
+      value.fail("is a header the dead-letter queue writes itself",
+                 "choose another name; the DLQ already says the stage, reason and origin");
+    if (!kv.second.IsScalar()) value.fail("a header's value must be a single value");
+    out.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+  }
+  return out;
+}
+
 YAML::Node read_options(const ConfigValue& v) {
   if (v.node.IsNull()) return YAML::Node(YAML::NodeType::Map);
   if (!v.node.IsMap())
@@ -236,6 +264,7 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
       {"dlq.enabled", [](S& s, const V& v) { s.dlq.enabled = read_bool(v); }},
       {"dlq.topic", [](S& s, const V& v) { s.dlq.topic = read_topic(v); }},
       {"dlq.max_replays", [](S& s, const V& v) { s.dlq.max_replays = read_count(v, 0, 1000); }},
+      {"dlq.headers", [](S& s, const V& v) { s.dlq.headers = read_dead_letter_headers(v); }, false},
       {"queue.max_buffered_records",
        [](S& s, const V& v) { s.queue.max_buffered_records = read_count(v, 1, 10000000); }},
       {"queue.max_buffered_bytes",

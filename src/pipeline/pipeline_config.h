@@ -36,6 +36,11 @@ struct DlqConfig {
   bool enabled = true;
   std::string topic;  // default <input>.dlq
   int max_replays = 3;
+  // Added to every dead letter of the stage, in file order. Why: a DLQ shared
+  // with a topic of another writer (a quarantine topic) can carry that topic's
+  // headers, e.g. its severity, so its readers see one kind of record. Never
+  // one of the names the DLQ path writes itself (sluice.error.*, ...).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // When a running stage counts as stalled (ProgressWatchdog): /readyz turns

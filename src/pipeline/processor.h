@@ -118,6 +118,7 @@ struct ProcessorContext {
   std::string dead_letter_topic;
   // The pipeline's `schema_registry:` URL ("" when none): Avro processors' default.
   std::string schema_registry;
+  Headers dead_letter_headers;  // the stage's dlq.headers, for those outputs too
 };
 
 struct PipelineConfig;

@@ -416,6 +416,20 @@ TEST(PipelineConfigErrors, RulesAcrossKeysAreReportedAtTheKeyToChange) {
                      "p.yaml:7: stages[0].dlq.topic: is the stage's own input topic");
 }
 
+TEST(PipelineConfigLoad, DlqHeadersAreReadInFileOrderAndTheDlqsOwnNamesRefused) {
+  const PipelineConfig c =
+      parse(one_stage("    dlq: {headers: {sluice.sequence.severity: ERROR, team: feeds}}\n"));
+  EXPECT_EQ(c.stages.at(0).dlq.headers,
+            (std::vector<std::pair<std::string, std::string>>{{"sluice.sequence.severity", "ERROR"},
+                                                              {"team", "feeds"}}));
+  EXPECT_TRUE(parse(one_stage()).stages.at(0).dlq.headers.empty());
+  EXPECT_NE(error_of(one_stage("    dlq: {headers: {sluice.error.category: x}}\n"))
+                .find("is a header the dead-letter queue writes itself"),
+            std::string::npos);
+  EXPECT_NE(error_of(one_stage("    dlq: {headers: [a, b]}\n")).find("expected a mapping"),
+            std::string::npos);
+}
+
 TEST(PipelineConfigErrors, BreakersNeedUniqueNames) {
   EXPECT_STARTS_WITH(error_of(one_stage("    breakers: [{open: 5s}]\n")),
                      "p.yaml:7: stages[0].breakers[0]: has no name");
