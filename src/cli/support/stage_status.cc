@@ -2,17 +2,9 @@
 
 #include <simdjson.h>
 
+#include "cli/support/json_fields.h"
+
 namespace sluice::cli {
-namespace {
-
-// Leaves `out` as it is when the field is missing or of another type.
-template <typename T>
-void read_field(simdjson::dom::element e, const char* key, T& out) {
-  T value{};
-  if (e[key].get(value) == simdjson::SUCCESS) out = value;
-}
-
-}  // namespace
 
 std::vector<StageState> parse_status(const std::string& body) {
   std::vector<StageState> out;

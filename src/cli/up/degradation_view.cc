@@ -4,23 +4,13 @@
 
 #include <cstdio>
 
+#include "cli/support/json_fields.h"
 #include "cli/support/table.h"
 #include "common/iso8601.h"
 #include "common/json.h"
 
 namespace sluice::cli {
 namespace {
-
-template <typename T>
-void read_field(simdjson::dom::element e, const char* key, T& out) {
-  T value{};
-  if (e[key].get(value) == simdjson::SUCCESS) out = value;
-}
-
-void read_text(simdjson::dom::element e, const char* key, std::string& out) {
-  std::string_view value;
-  if (e[key].get_string().get(value) == simdjson::SUCCESS) out = value;
-}
 
 std::string mebibytes(int64_t bytes) {
   char out[32];
