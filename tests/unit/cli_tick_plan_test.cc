@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/demo/tick_plan.h"
+#include "common/exchange_time.h"
 
 namespace sluice::cli::demo {
 namespace {
@@ -114,6 +115,12 @@ TEST(TickPlan, WithoutThePriceCheckNoTickIsAPriceJump) {
 TEST(TickPlan, SydneyOffset) {
   EXPECT_EQ(sydney_offset_minutes(kDec7), 660);
   EXPECT_EQ(sydney_offset_minutes(20'635), 600);  // 2026-07-01
+  // At an instant: 2026-12-06T23:30Z is 10:30 on the 7th in Sydney (summer).
+  EXPECT_EQ(sydney_offset_minutes_at(int64_t(kDec7) * 86'400'000 - 30 * 60'000), 660);
+  EXPECT_EQ(sydney_offset_minutes_at(int64_t(20'635) * 86'400'000), 600);
+  // 2026-04-05 is the first Sunday of April: standard time from that local day on.
+  EXPECT_EQ(sydney_offset_minutes(20'548), 600);
+  EXPECT_EQ(sydney_offset_minutes(20'547), 660);
 }
 
 }  // namespace

@@ -118,6 +118,31 @@ TEST(QuarantineRoute, APriceJumpIsQuarantinedAsAWarningWithItsMoveInWords) {
   EXPECT_NE(find(out, header::kFirstFailedAt), nullptr);
 }
 
+TEST(QuarantineRoute, InAnExchangeTimeZoneTheInstantsClockThereDecides) {
+  QuarantineRoute route(
+      context("{quarantine_topic: market.quarantine.asx, time_zone: Australia/Sydney}"));
+  auto where = [&](const char* time) { return route.process(tick(time)).outputs.at(0).topic; };
+  // Summer (+11:00): 10:00 Sydney is 23:00Z the day before; 16:00 is 05:00Z.
+  EXPECT_EQ(where("2026-12-06T23:00:00Z"), "ticks.clean");
+  EXPECT_EQ(where("2026-12-07T04:59:59.999Z"), "ticks.clean");
+  EXPECT_EQ(where("2026-12-07T05:00:00Z"), "market.quarantine.asx");
+  EXPECT_EQ(where("2026-12-06T22:59:59Z"), "market.quarantine.asx");
+  // Winter (+10:00): 10:00 Sydney is 00:00Z.
+  EXPECT_EQ(where("2026-07-01T00:00:00Z"), "ticks.clean");
+  EXPECT_EQ(where("2026-06-30T23:59:00Z"), "market.quarantine.asx");
+  // A timestamp written with the exchange's own offset means the same instant.
+  EXPECT_EQ(where("2026-12-07T10:00:00+11:00"), "ticks.clean");
+}
+
+TEST(QuarantineRoute, OnlyZonesWithWrittenOutRules) {
+  try {
+    QuarantineRoute(context("{quarantine_topic: q, time_zone: Europe/London}"));
+    FAIL() << "an unknown zone was taken";
+  } catch (const pipeline::OptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("use Australia/Sydney"), std::string::npos) << e.what();
+  }
+}
+
 TEST(QuarantineRoute, OptionsAreCheckedWhenTheStageStarts) {
   EXPECT_THROW(QuarantineRoute(context("{}")), pipeline::OptionError);
   EXPECT_THROW(QuarantineRoute(context("{quarantine_topic: q, trading_hours: '16:00-10:00'}")),

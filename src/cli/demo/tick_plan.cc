@@ -8,6 +8,7 @@
 
 #include "cli/demo/demo_plan.h"  // mix64
 #include "cli/demo/iot_plan.h"   // iso8601
+#include "common/exchange_time.h"
 #include "common/json.h"
 #include "stages/sequence_check/price_move.h"
 
@@ -78,17 +79,6 @@ std::string_view tick_case_name(TickCase c) {
       return "undecodable";
   }
   return "unknown";
-}
-
-int sydney_offset_minutes(int32_t local_days) {
-  using namespace std::chrono;
-  const year_month_day date{sys_days{days{local_days}}};
-  // The first Sunday of a month of this year.
-  auto first_sunday = [&](month m) {
-    return sys_days{year_month_weekday{date.year(), m, Sunday[1]}}.time_since_epoch().count();
-  };
-  const bool summer = local_days >= first_sunday(October) || local_days < first_sunday(April);
-  return summer ? 660 : 600;
 }
 
 TickPlan::TickPlan(TickOptions options) : o_(options) {

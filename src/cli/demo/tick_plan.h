@@ -112,8 +112,4 @@ class TickPlan {
 // {"n","key","case","expected","sequence","exchange_timestamp","reason","severity"}.
 std::string tick_manifest_line(const Tick& t);
 
-// Sydney's UTC offset in minutes on a local date (days since 1970-01-01):
-// +11:00 from the first Sunday of October to the first Sunday of April, else +10:00.
-int sydney_offset_minutes(int32_t local_days);
-
 }  // namespace sluice::cli::demo

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/exchange_time.h"
+#include "common/iso8601.h"
 #include "stages/sequence_check/symbol_control.h"
 
 namespace sluice::stages {
@@ -57,6 +59,16 @@ QuarantineRoute::QuarantineRoute(const pipeline::ProcessorContext& context)
   if (quarantine_topic_.empty())
     fail(context, "quarantine_topic", "is required: the topic quarantined ticks go to");
   time_field_ = text(context, "time_field", time_field_);
+  zone_name_ = text(context, "time_zone", "");
+  if (!zone_name_.empty()) {
+    const std::optional<OffsetAt> rule = zone_offset_rule(zone_name_);
+    if (!rule)
+      fail(context, "time_zone",
+           "'" + zone_name_ +
+               "' is not a zone sluice has the rules of; use Australia/Sydney, or leave it out "
+               "to read the clock time as written in each timestamp");
+    offset_at_ = *rule;
+  }
   const std::string hours = text(context, "trading_hours", "10:00-16:00");
   if (!parse_hours(hours, open_minute_, close_minute_))
     fail(context, "trading_hours",
@@ -81,7 +93,7 @@ QuarantineRoute::Verdict QuarantineRoute::judge(const pipeline::Record& record) 
   std::string_view ts;
   if (parser.parse(padded)[time_field_].get_string().get(ts) != simdjson::SUCCESS)
     return {"unreadable_time", time_field_ + " is missing or not an ISO-8601 string", "ERROR"};
-  const int minute = written_minute(ts);
+  const int minute = exchange_minute(ts);
   if (minute < 0)
     return {"unreadable_time",
             time_field_ + " '" + std::string(ts) + "' has no time of day (HH:MM)", "ERROR"};
@@ -89,6 +101,17 @@ QuarantineRoute::Verdict QuarantineRoute::judge(const pipeline::Record& record) 
     return {"outside_trading_hours",
             time_field_ + " " + std::string(ts) + " is outside trading hours", "WARNING"};
   return {};
+}
+
+// With a time zone, the instant's clock time there (an Avro timestamp decodes
+// as UTC); without, the clock time as written.
+int QuarantineRoute::exchange_minute(std::string_view ts) const {
+  if (!offset_at_) return written_minute(ts);
+  const std::optional<int64_t> utc_ms = parse_iso8601_ms(ts);
+  if (!utc_ms) return -1;
+  constexpr int64_t kDayMs = 86'400'000;
+  const int64_t local_ms = *utc_ms + int64_t(offset_at_(*utc_ms)) * 60'000;
+  return int(((local_ms % kDayMs) + kDayMs) % kDayMs / 60'000);
 }
 
 pipeline::OutputRecord QuarantineRoute::quarantined(const pipeline::Record& record,

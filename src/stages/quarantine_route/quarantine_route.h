@@ -17,7 +17,10 @@
 //    stays ignorant of quarantines (configuration.md, dlq.headers).
 //  - Stateless: the trading-hours test reads the clock time as written in the
 //    timestamp (the exchange writes its own offset, e.g. +11:00 for Sydney),
-//    so no time-zone database and no memory of earlier ticks is needed.
+//    or, with option `time_zone: Australia/Sydney`, the instant's clock time
+//    there by the zone's written-out rule (common/exchange_time.h) — what an
+//    Avro timestamp-micros, decoded as UTC, needs. No time-zone database and
+//    no memory of earlier ticks.
 #pragma once
 
 #include <set>
@@ -29,7 +32,7 @@
 namespace sluice::stages {
 
 inline const std::set<std::string> kQuarantineRouteOptionNames = {"quarantine_topic", "time_field",
-                                                                  "trading_hours"};
+                                                                  "trading_hours", "time_zone"};
 
 class QuarantineRoute : public pipeline::Processor {
  public:
@@ -42,12 +45,15 @@ class QuarantineRoute : public pipeline::Processor {
     std::string reason, message, severity;
   };
   Verdict judge(const pipeline::Record& record) const;
+  int exchange_minute(std::string_view ts) const;  // minute of the day, or -1
   pipeline::OutputRecord quarantined(const pipeline::Record& record, const Verdict& v) const;
 
   std::string stage_;
   std::vector<std::string> outputs_;
   std::string quarantine_topic_;
   std::string time_field_ = "exchange_timestamp";
+  std::string zone_name_;                // `time_zone`; "": as written
+  int (*offset_at_)(int64_t) = nullptr;  // its UTC offset rule (common/exchange_time.h)
   int open_minute_ = 10 * 60, close_minute_ = 16 * 60;  // of the day, close excluded
 };
 
