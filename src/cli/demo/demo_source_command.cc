@@ -176,6 +176,13 @@ void add_tick_options(CLI::App& cmd, demo::TickSourceFlags& ticks) {
   cmd.add_option("--session-date", ticks.session_date,
                  "Date of the first session, e.g. 2026-12-07 (default: today, UTC)")
       ->group(group);
+  cmd.add_option("--registry", ticks.registry,
+                 "A schema registry's URL: ticks are sent in Avro (Confluent's wire format) with "
+                 "the latest schema of --subject, and, with a bad mix, one incompatible schema "
+                 "change is tried (default: JSON ticks)")
+      ->group(group);
+  cmd.add_option("--subject", ticks.subject, "The registry subject (default: <topic>-value)")
+      ->group(group);
   cmd.add_option("--partitions", ticks.partitions,
                  "Partitions of the topic when the source creates it, or grows it while it is "
                  "empty (a topic "

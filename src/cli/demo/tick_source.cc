@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
+#include "cli/demo/avro_ticks.h"
 #include "cli/demo/demo_producer.h"
 #include "cli/demo/iot_plan.h"  // iso8601
 #include "cli/demo/source_loop.h"
@@ -105,6 +107,17 @@ int run_tick_source(TickSourceFlags f, bool seed_given) {
       static_cast<unsigned long long>(f.plan.seed));
   std::fflush(stdout);
 
+  std::optional<AvroTicks> avro;
+  if (!f.registry.empty()) {
+    const std::string subject = f.subject.empty() ? f.topic + "-value" : f.subject;
+    avro.emplace(f.registry, subject);
+    std::printf("demo-source: Avro with schema id %d of subject %s at %s\n", avro->schema_id(),
+                subject.c_str(), f.registry.c_str());
+    // Seed 003's bad input includes a producer trying an incompatible schema.
+    if (f.plan.bad_share > 0)
+      std::printf("demo-source: %s\n", avro->attempt_incompatible_registration().c_str());
+    std::fflush(stdout);
+  }
   Manifest manifest(f.manifest);
   TickStats stats;
   EventProducer producer(f.bootstrap, count_and_record(stats, manifest));
@@ -117,7 +130,7 @@ int run_tick_source(TickSourceFlags f, bool seed_given) {
         }))
       break;
     const Tick t = plan.next();
-    producer.produce(f.topic, t.key, t.value, random_hex(16),
+    producer.produce(f.topic, t.key, avro ? avro->encode(t.value) : t.value, random_hex(16),
                      manifest.enabled() ? tick_manifest_line(t) : "");
     stats.sent(t);
     producer.poll(0);

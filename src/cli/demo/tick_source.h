@@ -21,6 +21,10 @@ struct TickSourceFlags {
   std::string manifest;
   std::string session_date;  // YYYY-MM-DD of the first session; "" = today (UTC)
   int partitions = 100;      // the topic's, when the source creates it (seed 003: 100)
+  // Avro ticks (avro_ticks.h): the schema registry and subject ("": <topic>-value).
+  // Without a registry, ticks are JSON.
+  std::string registry;
+  std::string subject;
   TickOptions plan;
 };
 
