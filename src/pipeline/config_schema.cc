@@ -213,6 +213,42 @@ YAML::Node read_demo_source(const ConfigValue& v) {
   return v.node;
 }
 
+// `schemas: {SUBJECT: {schema: FILE, compatibility: LEVEL}}`.
+std::vector<DeclaredSchema> read_schemas(const ConfigValue& v) {
+  static const std::set<std::string> kLevels = {
+      "NONE", "BACKWARD",       "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE",
+      "FULL", "FULL_TRANSITIVE"};
+  if (!v.node.IsMap())
+    v.fail("expected a mapping of registry subjects to {schema: FILE, compatibility: LEVEL}",
+           "write e.g. `schemas: {market.ticks.asx-value: {schema: market-tick.avsc}}`");
+  std::vector<DeclaredSchema> out;
+  for (const auto& kv : v.node) {
+    const ConfigValue entry = v.child(kv.first, kv.second);
+    DeclaredSchema d;
+    d.subject = kv.first.Scalar();
+    if (!entry.node.IsMap() || !entry.node["schema"] || !entry.node["schema"].IsScalar())
+      entry.fail("expected {schema: FILE, compatibility: LEVEL}",
+                 "FILE is an .avsc file next to the pipeline file");
+    for (const auto& field : entry.node) {
+      const std::string key = field.first.Scalar();
+      const ConfigValue value = entry.child(field.first, field.second);
+      if (key == "schema") {
+        d.file = read_string(value);
+      } else if (key == "compatibility") {
+        d.compatibility = read_string(value);
+        if (!kLevels.count(d.compatibility))
+          value.fail("'" + d.compatibility + "' is not a compatibility level",
+                     "use NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL "
+                     "or FULL_TRANSITIVE");
+      } else {
+        value.fail("is not a key of a declared schema", "write `schema:` and `compatibility:`");
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 std::string read_group(const ConfigValue& v) {
   std::string group = read_string(v);
   if (group.size() > 255) v.fail("is longer than 255 characters");
@@ -331,6 +367,7 @@ const std::vector<Setting<PipelineConfig>>& pipeline_settings() {
        false},
       {"demo_source", [](P& p, const V& v) { p.demo_source.reset(read_demo_source(v)); }, false},
       {"schema_registry", [](P& p, const V& v) { p.schema_registry = read_http_url(v); }},
+      {"schemas", [](P& p, const V& v) { p.schemas = read_schemas(v); }, false},
       // Kafka's property names, so the environment overrides them key by key
       // through the Kafka layer's own variables (client_security.h), not here.
       {"security", [](P& p, const V& v) { read_security(v, p.security, p.security_sources); },

@@ -82,6 +82,15 @@ struct StageConfig {
   std::map<std::string, ConfigSource> option_sources;
 };
 
+// A schema the pipeline declares (`schemas: {SUBJECT: {schema: FILE,
+// compatibility: LEVEL}}`): `sluice up` starts a schema registry and registers
+// it there, with the subject's compatibility level, before any stage starts.
+struct DeclaredSchema {
+  std::string subject;
+  std::string file;                        // an .avsc file, relative to the pipeline file
+  std::string compatibility = "BACKWARD";  // one of Confluent's seven levels
+};
+
 struct PipelineConfig {
   std::string name;
   std::string bootstrap = "127.0.0.1:9092";
@@ -99,6 +108,7 @@ struct PipelineConfig {
   // `schema_registry: URL`: the registry the pipeline's Avro processors use when
   // they name none; `sluice up` runs one and points this at it (docs/registry.md).
   std::string schema_registry;
+  std::vector<DeclaredSchema> schemas;
   // The pipeline file's directory (absolute): relative paths in processor
   // options resolve against it. Empty when parsed from text (tests).
   std::filesystem::path base_dir;

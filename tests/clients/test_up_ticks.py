@@ -7,21 +7,29 @@ quarantine record, a parked tick (its symbol halted by a gap over 100) or a
 dropped duplicate — and, independently, that the topics and the table hold
 what the manifest says each tick should reach: every quarantine record with a
 reason, a time and a severity, and every table file sorted by
-(exchange_timestamp, exchange_sequence_number) as DuckDB reads it."""
+(exchange_timestamp, exchange_sequence_number) as DuckDB reads it. The ticks travel
+in Avro: `sluice up` runs `sluice registry` for the pipeline's declared schema, the
+source writes Confluent's wire format (which confluent-kafka's AvroDeserializer
+reads back) and tries one incompatible schema, which the registry refuses."""
 
 import collections
 import json
 import os
 import re
 import signal
+import subprocess
 import unittest
+import urllib.request
 
+import stage_fixture
 from broker import wait_until
 from demo_env import FREE_PORTS
 from lake_tables import describe_table, rows_per_file
 from up_session import UpSession
 
 TICKS = 3000
+HERE = os.path.dirname(os.path.abspath(__file__))
+VENV_PYTHON = os.path.join(os.path.dirname(os.path.dirname(HERE)), ".cache", "pyclients", "venv", "bin", "python")
 OK = "OK: every tick is a table row, a quarantine record, a parked tick or a dropped duplicate"
 
 
@@ -53,6 +61,7 @@ class UpTicksTest(UpSession):
         self.assertEqual(topics["market.ticks.asx"], 100)
         quarantine = [json.loads(line) for line in self.sluice(
             "topics", "consume", "market.quarantine.asx", "--bootstrap", bootstrap).stdout.splitlines()]
+        self.check_avro_input(bootstrap, self.processes()["registry"]["admin"])
         up.send_signal(signal.SIGINT)
         self.assertEqual(up.wait(180), 0, self.up_out() + self.up_err()[-4000:])
         self.assertIn(OK, self.up_out(), self.up_out())
@@ -115,6 +124,27 @@ class UpTicksTest(UpSession):
         for name, rows in files.items():
             keys = [(int(ts), int(seq)) for ts, seq in rows]
             self.assertEqual(keys, sorted(keys), name)
+
+
+    def check_avro_input(self, bootstrap, registry):
+        """The input topic holds Avro ticks an independent reader decodes, and the
+        registry refused the one incompatible schema the source tried."""
+        with urllib.request.urlopen(registry + "/subjects/market.ticks.asx-value/versions") as r:
+            self.assertEqual(json.loads(r.read()), [1], "the incompatible version was not registered")
+        with urllib.request.urlopen(registry + "/metrics") as r:
+            self.assertRegex(r.read().decode(), r"schema_registry_compatibility_failures_total(\{[^}]*\})? 1(\.0)?\n")
+        values = [m.value() for m in stage_fixture.read_topic(bootstrap, "market.ticks.asx", 300)]
+        # Magic byte 0, then schema id 1 (the undecodable ticks are bytes of their own).
+        framed = [v for v in values if v[:5] == b"\0\0\0\0\1"]
+        self.assertGreater(len(framed), 0.8 * len(values), "most ticks are in Confluent's wire format")
+        probe = subprocess.run([VENV_PYTHON, os.path.join(HERE, "avro_encode_probe.py"), registry,
+                                "market.ticks.asx"], input="".join(v.hex() + "\n" for v in framed),
+                               capture_output=True, text=True, timeout=120, cwd=HERE)
+        self.assertEqual(probe.returncode, 0, probe.stderr)
+        sent = {(m["key"], m["sequence"]) for m in self.manifest()}
+        for tick in json.loads(probe.stdout):
+            self.assertIn(("ASX." + tick["symbol"], tick["exchange_sequence_number"]), sent, tick)
+            self.assertGreater(tick["exchange_timestamp"], 1_700_000_000_000_000, "micros since 1970")
 
 
 if __name__ == "__main__":

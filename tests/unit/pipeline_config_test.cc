@@ -220,6 +220,26 @@ TEST(PipelineConfigLoad, TheDegradationBlockIsReadWithTheSeedsThresholds) {
   EXPECT_FALSE(parse(one_stage()).stages.at(0).degradation.watched()) << "off unless asked for";
 }
 
+TEST(PipelineConfigLoad, DeclaredSchemasAndTheRegistry) {
+  PipelineConfig c = parse(
+      "pipeline: ticks\n"
+      "schema_registry: http://127.0.0.1:8081\n"
+      "schemas:\n"
+      "  market.ticks.asx-value: {schema: market-tick.avsc}\n"
+      "  market.quarantine.asx-value: {schema: q.avsc, compatibility: FULL}\n"
+      "stages:\n"
+      "  - {name: a, input: t, processor: passthrough}\n");
+  EXPECT_EQ(c.schema_registry, "http://127.0.0.1:8081");
+  ASSERT_EQ(c.schemas.size(), 2u);
+  EXPECT_EQ(c.schemas[0].subject, "market.ticks.asx-value");
+  EXPECT_EQ(c.schemas[0].file, "market-tick.avsc");
+  EXPECT_EQ(c.schemas[0].compatibility, "BACKWARD") << "the seed's, by default";
+  EXPECT_EQ(c.schemas[1].compatibility, "FULL");
+  EXPECT_STARTS_WITH(error_of("pipeline: p\nschemas: {s: {schema: a.avsc, compatibility: STRICT}}\n"
+                              "stages: [{name: a, input: t, processor: x}]\n"),
+                     "p.yaml:2: schemas.s.compatibility: 'STRICT' is not a compatibility level");
+}
+
 TEST(PipelineConfigLoad, TheOlderLagKeysSetSoftAndCircuitBreak) {
   const DegradationConfig d =
       parse(one_stage("    degrade_lag_threshold: 50\n    halt_lag_threshold: 1000\n"))

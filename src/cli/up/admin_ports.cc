@@ -53,8 +53,8 @@ std::vector<int> pick_free_ports(size_t count) {
 
 }  // namespace
 
-AdminPortPlan plan_admin_ports(int base, size_t stage_processes) {
-  const size_t needed = stage_processes + 2;  // broker, stages, exporter
+AdminPortPlan plan_admin_ports(int base, size_t stage_processes, bool registry) {
+  const size_t needed = stage_processes + 2 + (registry ? 1 : 0);  // broker, stages, exporter
   if (base < 0 || base + int64_t(needed) - 1 > 65535) {
     throw std::invalid_argument(
         "--admin-base-port " + std::to_string(base) + ": " + std::to_string(needed) +
@@ -68,6 +68,10 @@ AdminPortPlan plan_admin_ports(int base, size_t stage_processes) {
   }
   AdminPortPlan plan;
   plan.broker = ports.front();
+  if (registry) {
+    plan.registry = ports.back();
+    ports.pop_back();
+  }
   plan.stages.assign(ports.begin() + 1, ports.end() - 1);
   plan.exporter = ports.back();
   return plan;

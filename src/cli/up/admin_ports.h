@@ -10,8 +10,10 @@
 //                      (ingest, download#1, download#2, result, ...)
 //   B+N+1              `sluice exporter` (the incident log's gauges; lag too
 //                      on an external cluster)
+//   B+N+2              `sluice registry`, when the pipeline declares `schemas:`
+//                      (its REST API and /metrics)
 //
-// Base 0 picks N+2 distinct free ports once, at start, and keeps them the same
+// Base 0 picks N+2 (N+3) distinct free ports once, at start, and keeps them the same
 // way. Only the start checks that the ports are free (a busy one fails with a
 // message naming the port, its process and the flag); a restarted process
 // binds its old port again with SO_REUSEADDR (src/ops/admin_server.cc), which
@@ -29,10 +31,11 @@ struct AdminPortPlan {
   int broker = 0;
   std::vector<int> stages;  // one per stage process, in start order
   int exporter = 0;
+  int registry = 0;  // 0: no registry
 };
 
 // Throws std::invalid_argument when the layout does not fit below 65536.
-AdminPortPlan plan_admin_ports(int base, size_t stage_processes);
+AdminPortPlan plan_admin_ports(int base, size_t stage_processes, bool registry = false);
 
 // Throws std::runtime_error naming the first port of `ports` that cannot be
 // bound on 127.0.0.1 now, with `names[i]` saying whose it is, and the flag to change.

@@ -41,6 +41,7 @@
 #include "cli/up/admin_ports.h"
 #include "cli/up/child_process.h"
 #include "cli/up/data_dir.h"
+#include "cli/up/declared_schemas.h"
 #include "cli/up/process_table.h"
 #include "cli/up/prometheus_targets.h"
 #include "cli/up/restart_policy.h"
@@ -128,6 +129,8 @@ class Up {
   void start_stages();
   void start_exporter();
   void start_exporter_process();
+  void start_registry();
+  void start_registry_process();
   void start_stage(Supervised& s);
   void restart_stage(Supervised& s);
   void apply_stopped_stages();
@@ -155,7 +158,8 @@ class Up {
   pipeline::PipelineConfig config_;
   std::vector<std::pair<std::string, std::string>> env_;         // for every child
   std::vector<std::pair<std::string, std::string>> client_env_;  // and this login: no-file children
-  Supervised broker_, source_, exporter_;
+  Supervised broker_, source_, exporter_, registry_;
+  std::string registry_url_;  // "" without `schemas:`
   std::vector<Supervised> stages_;
   std::map<std::string, int> replicas_;  // processes per stage, from --replicas
   AdminPortPlan ports_;
@@ -256,7 +260,7 @@ void Up::restart_stage(Supervised& s) {
 void Up::plan_ports() {
   size_t processes = 0;
   for (const auto& s : config_.stages) processes += replicas_.count(s.name) ? replicas_[s.name] : 1;
-  ports_ = plan_admin_ports(f_.admin_base_port, processes);
+  ports_ = plan_admin_ports(f_.admin_base_port, processes, !config_.schemas.empty());
   std::vector<int> ports;
   std::vector<std::string> whose;
   if (f_.bootstrap.empty()) {
@@ -273,6 +277,10 @@ void Up::plan_ports() {
   }
   ports.push_back(ports_.exporter);
   whose.push_back("the exporter's /metrics");
+  if (ports_.registry > 0) {
+    ports.push_back(ports_.registry);
+    whose.push_back("the schema registry");
+  }
   if (f_.admin_base_port != 0) check_admin_ports_free(ports, whose);
 }
 
@@ -367,6 +375,29 @@ void Up::start_exporter_process() {
   write_targets();
 }
 
+// A pipeline that declares `schemas:` gets a schema registry (its `_schemas` topic
+// on the same Kafka) with those schemas registered before any stage starts, and
+// every stage and the tick source find it through SLUICE_SCHEMA_REGISTRY.
+void Up::start_registry() {
+  registry_.admin_port = ports_.registry;
+  registry_url_ = "http://" + loopback(ports_.registry);
+  registry_.process =
+      sluice_child("registry", "",
+                   {"registry", "--bootstrap", bootstrap_, "--listen", loopback(ports_.registry)},
+                   client_env_, (logs_ / "registry.log").string(), f_.log_format);
+  start_registry_process();
+  register_declared_schemas(registry_url_, config_);
+  for (auto* env : {&env_, &client_env_})
+    env->emplace_back("SLUICE_SCHEMA_REGISTRY", registry_url_);
+}
+
+void Up::start_registry_process() {
+  registry_.process->start(30000);
+  registry_.started_ms = mono_ms();
+  registry_.started_wall_ms = now_ms();
+  write_targets();
+}
+
 // Records on the first stage's input topic (the sum of its partitions' end offsets).
 int64_t Up::events_in_topic() {
   try {
@@ -406,6 +437,8 @@ std::vector<std::string> Up::source_args() const {
     std::replace(flag.begin(), flag.end(), '_', '-');
     flags[flag] = kv.substr(flag.size() + 1);
   }
+  // Ticks go in Avro when the pipeline declares its schemas (the registry runs).
+  if (!registry_url_.empty() && flags["kind"] == "ticks") set("registry", registry_url_, false);
   flags["count"] = std::to_string(f_.count);
   flags["bootstrap"] = bootstrap_;
   flags["topic"] = config_.stages.front().input;
@@ -433,6 +466,17 @@ void Up::supervise() {
                  broker_.process->exit_description().c_str());
     start_broker(broker_.port);
     broker_.restarts += 1;
+  }
+  if (registry_.process && !registry_.process->running()) {
+    std::fprintf(stderr, "\nschema registry %s; restarting it (log: %s)\n",
+                 registry_.process->exit_description().c_str(),
+                 registry_.process->spec().log_path.c_str());
+    try {
+      start_registry_process();  // its schemas are in `_schemas`: nothing to register again
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "\nschema registry: restart failed: %s\n", e.what());
+    }
+    registry_.restarts += 1;
   }
   if (exporter_.process && !exporter_.process->running()) {
     std::fprintf(stderr, "\nexporter %s; restarting it (log: %s)\n",
@@ -515,6 +559,9 @@ void Up::write_targets() {
   }
   if (exporter_.process) {
     targets.push_back({loopback(exporter_.admin_port), "exporter", "exporter", "", 0});
+  }
+  if (registry_.process) {
+    targets.push_back({loopback(registry_.admin_port), "registry", "registry", "", 0});
   }
   publish([&] { write_prometheus_targets(data_.string(), config_.name, targets); });
 }
@@ -679,6 +726,7 @@ void Up::write_table() {
   add(broker_, bootstrap_);
   for (auto& s : stages_) add(s, loopback(s.admin_port));
   add(exporter_, "");
+  add(registry_, registry_url_);
   add(source_, "");
   write_process_table(data_.string(), entries);
 }
@@ -698,6 +746,7 @@ void Up::stop_all() {
   for (auto& s : stages_) s.process->signal(SIGTERM);
   for (auto& s : stages_) s.process->stop(45000);
   if (exporter_.process) exporter_.process->stop(10000);
+  if (registry_.process) registry_.process->stop(10000);
   if (broker_.process) broker_.process->stop(20000);
 }
 
@@ -729,6 +778,7 @@ int Up::run() {
     bootstrap_ = f_.bootstrap;
   }
   configure_environment();
+  if (!config_.schemas.empty()) start_registry();
   std::fprintf(stderr, "sluice up: pipeline '%s' from %s; broker %s; data and logs in %s\n",
                config_.name.c_str(), pipeline_file_.c_str(), bootstrap_.c_str(), data_.c_str());
   if (secure_) {
@@ -744,6 +794,7 @@ int Up::run() {
         (ports.empty() ? "" : ", ") + s.process->spec().name + " :" + std::to_string(s.admin_port);
   }
   ports += ", exporter :" + std::to_string(exporter_.admin_port);
+  if (registry_.process) ports += ", schema registry :" + std::to_string(registry_.admin_port);
   std::fprintf(stderr,
                "running %zu stage process(es); Ctrl-C stops everything cleanly\n"
                "metrics on 127.0.0.1: %s; Prometheus targets in %s\n",

@@ -46,6 +46,15 @@ RegisteredSchema RegistrySchemas::by_subject_version(const std::string& subject,
   return {int32_t(id), parse(body, url, what)};
 }
 
+void RegistrySchemas::set_compatibility(const std::string& subject, const std::string& level) {
+  // /config/{subject} takes the subject percent-encoded as /subjects/{subject} does.
+  const std::string subjects = subject_url(subject);
+  const std::string url =
+      base_url_ + "/config/" + subjects.substr(base_url_.size() + std::string("/subjects/").size());
+  send("PUT", url, "{\"compatibility\":" + json::quote(level) + "}",
+       "compatibility " + level + " of subject " + subject);
+}
+
 RegisteredSchema RegistrySchemas::register_schema(const std::string& subject,
                                                   const std::string& schema_json) {
   avro::Schema schema = [&] {

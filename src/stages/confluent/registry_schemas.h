@@ -42,6 +42,8 @@ class RegistrySchemas {
   RegisteredSchema by_subject_version(const std::string& subject, const std::string& version);
   // Registers `schema_json` under `subject` (or finds it there): its id.
   RegisteredSchema register_schema(const std::string& subject, const std::string& schema_json);
+  // Sets the subject's compatibility level (PUT /config/{subject}).
+  void set_compatibility(const std::string& subject, const std::string& level);
 
  private:
   // One request; the answer's JSON body when it is 200. `what` names the
