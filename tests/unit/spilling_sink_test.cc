@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "temp_dir.h"
@@ -77,6 +79,17 @@ Record record_at(int64_t offset) {
   return r;
 }
 
+// Polls `condition` until it holds (true) or a generous bound passes (false).
+template <typename Condition>
+bool wait_until(Condition condition) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 std::vector<int64_t> range(int64_t from, int64_t to) {
   std::vector<int64_t> offsets;
   for (int64_t o = from; o < to; ++o) offsets.push_back(o);
@@ -85,14 +98,15 @@ std::vector<int64_t> range(int64_t from, int64_t to) {
 
 class SpillingSinkTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SpillingSink> make_sink(FakeSink& inner, uint64_t max_bytes = 1 << 20) {
+  std::unique_ptr<SpillingSink> make_sink(FakeSink& inner, uint64_t max_bytes = 1 << 20,
+                                          bool drain_thread = false) {
     SpillingSinkOptions options;
     options.dir = dir_.path();
     options.max_bytes = max_bytes;
     options.segment_bytes = 256;  // a few records a segment, so discards delete files
     options.retry_initial_ms = 0;
     options.retry_max_ms = 0;
-    options.drain_thread = false;
+    options.drain_thread = drain_thread;
     return std::make_unique<SpillingSink>(
         inner, inner, "load", options, [this] { return spill_wanted_.load(); },
         [this](const Record& r, const Outcome& o) {
@@ -328,6 +342,63 @@ TEST_F(SpillingSinkTest, FlushDrainsTheSpillIntoTheSinkUnlessTheLevelStillWantsI
   sink->flush(INT64_MAX);
   EXPECT_EQ(inner.seen(), range(0, 3));
   EXPECT_EQ(sink->spilled_bytes(), 0u);
+}
+
+TEST_F(SpillingSinkTest, WithItsDrainThreadRunningTheSinkStillSeesEveryOffsetOnceInOrder) {
+  FakeSink inner;
+  auto sink = make_sink(inner, 1 << 20, /*drain_thread=*/true);
+  constexpr int64_t kRecords = 3000;
+  for (int64_t o = 0; o < kRecords; ++o) {
+    spill_wanted_ = (o / 250) % 2 == 1;  // AGGRESSIVE for every other 250 records
+    feed(*sink, o, o + 1);
+  }
+  spill_wanted_ = false;
+  ASSERT_TRUE(wait_until([&] { return inner.seen().size() >= size_t(kRecords); }))
+      << "drained " << inner.seen().size() << " of " << kRecords;
+  EXPECT_EQ(inner.seen(), range(0, kRecords));
+  inner.make_all_durable();
+  EXPECT_TRUE(wait_until([&] { return sink->spilled_bytes() == 0; }));
+  EXPECT_EQ(sink->durable_through(kTopic, 0), kRecords);
+}
+
+TEST_F(SpillingSinkTest, ARevokedPartitionsSpillStaysForItsNextOwnerOnThisHost) {
+  FakeSink inner;
+  auto sink = make_sink(inner);
+  EXPECT_EQ(sink->resume_offset(kTopic, 0), -1);
+  spill_wanted_ = true;
+  feed(*sink, 0, 5);
+  sink->release(kTopic, 0);
+  EXPECT_GT(spill_files(), 0u);
+  EXPECT_EQ(sink->spilled_bytes(), 0u) << "no longer this stage's to count";
+
+  spill_wanted_ = false;
+  inner.set_resume(0);
+  EXPECT_EQ(sink->resume_offset(kTopic, 0), 5) << "assigned back: 0-4 come from the spill";
+  pump_until_idle(*sink);
+  EXPECT_EQ(inner.seen(), range(0, 5));
+}
+
+TEST_F(SpillingSinkTest, ASpillTornByACrashResumesWhereItsValidRecordsEnd) {
+  {
+    FakeSink inner;
+    auto sink = make_sink(inner);
+    spill_wanted_ = true;
+    feed(*sink, 0, 4);
+    sink->pump();
+  }
+  // kill -9 while writing the entry of offset 3: its bytes are cut short
+  std::filesystem::path segment;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.path()))
+    if (e.path().extension() == ".spill") segment = e.path();
+  std::filesystem::resize_file(segment, std::filesystem::file_size(segment) - 5);
+  spill_wanted_ = false;
+  FakeSink inner;
+  inner.set_resume(0);
+  auto sink = make_sink(inner);
+  EXPECT_EQ(sink->resume_offset(kTopic, 0), 3) << "3 was never durable: read again from Kafka";
+  feed(*sink, 3, 4);
+  pump_until_idle(*sink);
+  EXPECT_EQ(inner.seen(), range(0, 4));
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ struct SpillingSink::Lane {
   int64_t retry_at_ms = 0;  // the drain waits until then (monotonic)
   int64_t backoff_ms = 0;
   bool sync_failing = false;  // logged once until a sync succeeds again
+  bool feeding = false;       // a drain is dead-lettering a record without the lock
   bool released = false;
 };
 
@@ -269,8 +270,8 @@ void SpillingSink::flush(int64_t deadline_ms) {
   while (fed && mono_ms() < deadline_ms) {
     fed = false;
     for (auto& lane : lanes()) {
-      std::lock_guard lock(lane->mu);
-      fed = drain(*lane) || fed;
+      std::unique_lock lock(lane->mu);
+      fed = drain(*lane, lock) || fed;
     }
   }
   inner_sink_.flush(deadline_ms);
@@ -283,9 +284,9 @@ void SpillingSink::flush(int64_t deadline_ms) {
 bool SpillingSink::pump() {
   bool fed = false;
   for (auto& lane : lanes()) {
-    std::lock_guard lock(lane->mu);
+    std::unique_lock lock(lane->mu);
     sync(*lane);
-    fed = drain(*lane) || fed;
+    fed = drain(*lane, lock) || fed;
     settle(*lane);
   }
   return fed;
@@ -319,17 +320,18 @@ void SpillingSink::sync(Lane& lane) {
 }
 
 // Feeds the lane's spill to the inner sink, up to drain_batch records.
-bool SpillingSink::drain(Lane& lane) {
-  if (lane.released || !lane.log || lane.gap_first >= 0 || mono_ms() < lane.retry_at_ms)
+bool SpillingSink::drain(Lane& lane, std::unique_lock<std::mutex>& lock) {
+  if (lane.released || !lane.log || lane.feeding || lane.gap_first >= 0 ||
+      mono_ms() < lane.retry_at_ms)
     return false;
   int fed = 0;
-  while (fed < options_.drain_batch && !spill_wanted_() && feed_one(lane)) ++fed;
+  while (fed < options_.drain_batch && !spill_wanted_() && feed_one(lane, lock)) ++fed;
   return fed > 0;
 }
 
 // The next spilled record to the inner sink; false when there is none or the
 // sink refused it for now (the lane then backs off).
-bool SpillingSink::feed_one(Lane& lane) {
+bool SpillingSink::feed_one(Lane& lane, std::unique_lock<std::mutex>& lock) {
   if (lane.log->read_position() >= lane.log->durable_end()) sync(lane);  // invariant 3
   const Record* next = lane.log->peek();
   if (!next || next->offset >= lane.log->durable_end()) return false;
@@ -344,11 +346,23 @@ bool SpillingSink::feed_one(Lane& lane) {
         Outcome::failure(ErrorCategory::kPermanent, std::string("processor threw: ") + e.what());
   }
   if (!outcome.ok && !retried(outcome.category)) {
+    // The dead letter waits for Kafka's acknowledgement: without the lock, so
+    // durable_through() on the poll thread and process() on workers (which
+    // spill behind this still unread record) go on meanwhile.
+    lane.feeding = true;
+    lock.unlock();
+    std::string failed;
     try {
       dead_letter_(record, outcome);
     } catch (const std::exception& e) {
+      failed = e.what();
+    }
+    lock.lock();
+    lane.feeding = false;
+    if (lane.released || !lane.log) return false;
+    if (!failed.empty()) {
       log::error("stage", "stage '{}': cannot dead-letter spilled record {}-{}@{}: {}; retrying",
-                 stage_, lane.tp.first, lane.tp.second, record.offset, e.what());
+                 stage_, lane.tp.first, lane.tp.second, record.offset, failed);
       outcome.category = ErrorCategory::kTransient;  // keep it and back off
     }
   }

@@ -52,6 +52,7 @@
 // every spill each sync_interval_ms and drains. The inner sink's process() is
 // called with its partition's lock held (so never for two records of one
 // partition at once), and its durable_through() from the drain thread too.
+// A dead letter is awaited without the lock; the partition's drain waits for it.
 #pragma once
 
 #include <atomic>
@@ -123,8 +124,8 @@ class SpillingSink : public Processor, public DurableSink {
   Outcome spill(Lane& lane, const Record& record);
   Outcome full() const;
   void sync(Lane& lane);
-  bool drain(Lane& lane);
-  bool feed_one(Lane& lane);
+  bool drain(Lane& lane, std::unique_lock<std::mutex>& lock);
+  bool feed_one(Lane& lane, std::unique_lock<std::mutex>& lock);
   void settle(Lane& lane);
   void account(Lane& lane);
   void run();
