@@ -1,6 +1,7 @@
 // The settings tables and the generic mapping reader; see config_schema.h.
 #include "pipeline/config_schema.h"
 
+#include <array>
 #include <set>
 
 #include "pipeline/config_security.h"
@@ -120,6 +121,43 @@ std::vector<int64_t> read_delays(const ConfigValue& v) {
   return out;
 }
 
+int64_t read_lag(const ConfigValue& v) {
+  return read_int(v, 0, int64_t(1) << 50);
+}
+
+// Four values, one per level from SOFT up, or `seed`: runbook 003's thresholds.
+template <typename Read>
+std::array<int64_t, 4> read_four(const ConfigValue& v, const char* what, const Read& read) {
+  std::vector<ConfigValue> items = read_list(v);
+  if (items.size() != 4)
+    v.fail("expected four " + std::string(what) +
+               ", for SOFT, GRACEFUL, AGGRESSIVE and "
+               "CIRCUIT_BREAK",
+           "write e.g. [100000, 500000, 1000000, 5000000]; 0 leaves a level out");
+  std::array<int64_t, 4> out{};
+  for (size_t i = 0; i < 4; ++i) out[i] = read(items[i]);
+  return out;
+}
+
+std::array<int64_t, 4> read_lag_thresholds(const ConfigValue& v) {
+  if (v.node.IsScalar() && v.node.Scalar() == "seed") return {100000, 500000, 1000000, 5000000};
+  return read_four(v, "lag thresholds", read_lag);
+}
+
+std::array<int64_t, 4> read_memory_percents(const ConfigValue& v) {
+  return read_four(v, "percentages of memory_budget",
+                   [](const ConfigValue& item) { return read_int(item, 0, 100); });
+}
+
+std::vector<std::string> read_strings(const ConfigValue& v, const char* what) {
+  std::vector<std::string> out;
+  for (const ConfigValue& item : read_list(v)) {
+    if (out.size() == kMaxListItems) item.fail(std::string("too many ") + what);
+    out.push_back(read_string(item));
+  }
+  return out;
+}
+
 YAML::Node read_options(const ConfigValue& v) {
   if (v.node.IsNull()) return YAML::Node(YAML::NodeType::Map);
   if (!v.node.IsMap())
@@ -214,10 +252,29 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
        [](S& s, const V& v) { s.stall.commit_timeout_ms = read_duration_ms(v, 0, 7 * kDay); }},
       {"output_key_salt", [](S& s, const V& v) { s.output_key_salt = read_count(v, 0, 10000); }},
       {"degrade_lag_threshold",
-       [](S& s, const V& v) { s.degrade_lag_threshold = read_int(v, 0, int64_t(1) << 50); }},
+       [](S& s, const V& v) { s.degradation.lag_thresholds[0] = read_lag(v); }},
       {"state_store", [](S& s, const V& v) { s.state_store = read_string(v); }},
       {"halt_lag_threshold",
-       [](S& s, const V& v) { s.halt_lag_threshold = read_int(v, 0, int64_t(1) << 50); }},
+       [](S& s, const V& v) { s.degradation.lag_thresholds[3] = read_lag(v); }},
+      {"degradation.lag",
+       [](S& s, const V& v) { s.degradation.lag_thresholds = read_lag_thresholds(v); }},
+      {"degradation.memory_budget",
+       [](S& s, const V& v) {
+         s.degradation.memory_budget_bytes = read_size_bytes(v, 0, int64_t(1) << 50);
+       }},
+      {"degradation.memory",
+       [](S& s, const V& v) { s.degradation.memory_percents = read_memory_percents(v); }},
+      {"degradation.recovery_after",
+       [](S& s, const V& v) { s.degradation.recovery_after_ms = read_duration_ms(v, 0, kDay); }},
+      {"degradation.priority_keys",
+       [](S& s, const V& v) { s.degradation.priority_keys = read_strings(v, "priority keys"); }},
+      {"degradation.parked_topic",
+       [](S& s, const V& v) { s.degradation.parked_topic = read_topic(v); }},
+      {"degradation.spill_dir", [](S& s, const V& v) { s.degradation.spill_dir = read_string(v); }},
+      {"degradation.spill_max_bytes",
+       [](S& s, const V& v) {
+         s.degradation.spill_max_bytes = read_size_bytes(v, 1 << 20, int64_t(1) << 50);
+       }},
       {"shutdown_timeout",
        [](S& s, const V& v) { s.shutdown_timeout_ms = read_duration_ms(v, 0, kDay); }},
       // Kafka brokers refuse less than group.min.session.timeout.ms (6 s by default).

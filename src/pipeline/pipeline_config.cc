@@ -95,6 +95,32 @@ void check_retry(const Checker& c, const RetryConfig& r, const std::string& path
   }
 }
 
+// Thresholds rise with the level: a later level can never begin before an earlier one.
+void check_rising(const Checker& c, const std::array<int64_t, 4>& values, const std::string& key,
+                  const char* what) {
+  int64_t last = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == 0) continue;
+    const DegradationLevel level = kAllDegradationLevels[i + 1];
+    c.require(values[i] > last, key,
+              std::string(what) + " of " + level_name(level) + " (" + std::to_string(values[i]) +
+                  ") is not above the level before it (" + std::to_string(last) + ")",
+              "list SOFT, GRACEFUL, AGGRESSIVE, CIRCUIT_BREAK from lowest to highest");
+    last = values[i];
+  }
+}
+
+void finalize_degradation(const Checker& c, StageConfig& s, const std::string& path) {
+  DegradationConfig& d = s.degradation;
+  if (d.parked_topic.empty()) d.parked_topic = s.input + ".shed";
+  check_rising(c, d.lag_thresholds, path + ".degradation.lag", "the lag");
+  check_rising(c, d.memory_percents, path + ".degradation.memory", "the memory share");
+  check_topic(c, d.parked_topic, path + ".degradation.parked_topic", "parked topic");
+  c.require(d.parked_topic != s.input && d.parked_topic != s.dlq.topic,
+            path + ".degradation.parked_topic", "is the stage's input or dead-letter topic",
+            "leave it out (default <input>.shed) or name a topic of its own");
+}
+
 void finalize_stage(const Checker& c, const std::string& pipeline, StageConfig& s,
                     const std::string& path) {
   c.require(!s.input.empty(), path + ".input", "is missing", "every stage needs `input: TOPIC`");
@@ -111,6 +137,7 @@ void finalize_stage(const Checker& c, const std::string& pipeline, StageConfig& 
                 std::to_string(s.queue.max_in_flight) + ")",
             "raise queue.max_in_flight or lower in_flight_per_partition");
   check_unique_names(c, s.breakers, path + ".breakers", "circuit breaker");
+  finalize_degradation(c, s, path);
 }
 
 // Where each option of a stage was written: its own line in the file, or the

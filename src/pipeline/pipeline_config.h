@@ -18,6 +18,7 @@
 #include "kafka/types.h"
 #include "pipeline/circuit_breaker.h"
 #include "pipeline/config_error.h"
+#include "pipeline/degradation_config.h"
 #include "pipeline/retry_policy.h"
 
 namespace sluice::pipeline {
@@ -64,13 +65,9 @@ struct StageConfig {
   // Hot keys (runbook 003): outputs' keys get "_<0..N-1>" appended, spreading
   // one key over N partitions. 0 keeps keys as they are (and per-key order).
   int output_key_salt = 0;
-  // Graceful degradation: above this total lag records are marked degraded and
-  // processors skip optional work (Record::degraded). 0 disables.
-  int64_t degrade_lag_threshold = 0;
-  // Above this total lag the stage halts: breaker "lag" is forced open (the stage
-  // pauses, kafka_circuit_breaker_state{breaker="lag"} pages) until an operator
-  // runs `sluice breaker close lag`. 0 disables.
-  int64_t halt_lag_threshold = 0;
+  // Degradation levels by lag and memory (degradation_config.h). The keys
+  // degrade_lag_threshold and halt_lag_threshold set its SOFT and CIRCUIT_BREAK lag.
+  DegradationConfig degradation;
   // Where a stateful processor's checkpoints live (docs/formats/state-checkpoint.md):
   // a directory (relative to the pipeline file) or s3:// URL shared by the
   // stage's processes. Empty: none (a stateful processor then refuses to start).

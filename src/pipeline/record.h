@@ -22,7 +22,7 @@ namespace header = kafka::header;
 // The consumed record plus what the runtime adds before handing it to a processor.
 struct Record : kafka::Record {
   std::string trace_id;   // from the sluice.trace_id header, or minted on first sight
-  bool degraded = false;  // the stage is over its degrade_lag_threshold: skip optional work
+  bool degraded = false;  // the stage is at SOFT or above (docs/degradation.md): skip optional work
 };
 
 struct Outcome {

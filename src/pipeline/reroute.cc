@@ -32,7 +32,8 @@ void set_if_absent(Headers& h, const char* name, const std::string& value) {
   h.emplace_back(name, value);
 }
 
-OutputRecord rerouted(const Record& r, const std::string& topic, const Failure& f) {
+OutputRecord rerouted(const Record& r, const std::string& topic, const Failure& f,
+                      const char* category) {
   OutputRecord out{topic, r.key, r.value, carried_headers(r)};
   set_if_absent(out.headers, header::kTraceId, r.trace_id);
   set_if_absent(out.headers, header::kOriginalTopic, r.topic);
@@ -40,7 +41,7 @@ OutputRecord rerouted(const Record& r, const std::string& topic, const Failure& 
   set_if_absent(out.headers, header::kOriginalOffset, std::to_string(r.offset));
   set_if_absent(out.headers, header::kFirstFailedAt, std::to_string(f.now_ms));
   out.headers.emplace_back(header::kStage, f.stage);
-  out.headers.emplace_back(header::kCategory, category_name(f.category));
+  out.headers.emplace_back(header::kCategory, category);
   out.headers.emplace_back(header::kMessage, f.message);
   out.headers.emplace_back(header::kAttempts, std::to_string(previous_attempts(r) + f.attempts));
   out.headers.emplace_back(header::kLastFailedAt, std::to_string(f.now_ms));
@@ -51,12 +52,23 @@ OutputRecord rerouted(const Record& r, const std::string& topic, const Failure& 
 
 OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic,
                             const Failure& failure) {
-  return rerouted(record, dlq_topic, failure);
+  return rerouted(record, dlq_topic, failure, category_name(failure.category));
+}
+
+OutputRecord to_parked(const Record& record, const std::string& topic, const Parking& parking) {
+  // Attempts 0: parking is not an attempt, so a replayed record keeps its retry budget.
+  const Failure why{parking.stage, ErrorCategory::kTransient,
+                    "parked at degradation level " + parking.level +
+                        ": not a priority key (degradation.priority_keys); replay it with "
+                        "`sluice dlq replay " +
+                        topic + " --all` once the stage has recovered",
+                    0, parking.now_ms};
+  return rerouted(record, topic, why, kParkedCategory);
 }
 
 OutputRecord to_delay_topic(const Record& record, const std::string& topic, int level,
                             int64_t not_before, const Failure& failure) {
-  OutputRecord out = rerouted(record, topic, failure);
+  OutputRecord out = rerouted(record, topic, failure, category_name(failure.category));
   out.headers.emplace_back(header::kRetryLevel, std::to_string(level));
   out.headers.emplace_back(header::kNotBefore, std::to_string(not_before));
   return out;

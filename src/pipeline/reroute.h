@@ -28,6 +28,19 @@ OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic,
 OutputRecord to_delay_topic(const Record& record, const std::string& topic, int level,
                             int64_t not_before_ms, const Failure& failure);
 
+// Why a record is parked by degradation (degradation_config.h) rather than processed.
+struct Parking {
+  std::string stage;
+  std::string level;  // the level that parked it, e.g. GRACEFUL
+  int64_t now_ms = 0;
+};
+
+// The record for the stage's parked topic: shaped as a DLQ record (category
+// kParkedCategory), so `sluice dlq list|view|replay` work on the parked topic as
+// they do on a DLQ, and a replay brings it back to its original topic.
+inline constexpr const char* kParkedCategory = "shed";
+OutputRecord to_parked(const Record& record, const std::string& topic, const Parking& parking);
+
 // Read back from a consumed record: 0 / 0 / 0 for a record straight from the input.
 int retry_level(const Record& record);
 int64_t not_before_ms(const Record& record);

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "kafka/stage_clients.h"
 #include "kafka/topic_setup.h"
+#include "pipeline/reroute.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -53,9 +54,10 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
       metrics_(metrics, stage.name, stage.group),
       breakers_(stage_),
       router_(stage_),
-      lag_policy_(stage_, breakers_.lag()),
+      degradation_(stage_.name, stage_.degradation, breakers_.lag(), metrics),
       flow_(stage_.queue),
-      gauges_(metrics_, partitions_, breakers_, lag_policy_),
+      gauges_(metrics_, partitions_, breakers_, degradation_,
+              stage_.degradation.memory_budget_bytes > 0),
       watchdog_(stage.stall, metrics, stage.name),
       assignment_(stage_, partitions_, sink_, states_.get(), metrics_, flow_,
                   [this](const std::vector<TopicPartition>& tps) {
@@ -134,9 +136,13 @@ void StageRuntime::run() {
     rerouted.push_back(stage_.dlq.topic + ".parked");
   }
   kafka::Producer& producer = delivery_->producer();
-  const int partitions = kafka::partition_count(producer, stage_.input, 10000);
+  input_partitions_ = kafka::partition_count(producer, stage_.input, 10000);
   throw_if_login_refused();
-  kafka::ensure_topics(producer, rerouted, partitions, 10000);
+  if (stage_.degradation.watched()) {
+    rerouted.push_back(stage_.degradation.parked_topic);
+    parked_topic_ready_ = true;
+  }
+  kafka::ensure_topics(producer, rerouted, input_partitions_, 10000);
   if (kafka::ErrorCode rc = consumer_->subscribe(subscribed_topics()))
     throw std::runtime_error("stage '" + stage_.name +
                              "': subscribe failed: " + kafka::error_text(rc));
@@ -268,13 +274,19 @@ void StageRuntime::dispatch() {
 // per batch rather than per record.
 Batch StageRuntime::take_batch(PartitionState& state, int64_t now, int64_t mono) {
   Batch batch;
+  const DegradationLevel level = degradation_.level();
   while (!state.pending.empty() && batch.size() < size_t(stage_.queue.batch_size) &&
          in_flight_ < stage_.queue.max_in_flight) {
     auto& head = state.pending.front();
     if (mono < state.wait_until_ms || now < head->not_before_ms) break;
+    if (level >= DegradationLevel::kGraceful && !is_priority(*head)) {
+      if (breakers_.any_open()) break;  // CIRCUIT_BREAK, or a breaker: nothing moves
+      park(partitions_.take_head(state));
+      continue;
+    }
     head->permits.clear();
-    if (!breakers_.allow(head->permits)) break;      // an open breaker holds every partition
-    head->record.degraded = lag_policy_.degraded();  // materialize() leaves it alone
+    if (!breakers_.allow(head->permits)) break;  // an open breaker holds every partition
+    head->record.degraded = level >= DegradationLevel::kSoft;  // materialize() leaves it alone
     batch.push_back(partitions_.take_head(state));
     in_flight_ += 1;
   }
@@ -330,6 +342,24 @@ void StageRuntime::handle_failure(std::shared_ptr<InFlight> job, const Outcome& 
   if (route.dead_letter) dead_lettered_ += 1;
   std::vector<OutputRecord> outputs;
   outputs.push_back(std::move(route.output));
+  delivery_->send(std::move(job), std::move(outputs));
+}
+
+bool StageRuntime::is_priority(InFlight& head) {
+  head.materialize();  // on the poll thread: the key decides, and only at GRACEFUL
+  return head.record.key && degradation_.priority(*head.record.key);
+}
+
+void StageRuntime::park(std::shared_ptr<InFlight> job) {
+  const std::string& topic = degradation_.parked_topic();
+  if (!parked_topic_ready_) {  // a level set by an operator on a stage without thresholds
+    kafka::ensure_topics(delivery_->producer(), {topic}, input_partitions_, 10000);
+    parked_topic_ready_ = true;
+  }
+  std::vector<OutputRecord> outputs;
+  outputs.push_back(
+      to_parked(job->record, topic, {stage_.name, level_name(degradation_.level()), now_ms()}));
+  degradation_.parked();
   delivery_->send(std::move(job), std::move(outputs));
 }
 

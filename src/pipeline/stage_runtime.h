@@ -17,7 +17,7 @@
 // PartitionTable (partition state and committable offsets), Delivery (produce
 // and acknowledgements), FailureRouter (retry, delay topics, DLQ), FlowControl
 // (buffer bounds, pause/resume), Assignment (assign, revoke, catch-up),
-// BatchRunner (the hand-off to workers and back), BreakerSet, LagPolicy,
+// BatchRunner (the hand-off to workers and back), BreakerSet, DegradationController,
 // Gauges and ProgressWatchdog (is the stage stuck?). What is left here is the
 // poll loop that drives them.
 #pragma once
@@ -35,11 +35,11 @@
 #include "pipeline/runtime/assignment.h"
 #include "pipeline/runtime/batch_runner.h"
 #include "pipeline/runtime/breaker_set.h"
+#include "pipeline/runtime/degradation.h"
 #include "pipeline/runtime/delivery.h"
 #include "pipeline/runtime/failure_routing.h"
 #include "pipeline/runtime/flow_control.h"
 #include "pipeline/runtime/gauges.h"
-#include "pipeline/runtime/lag_policy.h"
 #include "pipeline/runtime/partition_table.h"
 #include "pipeline/runtime/progress_watchdog.h"
 #include "pipeline/stage_metrics.h"
@@ -84,6 +84,7 @@ class StageRuntime {
   // nullptr when the stage has no breaker of that name.
   CircuitBreaker* breaker(const std::string& name) { return breakers_.find(name); }
   std::vector<CircuitBreaker*> breakers() { return breakers_.all(); }
+  DegradationController& degradation() { return degradation_; }
 
  private:
   void poll_once();
@@ -93,6 +94,10 @@ class StageRuntime {
   bool drain_completions();
   void handle_outcome(std::shared_ptr<InFlight> job, Outcome outcome, double seconds, bool sent);
   void handle_failure(std::shared_ptr<InFlight> job, const Outcome& outcome);
+  // At GRACEFUL and above: whether the head record is one the stage still processes.
+  bool is_priority(InFlight& head);
+  // Produces the record to the parked topic; it is done once that is acknowledged.
+  void park(std::shared_ptr<InFlight> job);
   void apply_flow_control();
   void commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
   // Checkpoints the state of the partitions whose offset moved (see the pacing
@@ -113,7 +118,7 @@ class StageRuntime {
   StageMetrics metrics_;
   BreakerSet breakers_;
   FailureRouter router_;
-  LagPolicy lag_policy_;
+  DegradationController degradation_;
   FlowControl flow_;
   PartitionTable partitions_;  // poll thread only, apart from its counters
   Gauges gauges_;
@@ -137,7 +142,9 @@ class StageRuntime {
   // Batches from delay topics may hold at most this many workers at once, so
   // retries of a slow or hanging dependency can never starve the input.
   int retry_batch_budget_ = 1;
-  int retry_batches_running_ = 0;  // poll thread only
+  int retry_batches_running_ = 0;    // poll thread only
+  int input_partitions_ = 1;         // the input topic's, for the topics the stage creates
+  bool parked_topic_ready_ = false;  // poll thread only: created when first needed
   int64_t next_commit_ms_ = 0;
   int64_t next_gauges_ms_ = 0;
   int64_t next_tick_ms_ = 0;

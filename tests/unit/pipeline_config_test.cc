@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -174,6 +175,50 @@ TEST(PipelineConfigLoad, OmittedKeysTakeTheDocumentedDefaults) {
   EXPECT_TRUE(s.breakers.empty());
   EXPECT_EQ(s.shutdown_timeout_ms, 30000);
   EXPECT_EQ(s.session_timeout_ms, 10000);
+}
+
+TEST(PipelineConfigLoad, TheDegradationBlockIsReadWithTheSeedsThresholds) {
+  PipelineConfig c =
+      parse(one_stage("    degradation:\n"
+                      "      lag: seed\n"
+                      "      memory_budget: 2GiB\n"
+                      "      memory: [60, 70, 80, 90]\n"
+                      "      recovery_after: 1m\n"
+                      "      priority_keys: [ASX.BHP, ASX.CBA]\n"
+                      "      spill_dir: spill\n"
+                      "      spill_max_bytes: 10GiB\n"));
+  const DegradationConfig& d = c.stages.at(0).degradation;
+  EXPECT_EQ(d.lag_thresholds, (std::array<int64_t, 4>{100000, 500000, 1000000, 5000000}));
+  EXPECT_EQ(d.memory_budget_bytes, int64_t(2) << 30);
+  EXPECT_EQ(d.memory_percents, (std::array<int64_t, 4>{60, 70, 80, 90}));
+  EXPECT_EQ(d.recovery_after_ms, 60000);
+  EXPECT_EQ(d.priority_keys, (std::vector<std::string>{"ASX.BHP", "ASX.CBA"}));
+  EXPECT_EQ(d.parked_topic, "claims.events.shed") << "<input>.shed";
+  EXPECT_EQ(d.spill_dir, "spill");
+  EXPECT_EQ(d.spill_max_bytes, int64_t(10) << 30);
+  EXPECT_TRUE(d.watched());
+  EXPECT_FALSE(parse(one_stage()).stages.at(0).degradation.watched()) << "off unless asked for";
+}
+
+TEST(PipelineConfigLoad, TheOlderLagKeysSetSoftAndCircuitBreak) {
+  const DegradationConfig d =
+      parse(one_stage("    degrade_lag_threshold: 50\n    halt_lag_threshold: 1000\n"))
+          .stages.at(0)
+          .degradation;
+  EXPECT_EQ(d.lag_thresholds, (std::array<int64_t, 4>{50, 0, 0, 1000}));
+}
+
+TEST(PipelineConfigErrors, DegradationThresholdsMustRiseWithTheLevel) {
+  EXPECT_STARTS_WITH(error_of(one_stage("    degradation: {lag: [100, 50, 0, 0]}\n")),
+                     "p.yaml:7: stages[0].degradation.lag: the lag of GRACEFUL (50) is not above "
+                     "the level before it (100)");
+  EXPECT_STARTS_WITH(error_of(one_stage("    degradation: {lag: [100, 200]}\n")),
+                     "p.yaml:7: stages[0].degradation.lag: expected four lag thresholds");
+  EXPECT_STARTS_WITH(error_of(one_stage("    degradation: {memory: [70, 80, 90, 101]}\n")),
+                     "p.yaml:7: stages[0].degradation.memory[3]: 101 is out of range");
+  EXPECT_STARTS_WITH(
+      error_of(one_stage("    degradation: {parked_topic: claims.events}\n")),
+      "p.yaml:7: stages[0].degradation.parked_topic: is the stage's input or dead-letter topic");
 }
 
 TEST(PipelineConfigLoad, AStageMayHaveNoOutputsAndNoDelayTopics) {

@@ -16,7 +16,7 @@ StageConfig stage_with(std::vector<std::string> breakers, int64_t halt = 0) {
     b.failure_rate_threshold = 0.5;
     s.breakers.push_back(b);
   }
-  s.halt_lag_threshold = halt;
+  s.degradation.lag_thresholds[3] = halt;
   return s;
 }
 

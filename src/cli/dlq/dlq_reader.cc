@@ -36,7 +36,8 @@ std::string dlq_topic_name(const std::string& topic) {
     return topic.size() >= suffix.size() &&
            topic.compare(topic.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  return ends_with(".dlq") || ends_with(".dlq.parked") ? topic : topic + ".dlq";
+  return ends_with(".dlq") || ends_with(".dlq.parked") || ends_with(".shed") ? topic
+                                                                             : topic + ".dlq";
 }
 
 void check_category(const std::string& category) {

@@ -38,7 +38,8 @@ struct DlqFilter {
   std::string trace_id;             // empty: any
 };
 
-// "claims.downloads" -> "claims.downloads.dlq"; names ending in .dlq or .dlq.parked are kept.
+// "claims.downloads" -> "claims.downloads.dlq"; names ending in .dlq, .dlq.parked or
+// .shed (degradation's parked topic, shaped as a DLQ: docs/degradation.md) are kept.
 std::string dlq_topic_name(const std::string& topic);
 
 // Throws std::invalid_argument naming the valid categories when `category` is none of them.

@@ -15,6 +15,7 @@
 #include "cli/support/admin_token.h"
 #include "cli/support/commands.h"
 #include "cli/support/stop_signals.h"
+#include "common/clock.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "kafka/client_security.h"
@@ -56,13 +57,18 @@ std::string status_json(const Runtimes& runtimes) {
   return w.end_array().str() + "\n";
 }
 
-// The "name" of a command's JSON body ({"name": "STAGE"}); "" when the body is
-// empty or has none. The admin server has checked that the body is a JSON object.
-std::string name_in(const std::string& body) {
+// A string field of a command's JSON body ({"name": "STAGE", "level": ...}); ""
+// when the body is empty or has none. The admin server has checked that the body
+// is a JSON object.
+std::string field_in(const std::string& body, const char* field) {
   simdjson::dom::parser parser;
-  std::string_view name;
-  if (parser.parse(body)["name"].get_string().get(name) != simdjson::SUCCESS) return "";
-  return std::string(name);
+  std::string_view value;
+  if (parser.parse(body)[field].get_string().get(value) != simdjson::SUCCESS) return "";
+  return std::string(value);
+}
+
+std::string name_in(const std::string& body) {
+  return field_in(body, "name");
 }
 
 // Applies `fn` to the runtimes named in `body` (every runtime when it names none).
@@ -91,6 +97,42 @@ ops::AdminServer::Reply on_breaker(Runtimes& runtimes, const std::string& body, 
   return {404, "no circuit breaker named '" + name + "' in this process\n"};
 }
 
+// GET /degradation: one object per stage (cli/degradation reads it).
+std::string degradation_json(const Runtimes& runtimes) {
+  json::JsonWriter w;
+  w.begin_array();
+  for (const auto& rt : runtimes) {
+    const pipeline::DegradationStatus d = rt->degradation().status();
+    w.begin_object().field("stage", rt->status().stage).field("level", level_name(d.level));
+    w.field("mode", d.pinned ? "manual" : "auto").field("lag", d.lag);
+    w.field("memory_bytes", d.memory_bytes).field("since_ms", d.since_ms);
+    w.field("parked", d.parked).field("parked_topic", rt->degradation().parked_topic());
+    w.end_object();
+  }
+  return w.end_array().str() + "\n";
+}
+
+// POST /degradation/set {"name": STAGE?, "level": LEVEL} and /degradation/auto {"name": STAGE?}.
+ops::AdminServer::Reply on_degradation(Runtimes& runtimes, const std::string& body, bool set) {
+  std::optional<pipeline::DegradationLevel> level;
+  if (set) {
+    level = pipeline::parse_level(field_in(body, "level"));
+    if (!level)
+      return {400, "'" + field_in(body, "level") +
+                       "' is not a degradation level; use NORMAL, SOFT, GRACEFUL, AGGRESSIVE or "
+                       "CIRCUIT_BREAK\n"};
+  }
+  std::string refused;
+  ops::AdminServer::Reply reply = for_stages(runtimes, body, [&](pipeline::StageRuntime& rt) {
+    if (!set) return rt.degradation().automatic();
+    const std::string why = rt.degradation().set(*level, mono_ms(), now_ms());
+    if (!why.empty()) refused += why + "\n";
+  });
+  if (!refused.empty()) return {409, refused};
+  if (reply.status != 200) return reply;
+  return {200, degradation_json(runtimes), "application/json"};
+}
+
 void add_routes(ops::AdminServer& admin, Runtimes& runtimes) {
   admin.get("/status", [&] {
     return ops::AdminServer::Reply{200, status_json(runtimes), "application/json"};
@@ -112,6 +154,13 @@ void add_routes(ops::AdminServer& admin, Runtimes& runtimes) {
              [&](const std::string& body) { return on_breaker(runtimes, body, true); });
   admin.post("/breakers/close",
              [&](const std::string& body) { return on_breaker(runtimes, body, false); });
+  admin.get("/degradation", [&] {
+    return ops::AdminServer::Reply{200, degradation_json(runtimes), "application/json"};
+  });
+  admin.post("/degradation/set",
+             [&](const std::string& body) { return on_degradation(runtimes, body, true); });
+  admin.post("/degradation/auto",
+             [&](const std::string& body) { return on_degradation(runtimes, body, false); });
   admin.set_liveness([] { return ops::HealthStatus{true, "process running"}; });
   admin.set_readiness([&] {
     std::string detail;

@@ -68,7 +68,7 @@ int64_t TopicCounter::count(const std::string& topic, bool since,
 }
 
 int64_t TopicCounter::dead_letters(const pipeline::StageConfig& s) {
-  return count(s.dlq.topic) + count(s.dlq.topic + ".parked");
+  return count(s.dlq.topic) + count(s.dlq.topic + ".parked") + count(s.degradation.parked_topic);
 }
 
 SourceManifest read_source_manifest(const std::string& path) {

@@ -53,7 +53,8 @@ class TopicCounter {
       : admin_(admin), cost_(cost), since_ms_(since_ms) {}
   int64_t count(const std::string& topic, bool since = false,
                 const std::function<void(const ScannedRecord&)>& visit = nullptr);
-  // A stage's DLQ and its parked DLQ (`<dlq>.parked`).
+  // What a stage set aside: its DLQ, its parked DLQ (`<dlq>.parked`) and the
+  // records degradation parked (`<input>.shed`, docs/degradation.md).
   int64_t dead_letters(const pipeline::StageConfig& s);
 
  private:

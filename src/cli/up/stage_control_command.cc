@@ -1,6 +1,7 @@
 // Operator controls for running stages, spoken over each process's admin HTTP
 // endpoint: `sluice pause|resume [STAGE]`, `sluice status`, and
-// `sluice breaker status|open|close NAME`, each with --admin HOST:PORT or
+// `sluice breaker status|open|close NAME` and `sluice degradation status|set
+// LEVEL [STAGE]|auto [STAGE]`, each with --admin HOST:PORT or
 // --data-dir DIR (every stage process of a `sluice up`; without either flag, a
 // data dir set by SLUICE_DATA_DIR or the profile is used, else ./sluice-data when a
 // `sluice up` runs there, else the one --admin default). status, pause and resume print a table of
@@ -18,6 +19,7 @@
 #include "cli/support/profile.h"
 #include "cli/support/stage_status.h"
 #include "cli/support/table.h"
+#include "cli/up/degradation_view.h"
 #include "cli/up/process_table.h"
 #include "common/json.h"
 
@@ -30,8 +32,12 @@ struct ControlFlags {
   std::string admin_token_file;
   std::string token;  // resolved once per command, before the first request
   std::string name;
+  std::string level;  // degradation set LEVEL
   bool json = false;
 };
+
+// How a route's answers are shown.
+enum class Answers { kStages, kText, kDegradation };
 
 // One process to ask: its name in the process table ("" for a bare --admin) and address.
 struct Target {
@@ -57,7 +63,11 @@ int call_one(const ControlFlags& f, const std::string& admin, const std::string&
   client.set_read_timeout(30);
   httplib::Headers headers;
   if (!f.token.empty()) headers.emplace("Authorization", "Bearer " + f.token);
-  const std::string command = f.name.empty() ? "{}" : "{\"name\":" + json::quote(f.name) + "}";
+  json::JsonWriter w;
+  w.begin_object();
+  if (!f.name.empty()) w.field("name", f.name);
+  if (!f.level.empty()) w.field("level", f.level);
+  const std::string command = w.end_object().str();
   auto res = method == "GET" ? client.Get(path, headers)
                              : client.Post(path, headers, command, "application/json");
   if (!res) {
@@ -177,6 +187,21 @@ int call_text(const ControlFlags& f, const CLI::Option* admin_flag, const std::s
   return worst;
 }
 
+// degradation status|set|auto: each process answers its stages' levels as JSON.
+int call_degradation(const ControlFlags& f, const CLI::Option* admin_flag,
+                     const std::string& method, const std::string& path) {
+  std::vector<DegradationRow> rows;
+  int worst = 0;
+  for (const Target& t : targets(f, chosen_data_dir(f, admin_flag), true)) {
+    std::string body;
+    const int code = call_one(f, t.admin, method, path, body);
+    worst = std::max(worst, code);
+    if (code == 0) parse_degradation(body, t.process, t.admin, rows);
+  }
+  print_degradation(rows, f.json);
+  return worst;
+}
+
 CLI::Option* with_admin(CLI::App* cmd, ControlFlags& f) {
   cmd->add_option(
       "--data-dir", f.data_dir,
@@ -202,15 +227,28 @@ std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*
     if (takes_name) cmd->add_option("name", f->name, name_help);
     const CLI::Option* admin_flag = with_admin(cmd, *f);
     registered.push_back(cmd);
-    const bool answers_stages = path.find("breaker") == std::string::npos;
-    if (answers_stages)
+    const Answers answers = path.find("breaker") != std::string::npos       ? Answers::kText
+                            : path.find("degradation") != std::string::npos ? Answers::kDegradation
+                                                                            : Answers::kStages;
+    if (answers == Answers::kStages)
       cmd->add_flag("--json", f->json,
                     "One JSON array: per stage its process, admin, paused, assigned_partitions, "
                     "buffered, in_flight, processed, dead_lettered");
-    runs.push_back([f, method, path, admin_flag, answers_stages] {
+    if (answers == Answers::kDegradation)
+      cmd->add_flag("--json", f->json,
+                    "One JSON array: per stage its process, admin, level, mode (auto|manual), "
+                    "lag, memory_bytes, since_ms, parked, parked_topic");
+    runs.push_back([f, method, path, admin_flag, answers] {
       if (method != "GET") f->token = command_token(*f, admin_flag);
-      return answers_stages ? call_stages(*f, admin_flag, method, path)
-                            : call_text(*f, admin_flag, method, path);
+      switch (answers) {
+        case Answers::kText:
+          return call_text(*f, admin_flag, method, path);
+        case Answers::kDegradation:
+          return call_degradation(*f, admin_flag, method, path);
+        case Answers::kStages:
+          break;
+      }
+      return call_stages(*f, admin_flag, method, path);
     });
   };
   add(app.add_subcommand("pause",
@@ -230,6 +268,17 @@ std::vector<Run> add_stage_control_commands(CLI::App& app, std::vector<CLI::App*
       "POST", "/breakers/open", true, "Breaker name");
   add(breaker->add_subcommand("close", "Close a breaker (clears a forced open)"), "POST",
       "/breakers/close", true, "Breaker name");
+  CLI::App* degradation = app.add_subcommand(
+      "degradation", "Show or override stages' degradation levels (docs/degradation.md)");
+  degradation->require_subcommand(1);
+  add(degradation->add_subcommand("status", "Each stage's level, why, and what it parked"), "GET",
+      "/degradation", false, "");
+  CLI::App* set = degradation->add_subcommand(
+      "set", "Pin a level (NORMAL, SOFT, GRACEFUL, AGGRESSIVE, CIRCUIT_BREAK) until `auto`");
+  set->add_option("level", f->level, "The level to hold")->required();
+  add(set, "POST", "/degradation/set", true, "Stage name (default: every stage of the process)");
+  add(degradation->add_subcommand("auto", "Hand the level back to the lag and memory rules"),
+      "POST", "/degradation/auto", true, "Stage name (default: every stage of the process)");
   return runs;
 }
 

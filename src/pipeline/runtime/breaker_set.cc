@@ -4,7 +4,10 @@ namespace sluice::pipeline {
 
 BreakerSet::BreakerSet(const StageConfig& stage) {
   for (const auto& b : stage.breakers) configured_[b.name] = std::make_unique<CircuitBreaker>(b);
-  if (stage.halt_lag_threshold > 0) lag_ = std::make_unique<CircuitBreaker>(BreakerConfig{"lag"});
+  // Breaker "lag" is how CIRCUIT_BREAK stops consumption (degradation.h).
+  const DegradationConfig& d = stage.degradation;
+  if (d.lag_thresholds[3] > 0 || (d.memory_budget_bytes > 0 && d.memory_percents[3] > 0))
+    lag_ = std::make_unique<CircuitBreaker>(BreakerConfig{"lag"});
 }
 
 bool BreakerSet::any_open() {

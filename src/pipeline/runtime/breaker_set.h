@@ -1,6 +1,6 @@
 // A stage's circuit breakers: the configured ones, charged with the failures of
-// the dependency they guard, and "lag" (halt_lag_threshold), which is only ever
-// forced open by the lag policy and closed by an operator.
+// the dependency they guard, and "lag", which is only ever forced open by the
+// degradation controller at CIRCUIT_BREAK and closed by an operator.
 //
 // Invariant: an attempt runs only if no breaker is open and every breaker
 // granted it a permit; each breaker that granted one hears exactly once how the
@@ -32,7 +32,7 @@ class BreakerSet {
 
   // nullptr when the stage has no breaker of that name.
   CircuitBreaker* find(const std::string& name);
-  CircuitBreaker* lag() { return lag_.get(); }  // nullptr without halt_lag_threshold
+  CircuitBreaker* lag() { return lag_.get(); }  // nullptr without a CIRCUIT_BREAK rule
   std::vector<CircuitBreaker*> all();
 
  private:

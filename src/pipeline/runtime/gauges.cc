@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include "common/clock.h"
+#include "common/process_memory.h"
+
 namespace sluice::pipeline {
 
 // The group's committed offsets of partitions whose fetch position is still
@@ -67,8 +70,8 @@ int64_t Gauges::refresh(const std::string& input, kafka::Consumer& consumer, int
     total_lag += *lag;
     if (tp.first == input) input_lag += *lag;
   }
-  lag_.apply(total_lag);
-  metrics_.degraded(lag_.degraded());
+  degradation_.observe(total_lag, measure_memory_ ? resident_bytes() : 0, mono_ms(), now_ms);
+  metrics_.degraded(degradation_.level() >= DegradationLevel::kSoft);
   for (CircuitBreaker* b : breakers_.all())
     metrics_.breaker_state(b->config().name, int(b->state()), b->times_opened());
   metrics_.assigned(assigned);

@@ -1,6 +1,6 @@
 // Gauges: the stage's per-partition lag and its other levels, published to the
 // metrics registry once a second by the poll thread. Measuring lag also drives
-// the lag policies (degrade, halt), which act on the stage's total.
+// the degradation controller, which acts on the stage's total.
 //
 // Invariant: only owned partitions are measured (a revoked one was zeroed when
 // it was given up), and every owned partition counts: one whose fetch position
@@ -13,7 +13,8 @@
 
 #include "kafka/consumer.h"
 #include "pipeline/runtime/breaker_set.h"
-#include "pipeline/runtime/lag_policy.h"
+#include "pipeline/runtime/degradation.h"
+#include "pipeline/runtime/partition_lag.h"
 #include "pipeline/runtime/partition_table.h"
 #include "pipeline/stage_metrics.h"
 
@@ -21,8 +22,13 @@ namespace sluice::pipeline {
 
 class Gauges {
  public:
-  Gauges(StageMetrics& metrics, PartitionTable& partitions, BreakerSet& breakers, LagPolicy& lag)
-      : metrics_(metrics), partitions_(partitions), breakers_(breakers), lag_(lag) {}
+  Gauges(StageMetrics& metrics, PartitionTable& partitions, BreakerSet& breakers,
+         DegradationController& degradation, bool measure_memory)
+      : metrics_(metrics),
+        partitions_(partitions),
+        breakers_(breakers),
+        degradation_(degradation),
+        measure_memory_(measure_memory) {}
 
   // `now_ms` is wall-clock time, against which record timestamps give lag in
   // seconds. Returns the lag of the partitions of `input` (those not measured
@@ -40,7 +46,8 @@ class Gauges {
   StageMetrics& metrics_;
   PartitionTable& partitions_;
   BreakerSet& breakers_;
-  LagPolicy& lag_;
+  DegradationController& degradation_;
+  bool measure_memory_;  // the stage has a memory budget: read the process's RSS
 };
 
 }  // namespace sluice::pipeline

@@ -9,7 +9,7 @@
 //   slow-failing:MS: -> sleeps MS milliseconds, then fails as a timeout (a hanging
 //                     dependency: walks the delay topics, holding a worker each time)
 //   sleep:MS:      -> sleeps MS milliseconds, then succeeds (slow optional enrichment:
-//                     skipped while the stage is degraded by lag, see degrade_lag_threshold)
+//                     skipped while the stage is degraded, docs/degradation.md)
 // Option `dependency_down_file: PATH`: while PATH exists every record fails as
 // transient, charged to the dependency named by option `dependency` (default
 // "downstream") — an outage an operator (or a test) can switch on and off.

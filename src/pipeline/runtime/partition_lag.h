@@ -1,18 +1,12 @@
-// Lag: how far a partition is behind, and runbook 003's policies on the stage's
-// total — degrade (skip optional work) and, far beyond, halt and page.
+// Lag: how far a partition is behind. The stage's total drives its
+// degradation level (degradation.h).
 //
-// Invariants: lag counts every record not yet committable, including records
-// the stage holds in memory, and is never negative. The halt trips once per
-// excursion over halt_lag_threshold: it re-arms only after lag fell back under
-// the threshold, so an operator's `sluice breaker close lag` lets the stage
-// catch up instead of halting it again at once.
+// Invariant: lag counts every record not yet committable, including records
+// the stage holds in memory, and is never negative.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-
-#include "pipeline/circuit_breaker.h"
-#include "pipeline/pipeline_config.h"
 
 namespace sluice::pipeline {
 
@@ -36,23 +30,5 @@ bool needs_position(const LagInputs& in);
 
 // The partition's lag, or nullopt while it cannot be known yet (measure again later).
 std::optional<int64_t> partition_lag(const LagInputs& in);
-
-class LagPolicy {
- public:
-  // `halt` is the stage's "lag" breaker (nullptr: no halt_lag_threshold).
-  LagPolicy(const StageConfig& stage, CircuitBreaker* halt);
-
-  // Applies both policies to the stage's total lag; logs each change.
-  void apply(int64_t total_lag);
-  bool degraded() const { return degraded_; }
-
- private:
-  std::string stage_;
-  int64_t degrade_threshold_;
-  int64_t halt_threshold_;
-  CircuitBreaker* halt_;
-  bool degraded_ = false;
-  bool halt_armed_ = true;
-};
 
 }  // namespace sluice::pipeline

@@ -1,8 +1,7 @@
-// Lag arithmetic and the degrade / halt policies.
+// Lag arithmetic: what counts as behind, per partition.
 #include <gtest/gtest.h>
 
-#include "pipeline/runtime/breaker_set.h"
-#include "pipeline/runtime/lag_policy.h"
+#include "pipeline/runtime/partition_lag.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -56,35 +55,6 @@ TEST(RuntimeLag, NeverNegative) {
   in.high = 100;
   EXPECT_FALSE(needs_position(in));
   EXPECT_EQ(partition_lag(in), 0);
-}
-
-TEST(RuntimeLagPolicy, DegradesAboveTheThresholdAndRecovers) {
-  StageConfig s;
-  s.name = "download";
-  s.degrade_lag_threshold = 100;
-  LagPolicy policy(s, nullptr);
-  policy.apply(100);
-  EXPECT_FALSE(policy.degraded());
-  policy.apply(101);
-  EXPECT_TRUE(policy.degraded());
-  policy.apply(50);
-  EXPECT_FALSE(policy.degraded());
-}
-
-TEST(RuntimeLagPolicy, HaltsOncePerExcursionSoAnOperatorCanCatchUp) {
-  StageConfig s;
-  s.name = "download";
-  s.halt_lag_threshold = 1000;
-  BreakerSet breakers(s);
-  LagPolicy policy(s, breakers.lag());
-  policy.apply(1001);
-  EXPECT_EQ(breakers.lag()->state(), BreakerState::kOpen);
-  breakers.lag()->force_close();  // `sluice breaker close lag`
-  policy.apply(5000);
-  EXPECT_EQ(breakers.lag()->state(), BreakerState::kClosed) << "not re-tripped while still high";
-  policy.apply(1000);  // back under: re-armed
-  policy.apply(1001);
-  EXPECT_EQ(breakers.lag()->state(), BreakerState::kOpen);
 }
 
 }  // namespace
