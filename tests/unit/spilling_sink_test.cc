@@ -122,6 +122,18 @@ class SpillingSinkTest : public ::testing::Test {
       ASSERT_TRUE(outcome.deferred) << "offset " << o;
     }
   }
+  // A previous life of the stage that ends in kill -9: records below
+  // `spilled_from` go straight to the sink (and are lost with its buffer), the
+  // rest up to `end` to the spill, which is synced.
+  void previous_life(int64_t spilled_from, int64_t end) {
+    FakeSink inner;
+    auto sink = make_sink(inner);
+    feed(*sink, 0, spilled_from);
+    spill_wanted_ = true;
+    feed(*sink, spilled_from, end);
+    sink->pump();
+    spill_wanted_ = false;
+  }
   void pump_until_idle(SpillingSink& sink) {
     for (int i = 0; i < 100 && sink.pump(); ++i) {
     }
@@ -231,15 +243,7 @@ TEST_F(SpillingSinkTest, ACrashLosesNothingAndDoublesNothing) {
 }
 
 TEST_F(SpillingSinkTest, AGapBelowTheSpillIsFilledFromKafkaBeforeTheSpillDrains) {
-  {
-    FakeSink inner;
-    auto sink = make_sink(inner);
-    feed(*sink, 0, 5);  // in the sink; only 0-1 become durable before the crash
-    spill_wanted_ = true;
-    feed(*sink, 5, 10);
-    sink->pump();
-  }
-  spill_wanted_ = false;
+  previous_life(5, 10);  // 0-4 in the sink, of which only 0-1 became durable
   FakeSink inner;
   inner.set_resume(2);
   auto sink = make_sink(inner);
@@ -261,14 +265,7 @@ TEST_F(SpillingSinkTest, AGapBelowTheSpillIsFilledFromKafkaBeforeTheSpillDrains)
 }
 
 TEST_F(SpillingSinkTest, ASpillEntirelyBelowTheSinksPositionIsDeleted) {
-  {
-    FakeSink inner;
-    auto sink = make_sink(inner);
-    spill_wanted_ = true;
-    feed(*sink, 0, 4);
-    sink->pump();
-  }
-  spill_wanted_ = false;
+  previous_life(0, 4);
   FakeSink inner;
   inner.set_resume(4);
   auto sink = make_sink(inner);
@@ -379,19 +376,12 @@ TEST_F(SpillingSinkTest, ARevokedPartitionsSpillStaysForItsNextOwnerOnThisHost) 
 }
 
 TEST_F(SpillingSinkTest, ASpillTornByACrashResumesWhereItsValidRecordsEnd) {
-  {
-    FakeSink inner;
-    auto sink = make_sink(inner);
-    spill_wanted_ = true;
-    feed(*sink, 0, 4);
-    sink->pump();
-  }
+  previous_life(0, 4);
   // kill -9 while writing the entry of offset 3: its bytes are cut short
   std::filesystem::path segment;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.path()))
     if (e.path().extension() == ".spill") segment = e.path();
   std::filesystem::resize_file(segment, std::filesystem::file_size(segment) - 5);
-  spill_wanted_ = false;
   FakeSink inner;
   inner.set_resume(0);
   auto sink = make_sink(inner);
