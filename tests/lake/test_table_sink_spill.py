@@ -83,6 +83,22 @@ class TableSinkSpillTest(SinkTestCase):
         self.assertEqual(stage.metric("sluice_degradation_drained_records_total", stage="sink"), 300,
                          "100-399 came from the spill, not from Kafka again")
 
+    def test_kill_9_in_the_middle_of_a_spill_entry_loses_and_doubles_nothing(self):
+        topic = unique_name("events")
+        path = self.spill_pipeline(topic)
+        # Dies with half of the 200th spilled entry written (docs/reliability.md "Crash points").
+        stage = self.start(path, env={"SLUICE_CRASH_AT": "spill.append.partial:200"})
+        self.set_level(stage, "AGGRESSIVE")
+        self.produce_hot(topic, range(1000))
+        wait_until(lambda: stage.proc.poll() is not None, 60, 0.1, "the stage to die mid-entry")
+        self.assertIn("crash point spill.append.partial reached", stage.log_tail())
+        # Restarted at NORMAL: the torn entry is cut, and the table (which has no position for
+        # the partition yet) gets 0-198 from the spill and the rest from Kafka.
+        stage = self.start(path)
+        self.wait_for_records(1000, timeout=120)
+        self.assertEqual(self.table_counts(), {"n": 1000, "ids": 1000, "lo": 0, "hi": 999})
+        self.assertIn("torn or corrupted", stage.log_tail(200))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "common/crash_point.h"
 #include "common/file_sync.h"
 #include "pipeline/spill/spill_format.h"
 
@@ -65,6 +66,18 @@ void pread_exactly(int fd, uint8_t* out, size_t n, uint64_t at, const fs::path& 
     at += uint64_t(got);
     n -= size_t(got);
   }
+}
+
+// 0, or the errno of the write that failed.
+int write_all(int fd, const uint8_t* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n < 0 ? errno : EIO;
+    data += n;
+    size -= size_t(n);
+  }
+  return 0;
 }
 
 template <typename Sync>
@@ -148,17 +161,18 @@ bool SpillLog::append(const Record& record) {
     writer_ = ::open(segment.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (writer_ < 0) fail("cannot open spill segment", segment.path, errno);
   }
-  size_t written = 0;
-  while (written < encoded_.size()) {
-    ssize_t n = ::write(writer_, encoded_.data() + written, encoded_.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = n < 0 ? errno : EIO;
-      // A half-written entry would hide every later one from recovery: cut it.
-      if (::ftruncate(writer_, off_t(segment.bytes)) != 0) close_writer();
-      fail("cannot write spill segment", segment.path, err);
-    }
-    written += size_t(n);
+  // In two halves with the crash point "spill.append.partial" between them, so
+  // a test can leave a torn entry behind (docs/reliability.md "Crash points").
+  const size_t half = encoded_.size() / 2;
+  int err = write_all(writer_, encoded_.data(), half);
+  if (err == 0) {
+    crash_point("spill.append.partial");
+    err = write_all(writer_, encoded_.data() + half, encoded_.size() - half);
+  }
+  if (err != 0) {
+    // A half-written entry would hide every later one from recovery: cut it.
+    if (::ftruncate(writer_, off_t(segment.bytes)) != 0) close_writer();
+    fail("cannot write spill segment", segment.path, err);
   }
   if (segment.first < 0) segment.first = record.offset;
   if (start_ < 0) start_ = record.offset;
@@ -177,8 +191,9 @@ void SpillLog::start_segment(int64_t first_offset) {
   const fs::path path = dir_ / fmt::format("{:020d}.spill", first_offset);
   writer_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (writer_ < 0) fail("cannot create spill segment", path, errno);
-  if (::write(writer_, kSegmentMagic.data(), kSegmentMagic.size()) != ssize_t(kSegmentMagic.size()))
-    fail("cannot write spill segment", path, errno);
+  const auto* magic = reinterpret_cast<const uint8_t*>(kSegmentMagic.data());
+  if (int err = write_all(writer_, magic, kSegmentMagic.size()))
+    fail("cannot write spill segment", path, err);
   segments_.push_back({path, -1, -1, kSegmentMagic.size()});
   bytes_ += kSegmentMagic.size();
   dir_changed_ = true;

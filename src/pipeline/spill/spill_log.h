@@ -12,6 +12,9 @@
 //  - records are removed only by discard_through(), a whole segment at a time
 //    on disk: a reopened log may start below the last discard point.
 //
+// The crash point spill.append.partial (docs/reliability.md) dies with half an
+// entry written, for the tests of the torn-tail rule.
+//
 // Not thread-safe: its owner (SpillingSink) holds a lock per partition.
 // I/O failures throw SpillError naming the file.
 #pragma once
