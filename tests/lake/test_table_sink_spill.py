@@ -13,6 +13,7 @@ import unittest
 from test_table_sink import SinkTestCase  # first: it puts tests/clients on the path
 import ck_helpers  # noqa: E402
 from broker import sluice_bin, unique_name, wait_until  # noqa: E402
+from stage_fixture import read_topic  # noqa: E402
 
 
 class TableSinkSpillTest(SinkTestCase):
@@ -28,10 +29,10 @@ class TableSinkSpillTest(SinkTestCase):
     degradation: {priority_keys: [hot], spill_dir: spill, spill_max_bytes: 64MiB}
 """)
 
-    def produce_hot(self, topic, ids):
+    def produce_hot(self, topic, ids, values=None):
         p = ck_helpers.producer(self.broker.bootstrap)
-        for d in ck_helpers.produce_all(p, topic, [{"value": self.event(i).encode(), "key": b"hot"}
-                                                   for i in ids]):
+        values = values or [self.event(i) for i in ids]
+        for d in ck_helpers.produce_all(p, topic, [{"value": v.encode(), "key": b"hot"} for v in values]):
             self.assertIsNone(d.error)
 
     def set_level(self, stage, level):
@@ -54,16 +55,23 @@ class TableSinkSpillTest(SinkTestCase):
         stage = self.start(self.spill_pipeline(topic))
         self.set_level(stage, "AGGRESSIVE")
         self.produce_hot(topic, range(500))
-        wait_until(lambda: self.spill_committed(stage, topic, 500), 60, 0.2, "500 events spilled and committed")
+        self.produce_hot(topic, None, values=["not json %d" % i for i in range(3)])
+        wait_until(lambda: self.spill_committed(stage, topic, 503), 60, 0.2, "503 records spilled and committed")
         self.assertEqual((self.describe() or {}).get("records", 0), 0, "nothing reached the table")
         self.assertTrue(self.spill_files())
 
         self.set_level(stage, "NORMAL")
         self.wait_for_records(500)
         self.assertEqual(self.table_counts(), {"n": 500, "ids": 500, "lo": 0, "hi": 499})
+        # What the sink refuses once drained goes to the DLQ, as it would have without the spill.
+        dlq = read_topic(self.broker.bootstrap, topic + ".dlq", 3)
+        self.assertEqual(sorted(m.value() for m in dlq), [b"not json %d" % i for i in range(3)])
+        headers = dict(dlq[0].headers())
+        self.assertEqual(headers["sluice.error.category"], b"validation")
+        self.assertEqual(headers["sluice.original.topic"], topic.encode())
         wait_until(lambda: stage.metric("sluice_degradation_spilled_bytes", stage="sink") == 0, 60, 0.2,
                    "the drained spill deleted")
-        self.assertEqual(stage.metric("sluice_degradation_drained_records_total", stage="sink"), 500)
+        self.assertEqual(stage.metric("sluice_degradation_drained_records_total", stage="sink"), 503)
         self.assertEqual(self.spill_files(), [])
 
     def test_kill_9_while_events_are_only_in_the_spill_loses_and_doubles_nothing(self):

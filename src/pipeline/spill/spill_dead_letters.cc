@@ -1,6 +1,7 @@
 #include "pipeline/spill/spill_dead_letters.h"
 
 #include <stdexcept>
+#include <utility>
 
 #include "common/clock.h"
 #include "kafka/errors.h"
@@ -8,11 +9,11 @@
 
 namespace sluice::pipeline::spill {
 
-SpillDeadLetters::SpillDeadLetters(const kafka::ClientOptions& producer, const StageConfig& stage)
-    : stage_(stage), producer_(std::make_unique<kafka::Producer>(producer, this)) {}
+SpillDeadLetters::SpillDeadLetters(kafka::ClientOptions producer, const StageConfig& stage)
+    : options_(std::move(producer)), stage_(stage) {}
 
 SpillDeadLetters::~SpillDeadLetters() {
-  producer_->flush(1000);
+  if (producer_) producer_->flush(1000);
 }
 
 void SpillDeadLetters::send(const Record& record, const Outcome& outcome) {
@@ -22,6 +23,7 @@ void SpillDeadLetters::send(const Record& record, const Outcome& outcome) {
                              ") and the stage's DLQ is disabled; it stays in the spill (enable "
                              "dlq: or fix the sink)");
   }
+  if (!producer_) producer_ = std::make_unique<kafka::Producer>(options_, this);
   const Failure failure{stage_.name, outcome.category, outcome.message, 1, now_ms()};
   const OutputRecord letter = to_dead_letter(
       record, dead_letter_topic(record, stage_.dlq.topic, stage_.dlq.max_replays), failure);

@@ -8,7 +8,8 @@
 // dead letter, and throws otherwise (no DLQ configured, refused, timed out);
 // the drain then keeps the record and tries again after a backoff.
 //
-// Threads: send() from the drain thread; one call at a time (a lock).
+// Threads: send() from the drain thread; one call at a time (a lock). It
+// throws kafka::KafkaError when the producer cannot be created.
 #pragma once
 
 #include <condition_variable>
@@ -23,8 +24,8 @@ namespace sluice::pipeline::spill {
 
 class SpillDeadLetters : public kafka::DeliveryListener {
  public:
-  // Throws kafka::KafkaError if the producer cannot be created.
-  SpillDeadLetters(const kafka::ClientOptions& producer, const StageConfig& stage);
+  // The producer is created at the first send(): most stages never need it.
+  SpillDeadLetters(kafka::ClientOptions producer, const StageConfig& stage);
   ~SpillDeadLetters() override;
 
   void send(const Record& record, const Outcome& outcome);
@@ -34,6 +35,7 @@ class SpillDeadLetters : public kafka::DeliveryListener {
  private:
   static constexpr int kAckTimeoutMs = 30000;
 
+  const kafka::ClientOptions options_;
   const StageConfig& stage_;
   std::mutex mu_;
   bool answered_ = false;
