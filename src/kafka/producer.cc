@@ -8,6 +8,15 @@ namespace {
 
 // What every sluice producer is: nothing acknowledged is lost, nothing retried is doubled.
 const Settings kProducerSettings = {{"enable.idempotence", "true"}, {"acks", "all"}};
+
+// "" for success, else the reason (and the error is freed).
+std::string reason_of(rd_kafka_error_t* error) {
+  if (!error) return "";
+  std::string out = rd_kafka_error_string(error);
+  rd_kafka_error_destroy(error);
+  return out;
+}
+
 }  // namespace
 
 Producer::Producer(const ClientOptions& options, DeliveryListener* deliveries,
@@ -109,6 +118,22 @@ std::string Producer::fatal_error() const {
   char fatal[512];
   if (!rd_kafka_fatal_error(rk_, fatal, sizeof fatal)) return "";
   return fatal;
+}
+
+std::string Producer::init_transactions(int timeout_ms) {
+  return reason_of(rd_kafka_init_transactions(rk_, timeout_ms));
+}
+
+std::string Producer::begin_transaction() {
+  return reason_of(rd_kafka_begin_transaction(rk_));
+}
+
+std::string Producer::commit_transaction(int timeout_ms) {
+  return reason_of(rd_kafka_commit_transaction(rk_, timeout_ms));
+}
+
+std::string Producer::abort_transaction(int timeout_ms) {
+  return reason_of(rd_kafka_abort_transaction(rk_, timeout_ms));
 }
 
 void Producer::notify(int fd) {

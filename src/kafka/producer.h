@@ -72,6 +72,15 @@ class Producer {
   void purge_unsent();
   // The producer's fatal error (an idempotence violation), or "".
   std::string fatal_error() const;
+
+  // Transactions, for a producer created with `transactional.id`: init once —
+  // which fences every earlier producer of that id, so a zombie (a frozen
+  // process whose successor took over) can no longer write — then begin,
+  // produce, commit (or abort). Each returns "" or librdkafka's reason.
+  std::string init_transactions(int timeout_ms);
+  std::string begin_transaction();
+  std::string commit_transaction(int timeout_ms);
+  std::string abort_transaction(int timeout_ms);
   // Writes an 8-byte 1 to `fd` whenever reports become ready (for one poll loop
   // waiting on several sources); -1 stops it.
   void notify(int fd);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "pipeline/config_security.h"
+#include "pipeline/record.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -121,6 +122,13 @@ std::vector<int64_t> read_delays(const ConfigValue& v) {
   return out;
 }
 
+std::string read_http_url(const ConfigValue& v) {
+  std::string url = read_string(v);
+  if (!url.starts_with("http://") && !url.starts_with("https://"))
+    v.fail("'" + url + "' is not an http:// or https:// URL", "write e.g. http://127.0.0.1:8081");
+  return url;
+}
+
 int64_t read_lag(const ConfigValue& v) {
   return read_int(v, 0, int64_t(1) << 50);
 }
@@ -154,6 +162,33 @@ std::vector<std::string> read_strings(const ConfigValue& v, const char* what) {
   for (const ConfigValue& item : read_list(v)) {
     if (out.size() == kMaxListItems) item.fail(std::string("too many ") + what);
     out.push_back(read_string(item));
+  }
+  return out;
+}
+
+// `dlq.headers: {NAME: VALUE, ...}`. A name the DLQ path writes itself would
+// make a dead letter lie about its failure or origin: refused.
+std::vector<std::pair<std::string, std::string>> read_dead_letter_headers(const ConfigValue& v) {
+  namespace h = header;
+  static const std::set<std::string> kWrittenByTheDlq = {
+      h::kTraceId,       h::kStage,         h::kCategory,          h::kMessage,
+      h::kAttempts,      h::kOriginalTopic, h::kOriginalPartition, h::kOriginalOffset,
+      h::kFirstFailedAt, h::kLastFailedAt,  h::kRetryLevel,        h::kNotBefore,
+      h::kReplayedFrom,  h::kReplayCount};
+  std::vector<std::pair<std::string, std::string>> out;
+  if (v.node.IsNull()) return out;
+  if (!v.node.IsMap())
+    v.fail("expected a mapping of header names to values",
+           "write e.g. `headers: {sluice.sequence.severity: ERROR}`");
+  for (const auto& kv : v.node) {
+    const ConfigValue value = v.child(kv.first, kv.second);
+    if (!kv.first.IsScalar() || kv.first.Scalar().empty())
+      value.fail("header names must be plain, non-empty names");
+    if (kWrittenByTheDlq.count(kv.first.Scalar()))
+      value.fail("is a header the dead-letter queue writes itself",
+                 "choose another name; the DLQ already says the stage, reason and origin");
+    if (!kv.second.IsScalar()) value.fail("a header's value must be a single value");
+    out.emplace_back(kv.first.Scalar(), kv.second.Scalar());
   }
   return out;
 }
@@ -229,6 +264,7 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
       {"dlq.enabled", [](S& s, const V& v) { s.dlq.enabled = read_bool(v); }},
       {"dlq.topic", [](S& s, const V& v) { s.dlq.topic = read_topic(v); }},
       {"dlq.max_replays", [](S& s, const V& v) { s.dlq.max_replays = read_count(v, 0, 1000); }},
+      {"dlq.headers", [](S& s, const V& v) { s.dlq.headers = read_dead_letter_headers(v); }, false},
       {"queue.max_buffered_records",
        [](S& s, const V& v) { s.queue.max_buffered_records = read_count(v, 1, 10000000); }},
       {"queue.max_buffered_bytes",
@@ -294,6 +330,7 @@ const std::vector<Setting<PipelineConfig>>& pipeline_settings() {
       {"stages", [](P& p, const V& v) { p.stages = read_named_list(v, stage_settings(), "stage"); },
        false},
       {"demo_source", [](P& p, const V& v) { p.demo_source.reset(read_demo_source(v)); }, false},
+      {"schema_registry", [](P& p, const V& v) { p.schema_registry = read_http_url(v); }},
       // Kafka's property names, so the environment overrides them key by key
       // through the Kafka layer's own variables (client_security.h), not here.
       {"security", [](P& p, const V& v) { read_security(v, p.security, p.security_sources); },

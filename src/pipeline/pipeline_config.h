@@ -36,6 +36,11 @@ struct DlqConfig {
   bool enabled = true;
   std::string topic;  // default <input>.dlq
   int max_replays = 3;
+  // Added to every dead letter of the stage, in file order. Why: a DLQ shared
+  // with a topic of another writer (a quarantine topic) can carry that topic's
+  // headers, e.g. its severity, so its readers see one kind of record. Never
+  // one of the names the DLQ path writes itself (sluice.error.*, ...).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // When a running stage counts as stalled (ProgressWatchdog): /readyz turns
@@ -91,6 +96,9 @@ struct PipelineConfig {
   // `sluice demo-source --kind K --FLAG VALUE ...` (underscores become dashes).
   // Undefined: the claims source. Stages never read it.
   YAML::Node demo_source;
+  // `schema_registry: URL`: the registry the pipeline's Avro processors use when
+  // they name none; `sluice up` runs one and points this at it (docs/registry.md).
+  std::string schema_registry;
   // The pipeline file's directory (absolute): relative paths in processor
   // options resolve against it. Empty when parsed from text (tests).
   std::filesystem::path base_dir;

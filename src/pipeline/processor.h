@@ -116,6 +116,9 @@ struct ProcessorContext {
   // The stage's DLQ topic ("" when disabled): for outputs a processor makes
   // without a consumed record to fail (a chain's tick).
   std::string dead_letter_topic;
+  // The pipeline's `schema_registry:` URL ("" when none): Avro processors' default.
+  std::string schema_registry;
+  Headers dead_letter_headers;  // the stage's dlq.headers, for those outputs too
 };
 
 struct PipelineConfig;

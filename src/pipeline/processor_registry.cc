@@ -77,6 +77,8 @@ ProcessorContext processor_context(const PipelineConfig& config, const StageConf
   c.base_dir = config.base_dir;
   c.option_sources = stage.option_sources;
   if (stage.dlq.enabled) c.dead_letter_topic = stage.dlq.topic;
+  c.schema_registry = config.schema_registry;
+  c.dead_letter_headers = stage.dlq.headers;
   return c;
 }
 

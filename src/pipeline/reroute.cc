@@ -51,8 +51,10 @@ OutputRecord rerouted(const Record& r, const std::string& topic, const Failure& 
 }  // namespace
 
 OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic,
-                            const Failure& failure) {
-  return rerouted(record, dlq_topic, failure, category_name(failure.category));
+                            const Failure& failure, const Headers& stage_headers) {
+  OutputRecord out = rerouted(record, dlq_topic, failure, category_name(failure.category));
+  out.headers.insert(out.headers.end(), stage_headers.begin(), stage_headers.end());
+  return out;
 }
 
 OutputRecord to_parked(const Record& record, const std::string& topic, const Parking& parking) {

@@ -21,9 +21,10 @@ struct Failure {
   int64_t now_ms = 0;
 };
 
-// The record for `<input>.dlq` (or the configured DLQ topic).
+// The record for `<input>.dlq` (or the configured DLQ topic), with the
+// stage's `dlq.headers` appended.
 OutputRecord to_dead_letter(const Record& record, const std::string& dlq_topic,
-                            const Failure& failure);
+                            const Failure& failure, const Headers& stage_headers = {});
 // The record for a delay topic, to be processed again at `not_before_ms` or later.
 OutputRecord to_delay_topic(const Record& record, const std::string& topic, int level,
                             int64_t not_before_ms, const Failure& failure);

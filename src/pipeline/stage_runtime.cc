@@ -283,11 +283,12 @@ void StageRuntime::dispatch() {
 Batch StageRuntime::take_batch(PartitionState& state, int64_t now, int64_t mono) {
   Batch batch;
   const DegradationLevel level = degradation_.level();
+  const bool parking = degradation_.parking();
   while (!state.pending.empty() && batch.size() < size_t(stage_.queue.batch_size) &&
          in_flight_ < stage_.queue.max_in_flight) {
     auto& head = state.pending.front();
     if (mono < state.wait_until_ms || now < head->not_before_ms) break;
-    if (level >= DegradationLevel::kGraceful && !is_priority(*head)) {
+    if (parking && !is_priority(*head)) {
       if (breakers_.any_open()) break;  // CIRCUIT_BREAK, or a breaker: nothing moves
       park(partitions_.take_head(state));
       continue;

@@ -11,8 +11,9 @@
 // making (under the store's writer lock) is done, so live members never write
 // at once. A forwarded
 // request is never forwarded again (no loops when the writer moves meanwhile).
-// Left open: a writer frozen for longer than the session timeout is not fenced
-// and could still append one change after a successor was chosen.
+// A writer frozen for longer than the session timeout, woken after a successor
+// was chosen, is fenced by the log itself: every append is a transaction of one
+// transactional id, checked against the log's end (schemas_log.cc).
 #pragma once
 
 #include <atomic>

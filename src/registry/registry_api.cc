@@ -317,6 +317,7 @@ Reply RegistryApi::set_config(const std::optional<std::string>& subject, const s
   record.compatibility = std::get<avro::Compatibility>(level);
   std::lock_guard writing(store_.writer());
   if (gate_ && !gate_->holds()) return writer_moved();
+  store_.catch_up();  // every append is decided from the log's end (schemas_log.cc: fencing)
   store_.append({record});
   log::info("registry", "compatibility of {} set to {}", subject ? "'" + *subject + "'" : "all",
             avro::compatibility_name(*record.compatibility));

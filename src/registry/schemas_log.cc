@@ -147,16 +147,43 @@ void SchemasLog::catch_up() {
                      std::to_string(end) + " within " + std::to_string(options_.wait_ms) +
                      " ms; is the broker healthy?");
   }
+  std::lock_guard lock(mu_);
+  decided_at_ = end;
 }
 
+// Fencing (docs/registry.md, "Several registries, one writer"): every append is
+// one transaction of the topic's one transactional id. Initializing it fences
+// every earlier producer of the id, so a writer frozen past its session timeout
+// cannot append once a successor has; and, fenced, the log must still end where
+// this change was decided (catch_up()), else a writer appended in between and
+// the proposal may be stale.
 void SchemasLog::append(const std::vector<RegistryRecord>& records) {
   if (records.empty()) return;
   Deliveries deliveries;
-  // One producer per append: appends are rare (schema changes), and a fresh
-  // producer never carries a fatal idempotence error from an earlier failure.
+  // One producer per append: appends are rare (schema changes), a fresh producer
+  // never carries a fatal error from an earlier failure, and its initialization
+  // is the fence.
+  kafka::Settings settings = kWriterSettings;
+  settings.emplace_back("transactional.id", "sluice-registry." + options_.topic);
   kafka::Producer producer(kafka::ClientOptions{options_.endpoint.bootstrap, "sluice-registry",
-                                                /*log_level=*/0, true, kWriterSettings},
+                                                /*log_level=*/0, true, settings},
                            &deliveries);
+  const std::string where = "topic '" + options_.topic + "' on " + options_.endpoint.bootstrap;
+  if (std::string e = producer.init_transactions(options_.wait_ms); !e.empty())
+    throw StoreError("cannot take the writer's transactional id of " + where + ": " + e +
+                     "; nothing was stored, retry");
+  const int64_t end =
+      consumer_->log_offsets({{options_.topic, 0, 0}}, kafka::kOffsetEnd, options_.wait_ms)[0];
+  const int64_t decided = [&] {
+    std::lock_guard lock(mu_);
+    return decided_at_;
+  }();
+  if (decided >= 0 && end != decided)
+    throw StoreError("another registry wrote to " + where + " after this one read it (to offset " +
+                     std::to_string(decided) + "; it now ends at " + std::to_string(end) +
+                     "): nothing was stored; retry, and the change is decided again");
+  if (std::string e = producer.begin_transaction(); !e.empty())
+    throw StoreError("cannot begin a transaction on " + where + ": " + e);
   for (const RegistryRecord& record : records) {
     kafka::OutputRecord out{.topic = options_.topic, .key = record.key_json()};
     if (auto value = record.value_json()) {
@@ -171,15 +198,20 @@ void SchemasLog::append(const std::vector<RegistryRecord>& records) {
     }
   }
   producer.flush(options_.wait_ms);
-  if (producer.outstanding() > 0 || deliveries.error) {
+  // Aborted, a transaction's records are never read (the tail reads committed
+  // records only), so each failure below stored nothing.
+  std::string failure;
+  if (deliveries.error) {
+    failure = "refused the change (" + kafka::error_text(deliveries.error) + ")";
+  } else if (producer.outstanding() > 0) {
+    failure = "did not acknowledge the change within " + std::to_string(options_.wait_ms) + " ms";
+  } else if (std::string e = producer.commit_transaction(options_.wait_ms); !e.empty()) {
+    failure = "did not commit the change (" + e + "; a newer writer may have fenced this one)";
+  }
+  if (!failure.empty()) {
     producer.purge();
-    throw StoreError("topic '" + options_.topic + "' on " + options_.endpoint.bootstrap +
-                     (deliveries.error
-                          ? " refused the change (" + kafka::error_text(deliveries.error) +
-                                "); nothing was stored, check the broker and retry"
-                          : " did not acknowledge the change within " +
-                                std::to_string(options_.wait_ms) +
-                                " ms; it may still be stored: look before retrying"));
+    producer.abort_transaction(options_.wait_ms);
+    throw StoreError(where + " " + failure + "; nothing was stored, check the broker and retry");
   }
   if (!wait_applied(deliveries.last_offset + 1)) {
     throw StoreError("the change is stored at offset " + std::to_string(deliveries.last_offset) +

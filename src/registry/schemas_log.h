@@ -71,7 +71,10 @@ class SchemasLog : public RegistryStore {
   mutable std::condition_variable applied_cv_;
   RegistryState state_;
   int64_t next_offset_ = 0;  // guarded by mu_
-  std::string tail_error_;   // the last read error, for append()'s message; guarded by mu_
+  // Where the log ended at the last catch_up(): the state a proposal is made
+  // from. -1: no catch_up yet (append() then checks nothing). Guarded by mu_.
+  int64_t decided_at_ = -1;
+  std::string tail_error_;  // the last read error, for append()'s message; guarded by mu_
 
   std::atomic<bool> stopping_{false};
   std::thread tail_thread_;

@@ -28,6 +28,19 @@ def describe_table(store, table, env=None):
     return json.loads(out.stdout) if out.returncode == 0 else None
 
 
+def rows_per_file(store, table, described, columns):
+    """{live file: [row tuple, ...]} in each file's own row order, as DuckDB reads the file:
+    `columns` are SQL expressions over a file's columns (e.g. epoch_us(ts))."""
+    paths = ", ".join("'%s'" % os.path.join(store, table, f) for f in described["live_files"])
+    rows = duckdb("SELECT filename, file_row_number, %s FROM read_parquet([%s], filename = true, "
+                  "file_row_number = true, hive_partitioning = false) ORDER BY filename, file_row_number"
+                  % (", ".join("%s AS c%d" % (c, i) for i, c in enumerate(columns)), paths))
+    out = {}
+    for r in rows:
+        out.setdefault(r["filename"], []).append(tuple(r["c%d" % i] for i in range(len(columns))))
+    return out
+
+
 def read_parquet_sql(store, table, described):
     """A DuckDB read_parquet(...) over the table's live files, partition columns included."""
     paths = ", ".join("'%s'" % os.path.join(store, table, f) for f in described["live_files"])

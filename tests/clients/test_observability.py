@@ -60,12 +60,13 @@ REGISTRY_METRICS = {"schema_registry_compatibility_failures_total", "schema_regi
 # Metrics of the sequence-check processor, which the claim-attachment pipeline has no stage of;
 # test_sequence_check_stage.py reads them from a running stage.
 SEQUENCE_METRICS = {"sluice_sequence_ticks_total", "sluice_sequence_halted_keys"}
-# PENDING: the degradation controller's metrics (seed 003's five levels), which the market-data
-# dashboard and the DegradationAggressive alert query. Its branch was not merged when they were
-# written; once the controller exports them (and a test reads them from a running stage), move
-# them to where that test is named, as above, or delete this set if the claim pipeline exports them.
-DEGRADATION_METRICS_PENDING = {"sluice_degradation_level", "sluice_degradation_transitions_total",
-                               "sluice_degradation_parked_total", "sluice_degradation_spilled_bytes"}
+# The degradation controller's metrics (docs/degradation.md), which the market-data dashboard
+# and the DegradationAggressive alert query: the level and parked series exist from the start
+# (the live check sees them); transitions appear with the first change and the spill's with a
+# spill dir, so tests/clients/test_degradation.py and tests/unit/degradation_test.cc read those.
+DEGRADATION_METRICS = {"sluice_degradation_level", "sluice_degradation_transitions_total",
+                       "sluice_degradation_parked_total", "sluice_degradation_spilled_bytes"}
+DEGRADATION_METRICS_ON_USE = {"sluice_degradation_transitions_total", "sluice_degradation_spilled_bytes"}
 
 PROMQL_WORDS = {
     # aggregation operators and modifiers
@@ -336,7 +337,7 @@ class ObservabilityTest(unittest.TestCase):
             for name, _ in selectors(substitute_variables(expr)):
                 if name in PROMETHEUS_OWN or name in INCIDENT_LOG_METRICS or name in WINDOW_METRICS \
                         or name in REGISTRY_METRICS or name in SEQUENCE_METRICS \
-                        or name in DEGRADATION_METRICS_PENDING:
+                        or name in DEGRADATION_METRICS_ON_USE:
                     continue
                 used.add(name)
                 if resolve(name, self.families) is None:
@@ -529,7 +530,7 @@ class DashboardFilesTest(unittest.TestCase):
         missing = {}
         for where, expr in dashboard_exprs() + alert_exprs():
             for name, _ in selectors(substitute_variables(expr)):
-                if name in PROMETHEUS_OWN or name in DEGRADATION_METRICS_PENDING:
+                if name in PROMETHEUS_OWN:
                     continue
                 family = re.sub(r"_(bucket|sum|count)$", "", name)
                 if '"%s"' % name not in self.source and '"%s"' % family not in self.source:
@@ -540,7 +541,7 @@ class DashboardFilesTest(unittest.TestCase):
     def test_the_market_data_dashboard_shows_every_degradation_metric(self):
         used = {name for where, expr in dashboard_exprs() if where.startswith("market-data.json/")
                 for name, _ in selectors(substitute_variables(expr))}
-        self.assertLessEqual(DEGRADATION_METRICS_PENDING, used)
+        self.assertLessEqual(DEGRADATION_METRICS, used)
 
     def test_each_dashboard_has_its_own_uid_the_data_source_picker_and_an_index_entry(self):
         with open(os.path.join(RUNBOOK_DIR, "README.md")) as f:

@@ -1,11 +1,13 @@
 """`sluice up examples/market-ticks`: ASX ticks from the tick demo source
 (rejects, gaps small and large, out-of-order and duplicate ticks, ticks outside
-trading hours, sessions that restart the sequence) through validate,
+trading hours, > 10 % price jumps, sessions that restart the sequence) through validate,
 sequence-check, quarantine-route and a Delta table. The promise checked is the
 summary's, against the source's manifest exactly: every tick is a table row, a
 quarantine record, a parked tick (its symbol halted by a gap over 100) or a
 dropped duplicate — and, independently, that the topics and the table hold
-what the manifest says each tick should reach."""
+what the manifest says each tick should reach: every quarantine record with a
+reason, a time and a severity, and every table file sorted by
+(exchange_timestamp, exchange_sequence_number) as DuckDB reads it."""
 
 import collections
 import json
@@ -16,7 +18,7 @@ import unittest
 
 from broker import wait_until
 from demo_env import FREE_PORTS
-from lake_tables import describe_table
+from lake_tables import describe_table, rows_per_file
 from up_session import UpSession
 
 TICKS = 3000
@@ -76,7 +78,8 @@ class UpTicksTest(UpSession):
         # Per reason and severity, as the manifest says (rejects are the validator's DLQ records).
         reasons = collections.Counter(m["reason"] for m in manifest if m["expected"] == "quarantine")
         self.assertEqual(figures["quarantine_reasons"].get("validation", 0), reasons["validation"])
-        for reason in ("small_gap", "large_gap", "out_of_order", "outside_trading_hours"):
+        self.assertGreater(reasons["price_jump"], 0, "some 15 %% jumps are quarantined: %s" % reasons)
+        for reason in ("small_gap", "large_gap", "out_of_order", "outside_trading_hours", "price_jump"):
             self.assertEqual(figures["quarantine_reasons"].get(reason, 0), reasons[reason], reason)
         severities = collections.Counter(m["severity"] for m in manifest if m["expected"] == "quarantine")
         self.assertEqual(figures["severities"], dict(severities))
@@ -84,11 +87,18 @@ class UpTicksTest(UpSession):
         # The quarantine holds each tick as sent, keyed by symbol, with its reason and severity.
         sent = {(m["key"], m["sequence"], m["reason"]) for m in manifest if m["expected"] == "quarantine"}
         self.assertEqual(len(quarantine), expected["quarantine"])
+        # Every record — the route's and the validator's DLQ records alike — says its reason, time
+        # and severity.
         for q in quarantine:
             headers = dict((h["key"], h["value"]) if isinstance(h, dict) else tuple(h) for h in q["headers"])
             self.assertIn("sluice.error.category", headers, q)
+            self.assertRegex(headers.get("sluice.first_failed_at", ""), r"^\d{13}$", q)
+            self.assertIn(headers.get("sluice.sequence.severity"), ("WARNING", "ERROR"), q)
+            if headers.get("sluice.stage") == "validate":
+                self.assertEqual(headers["sluice.sequence.severity"], "ERROR", q)
+            if headers["sluice.error.category"] == "price_jump":
+                self.assertRegex(headers["sluice.error.message"], r"^price jump: [+-]\d+\.\d% from ", q)
             if headers.get("sluice.stage") == "quarantine":
-                self.assertIn(headers["sluice.sequence.severity"], ("WARNING", "ERROR"), q)
                 tick = json.loads(q["value"])
                 self.assertEqual(q["key"], "ASX." + tick["symbol"])
                 self.assertIn((q["key"], tick["exchange_sequence_number"], headers["sluice.error.category"]), sent)
@@ -98,6 +108,13 @@ class UpTicksTest(UpSession):
         self.assertEqual(table["records"], expected["row"])
         self.assertTrue(all(re.match(r"day=\d{4}-\d{2}-\d{2}/exchange=ASX/", f) for f in table["live_files"]),
                         table["live_files"][:3])
+        # sort_by: each file's rows in (exchange_timestamp, exchange_sequence_number) order.
+        files = rows_per_file(os.path.join(self.data, "data", "lake"), "tables/ticks", table,
+                              ["epoch_us(exchange_timestamp)", "exchange_sequence_number"])
+        self.assertEqual(sum(len(rows) for rows in files.values()), expected["row"])
+        for name, rows in files.items():
+            keys = [(int(ts), int(seq)) for ts, seq in rows]
+            self.assertEqual(keys, sorted(keys), name)
 
 
 if __name__ == "__main__":

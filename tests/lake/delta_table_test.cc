@@ -190,6 +190,34 @@ TEST_F(DeltaTableTest, OptimizeCompactsSmallFilesWithoutChangingTheRows) {
   EXPECT_EQ(table.history(1)[0].operation, "OPTIMIZE");
 }
 
+// The ids of the table's one live file, in the file's row order.
+std::vector<int64_t> ids_in_file_order(DeltaTable& table) {
+  const TableState s = table.state();
+  EXPECT_EQ(s.files.size(), 1u);
+  std::vector<int64_t> ids;
+  for (const Row& row :
+       read_data_file(table.log(), PartitionLayout(s.metadata), s.files.begin()->second))
+    ids.push_back(std::get<int64_t>(row[0].v));
+  return ids;
+}
+
+TEST_F(DeltaTableTest, SortByOrdersEachFileAppendedAndEachFileOptimizeWrites) {
+  DeltaTable table(*store_, "t");
+  table.create_or_check("events", schema());
+  const SortOrder by_name_then_id = {"name", "id"};
+  auto row = [](int64_t id, parquet::Value name) { return Row{id, std::move(name)}; };
+  // By name (bytes: "n10" before "n9"), equal names by id.
+  table.append({row(9, std::string("n9")), row(10, std::string("n10")), row(3, std::string("n1")),
+                row(1, std::string("n1"))},
+               {}, {}, by_name_then_id);
+  EXPECT_EQ(ids_in_file_order(table), (std::vector<int64_t>{1, 3, 10, 9}));
+  table.append({row(0, std::string("n0")), row(2, parquet::Value())}, {}, {}, by_name_then_id);
+  table.optimize(64 << 20, 2, {}, by_name_then_id);
+  EXPECT_EQ(ids_in_file_order(table), (std::vector<int64_t>{2, 0, 1, 3, 10, 9}))
+      << "null first, then the two files' rows sorted together";
+  EXPECT_THROW(table.append(rows(0, 2), {}, {}, {"nope"}), DeltaError);
+}
+
 TEST_F(DeltaTableTest, ADamagedCommitNamesTheFileAndLine) {
   DeltaTable table(*store_, "t");
   table.create_or_check("events", schema());

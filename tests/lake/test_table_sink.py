@@ -25,7 +25,7 @@ import ck_helpers  # noqa: E402
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402
 from stage_fixture import OneStageTest, read_topic  # noqa: E402
 from broker import sluice_bin, unique_name, wait_until  # noqa: E402
-from lake_tables import duckdb  # noqa: E402
+from lake_tables import duckdb, rows_per_file  # noqa: E402
 
 
 class SinkTestCase(OneStageTest):
@@ -294,6 +294,57 @@ class TableSinkTest(SinkTestCase):
         files = as_json("files")
         self.assertEqual(sorted(f["path"] for f in files), sorted(self.describe()["live_files"]))
         self.assertTrue(all(f["size"] > 0 for f in files), files)
+
+    def assert_every_file_sorted_by_ts_then_id(self, described):
+        """DuckDB reads each live file in its own row order: (ts, id) must never go down."""
+        files = rows_per_file(self.lake, self.TABLE, described, ["epoch_us(ts)", "id"])
+        self.assertEqual(len(files), len(described["live_files"]))
+        for name, rows in files.items():
+            keys = [(int(ts), int(i)) for ts, i in rows]
+            self.assertEqual(keys, sorted(keys), name)
+        self.assertGreater(max(len(rows) for rows in files.values()), 1, files)
+
+    def history_operations(self):
+        out = self.sluice_table("history", "--json")
+        return [c["operation"] for c in json.loads(out.stdout)] if out.returncode == 0 else []
+
+    def test_sort_by_orders_every_file_after_flushes_and_after_an_optimize(self):
+        topic = unique_name("events")
+        events = [self.event(i) for i in range(600)]
+        random.Random(3).shuffle(events)  # arrival order is not (ts, id) order
+        sorted_sink = "      sort_by: [ts, id]\n"
+        stage = self.start(self.pipeline("p", topic, rows=100, interval="100ms", extra=sorted_sink))
+        self.produce(topic, events[:300])
+        self.wait_for_records(300)
+        self.produce(topic, events[300:])
+        flushed = self.wait_for_records(600)
+        self.assertGreater(len(flushed["live_files"]), 1, "several flushes, several files")
+        self.assert_every_file_sorted_by_ts_then_id(flushed)
+        stage.terminate()
+
+        # The sink compacts after its next flush: the small files' rows are sorted together.
+        self.start(self.pipeline("p", topic, rows=100, interval="100ms",
+                                 extra=sorted_sink + "      optimize_min_files: 2\n"))
+        self.produce(topic, [self.event(i) for i in range(600, 650)])
+        wait_until(lambda: "OPTIMIZE" in self.history_operations(), 90, 0.3, "the sink to compact")
+        compacted = self.wait_for_records(650)
+        self.assertLess(len(compacted["live_files"]), len(flushed["live_files"]))
+        self.assert_every_file_sorted_by_ts_then_id(compacted)
+        self.assertEqual(self.table_counts(), {"n": 650, "ids": 650, "lo": 0, "hi": 649})
+
+    def test_table_optimize_sort_by_sorts_the_files_it_writes(self):
+        topic = unique_name("events")
+        events = [self.event(i) for i in range(300)]
+        random.Random(5).shuffle(events)
+        self.start(self.pipeline("p", topic, rows=100, interval="100ms"))  # no sort_by
+        self.produce(topic, events[:150])
+        self.wait_for_records(150)
+        self.produce(topic, events[150:])
+        self.wait_for_records(300)
+        out = self.sluice_table("optimize", "--target-size", "64MiB", "--sort-by", "ts,id")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("compacted", out.stdout)
+        self.assert_every_file_sorted_by_ts_then_id(self.describe())
 
     def test_until_caught_up_commits_the_backlog_then_exits_zero(self):
         topic = unique_name("events")

@@ -75,6 +75,42 @@ TEST(TickPlan, BhpIsTenTimesBusierAndNumbersRunPerSymbolAndSession) {
   EXPECT_LE(cases[TickCase::kOutOfOrder], cases[TickCase::kDisordered]);
 }
 
+// Only a price_jump case is ever quarantined as one (the ±0.2 % walk never
+// moves 10 %), most of them are, and neither a re-pricing nor a bad print
+// quarantines the ticks after it.
+TEST(TickPlan, PriceJumpsAreQuarantinedAndOnlyThem) {
+  TickPlan plan(options());
+  int64_t jumps = 0, quarantined = 0, after_jump = 0, after_jump_rows = 0;
+  std::map<std::string, bool> jumped;  // per symbol: its previous tick was a jump case
+  for (int i = 0; i < 20000; ++i) {
+    const Tick t = plan.next();
+    if (t.reason == "price_jump") {
+      EXPECT_EQ(t.kind, TickCase::kPriceJump) << tick_manifest_line(t);
+      EXPECT_EQ(t.severity, "WARNING");
+      quarantined += 1;
+    }
+    if (t.kind == TickCase::kGood && jumped[t.key]) {
+      after_jump += 1;
+      after_jump_rows += t.expected == "row" || t.expected == "parked";
+    }
+    if (t.kind == TickCase::kPriceJump && t.expected != "parked") jumps += 1;
+    if (t.kind != TickCase::kBadPrice && t.kind != TickCase::kBadVolume &&
+        t.kind != TickCase::kUndecodable)
+      jumped[t.key] = t.kind == TickCase::kPriceJump;
+  }
+  EXPECT_GT(quarantined, jumps / 2) << "of " << jumps;
+  EXPECT_GT(after_jump, 20);
+  // A good tick after a jump is a row but for the other reasons (hours, its own disorder).
+  EXPECT_GT(after_jump_rows, after_jump * 8 / 10) << "of " << after_jump;
+}
+
+TEST(TickPlan, WithoutThePriceCheckNoTickIsAPriceJump) {
+  TickOptions o = options();
+  o.max_price_move = 0;
+  TickPlan plan(o);
+  for (int i = 0; i < 5000; ++i) EXPECT_NE(plan.next().reason, "price_jump");
+}
+
 TEST(TickPlan, SydneyOffset) {
   EXPECT_EQ(sydney_offset_minutes(kDec7), 660);
   EXPECT_EQ(sydney_offset_minutes(20'635), 600);  // 2026-07-01

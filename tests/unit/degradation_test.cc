@@ -142,6 +142,26 @@ TEST(Degradation, CircuitBreakByHandNeedsTheLagBreakerAndLeavingItClosesIt) {
   EXPECT_EQ(breakers.lag()->state(), BreakerState::kClosed);
 }
 
+TEST(Degradation, ParkingNeedsAGracefulRuleOrAnOperator) {
+  DegradationConfig halt_only;
+  halt_only.lag_thresholds = {0, 0, 0, 1000};  // halt_lag_threshold alone
+  Fixture f(halt_only);
+  EXPECT_EQ(f.after(5000), L::kCircuitBreak);
+  EXPECT_FALSE(f.controller.parking()) << "let out of the halt, it catches up on everything";
+  f.controller.set(L::kGraceful, f.now, f.now);
+  EXPECT_TRUE(f.controller.parking()) << "an operator asked for GRACEFUL";
+  f.controller.automatic();
+  EXPECT_FALSE(f.controller.parking());
+
+  Fixture g(seed_thresholds());
+  EXPECT_EQ(g.after(400000), L::kSoft);
+  EXPECT_FALSE(g.controller.parking());
+  EXPECT_EQ(g.after(500000), L::kGraceful);
+  EXPECT_TRUE(g.controller.parking());
+  EXPECT_EQ(g.after(5000000), L::kCircuitBreak);
+  EXPECT_TRUE(g.controller.parking()) << "each level does what the ones below do";
+}
+
 TEST(Degradation, PriorityKeysMatchExactly) {
   DegradationConfig c;
   c.priority_keys = {"ASX.BHP", "ASX.CBA"};

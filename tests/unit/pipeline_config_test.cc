@@ -73,6 +73,26 @@ TEST(PipelineConfigLoad, ThePassthroughExampleLoads) {
   EXPECT_EQ(c.stage("nope"), nullptr);
 }
 
+TEST(PipelineConfigLoad, EveryExamplePipelineLoads) {
+  int loaded = 0;
+  for (const auto& dir : std::filesystem::directory_iterator(kRepo / "examples")) {
+    const std::filesystem::path file = dir.path() / "pipeline.yaml";
+    if (!std::filesystem::exists(file)) continue;
+    EXPECT_NO_THROW(load_pipeline_config(file.string(), &kNoEnv)) << file;
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 4);
+}
+
+TEST(PipelineConfigLoad, TheMarketTicksSinkDegradesWithTheSeedsLadderAndCriticalSymbols) {
+  PipelineConfig c =
+      load_pipeline_config((kRepo / "examples/market-ticks/pipeline.yaml").string(), &kNoEnv);
+  const DegradationConfig& d = c.stage("ticks")->degradation;
+  EXPECT_EQ(d.lag_thresholds, (std::array<int64_t, 4>{100000, 500000, 1000000, 5000000}));
+  EXPECT_EQ(d.priority_keys.size(), 20u) << "seed 003's 20 critical symbols";
+  EXPECT_EQ(d.parked_topic, "market.ticks.asx.clean.shed");
+}
+
 TEST(PipelineConfigLoad, TheFullExampleInTheDocsLoadsWithEveryValueAsWritten) {
   std::string docs = read_file(kRepo / "docs/configuration.md");
   size_t start = docs.find("```yaml\n");
@@ -394,6 +414,20 @@ TEST(PipelineConfigErrors, RulesAcrossKeysAreReportedAtTheKeyToChange) {
       "p.yaml:5: stages[0].outputs[1]: is the stage's own input topic");
   EXPECT_STARTS_WITH(error_of(one_stage("    dlq: {topic: claims.events}\n")),
                      "p.yaml:7: stages[0].dlq.topic: is the stage's own input topic");
+}
+
+TEST(PipelineConfigLoad, DlqHeadersAreReadInFileOrderAndTheDlqsOwnNamesRefused) {
+  const PipelineConfig c =
+      parse(one_stage("    dlq: {headers: {sluice.sequence.severity: ERROR, team: feeds}}\n"));
+  EXPECT_EQ(c.stages.at(0).dlq.headers,
+            (std::vector<std::pair<std::string, std::string>>{{"sluice.sequence.severity", "ERROR"},
+                                                              {"team", "feeds"}}));
+  EXPECT_TRUE(parse(one_stage()).stages.at(0).dlq.headers.empty());
+  EXPECT_NE(error_of(one_stage("    dlq: {headers: {sluice.error.category: x}}\n"))
+                .find("is a header the dead-letter queue writes itself"),
+            std::string::npos);
+  EXPECT_NE(error_of(one_stage("    dlq: {headers: [a, b]}\n")).find("expected a mapping"),
+            std::string::npos);
 }
 
 TEST(PipelineConfigErrors, BreakersNeedUniqueNames) {

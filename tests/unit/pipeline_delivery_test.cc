@@ -71,6 +71,17 @@ TEST(Reroute, ADeadLetterKeepsKeyValueAndNamesItsOrigin) {
   EXPECT_EQ(h["sluice.last_failed_at"], "1000");
 }
 
+TEST(Reroute, AStagesDlqHeadersFollowTheDlqsOwn) {
+  Failure f{"validate", ErrorCategory::kValidation, "price must be > 0", 1, 1000};
+  const Headers extra = {{"sluice.sequence.severity", "ERROR"}};
+  OutputRecord dlq = to_dead_letter(consumed("ticks", 0, 1), "quarantine", f, extra);
+  EXPECT_EQ(dlq.headers.back(), extra.back());
+  EXPECT_EQ(headers_of(dlq)["sluice.error.category"], "validation");
+  EXPECT_EQ(
+      headers_of(to_dead_letter(consumed("ticks", 0, 1), "q", f)).count("sluice.sequence.severity"),
+      0u);
+}
+
 TEST(Reroute, TheOriginAndFirstFailureSurviveEveryDelayTopicHop) {
   Failure first{"download", ErrorCategory::kTransient, "503", 3, 1000};
   OutputRecord hop1 = to_delay_topic(consumed("tasks", 0, 7), "tasks.retry.1", 1, 6000, first);

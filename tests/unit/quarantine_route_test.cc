@@ -102,6 +102,22 @@ TEST(QuarantineRoute, ASequenceVerdictWinsAndKeepsItsSeverityAndHeaders) {
   EXPECT_EQ(severities, 1);
 }
 
+TEST(QuarantineRoute, APriceJumpIsQuarantinedAsAWarningWithItsMoveInWords) {
+  QuarantineRoute route(context(kOptions));
+  const auto outcome = route.process(tick("2026-12-07T11:00:00.000+11:00",
+                                          {{control::kClassification, "price_jump"},
+                                           {control::kSeverity, "WARNING"},
+                                           {control::kPrevious, "4"},
+                                           {control::kPriceMove, "+15.0% from 39.2 (over 10%)"}}));
+  ASSERT_EQ(outcome.outputs.size(), 1u);
+  const auto& out = outcome.outputs[0];
+  EXPECT_EQ(out.topic, "market.quarantine.asx");
+  EXPECT_EQ(*find(out, header::kCategory), "price_jump");
+  EXPECT_EQ(*find(out, control::kSeverity), "WARNING");
+  EXPECT_EQ(*find(out, header::kMessage), "price jump: +15.0% from 39.2 (over 10%)");
+  EXPECT_NE(find(out, header::kFirstFailedAt), nullptr);
+}
+
 TEST(QuarantineRoute, OptionsAreCheckedWhenTheStageStarts) {
   EXPECT_THROW(QuarantineRoute(context("{}")), pipeline::OptionError);
   EXPECT_THROW(QuarantineRoute(context("{quarantine_topic: q, trading_hours: '16:00-10:00'}")),

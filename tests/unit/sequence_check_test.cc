@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/bytes.h"
 #include "ops/metrics.h"
 #include "stages/sequence_check/symbol_control.h"
 
@@ -39,6 +40,12 @@ std::string tick(const std::string& symbol, int64_t seq, int64_t time_us,
          std::to_string(seq) + R"(,"exchange_timestamp":)" + std::to_string(time_us) +
          R"(,"price":45.1,"volume":100,"message_id":")" +
          (id.empty() ? "ASX." + symbol + "." + std::to_string(seq) : id) + R"("})";
+}
+
+// A tick of BHP at `price`, one minute apart per sequence number.
+std::string priced(int64_t seq, const std::string& price) {
+  std::string t = tick("BHP", seq, kOpen + seq * kMinute);
+  return t.replace(t.find("45.1"), 4, price);
 }
 
 const std::string* header(const pipeline::OutputRecord& out, const std::string& name) {
@@ -283,7 +290,95 @@ TEST(SequenceCheck, ACheckpointOfOtherKeyFieldsOrDamagedBytesIsRefused) {
                SequenceStateError);
 }
 
+TEST(SequenceCheck, AMoveOverMaxPriceMoveIsAPriceJumpWithWarningAndItsMoveInAHeader) {
+  Harness h("max_price_move: 0.10");
+  EXPECT_EQ(h.kind(priced(1, "100")), "ok") << "the first price is the baseline";
+  EXPECT_EQ(h.kind(priced(2, "110")), "ok") << "10 % exactly is not more than 10 %";
+  const Outcome o = h.send(priced(3, "121.5"));
+  ASSERT_EQ(o.outputs.size(), 1u);
+  EXPECT_EQ(*header(o.outputs[0], control::kClassification), "price_jump");
+  EXPECT_EQ(*header(o.outputs[0], control::kSeverity), "WARNING");
+  EXPECT_EQ(*header(o.outputs[0], control::kPriceMove), "+10.5% from 110 (over 10%)");
+  EXPECT_EQ(h.kind(priced(4, "98.1")), "price_jump") << "down counts as much as up";
+}
+
+TEST(SequenceCheck, ALoneBadPrintCostsOneTickAndTheReferenceStays) {
+  Harness h("max_price_move: 0.10");
+  h.kind(priced(1, "100"));
+  EXPECT_EQ(h.kind(priced(2, "150")), "price_jump");
+  EXPECT_EQ(h.kind(priced(3, "101")), "ok") << "back near the reference: not a jump back";
+  EXPECT_EQ(h.kind(priced(4, "150")), "price_jump") << "the bad print never became the reference";
+}
+
+TEST(SequenceCheck, ARepricingCostsOneTickTheNextTickNearTheNewLevelConfirmsIt) {
+  Harness h("max_price_move: 0.10");
+  h.kind(priced(1, "100"));
+  EXPECT_EQ(h.kind(priced(2, "130")), "price_jump");
+  EXPECT_EQ(h.kind(priced(3, "131")), "ok") << "confirms 130 as the new level";
+  EXPECT_EQ(h.kind(priced(4, "132")), "ok") << "judged against 131 now, not 100";
+  EXPECT_EQ(h.kind(priced(5, "100")), "price_jump");
+}
+
+TEST(SequenceCheck, ASequenceFlagWinsOverAPriceJumpButThePriceIsStillJudged) {
+  Harness h("max_price_move: 0.10");
+  h.kind(priced(1, "100"));
+  EXPECT_EQ(h.kind(priced(5, "200")), "small_gap") << "one reason per tick";
+  EXPECT_EQ(h.kind(priced(6, "201")), "ok") << "the gap tick's price was the candidate level";
+}
+
+TEST(SequenceCheck, WithoutMaxPriceMovePricesAreNotReadAtAll) {
+  Harness h;
+  h.kind(priced(1, "100"));
+  EXPECT_EQ(h.kind(priced(2, "300")), "ok");
+  EXPECT_EQ(h.kind(priced(3, "\"n/a\"")), "ok");
+  Harness checked("max_price_move: 0.10");
+  for (const char* bad : {"\"n/a\"", "0", "-3"}) {
+    const Outcome o = checked.send(priced(1, bad));
+    EXPECT_FALSE(o.ok) << bad;
+    EXPECT_EQ(o.category, pipeline::ErrorCategory::kValidation);
+    EXPECT_NE(o.message.find("price field 'price'"), std::string::npos) << o.message;
+  }
+}
+
+TEST(SequenceCheck, TheReferencePriceSurvivesARestartThroughItsCheckpoint) {
+  Harness first("max_price_move: 0.10");
+  first.kind(priced(1, "100"));
+  first.kind(priced(2, "130"));  // the candidate
+  Harness second("max_price_move: 0.10");
+  second.processor.restore("ticks", 0, first.processor.snapshot("ticks", 0));
+  Harness third("max_price_move: 0.10");
+  third.processor.restore("ticks", 0, first.processor.snapshot("ticks", 0));
+  EXPECT_EQ(second.kind(priced(3, "150")), "price_jump") << "the reference came back";
+  EXPECT_EQ(third.kind(priced(3, "131")), "ok") << "the candidate came back";
+}
+
+TEST(SequenceCheck, AVersionOneCheckpointIsReadWithNoPricesYet) {
+  Bytes bytes;
+  ByteWriter w(bytes);
+  auto text = [&](const std::string& s) {
+    w.u32(uint32_t(s.size()));
+    w.raw(std::string_view(s));
+  };
+  w.i8(1);  // version 1: no price fields
+  text("exchange.symbol");
+  w.u32(1);
+  text("ASX.BHP");
+  w.i8(1);  // seen
+  w.i64(7);
+  w.i64(kOpen / 1000);
+  w.i64(0);
+  text("");
+  w.i64(kOpen / 1000);
+  w.u32(0);
+  Harness h("max_price_move: 0.10");
+  h.processor.restore("ticks", 0, std::string(bytes.begin(), bytes.end()));
+  EXPECT_EQ(h.kind(priced(8, "100")), "ok") << "the high mark came back; 100 is the baseline";
+  EXPECT_EQ(h.kind(priced(9, "200")), "price_jump");
+}
+
 TEST(SequenceCheck, OptionsAreCheckedWithTheSeedsDefaults) {
+  EXPECT_THROW(SequenceCheck(context("max_price_move: 0")), pipeline::OptionError);
+  EXPECT_THROW(SequenceCheck(context("max_price_move: 10%")), pipeline::OptionError);
   EXPECT_THROW(SequenceCheck(context("gap_threshold: ten")), pipeline::OptionError);
   EXPECT_THROW(SequenceCheck(context("gap_threshold: 50\nhalt_gap: 20")), pipeline::OptionError);
   EXPECT_THROW(SequenceCheck(context("reset_ratio: 2")), pipeline::OptionError);
@@ -293,6 +388,8 @@ TEST(SequenceCheck, OptionsAreCheckedWithTheSeedsDefaults) {
   EXPECT_EQ(o.thresholds.halt_gap, 100);
   EXPECT_EQ(o.thresholds.reset_after_ms, 3600000);
   EXPECT_EQ(o.dedupe_window_ms, 24 * 3600000LL);
+  EXPECT_EQ(o.max_price_move, 0) << "off unless asked for";
+  EXPECT_EQ(read_sequence_options(context("max_price_move: 0.10")).max_price_move, 0.10);
 }
 
 }  // namespace

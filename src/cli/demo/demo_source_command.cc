@@ -167,6 +167,12 @@ void add_tick_options(CLI::App& cmd, demo::TickSourceFlags& ticks) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber)
       ->group(group);
+  cmd.add_option("--max-price-move", ticks.plan.max_price_move,
+                 "The pipeline's sequence-check max_price_move, which the manifest's expected "
+                 "outcomes follow (0: the pipeline does not check price moves)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10.0))
+      ->group(group);
   cmd.add_option("--session-date", ticks.session_date,
                  "Date of the first session, e.g. 2026-12-07 (default: today, UTC)")
       ->group(group);

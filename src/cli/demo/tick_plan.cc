@@ -9,6 +9,7 @@
 #include "cli/demo/demo_plan.h"  // mix64
 #include "cli/demo/iot_plan.h"   // iso8601
 #include "common/json.h"
+#include "stages/sequence_check/price_move.h"
 
 namespace sluice::cli::demo {
 namespace {
@@ -150,7 +151,10 @@ Tick TickPlan::make(Symbol& s, TickCase kind, int64_t sequence, int64_t time_ms,
   w.begin_object().field("exchange", std::string("ASX")).field("symbol", s.name);
   w.field("exchange_sequence_number", sequence);
   w.field("exchange_timestamp", iso8601(time_ms, sydney_offset_minutes(day_), false));
-  w.key("price").raw(fmt::format("{:.3f}", price));
+  const std::string written_price = fmt::format("{:.3f}", price);
+  // The check judges the price as the pipeline reads it, not the unrounded one.
+  t.price = std::stod(written_price);
+  w.key("price").raw(written_price);
   w.field("volume", volume);
   w.field("message_id", fmt::format("ASX.{}.{}", s.name, s.next_message++));
   w.field("ingestion_timestamp", iso8601(time_ms + 5, 0));
@@ -173,8 +177,9 @@ void TickPlan::settle(Symbol& s, Tick& t) {
     t.expected = "duplicate";
     return;
   }
-  const stages::Classification c =
-      stages::classify(s.tracker, t.sequence, t.time_ms, o_.thresholds);
+  stages::Classification c = stages::classify(s.tracker, t.sequence, t.time_ms, o_.thresholds);
+  if (o_.max_price_move > 0)
+    stages::apply_price_move(c, stages::check_price(s.tracker, t.price, o_.max_price_move));
   s.last_forwarded = t;
   if (c.severity != stages::Severity::kNone) {
     t.expected = "quarantine";
@@ -245,10 +250,15 @@ Tick TickPlan::next() {
         s.next_sequence += gap + 1;
         break;
       }
-      case TickCase::kPriceJump:
-        s.price *= variant % 2 ? 1.15 : 0.85;
-        t = make(s, kind, s.next_sequence++, now, s.price, volume);
+      case TickCase::kPriceJump: {
+        // 15 % up or down: half of them a re-pricing (the symbol stays at the new
+        // level), half a lone bad print (the next tick is back at the old one), so
+        // both ways out of a jump (price_move.h) occur.
+        const double jumped = s.price * (variant % 2 ? 1.15 : 0.85);
+        if (variant / 2 % 2) s.price = jumped;
+        t = make(s, kind, s.next_sequence++, now, jumped, volume);
         break;
+      }
       case TickCase::kOutsideHours: {
         // The same date, 07:00-10:00 or 16:00-19:00 Sydney time.
         const int64_t local_midnight = session_time_ms(session, 0) - kOpen;

@@ -14,7 +14,8 @@
 //    timestamp is written in Sydney's own offset (+10:00 or +11:00).
 //  - The expected outcome of a tick that passes validation comes from the
 //    sequence-check processor's own classifier (stages/sequence_check/
-//    sequence_tracker.h) run over the ticks in order, so the manifest agrees
+//    sequence_tracker.h, and price_move.h for jumps) run over the ticks in
+//    order, so the manifest agrees
 //    with the pipeline's thresholds by construction; the example checks the
 //    plumbing around it (routing, parking, dedupe, rows).
 //  - Rejected ticks (bad price or volume, undecodable bytes) take no sequence
@@ -59,6 +60,7 @@ struct TickOptions {
   double duplicate_share = 0.01;
   double disorder_share = 0.01;
   stages::SequenceThresholds thresholds;  // the pipeline's sequence-check options
+  double max_price_move = 0.10;           // ... and its max_price_move (0: off)
 };
 
 struct Tick {
@@ -68,6 +70,7 @@ struct Tick {
   std::string value;  // the JSON tick (garbage for kUndecodable)
   int64_t sequence = 0;
   int64_t time_ms = 0;
+  double price = 0;  // as written in `value`
   // "row", "quarantine", "duplicate" or "parked".
   std::string expected;
   std::string reason;    // for "quarantine": the rule or sequence kind

@@ -29,6 +29,7 @@ struct TableFlags {
   std::string older_than = "7d";
   std::string target_size = "128MiB";
   int min_files = 2;
+  std::vector<std::string> sort_by;  // optimize: each file written sorted by these columns
 };
 
 std::string utc(int64_t ms) {
@@ -200,7 +201,7 @@ int optimize(const TableFlags& f) {
   }
   auto t = open(f);
   if (!t) return 1;
-  auto r = t->table->optimize(*target, f.min_files);
+  auto r = t->table->optimize(*target, f.min_files, {}, f.sort_by);
   if (r.version < 0) {
     std::printf("nothing to compact: fewer than %d files smaller than %s\n", f.min_files,
                 pipeline::format_size_bytes(*target / 2).c_str());
@@ -249,6 +250,10 @@ std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& regis
   o->add_option("--target-size", f->target_size, "Target file size (default 128MiB)");
   o->add_option("--min-files", f->min_files,
                 "Compact only when at least this many small files exist (default 2)");
+  o->add_option("--sort-by", f->sort_by,
+                "Sort each file written by these columns, e.g. exchange_timestamp,"
+                "exchange_sequence_number (as a table sink's sort_by; not partition columns)")
+      ->delimiter(',');
   add_table_lifecycle_commands(*group, registered, runs);
   return runs;
 }

@@ -151,7 +151,15 @@ std::unique_ptr<AccountingReport> account_ticks(const pipeline::PipelineConfig& 
       return;
     }
     r.reasons[category ? *category : "unknown"] += 1;
-    r.severities[severity ? *severity : "ERROR"] += 1;  // a validator's reject is an ERROR
+    r.severities[severity ? *severity : "none"] += 1;
+    // The quarantine's promise: each record says its reason, time and severity.
+    if (!category || !severity || !rec.last_header(kafka::header::kFirstFailedAt))
+      r.unaccounted.push_back(
+          "a record on " + parts.quarantine_topic + " at partition " +
+          std::to_string(rec.partition) + " offset " + std::to_string(rec.offset) +
+          " without a reason, time or severity header (a validator dead-lettering there needs "
+          "dlq.headers: {" +
+          std::string(stages::symbol_control::kSeverity) + ": ERROR})");
   });
   if (parts.front && !front_dlq_is_quarantine) r.rejected = topics.dead_letters(*parts.front);
   if (front_dlq_is_quarantine) r.rejected += topics.count(parts.front->dlq.topic + ".parked");

@@ -10,6 +10,9 @@
 //   forwarded              = quarantined by the route + passed on + its DLQ
 //   passed on              = table rows + the sink's DLQ
 //
+// Every quarantine record must carry a reason (sluice.error.category), a time
+// (sluice.first_failed_at) and a severity (sluice.sequence.severity).
+//
 // Duplicates are the one figure inferred (what sequence-check dropped leaves
 // no record); given the demo source's manifest, it and every other outcome
 // must equal what the manifest expects: rows, quarantine (rejected +

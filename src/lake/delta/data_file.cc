@@ -68,9 +68,9 @@ std::string stats_json(const TableSchema& schema, int64_t rows,
 AddFile write_data_file(DeltaLog& log, const TableSchema& schema,
                         const std::vector<parquet::Row>& rows,
                         const parquet::WriterOptions& options, bool data_change,
-                        const FilePartition& partition) {
+                        const FilePartition& partition, const SortOrder& sort_by) {
   parquet::FileWriter writer(to_parquet_fields(schema), options);
-  for (const auto& row : rows) writer.add_row(row);
+  for (const parquet::Row* row : rows_in_order(schema, rows, sort_by)) writer.add_row(*row);
   const std::string bytes = writer.finish();
   AddFile add;
   const char* codec = options.codec == parquet::Codec::kSnappy ? "snappy."

@@ -14,6 +14,7 @@
 #include "lake/delta/actions.h"
 #include "lake/delta/delta_log.h"
 #include "lake/delta/partitions.h"
+#include "lake/delta/row_order.h"
 #include "lake/delta/table_schema.h"
 #include "lake/parquet/file_writer.h"
 
@@ -21,10 +22,11 @@ namespace sluice::lake::delta {
 
 // `schema` is the columns the file holds (a partitioned table's data columns);
 // the file goes into `partition`'s directory and its add carries its values.
+// The rows are written in `sort_by` order (row_order.h), or as given.
 AddFile write_data_file(DeltaLog& log, const TableSchema& schema,
                         const std::vector<parquet::Row>& rows,
                         const parquet::WriterOptions& options, bool data_change = true,
-                        const FilePartition& partition = {});
+                        const FilePartition& partition = {}, const SortOrder& sort_by = {});
 
 // The rows of a live file as rows of the table (partition columns filled in
 // from the add). Throws DeltaError when the file is missing from the store.

@@ -127,7 +127,7 @@ TableState DeltaTable::create_or_check(const std::string& name, const TableSchem
 
 int64_t DeltaTable::append(std::vector<parquet::Row> rows,
                            const std::map<std::string, int64_t>& txns,
-                           const parquet::WriterOptions& options) {
+                           const parquet::WriterOptions& options, const SortOrder& sort_by) {
   TableState state = log_.load();
   if (state.version < 0)
     throw DeltaError("table " + log_.root() + " does not exist; create it first");
@@ -135,7 +135,7 @@ int64_t DeltaTable::append(std::vector<parquet::Row> rows,
   const PartitionLayout layout(state.metadata);
   for (const auto& group : layout.split(std::move(rows))) {
     tx.add(write_data_file(log_, layout.data_schema(), group.rows, options, /*data_change=*/true,
-                           group.partition));
+                           group.partition, sort_by));
   }
   for (const auto& [app, v] : txns) tx.set_txn(app, v);
   // A kill here leaves the data files as orphans no version references; vacuum deletes them.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lake/delta/delta_log.h"
+#include "lake/delta/row_order.h"
 #include "lake/delta/table_schema.h"
 #include "lake/parquet/file_writer.h"
 
@@ -71,8 +72,9 @@ class DeltaTable {
   // Writes `rows` (rows of the table schema) as one data file per partition and
   // commits them with `txns` (app id -> version) in one transaction, so all of
   // them or none become live. Returns the version written.
+  // Each data file's rows are in `sort_by` order (row_order.h).
   int64_t append(std::vector<parquet::Row> rows, const std::map<std::string, int64_t>& txns,
-                 const parquet::WriterOptions& options = {});
+                 const parquet::WriterOptions& options = {}, const SortOrder& sort_by = {});
   std::vector<CommitSummary> history(int limit) const;
   // Deletes files no live version needs: tombstones older than `older_than_ms`
   // and orphans (never committed) older than that too, in the table root and
@@ -90,8 +92,10 @@ class DeltaTable {
   // Rewrites live files smaller than target_bytes/2 into files of about
   // target_bytes, in one commit with dataChange=false. Files are only combined
   // with files of the same partition, and a partition needs >= min_files small files.
+  // Each file written has its rows in `sort_by` order (row_order.h).
   OptimizeReport optimize(int64_t target_bytes, int min_files,
-                          const parquet::WriterOptions& options = {});
+                          const parquet::WriterOptions& options = {},
+                          const SortOrder& sort_by = {});
 
   DeltaLog& log() { return log_; }
   int64_t commit(class Transaction& tx, const std::string& operation,

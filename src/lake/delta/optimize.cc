@@ -6,7 +6,9 @@
 //
 // A data file holds the rows of one partition, so small files are grouped by
 // partition and each group is compacted into files of that partition (same
-// directory, same partitionValues).
+// directory, same partitionValues). Each file written is sorted by the
+// caller's sort order (the table sink's sort_by), so compaction keeps files
+// prunable: rows of several small files are sorted together, not concatenated.
 #include <algorithm>
 
 #include "lake/delta/data_file.h"
@@ -33,13 +35,13 @@ SmallFiles small_files_by_partition(const TableState& state, int64_t target_byte
 void compact_partition(DeltaLog& log, Transaction& tx, const PartitionLayout& layout,
                        const FilePartition& partition, const std::vector<const AddFile*>& files,
                        int64_t target_bytes, const parquet::WriterOptions& options,
-                       OptimizeReport& report) {
+                       const SortOrder& sort_by, OptimizeReport& report) {
   std::vector<parquet::Row> pending;
   int64_t pending_bytes = 0;
   auto write_pending = [&] {
     if (pending.empty()) return;
     tx.add(write_data_file(log, layout.data_schema(), pending, options, /*data_change=*/false,
-                           partition));
+                           partition, sort_by));
     report.files_written += 1;
     pending.clear();
     pending_bytes = 0;
@@ -58,7 +60,8 @@ void compact_partition(DeltaLog& log, Transaction& tx, const PartitionLayout& la
 }  // namespace
 
 OptimizeReport DeltaTable::optimize(int64_t target_bytes, int min_files,
-                                    const parquet::WriterOptions& options) {
+                                    const parquet::WriterOptions& options,
+                                    const SortOrder& sort_by) {
   TableState state = log_.load();
   if (state.version < 0) throw DeltaError("table " + log_.root() + " does not exist");
   OptimizeReport report;
@@ -68,7 +71,7 @@ OptimizeReport DeltaTable::optimize(int64_t target_bytes, int min_files,
   for (const auto& [values, files] : small_files_by_partition(state, target_bytes)) {
     if (int(files.size()) < std::max(min_files, 2)) continue;
     compact_partition(log_, tx, layout, layout.partition_of(values), files, target_bytes, options,
-                      report);
+                      sort_by, report);
   }
   if (report.files_rewritten == 0) return report;
   report.version = commit(tx, "OPTIMIZE", {{"targetSize", std::to_string(target_bytes)}});

@@ -49,7 +49,9 @@ DegradationLevel next_level(const DegradationConfig& config, DegradationLevel cu
 DegradationController::DegradationController(const std::string& stage,
                                              const DegradationConfig& config, CircuitBreaker* halt,
                                              ops::MetricsRegistry& metrics)
-    : stage_(stage),
+    : graceful_rule_(config.lag_thresholds[1] > 0 ||
+                     (config.memory_budget_bytes > 0 && config.memory_percents[1] > 0)),
+      stage_(stage),
       config_(config),
       halt_(halt),
       priority_(config.priority_keys.begin(), config.priority_keys.end()),
@@ -85,6 +87,7 @@ std::string DegradationController::set(DegradationLevel level, int64_t now_ms, i
   }
   std::lock_guard lock(mu_);
   pinned_ = true;
+  update_parking();
   const DegradationLevel from = this->level();
   if (level == from) return "";
   change(level, "set by an operator", now_ms, wall_ms);
@@ -98,6 +101,12 @@ void DegradationController::automatic() {
   if (pinned_)
     log::info("stage", "stage '{}': degradation level back under automatic control", stage_);
   pinned_ = false;
+  update_parking();
+}
+
+void DegradationController::update_parking() {
+  parking_.store(level() >= DegradationLevel::kGraceful && (pinned_ || graceful_rule_),
+                 std::memory_order_relaxed);
 }
 
 DegradationStatus DegradationController::status() const {
@@ -109,6 +118,7 @@ void DegradationController::change(DegradationLevel to, const char* why, int64_t
                                    int64_t wall_ms) {
   const DegradationLevel from = level();
   level_.store(to, std::memory_order_relaxed);
+  update_parking();
   changed_at_ms_ = now_ms;
   changed_wall_ms_ = wall_ms;
   level_gauge_.set(double(int(to)));

@@ -11,6 +11,10 @@
 //   points of the budget under the current level's share (resident memory is slow
 //   to fall, so halving it would pin a stage high for ever); then to the level the
 //   measurements call for, skipping levels on the way down as on the way up.
+// Parking (GRACEFUL) applies at GRACEFUL and above only when the ladder has a
+// GRACEFUL rule (a lag threshold or a memory budget) or an operator set the level:
+// a stage given only halt_lag_threshold, let out of CIRCUIT_BREAK's halt by an
+// operator, catches up by processing everything, as it always did.
 // Entering CIRCUIT_BREAK forces breaker "lag" open once: consumption stops and
 // kafka_circuit_breaker_state pages until an operator closes it, and it is not
 // re-opened until the stage has left CIRCUIT_BREAK, so closing it lets the stage
@@ -61,6 +65,8 @@ class DegradationController {
   void automatic();
 
   DegradationLevel level() const { return level_.load(std::memory_order_relaxed); }
+  // Whether records that are not priority keys are parked now (see above).
+  bool parking() const { return parking_.load(std::memory_order_relaxed); }
   // Whether `key` is still processed at GRACEFUL and above.
   bool priority(std::string_view key) const { return priority_.count(key) > 0; }
   void parked() { parked_->inc(); }
@@ -74,6 +80,9 @@ class DegradationController {
   };
   // Moves to `to` (mu_ held): logs, counts, publishes, trips the halt on entering it.
   void change(DegradationLevel to, const char* why, int64_t now_ms, int64_t wall_ms);
+  void update_parking();  // mu_ held
+
+  const bool graceful_rule_;  // the configuration can reach GRACEFUL by itself
 
   const std::string stage_;
   const DegradationConfig config_;
@@ -85,6 +94,7 @@ class DegradationController {
 
   mutable std::mutex mu_;
   std::atomic<DegradationLevel> level_{DegradationLevel::kNormal};
+  std::atomic<bool> parking_{false};
   bool pinned_ = false;
   int64_t changed_at_ms_ = -1;  // monotonic; -1: never changed
   int64_t changed_wall_ms_ = 0;

@@ -41,8 +41,8 @@ FailureRoute FailureRouter::route(const Record& r, const Outcome& outcome, int a
     int64_t delay = stage_.retry.delay_topic_delays_ms.at(size_t(d.delay_topic - 1));
     route.output = to_delay_topic(r, delay_topic(d.delay_topic), d.delay_topic, now_ms + delay, f);
   } else {
-    route.output =
-        to_dead_letter(r, dead_letter_topic(r, stage_.dlq.topic, stage_.dlq.max_replays), f);
+    route.output = to_dead_letter(r, dead_letter_topic(r, stage_.dlq.topic, stage_.dlq.max_replays),
+                                  f, stage_.dlq.headers);
     route.dead_letter = true;
   }
   return route;

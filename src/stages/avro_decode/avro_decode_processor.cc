@@ -5,6 +5,7 @@
 
 #include "avro/binary_decoder.h"
 #include "stages/confluent/confluent_frame.h"
+#include "stages/confluent/registry_url.h"
 
 namespace sluice::stages {
 namespace {
@@ -19,21 +20,6 @@ std::string option_text(const pipeline::ProcessorContext& c, const char* key) {
     throw pipeline::OptionError(key, "stage '" + c.stage + "' (processor avro-decode): option '" +
                                          key + "' must be a non-empty text");
   return n.Scalar();
-}
-
-std::string registry_url(const pipeline::ProcessorContext& c) {
-  std::string url = option_text(c, "registry");
-  if (url.empty())
-    throw pipeline::OptionError("registry",
-                                "stage '" + c.stage +
-                                    "' (processor avro-decode): option 'registry' is required "
-                                    "(the schema registry's URL, e.g. http://127.0.0.1:8081)");
-  if (!url.starts_with("http://") && !url.starts_with("https://"))
-    throw pipeline::OptionError("registry", "stage '" + c.stage +
-                                                "' (processor avro-decode): option 'registry' "
-                                                "must be an http:// or https:// URL, not '" +
-                                                url + "'");
-  return url;
 }
 
 // `reader_schema`: an .avsc file, or {subject: S, version: N|latest} in the registry.

@@ -5,6 +5,7 @@
 
 #include "avro/binary_encoder.h"
 #include "stages/confluent/confluent_frame.h"
+#include "stages/confluent/registry_url.h"
 
 namespace sluice::stages {
 namespace {
@@ -27,13 +28,7 @@ std::string required_text(const pipeline::ProcessorContext& c, const char* key,
 // The schema to write with and its id: `schema: FILE` registered under the
 // subject (idempotent), or `schema: latest`, the subject's latest version.
 RegisteredSchema writer_schema(const pipeline::ProcessorContext& c) {
-  std::string url =
-      required_text(c, "registry", "the schema registry's URL, e.g. http://127.0.0.1:8081");
-  if (!url.starts_with("http://") && !url.starts_with("https://"))
-    throw pipeline::OptionError("registry", where(c) +
-                                                "option 'registry' must be an http:// or https:// "
-                                                "URL, not '" +
-                                                url + "'");
+  const std::string url = registry_url(c);
   const std::string subject = required_text(
       c, "subject", "the registry subject to write with, e.g. market.ticks.asx-value");
   const std::string schema = required_text(

@@ -41,7 +41,9 @@ std::map<std::string, pipeline::ConfigSource> step_option_sources(
 }  // namespace
 
 Chain::Chain(const pipeline::ProcessorContext& context)
-    : stage_(context.stage), dead_letter_topic_(context.dead_letter_topic) {
+    : stage_(context.stage),
+      dead_letter_topic_(context.dead_letter_topic),
+      dead_letter_headers_(context.dead_letter_headers) {
   const YAML::Node steps = context.options["steps"];
   const std::string where = "stage '" + context.stage + "' (processor chain): ";
   if (!steps || !steps.IsSequence() || steps.size() < 2) {
@@ -191,7 +193,8 @@ std::vector<OutputRecord> Chain::tick(const std::string& topic, int32_t partitio
       refused.value = std::move(kept.value);
       refused.headers = std::move(kept.headers);
       produced.push_back(pipeline::to_dead_letter(
-          refused, dead_letter_topic_, {stage_, result.category, result.message, 1, now_ms()}));
+          refused, dead_letter_topic_, {stage_, result.category, result.message, 1, now_ms()},
+          dead_letter_headers_));
     }
   }
   return produced;

@@ -78,6 +78,7 @@ class Chain : public pipeline::Processor, public pipeline::StatefulProcessor {
 
   std::string stage_;
   std::string dead_letter_topic_;  // "" when the stage's DLQ is disabled
+  pipeline::Headers dead_letter_headers_;
   std::vector<Step> steps_;
   std::vector<size_t> stateful_steps_;  // indexes into steps_
 };

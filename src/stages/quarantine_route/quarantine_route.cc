@@ -69,9 +69,11 @@ QuarantineRoute::Verdict QuarantineRoute::judge(const pipeline::Record& record) 
     const std::string* kind = record.header(sc::kClassification);
     const std::string* gap = record.header(sc::kGap);
     const std::string* previous = record.header(sc::kPrevious);
+    const std::string* price_move = record.header(sc::kPriceMove);
     std::string message = "sequence " + (kind ? *kind : std::string("anomaly"));
     if (gap) message += ": " + *gap + " numbers missing";
     if (previous) message += " (the high mark was " + *previous + ")";
+    if (price_move) message = "price jump: " + *price_move;
     return {kind ? *kind : "sequence", message, *severity};
   }
   thread_local simdjson::dom::parser parser;

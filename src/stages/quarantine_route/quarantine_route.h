@@ -1,6 +1,6 @@
 // `quarantine-route`: the last check before a market-tick table (seed 003).
 // A tick sequence-check flagged (a sluice.sequence.severity header: gaps,
-// out-of-order) or one stamped outside the exchange's trading hours goes to
+// out-of-order, price jumps) or one stamped outside the exchange's trading hours goes to
 // the quarantine topic; every other tick goes on to the stage's outputs.
 // docs/processors.md#quarantine-route.
 //
@@ -11,8 +11,10 @@
 //    with the reason in the DLQ's header names (sluice.error.category, .message,
 //    sluice.first_failed_at, sluice.original.*) and the severity in
 //    sluice.sequence.severity (WARNING or ERROR), the header sequence-check
-//    already writes; records the stage's validator dead-letters to the same
-//    topic carry no severity and are ERROR.
+//    already writes. A validator dead-lettering to the same topic adds that
+//    header to its DLQ records with the stage's `dlq.headers` (ERROR), so the
+//    topic is uniform: the route does not see those records, and the DLQ path
+//    stays ignorant of quarantines (configuration.md, dlq.headers).
 //  - Stateless: the trading-hours test reads the clock time as written in the
 //    timestamp (the exchange writes its own offset, e.g. +11:00 for Sydney),
 //    so no time-zone database and no memory of earlier ticks is needed.

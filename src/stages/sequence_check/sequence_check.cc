@@ -3,9 +3,12 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <iterator>
+#include <optional>
 
 #include "common/iso8601.h"
 #include "stages/record_json.h"
+#include "stages/sequence_check/price_move.h"
 #include "stages/sequence_check/symbol_control.h"
 
 namespace sluice::stages {
@@ -18,12 +21,14 @@ namespace control = symbol_control;
 constexpr SequenceKind kKinds[] = {SequenceKind::kOk,       SequenceKind::kSmallGap,
                                    SequenceKind::kLargeGap, SequenceKind::kOutOfOrder,
                                    SequenceKind::kReset,    SequenceKind::kDuplicate,
-                                   SequenceKind::kParked};
+                                   SequenceKind::kParked,   SequenceKind::kPriceJump};
+static_assert(std::size(kKinds) == kSequenceKindCount);
 
 Severity severity_of(SequenceKind kind) {
   switch (kind) {
     case SequenceKind::kSmallGap:
     case SequenceKind::kOutOfOrder:
+    case SequenceKind::kPriceJump:
       return Severity::kWarning;
     case SequenceKind::kLargeGap:
       return Severity::kError;
@@ -48,7 +53,7 @@ SequenceCheck::SequenceCheck(const pipeline::ProcessorContext& context)
     series_.kinds[int(kind)] = &context.metrics->counter(
         "sluice_sequence_ticks_total",
         "Ticks by sequence classification (ok, small_gap, large_gap, out_of_order, reset, "
-        "duplicate, parked) and severity (WARNING, ERROR, or none)",
+        "duplicate, parked, price_jump) and severity (WARNING, ERROR, or none)",
         {{"stage", context.stage},
          {"kind", std::string(kind_name(kind))},
          {"severity", severity.empty() ? "none" : std::string(severity)}});
@@ -111,6 +116,12 @@ std::string SequenceCheck::read_tick(const pipeline::Record& record, Tick& tick)
       return "the message id field '" + options_.message_id_field + "' is missing or not a string";
     tick.message_id = id;
   }
+  if (options_.max_price_move > 0) {
+    if (object[options_.price_field].get(v) != simdjson::SUCCESS ||
+        v.get_double().get(tick.price) != simdjson::SUCCESS || !(tick.price > 0))
+      return "the price field '" + options_.price_field +
+             "' is missing or not a number above 0 (max_price_move compares prices)";
+  }
   return "";
 }
 
@@ -147,7 +158,12 @@ Outcome SequenceCheck::process(const pipeline::Record& record) {
       return Outcome::success();
     }
   }
-  const Classification c = classify(key, tick.sequence, tick.time_ms, options_.thresholds);
+  Classification c = classify(key, tick.sequence, tick.time_ms, options_.thresholds);
+  std::optional<PriceMove> move;
+  if (options_.max_price_move > 0) {
+    move = check_price(key, tick.price, options_.max_price_move);
+    apply_price_move(c, *move);
+  }
   count(c.kind);
   Outcome outcome = copies_.process(record);
   for (pipeline::OutputRecord& out : outcome.outputs) {
@@ -157,6 +173,9 @@ Outcome SequenceCheck::process(const pipeline::Record& record) {
     if (!c.first) out.headers.emplace_back(control::kPrevious, std::to_string(c.previous));
     if (c.gap > 0) out.headers.emplace_back(control::kGap, std::to_string(c.gap));
     if (c.halts) out.headers.emplace_back(control::kHalted, key.halt_reason);
+    if (c.kind == SequenceKind::kPriceJump)
+      out.headers.emplace_back(control::kPriceMove,
+                               describe_price_move(*move, options_.max_price_move));
   }
   if (c.halts) {
     if (series_.halts_by_gap) series_.halts_by_gap->inc();

@@ -5,7 +5,10 @@
 // ok, small_gap, large_gap, out_of_order or reset (sequence_tracker.h) — and
 // copied to every output with sluice.sequence = the classification and, for
 // gaps and out-of-order ticks, sluice.sequence.severity = WARNING or ERROR, so
-// a later routing step can quarantine on them. A message_id already seen in
+// a later routing step can quarantine on them. With max_price_move, a tick
+// whose price moved more than that fraction from its key's last accepted
+// price is a price_jump (WARNING; price_move.h says which price is the
+// reference and why). A message_id already seen in
 // the dedupe window (dedupe_window.h) is a duplicate: counted, not forwarded.
 // A gap over halt_gap halts the key: that tick is forwarded (large_gap,
 // ERROR, sluice.sequence.halted), every later tick of the key is parked in
@@ -13,7 +16,7 @@
 // (`sluice symbols resume`, symbol_control.h). A tick without a readable key,
 // sequence number or time fails as a validation error (DLQ).
 //
-// State — per key the high mark, last tick time and halt; the dedupe window —
+// State — per key the high mark, last tick time, halt and reference price; the dedupe window —
 // is per input partition and checkpointed with the input offset (needs
 // `state_store:`), so it survives kill -9 and rebalances exactly.
 #pragma once
@@ -52,9 +55,10 @@ class SequenceCheck : public pipeline::Processor, public pipeline::StatefulProce
     int64_t sequence = 0;
     int64_t time_ms = 0;
     std::string message_id;
+    double price = 0;  // read only with max_price_move
   };
   struct Series {  // one counter per classification, one per halt cause
-    ops::Counter* kinds[7] = {};
+    ops::Counter* kinds[kSequenceKindCount] = {};
     ops::Counter* halts_by_gap = nullptr;
     ops::Counter* halts_by_operator = nullptr;
     ops::Counter* evictions = nullptr;

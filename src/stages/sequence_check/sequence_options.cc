@@ -45,6 +45,23 @@ int64_t duration(const pipeline::ProcessorContext& c, const std::string& key, in
   return *v;
 }
 
+// A number above 0 and below `hi`, e.g. 0.5; `fallback` when absent.
+double fraction(const pipeline::ProcessorContext& c, const std::string& key, double fallback,
+                double hi, const std::string& what) {
+  const std::string t = text(c, key, "");
+  if (t.empty()) return fallback;
+  size_t used = 0;
+  double v = -1;
+  try {
+    v = std::stod(t, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != t.size() || !(v > 0 && v < hi))
+    fail(c, key, "must be a number " + what + ", not " + pipeline::quote_value(t));
+  return v;
+}
+
 std::vector<std::string> key_fields(const pipeline::ProcessorContext& c) {
   const YAML::Node n = c.options["key_fields"];
   std::vector<std::string> fields;
@@ -89,26 +106,17 @@ SequenceOptions read_sequence_options(const pipeline::ProcessorContext& c) {
   if (o.thresholds.halt_gap < o.thresholds.gap_threshold)
     fail(c, "halt_gap",
          "must be at least gap_threshold (" + std::to_string(o.thresholds.gap_threshold) + ")");
-  const std::string ratio = text(c, "reset_ratio", "");
-  if (!ratio.empty()) {
-    size_t used = 0;
-    double r = -1;
-    try {
-      r = std::stod(ratio, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != ratio.size() || !(r > 0 && r < 1))
-      fail(c, "reset_ratio",
-           "must be a number between 0 and 1 (exclusive), e.g. 0.5, not " +
-               pipeline::quote_value(ratio));
-    o.thresholds.reset_ratio = r;
-  }
+  o.thresholds.reset_ratio = fraction(c, "reset_ratio", o.thresholds.reset_ratio, 1,
+                                      "between 0 and 1 (exclusive), e.g. 0.5");
   o.thresholds.reset_after_ms = duration(c, "reset_after", o.thresholds.reset_after_ms);
   o.dedupe_window_ms = duration(c, "dedupe_window", o.dedupe_window_ms);
   o.dedupe_max_entries = size_t(whole(c, "dedupe_max_entries", int64_t(o.dedupe_max_entries), 1));
   o.parked_topic = text(c, "parked_topic", "");
   o.status_topic = text(c, "status_topic", "");
+  // Up to 10 (a 1000 % move): a bound that catches a typo like 10 for 10 %.
+  o.max_price_move =
+      fraction(c, "max_price_move", 0, 10, "above 0 and below 10 (a fraction: 0.10 is 10 %)");
+  o.price_field = text(c, "price_field", o.price_field);
   return o;
 }
 

@@ -25,6 +25,10 @@ struct SequenceOptions {
   size_t dedupe_max_entries = 200000;  // per input partition
   std::string parked_topic;            // "": <input topic>.parked
   std::string status_topic;            // "": <input topic>.symbols
+  // The price-move check (price_move.h): a tick more than this fraction away
+  // from its key's reference price is a price_jump. 0: off (price not read).
+  double max_price_move = 0;
+  std::string price_field = "price";  // a JSON number > 0 when the check is on
 
   // Changes that make an old checkpoint mean something else: the key.
   std::string fingerprint() const;
@@ -34,8 +38,8 @@ struct SequenceOptions {
 SequenceOptions read_sequence_options(const pipeline::ProcessorContext& context);
 
 inline const std::set<std::string> kSequenceCheckOptionNames = {
-    "key_fields",         "sequence_field", "time_field",  "time_unit",   "message_id_field",
-    "gap_threshold",      "halt_gap",       "reset_ratio", "reset_after", "dedupe_window",
-    "dedupe_max_entries", "parked_topic",   "status_topic"};
+    "key_fields",         "sequence_field", "time_field",   "time_unit",      "message_id_field",
+    "gap_threshold",      "halt_gap",       "reset_ratio",  "reset_after",    "dedupe_window",
+    "dedupe_max_entries", "parked_topic",   "status_topic", "max_price_move", "price_field"};
 
 }  // namespace sluice::stages

@@ -1,11 +1,15 @@
 #include "stages/sequence_check/sequence_state.h"
 
+#include <bit>
+
 #include "common/bytes.h"
 
 namespace sluice::stages {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+// Version 2 added each key's reference and candidate prices (price_move.h);
+// version 1 bytes still decode, with no prices yet.
+constexpr uint8_t kVersion = 2;
 
 void text(ByteWriter& w, const std::string& s) {
   w.u32(uint32_t(s.size()));
@@ -19,8 +23,11 @@ std::string text(ByteReader& r) {
 
 PartitionSequence decode_checked(const std::string& bytes, const SequenceOptions& options) {
   ByteReader p({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
-  if (bytes.empty() || uint8_t(p.i8()) != kVersion)
-    throw SequenceStateError("sequence state: unknown version (written by another sluice?)");
+  const uint8_t version = bytes.empty() ? 0 : uint8_t(p.i8());
+  if (version < 1 || version > kVersion)
+    throw SequenceStateError("sequence state: unknown version " + std::to_string(version) +
+                             " (written by a newer sluice? run that version, or delete the "
+                             "checkpoint to start every key afresh)");
   const std::string written_for = text(p);
   if (written_for != options.fingerprint()) {
     throw SequenceStateError(
@@ -41,6 +48,10 @@ PartitionSequence decode_checked(const std::string& bytes, const SequenceOptions
     k.last_time_ms = p.i64();
     k.parked = p.i64();
     k.halt_reason = text(p);
+    if (version >= 2) {
+      k.reference_price = std::bit_cast<double>(p.i64());
+      k.candidate_price = std::bit_cast<double>(p.i64());
+    }
     state.keys.emplace(std::move(key), std::move(k));
   }
   const int64_t newest = p.i64();
@@ -69,6 +80,8 @@ std::string encode_sequence_state(const PartitionSequence& state, const Sequence
     w.i64(k.last_time_ms);
     w.i64(k.parked);
     text(w, k.halt_reason);
+    w.i64(std::bit_cast<int64_t>(k.reference_price));
+    w.i64(std::bit_cast<int64_t>(k.candidate_price));
   }
   w.i64(state.dedupe.newest_ms());
   w.u32(uint32_t(state.dedupe.entries().size()));

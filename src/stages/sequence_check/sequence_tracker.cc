@@ -20,6 +20,8 @@ std::string_view kind_name(SequenceKind kind) {
       return "duplicate";
     case SequenceKind::kParked:
       return "parked";
+    case SequenceKind::kPriceJump:
+      return "price_jump";
   }
   return "?";
 }

@@ -17,7 +17,19 @@
 
 namespace sluice::stages {
 
-enum class SequenceKind { kOk, kSmallGap, kLargeGap, kOutOfOrder, kReset, kDuplicate, kParked };
+// kPriceJump is not a sequence classification but a price one (price_move.h):
+// it shares the header and the quarantine path so a flagged tick is routed alike.
+enum class SequenceKind {
+  kOk,
+  kSmallGap,
+  kLargeGap,
+  kOutOfOrder,
+  kReset,
+  kDuplicate,
+  kParked,
+  kPriceJump
+};
+inline constexpr int kSequenceKindCount = 8;
 enum class Severity { kNone, kWarning, kError };
 
 std::string_view kind_name(SequenceKind kind);      // "ok", "small_gap", ...
@@ -38,6 +50,9 @@ struct KeyState {
   bool halted = false;
   std::string halt_reason;  // why, for `sluice symbols status`
   int64_t parked = 0;       // ticks parked since the halt
+  // The price check (price_move.h), when the stage has max_price_move; 0: none yet.
+  double reference_price = 0;  // the price of the last accepted tick
+  double candidate_price = 0;  // the last jumped price, a possible new level
 
   bool operator==(const KeyState&) const = default;
 };

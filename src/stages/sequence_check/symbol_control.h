@@ -26,6 +26,8 @@ inline constexpr const char* kSeverity = "sluice.sequence.severity";  // WARNING
 inline constexpr const char* kPrevious = "sluice.sequence.previous";  // the high mark before
 inline constexpr const char* kGap = "sluice.sequence.gap";            // missing numbers
 inline constexpr const char* kHalted = "sluice.sequence.halted";      // why the key halted
+// A price_jump's move, e.g. "+15.0% from 23.45 (over 10%)" (price_move.h).
+inline constexpr const char* kPriceMove = "sluice.sequence.price_move";
 
 inline std::string parked_topic_for(const std::string& input) {
   return input + ".parked";

@@ -180,7 +180,7 @@ void TableSink::commit(std::vector<Taken>& taken) {
     if (txns.empty()) return;
     try {
       const size_t row_count = rows.size();
-      table_->append(std::move(rows), txns, options_.writer);
+      table_->append(std::move(rows), txns, options_.writer, options_.sort_by);
       // A kill here: the rows and their txn versions are in the table, but neither Kafka nor the
       // runtime knows; the restart must resume from the txn versions, not the group's offsets.
       crash_point("table.after_commit");
@@ -233,7 +233,7 @@ void TableSink::maybe_optimize() {
   if (options_.optimize_min_files <= 0) return;
   try {
     auto report = table_->optimize(options_.optimize_target_bytes, options_.optimize_min_files,
-                                   options_.writer);
+                                   options_.writer, options_.sort_by);
     if (report.version >= 0) {
       log::info("table-sink", "stage '{}': compacted {} small files into {} (version {})", stage_,
                 report.files_rewritten, report.files_written, report.version);

@@ -46,6 +46,10 @@
 //                              same row: year, month, day, hour (integer/long) or date
 //                              (derived_columns.h); for time partitions, e.g.
 //                              partition_by: [year, month, day, hour].
+//   sort_by: [COLUMN, ...]      each Parquet file's rows sorted by these columns (not
+//                              partition columns), ascending, nulls first — each flush's
+//                              files and each file optimize writes — so per-file and
+//                              row-group min/max statistics are narrow and prune well.
 #pragma once
 
 #include <condition_variable>

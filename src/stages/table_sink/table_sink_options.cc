@@ -119,6 +119,23 @@ std::vector<std::string> read_partition_by(const Reader& r, const TableSinkOptio
   return columns;
 }
 
+// Sort columns are columns of the files: not partition columns (a file holds
+// one value of each, and not the column), each named once.
+lake::delta::SortOrder read_sort_by(const Reader& r, const TableSinkOptions& o) {
+  lake::delta::SortOrder columns = r.names("sort_by");
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const std::string& c = columns[i];
+    const bool known = std::any_of(o.columns.begin(), o.columns.end(),
+                                   [&](const auto& column) { return column.name == c; });
+    if (!known) r.fail("sort_by", "names '" + c + "', which is not one of `columns`");
+    if (std::find(o.partition_by.begin(), o.partition_by.end(), c) != o.partition_by.end())
+      r.fail("sort_by", "names '" + c + "', a partition column: a file holds one value of it");
+    if (std::find(columns.begin(), columns.begin() + long(i), c) != columns.begin() + long(i))
+      r.fail("sort_by", "names column '" + c + "' twice");
+  }
+  return columns;
+}
+
 // `derive: {name: fn(column), ...}`: columns computed from another one (derived_columns.h).
 std::vector<DerivedColumn> read_derive(const Reader& r, const TableSinkOptions& o) {
   const YAML::Node n = r.options["derive"];
@@ -153,7 +170,8 @@ const std::set<std::string> kTableSinkOptionNames = {"store",
                                                      "optimize_target_bytes",
                                                      "unique_key",
                                                      "partition_by",
-                                                     "derive"};
+                                                     "derive",
+                                                     "sort_by"};
 
 TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::Node& options) {
   Reader r{stage, options};
@@ -191,6 +209,7 @@ TableSinkOptions read_table_sink_options(const std::string& stage, const YAML::N
   o.unique_key = r.text("unique_key", "");
   o.partition_by = read_partition_by(r, o);
   o.derived = read_derive(r, o);
+  o.sort_by = read_sort_by(r, o);
   return o;
 }
 

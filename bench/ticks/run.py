@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""bench/ticks: seed 003's market-ticks pipeline (examples/market-ticks: validate,
+sequence, quarantine and the ticks table, one `sluice run --stage` process each) on
+the built-in broker, as `sluice up examples/market-ticks` runs it. Prints figures;
+asserts nothing (docs/performance.md has the measured ones). Issue 19's goals: at
+least 100,000 ticks/s end to end on this 2-core machine, and p99 under 500 ms from a
+tick's append to its row being queryable at half that rate (the seed budgets 10,000
+ticks/s and 500 ms p99).
+
+Phases (--phases, default both), each on a broker of its own:
+  throughput  N ticks (`sluice demo-source --kind ticks`, its default bad mix:
+              rejects, gaps, duplicates, disorder, resets, out-of-hours) produced
+              first, then the four stages read the backlog. ticks/s = N / (end -
+              start): start = the first stage's partition assignment, end = the
+              table's last commit (its Delta log file's mtime). CPU-seconds per
+              million ticks and peak RSS (VmHWM) per stage, from /proc.
+  latency     the stages started first, then ticks produced live at
+              --latency-rate (default: half the throughput phase's ticks/s) for
+              --latency-seconds into an input topic stamped LogAppendTime, the table
+              sink flushing every --flush-interval (200ms; the example's 2s keeps
+              files larger where freshness matters less): a tick's
+              latency = the mtime of the Delta commit that holds its row minus the
+              broker's append time. `sluice serve` answers from the table's latest
+              commit, so that is when the row is queryable. p50/p99/max over every
+              row whose message id ends in 0 (a tenth, read with DuckDB).
+
+Usage: build/bench/bench_ticks [--ticks N] [--phases throughput,latency] ...
+Needs tests/lake's node modules (DuckDB) for the latency phase.
+"""
+
+import argparse
+import glob
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+EXAMPLE = os.path.join(REPO_ROOT, "examples", "market-ticks")
+STAGES = ("validate", "sequence", "quarantine", "ticks")
+INPUT = "market.ticks.asx"
+TABLE = os.path.join("data", "lake", "tables", "ticks")
+
+# The process, topic and /proc helpers of bench/iot (and through it bench/pipeline).
+_spec = importlib.util.spec_from_file_location("bench_iot_run", os.path.join(HERE, "..", "iot", "run.py"))
+_iot = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_iot)
+Child, Topics, BenchError, tail, percentile = _iot.Child, _iot.Topics, _iot.BenchError, _iot.tail, _iot.percentile
+proc_mib, iso_ms, duckdb, ASSIGNED_RE = _iot.proc_mib, _iot.iso_ms, _iot.duckdb, _iot.ASSIGNED_RE
+from confluent_kafka import Consumer, TopicPartition  # noqa: E402  (made importable by bench/pipeline)
+
+
+class Phase:
+    """One broker, one copy of the example pipeline, its four stage processes."""
+
+    def __init__(self, o, scratch, name):
+        self.o, self.name = o, name
+        self.work = os.path.join(scratch, name)
+        os.makedirs(self.work)
+        for f in ("pipeline.yaml", "market-tick.schema.json"):
+            shutil.copy(os.path.join(EXAMPLE, f), self.work)
+        self.broker = Child("broker", [o.sluice, "broker", "--data-dir", os.path.join(self.work, "broker"),
+                                       "--listen", "127.0.0.1:0", "--default-partitions", "4",
+                                       "--group-initial-rebalance-delay-ms", "0"],
+                            os.path.join(self.work, "broker.log"))
+        self.bootstrap = "127.0.0.1:" + self.broker.wait_line(r"listening on 127\.0\.0\.1:(\d+)", 30).group(1)
+        self.topics = Topics(self.bootstrap)
+        self.stages = {}
+        # The seed's 100 partitions, stamped by the broker: a tick's append time is its timestamp.
+        out = subprocess.run([o.sluice, "topics", "create", INPUT, "--partitions", "100", "--config",
+                              "message.timestamp.type=LogAppendTime", "--bootstrap", self.bootstrap],
+                             capture_output=True, text=True, timeout=60)
+        if out.returncode != 0:
+            raise BenchError("could not create %s: %s" % (INPUT, out.stderr[-1000:]))
+        self.topics.ensure(INPUT, 100)
+
+    def produce(self, count, rate):
+        out = subprocess.run([self.o.sluice, "demo-source", "--kind", "ticks", "--bootstrap", self.bootstrap,
+                              "--topic", INPUT, "--count", str(count), "--rate", str(rate),
+                              "--symbols", str(self.o.symbols), "--seed", str(self.o.seed), "--exit-when-done"],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise BenchError("demo-source failed: %s" % out.stderr[-2000:])
+
+    def start_stages(self, flush_interval=None):
+        env = dict(os.environ, SLUICE_BOOTSTRAP=self.bootstrap)
+        if flush_interval:  # the table sink's; the example's 2 s favours fewer, larger files
+            env["SLUICE_STAGE_TICKS_OPTIONS_FLUSH_INTERVAL_MS"] = flush_interval
+        pipeline = os.path.join(self.work, "pipeline.yaml")
+        for s in STAGES:
+            self.stages[s] = Child("sluice " + s, [self.o.sluice, "run", pipeline, "--stage", s, "--admin",
+                                                   "127.0.0.1:0"], os.path.join(self.work, s + ".log"), env=env)
+        for c in self.stages.values():
+            c.wait_line(r"admin on http://", 30)
+
+    def caught_up(self):
+        """Every stage's group has committed its input to the end."""
+        inputs = {"validate": INPUT, "sequence": INPUT + ".valid", "quarantine": INPUT + ".checked",
+                  "ticks": INPUT + ".clean"}
+        for stage, topic in inputs.items():
+            c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": "market-ticks." + stage,
+                          "enable.auto.commit": False})
+            try:
+                parts = [TopicPartition(topic, p) for p in self.topics.partitions(topic)]
+                committed = {tp.partition: tp.offset for tp in c.committed(parts, timeout=10)}
+                for tp in parts:
+                    end = c.get_watermark_offsets(tp, timeout=10)[1]
+                    if end > 0 and committed.get(tp.partition, -1) < end:
+                        return False
+            except Exception:  # noqa: BLE001 - a topic not created yet: not caught up
+                return False
+            finally:
+                c.close()
+        return True
+
+    def wait_caught_up(self):
+        deadline = time.monotonic() + self.o.timeout
+        streak = 0
+        while time.monotonic() < deadline:
+            for c in self.stages.values():
+                if c.proc.poll() is not None:
+                    raise BenchError("%s %s:\n%s" % (c.name, c.status(), tail(c.log)))
+            streak = streak + 1 if self.caught_up() else 0
+            if streak >= 3:
+                return
+            time.sleep(0.5)
+        raise BenchError("the pipeline did not catch up within %d s" % self.o.timeout)
+
+    def start_time(self):
+        """The first partition assignment among the stages (seconds since the epoch)."""
+        times = []
+        for s in STAGES:
+            with open(os.path.join(self.work, s + ".log"), errors="replace") as f:
+                for line in f:
+                    m = ASSIGNED_RE.match(line)
+                    if m:
+                        times.append(iso_ms(m.group(1)) / 1000.0)
+                        break
+        if not times:
+            raise BenchError("no stage logged a partition assignment")
+        return min(times)
+
+    def commits(self):
+        """[(mtime, [data files])] of the ticks table's commits."""
+        table = os.path.join(self.work, TABLE)
+        out = []
+        for path in sorted(glob.glob(os.path.join(table, "_delta_log", "*.json"))):
+            with open(path) as f:
+                files = [os.path.join(table, a["add"]["path"]) for a in map(json.loads, f) if "add" in a]
+            out.append((os.stat(path).st_mtime, files))
+        return out
+
+    def usage(self):
+        return ({s: c.cpu_seconds() for s, c in self.stages.items()},
+                {s: proc_mib(c.proc.pid, "VmHWM") for s, c in self.stages.items()})
+
+    def close(self):
+        self.topics.consumer.close()  # before the broker goes: no reconnect noise
+        self.topics.producer = None
+        for c in list(self.stages.values()) + [self.broker]:
+            c.stop()
+
+
+def by_stage(values, fmt):
+    return "  ".join(("%s " + fmt) % (s, values[s]) for s in STAGES)
+
+
+def phase_throughput(o, scratch):
+    p = Phase(o, scratch, "throughput")
+    try:
+        t0 = time.monotonic()
+        p.produce(o.ticks, 1e9)
+        print("throughput: %d ticks of %d symbols produced in %.1f s" % (o.ticks, o.symbols, time.monotonic() - t0),
+              flush=True)
+        p.start_stages()
+        p.wait_caught_up()
+        cpu, rss = p.usage()
+        commits = p.commits()
+        seconds = max(m for m, _ in commits) - p.start_time()
+        rate = o.ticks / seconds
+        print("  %9.0f ticks/s end to end (%.2f s)  CPU %.1f s = %.2f CPU-s per million ticks  peak RSS %.0f MiB"
+              % (rate, seconds, sum(cpu.values()), sum(cpu.values()) / o.ticks * 1e6, sum(rss.values())))
+        print("  CPU s by stage:  " + by_stage(cpu, "%.1f"))
+        print("  RSS MiB by stage: " + by_stage(rss, "%.0f"))
+        print("  vs goal 100,000 ticks/s: %.2fx; vs the seed's 10,000/s: %.1fx" % (rate / 1e5, rate / 1e4),
+              flush=True)
+        return rate
+    finally:
+        p.close()
+
+
+def append_times(p):
+    """{message_id: broker append time (s)} of the ticks whose message id ends in 0."""
+    out = {}
+    for _, value, ts_ms in p.topics.read_all(INPUT):
+        try:
+            mid = json.loads(value)["message_id"]
+        except (ValueError, KeyError, TypeError):
+            continue  # the bad mix's undecodable ticks
+        if isinstance(mid, str) and mid.endswith("0"):
+            out[mid] = ts_ms / 1000.0
+    return out
+
+
+def phase_latency(o, scratch, rate):
+    p = Phase(o, scratch, "latency")
+    try:
+        p.start_stages(o.flush_interval)
+        time.sleep(3)  # partitions assigned before the first tick
+        count = int(rate * o.latency_seconds)
+        p.produce(count, rate)
+        p.wait_caught_up()
+        appended = append_times(p)
+        visible = {}
+        for mtime, files in p.commits():
+            for i in range(0, len(files), 200):
+                chunk = files[i:i + 200]
+                rows = duckdb("SELECT filename AS f, message_id AS m FROM read_parquet([%s], filename=true) "
+                              "WHERE message_id LIKE '%%0'" % ", ".join("'%s'" % f for f in chunk))
+                for r in rows:
+                    visible.setdefault(r["m"], mtime)
+        lat = sorted(visible[m] - appended[m] for m in visible if m in appended)
+        print("latency: %d ticks/s live for %g s (%d ticks), table flush interval %s; %d sampled rows, "
+              "append -> queryable:" % (rate, o.latency_seconds, count, o.flush_interval, len(lat)))
+        print("  p50 %.3f s  p99 %.3f s  max %.3f s   (goal p99 < 0.500 s: %s)"
+              % (percentile(lat, 0.5), percentile(lat, 0.99), lat[-1] if lat else float("nan"),
+                 "met" if lat and percentile(lat, 0.99) < 0.5 else "not met"), flush=True)
+    finally:
+        p.close()
+
+
+def main():
+    ap = argparse.ArgumentParser(description="seed 003's market-ticks pipeline: ticks/s and append-to-queryable p99")
+    ap.add_argument("--ticks", type=int, default=1000000, help="ticks of the throughput phase")
+    ap.add_argument("--symbols", type=int, default=40)
+    ap.add_argument("--latency-rate", type=float, default=0,
+                    help="ticks/s of the latency phase (default: half the throughput phase's)")
+    ap.add_argument("--latency-seconds", type=float, default=20)
+    ap.add_argument("--flush-interval", default="200ms",
+                    help="the table sink's flush_interval_ms in the latency phase (the example has 2s)")
+    ap.add_argument("--phases", default="throughput,latency")
+    ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--sluice", default=os.environ.get("SLUICE_BIN") or os.path.join(REPO_ROOT, "build", "sluice"))
+    ap.add_argument("--dir", default="/tmp")
+    ap.add_argument("--keep-data", action="store_true")
+    o = ap.parse_args()
+    phases = o.phases.split(",")
+    if "latency" in phases and "throughput" not in phases and not o.latency_rate:
+        ap.error("--latency-rate is needed without the throughput phase")
+    scratch = tempfile.mkdtemp(prefix="sluice-bench-ticks-", dir=o.dir)
+    print("==== bench_ticks: %d cores, load average %.2f, scratch %s ====" % (os.cpu_count(), os.getloadavg()[0],
+                                                                            scratch), flush=True)
+    try:
+        rate = phase_throughput(o, scratch) if "throughput" in phases else 0
+        if "latency" in phases:
+            phase_latency(o, scratch, o.latency_rate or round(rate / 2))
+    except BenchError as e:
+        print("bench_ticks: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        if o.keep_data:
+            print("kept %s" % scratch)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print("load average at end %.2f" % os.getloadavg()[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
