@@ -292,6 +292,19 @@ TEST_F(SpillingSinkTest, ADrainedRecordTheSinkRefusesGoesToTheDeadLetterCallback
   EXPECT_EQ(sink->spilled_bytes(), 0u);
 }
 
+TEST_F(SpillingSinkTest, ARecordTheRuntimeHandsBackAfterAFailedDeadLetterReachesTheSinkAgain) {
+  FakeSink inner;
+  inner.invalid(1);
+  auto sink = make_sink(inner);
+  feed(*sink, 0, 1);
+  EXPECT_EQ(sink->process(record_at(1)).category, ErrorCategory::kValidation);
+  spill_wanted_ = true;
+  feed(*sink, 2, 4);
+  // The runtime could not produce 1's dead letter, so it processes 1 again: it is
+  // not in the spill, and must not be acknowledged as if it were.
+  EXPECT_EQ(sink->process(record_at(1)).category, ErrorCategory::kValidation);
+}
+
 TEST_F(SpillingSinkTest, ADrainedRecordRefusedForNowIsFedAgainLater) {
   FakeSink inner;
   auto sink = make_sink(inner);

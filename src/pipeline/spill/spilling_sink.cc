@@ -30,9 +30,9 @@ struct SpillingSink::Lane {
   // Resume gap (see the header): records below it go straight to the inner
   // sink and the drain waits; -1 once a record at or above it was seen.
   int64_t gap_first = -1;
-  // The offset after the last record handed on, to the inner sink or the
-  // spill: a record below it is a re-read and is not handed on again.
-  int64_t delivered_end = -1;
+  // The spill's end when it was recovered with a gap below it: a record
+  // below is in the spill, read again from Kafka, and is not handed on again.
+  int64_t recovered_end = -1;
   // The offset after the last record the inner sink deferred when handed it straight.
   int64_t direct_deferred_end = -1;
   // direct_deferred_end when the last record was spilled (in a gap: of the
@@ -95,17 +95,21 @@ Outcome SpillingSink::process(const Record& record) {
     if (record.offset < lane->gap_first) return pass(*lane, record);
     lane->gap_first = -1;  // everything below the spill was handed on: it may drain now
   }
-  if (record.offset < lane->delivered_end) return Outcome::deferred_success();  // in the spill
-  if (lane->log->unread() || spill_wanted_()) return spill(*lane, record);
+  if (record.offset < lane->recovered_end) return Outcome::deferred_success();  // in the spill
+  try {
+    // A record below the spill's end went straight to the sink before and is
+    // back (its dead letter failed): it cannot join the spill behind newer ones.
+    if (record.offset >= lane->log->end() && (lane->log->unread() || spill_wanted_()))
+      return spill(*lane, record);
+  } catch (const SpillError& e) {
+    return Outcome::failure(ErrorCategory::kCircuitOpen,
+                            "stage '" + stage_ + "': cannot read the spill: " + e.what());
+  }
   return pass(*lane, record);
 }
 
 Outcome SpillingSink::pass(Lane& lane, const Record& record) {
   Outcome outcome = inner_.process(record);
-  // A record refused for now comes back; one refused for good goes to the DLQ and does not.
-  // (Kept at the spill's end while a gap below the spill is being filled.)
-  if (outcome.ok || !retried(outcome.category))
-    lane.delivered_end = std::max(lane.delivered_end, record.offset + 1);
   if (outcome.ok && outcome.deferred) {
     lane.direct_deferred_end = record.offset + 1;
     if (lane.gap_first >= 0) lane.prefix_end = lane.direct_deferred_end;
@@ -131,7 +135,6 @@ Outcome SpillingSink::spill(Lane& lane, const Record& record) {
   }
   account(lane);
   if (!appended) return full();
-  lane.delivered_end = record.offset + 1;
   spilled_.inc();
   return Outcome::deferred_success();
 }
@@ -195,11 +198,10 @@ std::shared_ptr<SpillingSink::Lane> SpillingSink::open_lane(const TopicPartition
     log.clear();  // the sink has all of it
   } else if (inner_resume >= log.first()) {
     log.discard_through(inner_resume);
-    lane->delivered_end = log.end();
     *resume = log.end();
   } else {
     lane->gap_first = log.first();
-    lane->delivered_end = log.end();
+    lane->recovered_end = log.end();
   }
   if (log.recovery().records > 0) {
     log::info("stage",

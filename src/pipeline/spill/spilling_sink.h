@@ -12,11 +12,13 @@
 //  1. The inner sink sees offsets in increasing order, each record once,
 //     whether it went straight to it or through the spill. A record goes to
 //     the spill while the spill holds a record not yet fed to the sink, or
-//     while spill_wanted(); the drain feeds the spill in order; a record the
-//     partition already handed on (a re-read after a restart) is not handed
-//     on again. Precondition, as for the table sink: process() sees one
+//     while spill_wanted(); the drain feeds the spill in order; a record read
+//     again after a restart that is in the recovered spill is not handed on
+//     again. Precondition, as for the table sink: process() sees one
 //     partition's records in offset order (queue.in_flight_per_partition: 1),
-//     a refused record again before any later one.
+//     a record refused for now again before any later one. (A record refused
+//     for good whose dead letter then failed comes back later; it goes to the
+//     sink again, never into the spill behind newer records.)
 //  2. durable_through() never passes a deferred record that is neither durable
 //     in the inner sink nor fsync'ed in the spill: spilled records count only
 //     once every record the sink got straight before them is durable there.
