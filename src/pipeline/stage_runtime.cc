@@ -41,6 +41,11 @@ std::unique_ptr<PartitionStates> make_states(Processor& processor, const StageCo
   return std::make_unique<PartitionStates>(stage.group, *stateful, *checkpoints);
 }
 
+kafka::StageClientSpec client_spec(const PipelineConfig& pipeline, const StageConfig& stage) {
+  return {pipeline.bootstrap, stage.name, stage.group, stage.session_timeout_ms,
+          stage.queue.max_buffered_bytes};
+}
+
 }  // namespace
 
 StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& stage,
@@ -49,12 +54,15 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
     : pipeline_(pipeline),
       stage_(stage),
       processor_(std::move(processor)),
-      sink_(processor_->durable_sink()),
       states_(make_states(*processor_, stage_, checkpoints)),
       metrics_(metrics, stage.name, stage.group),
       breakers_(stage_),
       router_(stage_),
       degradation_(stage_.name, stage_.degradation, breakers_.lag(), metrics),
+      spill_(spill::make_stage_spill(pipeline_, stage_, *processor_,
+                                     kafka::stage_producer_options(client_spec(pipeline_, stage_)),
+                                     degradation_, metrics)),
+      sink_(spill_ ? spill_->sink.get() : processor_->durable_sink()),
       flow_(stage_.queue),
       gauges_(metrics_, partitions_, breakers_, degradation_,
               stage_.degradation.memory_budget_bytes > 0),
@@ -68,14 +76,14 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   auto on_error = [this](kafka::ErrorCode err, const std::string& reason) {
     on_client_error(err, reason);
   };
-  const kafka::StageClientSpec clients{pipeline_.bootstrap, stage_.name, stage_.group,
-                                       stage_.session_timeout_ms, stage_.queue.max_buffered_bytes};
+  const kafka::StageClientSpec clients = client_spec(pipeline_, stage_);
   consumer_ = std::make_unique<kafka::Consumer>(kafka::stage_consumer_options(clients),
                                                 &assignment_, on_error);
   assignment_.attach(*consumer_);
   delivery_ = std::make_unique<Delivery>(kafka::stage_producer_options(clients), stage_,
                                          partitions_, metrics_, on_error, &watchdog_);
-  batches_ = std::make_unique<BatchRunner>(*processor_, sink_, *delivery_, wakeup_);
+  Processor& runs = spill_ ? static_cast<Processor&>(*spill_->sink) : *processor_;
+  batches_ = std::make_unique<BatchRunner>(runs, sink_, *delivery_, wakeup_);
   consumer_->notify(wakeup_.fd());
   delivery_->notify(wakeup_.fd());
   // By default, more workers than cores only adds wake-up latency (CPU-bound

@@ -42,6 +42,7 @@
 #include "pipeline/runtime/gauges.h"
 #include "pipeline/runtime/partition_table.h"
 #include "pipeline/runtime/progress_watchdog.h"
+#include "pipeline/spill/stage_spill.h"
 #include "pipeline/stage_metrics.h"
 #include "pipeline/state/partition_states.h"
 #include "pipeline/wakeup.h"
@@ -113,12 +114,15 @@ class StageRuntime {
   PipelineConfig pipeline_;
   StageConfig stage_;
   std::unique_ptr<Processor> processor_;
-  DurableSink* sink_ = nullptr;  // the processor's, when it buffers into an external store
   std::unique_ptr<PartitionStates> states_;  // a stateful processor's checkpoints
   StageMetrics metrics_;
   BreakerSet breakers_;
   FailureRouter router_;
   DegradationController degradation_;
+  // AGGRESSIVE's spill in front of the processor's durable sink
+  // (degradation.spill_dir), or null; when set, the runtime sees it instead.
+  std::unique_ptr<spill::StageSpill> spill_;
+  DurableSink* sink_ = nullptr;  // the processor's, when it buffers into an external store
   FlowControl flow_;
   PartitionTable partitions_;  // poll thread only, apart from its counters
   Gauges gauges_;
