@@ -63,7 +63,8 @@ SEQUENCE_METRICS = {"sluice_sequence_ticks_total", "sluice_sequence_halted_keys"
 # The degradation controller's metrics (docs/degradation.md), which the market-data dashboard
 # and the DegradationAggressive alert query: the level and parked series exist from the start
 # (the live check sees them); transitions appear with the first change and the spill's with a
-# spill dir, so tests/clients/test_degradation.py and tests/unit/degradation_test.cc read those.
+# spill dir, so tests/clients/test_degradation.py, tests/unit/degradation_test.cc and
+# tests/lake/test_table_sink_spill.py read those.
 DEGRADATION_METRICS = {"sluice_degradation_level", "sluice_degradation_transitions_total",
                        "sluice_degradation_parked_total", "sluice_degradation_spilled_bytes"}
 DEGRADATION_METRICS_ON_USE = {"sluice_degradation_transitions_total", "sluice_degradation_spilled_bytes"}
