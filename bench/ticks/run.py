@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench/ticks: seed 003's market-ticks pipeline (examples/market-ticks: validate,
 sequence, quarantine and the ticks table, one `sluice run --stage` process each) on
-the built-in broker, as `sluice up examples/market-ticks` runs it. Prints figures;
+the built-in broker, with the ticks in Avro through `sluice registry`, as `sluice up
+examples/market-ticks` runs it. Prints figures;
 asserts nothing (docs/performance.md has the measured ones). Issue 19's goals: at
 least 100,000 ticks/s end to end on this 2-core machine, and p99 under 500 ms from a
 tick's append to its row being queryable at half that rate (the seed budgets 10,000
@@ -38,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -62,7 +64,7 @@ class Phase:
         self.o, self.name = o, name
         self.work = os.path.join(scratch, name)
         os.makedirs(self.work)
-        for f in ("pipeline.yaml", "market-tick.schema.json"):
+        for f in ("pipeline.yaml", "market-tick.schema.json", "market-tick.avsc"):
             shutil.copy(os.path.join(EXAMPLE, f), self.work)
         self.broker = Child("broker", [o.sluice, "broker", "--data-dir", os.path.join(self.work, "broker"),
                                        "--listen", "127.0.0.1:0", "--default-partitions", "4",
@@ -71,6 +73,7 @@ class Phase:
         self.bootstrap = "127.0.0.1:" + self.broker.wait_line(r"listening on 127\.0\.0\.1:(\d+)", 30).group(1)
         self.topics = Topics(self.bootstrap)
         self.stages = {}
+        self.registry, self.registry_url = self.start_registry()
         # The seed's 100 partitions, stamped by the broker: a tick's append time is its timestamp.
         out = subprocess.run([o.sluice, "topics", "create", INPUT, "--partitions", "100", "--config",
                               "message.timestamp.type=LogAppendTime", "--bootstrap", self.bootstrap],
@@ -79,8 +82,23 @@ class Phase:
             raise BenchError("could not create %s: %s" % (INPUT, out.stderr[-1000:]))
         self.topics.ensure(INPUT, 100)
 
+    def start_registry(self):
+        """`sluice registry` with the example's tick schema registered, as `sluice up` does."""
+        child = Child("registry", [self.o.sluice, "registry", "--bootstrap", self.bootstrap, "--listen",
+                                   "127.0.0.1:0"], os.path.join(self.work, "registry.log"))
+        url = "http://127.0.0.1:" + child.wait_line(r"listening on http://127\.0\.0\.1:(\d+)", 30).group(1)
+        with open(os.path.join(self.work, "market-tick.avsc")) as f:
+            schema = f.read()
+        for method, path, body in (("PUT", "/config/%s-value" % INPUT, {"compatibility": "BACKWARD"}),
+                                   ("POST", "/subjects/%s-value/versions" % INPUT, {"schema": schema})):
+            req = urllib.request.Request(url + path, data=json.dumps(body).encode(), method=method,
+                                         headers={"Content-Type": "application/vnd.schemaregistry.v1+json"})
+            urllib.request.urlopen(req, timeout=30).read()
+        return child, url
+
     def produce(self, count, rate):
         out = subprocess.run([self.o.sluice, "demo-source", "--kind", "ticks", "--bootstrap", self.bootstrap,
+                              "--registry", self.registry_url,
                               "--topic", INPUT, "--count", str(count), "--rate", str(rate),
                               "--symbols", str(self.o.symbols), "--seed", str(self.o.seed), "--exit-when-done"],
                              capture_output=True, text=True)
@@ -88,7 +106,7 @@ class Phase:
             raise BenchError("demo-source failed: %s" % out.stderr[-2000:])
 
     def start_stages(self, flush_interval=None):
-        env = dict(os.environ, SLUICE_BOOTSTRAP=self.bootstrap)
+        env = dict(os.environ, SLUICE_BOOTSTRAP=self.bootstrap, SLUICE_SCHEMA_REGISTRY=self.registry_url)
         if flush_interval:  # the table sink's; the example's 2 s favours fewer, larger files
             env["SLUICE_STAGE_TICKS_OPTIONS_FLUSH_INTERVAL_MS"] = flush_interval
         pipeline = os.path.join(self.work, "pipeline.yaml")
@@ -162,7 +180,7 @@ class Phase:
     def close(self):
         self.topics.consumer.close()  # before the broker goes: no reconnect noise
         self.topics.producer = None
-        for c in list(self.stages.values()) + [self.broker]:
+        for c in list(self.stages.values()) + [self.registry, self.broker]:
             c.stop()
 
 
@@ -194,15 +212,45 @@ def phase_throughput(o, scratch):
         p.close()
 
 
+def avro_message_id(value):
+    """The message_id of an Avro tick (Confluent's 5-byte header, then the fields of
+    examples/market-ticks/market-tick.avsc in order); None for bytes that are not one."""
+    pos = 5
+
+    def varint():
+        nonlocal pos
+        shift = result = 0
+        while True:
+            b = value[pos]
+            pos += 1
+            result |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return (result >> 1) ^ -(result & 1)  # zigzag
+            shift += 7
+
+    def text():
+        nonlocal pos
+        n = varint()
+        pos += n
+        return value[pos - n:pos].decode()
+
+    if value[:1] != b"\0" or len(value) < 6:
+        return None
+    try:
+        text(), text(), varint(), varint()  # exchange, symbol, sequence, exchange_timestamp
+        pos += 8  # price (double)
+        varint()  # volume
+        return text()
+    except (IndexError, UnicodeDecodeError):
+        return None
+
+
 def append_times(p):
     """{message_id: broker append time (s)} of the ticks whose message id ends in 0."""
     out = {}
     for _, value, ts_ms in p.topics.read_all(INPUT):
-        try:
-            mid = json.loads(value)["message_id"]
-        except (ValueError, KeyError, TypeError):
-            continue  # the bad mix's undecodable ticks
-        if isinstance(mid, str) and mid.endswith("0"):
+        mid = avro_message_id(value)
+        if mid and mid.endswith("0"):
             out[mid] = ts_ms / 1000.0
     return out
 
