@@ -62,6 +62,10 @@ class UpTicksTest(UpSession):
         quarantine = [json.loads(line) for line in self.sluice(
             "topics", "consume", "market.quarantine.asx", "--bootstrap", bootstrap).stdout.splitlines()]
         self.check_avro_input(bootstrap, self.processes()["registry"]["admin"])
+        # The sink's AGGRESSIVE spill lives in the data dir, not beside the pipeline file.
+        self.assertTrue(os.path.isdir(os.path.join(self.data, "spill")), os.listdir(self.data))
+        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(os.path.dirname(HERE)),
+                                                     self.PIPELINE, "spill")))
         up.send_signal(signal.SIGINT)
         self.assertEqual(up.wait(180), 0, self.up_out() + self.up_err()[-4000:])
         self.assertIn(OK, self.up_out(), self.up_out())

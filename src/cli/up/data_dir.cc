@@ -23,6 +23,7 @@ EnvVars store_overrides(const std::string& pipeline_file, const std::string& dat
     const YAML::Node store = s.options["store"];
     if (store && store.IsScalar()) place(prefix + "_OPTIONS_STORE", store.Scalar());
     place(prefix + "_STATE_STORE", s.state_store);
+    place(prefix + "_DEGRADATION_SPILL_DIR", s.degradation.spill_dir);
   }
   return out;
 }

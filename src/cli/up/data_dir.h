@@ -1,6 +1,7 @@
 // Where `sluice up --data-dir DATA` puts a pipeline's files: a stage's relative
-// `store:` option is placed under DATA (environment overrides
-// SLUICE_STAGE_<NAME>_OPTIONS_STORE), so `sluice up`, its children and the
+// `store:` option, `state_store:` and `degradation.spill_dir` are placed under
+// DATA (environment overrides SLUICE_STAGE_<NAME>_OPTIONS_STORE, ..._STATE_STORE,
+// ..._DEGRADATION_SPILL_DIR), so `sluice up`, its children and the
 // commands an operator runs beside it (`sluice validate --data-dir DATA`) all
 // resolve the same object store.
 #pragma once
