@@ -5,11 +5,15 @@
 //    as AWS refuses it (403 SignatureDoesNotMatch); credentials: S3RVER/S3RVER;
 //  - with --if-none-match it honours "If-None-Match: *" on PUT and on
 //    CompleteMultipartUpload (412 when the key exists); s3rver ignores it;
-//  - with --fail-first=N it answers the first N requests 503 SlowDown (retry tests).
+//  - with --fail-first=N it answers the first N requests 503 SlowDown (retry tests);
+//  - with --delay-file=PATH, while PATH exists, it holds every request for the
+//    number of milliseconds PATH holds (a slow object store, degradation tests).
 // Usage: node --openssl-legacy-provider s3_server.mjs DATA_DIR [--if-none-match] [--fail-first=N]
+//        [--delay-file=PATH]
 // (s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.)
 // Prints {"port": N} once listening; logs "METHOD URL [if-none-match]" per request on stderr.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 
@@ -23,7 +27,18 @@ if (!dir) {
 }
 const honourIfNoneMatch = flags.includes('--if-none-match');
 let failures = Number((flags.find((f) => f.startsWith('--fail-first=')) || '=0').split('=')[1]);
+const delayFile = (flags.find((f) => f.startsWith('--delay-file=')) || '').split('=')[1];
 const secrets = { S3RVER: 'S3RVER' };
+
+// The delay asked for now (0 without the file).
+function delayMs() {
+  if (!delayFile) return 0;
+  try {
+    return Number(fs.readFileSync(delayFile, 'utf8').trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
 
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
 const hmac = (key, data) => crypto.createHmac('sha256', key).update(data).digest();
@@ -78,6 +93,8 @@ const handle = s3rver.callback();
 const server = http.createServer(async (req, res) => {
   const conditional = req.headers['if-none-match'] === '*';
   console.error(`${req.method} ${req.url}${conditional ? ' if-none-match' : ''}`);
+  const delay = delayMs();
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   if (failures > 0) {
     failures--;
     req.resume();
