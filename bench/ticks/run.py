@@ -10,7 +10,9 @@ ticks/s and 500 ms p99).
 
 Phases (--phases, default both), each on a broker of its own:
   throughput  N ticks (`sluice demo-source --kind ticks`, its default bad mix:
-              rejects, gaps, duplicates, disorder, resets, out-of-hours) produced
+              rejects, gaps, duplicates, disorder, resets, out-of-hours; the
+              sequence stage's halt_gap raised so that no symbol is halted and
+              parked for the rest of the run) produced
               first, then the four stages read the backlog. ticks/s = N / (end -
               start): start = the first stage's partition assignment, end = the
               table's last commit (its Delta log file's mtime). CPU-seconds per
@@ -100,13 +102,23 @@ class Phase:
         out = subprocess.run([self.o.sluice, "demo-source", "--kind", "ticks", "--bootstrap", self.bootstrap,
                               "--registry", self.registry_url,
                               "--topic", INPUT, "--count", str(count), "--rate", str(rate),
-                              "--symbols", str(self.o.symbols), "--seed", str(self.o.seed), "--exit-when-done"],
+                              "--symbols", str(self.o.symbols), "--seed", str(self.o.seed),
+                              # One trading day, as a real feed has: the example's 2,000-tick
+                              # sessions would spread a million ticks over 500 days, so 500
+                              # table partitions and as many files per commit.
+                              "--session-ticks", str(max(count, 1)), "--session-date", "2026-12-07",
+                              "--exit-when-done"],
                              capture_output=True, text=True)
         if out.returncode != 0:
             raise BenchError("demo-source failed: %s" % out.stderr[-2000:])
 
     def start_stages(self, flush_interval=None):
-        env = dict(os.environ, SLUICE_BOOTSTRAP=self.bootstrap, SLUICE_SCHEMA_REGISTRY=self.registry_url)
+        env = dict(os.environ, SLUICE_BOOTSTRAP=self.bootstrap, SLUICE_SCHEMA_REGISTRY=self.registry_url,
+                   # A gap over halt_gap halts its symbol until an operator resumes it: in a run
+                   # of a million ticks every symbol would soon be halted and its ticks parked,
+                   # leaving the quarantine and table stages idle. Large gaps are still
+                   # quarantined (large_gap), they just do not halt.
+                   SLUICE_STAGE_SEQUENCE_OPTIONS_HALT_GAP="1000000000")
         if flush_interval:  # the table sink's; the example's 2 s favours fewer, larger files
             env["SLUICE_STAGE_TICKS_OPTIONS_FLUSH_INTERVAL_MS"] = flush_interval
         pipeline = os.path.join(self.work, "pipeline.yaml")
@@ -173,6 +185,11 @@ class Phase:
             out.append((os.stat(path).st_mtime, files))
         return out
 
+    def table_rows(self):
+        out = subprocess.run([self.o.sluice, "table", "describe", os.path.join(self.work, "data", "lake"),
+                              "tables/ticks", "--json"], capture_output=True, text=True, timeout=120)
+        return json.loads(out.stdout)["records"] if out.returncode == 0 else -1
+
     def usage(self):
         return ({s: c.cpu_seconds() for s, c in self.stages.items()},
                 {s: proc_mib(c.proc.pid, "VmHWM") for s, c in self.stages.items()})
@@ -203,6 +220,7 @@ def phase_throughput(o, scratch):
         rate = o.ticks / seconds
         print("  %9.0f ticks/s end to end (%.2f s)  CPU %.1f s = %.2f CPU-s per million ticks  peak RSS %.0f MiB"
               % (rate, seconds, sum(cpu.values()), sum(cpu.values()) / o.ticks * 1e6, sum(rss.values())))
+        print("  table rows %d (the rest quarantined, rejected or dropped as duplicates)" % p.table_rows())
         print("  CPU s by stage:  " + by_stage(cpu, "%.1f"))
         print("  RSS MiB by stage: " + by_stage(rss, "%.0f"))
         print("  vs goal 100,000 ticks/s: %.2fx; vs the seed's 10,000/s: %.1fx" % (rate / 1e5, rate / 1e4),
