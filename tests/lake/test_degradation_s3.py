@@ -7,38 +7,27 @@ after recovery_after, the spill drains, and every event is one row — none
 lost, none doubled."""
 
 import os
+import tempfile
 import unittest
 
 import test_s3_store as s3_tests  # S3Server
 import test_table_sink as sink_tests  # SinkTestCase (puts tests/clients on the path)
+import test_table_sink_s3 as sink_s3_tests  # TableSinkS3Test.file_path
 import ck_helpers  # noqa: E402
 from broker import unique_name, wait_until  # noqa: E402
 
 DELAY_MS = 1500
 
 
-class DegradationOnASlowStoreTest(sink_tests.SinkTestCase):
+class DegradationOnASlowStoreTest(s3_tests.S3LakeCase, sink_tests.SinkTestCase):
     TMP_PREFIX = "sluice-degradation-s3-"
+    LAKE_PREFIX = "degradation-"
+    file_path = sink_s3_tests.TableSinkS3Test.file_path  # DuckDB reads s3rver's object files
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.delay_file = os.path.join(s3_tests.tempfile.mkdtemp(prefix="sluice-s3-delay-"), "delay-ms")
-        cls.server = s3_tests.S3Server("--if-none-match", "--delay-file=" + cls.delay_file)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        super().tearDownClass()
-
-    def setUp(self):
-        super().setUp()
-        self.prefix = unique_name("degradation")
-        self.lake = self.server.url(self.prefix)
-
-    def file_path(self, path):
-        """s3rver keeps each object as <data>/<bucket>/<key>._S3rver_object: DuckDB reads it there."""
-        return os.path.join(self.server.dir, "data", "lake", self.prefix, self.TABLE, path + "._S3rver_object")
+    def server_flags(cls):
+        cls.delay_file = os.path.join(tempfile.mkdtemp(prefix="sluice-s3-delay-"), "delay-ms")
+        return super().server_flags() + ["--delay-file=" + cls.delay_file]
 
     def slow_store(self, on):
         if on:

@@ -29,9 +29,14 @@ class S3LakeCase:
     LAKE_PREFIX = "lake-"
 
     @classmethod
+    def server_flags(cls):
+        """s3_server.mjs's flags for this class's server."""
+        return ["--if-none-match"]
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = S3Server("--if-none-match")
+        cls.server = S3Server(*cls.server_flags())
 
     @classmethod
     def tearDownClass(cls):
