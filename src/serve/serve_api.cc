@@ -277,6 +277,8 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
   q.exchange = optional_param(r, "exchange");
   q.from_us = int64_t(*days) * kDayUs;
   q.to_us = q.from_us + kDayUs;
+  q.columns = {columns_.symbol,   columns_.exchange, columns_.time,
+               columns_.sequence, columns_.price,    columns_.volume};
   const auto snap = snapshot();
   const lake::delta::TableState& state = *snap;
   TickScan scan(state, columns_);
