@@ -119,6 +119,9 @@ std::optional<std::vector<Value>> FileReader::read_column(int64_t group,
     if (int64_t(data.defs.size()) != g.num_rows)
       throw ParquetError("column " + column + " holds " + std::to_string(data.defs.size()) +
                          " entries in a row group of " + std::to_string(g.num_rows) + " rows");
+    // A required column holds one value per row already: no second pass over the cells.
+    if (leaf.max_def == 0 && int64_t(data.values.size()) == g.num_rows)
+      return std::move(data.values);
     std::vector<Value> out(size_t(g.num_rows));
     size_t next = 0;
     for (size_t row = 0; row < out.size(); ++row)
