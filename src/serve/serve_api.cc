@@ -138,14 +138,26 @@ std::optional<std::string> optional_param(const ServeRequest& r, const std::stri
   return it->second;
 }
 
-// Tick order: exchange time, then the exchange's sequence number.
-void sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence) {
-  auto key = [&](const Row& r) {
-    const auto* s = std::get_if<int64_t>(&r[sequence].v);
-    return std::pair(std::get<int64_t>(r[time].v), s ? *s : INT64_MIN);
+// Tick order: exchange time, then the exchange's sequence number, then the order read.
+// Keeps the first `keep` rows; sorts keys, not rows, and only as far as `keep` needs.
+void sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence, size_t keep = SIZE_MAX) {
+  struct Key {
+    int64_t time, sequence;
+    size_t index;
+    auto operator<=>(const Key&) const = default;
   };
-  std::stable_sort(rows.begin(), rows.end(),
-                   [&](const Row& a, const Row& b) { return key(a) < key(b); });
+  std::vector<Key> keys;
+  keys.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto* s = std::get_if<int64_t>(&rows[i][sequence].v);
+    keys.push_back({std::get<int64_t>(rows[i][time].v), s ? *s : INT64_MIN, i});
+  }
+  keep = std::min(keep, keys.size());
+  std::partial_sort(keys.begin(), keys.begin() + ptrdiff_t(keep), keys.end());
+  std::vector<Row> sorted;
+  sorted.reserve(keep);
+  for (size_t k = 0; k < keep; ++k) sorted.push_back(std::move(rows[keys[k].index]));
+  rows = std::move(sorted);
 }
 
 }  // namespace
@@ -244,9 +256,9 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
   if (result.rows.empty() && !symbols_of(state, scan).count(*q.symbol))
     throw ApiError(404, "unknown symbol '" + *q.symbol + "': the table holds no ticks for it",
                    "symbol");
-  sort_ticks(result.rows, scan.column_index(columns_.time), scan.column_index(columns_.sequence));
   const bool truncated = result.rows.size() > size_t(limit);
-  if (truncated) result.rows.resize(size_t(limit));
+  sort_ticks(result.rows, scan.column_index(columns_.time), scan.column_index(columns_.sequence),
+             size_t(limit));
   const auto& schema = scan.layout().schema();
   json::JsonWriter w;
   w.begin_object().field("symbol", *q.symbol).field("version", state.version);
