@@ -2,6 +2,7 @@
 #include "serve/serve_api.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -137,20 +138,33 @@ std::optional<std::string> optional_param(const ServeRequest& r, const std::stri
   return it->second;
 }
 
-// Tick order: exchange time, then the exchange's sequence number.
-void sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence) {
-  auto key = [&](const Row& r) {
-    const auto* s = std::get_if<int64_t>(&r[sequence].v);
-    return std::pair(std::get<int64_t>(r[time].v), s ? *s : INT64_MIN);
+// Tick order: exchange time, then the exchange's sequence number, then the order read.
+// Keeps the first `keep` rows; sorts keys, not rows, and only as far as `keep` needs.
+void sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence, size_t keep = SIZE_MAX) {
+  struct Key {
+    int64_t time, sequence;
+    size_t index;
+    auto operator<=>(const Key&) const = default;
   };
-  std::stable_sort(rows.begin(), rows.end(),
-                   [&](const Row& a, const Row& b) { return key(a) < key(b); });
+  std::vector<Key> keys;
+  keys.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto* s = std::get_if<int64_t>(&rows[i][sequence].v);
+    keys.push_back({std::get<int64_t>(rows[i][time].v), s ? *s : INT64_MIN, i});
+  }
+  keep = std::min(keep, keys.size());
+  std::partial_sort(keys.begin(), keys.begin() + ptrdiff_t(keep), keys.end());
+  std::vector<Row> sorted;
+  sorted.reserve(keep);
+  for (size_t k = 0; k < keep; ++k) sorted.push_back(std::move(rows[keys[k].index]));
+  rows = std::move(sorted);
 }
 
 }  // namespace
 
-ServeApi::ServeApi(lake::delta::DeltaLog& log, TickColumns columns, std::string api_key)
-    : log_(log), columns_(std::move(columns)), api_key_(std::move(api_key)) {
+ServeApi::ServeApi(lake::delta::DeltaLog& log, TickColumns columns, std::string api_key,
+                   ops::MetricsRegistry& metrics)
+    : log_(log), columns_(std::move(columns)), api_key_(std::move(api_key)), metrics_(metrics) {
   if (api_key_.empty()) throw std::invalid_argument("the API key is empty");
 }
 
@@ -169,19 +183,25 @@ bool ServeApi::authorized(const ServeRequest& r) const {
 }
 
 ServeReply ServeApi::handle(const ServeRequest& request) {
-  std::lock_guard lock(mu_);
+  const auto start = std::chrono::steady_clock::now();
+  ServeReply reply;
   try {
-    return route(request);
+    reply = route(request);
   } catch (const ApiError& e) {
-    return error_reply(e.status, e.what(), e.param);
+    reply = error_reply(e.status, e.what(), e.param);
   } catch (const std::exception& e) {
-    return error_reply(500, std::string("the table could not be read: ") + e.what());
+    reply = error_reply(500, std::string("the table could not be read: ") + e.what());
   }
+  metrics_.record(ServeMetrics::route_of(request.path), reply.status,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return reply;
 }
 
 ServeReply ServeApi::route(const ServeRequest& r) {
   if (r.method != "GET" && r.method != "HEAD")
     throw ApiError(405, "method " + r.method + " is not allowed; the query API is read-only (GET)");
+  if (r.path == "/metrics")
+    return {200, metrics_.render(), "no-store", "text/plain; version=0.0.4"};
   if (!authorized(r))
     throw ApiError(401, r.api_key || r.authorization
                             ? "the API key is not valid"
@@ -228,17 +248,17 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
                      "limit");
     limit = int(n);
   }
-  const auto state = log_.load();
-  if (state.version < 0)
-    throw ApiError(503, "the table does not exist yet; nothing has been written");
+  const auto snap = snapshot();
+  const lake::delta::TableState& state = *snap;
   TickScan scan(state, columns_);
   auto result = scan.scan(log_, q);
+  metrics_.add_bytes_read(result.stats.bytes_fetched);
   if (result.rows.empty() && !symbols_of(state, scan).count(*q.symbol))
     throw ApiError(404, "unknown symbol '" + *q.symbol + "': the table holds no ticks for it",
                    "symbol");
-  sort_ticks(result.rows, scan.column_index(columns_.time), scan.column_index(columns_.sequence));
   const bool truncated = result.rows.size() > size_t(limit);
-  if (truncated) result.rows.resize(size_t(limit));
+  sort_ticks(result.rows, scan.column_index(columns_.time), scan.column_index(columns_.sequence),
+             size_t(limit));
   const auto& schema = scan.layout().schema();
   json::JsonWriter w;
   w.begin_object().field("symbol", *q.symbol).field("version", state.version);
@@ -269,11 +289,13 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
   q.exchange = optional_param(r, "exchange");
   q.from_us = int64_t(*days) * kDayUs;
   q.to_us = q.from_us + kDayUs;
-  const auto state = log_.load();
-  if (state.version < 0)
-    throw ApiError(503, "the table does not exist yet; nothing has been written");
+  q.columns = {columns_.symbol,   columns_.exchange, columns_.time,
+               columns_.sequence, columns_.price,    columns_.volume};
+  const auto snap = snapshot();
+  const lake::delta::TableState& state = *snap;
   TickScan scan(state, columns_);
   auto result = scan.scan(log_, q);
+  metrics_.add_bytes_read(result.stats.bytes_fetched);
   if (result.rows.empty()) {
     if (!symbols_of(state, scan).count(symbol))
       throw ApiError(404, "unknown symbol '" + symbol + "': the table holds no ticks for it",
@@ -327,28 +349,70 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
   return {200, w.str(), kSummaryCache};
 }
 
+std::shared_ptr<const lake::delta::TableState> ServeApi::snapshot() {
+  std::shared_ptr<const lake::delta::TableState> cached;
+  {
+    std::lock_guard lock(snapshot_mu_);
+    cached = latest_;
+  }
+  // The store is read outside the lock: a slow store delays this request only.
+  if (cached && cached->version >= 0 && !log_.has_commit(cached->version + 1)) return cached;
+  std::shared_ptr<lake::delta::TableState> next;
+  if (cached && cached->version >= 0) {
+    next = std::make_shared<lake::delta::TableState>(*cached);
+    log_.update(*next);
+  } else {
+    next = std::make_shared<lake::delta::TableState>(log_.load());
+  }
+  if (next->version < 0)
+    throw ApiError(503, "the table does not exist yet; nothing has been written");
+  std::lock_guard lock(snapshot_mu_);
+  // Two requests may update at once: keep the newer, answer from our own (both are current).
+  if (!latest_ || latest_->version < next->version) latest_ = next;
+  return next;
+}
+
 std::set<std::string> ServeApi::symbols_of(const lake::delta::TableState& state,
                                            const TickScan& scan) {
-  std::erase_if(file_symbols_, [&](const auto& kv) { return !state.files.count(kv.first); });
-  const size_t symbol = scan.column_index(columns_.symbol);
   std::set<std::string> all;
-  for (const auto& [path, file] : state.files) {
-    auto it = file_symbols_.find(path);
-    if (it == file_symbols_.end()) {
-      std::set<std::string> found;
-      for (const auto& row : lake::delta::read_data_file(log_, scan.layout(), file))
-        if (const auto* s = std::get_if<std::string>(&row[symbol].v)) found.insert(*s);
-      it = file_symbols_.emplace(path, std::move(found)).first;
+  std::vector<const lake::delta::AddFile*> unread;
+  {
+    std::lock_guard lock(symbols_mu_);
+    for (const auto& [path, file] : state.files) {
+      auto it = file_symbols_.find(path);
+      if (it == file_symbols_.end())
+        unread.push_back(&file);
+      else
+        all.insert(it->second.begin(), it->second.end());
     }
-    all.insert(it->second.begin(), it->second.end());
   }
+  // Files are read outside the lock; two requests may read the same new file, which is harmless.
+  const size_t symbol = scan.column_index(columns_.symbol);
+  std::map<std::string, std::set<std::string>> found;
+  for (const auto* file : unread) {
+    metrics_.add_bytes_read(file->size);
+    auto& symbols = found[file->path];
+    for (const auto& row : lake::delta::read_data_file(log_, scan.layout(), *file))
+      if (const auto* s = std::get_if<std::string>(&row[symbol].v)) symbols.insert(*s);
+    all.insert(symbols.begin(), symbols.end());
+  }
+  std::shared_ptr<const lake::delta::TableState> newest;
+  {
+    std::lock_guard lock(snapshot_mu_);
+    newest = latest_;
+  }
+  std::lock_guard lock(symbols_mu_);
+  file_symbols_.merge(found);
+  // Files no longer live in the newest snapshot (compacted away) are forgotten. A request
+  // still on an older snapshot may re-read one of them: correct, only slower.
+  if (newest && newest->version <= state.version)
+    std::erase_if(file_symbols_, [&](const auto& kv) { return !state.files.count(kv.first); });
   return all;
 }
 
 ServeReply ServeApi::symbols() {
-  const auto state = log_.load();
-  if (state.version < 0)
-    throw ApiError(503, "the table does not exist yet; nothing has been written");
+  const auto snap = snapshot();
+  const lake::delta::TableState& state = *snap;
   TickScan scan(state, columns_);
   const auto all = symbols_of(state, scan);
   json::JsonWriter w;

@@ -7,15 +7,24 @@
 // nothing but a request carrying the configured API key is answered with data;
 // every error is JSON naming what was wrong ({"error": {"status", "message",
 // "param"?}}) and only successful answers are cacheable.
+//
+// Concurrency: requests run in parallel. The only shared state is the latest
+// snapshot (an immutable TableState behind a shared_ptr, swapped under a short
+// lock; a request keeps the one it took to the end of its answer) and the
+// per-file symbol cache (data files never change once committed); both locks
+// are held for map and pointer operations only, never across a store read.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "lake/delta/delta_log.h"
+#include "ops/metrics.h"
+#include "serve/serve_metrics.h"
 #include "serve/tick_scan.h"
 
 namespace sluice::serve {
@@ -36,15 +45,18 @@ struct ServeReply {
   int status = 200;
   std::string body;
   std::string cache_control;  // "max-age=5" ...; "no-store" for errors
+  std::string content_type = "application/json";
 };
 
 class ServeApi {
  public:
-  // `log` (and its store) must outlive the API. `api_key` must not be empty.
-  ServeApi(lake::delta::DeltaLog& log, TickColumns columns, std::string api_key);
+  // `log` (and its store) and `metrics` must outlive the API. `api_key` must not be
+  // empty. GET /metrics renders `metrics` (with the API's own series) without a key:
+  // it holds counts and timings, no table data.
+  ServeApi(lake::delta::DeltaLog& log, TickColumns columns, std::string api_key,
+           ops::MetricsRegistry& metrics);
 
-  // Thread-safe: requests are answered one at a time (the object store and the
-  // symbol cache are shared).
+  // Thread-safe; concurrent calls run in parallel (the object store's get is thread-safe).
   ServeReply handle(const ServeRequest& request);
 
  private:
@@ -53,14 +65,21 @@ class ServeApi {
   ServeReply summary(const std::string& symbol, const std::string& date,
                      const ServeRequest& request);
   ServeReply symbols();
+  // The table's latest version now: the cached snapshot when no newer commit
+  // exists, else the cached one brought up to date (a copy: snapshots that
+  // requests hold never change). Throws ApiError 503 when there is no table yet.
+  std::shared_ptr<const lake::delta::TableState> snapshot();
   // The symbols of the live files of `state`; each immutable data file is read once.
   std::set<std::string> symbols_of(const lake::delta::TableState& state, const TickScan& scan);
   bool authorized(const ServeRequest& request) const;
 
-  std::mutex mu_;
   lake::delta::DeltaLog& log_;
   TickColumns columns_;
   std::string api_key_;
+  ServeMetrics metrics_;
+  std::mutex snapshot_mu_;  // guards latest_ (the pointer, not what it points to)
+  std::shared_ptr<const lake::delta::TableState> latest_;
+  std::mutex symbols_mu_;                                      // guards file_symbols_
   std::map<std::string, std::set<std::string>> file_symbols_;  // data file path -> its symbols
 };
 

@@ -17,7 +17,7 @@ std::optional<std::string> header(const httplib::Request& req, const char* name)
 void send(httplib::Response& res, const ServeReply& reply) {
   res.status = reply.status;
   res.set_header("Cache-Control", reply.cache_control);
-  res.set_content(reply.body, "application/json");
+  res.set_content(reply.body, reply.content_type);
 }
 
 }  // namespace

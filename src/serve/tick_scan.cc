@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -108,6 +109,68 @@ bool TickScan::stats_exclude(const lake::delta::AddFile& file, const TickQuery& 
   return !overlaps(micros("minValues"), hi, q.from_us, q.to_us);
 }
 
+void TickScan::read_matching(const lake::parquet::FileReader& reader, int64_t group,
+                             const TickQuery& q, std::vector<Row>& out) const {
+  const auto& fields = reader.schema();
+  std::vector<std::optional<std::vector<Value>>> columns(fields.size());
+  auto field_of = [&](const std::string& name) -> std::optional<size_t> {
+    for (size_t i = 0; i < fields.size(); ++i)
+      if (fields[i].name == name) return i;
+    return std::nullopt;  // a partition column: its values are not in the file
+  };
+  std::vector<uint32_t> selected;  // rows of the group still matching, ascending
+  bool all_rows = true;
+  auto narrow = [&](const std::string& name, auto&& keep) {
+    const auto f = field_of(name);
+    if (!f) return true;
+    columns[*f] = reader.read_column(group, name);
+    if (!columns[*f]) return false;  // not a flat column
+    const auto& values = *columns[*f];
+    if (all_rows) {
+      for (uint32_t r = 0; r < values.size(); ++r)
+        if (keep(values[r])) selected.push_back(r);
+      all_rows = false;
+    } else {
+      std::erase_if(selected, [&](uint32_t r) { return !keep(values[r]); });
+    }
+    return true;
+  };
+  auto equals = [](const std::optional<std::string>& want) {
+    return [&want](const Value& v) {
+      const auto* s = std::get_if<std::string>(&v.v);
+      return s && *s == *want;
+    };
+  };
+  const bool flat = (!q.symbol || narrow(columns_.symbol, equals(q.symbol))) &&
+                    (!q.exchange || narrow(columns_.exchange, equals(q.exchange))) &&
+                    narrow(columns_.time, [&](const Value& v) {
+                      const auto* t = std::get_if<int64_t>(&v.v);
+                      return t && *t >= q.from_us && *t < q.to_us;
+                    });
+  if (!flat || all_rows) {  // a nested filter column, or none in the file: decode it all
+    reader.read_row_group(group, out);
+    return;
+  }
+  if (selected.empty()) return;
+  for (size_t f = 0; f < fields.size(); ++f) {
+    if (columns[f]) continue;
+    if (q.columns &&
+        std::find(q.columns->begin(), q.columns->end(), fields[f].name) == q.columns->end())
+      continue;  // not asked for: stays null
+    columns[f] = reader.read_column(group, fields[f].name);
+    if (!columns[f]) {
+      reader.read_row_group(group, out);
+      return;
+    }
+  }
+  for (uint32_t r : selected) {
+    Row row(fields.size());
+    for (size_t f = 0; f < fields.size(); ++f)
+      if (columns[f]) row[f] = std::move((*columns[f])[r]);
+    out.push_back(std::move(row));
+  }
+}
+
 ScanResult TickScan::scan(const lake::delta::DeltaLog& log, const TickQuery& q) const {
   ScanResult out;
   const size_t symbol = column_index(columns_.symbol), exchange = column_index(columns_.exchange),
@@ -145,7 +208,7 @@ ScanResult TickScan::scan(const lake::delta::DeltaLog& log, const TickQuery& q) 
         continue;
       }
       ++out.stats.row_groups_read;
-      reader.read_row_group(g, file_rows);
+      read_matching(reader, g, q, file_rows);
     }
     if (file_rows.empty()) continue;
     for (auto& row :

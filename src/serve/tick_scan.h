@@ -6,7 +6,10 @@
 //  2. file statistics: a file whose Delta stats (minValues/maxValues of the
 //     symbol, exchange and time columns) exclude the query is never fetched;
 //  3. row-group statistics: in a fetched file, a row group whose Parquet
-//     min/max of those columns excludes the query is never decoded.
+//     min/max of those columns excludes the query is never decoded;
+//  4. late materialization: in a row group read, the symbol, exchange and time
+//     columns are decoded first, and the other columns only when a row
+//     matches — and only the columns the query asks for (TickQuery::columns).
 //
 // Invariant: pruning only ever drops data that cannot match — a missing or
 // unreadable bound counts as "could hold anything" — and every row returned is
@@ -21,6 +24,7 @@
 #include "lake/delta/delta_log.h"
 #include "lake/delta/partitions.h"
 #include "lake/delta/table_state.h"
+#include "lake/parquet/file_reader.h"
 
 namespace sluice::serve {
 
@@ -40,6 +44,9 @@ struct TickQuery {
   std::optional<std::string> symbol;  // nullopt: every symbol (the symbols list)
   std::optional<std::string> exchange;
   int64_t from_us = INT64_MIN, to_us = INT64_MAX;  // [from, to)
+  // The columns the answer needs (the filter columns are always read); nullopt:
+  // every column. The others come back null.
+  std::optional<std::vector<std::string>> columns;
 };
 
 // What a scan touched, reported with every answer so pruning is visible.
@@ -66,6 +73,9 @@ class TickScan {
  private:
   bool partition_excludes(const lake::delta::AddFile& file, const TickQuery& q) const;
   bool stats_exclude(const lake::delta::AddFile& file, const TickQuery& q) const;
+  // Appends the rows of row group `group` that may match `q` (in the file's schema).
+  void read_matching(const lake::parquet::FileReader& reader, int64_t group, const TickQuery& q,
+                     std::vector<lake::parquet::Row>& out) const;
 
   const lake::delta::TableState& state_;
   TickColumns columns_;

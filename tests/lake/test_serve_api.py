@@ -12,9 +12,11 @@ import datetime
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import unittest
 import urllib.error
 import urllib.request
@@ -235,6 +237,120 @@ class ServeSnapshotTest(ServeCase):
         # Every earlier file's symbols end at WBC < ZZZ: their Delta stats keep them unread.
         self.assertEqual((body['scan']['files_pruned_by_stats'], body['scan']['files_read']), (8, 1))
         self.assertIn('ZZZ', self.get('/v1/symbols')[2]['symbols'])
+
+
+class ServeConcurrencyTest(ServeCase):
+    """Its own table: many requests at once, while commits arrive, each answer right and of one snapshot."""
+
+    def answer_is_right(self, path, status, body):
+        """None if the answer of `path` equals the plain-Python one, else what differs."""
+        if status != 200:
+            return '%s: %d %s' % (path, status, body)
+        if path.startswith('/v1/summary/'):
+            symbol, day = path.split('/')[3:5]
+            start = day_start_us(datetime.date.fromisoformat(day))
+            want = self.expected(symbol, start, start + DAY_US)
+            got = (body['trades'], body['open'], body['close'], body['volume'])
+            exp = (len(want), want[0]['price'], want[-1]['price'], sum(t['volume'] for t in want))
+        else:
+            symbol = path.split('symbol=')[1].split('&')[0]
+            got = [(t['exchange_timestamp'], t['exchange_sequence_number']) for t in body['ticks']]
+            exp = [(iso(t['ts']), t['seq']) for t in self.expected(symbol)]
+        return None if got == exp else '%s: got %r, want %r' % (path, got, exp)
+
+    def run_threads(self, count, work):
+        """Runs work(i) on `count` threads at once; returns their non-None results."""
+        problems, barrier = [], threading.Barrier(count)
+
+        def run(i):
+            barrier.wait()
+            try:
+                problems.extend(p for p in work(i) if p)
+            except Exception as e:  # noqa: BLE001 - reported as the test's failure
+                problems.append('thread %d: %r' % (i, e))
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        return problems
+
+    def test_concurrent_requests_are_answered_right(self):
+        paths = ['/v1/ticks?symbol=%s&limit=10000' % s for s in SYMBOLS] + \
+                ['/v1/summary/%s/%s' % (s, d.isoformat()) for s in SYMBOLS for d in DAYS]
+
+        def work(i):
+            order = paths[i % len(paths):] + paths[:i % len(paths)]
+            return [self.answer_is_right(p, *(lambda r: (r[0], r[2]))(self.get(p))) for p in order * 2]
+        self.assertEqual(self.run_threads(8, work), [])
+
+    def test_each_answer_reads_one_snapshot_while_commits_arrive(self):
+        # A new symbol gains one commit of `batch` ticks at a time; an answer of version v
+        # must hold exactly the ticks of the commits up to v: never part of a later one.
+        base = self.get('/v1/symbols')[2]['version']
+        batch, commits = 25, 8
+        stop = threading.Event()
+
+        def reader(_):
+            seen = []
+            while not stop.is_set():
+                status, _, body = self.get('/v1/ticks?symbol=QQQ&limit=10000')
+                if status == 404:  # no commit of QQQ yet in that snapshot
+                    continue
+                if status != 200 or body['count'] != batch * (body['version'] - base):
+                    seen.append('version %s: %d ticks (%s)' % (body.get('version'), body.get('count', -1), status))
+            return seen
+
+        def writer():
+            t0 = day_start_us(DAYS[1]) + 14 * 3600 * 10**6
+            for c in range(commits):
+                self.append([{'exchange': 'ASX', 'symbol': 'QQQ', 'seq': c * batch + k + 1,
+                              'ts': t0 + (c * batch + k) * 1000, 'price': 2.0, 'volume': 1} for k in range(batch)])
+            stop.set()
+        w = threading.Thread(target=writer)
+        w.start()
+        problems = self.run_threads(4, reader)
+        w.join(timeout=300)
+        self.assertEqual(problems, [])
+        self.assertEqual(self.get('/v1/ticks?symbol=QQQ&limit=10000')[2]['count'], batch * commits)
+
+
+def metric(page, name, labels=''):
+    """The value of one series of a Prometheus text page; 0 when absent."""
+    m = re.search(r'^%s%s (\S+)$' % (re.escape(name), re.escape(labels)), page, re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+class ServeMetricsTest(ServeCase):
+    def metrics(self):
+        with urllib.request.urlopen(self.base + '/metrics', timeout=60) as r:  # no key needed
+            self.assertTrue(r.headers['Content-Type'].startswith('text/plain'))
+            return r.read().decode()
+
+    def test_requests_latency_and_bytes_read_move(self):
+        before = self.metrics()
+        fetched = 0
+        for s in SYMBOLS:
+            status, _, body = self.get('/v1/ticks?symbol=%s&from=2026-12-03&to=2026-12-04' % s)
+            self.assertEqual(status, 200, body)
+            fetched += body['scan']['bytes_fetched']
+        self.assertEqual(self.get('/v1/summary/BHP/2026-12-04')[0], 200)
+        self.assertEqual(self.get('/v1/symbols', {})[0], 401)
+        self.assertEqual(self.get('/v1/ticks?symbol=NOPE')[0], 404)
+        after = self.metrics()
+
+        def moved(name, labels=''):
+            return metric(after, name, labels) - metric(before, name, labels)
+        self.assertEqual(moved('sluice_serve_requests_total', '{route="ticks",status="200"}'), len(SYMBOLS))
+        self.assertEqual(moved('sluice_serve_requests_total', '{route="ticks",status="404"}'), 1)
+        self.assertEqual(moved('sluice_serve_requests_total', '{route="summary",status="200"}'), 1)
+        self.assertEqual(moved('sluice_serve_requests_total', '{route="symbols",status="401"}'), 1)
+        self.assertEqual(moved('sluice_serve_request_seconds_count', '{route="ticks"}'), len(SYMBOLS) + 1)
+        self.assertGreater(moved('sluice_serve_request_seconds_sum', '{route="ticks"}'), 0)
+        self.assertGreater(fetched, 0)
+        # Every byte of the ticks answers, plus the summary's and the unknown symbol's scans.
+        self.assertGreaterEqual(moved('sluice_serve_bytes_read_total'), fetched)
+        self.assertIn('sluice_serve_requests_total{route="metrics",status="200"}', after)
 
 
 class ServeStartupTest(unittest.TestCase):

@@ -16,6 +16,7 @@
 #include "cli/support/stop_signals.h"
 #include "lake/delta/delta_log.h"
 #include "lake/store/object_store.h"
+#include "ops/metrics.h"
 #include "serve/serve_api.h"
 #include "serve/serve_http_server.h"
 #include "serve/tick_scan.h"
@@ -69,7 +70,8 @@ int run(const ServeFlags& f) {
   const auto state = log.load();
   if (state.version >= 0) serve::TickScan check(state, f.columns);
   auto [host, port] = broker::parse_host_port(f.listen);
-  serve::ServeApi api(log, f.columns, key);
+  ops::MetricsRegistry metrics;
+  serve::ServeApi api(log, f.columns, key, metrics);
   serve::ServeHttpServer server(host, port);
   server.start(api);
   std::printf("sluice serve listening on http://%s:%d (table %s/%s, version %lld)\n", host.c_str(),

@@ -2,6 +2,7 @@
 // dictionary values (see column_reader.h).
 #include "lake/parquet/column_reader.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "lake/parquet/page_codec.h"
@@ -22,7 +23,13 @@ constexpr int64_t kMaxPageBytes = int64_t(1) << 30;
 class ChunkDecoder {
  public:
   ChunkDecoder(const Leaf& leaf, Codec codec, int64_t num_values)
-      : leaf_(leaf), codec_(codec), num_values_(num_values) {}
+      : leaf_(leaf), codec_(codec), num_values_(num_values) {
+    // Room for the values up front (no regrowth per page); capped, since a malformed
+    // footer may claim any count and must fail with ParquetError, not exhaust memory.
+    const size_t expected = size_t(std::min<int64_t>(num_values, int64_t(1) << 20));
+    out_.values.reserve(expected);
+    out_.defs.reserve(expected);
+  }
 
   // Consumes one page from the front of `chunk`.
   void page(std::string_view& chunk) {

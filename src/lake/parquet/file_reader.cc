@@ -107,4 +107,28 @@ void FileReader::read_row_group(int64_t group, std::vector<Row>& out) const {
   impl_->read_group(impl_->meta.row_groups.at(size_t(group)), out);
 }
 
+std::optional<std::vector<Value>> FileReader::read_column(int64_t group,
+                                                          const std::string& column) const {
+  const auto& g = impl_->meta.row_groups.at(size_t(group));
+  const auto& leaves = impl_->schema.leaves;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const Leaf& leaf = leaves[i];
+    if (leaf.path_in_schema.size() != 1 || leaf.path_in_schema[0] != column) continue;
+    if (leaf.max_rep != 0) return std::nullopt;  // a repeated column has no value per row
+    ColumnData data = read_column_chunk(impl_->body, g.columns[i], leaf);
+    if (int64_t(data.defs.size()) != g.num_rows)
+      throw ParquetError("column " + column + " holds " + std::to_string(data.defs.size()) +
+                         " entries in a row group of " + std::to_string(g.num_rows) + " rows");
+    // A required column holds one value per row already: no second pass over the cells.
+    if (leaf.max_def == 0 && int64_t(data.values.size()) == g.num_rows)
+      return std::move(data.values);
+    std::vector<Value> out(size_t(g.num_rows));
+    size_t next = 0;
+    for (size_t row = 0; row < out.size(); ++row)
+      if (data.defs[row] == leaf.max_def) out[row] = std::move(data.values.at(next++));
+    return out;
+  }
+  return std::nullopt;
+}
+
 }  // namespace sluice::lake::parquet

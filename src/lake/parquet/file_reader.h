@@ -45,6 +45,10 @@ class FileReader {
   ChunkBounds bounds(int64_t group, const std::string& column) const;
   // Decodes one row group (0 <= group < num_row_groups()) and appends its rows.
   void read_row_group(int64_t group, std::vector<Row>& out) const;
+  // Decodes one flat top-level column of a row group alone: one Value per row
+  // (null where the row has none), so a reader can filter on a column before
+  // decoding the others. nullopt when the file has no such flat column.
+  std::optional<std::vector<Value>> read_column(int64_t group, const std::string& column) const;
 
  private:
   struct Impl;
