@@ -42,10 +42,8 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 import yaml
@@ -68,6 +66,7 @@ _pipeline = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_pipeline)
 Child, Topics, BenchError, tail, percentile = (_pipeline.Child, _pipeline.Topics, _pipeline.BenchError,
                                                _pipeline.tail, _pipeline.percentile)
+in_scratch = _pipeline.in_scratch
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402  (made importable by bench/pipeline)
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -548,40 +547,32 @@ def main():
         return 1
 
     load_start = os.getloadavg()[0]
-    scratch = tempfile.mkdtemp(prefix="sluice-bench-iot-", dir=o.dir)
-    broker = None
-    try:
+
+    def contest_all(scratch):
         broker = Child("broker", [o.sluice, "broker", "--data-dir", os.path.join(scratch, "broker"), "--listen",
                                   "127.0.0.1:0", "--default-partitions", "1"], os.path.join(scratch, "broker.log"))
-        bootstrap = "127.0.0.1:" + broker.wait_line(r"listening on 127\.0\.0\.1:(\d+)", 30).group(1)
-        print("==== bench_iot: %d cores, load average %.2f, scratch %s ====" % (os.cpu_count(), load_start, scratch),
-              flush=True)
-        run = Run(o, scratch, broker, bootstrap)
-        t = None
-        if "throughput" in phases or "hopping" in phases:
-            t = phase_throughput(run, o)
-        if "latency" in phases:
-            print("latency (10 s windows, 5 s lateness, %g events/s live for %g s):" % (o.latency_rate,
-                                                                                       o.latency_seconds), flush=True)
-            phase_latency(run, o)
-        if "hopping" in phases:
-            phase_hopping(run, o, t)
-        if "rss" in phases:
-            print("open windows (sluice's window stage, 1h windows, 3 events per device):", flush=True)
-            phase_rss(run, o)
-    except BenchError as e:
-        print("bench_iot: %s" % e, file=sys.stderr)
-        return 1
-    finally:
-        if broker is not None:
+        try:
+            bootstrap = "127.0.0.1:" + broker.wait_line(r"listening on 127\.0\.0\.1:(\d+)", 30).group(1)
+            print("==== bench_iot: %d cores, load average %.2f, scratch %s ====" % (os.cpu_count(), load_start,
+                                                                                   scratch), flush=True)
+            run = Run(o, scratch, broker, bootstrap)
+            t = None
+            if "throughput" in phases or "hopping" in phases:
+                t = phase_throughput(run, o)
+            if "latency" in phases:
+                print("latency (10 s windows, 5 s lateness, %g events/s live for %g s):" % (o.latency_rate,
+                                                                                           o.latency_seconds),
+                      flush=True)
+                phase_latency(run, o)
+            if "hopping" in phases:
+                phase_hopping(run, o, t)
+            if "rss" in phases:
+                print("open windows (sluice's window stage, 1h windows, 3 events per device):", flush=True)
+                phase_rss(run, o)
+        finally:
             broker.stop()
-        if o.keep_data:
-            print("kept %s" % scratch)
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
-    print("load average at end %.2f" % os.getloadavg()[0])
-    return 0
 
+    return in_scratch("iot", o, contest_all)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -249,6 +249,25 @@ def mean_processing_ms(admin):
     return 1000 * values["sum"] / values["count"] if values.get("count") else float("nan")
 
 
+def in_scratch(name, o, body):
+    """Runs body(scratch) in a new scratch directory under o.dir, as every bench does:
+    a BenchError is printed as `bench_NAME: ...` (exit code 1), the directory goes
+    unless o.keep_data, and the load average at the end is printed. Returns the exit code."""
+    scratch = tempfile.mkdtemp(prefix="sluice-bench-%s-" % name, dir=o.dir)
+    try:
+        body(scratch)
+    except BenchError as e:
+        print("bench_%s: %s" % (name, e), file=sys.stderr)
+        return 1
+    finally:
+        if o.keep_data:
+            print("kept %s" % scratch)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print("load average at end %.2f" % os.getloadavg()[0])
+    return 0
+
+
 def percentile(sorted_values, q):
     if not sorted_values:
         return float("nan")

@@ -37,10 +37,8 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -243,9 +241,9 @@ def main():
     ap.add_argument("--table", help="query this table (a directory holding _delta_log) instead of writing one")
     ap.add_argument("--keep-data", action="store_true")
     o = ap.parse_args()
-    scratch = tempfile.mkdtemp(prefix="sluice-bench-serve-", dir=o.dir)
-    print("==== bench_serve: %s, scratch %s ====" % (machine_state(), scratch), flush=True)
-    try:
+
+    def run(scratch):
+        print("==== bench_serve: %s, scratch %s ====" % (machine_state(), scratch), flush=True)
         table = os.path.abspath(o.table) if o.table else build_table(o, scratch)
         files, version = live_files(table)
         pairs, days = pick_pairs(o, files)
@@ -264,16 +262,8 @@ def main():
             raise BenchError("the answers differ:\n  " + "\n  ".join(diffs[:20]))
         print("  answers: the same on both sides (%d queries: ticks by count, first and last message id; "
               "summaries by trades, OHLC, volume, VWAP)" % len(queries))
-    except BenchError as e:
-        print("bench_serve: %s" % e, file=sys.stderr)
-        return 1
-    finally:
-        if o.keep_data:
-            print("kept %s" % scratch)
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
-    print("load average at end %.2f" % os.getloadavg()[0])
-    return 0
+
+    return _ticks.in_scratch("serve", o, run)
 
 
 if __name__ == "__main__":

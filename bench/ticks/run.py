@@ -39,7 +39,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -56,6 +55,7 @@ _iot = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_iot)
 Child, Topics, BenchError, tail, percentile = _iot.Child, _iot.Topics, _iot.BenchError, _iot.tail, _iot.percentile
 proc_mib, iso_ms, duckdb, ASSIGNED_RE = _iot.proc_mib, _iot.iso_ms, _iot.duckdb, _iot.ASSIGNED_RE
+in_scratch = _iot.in_scratch
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402  (made importable by bench/pipeline)
 
 
@@ -319,23 +319,15 @@ def main():
     phases = o.phases.split(",")
     if "latency" in phases and "throughput" not in phases and not o.latency_rate:
         ap.error("--latency-rate is needed without the throughput phase")
-    scratch = tempfile.mkdtemp(prefix="sluice-bench-ticks-", dir=o.dir)
-    print("==== bench_ticks: %d cores, load average %.2f, scratch %s ====" % (os.cpu_count(), os.getloadavg()[0],
-                                                                            scratch), flush=True)
-    try:
+
+    def run(scratch):
+        print("==== bench_ticks: %d cores, load average %.2f, scratch %s ====" % (os.cpu_count(), os.getloadavg()[0],
+                                                                                scratch), flush=True)
         rate = phase_throughput(o, scratch) if "throughput" in phases else 0
         if "latency" in phases:
             phase_latency(o, scratch, o.latency_rate or round(rate / 2))
-    except BenchError as e:
-        print("bench_ticks: %s" % e, file=sys.stderr)
-        return 1
-    finally:
-        if o.keep_data:
-            print("kept %s" % scratch)
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
-    print("load average at end %.2f" % os.getloadavg()[0])
-    return 0
+
+    return in_scratch("ticks", o, run)
 
 
 if __name__ == "__main__":
