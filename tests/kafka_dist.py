@@ -223,8 +223,12 @@ def free_ports(count):
 
 def random_cluster_id():
     """A Kafka cluster id: a UUID, base64url without padding (what `kafka-storage random-uuid`
-    prints)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    prints). Like Kafka's Uuid.randomUuid(), never one starting with '-', which the tools'
+    argument parser takes for an option (`kafka-storage format -t -x...` fails: one run in 64)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _port_open(port):
