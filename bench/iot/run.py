@@ -122,6 +122,16 @@ def window_ends_per_file(files):
     return out
 
 
+def delta_commits_of(table):
+    """[(mtime, [data file paths])] of a Delta table's commits, from its log files."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(table, "_delta_log", "*.json"))):
+        with open(path) as f:
+            files = [os.path.join(table, a["add"]["path"]) for a in map(json.loads, f) if "add" in a]
+        out.append((os.stat(path).st_mtime, files))
+    return out
+
+
 class Run:
     """One bench run: the broker, the scratch directory and the options."""
 
@@ -223,17 +233,7 @@ class Run:
     @staticmethod
     def delta_commits(work):
         """[(mtime, [data file paths])] of the table's commits."""
-        table = os.path.join(work, "lake", TABLE)
-        out = []
-        for path in sorted(glob.glob(os.path.join(table, "_delta_log", "*.json"))):
-            files = []
-            with open(path) as f:
-                for line in f:
-                    action = json.loads(line)
-                    if "add" in action:
-                        files.append(os.path.join(table, action["add"]["path"]))
-            out.append((os.stat(path).st_mtime, files))
-        return out
+        return delta_commits_of(os.path.join(work, "lake", TABLE))
 
     def run_sluice_backlog(self, name, topics, options=None, stages=("validate", "windows", "sink")):
         # Each variant its own topics after the input, so one's rows never reach another's table

@@ -32,7 +32,6 @@ Needs tests/lake's node modules (DuckDB) for the latency phase.
 """
 
 import argparse
-import glob
 import importlib.util
 import json
 import os
@@ -54,7 +53,7 @@ _spec = importlib.util.spec_from_file_location("bench_iot_run", os.path.join(HER
 _iot = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_iot)
 Child, Topics, BenchError, tail, percentile = _iot.Child, _iot.Topics, _iot.BenchError, _iot.tail, _iot.percentile
-proc_mib, iso_ms, duckdb, ASSIGNED_RE = _iot.proc_mib, _iot.iso_ms, _iot.duckdb, _iot.ASSIGNED_RE
+proc_mib, duckdb = _iot.proc_mib, _iot.duckdb
 in_scratch = _iot.in_scratch
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402  (made importable by bench/pipeline)
 
@@ -163,27 +162,11 @@ class Phase:
 
     def start_time(self):
         """The first partition assignment among the stages (seconds since the epoch)."""
-        times = []
-        for s in STAGES:
-            with open(os.path.join(self.work, s + ".log"), errors="replace") as f:
-                for line in f:
-                    m = ASSIGNED_RE.match(line)
-                    if m:
-                        times.append(iso_ms(m.group(1)) / 1000.0)
-                        break
-        if not times:
-            raise BenchError("no stage logged a partition assignment")
-        return min(times)
+        return _iot.Run.sluice_start_time(self.work, STAGES)
 
     def commits(self):
         """[(mtime, [data files])] of the ticks table's commits."""
-        table = os.path.join(self.work, TABLE)
-        out = []
-        for path in sorted(glob.glob(os.path.join(table, "_delta_log", "*.json"))):
-            with open(path) as f:
-                files = [os.path.join(table, a["add"]["path"]) for a in map(json.loads, f) if "add" in a]
-            out.append((os.stat(path).st_mtime, files))
-        return out
+        return _iot.delta_commits_of(os.path.join(self.work, TABLE))
 
     def table_rows(self):
         out = subprocess.run([self.o.sluice, "table", "describe", os.path.join(self.work, "data", "lake"),
