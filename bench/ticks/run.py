@@ -200,16 +200,20 @@ def phase_throughput(o, scratch):
         p.produce(o.ticks, 1e9)
         print("throughput: %d ticks of %d symbols produced in %.1f s" % (o.ticks, o.symbols, time.monotonic() - t0),
               flush=True)
+        broker_cpu0 = _iot.proc_cpu(p.broker.proc.pid)
         p.start_stages()
         p.wait_caught_up()
         cpu, rss = p.usage()
+        broker_cpu = _iot.proc_cpu(p.broker.proc.pid) - broker_cpu0
         commits = p.commits()
         seconds = max(m for m, _ in commits) - p.start_time()
         rate = o.ticks / seconds
         print("  %9.0f ticks/s end to end (%.2f s)  CPU %.1f s = %.2f CPU-s per million ticks  peak RSS %.0f MiB"
               % (rate, seconds, sum(cpu.values()), sum(cpu.values()) / o.ticks * 1e6, sum(rss.values())))
         print("  table rows %d (the rest quarantined, rejected or dropped as duplicates)" % p.table_rows())
-        print("  CPU s by stage:  " + by_stage(cpu, "%.1f"))
+        print("  CPU s by stage:  " + by_stage(cpu, "%.1f") +
+              "  (and the broker %.1f: %.2f CPU-s per million ticks with it)"
+              % (broker_cpu, (sum(cpu.values()) + broker_cpu) / o.ticks * 1e6))
         print("  RSS MiB by stage: " + by_stage(rss, "%.0f"))
         print("  vs goal 100,000 ticks/s: %.2fx; vs the seed's 10,000/s: %.1fx" % (rate / 1e5, rate / 1e4),
               flush=True)
