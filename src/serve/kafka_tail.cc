@@ -197,17 +197,32 @@ bool KafkaTail::follow(const lake::delta::TableState& snapshot) {
 bool KafkaTail::add_partitions(const std::vector<int32_t>& ids) {
   const auto snapshot = snapshots_.kept();
   if (schema_string_.empty() || !snapshot) return false;  // no table yet: nothing to decode with
-  bool added = false;
+  bool added = false, any_txn = false;
   for (int32_t id : ids) {
     if (partitions_.count(id)) continue;
     PartitionTail& tail = partitions_[id];
     tail.trimmed_through = snapshot->txn_version(app_id(id));
     tail.next = tail.trimmed_through + 1;
     added = true;
+    any_txn = any_txn || tail.trimmed_through >= 0;
     log::info("serve", "kafka tail: reading '{}' partition {} from offset {} (table version {})",
               options_.topic, id, tail.next, snapshot->version);
   }
+  if (added && !any_txn && !snapshot->files.empty()) warn_no_txn(*snapshot);
   return added;
+}
+
+void KafkaTail::warn_no_txn(const lake::delta::TableState& snapshot) const {
+  std::string apps;
+  for (const auto& [app, txn] : snapshot.txns)
+    if (apps.size() < 200) apps += (apps.empty() ? "" : ", ") + app;
+  log::warn("serve",
+            "kafka tail: table version {} has rows but no txn '{}/{}/<partition>' for the new "
+            "partitions, so they are read from their start and their records are answered on "
+            "top of the table's; right if the sink has not committed from '{}' yet, otherwise "
+            "give the sink's --stage and --topic (the table's txn app ids: {})",
+            snapshot.version, options_.stage, options_.topic, options_.topic,
+            apps.empty() ? "none" : apps);
 }
 
 bool KafkaTail::update_full() {

@@ -110,6 +110,8 @@ class KafkaTail {
   // Decodes and keeps one record; false when the cap is reached (not kept).
   bool keep(int32_t partition, int64_t offset, const std::string& value);
   bool update_full();  // with the lock held; true when the state changed
+  // Says that `snapshot` has rows but no txn of this stage and topic (a wrong --stage?).
+  void warn_no_txn(const lake::delta::TableState& snapshot) const;
   void publish_gauges();
 
   KafkaTailOptions options_;

@@ -5,8 +5,9 @@ stage `sink`, a table like examples/market-ticks: partitioned by day and exchang
 derived from the tick's time) and `sluice serve` over real HTTP on 127.0.0.1. Checked:
 ticks produced with no sink running are answered from Kafka within seconds; once the sink
 commits them, each is answered exactly once -- also by answers taken while its commits land
-(the txn boundary of docs/query-api.md); serve started before its topic exists keeps running
-and answers once ticks arrive; a record that is not a tick is skipped and counted.
+(the txn boundary of docs/query-api.md); at its cap the tail stops, says so, and resumes as
+the sink commits; serve started before its topic exists keeps running and answers once ticks
+arrive; a record that is not a tick is skipped and counted.
 """
 import datetime
 import json
@@ -216,7 +217,29 @@ stages:
         rows = ticks(100, 12)
         self.produce_ticks(later, rows)  # the broker creates the topic
         self.wait_answered(ticks(0, 6) + rows)
+        # No commit of `sink` names the new topic: read from its start, and serve says why.
+        self.assertIn("no txn 'sink/%s/<partition>'" % later, self.serve_text())
         self.assertIsNone(self.serve.poll())
+
+    def test_the_tail_stops_at_its_cap_and_resumes_as_the_sink_commits(self):
+        committed, fresh = ticks(0, 3), ticks(3, 20)
+        self.create_table(self.topic, committed)
+        self.start_serve(self.topic, '--tail-max-records', '5')
+        self.produce_ticks(self.topic, fresh)
+        wait_until(lambda: self.metric('sluice_serve_tail_full_total') == 1, 30, 0.1, 'the cap reached')
+        self.assertIn('its cap (--tail-max-records 5', self.serve_text())
+        bodies = [self.ticks_of(symbol) for symbol in SYMBOLS]
+        self.assertEqual(sum(b['kafka']['records'] for b in bodies), 5)
+        self.assertTrue(all(b['kafka']['full'] for b in bodies))
+        # What is held is the start of each partition's backlog: no tick twice, none made up.
+        ids = [t['message_id'] for b in bodies for t in b['ticks']]
+        self.assertEqual(len(ids), len(set(ids)))
+        self.assertLessEqual(set(ids), {t['message_id'] for t in committed + fresh})
+        self.assertLessEqual({t['message_id'] for t in committed}, set(ids))
+        # The sink commits the backlog: the tail resumes where it stopped, and every tick is answered once.
+        self.start(self.tick_pipeline(self.topic))
+        self.wait_answered(committed + fresh)
+        wait_until(lambda: not self.ticks_of('BHP')['kafka']['full'], 30, 0.1, 'the tail reading again')
 
     def test_a_record_that_is_not_a_tick_is_skipped_and_counted(self):
         self.create_table(self.topic, ticks(0, 3))
