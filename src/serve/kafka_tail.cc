@@ -1,27 +1,19 @@
-// KafkaTail: the tail's thread (follow the table, find the partitions, read and
-// decode) and the requests' view of what it holds (see kafka_tail.h).
+// KafkaTail: the reader thread that fills TailRecords (see kafka_tail.h).
 #include "serve/kafka_tail.h"
-
-#include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
+#include <memory>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/log.h"
 #include "kafka/admin_client.h"
 #include "kafka/consumer.h"
-#include "lake/delta/json_row.h"
 
 namespace sluice::serve {
 namespace {
 
-using lake::parquet::Row;
-using lake::parquet::Type;
-using lake::parquet::Value;
-
-constexpr int64_t kDayUs = 86'400'000'000;
 constexpr int64_t kTableCheckMs = 500;    // how often new commits are looked for (trimming)
 constexpr int64_t kTopicCheckMs = 5'000;  // how often new partitions are looked for
 constexpr int64_t kRetryMs = 1'000;       // ... while the topic or the cluster is missing
@@ -34,37 +26,25 @@ const kafka::Settings kTailSettings = {{"group.id", "sluice-serve-tail"},
                                        {"auto.offset.reset", "earliest"},
                                        {"fetch.wait.max.ms", "100"}};
 
-// Memory a decoded row takes, roughly: its cells and the bytes of its strings.
-int64_t row_bytes(const Row& row) {
-  int64_t bytes = int64_t(sizeof(Row) + row.size() * sizeof(Value));
-  for (const auto& v : row)
-    if (const auto* s = std::get_if<std::string>(&v.v)) bytes += int64_t(s->capacity());
-  return bytes;
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
 // The topic's partitions, asked of the cluster; logs each change of what is wrong once.
 class TopicWatch {
  public:
-  explicit TopicWatch(const KafkaTailOptions& o) : options_(o) {}
+  TopicWatch(std::string bootstrap, std::string topic)
+      : bootstrap_(std::move(bootstrap)), topic_(std::move(topic)) {}
 
   // The partition ids; nullopt when the topic is missing or the cluster cannot say.
   std::optional<std::vector<int32_t>> partitions() {
     try {
-      if (!admin_)
-        admin_ = std::make_unique<kafka::AdminClient>(kafka::Endpoint{options_.bootstrap, 3000});
-      const auto info = admin_->find_topic(options_.topic);
+      if (!admin_) admin_ = std::make_unique<kafka::AdminClient>(kafka::Endpoint{bootstrap_, 3000});
+      const auto info = admin_->find_topic(topic_);
       if (!info) {
-        report("topic '" + options_.topic + "' does not exist yet at " + options_.bootstrap +
+        report("topic '" + topic_ + "' does not exist yet at " + bootstrap_ +
                "; answers come from the table alone until it does (checked every second; "
                "check --topic if it should exist)");
         return std::nullopt;
       }
       if (!info->error.empty()) {
-        report("topic '" + options_.topic + "' cannot be read yet: " + info->error + "; retrying");
+        report("topic '" + topic_ + "' cannot be read yet: " + info->error + "; retrying");
         return std::nullopt;
       }
       std::vector<int32_t> ids;
@@ -73,8 +53,8 @@ class TopicWatch {
       return ids;
     } catch (const std::exception& e) {
       admin_.reset();
-      report(std::string(e.what()) + "; answers come from the table alone until " +
-             options_.bootstrap + " answers (retrying every second)");
+      report(std::string(e.what()) + "; answers come from the table alone until " + bootstrap_ +
+             " answers (retrying every second)");
       return std::nullopt;
     }
   }
@@ -85,20 +65,21 @@ class TopicWatch {
     if (!problem.empty())
       log::warn("serve", "kafka tail: {}", problem);
     else if (!last_.empty())
-      log::info("serve", "kafka tail: topic '{}' found at {}", options_.topic, options_.bootstrap);
+      log::info("serve", "kafka tail: topic '{}' found at {}", topic_, bootstrap_);
     last_ = problem;
   }
 
-  const KafkaTailOptions& options_;
+  const std::string bootstrap_, topic_;
   std::unique_ptr<kafka::AdminClient> admin_;
   std::string last_ = "(not asked yet)";
 };
 
 }  // namespace
 
-KafkaTail::KafkaTail(KafkaTailOptions options, TableSnapshots& snapshots,
+KafkaTail::KafkaTail(std::string bootstrap, TailRecordsOptions records, TableSnapshots& snapshots,
                      ops::MetricsRegistry& registry)
-    : options_(std::move(options)),
+    : bootstrap_(std::move(bootstrap)),
+      records_(std::move(records)),
       snapshots_(snapshots),
       metrics_{registry.gauge("sluice_serve_tail_records",
                               "Records read from Kafka that the table's latest snapshot does not "
@@ -125,199 +106,52 @@ void KafkaTail::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-std::string KafkaTail::app_id(int32_t partition) const {
-  return options_.stage + "/" + options_.topic + "/" + std::to_string(partition);
-}
-
-std::optional<TailReadout> KafkaTail::visit_after(
-    const lake::delta::TableState& snapshot, const std::function<void(const Row&)>& visit) const {
-  std::shared_lock lock(mu_);
-  TailReadout readout;
-  readout.full = full_;
-  if (schema_string_.empty()) return readout;  // the tail has not seen the table yet: holds nothing
-  if (snapshot.metadata.schema_string != schema_string_) return std::nullopt;
-  std::vector<std::pair<const PartitionTail*, int64_t>> after;  // each partition's boundary
-  for (const auto& [id, tail] : partitions_) {
-    const int64_t boundary = snapshot.txn_version(app_id(id));
-    if (tail.trimmed_through > boundary) return std::nullopt;  // dropped for a newer snapshot
-    after.emplace_back(&tail, boundary);
-  }
-  readout.partitions = int32_t(partitions_.size());
-  for (const auto& [tail, boundary] : after) {
-    auto it = std::partition_point(tail->held.begin(), tail->held.end(),
-                                   [&](const Held& h) { return h.offset <= boundary; });
-    for (; it != tail->held.end(); ++it, ++readout.records) visit(it->row);
-  }
-  return readout;
-}
-
-bool KafkaTail::follow(const lake::delta::TableState& snapshot) {
-  if (snapshot.version < 0) return false;
-  if (snapshot.metadata.schema_string != schema_string_) {
-    // The first table seen, or a table created again with other columns: start over from it.
-    schema_string_ = snapshot.metadata.schema_string;
-    layout_ = std::make_unique<lake::delta::PartitionLayout>(snapshot.metadata);
-    const auto& schema = layout_->schema();
-    date_index_ = time_index_ = -1;
-    for (size_t i = 0; i < schema.size(); ++i) {
-      if (schema[i].name == options_.date_column && schema[i].type == Type::kDate)
-        date_index_ = int(i);
-      if (schema[i].name == options_.time_column && schema[i].type == Type::kTimestampMicros)
-        time_index_ = int(i);
-    }
-    for (auto& [id, tail] : partitions_) {
-      tail.held.clear();
-      tail.trimmed_through = snapshot.txn_version(app_id(id));
-      tail.next = tail.trimmed_through + 1;
-    }
-    records_ = bytes_ = 0;
-    full_ = false;
-    log::info("serve", "kafka tail: decoding '{}' with the columns of table version {}",
-              options_.topic, snapshot.version);
-    return true;
-  }
-  bool seek = false;
-  for (auto& [id, tail] : partitions_) {
-    const int64_t boundary = snapshot.txn_version(app_id(id));
-    if (boundary <= tail.trimmed_through) continue;
-    while (!tail.held.empty() && tail.held.front().offset <= boundary) {
-      records_ -= 1;
-      bytes_ -= tail.held.front().bytes;
-      tail.held.pop_front();
-    }
-    tail.trimmed_through = boundary;
-    if (tail.next <= boundary) {  // the table is ahead of the tail: no need to read those
-      tail.next = boundary + 1;
-      seek = true;
-    }
-  }
-  return update_full() || seek;
-}
-
-bool KafkaTail::add_partitions(const std::vector<int32_t>& ids) {
-  const auto snapshot = snapshots_.kept();
-  if (schema_string_.empty() || !snapshot) return false;  // no table yet: nothing to decode with
-  bool added = false, any_txn = false;
-  for (int32_t id : ids) {
-    if (partitions_.count(id)) continue;
-    PartitionTail& tail = partitions_[id];
-    tail.trimmed_through = snapshot->txn_version(app_id(id));
-    tail.next = tail.trimmed_through + 1;
-    added = true;
-    any_txn = any_txn || tail.trimmed_through >= 0;
-    log::info("serve", "kafka tail: reading '{}' partition {} from offset {} (table version {})",
-              options_.topic, id, tail.next, snapshot->version);
-  }
-  if (added && !any_txn && !snapshot->files.empty()) warn_no_txn(*snapshot);
-  return added;
-}
-
-void KafkaTail::warn_no_txn(const lake::delta::TableState& snapshot) const {
+void KafkaTail::warn_if_no_txn(const lake::delta::TableState& snapshot,
+                               const std::vector<int32_t>& ids) const {
+  if (snapshot.files.empty()) return;
+  for (int32_t id : ids)
+    if (snapshot.txn_version(records_.app_id(id)) >= 0) return;
   std::string apps;
   for (const auto& [app, txn] : snapshot.txns)
     if (apps.size() < 200) apps += (apps.empty() ? "" : ", ") + app;
+  const auto& o = records_.options();
   log::warn("serve",
-            "kafka tail: table version {} has rows but no txn '{}/{}/<partition>' for the new "
-            "partitions, so they are read from their start and their records are answered on "
-            "top of the table's; right if the sink has not committed from '{}' yet, otherwise "
-            "give the sink's --stage and --topic (the table's txn app ids: {})",
-            snapshot.version, options_.stage, options_.topic, options_.topic,
-            apps.empty() ? "none" : apps);
+            "kafka tail: table version {} has rows but no txn '{}/{}/<partition>', so '{}' is "
+            "read from its start and its records are answered on top of the table's; right if "
+            "the sink has not committed from it yet, otherwise give the sink's --stage and "
+            "--topic (the table's txn app ids: {})",
+            snapshot.version, o.stage, o.topic, o.topic, apps.empty() ? "none" : apps);
 }
 
-bool KafkaTail::update_full() {
-  const bool over = records_ >= options_.max_records || bytes_ >= options_.max_bytes;
-  const bool under =
-      records_ <= options_.max_records / 4 * 3 && bytes_ <= options_.max_bytes / 4 * 3;
-  if (!full_ && over) {
-    full_ = true;
-    metrics_.full.inc();
-    log::warn("serve",
-              "kafka tail: holds {} records ({} bytes), its cap (--tail-max-records {}, "
-              "--tail-max-mib {}): it stops reading '{}' until the table sink's commits free a "
-              "quarter of it, and answers miss the newest ticks meanwhile; is the table sink "
-              "(stage '{}') running? raise the caps if it is only slow",
-              records_, bytes_, options_.max_records, options_.max_bytes >> 20, options_.topic,
-              options_.stage);
-    return true;
-  }
-  if (full_ && under) {
-    full_ = false;
-    log::info("serve", "kafka tail: reading '{}' again ({} records held)", options_.topic,
-              records_);
-    return true;
-  }
-  return false;
-}
-
-bool KafkaTail::keep(int32_t partition, int64_t offset, const std::string& value) {
-  // Only this thread changes the state, so it reads it without the lock and writes under it.
-  auto it = partitions_.find(partition);
-  if (it == partitions_.end() || offset < it->second.next || full_ || !layout_) return true;
-  if (records_ >= options_.max_records || bytes_ >= options_.max_bytes) {
-    std::unique_lock lock(mu_);
-    update_full();
-    return false;  // not read: it is read again once there is room
-  }
-  thread_local simdjson::dom::parser parser;
-  std::optional<Row> row;
-  try {
-    simdjson::dom::element parsed;
-    if (auto err = parser.parse(value).get(parsed))
-      throw lake::delta::RowError(std::string("not JSON: ") + simdjson::error_message(err));
-    row = lake::delta::json_to_row(parsed, layout_->schema());
-    if (date_index_ >= 0 && time_index_ >= 0 && (*row)[size_t(date_index_)].is_null()) {
-      if (const auto* us = std::get_if<int64_t>(&(*row)[size_t(time_index_)].v))
-        (*row)[size_t(date_index_)] = Value(int32_t(floor_div(*us, kDayUs)));
-    }
-    if (std::string problem = layout_->row_problem(*row); !problem.empty())
-      throw lake::delta::RowError(problem);
-  } catch (const lake::delta::RowError& e) {
-    row.reset();
-    metrics_.skipped.inc();
-    static int64_t last_logged = -kSkipLogMs;  // this thread only
-    if (mono_ms() - last_logged >= kSkipLogMs) {
-      last_logged = mono_ms();
-      log::warn("serve",
-                "kafka tail: skipped offset {} of '{}' partition {}: {} (the table sink sends "
-                "such records to its DLQ; sluice_serve_tail_skipped_total counts them, this line "
-                "comes at most every 10 s)",
-                offset, options_.topic, partition, e.what());
-    }
-  }
-  std::unique_lock lock(mu_);
-  it->second.next = offset + 1;
-  if (row) {
-    const int64_t bytes = row_bytes(*row);
-    it->second.held.push_back({offset, std::move(*row), bytes});
-    records_ += 1;
-    bytes_ += bytes;
-  }
-  return true;
-}
-
-void KafkaTail::publish_gauges() {
-  std::shared_lock lock(mu_);
-  metrics_.records.set(double(records_));
-  metrics_.bytes.set(double(bytes_));
-  metrics_.partitions.set(double(partitions_.size()));
+void KafkaTail::skipped(int32_t partition, int64_t offset, const std::string& why) {
+  metrics_.skipped.inc();
+  if (mono_ms() - last_skip_log_ms_ < kSkipLogMs) return;
+  last_skip_log_ms_ = mono_ms();
+  log::warn("serve",
+            "kafka tail: skipped offset {} of '{}' partition {}: {} (the table sink sends such "
+            "records to its DLQ; sluice_serve_tail_skipped_total counts them, this line comes at "
+            "most every 10 s)",
+            offset, topic(), partition, why);
 }
 
 void KafkaTail::run() {
+  const auto& o = records_.options();
   kafka::Consumer consumer(
-      {options_.bootstrap, "sluice-serve", /*log_level=*/0, /*drop_logs=*/true, kTailSettings});
-  TopicWatch topic(options_);
+      {bootstrap_, "sluice-serve", /*log_level=*/0, /*drop_logs=*/true, kTailSettings});
+  TopicWatch watch(bootstrap_, o.topic);
   int64_t next_table_check = 0, next_topic_check = 0;
   std::string table_problem;
-  bool reassign = false;
+  bool seek = false;
   while (!stopping_) {
     const int64_t now = mono_ms();
     if (now >= next_table_check) {
       next_table_check = now + kTableCheckMs;
       try {
-        const auto snapshot = snapshots_.latest();
-        std::unique_lock lock(mu_);
-        reassign = follow(*snapshot) || reassign;
+        const bool was_full = records_.counts().full;
+        seek = records_.follow(*snapshots_.latest()) || seek;
+        if (was_full && !records_.counts().full)
+          log::info("serve", "kafka tail: reading '{}' again ({} records held)", o.topic,
+                    records_.counts().records);
         table_problem.clear();
       } catch (const std::exception& e) {
         if (table_problem != e.what())
@@ -326,35 +160,54 @@ void KafkaTail::run() {
       }
     }
     if (now >= next_topic_check) {
-      const auto ids = topic.partitions();
-      next_topic_check = now + (ids && !partitions_.empty() ? kTopicCheckMs : kRetryMs);
-      if (ids) {
-        std::unique_lock lock(mu_);
-        reassign = add_partitions(*ids) || reassign;
+      const auto ids = watch.partitions();
+      next_topic_check = now + (ids && records_.counts().partitions > 0 ? kTopicCheckMs : kRetryMs);
+      const auto snapshot = snapshots_.kept();
+      if (ids && snapshot && records_.add_partitions(*ids, *snapshot)) {
+        warn_if_no_txn(*snapshot, *ids);
+        seek = true;
       }
     }
-    if (reassign) {
-      reassign = false;
-      std::vector<kafka::PartitionOffset> parts;
-      if (!full_)
-        for (const auto& [id, tail] : partitions_) parts.push_back({options_.topic, id, tail.next});
+    if (seek) {
+      seek = false;
+      std::vector<kafka::PartitionOffset> parts;  // none while full
+      if (!records_.counts().full)
+        for (const auto& [id, next] : records_.positions()) parts.push_back({o.topic, id, next});
       if (const kafka::ErrorCode err = consumer.assign(parts)) {
-        log::warn("serve", "kafka tail: cannot read '{}': {}; retrying", options_.topic,
+        log::warn("serve", "kafka tail: cannot read '{}': {}; retrying", o.topic,
                   kafka::error_text(err));
-        reassign = true;
+        seek = true;
       }
     }
     // Whatever has arrived, up to the next housekeeping.
     for (auto m = consumer.poll(kPollMs); m; m = consumer.poll(0)) {
-      if (!m.error()) reassign = !keep(m.partition(), m.offset(), m.to_record().value) || reassign;
-      if (reassign || stopping_ || mono_ms() - now >= kTableCheckMs) break;
+      if (m.error()) continue;  // connection trouble: librdkafka retries, the lag gauge shows it
+      const std::string value = m.to_record().value;
+      const auto added = records_.add(m.partition(), m.offset(), value);
+      if (added.result == TailRecords::Result::kSkipped)
+        skipped(m.partition(), m.offset(), added.why);
+      if (added.result == TailRecords::Result::kFull) {
+        metrics_.full.inc();
+        const auto held = records_.counts();
+        log::warn("serve",
+                  "kafka tail: holds {} records ({} bytes), its cap (--tail-max-records {}, "
+                  "--tail-max-mib {}): it stops reading '{}' until the table sink's commits free "
+                  "a quarter of it, and answers miss the newest ticks meanwhile; is the table "
+                  "sink (stage '{}') running? raise the caps if it is only slow",
+                  held.records, held.bytes, o.max_records, o.max_bytes >> 20, o.topic, o.stage);
+        seek = true;  // stop fetching until follow() frees room
+      }
+      if (seek || stopping_ || mono_ms() - now >= kTableCheckMs) break;
     }
+    const TailCounts held = records_.counts();
     int64_t lag = 0;
-    for (const auto& [id, tail] : partitions_)
-      if (auto marks = consumer.cached_watermarks(options_.topic, id))
-        lag += std::max<int64_t>(0, marks->high - tail.next);
+    for (const auto& [id, next] : records_.positions())
+      if (const auto marks = consumer.cached_watermarks(o.topic, id))
+        lag += std::max<int64_t>(0, marks->high - next);
+    metrics_.records.set(double(held.records));
+    metrics_.bytes.set(double(held.bytes));
+    metrics_.partitions.set(double(held.partitions));
     metrics_.lag.set(double(lag));
-    publish_gauges();
   }
 }
 

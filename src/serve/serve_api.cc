@@ -238,7 +238,7 @@ ServeApi::Fresh ServeApi::fresh(const TickQuery& q) {
     });
     if (f.tail) return f;
     if (attempt == kFreshAttempts)
-      throw ApiError(503, "the Kafka tail of '" + tail_->options().topic +
+      throw ApiError(503, "the Kafka tail of '" + tail_->topic() +
                               "' is catching up with table version " +
                               std::to_string(f.snapshot->version) + "; retry in a second");
   }

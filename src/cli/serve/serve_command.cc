@@ -35,8 +35,9 @@ struct ServeFlags {
   std::string api_key_env = "SLUICE_API_KEY";
   std::string api_key_file;
   serve::TickColumns columns;
-  serve::KafkaTailOptions tail;  // followed when tail.bootstrap is set
-  int64_t tail_max_mib = serve::KafkaTailOptions{}.max_bytes >> 20;
+  std::string bootstrap;           // the tail is followed when set
+  serve::TailRecordsOptions tail;  // topic, stage, caps
+  int64_t tail_max_mib = serve::TailRecordsOptions{}.max_bytes >> 20;
 };
 
 // The key from --api-key-file (first line, surrounding whitespace dropped) or
@@ -79,12 +80,12 @@ int run(const ServeFlags& f) {
   ops::MetricsRegistry metrics;
   serve::TableSnapshots snapshots(log);
   std::unique_ptr<serve::KafkaTail> tail;
-  if (!f.tail.bootstrap.empty()) {
-    serve::KafkaTailOptions options = f.tail;
+  if (!f.bootstrap.empty()) {
+    serve::TailRecordsOptions options = f.tail;
     options.max_bytes = f.tail_max_mib << 20;
     options.date_column = f.columns.date;
     options.time_column = f.columns.time;
-    tail = std::make_unique<serve::KafkaTail>(options, snapshots, metrics);
+    tail = std::make_unique<serve::KafkaTail>(f.bootstrap, options, snapshots, metrics);
   }
   serve::ServeApi api(log, snapshots, tail.get(), f.columns, key, metrics);
   serve::ServeHttpServer server(host, port);
@@ -95,7 +96,7 @@ int run(const ServeFlags& f) {
               static_cast<long long>(state.version));
   if (tail)
     std::printf("merging ticks of topic %s at %s after the txn versions of stage %s\n",
-                f.tail.topic.c_str(), f.tail.bootstrap.c_str(), f.tail.stage.c_str());
+                f.tail.topic.c_str(), f.bootstrap.c_str(), f.tail.stage.c_str());
   std::fflush(stdout);
   stop_signals.wait("serve");
   server.stop();
@@ -134,7 +135,7 @@ Run add_serve_command(CLI::App& app) {
                   "partitions when the table has it")
       ->capture_default_str();
   auto* bootstrap =
-      cmd->add_option("--bootstrap", f->tail.bootstrap,
+      cmd->add_option("--bootstrap", f->bootstrap,
                       "HOST:PORT of the Kafka cluster: merge the ticks of --topic that the table "
                       "does not hold yet into every answer");
   cmd->add_option("--topic", f->tail.topic, "The table sink's input topic (with --bootstrap)")
