@@ -7,7 +7,8 @@ ticks produced with no sink running are answered from Kafka within seconds; once
 commits them, each is answered exactly once -- also by answers taken while its commits land
 (the txn boundary of docs/query-api.md); at its cap the tail stops, says so, and resumes as
 the sink commits; serve started before its topic exists keeps running and answers once ticks
-arrive; a record that is not a tick is skipped and counted.
+arrive, and a partition added later is followed; a record that is not a tick is skipped and
+counted.
 """
 import datetime
 import json
@@ -240,6 +241,22 @@ stages:
         self.start(self.tick_pipeline(self.topic))
         self.wait_answered(committed + fresh)
         wait_until(lambda: not self.ticks_of('BHP')['kafka']['full'], 30, 0.1, 'the tail reading again')
+
+    def test_a_partition_added_later_is_followed(self):
+        self.create_table(self.topic, ticks(0, 6))
+        self.start_serve(self.topic)
+        wait_until(lambda: self.metric('sluice_serve_tail_partitions') == self.PARTITIONS, 30, 0.1,
+                   'the partitions followed')
+        grow = subprocess.run([sluice_bin(), 'topics', 'alter', self.topic, '--partitions', '5', '--bootstrap',
+                               self.broker.bootstrap], capture_output=True, text=True, timeout=60)
+        self.assertEqual(grow.returncode, 0, grow.stderr)
+        rows = ticks(6, 4)
+        p = sink_tests.ck_helpers.producer(self.broker.bootstrap)
+        for d in sink_tests.ck_helpers.produce_all(p, self.topic, [{'value': json.dumps(t).encode(), 'partition': 4}
+                                                                   for t in rows]):
+            self.assertIsNone(d.error)
+        self.wait_answered(ticks(0, 6) + rows)
+        self.assertEqual(self.metric('sluice_serve_tail_partitions'), 5)
 
     def test_a_record_that_is_not_a_tick_is_skipped_and_counted(self):
         self.create_table(self.topic, ticks(0, 3))
