@@ -81,6 +81,9 @@ KafkaTail::KafkaTail(std::string bootstrap, TailRecordsOptions records, TableSna
     : bootstrap_(std::move(bootstrap)),
       records_(std::move(records)),
       snapshots_(snapshots),
+      // Here, not on the thread: a configuration librdkafka refuses stops serve at startup.
+      consumer_(std::make_unique<kafka::Consumer>(kafka::ClientOptions{
+          bootstrap_, "sluice-serve", /*log_level=*/0, /*drop_logs=*/true, kTailSettings})),
       metrics_{registry.gauge("sluice_serve_tail_records",
                               "Records read from Kafka that the table's latest snapshot does not "
                               "hold yet, kept in memory to be merged into answers"),
@@ -134,23 +137,60 @@ void KafkaTail::skipped(int32_t partition, int64_t offset, const std::string& wh
             offset, topic(), partition, why);
 }
 
-void KafkaTail::run() {
+bool KafkaTail::take(const kafka::ConsumedMessage& m) {
+  if (m.error()) return false;  // connection trouble: librdkafka retries, the lag gauge shows it
+  const auto added = records_.add(m.partition(), m.offset(), m.to_record().value);
+  if (added.result == TailRecords::Result::kSkipped) skipped(m.partition(), m.offset(), added.why);
+  if (added.result != TailRecords::Result::kFull) return false;
+  metrics_.full.inc();
   const auto& o = records_.options();
-  kafka::Consumer consumer(
-      {bootstrap_, "sluice-serve", /*log_level=*/0, /*drop_logs=*/true, kTailSettings});
-  TopicWatch watch(bootstrap_, o.topic);
+  const auto held = records_.counts();
+  log::warn("serve",
+            "kafka tail: holds {} records ({} bytes), its cap (--tail-max-records {}, "
+            "--tail-max-mib {}): it stops reading '{}' until the table sink's commits free a "
+            "quarter of it, and answers miss the newest ticks meanwhile; is the table sink "
+            "(stage '{}') running? raise the caps if it is only slow",
+            held.records, held.bytes, o.max_records, o.max_bytes >> 20, o.topic, o.stage);
+  return true;  // stop fetching until follow() frees room
+}
+
+bool KafkaTail::seek() {
+  std::vector<kafka::PartitionOffset> parts;  // none while full
+  if (!records_.counts().full)
+    for (const auto& [id, next] : records_.positions()) parts.push_back({topic(), id, next});
+  const kafka::ErrorCode err = consumer_->assign(parts);
+  if (err)
+    log::warn("serve", "kafka tail: cannot read '{}': {}; retrying", topic(),
+              kafka::error_text(err));
+  return err == 0;
+}
+
+void KafkaTail::publish_gauges() {
+  const TailCounts held = records_.counts();
+  int64_t lag = 0;
+  for (const auto& [id, next] : records_.positions())
+    if (const auto marks = consumer_->cached_watermarks(topic(), id))
+      lag += std::max<int64_t>(0, marks->high - next);
+  metrics_.records.set(double(held.records));
+  metrics_.bytes.set(double(held.bytes));
+  metrics_.partitions.set(double(held.partitions));
+  metrics_.lag.set(double(lag));
+}
+
+void KafkaTail::run() {
+  TopicWatch watch(bootstrap_, topic());
   int64_t next_table_check = 0, next_topic_check = 0;
   std::string table_problem;
-  bool seek = false;
+  bool must_seek = false;
   while (!stopping_) {
     const int64_t now = mono_ms();
     if (now >= next_table_check) {
       next_table_check = now + kTableCheckMs;
       try {
         const bool was_full = records_.counts().full;
-        seek = records_.follow(*snapshots_.latest()) || seek;
+        must_seek = records_.follow(*snapshots_.latest()) || must_seek;
         if (was_full && !records_.counts().full)
-          log::info("serve", "kafka tail: reading '{}' again ({} records held)", o.topic,
+          log::info("serve", "kafka tail: reading '{}' again ({} records held)", topic(),
                     records_.counts().records);
         table_problem.clear();
       } catch (const std::exception& e) {
@@ -165,49 +205,16 @@ void KafkaTail::run() {
       const auto snapshot = snapshots_.kept();
       if (ids && snapshot && records_.add_partitions(*ids, *snapshot)) {
         warn_if_no_txn(*snapshot, *ids);
-        seek = true;
+        must_seek = true;
       }
     }
-    if (seek) {
-      seek = false;
-      std::vector<kafka::PartitionOffset> parts;  // none while full
-      if (!records_.counts().full)
-        for (const auto& [id, next] : records_.positions()) parts.push_back({o.topic, id, next});
-      if (const kafka::ErrorCode err = consumer.assign(parts)) {
-        log::warn("serve", "kafka tail: cannot read '{}': {}; retrying", o.topic,
-                  kafka::error_text(err));
-        seek = true;
-      }
-    }
+    if (must_seek) must_seek = !seek();
     // Whatever has arrived, up to the next housekeeping.
-    for (auto m = consumer.poll(kPollMs); m; m = consumer.poll(0)) {
-      if (m.error()) continue;  // connection trouble: librdkafka retries, the lag gauge shows it
-      const std::string value = m.to_record().value;
-      const auto added = records_.add(m.partition(), m.offset(), value);
-      if (added.result == TailRecords::Result::kSkipped)
-        skipped(m.partition(), m.offset(), added.why);
-      if (added.result == TailRecords::Result::kFull) {
-        metrics_.full.inc();
-        const auto held = records_.counts();
-        log::warn("serve",
-                  "kafka tail: holds {} records ({} bytes), its cap (--tail-max-records {}, "
-                  "--tail-max-mib {}): it stops reading '{}' until the table sink's commits free "
-                  "a quarter of it, and answers miss the newest ticks meanwhile; is the table "
-                  "sink (stage '{}') running? raise the caps if it is only slow",
-                  held.records, held.bytes, o.max_records, o.max_bytes >> 20, o.topic, o.stage);
-        seek = true;  // stop fetching until follow() frees room
-      }
-      if (seek || stopping_ || mono_ms() - now >= kTableCheckMs) break;
+    for (auto m = consumer_->poll(kPollMs); m; m = consumer_->poll(0)) {
+      must_seek = take(m) || must_seek;
+      if (must_seek || stopping_ || mono_ms() - now >= kTableCheckMs) break;
     }
-    const TailCounts held = records_.counts();
-    int64_t lag = 0;
-    for (const auto& [id, next] : records_.positions())
-      if (const auto marks = consumer.cached_watermarks(o.topic, id))
-        lag += std::max<int64_t>(0, marks->high - next);
-    metrics_.records.set(double(held.records));
-    metrics_.bytes.set(double(held.bytes));
-    metrics_.partitions.set(double(held.partitions));
-    metrics_.lag.set(double(lag));
+    publish_gauges();
   }
 }
 

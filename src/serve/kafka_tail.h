@@ -19,10 +19,14 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "kafka/consumer.h"
+#include "kafka/message.h"
 #include "ops/metrics.h"
 #include "serve/table_snapshots.h"
 #include "serve/tail_records.h"
@@ -32,7 +36,8 @@ namespace sluice::serve {
 class KafkaTail {
  public:
   // `records` says which topic and stage; `snapshots` must outlive the tail; series
-  // are registered in `metrics` now.
+  // are registered in `metrics` now. Throws kafka::KafkaError when librdkafka refuses
+  // the consumer's configuration; nothing is asked of the cluster yet.
   KafkaTail(std::string bootstrap, TailRecordsOptions records, TableSnapshots& snapshots,
             ops::MetricsRegistry& metrics);
   ~KafkaTail();  // stops the thread
@@ -56,6 +61,11 @@ class KafkaTail {
   };
 
   void run();
+  // Keeps one consumed record; true when the cap was reached (the reader must stop).
+  bool take(const kafka::ConsumedMessage& m);
+  // Points the consumer at TailRecords::positions() (nowhere while full); false on failure.
+  bool seek();
+  void publish_gauges();
   // Says that `snapshot` has rows but no txn of this stage and topic (a wrong --stage?).
   void warn_if_no_txn(const lake::delta::TableState& snapshot,
                       const std::vector<int32_t>& ids) const;
@@ -64,6 +74,7 @@ class KafkaTail {
   std::string bootstrap_;
   TailRecords records_;
   TableSnapshots& snapshots_;
+  std::unique_ptr<kafka::Consumer> consumer_;  // used on the tail's thread only
   Metrics metrics_;
   int64_t last_skip_log_ms_ = INT64_MIN / 2;  // the tail's thread only
   std::atomic<bool> stopping_{false};
