@@ -195,7 +195,7 @@ struct TickFilter {
   }
 };
 
-// Attempts at a snapshot the tail still holds every record after (kafka_tail.h): each
+// Attempts at a snapshot the tail still holds every record after (tail_records.h): each
 // after the tail dropped records for a newer one, which the next attempt then sees.
 constexpr int kFreshAttempts = 5;
 

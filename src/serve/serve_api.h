@@ -6,7 +6,7 @@
 // Invariants: every answer reads one snapshot (the table's latest version when
 // the request arrives), so ticks, summaries and symbols are each consistent;
 // with a tail, it adds exactly the records after that same snapshot's txn
-// version of each partition (kafka_tail.h), so no tick is counted twice or
+// version of each partition (tail_records.h), so no tick is counted twice or
 // missed when a commit lands during the request;
 // nothing but a request carrying the configured API key is answered with data;
 // every error is JSON naming what was wrong ({"error": {"status", "message",
