@@ -43,8 +43,8 @@ namespace sluice::serve {
 struct TailRecordsOptions {
   std::string stage = "ticks";  // the table sink stage's name: its txn app ids start "<stage>/"
   std::string topic;
-  int64_t max_records = 1'000'000;
-  int64_t max_bytes = 512ll << 20;  // estimated memory of the decoded rows
+  int64_t max_records = 500'000;
+  int64_t max_bytes = 256ll << 20;  // estimated memory of the decoded rows
   // A date column missing from a record is the UTC day of the time column, as the
   // sink's `derive: {date: date(time)}` fills it; "" or a column the table lacks: no fill.
   std::string date_column, time_column;
