@@ -17,18 +17,12 @@ using lake::parquet::Row;
 using lake::parquet::Type;
 using lake::parquet::Value;
 
-constexpr int64_t kDayUs = 86'400'000'000;
-
 // Memory a decoded row takes, roughly: its cells and the bytes of its strings.
 int64_t row_bytes(const Row& row) {
   int64_t bytes = int64_t(sizeof(Row) + row.size() * sizeof(Value));
   for (const auto& v : row)
     if (const auto* s = std::get_if<std::string>(&v.v)) bytes += int64_t(s->capacity());
   return bytes;
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
 }  // namespace
@@ -73,13 +67,15 @@ void TailRecords::start_over(const lake::delta::TableState& snapshot) {
   schema_string_ = snapshot.metadata.schema_string;
   layout_ = std::make_unique<lake::delta::PartitionLayout>(snapshot.metadata);
   const auto& schema = layout_->schema();
-  date_index_ = time_index_ = -1;
-  for (size_t i = 0; i < schema.size(); ++i) {
-    if (schema[i].name == options_.date_column && schema[i].type == Type::kDate)
-      date_index_ = int(i);
-    if (schema[i].name == options_.time_column && schema[i].type == Type::kTimestampMicros)
-      time_index_ = int(i);
-  }
+  auto index = [&](const std::string& name, Type type) -> std::optional<size_t> {
+    for (size_t i = 0; i < schema.size(); ++i)
+      if (schema[i].name == name && schema[i].type == type) return i;
+    return std::nullopt;
+  };
+  date_.reset();
+  const auto date = index(options_.date_column, Type::kDate);
+  const auto time = index(options_.time_column, Type::kTimestampMicros);
+  if (date && time) date_ = {*date, *time, lake::delta::TimePart::kDate};
   for (auto& [id, tail] : partitions_) {
     tail.held.clear();
     tail.trimmed_through = snapshot.txn_version(app_id(id));
@@ -114,10 +110,8 @@ Row TailRecords::decode(std::string_view json) const {
   if (auto err = parser.parse(json.data(), json.size()).get(parsed))
     throw lake::delta::RowError(std::string("not JSON: ") + simdjson::error_message(err));
   Row row = lake::delta::json_to_row(parsed, layout_->schema());
-  if (date_index_ >= 0 && time_index_ >= 0 && row[size_t(date_index_)].is_null()) {
-    if (const auto* us = std::get_if<int64_t>(&row[size_t(time_index_)].v))
-      row[size_t(date_index_)] = Value(int32_t(floor_div(*us, kDayUs)));
-  }
+  if (date_ && row[date_->column].is_null())
+    lake::delta::fill_derived_columns(row, {*date_}, layout_->schema());
   if (std::string problem = layout_->row_problem(row); !problem.empty())
     throw lake::delta::RowError(problem);
   return row;

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lake/delta/derived_columns.h"
 #include "lake/delta/partitions.h"
 #include "lake/delta/table_state.h"
 
@@ -45,8 +46,9 @@ struct TailRecordsOptions {
   std::string topic;
   int64_t max_records = 500'000;
   int64_t max_bytes = 256ll << 20;  // estimated memory of the decoded rows
-  // A date column missing from a record is the UTC day of the time column, as the
-  // sink's `derive: {date: date(time)}` fills it; "" or a column the table lacks: no fill.
+  // A date column missing from a record is the UTC day of the time column, filled as
+  // the sink's `derive: {date: date(time)}` is (lake/delta/derived_columns.h); "" or a
+  // column the table lacks: no fill.
   std::string date_column, time_column;
 };
 
@@ -123,7 +125,8 @@ class TailRecords {
   mutable std::shared_mutex mu_;  // guards everything below; only the writer changes it
   std::string schema_string_;     // the schema rows are decoded with; "" before a table
   std::unique_ptr<lake::delta::PartitionLayout> layout_;
-  int date_index_ = -1, time_index_ = -1;
+  std::optional<lake::delta::DerivedColumn>
+      date_;  // the date column's fill, when the table has both
   std::map<int32_t, PartitionTail> partitions_;
   int64_t records_ = 0, bytes_ = 0;
   bool full_ = false;
