@@ -190,6 +190,39 @@ TEST_F(DeltaTableTest, OptimizeCompactsSmallFilesWithoutChangingTheRows) {
   EXPECT_EQ(table.history(1)[0].operation, "OPTIMIZE");
 }
 
+// The table sink compacts after its commits: tiered, a compacted file is not
+// rewritten with every few new small files, only once enough of its size exist.
+TEST_F(DeltaTableTest, TieredOptimizeLeavesACompactedFileUntilOthersOfItsSizeExist) {
+  DeltaTable table(*store_, "t");
+  table.create_or_check("events", schema());
+  int64_t next = 0;
+  auto append_small = [&](int files) {
+    for (int i = 0; i < files; ++i, next += 10) table.append(rows(next, 10), {});
+  };
+  append_small(3);
+  OptimizeReport first = table.optimize(64 << 20, /*min_files=*/3, {}, {}, /*tiered=*/true);
+  EXPECT_EQ(first.files_rewritten, 3);
+  append_small(3);
+  OptimizeReport second = table.optimize(64 << 20, 3, {}, {}, true);
+  EXPECT_EQ(second.files_rewritten, 3) << "the three new small files, not the compacted one";
+  EXPECT_EQ(table.state().files.size(), 2u);
+  EXPECT_EQ(table.state().live_records(), 60);
+  for (const auto& [path, f] : table.state().files) EXPECT_EQ(compaction_level(path), 1) << path;
+  append_small(3);  // three level-0 files: with the two level-1 ones, nothing is rewritten twice
+  EXPECT_EQ(table.optimize(64 << 20, 3, {}, {}, true).files_rewritten, 3);
+  OptimizeReport third = table.optimize(64 << 20, 3, {}, {}, true);
+  EXPECT_EQ(third.files_rewritten, 3) << "three level-1 files make one of level 2";
+  EXPECT_EQ(table.state().files.size(), 1u);
+  EXPECT_EQ(compaction_level(table.state().files.begin()->first), 2);
+  EXPECT_EQ(table.state().live_records(), 90);
+  append_small(1);
+  // Untiered (`sluice table optimize`), every small file of the partition is combined.
+  OptimizeReport all = table.optimize(64 << 20, 2);
+  EXPECT_EQ(all.files_rewritten, 2);
+  EXPECT_EQ(table.state().files.size(), 1u);
+  EXPECT_EQ(table.state().live_records(), 100);
+}
+
 // The ids of the table's one live file, in the file's row order.
 std::vector<int64_t> ids_in_file_order(DeltaTable& table) {
   const TableState s = table.state();

@@ -68,7 +68,8 @@ std::string stats_json(const TableSchema& schema, int64_t rows,
 AddFile write_data_file(DeltaLog& log, const TableSchema& schema,
                         const std::vector<parquet::Row>& rows,
                         const parquet::WriterOptions& options, bool data_change,
-                        const FilePartition& partition, const SortOrder& sort_by) {
+                        const FilePartition& partition, const SortOrder& sort_by,
+                        int compaction_level) {
   parquet::FileWriter writer(to_parquet_fields(schema), options);
   for (const parquet::Row* row : rows_in_order(schema, rows, sort_by)) writer.add_row(*row);
   const std::string bytes = writer.finish();
@@ -76,8 +77,10 @@ AddFile write_data_file(DeltaLog& log, const TableSchema& schema,
   const char* codec = options.codec == parquet::Codec::kSnappy ? "snappy."
                       : options.codec == parquet::Codec::kZstd ? "zstd."
                                                                : "";
+  const std::string level =
+      compaction_level > 0 ? "L" + std::to_string(compaction_level) + "." : "";
   const std::string path =
-      partition.directory + "part-00000-" + random_uuid() + "-c000." + codec + "parquet";
+      partition.directory + "part-00000-" + random_uuid() + "-c000." + level + codec + "parquet";
   log.store().put(log.key(path), bytes);
   add.path = path_to_uri(path);
   add.partition_values = partition.values;
@@ -97,6 +100,16 @@ std::vector<parquet::Row> read_data_file(const DeltaLog& log, const PartitionLay
   }
   parquet::FileReader reader(std::move(*bytes));
   return layout.table_rows(reader.schema(), reader.read_all(), file.partition_values);
+}
+
+int compaction_level(const std::string& path) {
+  const size_t name = path.rfind('/') + 1;  // npos + 1 == 0: no directory
+  const size_t at = path.find("-c000.L", name);
+  if (at == std::string::npos) return 0;
+  int level = 0;
+  for (size_t i = at + 7; i < path.size() && path[i] >= '0' && path[i] <= '9' && level < 1000; ++i)
+    level = level * 10 + (path[i] - '0');
+  return level;
 }
 
 }  // namespace sluice::lake::delta

@@ -23,10 +23,17 @@ namespace sluice::lake::delta {
 // `schema` is the columns the file holds (a partitioned table's data columns);
 // the file goes into `partition`'s directory and its add carries its values.
 // The rows are written in `sort_by` order (row_order.h), or as given.
+// `compaction_level` > 0 (a file optimize wrote from files of level - 1) is
+// kept in the name, `part-...-c000.L<level>.<codec>.parquet`, for tiered
+// compaction (delta_table.h); readers need nothing of it.
 AddFile write_data_file(DeltaLog& log, const TableSchema& schema,
                         const std::vector<parquet::Row>& rows,
                         const parquet::WriterOptions& options, bool data_change = true,
-                        const FilePartition& partition = {}, const SortOrder& sort_by = {});
+                        const FilePartition& partition = {}, const SortOrder& sort_by = {},
+                        int compaction_level = 0);
+// The compaction level in a data file's path (0: written by an append, or by
+// another writer).
+int compaction_level(const std::string& path);
 
 // The rows of a live file as rows of the table (partition columns filled in
 // from the add). Throws DeltaError when the file is missing from the store.

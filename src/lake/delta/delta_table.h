@@ -93,9 +93,15 @@ class DeltaTable {
   // target_bytes, in one commit with dataChange=false. Files are only combined
   // with files of the same partition, and a partition needs >= min_files small files.
   // Each file written has its rows in `sort_by` order (row_order.h).
+  // `tiered`: small files are grouped by compaction level too (data_file.h: an
+  // append writes level 0, compacting level-N files writes level N + 1), so a
+  // compacted file waits for min_files others of its level instead of being
+  // rewritten with every min_files new small ones — the table sink compacts
+  // after its commits, and rewriting a day's partition each time is quadratic
+  // in the day's rows.
   OptimizeReport optimize(int64_t target_bytes, int min_files,
-                          const parquet::WriterOptions& options = {},
-                          const SortOrder& sort_by = {});
+                          const parquet::WriterOptions& options = {}, const SortOrder& sort_by = {},
+                          bool tiered = false);
 
   DeltaLog& log() { return log_; }
   int64_t commit(class Transaction& tx, const std::string& operation,

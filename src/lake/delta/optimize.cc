@@ -20,12 +20,14 @@
 namespace sluice::lake::delta {
 namespace {
 
-using SmallFiles = std::map<PartitionValues, std::vector<const AddFile*>>;
+// Small files of one partition, and of one compaction level when compaction is tiered.
+using SmallFiles = std::map<std::pair<PartitionValues, int>, std::vector<const AddFile*>>;
 
-SmallFiles small_files_by_partition(const TableState& state, int64_t target_bytes) {
+SmallFiles small_files_by_partition(const TableState& state, int64_t target_bytes, bool tiered) {
   SmallFiles out;
   for (const auto& [path, f] : state.files) {
-    if (f.size < target_bytes / 2) out[f.partition_values].push_back(&f);
+    if (f.size >= target_bytes / 2) continue;
+    out[{f.partition_values, tiered ? compaction_level(f.path) : 0}].push_back(&f);
   }
   return out;
 }
@@ -35,13 +37,13 @@ SmallFiles small_files_by_partition(const TableState& state, int64_t target_byte
 void compact_partition(DeltaLog& log, Transaction& tx, const PartitionLayout& layout,
                        const FilePartition& partition, const std::vector<const AddFile*>& files,
                        int64_t target_bytes, const parquet::WriterOptions& options,
-                       const SortOrder& sort_by, OptimizeReport& report) {
+                       const SortOrder& sort_by, int level, OptimizeReport& report) {
   std::vector<parquet::Row> pending;
   int64_t pending_bytes = 0;
   auto write_pending = [&] {
     if (pending.empty()) return;
     tx.add(write_data_file(log, layout.data_schema(), pending, options, /*data_change=*/false,
-                           partition, sort_by));
+                           partition, sort_by, level));
     report.files_written += 1;
     pending.clear();
     pending_bytes = 0;
@@ -60,18 +62,20 @@ void compact_partition(DeltaLog& log, Transaction& tx, const PartitionLayout& la
 }  // namespace
 
 OptimizeReport DeltaTable::optimize(int64_t target_bytes, int min_files,
-                                    const parquet::WriterOptions& options,
-                                    const SortOrder& sort_by) {
+                                    const parquet::WriterOptions& options, const SortOrder& sort_by,
+                                    bool tiered) {
   TableState state = log_.load();
   if (state.version < 0) throw DeltaError("table " + log_.root() + " does not exist");
   OptimizeReport report;
   report.files_before = int64_t(state.files.size());
   const PartitionLayout layout(state.metadata);
   Transaction tx(log_, state);
-  for (const auto& [values, files] : small_files_by_partition(state, target_bytes)) {
+  for (const auto& [group, files] : small_files_by_partition(state, target_bytes, tiered)) {
     if (int(files.size()) < std::max(min_files, 2)) continue;
-    compact_partition(log_, tx, layout, layout.partition_of(values), files, target_bytes, options,
-                      sort_by, report);
+    int level = 0;
+    for (const AddFile* f : files) level = std::max(level, compaction_level(f->path));
+    compact_partition(log_, tx, layout, layout.partition_of(group.first), files, target_bytes,
+                      options, sort_by, level + 1, report);
   }
   if (report.files_rewritten == 0) return report;
   report.version = commit(tx, "OPTIMIZE", {{"targetSize", std::to_string(target_bytes)}});

@@ -256,7 +256,7 @@ void TableSink::maybe_optimize() {
   try {
     auto report =
         compaction_table_->optimize(options_.optimize_target_bytes, options_.optimize_min_files,
-                                    options_.writer, options_.sort_by);
+                                    options_.writer, options_.sort_by, /*tiered=*/true);
     if (report.version >= 0) {
       log::info("table-sink", "stage '{}': compacted {} small files into {} (version {})", stage_,
                 report.files_rewritten, report.files_written, report.version);
