@@ -15,7 +15,7 @@ namespace sluice::serve {
 namespace {
 
 using lake::parquet::Row;
-using lake::parquet::Value;
+using lake::parquet::TypedColumn;
 
 constexpr int64_t kDayUs = 86'400'000'000;
 
@@ -112,61 +112,54 @@ bool TickScan::stats_exclude(const lake::delta::AddFile& file, const TickQuery& 
 void TickScan::read_matching(const lake::parquet::FileReader& reader, int64_t group,
                              const TickQuery& q, std::vector<Row>& out) const {
   const auto& fields = reader.schema();
-  std::vector<std::optional<std::vector<Value>>> columns(fields.size());
+  std::vector<std::optional<TypedColumn>> columns(fields.size());
   auto field_of = [&](const std::string& name) -> std::optional<size_t> {
     for (size_t i = 0; i < fields.size(); ++i)
       if (fields[i].name == name) return i;
     return std::nullopt;  // a partition column: its values are not in the file
   };
-  std::vector<uint32_t> selected;  // rows of the group still matching, ascending
-  bool all_rows = true;
-  auto narrow = [&](const std::string& name, auto&& keep) {
+  std::optional<std::vector<uint32_t>> selected;  // rows still matching, ascending; nullopt: all
+  // Narrows `selected` by one filter column; false when that column is not flat.
+  auto narrow = [&](const std::string& name, auto&& rows_matching) {
     const auto f = field_of(name);
     if (!f) return true;
-    columns[*f] = reader.read_column(group, name);
-    if (!columns[*f]) return false;  // not a flat column
-    const auto& values = *columns[*f];
-    if (all_rows) {
-      for (uint32_t r = 0; r < values.size(); ++r)
-        if (keep(values[r])) selected.push_back(r);
-      all_rows = false;
-    } else {
-      std::erase_if(selected, [&](uint32_t r) { return !keep(values[r]); });
-    }
+    columns[*f] = reader.read_typed_column(group, name);
+    if (!columns[*f]) return false;
+    selected = rows_matching(*columns[*f], selected ? &*selected : nullptr);
     return true;
   };
-  auto equals = [](const std::optional<std::string>& want) {
-    return [&want](const Value& v) {
-      const auto* s = std::get_if<std::string>(&v.v);
-      return s && *s == *want;
+  auto equal_to = [](const std::string& want) {
+    return [&want](const TypedColumn& c, const std::vector<uint32_t>* rows) {
+      return c.rows_equal(want, rows);
     };
   };
-  const bool flat = (!q.symbol || narrow(columns_.symbol, equals(q.symbol))) &&
-                    (!q.exchange || narrow(columns_.exchange, equals(q.exchange))) &&
-                    narrow(columns_.time, [&](const Value& v) {
-                      const auto* t = std::get_if<int64_t>(&v.v);
-                      return t && *t >= q.from_us && *t < q.to_us;
-                    });
-  if (!flat || all_rows) {  // a nested filter column, or none in the file: decode it all
+  const bool flat =
+      (!q.symbol || narrow(columns_.symbol, equal_to(*q.symbol))) &&
+      (!q.exchange || narrow(columns_.exchange, equal_to(*q.exchange))) &&
+      narrow(columns_.time, [&](const TypedColumn& c, const std::vector<uint32_t>* rows) {
+        return c.rows_in_range(q.from_us, q.to_us, rows);
+      });
+  if (!flat || !selected) {  // a nested filter column, or none in the file: decode it all
     reader.read_row_group(group, out);
     return;
   }
-  if (selected.empty()) return;
+  if (selected->empty()) return;
   for (size_t f = 0; f < fields.size(); ++f) {
     if (columns[f]) continue;
     if (q.columns &&
         std::find(q.columns->begin(), q.columns->end(), fields[f].name) == q.columns->end())
       continue;  // not asked for: stays null
-    columns[f] = reader.read_column(group, fields[f].name);
+    columns[f] = reader.read_typed_column(group, fields[f].name);
     if (!columns[f]) {
       reader.read_row_group(group, out);
       return;
     }
   }
-  for (uint32_t r : selected) {
+  // Values are built for the matching rows only.
+  for (uint32_t r : *selected) {
     Row row(fields.size());
     for (size_t f = 0; f < fields.size(); ++f)
-      if (columns[f]) row[f] = std::move((*columns[f])[r]);
+      if (columns[f]) row[f] = columns[f]->value(r);
     out.push_back(std::move(row));
   }
 }
