@@ -4,11 +4,12 @@ Prints figures; asserts only that both answer the same (docs/performance.md has 
 measured figures). Issue 19 item 6's goal: the query API no slower than DuckDB.
 
   1. The table: --ticks ticks (default 10 million) of --symbols symbols over --days
-     Sydney sessions, written by sluice itself: `sluice demo-source --kind ticks` into
-     the built-in broker, then examples/market-ticks' four stages (validate, sequence,
-     quarantine, the `ticks` table sink), as bench/ticks runs them. The source's bad
-     mix is off (--bad-share 0, no duplicates or disorder), so every tick becomes a
-     row; the stages still check each one. Its wall time and rows are printed.
+     Sydney sessions, written by sluice itself: `sluice demo-source --kind ticks` (in
+     Avro through `sluice registry`, as bench/ticks) into the built-in broker, then
+     examples/market-ticks' four stages (validate, sequence, quarantine, the `ticks`
+     table sink), as bench/ticks runs them. The source's bad mix is off (--bad-share 0,
+     no duplicates or disorder), so every tick becomes a row; the stages still check
+     each one. Its wall time and rows are printed.
   2. The stages and broker stop; `sluice serve` starts on the table
      (--date-column day: the example's partition column).
   3. Queries: for --pairs (symbol, UTC day) pairs — the busiest symbol (BHP) and
@@ -75,8 +76,10 @@ def build_table(o, scratch):
     try:
         t0 = time.monotonic()
         session_ticks = max(1, o.ticks // o.days)
-        out = subprocess.run([o.sluice, "demo-source", "--kind", "ticks", "--bootstrap", p.bootstrap, "--topic",
-                              INPUT, "--count", str(o.ticks), "--rate", "1e9", "--symbols", str(o.symbols),
+        # In Avro through the phase's `sluice registry`, as the example's validate stage reads them.
+        out = subprocess.run([o.sluice, "demo-source", "--kind", "ticks", "--bootstrap", p.bootstrap,
+                              "--registry", p.registry_url, "--topic", INPUT, "--count", str(o.ticks),
+                              "--rate", "1e9", "--symbols", str(o.symbols),
                               "--session-ticks", str(session_ticks), "--session-date", o.session_date,
                               "--bad-share", "0", "--duplicate-share", "0", "--disorder-share", "0",
                               "--seed", str(o.seed), "--exit-when-done"], capture_output=True, text=True)
