@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <tuple>
 
 #include "common/iso8601.h"
 #include "common/json.h"
@@ -69,15 +70,6 @@ std::string iso_micros(int64_t us) {
   return t + "Z";
 }
 
-double number(const Value& v, const lake::delta::TableColumn& column) {
-  if (const auto* d = std::get_if<double>(&v.v)) return *d;
-  if (const auto* f = std::get_if<float>(&v.v)) return *f;
-  if (const auto* i = std::get_if<int32_t>(&v.v)) return *i;
-  if (const auto* l = std::get_if<int64_t>(&v.v))
-    return column.type == Type::kDecimal ? double(*l) / std::pow(10.0, column.scale) : double(*l);
-  return NAN;
-}
-
 void write_cell(json::JsonWriter& w, const Value& v, const lake::delta::TableColumn& column) {
   if (v.is_null()) {
     w.null();
@@ -91,7 +83,7 @@ void write_cell(json::JsonWriter& w, const Value& v, const lake::delta::TableCol
     w.value(format_iso_date(std::get<int32_t>(v.v)));
   } else if (column.type == Type::kDecimal || column.type == Type::kFloat ||
              column.type == Type::kDouble) {
-    w.value(number(v, column));
+    w.value(cell_number(v, column));
   } else if (const auto* l = std::get_if<int64_t>(&v.v)) {
     w.value(*l);
   } else if (const auto* i = std::get_if<int32_t>(&v.v)) {
@@ -108,6 +100,7 @@ void write_scan(json::JsonWriter& w, const ScanStats& s) {
       .field("files_pruned_by_partition", s.files_pruned_by_partition)
       .field("files_pruned_by_stats", s.files_pruned_by_stats)
       .field("files_read", s.files_read)
+      .field("files_cached", s.files_cached)
       .field("row_groups_read", s.row_groups_read)
       .field("row_groups_skipped", s.row_groups_skipped)
       .field("bytes_fetched", s.bytes_fetched)
@@ -163,8 +156,12 @@ void sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence, size_t kee
 }  // namespace
 
 ServeApi::ServeApi(lake::delta::DeltaLog& log, TickColumns columns, std::string api_key,
-                   ops::MetricsRegistry& metrics)
-    : log_(log), columns_(std::move(columns)), api_key_(std::move(api_key)), metrics_(metrics) {
+                   ops::MetricsRegistry& metrics, int64_t file_cache_bytes)
+    : log_(log),
+      columns_(std::move(columns)),
+      api_key_(std::move(api_key)),
+      metrics_(metrics),
+      file_cache_(file_cache_bytes) {
   if (api_key_.empty()) throw std::invalid_argument("the API key is empty");
 }
 
@@ -250,7 +247,7 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
   }
   const auto snap = snapshot();
   const lake::delta::TableState& state = *snap;
-  TickScan scan(state, columns_);
+  TickScan scan(state, columns_, &file_cache_);
   auto result = scan.scan(log_, q);
   metrics_.add_bytes_read(result.stats.bytes_fetched);
   if (result.rows.empty() && !symbols_of(state, scan).count(*q.symbol))
@@ -289,14 +286,13 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
   q.exchange = optional_param(r, "exchange");
   q.from_us = int64_t(*days) * kDayUs;
   q.to_us = q.from_us + kDayUs;
-  q.columns = {columns_.symbol,   columns_.exchange, columns_.time,
-               columns_.sequence, columns_.price,    columns_.volume};
   const auto snap = snapshot();
   const lake::delta::TableState& state = *snap;
-  TickScan scan(state, columns_);
-  auto result = scan.scan(log_, q);
+  TickScan scan(state, columns_, &file_cache_);
+  auto result = scan.scan_points(log_, q);
   metrics_.add_bytes_read(result.stats.bytes_fetched);
-  if (result.rows.empty()) {
+  auto& points = result.points;
+  if (points.empty()) {
     if (!symbols_of(state, scan).count(symbol))
       throw ApiError(404, "unknown symbol '" + symbol + "': the table holds no ticks for it",
                      "symbol");
@@ -305,18 +301,17 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
                        (q.exchange ? " at exchange " + *q.exchange : "") + " (UTC)",
                    "date");
   }
-  const size_t time = scan.column_index(columns_.time);
-  sort_ticks(result.rows, time, scan.column_index(columns_.sequence));
+  // Tick order as sort_ticks: time, sequence, then the order read (a stable sort).
+  std::stable_sort(points.begin(), points.end(), [](const TickPoint& a, const TickPoint& b) {
+    return std::tie(a.time, a.sequence) < std::tie(b.time, b.sequence);
+  });
   const auto& schema = scan.layout().schema();
-  const auto& price_col = schema[scan.column_index(columns_.price)];
   const auto& volume_col = schema[scan.column_index(columns_.volume)];
-  const size_t price = scan.column_index(columns_.price),
-               volume = scan.column_index(columns_.volume);
   // Ticks without a price or volume (null) take no part in OHLCV.
   double open = NAN, high = -INFINITY, low = INFINITY, close = NAN, volume_sum = 0, notional = 0;
   int64_t trades = 0;
-  for (const auto& row : result.rows) {
-    const double p = number(row[price], price_col), v = number(row[volume], volume_col);
+  for (const TickPoint& t : points) {
+    const double p = t.price, v = t.volume;
     if (std::isnan(p) || std::isnan(v)) continue;
     if (trades++ == 0) open = p;
     close = p;
@@ -342,8 +337,8 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
     w.field("vwap", notional / volume_sum);
   else
     w.key("vwap").null();
-  w.field("first_tick", iso_micros(std::get<int64_t>(result.rows.front()[time].v)));
-  w.field("last_tick", iso_micros(std::get<int64_t>(result.rows.back()[time].v)));
+  w.field("first_tick", iso_micros(points.front().time));
+  w.field("last_tick", iso_micros(points.back().time));
   write_scan(w, result.stats);
   w.end_object();
   return {200, w.str(), kSummaryCache};

@@ -11,8 +11,9 @@
 // Concurrency: requests run in parallel. The only shared state is the latest
 // snapshot (an immutable TableState behind a shared_ptr, swapped under a short
 // lock; a request keeps the one it took to the end of its answer) and the
-// per-file symbol cache (data files never change once committed); both locks
-// are held for map and pointer operations only, never across a store read.
+// per-file symbol cache and the FileCache of parsed data files (data files never
+// change once committed); their locks are held for map, list and pointer
+// operations only, never across a store read.
 #pragma once
 
 #include <map>
@@ -24,6 +25,7 @@
 
 #include "lake/delta/delta_log.h"
 #include "ops/metrics.h"
+#include "serve/file_cache.h"
 #include "serve/serve_metrics.h"
 #include "serve/tick_scan.h"
 
@@ -53,8 +55,9 @@ class ServeApi {
   // `log` (and its store) and `metrics` must outlive the API. `api_key` must not be
   // empty. GET /metrics renders `metrics` (with the API's own series) without a key:
   // it holds counts and timings, no table data.
+  // Data files read are kept parsed in a cache of at most `file_cache_bytes` (file_cache.h).
   ServeApi(lake::delta::DeltaLog& log, TickColumns columns, std::string api_key,
-           ops::MetricsRegistry& metrics);
+           ops::MetricsRegistry& metrics, int64_t file_cache_bytes = kDefaultFileCacheBytes);
 
   // Thread-safe; concurrent calls run in parallel (the object store's get is thread-safe).
   ServeReply handle(const ServeRequest& request);
@@ -81,6 +84,7 @@ class ServeApi {
   std::shared_ptr<const lake::delta::TableState> latest_;
   std::mutex symbols_mu_;                                      // guards file_symbols_
   std::map<std::string, std::set<std::string>> file_symbols_;  // data file path -> its symbols
+  FileCache file_cache_;                                       // thread-safe itself
 };
 
 }  // namespace sluice::serve

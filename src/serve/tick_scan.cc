@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
@@ -14,8 +15,11 @@
 namespace sluice::serve {
 namespace {
 
+using lake::parquet::FileReader;
 using lake::parquet::Row;
+using lake::parquet::Type;
 using lake::parquet::TypedColumn;
+using lake::parquet::Value;
 
 constexpr int64_t kDayUs = 86'400'000'000;
 
@@ -39,12 +43,24 @@ std::optional<int64_t> plain_int64(const std::optional<std::string>& bytes) {
 
 }  // namespace
 
-TickScan::TickScan(const lake::delta::TableState& state, TickColumns columns)
-    : state_(state), columns_(std::move(columns)), layout_(state.metadata) {
+double cell_number(const Value& v, const lake::delta::TableColumn& column) {
+  if (const auto* d = std::get_if<double>(&v.v)) return *d;
+  if (const auto* f = std::get_if<float>(&v.v)) return *f;
+  if (const auto* i = std::get_if<int32_t>(&v.v)) return *i;
+  if (const auto* l = std::get_if<int64_t>(&v.v))
+    return column.type == Type::kDecimal ? double(*l) / std::pow(10.0, column.scale) : double(*l);
+  return NAN;
+}
+
+TickScan::TickScan(const lake::delta::TableState& state, TickColumns columns, FileCache* cache)
+    : state_(state), columns_(std::move(columns)), cache_(cache), layout_(state.metadata) {
   // Checked now, so a wrong column name fails at startup, not on the first query.
-  for (const auto* name : {&columns_.symbol, &columns_.exchange, &columns_.time, &columns_.sequence,
-                           &columns_.price, &columns_.volume})
-    column_index(*name);
+  symbol_ = column_index(columns_.symbol);
+  exchange_ = column_index(columns_.exchange);
+  time_ = column_index(columns_.time);
+  sequence_ = column_index(columns_.sequence);
+  price_ = column_index(columns_.price);
+  volume_ = column_index(columns_.volume);
   for (const auto& c : state.metadata.partition_columns)
     if (c == columns_.date) date_partitioned_ = true;
 }
@@ -109,10 +125,69 @@ bool TickScan::stats_exclude(const lake::delta::AddFile& file, const TickQuery& 
   return !overlaps(micros("minValues"), hi, q.from_us, q.to_us);
 }
 
-void TickScan::read_matching(const lake::parquet::FileReader& reader, int64_t group,
-                             const TickQuery& q, std::vector<Row>& out) const {
+std::shared_ptr<const FileReader> TickScan::open(const lake::delta::DeltaLog& log,
+                                                 const lake::delta::AddFile& file,
+                                                 ScanStats& stats) const {
+  ++stats.files_read;
+  if (cache_) {
+    if (auto reader = cache_->find(file.path)) {
+      ++stats.files_cached;
+      return reader;
+    }
+  }
+  auto bytes = log.store().get(log.data_file_key(file.path));
+  if (!bytes) {
+    throw lake::delta::DeltaError("live file " + file.path + " is missing from " +
+                                  log.store().url() +
+                                  "; the table is damaged — restore the file from a backup");
+  }
+  const auto size = int64_t(bytes->size());
+  stats.bytes_fetched += size;
+  auto reader = std::make_shared<const FileReader>(std::move(*bytes));
+  if (cache_) cache_->insert(file.path, reader, size);
+  return reader;
+}
+
+template <typename ReadFile>
+ScanStats TickScan::visit_files(const lake::delta::DeltaLog& log, const TickQuery& q,
+                                ReadFile&& read) const {
+  ScanStats stats;
+  for (const auto& [path, file] : state_.files) {
+    ++stats.files_live;
+    if (partition_excludes(file, q)) {
+      ++stats.files_pruned_by_partition;
+      continue;
+    }
+    if (stats_exclude(file, q)) {
+      ++stats.files_pruned_by_stats;
+      continue;
+    }
+    const auto reader = open(log, file, stats);
+    std::vector<int64_t> groups;
+    for (int64_t g = 0; g < reader->num_row_groups(); ++g) {
+      // Partition columns are not in the file: their bounds come back empty.
+      const auto sym = reader->bounds(g, columns_.symbol);
+      const auto exch = reader->bounds(g, columns_.exchange);
+      const auto ts = reader->bounds(g, columns_.time);
+      const bool skip = (q.symbol && !may_hold(sym.min, sym.max, *q.symbol)) ||
+                        (q.exchange && !may_hold(exch.min, exch.max, *q.exchange)) ||
+                        !overlaps(plain_int64(ts.min), plain_int64(ts.max), q.from_us, q.to_us);
+      if (skip) {
+        ++stats.row_groups_skipped;
+        continue;
+      }
+      ++stats.row_groups_read;
+      groups.push_back(g);
+    }
+    if (!groups.empty()) read(file, *reader, groups);
+  }
+  return stats;
+}
+
+std::optional<std::vector<uint32_t>> TickScan::select(
+    const FileReader& reader, int64_t group, const TickQuery& q,
+    std::vector<std::optional<TypedColumn>>& columns) const {
   const auto& fields = reader.schema();
-  std::vector<std::optional<TypedColumn>> columns(fields.size());
   auto field_of = [&](const std::string& name) -> std::optional<size_t> {
     for (size_t i = 0; i < fields.size(); ++i)
       if (fields[i].name == name) return i;
@@ -139,7 +214,16 @@ void TickScan::read_matching(const lake::parquet::FileReader& reader, int64_t gr
       narrow(columns_.time, [&](const TypedColumn& c, const std::vector<uint32_t>* rows) {
         return c.rows_in_range(q.from_us, q.to_us, rows);
       });
-  if (!flat || !selected) {  // a nested filter column, or none in the file: decode it all
+  if (!flat) return std::nullopt;
+  return selected;
+}
+
+void TickScan::read_matching(const FileReader& reader, int64_t group, const TickQuery& q,
+                             std::vector<Row>& out) const {
+  const auto& fields = reader.schema();
+  std::vector<std::optional<TypedColumn>> columns(fields.size());
+  const auto selected = select(reader, group, q, columns);
+  if (!selected) {  // a nested filter column, or none in the file: decode it all
     reader.read_row_group(group, out);
     return;
   }
@@ -164,58 +248,95 @@ void TickScan::read_matching(const lake::parquet::FileReader& reader, int64_t gr
   }
 }
 
+bool TickScan::points_readable(const std::vector<lake::parquet::Field>& file_fields,
+                               const TickQuery& q) const {
+  // Each column a point reads, and each filter column, must be a flat column of
+  // the file: then select() alone decides what matches, as the rows' re-check would.
+  auto flat = [&](const std::string& name) {
+    return std::any_of(file_fields.begin(), file_fields.end(), [&](const auto& f) {
+      return f.name == name && f.kind == lake::parquet::Field::Kind::kLeaf;
+    });
+  };
+  return q.symbol && flat(columns_.symbol) && (!q.exchange || flat(columns_.exchange)) &&
+         flat(columns_.time) && flat(columns_.sequence) && flat(columns_.price) &&
+         flat(columns_.volume);
+}
+
+void TickScan::read_points(const FileReader& reader, int64_t group, const TickQuery& q,
+                           std::vector<TickPoint>& out) const {
+  const auto& fields = reader.schema();
+  std::vector<std::optional<TypedColumn>> columns(fields.size());
+  const auto selected = select(reader, group, q, columns);
+  if (!selected || selected->empty()) return;  // points_readable() rules out nullopt
+  auto column = [&](const std::string& name) -> const TypedColumn& {
+    size_t f = 0;
+    while (fields[f].name != name) ++f;  // present: points_readable()
+    if (!columns[f]) columns[f] = reader.read_typed_column(group, name);
+    return *columns[f];
+  };
+  const auto& schema = layout_.schema();
+  const TypedColumn &time = column(columns_.time), &sequence = column(columns_.sequence),
+                    &price = column(columns_.price), &volume = column(columns_.volume);
+  for (uint32_t r : *selected) {
+    const Value seq = sequence.value(r);
+    const auto* s = std::get_if<int64_t>(&seq.v);
+    out.push_back({std::get<int64_t>(time.value(r).v), s ? *s : INT64_MIN,
+                   cell_number(price.value(r), schema[price_]),
+                   cell_number(volume.value(r), schema[volume_])});
+  }
+}
+
+void TickScan::append_matching(const lake::delta::AddFile& file,
+                               const std::vector<lake::parquet::Field>& file_fields,
+                               std::vector<Row> file_rows, const TickQuery& q,
+                               std::vector<Row>& out) const {
+  if (file_rows.empty()) return;
+  for (auto& row : layout_.table_rows(file_fields, std::move(file_rows), file.partition_values)) {
+    const auto* s = std::get_if<std::string>(&row[symbol_].v);
+    const auto* e = std::get_if<std::string>(&row[exchange_].v);
+    const auto* t = std::get_if<int64_t>(&row[time_].v);
+    if (!s || !t) continue;  // a tick without symbol or time answers no query
+    if (q.symbol && *s != *q.symbol) continue;
+    if (q.exchange && (!e || *e != *q.exchange)) continue;
+    if (*t < q.from_us || *t >= q.to_us) continue;
+    out.push_back(std::move(row));
+  }
+}
+
+TickPoint TickScan::point_of(const Row& row) const {
+  const auto& schema = layout_.schema();
+  const auto* s = std::get_if<int64_t>(&row[sequence_].v);
+  return {std::get<int64_t>(row[time_].v), s ? *s : INT64_MIN,
+          cell_number(row[price_], schema[price_]), cell_number(row[volume_], schema[volume_])};
+}
+
 ScanResult TickScan::scan(const lake::delta::DeltaLog& log, const TickQuery& q) const {
   ScanResult out;
-  const size_t symbol = column_index(columns_.symbol), exchange = column_index(columns_.exchange),
-               time = column_index(columns_.time);
-  for (const auto& [path, file] : state_.files) {
-    ++out.stats.files_live;
-    if (partition_excludes(file, q)) {
-      ++out.stats.files_pruned_by_partition;
-      continue;
-    }
-    if (stats_exclude(file, q)) {
-      ++out.stats.files_pruned_by_stats;
-      continue;
-    }
-    auto bytes = log.store().get(log.data_file_key(file.path));
-    if (!bytes) {
-      throw lake::delta::DeltaError("live file " + file.path + " is missing from " +
-                                    log.store().url() +
-                                    "; the table is damaged — restore the file from a backup");
-    }
-    ++out.stats.files_read;
-    out.stats.bytes_fetched += int64_t(bytes->size());
-    lake::parquet::FileReader reader(std::move(*bytes));
-    std::vector<Row> file_rows;
-    for (int64_t g = 0; g < reader.num_row_groups(); ++g) {
-      // Partition columns are not in the file: their bounds come back empty.
-      const auto sym = reader.bounds(g, columns_.symbol);
-      const auto exch = reader.bounds(g, columns_.exchange);
-      const auto ts = reader.bounds(g, columns_.time);
-      const bool skip = (q.symbol && !may_hold(sym.min, sym.max, *q.symbol)) ||
-                        (q.exchange && !may_hold(exch.min, exch.max, *q.exchange)) ||
-                        !overlaps(plain_int64(ts.min), plain_int64(ts.max), q.from_us, q.to_us);
-      if (skip) {
-        ++out.stats.row_groups_skipped;
-        continue;
-      }
-      ++out.stats.row_groups_read;
-      read_matching(reader, g, q, file_rows);
-    }
-    if (file_rows.empty()) continue;
-    for (auto& row :
-         layout_.table_rows(reader.schema(), std::move(file_rows), file.partition_values)) {
-      const auto* s = std::get_if<std::string>(&row[symbol].v);
-      const auto* e = std::get_if<std::string>(&row[exchange].v);
-      const auto* t = std::get_if<int64_t>(&row[time].v);
-      if (!s || !t) continue;  // a tick without symbol or time answers no query
-      if (q.symbol && *s != *q.symbol) continue;
-      if (q.exchange && (!e || *e != *q.exchange)) continue;
-      if (*t < q.from_us || *t >= q.to_us) continue;
-      out.rows.push_back(std::move(row));
-    }
-  }
+  out.stats =
+      visit_files(log, q, [&](const auto& file, const FileReader& reader, const auto& groups) {
+        std::vector<Row> file_rows;
+        for (int64_t g : groups) read_matching(reader, g, q, file_rows);
+        append_matching(file, reader.schema(), std::move(file_rows), q, out.rows);
+      });
+  return out;
+}
+
+PointScan TickScan::scan_points(const lake::delta::DeltaLog& log, const TickQuery& query) const {
+  TickQuery q = query;  // a file read as rows needs only the columns a point holds
+  q.columns = {columns_.symbol,   columns_.exchange, columns_.time,
+               columns_.sequence, columns_.price,    columns_.volume};
+  PointScan out;
+  out.stats =
+      visit_files(log, q, [&](const auto& file, const FileReader& reader, const auto& groups) {
+        if (points_readable(reader.schema(), q)) {
+          for (int64_t g : groups) read_points(reader, g, q, out.points);
+          return;
+        }
+        std::vector<Row> file_rows, rows;
+        for (int64_t g : groups) read_matching(reader, g, q, file_rows);
+        append_matching(file, reader.schema(), std::move(file_rows), q, rows);
+        for (const Row& row : rows) out.points.push_back(point_of(row));
+      });
   return out;
 }
 

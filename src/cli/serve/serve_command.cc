@@ -31,6 +31,7 @@ struct ServeFlags {
   std::string api_key_env = "SLUICE_API_KEY";
   std::string api_key_file;
   serve::TickColumns columns;
+  int64_t file_cache_mib = serve::kDefaultFileCacheBytes >> 20;
 };
 
 // The key from --api-key-file (first line, surrounding whitespace dropped) or
@@ -71,7 +72,7 @@ int run(const ServeFlags& f) {
   if (state.version >= 0) serve::TickScan check(state, f.columns);
   auto [host, port] = broker::parse_host_port(f.listen);
   ops::MetricsRegistry metrics;
-  serve::ServeApi api(log, f.columns, key, metrics);
+  serve::ServeApi api(log, f.columns, key, metrics, f.file_cache_mib << 20);
   serve::ServeHttpServer server(host, port);
   server.start(api);
   std::printf("sluice serve listening on http://%s:%d (table %s/%s, version %lld)\n", host.c_str(),
@@ -113,6 +114,10 @@ Run add_serve_command(CLI::App& app) {
   cmd->add_option("--date-column", c.date,
                   "Partition column holding the tick's UTC day (YYYY-MM-DD), used to prune "
                   "partitions when the table has it")
+      ->capture_default_str();
+  cmd->add_option("--file-cache-mib", f->file_cache_mib,
+                  "MiB of data files kept parsed in memory between requests (0: none)")
+      ->check(CLI::Range(int64_t(0), int64_t(1) << 30))
       ->capture_default_str();
   return [f] { return run(*f); };
 }
