@@ -245,6 +245,7 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
                      "limit");
     limit = int(n);
   }
+  q.limit = size_t(limit);  // rows are built for the first `limit` ticks only
   const auto snap = snapshot();
   const lake::delta::TableState& state = *snap;
   TickScan scan(state, columns_, &file_cache_);
@@ -253,7 +254,7 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
   if (result.rows.empty() && !symbols_of(state, scan).count(*q.symbol))
     throw ApiError(404, "unknown symbol '" + *q.symbol + "': the table holds no ticks for it",
                    "symbol");
-  const bool truncated = result.rows.size() > size_t(limit);
+  const bool truncated = result.matched > limit;
   sort_ticks(result.rows, scan.column_index(columns_.time), scan.column_index(columns_.sequence),
              size_t(limit));
   const auto& schema = scan.layout().schema();

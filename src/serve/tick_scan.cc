@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
 
 #include "lake/delta/delta_error.h"
 #include "lake/delta/time_text.h"
@@ -39,6 +40,11 @@ std::optional<int64_t> plain_int64(const std::optional<std::string>& bytes) {
   int64_t v;
   std::memcpy(&v, bytes->data(), 8);  // PLAIN is little-endian, as every host we build for
   return v;
+}
+
+// Is column `name` part of the answer to `q` (TickQuery::columns)?
+bool wanted(const TickQuery& q, const std::string& name) {
+  return !q.columns || std::find(q.columns->begin(), q.columns->end(), name) != q.columns->end();
 }
 
 }  // namespace
@@ -179,7 +185,7 @@ ScanStats TickScan::visit_files(const lake::delta::DeltaLog& log, const TickQuer
       ++stats.row_groups_read;
       groups.push_back(g);
     }
-    if (!groups.empty()) read(file, *reader, groups);
+    if (!groups.empty()) read(file, reader, groups);
   }
   return stats;
 }
@@ -220,32 +226,50 @@ std::optional<std::vector<uint32_t>> TickScan::select(
 
 void TickScan::read_matching(const FileReader& reader, int64_t group, const TickQuery& q,
                              std::vector<Row>& out) const {
-  const auto& fields = reader.schema();
-  std::vector<std::optional<TypedColumn>> columns(fields.size());
+  std::vector<std::optional<TypedColumn>> columns(reader.schema().size());
   const auto selected = select(reader, group, q, columns);
   if (!selected) {  // a nested filter column, or none in the file: decode it all
     reader.read_row_group(group, out);
     return;
   }
-  if (selected->empty()) return;
+  if (!selected->empty() && !materialize(reader, group, q, *selected, columns, out))
+    reader.read_row_group(group, out);
+}
+
+bool TickScan::materialize(const FileReader& reader, int64_t group, const TickQuery& q,
+                           const std::vector<uint32_t>& rows,
+                           std::vector<std::optional<TypedColumn>>& columns,
+                           std::vector<Row>& out) const {
+  const auto& fields = reader.schema();
   for (size_t f = 0; f < fields.size(); ++f) {
-    if (columns[f]) continue;
-    if (q.columns &&
-        std::find(q.columns->begin(), q.columns->end(), fields[f].name) == q.columns->end())
-      continue;  // not asked for: stays null
+    if (columns[f] || !wanted(q, fields[f].name)) continue;  // not asked for: stays null
     columns[f] = reader.read_typed_column(group, fields[f].name);
-    if (!columns[f]) {
-      reader.read_row_group(group, out);
-      return;
-    }
+    if (!columns[f]) return false;
   }
-  // Values are built for the matching rows only.
-  for (uint32_t r : *selected) {
+  // Values are built for these rows only.
+  for (uint32_t r : rows) {
     Row row(fields.size());
     for (size_t f = 0; f < fields.size(); ++f)
       if (columns[f]) row[f] = columns[f]->value(r);
     out.push_back(std::move(row));
   }
+  return true;
+}
+
+bool TickScan::keys_readable(const std::vector<lake::parquet::Field>& file_fields,
+                             const TickQuery& q) const {
+  // As points_readable(), and every column the answer wants is flat: then a match is
+  // decoded later from its row number alone.
+  auto flat = [&](const std::string& name) {
+    return std::any_of(file_fields.begin(), file_fields.end(), [&](const auto& f) {
+      return f.name == name && f.kind == lake::parquet::Field::Kind::kLeaf;
+    });
+  };
+  return q.symbol && flat(columns_.symbol) && (!q.exchange || flat(columns_.exchange)) &&
+         flat(columns_.time) && flat(columns_.sequence) &&
+         std::all_of(file_fields.begin(), file_fields.end(), [&](const auto& f) {
+           return f.kind == lake::parquet::Field::Kind::kLeaf || !wanted(q, f.name);
+         });
 }
 
 bool TickScan::points_readable(const std::vector<lake::parquet::Field>& file_fields,
@@ -286,12 +310,14 @@ void TickScan::read_points(const FileReader& reader, int64_t group, const TickQu
   }
 }
 
-void TickScan::append_matching(const lake::delta::AddFile& file,
-                               const std::vector<lake::parquet::Field>& file_fields,
-                               std::vector<Row> file_rows, const TickQuery& q,
+void TickScan::append_matching(const lake::delta::AddFile& file, const FileReader& reader,
+                               const std::vector<int64_t>& groups, const TickQuery& q,
                                std::vector<Row>& out) const {
+  std::vector<Row> file_rows;
+  for (int64_t g : groups) read_matching(reader, g, q, file_rows);
   if (file_rows.empty()) return;
-  for (auto& row : layout_.table_rows(file_fields, std::move(file_rows), file.partition_values)) {
+  for (auto& row :
+       layout_.table_rows(reader.schema(), std::move(file_rows), file.partition_values)) {
     const auto* s = std::get_if<std::string>(&row[symbol_].v);
     const auto* e = std::get_if<std::string>(&row[exchange_].v);
     const auto* t = std::get_if<int64_t>(&row[time_].v);
@@ -311,13 +337,98 @@ TickPoint TickScan::point_of(const Row& row) const {
 }
 
 ScanResult TickScan::scan(const lake::delta::DeltaLog& log, const TickQuery& q) const {
+  if (q.limit) return scan_first(log, q, *q.limit);
   ScanResult out;
-  out.stats =
-      visit_files(log, q, [&](const auto& file, const FileReader& reader, const auto& groups) {
-        std::vector<Row> file_rows;
-        for (int64_t g : groups) read_matching(reader, g, q, file_rows);
-        append_matching(file, reader.schema(), std::move(file_rows), q, out.rows);
-      });
+  out.stats = visit_files(log, q, [&](const auto& file, const auto& reader, const auto& groups) {
+    append_matching(file, *reader, groups, q, out.rows);
+  });
+  out.matched = int64_t(out.rows.size());
+  return out;
+}
+
+// Two passes. The first finds every match's key (time, sequence, order read) and
+// where it lies (file, row group, row), building no row; a file that cannot be read
+// so (keys_readable() false) has its matching rows built at once. The second builds
+// the rows of the first `limit` keys only, in the order read, so that sorting them
+// as sort_ticks does gives what sorting all the matches would.
+ScanResult TickScan::scan_first(const lake::delta::DeltaLog& log, const TickQuery& q,
+                                size_t limit) const {
+  constexpr size_t kBuilt = SIZE_MAX;  // Match::file of a match whose row is built already
+  struct Match {
+    int64_t time, sequence;
+    size_t index;  // order read
+    size_t file;   // in `files`, or kBuilt
+    int64_t group;
+    uint32_t row;  // in the row group, or in `built`
+  };
+  struct OpenFile {
+    const lake::delta::AddFile* file;
+    std::shared_ptr<const FileReader> reader;
+  };
+  std::vector<Match> matches;
+  std::vector<OpenFile> files;
+  std::vector<Row> built;
+  ScanResult out;
+  out.stats = visit_files(log, q, [&](const auto& file, const auto& reader, const auto& groups) {
+    const auto& fields = reader->schema();
+    if (!keys_readable(fields, q)) {
+      std::vector<Row> rows;
+      append_matching(file, *reader, groups, q, rows);
+      for (Row& row : rows) {
+        const auto* s = std::get_if<int64_t>(&row[sequence_].v);
+        matches.push_back({std::get<int64_t>(row[time_].v), s ? *s : INT64_MIN, matches.size(),
+                           kBuilt, 0, uint32_t(built.size())});
+        built.push_back(std::move(row));
+      }
+      return;
+    }
+    files.push_back({&file, reader});
+    for (int64_t g : groups) {
+      std::vector<std::optional<TypedColumn>> columns(fields.size());
+      const auto selected = select(*reader, g, q, columns);  // set: keys_readable()
+      if (selected->empty()) continue;
+      const auto sequence = reader->read_typed_column(g, columns_.sequence);
+      const auto time = reader->read_typed_column(g, columns_.time);
+      for (uint32_t r : *selected) {
+        const Value seq = sequence->value(r);
+        const auto* s = std::get_if<int64_t>(&seq.v);
+        matches.push_back({std::get<int64_t>(time->value(r).v), s ? *s : INT64_MIN, matches.size(),
+                           files.size() - 1, g, r});
+      }
+    }
+  });
+  out.matched = int64_t(matches.size());
+  if (matches.size() > limit) {
+    std::nth_element(matches.begin(), matches.begin() + ptrdiff_t(limit), matches.end(),
+                     [](const Match& a, const Match& b) {
+                       return std::tie(a.time, a.sequence, a.index) <
+                              std::tie(b.time, b.sequence, b.index);
+                     });
+    matches.resize(limit);
+    std::sort(matches.begin(), matches.end(),
+              [](const Match& a, const Match& b) { return a.index < b.index; });
+  }
+  for (size_t i = 0; i < matches.size();) {
+    const Match& m = matches[i];
+    if (m.file == kBuilt) {
+      out.rows.push_back(std::move(built[m.row]));
+      ++i;
+      continue;
+    }
+    // The kept matches of one row group, built together.
+    std::vector<uint32_t> rows;
+    size_t j = i;
+    for (; j < matches.size() && matches[j].file == m.file && matches[j].group == m.group; ++j)
+      rows.push_back(matches[j].row);
+    const OpenFile& f = files[m.file];
+    std::vector<std::optional<TypedColumn>> columns(f.reader->schema().size());
+    std::vector<Row> file_rows;
+    materialize(*f.reader, m.group, q, rows, columns, file_rows);  // true: keys_readable()
+    for (auto& row :
+         layout_.table_rows(f.reader->schema(), std::move(file_rows), f.file->partition_values))
+      out.rows.push_back(std::move(row));
+    i = j;
+  }
   return out;
 }
 
@@ -326,17 +437,15 @@ PointScan TickScan::scan_points(const lake::delta::DeltaLog& log, const TickQuer
   q.columns = {columns_.symbol,   columns_.exchange, columns_.time,
                columns_.sequence, columns_.price,    columns_.volume};
   PointScan out;
-  out.stats =
-      visit_files(log, q, [&](const auto& file, const FileReader& reader, const auto& groups) {
-        if (points_readable(reader.schema(), q)) {
-          for (int64_t g : groups) read_points(reader, g, q, out.points);
-          return;
-        }
-        std::vector<Row> file_rows, rows;
-        for (int64_t g : groups) read_matching(reader, g, q, file_rows);
-        append_matching(file, reader.schema(), std::move(file_rows), q, rows);
-        for (const Row& row : rows) out.points.push_back(point_of(row));
-      });
+  out.stats = visit_files(log, q, [&](const auto& file, const auto& reader, const auto& groups) {
+    if (points_readable(reader->schema(), q)) {
+      for (int64_t g : groups) read_points(*reader, g, q, out.points);
+      return;
+    }
+    std::vector<Row> rows;
+    append_matching(file, *reader, groups, q, rows);
+    for (const Row& row : rows) out.points.push_back(point_of(row));
+  });
   return out;
 }
 

@@ -51,6 +51,9 @@ struct TickQuery {
   // The columns the answer needs (the filter columns are always read); nullopt:
   // every column. The others come back null.
   std::optional<std::vector<std::string>> columns;
+  // Only the first `limit` matches in tick order (time, sequence, order read) are
+  // wanted: scan() builds rows for those alone. nullopt: every match.
+  std::optional<size_t> limit;
 };
 
 // What a scan touched, reported with every answer so pruning is visible.
@@ -62,7 +65,10 @@ struct ScanStats {
 };
 
 struct ScanResult {
-  std::vector<lake::parquet::Row> rows;  // rows of the table schema matching the query
+  // Rows of the table schema matching the query, in the order read (with a
+  // limit, only the first `limit` in tick order, still in the order read).
+  std::vector<lake::parquet::Row> rows;
+  int64_t matched = 0;  // every match, also those a limit left out
   ScanStats stats;
 };
 
@@ -100,6 +106,7 @@ class TickScan {
  private:
   bool partition_excludes(const lake::delta::AddFile& file, const TickQuery& q) const;
   bool stats_exclude(const lake::delta::AddFile& file, const TickQuery& q) const;
+  ScanResult scan_first(const lake::delta::DeltaLog& log, const TickQuery& q, size_t limit) const;
   // The three pruning steps: calls read(file, reader, groups) with the row groups
   // that may hold matches (ascending), file by file in the snapshot's order.
   template <typename ReadFile>
@@ -117,15 +124,24 @@ class TickScan {
   // Appends the rows of row group `group` that may match `q` (in the file's schema).
   void read_matching(const lake::parquet::FileReader& reader, int64_t group, const TickQuery& q,
                      std::vector<lake::parquet::Row>& out) const;
+  // Appends the rows `rows` of row group `group` (in the file's schema, with the
+  // columns q wants), decoding the columns `columns` lacks; false when one of
+  // those is not flat (nothing appended).
+  bool materialize(const lake::parquet::FileReader& reader, int64_t group, const TickQuery& q,
+                   const std::vector<uint32_t>& rows,
+                   std::vector<std::optional<lake::parquet::TypedColumn>>& columns,
+                   std::vector<lake::parquet::Row>& out) const;
+  bool keys_readable(const std::vector<lake::parquet::Field>& file_fields,
+                     const TickQuery& q) const;
   // Appends the TickPoints of row group `group`'s matches; needs points_readable().
   void read_points(const lake::parquet::FileReader& reader, int64_t group, const TickQuery& q,
                    std::vector<TickPoint>& out) const;
   bool points_readable(const std::vector<lake::parquet::Field>& file_fields,
                        const TickQuery& q) const;
-  // A file's rows (in its schema) as rows of the table that match `q`, appended to `out`.
-  void append_matching(const lake::delta::AddFile& file,
-                       const std::vector<lake::parquet::Field>& file_fields,
-                       std::vector<lake::parquet::Row> file_rows, const TickQuery& q,
+  // The rows of row groups `groups` of `file` that match `q`, as rows of the
+  // table (partition columns filled in), appended to `out` in the order read.
+  void append_matching(const lake::delta::AddFile& file, const lake::parquet::FileReader& reader,
+                       const std::vector<int64_t>& groups, const TickQuery& q,
                        std::vector<lake::parquet::Row>& out) const;
   TickPoint point_of(const lake::parquet::Row& row) const;
 

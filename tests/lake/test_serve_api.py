@@ -162,6 +162,18 @@ class ServeApiTest(ServeCase):
         self.check_ticks(body, self.expected('NAB')[:7])
         self.assertTrue(body['truncated'])
 
+    def test_limit_keeps_the_first_ticks_whichever_way_files_are_read(self):
+        # Without an exchange, rows are built for the kept ticks only; with one (a partition
+        # column, not in the files), every match is built first. Both keep the same ticks.
+        for exchange in (None, 'ASX'):
+            query = '&exchange=' + exchange if exchange else ''
+            want = self.expected('BHP', exchange=exchange)
+            for limit in (1, 5, len(want) - 1):
+                status, _, body = self.get('/v1/ticks?symbol=BHP&limit=%d%s' % (limit, query))
+                self.assertEqual(status, 200, body)
+                self.check_ticks(body, want[:limit])
+                self.assertEqual((body['count'], body['truncated']), (limit, True))
+
     def test_summary_is_ohlcv_and_vwap_of_the_day(self):
         # Without an exchange serve sums typed columns; with one (a partition column,
         # not in the files) it reads rows: both must give the same arithmetic.
