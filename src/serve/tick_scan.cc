@@ -4,9 +4,14 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 
 #include "lake/delta/delta_error.h"
@@ -40,6 +45,31 @@ std::optional<int64_t> plain_int64(const std::optional<std::string>& bytes) {
   int64_t v;
   std::memcpy(&v, bytes->data(), 8);  // PLAIN is little-endian, as every host we build for
   return v;
+}
+
+// Runs work(i) for every i in [0, n) on up to kScanThreads threads (this one and
+// helpers started here), each i exactly once; rethrows the first exception after
+// all threads have stopped (the others then take no new i).
+void parallel_for(size_t n, const std::function<void(size_t)>& work) {
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::exception_ptr error;
+  auto loop = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < n;) {
+      try {
+        work(i);
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!error) error = std::current_exception();
+        next = n;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < kScanThreads && t < n; ++t) helpers.emplace_back(loop);
+  loop();
+  for (auto& h : helpers) h.join();
+  if (error) std::rethrow_exception(error);
 }
 
 // Is column `name` part of the answer to `q` (TickQuery::columns)?
@@ -154,10 +184,10 @@ std::shared_ptr<const FileReader> TickScan::open(const lake::delta::DeltaLog& lo
   return reader;
 }
 
-template <typename ReadFile>
-ScanStats TickScan::visit_files(const lake::delta::DeltaLog& log, const TickQuery& q,
-                                ReadFile&& read) const {
-  ScanStats stats;
+template <typename Out, typename ReadFile>
+std::vector<Out> TickScan::read_files(const lake::delta::DeltaLog& log, const TickQuery& q,
+                                      ScanStats& stats, ReadFile&& read) const {
+  std::vector<const lake::delta::AddFile*> candidates;
   for (const auto& [path, file] : state_.files) {
     ++stats.files_live;
     if (partition_excludes(file, q)) {
@@ -168,7 +198,13 @@ ScanStats TickScan::visit_files(const lake::delta::DeltaLog& log, const TickQuer
       ++stats.files_pruned_by_stats;
       continue;
     }
-    const auto reader = open(log, file, stats);
+    candidates.push_back(&file);
+  }
+  std::vector<Out> outs(candidates.size());
+  std::vector<ScanStats> file_stats(candidates.size());
+  parallel_for(candidates.size(), [&](size_t i) {
+    ScanStats& st = file_stats[i];
+    const auto reader = open(log, *candidates[i], st);
     std::vector<int64_t> groups;
     for (int64_t g = 0; g < reader->num_row_groups(); ++g) {
       // Partition columns are not in the file: their bounds come back empty.
@@ -178,16 +214,19 @@ ScanStats TickScan::visit_files(const lake::delta::DeltaLog& log, const TickQuer
       const bool skip = (q.symbol && !may_hold(sym.min, sym.max, *q.symbol)) ||
                         (q.exchange && !may_hold(exch.min, exch.max, *q.exchange)) ||
                         !overlaps(plain_int64(ts.min), plain_int64(ts.max), q.from_us, q.to_us);
-      if (skip) {
-        ++stats.row_groups_skipped;
-        continue;
-      }
-      ++stats.row_groups_read;
-      groups.push_back(g);
+      ++(skip ? st.row_groups_skipped : st.row_groups_read);
+      if (!skip) groups.push_back(g);
     }
-    if (!groups.empty()) read(file, reader, groups);
+    if (!groups.empty()) outs[i] = read(*candidates[i], reader, groups);
+  });
+  for (const ScanStats& st : file_stats) {
+    stats.files_read += st.files_read;
+    stats.files_cached += st.files_cached;
+    stats.row_groups_read += st.row_groups_read;
+    stats.row_groups_skipped += st.row_groups_skipped;
+    stats.bytes_fetched += st.bytes_fetched;
   }
-  return stats;
+  return outs;
 }
 
 std::optional<std::vector<uint32_t>> TickScan::select(
@@ -339,9 +378,13 @@ TickPoint TickScan::point_of(const Row& row) const {
 ScanResult TickScan::scan(const lake::delta::DeltaLog& log, const TickQuery& q) const {
   if (q.limit) return scan_first(log, q, *q.limit);
   ScanResult out;
-  out.stats = visit_files(log, q, [&](const auto& file, const auto& reader, const auto& groups) {
-    append_matching(file, *reader, groups, q, out.rows);
-  });
+  auto per_file = read_files<std::vector<Row>>(
+      log, q, out.stats, [&](const auto& file, const auto& reader, const auto& groups) {
+        std::vector<Row> rows;
+        append_matching(file, *reader, groups, q, rows);
+        return rows;
+      });
+  for (auto& rows : per_file) std::move(rows.begin(), rows.end(), std::back_inserter(out.rows));
   out.matched = int64_t(out.rows.size());
   return out;
 }
@@ -350,53 +393,61 @@ ScanResult TickScan::scan(const lake::delta::DeltaLog& log, const TickQuery& q) 
 // where it lies (file, row group, row), building no row; a file that cannot be read
 // so (keys_readable() false) has its matching rows built at once. The second builds
 // the rows of the first `limit` keys only, in the order read, so that sorting them
-// as sort_ticks does gives what sorting all the matches would.
+// as sort_ticks does gives what sorting all the matches would. Files, then row
+// groups, are read on up to kScanThreads threads.
 ScanResult TickScan::scan_first(const lake::delta::DeltaLog& log, const TickQuery& q,
                                 size_t limit) const {
-  constexpr size_t kBuilt = SIZE_MAX;  // Match::file of a match whose row is built already
   struct Match {
     int64_t time, sequence;
     size_t index;  // order read
-    size_t file;   // in `files`, or kBuilt
+    size_t file;   // in `files`
     int64_t group;
-    uint32_t row;  // in the row group, or in `built`
+    uint32_t row;  // in the row group, or in the file's `built` when built
+    bool built;
   };
-  struct OpenFile {
-    const lake::delta::AddFile* file;
+  struct FileMatches {
+    const lake::delta::AddFile* file = nullptr;
     std::shared_ptr<const FileReader> reader;
+    std::vector<Match> matches;  // index: order read within the file
+    std::vector<Row> built;
   };
-  std::vector<Match> matches;
-  std::vector<OpenFile> files;
-  std::vector<Row> built;
   ScanResult out;
-  out.stats = visit_files(log, q, [&](const auto& file, const auto& reader, const auto& groups) {
-    const auto& fields = reader->schema();
-    if (!keys_readable(fields, q)) {
-      std::vector<Row> rows;
-      append_matching(file, *reader, groups, q, rows);
-      for (Row& row : rows) {
-        const auto* s = std::get_if<int64_t>(&row[sequence_].v);
-        matches.push_back({std::get<int64_t>(row[time_].v), s ? *s : INT64_MIN, matches.size(),
-                           kBuilt, 0, uint32_t(built.size())});
-        built.push_back(std::move(row));
-      }
-      return;
+  auto files = read_files<FileMatches>(
+      log, q, out.stats, [&](const auto& file, const auto& reader, const auto& groups) {
+        FileMatches f{&file, reader, {}, {}};
+        const auto& fields = reader->schema();
+        if (!keys_readable(fields, q)) {
+          append_matching(file, *reader, groups, q, f.built);
+          for (const Row& row : f.built) {
+            const auto* s = std::get_if<int64_t>(&row[sequence_].v);
+            f.matches.push_back({std::get<int64_t>(row[time_].v), s ? *s : INT64_MIN,
+                                 f.matches.size(), 0, 0, uint32_t(f.matches.size()), true});
+          }
+          return f;
+        }
+        for (int64_t g : groups) {
+          std::vector<std::optional<TypedColumn>> columns(fields.size());
+          const auto selected = select(*reader, g, q, columns);  // set: keys_readable()
+          if (selected->empty()) continue;
+          const auto sequence = reader->read_typed_column(g, columns_.sequence);
+          const auto time = reader->read_typed_column(g, columns_.time);
+          for (uint32_t r : *selected) {
+            const Value seq = sequence->value(r);
+            const auto* s = std::get_if<int64_t>(&seq.v);
+            f.matches.push_back({std::get<int64_t>(time->value(r).v), s ? *s : INT64_MIN,
+                                 f.matches.size(), 0, g, r, false});
+          }
+        }
+        return f;
+      });
+  std::vector<Match> matches;
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (Match m : files[i].matches) {
+      m.index = matches.size();
+      m.file = i;
+      matches.push_back(m);
     }
-    files.push_back({&file, reader});
-    for (int64_t g : groups) {
-      std::vector<std::optional<TypedColumn>> columns(fields.size());
-      const auto selected = select(*reader, g, q, columns);  // set: keys_readable()
-      if (selected->empty()) continue;
-      const auto sequence = reader->read_typed_column(g, columns_.sequence);
-      const auto time = reader->read_typed_column(g, columns_.time);
-      for (uint32_t r : *selected) {
-        const Value seq = sequence->value(r);
-        const auto* s = std::get_if<int64_t>(&seq.v);
-        matches.push_back({std::get<int64_t>(time->value(r).v), s ? *s : INT64_MIN, matches.size(),
-                           files.size() - 1, g, r});
-      }
-    }
-  });
+  }
   out.matched = int64_t(matches.size());
   if (matches.size() > limit) {
     std::nth_element(matches.begin(), matches.begin() + ptrdiff_t(limit), matches.end(),
@@ -408,27 +459,32 @@ ScanResult TickScan::scan_first(const lake::delta::DeltaLog& log, const TickQuer
     std::sort(matches.begin(), matches.end(),
               [](const Match& a, const Match& b) { return a.index < b.index; });
   }
-  for (size_t i = 0; i < matches.size();) {
-    const Match& m = matches[i];
-    if (m.file == kBuilt) {
-      out.rows.push_back(std::move(built[m.row]));
-      ++i;
-      continue;
+  // The kept matches in runs of one row group (or one built row), each run built alone.
+  std::vector<std::pair<size_t, size_t>> runs;
+  for (size_t i = 0, j; i < matches.size(); i = j) {
+    for (j = i + 1; j < matches.size() && !matches[i].built && !matches[j].built &&
+                    matches[j].file == matches[i].file && matches[j].group == matches[i].group;
+         ++j) {
     }
-    // The kept matches of one row group, built together.
+    runs.emplace_back(i, j);
+  }
+  std::vector<std::vector<Row>> built_runs(runs.size());
+  parallel_for(runs.size(), [&](size_t k) {
+    const auto [i, j] = runs[k];
+    FileMatches& f = files[matches[i].file];
+    if (matches[i].built) {
+      built_runs[k].push_back(std::move(f.built[matches[i].row]));
+      return;
+    }
     std::vector<uint32_t> rows;
-    size_t j = i;
-    for (; j < matches.size() && matches[j].file == m.file && matches[j].group == m.group; ++j)
-      rows.push_back(matches[j].row);
-    const OpenFile& f = files[m.file];
+    for (size_t m = i; m < j; ++m) rows.push_back(matches[m].row);
     std::vector<std::optional<TypedColumn>> columns(f.reader->schema().size());
     std::vector<Row> file_rows;
-    materialize(*f.reader, m.group, q, rows, columns, file_rows);  // true: keys_readable()
-    for (auto& row :
-         layout_.table_rows(f.reader->schema(), std::move(file_rows), f.file->partition_values))
-      out.rows.push_back(std::move(row));
-    i = j;
-  }
+    materialize(*f.reader, matches[i].group, q, rows, columns, file_rows);  // keys_readable()
+    built_runs[k] =
+        layout_.table_rows(f.reader->schema(), std::move(file_rows), f.file->partition_values);
+  });
+  for (auto& rows : built_runs) std::move(rows.begin(), rows.end(), std::back_inserter(out.rows));
   return out;
 }
 
@@ -437,15 +493,20 @@ PointScan TickScan::scan_points(const lake::delta::DeltaLog& log, const TickQuer
   q.columns = {columns_.symbol,   columns_.exchange, columns_.time,
                columns_.sequence, columns_.price,    columns_.volume};
   PointScan out;
-  out.stats = visit_files(log, q, [&](const auto& file, const auto& reader, const auto& groups) {
-    if (points_readable(reader->schema(), q)) {
-      for (int64_t g : groups) read_points(*reader, g, q, out.points);
-      return;
-    }
-    std::vector<Row> rows;
-    append_matching(file, *reader, groups, q, rows);
-    for (const Row& row : rows) out.points.push_back(point_of(row));
-  });
+  auto per_file = read_files<std::vector<TickPoint>>(
+      log, q, out.stats, [&](const auto& file, const auto& reader, const auto& groups) {
+        std::vector<TickPoint> points;
+        if (points_readable(reader->schema(), q)) {
+          for (int64_t g : groups) read_points(*reader, g, q, points);
+          return points;
+        }
+        std::vector<Row> rows;
+        append_matching(file, *reader, groups, q, rows);
+        for (const Row& row : rows) points.push_back(point_of(row));
+        return points;
+      });
+  for (const auto& points : per_file)
+    out.points.insert(out.points.end(), points.begin(), points.end());
   return out;
 }
 

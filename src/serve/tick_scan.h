@@ -12,7 +12,8 @@
 //     no Value per cell), and a Value is built only for the cells of matching
 //     rows — and only of the columns the query asks for (TickQuery::columns);
 //     scan_points() builds none, only the numbers a summary needs.
-// Files once fetched are kept parsed in a FileCache (file_cache.h) when given.
+// Files once fetched are kept parsed in a FileCache (file_cache.h) when given,
+// and files (then row groups) are read on kScanThreads threads.
 //
 // Invariant: pruning only ever drops data that cannot match — a missing or
 // unreadable bound counts as "could hold anything" — and every row returned is
@@ -31,6 +32,10 @@
 #include "serve/file_cache.h"
 
 namespace sluice::serve {
+
+// Threads one scan reads files and row groups on (the calling one included): two,
+// as DuckDB in bench/serve; a file's decoding is independent of another's.
+inline constexpr size_t kScanThreads = 2;
 
 // Column names of the ticks table; the defaults are the seed's MarketTick
 // fields (docs/query-api.md) plus a `date` partition column.
@@ -107,11 +112,12 @@ class TickScan {
   bool partition_excludes(const lake::delta::AddFile& file, const TickQuery& q) const;
   bool stats_exclude(const lake::delta::AddFile& file, const TickQuery& q) const;
   ScanResult scan_first(const lake::delta::DeltaLog& log, const TickQuery& q, size_t limit) const;
-  // The three pruning steps: calls read(file, reader, groups) with the row groups
-  // that may hold matches (ascending), file by file in the snapshot's order.
-  template <typename ReadFile>
-  ScanStats visit_files(const lake::delta::DeltaLog& log, const TickQuery& q,
-                        ReadFile&& read) const;
+  // The three pruning steps, then read(file, reader, groups) for each file with
+  // row groups that may hold matches (ascending), on up to kScanThreads threads
+  // (`read` must be safe to call concurrently); its results in the snapshot's order.
+  template <typename Out, typename ReadFile>
+  std::vector<Out> read_files(const lake::delta::DeltaLog& log, const TickQuery& q,
+                              ScanStats& stats, ReadFile&& read) const;
   std::shared_ptr<const lake::parquet::FileReader> open(const lake::delta::DeltaLog& log,
                                                         const lake::delta::AddFile& file,
                                                         ScanStats& stats) const;
