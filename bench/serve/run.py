@@ -27,6 +27,7 @@ measured figures). Issue 19 item 6's goal: the query API no slower than DuckDB.
      summaries by trades, open, high, low, close, volume and VWAP.
 
 Usage: build/bench/bench_serve [--ticks N] [--days D] [--requests R] [--keep-data]
+                               [--table DIR] [--serve-arg=--file-cache-mib=0 ...]
 """
 
 import argparse
@@ -153,7 +154,7 @@ def next_day(d):
 
 def time_serve(o, table, queries, repeat):
     serve = Child("sluice serve", [o.sluice, "serve", os.path.dirname(os.path.dirname(table)), "tables/ticks",
-                                   "--listen", "127.0.0.1:0", "--date-column", "day"],
+                                   "--listen", "127.0.0.1:0", "--date-column", "day"] + o.serve_arg,
                   os.path.join(os.path.dirname(table), "serve.log"), env=dict(os.environ, SLUICE_API_KEY=KEY))
     try:
         port = int(serve.wait_line(r"listening on http://127\.0\.0\.1:(\d+)", 30).group(1))
@@ -221,8 +222,10 @@ def report(serve_runs, duck_runs, serve_answers):
               % ("", s["p50"] / d["p50"], s["p99"] / d["p99"], "met" if s["p99"] <= d["p99"] else "not met"))
     rows = [a["count"] if "count" in a else a["trades"] for a in serve_answers.values()]
     scans = [a["scan"] for a in serve_answers.values()]
-    print("  per answer: %d-%d rows; serve read %d-%d files (%.1f-%.1f MiB), pruned %d-%d by partition"
+    print("  per answer (the first of each): %d-%d rows; serve read %d-%d files (%d-%d of them from its file "
+          "cache, %.1f-%.1f MiB fetched), pruned %d-%d by partition"
           % (min(rows), max(rows), min(s["files_read"] for s in scans), max(s["files_read"] for s in scans),
+             min(s.get("files_cached", 0) for s in scans), max(s.get("files_cached", 0) for s in scans),
              min(s["bytes_fetched"] for s in scans) / 2**20, max(s["bytes_fetched"] for s in scans) / 2**20,
              min(s["files_pruned_by_partition"] for s in scans), max(s["files_pruned_by_partition"] for s in scans)))
 
@@ -243,6 +246,8 @@ def main():
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--table", help="query this table (a directory holding _delta_log) instead of writing one")
     ap.add_argument("--keep-data", action="store_true")
+    ap.add_argument("--serve-arg", action="append", default=[],
+                    help="one more argument for `sluice serve`, e.g. --serve-arg=--file-cache-mib=0 (repeatable)")
     o = ap.parse_args()
 
     def run(scratch):
