@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -325,21 +326,28 @@ bool TickScan::points_readable(const std::vector<lake::parquet::Field>& file_fie
          flat(columns_.volume);
 }
 
+// The flat column `name` of row group `group`, decoded into `columns` (by file
+// field) unless it is there already; the file must hold it (points_readable(),
+// keys_readable()).
+static const TypedColumn& decoded(const FileReader& reader, int64_t group, const std::string& name,
+                                  std::vector<std::optional<TypedColumn>>& columns) {
+  const auto& fields = reader.schema();
+  size_t f = 0;
+  while (fields[f].name != name) ++f;
+  if (!columns[f]) columns[f] = reader.read_typed_column(group, name);
+  return *columns[f];
+}
+
 void TickScan::read_points(const FileReader& reader, int64_t group, const TickQuery& q,
                            std::vector<TickPoint>& out) const {
-  const auto& fields = reader.schema();
-  std::vector<std::optional<TypedColumn>> columns(fields.size());
+  std::vector<std::optional<TypedColumn>> columns(reader.schema().size());
   const auto selected = select(reader, group, q, columns);
   if (!selected || selected->empty()) return;  // points_readable() rules out nullopt
-  auto column = [&](const std::string& name) -> const TypedColumn& {
-    size_t f = 0;
-    while (fields[f].name != name) ++f;  // present: points_readable()
-    if (!columns[f]) columns[f] = reader.read_typed_column(group, name);
-    return *columns[f];
-  };
   const auto& schema = layout_.schema();
-  const TypedColumn &time = column(columns_.time), &sequence = column(columns_.sequence),
-                    &price = column(columns_.price), &volume = column(columns_.volume);
+  const TypedColumn &time = decoded(reader, group, columns_.time, columns),
+                    &sequence = decoded(reader, group, columns_.sequence, columns),
+                    &price = decoded(reader, group, columns_.price, columns),
+                    &volume = decoded(reader, group, columns_.volume, columns);
   for (uint32_t r : *selected) {
     const Value seq = sequence.value(r);
     const auto* s = std::get_if<int64_t>(&seq.v);
@@ -410,11 +418,14 @@ ScanResult TickScan::scan_first(const lake::delta::DeltaLog& log, const TickQuer
     std::shared_ptr<const FileReader> reader;
     std::vector<Match> matches;  // index: order read within the file
     std::vector<Row> built;
+    // Per row group with matches, the columns the first pass decoded (by file
+    // field), so the second does not decode them again.
+    std::map<int64_t, std::vector<std::optional<TypedColumn>>> decoded;
   };
   ScanResult out;
   auto files = read_files<FileMatches>(
       log, q, out.stats, [&](const auto& file, const auto& reader, const auto& groups) {
-        FileMatches f{&file, reader, {}, {}};
+        FileMatches f{&file, reader, {}, {}, {}};
         const auto& fields = reader->schema();
         if (!keys_readable(fields, q)) {
           append_matching(file, *reader, groups, q, f.built);
@@ -429,14 +440,15 @@ ScanResult TickScan::scan_first(const lake::delta::DeltaLog& log, const TickQuer
           std::vector<std::optional<TypedColumn>> columns(fields.size());
           const auto selected = select(*reader, g, q, columns);  // set: keys_readable()
           if (selected->empty()) continue;
-          const auto sequence = reader->read_typed_column(g, columns_.sequence);
-          const auto time = reader->read_typed_column(g, columns_.time);
+          const TypedColumn& time = decoded(*reader, g, columns_.time, columns);
+          const TypedColumn& sequence = decoded(*reader, g, columns_.sequence, columns);
           for (uint32_t r : *selected) {
-            const Value seq = sequence->value(r);
+            const Value seq = sequence.value(r);
             const auto* s = std::get_if<int64_t>(&seq.v);
-            f.matches.push_back({std::get<int64_t>(time->value(r).v), s ? *s : INT64_MIN,
+            f.matches.push_back({std::get<int64_t>(time.value(r).v), s ? *s : INT64_MIN,
                                  f.matches.size(), 0, g, r, false});
           }
+          f.decoded.emplace(g, std::move(columns));
         }
         return f;
       });
@@ -478,9 +490,9 @@ ScanResult TickScan::scan_first(const lake::delta::DeltaLog& log, const TickQuer
     }
     std::vector<uint32_t> rows;
     for (size_t m = i; m < j; ++m) rows.push_back(matches[m].row);
-    std::vector<std::optional<TypedColumn>> columns(f.reader->schema().size());
-    std::vector<Row> file_rows;
-    materialize(*f.reader, matches[i].group, q, rows, columns, file_rows);  // keys_readable()
+    std::vector<Row> file_rows;  // (each run has its own row group's columns: no sharing)
+    materialize(*f.reader, matches[i].group, q, rows, f.decoded.find(matches[i].group)->second,
+                file_rows);  // true: keys_readable()
     built_runs[k] =
         layout_.table_rows(f.reader->schema(), std::move(file_rows), f.file->partition_values);
   });
