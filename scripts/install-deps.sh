@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libfmt-dev libcli11-dev
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
+  libjemalloc-dev  # the sluice binary's allocator (docs/performance.md, "Allocator")
   libyaml-cpp-dev libsimdjson-dev libcurl4-openssl-dev
   libcpp-httplib-dev libssl-dev prometheus
   kcat python3 python3-kafka python3-confluent-kafka

@@ -6,10 +6,10 @@ measured figures). Issue 19 item 6's goal: the query API no slower than DuckDB.
   1. The table: --ticks ticks (default 10 million) of --symbols symbols over --days
      Sydney sessions, written by sluice itself: `sluice demo-source --kind ticks` (in
      Avro through `sluice registry`, as bench/ticks) into the built-in broker, then
-     examples/market-ticks' four stages (validate, sequence, quarantine, the `ticks`
-     table sink), as bench/ticks runs them. The source's bad mix is off (--bad-share 0,
-     no duplicates or disorder), so every tick becomes a row; the stages still check
-     each one. Its wall time and rows are printed.
+     examples/market-ticks' two stages (`check`: decode, validate, sequence, quarantine;
+     the `ticks` table sink), as bench/ticks runs them. The source's bad mix is off
+     (--bad-share 0, no duplicates or disorder), so every tick becomes a row; the stages
+     still check each one. Its wall time and rows are printed.
   2. The stages and broker stop; `sluice serve` starts on the table
      (--date-column day: the example's partition column).
   3. Queries: for --pairs (symbol, UTC day) pairs — the busiest symbol (BHP) and
@@ -49,7 +49,7 @@ MODULES_DIR = os.path.join(REPO_ROOT, "tests", "lake")
 DUCKDB_TIMING = os.path.join(HERE, "duckdb_timing.mjs")
 KEY = "bench-serve-key"
 
-# bench/ticks' Phase: a broker, a copy of examples/market-ticks, its four stages.
+# bench/ticks' Phase: a broker, a copy of examples/market-ticks, its stages.
 _spec = importlib.util.spec_from_file_location("bench_ticks_run", os.path.join(HERE, "..", "ticks", "run.py"))
 _ticks = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_ticks)
@@ -95,7 +95,7 @@ def build_table(o, scratch):
         p.start_stages()
         p.wait_caught_up()
         took = time.monotonic() - t0
-        print("table: %d ticks, %d symbols, %d sessions from %s: produced in %.1f s, through the four stages "
+        print("table: %d ticks, %d symbols, %d sessions from %s: produced in %.1f s, through the stages "
               "into the table in %.1f s more (%.0f ticks/s)"
               % (o.ticks, o.symbols, o.days, o.session_date, produced, took - produced,
                  o.ticks / (took - produced)), flush=True)

@@ -98,6 +98,11 @@ class Processor {
   virtual DurableSink* durable_sink() { return nullptr; }
   // Non-null for processors that keep per-partition state across restarts.
   virtual StatefulProcessor* stateful() { return nullptr; }
+  // True for a record addressed to this processor rather than data, such as
+  // an operator's command in the input topic (sequence-check's `sluice
+  // symbols halt`). A chain hands it straight to the first step that claims
+  // it, past the steps before it that would refuse it as data (a decoder).
+  virtual bool is_control(const Record&) const { return false; }
 };
 
 struct ProcessorContext {

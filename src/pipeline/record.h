@@ -23,6 +23,12 @@ namespace header = kafka::header;
 struct Record : kafka::Record {
   std::string trace_id;   // from the sluice.trace_id header, or minted on first sight
   bool degraded = false;  // the stage is at SOFT or above (docs/degradation.md): skip optional work
+  // Inside a chain, the record the stage consumed, of which this one is a
+  // step's rewrite (decoded, enriched); null for the consumed record itself.
+  // Valid only during the process() call: a step that sets a record aside
+  // (sequence-check parking a halted key's tick) keeps the consumed bytes, so
+  // a replay re-enters the chain at its first step.
+  const Record* consumed = nullptr;
 };
 
 struct Outcome {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <stdexcept>
 #include <tuple>
 
@@ -133,7 +134,9 @@ std::optional<std::string> optional_param(const ServeRequest& r, const std::stri
 
 // Tick order: exchange time, then the exchange's sequence number, then the order read.
 // Keeps the first `keep` rows; sorts keys, not rows, and only as far as `keep` needs.
-void sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence, size_t keep = SIZE_MAX) {
+// Returns how many rows kept were at index `first_tail` or later (from Kafka).
+size_t sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence, size_t keep = SIZE_MAX,
+                  size_t first_tail = SIZE_MAX) {
   struct Key {
     int64_t time, sequence;
     size_t index;
@@ -149,20 +152,91 @@ void sort_ticks(std::vector<Row>& rows, size_t time, size_t sequence, size_t kee
   std::partial_sort(keys.begin(), keys.begin() + ptrdiff_t(keep), keys.end());
   std::vector<Row> sorted;
   sorted.reserve(keep);
-  for (size_t k = 0; k < keep; ++k) sorted.push_back(std::move(rows[keys[k].index]));
+  size_t from_tail = 0;
+  for (size_t k = 0; k < keep; ++k) {
+    from_tail += keys[k].index >= first_tail;
+    sorted.push_back(std::move(rows[keys[k].index]));
+  }
   rows = std::move(sorted);
+  return from_tail;
 }
+
+// How fresh an answer is: the records it took from Kafka (docs/query-api.md).
+void write_kafka(json::JsonWriter& w, const std::optional<TailReadout>& tail, int64_t records) {
+  if (!tail) return;
+  w.key("kafka")
+      .begin_object()
+      .field("records", records)
+      .field("partitions", int64_t(tail->partitions))
+      .field("full", tail->full)
+      .end_object();
+}
+
+// Whether a tick row of the table schema (symbol, exchange, time at these indices)
+// answers `q`; the scan checks its own rows the same way.
+struct TickFilter {
+  size_t symbol, exchange, time;
+  bool operator()(const Row& row, const TickQuery& q) const {
+    const auto* s = std::get_if<std::string>(&row[symbol].v);
+    if (!s || (q.symbol && *s != *q.symbol)) return false;
+    if (q.exchange) {
+      const auto* e = std::get_if<std::string>(&row[exchange].v);
+      if (!e || *e != *q.exchange) return false;
+    }
+    const auto* t = std::get_if<int64_t>(&row[time].v);
+    return t && *t >= q.from_us && *t < q.to_us;
+  }
+};
+
+// Attempts at a snapshot the tail still holds every record after (tail_records.h): each
+// after the tail dropped records for a newer one, which the next attempt then sees.
+constexpr int kFreshAttempts = 5;
 
 }  // namespace
 
-ServeApi::ServeApi(lake::delta::DeltaLog& log, TickColumns columns, std::string api_key,
-                   ops::MetricsRegistry& metrics, int64_t file_cache_bytes)
+struct ServeApi::Fresh {
+  std::shared_ptr<const lake::delta::TableState> snapshot;
+  std::optional<TickScan> scan;  // of *snapshot
+  std::vector<Row> tail_rows;    // matching the query, in the table's schema
+  std::optional<TailReadout> tail;
+  bool symbol_in_tail = false;         // a tail row has the query's symbol (any time, exchange)
+  std::set<std::string> tail_symbols;  // with no symbol in the query: those of every tail row
+};
+
+ServeApi::ServeApi(lake::delta::DeltaLog& log, TableSnapshots& snapshots, const KafkaTail* tail,
+                   TickColumns columns, std::string api_key, ops::MetricsRegistry& metrics,
+                   int64_t file_cache_bytes)
     : log_(log),
+      snapshots_(snapshots),
+      tail_(tail),
       columns_(std::move(columns)),
       api_key_(std::move(api_key)),
       metrics_(metrics),
       file_cache_(file_cache_bytes) {
   if (api_key_.empty()) throw std::invalid_argument("the API key is empty");
+}
+
+ServeApi::Fresh ServeApi::fresh(const TickQuery& q) {
+  for (int attempt = 1;; ++attempt) {
+    Fresh f;
+    f.snapshot = snapshot();
+    f.scan.emplace(*f.snapshot, columns_, &file_cache_);
+    if (!tail_) return f;
+    const TickFilter matches{f.scan->column_index(columns_.symbol),
+                             f.scan->column_index(columns_.exchange),
+                             f.scan->column_index(columns_.time)};
+    f.tail = tail_->visit_after(*f.snapshot, [&](const Row& row) {
+      const auto* s = std::get_if<std::string>(&row[matches.symbol].v);
+      if (!q.symbol && s) f.tail_symbols.insert(*s);
+      if (q.symbol && s && *s == *q.symbol) f.symbol_in_tail = true;
+      if (q.symbol && matches(row, q)) f.tail_rows.push_back(row);
+    });
+    if (f.tail) return f;
+    if (attempt == kFreshAttempts)
+      throw ApiError(503, "the Kafka tail of '" + tail_->topic() +
+                              "' is catching up with table version " +
+                              std::to_string(f.snapshot->version) + "; retry in a second");
+  }
 }
 
 bool ServeApi::authorized(const ServeRequest& r) const {
@@ -245,18 +319,22 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
                      "limit");
     limit = int(n);
   }
-  q.limit = size_t(limit);  // rows are built for the first `limit` ticks only
-  const auto snap = snapshot();
-  const lake::delta::TableState& state = *snap;
-  TickScan scan(state, columns_, &file_cache_);
+  q.limit = size_t(limit);  // rows are built for the table's first `limit` ticks only
+  Fresh f = fresh(q);
+  const lake::delta::TableState& state = *f.snapshot;
+  const TickScan& scan = *f.scan;
   auto result = scan.scan(log_, q);
   metrics_.add_bytes_read(result.stats.bytes_fetched);
-  if (result.rows.empty() && !symbols_of(state, scan).count(*q.symbol))
+  const size_t first_tail = result.rows.size();
+  std::move(f.tail_rows.begin(), f.tail_rows.end(), std::back_inserter(result.rows));
+  if (result.rows.empty() && !f.symbol_in_tail && !symbols_of(state, scan).count(*q.symbol))
     throw ApiError(404, "unknown symbol '" + *q.symbol + "': the table holds no ticks for it",
                    "symbol");
-  const bool truncated = result.matched > limit;
-  sort_ticks(result.rows, scan.column_index(columns_.time), scan.column_index(columns_.sequence),
-             size_t(limit));
+  // Every match counts, also those the scan's limit left unbuilt.
+  const bool truncated = result.matched + int64_t(result.rows.size() - first_tail) > limit;
+  const size_t from_kafka =
+      sort_ticks(result.rows, scan.column_index(columns_.time),
+                 scan.column_index(columns_.sequence), size_t(limit), first_tail);
   const auto& schema = scan.layout().schema();
   json::JsonWriter w;
   w.begin_object().field("symbol", *q.symbol).field("version", state.version);
@@ -272,6 +350,7 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
   }
   w.end_array();
   write_scan(w, result.stats);
+  write_kafka(w, f.tail, int64_t(from_kafka));
   w.end_object();
   return {200, w.str(), kTicksCache};
 }
@@ -287,14 +366,16 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
   q.exchange = optional_param(r, "exchange");
   q.from_us = int64_t(*days) * kDayUs;
   q.to_us = q.from_us + kDayUs;
-  const auto snap = snapshot();
-  const lake::delta::TableState& state = *snap;
-  TickScan scan(state, columns_, &file_cache_);
+  Fresh f = fresh(q);
+  const lake::delta::TableState& state = *f.snapshot;
+  const TickScan& scan = *f.scan;
   auto result = scan.scan_points(log_, q);
   metrics_.add_bytes_read(result.stats.bytes_fetched);
-  auto& points = result.points;
+  const int64_t from_kafka = int64_t(f.tail_rows.size());
+  auto& points = result.points;  // the table's, then the tail's
+  for (const Row& row : f.tail_rows) points.push_back(scan.point_of(row));
   if (points.empty()) {
-    if (!symbols_of(state, scan).count(symbol))
+    if (!f.symbol_in_tail && !symbols_of(state, scan).count(symbol))
       throw ApiError(404, "unknown symbol '" + symbol + "': the table holds no ticks for it",
                      "symbol");
     throw ApiError(404,
@@ -341,31 +422,16 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
   w.field("first_tick", iso_micros(points.front().time));
   w.field("last_tick", iso_micros(points.back().time));
   write_scan(w, result.stats);
+  write_kafka(w, f.tail, from_kafka);
   w.end_object();
   return {200, w.str(), kSummaryCache};
 }
 
 std::shared_ptr<const lake::delta::TableState> ServeApi::snapshot() {
-  std::shared_ptr<const lake::delta::TableState> cached;
-  {
-    std::lock_guard lock(snapshot_mu_);
-    cached = latest_;
-  }
-  // The store is read outside the lock: a slow store delays this request only.
-  if (cached && cached->version >= 0 && !log_.has_commit(cached->version + 1)) return cached;
-  std::shared_ptr<lake::delta::TableState> next;
-  if (cached && cached->version >= 0) {
-    next = std::make_shared<lake::delta::TableState>(*cached);
-    log_.update(*next);
-  } else {
-    next = std::make_shared<lake::delta::TableState>(log_.load());
-  }
-  if (next->version < 0)
+  auto latest = snapshots_.latest();
+  if (latest->version < 0)
     throw ApiError(503, "the table does not exist yet; nothing has been written");
-  std::lock_guard lock(snapshot_mu_);
-  // Two requests may update at once: keep the newer, answer from our own (both are current).
-  if (!latest_ || latest_->version < next->version) latest_ = next;
-  return next;
+  return latest;
 }
 
 std::set<std::string> ServeApi::symbols_of(const lake::delta::TableState& state,
@@ -392,11 +458,7 @@ std::set<std::string> ServeApi::symbols_of(const lake::delta::TableState& state,
       if (const auto* s = std::get_if<std::string>(&row[symbol].v)) symbols.insert(*s);
     all.insert(symbols.begin(), symbols.end());
   }
-  std::shared_ptr<const lake::delta::TableState> newest;
-  {
-    std::lock_guard lock(snapshot_mu_);
-    newest = latest_;
-  }
+  const auto newest = snapshots_.kept();
   std::lock_guard lock(symbols_mu_);
   file_symbols_.merge(found);
   // Files no longer live in the newest snapshot (compacted away) are forgotten. A request
@@ -407,15 +469,17 @@ std::set<std::string> ServeApi::symbols_of(const lake::delta::TableState& state,
 }
 
 ServeReply ServeApi::symbols() {
-  const auto snap = snapshot();
-  const lake::delta::TableState& state = *snap;
-  TickScan scan(state, columns_);
-  const auto all = symbols_of(state, scan);
+  Fresh f = fresh(TickQuery{});
+  const lake::delta::TableState& state = *f.snapshot;
+  auto all = symbols_of(state, *f.scan);
+  all.merge(f.tail_symbols);
   json::JsonWriter w;
   w.begin_object().field("version", state.version).field("count", int64_t(all.size()));
   w.key("symbols").begin_array();
   for (const auto& s : all) w.value(s);
-  w.end_array().end_object();
+  w.end_array();
+  write_kafka(w, f.tail, f.tail ? f.tail->records : 0);
+  w.end_object();
   return {200, w.str(), kSymbolsCache};
 }
 

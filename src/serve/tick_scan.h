@@ -107,6 +107,8 @@ class TickScan {
   // The same matches as scan(), as TickPoints (time, sequence, price, volume):
   // without building rows where the file holds those columns and the symbol flat.
   PointScan scan_points(const lake::delta::DeltaLog& log, const TickQuery& query) const;
+  // A row of the table schema as a TickPoint (its time must be set).
+  TickPoint point_of(const lake::parquet::Row& row) const;
 
  private:
   bool partition_excludes(const lake::delta::AddFile& file, const TickQuery& q) const;
@@ -149,7 +151,6 @@ class TickScan {
   void append_matching(const lake::delta::AddFile& file, const lake::parquet::FileReader& reader,
                        const std::vector<int64_t>& groups, const TickQuery& q,
                        std::vector<lake::parquet::Row>& out) const;
-  TickPoint point_of(const lake::parquet::Row& row) const;
 
   const lake::delta::TableState& state_;
   TickColumns columns_;

@@ -67,14 +67,23 @@ def plan_symbol(symbol, steps, reset_at=None):
 
 
 class SequenceCheckStageTest(OneStageTest):
+    CHAINED = False  # a step after a validator in a chain stage, as in examples/market-ticks
 
     def write_sequence_pipeline(self):
         path = os.path.join(self.tmp, "pipeline.yaml")
+        processor = "processor: sequence-check"
+        if self.CHAINED:
+            # The validator refuses anything but a tick: an operator's command must skip it.
+            with open(os.path.join(self.tmp, "tick.schema.json"), "w") as f:
+                json.dump({"type": "object", "required": ["symbol", "exchange_sequence_number"]}, f)
+            processor = ("processor: chain\n    options:\n      steps:\n"
+                         "        - {processor: validate, options: {schema: tick.schema.json}}\n"
+                         "        - processor: sequence-check")
         with open(path, "w") as f:
             f.write("pipeline: ticks\nbootstrap: %s\nstages:\n  - name: seq\n    input: %s\n"
-                    "    outputs: [%s]\n    processor: sequence-check\n    state_store: state\n"
-                    "    queue: {batch_size: 8}\n"
-                    % (self.broker.bootstrap, self.input, self.output))
+                    "    outputs: [%s]\n    state_store: state\n"
+                    "    queue: {batch_size: 8}\n    %s\n"
+                    % (self.broker.bootstrap, self.input, self.output, processor))
         return path
 
     def produce_ticks(self, ticks):
@@ -237,6 +246,15 @@ class SequenceCheckStageTest(OneStageTest):
         self.assertEqual(sum(len(c) for c in got.values()), 11)
         self.assertIn("is halted", self.symbols("status", self.input))
         self.assertIn("ASX.GAP", self.symbols("status", self.input, "--all"))
+
+
+class ChainedSequenceCheckStageTest(SequenceCheckStageTest):
+    """sequence-check as a chain step behind a validator: `sluice symbols` commands in the
+    stage's input reach it past the validator, and halts, parking and replay work as in a
+    stage of its own."""
+    CHAINED = True
+    test_every_classification_is_exact_after_a_kill_9_mid_stream = None  # the runtime's, not the step's
+    test_state_moves_with_its_partitions_to_another_member = None
 
 
 if __name__ == "__main__":

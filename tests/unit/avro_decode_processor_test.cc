@@ -47,7 +47,8 @@ class AvroDecodeTest : public ::testing::Test {
     return v + avro::encode_json(avro::Schema::parse(schema), json);
   }
 
-  AvroDecode make(const std::string& reader_schema = "", int cache_size = 0) {
+  AvroDecode make(const std::string& reader_schema = "", int cache_size = 0,
+                  int unknown_recheck_ms = -1) {
     pipeline::ProcessorContext c;
     c.stage = "decode";
     c.processor = "avro-decode";
@@ -55,6 +56,7 @@ class AvroDecodeTest : public ::testing::Test {
     c.metrics = &metrics;
     c.options["registry"] = url;
     if (cache_size > 0) c.options["schema_cache_size"] = cache_size;
+    if (unknown_recheck_ms >= 0) c.options["unknown_id_recheck_ms"] = unknown_recheck_ms;
     if (!reader_schema.empty()) {
       const auto path = std::filesystem::temp_directory_path() / "avro_decode_reader.avsc";
       std::ofstream(path) << reader_schema;
@@ -175,6 +177,27 @@ TEST_F(AvroDecodeTest, TheCacheKeepsTheMostRecentlyUsedIds) {
   const std::string b = frame(v2, kV2, R"({"symbol":"CBA","price":2,"venue":"CXA"})");
   for (const auto* v : {&a, &a, &b, &b, &a}) ASSERT_TRUE(p.process(record(*v)).ok);
   EXPECT_EQ(schema_fetches(metrics), 3);  // a, b (a dropped), a again
+}
+
+TEST_F(AvroDecodeTest, AnUnknownIdIsAskedAgainOnlyAfterTheRecheckTime) {
+  // Garbage that looks like the wire format names an id the registry does not have.
+  const std::string garbage = frame(7, kV1, R"({"symbol":"BHP","price":1})");
+  AvroDecode p = make("", 0, 60'000);
+  for (int i = 0; i < 3; ++i) {
+    auto out = p.process(record(garbage));
+    EXPECT_EQ(out.category, pipeline::ErrorCategory::kValidation) << out.message;
+    EXPECT_NE(out.message.find("7"), std::string::npos) << out.message;
+  }
+  EXPECT_EQ(schema_fetches(metrics), 1) << "the registry's answer kept for a minute";
+
+  // With recheck 0, every record asks, so an id registered meanwhile decodes at once.
+  AvroDecode eager = make("", 0, 0);
+  EXPECT_FALSE(eager.process(record(frame(1, kV1, R"({"symbol":"BHP","price":1})"))).ok);
+  const int id = register_schema(kV1);
+  ASSERT_EQ(id, 1);
+  auto out = eager.process(record(frame(id, kV1, R"({"symbol":"BHP","price":1})")));
+  EXPECT_TRUE(out.ok) << out.message;
+  EXPECT_EQ(schema_fetches(metrics), 3);
 }
 
 TEST_F(AvroDecodeTest, AnUnreachableRegistryIsTransient) {

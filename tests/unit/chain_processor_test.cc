@@ -12,6 +12,7 @@
 #include "pipeline/pipeline_config.h"
 #include "pipeline/processor.h"
 #include "stages/builtin.h"
+#include "stages/sequence_check/symbol_control.h"
 #include "stages/window_aggregate/window_aggregate.h"
 
 namespace sluice::stages {
@@ -74,6 +75,21 @@ class ShowHeaders : public pipeline::Processor {
   std::string output_;
 };
 
+// A stateless test step standing for a decoder: "enc:" + JSON in, the JSON
+// out; anything else is refused, as avro-decode refuses bytes that are not Avro.
+class TestDecode : public pipeline::Processor {
+ public:
+  explicit TestDecode(const pipeline::ProcessorContext& c) : output_(c.outputs.at(0)) {}
+  Outcome process(const Record& r) override {
+    if (!r.value.starts_with("enc:"))
+      return Outcome::failure(pipeline::ErrorCategory::kValidation, "not encoded");
+    return Outcome::success({{output_, r.key, r.value.substr(4), r.headers}});
+  }
+
+ private:
+  std::string output_;
+};
+
 void register_processors() {
   register_builtin_processors();
   auto& registry = pipeline::ProcessorRegistry::instance();
@@ -83,6 +99,8 @@ void register_processors() {
   registry.add("test-show-headers", {}, [](const pipeline::ProcessorContext& c) {
     return std::make_unique<ShowHeaders>(c);
   });
+  registry.add("test-decode", {},
+               [](const pipeline::ProcessorContext& c) { return std::make_unique<TestDecode>(c); });
   registry.add("test-refuse-bad", {},
                [](const pipeline::ProcessorContext& c) { return std::make_unique<RefuseBad>(c); });
 }
@@ -247,6 +265,43 @@ TEST(Chain, WhatATickReleasesALaterStepRefusesGoesToTheDlqAlone) {
   }
   ASSERT_NE(message, nullptr);
   EXPECT_EQ(*message, "step 2 (test-refuse-bad): value is bad");
+}
+
+// The market-ticks `check` stage's shape: a decoder in front of sequence-check.
+TEST(Chain, AnOperatorsCommandSkipsTheDecoderAndAParkedTickKeepsTheBytesRead) {
+  Chain chain(context(
+      R"({steps: [{processor: test-decode}, {processor: sequence-check, options: {
+          key_fields: [exchange, symbol], sequence_field: seq, time_field: ts}}]})"));
+  chain.restore("events", 0, std::nullopt);
+  const std::string tick =
+      R"({"exchange":"ASX","symbol":"BHP","seq":1,"ts":1767607200000000,"message_id":"m1"})";
+  Outcome first = chain.process(event(0, "enc:" + tick));
+  ASSERT_TRUE(first.ok) << first.message;
+  ASSERT_EQ(first.outputs.size(), 1u);
+  EXPECT_EQ(first.outputs[0].value, tick) << "decoded, then checked";
+
+  // `sluice symbols halt` writes a command record into the stage's input: not
+  // encoded, so the decoder would refuse it; it goes straight to sequence-check.
+  const OutputRecord command =
+      symbol_control::command_record("events", 0, "ASX.BHP", "halt", "test");
+  Record halt = event(1, command.value);
+  halt.key = command.key;
+  halt.headers = command.headers;
+  Outcome halted = chain.process(halt);
+  ASSERT_TRUE(halted.ok) << halted.message;
+  ASSERT_EQ(halted.outputs.size(), 1u);
+  EXPECT_EQ(halted.outputs[0].topic, "events.symbols");
+
+  // The halted symbol's next tick is parked as the stage read it, so that
+  // replaying it into the input enters the chain at the decoder again.
+  const std::string next =
+      std::string("enc:") +
+      R"({"exchange":"ASX","symbol":"BHP","seq":2,"ts":1767607260000000,"message_id":"m2"})";
+  Outcome parked = chain.process(event(2, next));
+  ASSERT_TRUE(parked.ok) << parked.message;
+  ASSERT_EQ(parked.outputs.size(), 1u);
+  EXPECT_EQ(parked.outputs[0].topic, "events.parked");
+  EXPECT_EQ(parked.outputs[0].value, next);
 }
 
 std::string create_error(const std::string& options) {

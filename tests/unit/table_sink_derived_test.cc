@@ -2,12 +2,15 @@
 // timestamp, from every way an event may write it, and the option's checks.
 #include <gtest/gtest.h>
 
-#include "stages/table_sink/derived_columns.h"
+#include "lake/delta/derived_columns.h"
 #include "stages/table_sink/json_row.h"
 
 namespace sluice::stages {
 namespace {
 
+using lake::delta::DerivedColumn;
+using lake::delta::fill_derived_columns;
+using lake::delta::read_derived_column;
 using lake::parquet::Type;
 
 lake::delta::TableSchema schema() {

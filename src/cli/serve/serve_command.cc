@@ -1,9 +1,11 @@
 // `sluice serve`: the query API over a ticks Delta table (docs/query-api.md):
 // GET /v1/ticks, /v1/summary/{symbol}/{date}, /v1/symbols as JSON, behind an
-// API key, each answer read from the table's latest snapshot.
+// API key, each answer read from the table's latest snapshot and, with
+// --bootstrap, the ticks of the sink's topic that snapshot does not hold yet.
 //
 // Invariant: the server never starts without a key (there is no default one),
-// and a column name that is not in an existing table stops it at startup.
+// and a column name that is not in an existing table stops it at startup. A
+// missing topic or an unreachable cluster never stops it (the tail retries).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -17,8 +19,10 @@
 #include "lake/delta/delta_log.h"
 #include "lake/store/object_store.h"
 #include "ops/metrics.h"
+#include "serve/kafka_tail.h"
 #include "serve/serve_api.h"
 #include "serve/serve_http_server.h"
+#include "serve/table_snapshots.h"
 #include "serve/tick_scan.h"
 
 namespace sluice::cli {
@@ -31,6 +35,9 @@ struct ServeFlags {
   std::string api_key_env = "SLUICE_API_KEY";
   std::string api_key_file;
   serve::TickColumns columns;
+  std::string bootstrap;           // the tail is followed when set
+  serve::TailRecordsOptions tail;  // topic, stage, caps
+  int64_t tail_max_mib = serve::TailRecordsOptions{}.max_bytes >> 20;
   int64_t file_cache_mib = serve::kDefaultFileCacheBytes >> 20;
 };
 
@@ -72,12 +79,25 @@ int run(const ServeFlags& f) {
   if (state.version >= 0) serve::TickScan check(state, f.columns);
   auto [host, port] = broker::parse_host_port(f.listen);
   ops::MetricsRegistry metrics;
-  serve::ServeApi api(log, f.columns, key, metrics, f.file_cache_mib << 20);
+  serve::TableSnapshots snapshots(log);
+  std::unique_ptr<serve::KafkaTail> tail;
+  if (!f.bootstrap.empty()) {
+    serve::TailRecordsOptions options = f.tail;
+    options.max_bytes = f.tail_max_mib << 20;
+    options.date_column = f.columns.date;
+    options.time_column = f.columns.time;
+    tail = std::make_unique<serve::KafkaTail>(f.bootstrap, options, snapshots, metrics);
+  }
+  serve::ServeApi api(log, snapshots, tail.get(), f.columns, key, metrics, f.file_cache_mib << 20);
   serve::ServeHttpServer server(host, port);
+  if (tail) tail->start();
   server.start(api);
   std::printf("sluice serve listening on http://%s:%d (table %s/%s, version %lld)\n", host.c_str(),
               server.port(), store->url().c_str(), f.table.c_str(),
               static_cast<long long>(state.version));
+  if (tail)
+    std::printf("merging ticks of topic %s at %s after the txn versions of stage %s\n",
+                f.tail.topic.c_str(), f.bootstrap.c_str(), f.tail.stage.c_str());
   std::fflush(stdout);
   stop_signals.wait("serve");
   server.stop();
@@ -115,6 +135,28 @@ Run add_serve_command(CLI::App& app) {
                   "Partition column holding the tick's UTC day (YYYY-MM-DD), used to prune "
                   "partitions when the table has it")
       ->capture_default_str();
+  auto* bootstrap =
+      cmd->add_option("--bootstrap", f->bootstrap,
+                      "HOST:PORT of the Kafka cluster: merge the ticks of --topic that the table "
+                      "does not hold yet into every answer");
+  cmd->add_option("--topic", f->tail.topic, "The table sink's input topic (with --bootstrap)")
+      ->needs(bootstrap);
+  bootstrap->needs(cmd->get_option("--topic"));
+  cmd->add_option("--stage", f->tail.stage,
+                  "The table sink stage's name: its txn app ids are <stage>/<topic>/<partition>")
+      ->capture_default_str()
+      ->needs(bootstrap);
+  cmd->add_option("--tail-max-records", f->tail.max_records,
+                  "Most records from Kafka held in memory; at the cap the tail stops reading "
+                  "until commits free a quarter")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->needs(bootstrap);
+  cmd->add_option("--tail-max-mib", f->tail_max_mib,
+                  "Most memory (MiB, estimated) the records from Kafka take; as --tail-max-records")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->needs(bootstrap);
   cmd->add_option("--file-cache-mib", f->file_cache_mib,
                   "MiB of data files kept parsed in memory between requests (0: none)")
       ->check(CLI::Range(int64_t(0), int64_t(1) << 30))

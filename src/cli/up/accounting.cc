@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "cli/up/accounting_sources.h"
 #include "cli/up/tick_accounting.h"
 #include "cli/up/window_accounting.h"
 #include "common/json.h"
@@ -67,8 +68,8 @@ const std::vector<Shape>& shapes() {
        [](const auto& c, const AccountingRequest& r, PassCost& cost) {
          return account_windows(c, r, cost);
        }},
-      {"ticks", "sequence-check -> quarantine-route -> table-sink",
-       [](const auto& c) { return has_processor(c, "sequence-check"); },
+      {"ticks", "sequence-check -> quarantine-route (stages or chain steps) -> table-sink",
+       [](const auto& c) { return find_part(c, "sequence-check").stage != nullptr; },
        [](const auto& c, const AccountingRequest& r, PassCost& cost) {
          return account_ticks(c, r, cost);
        }},

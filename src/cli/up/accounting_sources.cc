@@ -12,15 +12,39 @@
 
 namespace sluice::cli {
 
-std::string stage_option(const pipeline::StageConfig& s, const char* key,
-                         const std::string& fallback) {
-  const YAML::Node n = s.options[key];
+namespace {
+
+std::string option_in(const YAML::Node& options, const std::string& stage, const char* key,
+                      const std::string& fallback) {
+  const YAML::Node n = options ? options[key] : YAML::Node();
   if (!n) {
     if (!fallback.empty()) return fallback;
-    throw std::invalid_argument("stage '" + s.name + "' has no option '" + key +
+    throw std::invalid_argument("stage '" + stage + "' has no option '" + key +
                                 "', which its pipeline's accounting needs");
   }
   return n.Scalar();
+}
+
+}  // namespace
+
+std::string stage_option(const pipeline::StageConfig& s, const char* key,
+                         const std::string& fallback) {
+  return option_in(s.options, s.name, key, fallback);
+}
+
+std::string PipelinePart::option(const char* key, const std::string& fallback) const {
+  return option_in(options, stage->name, key, fallback);
+}
+
+PipelinePart find_part(const pipeline::PipelineConfig& c, const std::string& processor) {
+  for (const auto& s : c.stages) {
+    if (s.processor == processor) return {&s, s.options};
+    if (s.processor != "chain" || !s.options["steps"]) continue;
+    for (const auto& step : s.options["steps"])
+      if (step["processor"] && step["processor"].Scalar() == processor)
+        return {&s, step["options"] ? step["options"] : YAML::Node(YAML::NodeType::Map)};
+  }
+  return {};
 }
 
 SinkTable::SinkTable(const pipeline::PipelineConfig& c, const pipeline::StageConfig& sink) {

@@ -27,6 +27,16 @@ namespace sluice::cli {
 std::string stage_option(const pipeline::StageConfig& s, const char* key,
                          const std::string& fallback = "");
 
+// A processor of a pipeline: a stage of its own, or a step of a `chain` stage.
+struct PipelinePart {
+  const pipeline::StageConfig* stage = nullptr;  // null: the pipeline has none
+  YAML::Node options;                            // the stage's options, or the step's
+  // As stage_option, from `options`.
+  std::string option(const char* key, const std::string& fallback = "") const;
+};
+// The first stage or chain step running `processor`.
+PipelinePart find_part(const pipeline::PipelineConfig& c, const std::string& processor);
+
 // The Delta table a table-sink stage writes, as of now.
 class SinkTable {
  public:

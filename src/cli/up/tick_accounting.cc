@@ -11,37 +11,44 @@
 namespace sluice::cli {
 namespace {
 
-// The pipeline's parts, found by processor and topic.
+// The pipeline's parts, found by processor and topic: stages of their own, or
+// steps of one chain stage (examples/market-ticks' `check`).
 struct Parts {
   const pipeline::StageConfig* front = nullptr;  // the validator; may be absent
-  const pipeline::StageConfig* sequence = nullptr;
-  const pipeline::StageConfig* route = nullptr;
+  PipelinePart sequence, route;
   const pipeline::StageConfig* sink = nullptr;
   std::string quarantine_topic, parked_topic;
+  // Sequence-check and the route are steps of one chain: no topic between them.
+  bool fused = false;
 
   explicit Parts(const pipeline::PipelineConfig& c) {
-    for (const auto& s : c.stages)
-      if (s.processor == "sequence-check" && !sequence) sequence = &s;
     const std::string why = "; the market-ticks accounting follows the ticks to the table";
-    if (sequence->outputs.empty())
-      throw std::invalid_argument("stage '" + sequence->name + "' has no output" + why);
-    for (const auto& s : c.stages) {
-      if (std::find(s.outputs.begin(), s.outputs.end(), sequence->input) != s.outputs.end())
-        front = &s;
-      if (s.processor == "quarantine-route" && s.input == sequence->outputs.front()) route = &s;
+    sequence = find_part(c, "sequence-check");
+    route = find_part(c, "quarantine-route");
+    fused = route.stage && route.stage == sequence.stage;
+    if (fused) {
+      front = sequence.stage;  // its earlier steps validate; its DLQ holds their rejects
+    } else {
+      if (sequence.stage->outputs.empty())
+        throw std::invalid_argument("stage '" + sequence.stage->name + "' has no output" + why);
+      for (const auto& s : c.stages)
+        if (std::find(s.outputs.begin(), s.outputs.end(), sequence.stage->input) != s.outputs.end())
+          front = &s;
+      if (route.stage && route.stage->input != sequence.stage->outputs.front()) route = {};
     }
-    if (!route || route->outputs.empty())
+    if (!route.stage || route.stage->outputs.empty())
       throw std::invalid_argument("pipeline '" + c.name +
-                                  "' has no quarantine-route stage with an output reading " +
-                                  sequence->outputs.front() + why);
+                                  "' has no quarantine-route (a stage or a step after "
+                                  "sequence-check's) with an output" +
+                                  why);
     for (const auto& s : c.stages)
-      if (s.processor == "table-sink" && s.input == route->outputs.front()) sink = &s;
+      if (s.processor == "table-sink" && s.input == route.stage->outputs.front()) sink = &s;
     if (!sink)
       throw std::invalid_argument("pipeline '" + c.name + "' has no table-sink stage reading " +
-                                  route->outputs.front() + why);
-    quarantine_topic = stage_option(*route, "quarantine_topic");
-    parked_topic = stage_option(*sequence, "parked_topic",
-                                stages::symbol_control::parked_topic_for(sequence->input));
+                                  route.stage->outputs.front() + why);
+    quarantine_topic = route.option("quarantine_topic");
+    parked_topic = sequence.option("parked_topic",
+                                   stages::symbol_control::parked_topic_for(sequence.stage->input));
   }
 };
 
@@ -128,10 +135,10 @@ std::unique_ptr<AccountingReport> account_ticks(const pipeline::PipelineConfig& 
   auto report = std::make_unique<TickReport>();
   TickReport& r = *report;
   TopicCounter topics(admin, cost, request.since_ms);
-  r.front_name = parts.front ? parts.front->name : parts.sequence->name;
+  r.front_name = parts.front ? parts.front->name : parts.sequence.stage->name;
   r.quarantine_topic = parts.quarantine_topic;
 
-  r.events = topics.count(parts.front ? parts.front->input : parts.sequence->input, true);
+  r.events = topics.count(parts.front ? parts.front->input : parts.sequence.stage->input, true);
   // The quarantine topic holds the route's records and, when the validator
   // dead-letters there, its rejects: told apart by sluice.stage.
   const bool front_dlq_is_quarantine =
@@ -140,7 +147,10 @@ std::unique_ptr<AccountingReport> account_ticks(const pipeline::PipelineConfig& 
     const std::string* stage = rec.last_header(kafka::header::kStage);
     const std::string* category = rec.last_header(kafka::header::kCategory);
     const std::string* severity = rec.last_header(stages::symbol_control::kSeverity);
-    if (stage && *stage == parts.route->name) {
+    // In a chain the route and the validators are one stage: the runtime's
+    // dead letters are the ones that count attempts.
+    const bool dead_letter = rec.last_header(kafka::header::kAttempts) != nullptr;
+    if (stage && *stage == parts.route.stage->name && !(parts.fused && dead_letter)) {
       r.quarantined += 1;
     } else if (front_dlq_is_quarantine && stage && *stage == parts.front->name) {
       r.rejected += 1;
@@ -163,13 +173,20 @@ std::unique_ptr<AccountingReport> account_ticks(const pipeline::PipelineConfig& 
   });
   if (parts.front && !front_dlq_is_quarantine) r.rejected = topics.dead_letters(*parts.front);
   if (front_dlq_is_quarantine) r.rejected += topics.count(parts.front->dlq.topic + ".parked");
-  r.valid = parts.front ? topics.count(parts.sequence->input) : r.events;
-  r.forwarded = topics.count(parts.sequence->outputs.front());
   r.parked = topics.count(parts.parked_topic);
-  r.sequence_dlq = topics.dead_letters(*parts.sequence);
+  r.passed = topics.count(parts.route.stage->outputs.front());
+  if (parts.fused) {
+    // No topic between the steps: every dead letter of the chain is counted
+    // as rejected, and valid and forwarded are what the other outcomes add up to.
+    r.valid = r.events - r.rejected;
+    r.forwarded = r.quarantined + r.passed;
+  } else {
+    r.valid = parts.front ? topics.count(parts.sequence.stage->input) : r.events;
+    r.forwarded = topics.count(parts.sequence.stage->outputs.front());
+    r.sequence_dlq = topics.dead_letters(*parts.sequence.stage);
+    r.route_dlq = topics.dead_letters(*parts.route.stage);
+  }
   r.duplicates = r.valid - r.forwarded - r.parked - r.sequence_dlq;
-  r.passed = topics.count(parts.route->outputs.front());
-  r.route_dlq = topics.dead_letters(*parts.route);
   r.sink_dlq = topics.dead_letters(*parts.sink);
   const SinkTable table(config, *parts.sink);
   cost.table_version = table.version();
@@ -180,13 +197,15 @@ std::unique_ptr<AccountingReport> account_ticks(const pipeline::PipelineConfig& 
       r.unaccounted.push_back(what + ": " + std::to_string(got) + ", expected " +
                               std::to_string(want));
   };
-  if (parts.front) must_equal(r.rejected + r.valid, r.events, "rejected + valid ticks");
+  if (parts.front && !parts.fused)
+    must_equal(r.rejected + r.valid, r.events, "rejected + valid ticks");
   if (r.duplicates < 0)
     r.unaccounted.push_back("sequence-check forwarded and parked " +
                             std::to_string(r.forwarded + r.parked) + " ticks of " +
                             std::to_string(r.valid) + " valid ones");
-  must_equal(r.quarantined + r.passed + r.route_dlq, r.forwarded,
-             "quarantined + passed on + route DLQ records");
+  if (!parts.fused)
+    must_equal(r.quarantined + r.passed + r.route_dlq, r.forwarded,
+               "quarantined + passed on + route DLQ records");
   must_equal(r.rows + r.sink_dlq, r.passed, "table rows + sink DLQ records");
   r.manifest = read_source_manifest(request.manifest_path);
   if (r.manifest.present && request.since_ms < 0) {

@@ -1,8 +1,9 @@
 // Accounting of a market-tick pipeline (examples/market-ticks): an optional
-// validator feeding a sequence-check stage, a quarantine-route stage after it
-// and a table-sink stage writing what the route passes on. Every figure is
-// read from where the data ended up — topics and the Delta table — in one
-// full pass:
+// validator feeding sequence-check, quarantine-route after it and a
+// table-sink stage writing what the route passes on — each its own stage, or
+// (the example) validator, sequence-check and route steps of one chain stage.
+// Every figure is read from where the data ended up — topics and the Delta
+// table — in one full pass:
 //
 //   ticks on the input     = rejected (the validator's DLQ) + valid
 //   valid                  = forwarded by sequence-check + parked (halted
@@ -12,6 +13,10 @@
 //
 // Every quarantine record must carry a reason (sluice.error.category), a time
 // (sluice.first_failed_at) and a severity (sluice.sequence.severity).
+//
+// In a chain there is no topic between the steps: all its dead letters count
+// as rejected, and valid and forwarded are inferred, so the first and third
+// lines hold by construction and the manifest (below) is what checks them.
 //
 // Duplicates are the one figure inferred (what sequence-check dropped leaves
 // no record); given the demo source's manifest, it and every other outcome

@@ -89,6 +89,11 @@ void PartitionTable::done(const InFlight& job) {
 bool PartitionTable::defer(std::shared_ptr<InFlight> job) {
   PartitionState* state = owner(*job);
   if (!state) return false;
+  // The sink may have made it durable between process() and now (another thread flushed).
+  if (job->offset < state->settled_through) {
+    state->tracker.done(job->offset);
+    return true;
+  }
   deferred_ += 1;
   state->deferred.push_back(std::move(job));
   return true;
@@ -98,6 +103,8 @@ void PartitionTable::settle_deferred(DurableSink& sink) {
   for (auto& [tp, state] : partitions_) {
     if (state->deferred.empty()) continue;
     const int64_t durable = sink.durable_through(tp.first, tp.second);
+    if (durable == state->settled_through) continue;
+    state->settled_through = durable;
     std::erase_if(state->deferred, [&, &state = state](const std::shared_ptr<InFlight>& job) {
       if (job->offset >= durable) return false;
       state->tracker.done(job->offset);

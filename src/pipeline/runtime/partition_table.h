@@ -37,6 +37,12 @@ struct PartitionState {
   uint64_t generation = 0;
   std::deque<std::shared_ptr<InFlight>> pending;    // consumed, not yet handed to a worker
   std::vector<std::shared_ptr<InFlight>> deferred;  // buffered by the sink, not yet durable
+  // The sink's durable_through() at the last settle: below it a deferred record
+  // is durable already, and while it stays the same no deferred record can have
+  // become durable, so the settle skips the partition (a sink holds up to
+  // queue.max_buffered_records records; scanning them all at every poll cost
+  // the table sink's stage a sixth of its CPU).
+  int64_t settled_through = -1;
   int running = 0;  // batches being processed (bounded by in_flight_per_partition)
   int unacked = 0;  // processed, outputs not yet acknowledged
   OffsetTracker tracker;

@@ -69,6 +69,19 @@ size_t cache_size(const pipeline::ProcessorContext& c) {
   return size_t(v);
 }
 
+int64_t unknown_recheck_ms(const pipeline::ProcessorContext& c) {
+  const YAML::Node n = c.options["unknown_id_recheck_ms"];
+  if (!n) return DecoderCache::kDefaultUnknownRecheckMs;
+  long long v = 0;
+  if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v) || v < 0)
+    throw pipeline::OptionError("unknown_id_recheck_ms",
+                                "stage '" + c.stage +
+                                    "' (processor avro-decode): option 'unknown_id_recheck_ms' "
+                                    "must be a number of milliseconds, 0 or more, not '" +
+                                    (n.IsScalar() ? n.Scalar() : "a list or map") + "'");
+  return v;
+}
+
 ops::Counter* fetch_counter(const pipeline::ProcessorContext& c) {
   if (!c.metrics) return nullptr;
   return &c.metrics->counter("sluice_avro_schema_fetches_total",
@@ -89,7 +102,7 @@ AvroDecode::AvroDecode(const pipeline::ProcessorContext& context)
       schemas_(registry_url(context)),
       reader_(reader_schema(context, schemas_)),
       decoders_(schemas_, reader_ ? &*reader_ : nullptr, cache_size(context),
-                fetch_counter(context)) {}
+                fetch_counter(context), unknown_recheck_ms(context)) {}
 
 Outcome AvroDecode::process(const pipeline::Record& record) {
   auto frame = split_confluent_frame(record.value);

@@ -30,7 +30,9 @@ class AvroDecode : public pipeline::Processor {
  public:
   // Options: registry (URL, required), reader_schema (optional: an .avsc file,
   // or {subject, version} fetched from the registry once at start),
-  // schema_cache_size (optional: ids kept, default DecoderCache::kDefaultCapacity).
+  // schema_cache_size (optional: ids kept, default DecoderCache::kDefaultCapacity),
+  // unknown_id_recheck_ms (optional: how long an id the registry does not have is
+  // answered from the cache, default DecoderCache::kDefaultUnknownRecheckMs).
   // Throws pipeline::OptionError.
   explicit AvroDecode(const pipeline::ProcessorContext& context);
   pipeline::Outcome process(const pipeline::Record& record) override;
@@ -42,7 +44,7 @@ class AvroDecode : public pipeline::Processor {
   DecoderCache decoders_;
 };
 
-inline const std::set<std::string> kAvroDecodeOptionNames = {"registry", "reader_schema",
-                                                             "schema_cache_size"};
+inline const std::set<std::string> kAvroDecodeOptionNames = {
+    "registry", "reader_schema", "schema_cache_size", "unknown_id_recheck_ms"};
 
 }  // namespace sluice::stages

@@ -89,7 +89,10 @@ Chain::Chain(const pipeline::ProcessorContext& context)
 
 Outcome Chain::process(const Record& record) {
   Outcome result = Outcome::success();
-  run_from(0, record, result);
+  size_t first = 0;
+  for (size_t i = 1; i < steps_.size() && first == 0; ++i)
+    if (steps_[i].instance->is_control(record)) first = i;
+  run_from(first, record, result);
   return result;
 }
 
@@ -124,6 +127,10 @@ bool Chain::forward(size_t from, const Record& consumed, std::vector<OutputRecor
         std::move(out.key), std::move(out.value), out.null_value,  std::move(out.headers)};
     next.trace_id = consumed.trace_id;
     next.degraded = consumed.degraded;
+    // What a tick releases (offset -1) was made by time: no consumed record.
+    next.consumed = consumed.consumed      ? consumed.consumed
+                    : consumed.offset >= 0 ? &consumed
+                                           : nullptr;
     if (!run_from(from + 1, next, result)) return false;
   }
   return true;

@@ -19,6 +19,11 @@
 //    (so a step's state and its `<input>.late` topic name the stage's input).
 //    What a step writes elsewhere (a late topic) is produced as it is; the last
 //    step writes the stage's outputs.
+//  - Each record a later step sees points at the consumed record
+//    (Record::consumed), so a step that sets a record aside for replay keeps
+//    the bytes the stage read.
+//  - A control record (Processor::is_control: an operator's command in the
+//    input topic) goes straight to the first step that claims it.
 //  - A step that is a filter (validate) hands the consumed record itself to
 //    the next step when it passes, not a copy: the same record its link output
 //    would have made, as long as the record has no sluice.* headers to drop.

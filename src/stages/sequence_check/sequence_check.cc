@@ -233,14 +233,21 @@ pipeline::OutputRecord SequenceCheck::status_record(const pipeline::Record& reco
           {}};
 }
 
+bool SequenceCheck::is_control(const pipeline::Record& record) const {
+  return record.last_header(control::kCommand) != nullptr;
+}
+
 pipeline::OutputRecord SequenceCheck::parked_record(const pipeline::Record& record,
                                                     const KeyState& state) const {
+  // The bytes the stage read: in a chain whose first step decodes, a parked
+  // tick replayed into the input must be decodable again.
+  const pipeline::Record& original = record.consumed ? *record.consumed : record;
   pipeline::OutputRecord out{options_.parked_topic.empty() ? control::parked_topic_for(record.topic)
                                                            : options_.parked_topic,
-                             record.key,
-                             record.value,
+                             original.key,
+                             original.value,
                              {}};
-  for (const auto& h : record.headers)
+  for (const auto& h : original.headers)
     if (!h.first.starts_with(pipeline::header::kPrefix) || h.first == pipeline::header::kTraceId)
       out.headers.push_back(h);
   out.headers.emplace_back(control::kClassification, "parked");

@@ -12,7 +12,8 @@
 // the dedupe window (dedupe_window.h) is a duplicate: counted, not forwarded.
 // A gap over halt_gap halts the key: that tick is forwarded (large_gap,
 // ERROR, sluice.sequence.halted), every later tick of the key is parked in
-// <input>.parked untouched until an operator resumes it
+// <input>.parked untouched (in a chain: the record the stage consumed, so a
+// replay enters the chain at its start) until an operator resumes it
 // (`sluice symbols resume`, symbol_control.h). A tick without a readable key,
 // sequence number or time fails as a validation error (DLQ).
 //
@@ -40,6 +41,8 @@ class SequenceCheck : public pipeline::Processor, public pipeline::StatefulProce
 
   pipeline::Outcome process(const pipeline::Record& record) override;
   pipeline::StatefulProcessor* stateful() override { return this; }
+  // A `sluice symbols` command (symbol_control.h); in a chain it skips the decoder steps.
+  bool is_control(const pipeline::Record& record) const override;
 
   void restore(const std::string& topic, int32_t partition,
                const std::optional<std::string>& state) override;

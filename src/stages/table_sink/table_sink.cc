@@ -38,7 +38,7 @@ TableSink::TableSink(const pipeline::ProcessorContext& context)
                                                      options_.checkpoint_interval);
   table_->create_or_check(stage_, options_.columns, options_.partition_by);
   computed_.assign(options_.columns.size(), false);
-  for (const DerivedColumn& d : options_.derived) computed_[d.column] = true;
+  for (const lake::delta::DerivedColumn& d : options_.derived) computed_[d.column] = true;
   if (!options_.unique_key.empty()) {
     find_key_column();
     load_committed_keys();
@@ -75,7 +75,7 @@ pipeline::Outcome TableSink::process(const pipeline::Record& record) {
   lake::parquet::Row row;
   try {
     row = json_to_row(record.value, options_.columns, computed_);
-    fill_derived_columns(row, options_.derived, options_.columns);
+    lake::delta::fill_derived_columns(row, options_.derived, options_.columns);
   } catch (const RowError& e) {
     return pipeline::Outcome::failure(pipeline::ErrorCategory::kValidation, e.what());
   }

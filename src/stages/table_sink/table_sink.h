@@ -44,7 +44,7 @@
 //                              goes to the DLQ (validation).
 //   derive: {COLUMN: fn(SOURCE)} columns computed from a timestamp or date column of the
 //                              same row: year, month, day, hour (integer/long) or date
-//                              (derived_columns.h); for time partitions, e.g.
+//                              (lake/delta/derived_columns.h); for time partitions, e.g.
 //                              partition_by: [year, month, day, hour].
 //   sort_by: [COLUMN, ...]      each Parquet file's rows sorted by these columns (not
 //                              partition columns), ascending, nulls first — each flush's

@@ -137,18 +137,19 @@ lake::delta::SortOrder read_sort_by(const Reader& r, const TableSinkOptions& o) 
 }
 
 // `derive: {name: fn(column), ...}`: columns computed from another one (derived_columns.h).
-std::vector<DerivedColumn> read_derive(const Reader& r, const TableSinkOptions& o) {
+std::vector<lake::delta::DerivedColumn> read_derive(const Reader& r, const TableSinkOptions& o) {
   const YAML::Node n = r.options["derive"];
   if (!n || n.IsNull()) return {};
   if (!n.IsMap())
     r.fail("derive", "must be a mapping of column to fn(COLUMN), e.g. {hour: hour(event_time)}");
-  std::vector<DerivedColumn> out;
+  std::vector<lake::delta::DerivedColumn> out;
   for (const auto& kv : n) {
     const std::string name = kv.first.Scalar();
-    DerivedColumn d;
+    lake::delta::DerivedColumn d;
     if (!kv.second.IsScalar())
       r.fail("derive." + name, "must be fn(COLUMN), e.g. hour(event_time)");
-    if (std::string problem = read_derived_column(o.columns, name, kv.second.Scalar(), d);
+    if (std::string problem =
+            lake::delta::read_derived_column(o.columns, name, kv.second.Scalar(), d);
         !problem.empty())
       r.fail("derive." + name, problem);
     out.push_back(d);

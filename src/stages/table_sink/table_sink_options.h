@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "lake/delta/derived_columns.h"
 #include "lake/delta/row_order.h"
 #include "lake/delta/table_schema.h"
 #include "lake/parquet/file_writer.h"
-#include "stages/table_sink/derived_columns.h"
 
 namespace sluice::stages {
 
@@ -29,8 +29,8 @@ struct TableSinkOptions {
   int64_t optimize_target_bytes = 128 << 20;
   std::string unique_key;                 // empty: rows are not deduplicated
   std::vector<std::string> partition_by;  // the table's partition columns, in order; empty: none
-  std::vector<DerivedColumn> derived;     // `derive:` columns computed from another column
-  lake::delta::SortOrder sort_by;         // each file's rows in this order (flushes and optimize)
+  std::vector<lake::delta::DerivedColumn> derived;  // `derive:` columns computed from another
+  lake::delta::SortOrder sort_by;  // each file's rows in this order (flushes and optimize)
 };
 
 // Every option the table sink understands; anything else is refused by name.

@@ -6,8 +6,9 @@
 //
 // Invariant: a derived column's value is a pure function of its source
 // column's value in the same row (UTC calendar fields of a timestamp or date),
-// so a row written again after a restart lands in the same partition. A JSON
-// field with a derived column's name is ignored; a null source gives null.
+// so a row written again after a restart lands in the same partition (and
+// `sluice serve` fills a record from Kafka as the sink will). A JSON field with
+// a derived column's name is ignored; a null source gives null.
 #pragma once
 
 #include <string>
@@ -16,7 +17,7 @@
 #include "lake/delta/table_schema.h"
 #include "lake/parquet/file_writer.h"
 
-namespace sluice::stages {
+namespace sluice::lake::delta {
 
 enum class TimePart { kYear, kMonth, kDay, kHour, kDate };
 
@@ -30,11 +31,11 @@ struct DerivedColumn {
 // is wrong: an unknown function, a column not in `columns`, a source that is not a
 // timestamp or date, a target type that cannot hold the value (year..hour need
 // integer or long, date needs date).
-std::string read_derived_column(const lake::delta::TableSchema& columns, const std::string& name,
+std::string read_derived_column(const TableSchema& columns, const std::string& name,
                                 const std::string& expression, DerivedColumn& out);
 
 // Fills every derived column of `row` from its source (already converted).
-void fill_derived_columns(lake::parquet::Row& row, const std::vector<DerivedColumn>& derived,
-                          const lake::delta::TableSchema& columns);
+void fill_derived_columns(parquet::Row& row, const std::vector<DerivedColumn>& derived,
+                          const TableSchema& columns);
 
-}  // namespace sluice::stages
+}  // namespace sluice::lake::delta

@@ -1,13 +1,13 @@
-#include "stages/table_sink/derived_columns.h"
+#include "lake/delta/derived_columns.h"
 
 #include <map>
 
 #include "common/iso8601.h"
 
-namespace sluice::stages {
+namespace sluice::lake::delta {
 namespace {
 
-using lake::parquet::Type;
+using parquet::Type;
 
 const std::map<std::string, TimePart>& functions() {
   static const std::map<std::string, TimePart> f = {{"year", TimePart::kYear},
@@ -20,7 +20,7 @@ const std::map<std::string, TimePart>& functions() {
 
 }  // namespace
 
-std::string read_derived_column(const lake::delta::TableSchema& columns, const std::string& name,
+std::string read_derived_column(const TableSchema& columns, const std::string& name,
                                 const std::string& expression, DerivedColumn& out) {
   const size_t open = expression.find('(');
   if (open == std::string::npos || expression.back() != ')')
@@ -49,17 +49,17 @@ std::string read_derived_column(const lake::delta::TableSchema& columns, const s
   const bool fits =
       out.part == TimePart::kDate ? to == Type::kDate : to == Type::kInt32 || to == Type::kInt64;
   if (!fits) {
-    return "derives '" + name + "' of type " + lake::delta::delta_type_name(to) + "; " + fn +
+    return "derives '" + name + "' of type " + delta_type_name(to) + "; " + fn +
            "() needs a column of type " +
            (out.part == TimePart::kDate ? "date" : "integer or long");
   }
   return "";
 }
 
-void fill_derived_columns(lake::parquet::Row& row, const std::vector<DerivedColumn>& derived,
-                          const lake::delta::TableSchema& columns) {
+void fill_derived_columns(parquet::Row& row, const std::vector<DerivedColumn>& derived,
+                          const TableSchema& columns) {
   for (const DerivedColumn& d : derived) {
-    const lake::parquet::Value& source = row[d.source];
+    const parquet::Value& source = row[d.source];
     int64_t days = 0, hour = 0;
     if (const auto* micros = std::get_if<int64_t>(&source.v)) {
       const int64_t seconds = floor_div(*micros, 1000000);
@@ -68,7 +68,7 @@ void fill_derived_columns(lake::parquet::Row& row, const std::vector<DerivedColu
     } else if (const auto* date = std::get_if<int32_t>(&source.v)) {
       days = *date;
     } else {
-      row[d.column] = lake::parquet::Value();
+      row[d.column] = parquet::Value();
       continue;
     }
     const CivilDate c = civil_from_days(days);
@@ -98,4 +98,4 @@ void fill_derived_columns(lake::parquet::Row& row, const std::vector<DerivedColu
   }
 }
 
-}  // namespace sluice::stages
+}  // namespace sluice::lake::delta
