@@ -10,8 +10,10 @@
 //  4. late materialization: in a row group read, the symbol, exchange and time
 //     columns are decoded first, as typed arrays (lake/parquet/typed_column.h:
 //     no Value per cell), and a Value is built only for the cells of matching
-//     rows — and only of the columns the query asks for (TickQuery::columns);
-//     scan_points() builds none, only the numbers a summary needs.
+//     rows — and only of the columns the query asks for (TickQuery::columns),
+//     and with TickQuery::limit only for the first `limit` matches in tick
+//     order (their keys are found first); scan_points() builds none, only the
+//     numbers a summary needs.
 // Files once fetched are kept parsed in a FileCache (file_cache.h) when given,
 // and files (then row groups) are read on kScanThreads threads.
 //
