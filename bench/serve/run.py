@@ -4,11 +4,12 @@ Prints figures; asserts only that both answer the same (docs/performance.md has 
 measured figures). Issue 19 item 6's goal: the query API no slower than DuckDB.
 
   1. The table: --ticks ticks (default 10 million) of --symbols symbols over --days
-     Sydney sessions, written by sluice itself: `sluice demo-source --kind ticks` into
-     the built-in broker, then examples/market-ticks' two stages (`check`: decode,
-     validate, sequence, quarantine; the `ticks` table sink), as bench/ticks runs them. The source's bad
-     mix is off (--bad-share 0, no duplicates or disorder), so every tick becomes a
-     row; the stages still check each one. Its wall time and rows are printed.
+     Sydney sessions, written by sluice itself: `sluice demo-source --kind ticks` (in
+     Avro through `sluice registry`, as bench/ticks) into the built-in broker, then
+     examples/market-ticks' two stages (`check`: decode, validate, sequence, quarantine;
+     the `ticks` table sink), as bench/ticks runs them. The source's bad mix is off
+     (--bad-share 0, no duplicates or disorder), so every tick becomes a row; the stages
+     still check each one. Its wall time and rows are printed.
   2. The stages and broker stop; `sluice serve` starts on the table
      (--date-column day: the example's partition column).
   3. Queries: for --pairs (symbol, UTC day) pairs — the busiest symbol (BHP) and
@@ -26,6 +27,7 @@ measured figures). Issue 19 item 6's goal: the query API no slower than DuckDB.
      summaries by trades, open, high, low, close, volume and VWAP.
 
 Usage: build/bench/bench_serve [--ticks N] [--days D] [--requests R] [--keep-data]
+                               [--table DIR] [--serve-arg=--file-cache-mib=0 ...]
 """
 
 import argparse
@@ -75,8 +77,10 @@ def build_table(o, scratch):
     try:
         t0 = time.monotonic()
         session_ticks = max(1, o.ticks // o.days)
-        out = subprocess.run([o.sluice, "demo-source", "--kind", "ticks", "--bootstrap", p.bootstrap, "--topic",
-                              INPUT, "--count", str(o.ticks), "--rate", "1e9", "--symbols", str(o.symbols),
+        # In Avro through the phase's `sluice registry`, as the example's validate stage reads them.
+        out = subprocess.run([o.sluice, "demo-source", "--kind", "ticks", "--bootstrap", p.bootstrap,
+                              "--registry", p.registry_url, "--topic", INPUT, "--count", str(o.ticks),
+                              "--rate", "1e9", "--symbols", str(o.symbols),
                               "--session-ticks", str(session_ticks), "--session-date", o.session_date,
                               "--bad-share", "0", "--duplicate-share", "0", "--disorder-share", "0",
                               "--seed", str(o.seed), "--exit-when-done"], capture_output=True, text=True)
@@ -150,7 +154,7 @@ def next_day(d):
 
 def time_serve(o, table, queries, repeat):
     serve = Child("sluice serve", [o.sluice, "serve", os.path.dirname(os.path.dirname(table)), "tables/ticks",
-                                   "--listen", "127.0.0.1:0", "--date-column", "day"],
+                                   "--listen", "127.0.0.1:0", "--date-column", "day"] + o.serve_arg,
                   os.path.join(os.path.dirname(table), "serve.log"), env=dict(os.environ, SLUICE_API_KEY=KEY))
     try:
         port = int(serve.wait_line(r"listening on http://127\.0\.0\.1:(\d+)", 30).group(1))
@@ -218,8 +222,10 @@ def report(serve_runs, duck_runs, serve_answers):
               % ("", s["p50"] / d["p50"], s["p99"] / d["p99"], "met" if s["p99"] <= d["p99"] else "not met"))
     rows = [a["count"] if "count" in a else a["trades"] for a in serve_answers.values()]
     scans = [a["scan"] for a in serve_answers.values()]
-    print("  per answer: %d-%d rows; serve read %d-%d files (%.1f-%.1f MiB), pruned %d-%d by partition"
+    print("  per answer (the first of each): %d-%d rows; serve read %d-%d files (%d-%d of them from its file "
+          "cache, %.1f-%.1f MiB fetched), pruned %d-%d by partition"
           % (min(rows), max(rows), min(s["files_read"] for s in scans), max(s["files_read"] for s in scans),
+             min(s.get("files_cached", 0) for s in scans), max(s.get("files_cached", 0) for s in scans),
              min(s["bytes_fetched"] for s in scans) / 2**20, max(s["bytes_fetched"] for s in scans) / 2**20,
              min(s["files_pruned_by_partition"] for s in scans), max(s["files_pruned_by_partition"] for s in scans)))
 
@@ -240,6 +246,8 @@ def main():
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--table", help="query this table (a directory holding _delta_log) instead of writing one")
     ap.add_argument("--keep-data", action="store_true")
+    ap.add_argument("--serve-arg", action="append", default=[],
+                    help="one more argument for `sluice serve`, e.g. --serve-arg=--file-cache-mib=0 (repeatable)")
     o = ap.parse_args()
 
     def run(scratch):

@@ -5,7 +5,7 @@
 // a bad address fails at startup with a message saying what to do, never later
 // on the background thread; the port is bound without SO_REUSEPORT, so two
 // processes never silently share it; a request body over the limit is refused
-// (413) before it is read.
+// (413) before it is read; answers go out without Nagle's delay (TCP_NODELAY).
 #pragma once
 
 #include <cstddef>

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iterator>
 #include <stdexcept>
+#include <tuple>
 
 #include "common/iso8601.h"
 #include "common/json.h"
@@ -70,15 +71,6 @@ std::string iso_micros(int64_t us) {
   return t + "Z";
 }
 
-double number(const Value& v, const lake::delta::TableColumn& column) {
-  if (const auto* d = std::get_if<double>(&v.v)) return *d;
-  if (const auto* f = std::get_if<float>(&v.v)) return *f;
-  if (const auto* i = std::get_if<int32_t>(&v.v)) return *i;
-  if (const auto* l = std::get_if<int64_t>(&v.v))
-    return column.type == Type::kDecimal ? double(*l) / std::pow(10.0, column.scale) : double(*l);
-  return NAN;
-}
-
 void write_cell(json::JsonWriter& w, const Value& v, const lake::delta::TableColumn& column) {
   if (v.is_null()) {
     w.null();
@@ -92,7 +84,7 @@ void write_cell(json::JsonWriter& w, const Value& v, const lake::delta::TableCol
     w.value(format_iso_date(std::get<int32_t>(v.v)));
   } else if (column.type == Type::kDecimal || column.type == Type::kFloat ||
              column.type == Type::kDouble) {
-    w.value(number(v, column));
+    w.value(cell_number(v, column));
   } else if (const auto* l = std::get_if<int64_t>(&v.v)) {
     w.value(*l);
   } else if (const auto* i = std::get_if<int32_t>(&v.v)) {
@@ -109,6 +101,7 @@ void write_scan(json::JsonWriter& w, const ScanStats& s) {
       .field("files_pruned_by_partition", s.files_pruned_by_partition)
       .field("files_pruned_by_stats", s.files_pruned_by_stats)
       .field("files_read", s.files_read)
+      .field("files_cached", s.files_cached)
       .field("row_groups_read", s.row_groups_read)
       .field("row_groups_skipped", s.row_groups_skipped)
       .field("bytes_fetched", s.bytes_fetched)
@@ -211,13 +204,15 @@ struct ServeApi::Fresh {
 };
 
 ServeApi::ServeApi(lake::delta::DeltaLog& log, TableSnapshots& snapshots, const KafkaTail* tail,
-                   TickColumns columns, std::string api_key, ops::MetricsRegistry& metrics)
+                   TickColumns columns, std::string api_key, ops::MetricsRegistry& metrics,
+                   int64_t file_cache_bytes)
     : log_(log),
       snapshots_(snapshots),
       tail_(tail),
       columns_(std::move(columns)),
       api_key_(std::move(api_key)),
-      metrics_(metrics) {
+      metrics_(metrics),
+      file_cache_(file_cache_bytes) {
   if (api_key_.empty()) throw std::invalid_argument("the API key is empty");
 }
 
@@ -225,7 +220,7 @@ ServeApi::Fresh ServeApi::fresh(const TickQuery& q) {
   for (int attempt = 1;; ++attempt) {
     Fresh f;
     f.snapshot = snapshot();
-    f.scan.emplace(*f.snapshot, columns_);
+    f.scan.emplace(*f.snapshot, columns_, &file_cache_);
     if (!tail_) return f;
     const TickFilter matches{f.scan->column_index(columns_.symbol),
                              f.scan->column_index(columns_.exchange),
@@ -324,6 +319,7 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
                      "limit");
     limit = int(n);
   }
+  q.limit = size_t(limit);  // rows are built for the table's first `limit` ticks only
   Fresh f = fresh(q);
   const lake::delta::TableState& state = *f.snapshot;
   const TickScan& scan = *f.scan;
@@ -334,7 +330,8 @@ ServeReply ServeApi::ticks(const ServeRequest& r) {
   if (result.rows.empty() && !f.symbol_in_tail && !symbols_of(state, scan).count(*q.symbol))
     throw ApiError(404, "unknown symbol '" + *q.symbol + "': the table holds no ticks for it",
                    "symbol");
-  const bool truncated = result.rows.size() > size_t(limit);
+  // Every match counts, also those the scan's limit left unbuilt.
+  const bool truncated = result.matched + int64_t(result.rows.size() - first_tail) > limit;
   const size_t from_kafka =
       sort_ticks(result.rows, scan.column_index(columns_.time),
                  scan.column_index(columns_.sequence), size_t(limit), first_tail);
@@ -369,16 +366,15 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
   q.exchange = optional_param(r, "exchange");
   q.from_us = int64_t(*days) * kDayUs;
   q.to_us = q.from_us + kDayUs;
-  q.columns = {columns_.symbol,   columns_.exchange, columns_.time,
-               columns_.sequence, columns_.price,    columns_.volume};
   Fresh f = fresh(q);
   const lake::delta::TableState& state = *f.snapshot;
   const TickScan& scan = *f.scan;
-  auto result = scan.scan(log_, q);
+  auto result = scan.scan_points(log_, q);
   metrics_.add_bytes_read(result.stats.bytes_fetched);
   const int64_t from_kafka = int64_t(f.tail_rows.size());
-  std::move(f.tail_rows.begin(), f.tail_rows.end(), std::back_inserter(result.rows));
-  if (result.rows.empty()) {
+  auto& points = result.points;  // the table's, then the tail's
+  for (const Row& row : f.tail_rows) points.push_back(scan.point_of(row));
+  if (points.empty()) {
     if (!f.symbol_in_tail && !symbols_of(state, scan).count(symbol))
       throw ApiError(404, "unknown symbol '" + symbol + "': the table holds no ticks for it",
                      "symbol");
@@ -387,18 +383,17 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
                        (q.exchange ? " at exchange " + *q.exchange : "") + " (UTC)",
                    "date");
   }
-  const size_t time = scan.column_index(columns_.time);
-  sort_ticks(result.rows, time, scan.column_index(columns_.sequence));
+  // Tick order as sort_ticks: time, sequence, then the order read (a stable sort).
+  std::stable_sort(points.begin(), points.end(), [](const TickPoint& a, const TickPoint& b) {
+    return std::tie(a.time, a.sequence) < std::tie(b.time, b.sequence);
+  });
   const auto& schema = scan.layout().schema();
-  const auto& price_col = schema[scan.column_index(columns_.price)];
   const auto& volume_col = schema[scan.column_index(columns_.volume)];
-  const size_t price = scan.column_index(columns_.price),
-               volume = scan.column_index(columns_.volume);
   // Ticks without a price or volume (null) take no part in OHLCV.
   double open = NAN, high = -INFINITY, low = INFINITY, close = NAN, volume_sum = 0, notional = 0;
   int64_t trades = 0;
-  for (const auto& row : result.rows) {
-    const double p = number(row[price], price_col), v = number(row[volume], volume_col);
+  for (const TickPoint& t : points) {
+    const double p = t.price, v = t.volume;
     if (std::isnan(p) || std::isnan(v)) continue;
     if (trades++ == 0) open = p;
     close = p;
@@ -424,8 +419,8 @@ ServeReply ServeApi::summary(const std::string& symbol, const std::string& date,
     w.field("vwap", notional / volume_sum);
   else
     w.key("vwap").null();
-  w.field("first_tick", iso_micros(std::get<int64_t>(result.rows.front()[time].v)));
-  w.field("last_tick", iso_micros(std::get<int64_t>(result.rows.back()[time].v)));
+  w.field("first_tick", iso_micros(points.front().time));
+  w.field("last_tick", iso_micros(points.back().time));
   write_scan(w, result.stats);
   write_kafka(w, f.tail, from_kafka);
   w.end_object();

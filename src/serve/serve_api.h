@@ -15,9 +15,9 @@
 // Concurrency: requests run in parallel. The only shared state is the latest
 // snapshot (TableSnapshots: an immutable TableState behind a shared_ptr; a
 // request keeps the one it took to the end of its answer), the tail (read under
-// a shared lock) and the
-// per-file symbol cache (data files never change once committed); both locks
-// are held for map and pointer operations only, never across a store read.
+// a shared lock), the per-file symbol cache and the FileCache of parsed data
+// files (data files never change once committed); their locks are held for map,
+// list and pointer operations only, never across a store read.
 #pragma once
 
 #include <map>
@@ -30,6 +30,7 @@
 
 #include "lake/delta/delta_log.h"
 #include "ops/metrics.h"
+#include "serve/file_cache.h"
 #include "serve/kafka_tail.h"
 #include "serve/serve_metrics.h"
 #include "serve/table_snapshots.h"
@@ -61,9 +62,11 @@ class ServeApi {
   // `log` (and its store), `snapshots` (of `log`), `tail` (null: answers from the
   // table alone) and `metrics` must outlive the API. `api_key` must not be empty.
   // GET /metrics renders `metrics` (with the API's own series) without a key: it
-  // holds counts and timings, no table data.
+  // holds counts and timings, no table data. Data files read are kept parsed in a
+  // cache of at most `file_cache_bytes` (file_cache.h).
   ServeApi(lake::delta::DeltaLog& log, TableSnapshots& snapshots, const KafkaTail* tail,
-           TickColumns columns, std::string api_key, ops::MetricsRegistry& metrics);
+           TickColumns columns, std::string api_key, ops::MetricsRegistry& metrics,
+           int64_t file_cache_bytes = kDefaultFileCacheBytes);
 
   // Thread-safe; concurrent calls run in parallel (the object store's get is thread-safe).
   ServeReply handle(const ServeRequest& request);
@@ -95,6 +98,7 @@ class ServeApi {
   ServeMetrics metrics_;
   std::mutex symbols_mu_;                                      // guards file_symbols_
   std::map<std::string, std::set<std::string>> file_symbols_;  // data file path -> its symbols
+  FileCache file_cache_;                                       // thread-safe itself
 };
 
 }  // namespace sluice::serve

@@ -1,6 +1,6 @@
-// Malformed input: the reader must throw ParquetError, never crash or read
-// outside the file (run under ASan/UBSan): truncation at every length, bad
-// magic, lying footer lengths, and deterministic byte mutations.
+// Malformed input: the reader (rows and typed columns) must throw ParquetError,
+// never crash or read outside the file (run under ASan/UBSan): truncation at
+// every length, bad magic, lying footer lengths, and deterministic byte mutations.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -31,11 +31,25 @@ std::string sample_file(Codec codec) {
   return testing::write_file(schema, rows, o);
 }
 
-// Either reads or throws ParquetError; anything else fails the test.
+// Either reads or throws ParquetError; anything else fails the test. Both
+// decoders: rows, and each top-level column as typed arrays (typed_column.h).
 void read_or_reject(const std::string& bytes) {
   try {
     FileReader r(bytes);
     r.read_all();
+  } catch (const ParquetError&) {
+  }
+  try {
+    FileReader r(bytes);
+    for (int64_t g = 0; g < r.num_row_groups(); ++g) {
+      for (const Field& f : r.schema()) {
+        const auto column = r.read_typed_column(g, f.name);
+        if (!column) continue;
+        for (size_t row = 0; row < column->rows(); ++row) (void)column->value(row);
+        (void)column->rows_equal("s1", nullptr);
+        (void)column->rows_in_range(3, 30, nullptr);
+      }
+    }
   } catch (const ParquetError&) {
   }
 }

@@ -68,6 +68,7 @@ def duckdb(sql):
 
 class ServeCase(unittest.TestCase):
     """A tick table of make_ticks() in a temporary store, served by `sluice serve` for the class."""
+    serve_flags = []
 
     @classmethod
     def setUpClass(cls):
@@ -84,7 +85,7 @@ class ServeCase(unittest.TestCase):
         with open(key_file, 'w') as f:
             f.write(KEY + '\n')
         cls.server = subprocess.Popen([SLUICE, 'serve', cls.lake, TABLE, '--listen', '127.0.0.1:0',
-                                       '--api-key-file', key_file],
+                                       '--api-key-file', key_file] + cls.serve_flags,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = cls.server.stdout.readline()
         if 'listening on http://' not in line:
@@ -161,19 +162,46 @@ class ServeApiTest(ServeCase):
         self.check_ticks(body, self.expected('NAB')[:7])
         self.assertTrue(body['truncated'])
 
+    def test_limit_keeps_the_first_ticks_whichever_way_files_are_read(self):
+        # Without an exchange, rows are built for the kept ticks only; with one (a partition
+        # column, not in the files), every match is built first. Both keep the same ticks.
+        for exchange in (None, 'ASX'):
+            query = '&exchange=' + exchange if exchange else ''
+            want = self.expected('BHP', exchange=exchange)
+            for limit in (1, 5, len(want) - 1):
+                status, _, body = self.get('/v1/ticks?symbol=BHP&limit=%d%s' % (limit, query))
+                self.assertEqual(status, 200, body)
+                self.check_ticks(body, want[:limit])
+                self.assertEqual((body['count'], body['truncated']), (limit, True))
+
     def test_summary_is_ohlcv_and_vwap_of_the_day(self):
+        # Without an exchange serve sums typed columns; with one (a partition column,
+        # not in the files) it reads rows: both must give the same arithmetic.
         for symbol in SYMBOLS:
-            day = DAYS[0]
-            status, headers, body = self.get('/v1/summary/%s/%s' % (symbol, day.isoformat()))
-            self.assertEqual(status, 200, body)
-            self.assertEqual(headers['Cache-Control'], 'max-age=60')
-            want = self.expected(symbol, day_start_us(day), day_start_us(day) + DAY_US)
-            volume = sum(t['volume'] for t in want)
-            self.assertEqual((body['open'], body['close']), (want[0]['price'], want[-1]['price']))
-            self.assertEqual((body['high'], body['low']), (max(t['price'] for t in want), min(t['price'] for t in want)))
-            self.assertEqual((body['volume'], body['trades']), (volume, len(want)))
-            self.assertAlmostEqual(body['vwap'], sum(t['price'] * t['volume'] for t in want) / volume, places=9)
-            self.assertEqual(body['scan']['files_pruned_by_partition'], 4)
+            for exchange in (None, 'CHIA'):
+                day = DAYS[0]
+                query = '?exchange=' + exchange if exchange else ''
+                status, headers, body = self.get('/v1/summary/%s/%s%s' % (symbol, day.isoformat(), query))
+                self.assertEqual(status, 200, body)
+                self.assertEqual(headers['Cache-Control'], 'max-age=60')
+                want = self.expected(symbol, day_start_us(day), day_start_us(day) + DAY_US, exchange)
+                volume = sum(t['volume'] for t in want)
+                self.assertEqual((body['open'], body['close']), (want[0]['price'], want[-1]['price']))
+                self.assertEqual((body['high'], body['low']),
+                                 (max(t['price'] for t in want), min(t['price'] for t in want)))
+                self.assertEqual((body['volume'], body['trades']), (volume, len(want)))
+                self.assertAlmostEqual(body['vwap'], sum(t['price'] * t['volume'] for t in want) / volume, places=9)
+                self.assertEqual((body['first_tick'], body['last_tick']), (iso(want[0]['ts']), iso(want[-1]['ts'])))
+                self.assertEqual(body['scan']['files_pruned_by_partition'], 6 if exchange else 4)
+
+    def test_files_read_again_come_from_the_cache(self):
+        path = '/v1/ticks?symbol=CBA&from=2026-12-04&to=2026-12-05'
+        first, second = self.get(path)[2], self.get(path)[2]
+        self.check_ticks(second, self.expected('CBA', day_start_us(DAYS[1]), day_start_us(DAYS[1]) + DAY_US))
+        self.assertEqual(second['ticks'], first['ticks'])
+        self.assertGreater(second['scan']['files_read'], 0)
+        self.assertEqual(second['scan']['files_cached'], second['scan']['files_read'])
+        self.assertEqual(second['scan']['bytes_fetched'], 0)
 
     def test_summary_matches_duckdb_over_the_same_files(self):
         if not os.path.isdir(os.path.join(HERE, 'node_modules')):
@@ -223,6 +251,19 @@ class ServeApiTest(ServeCase):
         status, _, body = self.get('/v1/ticks?symbol=BHP&limit=10000')
         self.assertEqual(status, 200, body)
         self.assertEqual(body['count'], len(self.expected('BHP')))
+
+
+class ServeWithoutFileCacheTest(ServeCase):
+    serve_flags = ['--file-cache-mib', '0']
+
+    def test_every_request_fetches_its_files(self):
+        path = '/v1/summary/NAB/2026-12-03'
+        first, second = self.get(path)[2], self.get(path)[2]
+        self.assertEqual(second, first)
+        want = self.expected('NAB', day_start_us(DAYS[0]), day_start_us(DAYS[0]) + DAY_US)
+        self.assertEqual(second['trades'], len(want))
+        self.assertEqual(second['scan']['files_cached'], 0)
+        self.assertGreater(second['scan']['bytes_fetched'], 0)
 
 
 class ServeSnapshotTest(ServeCase):

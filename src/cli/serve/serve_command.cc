@@ -38,6 +38,7 @@ struct ServeFlags {
   std::string bootstrap;           // the tail is followed when set
   serve::TailRecordsOptions tail;  // topic, stage, caps
   int64_t tail_max_mib = serve::TailRecordsOptions{}.max_bytes >> 20;
+  int64_t file_cache_mib = serve::kDefaultFileCacheBytes >> 20;
 };
 
 // The key from --api-key-file (first line, surrounding whitespace dropped) or
@@ -87,7 +88,7 @@ int run(const ServeFlags& f) {
     options.time_column = f.columns.time;
     tail = std::make_unique<serve::KafkaTail>(f.bootstrap, options, snapshots, metrics);
   }
-  serve::ServeApi api(log, snapshots, tail.get(), f.columns, key, metrics);
+  serve::ServeApi api(log, snapshots, tail.get(), f.columns, key, metrics, f.file_cache_mib << 20);
   serve::ServeHttpServer server(host, port);
   if (tail) tail->start();
   server.start(api);
@@ -156,6 +157,10 @@ Run add_serve_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber)
       ->needs(bootstrap);
+  cmd->add_option("--file-cache-mib", f->file_cache_mib,
+                  "MiB of data files kept parsed in memory between requests (0: none)")
+      ->check(CLI::Range(int64_t(0), int64_t(1) << 30))
+      ->capture_default_str();
   return [f] { return run(*f); };
 }
 

@@ -1,7 +1,5 @@
 #include "lake/delta/time_text.h"
 
-#include <cstdio>
-
 #include "common/iso8601.h"
 
 namespace sluice::lake::delta {
@@ -16,14 +14,34 @@ struct Split {
   int64_t micros;
 };
 
+// Writes `n` decimal digits of 0 <= v < 10^n at `out`, zero-padded: printf's
+// "%0nd" without its cost (the query API formats a timestamp per cell).
+char* put_digits(char* out, int64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i, v /= 10) out[i] = char('0' + v % 10);
+  return out + n;
+}
+
 Split split(int64_t micros, char separator) {
   const int64_t secs = floor_div(micros, kMicrosPerSecond);
   const int64_t days = floor_div(secs, kSecondsPerDay);
   const int64_t second_of_day = secs - days * kSecondsPerDay;
-  char clock[16];
-  std::snprintf(clock, sizeof clock, "%c%02d:%02d:%02d", separator, int(second_of_day / 3600),
-                int(second_of_day / 60 % 60), int(second_of_day % 60));
-  return {format_iso_date(days) + clock, micros - secs * kMicrosPerSecond};
+  char clock[9] = {separator};
+  char* p = put_digits(clock + 1, second_of_day / 3600, 2);
+  *p++ = ':';
+  p = put_digits(p, second_of_day / 60 % 60, 2);
+  *p++ = ':';
+  put_digits(p, second_of_day % 60, 2);
+  Split out{format_iso_date(days), micros - secs * kMicrosPerSecond};
+  out.date_and_time.append(clock, sizeof clock);
+  return out;
+}
+
+// "." and the fraction's first `n` digits of `micros` (< 1,000,000), appended to `text`.
+void append_fraction(std::string& text, int64_t micros, int n) {
+  char fraction[7] = {'.'};
+  for (int i = 6; i > n; --i) micros /= 10;
+  put_digits(fraction + 1, micros, n);
+  text.append(fraction, size_t(n) + 1);
 }
 
 // The unsigned number in text[at, at+n), all digits; nullopt otherwise.
@@ -40,17 +58,15 @@ std::optional<int64_t> digits(std::string_view text, size_t at, size_t n) {
 }  // namespace
 
 std::string format_timestamp_iso_millis(int64_t micros) {
-  const Split s = split(micros, 'T');
-  char fraction[16];
-  std::snprintf(fraction, sizeof fraction, ".%03dZ", int(s.micros / 1000));
-  return s.date_and_time + fraction;
+  Split s = split(micros, 'T');
+  append_fraction(s.date_and_time, s.micros, 3);
+  return s.date_and_time + 'Z';
 }
 
 std::string format_timestamp_micros(int64_t micros) {
-  const Split s = split(micros, ' ');
-  char fraction[16];
-  std::snprintf(fraction, sizeof fraction, ".%06d", int(s.micros));
-  return s.date_and_time + fraction;
+  Split s = split(micros, ' ');
+  append_fraction(s.date_and_time, s.micros, 6);
+  return std::move(s.date_and_time);
 }
 
 std::optional<int32_t> parse_date(std::string_view text) {

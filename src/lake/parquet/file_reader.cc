@@ -58,6 +58,9 @@ struct FileReader::Impl {
     }
   }
 
+  // The flat top-level column `column` and its chunk index; nullptr when there is none.
+  const Leaf* flat_leaf(const std::string& column, size_t& index) const;
+
   void read_group(const meta::RowGroup& g, std::vector<Row>& rows) const {
     std::vector<ColumnData> columns;
     columns.reserve(g.columns.size());
@@ -107,28 +110,44 @@ void FileReader::read_row_group(int64_t group, std::vector<Row>& out) const {
   impl_->read_group(impl_->meta.row_groups.at(size_t(group)), out);
 }
 
+const Leaf* FileReader::Impl::flat_leaf(const std::string& column, size_t& index) const {
+  for (size_t i = 0; i < schema.leaves.size(); ++i) {
+    const Leaf& leaf = schema.leaves[i];
+    if (leaf.path_in_schema.size() != 1 || leaf.path_in_schema[0] != column) continue;
+    if (leaf.max_rep != 0) return nullptr;  // a repeated column has no value per row
+    index = i;
+    return &leaf;
+  }
+  return nullptr;
+}
+
 std::optional<std::vector<Value>> FileReader::read_column(int64_t group,
                                                           const std::string& column) const {
   const auto& g = impl_->meta.row_groups.at(size_t(group));
-  const auto& leaves = impl_->schema.leaves;
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    const Leaf& leaf = leaves[i];
-    if (leaf.path_in_schema.size() != 1 || leaf.path_in_schema[0] != column) continue;
-    if (leaf.max_rep != 0) return std::nullopt;  // a repeated column has no value per row
-    ColumnData data = read_column_chunk(impl_->body, g.columns[i], leaf);
-    if (int64_t(data.defs.size()) != g.num_rows)
-      throw ParquetError("column " + column + " holds " + std::to_string(data.defs.size()) +
-                         " entries in a row group of " + std::to_string(g.num_rows) + " rows");
-    // A required column holds one value per row already: no second pass over the cells.
-    if (leaf.max_def == 0 && int64_t(data.values.size()) == g.num_rows)
-      return std::move(data.values);
-    std::vector<Value> out(size_t(g.num_rows));
-    size_t next = 0;
-    for (size_t row = 0; row < out.size(); ++row)
-      if (data.defs[row] == leaf.max_def) out[row] = std::move(data.values.at(next++));
-    return out;
-  }
-  return std::nullopt;
+  size_t i = 0;
+  const Leaf* leaf = impl_->flat_leaf(column, i);
+  if (!leaf) return std::nullopt;
+  ColumnData data = read_column_chunk(impl_->body, g.columns[i], *leaf);
+  if (int64_t(data.defs.size()) != g.num_rows)
+    throw ParquetError("column " + column + " holds " + std::to_string(data.defs.size()) +
+                       " entries in a row group of " + std::to_string(g.num_rows) + " rows");
+  // A required column holds one value per row already: no second pass over the cells.
+  if (leaf->max_def == 0 && int64_t(data.values.size()) == g.num_rows)
+    return std::move(data.values);
+  std::vector<Value> out(size_t(g.num_rows));
+  size_t next = 0;
+  for (size_t row = 0; row < out.size(); ++row)
+    if (data.defs[row] == leaf->max_def) out[row] = std::move(data.values.at(next++));
+  return out;
+}
+
+std::optional<TypedColumn> FileReader::read_typed_column(int64_t group,
+                                                         const std::string& column) const {
+  const auto& g = impl_->meta.row_groups.at(size_t(group));
+  size_t i = 0;
+  const Leaf* leaf = impl_->flat_leaf(column, i);
+  if (!leaf) return std::nullopt;
+  return TypedColumn::read(impl_->body, g.columns[i], *leaf, g.num_rows);
 }
 
 }  // namespace sluice::lake::parquet

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lake/parquet/file_writer.h"
+#include "lake/parquet/typed_column.h"
 
 namespace sluice::lake::parquet {
 
@@ -49,6 +50,9 @@ class FileReader {
   // (null where the row has none), so a reader can filter on a column before
   // decoding the others. nullopt when the file has no such flat column.
   std::optional<std::vector<Value>> read_column(int64_t group, const std::string& column) const;
+  // The same column as typed arrays (typed_column.h), for filtering and
+  // aggregating without a Value per cell; nullopt as for read_column.
+  std::optional<TypedColumn> read_typed_column(int64_t group, const std::string& column) const;
 
  private:
   struct Impl;
