@@ -282,7 +282,10 @@ def phase_latency(o, scratch, rate):
                               "WHERE message_id LIKE '%%0'" % ", ".join("'%s'" % f for f in chunk))
                 for r in rows:
                     visible.setdefault(r["m"], mtime)
-        lat = sorted(visible[m] - appended[m] for m in visible if m in appended)
+        pairs = sorted((appended[m], visible[m] - appended[m]) for m in visible if m in appended)
+        with open(os.path.join(p.work, "latencies.json"), "w") as f:  # [append time, latency] per sampled tick
+            json.dump(pairs, f)
+        lat = sorted(l for _, l in pairs)
         print("latency: %d ticks/s live for %g s (%d ticks), table flush interval %s; %d sampled rows, "
               "append -> queryable:" % (rate, o.latency_seconds, count, o.flush_interval, len(lat)))
         print("  p50 %.3f s  p99 %.3f s  max %.3f s   (goal p99 < 0.500 s: %s)"
