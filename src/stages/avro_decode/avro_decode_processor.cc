@@ -56,30 +56,28 @@ std::optional<avro::Schema> reader_schema(const pipeline::ProcessorContext& c,
   }
 }
 
-size_t cache_size(const pipeline::ProcessorContext& c) {
-  const YAML::Node n = c.options["schema_cache_size"];
-  if (!n) return DecoderCache::kDefaultCapacity;
+// Option `name`, a whole number of at least `min` (`fallback` when absent);
+// `what` says what it counts, for the error.
+int64_t count_option(const pipeline::ProcessorContext& c, const char* name, int64_t min,
+                     int64_t fallback, const std::string& what) {
+  const YAML::Node n = c.options[name];
+  if (!n) return fallback;
   long long v = 0;
-  if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v) || v < 1)
-    throw pipeline::OptionError("schema_cache_size",
-                                "stage '" + c.stage +
-                                    "' (processor avro-decode): option 'schema_cache_size' must be "
-                                    "a positive number of schema ids, not '" +
-                                    (n.IsScalar() ? n.Scalar() : "a list or map") + "'");
-  return size_t(v);
+  if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v) || v < min)
+    throw pipeline::OptionError(name, "stage '" + c.stage + "' (processor avro-decode): option '" +
+                                          name + "' must be " + what + ", not '" +
+                                          (n.IsScalar() ? n.Scalar() : "a list or map") + "'");
+  return v;
+}
+
+size_t cache_size(const pipeline::ProcessorContext& c) {
+  return size_t(count_option(c, "schema_cache_size", 1, DecoderCache::kDefaultCapacity,
+                             "a positive number of schema ids"));
 }
 
 int64_t unknown_recheck_ms(const pipeline::ProcessorContext& c) {
-  const YAML::Node n = c.options["unknown_id_recheck_ms"];
-  if (!n) return DecoderCache::kDefaultUnknownRecheckMs;
-  long long v = 0;
-  if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v) || v < 0)
-    throw pipeline::OptionError("unknown_id_recheck_ms",
-                                "stage '" + c.stage +
-                                    "' (processor avro-decode): option 'unknown_id_recheck_ms' "
-                                    "must be a number of milliseconds, 0 or more, not '" +
-                                    (n.IsScalar() ? n.Scalar() : "a list or map") + "'");
-  return v;
+  return count_option(c, "unknown_id_recheck_ms", 0, DecoderCache::kDefaultUnknownRecheckMs,
+                      "a number of milliseconds, 0 or more");
 }
 
 ops::Counter* fetch_counter(const pipeline::ProcessorContext& c) {
