@@ -42,6 +42,11 @@ class DurableSink {
   virtual void release(const std::string& topic, int32_t partition) = 0;
   // Makes everything buffered durable, giving up at deadline_ms (monotonic).
   virtual void flush(int64_t deadline_ms) = 0;
+  // The records it buffers before it flushes by size (0: none). The runtime
+  // warns when queue.max_buffered_records is lower: deferred records count
+  // against that bound, so the stage would stop reading before a flush by size
+  // and the sink would flush only by age.
+  virtual int64_t records_per_flush() const { return 0; }
 };
 
 // A processor that keeps state per input partition (windows, sequence numbers,

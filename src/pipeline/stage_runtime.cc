@@ -96,6 +96,14 @@ StageRuntime::StageRuntime(const PipelineConfig& pipeline, const StageConfig& st
   // showed delay topics full of timing-out downloads taking every worker while
   // the input waited, whatever queue.workers said.
   retry_batch_budget_ = std::max(1, workers / 2);
+  if (sink_ && sink_->records_per_flush() > stage_.queue.max_buffered_records) {
+    log::warn("stage",
+              "stage '{}': its sink flushes by size at {} records, but the stage holds at most {} "
+              "(queue.max_buffered_records), so it will flush only by age and stay below what it "
+              "could write; set queue.max_buffered_records above {} (docs/configuration.md)",
+              stage_.name, sink_->records_per_flush(), stage_.queue.max_buffered_records,
+              sink_->records_per_flush());
+  }
 }
 
 StageRuntime::~StageRuntime() {

@@ -355,6 +355,23 @@ class TableSinkTest(SinkTestCase):
         self.assertEqual(self.describe()["records"], 1500)
         self.assertEqual(self.table_counts(), {"n": 1500, "ids": 1500, "lo": 0, "hi": 1499})
 
+    def test_a_buffer_bound_below_the_flush_size_is_warned_about_with_the_fix(self):
+        # The stage stops reading at queue.max_buffered_records, the sink's rows included:
+        # a flush size above it is never reached, and the operator is told what to set.
+        topic = unique_name("events")
+        self.produce(topic, [self.event(i) for i in range(300)])
+        warning = "its sink flushes by size at 500 records, but the stage holds at most 100"
+        for queue, warned in (("100", True), ("1000", False)):
+            path = self.pipeline("p" + queue, topic, rows=500)
+            with open(path, "a") as f:
+                f.write("    queue: {max_buffered_records: %s}\n" % queue)
+            run = subprocess.run([sluice_bin(), "run", path, "--admin", "127.0.0.1:0", "--until-caught-up"],
+                                 capture_output=True, text=True, timeout=120)
+            self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+            self.assertEqual(warning in run.stderr, warned, run.stderr[-3000:])
+            if warned:
+                self.assertIn("set queue.max_buffered_records above 500", run.stderr)
+
     def test_a_unique_key_keeps_one_row_per_key_across_repeats_and_restarts(self):
         topic = unique_name("events")
         path = self.pipeline("p", topic, rows=50, interval="100ms", extra="      unique_key: name\n")

@@ -107,6 +107,7 @@ class SpillingSink : public Processor, public DurableSink {
   int64_t durable_through(const std::string& topic, int32_t partition) override;
   void release(const std::string& topic, int32_t partition) override;
   void flush(int64_t deadline_ms) override;
+  int64_t records_per_flush() const override { return inner_sink_.records_per_flush(); }
 
   // One round of the drain thread's work: fsync every spill, feed each
   // drainable partition up to drain_batch records, drop what the sink made

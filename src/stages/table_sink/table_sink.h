@@ -81,6 +81,7 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
   int64_t durable_through(const std::string& topic, int32_t partition) override;
   void release(const std::string& topic, int32_t partition) override;
   void flush(int64_t deadline_ms) override;
+  int64_t records_per_flush() const override { return options_.file_max_rows; }
 
  private:
   using TopicPartition = std::pair<std::string, int32_t>;
