@@ -418,8 +418,6 @@ void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
 // group's offset never passes the last checkpoint, so nothing is lost).
 void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only, bool force) {
   const int64_t now = mono_ms();
-  std::vector<PartitionStates::Checkpoint> due;
-  std::vector<PartitionState*> owners;  // of due, index for index
   for (auto& [tp, state] : partitions_.all()) {
     if (only && std::find(only->begin(), only->end(), tp) == only->end()) continue;
     if (!force && !state->checkpoint_due && now < state->next_checkpoint_ms) continue;
@@ -432,26 +430,19 @@ void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only, boo
       state->checkpoint_due = true;
       continue;
     }
-    due.push_back({tp.first, tp.second, committable, state->state_changed, ""});
-    owners.push_back(state.get());
-  }
-  if (due.empty()) return;
-  // One batch: the objects are written in parallel (partition_states.h).
-  const int64_t started = mono_ms();
-  states_->checkpoint_all(due);
-  const int64_t took = mono_ms() - started;
-  for (size_t i = 0; i < due.size(); ++i) {
-    PartitionState& state = *owners[i];
-    state.checkpoint_due = false;
-    if (!due[i].error.empty()) {
+    try {
+      const int64_t started = mono_ms();
+      states_->checkpoint(tp.first, tp.second, committable, state->state_changed);
+      state->checkpointed = committable;
+      state->state_changed = false;
+      const int64_t took = mono_ms() - started;
+      state->next_checkpoint_ms = started + took + kCheckpointPacing * took;
+    } catch (const std::exception& e) {
       // Offsets stay at the last checkpoint, so nothing is lost; the next commit tries again.
       log::error("stage", "stage '{}': cannot checkpoint the state of {}-{} at offset {}: {}",
-                 stage_.name, due[i].topic, due[i].partition, due[i].committable, due[i].error);
-      continue;
+                 stage_.name, tp.first, tp.second, committable, e.what());
     }
-    state.checkpointed = due[i].committable;
-    state.state_changed = false;
-    state.next_checkpoint_ms = started + took + kCheckpointPacing * took;
+    state->checkpoint_due = false;
   }
 }
 

@@ -11,11 +11,6 @@
 //    its records is being processed; it writes state and offset as one object,
 //    and the caller commits the group offset only after it returns. A write that
 //    fails throws: the caller must not commit past the last checkpoint.
-//  - checkpoint_all() is checkpoint() for several partitions at once: their
-//    states are snapshot one after the other on the calling thread, and their
-//    objects written in parallel (each put is a file and an fsync, or an S3
-//    request: a hundred partitions written one by one held the poll thread
-//    for a tenth of every second); each partition succeeds or fails alone.
 //  - revoked() makes the processor forget the partition (its next owner restores
 //    it from the checkpoint).
 // Threads: the poll thread only.
@@ -25,7 +20,6 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "pipeline/processor.h"
 #include "pipeline/state/checkpoint_store.h"
@@ -45,15 +39,6 @@ class PartitionStates {
   // true if written.
   bool checkpoint(const std::string& topic, int32_t partition, int64_t committable,
                   bool state_changed = false);
-  struct Checkpoint {
-    std::string topic;
-    int32_t partition = 0;
-    int64_t committable = 0;
-    bool state_changed = false;
-    std::string error;  // out: why the write failed ("" when written or not needed)
-  };
-  // Each as checkpoint(); a failed write sets its `error` instead of throwing.
-  void checkpoint_all(std::vector<Checkpoint>& checkpoints);
   void revoked(const std::string& topic, int32_t partition);
 
   // The offset of the partition's last checkpoint (-1: none).
