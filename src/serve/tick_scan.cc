@@ -296,15 +296,22 @@ bool TickScan::materialize(const FileReader& reader, int64_t group, const TickQu
   return true;
 }
 
+namespace {
+
+// Is `name` a flat (leaf) column of the file?
+bool is_flat(const std::vector<lake::parquet::Field>& file_fields, const std::string& name) {
+  return std::any_of(file_fields.begin(), file_fields.end(), [&](const auto& f) {
+    return f.name == name && f.kind == lake::parquet::Field::Kind::kLeaf;
+  });
+}
+
+}  // namespace
+
 bool TickScan::keys_readable(const std::vector<lake::parquet::Field>& file_fields,
                              const TickQuery& q) const {
   // As points_readable(), and every column the answer wants is flat: then a match is
   // decoded later from its row number alone.
-  auto flat = [&](const std::string& name) {
-    return std::any_of(file_fields.begin(), file_fields.end(), [&](const auto& f) {
-      return f.name == name && f.kind == lake::parquet::Field::Kind::kLeaf;
-    });
-  };
+  auto flat = [&](const std::string& name) { return is_flat(file_fields, name); };
   return q.symbol && flat(columns_.symbol) && (!q.exchange || flat(columns_.exchange)) &&
          flat(columns_.time) && flat(columns_.sequence) &&
          std::all_of(file_fields.begin(), file_fields.end(), [&](const auto& f) {
@@ -316,11 +323,7 @@ bool TickScan::points_readable(const std::vector<lake::parquet::Field>& file_fie
                                const TickQuery& q) const {
   // Each column a point reads, and each filter column, must be a flat column of
   // the file: then select() alone decides what matches, as the rows' re-check would.
-  auto flat = [&](const std::string& name) {
-    return std::any_of(file_fields.begin(), file_fields.end(), [&](const auto& f) {
-      return f.name == name && f.kind == lake::parquet::Field::Kind::kLeaf;
-    });
-  };
+  auto flat = [&](const std::string& name) { return is_flat(file_fields, name); };
   return q.symbol && flat(columns_.symbol) && (!q.exchange || flat(columns_.exchange)) &&
          flat(columns_.time) && flat(columns_.sequence) && flat(columns_.price) &&
          flat(columns_.volume);

@@ -50,10 +50,9 @@ std::shared_ptr<const DecoderCache::Entry> DecoderCache::get(int32_t id) {
     throw;
   }
   std::lock_guard lock(mu_);
-  if (auto it = slots_.find(id); it != slots_.end() && it->second.entry)
-    return it->second.entry;                            // built twice
-  if (auto it = slots_.find(id); it != slots_.end()) {  // another thread's lookup failed meanwhile
-    recent_.erase(it->second.place);
+  if (auto it = slots_.find(id); it != slots_.end()) {
+    if (it->second.entry) return it->second.entry;  // built twice
+    recent_.erase(it->second.place);                // another thread's lookup failed meanwhile
     slots_.erase(it);
   }
   keep(id, entry);
