@@ -73,7 +73,9 @@ def wait_until(predicate, timeout, interval=0.1, message="condition"):
 
 
 class BrokerStartError(RuntimeError):
-    pass
+    def __init__(self, message, port_in_use=False):
+        super().__init__(message)
+        self.port_in_use = port_in_use  # the listen port was taken; another may work
 
 
 def stop_child(proc, timeout=30):
@@ -196,7 +198,10 @@ class BrokerProcess:
 
     # --------------------------------------------------------------- process
     def start(self, port=None):
-        """Starts the broker. port=None: the previous port if there was one, else 0."""
+        """Starts the broker. port=None: the previous port if there was one (see
+        restart: another process may hold it a while), else 0."""
+        if port is None and self.port:
+            return self.restart(stop_first=False)
         if self.is_running():
             raise RuntimeError("broker already running")
         listen_port = port if port is not None else (self.port or 0)
@@ -244,10 +249,13 @@ class BrokerProcess:
                 self._expected_exit = True
                 proc.kill()
                 proc.wait(timeout=STOP_TIMEOUT_S)
+            tail = self.stderr_tail()
+            this_start = tail.split("==== start #%d:" % self.starts)[-1]
             raise BrokerStartError(
                 "broker did not print its ready line within %.0fs (first stdout line: %r, exit "
                 "code: %r)\n--- broker stderr tail ---\n%s"
-                % (START_TIMEOUT_S, line, proc.poll(), self.stderr_tail()))
+                % (START_TIMEOUT_S, line, proc.poll(), tail),
+                port_in_use="Address already in use" in this_start)
         self.ready_line = line.strip()
         self.port = int(m.group(1))
         return self
@@ -323,7 +331,9 @@ class BrokerProcess:
         while True:
             try:
                 return self.start(port=old_port)
-            except BrokerStartError:
+            except BrokerStartError as e:
+                if not e.port_in_use:
+                    raise
                 if time.monotonic() >= deadline:
                     break
                 time.sleep(0.5)
