@@ -31,6 +31,7 @@ ClientOptions stage_consumer_options(const StageClientSpec& spec) {
       // queue drained) wait with it: 100 ms instead of the default 500 ms bounds that
       // stall, at the price of up to 10 empty fetches a second on an idle stage.
       {"fetch.wait.max.ms", "100"},
+      {"fetch.min.bytes", std::to_string(spec.fetch_min_bytes)},
       {"queued.max.messages.kbytes",
        std::to_string(std::clamp<int64_t>(spec.max_buffered_bytes / 1024, 1024, 2097151))},
   };

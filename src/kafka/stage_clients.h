@@ -17,6 +17,7 @@ struct StageClientSpec {
   std::string group;
   int64_t session_timeout_ms = 10000;
   int64_t max_buffered_bytes = 64 << 20;  // the stage's own buffer, which prefetch matches
+  int64_t fetch_min_bytes = 1;            // fetch.min.bytes
 };
 
 ClientOptions stage_consumer_options(const StageClientSpec& spec);

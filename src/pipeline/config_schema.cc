@@ -313,6 +313,10 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
        [](S& s, const V& v) { s.queue.max_in_flight = read_count(v, 1, 100000); }},
       {"queue.batch_size", [](S& s, const V& v) { s.queue.batch_size = read_count(v, 1, 100000); }},
       {"queue.workers", [](S& s, const V& v) { s.queue.workers = read_count(v, 1, 1024); }},
+      {"queue.fetch_min_bytes",
+       [](S& s, const V& v) {
+         s.queue.fetch_min_bytes = read_size_bytes(v, 1, int64_t(64) << 20);
+       }},
       {"breakers",
        [](S& s, const V& v) {
          s.breakers = read_named_list(v, breaker_settings(), "circuit breaker");

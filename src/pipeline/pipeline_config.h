@@ -30,6 +30,10 @@ struct QueueConfig {
   int max_in_flight = 1000;
   int batch_size = 256;  // records handed to a worker at once (1 for I/O-bound processors)
   int workers = 0;       // worker threads; 0: twice the cores (CPU-bound default)
+  // The consumer's fetch.min.bytes: a Fetch is answered once this much is ready
+  // (or after 100 ms). 1, Kafka's default, answers at the first record; a fast
+  // stream of small records then costs a Fetch round trip per handful of records.
+  int64_t fetch_min_bytes = 1;
 };
 
 struct DlqConfig {

@@ -42,8 +42,12 @@ std::unique_ptr<PartitionStates> make_states(Processor& processor, const StageCo
 }
 
 kafka::StageClientSpec client_spec(const PipelineConfig& pipeline, const StageConfig& stage) {
-  return {pipeline.bootstrap, stage.name, stage.group, stage.session_timeout_ms,
-          stage.queue.max_buffered_bytes};
+  return {pipeline.bootstrap,
+          stage.name,
+          stage.group,
+          stage.session_timeout_ms,
+          stage.queue.max_buffered_bytes,
+          stage.queue.fetch_min_bytes};
 }
 
 }  // namespace
