@@ -110,17 +110,24 @@ stages:
         the sink killed itself there (SIGKILL, and its last words name the point)."""
         stage = self.start(path, env={"SLUICE_CRASH_AT": point})
         self.produce(topic, [self.event(i) for i in range(total)])
-        wait_until(lambda: stage.proc.poll() is not None, 60, 0.1, "the sink to die at " + point)
+        try:
+            wait_until(lambda: stage.proc.poll() is not None, 60, 0.1, "the sink to die at " + point)
+        except AssertionError as e:
+            raise AssertionError("%s\n--- the sink's log ---\n%s" % (e, stage.log_tail())) from None
         self.assertEqual(stage.proc.returncode, -signal.SIGKILL, stage.log_tail())
         self.assertIn("crash point %s reached" % point.split(":")[0], stage.log_tail())
 
     def recover(self, path, total):
         """Restarts the sink without a crash point: every event must become exactly one row."""
-        self.start(path)
+        stage = self.start(path)
         # At least `total`, not exactly: a duplicate must fail the count below, not a timeout. The
         # timeout leaves room for the session timeout, until which the SIGKILLed member may keep its
         # partitions.
-        wait_until(lambda: (self.describe() or {}).get("records", 0) >= total, 120, 0.3, "%d records" % total)
+        try:
+            wait_until(lambda: (self.describe() or {}).get("records", 0) >= total, 120, 0.3, "%d records" % total)
+        except AssertionError as e:
+            raise AssertionError("%s; the table: %s\n--- the sink's log ---\n%s"
+                                 % (e, self.describe(), stage.log_tail())) from None
         self.assertEqual(self.table_counts(), {"n": total, "ids": total, "lo": 0, "hi": total - 1})
 
     def vacuum_orphans(self, *flags):
@@ -221,6 +228,37 @@ class TableSinkTest(SinkTestCase):
         # group's offsets would write it twice.
         self.assertGreater(self.describe()["records"], 0)
         self.recover(path, 1000)
+
+    def test_crash_during_a_compaction_loses_and_duplicates_nothing_and_the_next_one_lands(self):
+        # The sink compacts on its own thread while its appends carry on; a kill between
+        # writing the compacted files and committing them must leave every row once.
+        topic = unique_name("events")
+        path = self.pipeline("p", topic, rows=100, interval="50ms", extra="      optimize_min_files: 3\n")
+        point = "table.optimize.before_commit"
+        stage = self.start(path, env={"SLUICE_CRASH_AT": point})
+        # In waves, each committed before the next, so there are small files to compact.
+        produced = 0
+        while stage.proc.poll() is None:
+            self.assertLess(produced, 1000, "the sink never compacted:\n" + stage.log_tail())
+            self.produce(topic, [self.event(i) for i in range(produced, produced + 100)])
+            produced += 100
+            wait_until(lambda: stage.proc.poll() is not None or
+                       (self.describe() or {}).get("records", 0) >= produced, 60, 0.1,
+                       "%d records in the table" % produced)
+        self.assertEqual(stage.proc.wait(30), -signal.SIGKILL, stage.log_tail())
+        self.assertIn("crash point %s reached" % point, stage.log_tail())
+        self.produce(topic, [self.event(i) for i in range(produced, 1000)])
+        self.assertNotIn("OPTIMIZE", self.history_operations(), "the crash came before its commit")
+        self.recover(path, 1000)
+        orphans = self.vacuum_orphans("--dry-run")
+        self.assertTrue(orphans, "the interrupted compaction's files were never committed")
+        self.assertFalse(orphans & set(self.describe()["live_files"]))
+        # More appends after the restart: the sink compacts them (and what was left) for good.
+        self.produce(topic, [self.event(i) for i in range(1000, 1400)])
+        wait_until(lambda: "OPTIMIZE" in self.history_operations(), 90, 0.3, "a compaction after the restart")
+        self.wait_for_records(1400)
+        self.assertEqual(self.vacuum_orphans(), orphans, "the interrupted compaction left the only orphans")
+        self.assertEqual(self.table_counts(), {"n": 1400, "ids": 1400, "lo": 0, "hi": 1399})
 
     def group_committed(self, topic, group="p.sink"):
         """The group's committed offsets on `topic`, summed over its 3 partitions."""

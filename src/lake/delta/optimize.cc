@@ -11,6 +11,7 @@
 // prunable: rows of several small files are sorted together, not concatenated.
 #include <algorithm>
 
+#include "common/crash_point.h"
 #include "lake/delta/data_file.h"
 #include "lake/delta/delta_error.h"
 #include "lake/delta/delta_table.h"
@@ -78,6 +79,8 @@ OptimizeReport DeltaTable::optimize(int64_t target_bytes, int min_files,
                       options, sort_by, level + 1, report);
   }
   if (report.files_rewritten == 0) return report;
+  // A kill here leaves the compacted files as orphans; the small files stay live.
+  crash_point("table.optimize.before_commit");
   report.version = commit(tx, "OPTIMIZE", {{"targetSize", std::to_string(target_bytes)}});
   return report;
 }

@@ -101,6 +101,11 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
   void give_back(std::vector<Taken>& taken);
   void mark_durable(const TopicPartition& tp, uint64_t generation, int64_t next_offset);
   void commit(std::vector<Taken>& taken);
+  // The compactor thread: after a commit, compacts when optimize_min_files small
+  // files are live. Its own thread and its own DeltaTable (on the same store), so
+  // that rewriting a partition's files never holds up the next commit: its commit
+  // rebases over the sink's appends (transaction.h).
+  void compactor();
   void maybe_optimize();
   std::string app_id(const TopicPartition& tp) const;
   void find_key_column();
@@ -136,6 +141,10 @@ class TableSink : public pipeline::Processor, public pipeline::DurableSink {
   std::mutex key_files_mu_;                    // held while loading keys, outside mu_
   std::set<std::string> key_files_;            // live files whose keys are in seen_keys_
   std::thread flusher_;
+  std::unique_ptr<lake::delta::DeltaTable> compaction_table_;  // used by the compactor only
+  std::condition_variable compact_wake_;                       // with mu_
+  bool compaction_due_ = false;                                // a commit since the last run
+  std::thread compactor_;
 };
 
 }  // namespace sluice::stages
