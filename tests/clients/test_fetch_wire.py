@@ -81,6 +81,16 @@ class FetchWireTest(unittest.TestCase):
         self.assertEqual((err, hw), (0, 3))
         self.assertGreater(len(records), 61)
 
+    def test_a_fetch_waiting_for_min_bytes_is_answered_once_they_have_arrived_not_before(self):
+        one = len(wire.record_batch([(b"k", b"v" * 100)] * 3))
+        for delay in (0.3, 0.6, 0.9):  # three appends; only the third reaches min_bytes
+            threading.Timer(delay, lambda: self.produce(0, 3)).start()
+        # max_wait far beyond the socket timeout: an answer at all means min_bytes was reached.
+        got = self.fetch([(0, 0, 1 << 20)], max_wait_ms=120000, min_bytes=2 * one + 1, timeout=60)
+        err, hw, records = got[0]
+        self.assertEqual((err, hw), (0, 9))
+        self.assertEqual(len(records), 3 * one, "all three batches, the last of which completed it")
+
     def test_the_first_batch_is_returned_whole_even_beyond_the_partition_limit(self):
         size = self.produce(0, 10)
         self.produce(0, 10)

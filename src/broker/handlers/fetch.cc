@@ -113,6 +113,7 @@ FetchPass fetch_pass(BrokerContext& ctx, const protocol::Request& req, bool may_
   bool answered = false;
   std::optional<Bytes> body = protocol::serve<FetchRequest>(req, [&](const FetchRequest& in) {
     pass.max_wait_ms = std::max(in.max_wait_ms, 0);
+    pass.min_bytes = in.min_bytes;
     Collected c = collect(ctx, req, in);
     answered = !may_wait || c.bytes >= in.min_bytes || c.has_error || ctx.stopping();
     return answered ? std::optional(std::move(c.response)) : std::nullopt;

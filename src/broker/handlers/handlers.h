@@ -48,6 +48,7 @@ std::optional<Bytes> fetch(BrokerContext&, const protocol::Request&);
 struct FetchPass {
   std::optional<Bytes> response;
   int32_t max_wait_ms = 0;
+  int32_t min_bytes = 1;
 };
 FetchPass fetch_pass(BrokerContext&, const protocol::Request&, bool may_wait);
 std::optional<Bytes> list_offsets(BrokerContext&, const protocol::Request&);

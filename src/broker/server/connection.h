@@ -61,6 +61,7 @@ struct Connection {
   int64_t request_arrived_ms = 0;  // mono_ms(); a parked Fetch's wait counts from here
   int64_t fetch_deadline_ms = 0;   // kParked: answer with what there is at this time
   uint64_t data_version_seen = 0;  // kParked: run again once ctx.data moves past it
+  int64_t fetch_recheck_ms = 0;    // kParked: ... but not before this time (min_bytes > 1)
 
   std::deque<std::shared_ptr<AwaitedAnswer>> awaited;  // in request order, before `outbox`'s
   int commits_running = 0;                             // commits on a worker for `awaited`

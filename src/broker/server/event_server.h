@@ -3,7 +3,8 @@
 // request handlers, and an elastic pool for the two calls that block inside the
 // group coordinator (JoinGroup, SyncGroup). Idle connections and long-polling
 // Fetches hold no thread: a Fetch with too little data is parked and run again
-// when ctx.data moves or its max_wait_ms passes.
+// when ctx.data moves (at most every 10 ms if it waits for min_bytes > 1) or its
+// max_wait_ms passes.
 //
 // Limits (BrokerOptions, Kafka's names; docs/broker.md "Networking"):
 //   max.connections, max.connections.per.ip  over them: closed right after accept

@@ -65,6 +65,7 @@ DispatchResult run_handler(BrokerContext& ctx, const handlers::ApiSpec& api,
       DispatchResult wait;
       wait.kind = DispatchResult::Kind::kWaitForData;
       wait.max_wait_ms = pass.max_wait_ms;
+      wait.min_bytes = pass.min_bytes;
       return wait;
     }
     return respond(req.header, req.flexible, std::move(*pass.response));

@@ -37,6 +37,7 @@ struct DispatchResult {
   Kind kind = Kind::kClose;
   ResponseFrame response;
   int32_t max_wait_ms = 0;  // kWaitForData: how long the client allows
+  int32_t min_bytes = 1;    // kWaitForData: what the client waits for
   // kCommitPending: blocks until the written batches are visible, then gives the
   // request's final result (kRespond, kNoResponse or kClose). Owns what it needs.
   std::function<DispatchResult()> commit;
