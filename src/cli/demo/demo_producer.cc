@@ -18,14 +18,14 @@ class EventProducer::Callbacks : public kafka::DeliveryListener {
   Delivered on_delivery_;
 };
 
-EventProducer::EventProducer(const std::string& bootstrap, Delivered on_delivery)
+EventProducer::EventProducer(const std::string& bootstrap, int linger_ms, Delivered on_delivery)
     : callbacks_(std::make_unique<Callbacks>(std::move(on_delivery))) {
   kafka::ClientOptions options{bootstrap, "sluice-demo-source"};
   // librdkafka's own lines would interleave with the progress line; problems
   // reach last_problem() instead.
   options.log_level = 3;
   options.drop_logs = true;
-  options.settings = {{"linger.ms", "5"}};
+  options.settings = {{"linger.ms", std::to_string(linger_ms)}};
   producer_ = std::make_unique<kafka::Producer>(
       options, callbacks_.get(), [this](kafka::ErrorCode err, const std::string& reason) {
         callbacks_->problem = kafka::error_text(err) + ": " + reason;

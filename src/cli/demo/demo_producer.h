@@ -19,8 +19,9 @@ class EventProducer {
  public:
   using Delivered = std::function<void(const std::string& note, const std::string& error)>;
 
-  // Throws kafka::KafkaError when librdkafka refuses the configuration.
-  EventProducer(const std::string& bootstrap, Delivered on_delivery);
+  // Throws kafka::KafkaError when librdkafka refuses the configuration. linger_ms
+  // is the producer's linger.ms: how long a partition's batch waits to fill.
+  EventProducer(const std::string& bootstrap, int linger_ms, Delivered on_delivery);
   ~EventProducer();
 
   // Queues one record; waits (serving delivery reports) while librdkafka's queue is full.

@@ -17,6 +17,7 @@ struct IotSourceFlags {
   std::string bootstrap;
   std::string topic = "iot-events";
   double rate = 50;
+  int linger_ms = 5;  // the producer's linger.ms
   int64_t count = 0;  // 0: until Ctrl-C
   std::string manifest;
   std::string start_time;      // ISO 8601 event time of event 0; "" = now

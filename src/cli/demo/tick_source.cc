@@ -120,7 +120,7 @@ int run_tick_source(TickSourceFlags f, bool seed_given) {
   }
   Manifest manifest(f.manifest);
   TickStats stats;
-  EventProducer producer(f.bootstrap, count_and_record(stats, manifest));
+  EventProducer producer(f.bootstrap, f.linger_ms, count_and_record(stats, manifest));
   ProgressTicker tick(manifest, [&] { return stats.progress_line(producer.last_problem()); });
   Pacer pacer(f.rate);
   while (!signals.stop && (f.count == 0 || stats.sent_count() < f.count)) {

@@ -17,6 +17,7 @@ struct TickSourceFlags {
   std::string bootstrap;
   std::string topic = "market.ticks.asx";
   double rate = 200;
+  int linger_ms = 5;  // the producer's linger.ms
   int64_t count = 0;  // 0: until Ctrl-C
   std::string manifest;
   std::string session_date;  // YYYY-MM-DD of the first session; "" = today (UTC)
