@@ -289,6 +289,13 @@ class MaxAttachmentSizeTest(unittest.TestCase):
         self.assertIn("--max-attachment-size '100'", r.stderr)
         self.assertIn("at least 1KiB", r.stderr)
 
+    def test_a_linger_outside_0_to_10000_ms_is_refused_with_the_flag_named(self):
+        r = subprocess.run([sluice_bin(), "demo-source", "--bootstrap", "127.0.0.1:1", "--kind", "ticks",
+                            "--linger-ms", "-5"], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--linger-ms", r.stderr)
+        self.assertIn("not in range 0 to 10000", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
