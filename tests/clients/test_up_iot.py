@@ -56,7 +56,19 @@ class UpIotTest(UpSession):
                    "more window rows after the restart")
         self.kill9("aggregates")
         # Drained once validate accounts for everything (it fails while records are in flight).
-        wait_until(lambda: self.validate().returncode == 0, 180, 1.0, "`sluice validate` to pass")
+        last = {}
+
+        def validated():
+            last["run"] = self.validate()
+            return last["run"].returncode == 0
+
+        try:
+            wait_until(validated, 180, 1.0, "`sluice validate` to pass")
+        except AssertionError as e:
+            run = last.get("run")
+            raise AssertionError("%s\n--- its last answer ---\n%s%s\n--- sluice up ---\n%s"
+                                 % (e, run.stdout[-3000:] if run else "", run.stderr[-2000:] if run else "",
+                                    self.up_err()[-3000:])) from None
         check = self.validate()
         self.assertIn("OK: every event is a raw row or a DLQ record", check.stdout, check.stdout + check.stderr)
         figures = json.loads(self.sluice("validate", "examples/iot-events", "--data-dir", self.data, "--json").stdout)
