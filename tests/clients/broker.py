@@ -57,9 +57,10 @@ def unique_name(prefix="t"):
     return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
 
 
-def wait_until(predicate, timeout, interval=0.1, message="condition"):
+def wait_until(predicate, timeout, interval=0.1, message="condition", explain=None):
     """Polls predicate() until it returns a truthy value (returned) or the
-    timeout passes (AssertionError)."""
+    timeout passes (AssertionError; explain(), when given, adds what the
+    caller can tell about why, e.g. a log tail)."""
     deadline = time.monotonic() + timeout
     last = None
     while True:
@@ -67,8 +68,8 @@ def wait_until(predicate, timeout, interval=0.1, message="condition"):
         if last:
             return last
         if time.monotonic() >= deadline:
-            raise AssertionError("timed out after %.1fs waiting for %s (last value: %r)"
-                                 % (timeout, message, last))
+            raise AssertionError("timed out after %.1fs waiting for %s (last value: %r)%s"
+                                 % (timeout, message, last, "\n" + explain() if explain else ""))
         time.sleep(interval)
 
 
@@ -204,7 +205,7 @@ class BrokerProcess:
             return self.restart(stop_first=False)
         if self.is_running():
             raise RuntimeError("broker already running")
-        listen_port = port if port is not None else (self.port or 0)
+        listen_port = port if port is not None else 0
         args = [sluice_bin(), "broker", "--data-dir", self.data_dir,
                 "--listen", "127.0.0.1:%d" % listen_port] + _flag_args(self.flags)
         self.starts += 1

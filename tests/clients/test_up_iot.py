@@ -62,13 +62,9 @@ class UpIotTest(UpSession):
             last["run"] = self.validate()
             return last["run"].returncode == 0
 
-        try:
-            wait_until(validated, 180, 1.0, "`sluice validate` to pass")
-        except AssertionError as e:
-            run = last.get("run")
-            raise AssertionError("%s\n--- its last answer ---\n%s%s\n--- sluice up ---\n%s"
-                                 % (e, run.stdout[-3000:] if run else "", run.stderr[-2000:] if run else "",
-                                    self.up_err()[-3000:])) from None
+        wait_until(validated, 180, 1.0, "`sluice validate` to pass",
+                   explain=lambda: "--- its last answer ---\n%s%s\n--- sluice up ---\n%s"
+                   % (last["run"].stdout[-3000:], last["run"].stderr[-2000:], self.up_err()[-3000:]))
         check = self.validate()
         self.assertIn("OK: every event is a raw row or a DLQ record", check.stdout, check.stdout + check.stderr)
         figures = json.loads(self.sluice("validate", "examples/iot-events", "--data-dir", self.data, "--json").stdout)

@@ -110,10 +110,8 @@ stages:
         the sink killed itself there (SIGKILL, and its last words name the point)."""
         stage = self.start(path, env={"SLUICE_CRASH_AT": point})
         self.produce(topic, [self.event(i) for i in range(total)])
-        try:
-            wait_until(lambda: stage.proc.poll() is not None, 60, 0.1, "the sink to die at " + point)
-        except AssertionError as e:
-            raise AssertionError("%s\n--- the sink's log ---\n%s" % (e, stage.log_tail())) from None
+        wait_until(lambda: stage.proc.poll() is not None, 60, 0.1, "the sink to die at " + point,
+                   explain=lambda: "--- the sink's log ---\n" + stage.log_tail())
         self.assertEqual(stage.proc.returncode, -signal.SIGKILL, stage.log_tail())
         self.assertIn("crash point %s reached" % point.split(":")[0], stage.log_tail())
 
@@ -123,11 +121,8 @@ stages:
         # At least `total`, not exactly: a duplicate must fail the count below, not a timeout. The
         # timeout leaves room for the session timeout, until which the SIGKILLed member may keep its
         # partitions.
-        try:
-            wait_until(lambda: (self.describe() or {}).get("records", 0) >= total, 120, 0.3, "%d records" % total)
-        except AssertionError as e:
-            raise AssertionError("%s; the table: %s\n--- the sink's log ---\n%s"
-                                 % (e, self.describe(), stage.log_tail())) from None
+        wait_until(lambda: (self.describe() or {}).get("records", 0) >= total, 120, 0.3, "%d records" % total,
+                   explain=lambda: "the table: %s\n--- the sink's log ---\n%s" % (self.describe(), stage.log_tail()))
         self.assertEqual(self.table_counts(), {"n": total, "ids": total, "lo": 0, "hi": total - 1})
 
     def vacuum_orphans(self, *flags):

@@ -174,7 +174,7 @@ int EventServer::next_timeout_ms(int64_t now) const {
   int64_t until = next_idle_check_ms_;
   if (!accepting_) until = std::min(until, accept_retry_ms_);
   if (!buffered_.empty()) until = now;
-  const uint64_t version = ctx_.data.version();
+  const uint64_t version = parked_.empty() ? 0 : ctx_.data.version();
   for (const Connection* c : parked_) {
     until = std::min(until, c->fetch_deadline_ms);
     if (c->data_version_seen != version) until = std::min(until, c->fetch_recheck_ms);
