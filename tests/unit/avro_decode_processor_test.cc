@@ -15,6 +15,7 @@
 #include "registry/registry_api.h"
 #include "registry/registry_http_server.h"
 #include "registry_round_trip_store.h"
+#include "temp_dir.h"
 
 namespace sluice::stages {
 namespace {
@@ -27,6 +28,8 @@ const std::string kV2 = R"({"type":"record","name":"Tick","fields":[
 
 class AvroDecodeTest : public ::testing::Test {
  protected:
+  sluice::testing::TempDir dir{"avro-decode"};
+
   void SetUp() override {
     server.start(api);
     url = "http://127.0.0.1:" + std::to_string(server.port());
@@ -58,7 +61,8 @@ class AvroDecodeTest : public ::testing::Test {
     if (cache_size > 0) c.options["schema_cache_size"] = cache_size;
     if (unknown_recheck_ms >= 0) c.options["unknown_id_recheck_ms"] = unknown_recheck_ms;
     if (!reader_schema.empty()) {
-      const auto path = std::filesystem::temp_directory_path() / "avro_decode_reader.avsc";
+      // Its own directory: ctest runs this file's tests in parallel processes.
+      const auto path = dir.path() / "reader.avsc";
       std::ofstream(path) << reader_schema;
       c.options["reader_schema"] = path.string();
     }

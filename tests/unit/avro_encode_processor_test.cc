@@ -16,6 +16,7 @@
 #include "registry/registry_http_server.h"
 #include "registry_round_trip_store.h"
 #include "stages/avro_decode/avro_decode_processor.h"
+#include "temp_dir.h"
 
 namespace sluice::stages {
 namespace {
@@ -30,6 +31,8 @@ const std::string kTick = R"({"type":"record","name":"Tick","fields":[
 
 class AvroEncodeTest : public ::testing::Test {
  protected:
+  sluice::testing::TempDir dir{"avro-encode"};
+
   void SetUp() override {
     server.start(api);
     url = "http://127.0.0.1:" + std::to_string(server.port());
@@ -46,7 +49,8 @@ class AvroEncodeTest : public ::testing::Test {
       if (schema == "latest") {
         c.options["schema"] = "latest";
       } else {
-        const auto path = std::filesystem::temp_directory_path() / "avro_encode_tick.avsc";
+        // Its own directory: ctest runs this file's tests in parallel processes.
+        const auto path = dir.path() / "tick.avsc";
         std::ofstream(path) << schema;
         c.options["schema"] = path.string();
       }
