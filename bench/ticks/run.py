@@ -54,6 +54,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 EXAMPLE = os.path.join(REPO_ROOT, "examples", "market-ticks")
 STAGES = ("check", "ticks")
 INPUT = "market.ticks.asx"
+CLEAN = INPUT + ".clean"  # check's output, the ticks stage's input
 TABLE = os.path.join("data", "lake", "tables", "ticks")
 
 # The process, topic and /proc helpers of bench/iot (and through it bench/pipeline).
@@ -83,13 +84,16 @@ class Phase:
         self.topics = Topics(self.bootstrap)
         self.stages = {}
         self.registry, self.registry_url = self.start_registry()
-        # The seed's 100 partitions, stamped by the broker: a tick's append time is its timestamp.
-        out = subprocess.run([o.sluice, "topics", "create", INPUT, "--partitions", "100", "--config",
-                              "message.timestamp.type=LogAppendTime", "--bootstrap", self.bootstrap],
-                             capture_output=True, text=True, timeout=60)
-        if out.returncode != 0:
-            raise BenchError("could not create %s: %s" % (INPUT, out.stderr[-1000:]))
-        self.topics.ensure(INPUT, 100)
+        # The seed's 100 partitions for the input, and for check's output the 4 that `sluice up`'s
+        # broker gives a topic it creates; both stamped by the broker, so a tick's append time is
+        # its timestamp on each (the latency phase's two hops).
+        for topic, partitions in ((INPUT, 100), (CLEAN, 4)):
+            out = subprocess.run([o.sluice, "topics", "create", topic, "--partitions", str(partitions), "--config",
+                                  "message.timestamp.type=LogAppendTime", "--bootstrap", self.bootstrap],
+                                 capture_output=True, text=True, timeout=60)
+            if out.returncode != 0:
+                raise BenchError("could not create %s: %s" % (topic, out.stderr[-1000:]))
+            self.topics.ensure(topic, partitions)
 
     def start_registry(self):
         """`sluice registry` with the example's tick schema registered, as `sluice up` does."""
@@ -143,7 +147,7 @@ class Phase:
 
     def caught_up(self):
         """Every stage's group has committed its input to the end."""
-        inputs = {"check": INPUT, "ticks": INPUT + ".clean"}
+        inputs = {"check": INPUT, "ticks": CLEAN}
         for stage, topic in inputs.items():
             c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": "market-ticks." + stage,
                           "enable.auto.commit": False})
@@ -264,14 +268,22 @@ def avro_message_id(value):
         return None
 
 
-def append_times(p):
-    """{message_id: broker append time (s)} of the ticks whose message id ends in 0."""
+def append_times(p, topic=INPUT, message_id=avro_message_id):
+    """{message_id: broker append time (s)} of the ticks of `topic` whose message id ends in 0."""
     out = {}
-    for _, value, ts_ms in p.topics.read_all(INPUT):
-        mid = avro_message_id(value)
+    for _, value, ts_ms in p.topics.read_all(topic):
+        mid = message_id(value)
         if mid and mid.endswith("0"):
             out[mid] = ts_ms / 1000.0
     return out
+
+
+def json_message_id(value):
+    """The message_id of a decoded tick (check writes JSON); None for any other value."""
+    try:
+        return json.loads(value).get("message_id")
+    except (ValueError, AttributeError, TypeError):
+        return None
 
 
 def phase_latency(o, scratch, rate):
@@ -292,6 +304,11 @@ def phase_latency(o, scratch, rate):
                 for r in rows:
                     visible.setdefault(r["m"], mtime)
         pairs = sorted((appended[m], visible[m] - appended[m]) for m in visible if m in appended)
+        checked = append_times(p, CLEAN, json_message_id)
+        hops = {"append -> check's output appended": [checked[m] - appended[m] for m in visible
+                                                      if m in appended and m in checked],
+                "check's output appended -> queryable": [visible[m] - checked[m] for m in visible
+                                                         if m in checked]}
         with open(os.path.join(p.work, "latencies.json"), "w") as f:  # [append time, latency] per sampled tick
             json.dump(pairs, f)
         lat = sorted(l for _, l in pairs)
@@ -301,6 +318,10 @@ def phase_latency(o, scratch, rate):
         print("  p50 %.3f s  p99 %.3f s  max %.3f s   (goal p99 < 0.500 s: %s)"
               % (percentile(lat, 0.5), percentile(lat, 0.99), lat[-1] if lat else float("nan"),
                  "met" if lat and percentile(lat, 0.99) < 0.5 else "not met"), flush=True)
+        for hop, values in hops.items():  # where the time goes: the check stage, then the table sink
+            values.sort()
+            if values:
+                print("    %-38s p50 %.3f s  p99 %.3f s" % (hop, percentile(values, 0.5), percentile(values, 0.99)))
     finally:
         p.close()
 
