@@ -124,8 +124,20 @@ class ByteWriter {
 
  private:
   Bytes& out() { return out_ ? *out_ : own_; }
+  // One resize and one store, not n push_backs: checkpoints and Kafka messages
+  // write these by the hundred thousand.
   void put_be(uint64_t v, int n) {
-    for (int i = n - 1; i >= 0; --i) out().push_back(uint8_t(v >> (8 * i)));
+    Bytes& b = out();
+    const size_t at = b.size();
+    b.resize(at + size_t(n));
+    uint8_t* p = b.data() + at;
+    if (n == 8) {
+      store_be64(p, v);
+    } else if (n == 4) {
+      store_be32(p, uint32_t(v));
+    } else {
+      store_be16(p, uint16_t(v));
+    }
   }
   Bytes own_;
   Bytes* out_ = nullptr;

@@ -3,7 +3,7 @@
 // recognised while its first copy is in the window.
 //
 // How it is bounded: an id is kept as a 64-bit FNV-1a hash (16 bytes in a
-// FIFO plus a hash-set node), at most `max_entries` per partition. Entries
+// FIFO plus 16 to 32 in a flat hash set), at most `max_entries` per partition. Entries
 // leave in arrival order when they are older than the newest tick time minus
 // the window, or — when the cap is reached — the oldest leaves early (counted
 // in evicted()): a duplicate of an id evicted early is not recognised. Time is
@@ -17,7 +17,8 @@
 #include <cstdint>
 #include <deque>
 #include <string_view>
-#include <unordered_set>
+
+#include "common/u64_set.h"
 
 namespace sluice::stages {
 
@@ -51,7 +52,7 @@ class DedupeWindow {
   size_t max_entries_;
   int64_t newest_ms_ = INT64_MIN;
   std::deque<Entry> order_;
-  std::unordered_set<uint64_t> ids_;
+  U64Set ids_;
   uint64_t evicted_ = 0;
 };
 
