@@ -41,7 +41,7 @@ ClientOptions stage_consumer_options(const StageClientSpec& spec) {
 ClientOptions stage_producer_options(const StageClientSpec& spec) {
   ClientOptions options{spec.bootstrap, "sluice-" + spec.stage};
   options.drop_logs = true;
-  options.settings = {{"linger.ms", "5"}};
+  options.settings = {{"linger.ms", std::to_string(spec.linger_ms)}};
   return options;
 }
 

@@ -18,6 +18,7 @@ struct StageClientSpec {
   int64_t session_timeout_ms = 10000;
   int64_t max_buffered_bytes = 64 << 20;  // the stage's own buffer, which prefetch matches
   int64_t fetch_min_bytes = 1;            // fetch.min.bytes
+  int64_t linger_ms = 5;                  // the producer's linger.ms
 };
 
 ClientOptions stage_consumer_options(const StageClientSpec& spec);

@@ -317,6 +317,7 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
        [](S& s, const V& v) {
          s.queue.fetch_min_bytes = read_size_bytes(v, 1, int64_t(64) << 20);
        }},
+      {"queue.linger", [](S& s, const V& v) { s.queue.linger_ms = read_duration_ms(v, 0, 10000); }},
       {"breakers",
        [](S& s, const V& v) {
          s.breakers = read_named_list(v, breaker_settings(), "circuit breaker");

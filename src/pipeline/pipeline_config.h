@@ -34,6 +34,9 @@ struct QueueConfig {
   // (or after 100 ms). 1, Kafka's default, answers at the first record; a fast
   // stream of small records then costs a Fetch round trip per handful of records.
   int64_t fetch_min_bytes = 1;
+  // The producer's linger.ms: how long outputs wait to share a batch. Each batch
+  // is a Produce the broker appends (and, flushing `always`, syncs) on its own.
+  int64_t linger_ms = 5;
 };
 
 struct DlqConfig {

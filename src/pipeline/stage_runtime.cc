@@ -47,7 +47,8 @@ kafka::StageClientSpec client_spec(const PipelineConfig& pipeline, const StageCo
           stage.group,
           stage.session_timeout_ms,
           stage.queue.max_buffered_bytes,
-          stage.queue.fetch_min_bytes};
+          stage.queue.fetch_min_bytes,
+          stage.queue.linger_ms};
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ TEST(PipelineConfigLoad, EveryKeyIsReadIntoItsField) {
       "    dlq: {enabled: false, topic: claims.failed, max_replays: 7}\n"
       "    queue: {max_buffered_records: 500, max_buffered_bytes: 1GiB, in_flight_per_partition: "
       "4,\n"
-      "            max_in_flight: 64, fetch_min_bytes: 64KiB}\n"
+      "            max_in_flight: 64, fetch_min_bytes: 64KiB, linger: 25ms}\n"
       "    breakers:\n"
       "      - {name: http, failure_rate_threshold: 0.25, minimum_calls: 20, window: 1m, open: "
       "10s,\n"
@@ -159,6 +159,7 @@ TEST(PipelineConfigLoad, EveryKeyIsReadIntoItsField) {
   EXPECT_EQ(s.queue.in_flight_per_partition, 4);
   EXPECT_EQ(s.queue.max_in_flight, 64);
   EXPECT_EQ(s.queue.fetch_min_bytes, 65536);
+  EXPECT_EQ(s.queue.linger_ms, 25);
   ASSERT_EQ(s.breakers.size(), 2u);
   EXPECT_EQ(s.breakers[0].failure_rate_threshold, 0.25);
   EXPECT_EQ(s.breakers[0].minimum_calls, 20);
@@ -194,6 +195,7 @@ TEST(PipelineConfigLoad, OmittedKeysTakeTheDocumentedDefaults) {
   EXPECT_EQ(s.queue.in_flight_per_partition, 1);
   EXPECT_EQ(s.queue.max_in_flight, 1000);
   EXPECT_EQ(s.queue.fetch_min_bytes, 1) << "Kafka's default: a Fetch answers at the first record";
+  EXPECT_EQ(s.queue.linger_ms, 5);
   EXPECT_TRUE(s.breakers.empty());
   EXPECT_EQ(s.shutdown_timeout_ms, 30000);
   EXPECT_EQ(s.session_timeout_ms, 10000);

@@ -1,6 +1,7 @@
 // What a stage's consumer asks librdkafka for (kafka/stage_clients.h): its
 // group, its prefetch bounded by the stage's own buffer, and the stage's
-// queue.fetch_min_bytes as fetch.min.bytes.
+// queue.fetch_min_bytes as fetch.min.bytes; and its producer's queue.linger as
+// linger.ms.
 #include "kafka/stage_clients.h"
 
 #include <gtest/gtest.h>
@@ -31,6 +32,14 @@ TEST(StageClients, FetchMinBytesIsKafkasOneByteUnlessTheStageSetsIt) {
   EXPECT_EQ(setting(stage_consumer_options(spec), "fetch.min.bytes"), "65536");
   EXPECT_EQ(setting(stage_consumer_options(spec), "fetch.wait.max.ms"), "100")
       << "the longest a Fetch waits for those bytes";
+}
+
+TEST(StageClients, TheProducerLingersFiveMillisecondsUnlessTheStageSaysOtherwise) {
+  StageClientSpec spec{"127.0.0.1:9092", "check", "g"};
+  EXPECT_EQ(setting(stage_producer_options(spec), "linger.ms"), "5");
+  spec.linger_ms = 25;
+  EXPECT_EQ(setting(stage_producer_options(spec), "linger.ms"), "25");
+  EXPECT_EQ(stage_producer_options(spec).client_id, "sluice-check");
 }
 
 TEST(StageClients, PrefetchIsBoundedByTheStagesBufferInKibibytes) {
