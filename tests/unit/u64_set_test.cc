@@ -22,7 +22,8 @@ TEST(U64Set, AnswersAsAStandardSetDoesThroughRandomInsertsAndErases) {
   U64Set set;
   std::unordered_set<uint64_t> model;
   std::vector<uint64_t> values(600);
-  for (size_t i = 0; i < values.size(); ++i) values[i] = i < 3 ? i : rng();  // 0, 1 and 2 among them
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = i < 3 ? i : rng();  // 0, 1 and 2 among them
   for (int step = 0; step < 200'000; ++step) {
     const uint64_t v = values[rng() % values.size()];
     if (rng() % 3 == 0) {
