@@ -80,6 +80,14 @@ TEST_F(GroupCoordinatorTest, ASecondMemberTriggersARebalanceThatBothJoinAndTheLe
   }
   EXPECT_EQ(coord_->heartbeat("g", a.generation, a.member_id, std::nullopt),
             code(ErrorCode::kRebalanceInProgress));
+  EXPECT_EQ(coord_->check_commit("g", {a.generation, a.member_id, std::nullopt}),
+            code(ErrorCode::kRebalanceInProgress))
+      << "an OffsetCommit waits for the rebalance";
+  EXPECT_EQ(coord_->check_commit("g", {a.generation, a.member_id, std::nullopt, true}), 0)
+      << "a TxnOffsetCommit of the current generation is taken, as Kafka takes it: Kafka "
+         "Streams' producer treats REBALANCE_IN_PROGRESS there as fatal";
+  EXPECT_EQ(coord_->check_commit("g", {a.generation + 1, a.member_id, std::nullopt, true}),
+            code(ErrorCode::kIllegalGeneration));
   JoinResult a2 = coord_->join(args(a.member_id));
   JoinResult b = b_future.get();
   ASSERT_EQ(a2.error, 0);

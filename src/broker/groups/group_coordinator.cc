@@ -374,7 +374,8 @@ int16_t GroupCoordinator::check_commit(const std::string& group_id, const Commit
     return active ? code(ErrorCode::kUnknownMemberId) : 0;
   if (!g) return code(ErrorCode::kUnknownMemberId);
   if (int16_t err = check_member(*g, who.member_id, who.instance_id)) return err;
-  if (g->state == GroupState::kPreparingRebalance) return code(ErrorCode::kRebalanceInProgress);
+  if (!who.transactional && g->state == GroupState::kPreparingRebalance)
+    return code(ErrorCode::kRebalanceInProgress);
   if (who.generation != g->generation) return code(ErrorCode::kIllegalGeneration);
   g->members.at(who.member_id).last_seen_ms = mono_ms();
   return 0;

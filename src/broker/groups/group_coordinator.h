@@ -91,6 +91,11 @@ struct CommitCheck {
   int32_t generation = -1;
   std::string member_id;
   std::optional<std::string> instance_id;
+  // TxnOffsetCommit: accepted whatever the group's state, as Kafka does. A
+  // rebalance in progress is not an error its clients expect there (Java's
+  // producer fails the transaction for good on it), and the generation check
+  // still fences a member that was replaced.
+  bool transactional = false;
 };
 
 class GroupCoordinator {

@@ -23,8 +23,8 @@ ErrorCode check_request(BrokerContext& ctx, const protocol::Request& req,
     return ErrorCode::kGroupAuthorizationFailed;
   if (!has_transactions(ctx)) return ErrorCode::kCoordinatorNotAvailable;
   if (in.generation_id >= 0 || !in.member_id.empty()) {
-    int16_t e = ctx.groups.check_commit(in.group_id,
-                                        {in.generation_id, in.member_id, in.group_instance_id});
+    int16_t e = ctx.groups.check_commit(
+        in.group_id, {in.generation_id, in.member_id, in.group_instance_id, true});
     if (e != 0) return ErrorCode(e);
   }
   return ErrorCode::kNone;
