@@ -31,7 +31,6 @@ class U64Set {
     if (v == kEmpty) {
       if (has_empty_value_) return false;
       has_empty_value_ = true;
-      ++size_;
       return true;
     }
     if (2 * (stored_ + 1) > slots_.size()) grow();
@@ -41,7 +40,6 @@ class U64Set {
     }
     slots_[i] = v;
     ++stored_;
-    ++size_;
     return true;
   }
 
@@ -50,7 +48,6 @@ class U64Set {
     if (v == kEmpty) {
       if (!has_empty_value_) return false;
       has_empty_value_ = false;
-      --size_;
       return true;
     }
     if (slots_.empty()) return false;
@@ -71,14 +68,13 @@ class U64Set {
     }
     slots_[hole] = kEmpty;
     --stored_;
-    --size_;
     return true;
   }
 
-  size_t size() const { return size_; }
+  size_t size() const { return stored_ + (has_empty_value_ ? 1 : 0); }
   void clear() {
     slots_.clear();
-    stored_ = size_ = 0;
+    stored_ = 0;
     has_empty_value_ = false;
   }
 
@@ -107,8 +103,7 @@ class U64Set {
   }
 
   std::vector<uint64_t> slots_;
-  size_t stored_ = 0;  // values in slots_
-  size_t size_ = 0;    // stored_ plus the kEmpty value, if held
+  size_t stored_ = 0;  // values in slots_ (all but the kEmpty value)
   bool has_empty_value_ = false;
 };
 
