@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ops/metrics.h"
@@ -56,15 +57,36 @@ class DurableSink {
 // is valid at, so after a kill -9 or a rebalance the state and the position
 // never disagree. Called on the poll thread; snapshot() only while none of the
 // partition's records is being processed.
+// A sealed part of a partition's state: once a checkpoint has stored a block
+// under its name, that name never stands for other bytes, so the runtime
+// stores each block once and later checkpoints only refer to it. State that
+// grows by appending (a day of dedupe ids) is checkpointed this way, so a
+// checkpoint costs what changed since the last one, not the whole state.
+// `bytes` is called only for a block not stored yet (on the poll thread, before
+// the processor sees another record); on restore it returns the stored bytes.
+struct StateBlock {
+  std::string name;  // [A-Za-z0-9._-]+, unique within the partition's state
+  std::function<std::string()> bytes;
+};
+
+// One partition's state as a checkpoint holds it: `head`, rewritten by every
+// checkpoint, and the sealed blocks the head refers to.
+struct ProcessorState {
+  ProcessorState() = default;
+  ProcessorState(std::string h) : head(std::move(h)) {}  // NOLINT: most states are a head alone
+  std::string head;
+  std::vector<StateBlock> blocks;
+};
+
 class StatefulProcessor {
  public:
   virtual ~StatefulProcessor() = default;
   // The partition was assigned: its state from the last checkpoint (nullopt:
   // none yet). Called before any of its records reaches process().
   virtual void restore(const std::string& topic, int32_t partition,
-                       const std::optional<std::string>& state) = 0;
+                       const std::optional<ProcessorState>& state) = 0;
   // The partition's state reflecting exactly the records processed so far.
-  virtual std::string snapshot(const std::string& topic, int32_t partition) = 0;
+  virtual ProcessorState snapshot(const std::string& topic, int32_t partition) = 0;
   // The partition was revoked: forget its state.
   virtual void release(const std::string& topic, int32_t partition) = 0;
   // Outputs due without an input record — a window that time, not a record,

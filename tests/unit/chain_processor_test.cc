@@ -21,6 +21,7 @@ namespace {
 using pipeline::Outcome;
 using pipeline::OutputRecord;
 using pipeline::Record;
+using pipeline::ProcessorState;
 
 // A stateful test step: counts its records and, on a tick, releases the
 // count as one output ("bad" once it has counted three, for a later step to
@@ -33,10 +34,10 @@ class TickingCounter : public pipeline::Processor, public pipeline::StatefulProc
     return Outcome::success();
   }
   StatefulProcessor* stateful() override { return this; }
-  void restore(const std::string&, int32_t, const std::optional<std::string>& state) override {
-    count_ = state ? std::stoi(*state) : 0;
+  void restore(const std::string&, int32_t, const std::optional<ProcessorState>& state) override {
+    count_ = state ? std::stoi(state->head) : 0;
   }
-  std::string snapshot(const std::string&, int32_t) override { return std::to_string(count_); }
+  ProcessorState snapshot(const std::string&, int32_t) override { return std::to_string(count_); }
   void release(const std::string&, int32_t) override { count_ = 0; }
   std::vector<OutputRecord> tick(const std::string&, int32_t) override {
     return {{output_, std::nullopt, count_ >= 3 ? "bad" : std::to_string(count_), {}}};
@@ -209,18 +210,18 @@ TEST(Chain, StatefulStepsAreCheckpointedTogetherAndRestoreExactly) {
   before.restore("events", 0, std::nullopt);
   outputs_of(before, {event(0, "a"), event(1, "b")});
   const auto released_before = before.tick("events", 0);
-  const std::string state = before.snapshot("events", 0);
+  const ProcessorState state = before.snapshot("events", 0);
 
   // A kill -9 here: a new process restores the checkpoint and goes on.
   Chain after(context(two_counters));
   after.restore("events", 0, state);
-  EXPECT_EQ(after.snapshot("events", 0), state);
+  EXPECT_EQ(after.snapshot("events", 0).head, state.head);
 
   Chain uninterrupted(context(two_counters));
   uninterrupted.restore("events", 0, std::nullopt);
   outputs_of(uninterrupted, {event(0, "a"), event(1, "b")});
   uninterrupted.tick("events", 0);
-  EXPECT_EQ(uninterrupted.snapshot("events", 0), state);
+  EXPECT_EQ(uninterrupted.snapshot("events", 0).head, state.head);
   // The counter's tick went through count-by-key: its count of the released
   // record is on the stage's output.
   ASSERT_EQ(released_before.size(), 1u);
@@ -232,7 +233,7 @@ TEST(Chain, StatefulStepsAreCheckpointedTogetherAndRestoreExactly) {
 TEST(Chain, AStateWrittenByAnotherChainIsRefusedWithTheDifference) {
   Chain written(context(chain_of("test-ticking-counter", "count-by-key")));
   written.restore("events", 0, std::nullopt);
-  const std::string state = written.snapshot("events", 0);
+  const ProcessorState state = written.snapshot("events", 0);
 
   Chain changed(context(chain_of("passthrough", "count-by-key")));
   try {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "pipeline/state/checkpoint_store.h"
@@ -13,14 +14,20 @@ namespace sluice::pipeline {
 class MemoryCheckpointStore : public CheckpointStore {
  public:
   std::optional<std::string> get(const std::string& key) override {
-    auto it = objects_.find(key);
-    return it == objects_.end() ? std::nullopt : std::optional(it->second);
+    auto it = objects.find(key);
+    return it == objects.end() ? std::nullopt : std::optional(it->second);
   }
-  void put(const std::string& key, const std::string& bytes) override { objects_[key] = bytes; }
+  void put(const std::string& key, const std::string& bytes) override {
+    if (fail_puts) throw std::runtime_error("store is down");
+    objects[key] = bytes;
+    ++puts;
+  }
+  void remove(const std::string& key) override { objects.erase(key); }
   std::string describe() const override { return "memory://"; }
 
- private:
-  std::map<std::string, std::string> objects_;
+  std::map<std::string, std::string> objects;
+  bool fail_puts = false;  // put() throws, as a store that is down does
+  int puts = 0;
 };
 
 }  // namespace sluice::pipeline

@@ -6,6 +6,8 @@
 #include "pipeline/runtime/assignment.h"
 #include "pipeline/state/state_checkpoint.h"
 
+#include "memory_checkpoint_store.h"
+
 namespace sluice::pipeline {
 namespace {
 
@@ -76,22 +78,14 @@ TEST_F(RuntimeAssignment, ARevokedPartitionIsReleasedThenForgotten) {
 
 // A stateful processor's partitions: the state checkpoint sets where reading
 // starts, and commits never pass the last checkpoint.
-struct MemoryCheckpoints : CheckpointStore {
-  std::map<std::string, std::string> objects;
-  std::optional<std::string> get(const std::string& key) override {
-    auto it = objects.find(key);
-    return it == objects.end() ? std::nullopt : std::optional(it->second);
-  }
-  void put(const std::string& key, const std::string& bytes) override { objects[key] = bytes; }
-  std::string describe() const override { return "memory://"; }
-};
+using MemoryCheckpoints = MemoryCheckpointStore;
 
 struct NoteTaker : StatefulProcessor {
   std::map<TopicPartition, std::optional<std::string>> restored;
-  void restore(const std::string& t, int32_t p, const std::optional<std::string>& s) override {
-    restored[{t, p}] = s;
+  void restore(const std::string& t, int32_t p, const std::optional<ProcessorState>& s) override {
+    restored[{t, p}] = s ? std::optional(s->head) : std::nullopt;
   }
-  std::string snapshot(const std::string&, int32_t) override { return "notes"; }
+  ProcessorState snapshot(const std::string&, int32_t) override { return std::string("notes"); }
   void release(const std::string&, int32_t) override {}
 };
 

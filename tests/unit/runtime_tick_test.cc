@@ -70,10 +70,10 @@ TEST_F(RuntimeTick, AFailedTickOfARevokedPartitionIsDropped) {
 
 struct Counter : StatefulProcessor {
   int value = 0;
-  void restore(const std::string&, int32_t, const std::optional<std::string>& s) override {
-    value = s ? std::stoi(*s) : 0;
+  void restore(const std::string&, int32_t, const std::optional<ProcessorState>& s) override {
+    value = s ? std::stoi(s->head) : 0;
   }
-  std::string snapshot(const std::string&, int32_t) override { return std::to_string(value); }
+  ProcessorState snapshot(const std::string&, int32_t) override { return std::to_string(value); }
   void release(const std::string&, int32_t) override {}
 };
 

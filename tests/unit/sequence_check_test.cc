@@ -17,6 +17,7 @@ namespace {
 
 using pipeline::Outcome;
 using pipeline::Record;
+using pipeline::ProcessorState;
 namespace control = symbol_control;
 
 constexpr int64_t kMinute = 60'000'000;  // in microseconds, the seed's timestamp-micros
@@ -261,12 +262,19 @@ TEST(SequenceCheck, IsoTimestampsFromAvroDecodeWorkLikeMicroseconds) {
   EXPECT_EQ(h.kind(iso(1, "2026-01-05T11:00:00.2Z")), "reset");
 }
 
+// A state as a checkpoint stores it: the head under "", each block under its name.
+std::map<std::string, std::string> stored(const ProcessorState& state) {
+  std::map<std::string, std::string> objects{{"", state.head}};
+  for (const pipeline::StateBlock& b : state.blocks) objects[b.name] = b.bytes();
+  return objects;
+}
+
 TEST(SequenceCheck, StateSurvivesARestartThroughItsCheckpoint) {
   Harness first;
   first.kind(tick("BHP", 100, kOpen));
   first.kind(tick("BHP", 300, kOpen + 1));  // halts BHP
   first.kind(tick("CBA", 7, kOpen + 2));
-  const std::string saved = first.processor.snapshot("ticks", 0);
+  const ProcessorState saved = first.processor.snapshot("ticks", 0);
 
   Harness second;
   second.processor.restore("ticks", 0, saved);
@@ -276,18 +284,20 @@ TEST(SequenceCheck, StateSurvivesARestartThroughItsCheckpoint) {
   EXPECT_EQ(second.kind(tick("BHP", 301, kOpen + 4)), "parked:ticks.parked");
   first.kind(tick("CBA", 8, kOpen + 3));
   first.kind(tick("BHP", 301, kOpen + 4));
-  EXPECT_EQ(second.processor.snapshot("ticks", 0), first.processor.snapshot("ticks", 0))
+  EXPECT_EQ(stored(second.processor.snapshot("ticks", 0)),
+            stored(first.processor.snapshot("ticks", 0)))
       << "the same records give the same state, restarted or not";
 }
 
 TEST(SequenceCheck, ACheckpointOfOtherKeyFieldsOrDamagedBytesIsRefused) {
   Harness h;
   h.kind(tick("BHP", 1, kOpen));
-  const std::string saved = h.processor.snapshot("ticks", 0);
+  const ProcessorState saved = h.processor.snapshot("ticks", 0);
   SequenceCheck other(context("key_fields: [symbol]"));
   EXPECT_THROW(other.restore("ticks", 0, saved), SequenceStateError);
-  EXPECT_THROW(h.processor.restore("ticks", 0, saved.substr(0, saved.size() - 3)),
-               SequenceStateError);
+  EXPECT_THROW(
+      h.processor.restore("ticks", 0, ProcessorState(saved.head.substr(0, saved.head.size() - 3))),
+      SequenceStateError);
 }
 
 TEST(SequenceCheck, AMoveOverMaxPriceMoveIsAPriceJumpWithWarningAndItsMoveInAHeader) {
@@ -350,6 +360,55 @@ TEST(SequenceCheck, TheReferencePriceSurvivesARestartThroughItsCheckpoint) {
   third.processor.restore("ticks", 0, first.processor.snapshot("ticks", 0));
   EXPECT_EQ(second.kind(priced(3, "150")), "price_jump") << "the reference came back";
   EXPECT_EQ(third.kind(priced(3, "131")), "ok") << "the candidate came back";
+}
+
+// 5,000 ids, one a second: more than two sealed blocks of 2,048.
+std::string id_tick(int64_t seq) { return tick("BHP", seq, kOpen + seq * 1'000'000); }
+
+void send_ids(Harness& h, int64_t from, int64_t to) {
+  for (int64_t seq = from; seq < to; ++seq) h.kind(id_tick(seq));
+}
+
+TEST(SequenceCheck, TheDedupeWindowIsCheckpointedInSealedBlocksThatNeverChange) {
+  Harness h;
+  send_ids(h, 1, 5001);
+  const ProcessorState first = h.processor.snapshot("ticks", 0);
+  ASSERT_EQ(first.blocks.size(), 2u);
+  EXPECT_EQ(first.blocks[0].name, "dedupe-0");
+  EXPECT_EQ(first.blocks[1].name, "dedupe-1");
+  EXPECT_LT(first.head.size(), 1000u * 16) << "the head holds only the 904 ids after the blocks";
+  const std::string sealed = first.blocks[1].bytes();
+
+  send_ids(h, 5001, 6001);
+  const ProcessorState later = h.processor.snapshot("ticks", 0);
+  ASSERT_EQ(later.blocks.size(), 2u) << "6,000 ids: still two sealed blocks and a longer head";
+  EXPECT_EQ(later.blocks[1].bytes(), sealed) << "a sealed block's bytes never change";
+
+  Harness restarted;
+  restarted.processor.restore("ticks", 0, later);
+  EXPECT_EQ(restarted.kind(id_tick(17)), "")
+      << "an id from the first block is a duplicate after the restart";
+  EXPECT_EQ(restarted.kind(id_tick(6000)), "")
+      << "and so is one from the head";
+}
+
+TEST(SequenceCheck, BlocksOfExpiredIdsLeaveTheCheckpointAndAPartlyExpiredOneStillRestores) {
+  Harness h("dedupe_window: 40m");  // 2,400 s: ids 1-2599 (numbered 0-2598) leave
+  send_ids(h, 1, 5001);
+  const ProcessorState state = h.processor.snapshot("ticks", 0);
+  ASSERT_EQ(state.blocks.size(), 1u) << "ids 0-2047 all expired";
+  EXPECT_EQ(state.blocks[0].name, "dedupe-1");
+
+  Harness restarted("dedupe_window: 40m");
+  restarted.processor.restore("ticks", 0, state);
+  EXPECT_EQ(restarted.kind(id_tick(3000)), "") << "in the window, in the partly expired block";
+  EXPECT_EQ(restarted.kind(id_tick(2500)), "out_of_order") << "expired: no longer a duplicate";
+  send_ids(restarted, 5001, 5100);
+  h.kind(id_tick(3000));
+  h.kind(id_tick(2500));
+  send_ids(h, 5001, 5100);
+  EXPECT_EQ(stored(restarted.processor.snapshot("ticks", 0)),
+            stored(h.processor.snapshot("ticks", 0)));
 }
 
 TEST(SequenceCheck, AVersionOneCheckpointIsReadWithNoPricesYet) {

@@ -7,26 +7,57 @@
 
 #include <map>
 
+#include "common/bytes.h"
+#include "common/crc32c.h"
+
 #include "pipeline/state/partition_states.h"
+
+#include "memory_checkpoint_store.h"
 
 namespace sluice::pipeline {
 namespace {
 
-TEST(StateCheckpoint, RoundTripsStateAndOffset) {
-  for (const StateCheckpoint& c : {StateCheckpoint{0, ""}, StateCheckpoint{42, "abc"},
-                                   StateCheckpoint{int64_t(1) << 40, std::string(100000, '\0')}}) {
+TEST(StateCheckpoint, RoundTripsStateOffsetAndBlocks) {
+  for (const StateCheckpoint& c :
+       {StateCheckpoint{0, "", {}}, StateCheckpoint{42, "abc", {}},
+        StateCheckpoint{int64_t(1) << 40, std::string(100000, '\0'), {}},
+        StateCheckpoint{5, "head", {{"a", 1, 2}, {"step0.dedupe-17", 32768, 0xffffffff}}}}) {
     EXPECT_EQ(decode_checkpoint(encode_checkpoint(c)), c);
   }
 }
 
 TEST(StateCheckpoint, TheLayoutIsTheDocumentedOne) {
-  const std::string b = encode_checkpoint({258, "xy"});
-  ASSERT_EQ(b.size(), 4u + 1 + 8 + 4 + 2 + 4);
+  const std::string b = encode_checkpoint({258, "xy", {{"b1", 3, 0x01020304}}});
+  ASSERT_EQ(b.size(), 4u + 1 + 8 + 4 + 2 + 4 + (2 + 2 + 4 + 4) + 4);
   EXPECT_EQ(b.substr(0, 4), "SLST");
-  EXPECT_EQ(b[4], 1);
+  EXPECT_EQ(b[4], 2);
   EXPECT_EQ(b.substr(5, 8), std::string("\0\0\0\0\0\0\x01\x02", 8));
   EXPECT_EQ(b.substr(13, 4), std::string("\0\0\0\x02", 4));
   EXPECT_EQ(b.substr(17, 2), "xy");
+  EXPECT_EQ(b.substr(19, 4), std::string("\0\0\0\x01", 4));  // one block
+  EXPECT_EQ(b.substr(23, 4), std::string("\0\x02" "b1", 4));
+  EXPECT_EQ(b.substr(27, 8), std::string("\0\0\0\x03\x01\x02\x03\x04", 8));
+  EXPECT_EQ(load_be32(reinterpret_cast<const uint8_t*>(b.data()) + 35),
+            crc32c(b.data(), b.size() - 4));
+}
+
+TEST(StateCheckpoint, AVersionOneObjectStillDecodes) {
+  // Written before blocks existed: no block list after the state.
+  std::string v1 = std::string("SLST\x01", 5) + std::string("\0\0\0\0\0\0\0\x09", 8) +
+                   std::string("\0\0\0\x02", 4) + "xy";
+  Bytes crc;
+  ByteWriter(crc).u32(crc32c(v1.data(), v1.size()));
+  v1.append(crc.begin(), crc.end());
+  EXPECT_EQ(decode_checkpoint(v1), (StateCheckpoint{9, "xy", {}}));
+}
+
+TEST(StateCheckpoint, ABlockIsCheckedAgainstItsSizeAndCrc) {
+  const BlockRef ref = block_ref("dedupe-3", "sealed ids");
+  EXPECT_NO_THROW(check_block(ref, "sealed ids"));
+  EXPECT_THROW(check_block(ref, "sealed idz"), CheckpointError);
+  EXPECT_THROW(check_block(ref, "sealed ids "), CheckpointError);
+  EXPECT_THROW(block_ref("../escape", "x"), CheckpointError);  // names become object keys
+  EXPECT_THROW(block_ref("", "x"), CheckpointError);
 }
 
 TEST(StateCheckpoint, EveryDamageIsRefused) {
@@ -42,31 +73,16 @@ TEST(StateCheckpoint, EveryDamageIsRefused) {
   EXPECT_THROW(decode_checkpoint(good + "x"), CheckpointError);
 }
 
-class MemoryStore : public CheckpointStore {
- public:
-  std::optional<std::string> get(const std::string& key) override {
-    auto it = objects.find(key);
-    if (it == objects.end()) return std::nullopt;
-    return it->second;
-  }
-  void put(const std::string& key, const std::string& bytes) override {
-    if (fail_puts) throw std::runtime_error("store is down");
-    objects[key] = bytes;
-  }
-  std::string describe() const override { return "memory://"; }
-
-  std::map<std::string, std::string> objects;
-  bool fail_puts = false;
-};
+using MemoryStore = MemoryCheckpointStore;
 
 // Counts the records it saw per partition; its state is the count as text.
 class Counter : public StatefulProcessor {
  public:
   void restore(const std::string& topic, int32_t partition,
-               const std::optional<std::string>& state) override {
-    counts[{topic, partition}] = state ? std::stoi(*state) : 0;
+               const std::optional<ProcessorState>& state) override {
+    counts[{topic, partition}] = state ? std::stoi(state->head) : 0;
   }
-  std::string snapshot(const std::string& topic, int32_t partition) override {
+  ProcessorState snapshot(const std::string& topic, int32_t partition) override {
     return std::to_string(counts.at({topic, partition}));
   }
   void release(const std::string& topic, int32_t partition) override {
@@ -151,6 +167,106 @@ TEST(PartitionStates, ADamagedCheckpointStopsTheStageWithTheObjectsName) {
     EXPECT_NE(std::string(e.what()).find("delete it"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(counter.counts.empty());
+}
+
+// Its state is a head and a log sealed in named blocks, as sequence-check's
+// dedupe window is; it counts how often a block's bytes are asked for.
+class SealedLog : public StatefulProcessor {
+ public:
+  void restore(const std::string&, int32_t, const std::optional<ProcessorState>& state) override {
+    head.clear();
+    blocks.clear();
+    if (!state) return;
+    head = state->head;
+    for (const StateBlock& b : state->blocks) blocks[b.name] = b.bytes();
+  }
+  ProcessorState snapshot(const std::string&, int32_t) override {
+    ProcessorState s(head);
+    for (const auto& [name, bytes] : blocks) {
+      s.blocks.push_back({name, [this, n = name] {
+                            ++encoded[n];
+                            return blocks.at(n);
+                          }});
+    }
+    return s;
+  }
+  void release(const std::string&, int32_t) override {}
+
+  std::string head;
+  std::map<std::string, std::string> blocks;
+  std::map<std::string, int> encoded;
+};
+
+constexpr const char* kBlocks = "checkpoints/g/t/0.blocks/";
+
+TEST(PartitionStates, EachBlockIsStoredOnceAndRemovedWhenNoCheckpointNeedsIt) {
+  MemoryStore store;
+  SealedLog log;
+  PartitionStates states("g", log, store);
+  states.assigned("t", 0);
+  log.blocks = {{"b0", "first ids"}, {"b1", "second ids"}};
+  log.head = "h1";
+  ASSERT_TRUE(states.checkpoint("t", 0, 10));
+  log.blocks["b2"] = "third ids";
+  log.head = "h2";
+  ASSERT_TRUE(states.checkpoint("t", 0, 20));
+  EXPECT_EQ(log.encoded, (std::map<std::string, int>{{"b0", 1}, {"b1", 1}, {"b2", 1}}));
+  EXPECT_EQ(store.objects.at(std::string(kBlocks) + "b1"), "second ids");
+
+  log.blocks.erase("b0");  // its ids left the window
+  ASSERT_TRUE(states.checkpoint("t", 0, 30));
+  EXPECT_EQ(store.objects.count(std::string(kBlocks) + "b0"), 0u);
+  EXPECT_EQ(store.objects.count(std::string(kBlocks) + "b2"), 1u);
+
+  SealedLog next_owner;
+  PartitionStates elsewhere("g", next_owner, store);
+  EXPECT_EQ(elsewhere.assigned("t", 0), 30);
+  EXPECT_EQ(next_owner.head, "h2");
+  EXPECT_EQ(next_owner.blocks,
+            (std::map<std::string, std::string>{{"b1", "second ids"}, {"b2", "third ids"}}));
+}
+
+TEST(PartitionStates, ABlockOutlivesAHeadThatFailedToBeWritten) {
+  MemoryStore store;
+  SealedLog log;
+  PartitionStates states("g", log, store);
+  states.assigned("t", 0);
+  log.blocks = {{"b0", "first ids"}};
+  ASSERT_TRUE(states.checkpoint("t", 0, 10));
+  log.blocks = {{"b1", "second ids"}};
+  store.fail_puts = true;
+  EXPECT_THROW(states.checkpoint("t", 0, 20), std::runtime_error);
+  store.fail_puts = false;
+  // The stored checkpoint still refers to b0, so b0 is still there.
+  SealedLog restarted;
+  PartitionStates after_crash("g", restarted, store);
+  EXPECT_EQ(after_crash.assigned("t", 0), 10);
+  EXPECT_EQ(restarted.blocks, (std::map<std::string, std::string>{{"b0", "first ids"}}));
+}
+
+TEST(PartitionStates, AMissingOrDamagedBlockStopsTheStageNamingIt) {
+  for (const bool remove : {true, false}) {
+    MemoryStore store;
+    SealedLog log;
+    PartitionStates states("g", log, store);
+    states.assigned("t", 0);
+    log.blocks = {{"b0", "first ids"}};
+    ASSERT_TRUE(states.checkpoint("t", 0, 10));
+    if (remove) {
+      store.objects.erase(std::string(kBlocks) + "b0");
+    } else {
+      store.objects[std::string(kBlocks) + "b0"] = "first idz";
+    }
+    SealedLog restarted;
+    PartitionStates after("g", restarted, store);
+    try {
+      after.assigned("t", 0);
+      FAIL() << "a checkpoint with a " << (remove ? "missing" : "damaged") << " block was restored";
+    } catch (const CheckpointError& e) {
+      EXPECT_NE(std::string(e.what()).find("b0"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(kBlocks), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

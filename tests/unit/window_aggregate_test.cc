@@ -306,7 +306,7 @@ TEST(WindowAggregate, StateWrittenUnderOtherOptionsIsRefusedNotMisread) {
   r.topic = "events";
   r.value = numbered_event(1);
   before.process(r);
-  const std::string state = before.snapshot("events", 0);
+  const pipeline::ProcessorState state = before.snapshot("events", 0);
   WindowAggregate after(context(std::string(kTumbling) + "slide: 30s\n"), [] { return 0; });
   try {
     after.restore("events", 0, state);
@@ -314,7 +314,7 @@ TEST(WindowAggregate, StateWrittenUnderOtherOptionsIsRefusedNotMisread) {
   } catch (const WindowStateError& e) {
     EXPECT_NE(std::string(e.what()).find("other window options"), std::string::npos);
   }
-  EXPECT_THROW(before.restore("events", 0, state.substr(0, state.size() - 3)), WindowStateError);
+  EXPECT_THROW(before.restore("events", 0, pipeline::ProcessorState(state.head.substr(0, state.head.size() - 3))), WindowStateError);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ class ObjectStoreCheckpoints : public pipeline::CheckpointStore {
       : store_(std::move(store)) {}
   std::optional<std::string> get(const std::string& key) override { return store_->get(key); }
   void put(const std::string& key, const std::string& bytes) override { store_->put(key, bytes); }
+  void remove(const std::string& key) override { store_->remove(key); }
   std::string describe() const override { return store_->url(); }
 
  private:

@@ -19,11 +19,15 @@ class CheckpointStore {
   // nullopt when there is no such object.
   virtual std::optional<std::string> get(const std::string& key) = 0;
   virtual void put(const std::string& key, const std::string& bytes) = 0;
+  // Removing a missing object is not an error.
+  virtual void remove(const std::string& key) = 0;
   // Where the store is, for messages (a URL).
   virtual std::string describe() const = 0;
 };
 
 // checkpoints/<group>/<topic>/<partition>
 std::string checkpoint_key(const std::string& group, const std::string& topic, int32_t partition);
+// Where the blocks of that checkpoint are kept: <checkpoint_key>.blocks/<name>
+std::string block_prefix(const std::string& checkpoint_key);
 
 }  // namespace sluice::pipeline

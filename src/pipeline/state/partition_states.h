@@ -13,6 +13,14 @@
 //    fails throws: the caller must not commit past the last checkpoint.
 //  - revoked() makes the processor forget the partition (its next owner restores
 //    it from the checkpoint).
+//  - A state block is stored, under block_prefix(key), before the first
+//    checkpoint that refers to it, and removed only after a checkpoint that no
+//    longer does; so every block a stored checkpoint names exists. A block a
+//    crash left unreferenced is stored again under the same name by the replay
+//    (a processor names blocks by what they hold), so orphans do not pile up.
+//    Blocks are removed only by the process that referred to them: sweeping
+//    others' unreferenced blocks could delete what a slower previous owner is
+//    about to refer to.
 // Threads: the poll thread only.
 #pragma once
 
@@ -23,6 +31,7 @@
 
 #include "pipeline/processor.h"
 #include "pipeline/state/checkpoint_store.h"
+#include "pipeline/state/state_checkpoint.h"
 
 namespace sluice::pipeline {
 
@@ -48,7 +57,12 @@ class PartitionStates {
   std::string group_;
   StatefulProcessor& processor_;
   CheckpointStore& store_;
-  std::map<std::pair<std::string, int32_t>, int64_t> checkpointed_;
+  struct Written {
+    int64_t offset = -1;                   // of the last checkpoint (-1: none)
+    std::map<std::string, BlockRef> blocks;  // the stored blocks it refers to, by name
+  };
+
+  std::map<std::pair<std::string, int32_t>, Written> written_;
 };
 
 }  // namespace sluice::pipeline

@@ -38,6 +38,9 @@ std::map<std::string, pipeline::ConfigSource> step_option_sources(
   return sources;
 }
 
+// A step's blocks are named apart from the other steps' in the chain's state.
+std::string step_block_prefix(int step) { return "step" + std::to_string(step) + "."; }
+
 }  // namespace
 
 Chain::Chain(const pipeline::ProcessorContext& context)
@@ -143,11 +146,11 @@ std::vector<ChainStepState> Chain::frame_layout() const {
 }
 
 void Chain::restore(const std::string& topic, int32_t partition,
-                    const std::optional<std::string>& state) {
+                    const std::optional<pipeline::ProcessorState>& state) {
   std::vector<ChainStepState> parts = frame_layout();
   if (state) {
     try {
-      parts = decode_chain_state(*state, parts);
+      parts = decode_chain_state(state->head, parts);
     } catch (const std::runtime_error& e) {
       throw std::runtime_error("stage '" + stage_ + "': the checkpointed state of " + topic + "/" +
                                std::to_string(partition) +
@@ -157,16 +160,32 @@ void Chain::restore(const std::string& topic, int32_t partition,
     }
   }
   for (const ChainStepState& part : parts) {
-    steps_[size_t(part.step)].instance->stateful()->restore(topic, partition, part.state);
+    std::optional<pipeline::ProcessorState> step_state;
+    if (part.state) {
+      step_state.emplace(*part.state);
+      const std::string prefix = step_block_prefix(part.step);
+      for (const pipeline::StateBlock& b : state->blocks) {
+        if (b.name.starts_with(prefix))
+          step_state->blocks.push_back({b.name.substr(prefix.size()), b.bytes});
+      }
+    }
+    steps_[size_t(part.step)].instance->stateful()->restore(topic, partition, step_state);
   }
 }
 
-std::string Chain::snapshot(const std::string& topic, int32_t partition) {
+pipeline::ProcessorState Chain::snapshot(const std::string& topic, int32_t partition) {
+  pipeline::ProcessorState chain_state;
   std::vector<ChainStepState> parts = frame_layout();
   for (ChainStepState& part : parts) {
-    part.state = steps_[size_t(part.step)].instance->stateful()->snapshot(topic, partition);
+    pipeline::ProcessorState step_state =
+        steps_[size_t(part.step)].instance->stateful()->snapshot(topic, partition);
+    part.state = std::move(step_state.head);
+    for (pipeline::StateBlock& b : step_state.blocks) {
+      chain_state.blocks.push_back({step_block_prefix(part.step) + b.name, std::move(b.bytes)});
+    }
   }
-  return encode_chain_state(parts);
+  chain_state.head = encode_chain_state(parts);
+  return chain_state;
 }
 
 void Chain::release(const std::string& topic, int32_t partition) {

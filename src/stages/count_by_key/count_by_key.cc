@@ -35,13 +35,13 @@ pipeline::Outcome CountByKey::process(const pipeline::Record& record) {
 }
 
 void CountByKey::restore(const std::string& topic, int32_t partition,
-                         const std::optional<std::string>& state) {
-  std::map<std::string, int64_t> counts = state ? decode(*state) : std::map<std::string, int64_t>{};
+                         const std::optional<pipeline::ProcessorState>& state) {
+  std::map<std::string, int64_t> counts = state ? decode(state->head) : std::map<std::string, int64_t>{};
   std::lock_guard lock(mu_);
   counts_[{topic, partition}] = std::move(counts);
 }
 
-std::string CountByKey::snapshot(const std::string& topic, int32_t partition) {
+pipeline::ProcessorState CountByKey::snapshot(const std::string& topic, int32_t partition) {
   std::lock_guard lock(mu_);
   return encode(counts_[{topic, partition}]);
 }

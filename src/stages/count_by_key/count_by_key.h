@@ -27,8 +27,8 @@ class CountByKey : public pipeline::Processor, public pipeline::StatefulProcesso
   pipeline::StatefulProcessor* stateful() override { return this; }
 
   void restore(const std::string& topic, int32_t partition,
-               const std::optional<std::string>& state) override;
-  std::string snapshot(const std::string& topic, int32_t partition) override;
+               const std::optional<pipeline::ProcessorState>& state) override;
+  pipeline::ProcessorState snapshot(const std::string& topic, int32_t partition) override;
   void release(const std::string& topic, int32_t partition) override;
 
   // The state's encoding (version byte, then per key: u32 length, key, i64 count).

@@ -26,6 +26,7 @@ bool DedupeWindow::seen_before(uint64_t hash, int64_t time_ms) {
     ++evicted_;
   }
   order_.push_back({time_ms, hash});
+  ++appended_;
   ids_.insert(hash);
   return false;
 }
@@ -39,8 +40,9 @@ void DedupeWindow::expire() {
   }
 }
 
-void DedupeWindow::restore(std::deque<Entry> entries, int64_t newest_ms) {
+void DedupeWindow::restore(std::deque<Entry> entries, int64_t newest_ms, uint64_t appended) {
   order_ = std::move(entries);
+  appended_ = std::max<uint64_t>(appended, order_.size());
   while (order_.size() > max_entries_) order_.pop_front();  // a smaller cap than when written
   newest_ms_ = newest_ms;
   ids_.clear();

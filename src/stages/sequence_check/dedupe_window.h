@@ -11,6 +11,10 @@
 // Two different ids colliding on 64 bits (about 1 in 10^9 at a million
 // entries) would drop the second as a duplicate.
 //
+// Entries are numbered in arrival order from 0 (the partition's first id ever),
+// so a checkpoint can store the window in sealed blocks of consecutive numbers
+// (sequence_state.h): entries() holds numbers first_index() to appended() - 1.
+//
 // Invariant: ids_ holds exactly the hashes in order_, and order_.size() <= max_entries.
 #pragma once
 
@@ -40,10 +44,13 @@ class DedupeWindow {
   bool seen_before(uint64_t hash, int64_t time_ms);
 
   const std::deque<Entry>& entries() const { return order_; }
+  uint64_t appended() const { return appended_; }  // entries ever remembered
+  uint64_t first_index() const { return appended_ - order_.size(); }
   int64_t newest_ms() const { return newest_ms_; }
   uint64_t evicted() const { return evicted_; }  // left early because of the cap (not checkpointed)
-  // Rebuilds from a checkpoint's entries (oldest first) and newest time.
-  void restore(std::deque<Entry> entries, int64_t newest_ms);
+  // Rebuilds from a checkpoint's entries (oldest first), newest time and the
+  // number of entries ever remembered (the last entry's number + 1).
+  void restore(std::deque<Entry> entries, int64_t newest_ms, uint64_t appended);
 
  private:
   void expire();
@@ -52,6 +59,7 @@ class DedupeWindow {
   size_t max_entries_;
   int64_t newest_ms_ = INT64_MIN;
   std::deque<Entry> order_;
+  uint64_t appended_ = 0;
   U64Set ids_;
   uint64_t evicted_ = 0;
 };

@@ -278,17 +278,29 @@ std::set<std::string> SequenceCheck::halted_keys() const {
 }
 
 void SequenceCheck::restore(const std::string& topic, int32_t partition,
-                            const std::optional<std::string>& state) {
+                            const std::optional<pipeline::ProcessorState>& state) {
+  // Decoded before locking: reading a block may take the lock of the processor
+  // whose snapshot it came from.
+  std::optional<PartitionSequence> restored;
+  if (state) restored.emplace(decode_sequence_state(*state, options_));
   std::lock_guard lock(mutex_);
   partitions_.erase(PartitionKey(topic, partition));
-  if (state)
-    partitions_.emplace(PartitionKey(topic, partition), decode_sequence_state(*state, options_));
+  if (restored) partitions_.emplace(PartitionKey(topic, partition), std::move(*restored));
   publish_halted();
 }
 
-std::string SequenceCheck::snapshot(const std::string& topic, int32_t partition) {
+pipeline::ProcessorState SequenceCheck::snapshot(const std::string& topic, int32_t partition) {
   std::lock_guard lock(mutex_);
-  return encode_sequence_state(partition_state(topic, partition), options_);
+  pipeline::ProcessorState state = encode_sequence_state(partition_state(topic, partition), options_);
+  // A block is encoded from the window later, on the poll thread, while other
+  // partitions' ticks may be changing partitions_: under the same lock.
+  for (pipeline::StateBlock& b : state.blocks) {
+    b.bytes = [this, encode = std::move(b.bytes)] {
+      std::lock_guard block_lock(mutex_);
+      return encode();
+    };
+  }
+  return state;
 }
 
 void SequenceCheck::release(const std::string& topic, int32_t partition) {

@@ -45,8 +45,8 @@ class SequenceCheck : public pipeline::Processor, public pipeline::StatefulProce
   bool is_control(const pipeline::Record& record) const override;
 
   void restore(const std::string& topic, int32_t partition,
-               const std::optional<std::string>& state) override;
-  std::string snapshot(const std::string& topic, int32_t partition) override;
+               const std::optional<pipeline::ProcessorState>& state) override;
+  pipeline::ProcessorState snapshot(const std::string& topic, int32_t partition) override;
   void release(const std::string& topic, int32_t partition) override;
 
   // Keys halted in the partitions this process owns (for tests and the gauge).

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "pipeline/processor.h"
 #include "stages/sequence_check/dedupe_window.h"
 #include "stages/sequence_check/sequence_options.h"
 #include "stages/sequence_check/sequence_tracker.h"
@@ -31,8 +32,13 @@ class SequenceStateError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::string encode_sequence_state(const PartitionSequence& state, const SequenceOptions& options);
+// The head holds the keys and the newest dedupe entries; older entries are in
+// sealed blocks of consecutive entry numbers, whose bytes are made from
+// `state`'s window when asked for: only until `state` sees another tick.
+pipeline::ProcessorState encode_sequence_state(const PartitionSequence& state,
+                                               const SequenceOptions& options);
 // Throws SequenceStateError saying what is wrong and what to do.
-PartitionSequence decode_sequence_state(const std::string& bytes, const SequenceOptions& options);
+PartitionSequence decode_sequence_state(const pipeline::ProcessorState& state,
+                                        const SequenceOptions& options);
 
 }  // namespace sluice::stages

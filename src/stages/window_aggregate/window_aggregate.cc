@@ -251,14 +251,14 @@ std::vector<pipeline::OutputRecord> WindowAggregate::tick(const std::string& top
 }
 
 void WindowAggregate::restore(const std::string& topic, int32_t partition,
-                              const std::optional<std::string>& state) {
+                              const std::optional<pipeline::ProcessorState>& state) {
   if (is_delay_topic(topic)) return;
   engine_.restore({topic, partition},
-                  state ? decode_windows(*state, options_.fingerprint(), options_.aggregates.size())
+                  state ? decode_windows(state->head, options_.fingerprint(), options_.aggregates.size())
                         : PartitionWindows{});
 }
 
-std::string WindowAggregate::snapshot(const std::string& topic, int32_t partition) {
+pipeline::ProcessorState WindowAggregate::snapshot(const std::string& topic, int32_t partition) {
   if (is_delay_topic(topic))
     return encode_windows({}, options_.fingerprint(), options_.aggregates.size());
   return engine_.snapshot({topic, partition});

@@ -33,8 +33,8 @@ class WindowAggregate : public pipeline::Processor, public pipeline::StatefulPro
   pipeline::StatefulProcessor* stateful() override { return this; }
 
   void restore(const std::string& topic, int32_t partition,
-               const std::optional<std::string>& state) override;
-  std::string snapshot(const std::string& topic, int32_t partition) override;
+               const std::optional<pipeline::ProcessorState>& state) override;
+  pipeline::ProcessorState snapshot(const std::string& topic, int32_t partition) override;
   void release(const std::string& topic, int32_t partition) override;
   std::vector<pipeline::OutputRecord> tick(const std::string& topic, int32_t partition) override;
 
