@@ -331,6 +331,10 @@ const std::vector<Setting<StageConfig>>& stage_settings() {
       {"degrade_lag_threshold",
        [](S& s, const V& v) { s.degradation.lag_thresholds[0] = read_lag(v); }},
       {"state_store", [](S& s, const V& v) { s.state_store = read_string(v); }},
+      {"state_checkpoint_interval",
+       [](S& s, const V& v) {
+         s.state_checkpoint_interval_ms = read_duration_ms(v, 1000, 600000);
+       }},
       {"halt_lag_threshold",
        [](S& s, const V& v) { s.degradation.lag_thresholds[3] = read_lag(v); }},
       {"degradation.lag",

@@ -84,6 +84,10 @@ struct StageConfig {
   // a directory (relative to the pipeline file) or s3:// URL shared by the
   // stage's processes. Empty: none (a stateful processor then refuses to start).
   std::string state_store;
+  // The least time between two checkpoints of one partition's state (and so
+  // between its group commits). Longer: fewer pauses and store writes, more
+  // records replayed after a crash.
+  int64_t state_checkpoint_interval_ms = 1000;
   // Where the stage's `processor:` key (under "") and each option (by key) were
   // written, so a processor's option errors name FILE:LINE or the variable.
   std::map<std::string, ConfigSource> option_sources;

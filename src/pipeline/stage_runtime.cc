@@ -415,12 +415,14 @@ void StageRuntime::commit(bool sync, const std::vector<TopicPartition>* only) {
 // one object, before the group's offset may follow); the others stop taking new
 // batches until they are quiet (commit_quiet_checkpoints).
 //
-// Pacing: a checkpoint writes the partition's whole state, so its cost grows with
-// the state (a million open windows take seconds), and the partition takes no new
-// batch while one is due. After a checkpoint that took T, the next one waits
+// Pacing: a checkpoint writes the partition's state (all but its sealed blocks),
+// so its cost grows with the state (a million open windows take seconds), and the partition takes
+// no new batch while one is due. After a checkpoint that took T, the next one waits
 // kCheckpointPacing × T unless `force`: checkpointing stays under about a tenth of
 // the stage's time, and what grows instead is the replay after a crash (the
-// group's offset never passes the last checkpoint, so nothing is lost).
+// group's offset never passes the last checkpoint, so nothing is lost). Nor is
+// a partition checkpointed more often than the stage's state_checkpoint_interval:
+// each checkpoint pauses the partition until its outputs are acknowledged.
 void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only, bool force) {
   const int64_t now = mono_ms();
   for (auto& [tp, state] : partitions_.all()) {
@@ -441,7 +443,11 @@ void StageRuntime::checkpoint_state(const std::vector<TopicPartition>* only, boo
       state->checkpointed = committable;
       state->state_changed = false;
       const int64_t took = mono_ms() - started;
-      state->next_checkpoint_ms = started + took + kCheckpointPacing * took;
+      // Commits come every kCommitIntervalMs: half of one is the slack that
+      // keeps a 1 s interval from skipping every other commit.
+      state->next_checkpoint_ms =
+          started + std::max(took + kCheckpointPacing * took,
+                             stage_.state_checkpoint_interval_ms - kCommitIntervalMs / 2);
     } catch (const std::exception& e) {
       // Offsets stay at the last checkpoint, so nothing is lost; the next commit tries again.
       log::error("stage", "stage '{}': cannot checkpoint the state of {}-{} at offset {}: {}",

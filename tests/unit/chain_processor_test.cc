@@ -20,8 +20,8 @@ namespace {
 
 using pipeline::Outcome;
 using pipeline::OutputRecord;
-using pipeline::Record;
 using pipeline::ProcessorState;
+using pipeline::Record;
 
 // A stateful test step: counts its records and, on a tick, releases the
 // count as one output ("bad" once it has counted three, for a later step to

@@ -137,7 +137,8 @@ TEST(PipelineConfigLoad, EveryKeyIsReadIntoItsField) {
       "         half_open_probes: 5}\n"
       "      - name: s3\n"
       "    shutdown_timeout: 2m\n"
-      "    session_timeout: 30s\n");
+      "    session_timeout: 30s\n"
+      "    state_checkpoint_interval: 3s\n");
   EXPECT_EQ(c.bootstrap, "kafka-1:9092,kafka-2:9093");
   EXPECT_EQ(c.admin, "0.0.0.0:9644");
   const StageConfig& s = c.stages.at(0);
@@ -170,6 +171,7 @@ TEST(PipelineConfigLoad, EveryKeyIsReadIntoItsField) {
   EXPECT_EQ(s.breakers[1].open_ms, BreakerConfig{}.open_ms);
   EXPECT_EQ(s.shutdown_timeout_ms, 120000);
   EXPECT_EQ(s.session_timeout_ms, 30000);
+  EXPECT_EQ(s.state_checkpoint_interval_ms, 3000);
 }
 
 TEST(PipelineConfigLoad, OmittedKeysTakeTheDocumentedDefaults) {
@@ -196,6 +198,7 @@ TEST(PipelineConfigLoad, OmittedKeysTakeTheDocumentedDefaults) {
   EXPECT_EQ(s.queue.max_in_flight, 1000);
   EXPECT_EQ(s.queue.fetch_min_bytes, 1) << "Kafka's default: a Fetch answers at the first record";
   EXPECT_EQ(s.queue.linger_ms, 5);
+  EXPECT_EQ(s.state_checkpoint_interval_ms, 1000);
   EXPECT_TRUE(s.breakers.empty());
   EXPECT_EQ(s.shutdown_timeout_ms, 30000);
   EXPECT_EQ(s.session_timeout_ms, 10000);

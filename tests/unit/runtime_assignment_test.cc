@@ -2,11 +2,10 @@
 // drained and committed (the runtime's release hook) before it is forgotten.
 #include <gtest/gtest.h>
 
+#include "memory_checkpoint_store.h"
 #include "ops/metrics.h"
 #include "pipeline/runtime/assignment.h"
 #include "pipeline/state/state_checkpoint.h"
-
-#include "memory_checkpoint_store.h"
 
 namespace sluice::pipeline {
 namespace {

@@ -16,8 +16,8 @@ namespace sluice::stages {
 namespace {
 
 using pipeline::Outcome;
-using pipeline::Record;
 using pipeline::ProcessorState;
+using pipeline::Record;
 namespace control = symbol_control;
 
 constexpr int64_t kMinute = 60'000'000;  // in microseconds, the seed's timestamp-micros
@@ -363,7 +363,9 @@ TEST(SequenceCheck, TheReferencePriceSurvivesARestartThroughItsCheckpoint) {
 }
 
 // 5,000 ids, one a second: more than two sealed blocks of 2,048.
-std::string id_tick(int64_t seq) { return tick("BHP", seq, kOpen + seq * 1'000'000); }
+std::string id_tick(int64_t seq) {
+  return tick("BHP", seq, kOpen + seq * 1'000'000);
+}
 
 void send_ids(Harness& h, int64_t from, int64_t to) {
   for (int64_t seq = from; seq < to; ++seq) h.kind(id_tick(seq));
@@ -388,8 +390,7 @@ TEST(SequenceCheck, TheDedupeWindowIsCheckpointedInSealedBlocksThatNeverChange) 
   restarted.processor.restore("ticks", 0, later);
   EXPECT_EQ(restarted.kind(id_tick(17)), "")
       << "an id from the first block is a duplicate after the restart";
-  EXPECT_EQ(restarted.kind(id_tick(6000)), "")
-      << "and so is one from the head";
+  EXPECT_EQ(restarted.kind(id_tick(6000)), "") << "and so is one from the head";
 }
 
 TEST(SequenceCheck, BlocksOfExpiredIdsLeaveTheCheckpointAndAPartlyExpiredOneStillRestores) {

@@ -9,10 +9,8 @@
 
 #include "common/bytes.h"
 #include "common/crc32c.h"
-
-#include "pipeline/state/partition_states.h"
-
 #include "memory_checkpoint_store.h"
+#include "pipeline/state/partition_states.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -35,7 +33,9 @@ TEST(StateCheckpoint, TheLayoutIsTheDocumentedOne) {
   EXPECT_EQ(b.substr(13, 4), std::string("\0\0\0\x02", 4));
   EXPECT_EQ(b.substr(17, 2), "xy");
   EXPECT_EQ(b.substr(19, 4), std::string("\0\0\0\x01", 4));  // one block
-  EXPECT_EQ(b.substr(23, 4), std::string("\0\x02" "b1", 4));
+  EXPECT_EQ(b.substr(23, 4), std::string("\0\x02"
+                                         "b1",
+                                         4));
   EXPECT_EQ(b.substr(27, 8), std::string("\0\0\0\x03\x01\x02\x03\x04", 8));
   EXPECT_EQ(load_be32(reinterpret_cast<const uint8_t*>(b.data()) + 35),
             crc32c(b.data(), b.size() - 4));

@@ -314,7 +314,10 @@ TEST(WindowAggregate, StateWrittenUnderOtherOptionsIsRefusedNotMisread) {
   } catch (const WindowStateError& e) {
     EXPECT_NE(std::string(e.what()).find("other window options"), std::string::npos);
   }
-  EXPECT_THROW(before.restore("events", 0, pipeline::ProcessorState(state.head.substr(0, state.head.size() - 3))), WindowStateError);
+  EXPECT_THROW(
+      before.restore("events", 0,
+                     pipeline::ProcessorState(state.head.substr(0, state.head.size() - 3))),
+      WindowStateError);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@ std::string checkpoint_key(const std::string& group, const std::string& topic, i
   return "checkpoints/" + group + "/" + topic + "/" + std::to_string(partition);
 }
 
-std::string block_prefix(const std::string& checkpoint_key) { return checkpoint_key + ".blocks/"; }
+std::string block_prefix(const std::string& checkpoint_key) {
+  return checkpoint_key + ".blocks/";
+}
 
 std::optional<int64_t> PartitionStates::assigned(const std::string& topic, int32_t partition) {
   const std::string key = checkpoint_key(group_, topic, partition);
@@ -32,8 +34,8 @@ std::optional<int64_t> PartitionStates::assigned(const std::string& topic, int32
   } catch (const CheckpointError& e) {
     throw CheckpointError("state checkpoint " + where + ": " + e.what() +
                           "; the stage will not guess its state: restore the object, or delete "
-                          "it (and " + block_prefix(key) +
-                          ") to start that partition's state empty");
+                          "it (and " +
+                          block_prefix(key) + ") to start that partition's state empty");
   }
   state.head = std::move(c.state);
   processor_.restore(topic, partition, state);

@@ -58,7 +58,7 @@ class PartitionStates {
   StatefulProcessor& processor_;
   CheckpointStore& store_;
   struct Written {
-    int64_t offset = -1;                   // of the last checkpoint (-1: none)
+    int64_t offset = -1;                     // of the last checkpoint (-1: none)
     std::map<std::string, BlockRef> blocks;  // the stored blocks it refers to, by name
   };
 

@@ -39,7 +39,9 @@ std::map<std::string, pipeline::ConfigSource> step_option_sources(
 }
 
 // A step's blocks are named apart from the other steps' in the chain's state.
-std::string step_block_prefix(int step) { return "step" + std::to_string(step) + "."; }
+std::string step_block_prefix(int step) {
+  return "step" + std::to_string(step) + ".";
+}
 
 }  // namespace
 

@@ -36,7 +36,8 @@ pipeline::Outcome CountByKey::process(const pipeline::Record& record) {
 
 void CountByKey::restore(const std::string& topic, int32_t partition,
                          const std::optional<pipeline::ProcessorState>& state) {
-  std::map<std::string, int64_t> counts = state ? decode(state->head) : std::map<std::string, int64_t>{};
+  std::map<std::string, int64_t> counts =
+      state ? decode(state->head) : std::map<std::string, int64_t>{};
   std::lock_guard lock(mu_);
   counts_[{topic, partition}] = std::move(counts);
 }

@@ -291,7 +291,8 @@ void SequenceCheck::restore(const std::string& topic, int32_t partition,
 
 pipeline::ProcessorState SequenceCheck::snapshot(const std::string& topic, int32_t partition) {
   std::lock_guard lock(mutex_);
-  pipeline::ProcessorState state = encode_sequence_state(partition_state(topic, partition), options_);
+  pipeline::ProcessorState state =
+      encode_sequence_state(partition_state(topic, partition), options_);
   // A block is encoded from the window later, on the poll thread, while other
   // partitions' ticks may be changing partitions_: under the same lock.
   for (pipeline::StateBlock& b : state.blocks) {

@@ -21,7 +21,9 @@ constexpr uint8_t kBlockVersion = 1;
 // and a day's window of 200,000 entries is about 100 blocks.
 constexpr uint64_t kEntriesPerBlock = 2048;
 
-std::string block_name(uint64_t block) { return "dedupe-" + std::to_string(block); }
+std::string block_name(uint64_t block) {
+  return "dedupe-" + std::to_string(block);
+}
 
 // The window's entries numbered [from, to), which it holds.
 void put_entries(ByteWriter& w, const DedupeWindow& window, uint64_t from, uint64_t to) {
@@ -129,7 +131,8 @@ PartitionSequence decode_checked(const std::string& bytes, const BlockReader& bl
         throw SequenceStateError("sequence state: dedupe block " + block_name(b) +
                                  " does not hold the ids the state needs");
       take_entries(block, start, first, entries);
-      if (!block.empty() || entries.size() != std::min(appended, (b + 1) * kEntriesPerBlock) - first)
+      if (!block.empty() ||
+          entries.size() != std::min(appended, (b + 1) * kEntriesPerBlock) - first)
         throw SequenceStateError("sequence state: dedupe block " + block_name(b) +
                                  " holds other ids than its number says");
     }
@@ -189,7 +192,7 @@ pipeline::ProcessorState encode_sequence_state(const PartitionSequence& state,
 }
 
 PartitionSequence decode_sequence_state(const pipeline::ProcessorState& state,
-                                         const SequenceOptions& options) {
+                                        const SequenceOptions& options) {
   BlockReader blocks;
   for (const pipeline::StateBlock& b : state.blocks) blocks.emplace(b.name, b.bytes);
   try {

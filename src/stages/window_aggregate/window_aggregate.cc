@@ -253,9 +253,9 @@ std::vector<pipeline::OutputRecord> WindowAggregate::tick(const std::string& top
 void WindowAggregate::restore(const std::string& topic, int32_t partition,
                               const std::optional<pipeline::ProcessorState>& state) {
   if (is_delay_topic(topic)) return;
-  engine_.restore({topic, partition},
-                  state ? decode_windows(state->head, options_.fingerprint(), options_.aggregates.size())
-                        : PartitionWindows{});
+  engine_.restore({topic, partition}, state ? decode_windows(state->head, options_.fingerprint(),
+                                                             options_.aggregates.size())
+                                            : PartitionWindows{});
 }
 
 pipeline::ProcessorState WindowAggregate::snapshot(const std::string& topic, int32_t partition) {
