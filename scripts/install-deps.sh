@@ -6,6 +6,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
+  ccache  # CI's three builds reuse what an earlier run on the same machine compiled (.ci/run)
   clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev libfmt-dev libcli11-dev

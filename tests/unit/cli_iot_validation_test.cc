@@ -11,6 +11,7 @@
 
 #include "cli/demo/iot_plan.h"
 #include "stages/validate/validate_processor.h"
+#include "source_tree.h"
 
 namespace sluice::stages {
 namespace {
@@ -23,9 +24,9 @@ std::unique_ptr<Validate> make_validator(const std::string& extra = "") {
   c.stage = "validate";
   c.processor = "validate";
   c.outputs = {"iot-events.valid"};
-  c.options = YAML::Load(std::string("{schema: ") + SLUICE_SOURCE_DIR +
-                         "/examples/iot-events/iot-event.schema.json, event_time_field: timestamp" +
-                         extra + "}");
+  c.options = YAML::Load(
+      "{schema: " + testing::source_path("examples/iot-events/iot-event.schema.json").string() +
+      ", event_time_field: timestamp" + extra + "}");
   return std::make_unique<Validate>(c);
 }
 

@@ -1,6 +1,8 @@
 // Files of the source tree that tests read (shipped schemas, examples, docs).
 // The root comes from CMake as an absolute path, not from __FILE__, which a
-// compiler launcher such as ccache may rewrite to a relative one.
+// compiler launcher such as ccache may rewrite to a relative one. It is
+// compiled into source_tree.cc alone, so that moving the tree (CI clones into
+// a new folder each run) recompiles one file, not every test.
 #pragma once
 
 #include <filesystem>
@@ -8,8 +10,6 @@
 
 namespace sluice::testing {
 
-inline std::filesystem::path source_path(const std::string& relative) {
-  return std::filesystem::path(SLUICE_SOURCE_DIR) / relative;
-}
+std::filesystem::path source_path(const std::string& relative);
 
 }  // namespace sluice::testing
