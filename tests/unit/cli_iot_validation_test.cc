@@ -10,8 +10,8 @@
 #include <string>
 
 #include "cli/demo/iot_plan.h"
-#include "stages/validate/validate_processor.h"
 #include "source_tree.h"
+#include "stages/validate/validate_processor.h"
 
 namespace sluice::stages {
 namespace {

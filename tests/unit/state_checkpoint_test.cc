@@ -199,11 +199,32 @@ class SealedLog : public StatefulProcessor {
 
 constexpr const char* kBlocks = "checkpoints/g/t/0.blocks/";
 
-TEST(PartitionStates, EachBlockIsStoredOnceAndRemovedWhenNoCheckpointNeedsIt) {
+// A SealedLog's partition t-0, assigned with no checkpoint yet.
+struct SealedLogStates : ::testing::Test {
   MemoryStore store;
   SealedLog log;
-  PartitionStates states("g", log, store);
-  states.assigned("t", 0);
+  PartitionStates states{"g", log, store};
+  void SetUp() override { states.assigned("t", 0); }
+
+  // What another process restores from the store: the offset, and the log into `into`.
+  std::optional<int64_t> restore_elsewhere(SealedLog& into) {
+    PartitionStates elsewhere("g", into, store);
+    return elsewhere.assigned("t", 0);
+  }
+  // A restore that must fail: the error's text.
+  std::string restore_error() {
+    SealedLog into;
+    try {
+      restore_elsewhere(into);
+    } catch (const CheckpointError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "the checkpoint was restored";
+    return "";
+  }
+};
+
+TEST_F(SealedLogStates, EachBlockIsStoredOnceAndRemovedWhenNoCheckpointNeedsIt) {
   log.blocks = {{"b0", "first ids"}, {"b1", "second ids"}};
   log.head = "h1";
   ASSERT_TRUE(states.checkpoint("t", 0, 10));
@@ -219,18 +240,13 @@ TEST(PartitionStates, EachBlockIsStoredOnceAndRemovedWhenNoCheckpointNeedsIt) {
   EXPECT_EQ(store.objects.count(std::string(kBlocks) + "b2"), 1u);
 
   SealedLog next_owner;
-  PartitionStates elsewhere("g", next_owner, store);
-  EXPECT_EQ(elsewhere.assigned("t", 0), 30);
+  EXPECT_EQ(restore_elsewhere(next_owner), 30);
   EXPECT_EQ(next_owner.head, "h2");
   EXPECT_EQ(next_owner.blocks,
             (std::map<std::string, std::string>{{"b1", "second ids"}, {"b2", "third ids"}}));
 }
 
-TEST(PartitionStates, ABlockOutlivesAHeadThatFailedToBeWritten) {
-  MemoryStore store;
-  SealedLog log;
-  PartitionStates states("g", log, store);
-  states.assigned("t", 0);
+TEST_F(SealedLogStates, ABlockOutlivesAHeadThatFailedToBeWritten) {
   log.blocks = {{"b0", "first ids"}};
   ASSERT_TRUE(states.checkpoint("t", 0, 10));
   log.blocks = {{"b1", "second ids"}};
@@ -239,34 +255,26 @@ TEST(PartitionStates, ABlockOutlivesAHeadThatFailedToBeWritten) {
   store.fail_puts = false;
   // The stored checkpoint still refers to b0, so b0 is still there.
   SealedLog restarted;
-  PartitionStates after_crash("g", restarted, store);
-  EXPECT_EQ(after_crash.assigned("t", 0), 10);
+  EXPECT_EQ(restore_elsewhere(restarted), 10);
   EXPECT_EQ(restarted.blocks, (std::map<std::string, std::string>{{"b0", "first ids"}}));
 }
 
-TEST(PartitionStates, AMissingOrDamagedBlockStopsTheStageNamingIt) {
-  for (const bool remove : {true, false}) {
-    MemoryStore store;
-    SealedLog log;
-    PartitionStates states("g", log, store);
-    states.assigned("t", 0);
-    log.blocks = {{"b0", "first ids"}};
-    ASSERT_TRUE(states.checkpoint("t", 0, 10));
-    if (remove) {
-      store.objects.erase(std::string(kBlocks) + "b0");
-    } else {
-      store.objects[std::string(kBlocks) + "b0"] = "first idz";
-    }
-    SealedLog restarted;
-    PartitionStates after("g", restarted, store);
-    try {
-      after.assigned("t", 0);
-      FAIL() << "a checkpoint with a " << (remove ? "missing" : "damaged") << " block was restored";
-    } catch (const CheckpointError& e) {
-      EXPECT_NE(std::string(e.what()).find("b0"), std::string::npos) << e.what();
-      EXPECT_NE(std::string(e.what()).find(kBlocks), std::string::npos) << e.what();
-    }
-  }
+TEST_F(SealedLogStates, AMissingBlockStopsTheStageNamingIt) {
+  log.blocks = {{"b0", "first ids"}};
+  ASSERT_TRUE(states.checkpoint("t", 0, 10));
+  store.objects.erase(std::string(kBlocks) + "b0");
+  const std::string error = restore_error();
+  EXPECT_NE(error.find("state block b0 is missing"), std::string::npos) << error;
+  EXPECT_NE(error.find(kBlocks), std::string::npos) << error;
+}
+
+TEST_F(SealedLogStates, ADamagedBlockStopsTheStageNamingIt) {
+  log.blocks = {{"b0", "first ids"}};
+  ASSERT_TRUE(states.checkpoint("t", 0, 10));
+  store.objects[std::string(kBlocks) + "b0"] = "first idz";
+  const std::string error = restore_error();
+  EXPECT_NE(error.find("state block b0 has 9 bytes that are not the ones"), std::string::npos)
+      << error;
 }
 
 }  // namespace
