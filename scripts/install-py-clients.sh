@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the current Python Kafka clients (pinned in scripts/py-clients/requirements.txt:
+# Installs the current Python Kafka clients and delta-rs (pinned in scripts/py-clients/requirements.txt:
 # confluent-kafka 2.x with its own librdkafka and its Avro/Schema Registry extra, kafka-python
 # 3.x) into a venv under the ignored folder .cache/pyclients/, for
 # tests/clients/test_pypi_clients.py and test_schema_registry.py. Idempotent: a

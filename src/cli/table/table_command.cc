@@ -151,7 +151,8 @@ int history(const TableFlags& f) {
     w.begin_array();
     for (const auto& c : commits) {
       w.begin_object().field("version", c.version).field("timestamp", utc(c.timestamp));
-      w.field("operation", c.operation).field("files_added", int64_t(c.files_added));
+      w.field("operation", c.operation).field("writer", c.writer);
+      w.field("files_added", int64_t(c.files_added));
       w.field("files_removed", int64_t(c.files_removed))
           .field("records_added", int64_t(c.records_added))
           .end_object();
@@ -159,9 +160,9 @@ int history(const TableFlags& f) {
     std::printf("%s\n", w.end_array().str().c_str());
     return 0;
   }
-  Table out({"VERSION", "TIMESTAMP", "OPERATION", "FILES+", "FILES-", "RECORDS+"});
+  Table out({"VERSION", "TIMESTAMP", "OPERATION", "WRITER", "FILES+", "FILES-", "RECORDS+"});
   for (const auto& c : commits) {
-    out.add({std::to_string(c.version), utc(c.timestamp), c.operation,
+    out.add({std::to_string(c.version), utc(c.timestamp), c.operation, c.writer,
              std::to_string(c.files_added), std::to_string(c.files_removed),
              std::to_string(c.records_added)});
   }
@@ -237,7 +238,7 @@ std::vector<Run> add_table_commands(CLI::App& app, std::vector<CLI::App*>& regis
   CLI::App* h = add("history", "Recent commits, newest first", history);
   h->add_option("--limit", f->limit, "Commits to show");
   h->add_flag("--json", f->json,
-              "A JSON array of {version, timestamp, operation, files_added, files_removed, "
+              "A JSON array of {version, timestamp, operation, writer, files_added, files_removed, "
               "records_added}");
   CLI::App* v =
       add("vacuum", "Delete files no live version needs, including orphans from crashed writes",

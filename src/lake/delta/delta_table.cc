@@ -154,6 +154,7 @@ std::vector<CommitSummary> DeltaTable::history(int limit) const {
       if (const auto* info = std::get_if<CommitInfo>(&a)) {
         s.timestamp = info->timestamp;
         s.operation = info->operation;
+        s.writer = info->engine_info;
         s.parameters = info->operation_parameters;
       } else if (const auto* add = std::get_if<AddFile>(&a)) {
         s.files_added += 1;
