@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 import unittest
 
 import test_table_ops as ops
@@ -118,6 +119,48 @@ class DeltaRsTest(ops.TableOpsCase):
         theirs = self.read_with_delta_rs()
         self.assertEqual(theirs["version"], compacted["version"])
         self.assertEqual(theirs["rows"], expected)
+
+
+    def test_delta_rs_appending_while_the_sink_commits_loses_and_doubles_nothing(self):
+        topic = ops.unique_name("iot")
+        self.start(self.pipeline("p", topic, interval="100ms"))
+        hour = ops.partition(ops.NEW_HOURS[1])
+        appended, errors = [], []
+
+        def append_with_delta_rs():
+            try:
+                for n in range(8):
+                    rows = [{"id": 500000 + n * 10 + i, "value": 0.5, **hour} for i in range(10)]
+                    delta_rs("append", self.table_dir(), json.dumps(rows))
+                    appended.extend(r["id"] for r in rows)
+            except Exception as e:  # noqa: BLE001 — reported by the main thread
+                errors.append(e)
+
+        self.wait_for_records(0)  # the sink created the table
+        writer = threading.Thread(target=append_with_delta_rs)
+        writer.start()
+        sent = []
+        for r in range(8):  # the sink commits every 100 ms while delta-rs appends
+            events = [json.dumps({"id": r * 50 + i, "value": 1.0, **hour}) for i in range(50)]
+            self.produce(topic, events)
+            sent += range(r * 50, (r + 1) * 50)
+        writer.join(120)
+        self.assertEqual(errors, [])
+        self.wait_for_records(len(sent) + len(appended))
+        self.stage.terminate()
+
+        ids = [r[0] for r in self.rows(self.TABLE)]
+        self.assertEqual(ids, sorted(sent + appended), "every row once, from both writers")
+        self.assertEqual([r[0] for r in self.read_with_delta_rs()["rows"]], ids)
+        history = json.loads(self.table("history", self.TABLE, "--json", "--limit", "1000").stdout)
+        by_writer = {}
+        for c in history:
+            writer = "delta-rs" if c["writer"].startswith("delta-rs") else c["writer"]
+            by_writer.setdefault(writer, []).append(c["version"])
+        self.assertEqual(len(by_writer.get("delta-rs", [])), 8, by_writer)
+        self.assertGreaterEqual(len(by_writer.get("sluice", [])), 2, by_writer)
+        versions = sorted(c["version"] for c in history)
+        self.assertEqual(versions, list(range(len(versions))), "one commit per version, none lost")
 
 
 if __name__ == "__main__":

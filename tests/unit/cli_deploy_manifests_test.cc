@@ -169,7 +169,8 @@ TopicsJob topics_job() {
        it != std::sregex_iterator(); ++it) {
     out.topics.insert(it->str());
   }
-  if (std::regex_search(script, m, std::regex(R"(--partitions (\d+))"))) out.partitions = std::stoi(m[1]);
+  if (std::regex_search(script, m, std::regex(R"(--partitions (\d+))")))
+    out.partitions = std::stoi(m[1]);
   if (std::regex_search(script, m, std::regex(R"(--replication-factor (\d+))")))
     out.replication_factor = std::stoi(m[1]);
   if (std::regex_search(script, m, std::regex(R"(--config (\S+))"))) out.config = m[1];
@@ -212,9 +213,9 @@ TEST(DeployManifests, TheAutoscalerScalesTheDownloadStageOnALagMetricTheExporter
   for (const ops::CollectedFamily& family : ops::lag_families(snapshot)) {
     if (family.name != metric_name) continue;
     for (const auto& [labels, value] : family.samples)
-      served |= std::find(labels.begin(), labels.end(),
-                          std::pair<std::string, std::string>("consumer_group", group)) !=
-                labels.end();
+      served |=
+          std::find(labels.begin(), labels.end(),
+                    std::pair<std::string, std::string>("consumer_group", group)) != labels.end();
   }
   EXPECT_TRUE(served) << "the exporter serves no " << metric_name << " with consumer_group";
   EXPECT_LE(hpa["spec"]["maxReplicas"].as<int>(), topics_job().partitions)

@@ -1,5 +1,8 @@
 #include "lake/delta/checkpoint.h"
 
+#include <cstdint>
+#include <map>
+
 #include "lake/delta/delta_error.h"
 #include "lake/parquet/file_reader.h"
 #include "lake/parquet/file_writer.h"
@@ -105,6 +108,35 @@ bool b_at(const ValueList& f, size_t i, bool fallback) {
   return b ? *b : fallback;
 }
 
+// Where one action's fields are in a checkpoint being read. Columns and fields
+// are found by name, as PROTOCOL.md names them: writers order them differently
+// (delta-rs puts `add` first, `createdTime` before `configuration`) and add
+// fields sluice does not read (deletionVector, baseRowId, ...).
+struct ActionColumn {
+  int slot = -1;                         // the action's column in a row; -1: none
+  std::map<std::string, size_t> fields;  // field name -> its place in the struct
+
+  const ValueList* in(const Row& row) const {
+    return slot >= 0 && size_t(slot) < row.size() ? fields_of(row[size_t(slot)]) : nullptr;
+  }
+  // A missing field's place is past every struct's end: read as absent.
+  size_t at(const char* name) const {
+    const auto it = fields.find(name);
+    return it == fields.end() ? SIZE_MAX : it->second;
+  }
+};
+
+ActionColumn action_column(const std::vector<Field>& schema, const char* action) {
+  ActionColumn column;
+  for (size_t i = 0; i < schema.size(); ++i) {
+    if (schema[i].name != action) continue;
+    column.slot = int(i);
+    for (size_t j = 0; j < schema[i].children.size(); ++j)
+      column.fields[schema[i].children[j].name] = j;
+  }
+  return column;
+}
+
 }  // namespace
 
 std::string write_checkpoint_file(const TableState& state) {
@@ -133,29 +165,48 @@ std::string write_checkpoint_file(const TableState& state) {
 TableState read_checkpoint_file(const std::string& bytes, int64_t version,
                                 const std::string& where) {
   std::vector<Row> rows;
+  std::vector<Field> schema;
   try {
-    rows = parquet::FileReader(bytes).read_all();
+    parquet::FileReader reader(bytes);
+    schema = reader.schema();
+    rows = reader.read_all();
   } catch (const std::exception& e) {
     throw DeltaError("checkpoint " + where + " cannot be read: " + e.what() +
                      "; delete _last_checkpoint to make readers replay the JSON log instead");
   }
+  const ActionColumn txn = action_column(schema, "txn"), add = action_column(schema, "add"),
+                     remove = action_column(schema, "remove"),
+                     meta = action_column(schema, "metaData"),
+                     protocol = action_column(schema, "protocol");
+  if (add.slot < 0 || meta.slot < 0 || protocol.slot < 0)
+    throw DeltaError("checkpoint " + where + " does not have the checkpoint schema");
   TableState s;
   s.version = version;
   for (const Row& row : rows) {
-    if (row.size() < 5)
-      throw DeltaError("checkpoint " + where + " does not have the checkpoint schema");
-    if (const auto* t = fields_of(row[0])) s.apply(Txn{s_at(*t, 0), n_at(*t, 1), n_at(*t, 2)});
-    if (const auto* a = fields_of(row[1])) {
-      s.apply(AddFile{s_at(*a, 0), optional_map_at(*a, 1), n_at(*a, 2), n_at(*a, 3),
-                      b_at(*a, 4, true), s_at(*a, 5)});
+    if (const auto* t = txn.in(row))
+      s.apply(Txn{s_at(*t, txn.at("appId")), n_at(*t, txn.at("version")),
+                  n_at(*t, txn.at("lastUpdated"))});
+    if (const auto* a = add.in(row)) {
+      s.apply(AddFile{s_at(*a, add.at("path")), optional_map_at(*a, add.at("partitionValues")),
+                      n_at(*a, add.at("size")), n_at(*a, add.at("modificationTime")),
+                      b_at(*a, add.at("dataChange"), true), s_at(*a, add.at("stats"))});
     }
-    if (const auto* r = fields_of(row[2])) {
-      s.apply(RemoveFile{s_at(*r, 0), n_at(*r, 1), b_at(*r, 2, true), optional_map_at(*r, 4),
-                         n_at(*r, 5)});
+    if (const auto* r = remove.in(row)) {
+      s.apply(RemoveFile{s_at(*r, remove.at("path")), n_at(*r, remove.at("deletionTimestamp")),
+                         b_at(*r, remove.at("dataChange"), true),
+                         optional_map_at(*r, remove.at("partitionValues")),
+                         n_at(*r, remove.at("size"))});
     }
-    if (const auto* m = fields_of(row[3])) {
-      Metadata md{s_at(*m, 0), s_at(*m, 1), s_at(*m, 4), {}, map_at(*m, 6), n_at(*m, 7)};
-      if (const auto* cols = m->size() > 5 ? std::get_if<ValueList>(&(*m)[5].v) : nullptr) {
+    if (const auto* m = meta.in(row)) {
+      Metadata md{s_at(*m, meta.at("id")),
+                  s_at(*m, meta.at("name")),
+                  s_at(*m, meta.at("schemaString")),
+                  {},
+                  map_at(*m, meta.at("configuration")),
+                  n_at(*m, meta.at("createdTime"))};
+      const size_t cols_at = meta.at("partitionColumns");
+      if (const auto* cols =
+              cols_at < m->size() ? std::get_if<ValueList>(&(*m)[cols_at].v) : nullptr) {
         for (const auto& c : *cols) {
           if (const auto* name = std::get_if<std::string>(&c.v))
             md.partition_columns.push_back(*name);
@@ -163,7 +214,10 @@ TableState read_checkpoint_file(const std::string& bytes, int64_t version,
       }
       s.apply(md);
     }
-    if (const auto* p = fields_of(row[4])) s.apply(Protocol{int(n_at(*p, 0)), int(n_at(*p, 1))});
+    if (const auto* p = protocol.in(row)) {
+      s.apply(Protocol{int(n_at(*p, protocol.at("minReaderVersion"))),
+                       int(n_at(*p, protocol.at("minWriterVersion")))});
+    }
   }
   return s;
 }

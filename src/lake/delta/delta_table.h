@@ -26,7 +26,7 @@ struct CommitSummary {
   int64_t version = 0;
   int64_t timestamp = 0;
   std::string operation;
-  std::string writer;  // the commit's engineInfo: "sluice", "delta-rs.py-1.6.6", ...
+  std::string writer;  // the commit's engineInfo: "sluice", "delta-rs:py-1.6.6", ...
   std::map<std::string, std::string> parameters;
   int64_t files_added = 0, files_removed = 0, records_added = 0;
 };
