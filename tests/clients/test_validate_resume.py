@@ -34,9 +34,13 @@ class ValidateResumeTest(unittest.TestCase):
     def up(self, count):
         run = subprocess.run([sluice_bin(), "up", self.pipeline, "--bootstrap", self.broker.bootstrap,
                               "--data-dir", self.tmp, "--count", str(count), "--rate", "400", "--bad-share", "0.3",
-                              "--drain-timeout", "120"],
-                             cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=300)
+                              "--drain-timeout", "240"],
+                             cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=420)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr[-3000:])
+        # Validating an undrained pipeline would report its in-flight tasks as lost. Draining
+        # takes tens of seconds here, but a CI machine running other pipelines at the same
+        # time once needed more than 120 s (its downloads' timeouts and breakers slow down).
+        self.assertNotIn("still in flight", run.stdout, "sluice up did not drain:\n" + run.stdout)
 
     def validate(self, *flags):
         """(exit status, report on stdout, how the pass started, records read, table files read)"""
