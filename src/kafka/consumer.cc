@@ -1,5 +1,7 @@
 #include "kafka/consumer.h"
 
+#include <cstdlib>
+
 #include "kafka/conf.h"
 #include "kafka/queue_watch.h"
 
@@ -24,6 +26,19 @@ std::vector<PartitionOffset> from_list(const rd_kafka_topic_partition_list_t* li
   return out;
 }
 
+// The first librdkafka with fetch.queue.backoff.ms: from it on, a drained queue is
+// fetched again within that setting's wait, and no FetchWaker is needed.
+constexpr int kFetchQueueBackoffVersion = 0x02040000;
+
+// queued.max.messages.kbytes as configured (librdkafka's default when unset), in bytes.
+int64_t prefetch_limit_bytes(rd_kafka_conf_t* conf) {
+  char value[32];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(conf, "queued.max.messages.kbytes", value, &size) != RD_KAFKA_CONF_OK)
+    return 0;
+  return std::strtoll(value, nullptr, 10) * 1024;
+}
+
 }  // namespace
 
 Consumer::Consumer(const ClientOptions& options, RebalanceListener* rebalances,
@@ -43,13 +58,17 @@ Consumer::Consumer(const ClientOptions& options, RebalanceListener* rebalances,
           static_cast<Consumer*>(opaque)->on_error_(err, reason ? reason : "");
         });
   }
+  const int64_t prefetch_bytes = prefetch_limit_bytes(conf.get());
   rk_ = new_client(RD_KAFKA_CONSUMER, conf, options.bootstrap).release();
+  if (rd_kafka_version() < kFetchQueueBackoffVersion)
+    waker_ = std::make_unique<FetchWaker>(rk_, prefetch_bytes);
   // Error events and rebalances are then served by poll(), on the caller's thread.
   rd_kafka_poll_set_consumer(rk_);
 }
 
 Consumer::~Consumer() {
   notify(-1);
+  waker_.reset();  // joins its thread while the handle it uses is still alive
   // With a group, close() was the caller's to call: a last revocation here could
   // reach a listener that is already half destroyed.
   rd_kafka_destroy_flags(rk_, rebalances_ ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0);
@@ -87,7 +106,14 @@ ErrorCode Consumer::assign(const std::vector<PartitionOffset>& parts) {
 }
 
 ConsumedMessage Consumer::poll(int timeout_ms) {
-  return ConsumedMessage(rd_kafka_consumer_poll(rk_, timeout_ms));
+  ConsumedMessage m(rd_kafka_consumer_poll(rk_, timeout_ms));
+  if (waker_) {
+    if (!m)
+      waker_->found_dry();
+    else if (!m.error())
+      waker_->took(m.size());
+  }
+  return m;
 }
 
 void Consumer::pause_assignment() {
@@ -158,6 +184,7 @@ void Consumer::notify(int fd) {
 }
 
 void Consumer::close() {
+  waker_.reset();  // its requests would only wait on a consumer that is leaving
   rd_kafka_consumer_close(rk_);
 }
 

@@ -11,11 +11,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "kafka/errors.h"
+#include "kafka/fetch_waker.h"
 #include "kafka/message.h"
 #include "kafka/producer.h"
 #include "kafka/types.h"
@@ -85,6 +87,7 @@ class Consumer {
   ErrorListener on_error_;
   rd_kafka_s* rk_ = nullptr;
   rd_kafka_queue_s* notifying_ = nullptr;  // the consumer queue, while notify() is on
+  std::unique_ptr<FetchWaker> waker_;      // librdkafka before 2.4 only (fetch_waker.h)
 };
 
 }  // namespace sluice::kafka

@@ -22,8 +22,9 @@ ClientOptions stage_consumer_options(const StageClientSpec& spec) {
       // of fetching until the broker thread next wakes up — up to a second later —
       // so a stage that drains 100k queued records in a fraction of a second would
       // then idle for the rest of it (measured: 0.3 s busy, 0.7 s idle, every second).
-      // The byte threshold, sized to hold well over that second at full speed for
-      // typical records, is crossed only when the stage really is the slower side.
+      // The byte threshold is crossed only when the stage really is the slower side,
+      // and then the consumer's FetchWaker (fetch_waker.h) wakes the fetcher as soon
+      // as the stage has drained the queue, so the threshold need not last a second.
       {"queued.min.messages", "10000000"},
       // The stage also consumes its (mostly empty) delay topics. librdkafka keeps one
       // Fetch in flight per broker, so while a long poll on those waits, input

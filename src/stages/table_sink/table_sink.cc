@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "common/crash_point.h"
+#include "common/free_memory.h"
 #include "common/log.h"
 #include "lake/delta/data_file.h"
 #include "lake/delta/delta_error.h"
@@ -234,6 +235,9 @@ bool TableSink::flush_once() {
     std::lock_guard lock(mu_);
     flushing_ -= 1;
   }
+  // The file just written was this thread's biggest burst of memory; without this
+  // it would stay resident until the allocator's decay timer (free_memory.h).
+  release_free_memory();
   if (!ok) return false;
   if (options_.optimize_min_files > 0) {
     std::lock_guard lock(mu_);
