@@ -45,4 +45,6 @@ fi
 "$here/scripts/install-go-client.sh"
 # confluent-kafka 2.x and kafka-python 3.x from PyPI in a venv under .cache/pyclients/.
 "$here/scripts/install-py-clients.sh"
+# MinIO, the seed systems' S3 server (pinned, built from the Go module proxy) under .cache/minio/.
+"$here/scripts/install-minio.sh"
 echo "build dependencies are installed"
