@@ -1,9 +1,12 @@
 """delta-rs (the `deltalake` package from PyPI, in .cache/pyclients/venv) as an independent
 Delta reader and writer for test_delta_rs.py. One command per run; prints one JSON object.
 
-  read TABLE_DIR             {"version", "partition_columns", "fields", "rows", "files"}
-  append TABLE_DIR ROWS_JSON appends the rows (a JSON list of objects, typed like the table)
-                             and prints {"version"} after its commit
+  read TABLE             {"version", "partition_columns", "fields", "rows", "files"}
+  append TABLE ROWS_JSON appends the rows (a JSON list of objects, typed like the table)
+                         and prints {"version"} after its commit
+
+TABLE is a directory or an s3:// URL; DELTA_RS_STORAGE_OPTIONS (JSON) is passed to
+delta-rs as its storage_options (endpoint, keys, conditional put).
 
 os._exit ends the process: delta-rs' runtime threads can abort the interpreter's own
 shutdown ("terminate called without an active exception") after all work is done."""
@@ -16,8 +19,11 @@ import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
 
+OPTIONS = json.loads(os.environ.get("DELTA_RS_STORAGE_OPTIONS", "null"))
+
+
 def read(path):
-    table = DeltaTable(path)
+    table = DeltaTable(path, storage_options=OPTIONS)
     data = table.to_pyarrow_table()
     columns = data.column_names
     rows = sorted(([row[c] for c in columns] for row in data.to_pylist()), key=lambda r: r[0])
@@ -27,11 +33,11 @@ def read(path):
 
 
 def append(path, rows_json):
-    schema = DeltaTable(path).schema().to_arrow()
+    schema = DeltaTable(path, storage_options=OPTIONS).schema().to_arrow()
     schema = pa.schema(schema)
     data = pa.Table.from_pylist(json.loads(rows_json), schema=schema)
-    write_deltalake(path, data, mode="append")
-    return {"version": DeltaTable(path).version()}
+    write_deltalake(path, data, mode="append", storage_options=OPTIONS)
+    return {"version": DeltaTable(path, storage_options=OPTIONS).version()}
 
 
 def main():

@@ -24,12 +24,15 @@ PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "delta_rs_probe
 COLUMNS = ["id", "value", "year", "month", "day", "hour"]
 
 
-def delta_rs(*args):
-    """Runs the probe in the venv with a clean environment; returns its JSON answer."""
+def delta_rs(*args, storage_options=None):
+    """Runs the probe in the venv with a clean environment (plus `storage_options` for
+    delta-rs' object store, as JSON); returns its JSON answer."""
     if not os.path.exists(VENV_PYTHON):
         raise unittest.SkipTest("no PyPI venv: run scripts/install-py-clients.sh")
-    out = subprocess.run([VENV_PYTHON, PROBE, *args], capture_output=True, text=True, timeout=120,
-                         env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/")})
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/")}
+    if storage_options:
+        env["DELTA_RS_STORAGE_OPTIONS"] = json.dumps(storage_options)
+    out = subprocess.run([VENV_PYTHON, PROBE, *args], capture_output=True, text=True, timeout=120, env=env)
     if out.returncode != 0:
         raise AssertionError("delta_rs_probe.py %s failed: %s" % (args[0], out.stderr))
     return json.loads(out.stdout)
@@ -37,12 +40,18 @@ def delta_rs(*args):
 
 class DeltaRsTest(ops.TableOpsCase):
 
+    # Where delta-rs finds the table, and what its object store needs to get there.
+    STORAGE_OPTIONS = None
+
     def table_dir(self):
         return os.path.join(self.lake, self.TABLE)
 
+    def delta_rs(self, *args):
+        return delta_rs(*args, storage_options=self.STORAGE_OPTIONS)
+
     def read_with_delta_rs(self, path=None):
         """delta-rs' view: version, partitions, fields and rows as (id, value, year, ...) tuples."""
-        answer = delta_rs("read", path or self.table_dir())
+        answer = self.delta_rs("read", path or self.table_dir())
         index = [answer["fields"].index(c) for c in COLUMNS]
         answer["rows"] = [(int(r[index[0]]), float(r[index[1]]), *(int(r[i]) for i in index[2:]))
                           for r in answer["rows"]]
@@ -94,7 +103,7 @@ class DeltaRsTest(ops.TableOpsCase):
         before = self.describe_table(self.TABLE)
         extra = [{"id": 100000 + i, "value": i / 8, "year": 2026, "month": 1, "day": 5, "hour": 10}
                  for i in range(25)]
-        appended = delta_rs("append", self.table_dir(), json.dumps(extra))
+        appended = self.delta_rs("append", self.table_dir(), json.dumps(extra))
         self.assertEqual(appended["version"], before["version"] + 1)
 
         after = self.describe_table(self.TABLE)
@@ -131,7 +140,7 @@ class DeltaRsTest(ops.TableOpsCase):
             try:
                 for n in range(8):
                     rows = [{"id": 500000 + n * 10 + i, "value": 0.5, **hour} for i in range(10)]
-                    delta_rs("append", self.table_dir(), json.dumps(rows))
+                    self.delta_rs("append", self.table_dir(), json.dumps(rows))
                     appended.extend(r["id"] for r in rows)
             except Exception as e:  # noqa: BLE001 — reported by the main thread
                 errors.append(e)
