@@ -19,7 +19,7 @@ the owner of the base dir removes it. Every wait is bounded.
 As a command (the same tool names as Kafka's bin/*.sh):
 
     python3 tests/kafka_dist.py tool kafka-topics --bootstrap-server 127.0.0.1:9092 --list
-    python3 tests/kafka_dist.py cluster --nodes 3 [--dir DIR]   # runs until Ctrl-C
+    python3 tests/kafka_dist.py cluster --nodes 3 [--dir DIR] [--config K=V]  # until Ctrl-C
     python3 tests/kafka_dist.py classpath                       # prints it (installs first)
 """
 
@@ -446,6 +446,8 @@ def _main(argv):
     c = sub.add_parser("cluster", help="run a KRaft cluster until Ctrl-C")
     c.add_argument("--nodes", type=int, default=1)
     c.add_argument("--dir", help="base folder (kept); default: a temporary one, removed")
+    c.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                   help="a server.properties setting for every node (repeatable)")
     sub.add_parser("classpath", help="print the classpath (resolving it first)")
     a = parser.parse_args(argv)
     if a.command == "classpath":
@@ -455,7 +457,8 @@ def _main(argv):
         return subprocess.call(tool_command(a.name, *a.args))
     if a.dir:
         os.makedirs(a.dir, exist_ok=True)
-    cluster = KafkaCluster(nodes=a.nodes, base_dir=a.dir)
+    config = dict(kv.split("=", 1) for kv in a.config)
+    cluster = KafkaCluster(nodes=a.nodes, base_dir=a.dir, config=config)
     try:
         print("Kafka cluster %s ready: bootstrap %s (%s); logs under %s; Ctrl-C stops it"
               % (cluster.cluster_id, cluster.bootstrap, cluster.describe(), cluster.base_dir),

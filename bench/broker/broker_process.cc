@@ -22,8 +22,8 @@
 namespace sluice::bench {
 namespace {
 
-constexpr auto kStartTimeout = std::chrono::seconds(30);
-constexpr auto kStopTimeout = std::chrono::seconds(30);
+// A launcher stops its broker gracefully first (kafka_dist.py: up to 30 s).
+constexpr auto kStopTimeout = std::chrono::seconds(60);
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
@@ -36,17 +36,20 @@ std::string describe_status(int status) {
 BrokerProcess::BrokerProcess(const BrokerLaunch& launch) : launch_(launch) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-  std::vector<std::string> args = {launch.binary,
-                                   "broker",
-                                   "--data-dir",
-                                   launch.data_dir.string(),
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--flush",
-                                   launch.flush,
-                                   "--default-partitions",
-                                   std::to_string(launch.default_partitions)};
-  args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
+  std::vector<std::string> args = launch.command;
+  if (args.empty()) {
+    args = {launch.binary,
+            "broker",
+            "--data-dir",
+            launch.data_dir.string(),
+            "--listen",
+            "127.0.0.1:0",
+            "--flush",
+            launch.flush,
+            "--default-partitions",
+            std::to_string(launch.default_partitions)};
+    args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -61,13 +64,13 @@ BrokerProcess::BrokerProcess(const BrokerLaunch& launch) : launch_(launch) {
     ::dup2(out[1], STDOUT_FILENO);
     int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) ::dup2(log, STDERR_FILENO);
-    ::execv(argv[0], argv.data());
+    ::execvp(argv[0], argv.data());
     _exit(127);
   }
   ::close(out[1]);
   stdout_fd_ = out[0];
 
-  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  const auto deadline = std::chrono::steady_clock::now() + launch.start_timeout;
   std::string buffer;
   while (buffer.find('\n') == std::string::npos) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -78,8 +81,9 @@ BrokerProcess::BrokerProcess(const BrokerLaunch& launch) : launch_(launch) {
     char chunk[256];
     ssize_t n = ready > 0 ? ::read(stdout_fd_, chunk, sizeof chunk) : 0;
     if (n <= 0) {
-      std::string why =
-          ready > 0 ? "exited before printing its ready line" : "printed no ready line within 30 s";
+      std::string why = ready > 0 ? "exited before printing its ready line"
+                                  : "printed no ready line within " +
+                                        std::to_string(launch.start_timeout.count()) + " s";
       std::string tail = log_tail();
       stop();
       throw std::runtime_error("broker " + why + "; log " + log_path + ":\n" + tail);
@@ -94,6 +98,8 @@ BrokerProcess::BrokerProcess(const BrokerLaunch& launch) : launch_(launch) {
     stop();
     throw std::runtime_error("cannot parse a port from the broker's ready line: " + ready_line_);
   }
+  const auto named = ready_line_.find("pid=");
+  measured_pid_ = named == std::string::npos ? pid_ : std::atoi(ready_line_.c_str() + named + 4);
 }
 
 BrokerProcess::~BrokerProcess() {
@@ -119,7 +125,7 @@ std::string BrokerProcess::stop() {
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
-      how = describe_status(status) + " (did not stop within 30 s of SIGTERM)";
+      how = describe_status(status) + " (did not stop within 60 s of SIGTERM)";
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -44,6 +44,10 @@ throughput (acks=all) and produce/end-to-end latency at a fixed rate.
   --quick                    --messages 200000 --disk-mb 256 --latency-seconds 5,
                              for a run of about two minutes (later flags override)
   --latency-timeline         also print each latency run's ack p99 and max per second
+  --compare kafka            run each flush mode on a one-node Apache Kafka too (the
+                             pinned release of scripts/install-kafka.sh), with
+                             log.flush.interval.messages=1 for always and
+                             log.flush.interval.ms=N for Nms, and print the ratios
   --keep-data                do not delete the scratch directory
   --help                     this text
 )";
@@ -124,6 +128,11 @@ BenchOptions parse_options(int argc, char** argv) {
       {"--latency-rate",
        [&](const std::string& v) {
          o.latency_rate = parse_number<double>("--latency-rate", v, 1);
+       }},
+      {"--compare",
+       [&](const std::string& v) {
+         if (v != "kafka") usage_error("--compare takes kafka, not '" + v + "'");
+         o.compare_kafka = true;
        }},
       {"--latency-rate-fraction",
        [&](const std::string& v) {

@@ -31,6 +31,9 @@ struct BenchOptions {
   }
   bool latency_timeline = false;  // --latency-timeline: ack p99 per second of each latency run
   bool keep_data = false;         // --keep-data: leave the scratch directory behind
+  // --compare kafka: each flush mode also on a one-node Apache Kafka (tests/kafka_dist.py)
+  // on the same filesystem, with the matching log.flush.* setting; ratios printed.
+  bool compare_kafka = false;
   // Serving phases (serving_phases.h), on one broker with --flush always:
   std::vector<std::string> protocols = {"PLAINTEXT", "SSL", "SASL_SSL"};  // --protocols
   int64_t idle_connections = 10'000;  // --idle-connections (0: no idle phase)

@@ -16,6 +16,7 @@ ProcessStatus read_process_status(pid_t pid) {
     std::string key;
     fields >> key;
     if (key == "VmRSS:") fields >> s.rss_kib;
+    if (key == "VmHWM:") fields >> s.peak_rss_kib;
     if (key == "Threads:") fields >> s.threads;
   }
   std::error_code ec;

@@ -9,9 +9,10 @@
 namespace sluice::bench {
 
 struct ProcessStatus {
-  int64_t rss_kib = 0;   // VmRSS
-  int64_t threads = 0;   // Threads
-  int64_t open_fds = 0;  // entries of /proc/PID/fd
+  int64_t rss_kib = 0;       // VmRSS
+  int64_t peak_rss_kib = 0;  // VmHWM
+  int64_t threads = 0;       // Threads
+  int64_t open_fds = 0;      // entries of /proc/PID/fd
   double rss_mib() const { return static_cast<double>(rss_kib) / 1024.0; }
 };
 

@@ -80,6 +80,40 @@ void print_serving(const BenchOptions& o, const ServingResult& s) {
   fmt::print("broker (serving phases) stopped: {}\n", s.broker_exit);
 }
 
+// --compare kafka: per flush mode, sluice's figures over Kafka's, each with the
+// direction that is better and the goal.
+void print_comparison(const std::vector<ModeResult>& modes) {
+  for (const ModeResult& k : modes) {
+    if (k.target != "kafka") continue;
+    const auto s = std::find_if(modes.begin(), modes.end(), [&](const ModeResult& m) {
+      return m.target == "sluice" && m.flush == k.flush;
+    });
+    if (s == modes.end()) continue;
+    fmt::print("-- sluice / Apache Kafka, flush={} (Kafka {}):\n", k.flush,
+               k.flush == "always"
+                   ? "log.flush.interval.messages=1"
+                   : "log.flush.interval.ms=" + k.flush.substr(0, k.flush.size() - 2));
+    const double produce = ratio(s->produce.mb_per_s(), k.produce.mb_per_s());
+    const double consume = ratio(s->consume.mb_per_s(), k.consume.mb_per_s());
+    fmt::print("  produce MB/s {:.2f}x, consume MB/s {:.2f}x (goal >= 1.5x: {})\n", produce,
+               consume, verdict(produce >= 1.5 && consume >= 1.5));
+    if (s->latency.sent > 0 && k.latency.sent > 0) {
+      const double ack = ratio(s->latency.ack.p99_ms, k.latency.ack.p99_ms);
+      fmt::print(
+          "  at half of each one's peak: ack p50 {:.2f}x p99 {:.2f}x p99.9 {:.2f}x; end-to-end p50 "
+          "{:.2f}x p99 {:.2f}x p99.9 {:.2f}x (p99 goal <= 0.5x: {})\n",
+          ratio(s->latency.ack.p50_ms, k.latency.ack.p50_ms), ack,
+          ratio(s->latency.ack.p999_ms, k.latency.ack.p999_ms),
+          ratio(s->latency.end_to_end.p50_ms, k.latency.end_to_end.p50_ms),
+          ratio(s->latency.end_to_end.p99_ms, k.latency.end_to_end.p99_ms),
+          ratio(s->latency.end_to_end.p999_ms, k.latency.end_to_end.p999_ms), verdict(ack <= 0.5));
+    }
+    const double rss = ratio(s->peak_rss_mib, k.peak_rss_mib);
+    fmt::print("  peak RSS {:.3f}x (goal <= 0.1x: {}), CPU-s per GB {:.2f}x\n", rss,
+               verdict(rss <= 0.1), ratio(s->cpu_s_per_gb(), k.cpu_s_per_gb()));
+  }
+}
+
 }  // namespace
 
 void print_summary(const BenchOptions& o, const RunContext& context, const DiskResult& disk,
@@ -96,35 +130,35 @@ void print_summary(const BenchOptions& o, const RunContext& context, const DiskR
   for (const ModeResult& m : modes) {
     const double ratio = disk.mb_per_s() > 0 ? m.produce.mb_per_s() / disk.mb_per_s() : 0;
     fmt::print(
-        "produce acks=all flush={}: {:.1f} MB/s {:.0f} msg/s  ratio {:.2f} of disk "
+        "produce acks=all {}: {:.1f} MB/s {:.0f} msg/s  ratio {:.2f} of disk "
         "(target >= {:.2f}: {})  [{} msgs in {:.2f} s, {} failed]\n",
-        m.flush, m.produce.mb_per_s(), m.produce.msgs_per_s(), ratio, kTargetDiskRatio,
+        m.label(), m.produce.mb_per_s(), m.produce.msgs_per_s(), ratio, kTargetDiskRatio,
         ratio >= kTargetDiskRatio ? "met" : "NOT met", m.produce.messages, m.produce.seconds,
         m.produce.errors);
     fmt::print("  produce {}\n", m.produce_cpu);
-    fmt::print("consume flush={}: {:.1f} MB/s {:.0f} msg/s  [{} msgs in {:.2f} s, {} errors]\n",
-               m.flush, m.consume.mb_per_s(), m.consume.msgs_per_s(), m.consume.messages,
+    fmt::print("consume {}: {:.1f} MB/s {:.0f} msg/s  [{} msgs in {:.2f} s, {} errors]\n",
+               m.label(), m.consume.mb_per_s(), m.consume.msgs_per_s(), m.consume.messages,
                m.consume.seconds, m.consume.errors);
     fmt::print("  consume {}\n", m.consume_cpu);
     const LatencyResult& l = m.latency;
     if (l.sent == 0) {
-      fmt::print("latency flush={}: not measured\n", m.flush);
+      fmt::print("latency {}: not measured\n", m.label());
     } else {
       fmt::print(
-          "produce latency flush={} at {:.0f} msg/s (asked {:.0f}): p50 {:.2f} ms p99 "
+          "produce latency {} at {:.0f} msg/s (asked {:.0f}): p50 {:.2f} ms p99 "
           "{:.2f} ms p99.9 {:.2f} ms max {:.2f} ms  [{} acks, {} failed]\n",
-          m.flush, l.achieved_rate, l.target_rate, l.ack.p50_ms, l.ack.p99_ms, l.ack.p999_ms,
+          m.label(), l.achieved_rate, l.target_rate, l.ack.p50_ms, l.ack.p99_ms, l.ack.p999_ms,
           l.ack.max_ms, l.ack.count, l.failed);
-      if (m.flush == "always") {
+      if (m.flush == "always" && m.target == "sluice") {
         fmt::print("  p99 target with flush=always: < {:.0f} ms at {:.2f} of the peak: {}\n",
                    kTargetLatencyP99Ms, l.target_rate / std::max(1.0, m.produce.msgs_per_s()),
                    verdict(l.ack.p99_ms < kTargetLatencyP99Ms));
       }
       fmt::print(
-          "end-to-end latency flush={} at {:.0f} msg/s: p50 {:.2f} ms p99 {:.2f} ms "
+          "end-to-end latency {} at {:.0f} msg/s: p50 {:.2f} ms p99 {:.2f} ms "
           "p99.9 {:.2f} ms max {:.2f} ms  [{} of {} consumed]\n",
-          m.flush, l.achieved_rate, l.end_to_end.p50_ms, l.end_to_end.p99_ms, l.end_to_end.p999_ms,
-          l.end_to_end.max_ms, l.consumed, l.sent - l.failed);
+          m.label(), l.achieved_rate, l.end_to_end.p50_ms, l.end_to_end.p99_ms,
+          l.end_to_end.p999_ms, l.end_to_end.max_ms, l.consumed, l.sent - l.failed);
       fmt::print("  latency run {}\n", m.latency_cpu);
       if (o.latency_timeline) print_timeline(l);
       if (l.achieved_rate < 0.95 * l.target_rate) {
@@ -134,8 +168,11 @@ void print_summary(const BenchOptions& o, const RunContext& context, const DiskR
             "queueing under overload\n");
       }
     }
-    fmt::print("broker flush={} stopped: {}\n", m.flush, m.broker_exit);
+    fmt::print(
+        "broker {}: peak RSS {:.1f} MiB, {:.2f} CPU-s per GB produced and consumed; stopped: {}\n",
+        m.label(), m.peak_rss_mib, m.cpu_s_per_gb(), m.broker_exit);
   }
+  print_comparison(modes);
   print_serving(o, serving);
 }
 

@@ -22,7 +22,12 @@ inline constexpr double kTargetIdleRssMib = 100;
 inline constexpr double kTargetLatencyP99Ms = 20;
 
 struct ModeResult {
-  std::string flush;  // broker --flush value
+  std::string flush;   // broker --flush value (for Kafka: the matching log.flush.* setting)
+  std::string target;  // "sluice", or "kafka" with --compare kafka
+  // How lines about this run are labelled: "flush=always" or "kafka flush=always".
+  std::string label() const {
+    return target == "sluice" ? "flush=" + flush : target + " flush=" + flush;
+  }
   ThroughputResult produce;
   ThroughputResult consume;
   LatencyResult latency;
@@ -31,6 +36,12 @@ struct ModeResult {
   std::string produce_cpu;
   std::string consume_cpu;
   std::string latency_cpu;
+  double broker_cpu_s = 0;  // the broker's CPU seconds over the produce and consume phases
+  double peak_rss_mib = 0;  // the broker's VmHWM when it stopped
+  double cpu_s_per_gb() const {
+    const double gb = static_cast<double>(produce.bytes + consume.bytes) / 1e9;
+    return gb > 0 ? broker_cpu_s / gb : 0;
+  }
 };
 
 struct RunContext {
