@@ -55,8 +55,8 @@ TEST(ConsumerPrefetch, ABacklogOfManyPrefetchesIsReadWithoutAPausePerRefill) {
   consumer.close();
   EXPECT_EQ(received, kCount);
   // A loaded machine may pause once; librdkafka's refill wait pauses every time.
-  EXPECT_LE(pauses, 2) << "the consumer paused " << pauses << " times in a backlog of "
-                       << kCount << " records";
+  EXPECT_LE(pauses, 2) << "the consumer paused " << pauses << " times in a backlog of " << kCount
+                       << " records";
 }
 
 }  // namespace

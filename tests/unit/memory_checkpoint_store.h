@@ -20,14 +20,12 @@ class MemoryCheckpointStore : public CheckpointStore {
   void put(const std::string& key, const std::string& bytes) override {
     if (fail_puts) throw std::runtime_error("store is down");
     objects[key] = bytes;
-    ++puts;
   }
   void remove(const std::string& key) override { objects.erase(key); }
   std::string describe() const override { return "memory://"; }
 
   std::map<std::string, std::string> objects;
   bool fail_puts = false;  // put() throws, as a store that is down does
-  int puts = 0;
 };
 
 }  // namespace sluice::pipeline
