@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 import urllib.error
 import urllib.request
 
@@ -126,3 +127,41 @@ class MinioServer:
                 self.proc.wait()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class MinioLakeCase:
+    """Mixin for a TestCase whose lake is `s3://lake/<prefix>` on one MinioServer per class:
+    sets `self.lake`, `self.env` (for sluice processes) and `self.prefix` per test, and
+    copies the table's objects out for DuckDB (`local_copy`)."""
+
+    LAKE_PREFIX = "lake-"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = MinioServer()
+        cls.copies = tempfile.mkdtemp(prefix="sluice-minio-files-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.copies, ignore_errors=True)
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.prefix = self.LAKE_PREFIX + uuid.uuid4().hex[:8]
+        self.lake = "s3://lake/" + self.prefix
+        self.env = self.server.env()
+
+    def local_copy(self, table, path):
+        """A local copy of object `path` of `table` (keeping its year=/... folders)."""
+        local = os.path.join(self.copies, self.prefix, table, path)
+        if not os.path.exists(local):
+            os.makedirs(os.path.dirname(local), exist_ok=True)
+            out = subprocess.run([os.environ.get("SLUICE_BIN", "sluice"), "store", "get", self.lake,
+                                  "%s/%s" % (table, path), "-o", local], capture_output=True, text=True,
+                                 timeout=120, env={**os.environ, **self.env})
+            if out.returncode != 0:
+                raise AssertionError("sluice store get %s/%s failed: %s" % (table, path, out.stderr))
+        return local

@@ -72,7 +72,9 @@ class DeltaRsTest(ops.TableOpsCase):
         self.stage.terminate()
         return ids
 
-    def test_delta_rs_reads_a_sinks_table_as_duckdb_does_and_from_its_checkpoint_alone(self):
+    def assert_delta_rs_reads_the_sinks_table_as_duckdb_does(self):
+        """Writes the table in rounds; delta-rs' rows, version, partitions and fields must be
+        sluice's. Returns the rows."""
         ids = self.write_in_rounds()
         described = self.describe_table(self.TABLE)
         theirs = self.read_with_delta_rs()
@@ -83,6 +85,10 @@ class DeltaRsTest(ops.TableOpsCase):
         self.assertEqual(theirs["partition_columns"], described["partition_columns"])
         self.assertEqual(theirs["partition_columns"], ["year", "month", "day", "hour"])
         self.assertEqual(theirs["fields"], [c["name"] for c in described["columns"]])
+        return ours
+
+    def test_delta_rs_reads_a_sinks_table_as_duckdb_does_and_from_its_checkpoint_alone(self):
+        ours = self.assert_delta_rs_reads_the_sinks_table_as_duckdb_does()
 
         # The sink checkpoints every 3 versions (checkpoint_interval: 3): with the JSON
         # commits up to the checkpoint gone, only sluice's checkpoint Parquet says what the

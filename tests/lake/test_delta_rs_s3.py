@@ -7,64 +7,34 @@ DuckDB reads the live files after `sluice store get` copies them out, keeping th
 year=/month=/... directories for its hive partitioning."""
 
 import json
-import os
-import shutil
-import tempfile
-import uuid
 
 import test_delta_rs as dr  # a module, so its own tests are not collected here
-from minio_server import ACCESS_KEY, REGION, SECRET_KEY, MinioServer
+from minio_server import ACCESS_KEY, REGION, SECRET_KEY, MinioLakeCase
 
 
-class DeltaRsOnMinioTest(dr.DeltaRsTest):
+class DeltaRsOnMinioTest(MinioLakeCase, dr.DeltaRsTest):
+
+    LAKE_PREFIX = "delta-rs-"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = MinioServer()
-        cls.copies = tempfile.mkdtemp(prefix="sluice-minio-files-")
         # delta-rs' object store: plain HTTP to 127.0.0.1, and commits by conditional put
         # (MinIO honours If-None-Match), so it needs no lock table.
         cls.STORAGE_OPTIONS = {"AWS_ENDPOINT_URL": cls.server.endpoint, "AWS_ACCESS_KEY_ID": ACCESS_KEY,
                                "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_REGION": REGION,
                                "AWS_ALLOW_HTTP": "true", "AWS_CONDITIONAL_PUT": "etag"}
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        shutil.rmtree(cls.copies, ignore_errors=True)
-        super().tearDownClass()
-
-    def setUp(self):
-        super().setUp()
-        self.prefix = "delta-rs-" + uuid.uuid4().hex[:8]
-        self.lake = "s3://lake/" + self.prefix
-        self.env = self.server.env()
-
     def table_dir(self):
         return "%s/%s" % (self.lake, self.TABLE)
 
     def table_file(self, table, path):
-        """A local copy of the table's object `path`, for DuckDB."""
-        local = os.path.join(self.copies, self.prefix, table, path)
-        if not os.path.exists(local):
-            os.makedirs(os.path.dirname(local), exist_ok=True)
-            out = self.sluice("store", "get", self.lake, "%s/%s" % (table, path), "-o", local)
-            self.assertEqual(out.returncode, 0, out.stderr)
-        return local
+        return self.local_copy(table, path)
 
     def test_delta_rs_reads_a_sinks_table_as_duckdb_does_and_from_its_checkpoint_alone(self):
         """On S3 the same comparison; the checkpoint-only read stays with the local test, which
         can delete the JSON commits under the checkpoint. Here: the sink did checkpoint."""
-        ids = self.write_in_rounds()
-        described = self.describe_table(self.TABLE)
-        theirs = self.read_with_delta_rs()
-        ours = self.rows(self.TABLE)
-        self.assertEqual([r[0] for r in ours], ids)
-        self.assertEqual(theirs["rows"], ours)
-        self.assertEqual(theirs["version"], described["version"])
-        self.assertEqual(theirs["partition_columns"], ["year", "month", "day", "hour"])
-        self.assertEqual(theirs["fields"], [c["name"] for c in described["columns"]])
+        self.assert_delta_rs_reads_the_sinks_table_as_duckdb_does()
         out = self.sluice("store", "get", self.lake, self.TABLE + "/_delta_log/_last_checkpoint")
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertGreaterEqual(json.loads(out.stdout)["version"], 3)

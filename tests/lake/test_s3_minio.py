@@ -18,7 +18,7 @@ import uuid
 import test_s3_store as s3_tests  # sluice(), sha256() (a module: its tests are not collected here)
 import test_table_sink as sink_tests  # SinkTestCase
 from broker import unique_name  # noqa: E402  (tests/clients, on sys.path once test_table_sink is imported)
-from minio_server import MinioServer
+from minio_server import MinioLakeCase, MinioServer
 
 MiB = 1 << 20
 sluice = s3_tests.sluice
@@ -106,34 +106,13 @@ class MinioStoreTest(unittest.TestCase):
         self.assertIn("check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", err)
 
 
-class TableSinkMinioTest(sink_tests.SinkTestCase):
+class TableSinkMinioTest(MinioLakeCase, sink_tests.SinkTestCase):
     """test_table_sink_s3's cases with `store: s3://lake/<prefix>` on MinIO."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.server = MinioServer()
-        cls.copies = tempfile.mkdtemp(prefix="sluice-minio-files-")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        shutil.rmtree(cls.copies, ignore_errors=True)
-        super().tearDownClass()
-
-    def setUp(self):
-        super().setUp()
-        self.prefix = "sink-" + uuid.uuid4().hex[:8]
-        self.lake = "s3://lake/" + self.prefix
-        self.env = self.server.env()
+    LAKE_PREFIX = "sink-"
 
     def file_path(self, path):
-        """A local copy of the table's object `path`, for DuckDB."""
-        local = os.path.join(self.copies, self.prefix, path)
-        if not os.path.exists(local):
-            os.makedirs(os.path.dirname(local), exist_ok=True)
-            sluice("get", self.server.url(self.prefix), f"{self.TABLE}/{path}", "-o", local)
-        return local
+        return self.local_copy(self.TABLE, path)
 
     def test_events_become_rows_once_on_minio(self):
         topic = unique_name("events")
@@ -159,13 +138,8 @@ class TableSinkMinioTest(sink_tests.SinkTestCase):
         self.assertFalse(orphans & set(self.describe()["live_files"]))
         self.assertEqual(self.table_counts(), {"n": 1000, "ids": 1000, "lo": 0, "hi": 999})
 
-    def test_crash_after_the_commit_on_minio_resumes_from_the_table_and_duplicates_nothing(self):
-        topic = unique_name("events")
-        path = self.pipeline("p", topic, rows=200, interval="100ms")
-        self.crash_at("table.after_commit", path, topic, 1000)
-        self.assertGreater(self.describe()["records"], 0)
-        self.recover(path, 1000)
-
+    test_crash_after_the_commit_resumes_from_the_table_and_duplicates_nothing = \
+        sink_tests.TableSinkTest.test_crash_after_the_commit_resumes_from_the_table_and_duplicates_nothing
 
 if __name__ == "__main__":
     unittest.main()
