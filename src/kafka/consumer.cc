@@ -60,7 +60,8 @@ Consumer::Consumer(const ClientOptions& options, RebalanceListener* rebalances,
   }
   const int64_t prefetch_bytes = prefetch_limit_bytes(conf.get());
   rk_ = new_client(RD_KAFKA_CONSUMER, conf, options.bootstrap).release();
-  if (rd_kafka_version() < kFetchQueueBackoffVersion)
+  // Without a known limit there is no "half a prefetch" to tell a drained queue by.
+  if (rd_kafka_version() < kFetchQueueBackoffVersion && prefetch_bytes > 0)
     waker_ = std::make_unique<FetchWaker>(rk_, prefetch_bytes);
   // Error events and rebalances are then served by poll(), on the caller's thread.
   rd_kafka_poll_set_consumer(rk_);
