@@ -100,13 +100,22 @@ class MinioServer:
             time.sleep(0.2)
         raise RuntimeError("minio was not ready within %d s; see %s" % (timeout, self.log.name))
 
-    def create_bucket(self, bucket):
+    def create_bucket(self, bucket, timeout=60):
+        """CreateBucket, retried while MinIO answers 503: its health check says ready before
+        its object layer is (seen in CI on a loaded machine)."""
         host = "127.0.0.1:%d" % self.port
-        request = urllib.request.Request(self.endpoint + "/" + bucket, method="PUT",
-                                         headers=sign_v4("PUT", host, "/" + bucket))
-        with urllib.request.urlopen(request, timeout=10) as r:
-            if r.status != 200:
-                raise RuntimeError("minio refused to create bucket %s: HTTP %d" % (bucket, r.status))
+        deadline = time.monotonic() + timeout
+        while True:
+            request = urllib.request.Request(self.endpoint + "/" + bucket, method="PUT",
+                                             headers=sign_v4("PUT", host, "/" + bucket))
+            try:
+                with urllib.request.urlopen(request, timeout=10):
+                    return
+            except urllib.error.HTTPError as e:
+                if e.code != 503 or time.monotonic() > deadline:
+                    raise RuntimeError("minio refused to create bucket %s: HTTP %d; see %s"
+                                       % (bucket, e.code, self.log.name)) from e
+            time.sleep(0.2)
 
     def env(self):
         """The environment that points sluice (and delta-rs) at this server."""
